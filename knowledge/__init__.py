@@ -1,0 +1,33 @@
+"""staffbot's knowledge base: documents → sections → paragraphs → sentences in SQLite, and
+questions → cited excerpts. Nothing here knows about Telegram.
+
+    from knowledge import KnowledgeBase
+    kb = KnowledgeBase("staffbot.db")
+    kb.ingest(["seeds/"])
+    answer = kb.search("怎样为基层减负")
+    answer.status, answer.best.excerpt, answer.best.citation.label
+"""
+
+from .kb import KnowledgeBase, default_db_path
+from .loaders import SUPPORTED_SUFFIXES, LoadError, SourceDocument
+from .model import (Answer, Citation, DocumentInfo, Hit, IngestReport, ParagraphView, Skipped,
+                    Stats, UnansweredQuestion)
+from .search import SearchConfig
+
+__all__ = [
+    "KnowledgeBase",
+    "default_db_path",
+    "Answer",
+    "Hit",
+    "Citation",
+    "ParagraphView",
+    "DocumentInfo",
+    "IngestReport",
+    "Skipped",
+    "Stats",
+    "UnansweredQuestion",
+    "SearchConfig",
+    "SourceDocument",
+    "LoadError",
+    "SUPPORTED_SUFFIXES",
+]

@@ -1,0 +1,191 @@
+"""Tokenisation: the same analysis for documents and questions.
+
+* ``words``: jieba's search-mode segmentation of normalised text (long words also yield their
+  sub-words), minus punctuation and filler words (请问, 怎么, 什么 …) that would otherwise drive the
+  match. Terms the documents define in “…” / 《…》 and the user dictionary join jieba's dictionary.
+* ``grams``: overlapping character bigrams of every CJK run plus latin/digit words. They need no
+  dictionary and survive a typo (one wrong character breaks two bigrams, not the whole word).
+* ``pinyin_keys``: toneless pinyin of a CJK string, so that a homophone typed by a pinyin input
+  method (政级 for 政绩) finds the intended word.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+import threading
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .normalize import normalize
+
+__all__ = ["Analyzer", "Synonyms", "STOPWORDS", "extract_defined_terms", "pinyin_keys"]
+
+log = logging.getLogger(__name__)
+
+# Question and filler words: present in questions, carrying no topic. Removed on both sides so
+# that "请问如何报销" and "报销" match the same paragraphs.
+STOPWORDS = frozenset(
+    """
+    请问 请 问 问下 问一下 想问 想 想知道 知道 告诉 告诉我 一下 怎么 怎么样 怎样 如何 什么 什么样 啥 哪些 哪个 哪里
+    哪儿 哪 哪家 哪位 哪年 哪种 吗 呢 吧 啊 呀 嘛 么 为什么 为何 多少 几 几个 几点 几时 几天 谁 何时 何 何种 何地 是否
+    能否 可否 有没有 是不是 能不能 可不可以 要不要 会不会 该 应 应该 可以 能 能够 会
+    我 我们 你 你们 您 他 她 它 他们 她们 它们 其 之 的 地 得 了 着 过 是 在 和 与 及 以及 或 或者 也 都 就 还 又 而
+    并 且 被 把 对 对于 于 从 向 这 那 这个 那个 这些 那些 这样 那样 有 个 一个 所 等 等等 啦 哦 嗯 呢 吗 以 为 由 则
+    the a an of to in on at for is are was were be been do does did what which who whom whose when where
+    why how please can could would should i you we it this that these those and or with by as from
+    """.split()
+)
+
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9][a-z0-9_]*")
+_WORDLIKE = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]")
+_DEFINED = re.compile(r"[“\"「『]([^”\"」』\n]{2,12})[”\"」』]|《([^》\n]{2,30})》")
+_TERM_OK = re.compile(r"^[\w\u3400-\u4dbf\u4e00-\u9fff·\-]+$")
+
+
+def extract_defined_terms(text: str) -> set[str]:
+    """Terms a document defines by quoting them: “两个确立”, 《差旅费管理办法》."""
+    terms: set[str] = set()
+    for quoted, titled in _DEFINED.findall(text):
+        term = normalize(quoted or titled).strip()
+        if 2 <= len(term) <= 30 and _TERM_OK.match(term) and not term.isdigit():
+            terms.add(term)
+    return terms
+
+
+@dataclass
+class Synonyms:
+    """Groups of words that mean the same; each word expands to the others of its groups."""
+
+    groups: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, text: str) -> "Synonyms":
+        """One group per line, words separated by spaces, commas, 、 or =; # starts a comment."""
+        synonyms = cls()
+        for line in text.splitlines():
+            line = line.split("#", 1)[0]
+            words = [normalize(w).strip() for w in re.split(r"[\s,，、=;；]+", line)]
+            synonyms.add_group(w for w in words if w)
+        return synonyms
+
+    @classmethod
+    def load(cls, paths: Iterable[Path]) -> "Synonyms":
+        synonyms = cls()
+        for path in paths:
+            try:
+                other = cls.parse(Path(path).read_text(encoding="utf-8-sig"))
+            except (OSError, UnicodeDecodeError) as err:
+                log.warning("synonym file %s not read: %s", path, err)
+                continue
+            for word, group in other.groups.items():
+                synonyms.groups.setdefault(word, set()).update(group)
+        return synonyms
+
+    def add_group(self, words: Iterable[str]) -> None:
+        group = set(words)
+        if len(group) < 2:
+            return
+        for word in group:
+            self.groups.setdefault(word, set()).update(group - {word})
+
+    def expand(self, word: str) -> set[str]:
+        return self.groups.get(word, set())
+
+    def words(self) -> set[str]:
+        return set(self.groups)
+
+
+_JIEBA_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    """One jieba tokenizer for the process, initialised once (about 0.7 s with its cache)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.tmp_dir = tempfile.gettempdir()
+    tokenizer.initialize()
+    return tokenizer
+
+
+class Analyzer:
+    """Turns normalised text into index terms; see the module docstring."""
+
+    def __init__(self, *, user_words: Iterable[str] = (), synonyms: Synonyms | None = None,
+                 stopwords: frozenset[str] = STOPWORDS) -> None:
+        self.synonyms = synonyms or Synonyms()
+        self.stopwords = stopwords
+        self._known: set[str] = set()
+        self.add_words(user_words)
+        self.add_words(self.synonyms.words())
+
+    def add_words(self, words: Iterable[str]) -> None:
+        """Teach jieba words it should keep whole (user dictionary, defined terms, synonyms)."""
+        new = [w for w in (normalize(w).strip() for w in words) if len(w) >= 2 and w not in self._known]
+        if not new:
+            return
+        tokenizer = _jieba()
+        with _JIEBA_LOCK:
+            for word in new:
+                if " " not in word:
+                    tokenizer.add_word(word, freq=max(tokenizer.FREQ.get(word, 0), 2000))
+                self._known.add(word)
+
+    def words(self, text: str) -> list[str]:
+        """jieba search-mode tokens of normalised ``text``, without punctuation and stopwords."""
+        stop = self.stopwords
+        return [
+            token
+            for token in _jieba().lcut_for_search(text)
+            if token not in stop and not token.isspace() and _WORDLIKE.search(token)
+        ]
+
+    def content_text(self, text: str) -> str:
+        """``text`` with filler words blanked out, so question words make no bigrams."""
+        stop = self.stopwords
+        return "".join(" " if token in stop else token for token in _jieba().lcut(text))
+
+    def grams(self, text: str) -> list[str]:
+        """Character bigrams of CJK runs (a lone character stays a unigram) and latin words."""
+        out: list[str] = []
+        for run in _CJK_RUN.findall(text):
+            if run[0] < "\u3400":  # latin or digit word
+                if run not in self.stopwords:
+                    out.append(run)
+            elif len(run) == 1:
+                out.append(run)
+            else:
+                out.extend(run[i : i + 2] for i in range(len(run) - 1))
+        return out
+
+
+@lru_cache(maxsize=1)
+def _pinyin_table() -> dict[int, tuple[str, ...]]:
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    def toneless(syllable: str) -> str:
+        decomposed = unicodedata.normalize("NFD", syllable)
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+        return plain.replace("ü", "v")
+
+    table: dict[int, tuple[str, ...]] = {}
+    for code, readings in pinyin_dict.items():
+        table[code] = tuple(dict.fromkeys(toneless(r) for r in readings.split(",")))
+    return table
+
+
+def pinyin_keys(text: str, limit: int = 4) -> list[str]:
+    """Toneless pinyin spellings of ``text`` (several when characters have several readings)."""
+    table = _pinyin_table()
+    keys = [""]
+    for char in text:
+        readings = table.get(ord(char), (char,))
+        keys = [f"{k} {r}" if k else r for k in keys for r in readings][:limit]
+    return keys

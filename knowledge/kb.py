@@ -1,0 +1,321 @@
+"""The knowledge base: one SQLite file, with verbs to build it (``ingest``) and query it (``search``).
+
+``KnowledgeBase`` is the only object callers need: the CLI and the Telegram bot both go through
+it. Writes are atomic per source (a file, a channel post): a changed file replaces its old version
+in one transaction, an unchanged one is skipped, a broken one is reported by name and reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import loaders
+from .analysis import Analyzer, Synonyms, extract_defined_terms
+from .loaders import Block, LoadError, SourceDocument
+from .model import (Answer, Citation, DocumentInfo, IngestReport, ParagraphView, Skipped, Stats,
+                    UnansweredQuestion)
+from .normalize import normalize
+from .search import SearchConfig, Searcher
+from .sections import split_document
+from .store import PreparedDocument, PreparedParagraph, Store
+
+__all__ = ["KnowledgeBase", "default_db_path", "prepare_document"]
+
+log = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).parent / "data"
+# Below this many characters a process pool costs more than it saves.
+PARALLEL_MIN_CHARS = 2_000_000
+
+
+def default_db_path() -> Path:
+    """``STAFFBOT_DB`` if set, else ``staffbot.db`` in the current directory."""
+    return Path(os.environ.get("STAFFBOT_DB") or "staffbot.db")
+
+
+def prepare_document(document: SourceDocument, analyzer: Analyzer, *, url: str | None = None,
+                     date: str | None = None) -> PreparedDocument:
+    """Split ``document`` into sections and paragraphs and tokenise every part (pure)."""
+    structured = split_document(document)
+    section_words: dict[tuple[str, ...], tuple[str, ...]] = {}
+    paragraphs = []
+    for p in structured.paragraphs:
+        if p.section not in section_words:
+            section_words[p.section] = tuple(analyzer.words(normalize(" ".join(p.section))))
+        paragraphs.append(PreparedParagraph(p.number, p.section, p.text, p.sentences,
+                                            tuple(analyzer.words(normalize(p.text)))))
+    return PreparedDocument(document.title, document.source, document.source_id, document.kind,
+                            tuple(paragraphs), tuple(analyzer.words(normalize(document.title))),
+                            section_words, url, date)
+
+
+# Process-pool workers keep one analyzer each (jieba loads once per worker).
+_WORKER_ANALYZER: Analyzer | None = None
+
+
+def _worker_init(words: list[str], synonyms: Synonyms) -> None:
+    global _WORKER_ANALYZER
+    _WORKER_ANALYZER = Analyzer(user_words=words, synonyms=synonyms)
+
+
+def _worker_prepare(document: SourceDocument) -> PreparedDocument:
+    assert _WORKER_ANALYZER is not None
+    return prepare_document(document, _WORKER_ANALYZER)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One thing to ingest: where it came from and what it holds."""
+
+    origin: str
+    content_hash: str
+    documents: list[SourceDocument]
+
+
+class KnowledgeBase:
+    """Build (``ingest``, ``add_post``, ``remove``) and query (``search``) one knowledge base."""
+
+    def __init__(self, path: str | Path | None = None, *, userdict: Sequence[Path] = (),
+                 synonyms: Sequence[Path] = (), config: SearchConfig | None = None,
+                 workers: int | None = None) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        self.store = Store(self.path)
+        self.config = config or SearchConfig()
+        self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+        self.synonyms = Synonyms.load([DATA_DIR / "synonyms.txt", *synonyms])
+        user_words = _read_words([DATA_DIR / "userdict.txt", *userdict])
+        self.analyzer = Analyzer(user_words=[*user_words, *self.store.terms()],
+                                 synonyms=self.synonyms)
+        self._user_words = user_words
+        self._searcher: Searcher | None = None
+        self._searcher_generation = -1
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "KnowledgeBase":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- build ---------------------------------------------------------------------------------------
+    def ingest(self, paths: Iterable[str | Path], *, progress: bool = False,
+               max_bytes: int = loaders.MAX_FILE_BYTES) -> IngestReport:
+        """Files or folders → documents. Unchanged files are skipped; see the module docstring."""
+        started = time.perf_counter()
+        report = IngestReport()
+        known = self.store.origins()
+        sources: list[_Source] = []
+        for path in loaders.iter_files(paths):
+            report.files += 1
+            origin = str(Path(path).resolve())
+            try:
+                data = Path(path).read_bytes()
+            except OSError as err:
+                report.skipped.append(Skipped(str(path), f"cannot read: {err.strerror or err}"))
+                continue
+            digest = hashlib.sha256(data).hexdigest()
+            if known.get(origin) == digest:
+                report.unchanged += 1
+                continue
+            try:
+                documents, warnings = loaders.load_bytes_with_warnings(data, Path(path).name,
+                                                                       max_bytes=max_bytes)
+            except LoadError as err:
+                report.skipped.append(Skipped(str(path), err.reason))
+                continue
+            report.bytes += len(data)
+            report.warnings.extend(f"{Path(path).name}: {w}" for w in warnings)
+            sources.append(_Source(origin, digest, documents))
+        self._write(sources, report, progress=progress)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def add_document(self, document: SourceDocument, *, origin: str, url: str | None = None,
+                     date: str | None = None, content_hash: str | None = None) -> str:
+        """Add or replace one document under ``origin``; returns "added", "replaced" or "unchanged"."""
+        digest = content_hash or hashlib.sha256(
+            repr((document.title, document.blocks, url)).encode("utf-8")).hexdigest()
+        old = self.store.origin_hash(origin)
+        if old == digest:
+            return "unchanged"
+        self._learn_terms([document])
+        prepared = prepare_document(document, self.analyzer, url=url, date=date)
+        with self._lock, self.store.transaction():
+            self.store.delete_origin(origin)
+            self.store.insert_document(origin, digest, prepared)
+        return "replaced" if old else "added"
+
+    def add_post(self, *, chat_id: int, message_id: int, text: str, url: str | None,
+                 date: str | None = None, channel_title: str = "") -> str:
+        """A channel post as a document: title from its first line, cited with its link."""
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if not lines:
+            return "empty"
+        first = lines[0]
+        title = first if len(first) <= 40 else first[:39] + "…"
+        if channel_title:
+            title = f"{channel_title}: {title}"
+        blocks = tuple(Block("paragraph", line) for line in (lines[1:] if len(lines) > 1 and
+                                                             len(first) <= 40 else lines))
+        document = SourceDocument(title, blocks, url or f"telegram:{chat_id}/{message_id}",
+                                  str(message_id), "post")
+        return self.add_document(document, origin=f"telegram:{chat_id}:{message_id}", url=url,
+                                 date=date)
+
+    def remove(self, ref: str) -> int:
+        """Delete the documents named by ``ref`` (id, title, file name or source id)."""
+        ids = self.store.find_documents(ref)
+        if ids:
+            with self._lock, self.store.transaction():
+                for doc_id in ids:
+                    self.store.delete_document(doc_id)
+        return len(ids)
+
+    def remove_origin(self, origin: str) -> int:
+        with self._lock, self.store.transaction():
+            return self.store.delete_origin(origin)
+
+    def _learn_terms(self, documents: Sequence[SourceDocument]) -> None:
+        terms: set[str] = set()
+        for document in documents:
+            terms.update(extract_defined_terms(document.title))
+            for block in document.blocks:
+                if "“" in block.text or "《" in block.text or '"' in block.text or "「" in block.text:
+                    terms.update(extract_defined_terms(block.text))
+        if terms:
+            self.store.add_terms(terms)
+            self.analyzer.add_words(terms)
+
+    def _write(self, sources: list[_Source], report: IngestReport, *, progress: bool) -> None:
+        documents = [d for s in sources for d in s.documents]
+        if not documents:
+            return
+        self._learn_terms(documents)
+        prepared = self._prepare_all(documents, progress=progress)
+        position = 0
+        for source in sources:
+            batch = prepared[position : position + len(source.documents)]
+            position += len(source.documents)
+            with self._lock, self.store.transaction():
+                report.removed += self.store.delete_origin(source.origin)
+                for document in batch:
+                    sections, paragraphs = self.store.insert_document(source.origin,
+                                                                      source.content_hash, document)
+                    report.documents += 1
+                    report.sections += sections
+                    report.paragraphs += paragraphs
+
+    def _prepare_all(self, documents: list[SourceDocument], *, progress: bool) -> list[PreparedDocument]:
+        chars = sum(len(b.text) for d in documents for b in d.blocks)
+        bar = _progress(len(documents), progress and (len(documents) > 50 or chars > 500_000))
+        try:
+            if self.workers > 1 and chars >= PARALLEL_MIN_CHARS and "fork" in \
+                    multiprocessing.get_all_start_methods():
+                context = multiprocessing.get_context("fork")
+                words = [*self._user_words, *self.store.terms()]
+                with ProcessPoolExecutor(self.workers, mp_context=context, initializer=_worker_init,
+                                         initargs=(words, self.synonyms)) as pool:
+                    out = []
+                    for item in pool.map(_worker_prepare, documents, chunksize=64):
+                        out.append(item)
+                        bar.update(1)
+                    return out
+            out = []
+            for document in documents:
+                out.append(prepare_document(document, self.analyzer))
+                bar.update(1)
+            return out
+        finally:
+            bar.close()
+
+    # -- query -----------------------------------------------------------------------------------------
+    @property
+    def searcher(self) -> Searcher:
+        """The in-memory index, rebuilt when the database has changed since it was built."""
+        generation = self.store.generation
+        if self._searcher is None or generation != self._searcher_generation:
+            with self._lock:
+                generation = self.store.generation
+                if self._searcher is None or generation != self._searcher_generation:
+                    self._searcher = Searcher(self.store.load_rows(), self.analyzer, self.config)
+                    self._searcher_generation = generation
+        return self._searcher
+
+    def search(self, question: str, k: int = 5, *, explain: bool = False) -> Answer:
+        """Answer ``question``: status ``answer``, ``suggestions`` or ``not_found``, with hits."""
+        return self.searcher.search(question, k, explain=explain)
+
+    def paragraph(self, paragraph_id: int) -> ParagraphView | None:
+        row = self.store.paragraph(paragraph_id)
+        if row is None:
+            return None
+        pid, doc_id, number, text, path, title, source, source_id, url = row
+        import json
+
+        citation = Citation(title, tuple(json.loads(path)), number, source, source_id, url)
+        return ParagraphView(doc_id, pid, citation, text)
+
+    # -- admin -----------------------------------------------------------------------------------------
+    def documents(self) -> list[DocumentInfo]:
+        return self.store.documents()
+
+    def log_question(self, answer: Answer, *, chat_kind: str | None = None,
+                     ms: float | None = None) -> int:
+        best = answer.best
+        return self.store.log_question(answer.question, normalize(answer.question).strip(),
+                                       answer.status, best.doc_id if best else None,
+                                       best.paragraph_id if best else None, chat_kind, ms)
+
+    def feedback(self, question_id: int, helpful: bool) -> bool:
+        return self.store.set_feedback(question_id, helpful)
+
+    def unanswered(self, limit: int = 20) -> list[UnansweredQuestion]:
+        return self.store.unanswered(limit)
+
+    def stats(self) -> Stats:
+        return self.store.stats()
+
+
+def _read_words(paths: Iterable[Path]) -> list[str]:
+    """User dictionary files: one word per line (jieba's format: extra columns are ignored)."""
+    words: list[str] = []
+    for path in paths:
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as err:
+            log.warning("user dictionary %s not read: %s", path, err)
+            continue
+        for line in text.splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line:
+                words.append(line.split()[0])
+    return words
+
+
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int, enabled: bool):
+    if not enabled:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="doc", file=sys.stderr, leave=False)

@@ -1,0 +1,89 @@
+"""Text normalisation shared by indexing and querying.
+
+Both sides of a match go through :func:`normalize`, so a question typed in traditional characters,
+full-width letters or upper case finds text written in simplified, half-width, lower case.
+
+The mapping is character by character (NFKC, lower case, traditional → simplified from OpenCC's
+character table, invisible marks removed), which keeps it fast (``str.translate``) and lets
+:func:`normalize_with_offsets` map a match in normalised text back to the original characters for
+highlighting.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = ["normalize", "normalize_with_offsets", "is_cjk"]
+
+# Zero-width and bidirectional marks: invisible, but they would split or glue words.
+_INVISIBLE = {
+    0x00AD, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064,
+    0xFEFF, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x061C,
+}
+
+
+@lru_cache(maxsize=1)
+def _traditional_to_simplified() -> dict[str, str]:
+    """OpenCC's character table (first candidate), read once."""
+    table: dict[str, str] = {}
+    try:
+        import opencc
+
+        path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                parts = line.rstrip("\n").split("\t")
+                if len(parts) == 2 and parts[1]:
+                    table[parts[0]] = parts[1].split(" ")[0]
+    except (ImportError, OSError):  # pragma: no cover - the package is a declared dependency
+        pass
+    return table
+
+
+class _CharMap(dict):
+    """Lazily filled ``str.translate`` table: code point → normalised string."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        if code in _INVISIBLE or unicodedata.category(char) == "Cc" and char not in "\n\t":
+            result = "" if code in _INVISIBLE else " "
+        else:
+            result = unicodedata.normalize("NFKC", char).lower()
+            t2s = _traditional_to_simplified()
+            result = "".join(t2s.get(c, c) for c in result)
+            if result.isspace():
+                result = "\n" if char == "\n" else " "
+        self[code] = result
+        return result
+
+
+_CHAR_MAP = _CharMap()
+
+
+def normalize(text: str) -> str:
+    """Return ``text`` in the form used for matching (see the module docstring)."""
+    return text.translate(_CHAR_MAP)
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Normalise ``text`` and return, for each normalised character, its index in ``text``."""
+    out: list[str] = []
+    offsets: list[int] = []
+    for index, char in enumerate(text):
+        mapped = _CHAR_MAP[ord(char)]
+        out.append(mapped)
+        offsets.extend([index] * len(mapped))
+    return "".join(out), offsets
+
+
+def is_cjk(char: str) -> bool:
+    """True for a CJK ideograph (the characters jieba segments and bigrams are made of)."""
+    code = ord(char)
+    return (
+        0x4E00 <= code <= 0x9FFF
+        or 0x3400 <= code <= 0x4DBF
+        or 0x20000 <= code <= 0x2FA1F
+        or 0xF900 <= code <= 0xFAFF
+    )

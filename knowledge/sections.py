@@ -1,0 +1,163 @@
+"""Split a loaded document into sections → paragraphs → sentences.
+
+Chinese policy documents mark their structure in the text itself: 第一章 / 第一节 / 第三条, 一、,
+（一）, 1., 1.1, (1), ①. Markdown, HTML and docx headings arrive as heading blocks with a level.
+Each paragraph gets the heading path above it; a document without any heading gets the paragraph's
+lead sentence as its label, so a citation always says *where* in the document the excerpt is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .loaders import Block, SourceDocument
+
+__all__ = ["Paragraph", "StructuredDocument", "split_document", "split_sentences", "lead_label"]
+
+_NUM = "一二三四五六七八九十百千零〇两"
+
+# (kind, pattern); the matched prefix is the heading's marker.
+_HEADING_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern))
+    for kind, pattern in (
+        ("编", rf"^第[{_NUM}\d]+编"),
+        ("章", rf"^第[{_NUM}\d]+章"),
+        ("节", rf"^第[{_NUM}\d]+节"),
+        ("条", rf"^第[{_NUM}\d]+条"),
+        ("一、", rf"^[{_NUM}]+[、．.]"),
+        ("（一）", rf"^[（(][{_NUM}]+[)）]"),
+        ("1.1", r"^\d{1,2}[.．]\d{1,2}(?:[.．]\d{1,2})*(?=[\s\u3400-\u9fffA-Za-z、])"),
+        ("1.", r"^\d{1,2}[、．.](?!\d)"),
+        ("(1)", r"^[（(]\d{1,2}[)）]"),
+        ("①", r"^[\u2460-\u2473]"),
+    )
+)
+_FIXED_RANK = {"编": 1, "章": 2, "节": 3}
+_SENTENCE_END = re.compile(r"[。！？!?；;…]+[”’」』）)\]\"']*|\.(?=\s)|\n+")
+_CLAUSE_END = re.compile(r"[。！？!?；;：:]")
+_MAX_HEADING = 30
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    number: int                           # 1-based within the document
+    section: tuple[str, ...]              # heading path (or the lead sentence)
+    text: str
+    sentences: tuple[tuple[int, int], ...]  # [start, end) offsets into text
+
+
+@dataclass(frozen=True)
+class StructuredDocument:
+    title: str
+    source: str
+    source_id: str | None
+    kind: str
+    paragraphs: tuple[Paragraph, ...]
+
+
+def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
+    """Sentence offsets: a sentence ends after 。！？；… (with closing quotes), '. ' or a newline."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        _append_trimmed(spans, text, start, end)
+        start = end
+    _append_trimmed(spans, text, start, len(text))
+    return tuple(spans)
+
+
+def _append_trimmed(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+def lead_label(text: str, limit: int = 24) -> str:
+    """The paragraph's lead sentence as a short label: 理论是行动的先导。 → 理论是行动的先导."""
+    match = _CLAUSE_END.search(text)
+    lead = (text[: match.start()] if match else text).strip()
+    return lead if len(lead) <= limit else lead[: limit - 1] + "…"
+
+
+def _heading_kind(text: str) -> tuple[str, str] | None:
+    for kind, pattern in _HEADING_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return kind, match.group(0)
+    return None
+
+
+class _Outline:
+    """The current heading path; heading kinds rank by first appearance (编 > 章 > 节 fixed)."""
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[int, str]] = []
+        self.ranks: dict[str, int] = {}
+
+    def rank_of(self, kind: str) -> int:
+        if kind in _FIXED_RANK:
+            return _FIXED_RANK[kind]
+        if kind not in self.ranks:
+            self.ranks[kind] = 10 + len(self.ranks)
+        return self.ranks[kind]
+
+    def push(self, rank: int, label: str) -> None:
+        while self.stack and self.stack[-1][0] >= rank:
+            self.stack.pop()
+        self.stack.append((rank, label))
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return tuple(label for _, label in self.stack)
+
+
+def _clip(label: str) -> str:
+    label = label.strip().rstrip("。；;：:，,")
+    return label if len(label) <= _MAX_HEADING else label[: _MAX_HEADING - 1] + "…"
+
+
+def split_document(document: SourceDocument) -> StructuredDocument:
+    """Number the paragraphs of ``document`` and give each its section path."""
+    outline = _Outline()
+    paragraphs: list[Paragraph] = []
+
+    def add(text: str) -> None:
+        text = text.strip()
+        if text:
+            section = outline.path or (lead_label(text),)
+            paragraphs.append(Paragraph(len(paragraphs) + 1, section, text, split_sentences(text)))
+
+    for block in document.blocks:
+        text = block.text.strip()
+        if not text:
+            continue
+        if block.kind == "heading":
+            if block.level:
+                outline.push(block.level, _clip(text))
+            else:
+                found = _heading_kind(text)
+                outline.push(outline.rank_of(found[0]) if found else 9, _clip(text))
+            continue
+        found = _heading_kind(text)
+        if found is None:
+            add(text)
+            continue
+        kind, marker = found
+        rank = outline.rank_of(kind)
+        rest = text[len(marker):].strip()
+        if kind == "条":
+            outline.push(rank, marker)
+            add(rest)
+        elif len(text) <= _MAX_HEADING and not _CLAUSE_END.search(text[-1]):
+            outline.push(rank, _clip(text))  # a pure heading line: 第一章 总则, 一、总体要求
+        else:
+            # A numbered paragraph: its lead clause names the section, its text is content.
+            outline.push(rank, _clip(marker + lead_label(rest, _MAX_HEADING)))
+            add(text)
+    return StructuredDocument(document.title, document.source, document.source_id, document.kind,
+                              tuple(paragraphs))

@@ -1,0 +1,248 @@
+"""The SQLite schema and every read and write of it, through sqlite-utils.
+
+One file holds documents → sections → paragraphs (with their sentence offsets and index tokens),
+an FTS5 table over the tokens, the questions asked (for /stats and the not-found log) and the
+terms the documents define. ``meta.generation`` moves on every committed change so that readers
+(the in-memory index, another process) know when to reload.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from .model import DocumentInfo, Stats, UnansweredQuestion
+
+__all__ = ["Store", "PreparedDocument", "PreparedParagraph", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PreparedParagraph:
+    number: int
+    section: tuple[str, ...]
+    text: str
+    sentences: tuple[tuple[int, int], ...]
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    """A document split and tokenised, ready to be written in one transaction."""
+
+    title: str
+    source: str
+    source_id: str | None
+    kind: str
+    paragraphs: tuple[PreparedParagraph, ...]
+    title_words: tuple[str, ...]
+    section_words: dict[tuple[str, ...], tuple[str, ...]]
+    url: str | None = None
+    date: str | None = None
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Store:
+    """All SQL lives here; callers get plain data back."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        self.db = sqlite_utils.Database(conn)
+        if self.path != ":memory:":
+            self.db.enable_wal()
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self._migrate()
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    # -- schema --------------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        db = self.db
+        with db.conn:
+            if "meta" not in db.table_names():
+                db["meta"].create({"key": str, "value": str}, pk="key")
+            version = int(self._meta("schema_version", "0"))
+            if version < 1:
+                db["documents"].create(
+                    {"id": int, "origin": str, "content_hash": str, "title": str, "source": str,
+                     "source_id": str, "kind": str, "url": str, "date": str, "paragraphs": int,
+                     "title_words": str, "ingested_at": str},
+                    pk="id", if_not_exists=True)
+                db["documents"].create_index(["origin"], if_not_exists=True)
+                db["sections"].create(
+                    {"id": int, "doc_id": int, "position": int, "path": str, "words": str},
+                    pk="id", foreign_keys=[("doc_id", "documents", "id")], if_not_exists=True)
+                db["sections"].create_index(["doc_id"], if_not_exists=True)
+                db["paragraphs"].create(
+                    {"id": int, "doc_id": int, "section_id": int, "number": int, "text": str,
+                     "sentences": str, "words": str},
+                    pk="id",
+                    foreign_keys=[("doc_id", "documents", "id"), ("section_id", "sections", "id")],
+                    if_not_exists=True)
+                db["paragraphs"].create_index(["doc_id", "number"], if_not_exists=True)
+                db["paragraphs"].create_index(["section_id"], if_not_exists=True)
+                # Keyword index kept by SQLite itself (tokens are pre-segmented, space-joined).
+                db["paragraphs"].enable_fts(["words"], create_triggers=True, tokenize="unicode61",
+                                            replace=True)
+                db["terms"].create({"term": str, "added_at": str}, pk="term", if_not_exists=True)
+                db["questions"].create(
+                    {"id": int, "asked_at": str, "question": str, "norm": str, "status": str,
+                     "doc_id": int, "paragraph_id": int, "chat_kind": str, "feedback": int,
+                     "ms": float},
+                    pk="id", if_not_exists=True)
+                db["questions"].create_index(["status"], if_not_exists=True)
+                self._set_meta("schema_version", "1")
+                self._set_meta("generation", self._meta("generation", "0"))
+
+    def _meta(self, key: str, default: str) -> str:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else default
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+
+    @property
+    def generation(self) -> int:
+        return int(self._meta("generation", "0"))
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic change: everything inside commits together or not at all."""
+        with self.db.conn:
+            yield
+            self._set_meta("generation", str(self.generation + 1))
+
+    # -- documents -----------------------------------------------------------------------------
+    def origin_hash(self, origin: str) -> str | None:
+        row = self.db.execute("SELECT content_hash FROM documents WHERE origin = ? LIMIT 1",
+                              [origin]).fetchone()
+        return row[0] if row else None
+
+    def origins(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT DISTINCT origin, content_hash FROM documents").fetchall())
+
+    def delete_origin(self, origin: str) -> int:
+        ids = [r[0] for r in self.db.execute("SELECT id FROM documents WHERE origin = ?", [origin])]
+        for doc_id in ids:
+            self.delete_document(doc_id)
+        return len(ids)
+
+    def delete_document(self, doc_id: int) -> None:
+        self.db.execute("DELETE FROM paragraphs WHERE doc_id = ?", [doc_id])
+        self.db.execute("DELETE FROM sections WHERE doc_id = ?", [doc_id])
+        self.db.execute("DELETE FROM documents WHERE id = ?", [doc_id])
+
+    def insert_document(self, origin: str, content_hash: str, doc: PreparedDocument) -> tuple[int, int]:
+        """Write one prepared document; returns (sections, paragraphs) written."""
+        doc_id = self.db["documents"].insert({
+            "origin": origin, "content_hash": content_hash, "title": doc.title, "source": doc.source,
+            "source_id": doc.source_id, "kind": doc.kind, "url": doc.url, "date": doc.date,
+            "paragraphs": len(doc.paragraphs), "title_words": " ".join(doc.title_words),
+            "ingested_at": _now(),
+        }).last_pk
+        section_ids: dict[tuple[str, ...], int] = {}
+        for paragraph in doc.paragraphs:
+            if paragraph.section not in section_ids:
+                section_ids[paragraph.section] = self.db["sections"].insert({
+                    "doc_id": doc_id, "position": len(section_ids) + 1,
+                    "path": json.dumps(paragraph.section, ensure_ascii=False),
+                    "words": " ".join(doc.section_words.get(paragraph.section, ())),
+                }).last_pk
+        self.db["paragraphs"].insert_all(
+            ({"doc_id": doc_id, "section_id": section_ids[p.section], "number": p.number,
+              "text": p.text, "sentences": json.dumps(p.sentences), "words": " ".join(p.words)}
+             for p in doc.paragraphs),
+            batch_size=500)
+        return len(section_ids), len(doc.paragraphs)
+
+    def documents(self) -> list[DocumentInfo]:
+        rows = self.db.execute(
+            "SELECT id, title, source, source_id, kind, paragraphs, url, ingested_at "
+            "FROM documents ORDER BY id").fetchall()
+        return [DocumentInfo(*row) for row in rows]
+
+    def find_documents(self, ref: str) -> list[int]:
+        """Documents named by id, source id, title or file name."""
+        ids: list[int] = []
+        if ref.isdigit():
+            ids = [r[0] for r in self.db.execute("SELECT id FROM documents WHERE id = ?", [int(ref)])]
+        if not ids:
+            ids = [r[0] for r in self.db.execute(
+                "SELECT id FROM documents WHERE source_id = ? OR title = ? OR source = ? "
+                "OR origin = ?", [ref, ref, ref, ref])]
+        return ids
+
+    def load_rows(self) -> Iterable[tuple]:
+        """Everything the in-memory index needs, one row per paragraph, in a stable order."""
+        return self.db.execute(
+            "SELECT p.id, p.doc_id, p.number, p.text, p.words, s.path, s.words, d.title, "
+            "d.title_words, d.source, d.source_id, d.url FROM paragraphs p "
+            "JOIN sections s ON s.id = p.section_id JOIN documents d ON d.id = p.doc_id "
+            "ORDER BY p.id")
+
+    def paragraph(self, paragraph_id: int) -> tuple | None:
+        return self.db.execute(
+            "SELECT p.id, p.doc_id, p.number, p.text, s.path, d.title, d.source, d.source_id, d.url "
+            "FROM paragraphs p JOIN sections s ON s.id = p.section_id "
+            "JOIN documents d ON d.id = p.doc_id WHERE p.id = ?", [paragraph_id]).fetchone()
+
+    def counts(self) -> tuple[int, int, int]:
+        return tuple(self.db.execute(
+            "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM sections), "
+            "(SELECT count(*) FROM paragraphs)").fetchone())
+
+    # -- terms -----------------------------------------------------------------------------------
+    def terms(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT term FROM terms")]
+
+    def add_terms(self, terms: Iterable[str]) -> None:
+        self.db["terms"].insert_all(({"term": t, "added_at": _now()} for t in terms),
+                                    ignore=True)
+
+    # -- questions, feedback, stats ----------------------------------------------------------------
+    def log_question(self, question: str, norm: str, status: str, doc_id: int | None,
+                     paragraph_id: int | None, chat_kind: str | None, ms: float | None) -> int:
+        with self.db.conn:
+            return self.db["questions"].insert({
+                "asked_at": _now(), "question": question[:1000], "norm": norm[:1000],
+                "status": status, "doc_id": doc_id, "paragraph_id": paragraph_id,
+                "chat_kind": chat_kind, "feedback": None, "ms": ms,
+            }).last_pk
+
+    def set_feedback(self, question_id: int, helpful: bool) -> bool:
+        with self.db.conn:
+            cursor = self.db.execute("UPDATE questions SET feedback = ? WHERE id = ?",
+                                     [1 if helpful else 0, question_id])
+        return cursor.rowcount > 0
+
+    def unanswered(self, limit: int = 20) -> list[UnansweredQuestion]:
+        rows = self.db.execute(
+            "SELECT max(question), count(*) AS n, max(asked_at) FROM questions "
+            "WHERE status = 'not_found' GROUP BY norm ORDER BY n DESC, max(asked_at) DESC LIMIT ?",
+            [limit]).fetchall()
+        return [UnansweredQuestion(*row) for row in rows]
+
+    def stats(self) -> Stats:
+        documents, _, paragraphs = self.counts()
+        row = self.db.execute(
+            "SELECT count(*), "
+            "coalesce(sum(status = 'answer'), 0), coalesce(sum(status = 'suggestions'), 0), "
+            "coalesce(sum(status = 'not_found'), 0), coalesce(sum(feedback = 1), 0), "
+            "coalesce(sum(feedback = 0), 0) FROM questions").fetchone()
+        return Stats(documents, paragraphs, *row)
