@@ -1,0 +1,494 @@
+"""Telegram update handlers: read the update, call pure code (knowledge, render, access), send.
+
+Every ``kb.*`` call runs in a worker thread (``asyncio.to_thread``): SQLite and jieba block.
+Long-lived objects live in one :class:`Services` object in ``application.bot_data``, reached with
+:func:`services`. Each handler records an outcome for the update (``answer``, ``not_found``,
+``refused``, ``ignored``…) which :func:`log_update` writes as one INFO line per update — chat
+kind, outcome and milliseconds, never the message text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from telegram import (Chat, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle,
+                      InlineQueryResultsButton, InputTextMessageContent, LinkPreviewOptions,
+                      Message, ReplyParameters, Update)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from knowledge import SUPPORTED_SUFFIXES, Answer, Hit, KnowledgeBase, LoadError
+
+from . import render
+from .access import Access
+from .render import Button, Reply, lang_for
+from .settings import Settings
+
+__all__ = ["Services", "services", "send", "to_markup", "post_link", "MAX_QUESTION"]
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION = 500          # characters of a question that are searched
+SERVICES_KEY = "services"
+RECENT_ANSWERS = 2048       # answers kept for the "more results" button
+
+
+@dataclass
+class Services:
+    """The bot's long-lived objects; one per application, in ``bot_data["services"]``."""
+
+    settings: Settings
+    access: Access
+    kb: KnowledgeBase | None = None
+    owns_kb: bool = True
+    counters: Counter = field(default_factory=Counter)
+    _answers: OrderedDict = field(default_factory=OrderedDict)
+    _started: dict = field(default_factory=dict)
+    _outcomes: dict = field(default_factory=dict)
+
+    def remember(self, question_id: int, answer: Answer) -> None:
+        self._answers[question_id] = answer
+        while len(self._answers) > RECENT_ANSWERS:
+            self._answers.popitem(last=False)
+
+    def recall(self, question_id: int) -> Answer | None:
+        return self._answers.get(question_id)
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    """The :class:`Services` of the application handling ``context``."""
+    return context.bot_data[SERVICES_KEY]
+
+
+def _outcome(context: ContextTypes.DEFAULT_TYPE, update: object, status: str) -> None:
+    if isinstance(update, Update):
+        services(context)._outcomes[update.update_id] = status
+
+
+# -- sending -------------------------------------------------------------------------------------------
+def to_markup(buttons: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
+    """:class:`render.Button` rows → PTB's inline keyboard (None when there are none)."""
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        b.text, callback_data=b.callback_data, url=b.url,
+        switch_inline_query=b.switch_inline_query) for b in row] for row in buttons])
+
+
+async def send(bot: Any, chat_id: int, replies: list[Reply], *, reply_to: Message | None = None,
+               ) -> None:
+    """Send ``replies`` in order; the first one replies to ``reply_to`` (in its topic, if any)."""
+    thread = reply_to.message_thread_id if reply_to is not None and reply_to.is_topic_message \
+        else None
+    for n, reply in enumerate(replies):
+        await bot.send_message(
+            chat_id, reply.text, parse_mode=reply.parse_mode, reply_markup=to_markup(reply.buttons),
+            link_preview_options=LinkPreviewOptions(is_disabled=reply.disable_preview),
+            reply_parameters=ReplyParameters(reply_to.message_id, allow_sending_without_reply=True)
+            if reply_to is not None and n == 0 else None,
+            message_thread_id=thread)
+
+
+def _lang(update: Update) -> str:
+    user = update.effective_user
+    return lang_for(user.language_code if user else None)
+
+
+def _kb(context: ContextTypes.DEFAULT_TYPE) -> KnowledgeBase:
+    kb = services(context).kb
+    if kb is None:
+        raise RuntimeError("the knowledge base is not open yet")
+    return kb
+
+
+# -- asking --------------------------------------------------------------------------------------------
+def _search_and_log(kb: KnowledgeBase, question: str, chat_kind: str) -> tuple[Answer, int | None]:
+    started = time.perf_counter()
+    answer = kb.search(question)
+    ms = (time.perf_counter() - started) * 1000
+    return answer, kb.log_question(answer, chat_kind=chat_kind, ms=round(ms, 1))
+
+
+def clean_question(text: str) -> str:
+    """Whitespace collapsed, control characters dropped, cut to :data:`MAX_QUESTION` characters."""
+    text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
+    return " ".join(text.split())[:MAX_QUESTION]
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
+    """Answer ``question`` in the chat of ``update`` (access checked), replying to its message."""
+    s = services(context)
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    lang = _lang(update)
+    private = chat.type == ChatType.PRIVATE
+    if not await s.access.may_ask(user.id if user else None, chat.id):
+        if private:
+            await send(context.bot, chat.id, render.render_message(lang, "refused"))
+        _outcome(context, update, "refused")
+        return
+    question = clean_question(question)
+    if not question:
+        await send(context.bot, chat.id, render.render_message(lang, "usage"), reply_to=message)
+        _outcome(context, update, "usage")
+        return
+    answer, question_id = await asyncio.to_thread(_search_and_log, _kb(context), question,
+                                                  "private" if private else "group")
+    if question_id:
+        s.remember(question_id, answer)
+    await send(context.bot, chat.id, render.render_answer(answer, question_id, lang),
+               reply_to=message)
+    _outcome(context, update, answer.status)
+
+
+def _mention_pattern(username: str) -> re.Pattern:
+    return re.compile(rf"(?<![\w@])@{re.escape(username)}\b", re.IGNORECASE)
+
+
+async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ask <question> (also /ask@thisbot) in any chat."""
+    text = update.effective_message.text or ""
+    parts = text.split(maxsplit=1)
+    await ask(update, context, parts[1] if len(parts) > 1 else "")
+
+
+async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any non-command text in a private chat is a question."""
+    await ask(update, context, update.effective_message.text or "")
+
+
+async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Group text: a question when it mentions the bot or replies to it; otherwise ignored."""
+    message, bot = update.effective_message, context.bot
+    text = message.text or ""
+    pattern = _mention_pattern(bot.username) if bot.username else None
+    mentioned = bool(pattern and pattern.search(text))
+    replied = message.reply_to_message is not None and \
+        message.reply_to_message.from_user is not None and \
+        message.reply_to_message.from_user.id == bot.id
+    if not (mentioned or replied):
+        _outcome(context, update, "ignored")
+        return
+    await ask(update, context, pattern.sub(" ", text) if pattern else text)
+
+
+# -- help ----------------------------------------------------------------------------------------------
+async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start and /help: how to use the bot (admins also see the admin commands)."""
+    s, chat, user = services(context), update.effective_chat, update.effective_user
+    user_id = user.id if user else None
+    if not await s.access.may_ask(user_id, chat.id):
+        if chat.type == ChatType.PRIVATE:
+            await send(context.bot, chat.id, render.render_message(_lang(update), "refused"))
+        _outcome(context, update, "refused")
+        return
+    admin = chat.type == ChatType.PRIVATE and s.access.is_admin(user_id)
+    replies = render.render_help(_lang(update), admin, context.bot.username, SUPPORTED_SUFFIXES)
+    await send(context.bot, chat.id, replies,
+               reply_to=None if chat.type == ChatType.PRIVATE else update.effective_message)
+    _outcome(context, update, "help")
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any other /command in a private chat: point to /help."""
+    await send(context.bot, update.effective_chat.id,
+               render.render_message(_lang(update), "unknown_command"))
+    _outcome(context, update, "unknown_command")
+
+
+# -- buttons -------------------------------------------------------------------------------------------
+def _without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    if markup is None:
+        return None
+    rows = [[b for b in row if not (b.callback_data or "").startswith("f:")]
+            for row in markup.inline_keyboard]
+    rows = [row for row in rows if row]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button under an answer: full paragraph, more results, or 👍/👎."""
+    s, query = services(context), update.callback_query
+    lang = lang_for(query.from_user.language_code)
+    parsed = render.parse_callback(query.data)
+    message = query.message if isinstance(query.message, Message) else None
+    chat_id = message.chat.id if message is not None else query.from_user.id
+    if parsed is None:
+        await query.answer()
+        _outcome(context, update, "ignored")
+        return
+    if not await s.access.may_ask(query.from_user.id, message.chat.id if message else None):
+        await query.answer(render.text_for(lang, "refused"), show_alert=True)
+        _outcome(context, update, "refused")
+        return
+    kind = parsed[0]
+    if kind == "p":
+        view = await asyncio.to_thread(_kb(context).paragraph, parsed[1])
+        await query.answer()
+        await send(context.bot, chat_id, render.render_paragraph(view, lang), reply_to=message)
+        _outcome(context, update, "paragraph" if view else "gone")
+    elif kind == "m":
+        hits = await asyncio.to_thread(_more_hits, _kb(context), s.recall(parsed[1]), parsed[2])
+        await query.answer()
+        await send(context.bot, chat_id, render.render_more(hits, lang), reply_to=message)
+        _outcome(context, update, "more")
+    else:
+        helpful = parsed[2]
+        recorded = await asyncio.to_thread(_kb(context).feedback, parsed[1], helpful)
+        await query.answer(render.text_for(lang, "thanks_up" if helpful else "thanks_down"))
+        if message is not None:
+            try:
+                await query.edit_message_reply_markup(_without_feedback(message.reply_markup))
+            except TelegramError as err:  # e.g. "message is not modified" on a double click
+                log.debug("feedback buttons not removed: %s", err)
+        _outcome(context, update, ("helpful" if helpful else "unhelpful")
+                 + ("" if recorded else " (unknown question)"))
+
+
+def _more_hits(kb: KnowledgeBase, answer: Answer | None, paragraph_ids: tuple[int, ...]) -> list[Hit]:
+    """The hits behind a "more" button: from the remembered answer, else re-read by id."""
+    if answer is not None:
+        hits = {h.paragraph_id: h for h in answer.hits}
+        if all(p in hits for p in paragraph_ids):
+            return [hits[p] for p in paragraph_ids]
+    out = []
+    for pid in paragraph_ids:
+        view = kb.paragraph(pid)
+        if view is not None:
+            out.append(Hit(view.doc_id, view.paragraph_id, view.citation,
+                           render.truncate(view.text, 160), (), 0.0))
+    return out
+
+
+# -- inline mode ---------------------------------------------------------------------------------------
+async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """@bot keywords in any chat: up to 10 cited excerpts to send."""
+    s, query = services(context), update.inline_query
+    lang = lang_for(query.from_user.language_code)
+    personal = s.access.restricted
+    if not await s.access.is_staff(query.from_user.id):
+        button = InlineQueryResultsButton(text=render.text_for(lang, "inline_refused"),
+                                          start_parameter="help")
+        await query.answer([], cache_time=10, is_personal=True, button=button)
+        _outcome(context, update, "refused")
+        return
+    text = clean_question(query.query or "")
+    results: list[render.InlineResult] = []
+    if text:
+        answer = await asyncio.to_thread(_kb(context).search, text, render.INLINE_RESULTS)
+        results = render.render_inline_results(answer)
+    button = None if results else InlineQueryResultsButton(
+        text=render.text_for(lang, "inline_button"), start_parameter="help")
+    await query.answer([InlineQueryResultArticle(
+        id=r.id, title=r.title, description=r.description,
+        input_message_content=InputTextMessageContent(
+            r.text, parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        for r in results], cache_time=10, is_personal=personal, button=button)
+    s.counters["inline_queries"] += 1
+    _outcome(context, update, f"{len(results)} results" if text else "empty")
+
+
+async def on_chosen_inline_result(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A user sent one of our inline results: count it."""
+    services(context).counters["inline_chosen"] += 1
+    _outcome(context, update, "chosen")
+
+
+# -- channels ------------------------------------------------------------------------------------------
+def post_link(chat_id: int, username: str | None, message_id: int) -> str:
+    """t.me link of a channel post: by username when public, by internal id when private."""
+    if username:
+        return f"https://t.me/{username}/{message_id}"
+    internal = str(chat_id)
+    internal = internal[4:] if internal.startswith("-100") else internal.lstrip("-")
+    return f"https://t.me/c/{internal}/{message_id}"
+
+
+def channel_wanted(channels: tuple[str, ...], chat: Chat) -> bool:
+    """Whether posts of ``chat`` are indexed (every channel when ``channels`` is empty)."""
+    if not channels:
+        return True
+    return str(chat.id) in channels or (
+        chat.username is not None and "@" + chat.username.lower() in channels)
+
+
+async def on_channel_post(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A new or edited channel post (text or caption) becomes a cited document; never replies."""
+    s, message = services(context), update.effective_message
+    chat = message.chat
+    if not channel_wanted(s.settings.channels, chat):
+        _outcome(context, update, "ignored channel")
+        return
+    result = await asyncio.to_thread(
+        _kb(context).add_post, chat_id=chat.id, message_id=message.message_id,
+        text=message.text or message.caption or "",
+        url=post_link(chat.id, chat.username, message.message_id),
+        date=message.date.isoformat() if message.date else None, channel_title=chat.title or "")
+    _outcome(context, update, f"post {result}")
+
+
+async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The bot was added to, promoted in or removed from a chat: log it."""
+    change = update.my_chat_member
+    log.info("bot is now %s in %s %s", change.new_chat_member.status, change.chat.type,
+             change.chat.id)
+    _outcome(context, update, "member")
+
+
+# -- admin ---------------------------------------------------------------------------------------------
+async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """True for admins; anyone else gets a polite refusal."""
+    user = update.effective_user
+    if services(context).access.is_admin(user.id if user else None):
+        return True
+    await send(context.bot, update.effective_chat.id,
+               render.render_message(_lang(update), "admin_only"))
+    _outcome(context, update, "refused")
+    return False
+
+
+def _argument(update: Update) -> str:
+    parts = (update.effective_message.text or "").split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+async def on_docs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/docs (admin): the documents with their ids."""
+    if await _admin(update, context):
+        docs = await asyncio.to_thread(_kb(context).documents)
+        await send(context.bot, update.effective_chat.id, render.render_docs(docs, _lang(update)))
+        _outcome(context, update, "docs")
+
+
+async def on_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/remove <id|title> (admin): delete documents."""
+    if not await _admin(update, context):
+        return
+    ref, lang = _argument(update), _lang(update)
+    if not ref:
+        replies = render.render_message(lang, "remove_usage")
+    else:
+        removed = await asyncio.to_thread(_kb(context).remove, ref)
+        replies = render.render_message(lang, "removed" if removed else "remove_none",
+                                        n=str(removed), ref=render.truncate(ref, 100))
+    await send(context.bot, update.effective_chat.id, replies)
+    _outcome(context, update, "remove")
+
+
+async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/reload (admin): re-ingest the seeds folder."""
+    if not await _admin(update, context):
+        return
+    seeds, lang = services(context).settings.seeds, _lang(update)
+    if not seeds.exists():
+        replies = render.render_message(lang, "no_seeds", path=str(seeds))
+    else:
+        report = await asyncio.to_thread(_kb(context).ingest, [seeds])
+        replies = render.render_ingest(report, str(seeds), lang)
+    await send(context.bot, update.effective_chat.id, replies)
+    _outcome(context, update, "reload")
+
+
+async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats (admin): questions, answered share, suggestions, not found, 👍/👎."""
+    if await _admin(update, context):
+        stats = await asyncio.to_thread(_kb(context).stats)
+        await send(context.bot, update.effective_chat.id, render.render_stats(stats, _lang(update)))
+        _outcome(context, update, "stats")
+
+
+async def on_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/unanswered (admin): the most frequent questions that found nothing."""
+    if await _admin(update, context):
+        items = await asyncio.to_thread(_kb(context).unanswered, 20)
+        await send(context.bot, update.effective_chat.id,
+                   render.render_unanswered(items, _lang(update)))
+        _outcome(context, update, "unanswered")
+
+
+async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A file sent in a private chat: admins' uploads are indexed; others are refused."""
+    s, message = services(context), update.effective_message
+    lang, chat_id = _lang(update), update.effective_chat.id
+    user = update.effective_user
+    if not s.access.is_admin(user.id if user else None):
+        await send(context.bot, chat_id, render.render_message(lang, "upload_refused"),
+                   reply_to=message)
+        _outcome(context, update, "refused")
+        return
+    document = message.document
+    name = Path((document.file_name or "upload").replace("\\", "/")).name or "upload"
+    limit = s.settings.max_upload_bytes
+    if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+        suffixes = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        replies, status = render.render_message(lang, "unsupported", name=name,
+                                                suffixes=suffixes), "unsupported"
+    elif document.file_size and document.file_size > limit:
+        replies, status = render.render_too_big(name, document.file_size, limit, lang), "too_big"
+    else:
+        try:
+            file = await document.get_file()
+            data = bytes(await file.download_as_bytearray())
+            if len(data) > limit:
+                replies, status = render.render_too_big(name, len(data), limit, lang), "too_big"
+            else:
+                report = await asyncio.to_thread(_kb(context).ingest_bytes, data, name,
+                                                  max_bytes=limit)
+                replies, status = render.render_ingest(report, name, lang), "ingested"
+        except LoadError as err:
+            replies, status = render.render_message(lang, "not_indexed", name=name,
+                                                    reason=err.reason), "not_indexed"
+        except TelegramError as err:
+            replies, status = render.render_message(lang, "not_indexed", name=name,
+                                                    reason=str(err)), "download_failed"
+    await send(context.bot, chat_id, replies, reply_to=message)
+    _outcome(context, update, status)
+
+
+# -- bookkeeping ---------------------------------------------------------------------------------------
+async def stamp_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every update, first: note when its handling started."""
+    if isinstance(update, Update):
+        services(context)._started[update.update_id] = time.perf_counter()
+
+
+def _chat_kind(update: Update) -> str:
+    if update.inline_query or update.chosen_inline_result:
+        return "inline"
+    chat = update.effective_chat
+    return chat.type if chat else "-"
+
+
+async def log_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every update, last: one INFO line with chat kind, outcome and time taken (no text)."""
+    if not isinstance(update, Update):
+        return
+    s = services(context)
+    started = s._started.pop(update.update_id, None)
+    status = s._outcomes.pop(update.update_id, "ignored")
+    ms = (time.perf_counter() - started) * 1000 if started is not None else 0.0
+    s.counters[status] += 1
+    log.info("update %s: %s %s %.0f ms", update.update_id, _chat_kind(update), status, ms)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any exception in a handler: log it, tell a private asker, keep running."""
+    log.error("error handling update %s", getattr(update, "update_id", "-"),
+              exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    _outcome(context, update, "error")
+    chat = update.effective_chat
+    if chat is not None and chat.type == ChatType.PRIVATE and update.effective_message:
+        try:
+            await send(context.bot, chat.id, render.render_message(_lang(update), "error"))
+        except Exception:  # noqa: BLE001 — nothing more to do; already logged above
+            log.debug("could not report the error to the user", exc_info=True)

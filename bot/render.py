@@ -1,0 +1,499 @@
+"""What the bot says, as plain data: answers, help, admin reports → :class:`Reply` (Telegram HTML).
+
+Pure functions only: nothing here talks to Telegram or the knowledge base. Handlers turn a
+:class:`Reply` into a ``send_message`` call. Every piece of text that comes from a user or a
+document is escaped; messages longer than Telegram's 4096 characters are split at paragraph,
+line or sentence boundaries without breaking a tag or an entity (open tags are closed at the
+end of a part and reopened at the start of the next).
+
+Callback data (≤ 64 bytes, see :func:`parse_callback`):
+
+    p:<paragraph_id>                    show a whole paragraph
+    m:<question_id>:<pid>,<pid>,...     more results (the next hits' paragraph ids)
+    f:<question_id>:<1|0>               👍 / 👎 feedback
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from knowledge import Answer, Citation, DocumentInfo, Hit, IngestReport, ParagraphView, Stats
+from knowledge import UnansweredQuestion
+
+__all__ = ["Button", "Reply", "InlineResult", "MAX_TEXT", "MAX_CALLBACK", "lang_for", "escape",
+           "escape_attr", "highlight", "citation_html", "split_html", "render_answer",
+           "render_more", "render_paragraph", "render_help", "render_not_found",
+           "render_inline_results", "parse_callback", "cb_paragraph", "cb_more", "cb_feedback",
+           "text_for", "truncate"]
+
+MAX_TEXT = 4096         # Telegram's limit for a message text (counted here in UTF-16 units)
+MAX_CALLBACK = 64       # bytes of callback_data
+MAX_ECHO = 80           # characters of the question echoed back
+SUGGESTIONS = 3
+INLINE_RESULTS = 10
+
+
+@dataclass(frozen=True)
+class Button:
+    text: str
+    callback_data: str | None = None
+    url: str | None = None
+    switch_inline_query: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    parse_mode: str = "HTML"
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    disable_preview: bool = True
+
+
+@dataclass(frozen=True)
+class InlineResult:
+    """One inline-mode article: ``text`` is the HTML message it sends."""
+
+    id: str
+    title: str
+    description: str
+    text: str
+
+
+# -- texts ---------------------------------------------------------------------------------------------
+TEXTS: dict[str, dict[str, str]] = {
+    "zh": {
+        "intro": "👋 我是员工问答助手：根据本单位的文件回答问题，并附上原文出处。",
+        "how_private": "直接发给我一个问题即可，例如：\n• 怎样为基层减负？\n• 政绩观",
+        "how_group": "在群里：发送 <code>/ask 问题</code>，或 <code>{mention} 问题</code>，"
+                     "或回复我的消息。",
+        "how_inline": "在任意聊天中输入 <code>{mention} 关键词</code>，可以直接引用资料。",
+        "commands": "命令：\n/ask 问题 — 提问\n/help — 使用说明",
+        "admin": "管理员：\n• 发送文件（{suffixes}）即加入资料库\n/docs — 文档列表\n"
+                 "/remove 编号或标题 — 删除文档\n/reload — 重新导入种子文件夹\n/stats — 统计\n"
+                 "/unanswered — 未能回答的问题",
+        "full": "📄 全文",
+        "more": "➕ 更多结果",
+        "open": "📄 {n}",
+        "unsure": "我不太确定，您是想问：",
+        "more_header": "更多结果：",
+        "not_found": "抱歉，资料里没有找到与“{question}”相关的内容。\n"
+                     "问题已记录，管理员会补充资料；也可以换个说法再问。",
+        "usage": "用法：<code>/ask 问题</code>，例如 <code>/ask 怎样为基层减负</code>",
+        "refused": "抱歉，这个助手只供本单位员工使用。如需开通，请联系管理员。",
+        "admin_only": "抱歉，这个命令只有管理员可以使用。",
+        "upload_refused": "抱歉，只有管理员可以上传资料。",
+        "thanks_up": "谢谢反馈 👍",
+        "thanks_down": "谢谢反馈，我们会改进 👎",
+        "thanks_done": "✓ 已收到反馈",
+        "gone": "这段内容已不在资料库中。",
+        "expired": "这些结果已过期，请重新提问。",
+        "inline_button": "如何使用这个助手",
+        "inline_refused": "仅限员工使用",
+        "error": "抱歉，处理时出错了，请稍后再试。",
+        "unknown_command": "不认识这个命令。发送 /help 查看用法。",
+        "no_docs": "资料库是空的。",
+        "docs_header": "资料库中的文档（{n}）：",
+        "remove_usage": "用法：<code>/remove 编号或标题</code>（编号见 /docs）",
+        "removed": "已删除 {n} 个文档：{ref}",
+        "remove_none": "没有找到文档：{ref}",
+        "reloading": "正在重新导入 {path} …",
+        "no_seeds": "种子文件夹不存在：{path}",
+        "stats": "📊 统计\n文档：{documents}　段落：{paragraphs}\n提问：{questions}\n"
+                 "已回答：{answered}（{share}）\n给出建议：{suggested}\n未找到：{not_found}\n"
+                 "👍 {helpful}　👎 {unhelpful}",
+        "no_unanswered": "目前没有未能回答的问题。",
+        "unanswered_header": "未能回答的问题（按次数）：",
+        "too_big": "文件 {name} 太大（{size}），上限是 {limit}。",
+        "unsupported": "文件 {name} 的格式不支持；支持：{suffixes}。",
+        "ingested": "✅ 已索引 {name}：{documents} 个文档，{paragraphs} 个段落。",
+        "unchanged": "文件 {name} 与上次上传相同，无需更新。",
+        "not_indexed": "❌ 未能索引 {name}：{reason}",
+        "warnings": "注意：",
+    },
+    "en": {
+        "intro": "👋 I answer staff questions from the organisation's own documents, quoting "
+                 "the source.",
+        "how_private": "Just send me a question, for example:\n• 怎样为基层减负？\n• 政绩观",
+        "how_group": "In groups: send <code>/ask question</code> or <code>{mention} question</code>, "
+                     "or reply to one of my messages.",
+        "how_inline": "In any chat, type <code>{mention} keywords</code> to quote the documents.",
+        "commands": "Commands:\n/ask question — ask\n/help — how to use me",
+        "admin": "Admins:\n• send a file ({suffixes}) to add it to the knowledge base\n"
+                 "/docs — list documents\n/remove id or title — remove a document\n"
+                 "/reload — re-ingest the seeds folder\n/stats — statistics\n"
+                 "/unanswered — questions I could not answer",
+        "full": "📄 Full paragraph",
+        "more": "➕ More results",
+        "open": "📄 {n}",
+        "unsure": "I'm not sure; did you mean:",
+        "more_header": "More results:",
+        "not_found": "Sorry, I found nothing about “{question}” in the documents.\n"
+                     "The question has been noted for the admins; you could also try other words.",
+        "usage": "Usage: <code>/ask question</code>, e.g. <code>/ask 怎样为基层减负</code>",
+        "refused": "Sorry, this assistant is for staff only. Please contact an admin for access.",
+        "admin_only": "Sorry, only admins can use this command.",
+        "upload_refused": "Sorry, only admins can upload documents.",
+        "thanks_up": "Thanks for the feedback 👍",
+        "thanks_down": "Thanks, we'll improve 👎",
+        "thanks_done": "✓ Feedback received",
+        "gone": "That paragraph is no longer in the knowledge base.",
+        "expired": "These results have expired; please ask again.",
+        "inline_button": "How to use this assistant",
+        "inline_refused": "Staff only",
+        "error": "Sorry, something went wrong; please try again later.",
+        "unknown_command": "Unknown command. Send /help to see how to use me.",
+        "no_docs": "The knowledge base is empty.",
+        "docs_header": "Documents in the knowledge base ({n}):",
+        "remove_usage": "Usage: <code>/remove id or title</code> (ids are in /docs)",
+        "removed": "Removed {n} document(s): {ref}",
+        "remove_none": "No document matches: {ref}",
+        "reloading": "Re-ingesting {path} …",
+        "no_seeds": "The seeds folder does not exist: {path}",
+        "stats": "📊 Statistics\nDocuments: {documents}  Paragraphs: {paragraphs}\n"
+                 "Questions: {questions}\nAnswered: {answered} ({share})\n"
+                 "Suggestions: {suggested}\nNot found: {not_found}\n👍 {helpful}  👎 {unhelpful}",
+        "no_unanswered": "No unanswered questions so far.",
+        "unanswered_header": "Unanswered questions (most frequent first):",
+        "too_big": "{name} is too big ({size}); the limit is {limit}.",
+        "unsupported": "{name}: this file type is not supported; supported: {suffixes}.",
+        "ingested": "✅ Indexed {name}: {documents} document(s), {paragraphs} paragraph(s).",
+        "unchanged": "{name} is the same as the last upload; nothing to update.",
+        "not_indexed": "❌ Could not index {name}: {reason}",
+        "warnings": "Warnings:",
+    },
+}
+
+
+def lang_for(language_code: str | None) -> str:
+    """Chinese unless the user's Telegram language is set and is not Chinese."""
+    if not language_code or language_code.lower().startswith("zh"):
+        return "zh"
+    return "en"
+
+
+def text_for(lang: str, key: str, **values: object) -> str:
+    """A message template (HTML) in ``lang``, formatted with already-escaped ``values``."""
+    template = TEXTS.get(lang, TEXTS["zh"])[key]
+    return template.format(**values) if values else template
+
+
+# -- HTML ----------------------------------------------------------------------------------------------
+def escape(text: str) -> str:
+    """Text for Telegram HTML: only ``&``, ``<`` and ``>`` need escaping outside attributes."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_attr(text: str) -> str:
+    return escape(text).replace('"', "&quot;")
+
+
+def truncate(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _merge(spans: Iterable[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    clean = sorted((max(0, s), min(length, e)) for s, e in spans if min(length, e) > max(0, s))
+    merged: list[tuple[int, int]] = []
+    for start, end in clean:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """``text`` escaped, with the ``[start, end)`` spans in bold (overlaps merged, clamped)."""
+    out, position = [], 0
+    for start, end in _merge(spans, len(text)):
+        out.append(escape(text[position:start]))
+        out.append(f"<b>{escape(text[start:end])}</b>")
+        position = end
+    out.append(escape(text[position:]))
+    return "".join(out)
+
+
+def _safe_url(url: str | None) -> str | None:
+    if url and re.match(r"^(https?|tg)://\S+$", url):
+        return url
+    return None
+
+
+def citation_html(citation: Citation) -> str:
+    """document › section › 第N段, the document linked when the citation has a URL."""
+    document = escape(citation.document)
+    url = _safe_url(citation.url)
+    if url:
+        document = f'<a href="{escape_attr(url)}">{document}</a>'
+    parts = [document, *(escape(s) for s in citation.section if s), f"第{citation.paragraph}段"]
+    return "📖 " + " › ".join(p for p in parts if p)
+
+
+def _units(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+_TOKENS = re.compile(r"<[^<>]*>|&#?\w+;|[\s\S]")
+_TAG_NAME = re.compile(r"</?\s*([A-Za-z][A-Za-z0-9-]*)")
+_SENTENCE_END = set("。！？；!?;")
+
+
+def _apply(stack: tuple[tuple[str, str], ...], token: str) -> tuple[tuple[str, str], ...]:
+    if not token.startswith("<") or len(token) < 3:
+        return stack
+    match = _TAG_NAME.match(token)
+    if not match:
+        return stack
+    name = match.group(1).lower()
+    if token.startswith("</"):
+        for i in range(len(stack) - 1, -1, -1):
+            if stack[i][0] == name:
+                return stack[:i] + stack[i + 1:]
+        return stack
+    return stack + ((name, token),)
+
+
+def _visible(html: str) -> str:
+    return re.sub(r"<[^<>]*>", "", html).strip()
+
+
+def split_html(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split Telegram HTML into parts of at most ``limit`` units, each one valid on its own.
+
+    Breaks preferably at a blank line, then a line end, a sentence end, a space; open tags are
+    closed at the end of a part and reopened at the start of the next. Empty parts are dropped.
+    """
+    if _units(text) <= limit:
+        return [text] if _visible(text) else []
+    tokens = _TOKENS.findall(text)
+    parts: list[str] = []
+    start, stack = 0, ()
+    while start < len(tokens):
+        prefix = "".join(tag for _, tag in stack)
+        size, current, i = _units(prefix), stack, start
+        breaks: dict[int, tuple[int, tuple]] = {}
+        while i < len(tokens):
+            token = tokens[i]
+            after = _apply(current, token)
+            closing = sum(len(name) + 3 for name, _ in after)
+            if size + _units(token) + closing > limit:
+                break
+            size += _units(token)
+            current, i = after, i + 1
+            if token == "\n":
+                level = 4 if i - 2 >= start and tokens[i - 2] == "\n" else 3
+            elif token in _SENTENCE_END:
+                level = 2
+            elif token.isspace():
+                level = 1
+            else:
+                continue
+            breaks[level] = (i, current)
+        if i >= len(tokens):
+            end, end_stack = i, current
+        else:
+            end, end_stack = i, current
+            floor = start + (i - start) // 3  # don't make tiny parts for a nicer break
+            for level in (4, 3, 2, 1):
+                if level in breaks and breaks[level][0] > floor:
+                    end, end_stack = breaks[level]
+                    break
+            if end == start:  # a single token longer than the limit: cannot happen with tags ≤ limit
+                end, end_stack = start + 1, _apply(stack, tokens[start])
+        closing = "".join(f"</{name}>" for name, _ in reversed(end_stack))
+        part = (prefix + "".join(tokens[start:end]) + closing).strip()
+        if _visible(part):
+            parts.append(part)
+        start, stack = end, end_stack
+    return parts
+
+
+def _replies(text: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> list[Reply]:
+    """``text`` as one or more replies; the buttons go on the last one."""
+    parts = split_html(text) or ["…"]
+    return [Reply(part, buttons=buttons if n == len(parts) - 1 else ())
+            for n, part in enumerate(parts)]
+
+
+# -- callback data -------------------------------------------------------------------------------------
+def cb_paragraph(paragraph_id: int) -> str:
+    return f"p:{paragraph_id}"
+
+
+def cb_more(question_id: int, paragraph_ids: Sequence[int]) -> str:
+    ids = [str(p) for p in paragraph_ids]
+    while ids:
+        data = f"m:{question_id}:{','.join(ids)}"
+        if len(data.encode()) <= MAX_CALLBACK:
+            return data
+        ids.pop()
+    return f"m:{question_id}:"
+
+
+def cb_feedback(question_id: int, helpful: bool) -> str:
+    return f"f:{question_id}:{1 if helpful else 0}"
+
+
+def parse_callback(data: str | None) -> tuple | None:
+    """``("p", pid)``, ``("m", qid, (pid, ...))``, ``("f", qid, helpful)`` or None if invalid."""
+    if not data or len(data.encode()) > MAX_CALLBACK:
+        return None
+    try:
+        kind, _, rest = data.partition(":")
+        if kind == "p":
+            return ("p", int(rest))
+        if kind == "m":
+            qid, _, ids = rest.partition(":")
+            return ("m", int(qid), tuple(int(p) for p in ids.split(",") if p))
+        if kind == "f":
+            qid, _, flag = rest.partition(":")
+            if flag not in ("0", "1"):
+                return None
+            return ("f", int(qid), flag == "1")
+    except ValueError:
+        return None
+    return None
+
+
+# -- answers -------------------------------------------------------------------------------------------
+def _hit_html(hit: Hit) -> str:
+    return f"{highlight(hit.excerpt, hit.highlights)}\n{citation_html(hit.citation)}"
+
+
+def _open_buttons(hits: Sequence[Hit], lang: str, first: int = 1) -> tuple[Button, ...]:
+    return tuple(Button(text_for(lang, "open", n=n), callback_data=cb_paragraph(h.paragraph_id))
+                 for n, h in enumerate(hits, first))
+
+
+def render_answer(answer: Answer, question_id: int | None, lang: str = "zh") -> list[Reply]:
+    """The reply to a question: the best excerpt, suggestions, or the not-found message."""
+    if answer.status == "not_found" or not answer.hits:
+        return render_not_found(answer.question, lang)
+    qid = question_id or 0
+    if answer.status == "suggestions":
+        hits = answer.hits[:SUGGESTIONS]
+        lines = [text_for(lang, "unsure")]
+        lines += [f"\n{n}. {_hit_html(h)}" for n, h in enumerate(hits, 1)]
+        return _replies("\n".join(lines), (_open_buttons(hits, lang),))
+    best = answer.hits[0]
+    text = f"{highlight(best.excerpt, best.highlights)}\n\n{citation_html(best.citation)}"
+    first_row = [Button(text_for(lang, "full"), callback_data=cb_paragraph(best.paragraph_id))]
+    if len(answer.hits) > 1:
+        first_row.append(Button(text_for(lang, "more"), callback_data=cb_more(
+            qid, [h.paragraph_id for h in answer.hits[1:]])))
+    rows: list[tuple[Button, ...]] = [tuple(first_row)]
+    if question_id:
+        rows.append((Button("👍", callback_data=cb_feedback(qid, True)),
+                     Button("👎", callback_data=cb_feedback(qid, False))))
+    return _replies(text, tuple(rows))
+
+
+def render_more(hits: Sequence[Hit], lang: str = "zh") -> list[Reply]:
+    """The next hits after the best one, each cited, with a button to open each paragraph."""
+    if not hits:
+        return [Reply(text_for(lang, "expired"))]
+    lines = [text_for(lang, "more_header")]
+    lines += [f"\n{n}. {_hit_html(h)}" for n, h in enumerate(hits, 1)]
+    return _replies("\n".join(lines), (_open_buttons(hits, lang),))
+
+
+def render_paragraph(view: ParagraphView | None, lang: str = "zh") -> list[Reply]:
+    """A whole paragraph with its citation (split when long)."""
+    if view is None:
+        return [Reply(text_for(lang, "gone"))]
+    return _replies(f"{citation_html(view.citation)}\n\n{escape(view.text)}")
+
+
+def render_not_found(question: str, lang: str = "zh") -> list[Reply]:
+    return [Reply(text_for(lang, "not_found", question=escape(truncate(question, MAX_ECHO))))]
+
+
+def render_help(lang: str = "zh", is_admin: bool = False, bot_username: str | None = None,
+                suffixes: Iterable[str] = ()) -> list[Reply]:
+    mention = escape("@" + bot_username) if bot_username else "@bot"
+    parts = [text_for(lang, "intro"), text_for(lang, "how_private"),
+             text_for(lang, "how_group", mention=mention),
+             text_for(lang, "how_inline", mention=mention), text_for(lang, "commands")]
+    if is_admin:
+        listed = "、".join(sorted(s.lstrip(".") for s in suffixes)) or "txt、md、docx、pdf、html、jsonl"
+        parts.append(text_for(lang, "admin", suffixes=escape(listed)))
+    return _replies("\n\n".join(parts))
+
+
+def render_message(lang: str, key: str, **values: str) -> list[Reply]:
+    """A fixed message; ``values`` are plain text and get escaped."""
+    return [Reply(text_for(lang, key, **{k: escape(str(v)) for k, v in values.items()}))]
+
+
+def render_inline_results(answer: Answer, limit: int = INLINE_RESULTS) -> list[InlineResult]:
+    """Inline-mode articles for the hits (none when nothing was found)."""
+    if answer.status == "not_found":
+        return []
+    out = []
+    for hit in answer.hits[:limit]:
+        c = hit.citation
+        title = " › ".join(p for p in (c.document, *c.section) if p)
+        out.append(InlineResult(
+            id=f"p{hit.paragraph_id}",
+            title=truncate(title, 100) or "…",
+            description=truncate(hit.excerpt, 200),
+            text=split_html(_hit_html(hit))[0]))
+    return out
+
+
+# -- admin ---------------------------------------------------------------------------------------------
+def render_docs(documents: Sequence[DocumentInfo], lang: str = "zh") -> list[Reply]:
+    if not documents:
+        return [Reply(text_for(lang, "no_docs"))]
+    lines = [text_for(lang, "docs_header", n=len(documents))]
+    for d in documents:
+        title = escape(truncate(d.title, 80))
+        url = _safe_url(d.url)
+        if url:
+            title = f'<a href="{escape_attr(url)}">{title}</a>'
+        lines.append(f"<code>{d.id}</code> {title} — {d.paragraphs} ¶ ({escape(d.kind)})")
+    return _replies("\n".join(lines))
+
+
+def render_stats(stats: Stats, lang: str = "zh") -> list[Reply]:
+    return [Reply(text_for(lang, "stats", documents=stats.documents, paragraphs=stats.paragraphs,
+                           questions=stats.questions, answered=stats.answered,
+                           share=f"{stats.answered_share:.0%}", suggested=stats.suggested,
+                           not_found=stats.not_found, helpful=stats.helpful,
+                           unhelpful=stats.unhelpful))]
+
+
+def render_unanswered(items: Sequence[UnansweredQuestion], lang: str = "zh") -> list[Reply]:
+    if not items:
+        return [Reply(text_for(lang, "no_unanswered"))]
+    lines = [text_for(lang, "unanswered_header")]
+    lines += [f"{q.count}× {escape(truncate(q.question, 200))}" for q in items]
+    return _replies("\n".join(lines))
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+def render_too_big(name: str, size: int, limit: int, lang: str = "zh") -> list[Reply]:
+    return render_message(lang, "too_big", name=name, size=_size(size), limit=_size(limit))
+
+
+def render_ingest(report: IngestReport, name: str, lang: str = "zh") -> list[Reply]:
+    """What an upload (or /reload) indexed, or why not."""
+    if report.skipped and not report.documents:
+        reason = "; ".join(s.reason for s in report.skipped)
+        return render_message(lang, "not_indexed", name=name, reason=reason)
+    if report.unchanged and not report.documents:
+        return render_message(lang, "unchanged", name=name)
+    text = text_for(lang, "ingested", name=escape(name), documents=report.documents,
+                    paragraphs=report.paragraphs)
+    notes = [f"{s.path}: {s.reason}" for s in report.skipped] + list(report.warnings)
+    if notes:
+        text += "\n" + text_for(lang, "warnings") + "\n" + "\n".join(
+            "• " + escape(truncate(n, 300)) for n in notes[:20])
+    return _replies(text)

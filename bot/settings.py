@@ -1,0 +1,273 @@
+"""The bot's settings: read once from the environment (and a ``.env`` file) into a frozen dataclass.
+
+Every setting is declared as data in :data:`SETTINGS` (name, default, help) so that the README,
+``.env.example`` and ``staffbot run --help`` can all be checked against one list. Values in the
+environment override the ``.env`` file; invalid values raise :class:`SettingsError` naming the
+setting and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+__all__ = ["Setting", "SETTINGS", "Settings", "SettingsError", "read_dotenv", "TOKEN_PATTERN"]
+
+TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
+_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_USERNAME_PATTERN = re.compile(r"^@?[A-Za-z][A-Za-z0-9_]{3,31}$")
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names it and says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("TELEGRAM_BOT_TOKEN", "",
+            "Bot token from @BotFather (digits:secret). Required to run the bot."),
+    Setting("TELEGRAM_BASE_URL", "",
+            "Bot API base URL without the token, e.g. a local Bot API server "
+            "(http://127.0.0.1:8081/bot). Empty = api.telegram.org."),
+    Setting("TELEGRAM_BASE_FILE_URL", "",
+            "Bot API file download base URL without the token "
+            "(http://127.0.0.1:8081/file/bot). Empty = api.telegram.org."),
+    Setting("STAFFBOT_DB", "staffbot.db", "SQLite knowledge base file."),
+    Setting("STAFFBOT_SEEDS", "seeds",
+            "Folder of documents ingested when the knowledge base is empty, and by /reload."),
+    Setting("STAFFBOT_ADMINS", "",
+            "Comma-separated Telegram user ids of admins (upload documents, /docs, /remove, "
+            "/reload, /stats, /unanswered)."),
+    Setting("STAFFBOT_ALLOWED_USERS", "",
+            "Comma-separated user ids allowed to ask. Empty together with STAFFBOT_STAFF_CHATS "
+            "= everyone may ask."),
+    Setting("STAFFBOT_STAFF_CHATS", "",
+            "Comma-separated chat ids whose members count as staff (checked with getChatMember, "
+            "cached); anyone may ask inside these groups."),
+    Setting("STAFFBOT_STAFF_CACHE_SECONDS", "600",
+            "How long a staff-chat membership check is cached, in seconds."),
+    Setting("STAFFBOT_CHANNELS", "",
+            "Comma-separated channel ids or @usernames whose posts are indexed. Empty = every "
+            "channel the bot is an admin of."),
+    Setting("STAFFBOT_WEBHOOK_URL", "",
+            "Public HTTPS URL for webhook mode (its path is the local path). Empty = long polling."),
+    Setting("STAFFBOT_WEBHOOK_LISTEN", "0.0.0.0", "Address the webhook server listens on."),
+    Setting("STAFFBOT_WEBHOOK_PORT", "8443", "Port the webhook server listens on."),
+    Setting("STAFFBOT_WEBHOOK_SECRET", "",
+            "Secret token Telegram sends with each webhook request (1-256 of A-Z a-z 0-9 _ -); "
+            "recommended in webhook mode."),
+    Setting("STAFFBOT_LOG_LEVEL", "INFO",
+            "DEBUG, INFO, WARNING or ERROR. INFO logs one line per update without message text."),
+    Setting("STAFFBOT_MAX_UPLOAD_MB", "20", "Largest document an admin may upload, in MB."),
+    Setting("STAFFBOT_USERDICT", "",
+            "Extra jieba user dictionary files (comma-separated paths), one word per line."),
+    Setting("STAFFBOT_SYNONYMS", "",
+            "Extra synonym files (comma-separated paths), one group of synonyms per line."),
+)
+
+_DEFAULTS = {s.name: s.default for s in SETTINGS}
+
+
+def read_dotenv(path: str | Path) -> dict[str, str]:
+    """``KEY=VALUE`` lines of a ``.env`` file (``export``, quotes and ``#`` comments allowed).
+
+    A missing file is an empty mapping.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as err:
+        raise SettingsError(f"cannot read {path}: {err}") from err
+    values: dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[len("export "):].lstrip()
+        name, sep, value = line.partition("=")
+        name = name.strip()
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise SettingsError(f"{path}:{number}: expected NAME=value, got {raw.strip()[:40]!r}")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        else:
+            value = re.sub(r"\s+#.*$", "", value)  # an unquoted trailing comment
+        values[name] = value
+    return values
+
+
+def _ids(name: str, value: str) -> frozenset[int]:
+    out = set()
+    for item in _items(value):
+        try:
+            out.add(int(item))
+        except ValueError:
+            raise SettingsError(f"{name}: {item!r} is not a numeric Telegram id (expected "
+                                f"comma-separated numbers like 123456789,-1001234567890)") from None
+    return frozenset(out)
+
+
+def _items(value: str) -> list[str]:
+    return [item.strip() for item in re.split(r"[,\s]+", value) if item.strip()]
+
+
+def _channels(value: str) -> tuple[str, ...]:
+    out = []
+    for item in _items(value):
+        if re.fullmatch(r"-?\d+", item):
+            out.append(str(int(item)))
+        elif _USERNAME_PATTERN.match(item):
+            out.append("@" + item.lstrip("@").lower())
+        else:
+            raise SettingsError(f"STAFFBOT_CHANNELS: {item!r} is neither a chat id nor an "
+                                f"@username")
+    return tuple(out)
+
+
+def _int(name: str, value: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingsError(f"{name}: {value!r} is not a whole number") from None
+    if not low <= number <= high:
+        raise SettingsError(f"{name}: {number} is out of range ({low}..{high})")
+    return number
+
+
+def _url(name: str, value: str, *, https: bool = False) -> str:
+    if not value:
+        return ""
+    parsed = urlparse(value)
+    schemes = ("https",) if https else ("http", "https")
+    if parsed.scheme not in schemes or not parsed.netloc:
+        raise SettingsError(f"{name}: {value!r} is not an {' or '.join(schemes)} URL")
+    return value
+
+
+def check_token(token: str) -> str:
+    if not token:
+        raise SettingsError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put "
+                            "it in the environment or in .env (TELEGRAM_BOT_TOKEN=123456:ABC...)")
+    if not TOKEN_PATTERN.match(token):
+        shown = token[:4] + "…" if len(token) > 4 else "…"
+        raise SettingsError(f"TELEGRAM_BOT_TOKEN looks malformed ({shown}, {len(token)} "
+                            f"characters): expected digits, a colon and at least 30 letters, "
+                            f"digits, '_' or '-', as @BotFather gives it")
+    return token
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot reads from its environment, parsed and checked."""
+
+    token: str = ""
+    base_url: str = ""
+    base_file_url: str = ""
+    db: Path = Path("staffbot.db")
+    seeds: Path = Path("seeds")
+    admins: frozenset[int] = frozenset()
+    allowed_users: frozenset[int] = frozenset()
+    staff_chats: frozenset[int] = frozenset()
+    staff_cache_seconds: int = 600
+    channels: tuple[str, ...] = ()
+    webhook_url: str = ""
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: str = ""
+    log_level: str = "INFO"
+    max_upload_mb: int = 20
+    userdict: tuple[Path, ...] = ()
+    synonyms: tuple[Path, ...] = field(default=())
+
+    @property
+    def restricted(self) -> bool:
+        """Whether only staff may ask (some allowed users or staff chats are configured)."""
+        return bool(self.allowed_users or self.staff_chats)
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def webhook_path(self) -> str:
+        """The local path the webhook server answers on: the path of ``webhook_url``."""
+        return urlparse(self.webhook_url).path.lstrip("/") if self.webhook_url else ""
+
+    def require_token(self) -> "Settings":
+        """Raise :class:`SettingsError` unless the token is set and well-formed (for running)."""
+        check_token(self.token)
+        return self
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None,
+                 dotenv_path: str | Path | None = ".env") -> "Settings":
+        """Settings from ``environ`` (default ``os.environ``) over the ``.env`` file, if any."""
+        environ = os.environ if environ is None else environ
+        values = dict(_DEFAULTS)
+        if dotenv_path:
+            values.update({k: v for k, v in read_dotenv(dotenv_path).items() if k in values})
+        values.update({k: v for k, v in environ.items() if k in values})
+        v = {k: (val or "").strip() for k, val in values.items()}
+
+        token = v["TELEGRAM_BOT_TOKEN"]
+        if token:
+            check_token(token)
+        level = (v["STAFFBOT_LOG_LEVEL"] or "INFO").upper()
+        if level not in _LEVELS:
+            raise SettingsError(f"STAFFBOT_LOG_LEVEL: {level!r} is not one of {', '.join(_LEVELS)}")
+        secret = v["STAFFBOT_WEBHOOK_SECRET"]
+        if secret and not _SECRET_PATTERN.match(secret):
+            raise SettingsError("STAFFBOT_WEBHOOK_SECRET: use 1-256 characters of A-Z, a-z, 0-9, "
+                                "'_' and '-' (Telegram's rule for secret_token)")
+        for name in ("TELEGRAM_BASE_URL", "TELEGRAM_BASE_FILE_URL"):
+            if token and token in v[name]:
+                raise SettingsError(f"{name}: leave the token out; it is added automatically")
+        return cls(
+            token=token,
+            base_url=_url("TELEGRAM_BASE_URL", v["TELEGRAM_BASE_URL"]),
+            base_file_url=_url("TELEGRAM_BASE_FILE_URL", v["TELEGRAM_BASE_FILE_URL"]),
+            db=Path(v["STAFFBOT_DB"] or "staffbot.db"),
+            seeds=Path(v["STAFFBOT_SEEDS"] or "seeds"),
+            admins=_ids("STAFFBOT_ADMINS", v["STAFFBOT_ADMINS"]),
+            allowed_users=_ids("STAFFBOT_ALLOWED_USERS", v["STAFFBOT_ALLOWED_USERS"]),
+            staff_chats=_ids("STAFFBOT_STAFF_CHATS", v["STAFFBOT_STAFF_CHATS"]),
+            staff_cache_seconds=_int("STAFFBOT_STAFF_CACHE_SECONDS",
+                                     v["STAFFBOT_STAFF_CACHE_SECONDS"] or "600", 0, 86400),
+            channels=_channels(v["STAFFBOT_CHANNELS"]),
+            webhook_url=_url("STAFFBOT_WEBHOOK_URL", v["STAFFBOT_WEBHOOK_URL"], https=False),
+            webhook_listen=v["STAFFBOT_WEBHOOK_LISTEN"] or "0.0.0.0",
+            webhook_port=_int("STAFFBOT_WEBHOOK_PORT", v["STAFFBOT_WEBHOOK_PORT"] or "8443",
+                              1, 65535),
+            webhook_secret=secret,
+            log_level=level,
+            max_upload_mb=_int("STAFFBOT_MAX_UPLOAD_MB", v["STAFFBOT_MAX_UPLOAD_MB"] or "20",
+                               1, 2000),
+            userdict=tuple(Path(p) for p in _items_paths(v["STAFFBOT_USERDICT"])),
+            synonyms=tuple(Path(p) for p in _items_paths(v["STAFFBOT_SYNONYMS"])),
+        )
+
+    def log_summary(self) -> str:
+        """The settings for a start-up log line, without secrets."""
+        mode = f"webhook {self.webhook_url}" if self.webhook_url else "polling"
+        return (f"{mode}; db={self.db}; seeds={self.seeds}; admins={len(self.admins)}; "
+                f"allowed users={len(self.allowed_users)}; staff chats={len(self.staff_chats)}; "
+                f"channels={','.join(self.channels) or 'all administered'}")
+
+
+def _items_paths(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
