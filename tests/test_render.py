@@ -1,0 +1,176 @@
+"""Pure rendering: HTML escaping, highlights, citations, splitting, callback data, help texts."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from bot import render
+from bot.render import (MAX_CALLBACK, MAX_TEXT, cb_feedback, cb_more, cb_paragraph, highlight,
+                        parse_callback, render_answer, render_help, render_inline_results,
+                        render_more, render_not_found, render_paragraph, split_html)
+from knowledge import Answer, Citation, Hit, ParagraphView
+
+sys.path.insert(0, str(Path(__file__).parent))
+from fakebot import parse_html  # noqa: E402  (tdlib's HTML parser, as Telegram parses)
+
+
+def telegram_parse(text: str) -> str:
+    """Plain text as Telegram shows it; raises if Telegram would answer 400."""
+    plain, _ = parse_html(text, strict_ampersand=True)
+    return plain
+
+
+def make_hit(excerpt="为基层减负是重点工作", spans=((1, 3), (3, 5)), *, pid=7, url=None,
+             document="组织工作", section=("基层",), paragraph=4) -> Hit:
+    return Hit(1, pid, Citation(document, section, paragraph, "seeds/x.txt", None, url),
+               excerpt, spans, 1.0)
+
+
+def bold_texts(html: str) -> list[str]:
+    return re.findall(r"<b>(.*?)</b>", html)
+
+
+def test_highlights_become_bold_and_overlaps_merge():
+    assert highlight("为基层减负是重点", [(1, 3), (3, 5)]) == "为<b>基层减负</b>是重点"
+    assert highlight("abcdef", [(4, 99), (-3, 1), (2, 2)]) == "<b>a</b>bcd<b>ef</b>"
+
+
+def test_excerpt_and_title_are_escaped():
+    hit = make_hit('a<b>&amp; "x" </b> 基层', ((19, 21),), document='<doc> & "q"',
+                   section=("<s>",))
+    reply = render_answer(Answer("q", "answer", (hit,)), 5)[0]
+    assert "<doc>" not in reply.text and "&lt;doc&gt; &amp;" in reply.text
+    plain = telegram_parse(reply.text)
+    assert 'a<b>&amp; "x" </b> 基层' in plain
+    assert '<doc> & "q" › <s> › 第4段' in plain
+    assert bold_texts(reply.text) == ["基层"]
+
+
+def test_url_citation_links_the_document_and_quotes_are_escaped_in_attributes():
+    hit = make_hit(url='https://t.me/news/5?a="x"&b=1', section=())
+    text = render_answer(Answer("q", "answer", (hit,)), 5)[0].text
+    assert '<a href="https://t.me/news/5?a=&quot;x&quot;&amp;b=1">组织工作</a>' in text
+    telegram_parse(text)
+
+
+def test_unsafe_url_is_not_linked():
+    text = render_answer(Answer("q", "answer", (make_hit(url="javascript:alert(1)"),)), 5)[0].text
+    assert "<a " not in text
+
+
+def test_answer_buttons_and_callback_data():
+    hits = tuple(make_hit(pid=10**11 + n) for n in range(5))
+    reply = render_answer(Answer("q", "answer", hits), 10**11)[-1]
+    datas = [b.callback_data for row in reply.buttons for b in row]
+    assert datas[0] == cb_paragraph(10**11)
+    assert datas[1].startswith("m:")
+    assert datas[2:] == [cb_feedback(10**11, True), cb_feedback(10**11, False)]
+    assert all(len(d.encode()) <= MAX_CALLBACK for d in datas)
+    kind, qid, pids = parse_callback(datas[1])
+    assert kind == "m" and qid == 10**11 and pids and set(pids) <= {h.paragraph_id for h in hits}
+
+
+def test_callback_round_trip_and_garbage():
+    assert parse_callback(cb_paragraph(42)) == ("p", 42)
+    assert parse_callback(cb_more(3, [4, 5])) == ("m", 3, (4, 5))
+    assert parse_callback(cb_feedback(3, False)) == ("f", 3, False)
+    for bad in (None, "", "p:x", "f:1:2", "zz:1", "m:a:1", "p:" + "1" * 70):
+        assert parse_callback(bad) is None
+
+
+def test_suggestions_offer_up_to_three_cited_hits_with_open_buttons():
+    hits = tuple(make_hit(pid=n, paragraph=n) for n in range(1, 6))
+    reply = render_answer(Answer("q", "suggestions", hits), 9, "en")[0]
+    assert reply.text.startswith("I'm not sure; did you mean:")
+    assert reply.text.count("📖") == 3
+    assert [b.callback_data for b in reply.buttons[0]] == ["p:1", "p:2", "p:3"]
+
+
+def test_not_found_echoes_a_truncated_escaped_question():
+    question = "<script>&" + "长" * 500
+    text = render_not_found(question)[0].text
+    assert "&lt;script&gt;&amp;" in text and len(text) < 300
+    assert render_answer(Answer(question, "not_found", ()), 1)[0].text == text
+
+
+def test_more_and_paragraph():
+    replies = render_more([make_hit(pid=3), make_hit(pid=4)], "zh")
+    assert [b.callback_data for b in replies[-1].buttons[0]] == ["p:3", "p:4"]
+    view = ParagraphView(1, 3, Citation("文<件>", ("节",), 2, "s"), "正文 & <更多>")
+    text = render_paragraph(view)[0].text
+    assert telegram_parse(text).endswith("正文 & <更多>")
+    assert render_paragraph(None, "en")[0].text.startswith("That paragraph")
+
+
+def test_long_paragraph_is_split_into_valid_parts():
+    body = "\n\n".join(("第%d段：" % n) + "干部工作<要求>&规范。" * 60 for n in range(30))
+    view = ParagraphView(1, 3, Citation("文件", (), 2, "s"), body)
+    replies = render_paragraph(view)
+    assert len(replies) > 1
+    plain = ""
+    for reply in replies:
+        assert len(reply.text.encode("utf-16-le")) // 2 <= MAX_TEXT
+        plain += telegram_parse(reply.text)
+    assert plain.count("干部工作<要求>&规范。") == 30 * 60
+
+
+def test_split_keeps_tags_balanced_and_prefers_line_breaks():
+    html = "<b>" + "粗体文字。" * 2000 + "</b>\n" + "x" * 100
+    parts = split_html(html, limit=1000)
+    for part in parts:
+        assert len(part) <= 1000
+        telegram_parse(part)
+        assert part.count("<b>") == part.count("</b>")
+    assert "".join(telegram_parse(p) for p in parts).replace("\n", "") == \
+        "粗体文字。" * 2000 + "x" * 100
+    lines = split_html("\n".join(["行" * 30] * 100), limit=200)
+    assert all(p.startswith("行") and p.endswith("行") for p in lines)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab &<>\"'\n。😀基层")), max_size=600),
+       st.integers(min_value=40, max_value=300))
+def test_split_never_breaks_entities_or_tags(text, limit):
+    spans = [(i, i + 3) for i in range(0, len(text), 7)]
+    html = highlight(text, spans)
+    parts = split_html(html, limit=limit)
+    rebuilt = ""
+    for part in parts:
+        assert len(part.encode("utf-16-le")) // 2 <= limit
+        rebuilt += telegram_parse(part)
+    assert re.sub(r"\s", "", rebuilt) == re.sub(r"\s", "", text)
+
+
+def test_help_is_chinese_by_default_and_english_otherwise():
+    assert render.lang_for(None) == "zh" and render.lang_for("zh-hans") == "zh"
+    assert render.lang_for("en") == "en" and render.lang_for("de") == "en"
+    zh = render_help("zh", False, "staff_bot")[0].text
+    en = render_help("en", False, "staff_bot")[0].text
+    assert "直接发给我一个问题" in zh and "/ask" in zh and "@staff_bot" in zh
+    assert "Just send me a question" in en
+    assert "/docs" not in zh
+    admin = render_help("zh", True, "staff_bot", [".md", ".pdf"])[0].text
+    assert "/docs" in admin and "/unanswered" in admin and "md、pdf" in admin
+    for text in (zh, en, admin):
+        telegram_parse(text)
+
+
+def test_inline_results_are_plain_data_with_unique_short_ids():
+    hits = tuple(make_hit(pid=n, document="<标题>" * 40, section=("节",)) for n in range(12))
+    results = render_inline_results(Answer("q", "answer", hits))
+    assert len(results) == 10
+    assert len({r.id for r in results}) == 10 and all(len(r.id) <= 64 for r in results)
+    assert results[0].title.startswith("<标题>") and len(results[0].title) <= 100
+    telegram_parse(results[0].text)
+    assert render_inline_results(Answer("q", "not_found", ())) == []
+
+
+@pytest.mark.parametrize("text", ["", "😀" * 3000, "<b>" * 2000, "&amp;" * 1500])
+def test_any_question_gives_a_valid_not_found(text):
+    for reply in render_not_found(text):
+        telegram_parse(reply.text)
