@@ -61,7 +61,8 @@ class BotProcess:
         try:  # ready once every command menu is registered (the last step of post_init)
             await self.fake._wait(lambda: True if len(self.fake.calls_to("setMyCommands")) >=
                                   expected_command_menus else None, 60, "setMyCommands")
-            await self.fake.wait_for_call("getUpdates", timeout=20)
+            await self.fake._wait(lambda: self.fake.calls_to("getUpdates") or None, 20,
+                                  "the first getUpdates")
         except Exception:
             print(self.log())
             raise
