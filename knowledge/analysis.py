@@ -147,10 +147,38 @@ class Analyzer:
             if token not in stop and not token.isspace() and _WORDLIKE.search(token)
         ]
 
-    def content_text(self, text: str) -> str:
-        """``text`` with filler words blanked out, so question words make no bigrams."""
-        stop = self.stopwords
-        return "".join(" " if token in stop else token for token in _jieba().lcut(text))
+    def is_dictionary_word(self, word: str) -> bool:
+        """True when jieba's dictionary knows ``word``: a real word, not a typo."""
+        return _jieba().FREQ.get(word, 0) > 0
+
+    def units(self, text: str) -> list[str]:
+        """The question's content words (jieba's precise mode, no filler), in order.
+
+        Runs of single CJK characters are joined back into one unit: they are usually a word
+        jieba did not know, often because of a typo (政级考核 → 政 / 级 / 考核).
+        """
+        out: list[str] = []
+        run = ""
+        for token in _jieba().lcut(text):
+            single = len(token) == 1 and token >= "\u3400"
+            if single and token not in self.stopwords:
+                run += token
+                continue
+            if run:
+                out.append(run)
+                run = ""
+            if token not in self.stopwords and not token.isspace() and _WORDLIKE.search(token):
+                out.append(token)
+        if run:
+            out.append(run)
+        return out
+
+    def unit_grams(self, units: Iterable[str]) -> list[str]:
+        """Bigrams inside each unit, never across two units (those pairs are noise)."""
+        out: list[str] = []
+        for unit in units:
+            out.extend(self.grams(unit))
+        return out
 
     def grams(self, text: str) -> list[str]:
         """Character bigrams of CJK runs (a lone character stays a unigram) and latin words."""

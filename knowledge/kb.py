@@ -143,6 +143,27 @@ class KnowledgeBase:
         report.seconds = time.perf_counter() - started
         return report
 
+    def ingest_bytes(self, data: bytes, filename: str, *, origin: str | None = None,
+                     max_bytes: int = loaders.MAX_FILE_BYTES) -> IngestReport:
+        """Content without a file on disk (an upload): replaces an earlier upload of that name.
+
+        Raises :class:`LoadError` (name and reason) when the content cannot be loaded; nothing in
+        the knowledge base changes then.
+        """
+        started = time.perf_counter()
+        name = Path(filename.replace("\\", "/")).name or "upload"
+        report = IngestReport(files=1, bytes=len(data))
+        origin = origin or f"upload:{name}"
+        digest = hashlib.sha256(data).hexdigest()
+        if self.store.origin_hash(origin) == digest:
+            report.unchanged = 1
+        else:
+            documents, warnings = loaders.load_bytes_with_warnings(data, name, max_bytes=max_bytes)
+            report.warnings.extend(warnings)
+            self._write([_Source(origin, digest, documents)], report, progress=False)
+        report.seconds = time.perf_counter() - started
+        return report
+
     def add_document(self, document: SourceDocument, *, origin: str, url: str | None = None,
                      date: str | None = None, content_hash: str | None = None) -> str:
         """Add or replace one document under ``origin``; returns "added", "replaced" or "unchanged"."""

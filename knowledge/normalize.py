@@ -69,6 +69,9 @@ def normalize(text: str) -> str:
 
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     """Normalise ``text`` and return, for each normalised character, its index in ``text``."""
+    fast = text.translate(_CHAR_MAP)
+    if len(fast) == len(text) and all(len(_CHAR_MAP[ord(c)]) == 1 for c in text):
+        return fast, list(range(len(text)))
     out: list[str] = []
     offsets: list[int] = []
     for index, char in enumerate(text):

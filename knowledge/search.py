@@ -21,10 +21,11 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from .analysis import Analyzer, pinyin_keys
@@ -42,16 +43,45 @@ _CLAUSE = re.compile(r"[，,、：:]")
 class SearchConfig:
     """Weights and thresholds of the ranking (measured on the DRCD dev set; see README)."""
 
-    context_weight: float = 0.6      # title + heading words, relative to paragraph words
+    context_weight: float = 0.4      # title + heading words, relative to paragraph words
     gram_weight: float = 0.35        # character bigrams, relative to paragraph words
-    candidates: int = 30             # how many BM25 candidates the rerank looks at
-    window_weight: float = 0.6       # best 1–2 sentence window's share of the query
-    coverage_weight: float = 0.2     # paragraph's share of the query
+    candidates: int = 20             # how many BM25 candidates the rerank looks at
+    window_weight: float = 1.0       # best 1–2 sentence window's share of the query
+    title_in_window: int = 1         # the document title and headings count towards a window
+    fuzzy_weight: float = 1.5        # rapidfuzz partial_ratio of the question and a sentence
+    pair_discount: float = 0.85      # a two-sentence window counts a little less than one
+    coverage_weight: float = 0.4     # paragraph's share of the query
     synonym_weight: float = 0.8
     typo_weight: float = 0.8
     excerpt_chars: int = 160
     answer_coverage: float = 0.6     # ≥ this: a confident answer
     suggest_coverage: float = 0.3    # ≥ this: suggestions; below: not found
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One content word of the question, as the rerank and the excerpt look for it in text.
+
+    ``alternatives`` stand in for the whole word (synonyms, homophones, near spellings);
+    ``grams`` lists, per bigram of the word, that bigram and its homophones, so that a word
+    matched only in part (a typo, a longer compound) still counts in part.
+    """
+
+    text: str
+    weight: float
+    alternatives: tuple[str, ...] = ()
+    grams: tuple[tuple[str, ...], ...] = ()
+
+    def match(self, text: str) -> float:
+        if self.text in text:
+            return 1.0
+        for alternative in self.alternatives:
+            if alternative in text:
+                return 0.9
+        if len(self.grams) < 2:
+            return 0.0
+        found = sum(1 for options in self.grams if any(g in text for g in options))
+        return 0.7 * found / len(self.grams)
 
 
 @dataclass
@@ -62,10 +92,35 @@ class Query:
     normalized: str
     words: dict[str, float]
     grams: dict[str, float]
+    units: list[Unit]
     expansions: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def content(self) -> str:
+        """The question's content words in order, for fuzzy comparison with sentences."""
+        return "".join(u.text for u in self.units)
+
+    @property
+    def mass(self) -> float:
+        return sum(u.weight for u in self.units) or 1.0
+
+    def cover(self, text: str) -> float:
+        """Share (0–1) of the question's weighted content words that ``text`` contains."""
+        return sum(u.weight * u.match(text) for u in self.units) / self.mass
+
+    def highlight_terms(self) -> list[str]:
+        terms = [u.text for u in self.units if len(u.text) >= 2 or not is_cjk(u.text[0])]
+        terms += [w for w in self.words if len(w) >= 2]
+        for unit in self.units:
+            terms.extend(unit.alternatives)
+            if len(unit.grams) >= 2:
+                terms.extend(g for options in unit.grams for g in options)
+        return terms
 
     def to_json(self) -> dict:
         return {"normalized": self.normalized, "words": self.words, "grams": self.grams,
+                "units": [{"text": u.text, "weight": round(u.weight, 3),
+                           "alternatives": list(u.alternatives)} for u in self.units],
                 "expansions": self.expansions}
 
 
@@ -75,6 +130,8 @@ class _Row:
     doc_id: int
     number: int
     text: str
+    norm: str                              # normalize(text), aligned with text
+    sentences: tuple[tuple[int, int], ...]
     section: tuple[str, ...]
     title: str
     source: str
@@ -91,22 +148,30 @@ class Searcher:
         self.rows: list[_Row] = []
         words, context, grams = [], [], []
         context_cache: dict[tuple[str, str], list[str]] = {}
-        for (pid, doc_id, number, text, pwords, path, swords, title, twords, source, source_id,
-             url) in rows:
+        for (pid, doc_id, number, text, sentences, pwords, path, swords, title, twords, source,
+             source_id, url) in rows:
             section = tuple(json.loads(path))
-            self.rows.append(_Row(pid, doc_id, number, text, section, title, source, source_id, url))
+            norm = normalize(text)
+            if len(norm) != len(text):  # keep offsets aligned with text (rare: NFKC expansions)
+                norm = "".join(normalize(c)[:1] or " " for c in text)
+            spans = tuple(tuple(s) for s in json.loads(sentences)) if sentences else ()
+            self.rows.append(_Row(pid, doc_id, number, text, norm, spans, section, title, source,
+                                  source_id, url))
             words.append(pwords.split())
             key = (twords, swords)
             if key not in context_cache:
                 context_cache[key] = (twords + " " + swords).split()
             context.append(context_cache[key])
-            grams.append(analyzer.grams(normalize(text)))
+            grams.append(analyzer.grams(norm))
+        self._heads = [normalize(" ".join((r.title, *r.section))) + "\n" for r in self.rows]
         self.words = FieldIndex.build(words)
         self.context = FieldIndex.build(context)
         self.grams = FieldIndex.build(grams)
-        self._pinyin_words: dict[str, list[str]] | None = None
-        self._pinyin_grams: dict[str, list[str]] | None = None
-        self._latin_words: list[str] | None = None
+        self._max_idf = float(max(self.words.idf.max(initial=0.0), self.grams.idf.max(initial=0.0))) or 1.0
+        # Homophone look-ups, built now rather than on the first typo (≈1 s per 100k bigrams).
+        self._pinyin_words = _pinyin_index(w for w in self.words.vocab if len(w) >= 2)
+        self._pinyin_grams = _pinyin_index(g for g in self.grams.vocab if len(g) == 2)
+        self._latin_words = [w for w in self.words.vocab if w[0].isascii() and len(w) >= 3]
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -116,53 +181,71 @@ class Searcher:
         cfg = self.config
         normalized = normalize(question).strip()
         words = dict.fromkeys(self.analyzer.words(normalized), 1.0)
-        grams = dict.fromkeys(self.analyzer.grams(self.analyzer.content_text(normalized)), 1.0)
+        unit_texts = list(dict.fromkeys(self.analyzer.units(normalized)))
+        grams = dict.fromkeys(self.analyzer.unit_grams(unit_texts), 1.0)
         expansions: dict[str, list[str]] = {}
 
-        for word in list(words):
+        # Whole-word alternatives: synonyms, then homophones / near spellings of unknown words.
+        alternatives: dict[str, list[str]] = {}
+        for word in dict.fromkeys([*unit_texts, *words]):
             found = sorted(self.analyzer.synonyms.expand(word))
+            weight = cfg.synonym_weight
+            if not found and word not in self.words.vocab and \
+                    not self.analyzer.is_dictionary_word(word):
+                found = self._near_words(word)
+                weight = cfg.typo_weight
             if found:
-                expansions[word] = found
-                for synonym in found:
-                    words.setdefault(synonym, cfg.synonym_weight)
-                    for gram in self.analyzer.grams(synonym):
-                        grams.setdefault(gram, cfg.synonym_weight * 0.5)
-        for word in [w for w in words if w not in self.words.vocab and w not in expansions]:
-            found = self._near_words(word)
-            if found:
+                alternatives[word] = found
                 expansions[word] = found
                 for other in found:
-                    words.setdefault(other, cfg.typo_weight)
-        for gram in [g for g in grams if len(g) == 2 and is_cjk(g[0]) and self.grams.df(g) <= 1]:
+                    words.setdefault(other, weight)
+                    for gram in self.analyzer.grams(other):
+                        grams.setdefault(gram, weight * 0.5)
+        # Bigram alternatives: a bigram the knowledge base (almost) never has is likely a typo.
+        gram_alternatives: dict[str, list[str]] = {}
+        for gram in [g for g in grams if grams[g] == 1.0 and len(g) == 2 and is_cjk(g[0])
+                     and self.grams.df(g) <= 1]:
             found = [g for g in self._homophone_grams(gram) if g != gram]
             if found:
+                gram_alternatives[gram] = found
                 expansions[gram] = found
                 for other in found:
                     grams.setdefault(other, cfg.typo_weight)
-        return Query(question, normalized, words, grams, expansions)
+
+        units = [self._unit(text, alternatives.get(text, ()), gram_alternatives)
+                 for text in unit_texts]
+        return Query(question, normalized, words, grams, units, expansions)
+
+    def _unit(self, text: str, alternatives, gram_alternatives: dict[str, list[str]]) -> Unit:
+        unit_grams = self.analyzer.grams(text) if is_cjk(text[0]) and len(text) >= 2 else []
+        options = tuple((g, *gram_alternatives.get(g, ())) for g in unit_grams)
+        if text in self.words.vocab:
+            weight = self.words.term_idf(text)
+        else:
+            known = [max(self.grams.term_idf(g) for g in opts) for opts in options]
+            known = [k for k in known if k > 0]
+            alt = [self.words.term_idf(a) for a in alternatives]
+            # A word the knowledge base has never seen weighs like the rarest word: a question
+            # about it cannot be answered by a paragraph that lacks it.
+            weight = max([*alt, (sum(known) / len(options)) if known else self._max_idf])
+        return Unit(text, weight, tuple(alternatives), options)
 
     def _near_words(self, word: str) -> list[str]:
         """Words of the knowledge base that sound like ``word`` or are one edit from it."""
         if is_cjk(word[0]):
             if len(word) < 2:
                 return []
-            if self._pinyin_words is None:
-                self._pinyin_words = _pinyin_index(w for w in self.words.vocab if len(w) >= 2)
             found: list[str] = []
             for key in pinyin_keys(word):
                 found.extend(self._pinyin_words.get(key, ()))
             return sorted(set(found), key=lambda w: -self.words.df(w))[:3]
         if len(word) < 4:
             return []
-        if self._latin_words is None:
-            self._latin_words = [w for w in self.words.vocab if w[0].isascii() and len(w) >= 3]
         matches = process.extract(word, self._latin_words, scorer=Levenshtein.distance,
                                   score_cutoff=1 if len(word) < 8 else 2, limit=3)
         return [m[0] for m in matches]
 
     def _homophone_grams(self, gram: str) -> list[str]:
-        if self._pinyin_grams is None:
-            self._pinyin_grams = _pinyin_index(g for g in self.grams.vocab if len(g) == 2)
         found: list[str] = []
         for key in pinyin_keys(gram):
             found.extend(self._pinyin_grams.get(key, ()))
@@ -181,65 +264,75 @@ class Searcher:
         parts = {name: (scores if scores is not None else zero) for name, scores in parts.items()}
         total = (parts["words"] + self.config.context_weight * parts["context"]
                  + self.config.gram_weight * parts["grams"])
+        parts["total"] = total
         matched = np.flatnonzero(total > 0)
-        if matched.size == 0:
-            return matched, parts
         if matched.size > n:
             top = np.argpartition(-total[matched], n - 1)[:n]
             matched = matched[top]
         order = np.argsort(-total[matched], kind="stable")
-        parts["total"] = total
         return matched[order], parts
 
     # -- 3. rerank -----------------------------------------------------------------------------------
-    def _term_weights(self, query: Query) -> tuple[dict[str, float], dict[str, float]]:
-        word_w = {w: self.words.term_idf(w) * q for w, q in query.words.items()}
-        gram_w = {g: self.grams.term_idf(g) * q for g, q in query.grams.items()}
-        return ({w: v for w, v in word_w.items() if v > 0}, {g: v for g, v in gram_w.items() if v > 0})
+    def rerank(self, query: Query, rows: np.ndarray, parts: dict[str, np.ndarray]):
+        """(final score, row, score parts) for each candidate, best first.
 
-    def _query_mass(self, query: Query, gram_w: dict[str, float]) -> float:
-        """IDF mass of the question's own bigrams (expansions count only in place of a typo)."""
-        mass = 0.0
-        for gram in self.analyzer.grams(self.analyzer.content_text(query.normalized)):
-            alternatives = [gram, *query.expansions.get(gram, ())]
-            mass += max((self.grams.term_idf(g) for g in alternatives), default=0.0) or 1.0
-        return mass or 1.0
+        Each unit is looked up once per sentence; a two-sentence window takes, per unit, the
+        better of its two sentences, and the paragraph the best of all (plus the title and
+        headings, which name what the paragraph is about).
+        """
+        cfg = self.config
+        weights = [u.weight / query.mass for u in query.units]
+        top_total = float(parts["total"][rows[0]]) or 1.0
+        head_cache: dict[str, list[float]] = {}
+        scored = []
+        for row in rows:
+            row = int(row)
+            data = self.rows[row]
+            head = self._heads[row] if cfg.title_in_window else ""
+            if head not in head_cache:
+                head_cache[head] = [u.match(head) if head else 0.0 for u in query.units]
+            head_match = head_cache[head]
+            # Units absent from the whole paragraph need no per-sentence look-up.
+            present = [u.match(data.norm) > 0 for u in query.units]
+            own = [[u.match(data.norm[s:e]) if p else 0.0 for u, p in zip(query.units, present)]
+                   for s, e in data.sentences]
+            own_covers = [sum(w * m for w, m in zip(weights, ms)) for ms in own]
+            matches = [[max(h, m) for h, m in zip(head_match, ms)] for ms in own] or [head_match]
+            covers = [sum(w * m for w, m in zip(weights, ms)) for ms in matches]
+            best = max(range(len(covers)), key=covers.__getitem__)
+            window = covers[best]
+            for first, second in zip(matches, matches[1:]):
+                pair = sum(w * max(a, b) for w, a, b in zip(weights, first, second))
+                window = max(window, cfg.pair_discount * pair)
+            coverage = sum(w * max(ms[i] for ms in matches) for i, w in enumerate(weights))
+            bm25 = float(parts["total"][row]) / top_total
+            fuzzy = 0.0
+            if cfg.fuzzy_weight and data.sentences:
+                s, e = data.sentences[best]
+                fuzzy = fuzz.partial_ratio(query.content, data.norm[s:e]) / 100
+            final = bm25 + cfg.window_weight * window + cfg.coverage_weight * coverage \
+                + cfg.fuzzy_weight * fuzzy
+            scored.append(_Scored(final, row, own_covers, {
+                "bm25": bm25, "words": float(parts["words"][row]),
+                "context": float(parts["context"][row]), "grams": float(parts["grams"][row]),
+                "window": window, "coverage": coverage, "fuzzy": fuzzy, "final": final}))
+        scored.sort(key=lambda item: -item.final)
+        return scored
 
     # -- the whole flow ----------------------------------------------------------------------------
     def search(self, question: str, k: int = 5, *, explain: bool = False) -> Answer:
-        cfg = self.config
         query = self.analyse(question)
-        rows, parts = self.retrieve(query, max(cfg.candidates, k))
-        if rows.size == 0:
-            return Answer(question, "not_found", (), self._explain(query, []) if explain else None)
-        _, gram_w = self._term_weights(query)
-        mass = self._query_mass(query, gram_w)
-        top_total = float(parts["total"][rows[0]]) or 1.0
-        scored = []
-        for row in rows:
-            text_norm = normalize(self.rows[row].text)
-            spans = split_sentences(self.rows[row].text)
-            sentence_cover = [_cover(text_norm[s:e], gram_w) for s, e in spans] or [0.0]
-            window = max(sentence_cover)
-            for left, right in zip(sentence_cover, sentence_cover[1:]):
-                window = max(window, 0.85 * _cover_pair(left, right))
-            paragraph = _cover(text_norm, gram_w)
-            bm25 = float(parts["total"][row]) / top_total
-            final = bm25 + cfg.window_weight * min(window / mass, 1.0) \
-                + cfg.coverage_weight * min(paragraph / mass, 1.0)
-            scored.append((final, int(row), {
-                "bm25": bm25, "words": float(parts["words"][row]),
-                "context": float(parts["context"][row]), "grams": float(parts["grams"][row]),
-                "window": min(window / mass, 1.0), "coverage": min(paragraph / mass, 1.0),
-                "final": final}))
-        scored.sort(key=lambda item: -item[0])
-        hits = tuple(self._hit(row, query, gram_w, final, part) for final, row, part in scored[:k])
+        rows, parts = self.retrieve(query, max(self.config.candidates, k))
+        scored = self.rerank(query, rows, parts) if rows.size else []
         status = self._decide(scored)
-        return Answer(question, status, hits if status != "not_found" else (),
-                      self._explain(query, hits) if explain else None)
+        hits = tuple(self._hit(item, query) for item in scored[:k]) if status != "not_found" else ()
+        return Answer(question, status, hits, self._explain(query, scored[:k]) if explain else None)
 
     def _decide(self, scored) -> str:
-        coverage = scored[0][2]["coverage"]
+        """Confident when the best paragraph holds most of the question's weighted words."""
+        if not scored:
+            return "not_found"
+        coverage = max(scored[0].parts["coverage"], scored[0].parts["window"])
         if coverage >= self.config.answer_coverage:
             return "answer"
         if coverage >= self.config.suggest_coverage:
@@ -247,23 +340,47 @@ class Searcher:
         return "not_found"
 
     # -- 4. excerpt ----------------------------------------------------------------------------------
-    def _hit(self, row: int, query: Query, gram_w: dict[str, float], final: float,
-             parts: dict[str, float]) -> Hit:
-        data = self.rows[row]
-        excerpt = make_excerpt(data.text, gram_w, self.config.excerpt_chars)
-        terms = [w for w in query.words if len(w) >= 2 or not is_cjk(w[0])]
-        for alternatives in query.expansions.values():
-            terms.extend(alternatives)
+    def _hit(self, item: "_Scored", query: Query) -> Hit:
+        data = self.rows[item.row]
+        terms = query.highlight_terms()
+        if data.sentences:
+            start, end = excerpt_span(data.sentences, item.covers, self.config.excerpt_chars)
+        else:
+            start, end = 0, len(data.text)
+        prefix = suffix = ""
+        if end - start > self.config.excerpt_chars:
+            start, end = _dense_window(data.text, data.norm, start, end, terms,
+                                       self.config.excerpt_chars - 2)
+            prefix = "…" if start > 0 and data.text[start - 1] not in "。！？!?；;\n" else ""
+            suffix = "…" if end < len(data.text) and data.text[end - 1] not in "。！？!?；;" else ""
+        excerpt = prefix + data.text[start:end] + suffix
+        shift = len(prefix)
+        highlights = tuple((a + shift, b + shift)
+                           for a, b in _find_spans(data.norm[start:end], terms))
         citation = Citation(data.title, data.section, data.number, data.source, data.source_id,
                             data.url)
-        return Hit(data.doc_id, data.paragraph_id, citation, excerpt,
-                   highlight_spans(excerpt, terms), final, parts)
+        return Hit(data.doc_id, data.paragraph_id, citation, excerpt, highlights, item.final,
+                   item.parts)
 
-    def _explain(self, query: Query, hits) -> dict:
+    def _explain(self, query: Query, scored) -> dict:
         return {"query": query.to_json(),
                 "idf": {t: round(self.words.term_idf(t), 3) for t in query.words},
-                "hits": [{"citation": h.citation.label, **{k: round(v, 4) for k, v in h.parts.items()}}
-                         for h in hits]}
+                "candidates": [{"paragraph_id": self.rows[row].paragraph_id,
+                                "citation": _label(self.rows[row]),
+                                **{k: round(v, 4) for k, v in part.items()}}
+                               for item in scored for row, part in [(item.row, item.parts)]]}
+
+
+@dataclass(frozen=True)
+class _Scored:
+    final: float
+    row: int
+    covers: list[float]          # per sentence: share of the question it covers (for excerpts)
+    parts: dict[str, float]
+
+
+def _label(row: _Row) -> str:
+    return Citation(row.title, row.section, row.number, row.source).label
 
 
 def _pinyin_index(terms) -> dict[str, list[str]]:
@@ -275,29 +392,19 @@ def _pinyin_index(terms) -> dict[str, list[str]]:
     return index
 
 
-def _cover(text: str, weights: dict[str, float]) -> float:
-    return sum(w for term, w in weights.items() if term in text)
+def excerpt_span(spans: Sequence[tuple[int, int]], covers: Sequence[float],
+                 limit: int = 160) -> tuple[int, int]:
+    """[start, end) of the one to three consecutive sentences that best cover the question.
 
-
-def _cover_pair(left: float, right: float) -> float:
-    return left + right
-
-
-def make_excerpt(text: str, gram_w: dict[str, float], limit: int = 160) -> str:
-    """The one to three consecutive sentences of ``text`` that best cover the query, ≤ ``limit``."""
-    spans = split_sentences(text)
-    if not spans:
-        return text[:limit]
-    norm = normalize(text)
-    covers = [_cover(norm[s:e], gram_w) for s, e in spans]
+    Starts from the best-covered sentence and grows towards the better-covered neighbour while
+    the whole stays within ``limit``: answers often sit in the sentence after the one that
+    repeats the question's words. A single sentence longer than ``limit`` is returned whole (the
+    caller cuts it).
+    """
     best = max(range(len(spans)), key=lambda i: (covers[i], -i))
     start, end = spans[best]
-    if end - start > limit:
-        return _window(text, norm, start, end, gram_w, limit)
-    left, right = best, best
-    # Grow towards the better-covered neighbour while the excerpt stays within the limit:
-    # answers often sit in the sentence after the one that repeats the question's words.
-    while right - left < 2:
+    left = right = best
+    while right - left < 2 and end - start <= limit:
         options = []
         if right + 1 < len(spans) and spans[right + 1][1] - start <= limit:
             options.append((covers[right + 1] + 0.01, "right"))
@@ -305,44 +412,56 @@ def make_excerpt(text: str, gram_w: dict[str, float], limit: int = 160) -> str:
             options.append((covers[left - 1], "left"))
         if not options:
             break
-        _, side = max(options)
-        if side == "right":
+        if max(options)[1] == "right":
             right += 1
             end = spans[right][1]
         else:
             left -= 1
             start = spans[left][0]
-    return text[start:end]
+    return start, end
 
 
-def _window(text: str, norm: str, start: int, end: int, gram_w: dict[str, float], limit: int) -> str:
-    """The ``limit``-character stretch of a long sentence with the most matched weight."""
-    marks = np.zeros(end - start + 1)
-    for term, weight in gram_w.items():
-        pos = norm.find(term, start, end)
+def make_excerpt(text: str, cover: Callable[[str], float], limit: int = 160,
+                 terms: Sequence[str] = ()) -> str:
+    """The excerpt of ``text`` for a question whose coverage of a string is ``cover``."""
+    spans = split_sentences(text)
+    if not spans:
+        return text[:limit]
+    norm = "".join(normalize(c)[:1] or " " for c in text)
+    start, end = excerpt_span(spans, [cover(norm[s:e]) for s, e in spans], limit)
+    if end - start <= limit:
+        return text[start:end]
+    start2, end2 = _dense_window(text, norm, start, end, terms, limit - 2)
+    return ("…" if start2 > start else "") + text[start2:end2] + ("…" if end2 < end else "")
+
+
+def _dense_window(text: str, norm: str, start: int, end: int, terms: Sequence[str],
+                  width: int) -> tuple[int, int]:
+    """The ``width``-character stretch of text[start:end] where ``terms`` are densest."""
+    marks = np.zeros(end - start)
+    for term in set(terms):
+        pos = norm.find(term, start, end) if term else -1
         while pos != -1:
-            marks[pos - start] += weight
+            marks[pos - start] += len(term)
             pos = norm.find(term, pos + 1, end)
-    sums = np.convolve(marks, np.ones(limit - 2), mode="valid") if len(marks) > limit else marks
-    offset = start + int(np.argmax(sums)) if len(marks) > limit else start
+    sums = np.convolve(marks, np.ones(width), mode="valid")
+    offset = start + int(np.argmax(sums)) if sums.size else start
     # Start at a clause boundary when one is close, so the excerpt reads from a clause start.
-    boundary = max((m.end() for m in _CLAUSE.finditer(text, max(start, offset - 20), offset)),
+    boundary = max((m.end() for m in _CLAUSE.finditer(text, max(start, offset - 20), offset + 1)),
                    default=offset)
     offset = boundary if boundary > start else offset
-    stop = min(end, offset + limit - 2)
-    return ("…" if offset > start else "") + text[offset:stop] + ("…" if stop < end else "")
+    return offset, min(end, offset + width)
 
 
-def highlight_spans(excerpt: str, terms) -> tuple[tuple[int, int], ...]:
-    """[start, end) spans of ``excerpt`` where any of ``terms`` (normalised) occurs, merged."""
-    norm, offsets = normalize_with_offsets(excerpt)
+def _find_spans(norm: str, terms) -> list[tuple[int, int]]:
+    """Merged [start, end) spans of ``norm`` where any of ``terms`` occurs."""
     found: list[tuple[int, int]] = []
     for term in set(terms):
         if not term:
             continue
         pos = norm.find(term)
         while pos != -1:
-            found.append((offsets[pos], offsets[pos + len(term) - 1] + 1))
+            found.append((pos, pos + len(term)))
             pos = norm.find(term, pos + len(term))
     found.sort()
     merged: list[list[int]] = []
@@ -351,4 +470,10 @@ def highlight_spans(excerpt: str, terms) -> tuple[tuple[int, int], ...]:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    return tuple((a, b) for a, b in merged)
+    return [(a, b) for a, b in merged]
+
+
+def highlight_spans(excerpt: str, terms) -> tuple[tuple[int, int], ...]:
+    """[start, end) spans of ``excerpt`` where any of ``terms`` (normalised) occurs, merged."""
+    norm, offsets = normalize_with_offsets(excerpt)
+    return tuple((offsets[a], offsets[b - 1] + 1) for a, b in _find_spans(norm, terms))

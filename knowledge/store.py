@@ -191,7 +191,7 @@ class Store:
     def load_rows(self) -> Iterable[tuple]:
         """Everything the in-memory index needs, one row per paragraph, in a stable order."""
         return self.db.execute(
-            "SELECT p.id, p.doc_id, p.number, p.text, p.words, s.path, s.words, d.title, "
+            "SELECT p.id, p.doc_id, p.number, p.text, p.sentences, p.words, s.path, s.words, d.title, "
             "d.title_words, d.source, d.source_id, d.url FROM paragraphs p "
             "JOIN sections s ON s.id = p.section_id JOIN documents d ON d.id = p.doc_id "
             "ORDER BY p.id")
