@@ -61,7 +61,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Comma-separated channel ids or @usernames whose posts are indexed. Empty = every "
             "channel the bot is an admin of."),
     Setting("STAFFBOT_WEBHOOK_URL", "",
-            "Public HTTPS URL for webhook mode (its path is the local path). Empty = long polling."),
+            "Public HTTPS URL Telegram posts updates to (webhook mode); its path is also the local "
+            "path. Empty = long polling."),
     Setting("STAFFBOT_WEBHOOK_LISTEN", "0.0.0.0", "Address the webhook server listens on."),
     Setting("STAFFBOT_WEBHOOK_PORT", "8443", "Port the webhook server listens on."),
     Setting("STAFFBOT_WEBHOOK_SECRET", "",
@@ -248,7 +249,7 @@ class Settings:
             staff_cache_seconds=_int("STAFFBOT_STAFF_CACHE_SECONDS",
                                      v["STAFFBOT_STAFF_CACHE_SECONDS"] or "600", 0, 86400),
             channels=_channels(v["STAFFBOT_CHANNELS"]),
-            webhook_url=_url("STAFFBOT_WEBHOOK_URL", v["STAFFBOT_WEBHOOK_URL"], https=False),
+            webhook_url=_url("STAFFBOT_WEBHOOK_URL", v["STAFFBOT_WEBHOOK_URL"], https=True),
             webhook_listen=v["STAFFBOT_WEBHOOK_LISTEN"] or "0.0.0.0",
             webhook_port=_int("STAFFBOT_WEBHOOK_PORT", v["STAFFBOT_WEBHOOK_PORT"] or "8443",
                               1, 65535),

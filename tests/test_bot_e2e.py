@@ -426,3 +426,52 @@ async def test_restricted_groups(rfake):
     await rfake.wait_for_message(replies_to(allowed))
     sent = rfake.sent_messages(OTHER_GROUP["id"], after=mark)
     assert [m["reply_to_message_id"] for m in sent] == [allowed["message"]["message_id"]]
+
+
+# -- webhook mode --------------------------------------------------------------------------------------
+async def test_webhook_mode_checks_the_secret_and_answers(tmp_path_factory):
+    import socket
+
+    import aiohttp
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    fake = FakeTelegram()
+    await fake.start()
+    bot = BotProcess(fake, tmp_path_factory.mktemp("webhook"),
+                     STAFFBOT_WEBHOOK_URL="https://bot.example.org/tg-hook",
+                     STAFFBOT_WEBHOOK_LISTEN="127.0.0.1", STAFFBOT_WEBHOOK_PORT=str(port),
+                     STAFFBOT_WEBHOOK_SECRET="s3cret-token", STAFFBOT_ADMINS="")
+    with open(bot.log_path, "wb") as log:
+        bot.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=bot.workdir, env=bot.env, stdout=log,
+            stderr=asyncio.subprocess.STDOUT)
+    try:
+        await fake.wait_for_call("setWebhook", timeout=60)
+        assert fake.webhook["url"] == "https://bot.example.org/tg-hook"
+        assert fake.webhook["secret_token"] == "s3cret-token"
+        assert "channel_post" in fake.webhook["allowed_updates"]
+        update = fake.private_message(ANN, "政绩观")
+        url = f"http://127.0.0.1:{port}/tg-hook"
+        async with aiohttp.ClientSession() as session:
+            for _ in range(100):  # the server starts listening just after setWebhook
+                try:
+                    async with session.post(url, json=update) as response:
+                        assert response.status == 403  # no secret header
+                        break
+                except aiohttp.ClientConnectorError:
+                    await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("the webhook server did not start")
+            headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+            async with session.post(url, json=update, headers=headers) as response:
+                assert response.status == 200
+        reply = await fake.wait_for_message(replies_to(update))
+        assert "📖" in reply["text"]
+        fake.assert_no_errors()
+    except BaseException:
+        print(bot.log())
+        raise
+    finally:
+        await finish(fake, bot)
