@@ -1,0 +1,269 @@
+"""The ``staffbot`` command: build and query the knowledge base, measure it, run the bot.
+
+Each verb is one small function: it validates its input, calls ``knowledge`` (or the bot), prints.
+Settings come from the environment and ``.env`` (see ``bot.settings``); ``--db`` overrides
+``STAFFBOT_DB`` for one command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from .settings import Settings, SettingsError
+
+__all__ = ["main", "build_parser", "VERBS"]
+
+BOLD, PLAIN = "\033[1m", "\033[0m"
+
+
+def _settings(args) -> Settings:
+    settings = Settings.from_env()
+    if getattr(args, "db", None):
+        settings = _replace(settings, db=Path(args.db))
+    if getattr(args, "seeds", None):
+        settings = _replace(settings, seeds=Path(args.seeds))
+    return settings
+
+
+def _replace(settings: Settings, **changes) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, **changes)
+
+
+def _open(settings: Settings, *, seed_if_empty: bool = False):
+    from knowledge import KnowledgeBase
+
+    kb = KnowledgeBase(settings.db, userdict=settings.userdict, synonyms=settings.synonyms)
+    if seed_if_empty and not kb.documents():
+        if settings.seeds.is_dir():
+            print(f"(first use: building the knowledge base {settings.db} from {settings.seeds}/)",
+                  file=sys.stderr)
+            report = kb.ingest([settings.seeds], progress=sys.stderr.isatty())
+            print(report.summary(), file=sys.stderr)
+        else:
+            print(f"(the knowledge base {settings.db} is empty and there is no {settings.seeds}/ "
+                  f"folder: add documents with `staffbot ingest PATH`)", file=sys.stderr)
+    return kb
+
+
+# -- verbs -------------------------------------------------------------------------------------
+def cmd_ingest(args) -> int:
+    """Add files or folders (txt, md, docx, pdf, html, jsonl) to the knowledge base."""
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        print(f"staffbot ingest: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    with _open(_settings(args)) as kb:
+        report = kb.ingest(args.paths, progress=not args.json and sys.stderr.isatty())
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(report.summary())
+    return 0
+
+
+def cmd_ask(args) -> int:
+    """Answer a question from the knowledge base, with the cited excerpt."""
+    question = " ".join(args.question).strip()
+    if not question:
+        print("staffbot ask: the question is empty", file=sys.stderr)
+        return 2
+    with _open(_settings(args), seed_if_empty=True) as kb:
+        started = time.perf_counter()
+        answer = kb.search(question, k=args.k, explain=args.explain)
+        ms = (time.perf_counter() - started) * 1000
+        kb.log_question(answer, chat_kind="cli", ms=ms)
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(format_answer(answer, color=sys.stdout.isatty()))
+        if args.explain:
+            print(json.dumps(answer.explain, ensure_ascii=False, indent=2))
+    return 1 if answer.status == "not_found" else 0
+
+
+def format_answer(answer, *, color: bool = False) -> str:
+    """The answer as a person reads it in a terminal."""
+    if answer.status == "not_found":
+        return ("Not found: the knowledge base does not cover this question. "
+                "It has been logged for the admins (staffbot unanswered).")
+    lines = []
+    if answer.status == "suggestions":
+        lines.append("Not sure; the closest passages:")
+    for rank, hit in enumerate(answer.hits, 1):
+        if answer.status == "answer" and rank == 2:
+            lines.append("\nMore results:")
+        lines.append(f"{rank}. {mark(hit.excerpt, hit.highlights, color)}")
+        source = hit.citation.url or hit.citation.source
+        lines.append(f"   — {hit.citation.label}  ({source}; score {hit.score:.2f})")
+    return "\n".join(lines)
+
+
+def mark(text: str, spans, color: bool) -> str:
+    """Matched words in bold on a terminal, between 【】 otherwise."""
+    left, right = (BOLD, PLAIN) if color else ("【", "】")
+    out, last = [], 0
+    for start, end in spans:
+        out += [text[last:start], left, text[start:end], right]
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def cmd_docs(args) -> int:
+    """List the documents of the knowledge base."""
+    with _open(_settings(args)) as kb:
+        documents = kb.documents()
+    if args.json:
+        print(json.dumps([d.__dict__ for d in documents], ensure_ascii=False, indent=2))
+        return 0
+    if not documents:
+        print("The knowledge base is empty.")
+    for d in documents:
+        source = d.url or d.source + (f"#{d.source_id}" if d.source_id else "")
+        print(f"{d.id:>5}  {d.title}  ({d.kind}, {d.paragraphs} paragraphs, {source})")
+    return 0
+
+
+def cmd_remove(args) -> int:
+    """Delete a document (by id, title, file name or source id) and all derived from it."""
+    with _open(_settings(args)) as kb:
+        removed = kb.remove(args.document)
+    if not removed:
+        print(f"staffbot remove: no document matches {args.document!r} (see staffbot docs)",
+              file=sys.stderr)
+        return 1
+    print(f"removed {removed} document{'s' if removed > 1 else ''}")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    """Measure retrieval on a question → passage set (R@k, MRR, answer in excerpt, latency)."""
+    from knowledge.evaluate import evaluate
+
+    for path in (args.passages, args.questions):
+        if not Path(path).is_file():
+            print(f"staffbot eval: no such file: {path}", file=sys.stderr)
+            return 2
+    result = evaluate(args.passages, args.questions, limit=args.limit)
+    print(json.dumps(result.to_json(), indent=2) if args.json else result.summary())
+    return 0
+
+
+def cmd_unanswered(args) -> int:
+    """The most frequent questions the knowledge base could not answer."""
+    with _open(_settings(args)) as kb:
+        rows = kb.unanswered(args.limit)
+    if args.json:
+        print(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=2))
+    elif not rows:
+        print("No unanswered questions.")
+    for row in rows if not args.json else ():
+        print(f"{row.count:>4}×  {row.question}  (last {row.last_asked})")
+    return 0
+
+
+def cmd_stats(args) -> int:
+    """Questions asked, answered share and feedback."""
+    with _open(_settings(args)) as kb:
+        stats = kb.stats()
+    data = {**stats.__dict__, "answered_share": round(stats.answered_share, 3)}
+    if args.json:
+        print(json.dumps(data, indent=2))
+    else:
+        print("\n".join(f"{key}: {value}" for key, value in data.items()))
+    return 0
+
+
+def cmd_run(args) -> int:
+    """Run the Telegram bot (long polling; a webhook server with --webhook-url)."""
+    from .app import run_bot
+
+    settings = _settings(args)
+    if args.webhook_url:
+        settings = _replace(settings, webhook_url=args.webhook_url)
+    run_bot(settings)
+    return 0
+
+
+VERBS = {
+    "ingest": cmd_ingest, "ask": cmd_ask, "docs": cmd_docs, "remove": cmd_remove,
+    "eval": cmd_eval, "unanswered": cmd_unanswered, "stats": cmd_stats, "run": cmd_run,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="staffbot", description="Answer staff questions from your own documents, with "
+        "cited excerpts: a knowledge base and a Telegram bot.")
+    parser.add_argument("--db", help="SQLite knowledge base file (default: $STAFFBOT_DB or "
+                        "staffbot.db)")
+    parser.add_argument("--seeds", help="seeds folder (default: $STAFFBOT_SEEDS or seeds)")
+    sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    def verb(name: str, **kw) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=VERBS[name].__doc__, description=VERBS[name].__doc__, **kw)
+
+    p = verb("ingest")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = verb("ask")
+    p.add_argument("question", nargs="+", help="the question (quote it or not)")
+    p.add_argument("-k", type=int, default=3, help="how many hits to show (default 3)")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.add_argument("--explain", action="store_true",
+                   help="show the query tokens, expansions and each score part")
+
+    p = verb("docs")
+    p.add_argument("--json", action="store_true")
+
+    p = verb("remove")
+    p.add_argument("document", help="document id, title, file name or source id")
+
+    p = verb("eval")
+    p.add_argument("--passages", required=True, help="passages.jsonl: {id, title, text}")
+    p.add_argument("--questions", required=True,
+                   help="questions.jsonl: {qid, question, gold: [passage id], answer?}")
+    p.add_argument("--limit", type=int, help="only the first N questions")
+    p.add_argument("--json", action="store_true")
+
+    p = verb("unanswered")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+
+    p = verb("stats")
+    p.add_argument("--json", action="store_true")
+
+    p = verb("run")
+    p.add_argument("--webhook-url", help="public HTTPS URL for webhook mode (default: "
+                   "$STAFFBOT_WEBHOOK_URL; unset = long polling)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "k", 1) is not None and getattr(args, "k", 1) < 1:
+        print("staffbot ask: -k must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        return VERBS[args.verb](args)
+    except SettingsError as err:
+        print(f"staffbot: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
