@@ -88,7 +88,7 @@ def _score(kb: KnowledgeBase, questions: list[dict], ingest_seconds: float) -> E
     searcher = kb.searcher
     for record in questions:
         started = time.perf_counter()
-        answer = searcher.search(record["question"], k=10)
+        answer = searcher.search(record["question"], k=10, keep_weak=True)
         times.append((time.perf_counter() - started) * 1000)
         statuses[answer.status] = statuses.get(answer.status, 0) + 1
         hits = answer.hits or _fallback_hits(searcher, record["question"])
@@ -121,7 +121,7 @@ def _fallback_hits(searcher, question: str):
     saved = searcher.config
     searcher.config = relaxed
     try:
-        return searcher.search(question, k=10).hits
+        return searcher.search(question, k=10, keep_weak=True).hits
     finally:
         searcher.config = saved
 

@@ -320,11 +320,21 @@ class Searcher:
         return scored
 
     # -- the whole flow ----------------------------------------------------------------------------
-    def search(self, question: str, k: int = 5, *, explain: bool = False) -> Answer:
+    def search(self, question: str, k: int = 5, *, explain: bool = False,
+               keep_weak: bool = False) -> Answer:
+        """Answer ``question`` with up to ``k`` hits.
+
+        Hits after the first that cover less of the question than a suggestion needs are left
+        out (a user would not want them as "more results"); ``keep_weak`` keeps them, for
+        measuring the ranking.
+        """
         query = self.analyse(question)
         rows, parts = self.retrieve(query, max(self.config.candidates, k))
         scored = self.rerank(query, rows, parts) if rows.size else []
         status = self._decide(scored)
+        if not keep_weak:
+            scored = scored[:1] + [item for item in scored[1:] if self._strength(item) >=
+                                   self.config.suggest_coverage]
         hits = tuple(self._hit(item, query) for item in scored[:k]) if status != "not_found" else ()
         return Answer(question, status, hits, self._explain(query, scored[:k]) if explain else None)
 
@@ -332,12 +342,16 @@ class Searcher:
         """Confident when the best paragraph holds most of the question's weighted words."""
         if not scored:
             return "not_found"
-        coverage = max(scored[0].parts["coverage"], scored[0].parts["window"])
+        coverage = self._strength(scored[0])
         if coverage >= self.config.answer_coverage:
             return "answer"
         if coverage >= self.config.suggest_coverage:
             return "suggestions"
         return "not_found"
+
+    @staticmethod
+    def _strength(item: "_Scored") -> float:
+        return max(item.parts["coverage"], item.parts["window"])
 
     # -- 4. excerpt ----------------------------------------------------------------------------------
     def _hit(self, item: "_Scored", query: Query) -> Hit:
