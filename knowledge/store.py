@@ -124,7 +124,10 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One atomic change: everything inside commits together or not at all."""
-        with self.db.conn:
+        # An explicit BEGIN (sqlite-utils' atomic): under ``with conn:`` alone no transaction is
+        # open, so sqlite-utils commits each write at once (its execute() autocommits) and a
+        # crash midway left a file half replaced. Nested atomic() calls become savepoints.
+        with self.db.atomic():
             yield
             self._set_meta("generation", str(self.generation + 1))
 
