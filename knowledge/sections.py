@@ -36,6 +36,8 @@ _HEADING_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 _FIXED_RANK = {"编": 1, "章": 2, "节": 3}
 _SENTENCE_END = re.compile(r"[。！？!?；;…]+[”’」』）)\]\"']*|\.(?=\s)|\n+")
 _CLAUSE_END = re.compile(r"[。！？!?；;：:]")
+# A list marker before '. ' ("1. 凭发票报销。", "a. item") is not a sentence of its own.
+_LIST_MARKER = re.compile(r"\s*(?:\d{1,3}|[A-Za-z])")
 _MAX_HEADING = 30
 
 
@@ -61,6 +63,8 @@ def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
+        if match.group() == "." and _LIST_MARKER.fullmatch(text, start, match.start()):
+            continue
         end = match.end()
         _append_trimmed(spans, text, start, end)
         start = end
@@ -137,6 +141,10 @@ def split_document(document: SourceDocument) -> StructuredDocument:
         if not text:
             continue
         if block.kind == "heading":
+            if text == document.title.strip():
+                # The title repeated as a heading (markdown/html h1, docx Title): the citation
+                # already starts with it; in the path it read "员工手册 › 员工手册 › 考勤".
+                continue
             if block.level:
                 outline.push(block.level, _clip(text))
             else:
