@@ -1,0 +1,181 @@
+"""Tests for normalisation and tokenisation (knowledge.normalize, knowledge.analysis)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge import KnowledgeBase
+from knowledge.analysis import STOPWORDS, Analyzer, Synonyms, extract_defined_terms, pinyin_keys
+from knowledge.normalize import normalize, normalize_with_offsets
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+def tokens(analyzer: Analyzer, text: str) -> list[str]:
+    return analyzer.words(normalize(text))
+
+
+# -- normalisation ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ＡＢＣ１２３", "abc123"),            # full-width → half-width
+    ("（一）：", "(一):"),
+    ("Hello World", "hello world"),        # case
+    ("幹部", "干部"),                      # traditional → simplified
+    ("組織", "组织"),
+    ("怎樣為基層減負", "怎样为基层减负"),
+    ("政\u200b绩\u200c考\u200d核\ufeff", "政绩考核"),  # zero-width and BOM removed
+    ("报\u00ad销\u2060", "报销"),
+    ("a\x00b\x07c", "a b c"),              # control characters become spaces
+    ("两\u3000个", "两 个"),               # ideographic space
+    ("①", "1"),
+])
+def test_normalize(text: str, expected: str) -> None:
+    assert normalize(text) == expected
+
+
+def test_normalize_with_offsets_maps_back_to_the_original_characters() -> None:
+    text = "ﬁ幹\u200b部"
+    norm, offsets = normalize_with_offsets(text)
+    assert norm == "fi干部"
+    assert offsets == [0, 0, 1, 3]
+    assert [text[i] for i in offsets[2:]] == ["幹", "部"]
+
+
+# -- words, filler, grams ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question", [
+    "请问怎么报销差旅费", "如何报销差旅费", "差旅费怎样报销？", "请问差旅费报销是什么流程",
+])
+def test_filler_words_do_not_survive(analyzer: Analyzer, question: str) -> None:
+    words = tokens(analyzer, question)
+    assert {"报销", "差旅费"} <= set(words)
+    assert not {"请问", "怎么", "如何", "什么", "怎样", "是", "？"} & set(words)
+
+
+def test_filler_words_are_stopwords() -> None:
+    assert {"请问", "怎么", "如何", "什么"} <= STOPWORDS
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("请问如何报销", ["报销"]),
+    ("什么是年休假", ["休假", "年休假"]),
+    ("怎样为基层减负", ["基层", "减负"]),
+    ("HR系统怎么登录", ["hr", "系统", "登录"]),
+    ("ＨＲ系統怎麼登錄", ["hr", "系统", "登录"]),
+    ("請問幹部如何考核", ["干部", "考核"]),
+    ("？？！！", []),
+])
+def test_question_words(analyzer: Analyzer, question: str, expected: list[str]) -> None:
+    assert tokens(analyzer, question) == expected
+
+
+@pytest.mark.parametrize(("document", "question"), [
+    ("持续抓好为基层减负赋能工作。", "怎样为基层减负"),
+    ("差旅费报销需要发票。", "请问差旅费如何报销"),
+    ("年休假天数按工龄计算。", "什么是年休假"),
+    ("是全面深化改革的重要一年。", "什么是全面深化改革"),
+    ("加强和改进干部政绩考核。", "如何进行政绩考核"),
+    ("加強和改進幹部政績考核。", "如何进行政绩考核"),
+])
+def test_a_word_gets_the_same_tokens_in_a_document_and_in_a_question(
+        analyzer: Analyzer, document: str, question: str) -> None:
+    question_words = set(tokens(analyzer, question)) - {"进行"}
+    assert question_words
+    assert question_words <= set(tokens(analyzer, document))
+
+
+def test_units_join_single_characters_left_by_a_typo(analyzer: Analyzer) -> None:
+    assert analyzer.units(normalize("政级考核")) == ["政级", "考核"]
+
+
+@pytest.mark.parametrize(("text", "grams"), [
+    ("基层减负", ["基层", "层减", "减负"]),
+    ("党", ["党"]),
+    ("hr系统v2", ["hr", "系统", "v2"]),
+    ("the 系统", ["系统"]),
+])
+def test_grams(analyzer: Analyzer, text: str, grams: list[str]) -> None:
+    assert analyzer.grams(text) == grams
+
+
+def test_homophones_share_a_pinyin_key() -> None:
+    assert set(pinyin_keys("政级")) & set(pinyin_keys("政绩"))
+    assert not set(pinyin_keys("政治")) & set(pinyin_keys("政绩"))
+
+
+# -- defined terms, user dictionary, synonyms ----------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "terms"), [
+    ("深刻领悟“两个确立”的决定性意义", {"两个确立"}),
+    ("按照《差旅费管理办法》执行", {"差旅费管理办法"}),
+    ("增强「四个意识」和\"ABC\"", {"四个意识", "abc"}),
+    ("“好”和“这是一个很长很长很长很长的引用句子”", set()),  # too short / too long
+    ("《2024》", set()),                                       # digits only
+    ("“两个, 确立”", set()),                                   # punctuation inside
+])
+def test_extract_defined_terms(text: str, terms: set[str]) -> None:
+    assert extract_defined_terms(text) == terms
+
+
+def test_defined_terms_are_learned_by_ingesting_a_document(tmp_path: Path) -> None:
+    kb = KnowledgeBase(tmp_path / "kb.db")
+    assert kb.analyzer.units("三包五联") != ["三包五联"]  # jieba does not know it yet
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "通知.txt").write_text(
+        "学习通知\n要深刻领悟“两个确立”的决定性意义。\n落实“三包五联”制度，按照《驻村工作规程》执行。\n",
+        encoding="utf-8")
+    kb.ingest([folder])
+    assert kb.analyzer.units(normalize("深刻领悟两个确立的意义")) == ["深刻", "领悟", "两个确立", "意义"]
+    assert kb.analyzer.units("三包五联") == ["三包五联"]
+    assert "三包五联" in tokens(kb.analyzer, "怎么落实三包五联")
+    assert "驻村工作规程" in kb.analyzer.units("驻村工作规程")
+    assert {"两个确立", "三包五联", "驻村工作规程"} <= set(kb.store.terms())
+    kb.close()
+    with KnowledgeBase(tmp_path / "kb.db") as again:  # terms persist with the knowledge base
+        assert {"两个确立", "三包五联", "驻村工作规程"} <= set(again.store.terms())
+        assert again.search("三包五联").best.citation.paragraph == 2
+
+
+def test_synonyms_parse_and_expand() -> None:
+    synonyms = Synonyms.parse("# comment\n年假 年休假, 带薪假\n报销=報賬  # trailing\n孤词\n")
+    assert synonyms.expand("年假") == {"年休假", "带薪假"}
+    assert synonyms.expand("报账") == {"报销"}  # normalised to simplified
+    assert synonyms.expand("孤词") == set()
+    assert synonyms.words() == {"年假", "年休假", "带薪假", "报销", "报账"}
+
+
+def test_user_dictionary_file_keeps_its_words_whole(tmp_path: Path) -> None:
+    userdict = tmp_path / "userdict.txt"
+    userdict.write_text("\ufeff嘟嘟补贴 10 n\n# comment\n\n", encoding="utf-8")
+    with KnowledgeBase(tmp_path / "plain.db") as plain:
+        assert plain.analyzer.units("发放嘟嘟补贴") != ["发放", "嘟嘟补贴"]
+    with KnowledgeBase(tmp_path / "kb.db", userdict=[userdict]) as kb:
+        assert kb.analyzer.units("发放嘟嘟补贴") == ["发放", "嘟嘟补贴"]
+        assert "嘟嘟补贴" in tokens(kb.analyzer, "嘟嘟补贴怎么发")
+
+
+def test_synonym_file_lets_a_synonym_only_question_find_the_paragraph(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "休假.txt").write_text(
+        "休假制度\n职工累计工作满一年的，享受溜溜休假五天。\n婚假三天。\n", encoding="utf-8")
+    synonyms = tmp_path / "synonyms.txt"
+    synonyms.write_text("溜溜休假 叮当假期\n", encoding="utf-8")
+
+    with KnowledgeBase(tmp_path / "plain.db") as plain:
+        plain.ingest([folder])
+        assert plain.search("叮当假期有几天").status == "not_found"
+
+    with KnowledgeBase(tmp_path / "kb.db", synonyms=[synonyms]) as kb:
+        kb.ingest([folder])
+        answer = kb.search("叮当假期有几天")
+        assert answer.status in ("answer", "suggestions")
+        assert answer.best.citation.paragraph == 1
+        assert "溜溜休假" in answer.best.excerpt
