@@ -2,20 +2,45 @@
 
 Polling by default; a webhook server when ``STAFFBOT_WEBHOOK_URL`` is set. The knowledge base is
 opened in ``post_init`` (in a thread: the seeds folder is ingested when it is empty) and closed in
-``post_shutdown``. Replies go through ``AIORateLimiter`` so a 429 is waited out and retried.
+``post_shutdown``.
+
+Surviving Telegram's and the network's faults:
+
+* Every request but getUpdates goes through :class:`RetryingRateLimiter`: a 429 is waited out
+  (``retry_after``), a 5xx answer, a dropped connection or a timeout is retried with backoff. After
+  a lost answer the request may in fact have gone through: a retried edit that Telegram calls "not
+  modified" or a retried callback/inline answer it calls "too old / invalid" counts as done. A
+  retried ``sendMessage`` whose first answer was lost after Telegram processed it is sent twice
+  (the Bot API has no idempotency key; Telegram's own clients have the same problem): delivery is
+  at least once for that case, exactly once for 429, 5xx and a connection lost before processing.
+* Polling confirms an update only once it has been processed. PTB confirms a batch (the next
+  getUpdates offset) as soon as it is fetched; :class:`ReliableBot` never sends an offset past an
+  update that :class:`ReliableApplication` has not finished, and drops the copies Telegram hands
+  out again meanwhile. A process killed mid-update gets that update again on restart; at SIGTERM
+  the fetched updates are processed (PTB drains its queue) and confirmed in ``post_stop``.
+  Re-delivered updates are idempotent where it matters: a channel post or an upload with the same
+  content is stored once (the knowledge base skips identical content; each document is replaced in
+  one SQLite transaction). A question re-delivered after a kill may be answered twice.
+* 409 Conflict (another process polls with the same token): a process that has never polled
+  successfully gives up after :data:`CONFLICT_LIMIT` conflicts in a row, logging "another instance
+  is polling with this token", and exits with status 3; a process that was polling logs it and
+  backs off (PTB's retry interval grows to 30 s) so the running instance survives a newcomer.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dtm
+import itertools
 import logging
 
 from telegram import (BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats,
                       BotCommandScopeChat, Update)
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Conflict, NetworkError, TelegramError
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler,
-                          ChatMemberHandler, ChosenInlineResultHandler, CommandHandler,
+                          ChatMemberHandler, ChosenInlineResultHandler, CommandHandler, ExtBot,
                           InlineQueryHandler, MessageHandler, TypeHandler, filters)
+from telegram.request import HTTPXRequest
 
 from knowledge import KnowledgeBase
 
@@ -24,7 +49,8 @@ from .access import Access
 from .settings import Settings
 
 __all__ = ["build_application", "run_bot", "open_knowledge_base", "ALLOWED_UPDATES",
-           "configure_logging"]
+           "configure_logging", "ReliableBot", "ReliableApplication", "RetryingRateLimiter",
+           "UpdateTracker", "CONFLICT_LIMIT", "EXIT_CONFLICT"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +65,191 @@ ADMIN_COMMANDS = [("docs", "文档列表 / Documents"), ("remove", "删除文档
                   ("reload", "重新导入种子 / Re-ingest seeds"), ("stats", "统计 / Statistics"),
                   ("unanswered", "未回答的问题 / Unanswered questions")]
 ADMIN_COMMAND_NAMES = [name for name, _ in ADMIN_COMMANDS]
+
+CONFLICT_LIMIT = 3      # 409s in a row before a process that never polled gives up
+EXIT_CONFLICT = 3       # exit status when another instance holds the token
+
+
+# -- faults: retries, confirming processed updates only, 409 ----------------------------------------
+def _already_done(endpoint: str, err: BadRequest) -> bool:
+    """Whether a retry's 400 says the earlier attempt (whose answer was lost) went through."""
+    message = err.message.lower()
+    if endpoint.startswith("edit"):
+        return "message is not modified" in message
+    if endpoint in ("answerCallbackQuery", "answerInlineQuery"):
+        return "query is too old" in message or "query id is invalid" in message
+    return False
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """PTB's AIORateLimiter (throttles, waits out 429s) that also retries 5xx answers, dropped
+    connections and timeouts with exponential backoff (see the module docstring)."""
+
+    def __init__(self, *, network_retries: int = 5, first_delay: float = 0.5,
+                 max_delay: float = 8.0, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.network_retries = network_retries
+        self.first_delay = first_delay
+        self.max_delay = max_delay
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        uncertain = False  # an earlier attempt may have been processed (its answer was lost)
+
+        async def attempt(*a, **kw):
+            nonlocal uncertain
+            delay = self.first_delay
+            for n in itertools.count(1):
+                try:
+                    return await callback(*a, **kw)
+                except BadRequest as err:  # a subclass of NetworkError: never retried
+                    if uncertain and _already_done(endpoint, err):
+                        log.info("%s: the earlier attempt went through (%s)", endpoint, err.message)
+                        return True
+                    raise
+                except NetworkError as err:  # 5xx, connection dropped, timed out
+                    uncertain = True
+                    if n > self.network_retries:
+                        raise
+                    log.warning("%s failed (%s); retry %d of %d in %.1f s", endpoint, err.message,
+                                n, self.network_retries, delay)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, self.max_delay)
+            raise AssertionError("unreachable")
+
+        return await super().process_request(attempt, args, kwargs, endpoint, data,
+                                             rate_limit_args)
+
+
+class UpdateTracker:
+    """Which fetched updates are still being processed (polling only)."""
+
+    def __init__(self) -> None:
+        self.high: int | None = None       # highest update id handed to the application
+        self.pending: set[int] = set()     # fetched, not yet finished
+        self.progress = asyncio.Event()    # set whenever an update finishes
+        self.conflicts = 0                 # 409s in a row
+        self.polled = False                # a getUpdates has succeeded in this process
+        self.gave_up = False               # stopped because another instance polls
+        self.application: Application | None = None
+
+    def safe_offset(self, requested: int | None) -> int | None:
+        """The offset to send: never past an update that is still being processed."""
+        if self.pending and (requested is None or requested > min(self.pending)):
+            return min(self.pending)
+        return requested
+
+    def fetched(self, updates) -> list:
+        """The updates not handed out before (Telegram repeats the unconfirmed ones)."""
+        fresh = [u for u in updates if self.high is None or u.update_id > self.high]
+        for update in fresh:
+            self.pending.add(update.update_id)
+            self.high = update.update_id if self.high is None else max(self.high, update.update_id)
+        return fresh
+
+    def finished(self, update_id: int) -> None:
+        if update_id in self.pending:
+            self.pending.discard(update_id)
+            self.progress.set()
+
+    def confirm_offset(self) -> int | None:
+        """The offset that confirms everything processed and nothing else."""
+        if self.pending:
+            return min(self.pending)
+        return None if self.high is None else self.high + 1
+
+
+def _seconds(timeout) -> float:
+    if isinstance(timeout, dtm.timedelta):
+        return timeout.total_seconds()
+    return float(timeout or 0)
+
+
+class ReliableBot(ExtBot):
+    """ExtBot whose getUpdates confirms only processed updates and explains 409 Conflicts."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        with self._unfrozen():
+            self.tracker = UpdateTracker()
+
+    async def get_updates(self, offset=None, limit=None, timeout=None, allowed_updates=None,
+                          **kwargs):
+        tracker = self.tracker
+        if tracker.gave_up:
+            return ()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + _seconds(timeout)
+        while True:
+            tracker.progress.clear()
+            try:
+                updates = await super().get_updates(
+                    offset=tracker.safe_offset(offset), limit=limit, timeout=timeout,
+                    allowed_updates=allowed_updates, **kwargs)
+            except Conflict:
+                self._conflict()
+                raise
+            if tracker.conflicts:
+                log.info("polling again after %d conflict(s)", tracker.conflicts)
+            tracker.conflicts, tracker.polled = 0, True
+            fresh = tracker.fetched(updates)
+            remaining = deadline - loop.time()
+            if fresh or not updates or remaining <= 0:
+                return tuple(fresh)
+            # Only updates still being processed came back (they are not confirmed yet): wait
+            # until one finishes, then confirm it with the next request.
+            try:
+                await asyncio.wait_for(tracker.progress.wait(), min(remaining, 1.0))
+            except asyncio.TimeoutError:
+                pass
+
+    def _conflict(self) -> None:
+        tracker = self.tracker
+        tracker.conflicts += 1
+        if not tracker.polled and tracker.conflicts >= CONFLICT_LIMIT:
+            log.error("409 Conflict from getUpdates %d times in a row: another instance is polling "
+                      "with this token. Stopping this one (exit status %d); run one instance per "
+                      "bot token.", tracker.conflicts, EXIT_CONFLICT)
+            tracker.gave_up = True
+            self._stop_application()
+        elif tracker.conflicts == 1 or tracker.conflicts % 10 == 0:
+            log.warning("409 Conflict from getUpdates (%d in a row): another instance is polling "
+                        "with this token; backing off", tracker.conflicts)
+
+    def _stop_application(self) -> None:
+        application = self.tracker.application
+        if application is None:
+            return
+        if application.running:
+            application.stop_running()
+        else:  # still starting: try again shortly
+            asyncio.get_running_loop().call_later(0.2, self._stop_application)
+
+    async def confirm_processed(self) -> None:
+        """Confirm (getUpdates with the offset) every update processed so far; at shutdown."""
+        tracker = self.tracker
+        offset = tracker.confirm_offset()
+        if tracker.gave_up or offset is None:
+            return
+        try:
+            await super().get_updates(offset=offset, limit=1, timeout=0)
+        except TelegramError as err:
+            log.warning("could not confirm the processed updates (%s): the next start gets them "
+                        "again", err)
+        else:
+            log.info("confirmed updates below %d; %d fetched but unprocessed left for the next "
+                     "start", offset, len(tracker.pending))
+
+
+class ReliableApplication(Application):
+    """Application that tells :class:`ReliableBot` when an update has been processed."""
+
+    async def process_update(self, update: object) -> None:
+        try:
+            await super().process_update(update)
+        finally:
+            tracker = getattr(self.bot, "tracker", None)
+            if tracker is not None and isinstance(update, Update):
+                tracker.finished(update.update_id)
 
 
 def open_knowledge_base(settings: Settings) -> KnowledgeBase:
@@ -59,14 +270,18 @@ def open_knowledge_base(settings: Settings) -> KnowledgeBase:
 
 def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Application:
     """The bot: every handler wired, the knowledge base opened in post_init (unless given)."""
-    builder = (ApplicationBuilder().token(settings.token)
-               .rate_limiter(AIORateLimiter(max_retries=3))
-               .post_init(_post_init).post_shutdown(_post_shutdown))
+    bot_kwargs = {}
     if settings.base_url:
-        builder = builder.base_url(settings.base_url)
+        bot_kwargs["base_url"] = settings.base_url
     if settings.base_file_url:
-        builder = builder.base_file_url(settings.base_file_url)
-    application = builder.build()
+        bot_kwargs["base_file_url"] = settings.base_file_url
+    bot = ReliableBot(settings.token, request=HTTPXRequest(connection_pool_size=256),
+                      get_updates_request=HTTPXRequest(), rate_limiter=RetryingRateLimiter(
+                          max_retries=5), **bot_kwargs)
+    application = (ApplicationBuilder().bot(bot).application_class(ReliableApplication)
+                   .post_init(_post_init).post_stop(_post_stop).post_shutdown(_post_shutdown)
+                   .build())
+    bot.tracker.application = application
 
     async def fetch_member(chat_id: int, user_id: int):
         member = await application.bot.get_chat_member(chat_id, user_id)
@@ -134,6 +349,12 @@ async def register_commands(bot, settings: Settings) -> None:
             log.warning("set_my_commands for %s failed: %s", scope.type, err)
 
 
+async def _post_stop(application: Application) -> None:
+    """Polling: confirm the updates processed while PTB drained its queue."""
+    if isinstance(application.bot, ReliableBot) and application.updater is not None:
+        await application.bot.confirm_processed()
+
+
 async def _post_shutdown(application: Application) -> None:
     s: h.Services = application.bot_data[h.SERVICES_KEY]
     if s.kb is not None and s.owns_kb:
@@ -141,8 +362,29 @@ async def _post_shutdown(application: Application) -> None:
     log.info("stopped; outcomes: %s", dict(s.counters))
 
 
+class _NetworkTracebacks(logging.Filter):
+    """PTB logs some network trouble with a traceback (a 502 page that is not JSON, a failed
+    final getUpdates): keep it to one WARNING line, since it is retried or harmless."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("telegram") and record.exc_info:
+            err = record.exc_info[1]
+            if isinstance(err, (NetworkError, Conflict)) or (
+                    isinstance(err, TelegramError) and "server response" in str(err)):
+                record.msg = f"{record.getMessage()[:200]} ({type(err).__name__}: {err})"
+                record.args, record.exc_info, record.exc_text = None, None, None
+                record.levelno, record.levelname = logging.WARNING, "WARNING"
+            elif record.getMessage().startswith("Can not load invalid JSON data"):
+                record.msg = "Telegram answered with something that is not JSON (a proxy error page?)"
+                record.args, record.exc_info, record.exc_text = None, None, None
+                record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_NetworkTracebacks())
     # httpx logs every request URL at INFO, and the URL contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
@@ -163,3 +405,5 @@ def run_bot(settings: Settings) -> None:
                                 allowed_updates=ALLOWED_UPDATES)
     else:
         application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        if isinstance(application.bot, ReliableBot) and application.bot.tracker.gave_up:
+            raise SystemExit(EXIT_CONFLICT)

@@ -22,7 +22,7 @@ from telegram import (Chat, InlineKeyboardButton, InlineKeyboardMarkup, InlineQu
                       InlineQueryResultsButton, InputTextMessageContent, LinkPreviewOptions,
                       Message, ReplyParameters, Update)
 from telegram.constants import ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import Conflict, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from knowledge import SUPPORTED_SUFFIXES, Answer, Hit, KnowledgeBase, LoadError
@@ -480,7 +480,16 @@ async def log_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Any exception in a handler: log it, tell a private asker, keep running."""
+    """Any exception in a handler: log it, tell a private asker, keep running.
+
+    Polling trouble (``update`` is None: a 5xx, a lost connection, a 409) is retried by PTB with
+    backoff; it gets one WARNING line, not a traceback per attempt (a 409 is explained by
+    ``bot.app.ReliableBot``).
+    """
+    if update is None and isinstance(context.error, (NetworkError, Conflict, RetryAfter)):
+        if not isinstance(context.error, Conflict):
+            log.warning("getUpdates failed, retrying: %s", context.error)
+        return
     log.error("error handling update %s", getattr(update, "update_id", "-"),
               exc_info=context.error)
     if not isinstance(update, Update):
