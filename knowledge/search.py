@@ -51,6 +51,7 @@ class SearchConfig:
     fuzzy_weight: float = 1.5        # rapidfuzz partial_ratio of the question and a sentence
     pair_discount: float = 0.85      # a two-sentence window counts a little less than one
     coverage_weight: float = 0.4     # paragraph's share of the query
+    unit_power: float = 1.0          # question words weigh idf ** unit_power in coverage
     synonym_weight: float = 0.8
     typo_weight: float = 0.8
     excerpt_chars: int = 160
@@ -219,8 +220,15 @@ class Searcher:
     def _unit(self, text: str, alternatives, gram_alternatives: dict[str, list[str]]) -> Unit:
         unit_grams = self.analyzer.grams(text) if is_cjk(text[0]) and len(text) >= 2 else []
         options = tuple((g, *gram_alternatives.get(g, ())) for g in unit_grams)
-        if text in self.words.vocab:
+        if len(text) == 1 and is_cjk(text):
+            # A lone character says little on its own (一, 米, 税): half weight at most.
+            weight = 0.5 * (self.words.term_idf(text) or self._max_idf)
+        elif text in self.words.vocab:
             weight = self.words.term_idf(text)
+        elif not alternatives and not any(len(opts) > 1 for opts in options):
+            # A word the knowledge base has never seen, with no typo reading: it weighs like the
+            # rarest word, so a paragraph that lacks it cannot look like a confident answer.
+            weight = self._max_idf
         else:
             known = [max(self.grams.term_idf(g) for g in opts) for opts in options]
             known = [k for k in known if k > 0]
@@ -228,7 +236,7 @@ class Searcher:
             # A word the knowledge base has never seen weighs like the rarest word: a question
             # about it cannot be answered by a paragraph that lacks it.
             weight = max([*alt, (sum(known) / len(options)) if known else self._max_idf])
-        return Unit(text, weight, tuple(alternatives), options)
+        return Unit(text, weight ** self.config.unit_power, tuple(alternatives), options)
 
     def _near_words(self, word: str) -> list[str]:
         """Words of the knowledge base that sound like ``word`` or are one edit from it."""
