@@ -12,8 +12,14 @@ from knowledge.normalize import normalize, normalize_with_offsets
 
 
 @pytest.fixture(scope="module")
-def analyzer() -> Analyzer:
-    return Analyzer()
+def analyzer(tmp_path_factory: pytest.TempPathFactory) -> Analyzer:
+    """The analyzer as a knowledge base configures it (default user dictionary and synonyms).
+
+    jieba's dictionary is one per process and grows as knowledge bases learn words, so the
+    expectations below avoid words whose segmentation those additions could change.
+    """
+    with KnowledgeBase(tmp_path_factory.mktemp("analysis") / "kb.db") as kb:
+        return kb.analyzer
 
 
 def tokens(analyzer: Analyzer, text: str) -> list[str]:
@@ -64,7 +70,7 @@ def test_filler_words_are_stopwords() -> None:
 
 @pytest.mark.parametrize(("question", "expected"), [
     ("请问如何报销", ["报销"]),
-    ("什么是年休假", ["休假", "年休假"]),
+    ("什么是差旅费", ["差旅", "旅费", "差旅费"]),
     ("怎样为基层减负", ["基层", "减负"]),
     ("HR系统怎么登录", ["hr", "系统", "登录"]),
     ("ＨＲ系統怎麼登錄", ["hr", "系统", "登录"]),
