@@ -197,10 +197,13 @@ class ReliableBot(ExtBot):
                 return tuple(fresh)
             # Only updates still being processed came back (they are not confirmed yet): wait
             # until one finishes, then confirm it with the next request.
+            # (asyncio.wait, not wait_for: Python 3.11's wait_for can swallow the cancellation
+            # that stops polling when the event fires at the same moment)
+            waiter = asyncio.ensure_future(tracker.progress.wait())
             try:
-                await asyncio.wait_for(tracker.progress.wait(), min(remaining, 1.0))
-            except asyncio.TimeoutError:
-                pass
+                await asyncio.wait({waiter}, timeout=min(remaining, 1.0))
+            finally:
+                waiter.cancel()
 
     def _conflict(self) -> None:
         tracker = self.tracker
@@ -276,7 +279,8 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
     if settings.base_file_url:
         bot_kwargs["base_file_url"] = settings.base_file_url
     bot = ReliableBot(settings.token, request=HTTPXRequest(connection_pool_size=256),
-                      get_updates_request=HTTPXRequest(), rate_limiter=RetryingRateLimiter(
+                      get_updates_request=HTTPXRequest(connection_pool_size=1),
+                      rate_limiter=RetryingRateLimiter(
                           max_retries=5), **bot_kwargs)
     application = (ApplicationBuilder().bot(bot).application_class(ReliableApplication)
                    .post_init(_post_init).post_stop(_post_stop).post_shutdown(_post_shutdown)

@@ -488,7 +488,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """
     if update is None and isinstance(context.error, (NetworkError, Conflict, RetryAfter)):
         if not isinstance(context.error, Conflict):
-            log.warning("getUpdates failed, retrying: %s", context.error)
+            log.warning("getUpdates failed, retrying: %s", str(context.error)[:120])
         return
     log.error("error handling update %s", getattr(update, "update_id", "-"),
               exc_info=context.error)
