@@ -1,0 +1,212 @@
+"""Tests for the ``staffbot`` command line: the real entry point in a subprocess, with the
+knowledge base in tmp_path (``STAFFBOT_DB``) and the repository root as working directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HIT_KEYS = {"document", "section", "paragraph", "excerpt", "highlights", "citation", "score",
+            "source", "source_id"}
+SEED_TITLE = "坚持用改革精神和严的标准扎实做好组织工作"
+
+
+def _environment(db: Path) -> dict[str, str]:
+    environment = {k: v for k, v in os.environ.items()
+                   if not k.startswith(("STAFFBOT_", "TELEGRAM_"))}
+    environment.update(STAFFBOT_DB=str(db), PYTHONIOENCODING="utf-8")
+    return environment
+
+
+def _checked(result: subprocess.CompletedProcess, check: int | None) -> subprocess.CompletedProcess:
+    if check is not None:
+        assert result.returncode == check, (result.args, result.returncode, result.stdout,
+                                            result.stderr)
+    return result
+
+
+def staffbot(*args: str, db: Path, cwd: Path = ROOT, check: int | None = 0
+             ) -> subprocess.CompletedProcess:
+    """Run ``python -m bot.cli ARGS`` with a clean staffbot environment."""
+    result = subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=cwd,
+                            env=_environment(db), capture_output=True, text=True,
+                            encoding="utf-8", timeout=120)
+    return _checked(result, check)
+
+
+def staffbot_together(*commands: tuple[list[str], int], db: Path
+                      ) -> list[subprocess.CompletedProcess]:
+    """Run independent commands at the same time (each process spends ~1 s loading jieba)."""
+    processes = [(subprocess.Popen([sys.executable, "-m", "bot.cli", *args], cwd=ROOT,
+                                   env=_environment(db), stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, encoding="utf-8"), check)
+                 for args, check in commands]
+    results = []
+    for process, check in processes:
+        stdout, stderr = process.communicate(timeout=120)
+        results.append(_checked(subprocess.CompletedProcess(process.args, process.returncode,
+                                                            stdout, stderr), check))
+    return results
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "staffbot.db"
+
+
+@pytest.fixture
+def docs_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "考勤.txt").write_bytes("考勤管理办法\n第一条 员工每日打卡两次，迟到三次扣半天工资。\n"
+                                     .encode("gb18030"))
+    (folder / "faq.jsonl").write_text(
+        json.dumps({"id": "faq-1", "title": "门禁卡", "text": "门禁卡遗失请到保卫处补办。"},
+                   ensure_ascii=False) + "\n", encoding="utf-8")
+    (folder / "broken.docx").write_bytes(b"not a zip")
+    return folder
+
+
+# -- ask ----------------------------------------------------------------------------------------------
+
+def test_ask_json_on_an_empty_knowledge_base_builds_it_from_the_seeds(db: Path) -> None:
+    result = staffbot("ask", "--json", "怎样为基层减负", db=db)
+    assert "first use" in result.stderr and "7 paragraphs" in result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["status"] == "answer"
+    assert answer["question"] == "怎样为基层减负"
+    assert 1 <= len(answer["hits"]) <= 3  # -k defaults to 3
+    best = answer["hits"][0]
+    assert HIT_KEYS <= set(best)
+    assert best["document"] == SEED_TITLE
+    assert best["section"] == "党的工作重心在基层，最坚实的力量支撑也在基层"
+    assert best["paragraph"] == 4
+    assert best["citation"] == f"{SEED_TITLE} › {best['section']} › 第4段"
+    assert best["source"] == "organization-work-2025.txt"
+    assert best["source_id"] is None
+    assert isinstance(best["score"], float) and best["score"] > 0
+    assert "为基层减负赋能" in best["excerpt"]
+    for start, end in best["highlights"]:
+        assert 0 <= start < end <= len(best["excerpt"])
+    assert db.exists()
+
+
+def test_ask_prints_the_excerpt_with_marked_words_and_the_citation(db: Path, tmp_path: Path) -> None:
+    seeds = tmp_path / "my-seeds"
+    shutil.copytree(ROOT / "seeds", seeds)
+    result = staffbot("--seeds", str(seeds), "ask", "-k", "1", "--explain", "政级考核", db=db,
+                      cwd=tmp_path)
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("1. ") and "【政绩" in lines[0]
+    assert f"— {SEED_TITLE} › 党的干部是党和国家事业的中坚力量 › 第3段" in lines[1]
+    assert "organization-work-2025.txt" in lines[1]
+    assert "\n2. " not in result.stdout  # -k 1
+    explain = json.loads("\n".join(lines[2:]))  # --explain: the query words and score parts
+    assert "考核" in explain["query"]["words"]
+    assert any("政绩" in options for options in explain["query"]["expansions"].values())
+    assert {"bm25", "words", "context", "grams", "window", "coverage", "fuzzy", "final"} <= set(
+        explain["candidates"][0])
+
+
+def test_not_found_exits_1_and_is_listed_by_unanswered_and_stats(db: Path) -> None:
+    first = staffbot("ask", "食堂几点开饭", db=db, check=1)
+    assert "Not found" in first.stdout
+    as_json = staffbot("ask", "--json", "食堂几点开饭", db=db, check=1)
+    assert json.loads(as_json.stdout) == {"question": "食堂几点开饭", "status": "not_found",
+                                          "hits": []}
+    unanswered, unanswered_text, stats, stats_text = staffbot_together(
+        (["unanswered", "--json"], 0), (["unanswered"], 0), (["stats", "--json"], 0),
+        (["stats"], 0), db=db)
+    assert [(q["question"], q["count"]) for q in json.loads(unanswered.stdout)] == [
+        ("食堂几点开饭", 2)]
+    assert "2×  食堂几点开饭" in unanswered_text.stdout
+    assert json.loads(stats.stdout) == {
+        "documents": 1, "paragraphs": 7, "questions": 2, "answered": 0, "suggested": 0,
+        "not_found": 2, "helpful": 0, "unhelpful": 0, "answered_share": 0.0}
+    assert "not_found: 2" in stats_text.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["ask", "   "], "the question is empty"),
+    (["ask", "-k", "0", "减负"], "-k must be at least 1"),
+])
+def test_bad_ask_arguments_exit_2(db: Path, args: list[str], message: str) -> None:
+    result = staffbot(*args, db=db, check=2)
+    assert message in result.stderr
+    assert not db.exists()
+
+
+# -- ingest, docs, remove ------------------------------------------------------------------------------
+
+def test_ingest_docs_and_remove(db: Path, docs_folder: Path, tmp_path: Path) -> None:
+    unused = tmp_path / "unused.db"  # --db wins over $STAFFBOT_DB
+    report = json.loads(staffbot("--db", str(db), "ingest", "--json", str(docs_folder),
+                                 db=unused).stdout)
+    assert db.exists() and not unused.exists()
+    assert (report["files"], report["documents"], report["paragraphs"]) == (3, 2, 2)
+    assert [Path(s["path"]).name for s in report["skipped"]] == ["broken.docx"]
+    assert report["skipped"][0]["reason"]
+
+    again, documents, answer = staffbot_together(
+        (["ingest", str(docs_folder)], 0), (["docs", "--json"], 0),
+        (["ask", "--json", "门禁卡丢了"], 0), db=db)
+    assert "0 documents" in again.stdout and "(2 unchanged)" in again.stdout
+    assert f"skipped {docs_folder / 'broken.docx'}: " in again.stdout
+    assert sorted((d["title"], d["kind"], d["source"], d["source_id"], d["paragraphs"])
+                  for d in json.loads(documents.stdout)) == [
+        ("考勤管理办法", "txt", "考勤.txt", None, 1), ("门禁卡", "jsonl", "faq.jsonl", "faq-1", 1)]
+    assert json.loads(answer.stdout)["hits"][0]["source_id"] == "faq-1"
+
+    assert staffbot("remove", "考勤管理办法", db=db).stdout.strip() == "removed 1 document"
+    missing, listing = staffbot_together((["remove", "考勤管理办法"], 1), (["docs"], 0), db=db)
+    assert "no document matches '考勤管理办法'" in missing.stderr
+    assert "考勤管理办法" not in listing.stdout
+    assert "门禁卡  (jsonl, 1 paragraphs, faq.jsonl#faq-1)" in listing.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ["ingest", "{missing}"],
+    ["ingest", "{docs}", "{missing}"],
+    ["eval", "--passages", "{missing}", "--questions", "{missing}"],
+])
+def test_a_missing_path_exits_2_with_a_clear_message(db: Path, tmp_path: Path, docs_folder: Path,
+                                                     args: list[str]) -> None:
+    missing = tmp_path / "no-such-folder"
+    argv = [a.format(missing=missing, docs=docs_folder) for a in args]
+    result = staffbot(*argv, db=db, check=2)
+    assert str(missing) in result.stderr
+    assert "no such file" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not db.exists()  # nothing ingested, not even the good path
+
+
+# -- eval ---------------------------------------------------------------------------------------------
+
+def test_eval_json(db: Path, tmp_path: Path) -> None:
+    passages = tmp_path / "passages.jsonl"
+    questions = tmp_path / "questions.jsonl"
+    passages.write_text("\n".join(json.dumps(p, ensure_ascii=False) for p in [
+        {"id": "p1", "title": "差旅", "text": "出差住宿每晚不超过五百元。"},
+        {"id": "p2", "title": "食堂", "text": "午餐十一点半开饭。"},
+    ]), encoding="utf-8")
+    questions.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in [
+        {"qid": 1, "question": "出差住宿标准", "gold": ["p1"], "answer": "五百元"},
+        {"qid": 2, "question": "午餐几点开饭", "gold": ["p2"], "answer": "十一点半"},
+    ]), encoding="utf-8")
+    result = staffbot("eval", "--passages", str(passages), "--questions", str(questions), "--json",
+                      db=db)
+    metrics = json.loads(result.stdout)
+    assert {"questions", "r@1", "r@3", "r@5", "mrr@10", "answer_in_excerpt@1", "mean_ms",
+            "p95_ms"} <= set(metrics)
+    assert metrics["questions"] == 2
+    assert metrics["r@1"] == metrics["r@3"] == metrics["r@5"] == metrics["mrr@10"] == 1.0
+    assert metrics["answer_in_excerpt@1"] == 1.0
+    assert 0 < metrics["mean_ms"] <= metrics["p95_ms"] * 2
+    assert not db.exists()  # eval builds its own knowledge base
