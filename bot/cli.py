@@ -37,9 +37,16 @@ def _replace(settings: Settings, **changes) -> Settings:
 
 
 def _open(settings: Settings, *, seed_if_empty: bool = False):
+    import sqlite3
+
     from knowledge import KnowledgeBase
 
-    kb = KnowledgeBase(settings.db, userdict=settings.userdict, synonyms=settings.synonyms)
+    try:
+        kb = KnowledgeBase(settings.db, userdict=settings.userdict, synonyms=settings.synonyms)
+    except (OSError, sqlite3.Error) as err:
+        # A folder, an unwritable place or another kind of file: say so (exit 2), not a traceback.
+        raise SettingsError(f"cannot open the knowledge base {settings.db} (STAFFBOT_DB or --db): "
+                            f"{getattr(err, 'strerror', None) or err}") from err
     if seed_if_empty and not kb.documents():
         if settings.seeds.is_dir():
             print(f"(first use: building the knowledge base {settings.db} from {settings.seeds}/)",

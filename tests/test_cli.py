@@ -210,3 +210,16 @@ def test_eval_json(db: Path, tmp_path: Path) -> None:
     assert metrics["answer_in_excerpt@1"] == 1.0
     assert 0 < metrics["mean_ms"] <= metrics["p95_ms"] * 2
     assert not db.exists()  # eval builds its own knowledge base
+
+
+@pytest.mark.parametrize("kind", ["folder", "not-a-database"])
+def test_an_unusable_knowledge_base_path_exits_2_with_a_clear_message(tmp_path: Path,
+                                                                      kind: str) -> None:
+    db = tmp_path / "kb.db"
+    if kind == "folder":
+        db.mkdir()
+    else:
+        db.write_text("just some notes", encoding="utf-8")
+    result = staffbot("docs", db=db, check=2)
+    assert result.stderr.startswith(f"staffbot: cannot open the knowledge base {db}")
+    assert "Traceback" not in result.stderr

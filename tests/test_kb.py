@@ -445,3 +445,16 @@ def test_evaluate_on_a_tiny_set(tmp_path: Path) -> None:
                          "mean_ms", "p95_ms"}
     limited = evaluate(passages, questions, limit=3)
     assert (limited.questions, limited.r_at_1, limited.mrr_at_10) == (3, 1.0, 1.0)
+
+
+def test_a_second_knowledge_base_on_the_same_file_sees_changes(tmp_path: Path) -> None:
+    """The bot and the CLI open one file: a change by one is seen by the other's next search."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "网络.txt").write_text("网络管理办法\n员工使用VPN连接内网，须经信息部审批。\n",
+                                               encoding="utf-8")
+    with KnowledgeBase(tmp_path / "kb.db") as bot, KnowledgeBase(tmp_path / "kb.db") as cli:
+        assert bot.search("VPN").status == "not_found"
+        cli.ingest([tmp_path / "docs"])
+        assert bot.search("vpn怎么连接内网").best.citation.document == "网络管理办法"
+        cli.remove("网络.txt")
+        assert bot.search("vpn怎么连接内网").status == "not_found"

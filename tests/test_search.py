@@ -255,3 +255,16 @@ def test_k_limits_the_hits_and_hits_are_best_first(seed_kb) -> None:
 def test_empty_knowledge_base_answers_not_found(fresh_kb) -> None:
     answer = fresh_kb.search("怎样为基层减负")
     assert (answer.status, answer.hits) == ("not_found", ())
+
+
+def test_traditional_full_width_document_is_found_and_highlighted_in_its_own_characters(
+        fresh_kb, tmp_path: Path) -> None:
+    (tmp_path / "網絡.txt").write_text("網絡管理辦法\n員工使用ＶＰＮ連接內網，須經資訊部審批。\n",
+                                       encoding="utf-8")
+    fresh_kb.ingest([tmp_path / "網絡.txt"])
+    best = fresh_kb.search("员工怎么连接内网vpn").best
+    assert best.citation.document == "網絡管理辦法"
+    assert best.excerpt == "員工使用ＶＰＮ連接內網，須經資訊部審批。"
+    marked = "".join(best.excerpt[start:end] for start, end in best.highlights)
+    for word in ("員工", "ＶＰＮ", "連接", "內網"):
+        assert word in marked
