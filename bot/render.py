@@ -338,6 +338,17 @@ def cb_feedback(question_id: int, helpful: bool) -> str:
     return f"f:{question_id}:{1 if helpful else 0}"
 
 
+_ID = re.compile(r"[0-9]{1,18}")  # an SQLite rowid: ASCII digits, below 2**63
+
+
+def _id(text: str) -> int:
+    """A database id from callback data; ValueError for anything else (forged data may hold
+    signs, spaces, full-width digits or numbers too large for SQLite)."""
+    if not _ID.fullmatch(text):
+        raise ValueError(text)
+    return int(text)
+
+
 def parse_callback(data: str | None) -> tuple | None:
     """``("p", pid)``, ``("m", qid, (pid, ...))``, ``("f", qid, helpful)`` or None if invalid."""
     if not data or len(data.encode()) > MAX_CALLBACK:
@@ -345,15 +356,15 @@ def parse_callback(data: str | None) -> tuple | None:
     try:
         kind, _, rest = data.partition(":")
         if kind == "p":
-            return ("p", int(rest))
+            return ("p", _id(rest))
         if kind == "m":
             qid, _, ids = rest.partition(":")
-            return ("m", int(qid), tuple(int(p) for p in ids.split(",") if p))
+            return ("m", _id(qid), tuple(_id(p) for p in ids.split(",") if p))
         if kind == "f":
             qid, _, flag = rest.partition(":")
             if flag not in ("0", "1"):
                 return None
-            return ("f", int(qid), flag == "1")
+            return ("f", _id(qid), flag == "1")
     except ValueError:
         return None
     return None
