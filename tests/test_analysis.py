@@ -53,7 +53,7 @@ def test_normalize_with_offsets_maps_back_to_the_original_characters() -> None:
     assert [text[i] for i in offsets[2:]] == ["幹", "部"]
 
 
-# -- words, filler, grams ----------------------------------------------------------------------------
+# -- words, filler, grams --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("question", [
     "请问怎么报销差旅费", "如何报销差旅费", "差旅费怎样报销？", "请问差旅费报销是什么流程",
@@ -115,7 +115,7 @@ def test_homophones_share_a_pinyin_key() -> None:
     assert not set(pinyin_keys("政治")) & set(pinyin_keys("政绩"))
 
 
-# -- defined terms, user dictionary, synonyms ----------------------------------------------------------
+# -- defined terms, user dictionary, synonyms ------------------------------------------------------
 
 @pytest.mark.parametrize(("text", "terms"), [
     ("深刻领悟“两个确立”的决定性意义", {"两个确立"}),

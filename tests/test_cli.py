@@ -74,7 +74,7 @@ def docs_folder(tmp_path: Path) -> Path:
     return folder
 
 
-# -- ask ----------------------------------------------------------------------------------------------
+# -- ask -------------------------------------------------------------------------------------------
 
 def test_ask_json_on_an_empty_knowledge_base_builds_it_from_the_seeds(db: Path) -> None:
     result = staffbot("ask", "--json", "怎样为基层减负", db=db)
@@ -98,7 +98,8 @@ def test_ask_json_on_an_empty_knowledge_base_builds_it_from_the_seeds(db: Path) 
     assert db.exists()
 
 
-def test_ask_prints_the_excerpt_with_marked_words_and_the_citation(db: Path, tmp_path: Path) -> None:
+def test_ask_prints_the_excerpt_with_marked_words_and_the_citation(db: Path,
+                                                                   tmp_path: Path) -> None:
     seeds = tmp_path / "my-seeds"
     shutil.copytree(ROOT / "seeds", seeds)
     result = staffbot("--seeds", str(seeds), "ask", "-k", "1", "--explain", "政级考核", db=db,
@@ -143,7 +144,7 @@ def test_bad_ask_arguments_exit_2(db: Path, args: list[str], message: str) -> No
     assert not db.exists()
 
 
-# -- ingest, docs, remove ------------------------------------------------------------------------------
+# -- ingest, docs, remove --------------------------------------------------------------------------
 
 def test_ingest_docs_and_remove(db: Path, docs_folder: Path, tmp_path: Path) -> None:
     unused = tmp_path / "unused.db"  # --db wins over $STAFFBOT_DB
@@ -187,7 +188,7 @@ def test_a_missing_path_exits_2_with_a_clear_message(db: Path, tmp_path: Path, d
     assert not db.exists()  # nothing ingested, not even the good path
 
 
-# -- eval ---------------------------------------------------------------------------------------------
+# -- eval ------------------------------------------------------------------------------------------
 
 def test_eval_json(db: Path, tmp_path: Path) -> None:
     passages = tmp_path / "passages.jsonl"

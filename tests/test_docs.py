@@ -45,7 +45,7 @@ def verb_rows() -> dict[str, str]:
     return {verb: usage for verb, usage in rows}
 
 
-# -- CLI verbs ------------------------------------------------------------------------------------------
+# -- CLI verbs -------------------------------------------------------------------------------------
 
 def test_the_parser_offers_exactly_the_verbs() -> None:
     assert set(subparsers()) == set(VERBS)
@@ -87,7 +87,7 @@ def test_readme_json_keys_match_the_code() -> None:
         assert f"`{key}`" in eval_row
 
 
-# -- settings -------------------------------------------------------------------------------------------
+# -- settings --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", [s.name for s in SETTINGS])
 def test_every_setting_is_in_the_readme_and_env_example(name: str) -> None:
@@ -106,7 +106,7 @@ def test_env_example_defaults_match_the_settings() -> None:
     assert values == {s.name: s.default for s in SETTINGS}
 
 
-# -- bot commands ---------------------------------------------------------------------------------------
+# -- bot commands ----------------------------------------------------------------------------------
 
 HELP_MISSING_START = pytest.mark.xfail(
     strict=True, reason="bot/render.py: the /help text lists /ask, /help and the admin commands "
@@ -136,7 +136,7 @@ def test_help_mentions_no_unregistered_command() -> None:
         assert set(re.findall(r"(?<![\w<])/(\w+)", help_text(lang))) <= set(registered_commands())
 
 
-# -- install, run, test, CI -------------------------------------------------------------------------------
+# -- install, run, test, CI ------------------------------------------------------------------------
 
 def test_readme_first_two_bash_blocks_are_install_and_run_then_install_and_test() -> None:
     run, test = bash_blocks(README)[:2]

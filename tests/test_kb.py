@@ -17,7 +17,7 @@ from knowledge import KnowledgeBase, LoadError
 from knowledge.evaluate import evaluate
 from knowledge.store import Store
 
-# -- fixture documents ---------------------------------------------------------------------------------
+# -- fixture documents -----------------------------------------------------------------------------
 
 TXT_GB18030 = "考勤管理办法\r\n第一章　总则\r\n第一条　员工每日打卡两次，迟到三次扣半天工资。\r\n"
 TXT_BOM = "停车场管理规定\n\n地下车库凭工牌免费停车。\n访客车辆在东门登记。\n"
@@ -89,7 +89,7 @@ def counts(kb: KnowledgeBase) -> tuple[int, int, int]:
     return kb.store.counts()
 
 
-# -- ingest every format -------------------------------------------------------------------------------
+# -- ingest every format ---------------------------------------------------------------------------
 
 def test_ingest_a_folder_of_every_format(fresh_kb: KnowledgeBase, docs_folder: Path) -> None:
     report = fresh_kb.ingest([docs_folder])
@@ -97,7 +97,8 @@ def test_ingest_a_folder_of_every_format(fresh_kb: KnowledgeBase, docs_folder: P
     assert (report.files, report.documents, report.unchanged) == (7, 8, 0)
     assert report.paragraphs == 11
     assert counts(fresh_kb) == (8, report.sections, 11)
-    documents = {d.title: (d.kind, d.source, d.source_id, d.paragraphs) for d in fresh_kb.documents()}
+    documents = {d.title: (d.kind, d.source, d.source_id, d.paragraphs)
+                 for d in fresh_kb.documents()}
     assert documents == {
         "考勤管理办法": ("txt", "考勤.txt", None, 1),
         "停车场管理规定": ("txt", "停车.txt", None, 2),
@@ -167,7 +168,7 @@ def test_unreadable_path_in_a_batch_is_skipped(fresh_kb, tmp_path: Path) -> None
     assert [Path(s.path).name for s in report.skipped] == ["missing.txt"]
 
 
-# -- re-ingest, updates ------------------------------------------------------------------------------
+# -- re-ingest, updates ----------------------------------------------------------------------------
 
 def test_reingesting_an_unchanged_folder_does_nothing(fresh_kb, docs_folder) -> None:
     first = fresh_kb.ingest([docs_folder])
@@ -211,7 +212,7 @@ def test_a_jsonl_file_with_fewer_records_drops_the_missing_ones(fresh_kb, tmp_pa
     assert fresh_kb.search("差旅费报销期限").status == "not_found"
 
 
-# -- remove ---------------------------------------------------------------------------------------------
+# -- remove ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("ref", "gone"), [
     ("by-id", {"员工手册"}),
@@ -259,7 +260,7 @@ def test_a_removed_file_comes_back_when_ingested_again(fresh_kb, docs_folder) ->
     assert fresh_kb.search("病假需要什么证明").best.citation.document == "员工手册"
 
 
-# -- uploads and channel posts ------------------------------------------------------------------------
+# -- uploads and channel posts ---------------------------------------------------------------------
 
 def test_ingest_bytes_adds_replaces_and_skips_an_upload(fresh_kb) -> None:
     first = fresh_kb.ingest_bytes("上传通知\n停车场周六关闭。\n".encode(), "通知.txt")
@@ -325,7 +326,7 @@ def test_add_post_empty_and_long_first_line(fresh_kb) -> None:
     assert hit.citation.source == "telegram:1/2" and hit.citation.url is None
 
 
-# -- the question log -------------------------------------------------------------------------------
+# -- the question log ------------------------------------------------------------------------------
 
 def test_feedback_and_stats_count(fresh_kb, docs_folder) -> None:
     fresh_kb.ingest([docs_folder])
@@ -356,7 +357,7 @@ def test_unanswered_orders_by_count_and_limits(fresh_kb) -> None:
     assert len(fresh_kb.unanswered(limit=2)) == 2
 
 
-# -- crash safety ---------------------------------------------------------------------------------------
+# -- crash safety ----------------------------------------------------------------------------------
 
 def test_a_crash_midway_through_a_file_leaves_the_database_as_before(
         fresh_kb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -417,7 +418,7 @@ def test_a_crash_in_one_file_keeps_the_files_written_before_it(
     assert (report.unchanged, report.documents) == (1, 1)
 
 
-# -- evaluation ----------------------------------------------------------------------------------------
+# -- evaluation ------------------------------------------------------------------------------------
 
 def test_evaluate_on_a_tiny_set(tmp_path: Path) -> None:
     passages = write_jsonl(tmp_path / "passages.jsonl", [

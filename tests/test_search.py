@@ -101,7 +101,7 @@ def test_an_answered_question_is_not_in_the_unanswered_list(seed_kb) -> None:
     assert "怎样为基层减负" not in [q.question for q in seed_kb.unanswered()]
 
 
-# -- any text is a valid question ----------------------------------------------------------------------
+# -- any text is a valid question ------------------------------------------------------------------
 
 @pytest.mark.parametrize("question", [
     '"', "*", "AND", "OR", "NEAR(", '" OR 1=1 --', "()", ":", "-", "", "   ", "😀👍🏻",
@@ -129,7 +129,7 @@ def test_knowledge_base_survives_a_hostile_question(seed_kb) -> None:
     assert seed_kb.stats().paragraphs == 7
 
 
-# -- explain ----------------------------------------------------------------------------------------
+# -- explain ---------------------------------------------------------------------------------------
 
 def test_explain_has_the_tokens_and_every_score_part(seed_kb) -> None:
     answer = seed_kb.search("怎样为基层减负", explain=True)
@@ -142,14 +142,15 @@ def test_explain_has_the_tokens_and_every_score_part(seed_kb) -> None:
     assert [u["text"] for u in query["units"]] == ["基层", "减负"]
     assert "减轻负担" in query["expansions"]["减负"]  # from knowledge/data/synonyms.txt
     first = explain["candidates"][0]
-    assert {"bm25", "words", "context", "grams", "window", "coverage", "fuzzy", "final"} <= set(first)
+    assert {"bm25", "words", "context", "grams", "window", "coverage", "fuzzy", "final"} <= set(
+        first)
     assert first["final"] == pytest.approx(answer.best.score, abs=1e-3)
     assert first["paragraph_id"] == answer.best.paragraph_id
     assert "第4段" in first["citation"]
     assert seed_kb.search("怎样为基层减负").explain is None
 
 
-# -- excerpts and highlights ------------------------------------------------------------------------
+# -- excerpts and highlights -----------------------------------------------------------------------
 
 EXCERPT_QUESTIONS = ["怎样为基层减负", "政级考核", "两个确立", "人才评价体系", "党的建设制度改革",
                      "中国式现代化", "正确用人导向", "改革", "模范部门", "组织工作"]
@@ -204,7 +205,7 @@ def test_long_paragraph_excerpt_is_cut_with_ellipsis(seed_kb) -> None:
     assert len(best.excerpt) <= 165
 
 
-# -- titles and headings count ------------------------------------------------------------------------
+# -- titles and headings count ---------------------------------------------------------------------
 
 POLICY = """差旅费管理办法
 第一章 出差审批

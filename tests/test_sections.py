@@ -113,7 +113,7 @@ def test_lead_label(text: str, label: str) -> None:
     assert lead_label(text) == label
 
 
-# -- markup headings --------------------------------------------------------------------------------
+# -- markup headings -------------------------------------------------------------------------------
 
 def test_markdown_heading_levels_nest_and_the_title_h1_is_not_repeated() -> None:
     md = ("# 员工手册\n\n## 第一章 考勤\n\n上班时间为九点。\n\n### 迟到\n\n迟到三次扣半天工资。\n\n"
@@ -153,7 +153,7 @@ def test_blank_blocks_are_skipped_and_numbers_stay_consecutive() -> None:
     assert [(n, t) for n, _, t in outline(doc)] == [(1, "第一段。"), (2, "第二段。")]
 
 
-# -- sentences ----------------------------------------------------------------------------------------
+# -- sentences -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("text", "sentences"), [
     ("第一句。第二句！第三句？第四句；第五句……第六句",
