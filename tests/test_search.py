@@ -269,3 +269,32 @@ def test_traditional_full_width_document_is_found_and_highlighted_in_its_own_cha
     marked = "".join(best.excerpt[start:end] for start, end in best.highlights)
     for word in ("員工", "ＶＰＮ", "連接", "內網"):
         assert word in marked
+
+
+ARTICLES = """差旅费管理办法
+第一章 总则
+第一条 为规范差旅费管理，制定本办法。
+第二条 本办法适用于全体员工。
+第二章 住宿
+第三条 住宿费按标准报销，每晚不超过五百元。
+第四条 超标准部分由个人承担。
+"""
+
+
+@pytest.mark.parametrize(("question", "paragraph"), [
+    ("第三条", 3),
+    ("总则第二条", 2),
+    ("第二章第四条", 4),
+    pytest.param("《差旅费管理办法》第三条", 3, marks=pytest.mark.xfail(strict=True, reason=(
+        "knowledge/search.py: the article named in the question matches only the heading "
+        "(context field, weight 0.4) while 第一条's text repeats the title's words, so its "
+        "paragraph-text BM25 and fuzzy score win (ranks 第一条, 第三条, …)"))),
+    pytest.param("差旅费管理办法第三条怎么规定", 3, marks=pytest.mark.xfail(strict=True, reason=(
+        "knowledge/search.py: as above, the title words in 第一条's text outrank the named "
+        "article"))),
+])
+def test_a_question_citing_an_article_finds_it(fresh_kb, tmp_path: Path, question: str,
+                                               paragraph: int) -> None:
+    (tmp_path / "差旅.txt").write_text(ARTICLES, encoding="utf-8")
+    fresh_kb.ingest([tmp_path / "差旅.txt"])
+    assert fresh_kb.search(question).best.citation.paragraph == paragraph
