@@ -425,7 +425,10 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         _outcome(context, update, "refused")
         return
     document = message.document
-    name = Path((document.file_name or "upload").replace("\\", "/")).name or "upload"
+    # the base name only, without control or bidi-format characters (a U+202E in an echoed
+    # name would reverse the rest of the reply)
+    name = Path((document.file_name or "upload").replace("\\", "/")).name
+    name = "".join(ch for ch in name if ch.isprintable()).strip() or "upload"
     limit = s.settings.max_upload_bytes
     if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
         suffixes = ", ".join(sorted(SUPPORTED_SUFFIXES))
