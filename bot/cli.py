@@ -77,7 +77,9 @@ def cmd_ingest(args) -> int:
 
 def cmd_ask(args) -> int:
     """Answer a question from the knowledge base, with the cited excerpt."""
-    question = " ".join(args.question).strip()
+    # Bytes that are not UTF-8 reach argv as lone surrogates, which neither SQLite nor a UTF-8
+    # stdout accepts: make them U+FFFD.
+    question = os.fsencode(" ".join(args.question)).decode("utf-8", "replace").strip()
     if not question:
         print("staffbot ask: the question is empty", file=sys.stderr)
         return 2

@@ -221,9 +221,13 @@ class Store:
     # -- questions, feedback, stats ----------------------------------------------------------------
     def log_question(self, question: str, norm: str, status: str, doc_id: int | None,
                      paragraph_id: int | None, chat_kind: str | None, ms: float | None) -> int:
+        # A lone surrogate (invalid UTF-8 on a command line, "\ud800" in JSON) cannot be encoded
+        # for SQLite and raised UnicodeEncodeError after the question had been answered.
+        question, norm = (text[:1000].encode("utf-8", "replace").decode("utf-8")
+                          for text in (question, norm))
         with self.db.conn:
             return self.db["questions"].insert({
-                "asked_at": _now(), "question": question[:1000], "norm": norm[:1000],
+                "asked_at": _now(), "question": question, "norm": norm,
                 "status": status, "doc_id": doc_id, "paragraph_id": paragraph_id,
                 "chat_kind": chat_kind, "feedback": None, "ms": ms,
             }).last_pk

@@ -134,6 +134,14 @@ def test_not_found_exits_1_and_is_listed_by_unanswered_and_stats(db: Path) -> No
     assert "not_found: 2" in stats_text.stdout
 
 
+def test_ask_with_bytes_that_are_not_utf8_answers_without_a_traceback(db: Path) -> None:
+    question = os.fsdecode(b"\xff\xfe" + "政绩考核".encode())  # how argv carries such bytes
+    result = staffbot("ask", "--json", question, db=db)
+    answer = json.loads(result.stdout)
+    assert answer["question"] == "\ufffd\ufffd政绩考核"
+    assert answer["hits"][0]["paragraph"] == 3
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["ask", "   "], "the question is empty"),
     (["ask", "-k", "0", "减负"], "-k must be at least 1"),

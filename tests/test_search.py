@@ -116,6 +116,8 @@ def test_special_characters_never_error(seed_kb, question: str) -> None:
     assert (answer.status == "not_found") == (not answer.hits)
     for hit in answer.hits:
         assert hit.excerpt
+    question_id = seed_kb.log_question(answer)  # the question log takes it too
+    assert seed_kb.feedback(question_id, True)
 
 
 def test_operators_are_plain_text(seed_kb) -> None:
