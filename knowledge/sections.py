@@ -104,6 +104,8 @@ class _Outline:
         self.ranks: dict[str, int] = {}
 
     def rank_of(self, kind: str) -> int:
+        if kind in self.ranks:  # first: a kind seen as a markup heading keeps that level
+            return self.ranks[kind]
         if kind in _FIXED_RANK:
             return _FIXED_RANK[kind]
         if kind not in self.ranks:
@@ -141,11 +143,17 @@ def split_document(document: SourceDocument) -> StructuredDocument:
         if not text:
             continue
         if block.kind == "heading":
-            if text == document.title.strip():
+            if text == document.title.strip() and _heading_kind(text) is None:
                 # The title repeated as a heading (markdown/html h1, docx Title): the citation
                 # already starts with it; in the path it read "员工手册 › 员工手册 › 考勤".
+                # A numbered heading (第一章 总则) that loaders took as the title stays.
                 continue
             if block.level:
+                # "第一章" styled Heading 1, "第二章" typed as plain text: the plain one takes the
+                # styled one's level (not 章's fixed rank 2, which nested it under 第一章).
+                found = _heading_kind(text)
+                if found and found[0] not in outline.ranks:
+                    outline.ranks[found[0]] = block.level
                 outline.push(block.level, _clip(text))
             else:
                 found = _heading_kind(text)

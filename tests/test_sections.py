@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import docx
 import pytest
 
 from knowledge.loaders import Block, SourceDocument, load_bytes
@@ -128,6 +130,14 @@ def test_markdown_heading_levels_nest_and_the_title_h1_is_not_repeated() -> None
     ]
 
 
+def test_a_numbered_first_heading_taken_as_the_title_stays_in_the_path() -> None:
+    (doc,) = load_bytes("# 第一章 总则\n\n全体员工适用。\n\n# 第二章 细则\n\n从严执行。\n".encode(),
+                        "rules.md")
+    assert doc.title == "第一章 总则"  # the loader's fallback title
+    assert outline(doc) == [(1, ("第一章 总则",), "全体员工适用。"),
+                            (2, ("第二章 细则",), "从严执行。")]
+
+
 def test_html_heading_levels_nest() -> None:
     page = ("<html><head><title>员工手册</title></head><body><h1>员工手册</h1><p>总则内容。</p>"
             "<h2>考勤</h2><p>上班时间为九点。</p><h3>迟到</h3><p>迟到三次扣半天工资。</p>"
@@ -146,6 +156,26 @@ def test_heading_blocks_without_level_rank_by_their_marker() -> None:
                    P("从严执行。"))
     assert outline(doc) == [(1, ("第一章 总则", "一、范围"), "全体员工。"),
                             (2, ("第二章 细则",), "从严执行。")]
+
+
+def test_a_plain_text_chapter_after_a_styled_one_is_its_sibling() -> None:
+    """Word files often style some chapters as Heading 1 and type others as plain text."""
+    word = docx.Document()
+    word.add_heading("第一章 总则", level=1)
+    word.add_paragraph("本制度适用于全体员工。")
+    word.add_paragraph("第二章 细则")          # typed, not styled
+    word.add_paragraph("一、考勤")
+    word.add_paragraph("每日打卡两次。")
+    word.add_heading("第三章 附则", level=1)
+    word.add_paragraph("自发布之日起施行。")
+    buffer = io.BytesIO()
+    word.save(buffer)
+    (doc,) = load_bytes(buffer.getvalue(), "制度.docx")
+    assert outline(doc) == [
+        (1, ("第一章 总则",), "本制度适用于全体员工。"),
+        (2, ("第二章 细则", "一、考勤"), "每日打卡两次。"),
+        (3, ("第三章 附则",), "自发布之日起施行。"),
+    ]
 
 
 def test_blank_blocks_are_skipped_and_numbers_stay_consecutive() -> None:
