@@ -203,6 +203,16 @@ def test_a_changed_file_replaces_its_old_version(fresh_kb, tmp_path: Path) -> No
     assert counts(fresh_kb) == (2, 4, 4)
 
 
+def test_a_file_that_breaks_keeps_its_last_good_version(fresh_kb, tmp_path: Path) -> None:
+    path = tmp_path / "考勤.txt"
+    path.write_text("考勤管理办法\n员工每日打卡两次。\n", encoding="utf-8")
+    fresh_kb.ingest([path])
+    path.write_bytes(b"ok \x80\xff bad")
+    report = fresh_kb.ingest([path])
+    assert [Path(s.path).name for s in report.skipped] == ["考勤.txt"]
+    assert fresh_kb.search("每日打卡").best.citation.document == "考勤管理办法"
+
+
 def test_a_jsonl_file_with_fewer_records_drops_the_missing_ones(fresh_kb, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "faq.jsonl", JSONL_RECORDS)
     fresh_kb.ingest([path])
@@ -233,7 +243,11 @@ def test_remove_deletes_documents_sections_and_paragraphs(fresh_kb, docs_folder,
             str(titles[t].id) for t in gone)).fetchone()[0]
     assert section_rows > 0
 
+    hit = fresh_kb.search("病假需要什么证明" if "员工手册" in gone else "差旅费报销期限").best
+    assert hit.citation.document in gone
+    assert hit.excerpt.strip("…") in fresh_kb.paragraph(hit.paragraph_id).text
     assert fresh_kb.remove(ref) == len(gone)
+    assert fresh_kb.paragraph(hit.paragraph_id) is None  # the "full paragraph" button: gone
     assert {d.title for d in fresh_kb.documents()} == set(titles) - gone
     assert counts(fresh_kb) == (documents - len(gone), sections - section_rows,
                                 paragraphs - removed_paragraphs)
