@@ -23,7 +23,8 @@ from pathlib import Path
 
 from .normalize import normalize
 
-__all__ = ["Analyzer", "Synonyms", "STOPWORDS", "extract_defined_terms", "pinyin_keys"]
+__all__ = ["Analyzer", "Synonyms", "STOPWORDS", "extract_defined_terms", "pinyin_keys",
+           "homophone_variants"]
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +197,7 @@ class Analyzer:
 
 @lru_cache(maxsize=1)
 def _pinyin_table() -> dict[int, tuple[str, ...]]:
+    """Code point → its toneless pinyin readings (from pypinyin's character table)."""
     from pypinyin.pinyin_dict import pinyin_dict
 
     def toneless(syllable: str) -> str:
@@ -207,6 +209,40 @@ def _pinyin_table() -> dict[int, tuple[str, ...]]:
     for code, readings in pinyin_dict.items():
         table[code] = tuple(dict.fromkeys(toneless(r) for r in readings.split(",")))
     return table
+
+
+def _common(char: str) -> bool:
+    """GB2312 characters: the ones a pinyin input method offers first."""
+    try:
+        return len(char.encode("gb2312")) == 2
+    except UnicodeEncodeError:
+        return False
+
+
+@lru_cache(maxsize=1)
+def _sound_groups() -> dict[str, tuple[str, ...]]:
+    """Toneless syllable → the common characters read that way."""
+    groups: dict[str, list[str]] = {}
+    for code, readings in _pinyin_table().items():
+        char = chr(code)
+        if _common(char):
+            for reading in readings:
+                groups.setdefault(reading, []).append(char)
+    return {reading: tuple(chars) for reading, chars in groups.items()}
+
+
+@lru_cache(maxsize=8192)
+def homophone_chars(char: str) -> tuple[str, ...]:
+    """Common characters that sound like ``char`` (any reading, tones ignored), itself excluded."""
+    groups = _sound_groups()
+    found = dict.fromkeys(c for r in _pinyin_table().get(ord(char), ()) for c in groups.get(r, ()))
+    found.pop(char, None)
+    return tuple(found)
+
+
+def homophone_variants(term: str) -> list[str]:
+    """``term`` with one character replaced by a homophone: what a pinyin typo may have meant."""
+    return [term[:i] + h + term[i + 1:] for i, c in enumerate(term) for h in homophone_chars(c)]
 
 
 def pinyin_keys(text: str, limit: int = 4) -> list[str]:

@@ -1,72 +1,61 @@
 """In-memory BM25 postings, built from the SQLite store and used to retrieve candidates fast.
 
-SQLite (with its FTS5 table) is the source of truth; this is a derived, read-only cache built by
-:meth:`FieldIndex.build` when the knowledge base changes (its ``generation`` moves). Scoring a
-question is a few numpy gathers and one ``bincount`` per field, like bm25s's sparse matrices.
+SQLite (with its FTS5 table) is the source of truth; this is a derived, read-only cache built when
+the knowledge base changes (its ``generation`` moves). Scoring a question is a few numpy gathers and
+one ``bincount`` per field, like bm25s's sparse matrices.
+
+Two kinds of field share the postings code:
+
+* :class:`FieldIndex`: string terms (jieba words), built from token lists.
+* :class:`GramIndex`: CJK character bigrams, computed with numpy straight from the code points of
+  each paragraph, so that no Python string is made per bigram occurrence (a 100k-paragraph
+  knowledge base has tens of millions of them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["FieldIndex"]
+__all__ = ["FieldIndex", "GramIndex"]
+
+_CHUNK_ROWS = 4096
+_ROW_BITS = 27            # rows per index: up to 134M
+_CHAR_BITS = 18           # CJK code points stay below 0x40000
 
 
 @dataclass
-class FieldIndex:
-    """BM25 postings of one field: term → (paragraph rows, precomputed BM25 weight)."""
+class _Postings:
+    """BM25 postings: per term, the rows it occurs in and a precomputed weight per row."""
 
-    vocab: dict[str, int]
-    indptr: np.ndarray      # int64, len(vocab) + 1
-    rows: np.ndarray        # int32 paragraph row of each posting
-    weights: np.ndarray     # float32 BM25 term weight (idf × saturated tf) of each posting
+    indptr: np.ndarray      # int64, n_terms + 1
+    rows: np.ndarray        # int32 paragraph row of each posting (sorted within a term)
+    weights: np.ndarray     # float32 idf × saturated tf of each posting
     idf: np.ndarray         # float32 per term
-    size: int               # number of paragraph rows
+    size: int               # number of rows
 
     @classmethod
-    def build(cls, docs: Sequence[Sequence[str]], *, k1: float = 1.2, b: float = 0.75) -> "FieldIndex":
-        vocab: dict[str, int] = {}
-        get = vocab.setdefault
-        lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
-        flat_terms = np.fromiter((get(t, len(vocab)) for d in docs for t in d), dtype=np.int64,
-                                 count=int(lengths.sum()))
-        n_docs = len(docs)
-        flat_rows = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
-        if flat_terms.size == 0:
-            empty = np.zeros(0, dtype=np.float32)
-            return cls(vocab, np.zeros(len(vocab) + 1, dtype=np.int64), np.zeros(0, dtype=np.int32),
-                       empty, empty, n_docs)
-        keys, tf = np.unique(flat_terms * max(n_docs, 1) + flat_rows, return_counts=True)
-        terms = keys // max(n_docs, 1)
-        rows = keys % max(n_docs, 1)
-        df = np.bincount(terms, minlength=len(vocab))
-        idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
-        avgdl = max(float(lengths.mean()), 1e-9)
+    def from_triples(cls, terms: np.ndarray, rows: np.ndarray, tf: np.ndarray, lengths: np.ndarray,
+                     n_terms: int, *, k1: float, b: float) -> "_Postings":
+        n_rows = len(lengths)
+        order = np.lexsort((rows, terms))
+        terms, rows, tf = terms[order], rows[order], tf[order].astype(np.float32)
+        df = np.bincount(terms, minlength=n_terms)
+        idf = np.log1p((n_rows - df + 0.5) / (df + 0.5)).astype(np.float32)
+        avgdl = max(float(lengths.mean()) if n_rows else 0.0, 1e-9)
         norm = k1 * (1 - b + b * lengths[rows] / avgdl)
-        weights = idf[terms] * tf * (k1 + 1) / (tf + norm)
-        indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+        weights = (idf[terms] * tf * (k1 + 1) / (tf + norm)).astype(np.float32)
+        indptr = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
-        return cls(vocab, indptr, rows.astype(np.int32), weights.astype(np.float32), idf, n_docs)
+        return cls(indptr, rows.astype(np.int32), weights, idf, n_rows)
 
-    def term_idf(self, term: str) -> float:
-        tid = self.vocab.get(term)
-        return float(self.idf[tid]) if tid is not None else 0.0
-
-    def df(self, term: str) -> int:
-        tid = self.vocab.get(term)
-        return int(self.indptr[tid + 1] - self.indptr[tid]) if tid is not None else 0
-
-    def score(self, query: Mapping[str, float]) -> np.ndarray | None:
-        """BM25 score of every row for ``query`` (term → query weight); None when nothing matches."""
+    def score_ids(self, ids: Iterable[tuple[int, float]]) -> np.ndarray | None:
         row_parts: list[np.ndarray] = []
         weight_parts: list[np.ndarray] = []
-        for term, qweight in query.items():
-            tid = self.vocab.get(term)
-            if tid is None:
-                continue
+        for tid, qweight in ids:
             start, end = self.indptr[tid], self.indptr[tid + 1]
             row_parts.append(self.rows[start:end])
             weight_parts.append(self.weights[start:end] * qweight if qweight != 1.0
@@ -77,16 +66,159 @@ class FieldIndex:
         weights = np.concatenate(weight_parts) if len(weight_parts) > 1 else weight_parts[0]
         return np.bincount(rows, weights=weights, minlength=self.size)
 
-    def row_terms(self, row: int, terms: Sequence[str]) -> dict[str, float]:
-        """Posting weights of ``terms`` in one row (for explain)."""
-        out: dict[str, float] = {}
-        for term in terms:
-            tid = self.vocab.get(term)
-            if tid is None:
-                continue
-            start, end = self.indptr[tid], self.indptr[tid + 1]
-            segment = self.rows[start:end]
-            pos = np.searchsorted(segment, row)
-            if pos < len(segment) and segment[pos] == row:
-                out[term] = float(self.weights[start + pos])
-        return out
+    def df_of(self, tid: int) -> int:
+        return int(self.indptr[tid + 1] - self.indptr[tid])
+
+
+def _unique_pairs(terms: np.ndarray, rows: np.ndarray, shift: int = _ROW_BITS):
+    """(term, row, tf) for each distinct (term, row) pair of one chunk."""
+    keys, tf = np.unique((terms.astype(np.int64) << shift) | rows.astype(np.int64),
+                         return_counts=True)
+    return keys >> shift, keys & ((1 << shift) - 1), tf.astype(np.int32)
+
+
+class FieldIndex:
+    """BM25 over string terms (jieba words of paragraphs, of titles and headings)."""
+
+    def __init__(self, vocab: dict[str, int], postings: _Postings) -> None:
+        self.vocab = vocab
+        self._postings = postings
+        self.idf = postings.idf
+        self.size = postings.size
+
+    @classmethod
+    def build(cls, docs: Iterable[Sequence[str]], *, k1: float = 1.2, b: float = 0.75) -> "FieldIndex":
+        vocab: dict[str, int] = {}
+        get = vocab.setdefault
+        lengths = array("q")
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        flat = array("q")
+        flat_rows = array("q")
+        row = 0
+        for doc in docs:
+            flat.extend([get(t, len(vocab)) for t in doc])
+            flat_rows.extend([row] * len(doc))
+            lengths.append(len(doc))
+            row += 1
+            if row % _CHUNK_ROWS == 0:
+                parts.append(_unique_pairs(np.frombuffer(flat, np.int64), np.frombuffer(flat_rows, np.int64)))
+                flat, flat_rows = array("q"), array("q")
+        parts.append(_unique_pairs(np.frombuffer(flat, np.int64), np.frombuffer(flat_rows, np.int64)))
+        terms, rows, tf = (np.concatenate([p[i] for p in parts]) for i in range(3))
+        postings = _Postings.from_triples(terms, rows, tf, np.frombuffer(lengths, np.int64),
+                                          len(vocab), k1=k1, b=b)
+        return cls(vocab, postings)
+
+    def __contains__(self, term: str) -> bool:
+        return term in self.vocab
+
+    def term_idf(self, term: str) -> float:
+        tid = self.vocab.get(term)
+        return float(self.idf[tid]) if tid is not None else 0.0
+
+    def df(self, term: str) -> int:
+        tid = self.vocab.get(term)
+        return self._postings.df_of(tid) if tid is not None else 0
+
+    def score(self, query: Mapping[str, float]) -> np.ndarray | None:
+        """BM25 score of every row for ``query`` (term → query weight); None when nothing matches."""
+        vocab = self.vocab
+        return self._postings.score_ids((vocab[t], w) for t, w in query.items() if t in vocab)
+
+
+def _gram_key(gram: str) -> int:
+    return (ord(gram[0]) << _CHAR_BITS) | ord(gram[1])
+
+
+def _is_cjk_codes(codes: np.ndarray) -> np.ndarray:
+    return (((codes >= 0x4E00) & (codes <= 0x9FFF)) | ((codes >= 0x3400) & (codes <= 0x4DBF))
+            | ((codes >= 0xF900) & (codes <= 0xFAFF)) | ((codes >= 0x20000) & (codes <= 0x2FA1F)))
+
+
+class GramIndex:
+    """BM25 over overlapping CJK character bigrams, keyed by their two code points."""
+
+    def __init__(self, keys: np.ndarray, postings: _Postings) -> None:
+        self.keys = keys          # sorted distinct bigram keys; a term's id is its position
+        self._postings = postings
+        self.idf = postings.idf
+        self.size = postings.size
+
+    @staticmethod
+    def row_keys(text: str) -> np.ndarray:
+        """Bigram keys of one normalised text: pairs of adjacent CJK characters."""
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        if codes.size < 2:
+            return np.zeros(0, dtype=np.int64)
+        cjk = _is_cjk_codes(codes)
+        both = cjk[:-1] & cjk[1:]
+        return ((codes[:-1] << _CHAR_BITS) | codes[1:])[both]
+
+    @classmethod
+    def build(cls, texts: Iterable[str], *, k1: float = 1.2, b: float = 0.75) -> "GramIndex":
+        lengths = array("q")
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        chunk_keys: list[np.ndarray] = []
+        chunk_rows: list[np.ndarray] = []
+        row = 0
+
+        def flush() -> None:
+            if chunk_keys:
+                keys = np.concatenate(chunk_keys)
+                rows = np.concatenate(chunk_rows)
+                combined, tf = np.unique((keys << _ROW_BITS) | rows, return_counts=True)
+                parts.append((combined >> _ROW_BITS, combined & ((1 << _ROW_BITS) - 1),
+                              tf.astype(np.int32)))
+                chunk_keys.clear()
+                chunk_rows.clear()
+
+        for text in texts:
+            keys = cls.row_keys(text)
+            chunk_keys.append(keys)
+            chunk_rows.append(np.full(keys.size, row, dtype=np.int64))
+            lengths.append(int(keys.size))
+            row += 1
+            if row % _CHUNK_ROWS == 0:
+                flush()
+        flush()
+        if parts:
+            keys, rows, tf = (np.concatenate([p[i] for p in parts]) for i in range(3))
+        else:
+            keys = rows = np.zeros(0, dtype=np.int64)
+            tf = np.zeros(0, dtype=np.int32)
+        vocab_keys, terms = np.unique(keys, return_inverse=True)
+        postings = _Postings.from_triples(terms.astype(np.int64), rows, tf,
+                                          np.frombuffer(lengths, np.int64), len(vocab_keys),
+                                          k1=k1, b=b)
+        return cls(vocab_keys, postings)
+
+    def _ids(self, grams: Iterable[str]) -> list[int | None]:
+        grams = list(grams)
+        if not grams or self.keys.size == 0:
+            return [None] * len(grams)
+        wanted = np.fromiter((_gram_key(g) if len(g) == 2 else -1 for g in grams), np.int64,
+                             count=len(grams))
+        pos = np.searchsorted(self.keys, wanted)
+        pos[pos >= self.keys.size] = 0
+        hit = self.keys[pos] == wanted
+        return [int(p) if h else None for p, h in zip(pos, hit)]
+
+    def __contains__(self, gram: str) -> bool:
+        return self._ids([gram])[0] is not None
+
+    def known(self, grams: Sequence[str]) -> list[str]:
+        """The ``grams`` that occur in the knowledge base."""
+        return [g for g, tid in zip(grams, self._ids(grams)) if tid is not None]
+
+    def term_idf(self, gram: str) -> float:
+        tid = self._ids([gram])[0]
+        return float(self.idf[tid]) if tid is not None else 0.0
+
+    def df(self, gram: str) -> int:
+        tid = self._ids([gram])[0]
+        return self._postings.df_of(tid) if tid is not None else 0
+
+    def score(self, query: Mapping[str, float]) -> np.ndarray | None:
+        ids = self._ids(query)
+        return self._postings.score_ids((tid, w) for tid, w in zip(ids, query.values())
+                                        if tid is not None)

@@ -14,7 +14,8 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 DATA_DIR = Path(__file__).parent / "data"
 # Below this many characters a process pool costs more than it saves.
 PARALLEL_MIN_CHARS = 2_000_000
+# Documents prepared per step of a large ingest (bounds memory; each source is still one transaction).
+BATCH_DOCUMENTS = 512
 
 
 def default_db_path() -> Path:
@@ -47,15 +50,15 @@ def prepare_document(document: SourceDocument, analyzer: Analyzer, *, url: str |
                      date: str | None = None) -> PreparedDocument:
     """Split ``document`` into sections and paragraphs and tokenise every part (pure)."""
     structured = split_document(document)
-    section_words: dict[tuple[str, ...], tuple[str, ...]] = {}
+    section_words: dict[tuple[str, ...], str] = {}
     paragraphs = []
     for p in structured.paragraphs:
         if p.section not in section_words:
-            section_words[p.section] = tuple(analyzer.words(normalize(" ".join(p.section))))
+            section_words[p.section] = " ".join(analyzer.words(normalize(" ".join(p.section))))
         paragraphs.append(PreparedParagraph(p.number, p.section, p.text, p.sentences,
-                                            tuple(analyzer.words(normalize(p.text)))))
+                                            " ".join(analyzer.words(normalize(p.text)))))
     return PreparedDocument(document.title, document.source, document.source_id, document.kind,
-                            tuple(paragraphs), tuple(analyzer.words(normalize(document.title))),
+                            tuple(paragraphs), " ".join(analyzer.words(normalize(document.title))),
                             section_words, url, date)
 
 
@@ -221,46 +224,47 @@ class KnowledgeBase:
             self.analyzer.add_words(terms)
 
     def _write(self, sources: list[_Source], report: IngestReport, *, progress: bool) -> None:
-        documents = [d for s in sources for d in s.documents]
-        if not documents:
-            return
-        self._learn_terms(documents)
-        prepared = self._prepare_all(documents, progress=progress)
-        position = 0
-        for source in sources:
-            batch = prepared[position : position + len(source.documents)]
-            position += len(source.documents)
-            with self._lock, self.store.transaction():
-                report.removed += self.store.delete_origin(source.origin)
-                for document in batch:
-                    sections, paragraphs = self.store.insert_document(source.origin,
-                                                                      source.content_hash, document)
-                    report.documents += 1
-                    report.sections += sections
-                    report.paragraphs += paragraphs
+        """Prepare and write each source in one transaction, a batch of documents at a time.
 
-    def _prepare_all(self, documents: list[SourceDocument], *, progress: bool) -> list[PreparedDocument]:
-        chars = sum(len(b.text) for d in documents for b in d.blocks)
-        bar = _progress(len(documents), progress and (len(documents) > 50 or chars > 500_000))
+        Batches keep memory flat on a large file (a 100k-record jsonl is never held prepared all
+        at once); the transaction still covers the whole source, so an interrupted ingest leaves
+        the old version of that source in place.
+        """
+        total = sum(len(s.documents) for s in sources)
+        if not total:
+            return
+        self._learn_terms([d for s in sources for d in s.documents])
+        chars = sum(len(b.text) for s in sources for d in s.documents for b in d.blocks)
+        bar = _progress(total, progress and (total > 50 or chars > 500_000))
         try:
-            if self.workers > 1 and chars >= PARALLEL_MIN_CHARS and "fork" in \
-                    multiprocessing.get_all_start_methods():
-                context = multiprocessing.get_context("fork")
-                words = [*self._user_words, *self.store.terms()]
-                with ProcessPoolExecutor(self.workers, mp_context=context, initializer=_worker_init,
-                                         initargs=(words, self.synonyms)) as pool:
-                    out = []
-                    for item in pool.map(_worker_prepare, documents, chunksize=64):
-                        out.append(item)
-                        bar.update(1)
-                    return out
-            out = []
-            for document in documents:
-                out.append(prepare_document(document, self.analyzer))
-                bar.update(1)
-            return out
+            with self._preparer(chars) as prepare:
+                for source in sources:
+                    with self._lock, self.store.transaction():
+                        report.removed += self.store.delete_origin(source.origin)
+                        for start in range(0, len(source.documents), BATCH_DOCUMENTS):
+                            batch = source.documents[start : start + BATCH_DOCUMENTS]
+                            for document in prepare(batch):
+                                sections, paragraphs = self.store.insert_document(
+                                    source.origin, source.content_hash, document)
+                                report.documents += 1
+                                report.sections += sections
+                                report.paragraphs += paragraphs
+                                bar.update(1)
         finally:
             bar.close()
+
+    @contextmanager
+    def _preparer(self, chars: int) -> Iterator[Callable[[list[SourceDocument]], Iterable[PreparedDocument]]]:
+        """A function that prepares a batch of documents: on worker processes when it pays."""
+        if self.workers > 1 and chars >= PARALLEL_MIN_CHARS and \
+                "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            words = [*self._user_words, *self.store.terms()]
+            with ProcessPoolExecutor(self.workers, mp_context=context, initializer=_worker_init,
+                                     initargs=(words, self.synonyms)) as pool:
+                yield lambda batch: pool.map(_worker_prepare, batch, chunksize=16)
+        else:
+            yield lambda batch: (prepare_document(d, self.analyzer) for d in batch)
 
     # -- query -----------------------------------------------------------------------------------------
     @property

@@ -28,11 +28,11 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from .analysis import Analyzer, pinyin_keys
-from .index import FieldIndex
+from .analysis import Analyzer, homophone_variants
+from .index import FieldIndex, GramIndex
 from .model import Answer, Citation, Hit
 from .normalize import is_cjk, normalize, normalize_with_offsets
-from .sections import split_sentences
+from .sections import find_references, split_sentences
 
 __all__ = ["Searcher", "Query", "SearchConfig"]
 
@@ -51,6 +51,7 @@ class SearchConfig:
     fuzzy_weight: float = 1.5        # rapidfuzz partial_ratio of the question and a sentence
     pair_discount: float = 0.85      # a two-sentence window counts a little less than one
     coverage_weight: float = 0.4     # paragraph's share of the query
+    reference_weight: float = 2.0    # the paragraph is under the 第N条/章 the question names
     unit_power: float = 1.0          # question words weigh idf ** unit_power in coverage
     synonym_weight: float = 0.8
     typo_weight: float = 0.8
@@ -95,6 +96,7 @@ class Query:
     grams: dict[str, float]
     units: list[Unit]
     expansions: dict[str, list[str]] = field(default_factory=dict)
+    references: list[tuple[str, int]] = field(default_factory=list)   # 第三条 → ("条", 3)
 
     @property
     def content(self) -> str:
@@ -147,32 +149,32 @@ class Searcher:
         self.analyzer = analyzer
         self.config = config or SearchConfig()
         self.rows: list[_Row] = []
-        words, context, grams = [], [], []
-        context_cache: dict[tuple[str, str], list[str]] = {}
+        words: list[str] = []                    # space-joined tokens, split while indexing
+        context: list[str] = []
         for (pid, doc_id, number, text, sentences, pwords, path, swords, title, twords, source,
              source_id, url) in rows:
-            section = tuple(json.loads(path))
             norm = normalize(text)
             if len(norm) != len(text):  # keep offsets aligned with text (rare: NFKC expansions)
                 norm = "".join(normalize(c)[:1] or " " for c in text)
             spans = tuple(tuple(s) for s in json.loads(sentences)) if sentences else ()
-            self.rows.append(_Row(pid, doc_id, number, text, norm, spans, section, title, source,
-                                  source_id, url))
-            words.append(pwords.split())
-            key = (twords, swords)
-            if key not in context_cache:
-                context_cache[key] = (twords + " " + swords).split()
-            context.append(context_cache[key])
-            grams.append(analyzer.grams(norm))
+            self.rows.append(_Row(pid, doc_id, number, text, norm, spans, tuple(json.loads(path)),
+                                  title, source, source_id, url))
+            words.append(pwords)
+            context.append(twords + " " + swords)
         self._heads = [normalize(" ".join((r.title, *r.section))) + "\n" for r in self.rows]
-        self.words = FieldIndex.build(words)
-        self.context = FieldIndex.build(context)
-        self.grams = FieldIndex.build(grams)
-        self._max_idf = float(max(self.words.idf.max(initial=0.0), self.grams.idf.max(initial=0.0))) or 1.0
-        # Homophone look-ups, built now rather than on the first typo (≈1 s per 100k bigrams).
-        self._pinyin_words = _pinyin_index(w for w in self.words.vocab if len(w) >= 2)
-        self._pinyin_grams = _pinyin_index(g for g in self.grams.vocab if len(g) == 2)
-        self._latin_words = [w for w in self.words.vocab if w[0].isascii() and len(w) >= 3]
+        # 第三条, 第二章 … in heading paths, so that a question naming an article finds it.
+        self._references: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for row, data in enumerate(self.rows):
+            for ref in {ref for label in data.section for ref in find_references(label[:12])}:
+                self._references[ref].append(row)
+        self.words = FieldIndex.build(w.split() for w in words)
+        del words
+        context_tokens: dict[str, list[str]] = {}
+        self.context = FieldIndex.build(context_tokens.setdefault(c, c.split()) for c in context)
+        self.grams = GramIndex.build(r.norm for r in self.rows)
+        self._max_idf = float(max(self.words.idf.max(initial=0.0),
+                                  self.grams.idf.max(initial=0.0))) or 1.0
+        self._latin_words: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -215,7 +217,8 @@ class Searcher:
 
         units = [self._unit(text, alternatives.get(text, ()), gram_alternatives)
                  for text in unit_texts]
-        return Query(question, normalized, words, grams, units, expansions)
+        return Query(question, normalized, words, grams, units, expansions,
+                     find_references(normalized))
 
     def _unit(self, text: str, alternatives, gram_alternatives: dict[str, list[str]]) -> Unit:
         unit_grams = self.analyzer.grams(text) if is_cjk(text[0]) and len(text) >= 2 else []
@@ -243,21 +246,19 @@ class Searcher:
         if is_cjk(word[0]):
             if len(word) < 2:
                 return []
-            found: list[str] = []
-            for key in pinyin_keys(word):
-                found.extend(self._pinyin_words.get(key, ()))
-            return sorted(set(found), key=lambda w: -self.words.df(w))[:3]
+            found = [w for w in homophone_variants(word) if w in self.words.vocab]
+            return sorted(found, key=lambda w: -self.words.df(w))[:3]
         if len(word) < 4:
             return []
+        if self._latin_words is None:
+            self._latin_words = [w for w in self.words.vocab if w[0].isascii() and len(w) >= 3]
         matches = process.extract(word, self._latin_words, scorer=Levenshtein.distance,
                                   score_cutoff=1 if len(word) < 8 else 2, limit=3)
         return [m[0] for m in matches]
 
     def _homophone_grams(self, gram: str) -> list[str]:
-        found: list[str] = []
-        for key in pinyin_keys(gram):
-            found.extend(self._pinyin_grams.get(key, ()))
-        return sorted(set(found), key=lambda g: -self.grams.df(g))[:4]
+        found = self.grams.known(homophone_variants(gram))
+        return sorted(found, key=lambda g: -self.grams.df(g))[:4]
 
     # -- 2. retrieve ---------------------------------------------------------------------------------
     def retrieve(self, query: Query, n: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -278,7 +279,20 @@ class Searcher:
             top = np.argpartition(-total[matched], n - 1)[:n]
             matched = matched[top]
         order = np.argsort(-total[matched], kind="stable")
-        return matched[order], parts
+        matched = matched[order]
+        named = self._named_rows(query)
+        if named:
+            extra = np.fromiter((r for r in named if r not in set(matched.tolist())), np.int64)
+            matched = np.concatenate([matched, extra[:n]])
+        return matched, parts
+
+    def _named_rows(self, query: Query) -> list[int]:
+        """Rows under every heading the question names (第二章第四条 → rows of 第四条 in 第二章)."""
+        if not query.references:
+            return []
+        sets = [set(self._references.get(ref, ())) for ref in query.references]
+        both = set.intersection(*sets)
+        return sorted(both or set().union(*sets))
 
     # -- 3. rerank -----------------------------------------------------------------------------------
     def rerank(self, query: Query, rows: np.ndarray, parts: dict[str, np.ndarray]):
@@ -290,7 +304,8 @@ class Searcher:
         """
         cfg = self.config
         weights = [u.weight / query.mass for u in query.units]
-        top_total = float(parts["total"][rows[0]]) or 1.0
+        top_total = float(parts["total"][rows].max()) or 1.0
+        named = set(self._named_rows(query))
         head_cache: dict[str, list[float]] = {}
         scored = []
         for row in rows:
@@ -318,12 +333,14 @@ class Searcher:
             if cfg.fuzzy_weight and data.sentences:
                 s, e = data.sentences[best]
                 fuzzy = fuzz.partial_ratio(query.content, data.norm[s:e]) / 100
+            reference = 1.0 if row in named else 0.0
             final = bm25 + cfg.window_weight * window + cfg.coverage_weight * coverage \
-                + cfg.fuzzy_weight * fuzzy
+                + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference
             scored.append(_Scored(final, row, own_covers, {
                 "bm25": bm25, "words": float(parts["words"][row]),
                 "context": float(parts["context"][row]), "grams": float(parts["grams"][row]),
-                "window": window, "coverage": coverage, "fuzzy": fuzzy, "final": final}))
+                "window": window, "coverage": coverage, "fuzzy": fuzzy, "reference": reference,
+                "final": final}))
         scored.sort(key=lambda item: -item.final)
         return scored
 
@@ -403,15 +420,6 @@ class _Scored:
 
 def _label(row: _Row) -> str:
     return Citation(row.title, row.section, row.number, row.source).label
-
-
-def _pinyin_index(terms) -> dict[str, list[str]]:
-    index: dict[str, list[str]] = defaultdict(list)
-    for term in terms:
-        if all(is_cjk(c) for c in term):
-            for key in pinyin_keys(term, limit=2):
-                index[key].append(term)
-    return index
 
 
 def excerpt_span(spans: Sequence[tuple[int, int]], covers: Sequence[float],

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from .loaders import Block, SourceDocument
 
-__all__ = ["Paragraph", "StructuredDocument", "split_document", "split_sentences", "lead_label"]
+__all__ = ["Paragraph", "StructuredDocument", "split_document", "split_sentences", "lead_label",
+           "find_references"]
 
 _NUM = "一二三四五六七八九十百千零〇两"
 
@@ -79,6 +80,37 @@ def _append_trimmed(spans: list[tuple[int, int]], text: str, start: int, end: in
         end -= 1
     if end > start:
         spans.append((start, end))
+
+
+_REFERENCE = re.compile(rf"第([{_NUM}\d]+)\s*([编章节条款])")
+_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def chinese_number(text: str) -> int | None:
+    """三 → 3, 十二 → 12, 二十 → 20, 一百零五 → 105, 12 → 12; None if not a number."""
+    if text.isdigit():
+        return int(text)
+    total, digit = 0, None
+    for char in text:
+        if char in _DIGITS:
+            digit = _DIGITS[char]
+        elif char in _UNITS:
+            total += (1 if digit is None else digit) * _UNITS[char]
+            digit = None
+        else:
+            return None
+    return total + (digit or 0)
+
+
+def find_references(text: str) -> list[tuple[str, int]]:
+    """Structural references in ``text``: 第三条 → ("条", 3), 第2章 → ("章", 2)."""
+    refs = []
+    for number, kind in _REFERENCE.findall(text):
+        value = chinese_number(number)
+        if value is not None:
+            refs.append((kind, value))
+    return refs
 
 
 def lead_label(text: str, limit: int = 24) -> str:

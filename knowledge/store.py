@@ -31,7 +31,7 @@ class PreparedParagraph:
     section: tuple[str, ...]
     text: str
     sentences: tuple[tuple[int, int], ...]
-    words: tuple[str, ...]
+    words: str                      # index tokens, space-joined
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,8 @@ class PreparedDocument:
     source_id: str | None
     kind: str
     paragraphs: tuple[PreparedParagraph, ...]
-    title_words: tuple[str, ...]
-    section_words: dict[tuple[str, ...], tuple[str, ...]]
+    title_words: str                # space-joined
+    section_words: dict[tuple[str, ...], str]
     url: str | None = None
     date: str | None = None
 
@@ -156,7 +156,7 @@ class Store:
         doc_id = self.db["documents"].insert({
             "origin": origin, "content_hash": content_hash, "title": doc.title, "source": doc.source,
             "source_id": doc.source_id, "kind": doc.kind, "url": doc.url, "date": doc.date,
-            "paragraphs": len(doc.paragraphs), "title_words": " ".join(doc.title_words),
+            "paragraphs": len(doc.paragraphs), "title_words": doc.title_words,
             "ingested_at": _now(),
         }).last_pk
         section_ids: dict[tuple[str, ...], int] = {}
@@ -165,11 +165,11 @@ class Store:
                 section_ids[paragraph.section] = self.db["sections"].insert({
                     "doc_id": doc_id, "position": len(section_ids) + 1,
                     "path": json.dumps(paragraph.section, ensure_ascii=False),
-                    "words": " ".join(doc.section_words.get(paragraph.section, ())),
+                    "words": doc.section_words.get(paragraph.section, ""),
                 }).last_pk
         self.db["paragraphs"].insert_all(
             ({"doc_id": doc_id, "section_id": section_ids[p.section], "number": p.number,
-              "text": p.text, "sentences": json.dumps(p.sentences), "words": " ".join(p.words)}
+              "text": p.text, "sentences": json.dumps(p.sentences), "words": p.words}
              for p in doc.paragraphs),
             batch_size=500)
         return len(section_ids), len(doc.paragraphs)

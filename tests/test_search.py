@@ -287,13 +287,9 @@ ARTICLES = """差旅费管理办法
     ("第三条", 3),
     ("总则第二条", 2),
     ("第二章第四条", 4),
-    pytest.param("《差旅费管理办法》第三条", 3, marks=pytest.mark.xfail(strict=True, reason=(
-        "knowledge/search.py: the article named in the question matches only the heading "
-        "(context field, weight 0.4) while 第一条's text repeats the title's words, so its "
-        "paragraph-text BM25 and fuzzy score win (ranks 第一条, 第三条, …)"))),
-    pytest.param("差旅费管理办法第三条怎么规定", 3, marks=pytest.mark.xfail(strict=True, reason=(
-        "knowledge/search.py: as above, the title words in 第一条's text outrank the named "
-        "article"))),
+    ("《差旅费管理办法》第三条", 3),
+    ("差旅费管理办法第三条怎么规定", 3),
+    ("第3条", 3),
 ])
 def test_a_question_citing_an_article_finds_it(fresh_kb, tmp_path: Path, question: str,
                                                paragraph: int) -> None:
