@@ -82,7 +82,7 @@ def _append_trimmed(spans: list[tuple[int, int]], text: str, start: int, end: in
         spans.append((start, end))
 
 
-_REFERENCE = re.compile(rf"第([{_NUM}\d]+)\s*([编章节条款])")
+_REFERENCE = re.compile(rf"第\s*([{_NUM}\d]+)\s*([编章节条款])")
 _DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 
