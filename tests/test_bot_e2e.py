@@ -202,7 +202,8 @@ async def test_private_question_gets_cited_excerpt_with_bold_terms_and_buttons(f
 
 
 async def test_answer_buttons_full_paragraph_more_and_feedback(fake):
-    reply = await ask(fake, ANN, "政绩观")
+    # 领导干部 is in several paragraphs of the seed: the answer offers more results.
+    reply = await ask(fake, ANN, "领导干部")
     full_data, more_data, up, down = callbacks(reply)
 
     mark = fake.mark()
@@ -225,11 +226,18 @@ async def test_answer_buttons_full_paragraph_more_and_feedback(fake):
     assert not [d for d in callbacks(edited) if d.startswith("f:")]
     assert full_data in callbacks(edited)
 
-    second = await ask(fake, BOB, "政绩观")
+    second = await ask(fake, BOB, "领导干部")
     update = await click(fake, BOB, second, callbacks(second)[3])
     assert "improve" in fake.callback_answers[update["callback_query"]["id"]]["text"]
     stats = await say(fake, ADMIN, "/stats")
     assert "👍 1" in stats["text"] and "👎 1" in stats["text"]
+
+
+async def test_no_more_results_button_when_nothing_else_matches(fake):
+    # 政绩观 is in one paragraph only: no "more results" that would list unrelated passages.
+    reply = await ask(fake, ANN, "政绩观")
+    data = callbacks(reply)
+    assert len(data) == 3 and data[0].startswith("p:") and all(d.startswith("f:") for d in data[1:])
 
 
 async def test_not_found_is_kind_and_listed_in_unanswered(fake):
