@@ -22,7 +22,6 @@ import numpy as np
 
 __all__ = ["FieldIndex", "GramIndex"]
 
-_CHUNK_ROWS = 4096
 _ROW_BITS = 27            # rows per index: up to 134M
 _CHAR_BITS = 18           # CJK code points stay below 0x40000
 
@@ -38,19 +37,35 @@ class _Postings:
     size: int               # number of rows
 
     @classmethod
-    def from_triples(cls, terms: np.ndarray, rows: np.ndarray, tf: np.ndarray, lengths: np.ndarray,
-                     n_terms: int, *, k1: float, b: float) -> "_Postings":
+    def from_codes(cls, codes: np.ndarray, lengths: np.ndarray, *, k1: float,
+                   b: float) -> tuple["_Postings", np.ndarray]:
+        """Postings from one int64 code per term occurrence: ``term_key << 27 | row``.
+
+        One ``np.unique`` sorts the codes by term then row and counts repeats (the term
+        frequency), so no other sort or Python object per occurrence is needed. Returns the
+        postings and the distinct term keys in term-id order.
+        """
         n_rows = len(lengths)
-        order = np.lexsort((rows, terms))
-        terms, rows, tf = terms[order], rows[order], tf[order].astype(np.float32)
-        df = np.bincount(terms, minlength=n_terms)
+        pairs, tf = np.unique(codes, return_counts=True)
+        del codes
+        keys = pairs >> _ROW_BITS
+        rows = (pairs & ((1 << _ROW_BITS) - 1)).astype(np.int32)
+        del pairs
+        first = np.ones(keys.size, dtype=bool)
+        first[1:] = keys[1:] != keys[:-1]
+        term_keys = keys[first]
+        starts = np.flatnonzero(first)
+        del keys, first
+        indptr = np.append(starts, rows.size).astype(np.int64)
+        df = np.diff(indptr)
         idf = np.log1p((n_rows - df + 0.5) / (df + 0.5)).astype(np.float32)
-        avgdl = max(float(lengths.mean()) if n_rows else 0.0, 1e-9)
-        norm = k1 * (1 - b + b * lengths[rows] / avgdl)
-        weights = (idf[terms] * tf * (k1 + 1) / (tf + norm)).astype(np.float32)
-        indptr = np.zeros(n_terms + 1, dtype=np.int64)
-        np.cumsum(df, out=indptr[1:])
-        return cls(indptr, rows.astype(np.int32), weights, idf, n_rows)
+        avgdl = np.float32(max(float(lengths.mean()) if n_rows else 0.0, 1e-9))
+        k1f, bf = np.float32(k1), np.float32(b)
+        tf = tf.astype(np.float32)
+        norm = k1f * (np.float32(1) - bf + bf * lengths.astype(np.float32)[rows] / avgdl)
+        term_of = np.repeat(idf, df)
+        weights = term_of * tf * (k1f + np.float32(1)) / (tf + norm)
+        return cls(indptr, rows, weights.astype(np.float32, copy=False), idf, n_rows), term_keys
 
     def score_ids(self, ids: Iterable[tuple[int, float]]) -> np.ndarray | None:
         row_parts: list[np.ndarray] = []
@@ -70,13 +85,6 @@ class _Postings:
         return int(self.indptr[tid + 1] - self.indptr[tid])
 
 
-def _unique_pairs(terms: np.ndarray, rows: np.ndarray, shift: int = _ROW_BITS):
-    """(term, row, tf) for each distinct (term, row) pair of one chunk."""
-    keys, tf = np.unique((terms.astype(np.int64) << shift) | rows.astype(np.int64),
-                         return_counts=True)
-    return keys >> shift, keys & ((1 << shift) - 1), tf.astype(np.int32)
-
-
 class FieldIndex:
     """BM25 over string terms (jieba words of paragraphs, of titles and headings)."""
 
@@ -91,22 +99,21 @@ class FieldIndex:
         vocab: dict[str, int] = {}
         get = vocab.setdefault
         lengths = array("q")
-        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        chunks: list[np.ndarray] = []
         flat = array("q")
-        flat_rows = array("q")
-        row = 0
-        for doc in docs:
-            flat.extend([get(t, len(vocab)) for t in doc])
-            flat_rows.extend([row] * len(doc))
+        for row, doc in enumerate(docs):
+            flat.extend([(get(t, len(vocab)) << _ROW_BITS) | row for t in doc])
             lengths.append(len(doc))
-            row += 1
-            if row % _CHUNK_ROWS == 0:
-                parts.append(_unique_pairs(np.frombuffer(flat, np.int64), np.frombuffer(flat_rows, np.int64)))
-                flat, flat_rows = array("q"), array("q")
-        parts.append(_unique_pairs(np.frombuffer(flat, np.int64), np.frombuffer(flat_rows, np.int64)))
-        terms, rows, tf = (np.concatenate([p[i] for p in parts]) for i in range(3))
-        postings = _Postings.from_triples(terms, rows, tf, np.frombuffer(lengths, np.int64),
-                                          len(vocab), k1=k1, b=b)
+            if len(flat) > 1 << 20:
+                chunks.append(np.array(flat, dtype=np.int64))
+                flat = array("q")
+        chunks.append(np.array(flat, dtype=np.int64))
+        codes = np.concatenate(chunks)
+        del chunks, flat
+        postings, term_keys = _Postings.from_codes(codes, np.frombuffer(lengths, np.int64), k1=k1, b=b)
+        # Term ids were given in order of first appearance; postings are in id order, and every
+        # id that occurs has postings, so ids and positions agree.
+        assert term_keys.size == len(vocab)
         return cls(vocab, postings)
 
     def __contains__(self, term: str) -> bool:
@@ -157,40 +164,15 @@ class GramIndex:
     @classmethod
     def build(cls, texts: Iterable[str], *, k1: float = 1.2, b: float = 0.75) -> "GramIndex":
         lengths = array("q")
-        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        chunk_keys: list[np.ndarray] = []
-        chunk_rows: list[np.ndarray] = []
-        row = 0
-
-        def flush() -> None:
-            if chunk_keys:
-                keys = np.concatenate(chunk_keys)
-                rows = np.concatenate(chunk_rows)
-                combined, tf = np.unique((keys << _ROW_BITS) | rows, return_counts=True)
-                parts.append((combined >> _ROW_BITS, combined & ((1 << _ROW_BITS) - 1),
-                              tf.astype(np.int32)))
-                chunk_keys.clear()
-                chunk_rows.clear()
-
-        for text in texts:
+        chunks: list[np.ndarray] = []
+        for row, text in enumerate(texts):
             keys = cls.row_keys(text)
-            chunk_keys.append(keys)
-            chunk_rows.append(np.full(keys.size, row, dtype=np.int64))
             lengths.append(int(keys.size))
-            row += 1
-            if row % _CHUNK_ROWS == 0:
-                flush()
-        flush()
-        if parts:
-            keys, rows, tf = (np.concatenate([p[i] for p in parts]) for i in range(3))
-        else:
-            keys = rows = np.zeros(0, dtype=np.int64)
-            tf = np.zeros(0, dtype=np.int32)
-        vocab_keys, terms = np.unique(keys, return_inverse=True)
-        postings = _Postings.from_triples(terms.astype(np.int64), rows, tf,
-                                          np.frombuffer(lengths, np.int64), len(vocab_keys),
-                                          k1=k1, b=b)
-        return cls(vocab_keys, postings)
+            chunks.append((keys << _ROW_BITS) | row)
+        codes = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+        del chunks
+        postings, term_keys = _Postings.from_codes(codes, np.frombuffer(lengths, np.int64), k1=k1, b=b)
+        return cls(term_keys, postings)
 
     def _ids(self, grams: Iterable[str]) -> list[int | None]:
         grams = list(grams)
