@@ -6,7 +6,8 @@
 Data: the real passages (default ``../shared/eval/drcd-dev/passages.jsonl`` relative to the repo
 root, not committed) are kept, so every sampled question's gold passage is present, and the set is
 grown to N paragraphs with synthetic distractors: each one recombines sentences (split after
-。！？) of different real passages, as many sentences as a randomly chosen real passage has, and
+。！？) of different real passages — never of a sampled question's gold passage, so no distractor
+holds a copy of the answering sentence — as many sentences as a randomly chosen real passage has, and
 takes the title of one of its sources; ids are ``syn-<n>``. Everything is seeded (``--seed``), and
 the grown set is shuffled and written to a temp jsonl file that all three systems read.
 
@@ -62,11 +63,16 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def grow(passages: list[dict], size: int, seed: int) -> list[dict]:
-    """The real passages plus synthetic distractors up to ``size`` paragraphs, shuffled."""
+def grow(passages: list[dict], size: int, seed: int, exclude: set[str] = frozenset()) -> list[dict]:
+    """The real passages plus synthetic distractors up to ``size`` paragraphs, shuffled.
+
+    Distractors never reuse a sentence of the ``exclude`` passages (the gold passages of the
+    sampled questions): a copy of the answering sentence elsewhere would make the question
+    ambiguous, not the ranking harder.
+    """
     rng = random.Random(seed)
     sentences = [[s for s in _SENTENCE.findall(p["text"].replace("\n", "")) if s.strip()]
-                 for p in passages]
+                 if str(p["id"]) not in exclude else [] for p in passages]
     usable = [i for i, sents in enumerate(sentences) if sents]
     out = [dict(p, id=str(p["id"])) for p in passages]
     for n in range(max(0, size - len(passages))):
@@ -289,6 +295,7 @@ def main() -> None:
         picked = sorted(random.Random(args.seed).sample(range(len(questions)), args.questions_limit))
         questions = [questions[i] for i in picked]
 
+    gold = {str(g) for q in questions for g in q["gold"]}
     started = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     results: list[dict] = []
@@ -298,7 +305,7 @@ def main() -> None:
                       "gold": [str(g) for g in q["gold"]]} for q in questions], qfile)
         for size in sizes:
             t0 = time.perf_counter()
-            grown = grow(passages, size, args.seed)
+            grown = grow(passages, size, args.seed, gold)
             folder = Path(args.keep) if args.keep else work
             folder.mkdir(parents=True, exist_ok=True)
             data = folder / f"passages-{size}.jsonl"

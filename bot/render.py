@@ -69,7 +69,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "how_group": "在群里：发送 <code>/ask 问题</code>，或 <code>{mention} 问题</code>，"
                      "或回复我的消息。",
         "how_inline": "在任意聊天中输入 <code>{mention} 关键词</code>，可以直接引用资料。",
-        "commands": "命令：\n/ask 问题 — 提问\n/help — 使用说明",
+        "commands": "命令：\n/ask 问题 — 提问\n/help — 使用说明\n/start — 重新开始",
         "admin": "管理员：\n• 发送文件（{suffixes}）即加入资料库\n/docs — 文档列表\n"
                  "/remove 编号或标题 — 删除文档\n/reload — 重新导入种子文件夹\n/stats — 统计\n"
                  "/unanswered — 未能回答的问题",
@@ -119,7 +119,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "how_group": "In groups: send <code>/ask question</code> or <code>{mention} question</code>, "
                      "or reply to one of my messages.",
         "how_inline": "In any chat, type <code>{mention} keywords</code> to quote the documents.",
-        "commands": "Commands:\n/ask question — ask\n/help — how to use me",
+        "commands": "Commands:\n/ask question — ask\n/help — how to use me\n/start — start over",
         "admin": "Admins:\n• send a file ({suffixes}) to add it to the knowledge base\n"
                  "/docs — list documents\n/remove id or title — remove a document\n"
                  "/reload — re-ingest the seeds folder\n/stats — statistics\n"

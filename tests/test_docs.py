@@ -108,20 +108,13 @@ def test_env_example_defaults_match_the_settings() -> None:
 
 # -- bot commands ----------------------------------------------------------------------------------
 
-HELP_MISSING_START = pytest.mark.xfail(
-    strict=True, reason="bot/render.py: the /help text lists /ask, /help and the admin commands "
-    "but not /start, which bot/app.py registers in PRIVATE_COMMANDS")
-
-
 @pytest.mark.parametrize("command", registered_commands())
 def test_every_registered_command_is_in_the_readme(command: str) -> None:
     assert re.search(rf"`/{command}\b", README), f"/{command} not in README.md"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("command", [
-    pytest.param(c, marks=HELP_MISSING_START) if c == "start" else c
-    for c in registered_commands()])
+@pytest.mark.parametrize("command", registered_commands())
 def test_every_registered_command_is_in_the_help_text(command: str, lang: str) -> None:
     assert re.search(rf"/{command}\b", help_text(lang)), f"/{command} not in the {lang} /help"
 
