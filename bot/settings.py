@@ -71,6 +71,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("STAFFBOT_LOG_LEVEL", "INFO",
             "DEBUG, INFO, WARNING or ERROR. INFO logs one line per update without message text."),
     Setting("STAFFBOT_MAX_UPLOAD_MB", "20", "Largest document an admin may upload, in MB."),
+    Setting("STAFFBOT_RATE_LIMIT", "30",
+            "Messages per second the bot sends across all chats (Telegram's documented limit is "
+            "about 30); the 20 per minute per group limit always applies. 0 = no overall limit, "
+            "for a self-hosted Bot API server or benchmarks."),
     Setting("STAFFBOT_USERDICT", "",
             "Extra jieba user dictionary files (comma-separated paths), one word per line."),
     Setting("STAFFBOT_SYNONYMS", "",
@@ -191,6 +195,7 @@ class Settings:
     webhook_secret: str = ""
     log_level: str = "INFO"
     max_upload_mb: int = 20
+    rate_limit: int = 30
     userdict: tuple[Path, ...] = ()
     synonyms: tuple[Path, ...] = field(default=())
 
@@ -257,6 +262,7 @@ class Settings:
             log_level=level,
             max_upload_mb=_int("STAFFBOT_MAX_UPLOAD_MB", v["STAFFBOT_MAX_UPLOAD_MB"] or "20",
                                1, 2000),
+            rate_limit=_int("STAFFBOT_RATE_LIMIT", v["STAFFBOT_RATE_LIMIT"] or "30", 0, 100_000),
             userdict=tuple(Path(p) for p in _items_paths(v["STAFFBOT_USERDICT"])),
             synonyms=tuple(Path(p) for p in _items_paths(v["STAFFBOT_SYNONYMS"])),
         )
@@ -266,7 +272,8 @@ class Settings:
         mode = f"webhook {self.webhook_url}" if self.webhook_url else "polling"
         return (f"{mode}; db={self.db}; seeds={self.seeds}; admins={len(self.admins)}; "
                 f"allowed users={len(self.allowed_users)}; staff chats={len(self.staff_chats)}; "
-                f"channels={','.join(self.channels) or 'all administered'}")
+                f"channels={','.join(self.channels) or 'all administered'}; "
+                f"rate limit={f'{self.rate_limit}/s' if self.rate_limit else 'none'}")
 
 
 def _items_paths(value: str) -> list[str]:
