@@ -6,17 +6,22 @@ opened in ``post_init`` (in a thread: the seeds folder is ingested when it is em
 
 Surviving Telegram's and the network's faults:
 
-* Every request but getUpdates goes through :class:`RetryingRateLimiter`: a 429 is waited out
-  (``retry_after``), a 5xx answer, a dropped connection or a timeout is retried with backoff. After
-  a lost answer the request may in fact have gone through: a retried edit that Telegram calls "not
-  modified" or a retried callback/inline answer it calls "too old / invalid" counts as done. A
+* Every request but getUpdates goes through :class:`RetryingRateLimiter`, which keeps to
+  ``STAFFBOT_RATE_LIMIT`` messages per second overall and 20 per minute per group: a 429 is
+  waited out (``retry_after``), a 5xx answer, a dropped connection or a timeout is retried with
+  backoff. After a lost answer the request may in fact have gone through: a retried edit that
+  Telegram calls "not modified" or a retried callback/inline answer it calls "too old / invalid"
+  counts as done. A
   retried ``sendMessage`` whose first answer was lost after Telegram processed it is sent twice
   (the Bot API has no idempotency key; Telegram's own clients have the same problem): delivery is
   at least once for that case, exactly once for 429, 5xx and a connection lost before processing.
 * Polling confirms an update only once it has been processed. PTB confirms a batch (the next
   getUpdates offset) as soon as it is fetched; :class:`ReliableBot` never sends an offset past an
   update that :class:`ReliableApplication` has not finished, and drops the copies Telegram hands
-  out again meanwhile. A process killed mid-update gets that update again on restart; at SIGTERM
+  out again meanwhile from the raw JSON, before PTB parses them. Since such a getUpdates can only
+  bring new updates after all the unfinished ones, it is not sent while more than
+  :data:`REFILL_AT` updates are unfinished (back-pressure: the backlog waits at Telegram, not in
+  this process). A process killed mid-update gets that update again on restart; at SIGTERM
   the fetched updates are processed (PTB drains its queue) and confirmed in ``post_stop``.
   Re-delivered updates are idempotent where it matters: a channel post or an upload with the same
   content is stored once (the knowledge base skips identical content; each document is replaced in
@@ -33,6 +38,7 @@ import asyncio
 import datetime as dtm
 import itertools
 import logging
+import time
 
 from telegram import (BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats,
                       BotCommandScopeChat, Update)
@@ -67,6 +73,7 @@ ADMIN_COMMANDS = [("docs", "文档列表 / Documents"), ("remove", "删除文档
 ADMIN_COMMAND_NAMES = [name for name, _ in ADMIN_COMMANDS]
 
 CONFLICT_LIMIT = 3      # 409s in a row before a process that never polled gives up
+REFILL_AT = 16          # polling: fetch more updates once at most this many are unfinished
 EXIT_CONFLICT = 3       # exit status when another instance holds the token
 
 
@@ -126,6 +133,8 @@ class UpdateTracker:
     def __init__(self) -> None:
         self.high: int | None = None       # highest update id handed to the application
         self.pending: set[int] = set()     # fetched, not yet finished
+        self.fetched_at: dict[int, float] = {}  # pending update id → time.monotonic() of fetch
+        self.repeated = 0                  # updates the last getUpdates repeated (dropped unparsed)
         self.progress = asyncio.Event()    # set whenever an update finishes
         self.conflicts = 0                 # 409s in a row
         self.polled = False                # a getUpdates has succeeded in this process
@@ -138,18 +147,47 @@ class UpdateTracker:
             return min(self.pending)
         return requested
 
+    def is_new(self, update_id: int) -> bool:
+        return self.high is None or update_id > self.high
+
+    def drop_repeated(self, raw: list) -> list:
+        """getUpdates' raw JSON without the updates handed out before (Telegram repeats every
+        unconfirmed one), so that PTB does not parse them again only for them to be dropped."""
+        fresh = [u for u in raw if not (isinstance(u, dict) and isinstance(u.get("update_id"), int))
+                 or self.is_new(u["update_id"])]
+        self.repeated = len(raw) - len(fresh)
+        return fresh
+
     def fetched(self, updates) -> list:
         """The updates not handed out before (Telegram repeats the unconfirmed ones)."""
-        fresh = [u for u in updates if self.high is None or u.update_id > self.high]
+        fresh = [u for u in updates if self.is_new(u.update_id)]
+        now = time.monotonic()
         for update in fresh:
             self.pending.add(update.update_id)
+            self.fetched_at[update.update_id] = now
             self.high = update.update_id if self.high is None else max(self.high, update.update_id)
         return fresh
 
     def finished(self, update_id: int) -> None:
         if update_id in self.pending:
             self.pending.discard(update_id)
+            self.fetched_at.pop(update_id, None)
             self.progress.set()
+
+    def waited(self, update_id: int) -> float | None:
+        """Seconds since ``update_id`` was fetched (None: not fetched by polling)."""
+        fetched = self.fetched_at.get(update_id)
+        return None if fetched is None else time.monotonic() - fetched
+
+    async def wait_progress(self, timeout: float) -> None:
+        """Until an update finishes (clear :attr:`progress` first) or ``timeout`` seconds."""
+        # (asyncio.wait, not wait_for: Python 3.11's wait_for can swallow the cancellation
+        # that stops polling when the event fires at the same moment)
+        waiter = asyncio.ensure_future(self.progress.wait())
+        try:
+            await asyncio.wait({waiter}, timeout=timeout)
+        finally:
+            waiter.cancel()
 
     def confirm_offset(self) -> int | None:
         """The offset that confirms everything processed and nothing else."""
@@ -172,6 +210,10 @@ class ReliableBot(ExtBot):
         with self._unfrozen():
             self.tracker = UpdateTracker()
 
+    def update_age(self, update_id: int) -> float | None:
+        """Seconds since polling fetched ``update_id`` (None when it came another way)."""
+        return self.tracker.waited(update_id)
+
     async def get_updates(self, offset=None, limit=None, timeout=None, allowed_updates=None,
                           **kwargs):
         tracker = self.tracker
@@ -180,7 +222,17 @@ class ReliableBot(ExtBot):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + _seconds(timeout)
         while True:
-            tracker.progress.clear()
+            # Back-pressure: while many fetched updates are unfinished, a getUpdates (whose offset
+            # may not pass them) would mostly bring back those same updates; wait until few are
+            # left, then fetch the next batch while they finish.
+            while True:
+                tracker.progress.clear()
+                if len(tracker.pending) <= REFILL_AT:
+                    break
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    return ()
+                await tracker.wait_progress(min(remaining, 1.0))
             try:
                 updates = await super().get_updates(
                     offset=tracker.safe_offset(offset), limit=limit, timeout=timeout,
@@ -193,17 +245,17 @@ class ReliableBot(ExtBot):
             tracker.conflicts, tracker.polled = 0, True
             fresh = tracker.fetched(updates)
             remaining = deadline - loop.time()
-            if fresh or not updates or remaining <= 0:
+            if fresh or not tracker.repeated or remaining <= 0:
                 return tuple(fresh)
             # Only updates still being processed came back (they are not confirmed yet): wait
             # until one finishes, then confirm it with the next request.
-            # (asyncio.wait, not wait_for: Python 3.11's wait_for can swallow the cancellation
-            # that stops polling when the event fires at the same moment)
-            waiter = asyncio.ensure_future(tracker.progress.wait())
-            try:
-                await asyncio.wait({waiter}, timeout=min(remaining, 1.0))
-            finally:
-                waiter.cancel()
+            await tracker.wait_progress(min(remaining, 1.0))
+
+    async def _do_post(self, endpoint, data, *args, **kwargs):
+        result = await super()._do_post(endpoint, data, *args, **kwargs)
+        if endpoint == "getUpdates" and isinstance(result, list):
+            result = self.tracker.drop_repeated(result)
+        return result
 
     def _conflict(self) -> None:
         tracker = self.tracker
@@ -281,7 +333,7 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
     bot = ReliableBot(settings.token, request=HTTPXRequest(connection_pool_size=256),
                       get_updates_request=HTTPXRequest(connection_pool_size=1),
                       rate_limiter=RetryingRateLimiter(
-                          max_retries=5), **bot_kwargs)
+                          max_retries=5, overall_max_rate=settings.rate_limit), **bot_kwargs)
     application = (ApplicationBuilder().bot(bot).application_class(ReliableApplication)
                    .post_init(_post_init).post_stop(_post_stop).post_shutdown(_post_shutdown)
                    .build())
