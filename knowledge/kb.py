@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 DATA_DIR = Path(__file__).parent / "data"
 # Below this many characters a process pool costs more than it saves.
 PARALLEL_MIN_CHARS = 2_000_000
+LOCAL_MAX_BYTES = 1 << 30
 # Documents prepared per step of a large ingest (bounds memory; each source is still one transaction).
 BATCH_DOCUMENTS = 512
 
@@ -115,8 +116,12 @@ class KnowledgeBase:
 
     # -- build ---------------------------------------------------------------------------------------
     def ingest(self, paths: Iterable[str | Path], *, progress: bool = False,
-               max_bytes: int = loaders.MAX_FILE_BYTES) -> IngestReport:
-        """Files or folders → documents. Unchanged files are skipped; see the module docstring."""
+               max_bytes: int = LOCAL_MAX_BYTES) -> IngestReport:
+        """Files or folders → documents. Unchanged files are skipped; see the module docstring.
+
+        Local files an admin points at may be large exports (``max_bytes``, 1 GiB by default);
+        uploads through :meth:`ingest_bytes` keep the loaders' tighter limit.
+        """
         started = time.perf_counter()
         report = IngestReport()
         known = self.store.origins()

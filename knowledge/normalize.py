@@ -15,7 +15,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["normalize", "normalize_with_offsets", "is_cjk"]
+__all__ = ["normalize", "normalize_aligned", "normalize_with_offsets", "is_cjk"]
 
 # Zero-width and bidirectional marks: invisible, but they would split or glue words.
 _INVISIBLE = {
@@ -65,6 +65,12 @@ _CHAR_MAP = _CharMap()
 def normalize(text: str) -> str:
     """Return ``text`` in the form used for matching (see the module docstring)."""
     return text.translate(_CHAR_MAP)
+
+
+def normalize_aligned(text: str) -> str:
+    """Like :func:`normalize` but one character out per character in (the first of an
+    expansion, a space for a removed mark), so offsets into ``text`` stay valid."""
+    return "".join(_CHAR_MAP[ord(c)][:1] or " " for c in text)
 
 
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:

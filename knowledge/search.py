@@ -28,10 +28,10 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from .analysis import Analyzer, homophone_variants
+from .analysis import Analyzer, homophone_chars, homophone_variants
 from .index import FieldIndex, GramIndex
 from .model import Answer, Citation, Hit
-from .normalize import is_cjk, normalize, normalize_with_offsets
+from .normalize import is_cjk, normalize, normalize_aligned, normalize_with_offsets
 from .sections import find_references, split_sentences
 
 __all__ = ["Searcher", "Query", "SearchConfig"]
@@ -155,7 +155,7 @@ class Searcher:
              source_id, url) in rows:
             norm = normalize(text)
             if len(norm) != len(text):  # keep offsets aligned with text (rare: NFKC expansions)
-                norm = "".join(normalize(c)[:1] or " " for c in text)
+                norm = normalize_aligned(text)
             spans = tuple(tuple(s) for s in json.loads(sentences)) if sentences else ()
             self.rows.append(_Row(pid, doc_id, number, text, norm, spans, tuple(json.loads(path)),
                                   title, source, source_id, url))
@@ -175,6 +175,7 @@ class Searcher:
         self._max_idf = float(max(self.words.idf.max(initial=0.0),
                                   self.grams.idf.max(initial=0.0))) or 1.0
         self._latin_words: list[str] | None = None
+        homophone_chars("的")  # load the homophone table now, not on a user's first typo (≈0.6 s)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -457,7 +458,7 @@ def make_excerpt(text: str, cover: Callable[[str], float], limit: int = 160,
     spans = split_sentences(text)
     if not spans:
         return text[:limit]
-    norm = "".join(normalize(c)[:1] or " " for c in text)
+    norm = normalize_aligned(text)
     start, end = excerpt_span(spans, [cover(norm[s:e]) for s, e in spans], limit)
     if end - start <= limit:
         return text[start:end]

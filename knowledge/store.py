@@ -152,26 +152,30 @@ class Store:
         self.db.execute("DELETE FROM documents WHERE id = ?", [doc_id])
 
     def insert_document(self, origin: str, content_hash: str, doc: PreparedDocument) -> tuple[int, int]:
-        """Write one prepared document; returns (sections, paragraphs) written."""
-        doc_id = self.db["documents"].insert({
-            "origin": origin, "content_hash": content_hash, "title": doc.title, "source": doc.source,
-            "source_id": doc.source_id, "kind": doc.kind, "url": doc.url, "date": doc.date,
-            "paragraphs": len(doc.paragraphs), "title_words": doc.title_words,
-            "ingested_at": _now(),
-        }).last_pk
+        """Write one prepared document; returns (sections, paragraphs) written.
+
+        Plain ``execute``/``executemany`` on the connection (inside the caller's transaction):
+        sqlite-utils' per-row insert machinery cost ~2.7 ms a document on large ingests.
+        """
+        conn = self.db.conn
+        doc_id = conn.execute(
+            "INSERT INTO documents (origin, content_hash, title, source, source_id, kind, url, "
+            "date, paragraphs, title_words, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (origin, content_hash, doc.title, doc.source, doc.source_id, doc.kind, doc.url,
+             doc.date, len(doc.paragraphs), doc.title_words, _now())).lastrowid
         section_ids: dict[tuple[str, ...], int] = {}
         for paragraph in doc.paragraphs:
             if paragraph.section not in section_ids:
-                section_ids[paragraph.section] = self.db["sections"].insert({
-                    "doc_id": doc_id, "position": len(section_ids) + 1,
-                    "path": json.dumps(paragraph.section, ensure_ascii=False),
-                    "words": doc.section_words.get(paragraph.section, ""),
-                }).last_pk
-        self.db["paragraphs"].insert_all(
-            ({"doc_id": doc_id, "section_id": section_ids[p.section], "number": p.number,
-              "text": p.text, "sentences": json.dumps(p.sentences), "words": p.words}
-             for p in doc.paragraphs),
-            batch_size=500)
+                section_ids[paragraph.section] = conn.execute(
+                    "INSERT INTO sections (doc_id, position, path, words) VALUES (?, ?, ?, ?)",
+                    (doc_id, len(section_ids) + 1,
+                     json.dumps(paragraph.section, ensure_ascii=False),
+                     doc.section_words.get(paragraph.section, ""))).lastrowid
+        conn.executemany(
+            "INSERT INTO paragraphs (doc_id, section_id, number, text, sentences, words) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(doc_id, section_ids[p.section], p.number, p.text,
+              json.dumps(p.sentences, separators=(",", ":")), p.words) for p in doc.paragraphs])
         return len(section_ids), len(doc.paragraphs)
 
     def documents(self) -> list[DocumentInfo]:
