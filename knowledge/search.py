@@ -73,6 +73,7 @@ class Unit:
     weight: float
     alternatives: tuple[str, ...] = ()
     grams: tuple[tuple[str, ...], ...] = ()
+    parts: tuple[str, ...] = ()      # its sub-words: 选拔干部 → 选拔, 干部
 
     def match(self, text: str) -> float:
         if self.text in text:
@@ -80,10 +81,16 @@ class Unit:
         for alternative in self.alternatives:
             if alternative in text:
                 return 0.9
-        if len(self.grams) < 2:
-            return 0.0
-        found = sum(1 for options in self.grams if any(g in text for g in options))
-        return 0.7 * found / len(self.grams)
+        score = 0.0
+        if self.parts:
+            found = sum(1 for part in self.parts if part in text)
+            if found == len(self.parts):
+                return 0.85  # every sub-word, just not side by side (选拔…干部)
+            score = 0.7 * found / len(self.parts)
+        if len(self.grams) >= 2:
+            found = sum(1 for options in self.grams if any(g in text for g in options))
+            score = max(score, 0.7 * found / len(self.grams))
+        return score
 
 
 @dataclass
@@ -207,7 +214,10 @@ class Searcher:
                         grams.setdefault(gram, weight * 0.5)
         # Bigram alternatives: a bigram the knowledge base (almost) never has is likely a typo.
         gram_alternatives: dict[str, list[str]] = {}
-        for gram in [g for g in grams if grams[g] == 1.0 and len(g) == 2 and is_cjk(g[0])
+        # Only in words no dictionary knows: 德意志's rare bigram 意志 is no typo for 意识.
+        suspects = {g for u in unit_texts if u not in self.words.vocab
+                    and not self.analyzer.is_dictionary_word(u) for g in self.analyzer.grams(u)}
+        for gram in [g for g in grams if g in suspects and len(g) == 2 and is_cjk(g[0])
                      and self.grams.df(g) <= 1]:
             found = [g for g in self._homophone_grams(gram) if g != gram]
             if found:
@@ -240,7 +250,9 @@ class Searcher:
             # A word the knowledge base has never seen weighs like the rarest word: a question
             # about it cannot be answered by a paragraph that lacks it.
             weight = max([*alt, (sum(known) / len(options)) if known else self._max_idf])
-        return Unit(text, weight ** self.config.unit_power, tuple(alternatives), options)
+        parts = tuple(w for w in dict.fromkeys(self.analyzer.words(text))
+                      if w != text and len(w) >= 2) if len(text) >= 4 else ()
+        return Unit(text, weight ** self.config.unit_power, tuple(alternatives), options, parts)
 
     def _near_words(self, word: str) -> list[str]:
         """Words of the knowledge base that sound like ``word`` or are one edit from it."""
