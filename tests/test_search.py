@@ -296,3 +296,21 @@ def test_a_question_citing_an_article_finds_it(fresh_kb, tmp_path: Path, questio
     (tmp_path / "差旅.txt").write_text(ARTICLES, encoding="utf-8")
     fresh_kb.ingest([tmp_path / "差旅.txt"])
     assert fresh_kb.search(question).best.citation.paragraph == paragraph
+
+
+@pytest.mark.parametrize(("question", "paragraph"), [
+    ("选拔干部", 3),        # jieba keeps 选拔干部 whole; the text has 选拔 … 干部 apart
+    ("干部能上能下怎么推进", 3),
+])
+def test_a_compound_question_word_found_in_parts_is_a_confident_answer(seed_kb, question,
+                                                                      paragraph) -> None:
+    answer = seed_kb.search(question)
+    assert answer.status == "answer"
+    assert answer.best.citation.paragraph == paragraph
+
+
+def test_a_rare_bigram_of_a_dictionary_word_is_not_taken_for_a_typo(seed_kb) -> None:
+    query = seed_kb.searcher.analyse("德意志民族")
+    assert "意志" not in query.expansions
+    unit = next(u for u in query.units if u.text == "德意志")
+    assert unit.weight == pytest.approx(max(u.weight for u in query.units))
