@@ -22,7 +22,7 @@ from telegram import (Chat, InlineKeyboardButton, InlineKeyboardMarkup, InlineQu
                       InlineQueryResultsButton, InputTextMessageContent, LinkPreviewOptions,
                       Message, ReplyParameters, Update)
 from telegram.constants import ChatType, ParseMode
-from telegram.error import Conflict, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Conflict, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from knowledge import SUPPORTED_SUFFIXES, Answer, Hit, KnowledgeBase, LoadError
@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 MAX_QUESTION = 500          # characters of a question that are searched
 SERVICES_KEY = "services"
 RECENT_ANSWERS = 2048       # answers kept for the "more results" button
+INLINE_MAX_AGE = 8.0        # seconds: an inline query older than this is not answered (Telegram
+                            # refuses answers about 10 s after the query)
 
 
 @dataclass
@@ -221,28 +223,29 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     message = query.message if isinstance(query.message, Message) else None
     chat_id = message.chat.id if message is not None else query.from_user.id
     if parsed is None:
-        await query.answer()
+        await _answer_callback(update, query)
         _outcome(context, update, "ignored")
         return
     if not await s.access.may_ask(query.from_user.id, message.chat.id if message else None):
-        await query.answer(render.text_for(lang, "refused"), show_alert=True)
+        await _answer_callback(update, query, render.text_for(lang, "refused"), show_alert=True)
         _outcome(context, update, "refused")
         return
     kind = parsed[0]
     if kind == "p":
         view = await asyncio.to_thread(_kb(context).paragraph, parsed[1])
-        await query.answer()
+        await _answer_callback(update, query)
         await send(context.bot, chat_id, render.render_paragraph(view, lang), reply_to=message)
         _outcome(context, update, "paragraph" if view else "gone")
     elif kind == "m":
         hits = await asyncio.to_thread(_more_hits, _kb(context), s.recall(parsed[1]), parsed[2])
-        await query.answer()
+        await _answer_callback(update, query)
         await send(context.bot, chat_id, render.render_more(hits, lang), reply_to=message)
         _outcome(context, update, "more")
     else:
         helpful = parsed[2]
         recorded = await asyncio.to_thread(_kb(context).feedback, parsed[1], helpful)
-        await query.answer(render.text_for(lang, "thanks_up" if helpful else "thanks_down"))
+        await _answer_callback(update, query,
+                               render.text_for(lang, "thanks_up" if helpful else "thanks_down"))
         if message is not None:
             try:
                 await query.edit_message_reply_markup(_without_feedback(message.reply_markup))
@@ -250,6 +253,17 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                 log.debug("feedback buttons not removed: %s", err)
         _outcome(context, update, ("helpful" if helpful else "unhelpful")
                  + ("" if recorded else " (unknown question)"))
+
+
+async def _answer_callback(update: Update, query, *args, **kwargs) -> None:
+    """answerCallbackQuery; an expired query (the button still works) is one WARNING line."""
+    try:
+        await query.answer(*args, **kwargs)
+    except BadRequest as err:
+        if not query_expired(err):
+            raise
+        log.warning("callback query of update %s answered too late (%s)", update.update_id,
+                    err.message)
 
 
 def _more_hits(kb: KnowledgeBase, answer: Answer | None, paragraph_ids: tuple[int, ...]) -> list[Hit]:
@@ -268,30 +282,60 @@ def _more_hits(kb: KnowledgeBase, answer: Answer | None, paragraph_ids: tuple[in
 
 
 # -- inline mode ---------------------------------------------------------------------------------------
+def query_expired(err: BadRequest) -> bool:
+    """Whether Telegram refused a callback/inline answer because the query expired."""
+    message = err.message.lower()
+    return "query is too old" in message or "query id is invalid" in message
+
+
+def update_age(context: ContextTypes.DEFAULT_TYPE, update: Update) -> float | None:
+    """Seconds since polling fetched ``update`` (None when unknown, e.g. webhook mode)."""
+    age = getattr(context.bot, "update_age", None)
+    return age(update.update_id) if age is not None else None
+
+
 async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """@bot keywords in any chat: up to 10 cited excerpts to send."""
+    """@bot keywords in any chat: up to 10 cited excerpts to send.
+
+    A query that already waited longer than :data:`INLINE_MAX_AGE` (a backlog) is skipped: the
+    user has moved on and Telegram would refuse the answer. An answer Telegram refuses as too
+    old is one WARNING line, not an error.
+    """
     s, query = services(context), update.inline_query
+    age = update_age(context, update)
+    if age is not None and age > INLINE_MAX_AGE:
+        log.info("inline query %s not answered: it waited %.1f s", update.update_id, age)
+        _outcome(context, update, "inline expired")
+        return
     lang = lang_for(query.from_user.language_code)
     personal = s.access.restricted
-    if not await s.access.is_staff(query.from_user.id):
-        button = InlineQueryResultsButton(text=render.text_for(lang, "inline_refused"),
-                                          start_parameter="help")
-        await query.answer([], cache_time=10, is_personal=True, button=button)
-        _outcome(context, update, "refused")
+    try:
+        if not await s.access.is_staff(query.from_user.id):
+            button = InlineQueryResultsButton(text=render.text_for(lang, "inline_refused"),
+                                              start_parameter="help")
+            await query.answer([], cache_time=10, is_personal=True, button=button)
+            _outcome(context, update, "refused")
+            return
+        text = clean_question(query.query or "")
+        results: list[render.InlineResult] = []
+        if text:
+            answer = await asyncio.to_thread(_kb(context).search, text, render.INLINE_RESULTS)
+            results = render.render_inline_results(answer)
+        button = None if results else InlineQueryResultsButton(
+            text=render.text_for(lang, "inline_button"), start_parameter="help")
+        await query.answer([InlineQueryResultArticle(
+            id=r.id, title=r.title, description=r.description,
+            input_message_content=InputTextMessageContent(
+                r.text, parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True)))
+            for r in results], cache_time=10, is_personal=personal, button=button)
+    except BadRequest as err:
+        if not query_expired(err):
+            raise
+        log.warning("inline query %s answered too late (%s; waited %s)", update.update_id,
+                    err.message, "?" if age is None else f"{age:.1f} s before handling")
+        _outcome(context, update, "inline expired")
         return
-    text = clean_question(query.query or "")
-    results: list[render.InlineResult] = []
-    if text:
-        answer = await asyncio.to_thread(_kb(context).search, text, render.INLINE_RESULTS)
-        results = render.render_inline_results(answer)
-    button = None if results else InlineQueryResultsButton(
-        text=render.text_for(lang, "inline_button"), start_parameter="help")
-    await query.answer([InlineQueryResultArticle(
-        id=r.id, title=r.title, description=r.description,
-        input_message_content=InputTextMessageContent(
-            r.text, parse_mode=ParseMode.HTML,
-            link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        for r in results], cache_time=10, is_personal=personal, button=button)
     s.counters["inline_queries"] += 1
     _outcome(context, update, f"{len(results)} results" if text else "empty")
 
