@@ -10,10 +10,9 @@
    settings, no search) — and each rate-limiter setting — ``production`` (``AIORateLimiter
    (max_retries=5)`` (``RetryingRateLimiter`` in ``bot/app.py``): 30 messages/s overall, 20/min
    per group) and
-   ``no-overall`` (the overall 30/s cap off, the per-group limit kept; staffbot has no setting for
-   this, so it is started through a launcher that sets ``overall_max_rate=0`` on the limiter class
-   ``bot.app`` uses before
-   ``bot.__main__.main()``) — one fresh bot process, fed through ``tests/fakebot.FakeTelegram``:
+   ``no-overall`` (the overall 30/s cap off, the per-group limit kept: ``STAFFBOT_RATE_LIMIT=0``
+   for staffbot, ``ECHO_OVERALL_RATE=0`` for the echo bot) — one fresh bot process, fed through
+   ``tests/fakebot.FakeTelegram``:
    (a) saturation: N questions queued at once, answered questions/s until all are answered;
    (b) offered load: ``--rate`` questions/s for ``--duration`` s, update → reply latency.
    The mix is 60 % private chats, 25 % ``/ask`` in groups, 15 % inline queries, spread over many
@@ -51,14 +50,6 @@ from fakebot import FakeTelegram, group, user  # noqa: E402
 DEFAULT_PASSAGES = ROOT.parent / "shared" / "eval" / "drcd-dev" / "passages.jsonl"
 TICK = os.sysconf("SC_CLK_TCK")
 
-# staffbot with the limiter's overall cap off: what a STAFFBOT_RATE_LIMIT=0 setting would do.
-NO_OVERALL_LAUNCHER = """
-import sys, bot.app, bot.__main__
-name = "RetryingRateLimiter" if hasattr(bot.app, "RetryingRateLimiter") else "AIORateLimiter"
-limiter = getattr(bot.app, name)
-setattr(bot.app, name, lambda **kw: limiter(**{**kw, "overall_max_rate": 0}))
-sys.exit(bot.__main__.main())
-"""
 
 # -- knowledge base ------------------------------------------------------------------------------
 def split_sentences(text: str) -> list[str]:
@@ -249,9 +240,9 @@ async def run_bot(kind: str, limiter: str, args, db: Path, questions: list[str],
     if kind == "staffbot":
         run_db = work / f"kb-{limiter}.db"
         shutil.copy(db, run_db)
-        env.update(STAFFBOT_DB=str(run_db), STAFFBOT_SEEDS=str(work / "no-seeds"))
-        cmd = [sys.executable, "-m", "bot"] if limiter == "production" else \
-            [sys.executable, "-c", NO_OVERALL_LAUNCHER]
+        env.update(STAFFBOT_DB=str(run_db), STAFFBOT_SEEDS=str(work / "no-seeds"),
+                   STAFFBOT_RATE_LIMIT="30" if limiter == "production" else "0")
+        cmd = [sys.executable, "-m", "bot"]
     else:
         cmd = [sys.executable, str(ROOT / "bench" / "echo_bot.py")]
         if limiter != "production":
