@@ -195,40 +195,34 @@ class Analyzer:
         return out
 
 
-@lru_cache(maxsize=1)
-def _pinyin_table() -> dict[int, tuple[str, ...]]:
-    """Code point → its toneless pinyin readings (from pypinyin's character table)."""
-    from pypinyin.pinyin_dict import pinyin_dict
-
-    def toneless(syllable: str) -> str:
-        decomposed = unicodedata.normalize("NFD", syllable)
-        plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-        return plain.replace("ü", "v")
-
-    table: dict[int, tuple[str, ...]] = {}
-    for code, readings in pinyin_dict.items():
-        table[code] = tuple(dict.fromkeys(toneless(r) for r in readings.split(",")))
-    return table
-
-
-def _common(char: str) -> bool:
-    """GB2312 characters: the ones a pinyin input method offers first."""
-    try:
-        return len(char.encode("gb2312")) == 2
-    except UnicodeEncodeError:
-        return False
+_PINYIN_TABLE = Path(__file__).parent / "data" / "pinyin.tsv"
 
 
 @lru_cache(maxsize=1)
 def _sound_groups() -> dict[str, tuple[str, ...]]:
-    """Toneless syllable → the common characters read that way."""
-    groups: dict[str, list[str]] = {}
-    for code, readings in _pinyin_table().items():
-        char = chr(code)
-        if _common(char):
-            for reading in readings:
-                groups.setdefault(reading, []).append(char)
-    return {reading: tuple(chars) for reading, chars in groups.items()}
+    """Toneless syllable → the common (GB2312) characters read that way.
+
+    Shipped as ``data/pinyin.tsv`` (made from pypinyin by scripts/make_pinyin_table.py):
+    importing pypinyin would cost ~100 MB of memory for this 30 KB table.
+    """
+    groups: dict[str, tuple[str, ...]] = {}
+    with open(_PINYIN_TABLE, encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("#") or "\t" not in line:
+                continue
+            reading, chars = line.rstrip("\n").split("\t", 1)
+            groups[reading] = tuple(chars)
+    return groups
+
+
+@lru_cache(maxsize=1)
+def _pinyin_table() -> dict[int, tuple[str, ...]]:
+    """Code point → its toneless readings (common characters only)."""
+    table: dict[int, list[str]] = {}
+    for reading, chars in _sound_groups().items():
+        for char in chars:
+            table.setdefault(ord(char), []).append(reading)
+    return {code: tuple(readings) for code, readings in table.items()}
 
 
 @lru_cache(maxsize=8192)

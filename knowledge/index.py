@@ -46,8 +46,13 @@ class _Postings:
         postings and the distinct term keys in term-id order.
         """
         n_rows = len(lengths)
-        pairs, tf = np.unique(codes, return_counts=True)
-        del codes
+        # np.unique without its copy: sort in place, then mark where a new (term, row) starts.
+        codes.sort()
+        starts_pair = np.ones(codes.size, dtype=bool)
+        starts_pair[1:] = codes[1:] != codes[:-1]
+        pairs = codes[starts_pair]
+        tf = np.diff(np.append(np.flatnonzero(starts_pair), codes.size))
+        del codes, starts_pair
         keys = pairs >> _ROW_BITS
         rows = (pairs & ((1 << _ROW_BITS) - 1)).astype(np.int32)
         del pairs

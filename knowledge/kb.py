@@ -305,18 +305,22 @@ class KnowledgeBase:
     def log_question(self, answer: Answer, *, chat_kind: str | None = None,
                      ms: float | None = None) -> int:
         best = answer.best
-        return self.store.log_question(answer.question, normalize(answer.question).strip(),
+        with self._lock:  # one writer at a time on the shared connection (the bot's threads)
+            return self.store.log_question(answer.question, normalize(answer.question).strip(),
                                        answer.status, best.doc_id if best else None,
                                        best.paragraph_id if best else None, chat_kind, ms)
 
     def feedback(self, question_id: int, helpful: bool) -> bool:
-        return self.store.set_feedback(question_id, helpful)
+        with self._lock:
+            return self.store.set_feedback(question_id, helpful)
 
     def unanswered(self, limit: int = 20) -> list[UnansweredQuestion]:
-        return self.store.unanswered(limit)
+        with self._lock:
+            return self.store.unanswered(limit)
 
     def stats(self) -> Stats:
-        return self.store.stats()
+        with self._lock:
+            return self.store.stats()
 
 
 def _read_words(paths: Iterable[Path]) -> list[str]:

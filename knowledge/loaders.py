@@ -25,10 +25,12 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 
-import docx
-from docx.table import Table
-from docx.text.paragraph import Paragraph
-from pypdf import PdfReader
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported where used: python-docx and pypdf cost ~20 MB in every process
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+    from pypdf import PdfReader
 
 __all__ = [
     "Block",
@@ -776,6 +778,9 @@ def _docx_table_blocks(table: Table) -> Iterator[Block]:
 
 def _parse_docx(data: bytes, name: str, warnings: list[str]) -> list[SourceDocument]:
     _check_docx_archive(data)
+    import docx
+    from docx.table import Table
+
     try:
         document = docx.Document(io.BytesIO(data))
         blocks: list[Block] = []
@@ -860,6 +865,8 @@ def _pdf_title(reader: PdfReader, name: str) -> str:
 def _open_pdf(data: bytes) -> PdfReader:
     if b"%PDF-" not in data[:1024]:
         raise _Unloadable("not a PDF file (no %PDF header)")
+    from pypdf import PdfReader
+
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):

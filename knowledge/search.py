@@ -163,6 +163,8 @@ class Searcher:
             norm = normalize(text)
             if len(norm) != len(text):  # keep offsets aligned with text (rare: NFKC expansions)
                 norm = normalize_aligned(text)
+            elif norm == text:
+                norm = text  # one string, not two equal ones (most simplified Chinese text)
             spans = tuple(tuple(s) for s in json.loads(sentences)) if sentences else ()
             self.rows.append(_Row(pid, doc_id, number, text, norm, spans, tuple(json.loads(path)),
                                   title, source, source_id, url))
