@@ -38,13 +38,14 @@ import asyncio
 import datetime as dtm
 import itertools
 import logging
+import os
 import time
 
 from telegram import (BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats,
                       BotCommandScopeChat, Update)
 from telegram.error import BadRequest, Conflict, NetworkError, TelegramError
-from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler,
-                          ChatMemberHandler, ChosenInlineResultHandler, CommandHandler, ExtBot,
+from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor,
+                          CallbackQueryHandler, ChatMemberHandler, ChosenInlineResultHandler, CommandHandler, ExtBot,
                           InlineQueryHandler, MessageHandler, TypeHandler, filters)
 from telegram.request import HTTPXRequest
 
@@ -56,7 +57,8 @@ from .settings import Settings
 
 __all__ = ["build_application", "run_bot", "open_knowledge_base", "ALLOWED_UPDATES",
            "configure_logging", "ReliableBot", "ReliableApplication", "RetryingRateLimiter",
-           "UpdateTracker", "CONFLICT_LIMIT", "EXIT_CONFLICT"]
+           "UpdateTracker", "PerChatUpdateProcessor", "order_key", "CONFLICT_LIMIT",
+           "EXIT_CONFLICT", "CONCURRENT_UPDATES", "concurrent_updates"]
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +77,7 @@ ADMIN_COMMAND_NAMES = [name for name, _ in ADMIN_COMMANDS]
 CONFLICT_LIMIT = 3      # 409s in a row before a process that never polled gives up
 REFILL_AT = 16          # polling: fetch more updates once at most this many are unfinished
 EXIT_CONFLICT = 3       # exit status when another instance holds the token
+CONCURRENT_UPDATES = 12  # STAFFBOT_CONCURRENT_UPDATES=on: updates processed at once
 
 
 # -- faults: retries, confirming processed updates only, 409 ----------------------------------------
@@ -307,6 +310,98 @@ class ReliableApplication(Application):
                 tracker.finished(update.update_id)
 
 
+# -- concurrency: different chats at once, one chat in order ---------------------------------------
+def order_key(update: object) -> tuple[str, int] | None:
+    """What an update must stay in order with: its chat (messages, edits, channel posts and their
+    edits, button presses on a message, membership changes), else its user (inline queries, chosen
+    inline results, a button on an inline message); None: no order needed."""
+    if not isinstance(update, Update):
+        return None
+    chat = update.effective_chat
+    if chat is not None:
+        return ("chat", chat.id)
+    user = update.effective_user
+    if user is not None:
+        return ("user", user.id)
+    return None
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """At most ``max_running`` updates processed at once; updates with the same :func:`order_key`
+    one after the other in arrival order, different keys concurrently.
+
+    PTB creates one task per update, in arrival order, and calls :meth:`do_process_update` from it
+    before the task first yields (PTB's own semaphore is made large enough never to be waited on),
+    so each update joins the end of its key's chain in arrival order. An update waiting for an
+    earlier one of its chat does not hold one of the ``max_running`` slots, so a slow chat (a
+    large upload) never takes the slots of the others. The number of waiting updates is bounded
+    by polling's back-pressure (``REFILL_AT`` plus one getUpdates batch).
+
+    ``ReliableApplication`` marks an update finished whatever order they finish in, and
+    ``ReliableBot`` confirms only below the lowest unfinished one. At SIGTERM PTB waits until every
+    queued update has been processed (its update queue is joined), these chains included.
+    """
+
+    def __init__(self, max_running: int = CONCURRENT_UPDATES, max_waiting: int = 100_000) -> None:
+        super().__init__(max_waiting)
+        self.max_running = max_running
+        self._slots = asyncio.Semaphore(max_running)
+        self._tails: dict[tuple[str, int], asyncio.Future] = {}  # key → its last update's "done"
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    @property
+    def waiting_chats(self) -> int:
+        """Keys with an update being processed or waiting (for tests and logs)."""
+        return len(self._tails)
+
+    async def do_process_update(self, update: object, coroutine) -> None:
+        key = order_key(update)
+        previous = self._tails.get(key) if key is not None else None
+        done = asyncio.get_running_loop().create_future()
+        if key is not None:
+            self._tails[key] = done
+        started = False
+        try:
+            if previous is not None:
+                await asyncio.shield(previous)  # never fails: set_result in the finally below
+            async with self._slots:
+                started = True
+                await coroutine
+        finally:
+            if not started:  # cancelled while waiting: do not leave the coroutine un-awaited
+                coroutine.close()
+            done.set_result(None)
+            if key is not None and self._tails.get(key) is done:
+                del self._tails[key]
+
+
+def concurrent_updates() -> int:
+    """``STAFFBOT_CONCURRENT_UPDATES``: how many updates run at once (1, the default: one at a
+    time, in arrival order across all chats; "on": :data:`CONCURRENT_UPDATES`; or a number).
+
+    Off by default: with it on, updates of different chats finish in any order, and the end-to-end
+    tests' "a fresh question answered means every earlier update is done" helpers (``settle``
+    in tests/test_faults.py and tests/test_hostile.py, channel post then question in
+    tests/test_bot_e2e.py) no longer hold.
+    """
+    raw = os.environ.get("STAFFBOT_CONCURRENT_UPDATES", "").strip().lower()
+    if raw in ("", "0", "1", "off", "no", "false"):
+        return 1
+    if raw in ("on", "yes", "true"):
+        return CONCURRENT_UPDATES
+    try:
+        value = int(raw)
+    except ValueError:
+        log.warning("STAFFBOT_CONCURRENT_UPDATES=%r is not a number or on/off: one at a time", raw)
+        return 1
+    return max(1, min(value, 256))
+
+
 def open_knowledge_base(settings: Settings) -> KnowledgeBase:
     """Open the knowledge base; ingest the seeds folder when it has no documents (blocking)."""
     settings.db.parent.mkdir(parents=True, exist_ok=True)
@@ -334,7 +429,9 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
                       get_updates_request=HTTPXRequest(connection_pool_size=1),
                       rate_limiter=RetryingRateLimiter(
                           max_retries=5, overall_max_rate=settings.rate_limit), **bot_kwargs)
+    workers = concurrent_updates()
     application = (ApplicationBuilder().bot(bot).application_class(ReliableApplication)
+                   .concurrent_updates(PerChatUpdateProcessor(workers) if workers > 1 else 1)
                    .post_init(_post_init).post_stop(_post_stop).post_shutdown(_post_shutdown)
                    .build())
     bot.tracker.application = application
@@ -384,7 +481,9 @@ async def _post_init(application: Application) -> None:
     if s.kb is None:
         s.kb = await asyncio.to_thread(open_knowledge_base, s.settings)
     docs = await asyncio.to_thread(s.kb.documents)
-    log.info("knowledge base %s: %d documents; %s", s.kb.path, len(docs), s.settings.log_summary())
+    log.info("knowledge base %s: %d documents; %s; concurrent updates: %d", s.kb.path, len(docs),
+             s.settings.log_summary(), application.update_processor.max_running
+             if isinstance(application.update_processor, PerChatUpdateProcessor) else 1)
     if not s.access.restricted:
         log.warning("access is not restricted: anyone who finds the bot may ask (set "
                     "STAFFBOT_ALLOWED_USERS or STAFFBOT_STAFF_CHATS to limit it)")
