@@ -1,6 +1,10 @@
 """Telegram update handlers: read the update, call pure code (knowledge, render, access), send.
 
-Every ``kb.*`` call runs in a worker thread (``asyncio.to_thread``): SQLite and jieba block.
+Every ``kb.*`` call runs in a worker thread (``asyncio.to_thread``): SQLite and jieba block —
+except a search on an index that is already built and current, see :func:`_search`. Updates of
+different chats are processed concurrently (``bot.app.PerChatUpdateProcessor``), so knowledge-base
+writes (uploads, /reload, /remove, channel posts) go one at a time through
+:meth:`Services.writing`.
 Long-lived objects live in one :class:`Services` object in ``application.bot_data``, reached with
 :func:`services`. Each handler records an outcome for the update (``answer``, ``not_found``,
 ``refused``, ``ignored``…) which :func:`log_update` writes as one INFO line per update — chat
@@ -14,6 +18,7 @@ import logging
 import re
 import time
 from collections import Counter, OrderedDict
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +46,7 @@ SERVICES_KEY = "services"
 RECENT_ANSWERS = 2048       # answers kept for the "more results" button
 INLINE_MAX_AGE = 8.0        # seconds: an inline query older than this is not answered (Telegram
                             # refuses answers about 10 s after the query)
+INLINE_SEARCH = True        # search on the event loop when the index is ready (see _search)
 
 
 @dataclass
@@ -55,6 +61,23 @@ class Services:
     _answers: OrderedDict = field(default_factory=OrderedDict)
     _started: dict = field(default_factory=dict)
     _outcomes: dict = field(default_factory=dict)
+    _write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @asynccontextmanager
+    async def writing(self):
+        """One knowledge-base write at a time (across chats, which run concurrently).
+
+        The knowledge base serializes its transactions, but not everything around them (it records
+        a document's defined terms on the shared connection before taking its lock, which would
+        commit another thread's open transaction midway); and a search stays on the event loop
+        only while no write is running (:func:`_search`).
+        """
+        async with self._write_lock:
+            yield
+
+    @property
+    def write_running(self) -> bool:
+        return self._write_lock.locked()
 
     def remember(self, question_id: int, answer: Answer) -> None:
         self._answers[question_id] = answer
@@ -119,6 +142,29 @@ def _search_and_log(kb: KnowledgeBase, question: str, chat_kind: str) -> tuple[A
     return answer, kb.log_question(answer, chat_kind=chat_kind, ms=round(ms, 1))
 
 
+def _ready_searcher(s: Services, kb: KnowledgeBase):
+    """The in-memory index when a search may run on the event loop, else None (use a thread).
+
+    Measured with bench/bench_load.py (10k paragraphs, 2 cores): a search takes 2–3 ms of CPU
+    under the GIL either way; handing it to a thread added the thread hop and GIL hand-overs
+    between the loop and the worker for every question, which cost more than the search. So a
+    search runs inline — bounded to the case where it cannot block for long: the index is
+    already built for the current database generation (nothing to rebuild) and no write of this
+    bot is running. Every other knowledge-base call (logging the question, uploads, /reload,
+    paragraphs, stats…) stays in a thread, and so does a search that would (re)build the index.
+
+    Reads KnowledgeBase's private ``_searcher``/``_searcher_generation``: the knowledge package
+    has no public "index is current" check yet (the Searcher is called directly so that a
+    database change between this check and the search cannot start a rebuild on the loop).
+    """
+    if not INLINE_SEARCH or s.write_running:
+        return None
+    searcher = getattr(kb, "_searcher", None)
+    if searcher is None or getattr(kb, "_searcher_generation", None) != kb.store.generation:
+        return None
+    return searcher
+
+
 def clean_question(text: str) -> str:
     """Whitespace collapsed, control characters dropped, cut to :data:`MAX_QUESTION` characters."""
     text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
@@ -141,8 +187,16 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str)
         await send(context.bot, chat.id, render.render_message(lang, "usage"), reply_to=message)
         _outcome(context, update, "usage")
         return
-    answer, question_id = await asyncio.to_thread(_search_and_log, _kb(context), question,
-                                                  "private" if private else "group")
+    kb, kind = _kb(context), "private" if private else "group"
+    ready = _ready_searcher(s, kb)
+    if ready is not None:
+        started = time.perf_counter()
+        answer = ready.search(question, 5)
+        ms = (time.perf_counter() - started) * 1000
+        question_id = await asyncio.to_thread(kb.log_question, answer, chat_kind=kind,
+                                              ms=round(ms, 1))
+    else:
+        answer, question_id = await asyncio.to_thread(_search_and_log, kb, question, kind)
     if question_id:
         s.remember(question_id, answer)
     await send(context.bot, chat.id, render.render_answer(answer, question_id, lang),
@@ -319,7 +373,10 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         text = clean_question(query.query or "")
         results: list[render.InlineResult] = []
         if text:
-            answer = await asyncio.to_thread(_kb(context).search, text, render.INLINE_RESULTS)
+            kb = _kb(context)
+            ready = _ready_searcher(s, kb)
+            answer = ready.search(text, render.INLINE_RESULTS) if ready is not None else \
+                await asyncio.to_thread(kb.search, text, render.INLINE_RESULTS)
             results = render.render_inline_results(answer)
         button = None if results else InlineQueryResultsButton(
             text=render.text_for(lang, "inline_button"), start_parameter="help")
@@ -371,11 +428,12 @@ async def on_channel_post(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not channel_wanted(s.settings.channels, chat):
         _outcome(context, update, "ignored channel")
         return
-    result = await asyncio.to_thread(
-        _kb(context).add_post, chat_id=chat.id, message_id=message.message_id,
-        text=message.text or message.caption or "",
-        url=post_link(chat.id, chat.username, message.message_id),
-        date=message.date.isoformat() if message.date else None, channel_title=chat.title or "")
+    async with s.writing():
+        result = await asyncio.to_thread(
+            _kb(context).add_post, chat_id=chat.id, message_id=message.message_id,
+            text=message.text or message.caption or "",
+            url=post_link(chat.id, chat.username, message.message_id),
+            date=message.date.isoformat() if message.date else None, channel_title=chat.title or "")
     _outcome(context, update, f"post {result}")
 
 
@@ -420,7 +478,8 @@ async def on_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not ref:
         replies = render.render_message(lang, "remove_usage")
     else:
-        removed = await asyncio.to_thread(_kb(context).remove, ref)
+        async with services(context).writing():
+            removed = await asyncio.to_thread(_kb(context).remove, ref)
         replies = render.render_message(lang, "removed" if removed else "remove_none",
                                         n=str(removed), ref=render.truncate(ref, 100))
     await send(context.bot, update.effective_chat.id, replies)
@@ -435,7 +494,8 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not seeds.exists():
         replies = render.render_message(lang, "no_seeds", path=str(seeds))
     else:
-        report = await asyncio.to_thread(_kb(context).ingest, [seeds])
+        async with services(context).writing():
+            report = await asyncio.to_thread(_kb(context).ingest, [seeds])
         replies = render.render_ingest(report, str(seeds), lang)
     await send(context.bot, update.effective_chat.id, replies)
     _outcome(context, update, "reload")
@@ -487,8 +547,9 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             if len(data) > limit:
                 replies, status = render.render_too_big(name, len(data), limit, lang), "too_big"
             else:
-                report = await asyncio.to_thread(_kb(context).ingest_bytes, data, name,
-                                                  max_bytes=limit)
+                async with s.writing():
+                    report = await asyncio.to_thread(_kb(context).ingest_bytes, data, name,
+                                                      max_bytes=limit)
                 replies, status = render.render_ingest(report, name, lang), "ingested"
         except LoadError as err:
             replies, status = render.render_message(lang, "not_indexed", name=name,
