@@ -26,6 +26,14 @@ Surviving Telegram's and the network's faults:
   Re-delivered updates are idempotent where it matters: a channel post or an upload with the same
   content is stored once (the knowledge base skips identical content; each document is replaced in
   one SQLite transaction). A question re-delivered after a kill may be answered twice.
+* Concurrency (``STAFFBOT_CONCURRENT_UPDATES``, off by default): :class:`PerChatUpdateProcessor`
+  runs updates of different chats at once (up to :data:`CONCURRENT_UPDATES`) and those of one
+  chat — or one user's inline queries, or one channel's posts and edits — in arrival order.
+  Updates then finish out of order; the offset still only passes updates that are all finished
+  (:meth:`UpdateTracker.safe_offset` takes the lowest unfinished one), and at SIGTERM PTB waits
+  for every fetched update. Measured with a 50 ms delay on every sendMessage (a real network):
+  one at a time 18 answers/s, concurrent 187/s; against the local fake server (no delay) the bot
+  is CPU-bound on one core and both answer about 190/s.
 * 409 Conflict (another process polls with the same token): a process that has never polled
   successfully gives up after :data:`CONFLICT_LIMIT` conflicts in a row, logging "another instance
   is polling with this token", and exits with status 3; a process that was polling logs it and
