@@ -46,7 +46,6 @@ import asyncio
 import datetime as dtm
 import itertools
 import logging
-import os
 import time
 
 from telegram import (BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats,
@@ -66,7 +65,7 @@ from .settings import Settings
 __all__ = ["build_application", "run_bot", "open_knowledge_base", "ALLOWED_UPDATES",
            "configure_logging", "ReliableBot", "ReliableApplication", "RetryingRateLimiter",
            "UpdateTracker", "PerChatUpdateProcessor", "order_key", "CONFLICT_LIMIT",
-           "EXIT_CONFLICT", "CONCURRENT_UPDATES", "concurrent_updates"]
+           "EXIT_CONFLICT", "CONCURRENT_UPDATES"]
 
 log = logging.getLogger(__name__)
 
@@ -388,28 +387,6 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 del self._tails[key]
 
 
-def concurrent_updates() -> int:
-    """``STAFFBOT_CONCURRENT_UPDATES``: how many updates run at once (1, the default: one at a
-    time, in arrival order across all chats; "on": :data:`CONCURRENT_UPDATES`; or a number).
-
-    Off by default: with it on, updates of different chats finish in any order, and the end-to-end
-    tests' "a fresh question answered means every earlier update is done" helpers (``settle``
-    in tests/test_faults.py and tests/test_hostile.py, channel post then question in
-    tests/test_bot_e2e.py) no longer hold.
-    """
-    raw = os.environ.get("STAFFBOT_CONCURRENT_UPDATES", "").strip().lower()
-    if raw in ("", "0", "1", "off", "no", "false"):
-        return 1
-    if raw in ("on", "yes", "true"):
-        return CONCURRENT_UPDATES
-    try:
-        value = int(raw)
-    except ValueError:
-        log.warning("STAFFBOT_CONCURRENT_UPDATES=%r is not a number or on/off: one at a time", raw)
-        return 1
-    return max(1, min(value, 256))
-
-
 def open_knowledge_base(settings: Settings) -> KnowledgeBase:
     """Open the knowledge base; ingest the seeds folder when it has no documents (blocking)."""
     settings.db.parent.mkdir(parents=True, exist_ok=True)
@@ -437,7 +414,7 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
                       get_updates_request=HTTPXRequest(connection_pool_size=1),
                       rate_limiter=RetryingRateLimiter(
                           max_retries=5, overall_max_rate=settings.rate_limit), **bot_kwargs)
-    workers = concurrent_updates()
+    workers = settings.concurrent_updates
     application = (ApplicationBuilder().bot(bot).application_class(ReliableApplication)
                    .concurrent_updates(PerChatUpdateProcessor(workers) if workers > 1 else 1)
                    .post_init(_post_init).post_stop(_post_stop).post_shutdown(_post_shutdown)

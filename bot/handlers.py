@@ -153,16 +153,10 @@ def _ready_searcher(s: Services, kb: KnowledgeBase):
     bot is running. Every other knowledge-base call (logging the question, uploads, /reload,
     paragraphs, stats…) stays in a thread, and so does a search that would (re)build the index.
 
-    Reads KnowledgeBase's private ``_searcher``/``_searcher_generation``: the knowledge package
-    has no public "index is current" check yet (the Searcher is called directly so that a
-    database change between this check and the search cannot start a rebuild on the loop).
     """
     if not INLINE_SEARCH or s.write_running:
         return None
-    searcher = getattr(kb, "_searcher", None)
-    if searcher is None or getattr(kb, "_searcher_generation", None) != kb.store.generation:
-        return None
-    return searcher
+    return kb.ready_searcher()
 
 
 def clean_question(text: str) -> str:

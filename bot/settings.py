@@ -71,6 +71,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("STAFFBOT_LOG_LEVEL", "INFO",
             "DEBUG, INFO, WARNING or ERROR. INFO logs one line per update without message text."),
     Setting("STAFFBOT_MAX_UPLOAD_MB", "20", "Largest document an admin may upload, in MB."),
+    Setting("STAFFBOT_CONCURRENT_UPDATES", "1",
+            "How many updates are processed at once: 1 = one at a time; on (12) or a number = "
+            "different chats at once, each chat (one channel, one user's inline queries) still in "
+            "arrival order. Worth it when Telegram is far away (sends wait on the network)."),
     Setting("STAFFBOT_RATE_LIMIT", "30",
             "Messages per second the bot sends across all chats (Telegram's documented limit is "
             "about 30); the 20 per minute per group limit always applies. 0 = no overall limit, "
@@ -163,6 +167,15 @@ def _url(name: str, value: str, *, https: bool = False) -> str:
     return value
 
 
+def _concurrency(value: str) -> int:
+    raw = value.strip().lower()
+    if raw in ("", "off", "no", "false"):
+        return 1
+    if raw in ("on", "yes", "true"):
+        return 12
+    return _int("STAFFBOT_CONCURRENT_UPDATES", raw, 1, 256)
+
+
 def check_token(token: str) -> str:
     if not token:
         raise SettingsError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put "
@@ -196,6 +209,7 @@ class Settings:
     log_level: str = "INFO"
     max_upload_mb: int = 20
     rate_limit: int = 30
+    concurrent_updates: int = 1
     userdict: tuple[Path, ...] = ()
     synonyms: tuple[Path, ...] = field(default=())
 
@@ -263,6 +277,7 @@ class Settings:
             max_upload_mb=_int("STAFFBOT_MAX_UPLOAD_MB", v["STAFFBOT_MAX_UPLOAD_MB"] or "20",
                                1, 2000),
             rate_limit=_int("STAFFBOT_RATE_LIMIT", v["STAFFBOT_RATE_LIMIT"] or "30", 0, 100_000),
+            concurrent_updates=_concurrency(v["STAFFBOT_CONCURRENT_UPDATES"]),
             userdict=tuple(Path(p) for p in _items_paths(v["STAFFBOT_USERDICT"])),
             synonyms=tuple(Path(p) for p in _items_paths(v["STAFFBOT_SYNONYMS"])),
         )

@@ -225,7 +225,8 @@ class KnowledgeBase:
                 if "“" in block.text or "《" in block.text or '"' in block.text or "「" in block.text:
                     terms.update(extract_defined_terms(block.text))
         if terms:
-            self.store.add_terms(terms)
+            with self._lock, self.store.db.atomic():  # one writer on the shared connection
+                self.store.add_terms(terms)
             self.analyzer.add_words(terms)
 
     def _write(self, sources: list[_Source], report: IngestReport, *, progress: bool) -> None:
@@ -283,6 +284,16 @@ class KnowledgeBase:
                     self._searcher = Searcher(self.store.load_rows(), self.analyzer, self.config)
                     self._searcher_generation = generation
         return self._searcher
+
+    def ready_searcher(self) -> Searcher | None:
+        """The in-memory index if it is current (a search now will not rebuild it), else None.
+
+        Lets an event loop run a 2–3 ms search inline and send anything slower to a thread.
+        """
+        searcher = self._searcher
+        if searcher is None or self._searcher_generation != self.store.generation:
+            return None
+        return searcher
 
     def search(self, question: str, k: int = 5, *, explain: bool = False) -> Answer:
         """Answer ``question``: status ``answer``, ``suggestions`` or ``not_found``, with hits."""
