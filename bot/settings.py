@@ -71,10 +71,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("STAFFBOT_LOG_LEVEL", "INFO",
             "DEBUG, INFO, WARNING or ERROR. INFO logs one line per update without message text."),
     Setting("STAFFBOT_MAX_UPLOAD_MB", "20", "Largest document an admin may upload, in MB."),
-    Setting("STAFFBOT_CONCURRENT_UPDATES", "1",
-            "How many updates are processed at once: 1 = one at a time; on (12) or a number = "
-            "different chats at once, each chat (one channel, one user's inline queries) still in "
-            "arrival order. Worth it when Telegram is far away (sends wait on the network)."),
+    Setting("STAFFBOT_CONCURRENT_UPDATES", "on",
+            "How many updates are processed at once: on (12) or a number = different chats at "
+            "once, each chat (one channel, one user's inline queries) still in arrival order; "
+            "1 = one at a time. Telegram is far away (sends wait on the network): one at a time "
+            "caps the bot at about 10-20 answers a second."),
     Setting("STAFFBOT_RATE_LIMIT", "30",
             "Messages per second the bot sends across all chats (Telegram's documented limit is "
             "about 30); the 20 per minute per group limit always applies. 0 = no overall limit, "
@@ -209,7 +210,7 @@ class Settings:
     log_level: str = "INFO"
     max_upload_mb: int = 20
     rate_limit: int = 30
-    concurrent_updates: int = 1
+    concurrent_updates: int = 12  # STAFFBOT_CONCURRENT_UPDATES=on
     userdict: tuple[Path, ...] = ()
     synonyms: tuple[Path, ...] = field(default=())
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import signal
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -66,6 +68,19 @@ class BotProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    async def handled(self, *updates: dict, timeout: float = 30) -> None:
+        """Wait for the log line the bot writes when it has finished each update
+        (``update N: ...``): updates of different chats may finish out of order."""
+        ids = {u["update_id"] for u in updates}
+        deadline = time.monotonic() + timeout
+        while True:
+            missing = ids - {int(n) for n in re.findall(r"update (\d+): ", self.log())}
+            if not missing:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"updates {sorted(missing)} not handled:\n{self.log()[-3000:]}")
+            await asyncio.sleep(0.05)
 
     async def stop(self) -> int | None:
         if self.proc is None or self.proc.returncode is not None:
@@ -283,16 +298,20 @@ async def test_group_questions_reply_to_the_asker_and_other_messages_are_ignored
     assert [m["reply_to_message_id"] for m in sent] == [last["message"]["message_id"]]
 
 
-async def test_channel_posts_are_indexed_with_links_edits_replace_and_duplicates_are_stored_once(fake):
+async def test_channel_posts_are_indexed_with_links_edits_replace_and_duplicates_are_stored_once(
+        fake, open_bot):
+    bot = open_bot[1]
     public = channel(-1001222333444, "工会通知", username="union_news")
     post = fake.channel_post(public, "羽毛球比赛报名\n工会羽毛球比赛定于周五下午在体育馆举行，请各部门报名。")
+    await bot.handled(post)
     reply = await ask(fake, ANN, "羽毛球比赛什么时候举行")
     link = f"https://t.me/union_news/{post['channel_post']['message_id']}"
     assert link in text_links(reply), reply
     assert "周五" in reply["text"]
 
-    fake.edited_channel_post(public, "乒乓球比赛报名\n工会乒乓球比赛改为周六上午在活动中心举行。",
-                             post["channel_post"]["message_id"])
+    edit = fake.edited_channel_post(public, "乒乓球比赛报名\n工会乒乓球比赛改为周六上午在活动中心举行。",
+                                    post["channel_post"]["message_id"])
+    await bot.handled(edit)
     reply = await ask(fake, ANN, "乒乓球比赛什么时候举行")
     assert "周六" in reply["text"] and link in text_links(reply)
     old = await ask(fake, ANN, "羽毛球比赛周五体育馆")
@@ -300,7 +319,8 @@ async def test_channel_posts_are_indexed_with_links_edits_replace_and_duplicates
 
     private = channel(-1009876543210, "内部通知")
     duplicate = fake.channel_post(private, "防汛值班安排\n防汛值班由办公室统一排班，值班电话二十四小时畅通。")
-    fake.push_update({"channel_post": duplicate["channel_post"]})
+    again = fake.push_update({"channel_post": duplicate["channel_post"]})
+    await bot.handled(duplicate, again)
     reply = await ask(fake, ANN, "防汛值班怎么排班")
     assert f"https://t.me/c/9876543210/{duplicate['channel_post']['message_id']}" in text_links(reply)
     docs = await say(fake, ADMIN, "/docs")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import re
 import shutil
 import signal
 import sqlite3
@@ -59,9 +60,11 @@ class Bot:
                     "STAFFBOT_WEBHOOK_URL": "", "STAFFBOT_ADMINS": str(ADMIN["id"]), **env}
         self.proc: asyncio.subprocess.Process | None = None
         self.log_path: Path | None = None
+        self.delivered_before: set[int] = set()  # updates handed to earlier processes
 
     async def spawn(self) -> None:
         Bot.runs += 1
+        self.delivered_before = set(self.fake._delivered)
         self.log_path = self.workdir / f"bot-{Bot.runs}.log"
         with open(self.log_path, "wb") as log:
             self.proc = await asyncio.create_subprocess_exec(
@@ -80,6 +83,10 @@ class Bot:
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path else ""
+
+    def handled_ids(self) -> set[int]:
+        """Updates this process has finished: it logs one ``update N: ...`` line for each."""
+        return {int(n) for n in re.findall(r"update (\d+): ", self.log())}
 
     async def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
@@ -105,10 +112,27 @@ def bad_requests(fake: FakeTelegram) -> list[dict]:
     return [e for e in fake.errors if e["status"] == 400 and not e["injected"]]
 
 
-async def settle(fake: FakeTelegram, who: dict, timeout: float = 30) -> None:
-    """Updates are processed in order: once a fresh question is answered, all before it are done."""
+async def settle(bot: Bot, who: dict, timeout: float = 30) -> None:
+    """Wait until the bot has finished every update pushed so far.
+
+    Updates of different chats may finish out of order (``STAFFBOT_CONCURRENT_UPDATES``), so a
+    fresh question's answer alone proves nothing about earlier updates: once it is answered,
+    getUpdates has handed this process everything pushed before it, and we wait for the bot's
+    one log line per update (``update N: ...``) for each of those.
+    """
+    fake = bot.fake
     update = fake.private_message(who, "政绩观")
     await fake.wait_for_message(replies_to(update), timeout)
+    wanted = {n for n in fake._delivered - bot.delivered_before if n <= update["update_id"]}
+    deadline = time.monotonic() + timeout
+    while True:
+        missing = wanted - bot.handled_ids()
+        if not missing:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"updates not finished: {sorted(missing)[:20]}\n"
+                                 f"{bot.log()[-3000:]}")
+        await asyncio.sleep(0.05)
 
 
 # -- 429, 5xx, dropped connections ---------------------------------------------------------------------
@@ -126,7 +150,7 @@ async def test_faults_on_get_updates_lose_nothing_and_duplicate_nothing(tmp_path
             asked.append(fake.private_message(user(5100 + n, f"V{n}"), "政绩观"))
             for update in asked[-2:]:
                 await fake.wait_for_message(replies_to(update), timeout=30)
-        await settle(fake, user(4999, "Last"))
+        await settle(bot, user(4999, "Last"))
         counts = [len([m for m in fake.sent_messages() if replies_to(u)(m)]) for u in asked]
         injected = [e["kind"] for e in fake.errors if e["injected"] and e["method"] == "getUpdates"]
         assert await bot.term() == 0
@@ -158,7 +182,7 @@ async def test_faults_on_every_send_method_deliver_exactly_once(tmp_path):
             send_updates[kind] = fake.private_message(who, "政绩观")
         for kind, update in send_updates.items():
             await fake.wait_for_message(replies_to(update), timeout=40)
-        await settle(fake, user(6999, "Settle"))
+        await settle(bot, user(6999, "Settle"))
         for kind, update in send_updates.items():
             rows.append(("sendMessage", kind,
                          len([m for m in fake.sent_messages() if replies_to(update)(m)])))
@@ -181,7 +205,7 @@ async def test_faults_on_every_send_method_deliver_exactly_once(tmp_path):
                            when=lambda p, key=key: (int(p.get("chat_id", 0)),
                                                     int(p.get("message_id", 0))) == key)
             clicks[kind] = (q, f, reply)
-        await settle(fake, user(6998, "Settle2"), timeout=60)
+        await settle(bot, user(6998, "Settle2"), timeout=60)
         for kind, (q, f, reply) in clicks.items():
             qid = q["callback_query"]["id"]
             answered = [c for c in fake.calls_to("answerCallbackQuery")
@@ -207,7 +231,7 @@ async def test_faults_on_every_send_method_deliver_exactly_once(tmp_path):
             await fake.wait_for_call("answerInlineQuery", lambda c, qid=qid: c.params.get(
                 "inline_query_id") == qid and (c.status == 200 or c.injected == "drop_after"),
                 timeout=30)
-            await settle(fake, user(6997, "Settle3"))
+            await settle(bot, user(6997, "Settle3"))
             done = [c for c in fake.calls_to("answerInlineQuery")
                     if c.params.get("inline_query_id") == qid
                     and (c.status == 200 or c.injected == "drop_after")]
@@ -325,7 +349,7 @@ async def test_sigkill_while_storing_loses_nothing(tmp_path):
                 assert len(state["handbook_versions"]) <= 1 and not state["handbook_mixed"]
         # the last process: everything queued gets processed, then a clean stop
         await bot.start()
-        await settle(fake, user(7001, "Settle"), timeout=60)
+        await settle(bot, user(7001, "Settle"), timeout=60)
         deadline = time.monotonic() + 30
         while fake.pending_updates and time.monotonic() < deadline:
             await asyncio.sleep(0.2)
@@ -361,7 +385,7 @@ async def test_sigterm_with_questions_in_flight_answers_each_exactly_once(tmp_pa
     async with FakeTelegram() as fake:
         bot = Bot(fake, tmp_path)
         await bot.start()
-        await settle(fake, user(8999, "Warm"))
+        await settle(bot, user(8999, "Warm"))
         asked = [fake.private_message(user(8000 + n, f"Q{n}"), questions[n % len(questions)])
                  for n in range(30)]
         await fake.wait_for_message(replies_to(asked[0]), timeout=20)
@@ -371,7 +395,7 @@ async def test_sigterm_with_questions_in_flight_answers_each_exactly_once(tmp_pa
         await bot.start()
         for update in asked:
             await fake.wait_for_message(replies_to(update), timeout=30)
-        await settle(fake, user(8998, "Last"))
+        await settle(bot, user(8998, "Last"))
         counts = [len([m for m in fake.sent_messages() if replies_to(u)(m)]) for u in asked]
         complete = all(("📖" in m["text"] or "没有找到" in m["text"] or "不太确定" in m["text"])
                        for u in asked for m in fake.sent_messages() if replies_to(u)(m))
@@ -392,7 +416,7 @@ async def test_second_instance_on_the_same_token_exits_with_a_clear_message(tmp_
     async with FakeTelegram(conflict_policy=policy) as fake:
         first = Bot(fake, tmp_path / "first")
         await first.start()
-        await settle(fake, user(9001, "A"))
+        await settle(first, user(9001, "A"))
         second = Bot(fake, tmp_path / "second")
         started = time.monotonic()
         await second.spawn()
@@ -400,7 +424,7 @@ async def test_second_instance_on_the_same_token_exits_with_a_clear_message(tmp_
         elapsed = time.monotonic() - started
         log = second.log()
         conflicts = len([e for e in fake.errors if e["status"] == 409])
-        await settle(fake, user(9002, "B"))  # the first instance still answers
+        await settle(first, user(9002, "B"))  # the first instance still answers
         assert await first.term() == 0
         print(f"\n[conflict/{policy}] second instance exit={code} after {elapsed:.1f}s, "
               f"409s={conflicts}, tracebacks={tracebacks(log)}+{tracebacks(first.log())}")

@@ -122,7 +122,7 @@ async def test_hostile_messages_in_private_groups_and_inline(open_bot):
         asker = user(21000 + n, f"G{n}")
         body = f"/ask {text}" if n % 2 == 0 else f"@{username} {text}"
         groups.append((chat, body, fake.group_message(chat, asker, body)))
-    await settle(fake, user(29999, "Settle"), timeout=120)
+    await settle(bot, user(29999, "Settle"), timeout=120)
 
     declined = answered = 0
     for text, who, update in private:
@@ -143,7 +143,7 @@ async def test_hostile_messages_in_private_groups_and_inline(open_bot):
                                  lambda c, qid=qid: c.params.get("inline_query_id") == qid,
                                  timeout=10)
         inline_answered += 1
-    await settle(fake, user(29998, "Settle2"))
+    await settle(bot, user(29998, "Settle2"))
     log = bot.log()
     total = len(private) + len(groups) + inline_answered
     print(f"\n[hostile/messages] inputs={total} (private {len(private)}, group {len(groups)}, "
@@ -280,7 +280,7 @@ async def test_forged_and_garbage_button_data_reveal_nothing(open_bot):
     for data in [stale, *GARBAGE]:
         q = fake.callback_query(asker, target, data, check_button=False)
         presses.append((data, q["callback_query"]["id"]))
-    await settle(fake, user(23002, "Settle"))
+    await settle(bot, user(23002, "Settle"))
     unanswered = [d for d, qid in presses if qid not in fake.callback_answers]
     leaked = [m["text"][:60] for m in fake.sent_messages(asker["id"], after=mark)
               if "消防演练" in m["text"]]
@@ -313,7 +313,7 @@ async def test_strangers_pressing_staff_buttons_see_nothing(restricted_bot):
     for data in [f"p:{n}" for n in range(1, 10)] + ["m:1:1,2,3"]:  # ...and in their own chat
         q = fake.callback_query(STRANGER, refusal, data, check_button=False)
         presses.append(q["callback_query"]["id"])
-    await settle(fake, STAFF)
+    await settle(bot, STAFF)
     sent_after = [m for m in fake.sent_messages(after=mark) if m["chat_id"] != STAFF["id"]]
     answers = [fake.callback_answers.get(qid) for qid in presses]
     alerts_only = all(a is not None and ("员工" in (a.get("text") or "") or not a.get("text"))
