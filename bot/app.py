@@ -26,7 +26,7 @@ Surviving Telegram's and the network's faults:
   Re-delivered updates are idempotent where it matters: a channel post or an upload with the same
   content is stored once (the knowledge base skips identical content; each document is replaced in
   one SQLite transaction). A question re-delivered after a kill may be answered twice.
-* Concurrency (``STAFFBOT_CONCURRENT_UPDATES``, off by default): :class:`PerChatUpdateProcessor`
+* Concurrency (``STAFFBOT_CONCURRENT_UPDATES``, on by default): :class:`PerChatUpdateProcessor`
   runs updates of different chats at once (up to :data:`CONCURRENT_UPDATES`) and those of one
   chat — or one user's inline queries, or one channel's posts and edits — in arrival order.
   Updates then finish out of order; the offset still only passes updates that are all finished
