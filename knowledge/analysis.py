@@ -15,7 +15,6 @@ import logging
 import re
 import tempfile
 import threading
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache

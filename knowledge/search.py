@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,8 +31,8 @@ from rapidfuzz.distance import Levenshtein
 from .analysis import Analyzer, homophone_chars, homophone_variants
 from .index import FieldIndex, GramIndex
 from .model import Answer, Citation, Hit
-from .normalize import is_cjk, normalize, normalize_aligned, normalize_with_offsets
-from .sections import find_references, split_sentences
+from .normalize import is_cjk, normalize, normalize_aligned
+from .sections import find_references
 
 __all__ = ["Searcher", "Query", "SearchConfig"]
 
@@ -466,20 +466,6 @@ def excerpt_span(spans: Sequence[tuple[int, int]], covers: Sequence[float],
     return start, end
 
 
-def make_excerpt(text: str, cover: Callable[[str], float], limit: int = 160,
-                 terms: Sequence[str] = ()) -> str:
-    """The excerpt of ``text`` for a question whose coverage of a string is ``cover``."""
-    spans = split_sentences(text)
-    if not spans:
-        return text[:limit]
-    norm = normalize_aligned(text)
-    start, end = excerpt_span(spans, [cover(norm[s:e]) for s, e in spans], limit)
-    if end - start <= limit:
-        return text[start:end]
-    start2, end2 = _dense_window(text, norm, start, end, terms, limit - 2)
-    return ("…" if start2 > start else "") + text[start2:end2] + ("…" if end2 < end else "")
-
-
 def _dense_window(text: str, norm: str, start: int, end: int, terms: Sequence[str],
                   width: int) -> tuple[int, int]:
     """The ``width``-character stretch of text[start:end] where ``terms`` are densest."""
@@ -516,9 +502,3 @@ def _find_spans(norm: str, terms) -> list[tuple[int, int]]:
         else:
             merged.append([start, end])
     return [(a, b) for a, b in merged]
-
-
-def highlight_spans(excerpt: str, terms) -> tuple[tuple[int, int], ...]:
-    """[start, end) spans of ``excerpt`` where any of ``terms`` (normalised) occurs, merged."""
-    norm, offsets = normalize_with_offsets(excerpt)
-    return tuple((offsets[a], offsets[b - 1] + 1) for a, b in _find_spans(norm, terms))

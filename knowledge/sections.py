@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .loaders import Block, SourceDocument
+from .loaders import SourceDocument
 
 __all__ = ["Paragraph", "StructuredDocument", "split_document", "split_sentences", "lead_label",
            "find_references"]
