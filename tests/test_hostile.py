@@ -14,7 +14,6 @@ Figures are printed (``-s``): inputs tried, answered, declined, Telegram 400s, t
 
 from __future__ import annotations
 
-import asyncio
 import io
 import sqlite3
 import sys
