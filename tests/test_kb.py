@@ -9,9 +9,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen import canvas
+from makedocs import build_pdf_bytes
 
 from knowledge import KnowledgeBase, LoadError
 from knowledge.evaluate import evaluate
@@ -44,18 +42,7 @@ def docx_bytes() -> bytes:
 
 
 def pdf_bytes(lines: list[str], title: str = "安全生产规程") -> bytes:
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer)
-    pdf.setTitle(title)
-    pdf.setFont("STSong-Light", 12)
-    y = 780
-    for line in lines:
-        pdf.drawString(72, y, line)
-        y -= 18
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
+    return build_pdf_bytes([lines], title=title)
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:

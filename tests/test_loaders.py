@@ -13,10 +13,8 @@ from pathlib import Path
 
 import docx
 import pytest
+from makedocs import build_pdf_bytes
 from docx.enum.style import WD_STYLE_TYPE
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen import canvas
 
 from knowledge.loaders import (
     MAX_FILE_BYTES,
@@ -72,23 +70,6 @@ def build_docx_bytes(*, core_title: str = "") -> bytes:
     document.add_paragraph("请假流程", style=chinese_heading)
     buffer = io.BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
-
-
-def build_pdf_bytes(lines_per_page: list[list[str]], *, title: str | None) -> bytes:
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer)
-    if title is not None:
-        pdf.setTitle(title)
-    for lines in lines_per_page:
-        pdf.setFont("STSong-Light", 12)
-        y = 780
-        for line in lines:
-            pdf.drawString(72, y, line)
-            y -= 18
-        pdf.showPage()
-    pdf.save()
     return buffer.getvalue()
 
 
