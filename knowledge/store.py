@@ -229,12 +229,13 @@ class Store:
         # for SQLite and raised UnicodeEncodeError after the question had been answered.
         question, norm = (text[:1000].encode("utf-8", "replace").decode("utf-8")
                           for text in (question, norm))
+        # Plain SQL: sqlite-utils' insert() reads the table's schema on every call, which was
+        # most of the cost of logging a question (one per answer on a busy bot).
         with self.db.conn:
-            return self.db["questions"].insert({
-                "asked_at": _now(), "question": question, "norm": norm,
-                "status": status, "doc_id": doc_id, "paragraph_id": paragraph_id,
-                "chat_kind": chat_kind, "feedback": None, "ms": ms,
-            }).last_pk
+            return self.db.conn.execute(
+                "INSERT INTO questions (asked_at, question, norm, status, doc_id, paragraph_id, "
+                "chat_kind, feedback, ms) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+                (_now(), question, norm, status, doc_id, paragraph_id, chat_kind, ms)).lastrowid
 
     def set_feedback(self, question_id: int, helpful: bool) -> bool:
         with self.db.conn:
