@@ -43,6 +43,9 @@ def main() -> None:
     limiter = (AIORateLimiter(max_retries=5) if overall == "" else
                AIORateLimiter(overall_max_rate=float(overall), max_retries=5))
     builder = ApplicationBuilder().token(os.environ["TELEGRAM_BOT_TOKEN"]).rate_limiter(limiter)
+    if os.environ.get("ECHO_TRANSPORT") == "aiohttp":  # staffbot's transport, for comparison
+        from bot.transport import AiohttpRequest
+        builder = builder.request(AiohttpRequest(256)).get_updates_request(AiohttpRequest(1))
     builder = builder.base_url(os.environ["TELEGRAM_BASE_URL"])
     if os.environ.get("TELEGRAM_BASE_FILE_URL"):
         builder = builder.base_file_url(os.environ["TELEGRAM_BASE_FILE_URL"])

@@ -54,13 +54,13 @@ from telegram.error import BadRequest, Conflict, NetworkError, TelegramError
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor,
                           CallbackQueryHandler, ChatMemberHandler, ChosenInlineResultHandler, CommandHandler, ExtBot,
                           InlineQueryHandler, MessageHandler, TypeHandler, filters)
-from telegram.request import HTTPXRequest
 
 from knowledge import KnowledgeBase
 
 from . import handlers as h
 from .access import Access
 from .settings import Settings
+from .transport import AiohttpRequest
 
 __all__ = ["build_application", "run_bot", "open_knowledge_base", "ALLOWED_UPDATES",
            "configure_logging", "ReliableBot", "ReliableApplication", "RetryingRateLimiter",
@@ -410,8 +410,8 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
         bot_kwargs["base_url"] = settings.base_url
     if settings.base_file_url:
         bot_kwargs["base_file_url"] = settings.base_file_url
-    bot = ReliableBot(settings.token, request=HTTPXRequest(connection_pool_size=256),
-                      get_updates_request=HTTPXRequest(connection_pool_size=1),
+    bot = ReliableBot(settings.token, request=AiohttpRequest(256),
+                      get_updates_request=AiohttpRequest(1),
                       rate_limiter=RetryingRateLimiter(
                           max_retries=5, overall_max_rate=settings.rate_limit), **bot_kwargs)
     workers = settings.concurrent_updates
