@@ -314,12 +314,24 @@ class KnowledgeBase:
         return self.store.documents()
 
     def log_question(self, answer: Answer, *, chat_kind: str | None = None,
-                     ms: float | None = None) -> int:
+                     ms: float | None = None, wait: bool = True) -> int | None:
+        """Record a question and its outcome; returns its id (for feedback).
+
+        With ``wait=False`` it returns None at once instead of waiting for a write that holds
+        the database (an ingest in this process or another): an event loop can log inline in
+        ~40 µs, and hand the question to a thread only in that rare case.
+        """
         best = answer.best
-        with self._lock:  # one writer at a time on the shared connection (the bot's threads)
+        # one writer at a time on the shared connection (the bot's threads)
+        if not self._lock.acquire(blocking=wait):
+            return None
+        try:
             return self.store.log_question(answer.question, normalize(answer.question).strip(),
-                                       answer.status, best.doc_id if best else None,
-                                       best.paragraph_id if best else None, chat_kind, ms)
+                                           answer.status, best.doc_id if best else None,
+                                           best.paragraph_id if best else None, chat_kind, ms,
+                                           wait=wait)
+        finally:
+            self._lock.release()
 
     def feedback(self, question_id: int, helpful: bool) -> bool:
         with self._lock:

@@ -53,6 +53,9 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+BUSY_TIMEOUT_MS = 30_000   # how long a write waits for another writer (another process's ingest)
+
+
 class Store:
     """All SQL lives here; callers get plain data back."""
 
@@ -60,7 +63,7 @@ class Store:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        conn = sqlite3.connect(self.path, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
         self.db = sqlite_utils.Database(conn)
         if self.path != ":memory:":
             self.db.enable_wal()
@@ -224,18 +227,32 @@ class Store:
 
     # -- questions, feedback, stats ----------------------------------------------------------------
     def log_question(self, question: str, norm: str, status: str, doc_id: int | None,
-                     paragraph_id: int | None, chat_kind: str | None, ms: float | None) -> int:
+                     paragraph_id: int | None, chat_kind: str | None, ms: float | None, *,
+                     wait: bool = True) -> int | None:
+        """The new question's id; None if ``wait`` is False and another writer holds the file."""
         # A lone surrogate (invalid UTF-8 on a command line, "\ud800" in JSON) cannot be encoded
         # for SQLite and raised UnicodeEncodeError after the question had been answered.
         question, norm = (text[:1000].encode("utf-8", "replace").decode("utf-8")
                           for text in (question, norm))
         # Plain SQL: sqlite-utils' insert() reads the table's schema on every call, which was
         # most of the cost of logging a question (one per answer on a busy bot).
-        with self.db.conn:
-            return self.db.conn.execute(
-                "INSERT INTO questions (asked_at, question, norm, status, doc_id, paragraph_id, "
-                "chat_kind, feedback, ms) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
-                (_now(), question, norm, status, doc_id, paragraph_id, chat_kind, ms)).lastrowid
+        conn = self.db.conn
+        if not wait:
+            conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            with conn:
+                return conn.execute(
+                    "INSERT INTO questions (asked_at, question, norm, status, doc_id, "
+                    "paragraph_id, chat_kind, feedback, ms) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+                    (_now(), question, norm, status, doc_id, paragraph_id, chat_kind,
+                     ms)).lastrowid
+        except sqlite3.OperationalError as err:
+            if wait or "locked" not in str(err):
+                raise
+            return None
+        finally:
+            if not wait:
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def set_feedback(self, question_id: int, helpful: bool) -> bool:
         with self.db.conn:

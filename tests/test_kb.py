@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import docx
@@ -347,6 +350,40 @@ def test_feedback_and_stats_count(fresh_kb, docs_folder) -> None:
     assert (stats.helpful, stats.unhelpful) == (2, 1)
     assert stats.answered_share == stats.answered / 4
     assert [(q.question, q.count) for q in fresh_kb.unanswered()] == [("火星基地怎么去", 1)]
+
+
+def test_logging_without_waiting_gives_way_to_a_writer(fresh_kb, tmp_path: Path) -> None:
+    """``wait=False`` (the bot's event loop) returns None at once while another connection or
+    thread writes, logs normally otherwise, and leaves the normal (waiting) path as it was."""
+    answer = fresh_kb.search("午餐几点开饭")
+    first = fresh_kb.log_question(answer, wait=False)
+    assert isinstance(first, int)
+    other = sqlite3.connect(tmp_path / "kb.db", isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")          # another process's ingest holds the write lock
+    started = time.perf_counter()
+    assert fresh_kb.log_question(answer, wait=False) is None
+    assert time.perf_counter() - started < 1.0
+    releaser = threading.Timer(0.3, other.execute, ["COMMIT"])
+    releaser.start()
+    started = time.perf_counter()
+    waited = fresh_kb.log_question(answer)    # still waits (busy timeout restored), then logs
+    assert waited > first and time.perf_counter() - started >= 0.25
+    releaser.join()
+    other.close()
+    holder_ready, release = threading.Event(), threading.Event()
+
+    def hold_lock() -> None:                  # a writer thread of this process (an upload)
+        with fresh_kb._lock:
+            holder_ready.set()
+            release.wait(5)
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    holder_ready.wait(5)
+    assert fresh_kb.log_question(answer, wait=False) is None
+    release.set()
+    holder.join()
+    assert fresh_kb.log_question(answer, wait=False) > waited
+    assert fresh_kb.stats().questions == 3
 
 
 def test_unanswered_orders_by_count_and_limits(fresh_kb) -> None:
