@@ -23,6 +23,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -141,7 +142,7 @@ class Query:
     expansions: dict[str, list[str]] = field(default_factory=dict)
     references: list[tuple[str, int]] = field(default_factory=list)   # 第三条 → ("条", 3)
 
-    @property
+    @cached_property
     def content(self) -> str:
         """The question's content words in order, for fuzzy comparison with sentences."""
         return "".join(u.text for u in self.units)
@@ -154,6 +155,7 @@ class Query:
         """Share (0–1) of the question's weighted content words that ``text`` contains."""
         return sum(u.weight * u.match(text) for u in self.units) / self.mass
 
+    @cached_property
     def highlight_terms(self) -> list[str]:
         terms = [u.text for u in self.units if len(u.text) >= 2 or not is_cjk(u.text[0])]
         terms += [w for w in self.words if len(w) >= 2]
@@ -229,8 +231,9 @@ class Searcher:
     def analyse(self, question: str) -> Query:
         cfg = self.config
         normalized = normalize(question).strip()
-        words = dict.fromkeys(self.analyzer.words(normalized), 1.0)
-        unit_texts = list(dict.fromkeys(self.analyzer.units(normalized)))
+        word_list, unit_list = self.analyzer.question_tokens(normalized)
+        words = dict.fromkeys(word_list, 1.0)
+        unit_texts = list(dict.fromkeys(unit_list))
         grams = dict.fromkeys(self.analyzer.unit_grams(unit_texts), 1.0)
         expansions: dict[str, list[str]] = {}
 
@@ -459,7 +462,7 @@ class Searcher:
     # -- 4. excerpt ----------------------------------------------------------------------------------
     def _hit(self, item: "_Scored", query: Query) -> Hit:
         data = self.rows[item.row]
-        terms = query.highlight_terms()
+        terms = query.highlight_terms
         if data.sentences:
             start, end = excerpt_span(data.sentences, item.covers, self.config.excerpt_chars)
         else:

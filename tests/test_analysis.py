@@ -185,3 +185,13 @@ def test_synonym_file_lets_a_synonym_only_question_find_the_paragraph(tmp_path: 
         assert answer.status in ("answer", "suggestions")
         assert answer.best.citation.paragraph == 1
         assert "溜溜休假" in answer.best.excerpt
+
+
+def test_question_tokens_are_words_and_units_from_one_jieba_pass(analyzer: Analyzer) -> None:
+    seed = Path(__file__).resolve().parent.parent / "seeds" / "organization-work-2025.txt"
+    texts = [normalize(line) for line in seed.read_text(encoding="utf-8").splitlines()
+             if line.strip()][:40]
+    texts += ["怎样为基层减负", "中华人民共和国公务员法第十三条", "政级考核怎么搞", "the KPI 2025 年度",
+              "", "   ", "的了吗", "选拔任用干部工作条例（试行）", "🙂 <b>&amp;</b> NEAR( * OR 1=1"]
+    for text in texts:
+        assert analyzer.question_tokens(text) == (analyzer.words(text), analyzer.units(text)), text
