@@ -174,3 +174,16 @@ def test_inline_results_are_plain_data_with_unique_short_ids():
 def test_any_question_gives_a_valid_not_found(text):
     for reply in render_not_found(text):
         telegram_parse(reply.text)
+
+
+def test_markup_json_is_what_ptb_would_send() -> None:
+    """bot.handlers sends reply_markup as JSON it builds itself; it must equal PTB's own."""
+    from bot.handlers import markup_json, to_markup
+
+    hit = Hit(3, 42, Citation("员工手册", ("第二章 考勤", "第五条"), 2, "handbook.docx"),
+              "每日九点前打卡。", ((0, 2),), 1.0, {})
+    answer = Answer("几点打卡", "answer", (hit, hit))
+    for reply in render.render_answer(answer, 7, "zh") + render.render_answer(answer, None, "en"):
+        assert markup_json(reply.buttons) == (to_markup(reply.buttons).to_dict()
+                                              if reply.buttons else None)
+    assert markup_json(()) is None
