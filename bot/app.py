@@ -23,6 +23,8 @@ Surviving Telegram's and the network's faults:
   :data:`REFILL_AT` updates are unfinished (back-pressure: the backlog waits at Telegram, not in
   this process). A process killed mid-update gets that update again on restart; at SIGTERM
   the fetched updates are processed (PTB drains its queue) and confirmed in ``post_stop``.
+  In webhook mode the same holds through :class:`WebhookQueue`: Telegram's request for an update
+  is answered only once the update has been processed.
   Re-delivered updates are idempotent where it matters: a channel post or an upload with the same
   content is stored once (the knowledge base skips identical content; each document is replaced in
   one SQLite transaction). A question re-delivered after a kill may be answered twice.
@@ -64,6 +66,7 @@ from .transport import AiohttpRequest
 
 __all__ = ["build_application", "run_bot", "open_knowledge_base", "ALLOWED_UPDATES",
            "configure_logging", "ReliableBot", "ReliableApplication", "RetryingRateLimiter",
+           "WebhookQueue",
            "UpdateTracker", "PerChatUpdateProcessor", "order_key", "CONFLICT_LIMIT",
            "EXIT_CONFLICT", "CONCURRENT_UPDATES"]
 
@@ -323,15 +326,60 @@ class ReliableBot(ExtBot):
 
 
 class ReliableApplication(Application):
-    """Application that tells :class:`ReliableBot` when an update has been processed."""
+    """Application that tells :class:`ReliableBot` (polling) or the :class:`WebhookQueue`
+    (webhook) when an update has been processed."""
 
     async def process_update(self, update: object) -> None:
         try:
             await super().process_update(update)
         finally:
-            tracker = getattr(self.bot, "tracker", None)
-            if tracker is not None and isinstance(update, Update):
-                tracker.finished(update.update_id)
+            if isinstance(update, Update):
+                tracker = getattr(self.bot, "tracker", None)
+                if tracker is not None:
+                    tracker.finished(update.update_id)
+                if isinstance(self.update_queue, WebhookQueue):
+                    self.update_queue.processed(update.update_id)
+
+
+WEBHOOK_ACK_SECONDS = 45.0
+
+
+class WebhookQueue(asyncio.Queue):
+    """The update queue in webhook mode: ``put`` returns once the update has been processed.
+
+    PTB's webhook handler answers Telegram's request when ``update_queue.put`` returns; with a
+    plain queue that is as soon as the update is queued, so a process killed with updates in its
+    queue lost them (Telegram had its 200 and never sends them again). Here Telegram's request
+    is answered when :class:`ReliableApplication` has processed the update, so a killed process
+    gets unanswered requests re-delivered, as polling does. Telegram sends updates on several
+    connections at once (``max_connections``), so updates still run concurrently. An update that
+    takes longer than :data:`WEBHOOK_ACK_SECONDS` (a large upload) is acknowledged then and goes
+    on, so that Telegram does not time out and send it again while it runs.
+    """
+
+    def __init__(self, ack_after: float = WEBHOOK_ACK_SECONDS) -> None:
+        super().__init__()
+        self.ack_after = ack_after
+        self._waiting: dict[int, asyncio.Future] = {}
+
+    async def put(self, item: object) -> None:
+        if not isinstance(item, Update):  # PTB's own sentinels (stop)
+            await super().put(item)
+            return
+        done = self._waiting.get(item.update_id)
+        if done is None:  # (a re-delivery of an update still running waits for that run)
+            done = self._waiting[item.update_id] = asyncio.get_running_loop().create_future()
+            await super().put(item)
+        try:
+            await asyncio.wait_for(asyncio.shield(done), self.ack_after)
+        except asyncio.TimeoutError:
+            log.info("update %s still running after %.0f s: acknowledged to Telegram",
+                     item.update_id, self.ack_after)
+
+    def processed(self, update_id: int) -> None:
+        done = self._waiting.pop(update_id, None)
+        if done is not None and not done.done():
+            done.set_result(None)
 
 
 # -- concurrency: different chats at once, one chat in order ---------------------------------------
@@ -432,7 +480,10 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
                       rate_limiter=RetryingRateLimiter(
                           max_retries=5, overall_max_rate=settings.rate_limit), **bot_kwargs)
     workers = settings.concurrent_updates
-    application = (ApplicationBuilder().bot(bot).application_class(ReliableApplication)
+    builder = ApplicationBuilder().bot(bot).application_class(ReliableApplication)
+    if settings.webhook_url:  # Telegram's request is answered once its update is processed
+        builder = builder.update_queue(WebhookQueue())
+    application = (builder
                    .concurrent_updates(PerChatUpdateProcessor(workers) if workers > 1 else 1)
                    .post_init(_post_init).post_stop(_post_stop).post_shutdown(_post_shutdown)
                    .build())

@@ -445,7 +445,8 @@ async def on_channel_post(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             _kb(context).add_post, chat_id=chat.id, message_id=message.message_id,
             text=message.text or message.caption or "",
             url=post_link(chat.id, chat.username, message.message_id),
-            date=message.date.isoformat() if message.date else None, channel_title=chat.title or "")
+            date=(message.edit_date or message.date).isoformat() if message.date else None,
+            channel_title=chat.title or "")
     _outcome(context, update, f"post {result}")
 
 

@@ -189,7 +189,17 @@ class KnowledgeBase:
 
     def add_post(self, *, chat_id: int, message_id: int, text: str, url: str | None,
                  date: str | None = None, channel_title: str = "") -> str:
-        """A channel post as a document: title from its first line, cited with its link."""
+        """A channel post as a document: title from its first line, cited with its link.
+
+        ``date`` is when this version was written (the edit date of an edit, as ISO 8601): a
+        version older than the stored one is not stored ("older") — a webhook may deliver an
+        earlier version after a later one (parallel connections, a re-delivery after a crash).
+        """
+        origin = f"telegram:{chat_id}:{message_id}"
+        if date is not None:
+            stored = self.store.origin_date(origin)
+            if stored is not None and date < stored:
+                return "older"
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         if not lines:
             return "empty"
@@ -201,8 +211,7 @@ class KnowledgeBase:
                                                              len(first) <= 40 else lines))
         document = SourceDocument(title, blocks, url or f"telegram:{chat_id}/{message_id}",
                                   str(message_id), "post")
-        return self.add_document(document, origin=f"telegram:{chat_id}:{message_id}", url=url,
-                                 date=date)
+        return self.add_document(document, origin=origin, url=url, date=date)
 
     def remove(self, ref: str) -> int:
         """Delete the documents named by ``ref`` (id, title, file name or source id)."""

@@ -140,6 +140,11 @@ class Store:
                               [origin]).fetchone()
         return row[0] if row else None
 
+    def origin_date(self, origin: str) -> str | None:
+        row = self.db.execute("SELECT max(date) FROM documents WHERE origin = ?",
+                              [origin]).fetchone()
+        return row[0] if row else None
+
     def origins(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT DISTINCT origin, content_hash FROM documents").fetchall())
 

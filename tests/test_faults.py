@@ -21,11 +21,13 @@ import random
 import re
 import shutil
 import signal
+import socket
 import sqlite3
 import sys
 import time
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -377,6 +379,113 @@ async def test_sigkill_while_storing_loses_nothing(tmp_path):
             assert state["handbook_versions"] == {f"员工手册第{handbook_sent}版"}
         assert not bad_requests(fake)
         assert in_flight["any"] >= kills // 4  # the kills did land on unfinished work
+
+
+# -- webhook mode: acknowledged only when processed -------------------------------------------------------
+class Webhook:
+    """Telegram's side of a webhook: POSTs each pending update (several connections at once) and
+    forgets it only when the bot answers 200; anything else is sent again later."""
+
+    def __init__(self, port: int, secret: str) -> None:
+        self.url = f"http://127.0.0.1:{port}/hook"
+        self.headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+        self.pending: dict[int, dict] = {}
+        self.acked: list[int] = []
+
+    async def deliver_once(self, session) -> None:
+        async def post(update: dict) -> None:
+            try:
+                async with session.post(self.url, json=update, headers=self.headers) as response:
+                    if response.status == 200:
+                        self.pending.pop(update["update_id"], None)
+                        self.acked.append(update["update_id"])
+            except (aiohttp.ClientError, asyncio.TimeoutError):
+                pass
+        await asyncio.gather(*(post(u) for u in list(self.pending.values())))
+
+    async def wait_listening(self, session, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                async with session.post(self.url, json={}) as response:  # no secret: 403
+                    assert response.status == 403
+                    return
+            except aiohttp.ClientConnectorError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.05)
+
+
+async def test_sigkill_in_webhook_mode_loses_no_acknowledged_post(tmp_path):
+    """Kill -9 while Telegram's webhook requests are being processed, again and again: every post
+    the bot acknowledged (HTTP 200) is stored, and the others arrive again and are stored once."""
+    rng = random.Random(int(os.environ.get("STAFFBOT_KILL_SEED", "20250601")))
+    kills = int(os.environ.get("STAFFBOT_WEBHOOK_KILLS", "8"))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    hook = Webhook(port, "hook-secret")
+    latest: dict[int, int] = {}
+    acked_when_killed = unacked_when_killed = 0
+    timeout = aiohttp.ClientTimeout(total=20)
+    async with FakeTelegram() as fake, aiohttp.ClientSession(timeout=timeout) as session:
+        bot = Bot(fake, tmp_path, STAFFBOT_WEBHOOK_URL="https://bot.example.org/hook",
+                  STAFFBOT_WEBHOOK_LISTEN="127.0.0.1", STAFFBOT_WEBHOOK_PORT=str(port),
+                  STAFFBOT_WEBHOOK_SECRET="hook-secret")
+        for _ in range(kills):
+            for _ in range(30):
+                update = fake.channel_post(NEWS, post_text(len(latest) + 1, 1))
+                latest[update["channel_post"]["message_id"]] = 1
+                hook.pending[update["update_id"]] = update
+            # edits of earlier rounds' posts: a version is known by its (edit) date, to the second
+            for mid in rng.sample(sorted(latest)[:-30], min(6, len(latest) - 30)):
+                latest[mid] += 1
+                update = fake.edited_channel_post(NEWS, post_text(mid, latest[mid]), mid)
+                hook.pending[update["update_id"]] = update
+            await bot.spawn()
+            await hook.wait_listening(session)
+            before = len(hook.acked)
+            delivery = asyncio.create_task(hook.deliver_once(session))
+            await asyncio.sleep(rng.uniform(0.0, 0.15))
+            await bot.kill()
+            await delivery
+            acked_when_killed += len(hook.acked) - before
+            unacked_when_killed += len(hook.pending)
+            state = check_database(bot.db)
+            assert state["integrity"] == "ok" and not state["partial"]
+        # SIGTERM with webhook requests in flight: a clean exit; what it did not finish comes again
+        for _ in range(30):
+            update = fake.channel_post(NEWS, post_text(len(latest) + 1, 1))
+            latest[update["channel_post"]["message_id"]] = 1
+            hook.pending[update["update_id"]] = update
+        await bot.spawn()
+        await hook.wait_listening(session)
+        delivery = asyncio.create_task(hook.deliver_once(session))
+        await asyncio.sleep(0.05)
+        assert await bot.term() == 0
+        await delivery
+        await bot.spawn()
+        await hook.wait_listening(session)
+        for _ in range(20):
+            if not hook.pending:
+                break
+            await hook.deliver_once(session)
+        assert not hook.pending
+        assert await bot.term() == 0
+        state = check_database(bot.db)
+    stored: dict[int, list[str]] = {}
+    for origin, text in state["posts"]:
+        stored.setdefault(int(origin.rsplit(":", 1)[1]), []).append(text)
+    lost = [mid for mid in latest if mid not in stored]
+    stale = [mid for mid, texts in stored.items()
+             if mid in latest and not any(f"第{latest[mid]}版" in t for t in texts)]
+    duplicated = [mid for mid, texts in stored.items() if len(texts) > 1]
+    print(f"\n[webhook sigkill] kills={kills} posts={len(latest)} "
+          f"edits={sum(latest.values()) - len(latest)} acknowledged before a kill="
+          f"{acked_when_killed} unacknowledged at a kill={unacked_when_killed} lost={len(lost)} "
+          f"stale={len(stale)} duplicated={len(duplicated)} integrity={state['integrity']}")
+    assert not lost and not stale and not duplicated, (lost, stale, duplicated)
+    assert unacked_when_killed >= kills // 2  # the kills did land on unfinished work
 
 
 # -- SIGTERM with questions in flight -------------------------------------------------------------------

@@ -320,6 +320,21 @@ def test_add_post_added_unchanged_replaced_and_cited_with_its_link(fresh_kb) -> 
     assert fresh_kb.search("七点").status == "not_found"
 
 
+def test_an_older_version_of_a_post_never_replaces_a_newer_one(fresh_kb) -> None:
+    """A webhook can deliver the original post after its edit (parallel requests, a re-delivery
+    after a crash): the version is known by its (edit) date."""
+    post = {"chat_id": -100, "message_id": 9, "url": None}
+    assert fresh_kb.add_post(text="食堂改为十二点开饭", date="2026-05-01T08:05:00+00:00",
+                             **post) == "added"
+    assert fresh_kb.add_post(text="食堂十一点半开饭", date="2026-05-01T08:00:00+00:00",
+                             **post) == "older"
+    assert "十二点" in fresh_kb.search("食堂几点开饭").best.excerpt
+    assert fresh_kb.add_post(text="食堂改为一点开饭", date="2026-05-01T09:00:00+00:00",
+                             **post) == "replaced"
+    assert "一点" in fresh_kb.search("食堂几点开饭").best.excerpt
+    assert len(fresh_kb.documents()) == 1
+
+
 def test_add_post_empty_and_long_first_line(fresh_kb) -> None:
     assert fresh_kb.add_post(chat_id=1, message_id=1, text=" \n\n ", url=None) == "empty"
     long_line = "本周起" + "停车场施工期间请员工绕行东门进入" * 3
