@@ -72,6 +72,18 @@ class _Postings:
         weights = term_of * tf * (k1f + np.float32(1)) / (tf + norm)
         return cls(indptr, rows, weights.astype(np.float32, copy=False), idf, n_rows), term_keys
 
+    def gather(self, ids: Iterable[tuple[int, float]], scale: float = 1.0
+               ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Rows and weights (× query weight × ``scale``) of the postings of ``ids``."""
+        indptr, rows, weights = self.indptr, self.rows, self.weights
+        row_parts: list[np.ndarray] = []
+        weight_parts: list[np.ndarray] = []
+        for tid, qweight in ids:
+            start, end = indptr[tid], indptr[tid + 1]
+            row_parts.append(rows[start:end])
+            weight_parts.append(weights[start:end] * np.float64(qweight * scale))
+        return row_parts, weight_parts
+
     def score_ids(self, ids: Iterable[tuple[int, float]]) -> np.ndarray | None:
         row_parts: list[np.ndarray] = []
         weight_parts: list[np.ndarray] = []
@@ -136,6 +148,14 @@ class FieldIndex:
         """BM25 score of every row for ``query`` (term → query weight); None when nothing matches."""
         vocab = self.vocab
         return self._postings.score_ids((vocab[t], w) for t, w in query.items() if t in vocab)
+
+    def postings(self, query: Mapping[str, float], scale: float = 1.0
+                 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """The postings of ``query``'s terms: rows and BM25 weights × query weight × ``scale``
+        (summed per row, they are :meth:`score` × ``scale``)."""
+        vocab = self.vocab
+        return self._postings.gather(((vocab[t], w) for t, w in query.items() if t in vocab),
+                                     scale)
 
 
 def _gram_key(gram: str) -> int:
@@ -209,3 +229,10 @@ class GramIndex:
         ids = self._ids(query)
         return self._postings.score_ids((tid, w) for tid, w in zip(ids, query.values())
                                         if tid is not None)
+
+    def postings(self, query: Mapping[str, float], scale: float = 1.0
+                 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """See :meth:`FieldIndex.postings`."""
+        ids = self._ids(query)
+        return self._postings.gather(((tid, w) for tid, w in zip(ids, query.values())
+                                      if tid is not None), scale)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -93,41 +94,67 @@ class Unit:
             score = max(score, 0.7 * found / len(self.grams))
         return score
 
-    def match_each(self, paragraph: str, sentences: Sequence[str]) -> list[float] | None:
-        """``[self.match(s) for s in sentences]``, or None when ``paragraph`` matches nothing.
 
-        The same scores as :meth:`match`, computed faster: only the spellings that occur in the
-        paragraph at all are looked for in its sentences (this loop was most of the rerank).
-        """
-        exact = self.text in paragraph
-        alternatives = [a for a in self.alternatives if a in paragraph]
-        parts = [p for p in self.parts if p in paragraph]
-        grams = [[g for g in options if g in paragraph] for options in self.grams] \
-            if len(self.grams) >= 2 else []
-        grams = [options for options in grams if options]
-        if not (exact or alternatives or parts or grams):
-            return None
-        text, n_parts, n_grams = self.text, len(self.parts), len(self.grams)
-        scores = []
-        for sentence in sentences:
-            if exact and text in sentence:
-                scores.append(1.0)
-                continue
-            if alternatives and any(a in sentence for a in alternatives):
-                scores.append(0.9)
-                continue
-            score = 0.0
-            if parts:
-                found = sum(1 for part in parts if part in sentence)
-                if found == n_parts:
-                    scores.append(0.85)
-                    continue
-                score = 0.7 * found / n_parts
-            if grams:
-                found = sum(1 for options in grams if any(g in sentence for g in options))
-                score = max(score, 0.7 * found / n_grams)
-            scores.append(score)
-        return scores
+class _Spans:
+    """Many text spans searched at once: the texts joined, each needle found with ``str.find``.
+
+    ``Unit.match`` on every span × unit (the rerank's sentences × the question's words) called
+    Python code span by span; here each spelling is looked for once in the joined text and its
+    occurrences are mapped to the spans that contain them whole.
+    """
+
+    def __init__(self, text: str, starts: list[int], ends: list[int]) -> None:
+        self.text, self.starts, self.ends = text, starts, ends
+        self.n = len(starts)
+        self._found: dict[str, np.ndarray] = {}
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> "_Spans":
+        starts, ends, at = [], [], 0
+        for t in texts:
+            starts.append(at)
+            ends.append(at + len(t))
+            at += len(t) + 1
+        return cls("\x00".join(texts), starts, ends)
+
+    def containing(self, needle: str) -> np.ndarray:
+        """Boolean per span: ``needle in span``."""
+        found = self._found.get(needle)
+        if found is not None:
+            return found
+        found = np.zeros(self.n, dtype=bool)
+        text, starts, ends, size = self.text, self.starts, self.ends, len(needle)
+        pos = text.find(needle) if size else -1
+        while pos != -1:
+            i = bisect_right(starts, pos) - 1
+            if i >= 0 and pos + size <= ends[i]:
+                found[i] = True
+                pos = text.find(needle, ends[i])   # the next span
+            else:                                   # across a gap between spans
+                pos = text.find(needle, pos + 1)
+        self._found[needle] = found
+        return found
+
+    def match(self, unit: "Unit") -> np.ndarray:
+        """``[unit.match(span) for span in spans]`` (see :meth:`Unit.match`)."""
+        score = np.where(self.containing(unit.text), 1.0, 0.0)
+        for alternative in unit.alternatives:
+            score = np.maximum(score, np.where(self.containing(alternative), 0.9, 0.0))
+        if unit.parts:
+            count = np.zeros(self.n)
+            for part in unit.parts:
+                count += self.containing(part)
+            score = np.maximum(score, np.where(count == len(unit.parts), 0.85,
+                                               0.7 * count / len(unit.parts)))
+        if len(unit.grams) >= 2:
+            count = np.zeros(self.n)
+            for options in unit.grams:
+                has = self.containing(options[0])
+                for other in options[1:]:
+                    has = has | self.containing(other)
+                count += has
+            score = np.maximum(score, 0.7 * count / len(unit.grams))
+        return score
 
 
 @dataclass
@@ -316,28 +343,46 @@ class Searcher:
 
     # -- 2. retrieve ---------------------------------------------------------------------------------
     def retrieve(self, query: Query, n: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Rows of the ``n`` best BM25 candidates and each field's scores."""
+        """Rows of the ``n`` best BM25 candidates, and each field's scores of those rows.
+
+        One ``bincount`` over the three fields' postings (weights scaled by the field weights)
+        scores every row; each field's own score is then summed for the candidates only.
+        """
+        cfg = self.config
         size = len(self.rows)
-        parts = {
-            "words": self.words.score(query.words),
-            "context": self.context.score(query.words),
-            "grams": self.grams.score(query.grams),
-        }
-        zero = np.zeros(size, dtype=np.float64)
-        parts = {name: (scores if scores is not None else zero) for name, scores in parts.items()}
-        total = (parts["words"] + self.config.context_weight * parts["context"]
-                 + self.config.gram_weight * parts["grams"])
-        parts["total"] = total
-        matched = np.flatnonzero(total > 0)
+        fields = {"words": self.words.postings(query.words),
+                  "context": self.context.postings(query.words, cfg.context_weight),
+                  "grams": self.grams.postings(query.grams, cfg.gram_weight)}
+        row_parts = [r for rows, _ in fields.values() for r in rows]
+        if row_parts:
+            total = np.bincount(np.concatenate(row_parts),
+                                weights=np.concatenate([w for _, ws in fields.values() for w in ws]),
+                                minlength=size)
+            matched = np.flatnonzero(total > 0)
+        else:
+            total, matched = None, np.zeros(0, dtype=np.int64)
         if matched.size > n:
             top = np.argpartition(-total[matched], n - 1)[:n]
             matched = matched[top]
-        order = np.argsort(-total[matched], kind="stable")
-        matched = matched[order]
+        if matched.size:
+            matched = matched[np.argsort(-total[matched], kind="stable")]
         named = self._named_rows(query)
         if named:
             extra = np.fromiter((r for r in named if r not in set(matched.tolist())), np.int64)
             matched = np.concatenate([matched, extra[:n]])
+        # Each field's score of the candidates (unscaled), aligned with ``matched``.
+        slot = np.full(size, -1, dtype=np.int64)
+        slot[matched] = np.arange(matched.size)
+        parts = {"total": total[matched] if total is not None else np.zeros(matched.size)}
+        for (name, (rows, weights)), scale in zip(fields.items(), (1.0, cfg.context_weight,
+                                                                  cfg.gram_weight)):
+            score = np.zeros(matched.size)
+            if rows and matched.size:
+                at = slot[np.concatenate(rows)]
+                keep = at >= 0
+                score = np.bincount(at[keep], weights=np.concatenate(weights)[keep],
+                                    minlength=matched.size) / (scale or 1.0)
+            parts[name] = score
         return matched, parts
 
     def _named_rows(self, query: Query) -> list[int]:
@@ -360,68 +405,66 @@ class Searcher:
         cfg = self.config
         units = query.units
         weights = np.array([u.weight / query.mass for u in units], dtype=np.float64)
-        total = parts["total"]
-        top_total = float(total[rows].max()) or 1.0
+        total = parts["total"]          # (parts are aligned with rows)
+        top_total = float(total.max()) or 1.0
         named = set(self._named_rows(query))
-        head_cache: dict[str, list[float]] = {}
         row_list = [int(row) for row in rows]
-        own_rows: list[list[float]] = []       # one row per sentence (per candidate without any)
-        head_rows: list[list[float]] = []
+        # One span per sentence of every candidate (a candidate without sentences: one empty
+        # span, so that its heading still counts), and one per distinct heading.
+        texts: list[str] = []
         starts: list[int] = []
-        zeros = [0.0] * len(units)
+        head_of: list[int] = []
+        head_index: dict[str, int] = {}
         for row in row_list:
             data = self.rows[row]
+            starts.append(len(texts))
             head = self._heads[row] if cfg.title_in_window else ""
-            head_match = head_cache.get(head)
-            if head_match is None:
-                head_match = head_cache[head] = [u.match(head) if head else 0.0 for u in units]
-            starts.append(len(own_rows))
+            spans = len(data.sentences) or 1
+            head_of.extend([head_index.setdefault(head, len(head_index))] * spans)
             norm = data.norm
-            sentences = [norm[s:e] for s, e in data.sentences]
-            if not sentences:  # a paragraph without sentence spans: only its heading counts
-                own_rows.append(zeros)
-                head_rows.append(head_match)
-                continue
-            columns = [u.match_each(norm, sentences) for u in units]
-            own_rows.extend([c[i] if c is not None else 0.0 for c in columns]
-                            for i in range(len(sentences)))
-            head_rows.extend([head_match] * len(sentences))
-        if not units:
-            own = np.zeros((len(own_rows), 0))
-            heads = own
-        else:
-            own = np.array(own_rows, dtype=np.float64)
-            heads = np.array(head_rows, dtype=np.float64)
+            texts.extend([norm[a:b] for a, b in data.sentences] if data.sentences else [""])
+        n_rows = len(texts)
+        sentences, heads_spans = _Spans.of(texts), _Spans.of(list(head_index))
+        own = np.zeros((n_rows, len(units)))
+        head_match = np.zeros((len(head_index), len(units)))
+        for j, unit in enumerate(units):
+            own[:, j] = sentences.match(unit)
+            head_match[:, j] = heads_spans.match(unit)
+        heads = head_match[head_of]
         matches = np.maximum(own, heads)
         own_cover = own @ weights
         cover = matches @ weights
-        # A two-sentence window per neighbouring pair; pairs across candidates never count.
-        pair = np.maximum(matches[:-1], matches[1:]) @ weights * cfg.pair_discount
-        bounds = starts + [len(own_rows)]
+        # Per candidate: its best sentence (the first of the best), the best one- or two-sentence
+        # window (a pair counts pair_discount; pairs across candidates never count) and the
+        # share of the question the whole paragraph covers.
+        best_cover = np.maximum.reduceat(cover, starts)
+        ends = np.array(starts[1:] + [n_rows])
+        is_best = np.flatnonzero(cover == np.repeat(best_cover, ends - np.array(starts)))
+        best = is_best[np.searchsorted(is_best, starts)]
+        pair = np.full(n_rows, -np.inf)
+        pair[:-1] = np.maximum(matches[:-1], matches[1:]) @ weights * cfg.pair_discount
+        pair[ends - 1] = -np.inf
+        window = np.maximum(best_cover, np.maximum.reduceat(pair, starts))
         coverage = np.maximum.reduceat(matches, starts, axis=0) @ weights if units else \
             np.zeros(len(starts))
-        scored = []
-        for i, row in enumerate(row_list):
-            data = self.rows[row]
-            a, b = bounds[i], bounds[i + 1]
-            covers = cover[a:b]
-            best = int(np.argmax(covers))
-            window = float(covers[best])
-            if b - a > 1:
-                window = max(window, float(pair[a:b - 1].max()))
-            bm25 = float(total[row]) / top_total
-            fuzzy = 0.0
-            if cfg.fuzzy_weight and data.sentences:
-                s, e = data.sentences[best]
-                fuzzy = fuzz.partial_ratio(query.content, data.norm[s:e]) / 100
-            reference = 1.0 if row in named else 0.0
-            final = bm25 + cfg.window_weight * window + cfg.coverage_weight * float(coverage[i]) \
-                + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference
-            scored.append(_Scored(final, row, own_cover[a:b].tolist() if data.sentences else [], {
-                "bm25": bm25, "words": float(parts["words"][row]),
-                "context": float(parts["context"][row]), "grams": float(parts["grams"][row]),
-                "window": window, "coverage": float(coverage[i]), "fuzzy": fuzzy,
-                "reference": reference, "final": final}))
+        bm25 = total / top_total
+        fuzzy = np.zeros(len(row_list))
+        if cfg.fuzzy_weight:
+            with_sentences = [i for i, row in enumerate(row_list) if self.rows[row].sentences]
+            if with_sentences:
+                fuzzy[with_sentences] = process.cdist(
+                    [query.content], [texts[best[i]] for i in with_sentences],
+                    scorer=fuzz.partial_ratio, dtype=np.float64)[0] / 100
+        reference = np.array([1.0 if row in named else 0.0 for row in row_list])
+        final = bm25 + cfg.window_weight * window + cfg.coverage_weight * coverage \
+            + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference
+        words, context, grams = (parts[name].tolist() for name in ("words", "context", "grams"))
+        scored = [_Scored(f, row, own_cover[a:b].tolist() if self.rows[row].sentences else [], {
+            "bm25": bm, "words": w, "context": c, "grams": g, "window": win, "coverage": cov,
+            "fuzzy": fz, "reference": ref, "final": f})
+            for row, a, b, f, bm, w, c, g, win, cov, fz, ref in zip(
+                row_list, starts, ends.tolist(), final.tolist(), bm25.tolist(), words, context,
+                grams, window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist())]
         scored.sort(key=lambda item: -item.final)
         return scored
 
