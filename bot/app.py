@@ -281,6 +281,15 @@ class ReliableBot(ExtBot):
                 if reply_to is not None else None}
         return await self._post("sendMessage", data)
 
+    async def answer_inline_json(self, inline_query_id: str, results: list[dict], *,
+                                 cache_time: int, is_personal: bool,
+                                 button: dict | None = None) -> bool:
+        """answerInlineQuery with results already in the Bot API's JSON form (as
+        :meth:`send_text`: PTB's result objects, copied for defaults, cost ~5 % of the CPU)."""
+        return await self._post("answerInlineQuery", {
+            "inline_query_id": inline_query_id, "results": results, "cache_time": cache_time,
+            "is_personal": is_personal, "button": button})
+
     async def _do_post(self, endpoint, data, *args, **kwargs):
         result = await super()._do_post(endpoint, data, *args, **kwargs)
         if endpoint == "getUpdates" and isinstance(result, list):

@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from telegram import (Chat, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle,
-                      InlineQueryResultsButton, InputTextMessageContent, LinkPreviewOptions,
+from telegram import (Chat, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultsButton,
                       Message, Update)
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Conflict, NetworkError, RetryAfter, TelegramError
@@ -117,6 +116,14 @@ def markup_json(buttons: tuple[tuple[Button, ...], ...]) -> dict | None:
         ("text", b.text), ("callback_data", b.callback_data), ("url", b.url),
         ("switch_inline_query", b.switch_inline_query)) if value is not None}
         for b in row] for row in buttons]}
+
+
+def inline_results_json(results: list[render.InlineResult]) -> list[dict]:
+    """:class:`render.InlineResult` → the Bot API's InlineQueryResultArticle objects."""
+    return [{"type": "article", "id": r.id, "title": r.title, "description": r.description,
+             "input_message_content": {"message_text": r.text, "parse_mode": ParseMode.HTML,
+                                       "link_preview_options": {"is_disabled": True}}}
+            for r in results]
 
 
 async def send(bot: Any, chat_id: int, replies: list[Reply], *, reply_to: Message | None = None,
@@ -390,14 +397,10 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             answer = ready.search(text, render.INLINE_RESULTS) if ready is not None else \
                 await asyncio.to_thread(kb.search, text, render.INLINE_RESULTS)
             results = render.render_inline_results(answer)
-        button = None if results else InlineQueryResultsButton(
-            text=render.text_for(lang, "inline_button"), start_parameter="help")
-        await query.answer([InlineQueryResultArticle(
-            id=r.id, title=r.title, description=r.description,
-            input_message_content=InputTextMessageContent(
-                r.text, parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True)))
-            for r in results], cache_time=10, is_personal=personal, button=button)
+        button = None if results else {"text": render.text_for(lang, "inline_button"),
+                                       "start_parameter": "help"}
+        await context.bot.answer_inline_json(query.id, inline_results_json(results),
+                                             cache_time=10, is_personal=personal, button=button)
     except BadRequest as err:
         if not query_expired(err):
             raise

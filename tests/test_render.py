@@ -187,3 +187,20 @@ def test_markup_json_is_what_ptb_would_send() -> None:
         assert markup_json(reply.buttons) == (to_markup(reply.buttons).to_dict()
                                               if reply.buttons else None)
     assert markup_json(()) is None
+
+
+def test_inline_results_json_is_what_ptb_would_send() -> None:
+    from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions
+
+    from bot.handlers import inline_results_json
+
+    hit = Hit(3, 42, Citation("员工手册", ("第二章 考勤", "第五条"), 2, "handbook.docx"),
+              "每日九点前打卡。", ((0, 2),), 1.0, {})
+    results = render.render_inline_results(Answer("打卡", "answer", (hit, hit)))
+    assert results
+    expected = [InlineQueryResultArticle(
+        id=r.id, title=r.title, description=r.description,
+        input_message_content=InputTextMessageContent(
+            r.text, parse_mode="HTML", link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .to_dict() for r in results]
+    assert inline_results_json(results) == expected
