@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
+from itertools import accumulate
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -110,12 +111,9 @@ class _Spans:
 
     @classmethod
     def of(cls, texts: Sequence[str]) -> "_Spans":
-        starts, ends, at = [], [], 0
-        for t in texts:
-            starts.append(at)
-            ends.append(at + len(t))
-            at += len(t) + 1
-        return cls("\x00".join(texts), starts, ends)
+        lengths = [len(t) for t in texts]
+        starts = list(accumulate([n + 1 for n in lengths[:-1]], initial=0))
+        return cls("\x00".join(texts), starts, [a + n for a, n in zip(starts, lengths)])
 
     def containing(self, needle: str) -> np.ndarray:
         """Boolean per span: ``needle in span``."""
@@ -137,7 +135,10 @@ class _Spans:
 
     def match(self, unit: "Unit") -> np.ndarray:
         """``[unit.match(span) for span in spans]`` (see :meth:`Unit.match`)."""
-        score = np.where(self.containing(unit.text), 1.0, 0.0)
+        exact = self.containing(unit.text)
+        if not unit.alternatives and not unit.parts and len(unit.grams) < 2:
+            return exact  # (most words: found or not)
+        score = np.where(exact, 1.0, 0.0)
         for alternative in unit.alternatives:
             score = np.maximum(score, np.where(self.containing(alternative), 0.9, 0.0))
         if unit.parts:
@@ -424,13 +425,12 @@ class Searcher:
             norm = data.norm
             texts.extend([norm[a:b] for a, b in data.sentences] if data.sentences else [""])
         n_rows = len(texts)
-        sentences, heads_spans = _Spans.of(texts), _Spans.of(list(head_index))
-        own = np.zeros((n_rows, len(units)))
-        head_match = np.zeros((len(head_index), len(units)))
+        spans = _Spans.of(texts + list(head_index))   # the sentences, then the headings
+        found = np.zeros((spans.n, len(units)))
         for j, unit in enumerate(units):
-            own[:, j] = sentences.match(unit)
-            head_match[:, j] = heads_spans.match(unit)
-        heads = head_match[head_of]
+            found[:, j] = spans.match(unit)
+        own = found[:n_rows]
+        heads = found[n_rows:][head_of]
         matches = np.maximum(own, heads)
         own_cover = own @ weights
         cover = matches @ weights
