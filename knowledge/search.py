@@ -354,11 +354,10 @@ class Searcher:
         fields = {"words": self.words.postings(query.words),
                   "context": self.context.postings(query.words, cfg.context_weight),
                   "grams": self.grams.postings(query.grams, cfg.gram_weight)}
-        row_parts = [r for rows, _ in fields.values() for r in rows]
-        if row_parts:
-            total = np.bincount(np.concatenate(row_parts),
-                                weights=np.concatenate([w for _, ws in fields.values() for w in ws]),
-                                minlength=size)
+        all_rows = np.concatenate([rows for rows, _ in fields.values()])
+        if all_rows.size:
+            total = np.bincount(all_rows, minlength=size,
+                                weights=np.concatenate([w for _, w in fields.values()]))
             matched = np.flatnonzero(total > 0)
         else:
             total, matched = None, np.zeros(0, dtype=np.int64)
@@ -378,10 +377,10 @@ class Searcher:
         for (name, (rows, weights)), scale in zip(fields.items(), (1.0, cfg.context_weight,
                                                                   cfg.gram_weight)):
             score = np.zeros(matched.size)
-            if rows and matched.size:
-                at = slot[np.concatenate(rows)]
+            if rows.size and matched.size:
+                at = slot[rows]
                 keep = at >= 0
-                score = np.bincount(at[keep], weights=np.concatenate(weights)[keep],
+                score = np.bincount(at[keep], weights=weights[keep],
                                     minlength=matched.size) / (scale or 1.0)
             parts[name] = score
         return matched, parts
