@@ -185,13 +185,14 @@ class Query:
 
     @cached_property
     def highlight_terms(self) -> list[str]:
+        """The spellings to highlight in an excerpt, each once."""
         terms = [u.text for u in self.units if len(u.text) >= 2 or not is_cjk(u.text[0])]
         terms += [w for w in self.words if len(w) >= 2]
         for unit in self.units:
             terms.extend(unit.alternatives)
             if len(unit.grams) >= 2:
                 terms.extend(g for options in unit.grams for g in options)
-        return terms
+        return [t for t in dict.fromkeys(terms) if t]
 
     def to_json(self) -> dict:
         return {"normalized": self.normalized, "words": self.words, "grams": self.grams,
@@ -595,13 +596,13 @@ def _dense_window(text: str, norm: str, start: int, end: int, terms: Sequence[st
 def _find_spans(norm: str, terms) -> list[tuple[int, int]]:
     """Merged [start, end) spans of ``norm`` where any of ``terms`` occurs."""
     found: list[tuple[int, int]] = []
-    for term in set(terms):
-        if not term:
-            continue
-        pos = norm.find(term)
+    find = norm.find
+    for term in terms:
+        pos = find(term) if term else -1
+        size = len(term)
         while pos != -1:
-            found.append((pos, pos + len(term)))
-            pos = norm.find(term, pos + len(term))
+            found.append((pos, pos + size))
+            pos = find(term, pos + size)
     found.sort()
     merged: list[list[int]] = []
     for start, end in found:

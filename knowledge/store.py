@@ -114,7 +114,7 @@ class Store:
                 self._set_meta("generation", self._meta("generation", "0"))
 
     def _meta(self, key: str, default: str) -> str:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        row = self.db.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else default
 
     def _set_meta(self, key: str, value: str) -> None:
