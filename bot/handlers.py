@@ -166,14 +166,14 @@ def _search_and_log(kb: KnowledgeBase, question: str, chat_kind: str) -> tuple[A
 def _ready_searcher(s: Services, kb: KnowledgeBase):
     """The in-memory index when a search may run on the event loop, else None (use a thread).
 
-    Measured with bench/bench_load.py (10k paragraphs, 2 cores): a search takes 2–3 ms of CPU
-    under the GIL either way; handing it to a thread added the thread hop and GIL hand-overs
+    Measured with bench/bench_load.py (10k paragraphs, 2 cores): a search takes about 1 ms of
+    CPU under the GIL either way; handing it to a thread added the thread hop and GIL hand-overs
     between the loop and the worker for every question, which cost more than the search. So a
     search runs inline — bounded to the case where it cannot block for long: the index is
     already built for the current database generation (nothing to rebuild) and no write of this
-    bot is running. Every other knowledge-base call (logging the question, uploads, /reload,
+    bot is running. Logging the question runs inline too unless a write holds the database
+    (``log_question(wait=False)``); every other knowledge-base call (uploads, /reload,
     paragraphs, stats…) stays in a thread, and so does a search that would (re)build the index.
-
     """
     if not INLINE_SEARCH or s.write_running:
         return None

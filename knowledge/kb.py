@@ -297,7 +297,7 @@ class KnowledgeBase:
     def ready_searcher(self) -> Searcher | None:
         """The in-memory index if it is current (a search now will not rebuild it), else None.
 
-        Lets an event loop run a 2–3 ms search inline and send anything slower to a thread.
+        Lets an event loop run a ~1 ms search inline and send anything slower to a thread.
         """
         searcher = self._searcher
         if searcher is None or self._searcher_generation != self.store.generation:
