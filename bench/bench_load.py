@@ -7,8 +7,8 @@
    passages file does not exist. Questions come from ``questions.jsonl`` next to the passages (else
    from sentence fragments of the knowledge base).
 2. For each bot — staffbot (``python -m bot``), ``bench/echo_bot.py`` (same ApplicationBuilder
-   settings, no search; PTB's default httpx transport: the goal's ceiling) and the same echo bot on
-   staffbot's aiohttp transport (``echo-aiohttp``) — and each rate-limiter setting — ``production`` (``AIORateLimiter
+   settings, no search; PTB's defaults, httpx and asyncio's loop: the goal's ceiling) and the same
+   echo bot on staffbot's stack, aiohttp and uvloop (``echo-stack``) — and each rate-limiter setting — ``production`` (``AIORateLimiter
    (max_retries=5)`` (``RetryingRateLimiter`` in ``bot/app.py``): 30 messages/s overall, 20/min
    per group) and
    ``no-overall`` (the overall 30/s cap off, the per-group limit kept: ``STAFFBOT_RATE_LIMIT=0``
@@ -248,8 +248,8 @@ async def run_bot(kind: str, limiter: str, args, db: Path, questions: list[str],
         cmd = [sys.executable, str(ROOT / "bench" / "echo_bot.py")]
         if limiter != "production":
             env["ECHO_OVERALL_RATE"] = "0"
-        if kind == "echo-aiohttp":  # the echo bot on staffbot's transport (bot/transport.py)
-            env["ECHO_TRANSPORT"] = "aiohttp"
+        if kind == "echo-stack":  # the echo bot on staffbot's transport and event loop
+            env["ECHO_STACK"] = "staffbot"
     log_path = work / f"{kind}-{limiter}.log"
     log = open(log_path, "wb")
     started = time.perf_counter()
@@ -334,7 +334,7 @@ def summary(rows: list[dict]) -> None:
     print()
     for limiter in ("production", "no-overall"):
         s = get("staffbot", limiter, "saturation")
-        for echo in ("echo", "echo-aiohttp"):
+        for echo in ("echo", "echo-stack"):
             e = get(echo, limiter, "saturation")
             if s and e and e["answered_per_s"]:
                 print(f"saturation, {limiter} limiter: staffbot {s['answered_per_s']:.1f}/s vs "
@@ -404,10 +404,10 @@ if __name__ == "__main__":
                         help="offered-load seconds with the production limiter")
     parser.add_argument("--users", type=int, default=500)
     parser.add_argument("--groups", type=int, default=200)
-    parser.add_argument("--bots", nargs="+", default=["echo", "echo-aiohttp", "staffbot"],
-                        choices=["echo", "echo-aiohttp", "staffbot"],
-                        help="echo: the bare PTB echo bot (httpx, PTB's default transport); "
-                        "echo-aiohttp: the same on staffbot's transport")
+    parser.add_argument("--bots", nargs="+", default=["echo", "echo-stack", "staffbot"],
+                        choices=["echo", "echo-stack", "staffbot"],
+                        help="echo: the bare PTB echo bot (httpx, asyncio: PTB's defaults); "
+                        "echo-stack: the same on staffbot's transport (aiohttp) and loop (uvloop)")
     parser.add_argument("--limiters", nargs="+", default=["production", "no-overall"],
                         choices=["production", "no-overall"])
     parser.add_argument("--log-level", default="WARNING", help="the bot's STAFFBOT_LOG_LEVEL")

@@ -7,7 +7,8 @@ base_file_url, ``AIORateLimiter(max_retries=5)``, sequential update processing, 
 allowed_updates), but each text message is answered with its own text as a reply and each inline
 query with one article: no search, no rendering, no database. ``ECHO_OVERALL_RATE=0`` turns off the
 limiter's overall 30 messages/s cap (the per-group 20/min limit stays), for the comparison with
-staffbot run the same way.
+staffbot run the same way. ``ECHO_STACK=staffbot`` runs it on staffbot's own stack (the aiohttp
+transport of ``bot/transport.py`` and uvloop), to see what the search and citing cost on top.
 """
 
 from __future__ import annotations
@@ -43,9 +44,11 @@ def main() -> None:
     limiter = (AIORateLimiter(max_retries=5) if overall == "" else
                AIORateLimiter(overall_max_rate=float(overall), max_retries=5))
     builder = ApplicationBuilder().token(os.environ["TELEGRAM_BOT_TOKEN"]).rate_limiter(limiter)
-    if os.environ.get("ECHO_TRANSPORT") == "aiohttp":  # staffbot's transport, for comparison
+    if os.environ.get("ECHO_STACK") == "staffbot":  # staffbot's transport and loop, to compare
+        from bot.app import use_uvloop
         from bot.transport import AiohttpRequest
         builder = builder.request(AiohttpRequest(256)).get_updates_request(AiohttpRequest(1))
+        use_uvloop()
     builder = builder.base_url(os.environ["TELEGRAM_BASE_URL"])
     if os.environ.get("TELEGRAM_BASE_FILE_URL"):
         builder = builder.base_file_url(os.environ["TELEGRAM_BASE_FILE_URL"])

@@ -120,16 +120,19 @@ class _Spans:
         found = self._found.get(needle)
         if found is not None:
             return found
-        found = np.zeros(self.n, dtype=bool)
-        text, starts, ends, size = self.text, self.starts, self.ends, len(needle)
-        pos = text.find(needle) if size else -1
+        starts, ends, size, find = self.starts, self.ends, len(needle), self.text.find
+        spans: list[int] = []
+        pos = find(needle) if size else -1
         while pos != -1:
-            i = bisect_right(starts, pos) - 1
-            if i >= 0 and pos + size <= ends[i]:
-                found[i] = True
-                pos = text.find(needle, ends[i])   # the next span
-            else:                                   # across a gap between spans
-                pos = text.find(needle, pos + 1)
+            i = bisect_right(starts, pos) - 1       # (starts[0] is 0: i >= 0)
+            end = ends[i]
+            if pos + size <= end:
+                spans.append(i)
+                pos = find(needle, end)             # the next span
+            else:                                   # across the separator after span i
+                pos = find(needle, pos + 1)
+        found = np.zeros(self.n, dtype=bool)
+        found[spans] = True
         self._found[needle] = found
         return found
 
@@ -175,7 +178,7 @@ class Query:
         """The question's content words in order, for fuzzy comparison with sentences."""
         return "".join(u.text for u in self.units)
 
-    @property
+    @cached_property
     def mass(self) -> float:
         return sum(u.weight for u in self.units) or 1.0
 
@@ -251,6 +254,7 @@ class Searcher:
         self._max_idf = float(max(self.words.idf.max(initial=0.0),
                                   self.grams.idf.max(initial=0.0))) or 1.0
         self._latin_words: list[str] | None = None
+        self._shapes: dict[str, tuple[list[str], tuple[str, ...]]] = {}
         homophone_chars("的")  # load the homophone table now, not on a user's first typo (≈0.6 s)
 
     def __len__(self) -> int:
@@ -302,7 +306,7 @@ class Searcher:
                      find_references(normalized))
 
     def _unit(self, text: str, alternatives, gram_alternatives: dict[str, list[str]]) -> Unit:
-        unit_grams = self.analyzer.grams(text) if is_cjk(text[0]) and len(text) >= 2 else []
+        unit_grams, parts = self._unit_shape(text)
         options = tuple((g, *gram_alternatives.get(g, ())) for g in unit_grams)
         if len(text) == 1 and is_cjk(text):
             # A lone character says little on its own (一, 米, 税): half weight at most.
@@ -320,9 +324,21 @@ class Searcher:
             # A word the knowledge base has never seen weighs like the rarest word: a question
             # about it cannot be answered by a paragraph that lacks it.
             weight = max([*alt, (sum(known) / len(options)) if known else self._max_idf])
-        parts = tuple(w for w in dict.fromkeys(self.analyzer.words(text))
-                      if w != text and len(w) >= 2) if len(text) >= 4 else ()
         return Unit(text, weight ** self.config.unit_power, tuple(alternatives), options, parts)
+
+    def _unit_shape(self, text: str) -> tuple[list[str], tuple[str, ...]]:
+        """A unit's bigrams and sub-words (选拔干部 → 选拔, 干部), remembered per text: the same
+        words come back in question after question. (A searcher lives for one database
+        generation, so the jieba dictionary does not change under this cache.)"""
+        shape = self._shapes.get(text)
+        if shape is None:
+            grams = self.analyzer.grams(text) if is_cjk(text[0]) and len(text) >= 2 else []
+            parts = tuple(w for w in dict.fromkeys(self.analyzer.words(text))
+                          if w != text and len(w) >= 2) if len(text) >= 4 else ()
+            if len(self._shapes) >= 50_000:
+                self._shapes.clear()
+            shape = self._shapes[text] = (grams, parts)
+        return shape
 
     def _near_words(self, word: str) -> list[str]:
         """Words of the knowledge base that sound like ``word`` or are one edit from it."""

@@ -97,6 +97,7 @@ async def finish(fake: FakeTelegram, bot: Bot) -> None:
     assert "Traceback" not in log, log[-5000:]
     assert not [e for e in fake.unexpected_errors() if e["status"] == 400], fake.errors
     assert "concurrent updates: 12" in log
+    assert "event loop: uvloop" in log   # (a dependency on Linux: bot.app.use_uvloop)
 
 
 # -- unit: the order key ---------------------------------------------------------------------------------
