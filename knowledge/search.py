@@ -360,21 +360,23 @@ class Searcher:
         return sorted(found, key=lambda g: -self.grams.df(g))[:4]
 
     # -- 2. retrieve ---------------------------------------------------------------------------------
-    def retrieve(self, query: Query, n: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Rows of the ``n`` best BM25 candidates, and each field's scores of those rows.
+    def retrieve(self, query: Query, n: int, *, fields: bool = True
+                 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Rows of the ``n`` best BM25 candidates, and their scores (aligned with the rows):
+        ``total`` and, with ``fields``, each field's own (for ``explain``).
 
         One ``bincount`` over the three fields' postings (weights scaled by the field weights)
         scores every row; each field's own score is then summed for the candidates only.
         """
         cfg = self.config
         size = len(self.rows)
-        fields = {"words": self.words.postings(query.words),
-                  "context": self.context.postings(query.words, cfg.context_weight),
-                  "grams": self.grams.postings(query.grams, cfg.gram_weight)}
-        all_rows = np.concatenate([rows for rows, _ in fields.values()])
+        postings = {"words": self.words.postings(query.words),
+                    "context": self.context.postings(query.words, cfg.context_weight),
+                    "grams": self.grams.postings(query.grams, cfg.gram_weight)}
+        all_rows = np.concatenate([rows for rows, _ in postings.values()])
         if all_rows.size:
             total = np.bincount(all_rows, minlength=size,
-                                weights=np.concatenate([w for _, w in fields.values()]))
+                                weights=np.concatenate([w for _, w in postings.values()]))
             matched = np.flatnonzero(total > 0)
         else:
             total, matched = None, np.zeros(0, dtype=np.int64)
@@ -387,12 +389,14 @@ class Searcher:
         if named:
             extra = np.fromiter((r for r in named if r not in set(matched.tolist())), np.int64)
             matched = np.concatenate([matched, extra[:n]])
+        parts = {"total": total[matched] if total is not None else np.zeros(matched.size)}
+        if not fields:
+            return matched, parts
         # Each field's score of the candidates (unscaled), aligned with ``matched``.
         slot = np.full(size, -1, dtype=np.int64)
         slot[matched] = np.arange(matched.size)
-        parts = {"total": total[matched] if total is not None else np.zeros(matched.size)}
-        for (name, (rows, weights)), scale in zip(fields.items(), (1.0, cfg.context_weight,
-                                                                  cfg.gram_weight)):
+        for (name, (rows, weights)), scale in zip(postings.items(), (1.0, cfg.context_weight,
+                                                                    cfg.gram_weight)):
             score = np.zeros(matched.size)
             if rows.size and matched.size:
                 at = slot[rows]
@@ -474,13 +478,16 @@ class Searcher:
         reference = np.array([1.0 if row in named else 0.0 for row in row_list])
         final = bm25 + cfg.window_weight * window + cfg.coverage_weight * coverage \
             + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference
-        words, context, grams = (parts[name].tolist() for name in ("words", "context", "grams"))
         scored = [_Scored(f, row, own_cover[a:b].tolist() if self.rows[row].sentences else [], {
-            "bm25": bm, "words": w, "context": c, "grams": g, "window": win, "coverage": cov,
-            "fuzzy": fz, "reference": ref, "final": f})
-            for row, a, b, f, bm, w, c, g, win, cov, fz, ref in zip(
-                row_list, starts, ends.tolist(), final.tolist(), bm25.tolist(), words, context,
-                grams, window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist())]
+            "bm25": bm, "window": win, "coverage": cov, "fuzzy": fz, "reference": ref,
+            "final": f})
+            for row, a, b, f, bm, win, cov, fz, ref in zip(
+                row_list, starts, ends.tolist(), final.tolist(), bm25.tolist(),
+                window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist())]
+        if "words" in parts:  # (explain: each field's BM25 score too)
+            for item, *field_scores in zip(scored, *(parts[name].tolist() for name in
+                                                     ("words", "context", "grams"))):
+                item.parts.update(zip(("words", "context", "grams"), field_scores))
         scored.sort(key=lambda item: -item.final)
         return scored
 
@@ -494,7 +501,7 @@ class Searcher:
         measuring the ranking.
         """
         query = self.analyse(question)
-        rows, parts = self.retrieve(query, max(self.config.candidates, k))
+        rows, parts = self.retrieve(query, max(self.config.candidates, k), fields=explain)
         scored = self.rerank(query, rows, parts) if rows.size else []
         status = self._decide(scored)
         if not keep_weak:
