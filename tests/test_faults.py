@@ -313,6 +313,18 @@ def check_database(path: Path) -> dict:
         conn.close()
 
 
+def post_outcomes(state: dict, latest: dict[int, int]) -> tuple[list, list, list]:
+    """Posts (message ids) lost, stored in an older version than the latest sent, stored twice."""
+    stored: dict[int, list[str]] = {}
+    for origin, text in state["posts"]:
+        stored.setdefault(int(origin.rsplit(":", 1)[1]), []).append(text)
+    lost = [mid for mid in latest if mid not in stored]
+    stale = [mid for mid, texts in stored.items()
+             if mid in latest and not any(f"第{latest[mid]}版" in t for t in texts)]
+    duplicated = [mid for mid, texts in stored.items() if len(texts) > 1]
+    return lost, stale, duplicated
+
+
 async def test_sigkill_while_storing_loses_nothing(tmp_path):
     rng = random.Random(int(os.environ.get("STAFFBOT_KILL_SEED", "20250601")))
     kills = int(os.environ.get("STAFFBOT_KILLS", "12"))
@@ -357,13 +369,7 @@ async def test_sigkill_while_storing_loses_nothing(tmp_path):
             await asyncio.sleep(0.2)
         assert await bot.term() == 0
         state = check_database(bot.db)
-        stored: dict[int, list[str]] = {}
-        for origin, text in state["posts"]:
-            stored.setdefault(int(origin.rsplit(":", 1)[1]), []).append(text)
-        lost = [mid for mid in latest if mid not in stored]
-        stale = [mid for mid, texts in stored.items()
-                 if mid in latest and not any(f"第{latest[mid]}版" in t for t in texts)]
-        duplicated = [mid for mid, texts in stored.items() if len(texts) > 1]
+        lost, stale, duplicated = post_outcomes(state, latest)
         seed_docs = [o for o in state["origins"] if o.endswith(SEED.name)]
         elapsed = time.monotonic() - started
         print(f"\n[sigkill] kills={kills} (with fetched-but-unconfirmed updates: "
@@ -473,13 +479,7 @@ async def test_sigkill_in_webhook_mode_loses_no_acknowledged_post(tmp_path):
         assert not hook.pending
         assert await bot.term() == 0
         state = check_database(bot.db)
-    stored: dict[int, list[str]] = {}
-    for origin, text in state["posts"]:
-        stored.setdefault(int(origin.rsplit(":", 1)[1]), []).append(text)
-    lost = [mid for mid in latest if mid not in stored]
-    stale = [mid for mid, texts in stored.items()
-             if mid in latest and not any(f"第{latest[mid]}版" in t for t in texts)]
-    duplicated = [mid for mid, texts in stored.items() if len(texts) > 1]
+    lost, stale, duplicated = post_outcomes(state, latest)
     print(f"\n[webhook sigkill] kills={kills} posts={len(latest)} "
           f"edits={sum(latest.values()) - len(latest)} acknowledged before a kill="
           f"{acked_when_killed} unacknowledged at a kill={unacked_when_killed} lost={len(lost)} "
