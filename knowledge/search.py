@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
-from itertools import accumulate
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -109,12 +108,6 @@ class _Spans:
         self.n = len(starts)
         self._found: dict[str, np.ndarray] = {}
 
-    @classmethod
-    def of(cls, texts: Sequence[str]) -> "_Spans":
-        lengths = [len(t) for t in texts]
-        starts = list(accumulate([n + 1 for n in lengths[:-1]], initial=0))
-        return cls("\x00".join(texts), starts, [a + n for a, n in zip(starts, lengths)])
-
     def containing(self, needle: str) -> np.ndarray:
         """Boolean per span: ``needle in span``."""
         found = self._found.get(needle)
@@ -124,8 +117,8 @@ class _Spans:
         spans: list[int] = []
         pos = find(needle) if size else -1
         while pos != -1:
-            i = bisect_right(starts, pos) - 1       # (starts[0] is 0: i >= 0)
-            end = ends[i]
+            i = bisect_right(starts, pos) - 1
+            end = ends[i] if i >= 0 else -1         # (before the first span: in none)
             if pos + size <= end:
                 spans.append(i)
                 pos = find(needle, end)             # the next span
@@ -431,21 +424,36 @@ class Searcher:
         named = set(self._named_rows(query))
         row_list = [int(row) for row in rows]
         # One span per sentence of every candidate (a candidate without sentences: one empty
-        # span, so that its heading still counts), and one per distinct heading.
-        texts: list[str] = []
+        # span, so that its heading still counts), then one per distinct heading: offsets into
+        # one text, the candidates' paragraphs and the headings joined (no string per sentence).
+        pieces: list[str] = []
+        span_starts: list[int] = []
+        span_ends: list[int] = []
         starts: list[int] = []
         head_of: list[int] = []
         head_index: dict[str, int] = {}
+        at = 0
         for row in row_list:
             data = self.rows[row]
-            starts.append(len(texts))
+            starts.append(len(span_starts))
             head = self._heads[row] if cfg.title_in_window else ""
-            spans = len(data.sentences) or 1
-            head_of.extend([head_index.setdefault(head, len(head_index))] * spans)
-            norm = data.norm
-            texts.extend([norm[a:b] for a, b in data.sentences] if data.sentences else [""])
-        n_rows = len(texts)
-        spans = _Spans.of(texts + list(head_index))   # the sentences, then the headings
+            sentences = data.sentences
+            head_of.extend([head_index.setdefault(head, len(head_index))] * (len(sentences) or 1))
+            if sentences:
+                span_starts.extend([at + a for a, _ in sentences])
+                span_ends.extend([at + b for _, b in sentences])
+            else:
+                span_starts.append(at)
+                span_ends.append(at)
+            pieces.append(data.norm)
+            at += len(data.norm) + 1
+        n_rows = len(span_starts)
+        for head in head_index:
+            span_starts.append(at)
+            span_ends.append(at + len(head))
+            pieces.append(head)
+            at += len(head) + 1
+        spans = _Spans("\x00".join(pieces), span_starts, span_ends)
         found = np.zeros((spans.n, len(units)))
         for j, unit in enumerate(units):
             found[:, j] = spans.match(unit)
@@ -473,7 +481,8 @@ class Searcher:
             with_sentences = [i for i, row in enumerate(row_list) if self.rows[row].sentences]
             if with_sentences:
                 fuzzy[with_sentences] = process.cdist(
-                    [query.content], [texts[best[i]] for i in with_sentences],
+                    [query.content], [spans.text[span_starts[k]:span_ends[k]]
+                                      for k in best[with_sentences].tolist()],
                     scorer=fuzz.partial_ratio, dtype=np.float64)[0] / 100
         reference = np.array([1.0 if row in named else 0.0 for row in row_list])
         final = bm25 + cfg.window_weight * window + cfg.coverage_weight * coverage \

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from knowledge import Answer, KnowledgeBase
 from knowledge.normalize import normalize_with_offsets
@@ -314,3 +315,28 @@ def test_a_rare_bigram_of_a_dictionary_word_is_not_taken_for_a_typo(seed_kb) -> 
     assert "意志" not in query.expansions
     unit = next(u for u in query.units if u.text == "德意志")
     assert unit.weight == pytest.approx(max(u.weight for u in query.units))
+
+
+# -- the rerank's span matcher ---------------------------------------------------------------------
+@given(st.lists(st.text(alphabet="干部选拔任用，。", max_size=12), min_size=1, max_size=8),
+       st.lists(st.integers(0, 3), min_size=8, max_size=8),
+       st.sampled_from(["干部", "选拔干部", "任用", "部选"]),
+       st.lists(st.sampled_from(["干", "部队", "选拔"]), max_size=2))
+@settings(max_examples=300, deadline=None)
+def test_spans_match_is_unit_match_on_each_span(texts, gaps, word, alternatives) -> None:
+    """_Spans finds every spelling once in a joined text (with text between spans and empty
+    spans); per span it must score exactly as Unit.match on that span alone."""
+    from knowledge.search import Unit, _Spans
+
+    grams = tuple((word[i:i + 2], *(("任用",) if i == 0 else ())) for i in range(len(word) - 1))
+    parts = ("选拔", "干部") if word == "选拔干部" else ()
+    unit = Unit(word, 1.0, tuple(alternatives), grams, parts)
+    pieces, starts, ends, at = [], [], [], 0
+    for text, gap in zip(texts, gaps):
+        filler = "干部选"[:gap]          # text outside any span, which must not count
+        pieces.append(filler + text)
+        starts.append(at + len(filler))
+        ends.append(at + len(filler) + len(text))
+        at += len(filler) + len(text)
+    spans = _Spans("".join(pieces), starts, ends)
+    assert spans.match(unit).tolist() == [unit.match(t) for t in texts]
