@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from telegram import (Chat, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultsButton,
+from telegram import (Chat, InlineKeyboardMarkup, InlineQueryResultsButton,
                       Message, Update)
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Conflict, NetworkError, RetryAfter, TelegramError
@@ -37,7 +37,7 @@ from .access import Access
 from .render import Button, Reply, lang_for
 from .settings import Settings
 
-__all__ = ["Services", "services", "send", "to_markup", "markup_json", "post_link", "MAX_QUESTION"]
+__all__ = ["Services", "services", "send", "markup_json", "post_link", "MAX_QUESTION"]
 
 log = logging.getLogger(__name__)
 
@@ -99,15 +99,6 @@ def _outcome(context: ContextTypes.DEFAULT_TYPE, update: object, status: str) ->
 
 
 # -- sending -------------------------------------------------------------------------------------------
-def to_markup(buttons: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
-    """:class:`render.Button` rows → PTB's inline keyboard (None when there are none)."""
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(
-        b.text, callback_data=b.callback_data, url=b.url,
-        switch_inline_query=b.switch_inline_query) for b in row] for row in buttons])
-
-
 def markup_json(buttons: tuple[tuple[Button, ...], ...]) -> dict | None:
     """:class:`render.Button` rows → the Bot API's ``reply_markup`` object (None when none)."""
     if not buttons:

@@ -178,7 +178,14 @@ def test_any_question_gives_a_valid_not_found(text):
 
 def test_markup_json_is_what_ptb_would_send() -> None:
     """bot.handlers sends reply_markup as JSON it builds itself; it must equal PTB's own."""
-    from bot.handlers import markup_json, to_markup
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    from bot.handlers import markup_json
+
+    def to_markup(buttons):  # what PTB builds from the same buttons
+        return InlineKeyboardMarkup([[InlineKeyboardButton(
+            b.text, callback_data=b.callback_data, url=b.url,
+            switch_inline_query=b.switch_inline_query) for b in row] for row in buttons])
 
     hit = Hit(3, 42, Citation("员工手册", ("第二章 考勤", "第五条"), 2, "handbook.docx"),
               "每日九点前打卡。", ((0, 2),), 1.0, {})
