@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import signal
 import statistics
 import sys
 import tempfile
@@ -24,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from fakebot import FakeTelegram, user  # noqa: E402
+from fakebot import FakeTelegram, stop_process, user  # noqa: E402
 
 QUESTIONS = ["怎样为基层减负", "政绩观", "食堂几点开饭", "干部队伍建设", "人才政策有哪些",
              "如何加强党的创新理论学习", "基层党组织", "年轻干部培养", "组织工作 2025 部署",
@@ -71,8 +70,7 @@ async def main(count: int, seeds: Path) -> None:
         errors = fake.unexpected_errors()
         print(f"errors from the fake server: {len(errors)}")
     finally:
-        proc.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(proc.wait(), 15)
+        await stop_process(proc, 15)
         await fake.stop()
         log.close()
         shutil.rmtree(work, ignore_errors=True)

@@ -36,7 +36,6 @@ import os
 import random
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -46,7 +45,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from fakebot import FakeTelegram, group, user  # noqa: E402
+from fakebot import FakeTelegram, group, stop_process, user  # noqa: E402
 
 DEFAULT_PASSAGES = ROOT.parent / "shared" / "eval" / "drcd-dev" / "passages.jsonl"
 TICK = os.sysconf("SC_CLK_TCK")
@@ -301,13 +300,7 @@ async def run_bot(kind: str, limiter: str, args, db: Path, questions: list[str],
             err = profiler.stderr.read().decode(errors="replace").strip()
             if profiler.returncode:
                 print(f"  (py-spy failed: {err[-300:]})")
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(proc.wait(), 20)
-            except asyncio.TimeoutError:
-                proc.kill()
-                await proc.wait()
+        await stop_process(proc)
         await fake.stop()
         log.close()
     text = log_path.read_text(encoding="utf-8", errors="replace")

@@ -72,6 +72,7 @@ import json
 import mimetypes
 import random
 import re
+import signal
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -2573,6 +2574,21 @@ async def running_fake(token: str = DEFAULT_TOKEN, **kwargs: Any):
         yield fake
     finally:
         await fake.stop()
+
+
+async def stop_process(proc: "asyncio.subprocess.Process", timeout: float = 20) -> int | None:
+    """SIGTERM a bot process (the clean stop) and wait; SIGKILL it if it hangs past ``timeout``.
+
+    Returns its exit status, or None when it had to be killed."""
+    if proc.returncode is not None:
+        return proc.returncode
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return await asyncio.wait_for(proc.wait(), timeout)
+    except asyncio.TimeoutError:
+        proc.kill()
+        await proc.wait()
+        return None
 
 
 def iter_buttons(message: dict) -> Iterable[dict]:

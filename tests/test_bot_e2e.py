@@ -11,7 +11,6 @@ import asyncio
 import os
 import re
 import shutil
-import signal
 import sys
 import time
 from pathlib import Path
@@ -20,7 +19,8 @@ import pytest
 import pytest_asyncio
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fakebot import FakeTelegram, channel, entity_texts, group, iter_buttons, user  # noqa: E402
+from fakebot import (FakeTelegram, channel, entity_texts, group, iter_buttons,  # noqa: E402
+                     stop_process, user)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -83,15 +83,7 @@ class BotProcess:
             await asyncio.sleep(0.05)
 
     async def stop(self) -> int | None:
-        if self.proc is None or self.proc.returncode is not None:
-            return self.proc.returncode if self.proc else None
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return await asyncio.wait_for(self.proc.wait(), 15)
-        except asyncio.TimeoutError:
-            self.proc.kill()
-            await self.proc.wait()
-            return None
+        return await stop_process(self.proc, 15) if self.proc is not None else None
 
 
 async def start_bot(tmp_path_factory, name: str, **env: str):
@@ -133,24 +125,26 @@ async def restricted_bot(tmp_path_factory):
     await finish(fake, bot)
 
 
-@pytest.fixture
-def fake(open_bot, request):
-    fake, bot = open_bot
-    yield fake
+def _after_test(fake, bot, request) -> None:
+    """Print the bot's log when the test failed; no test may have caused a Telegram 400."""
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         print("---- bot log ----\n" + bot.log()[-8000:])
     assert not [e for e in fake.unexpected_errors() if e["status"] == 400], fake.errors
+
+
+@pytest.fixture
+def fake(open_bot, request):
+    fake, bot = open_bot
+    yield fake
+    _after_test(fake, bot, request)
 
 
 @pytest.fixture
 def rfake(restricted_bot, request):
     fake, bot = restricted_bot
     yield fake
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        print("---- bot log ----\n" + bot.log()[-8000:])
-    assert not [e for e in fake.unexpected_errors() if e["status"] == 400], fake.errors
+    _after_test(fake, bot, request)
 
 
 # -- helpers -----------------------------------------------------------------------------------------

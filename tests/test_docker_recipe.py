@@ -17,7 +17,6 @@ import os
 import re
 import shlex
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -25,7 +24,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fakebot import FakeTelegram, user  # noqa: E402
+from fakebot import FakeTelegram, stop_process, user  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"
@@ -135,13 +134,7 @@ async def test_build_steps_in_a_fresh_venv_then_first_start_builds_the_kb_and_an
         after = _health(venv, app, env, data)
         assert after.returncode == 0 and "healthy: " in after.stdout, after
     finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(proc.wait(), 20)
-            except asyncio.TimeoutError:
-                proc.kill()
-                await proc.wait()
+        await stop_process(proc)
         await fake.stop()
     log_text = log_path.read_text(encoding="utf-8", errors="replace")
     assert proc.returncode == 0, log_text[-4000:]
