@@ -140,22 +140,17 @@ class Analyzer:
 
     def words(self, text: str) -> list[str]:
         """jieba search-mode tokens of normalised ``text``, without punctuation and stopwords."""
-        stop = self.stopwords
-        return [
-            token
-            for token in _jieba().lcut_for_search(text)
-            if token not in stop and not token.isspace() and _WORDLIKE.search(token)
-        ]
+        return self._search_words(_jieba().lcut(text))
 
     def question_tokens(self, text: str) -> tuple[list[str], list[str]]:
-        """``(self.words(text), self.units(text))`` from one jieba pass instead of two.
+        """``(self.words(text), self.units(text))`` from one jieba pass instead of two."""
+        tokens = _jieba().lcut(text)
+        return self._search_words(tokens), self._units(tokens)
 
-        jieba's search mode is its precise mode plus the dictionary's 2- and 3-character words
-        inside each longer token; that expansion is done here on the precise-mode tokens.
-        """
-        tokenizer = _jieba()
-        tokens = tokenizer.lcut(text)
-        freq = tokenizer.FREQ
+    def _search_words(self, tokens: list[str]) -> list[str]:
+        """jieba's search mode from its precise-mode ``tokens`` (what ``cut_for_search`` does:
+        each token, preceded by the dictionary's 2- and 3-character words inside it), filtered."""
+        freq = _jieba().FREQ
         stop = self.stopwords
         words: list[str] = []
         for w in tokens:
@@ -164,8 +159,7 @@ class Analyzer:
             if len(w) > 3:
                 words.extend(g for i in range(len(w) - 2) if freq.get(g := w[i:i + 3]))
             words.append(w)
-        words = [t for t in words if t not in stop and not t.isspace() and _WORDLIKE.search(t)]
-        return words, self._units(tokens)
+        return [t for t in words if t not in stop and not t.isspace() and _WORDLIKE.search(t)]
 
     def is_dictionary_word(self, word: str) -> bool:
         """True when jieba's dictionary knows ``word``: a real word, not a typo."""

@@ -380,7 +380,8 @@ class Searcher:
             matched = matched[np.argsort(-total[matched], kind="stable")]
         named = self._named_rows(query)
         if named:
-            extra = np.fromiter((r for r in named if r not in set(matched.tolist())), np.int64)
+            have = set(matched.tolist())
+            extra = np.fromiter((r for r in named if r not in have), np.int64)
             matched = np.concatenate([matched, extra[:n]])
         parts = {"total": total[matched] if total is not None else np.zeros(matched.size)}
         if not fields:

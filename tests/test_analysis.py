@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from knowledge import KnowledgeBase
-from knowledge.analysis import STOPWORDS, Analyzer, Synonyms, extract_defined_terms, pinyin_keys
+from knowledge.analysis import (_WORDLIKE, STOPWORDS, Analyzer, Synonyms, _jieba,
+                                extract_defined_terms, pinyin_keys)
 from knowledge.normalize import normalize, normalize_with_offsets
 
 
@@ -193,5 +194,10 @@ def test_question_tokens_are_words_and_units_from_one_jieba_pass(analyzer: Analy
              if line.strip()][:40]
     texts += ["怎样为基层减负", "中华人民共和国公务员法第十三条", "政级考核怎么搞", "the KPI 2025 年度",
               "", "   ", "的了吗", "选拔任用干部工作条例（试行）", "🙂 <b>&amp;</b> NEAR( * OR 1=1"]
+    tokenizer = _jieba()
     for text in texts:
         assert analyzer.question_tokens(text) == (analyzer.words(text), analyzer.units(text)), text
+        # words() is jieba's own search mode, filtered (at index time too)
+        assert analyzer.words(text) == [t for t in tokenizer.lcut_for_search(text)
+                                        if t not in STOPWORDS and not t.isspace()
+                                        and _WORDLIKE.search(t)], text
