@@ -7,6 +7,7 @@ in one transaction, an unchanged one is skipped, a broken one is reported by nam
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import logging
 import multiprocessing
@@ -107,6 +108,25 @@ class KnowledgeBase:
 
     def close(self) -> None:
         self.store.close()
+
+    def fork(self, child_setup: Callable[[], None] | None = None) -> int:
+        """``os.fork()`` with the knowledge base usable on both sides: the SQLite connection is
+        closed before and opened again after (SQLite's connections and file locks must not cross
+        a fork); the child runs ``child_setup`` before it reconnects, and gets a lock of its own
+        and no in-memory index. For :mod:`.worker`; call it while no other thread uses this
+        knowledge base."""
+        with self._lock:
+            self.store.close()
+            try:
+                pid = os.fork()
+                if pid == 0 and child_setup is not None:
+                    child_setup()
+            finally:
+                self.store.reconnect()
+        if pid == 0:
+            self._lock = threading.RLock()
+            self._searcher, self._searcher_generation = None, -1
+        return pid
 
     def __enter__(self) -> "KnowledgeBase":
         return self
@@ -290,8 +310,12 @@ class KnowledgeBase:
             with self._lock:
                 generation = self.store.generation
                 if self._searcher is None or generation != self._searcher_generation:
+                    # terms another process (a CLI ingest, the bot) taught its own jieba
+                    self.analyzer.add_words(self.store.terms())
+                    self._searcher = None  # the old index is not needed while the new is built
                     self._searcher = Searcher(self.store.load_rows(), self.analyzer, self.config)
                     self._searcher_generation = generation
+                    _release_free_memory()
         return self._searcher
 
     def ready_searcher(self) -> Searcher | None:
@@ -353,6 +377,17 @@ class KnowledgeBase:
     def stats(self) -> Stats:
         with self._lock:
             return self.store.stats()
+
+
+def _release_free_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc): building an index frees ~50 MB of
+    temporaries at 10k paragraphs that glibc otherwise keeps, so the process would stay that much
+    larger (measured: RSS 247 → 199 MB)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None).malloc_trim(0)
+        except (OSError, AttributeError):
+            pass
 
 
 def _read_words(paths: Iterable[Path]) -> list[str]:

@@ -63,16 +63,24 @@ class Store:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._connect()
+        self._migrate()
+
+    def _connect(self) -> None:
         conn = sqlite3.connect(self.path, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
         self.db = sqlite_utils.Database(conn)
         if self.path != ":memory:":
             self.db.enable_wal()
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA synchronous = NORMAL")
-        self._migrate()
 
     def close(self) -> None:
         self.db.conn.close()
+
+    def reconnect(self) -> None:
+        """Open the (closed) connection again: SQLite's connections and locks must not cross a
+        ``fork``, so a forking process closes it before and each side reconnects after."""
+        self._connect()
 
     # -- schema --------------------------------------------------------------------------------
     def _migrate(self) -> None:
