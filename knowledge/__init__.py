@@ -13,6 +13,7 @@ from .loaders import SUPPORTED_SUFFIXES, LoadError, SourceDocument
 from .model import (Answer, Citation, DocumentInfo, Hit, IngestReport, ParagraphView, Skipped,
                     Stats, UnansweredQuestion)
 from .search import SearchConfig
+from .worker import SearchWorker, WorkerGone, can_fork
 
 __all__ = [
     "KnowledgeBase",
@@ -27,6 +28,9 @@ __all__ = [
     "Stats",
     "UnansweredQuestion",
     "SearchConfig",
+    "SearchWorker",
+    "WorkerGone",
+    "can_fork",
     "SourceDocument",
     "LoadError",
     "SUPPORTED_SUFFIXES",
