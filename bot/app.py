@@ -61,7 +61,7 @@ from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseU
                           CallbackQueryHandler, ChatMemberHandler, ChosenInlineResultHandler, CommandHandler, ExtBot,
                           InlineQueryHandler, MessageHandler, TypeHandler, filters)
 
-from knowledge import KnowledgeBase
+from knowledge import KnowledgeBase, SearchWorker, can_fork
 
 from . import handlers as h
 from .access import Access
@@ -465,8 +465,10 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 del self._tails[key]
 
 
-def open_knowledge_base(settings: Settings) -> KnowledgeBase:
-    """Open the knowledge base; ingest the seeds folder when it has no documents (blocking)."""
+def open_knowledge_base(settings: Settings, *, build_index: bool = True) -> KnowledgeBase:
+    """Open the knowledge base; ingest the seeds folder when it has no documents (blocking).
+
+    ``build_index=False`` (a search process will build it) loads jieba only."""
     settings.db.parent.mkdir(parents=True, exist_ok=True)
     kb = KnowledgeBase(settings.db, userdict=settings.userdict, synonyms=settings.synonyms)
     if not kb.documents():
@@ -477,8 +479,15 @@ def open_knowledge_base(settings: Settings) -> KnowledgeBase:
         else:
             log.warning("knowledge base is empty and the seeds folder %s does not exist",
                         settings.seeds)
-    kb.search("组织工作")  # warm up: loads jieba and builds the in-memory index
+    if build_index:
+        kb.search("组织工作")  # warm up: loads jieba and builds the in-memory index
+    else:
+        kb.analyzer.words("组织工作")  # loads jieba
     return kb
+
+
+def use_search_process(settings: Settings) -> bool:
+    return settings.search_process and can_fork() and str(settings.db) != ":memory:"
 
 
 def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Application:
@@ -544,13 +553,21 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
 
 async def _post_init(application: Application) -> None:
     s: h.Services = application.bot_data[h.SERVICES_KEY]
+    forking = use_search_process(s.settings)
     if s.kb is None:
-        s.kb = await asyncio.to_thread(open_knowledge_base, s.settings)
+        s.kb = await asyncio.to_thread(open_knowledge_base, s.settings, build_index=not forking)
+    if forking:
+        # Forked here, on the event loop's thread while no other thread uses the knowledge base;
+        # the first search builds the child's index (the bot is ready when it is).
+        s.worker = SearchWorker.fork(s.kb)
+        await s.worker.search("组织工作")
     docs = await asyncio.to_thread(s.kb.documents)
-    log.info("knowledge base %s: %d documents; %s; concurrent updates: %d; event loop: %s",
-             s.kb.path, len(docs), s.settings.log_summary(), application.update_processor.max_running
+    log.info("knowledge base %s: %d documents; %s; concurrent updates: %d; event loop: %s; "
+             "searches: %s", s.kb.path, len(docs), s.settings.log_summary(),
+             application.update_processor.max_running
              if isinstance(application.update_processor, PerChatUpdateProcessor) else 1,
-             type(asyncio.get_running_loop()).__module__.split(".")[0])
+             type(asyncio.get_running_loop()).__module__.split(".")[0],
+             f"search process {s.worker.pid}" if s.worker else "in this process")
     if not s.access.restricted:
         log.warning("access is not restricted: anyone who finds the bot may ask (set "
                     "STAFFBOT_ALLOWED_USERS or STAFFBOT_STAFF_CHATS to limit it)")
@@ -579,6 +596,8 @@ async def _post_stop(application: Application) -> None:
 
 async def _post_shutdown(application: Application) -> None:
     s: h.Services = application.bot_data[h.SERVICES_KEY]
+    if s.worker is not None:
+        await s.worker.close()
     if s.kb is not None and s.owns_kb:
         s.kb.close()
     log.info("stopped; outcomes: %s", dict(s.counters))

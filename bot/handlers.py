@@ -1,8 +1,10 @@
 """Telegram update handlers: read the update, call pure code (knowledge, render, access), send.
 
 Every ``kb.*`` call runs in a worker thread (``asyncio.to_thread``): SQLite and jieba block —
-except the two on every question: a search on an index that is already built and current (see
-:func:`_ready_searcher`) and logging the question when no write holds the database. Updates of
+except the two on every question: the search, which the search process answers
+(``STAFFBOT_SEARCH_PROCESS``, :class:`knowledge.SearchWorker`) or else runs inline on an index
+that is already built and current (see :func:`_ready_searcher`), and logging the question when no
+write holds the database. Updates of
 different chats are processed concurrently (``bot.app.PerChatUpdateProcessor``), so knowledge-base
 writes (uploads, /reload, /remove, channel posts) go one at a time through
 :meth:`Services.writing`.
@@ -30,7 +32,8 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Conflict, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
-from knowledge import SUPPORTED_SUFFIXES, Answer, Hit, KnowledgeBase, LoadError
+from knowledge import (SUPPORTED_SUFFIXES, Answer, Hit, KnowledgeBase, LoadError, SearchWorker,
+                       WorkerGone)
 
 from . import render
 from .access import Access
@@ -57,6 +60,7 @@ class Services:
     access: Access
     kb: KnowledgeBase | None = None
     owns_kb: bool = True
+    worker: SearchWorker | None = None   # the search process, when there is one
     counters: Counter = field(default_factory=Counter)
     _answers: OrderedDict = field(default_factory=OrderedDict)
     _started: dict = field(default_factory=dict)
@@ -154,6 +158,18 @@ def _search_and_log(kb: KnowledgeBase, question: str, chat_kind: str) -> tuple[A
     return answer, kb.log_question(answer, chat_kind=chat_kind, ms=round(ms, 1))
 
 
+async def _worker_search(s: Services, question: str, k: int) -> Answer | None:
+    """The search process's answer; None when there is none to ask (off, or it has died: the
+    caller searches in this process, and the worker logged why once)."""
+    worker = s.worker
+    if worker is None or not worker.alive:
+        return None
+    try:
+        return await worker.search(question, k)
+    except WorkerGone:
+        return None
+
+
 def _ready_searcher(s: Services, kb: KnowledgeBase):
     """The in-memory index when a search may run on the event loop, else None (use a thread).
 
@@ -194,10 +210,11 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str)
         _outcome(context, update, "usage")
         return
     kb, kind = _kb(context), "private" if private else "group"
-    ready = _ready_searcher(s, kb)
-    if ready is not None:
-        started = time.perf_counter()
+    started = time.perf_counter()
+    answer = await _worker_search(s, question, 5)
+    if answer is None and (ready := _ready_searcher(s, kb)) is not None:
         answer = ready.search(question, 5)
+    if answer is not None:
         ms = (time.perf_counter() - started) * 1000
         # Logged inline too (~40 µs); a thread only when a write holds the database. A thread
         # hop per question cost more than the search (GIL hand-overs): 245 → 344 answers/s.
@@ -384,9 +401,11 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         results: list[render.InlineResult] = []
         if text:
             kb = _kb(context)
-            ready = _ready_searcher(s, kb)
-            answer = ready.search(text, render.INLINE_RESULTS) if ready is not None else \
-                await asyncio.to_thread(kb.search, text, render.INLINE_RESULTS)
+            answer = await _worker_search(s, text, render.INLINE_RESULTS)
+            if answer is None:
+                ready = _ready_searcher(s, kb)
+                answer = ready.search(text, render.INLINE_RESULTS) if ready is not None else \
+                    await asyncio.to_thread(kb.search, text, render.INLINE_RESULTS)
             results = render.render_inline_results(answer)
         button = None if results else {"text": render.text_for(lang, "inline_button"),
                                        "start_parameter": "help"}

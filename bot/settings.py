@@ -80,6 +80,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Messages per second the bot sends across all chats (Telegram's documented limit is "
             "about 30); the 20 per minute per group limit always applies. 0 = no overall limit, "
             "for a self-hosted Bot API server or benchmarks."),
+    Setting("STAFFBOT_SEARCH_PROCESS", "on",
+            "on: searches run in a second process forked from the bot (the index lives there; "
+            "jieba's dictionary is shared), so a busy bot uses two cores; off: in the bot's own "
+            "process. Ignored where fork is not available (Windows)."),
     Setting("STAFFBOT_USERDICT", "",
             "Extra jieba user dictionary files (comma-separated paths), one word per line."),
     Setting("STAFFBOT_SYNONYMS", "",
@@ -177,6 +181,17 @@ def _concurrency(value: str) -> int:
     return _int("STAFFBOT_CONCURRENT_UPDATES", raw, 1, 256)
 
 
+def _switch(name: str, value: str, default: bool) -> bool:
+    raw = value.strip().lower()
+    if raw == "":
+        return default
+    if raw in ("on", "yes", "true", "1"):
+        return True
+    if raw in ("off", "no", "false", "0"):
+        return False
+    raise SettingsError(f"{name}: {value!r} is neither on nor off")
+
+
 def check_token(token: str) -> str:
     if not token:
         raise SettingsError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put "
@@ -211,6 +226,7 @@ class Settings:
     max_upload_mb: int = 20
     rate_limit: int = 30
     concurrent_updates: int = 12  # STAFFBOT_CONCURRENT_UPDATES=on
+    search_process: bool = True
     userdict: tuple[Path, ...] = ()
     synonyms: tuple[Path, ...] = field(default=())
 
@@ -279,6 +295,7 @@ class Settings:
                                1, 2000),
             rate_limit=_int("STAFFBOT_RATE_LIMIT", v["STAFFBOT_RATE_LIMIT"] or "30", 0, 100_000),
             concurrent_updates=_concurrency(v["STAFFBOT_CONCURRENT_UPDATES"]),
+            search_process=_switch("STAFFBOT_SEARCH_PROCESS", v["STAFFBOT_SEARCH_PROCESS"], True),
             userdict=tuple(Path(p) for p in _items_paths(v["STAFFBOT_USERDICT"])),
             synonyms=tuple(Path(p) for p in _items_paths(v["STAFFBOT_SYNONYMS"])),
         )
@@ -289,7 +306,8 @@ class Settings:
         return (f"{mode}; db={self.db}; seeds={self.seeds}; admins={len(self.admins)}; "
                 f"allowed users={len(self.allowed_users)}; staff chats={len(self.staff_chats)}; "
                 f"channels={','.join(self.channels) or 'all administered'}; "
-                f"rate limit={f'{self.rate_limit}/s' if self.rate_limit else 'none'}")
+                f"rate limit={f'{self.rate_limit}/s' if self.rate_limit else 'none'}; "
+                f"search process={'on' if self.search_process else 'off'}")
 
 
 def _items_paths(value: str) -> list[str]:

@@ -11,6 +11,7 @@ import asyncio
 import os
 import re
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -495,5 +496,76 @@ async def test_webhook_mode_checks_the_secret_and_answers(tmp_path_factory):
     except BaseException:
         print(bot.log())
         raise
+    finally:
+        await finish(fake, bot)
+
+
+# -- the search process (STAFFBOT_SEARCH_PROCESS) -------------------------------------------------------
+def search_process(bot: BotProcess) -> int | None:
+    """The pid of the bot's search process, as its start-up log line gives it."""
+    found = re.search(r"searches: search process (\d+)", bot.log())
+    return int(found.group(1)) if found else None
+
+
+def bot_children(bot: BotProcess) -> list[int]:
+    path = Path(f"/proc/{bot.proc.pid}/task/{bot.proc.pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+async def wait_gone(pid: int, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = Path(f"/proc/{pid}/status")
+        if not status.exists() or "zombie" in status.read_text():
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+async def test_search_process_answers_and_the_bot_searches_itself_once_it_dies(tmp_path_factory):
+    fake, bot = await start_bot(tmp_path_factory, "search-process")
+    try:
+        pid = search_process(bot)
+        assert pid is not None and bot_children(bot) == [pid]
+        assert "📖" in (await ask(fake, ANN, "怎样为基层减负"))["text"]
+        # killed with questions in flight: each is answered all the same, by the bot itself
+        askers = [user(5000 + n, f"U{n}", "zh-hans") for n in range(40)]
+        updates = [fake.private_message(who, "怎样为基层减负") for who in askers]
+        await fake.wait_for_message(replies_to(updates[0]))
+        os.kill(pid, signal.SIGKILL)
+        replies = [await fake.wait_for_message(replies_to(u)) for u in updates]
+        assert all("📖" in r["text"] and "基层" in r["text"] for r in replies)
+        assert await wait_gone(pid)
+        assert "📖" in (await ask(fake, ANN, "政绩观"))["text"]
+        qid = fake.inline_query(ANN, "政绩观")["inline_query"]["id"]
+        await fake.wait_for_call("answerInlineQuery", lambda c: c.params["inline_query_id"] == qid)
+        assert fake.inline_answers[qid]["results"]
+        assert "searching in the bot's own process from now on" in bot.log()
+        fake.assert_no_errors()
+    finally:
+        await finish(fake, bot)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+async def test_a_killed_bot_leaves_no_search_process_behind(tmp_path_factory):
+    fake, bot = await start_bot(tmp_path_factory, "search-process-kill")
+    try:
+        pid = search_process(bot)
+        assert pid is not None
+        bot.proc.kill()
+        await bot.proc.wait()
+        assert await wait_gone(pid), "the search process outlived the bot"
+    finally:
+        await fake.stop()
+
+
+async def test_search_process_off_searches_in_the_bots_own_process(tmp_path_factory):
+    fake, bot = await start_bot(tmp_path_factory, "search-process-off", STAFFBOT_SEARCH_PROCESS="off")
+    try:
+        assert "searches: in this process" in bot.log()
+        assert "📖" in (await ask(fake, ANN, "怎样为基层减负"))["text"]
+        if sys.platform.startswith("linux"):
+            assert bot_children(bot) == []
     finally:
         await finish(fake, bot)
