@@ -2,7 +2,10 @@
 
 Polling by default; a webhook server when ``STAFFBOT_WEBHOOK_URL`` is set. The knowledge base is
 opened in ``post_init`` (in a thread: the seeds folder is ingested when it is empty) and closed in
-``post_shutdown``.
+``post_shutdown``. With ``STAFFBOT_SEARCH_PROCESS`` (on by default, Linux) ``post_init`` then forks
+the search process (:class:`knowledge.SearchWorker`), which builds the index and answers every
+search; the bot's own process keeps Telegram, logging and writes, and searches itself only if
+the search process dies.
 
 Surviving Telegram's and the network's faults:
 
@@ -34,8 +37,9 @@ Surviving Telegram's and the network's faults:
   Updates then finish out of order; the offset still only passes updates that are all finished
   (:meth:`UpdateTracker.safe_offset` takes the lowest unfinished one), and at SIGTERM PTB waits
   for every fetched update. Measured with a 50 ms delay on every sendMessage (a real network):
-  one at a time 18 answers/s, concurrent 187/s; against the local fake server (no delay) the bot
-  is CPU-bound on one core (about 2 ms of CPU per answer, half of it the search).
+  one at a time 18 answers/s, concurrent 187/s; against the local fake server (no delay) a bot
+  searching in its own process is CPU-bound on one core (about 1.9 ms of CPU per answer, half of
+  it the search), hence the search process.
 * Requests go through :class:`bot.transport.AiohttpRequest` (aiohttp instead of PTB's httpx),
   and replies are sent as JSON built here (:meth:`ReliableBot.send_text`,
   :meth:`ReliableBot.answer_inline_json`) without parsing Telegram's answer into objects: both

@@ -83,7 +83,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("STAFFBOT_SEARCH_PROCESS", "on",
             "on: searches run in a second process forked from the bot (the index lives there; "
             "jieba's dictionary is shared), so a busy bot uses two cores; off: in the bot's own "
-            "process. Ignored where fork is not available (Windows)."),
+            "process. Linux only (elsewhere always off)."),
     Setting("STAFFBOT_USERDICT", "",
             "Extra jieba user dictionary files (comma-separated paths), one word per line."),
     Setting("STAFFBOT_SYNONYMS", "",

@@ -51,8 +51,10 @@ class WorkerGone(RuntimeError):
 
 
 def can_fork() -> bool:
-    """Whether this platform can run a search worker (POSIX fork and Unix sockets)."""
-    return hasattr(os, "fork") and hasattr(socket, "AF_UNIX")
+    """Whether this platform runs a search process: Linux (fork, Unix sockets, and a child that
+    dies with its parent). macOS can fork, but its system libraries are not fork-safe once
+    loaded (Python's multiprocessing spawns there for that reason)."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork") and hasattr(socket, "AF_UNIX")
 
 
 class SearchWorker:
@@ -79,7 +81,7 @@ class SearchWorker:
         would cross the fork with another one open.
         """
         if not can_fork():
-            raise OSError("a search process needs os.fork and Unix sockets (POSIX)")
+            raise OSError("a search process runs on Linux only (fork, Unix sockets, PR_SET_PDEATHSIG)")
         if str(kb.path) == ":memory:":
             raise ValueError("an in-memory database cannot be shared with a search process")
         kb.analyzer.words("预热")  # jieba's dictionary loaded before the fork: shared, not copied
@@ -248,14 +250,12 @@ def _detach(parent_end: socket.socket, sock: socket.socket, parent_pid: int) -> 
         pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C: the bot stops, then closes us
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
+    try:
+        import ctypes
 
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: die with the bot
-        except (OSError, AttributeError):
-            pass
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: die with the bot
+    except (OSError, AttributeError):
+        pass
     if os.getppid() != parent_pid:  # the bot died before that took effect
         os._exit(0)
     # The parent's sockets and files (its connection to Telegram, its database handle): the
