@@ -310,7 +310,7 @@ async def run_bot(kind: str, limiter: str, args, db: Path, questions: list[str],
                                                 stderr=asyncio.subprocess.STDOUT)
     profiler = None
     results = []
-    memory = MemorySampler(proc.pid)
+    memory = MemorySampler(proc.pid, args.memory_interval)
     try:
         await fake.wait_for_call("deleteWebhook", timeout=180)
         ready = time.perf_counter() - started
@@ -351,7 +351,7 @@ async def run_bot(kind: str, limiter: str, args, db: Path, questions: list[str],
         for r in results:
             r.update(bot=kind, limiter=limiter, ready_s=round(ready, 1),
                      peak_mb=max(memory.peak, peak_rss_mb(proc.pid)), hwm_sum_mb=hwm,
-                     processes=1 + len(children(proc.pid)))
+                     processes=1 + len(children(proc.pid)), memory_interval=args.memory_interval)
     finally:
         memory.stop()
         if profiler is not None:
@@ -405,8 +405,9 @@ def summary(rows: list[dict]) -> None:
     if mine:
         top = max(mine, key=lambda r: r["peak_mb"])
         print(f"staffbot peak memory: {top['peak_mb']:.1f} MB (goal < 300 MB) — summed PSS of its "
-              f"{top['processes']} process(es), sampled every 50 ms; their VmHWM added up (shared "
-              f"pages counted in each): {top['hwm_sum_mb']:.1f} MB")
+              f"{top['processes']} process(es), sampled every {top['memory_interval'] * 1000:g} "
+              f"ms; their VmHWM added up (shared pages counted in each): "
+              f"{top['hwm_sum_mb']:.1f} MB")
 
 
 async def main(args) -> None:
@@ -470,6 +471,8 @@ if __name__ == "__main__":
     parser.add_argument("--profile", type=Path,
                         help="py-spy raw profile of staffbot (no-overall limiter) to this file")
     parser.add_argument("--profile-seconds", type=int, default=10)
+    parser.add_argument("--memory-interval", type=float, default=0.05,
+                        help="seconds between samples of the bot's memory (summed PSS)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder (DB, logs)")

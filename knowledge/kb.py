@@ -7,7 +7,6 @@ in one transaction, an unchanged one is skipped, a broken one is reported by nam
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import logging
 import multiprocessing
@@ -315,7 +314,6 @@ class KnowledgeBase:
                     self._searcher = None  # the old index is not needed while the new is built
                     self._searcher = Searcher(self.store.load_rows(), self.analyzer, self.config)
                     self._searcher_generation = generation
-                    _release_free_memory()
         return self._searcher
 
     def ready_searcher(self) -> Searcher | None:
@@ -377,17 +375,6 @@ class KnowledgeBase:
     def stats(self) -> Stats:
         with self._lock:
             return self.store.stats()
-
-
-def _release_free_memory() -> None:
-    """Give the C heap's free pages back to the system (glibc): building an index frees ~50 MB of
-    temporaries at 10k paragraphs that glibc otherwise keeps, so the process would stay that much
-    larger (measured: RSS 247 → 199 MB)."""
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None).malloc_trim(0)
-        except (OSError, AttributeError):
-            pass
 
 
 def _read_words(paths: Iterable[Path]) -> list[str]:

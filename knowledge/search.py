@@ -31,7 +31,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from .analysis import Analyzer, homophone_chars, homophone_variants
-from .index import FieldIndex, GramIndex
+from .index import FieldIndex, GramIndex, release_free_memory
 from .model import Answer, Citation, Hit
 from .normalize import is_cjk, normalize, normalize_aligned
 from .sections import find_references
@@ -239,11 +239,16 @@ class Searcher:
         for row, data in enumerate(self.rows):
             for ref in {ref for label in data.section for ref in find_references(label[:12])}:
                 self._references[ref].append(row)
+        # each build's freed temporaries go back to the system before the next one allocates
         self.words = FieldIndex.build(w.split() for w in words)
         del words
+        release_free_memory()
         context_tokens: dict[str, list[str]] = {}
         self.context = FieldIndex.build(context_tokens.setdefault(c, c.split()) for c in context)
+        del context, context_tokens
+        release_free_memory()
         self.grams = GramIndex.build(r.norm for r in self.rows)
+        release_free_memory()
         self._max_idf = float(max(self.words.idf.max(initial=0.0),
                                   self.grams.idf.max(initial=0.0))) or 1.0
         self._latin_words: list[str] | None = None
