@@ -158,14 +158,14 @@ def _search_and_log(kb: KnowledgeBase, question: str, chat_kind: str) -> tuple[A
     return answer, kb.log_question(answer, chat_kind=chat_kind, ms=round(ms, 1))
 
 
-async def _worker_search(s: Services, question: str, k: int) -> Answer | None:
-    """The search process's answer; None when there is none to ask (off, or it has died: the
-    caller searches in this process, and the worker logged why once)."""
+async def _from_worker(s: Services, call):
+    """``await call(worker)`` on the search process; None when there is none to ask (off, or
+    it has died: the caller searches in this process, and the worker logged why once)."""
     worker = s.worker
     if worker is None or not worker.alive:
         return None
     try:
-        return await worker.search(question, k)
+        return await call(worker)
     except WorkerGone:
         return None
 
@@ -210,11 +210,14 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str)
         _outcome(context, update, "usage")
         return
     kb, kind = _kb(context), "private" if private else "group"
-    started = time.perf_counter()
-    answer = await _worker_search(s, question, 5)
-    if answer is None and (ready := _ready_searcher(s, kb)) is not None:
+    logged = await _from_worker(s, lambda w: w.search_and_log(question, 5, chat_kind=kind))
+    if logged is not None:  # searched and logged by the search process
+        answer, question_id = logged
+        if question_id is None:  # a write held the database: log it here, in a thread
+            question_id = await asyncio.to_thread(kb.log_question, answer, chat_kind=kind)
+    elif (ready := _ready_searcher(s, kb)) is not None:
+        started = time.perf_counter()
         answer = ready.search(question, 5)
-    if answer is not None:
         ms = (time.perf_counter() - started) * 1000
         # Logged inline too (~40 µs); a thread only when a write holds the database. A thread
         # hop per question cost more than the search (GIL hand-overs): 245 → 344 answers/s.
@@ -401,7 +404,7 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         results: list[render.InlineResult] = []
         if text:
             kb = _kb(context)
-            answer = await _worker_search(s, text, render.INLINE_RESULTS)
+            answer = await _from_worker(s, lambda w: w.search(text, render.INLINE_RESULTS))
             if answer is None:
                 ready = _ready_searcher(s, kb)
                 answer = ready.search(text, render.INLINE_RESULTS) if ready is not None else \

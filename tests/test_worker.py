@@ -164,3 +164,23 @@ def test_the_search_process_exits_with_the_bot(kb, tmp_path):
 def test_an_in_memory_database_cannot_be_shared():
     with KnowledgeBase(":memory:") as kb, pytest.raises(ValueError, match="in-memory"):
         SearchWorker.fork(kb)
+
+
+async def test_questions_are_logged_by_the_search_process_unless_a_write_holds_the_database(kb):
+    worker = SearchWorker.fork(kb)
+    try:
+        answer, question_id = await worker.search_and_log("怎样为基层减负", chat_kind="group")
+        assert answer.status == "answer" and question_id is not None
+        row = kb.store.db.execute("SELECT question, status, chat_kind, paragraph_id, ms FROM "
+                                  "questions WHERE id = ?", [question_id]).fetchone()
+        assert row[:4] == ("怎样为基层减负", "answer", "group", answer.best.paragraph_id)
+        assert row[4] is not None and row[4] >= 0
+        with kb.store.transaction():  # the bot (or an ingest) is writing: the child does not wait
+            kb.store.db.execute("UPDATE meta SET value = value WHERE key = 'schema_version'")
+            started = time.monotonic()
+            answer, question_id = await worker.search_and_log("政绩观", chat_kind="private")
+            assert question_id is None and answer.status == "answer"
+            assert time.monotonic() - started < 1
+        assert kb.stats().questions == 1
+    finally:
+        await worker.close()
