@@ -384,20 +384,25 @@ def print_results(rows: list[dict]) -> None:
 
 
 def summary(rows: list[dict]) -> None:
-    def get(bot, limiter, prefix):
+    def get(bot, limiter, prefix, rnd=0):
         return next((r for r in rows if r["bot"] == bot and r["limiter"] == limiter
-                     and r["phase"].startswith(prefix)), None)
+                     and r["phase"].startswith(prefix) and r.get("round", 0) == rnd), None)
+    rounds = sorted({r.get("round", 0) for r in rows})
     print()
     for limiter in ("production", "no-overall"):
-        s = get("staffbot", limiter, "saturation")
         for echo in ("echo", "echo-stack"):
-            e = get(echo, limiter, "saturation")
-            if s and e and e["answered_per_s"]:
-                print(f"saturation, {limiter} limiter: staffbot {s['answered_per_s']:.1f}/s vs "
-                      f"{echo} {e['answered_per_s']:.1f}/s = "
-                      f"{s['answered_per_s'] / e['answered_per_s']:.2f}×"
-                      + (" (goal ≥ 0.8×)" if echo == "echo" else ""))
-        o = get("staffbot", limiter, "")
+            ratios = []
+            for rnd in rounds:
+                s, e = get("staffbot", limiter, "saturation", rnd), get(echo, limiter, "saturation", rnd)
+                if s and e and e["answered_per_s"]:
+                    ratios.append(s["answered_per_s"] / e["answered_per_s"])
+                    print(f"saturation, {limiter} limiter: staffbot {s['answered_per_s']:.1f}/s vs "
+                          f"{echo} {e['answered_per_s']:.1f}/s = {ratios[-1]:.2f}×"
+                          + (" (goal ≥ 0.8×)" if echo == "echo" else ""))
+            if len(ratios) > 1:
+                print(f"saturation, {limiter} limiter, staffbot / {echo} in {len(ratios)} rounds: "
+                      f"{', '.join(f'{r:.2f}' for r in sorted(ratios))}; median "
+                      f"{statistics.median(ratios):.2f}×")
         o = next((r for r in rows if r["bot"] == "staffbot" and r["limiter"] == limiter
                   and not r["phase"].startswith("saturation")), None)
         if o:
@@ -433,10 +438,15 @@ async def main(args) -> None:
         print(f"knowledge base: {note}; {counts} in {time.perf_counter() - t0:.0f} s; "
               f"{len(questions)} questions; {args.users} users, {args.groups} groups")
         rows = []
-        for kind in args.bots:
-            for limiter in args.limiters:
-                print(f"running {kind} with the {limiter} limiter ...", flush=True)
-                rows += await run_bot(kind, limiter, args, db, questions, work)
+        for rep in range(args.repeat):  # bots interleaved: this machine's speed drifts
+            for kind in args.bots:
+                for limiter in args.limiters:
+                    print(f"running {kind} with the {limiter} limiter"
+                          + (f" (round {rep + 1} of {args.repeat})" if args.repeat > 1 else "")
+                          + " ...", flush=True)
+                    for row in await run_bot(kind, limiter, args, db, questions, work):
+                        row["round"] = rep
+                        rows.append(row)
         print_results(rows)
         summary(rows)
         if args.json:
@@ -477,6 +487,8 @@ if __name__ == "__main__":
     parser.add_argument("--memory-interval", type=float, default=0.2,
                         help="seconds between samples of the bot's memory (summed PSS) once it "
                         "has started (every 5 ms before)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of all the bots, interleaved; ratios per round and their median")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder (DB, logs)")

@@ -65,9 +65,9 @@ class SearchWorker:
         self.timeout = timeout
         self.gone: str | None = None       # why the worker stopped, once it has
         self._sock = sock
-        self._writer: asyncio.StreamWriter | None = None
+        self._transport: asyncio.Transport | None = None
         self._connecting: asyncio.Future | None = None
-        self._tasks: list[asyncio.Task] = []
+        self._watcher: asyncio.Task | None = None
         self._pending: dict[int, tuple[asyncio.Future, float]] = {}
         self._next_id = 0
 
@@ -129,7 +129,7 @@ class SearchWorker:
                    log_kind: str | None) -> tuple[Answer, int | None]:
         if self.gone is not None:
             raise WorkerGone(self.gone)
-        if self._writer is None:  # the first searches: one connection, made on this loop
+        if self._transport is None:  # the first searches: one connection, made on this loop
             if self._connecting is None:
                 self._connecting = asyncio.ensure_future(self._connect())
             await asyncio.shield(self._connecting)
@@ -139,32 +139,30 @@ class SearchWorker:
         self._pending[request_id] = (future, time.monotonic())
         body = pickle.dumps((request_id, question, k, explain, log_kind), pickle.HIGHEST_PROTOCOL)
         try:
-            self._writer.write(_HEADER.pack(len(body)) + body)
+            self._transport.write(_HEADER.pack(len(body)) + body)
         except (ConnectionError, OSError, RuntimeError) as err:
             self._fail(f"cannot write to it ({err})")
         return await future
 
     async def _connect(self) -> None:
-        reader, writer = await asyncio.open_unix_connection(sock=self._sock)
-        self._writer = writer
-        self._tasks = [asyncio.create_task(self._read(reader), name="search-worker-read"),
-                       asyncio.create_task(self._watch(), name="search-worker-watch")]
+        loop = asyncio.get_running_loop()
+        self._transport, _ = await loop.create_unix_connection(lambda: _Replies(self),
+                                                               sock=self._sock)
+        self._watcher = asyncio.create_task(self._watch(), name="search-process-watch")
 
-    async def _read(self, reader: asyncio.StreamReader) -> None:
-        try:
-            while True:
-                size, = _HEADER.unpack(await reader.readexactly(_HEADER.size))
-                request_id, ok, value = pickle.loads(await reader.readexactly(size))
-                future, _ = self._pending.pop(request_id, (None, 0.0))
-                if future is None or future.done():
-                    continue
-                if ok:
-                    future.set_result(value)
-                else:
-                    future.set_exception(RuntimeError(f"search failed in the search process: {value}"))
-        except (asyncio.IncompleteReadError, ConnectionError, OSError) as err:
-            self._fail(f"it closed its connection ({type(err).__name__}; exit status "
-                       f"{self._reap()})")
+    def _answered(self, message: bytes) -> None:
+        request_id, ok, value = pickle.loads(message)
+        future, _ = self._pending.pop(request_id, (None, 0.0))
+        if future is None or future.done():
+            return
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(RuntimeError(f"search failed in the search process: {value}"))
+
+    def _closed(self, err: Exception | None) -> None:
+        self._fail(f"it closed its connection ({type(err).__name__ if err else 'end of file'}; "
+                   f"exit status {self._reap()})")
 
     async def _watch(self) -> None:
         while self.gone is None:
@@ -204,10 +202,10 @@ class SearchWorker:
         """Stop the search process: it exits when its socket closes (killed after ``wait`` s)."""
         if self.gone is None:
             self.gone = "closed"
-        for task in self._tasks:
-            task.cancel()
-        if self._writer is not None:
-            self._writer.close()
+        if self._watcher is not None:
+            self._watcher.cancel()
+        if self._transport is not None:
+            self._transport.close()
         else:
             self._sock.close()
         deadline = time.monotonic() + wait
@@ -216,6 +214,34 @@ class SearchWorker:
                 self._kill()
             await asyncio.sleep(0.02)
         self._fail("closed")
+
+
+class _Replies(asyncio.Protocol):
+    """The bot's end of the socket: frames cut from the bytes as they arrive (a protocol rather
+    than a stream reader and a task: a reply costs the event loop one callback)."""
+
+    def __init__(self, worker: SearchWorker) -> None:
+        self.worker = worker
+        self.buffer = bytearray()
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self.buffer
+        buffer += data
+        start, end = 0, len(buffer)
+        while end - start >= _HEADER.size:
+            size, = _HEADER.unpack_from(buffer, start)
+            if end - start - _HEADER.size < size:
+                break
+            start += _HEADER.size
+            self.worker._answered(bytes(buffer[start:start + size]))
+            start += size
+        del buffer[:start]
+
+    def eof_received(self) -> bool:
+        return False  # close the transport: connection_lost follows
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.worker._closed(exc)
 
 
 # -- the child ---------------------------------------------------------------------------------------
