@@ -6,7 +6,8 @@ Starts ``python -m bot`` against ``tests/fakebot.FakeTelegram`` with the seeds f
 questions one after another as private messages (each waits for its reply), and prints the median,
 p95 and max latency from the update being queued to the reply being received by the fake server
 (that includes the bot's long-poll pickup, search, logging, rendering and the rate limiter), plus
-the bot process's peak RSS (VmHWM).
+the bot's peak memory: the summed PSS of the bot and its search process (as ``bench_load.py``
+measures it).
 """
 
 from __future__ import annotations
@@ -24,17 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from fakebot import FakeTelegram, stop_process, user  # noqa: E402
+from bench_load import MemorySampler, children  # noqa: E402
 
 QUESTIONS = ["怎样为基层减负", "政绩观", "食堂几点开饭", "干部队伍建设", "人才政策有哪些",
              "如何加强党的创新理论学习", "基层党组织", "年轻干部培养", "组织工作 2025 部署",
              "换届工作", "what is this", "整治形式主义", "选人用人", "党员教育管理"]
-
-
-def peak_rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return 0
 
 
 async def main(count: int, seeds: Path) -> None:
@@ -50,8 +45,10 @@ async def main(count: int, seeds: Path) -> None:
     started = time.perf_counter()
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=work, env=env,
                                                 stdout=log, stderr=asyncio.subprocess.STDOUT)
+    memory = MemorySampler(proc.pid)  # every 5 ms while it starts, then every 200 ms
     try:
         await fake.wait_for_call("deleteWebhook", timeout=60)
+        memory.interval = 0.2
         print(f"bot ready in {time.perf_counter() - started:.2f} s (process start → polling)")
         latencies = []
         for n in range(count):
@@ -66,10 +63,12 @@ async def main(count: int, seeds: Path) -> None:
         p95 = latencies[min(len(latencies) - 1, int(round(0.95 * len(latencies))) - 1)]
         print(f"{count} private questions, sequential: median {statistics.median(latencies):.1f} ms, "
               f"p95 {p95:.1f} ms, max {latencies[-1]:.1f} ms")
-        print(f"bot peak RSS (VmHWM): {peak_rss_kb(proc.pid) / 1024:.1f} MB")
+        print(f"bot peak memory: {memory.stop():.1f} MB (summed PSS of "
+              f"{1 + len(children(proc.pid))} process(es))")
         errors = fake.unexpected_errors()
         print(f"errors from the fake server: {len(errors)}")
     finally:
+        memory.stop()
         await stop_process(proc, 15)
         await fake.stop()
         log.close()

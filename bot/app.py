@@ -65,7 +65,7 @@ from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseU
                           CallbackQueryHandler, ChatMemberHandler, ChosenInlineResultHandler, CommandHandler, ExtBot,
                           InlineQueryHandler, MessageHandler, TypeHandler, filters)
 
-from knowledge import KnowledgeBase, SearchWorker, can_fork
+from knowledge import KnowledgeBase, SearchWorker, WorkerGone, can_fork
 
 from . import handlers as h
 from .access import Access
@@ -563,8 +563,13 @@ async def _post_init(application: Application) -> None:
     if forking:
         # Forked here, on the event loop's thread while no other thread uses the knowledge base;
         # the first search builds the child's index (the bot is ready when it is).
-        s.worker = SearchWorker.fork(s.kb)
-        await s.worker.search("组织工作")
+        try:
+            s.worker = SearchWorker.fork(s.kb)
+            await s.worker.search("组织工作")
+        except OSError as err:  # fork refused (memory, process limit): search in this process
+            log.warning("no search process (%s): searching in the bot's own process", err)
+        except WorkerGone:  # it died while building its index (logged): search in this process
+            pass
     docs = await asyncio.to_thread(s.kb.documents)
     log.info("knowledge base %s: %d documents; %s; concurrent updates: %d; event loop: %s; "
              "searches: %s", s.kb.path, len(docs), s.settings.log_summary(),

@@ -1,11 +1,11 @@
 """Telegram update handlers: read the update, call pure code (knowledge, render, access), send.
 
 Every ``kb.*`` call runs in a worker thread (``asyncio.to_thread``): SQLite and jieba block —
-except the two on every question: the search, which the search process answers
-(``STAFFBOT_SEARCH_PROCESS``, :class:`knowledge.SearchWorker`) or else runs inline on an index
-that is already built and current (see :func:`_ready_searcher`), and logging the question when no
-write holds the database. Updates of
-different chats are processed concurrently (``bot.app.PerChatUpdateProcessor``), so knowledge-base
+except the two on every question. The search process (``STAFFBOT_SEARCH_PROCESS``,
+:class:`knowledge.SearchWorker`) searches and logs the question, awaited without blocking; without
+it (off, or it has died) the search runs inline on an index that is already built and current (see
+:func:`_ready_searcher`) and so does logging the question when no write holds the database. Updates
+of different chats are processed concurrently (``bot.app.PerChatUpdateProcessor``), so knowledge-base
 writes (uploads, /reload, /remove, channel posts) go one at a time through
 :meth:`Services.writing`.
 Long-lived objects live in one :class:`Services` object in ``application.bot_data``, reached with
