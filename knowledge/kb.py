@@ -253,7 +253,7 @@ class KnowledgeBase:
                 if "“" in block.text or "《" in block.text or '"' in block.text or "「" in block.text:
                     terms.update(extract_defined_terms(block.text))
         if terms:
-            with self._lock, self.store.db.atomic():  # one writer on the shared connection
+            with self._lock, self.store.writing():  # one writer on the shared connection
                 self.store.add_terms(terms)
             self.analyzer.add_words(terms)
 

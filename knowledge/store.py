@@ -133,12 +133,35 @@ class Store:
         return int(self._meta("generation", "0"))
 
     @contextmanager
+    def writing(self) -> Iterator[None]:
+        """A write transaction that holds the database's write lock from its first statement.
+
+        An explicit BEGIN: under ``with conn:`` alone no transaction is open, so sqlite-utils
+        commits each write at once (its execute() autocommits) and a crash midway left a file half
+        replaced. IMMEDIATE, not sqlite-utils' deferred ``atomic()``: a deferred transaction that
+        has read and then writes fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT,
+        no busy wait) when another connection wrote in between — the search process logging a
+        question did, and a channel post stored at that moment was lost. Nested, it is a
+        savepoint of the open transaction.
+        """
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        conn.execute("BEGIN IMMEDIATE")  # waits up to BUSY_TIMEOUT_MS for another writer
+        try:
+            yield
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+    @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One atomic change: everything inside commits together or not at all."""
-        # An explicit BEGIN (sqlite-utils' atomic): under ``with conn:`` alone no transaction is
-        # open, so sqlite-utils commits each write at once (its execute() autocommits) and a
-        # crash midway left a file half replaced. Nested atomic() calls become savepoints.
-        with self.db.atomic():
+        """One atomic change of the knowledge (documents, posts): everything inside commits
+        together or not at all, and the generation moves (in-memory indexes rebuild)."""
+        with self.writing():
             yield
             self._set_meta("generation", str(self.generation + 1))
 

@@ -512,3 +512,24 @@ def test_a_second_knowledge_base_on_the_same_file_sees_changes(tmp_path: Path) -
         assert bot.search("vpn怎么连接内网").best.citation.document == "网络管理办法"
         cli.remove("网络.txt")
         assert bot.search("vpn怎么连接内网").status == "not_found"
+
+
+def test_a_write_is_not_broken_by_another_connection_writing_meanwhile(tmp_path):
+    """The search process logs questions on its own connection while the bot stores a post: the
+    bot's transaction holds the write lock from its start (the logger, not waiting, steps aside),
+    where a deferred one that read first failed with "database is locked" and lost the post."""
+    kb = KnowledgeBase(tmp_path / "kb.db")
+    logger = Store(tmp_path / "kb.db")  # another process's connection, e.g. the search process
+    try:
+        before = kb.store.generation
+        with kb.store.transaction():
+            assert kb.store.origin_hash("upload:handbook.md") is None  # reads first, then writes
+            assert logger.log_question("q", "q", "not_found", None, None, "private", 1.0,
+                                       wait=False) is None
+            kb.store._set_meta("probe", "1")
+        assert kb.store.generation == before + 1
+        assert logger.log_question("q", "q", "not_found", None, None, "private", 1.0,
+                                   wait=False) is not None
+    finally:
+        logger.close()
+        kb.close()
