@@ -19,7 +19,8 @@
    The mix is 60 % private chats, 25 % ``/ask`` in groups, 15 % inline queries, spread over many
    users and groups (so no group reaches 20 messages/min). Latency runs from queuing the update in
    the fake server to the fake server receiving the reply (sendMessage / answerInlineQuery).
-3. Prints per run: answered/s, latency median and p95, the bot's peak memory (VmHWM), the CPU share
+3. Prints per run: answered/s, latency median and p95, the bot's peak memory (the peak of the
+   summed PSS of the bot and its search process, or the bot process's VmHWM if larger), the CPU share
    of the bot and of the fake server process (which is also the load generator: queuing an update is
    a list append), and errors the fake server returned (e.g. inline queries answered too late).
 
@@ -374,7 +375,8 @@ async def run_bot(kind: str, limiter: str, args, db: Path, questions: list[str],
 def print_results(rows: list[dict]) -> None:
     print(f"\n{'bot':12} {'limiter':11} {'phase':24} {'answered':>9} {'ans/s':>7} {'median':>8} "
           f"{'p95':>8} {'max':>8} {'bot CPU':>8} {'fake CPU':>9} {'peak MB':>8} {'errors':>6}")
-    print("(bot CPU: the bot's processes together, 100 % = one core; peak MB: summed PSS)")
+    print("(bot CPU: the bot's processes together, 100 % = one core; peak MB: their summed PSS, "
+          "or the bot process's VmHWM if larger)")
     for r in rows:
         print(f"{r['bot']:12} {r['limiter']:11} {r['phase']:24} "
               f"{r['answered']:>5}/{r['injected']:<4}{r['answered_per_s']:>7.1f} "
