@@ -33,8 +33,8 @@ def release_free_memory() -> None:
 
     Building an index allocates and frees large numpy temporaries; glibc raises its mmap
     threshold after the first large free, so later ones come from the heap and stay in the
-    process once freed. Trimmed after each field is built, a 10k-paragraph index peaks at
-    ~60 MB less and the process ends ~50 MB smaller (RSS 247 → 199 MB, ``bench/bench_load.py``).
+    process once freed. Trimmed after each field is built, a process that built a
+    10k-paragraph index (the load bench's) holds ~50 MB less: RSS 247 → 198 MB.
     """
     if sys.platform.startswith("linux"):
         try:
