@@ -172,11 +172,15 @@ def _url(name: str, value: str, *, https: bool = False) -> str:
     return value
 
 
+_ON = ("on", "yes", "true")
+_OFF = ("off", "no", "false")
+
+
 def _concurrency(value: str) -> int:
     raw = value.strip().lower()
-    if raw in ("", "off", "no", "false"):
+    if raw in ("", *_OFF):
         return 1
-    if raw in ("on", "yes", "true"):
+    if raw in _ON:
         return 12
     return _int("STAFFBOT_CONCURRENT_UPDATES", raw, 1, 256)
 
@@ -185,9 +189,9 @@ def _switch(name: str, value: str, default: bool) -> bool:
     raw = value.strip().lower()
     if raw == "":
         return default
-    if raw in ("on", "yes", "true", "1"):
+    if raw in (*_ON, "1"):
         return True
-    if raw in ("off", "no", "false", "0"):
+    if raw in (*_OFF, "0"):
         return False
     raise SettingsError(f"{name}: {value!r} is neither on nor off")
 

@@ -83,10 +83,17 @@ def test_missing_token_only_fails_when_running():
     ("STAFFBOT_WEBHOOK_URL", "example.com/hook", "STAFFBOT_WEBHOOK_URL"),
     ("TELEGRAM_BASE_URL", "ftp://x", "TELEGRAM_BASE_URL"),
     ("STAFFBOT_CHANNELS", "not a channel!", "STAFFBOT_CHANNELS"),
+    ("STAFFBOT_SEARCH_PROCESS", "maybe", "STAFFBOT_SEARCH_PROCESS: 'maybe' is neither on nor off"),
 ])
 def test_invalid_values_name_the_setting(name, value, message):
     with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(".", r"\.")):
         Settings.from_env({name: value}, None)
+
+
+@pytest.mark.parametrize("value,expected", [("", True), ("on", True), ("Yes", True), ("1", True),
+                                            ("off", False), ("false", False), ("0", False)])
+def test_search_process_switch(value, expected):
+    assert Settings.from_env({"STAFFBOT_SEARCH_PROCESS": value}, None).search_process is expected
 
 
 def test_base_url_must_not_contain_the_token():
