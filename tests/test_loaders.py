@@ -588,9 +588,9 @@ def test_oversize_message_in_megabytes() -> None:
 
 
 def test_unsupported_suffix_given_directly(tmp_path: Path) -> None:
-    path = tmp_path / "sheet.xlsx"
+    path = tmp_path / "slides.pptx"
     path.write_bytes(b"PK")
-    assert error_reason(path) == "unsupported file type .xlsx"
+    assert error_reason(path) == "unsupported file type .pptx"
 
 
 def test_missing_file(tmp_path: Path) -> None:
@@ -646,14 +646,14 @@ def test_iter_files_walks_sorted_and_skips_hidden_lock_and_unsupported(tmp_path:
         "~$a.docx",
         ".hidden.txt",
         ".git/config.txt",
-        "notes.xlsx",
+        "notes.pptx",
         "sub/c.pdf",
         "sub/deeper/d.jsonl",
         "z.html",
     ]:
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         (root / relative).write_bytes(b"x")
-    direct = tmp_path / "direct.xlsx"
+    direct = tmp_path / "direct.pptx"
     found = list(iter_files([root, str(direct)]))
     assert [p.relative_to(tmp_path).as_posix() for p in found] == [
         "docs/a.TXT",
@@ -661,7 +661,7 @@ def test_iter_files_walks_sorted_and_skips_hidden_lock_and_unsupported(tmp_path:
         "docs/sub/c.pdf",
         "docs/sub/deeper/d.jsonl",
         "docs/z.html",
-        "direct.xlsx",
+        "direct.pptx",
     ]
 
 
@@ -675,6 +675,15 @@ def test_supported_suffixes() -> None:
         ".html",
         ".htm",
         ".jsonl",
+        ".xlsx",
+        ".csv",
+        ".doc",
+        ".wps",
+        ".rtf",
+        ".odt",
+        ".png",
+        ".jpg",
+        ".jpeg",
     }
 
 

@@ -1,0 +1,17 @@
+"""Plain text (.txt) in UTF-8, UTF-16 or GB18030: one paragraph per line."""
+
+from __future__ import annotations
+
+
+from ..blocks import (ReadInfo, SourceDocument, clean, decode, document, paragraph, stem)
+
+_SENTENCE_END = tuple("。！？.!?；;")
+
+
+def read(data: bytes, name: str, info: ReadInfo) -> list[SourceDocument]:
+    lines = [line for line in map(clean, decode(data).split("\n")) if line]
+    title = stem(name)
+    first = lines[0]
+    if len(lines) > 1 and len(first) <= 40 and not first.endswith(_SENTENCE_END):
+        title, lines = first, lines[1:]
+    return [document(title, map(paragraph, lines), name, "txt")]
