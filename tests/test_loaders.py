@@ -369,17 +369,17 @@ def test_markdown_thematic_break_is_not_front_matter(tmp_path: Path) -> None:
 
 def test_html_blocks_title_and_dropped_content(html_path: Path) -> None:
     doc = load_one(html_path)
-    assert doc.title == "考勤 & 请假"
+    assert doc.title == "考勤制度"  # the content's h1, not the site's <title> (issue 10)
     assert doc.kind == "html"
     assert doc.blocks == (
         H("考勤制度", 1),
         P("员工应当按时上班。"),
         H("请假", 2),
         P("病假需要医院证明"),
-        P("类型 | 天数"),
-        P("年假 | 5 天"),
-        P("第一项"),
-        P("第二项"),
+        Block("table_row", "类型：年假；天数：5 天", headers=("类型", "天数"),
+              cells=("年假", "5 天"), table="表1", row=1),
+        Block("list_item", "第一项"),
+        Block("list_item", "第二项"),
     )
 
 
