@@ -1,55 +1,24 @@
-"""Markdown (.md, .markdown): ATX/setext headings, lists, tables, front-matter title."""
+"""Markdown (.md, .markdown) through markdown-it-py (CommonMark, plus pipe tables).
+
+Headings (ATX and setext) keep their levels; list items become ``list_item`` blocks with the
+number a renderer shows (``1.``, ``2.`` from the list's start); pipe tables become table rows
+with the header row (an empty header row, as pandoc writes for Word tables without one, takes the
+first row); code blocks are kept as text; HTML tags and comments are stripped. The title is the
+YAML front matter's ``title``, else the first ``#`` heading, else the file name.
+"""
 
 from __future__ import annotations
 
-import html
 import re
-from ..blocks import (Block, ReadInfo, SourceDocument, clean, decode, document, heading,
-                      join_lines, paragraph, stem)
 
-_MD_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_MD_ATX_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$|(?=[^\x00-\x7f]))(.*?)(?:[ \t]+#+)?[ \t]*$")
-_MD_SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_MD_BREAK_RE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
-_MD_QUOTE_RE = re.compile(r"^ {0,3}(?:>[ \t]?)+")
-_MD_BULLET_RE = re.compile(r"^\s*[-*+][ \t]+(.*)$")
-_MD_ORDERED_RE = re.compile(r"^\s*(\d{1,9}[.)])[ \t]+(.*)$")
-_MD_REFDEF_RE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(?:[A-Za-z][\w+.-]*:|/|#|\.|www\.)")
-_MD_TABLE_SEP_RE = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$")
+from ..blocks import (Block, ReadInfo, SourceDocument, clean, decode, document, heading,
+                      join_lines, list_item, paragraph, stem, table_row)
+
 _MD_YAML_LINE_RE = re.compile(r"^(?:\s|-|#|[\w\- ]+:)")
 _MD_FRONT_TITLE_RE = re.compile(r"^title\s*:\s*(.*?)\s*$", re.IGNORECASE)
-
-_MD_ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_MD_CODE_RE = re.compile(r"(`+)(.+?)\1", re.DOTALL)
-_MD_INLINE_SUBS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])"), ""),  # images
-    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # [text](url)
-    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # [text][ref]
-    (re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>"), r"\1"),  # autolinks
-    (re.compile(r"<!--.*?-->", re.DOTALL), ""),  # html comments
-    (re.compile(r"</?[A-Za-z][^<>]*>"), ""),  # html tags
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.DOTALL), r"\2"),
-    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~", re.DOTALL), r"\1"),
-    (re.compile(r"\*(?=[^\s*])([^*]+?)(?<=[^\s*])\*"), r"\1"),
-    (re.compile(r"(?<![A-Za-z0-9_])_(?=[^\s_])([^_]+?)(?<=[^\s_])_(?![A-Za-z0-9_])"), r"\1"),
-)
-_ESCAPE_BASE = 0xE000  # escaped ASCII punctuation parks in the private-use area
-
-
-def _md_inline(text: str) -> str:
-    """Strip inline markdown (emphasis, links, images, code, html) from text."""
-    text = _MD_ESCAPE_RE.sub(lambda m: chr(_ESCAPE_BASE + ord(m.group(1))), text)
-    pieces = _MD_CODE_RE.split(text)  # [text, ticks, code, text, ticks, code, ...]
-    out: list[str] = []
-    for index, piece in enumerate(pieces):
-        if index % 3 == 0:
-            for pattern, repl in _MD_INLINE_SUBS:
-                piece = pattern.sub(repl, piece)
-            out.append(html.unescape(piece))
-        elif index % 3 == 2:
-            out.append(piece)
-    text = "".join(out)
-    return re.sub("[\ue000-\ue07f]", lambda m: chr(ord(m.group()) - _ESCAPE_BASE), text)
+_HTML_RE = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.DOTALL)
+_CAPTION_RE = re.compile(r"^(?:附)?表\s*[0-9０-９一二三四五六七八九十]+")
+_PARSER = None
 
 
 def _split_front_matter(text: str) -> tuple[str | None, str]:
@@ -72,115 +41,130 @@ def _split_front_matter(text: str) -> tuple[str | None, str]:
     return title, "\n".join(lines[end + 1 :])
 
 
-def _md_table_row(line: str) -> str | None:
-    stripped = line.strip()
-    if _MD_TABLE_SEP_RE.match(stripped):
-        return None
-    cells = re.split(r"(?<!\\)\|", stripped.strip("|"))
-    texts = [clean(_md_inline(cell)) for cell in cells]
-    return " | ".join(text for text in texts if text) or None
+def _parser():
+    global _PARSER
+    if _PARSER is None:
+        from markdown_it import MarkdownIt  # only when a markdown file arrives
+
+        _PARSER = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    return _PARSER
 
 
-class _MarkdownParser:
-    """Line-based markdown reader producing heading and paragraph blocks."""
+def _inline(token) -> str:
+    """The text a reader sees: markup, links' targets, images and inline HTML left out."""
+    parts = []
+    for child in token.children or ():
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+    return join_lines("".join(parts).split("\n"))
 
-    def __init__(self) -> None:
+
+class _Reader:
+    """Walk markdown-it's token stream and collect blocks."""
+
+    def __init__(self, info: ReadInfo) -> None:
+        self.info = info
         self.blocks: list[Block] = []
-        self._para: list[str] = []
-        self._para_is_item = False
-        self._fence: str | None = None
-        self._code: list[str] = []
+        self.lists: list[list] = []  # per open list: [ordered, next number, marker]
+        self.item: list[str] | None = None  # paragraphs of the list item being read
+        self.tables = 0
 
-    def parse(self, text: str) -> list[Block]:
-        for line in text.split("\n"):
-            self._line(line)
-        self._flush()
-        self._flush_code()
+    def read(self, tokens) -> list[Block]:
+        index = 0
+        while index < len(tokens):
+            index = self.token(tokens, index)
         return self.blocks
 
-    def _line(self, line: str) -> None:
-        if self._fence is not None:
-            self._code_line(line)
-            return
-        fence = _MD_FENCE_RE.match(line)
-        if fence:
-            self._flush()
-            self._fence = fence.group(1)
-            return
-        line = _MD_QUOTE_RE.sub("", line, count=1)
-        if not line.strip():
-            self._flush()
-        elif not self._structure(line):
-            self._para.append(line)
-
-    def _structure(self, line: str) -> bool:
-        """Handle a line that is headings/breaks/lists/tables; False if plain."""
-        setext = _MD_SETEXT_RE.match(line)
-        if setext and self._para and not self._para_is_item:
-            text = join_lines(_md_inline("\n".join(self._para)).split("\n"))
-            self._para = []
+    def token(self, tokens, index: int) -> int:
+        token = tokens[index]
+        kind = token.type
+        if kind == "heading_open":
+            text = _inline(tokens[index + 1])
             if text:
-                self.blocks.append(heading(text, 1 if setext.group(1)[0] == "=" else 2))
-            return True
-        if _MD_BREAK_RE.match(line) or _MD_REFDEF_RE.match(line):
-            self._flush()
-            return True
-        atx = _MD_ATX_RE.match(line)
-        if atx:
-            self._flush()
-            text = clean(_md_inline(atx.group(2)))
-            if text:
-                self.blocks.append(heading(text, len(atx.group(1))))
-            return True
-        if line.lstrip().startswith("|"):
-            self._flush()
-            row = _md_table_row(line)
-            if row:
-                self.blocks.append(paragraph(row))
-            return True
-        return self._list_item(line)
-
-    def _list_item(self, line: str) -> bool:
-        bullet = _MD_BULLET_RE.match(line)
-        if bullet:
-            text = bullet.group(1)  # "- " / "* " / "+ " markers carry no meaning
-        elif ordered := _MD_ORDERED_RE.match(line):
-            text = f"{ordered.group(1)} {ordered.group(2)}"  # keep "1." numbering
-        else:
-            return False
-        self._flush()
-        self._para = [text]
-        self._para_is_item = True
-        return True
-
-    def _code_line(self, line: str) -> None:
-        assert self._fence is not None
-        closing = line.strip()
-        if closing.startswith(self._fence) and set(closing) == {self._fence[0]}:
-            self._flush_code()
-        else:
-            self._code.append(line)
-
-    def _flush(self) -> None:
-        if self._para:
-            text = join_lines(_md_inline("\n".join(self._para)).split("\n"))
-            if text:
+                self.blocks.append(heading(text, int(token.tag[1])))
+            return index + 3
+        if kind == "inline":  # a paragraph's text
+            text = _inline(token)
+            if self.item is not None:
+                self.item.append(text)
+            elif text:
                 self.blocks.append(paragraph(text))
-        self._para = []
-        self._para_is_item = False
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            self.end_item()
+            start = int(token.attrGet("start") or 1) if kind == "ordered_list_open" else 0
+            self.lists.append([kind == "ordered_list_open", start, token.markup])
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            self.end_item()
+            self.lists.pop()
+        elif kind == "list_item_open":
+            self.end_item()
+            self.item = []
+        elif kind == "list_item_close":
+            self.end_item()
+        elif kind in ("fence", "code_block"):
+            lines = [clean(line) for line in token.content.split("\n")]
+            self.add_text("\n".join(line for line in lines if line))
+        elif kind == "html_block":
+            self.add_text(join_lines(_HTML_RE.sub("", token.content).split("\n")))
+        elif kind == "table_open":
+            return self.table(tokens, index)
+        return index + 1
 
-    def _flush_code(self) -> None:
-        lines = [clean(line) for line in self._code]
-        text = "\n".join(line for line in lines if line)
-        if text:
+    def add_text(self, text: str) -> None:
+        if self.item is not None:
+            self.item.append(text)
+        elif text:
             self.blocks.append(paragraph(text))
-        self._code = []
-        self._fence = None
+
+    def end_item(self) -> None:
+        """Emit the open item's text (before its nested list) with its rendered number."""
+        if self.item is None or not self.lists:
+            self.item = None
+            return
+        text = join_lines(part for part in self.item if part)
+        self.item = None
+        current = self.lists[-1]
+        label = ""
+        if current[0]:
+            label = f"{current[1]}{current[2]}"
+            current[1] += 1
+        if text:
+            self.blocks.append(list_item(label, text, len(self.lists) - 1))
+            self.info.numbered += bool(label)
+
+    def table(self, tokens, index: int) -> int:
+        rows: list[list[str]] = []
+        head_rows = 0
+        while tokens[index].type != "table_close":
+            token = tokens[index]
+            if token.type == "tr_open":
+                rows.append([])
+            elif token.type == "inline" and rows:
+                rows[-1].append(_inline(token))
+            elif token.type == "thead_close":
+                head_rows = len(rows)
+            index += 1
+        while rows and not any(rows[0]):  # pandoc's empty header row for a Word table
+            rows.pop(0)
+            head_rows = max(head_rows - 1, 0)
+        if not rows:
+            return index + 1
+        headers = rows.pop(0)  # GFM tables always have a header row
+        self.tables += 1
+        last = self.blocks[-1] if self.blocks else None
+        name = (last.text if last and last.kind == "paragraph" and len(last.text) <= 40
+                and _CAPTION_RE.match(last.text) else f"表{self.tables}")
+        for number, cells in enumerate((r for r in rows if any(r)), 1):
+            self.blocks.append(table_row(headers, cells, table=name, row=number))
+        return index + 1
 
 
 def read(data: bytes, name: str, info: ReadInfo) -> list[SourceDocument]:
+    info.reader = "markdown-it-py"
     front_title, body = _split_front_matter(decode(data))
-    blocks = _MarkdownParser().parse(body)
+    blocks = _Reader(info).read(_parser().parse(body))
     h1 = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), None)
     title = front_title or h1 or stem(name)
     return [document(title, blocks, name, "md")]
