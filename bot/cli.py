@@ -39,10 +39,12 @@ def _replace(settings: Settings, **changes) -> Settings:
 def _open(settings: Settings, *, seed_if_empty: bool = False):
     import sqlite3
 
-    from knowledge import KnowledgeBase
+    from knowledge import KnowledgeBase, SchemaError
 
     try:
         kb = KnowledgeBase(settings.db, userdict=settings.userdict, synonyms=settings.synonyms)
+    except SchemaError as err:
+        raise SettingsError(str(err)) from err
     except (OSError, sqlite3.Error) as err:
         # A folder, an unwritable place or another kind of file: say so (exit 2), not a traceback.
         raise SettingsError(f"cannot open the knowledge base {settings.db} (STAFFBOT_DB or --db): "
@@ -61,11 +63,13 @@ def _open(settings: Settings, *, seed_if_empty: bool = False):
 
 # -- verbs -------------------------------------------------------------------------------------
 def cmd_ingest(args) -> int:
-    """Add files or folders (txt, md, docx, pdf, html, jsonl) to the knowledge base."""
+    """Add files or folders (txt, md, docx, pdf, html, jsonl, xlsx, csv; doc, wps, rtf, odt with
+    LibreOffice; scans and images with the OCR extra) to the knowledge base."""
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
         print(f"staffbot ingest: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
+    _progress_lines()
     with _open(_settings(args)) as kb:
         report = kb.ingest(args.paths, progress=not args.json and sys.stderr.isatty())
     if args.json:
@@ -73,6 +77,59 @@ def cmd_ingest(args) -> int:
     else:
         print(report.summary())
     return 0
+
+
+def _progress_lines() -> None:
+    """Readers' progress (an OCR line per page) on stderr: a scan takes seconds a page."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    readers = logging.getLogger("knowledge.readers")
+    readers.addHandler(handler)
+    readers.setLevel(logging.INFO)
+
+
+def cmd_show(args) -> int:
+    """Print a document as staffbot understood it: reader, sections, paragraphs, table rows."""
+    with _open(_settings(args)) as kb:
+        views = kb.show(args.document)
+    if not views:
+        print(f"staffbot show: no document matches {args.document!r} (see staffbot docs)",
+              file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps([v.to_json() for v in views], ensure_ascii=False, indent=2))
+        return 0
+    for view in views:
+        print(format_document(view))
+    return 0
+
+
+def format_document(view) -> str:
+    """A document for a person: its reader's report, then each section once and its paragraphs
+    numbered as citations number them (lists one item a line, table rows as header：value)."""
+    reader = view.reader
+    lines = [f"{view.title}  ({view.kind}, {view.source}, id {view.id})"]
+    if reader:
+        from knowledge import FileReport
+
+        known = {k: v for k, v in reader.items() if k in FileReport.__dataclass_fields__}
+        known["warnings"] = tuple(known.get("warnings", ()))
+        lines.append("read: " + FileReport(**known).summary())
+        lines += [f"warning: {w}" for w in known["warnings"]]
+    section: tuple[str, ...] | None = None
+    for p in view.paragraphs:
+        if p.section != section:
+            section = p.section
+            lines.append("")
+            lines.append("§ " + " › ".join(section))
+        marks = "".join([f" p.{p.page}" if p.page else "", " OCR" if p.ocr else "",
+                         " 表格行" if p.kind == "table_row" else "",
+                         " 列表" if p.kind == "list" else ""])
+        body = p.text.replace("\n", "\n      ")
+        lines.append(f"  [{p.number}]{marks} {body}")
+    return "\n".join(lines)
 
 
 def cmd_ask(args) -> int:
@@ -202,7 +259,8 @@ def cmd_run(args) -> int:
 
 
 VERBS = {
-    "ingest": cmd_ingest, "ask": cmd_ask, "docs": cmd_docs, "remove": cmd_remove,
+    "ingest": cmd_ingest, "ask": cmd_ask, "docs": cmd_docs, "show": cmd_show,
+    "remove": cmd_remove,
     "eval": cmd_eval, "unanswered": cmd_unanswered, "stats": cmd_stats, "run": cmd_run,
 }
 
@@ -232,6 +290,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = verb("docs")
     p.add_argument("--json", action="store_true")
+
+    p = verb("show")
+    p.add_argument("document", help="document id, title, file name or source id")
+    p.add_argument("--json", action="store_true", help="print the document as JSON")
 
     p = verb("remove")
     p.add_argument("document", help="document id, title, file name or source id")

@@ -10,8 +10,9 @@ questions → cited excerpts. Nothing here knows about Telegram.
 
 from .kb import KnowledgeBase, default_db_path
 from .loaders import SUPPORTED_SUFFIXES, LoadError, SourceDocument
-from .model import (Answer, Citation, DocumentInfo, Hit, IngestReport, ParagraphView, Skipped,
-                    Stats, UnansweredQuestion)
+from .model import (Answer, Citation, DocumentInfo, DocumentView, FileReport, Hit, IngestReport,
+                    ParagraphView, ShownParagraph, Skipped, Stats, UnansweredQuestion)
+from .store import SchemaError
 from .search import SearchConfig
 from .worker import SearchWorker, WorkerGone, can_fork
 
@@ -24,6 +25,10 @@ __all__ = [
     "ParagraphView",
     "DocumentInfo",
     "IngestReport",
+    "FileReport",
+    "DocumentView",
+    "ShownParagraph",
+    "SchemaError",
     "Skipped",
     "Stats",
     "UnansweredQuestion",

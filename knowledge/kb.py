@@ -7,7 +7,9 @@ in one transaction, an unchanged one is skipped, a broken one is reported by nam
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import logging
 import multiprocessing
 import os
@@ -22,9 +24,9 @@ from pathlib import Path
 
 from . import loaders
 from .analysis import Analyzer, Synonyms, extract_defined_terms
-from .loaders import Block, LoadError, SourceDocument
-from .model import (Answer, Citation, DocumentInfo, IngestReport, ParagraphView, Skipped, Stats,
-                    UnansweredQuestion)
+from .loaders import READER_VERSION, Block, FileRead, LoadError, SourceDocument
+from .model import (Answer, Citation, DocumentInfo, DocumentView, FileReport, IngestReport,
+                    ParagraphView, ShownParagraph, Skipped, Stats, UnansweredQuestion)
 from .normalize import normalize
 from .search import SearchConfig, Searcher
 from .sections import split_document
@@ -57,10 +59,11 @@ def prepare_document(document: SourceDocument, analyzer: Analyzer, *, url: str |
         if p.section not in section_words:
             section_words[p.section] = " ".join(analyzer.words(normalize(" ".join(p.section))))
         paragraphs.append(PreparedParagraph(p.number, p.section, p.text, p.sentences,
-                                            " ".join(analyzer.words(normalize(p.text)))))
+                                            " ".join(analyzer.words(normalize(p.text))),
+                                            p.kind, p.page, p.ocr))
     return PreparedDocument(document.title, document.source, document.source_id, document.kind,
                             tuple(paragraphs), " ".join(analyzer.words(normalize(document.title))),
-                            section_words, url, date)
+                            section_words, url, date, reader_version=READER_VERSION)
 
 
 # Process-pool workers keep one analyzer each (jieba loads once per worker).
@@ -84,6 +87,14 @@ class _Source:
     origin: str
     content_hash: str
     documents: list[SourceDocument]
+    reader: str = ""          # JSON of the file's FileReport, stored with each document
+
+
+def _file_report(path: str, read: FileRead) -> FileReport:
+    info = read.info
+    return FileReport(path, info.reader, len(read.documents), info.pages, read.blocks, read.tables,
+                      read.table_rows, read.list_items, info.numbered, info.ocr_pages,
+                      dict(info.dropped), tuple(info.warnings))
 
 
 class KnowledgeBase:
@@ -143,7 +154,7 @@ class KnowledgeBase:
         """
         started = time.perf_counter()
         report = IngestReport()
-        known = self.store.origins()
+        known = self.store.origins(READER_VERSION)
         sources: list[_Source] = []
         for path in loaders.iter_files(paths):
             report.files += 1
@@ -158,14 +169,16 @@ class KnowledgeBase:
                 report.unchanged += 1
                 continue
             try:
-                documents, warnings = loaders.load_bytes_with_warnings(data, Path(path).name,
-                                                                       max_bytes=max_bytes)
+                read = loaders.read_bytes(data, Path(path).name, max_bytes=max_bytes)
             except LoadError as err:
                 report.skipped.append(Skipped(str(path), err.reason))
                 continue
             report.bytes += len(data)
-            report.warnings.extend(f"{Path(path).name}: {w}" for w in warnings)
-            sources.append(_Source(origin, digest, documents))
+            report.warnings.extend(f"{Path(path).name}: {w}" for w in read.warnings)
+            file_report = _file_report(str(path), read)
+            report.read.append(file_report)
+            sources.append(_Source(origin, digest, read.documents,
+                                   json.dumps(dataclasses.asdict(file_report), ensure_ascii=False)))
         self._write(sources, report, progress=progress)
         report.seconds = time.perf_counter() - started
         return report
@@ -182,12 +195,16 @@ class KnowledgeBase:
         report = IngestReport(files=1, bytes=len(data))
         origin = origin or f"upload:{name}"
         digest = hashlib.sha256(data).hexdigest()
-        if self.store.origin_hash(origin) == digest:
+        if self.store.origin_hash(origin, READER_VERSION) == digest:
             report.unchanged = 1
         else:
-            documents, warnings = loaders.load_bytes_with_warnings(data, name, max_bytes=max_bytes)
-            report.warnings.extend(warnings)
-            self._write([_Source(origin, digest, documents)], report, progress=False)
+            read = loaders.read_bytes(data, name, max_bytes=max_bytes)
+            report.warnings.extend(read.warnings)
+            file_report = _file_report(name, read)
+            report.read.append(file_report)
+            self._write([_Source(origin, digest, read.documents,
+                                 json.dumps(dataclasses.asdict(file_report), ensure_ascii=False))],
+                        report, progress=False)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -197,7 +214,7 @@ class KnowledgeBase:
         digest = content_hash or hashlib.sha256(
             repr((document.title, document.blocks, url)).encode("utf-8")).hexdigest()
         old = self.store.origin_hash(origin)
-        if old == digest:
+        if old == digest and self.store.origin_hash(origin, READER_VERSION) == digest:
             return "unchanged"
         self._learn_terms([document])
         prepared = prepare_document(document, self.analyzer, url=url, date=date)
@@ -278,6 +295,8 @@ class KnowledgeBase:
                         for start in range(0, len(source.documents), BATCH_DOCUMENTS):
                             batch = source.documents[start : start + BATCH_DOCUMENTS]
                             for document in prepare(batch):
+                                if source.reader:
+                                    document = dataclasses.replace(document, reader=source.reader)
                                 sections, paragraphs = self.store.insert_document(
                                     source.origin, source.content_hash, document)
                                 report.documents += 1
@@ -334,15 +353,32 @@ class KnowledgeBase:
         row = self.store.paragraph(paragraph_id)
         if row is None:
             return None
-        pid, doc_id, number, text, path, title, source, source_id, url = row
+        pid, doc_id, number, text, path, title, source, source_id, url, ocr = row
         import json
 
-        citation = Citation(title, tuple(json.loads(path)), number, source, source_id, url)
+        citation = Citation(title, tuple(json.loads(path)), number, source, source_id, url,
+                            bool(ocr))
         return ParagraphView(doc_id, pid, citation, text)
 
     # -- admin -----------------------------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:
         return self.store.documents()
+
+    def show(self, ref: str) -> list[DocumentView]:
+        """The documents named by ``ref`` (id, title, file name, source id) as staffbot understood
+        them: the reader's report, and every paragraph with its section path, kind and page."""
+        views = []
+        infos = {d.id: d for d in self.store.documents()}
+        for doc_id in self.store.find_documents(ref):
+            info = infos[doc_id]
+            reader = self.store.document_reader(doc_id)
+            paragraphs = tuple(
+                ShownParagraph(number, tuple(json.loads(path)), text, kind or "text", page or 0,
+                               bool(ocr))
+                for number, path, text, kind, page, ocr in self.store.document_rows(doc_id))
+            views.append(DocumentView(doc_id, info.title, info.source, info.kind,
+                                      json.loads(reader) if reader else {}, paragraphs))
+        return views
 
     def log_question(self, answer: Answer, *, chat_kind: str | None = None,
                      ms: float | None = None, wait: bool = True) -> int | None:

@@ -27,6 +27,7 @@ __all__ = [
     "FileRead",
     "SUPPORTED_SUFFIXES",
     "MAX_FILE_BYTES",
+    "READER_VERSION",
     "iter_files",
     "decode_text",
     "read_bytes",
@@ -37,6 +38,8 @@ __all__ = [
 ]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# Bumped whenever a reader's output changes: files read by an older version are read again.
+READER_VERSION = 2
 
 # suffix -> (document kind, reader module under knowledge.readers)
 _READERS = {
@@ -131,6 +134,8 @@ def read_bytes(data: bytes, filename: str, *, max_bytes: int = MAX_FILE_BYTES) -
         raise
     except Exception as exc:  # safety net: a bad file must never crash callers
         raise LoadError(path, f"could not be read ({type(exc).__name__}: {exc})") from None
+    if not info.reader:
+        info.reader = module
     blocks = [b for d in documents for b in d.blocks]
     return FileRead(documents, info, len(blocks),
                     tables=len({(b.table, d.title) for d in documents for b in d.blocks

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 __all__ = ["Citation", "Hit", "Answer", "DocumentInfo", "IngestReport", "Skipped", "Stats",
-           "UnansweredQuestion", "ParagraphView"]
+           "UnansweredQuestion", "ParagraphView", "FileReport", "DocumentView", "ShownParagraph"]
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class Citation:
     source: str
     source_id: str | None = None
     url: str | None = None
+    ocr: bool = False          # the text was read by OCR from a scan: it may hold misreadings
 
     @property
     def section_label(self) -> str:
@@ -26,7 +27,8 @@ class Citation:
     @property
     def label(self) -> str:
         parts = [self.document, *self.section, f"第{self.paragraph}段"]
-        return " › ".join(p for p in parts if p)
+        label = " › ".join(p for p in parts if p)
+        return f"{label}（扫描件识别）" if self.ocr else label
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Hit:
             "score": round(self.score, 4),
             "source": self.citation.url or self.citation.source,
             "source_id": self.citation.source_id,
+            "ocr": self.citation.ocr,
             "doc_id": self.doc_id,
             "paragraph_id": self.paragraph_id,
         }
@@ -89,6 +92,33 @@ class ParagraphView:
 
 
 @dataclass(frozen=True)
+class ShownParagraph:
+    """One paragraph as staffbot understood it, for ``staffbot show``."""
+
+    number: int
+    section: tuple[str, ...]
+    text: str
+    kind: str                     # "text", "list" (lead-in + items, one a line) or "table_row"
+    page: int = 0
+    ocr: bool = False
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """A whole document as staffbot understood it: what read it, sections, paragraphs, rows."""
+
+    id: int
+    title: str
+    source: str
+    kind: str
+    reader: dict
+    paragraphs: tuple[ShownParagraph, ...]
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class DocumentInfo:
     id: int
     title: str
@@ -106,6 +136,40 @@ class Skipped:
     reason: str
 
 
+@dataclass(frozen=True)
+class FileReport:
+    """What the reader made of one file: the truth an admin needs when an answer looks cut."""
+
+    path: str
+    reader: str
+    documents: int
+    pages: int = 0
+    blocks: int = 0
+    tables: int = 0
+    table_rows: int = 0
+    list_items: int = 0
+    numbered: int = 0             # list items whose number the reader rendered (Word numbering)
+    ocr_pages: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        """``规定.pdf: pdfplumber, 12 pages, 2 tables (14 rows); 24 page header lines dropped``"""
+        facts = [self.reader] if self.reader else []
+        if self.pages:
+            facts.append(f"{self.pages} pages" + (f" ({self.ocr_pages} by OCR)"
+                                                   if self.ocr_pages else ""))
+        facts.append(f"{self.blocks} blocks")
+        if self.tables:
+            facts.append(f"{self.tables} tables ({self.table_rows} rows)")
+        if self.list_items:
+            facts.append(f"{self.list_items} list items"
+                         + (f" ({self.numbered} numbers rendered)" if self.numbered else ""))
+        notes = [f"{count} {what} dropped" for what, count in self.dropped.items()]
+        text = f"{self.path}: " + ", ".join(facts)
+        return text + ("; " + "; ".join(notes) if notes else "")
+
+
 @dataclass
 class IngestReport:
     documents: int = 0
@@ -118,6 +182,7 @@ class IngestReport:
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     bytes: int = 0
+    read: list[FileReport] = field(default_factory=list)   # one per file read (not unchanged)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -127,6 +192,7 @@ class IngestReport:
             f"{self.documents} documents, {self.sections} sections, {self.paragraphs} paragraphs "
             f"from {self.files} files ({self.unchanged} unchanged) in {self.seconds:.1f} s"
         ]
+        lines += [f"read {r.summary()}" for r in self.read]
         lines += [f"skipped {s.path}: {s.reason}" for s in self.skipped]
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)

@@ -19,15 +19,15 @@ The flow reads top to bottom in :meth:`Searcher.search`:
 from __future__ import annotations
 
 import json
-import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 from rapidfuzz import fuzz, process
+
+from .excerpt import asks_for_list, make_excerpt
 from rapidfuzz.distance import Levenshtein
 
 from .analysis import Analyzer, homophone_chars, homophone_variants
@@ -38,7 +38,6 @@ from .sections import find_references
 
 __all__ = ["Searcher", "Query", "SearchConfig"]
 
-_CLAUSE = re.compile(r"[，,、：:]")
 
 
 @dataclass(frozen=True)
@@ -210,6 +209,8 @@ class _Row:
     source: str
     source_id: str | None
     url: str | None
+    kind: str = "text"                     # "text", "list" (lead-in + items) or "table_row"
+    ocr: bool = False
 
 
 class Searcher:
@@ -222,7 +223,7 @@ class Searcher:
         words: list[str] = []                    # space-joined tokens, split while indexing
         context: list[str] = []
         for (pid, doc_id, number, text, sentences, pwords, path, swords, title, twords, source,
-             source_id, url) in rows:
+             source_id, url, kind, ocr) in rows:
             norm = normalize(text)
             if len(norm) != len(text):  # keep offsets aligned with text (rare: NFKC expansions)
                 norm = normalize_aligned(text)
@@ -230,7 +231,7 @@ class Searcher:
                 norm = text  # one string, not two equal ones (most simplified Chinese text)
             spans = tuple(tuple(s) for s in json.loads(sentences)) if sentences else ()
             self.rows.append(_Row(pid, doc_id, number, text, norm, spans, tuple(json.loads(path)),
-                                  title, source, source_id, url))
+                                  title, source, source_id, url, kind or "text", bool(ocr)))
             words.append(pwords)
             context.append(twords + " " + swords)
         self._heads = [normalize(" ".join((r.title, *r.section))) + "\n" for r in self.rows]
@@ -543,25 +544,13 @@ class Searcher:
     # -- 4. excerpt ----------------------------------------------------------------------------------
     def _hit(self, item: "_Scored", query: Query) -> Hit:
         data = self.rows[item.row]
-        terms = query.highlight_terms
-        if data.sentences:
-            start, end = excerpt_span(data.sentences, item.covers, self.config.excerpt_chars)
-        else:
-            start, end = 0, len(data.text)
-        prefix = suffix = ""
-        if end - start > self.config.excerpt_chars:
-            start, end = _dense_window(data.text, data.norm, start, end, terms,
-                                       self.config.excerpt_chars - 2)
-            prefix = "…" if start > 0 and data.text[start - 1] not in "。！？!?；;\n" else ""
-            suffix = "…" if end < len(data.text) and data.text[end - 1] not in "。！？!?；;" else ""
-        excerpt = prefix + data.text[start:end] + suffix
-        shift = len(prefix)
-        highlights = tuple((a + shift, b + shift)
-                           for a, b in _find_spans(data.norm[start:end], terms))
+        excerpt = make_excerpt(data.text, data.norm, data.sentences, item.covers,
+                               query.highlight_terms, self.config.excerpt_chars,
+                               is_list=data.kind == "list", wants_list=asks_for_list(query.text))
         citation = Citation(data.title, data.section, data.number, data.source, data.source_id,
-                            data.url)
-        return Hit(data.doc_id, data.paragraph_id, citation, excerpt, highlights, item.final,
-                   item.parts)
+                            data.url, data.ocr)
+        return Hit(data.doc_id, data.paragraph_id, citation, excerpt.text, excerpt.highlights,
+                   item.final, item.parts)
 
     def _explain(self, query: Query, scored) -> dict:
         return {"query": query.to_json(),
@@ -582,70 +571,3 @@ class _Scored:
 
 def _label(row: _Row) -> str:
     return Citation(row.title, row.section, row.number, row.source).label
-
-
-def excerpt_span(spans: Sequence[tuple[int, int]], covers: Sequence[float],
-                 limit: int = 160) -> tuple[int, int]:
-    """[start, end) of the one to three consecutive sentences that best cover the question.
-
-    Starts from the best-covered sentence and grows towards the better-covered neighbour while
-    the whole stays within ``limit``: answers often sit in the sentence after the one that
-    repeats the question's words. A single sentence longer than ``limit`` is returned whole (the
-    caller cuts it).
-    """
-    best = max(range(len(spans)), key=lambda i: (covers[i], -i))
-    start, end = spans[best]
-    left = right = best
-    while right - left < 2 and end - start <= limit:
-        options = []
-        if right + 1 < len(spans) and spans[right + 1][1] - start <= limit:
-            options.append((covers[right + 1] + 0.01, "right"))
-        if left > 0 and end - spans[left - 1][0] <= limit:
-            options.append((covers[left - 1], "left"))
-        if not options:
-            break
-        if max(options)[1] == "right":
-            right += 1
-            end = spans[right][1]
-        else:
-            left -= 1
-            start = spans[left][0]
-    return start, end
-
-
-def _dense_window(text: str, norm: str, start: int, end: int, terms: Sequence[str],
-                  width: int) -> tuple[int, int]:
-    """The ``width``-character stretch of text[start:end] where ``terms`` are densest."""
-    marks = np.zeros(end - start)
-    for term in set(terms):
-        pos = norm.find(term, start, end) if term else -1
-        while pos != -1:
-            marks[pos - start] += len(term)
-            pos = norm.find(term, pos + 1, end)
-    sums = np.convolve(marks, np.ones(width), mode="valid")
-    offset = start + int(np.argmax(sums)) if sums.size else start
-    # Start at a clause boundary when one is close, so the excerpt reads from a clause start.
-    boundary = max((m.end() for m in _CLAUSE.finditer(text, max(start, offset - 20), offset + 1)),
-                   default=offset)
-    offset = boundary if boundary > start else offset
-    return offset, min(end, offset + width)
-
-
-def _find_spans(norm: str, terms) -> list[tuple[int, int]]:
-    """Merged [start, end) spans of ``norm`` where any of ``terms`` occurs."""
-    found: list[tuple[int, int]] = []
-    find = norm.find
-    for term in terms:
-        pos = find(term) if term else -1
-        size = len(term)
-        while pos != -1:
-            found.append((pos, pos + size))
-            pos = find(term, pos + size)
-    found.sort()
-    merged: list[list[int]] = []
-    for start, end in found:
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return [(a, b) for a, b in merged]

@@ -4,6 +4,11 @@ Chinese policy documents mark their structure in the text itself: 第一章 / �
 （一）, 1., 1.1, (1), ①. Markdown, HTML and docx headings arrive as heading blocks with a level.
 Each paragraph gets the heading path above it; a document without any heading gets the paragraph's
 lead sentence as its label, so a citation always says *where* in the document the excerpt is.
+
+Readers' blocks become units a person would cite: a list's lead-in (…如下：) and its items are one
+paragraph of lines (``kind="list"``), so an answer never stops at the lead-in and the paragraph after
+a list is not filed under its last item; a table row is one paragraph carrying its column headers,
+cited by the table's caption and row (``kind="table_row"``).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .loaders import SourceDocument
+from .blocks import Block, SourceDocument
 
 __all__ = ["Paragraph", "StructuredDocument", "split_document", "split_sentences", "lead_label",
            "find_references"]
@@ -48,6 +53,9 @@ class Paragraph:
     section: tuple[str, ...]              # heading path (or the lead sentence)
     text: str
     sentences: tuple[tuple[int, int], ...]  # [start, end) offsets into text
+    kind: str = "text"                    # "text", "list" (lead-in + items, one a line), "table_row"
+    page: int = 0                         # page it starts on (PDF), 0 if unknown
+    ocr: bool = False                     # read by OCR from a scan
 
 
 @dataclass(frozen=True)
@@ -159,53 +167,96 @@ def _clip(label: str) -> str:
     return label if len(label) <= _MAX_HEADING else label[: _MAX_HEADING - 1] + "…"
 
 
+# Item markers whose numbered paragraphs are list items, not sections (一、 often heads a section).
+_ITEM_KINDS = frozenset({"（一）", "1.", "(1)", "①", "1.1"})
+_LEAD_IN_END = ("：", ":")
+
+
+def _pure_heading(text: str) -> bool:
+    """A short numbered line without closing punctuation heads a section: 一、总体要求."""
+    return len(text) <= _MAX_HEADING and not _CLAUSE_END.search(text[-1])
+
+
+def _is_item(block: Block) -> bool:
+    """A list item that belongs with the lead-in before it (not an article or a heading line)."""
+    text = block.text.strip()
+    if not text or block.kind in ("heading", "table_row"):
+        return False
+    found = _heading_kind(text)
+    if block.kind == "list_item":
+        return found is None or found[0] not in _FIXED_RANK and found[0] != "条"
+    return found is not None and found[0] in _ITEM_KINDS | {"一、"} and not _pure_heading(text)
+
+
 def split_document(document: SourceDocument) -> StructuredDocument:
     """Number the paragraphs of ``document`` and give each its section path."""
     outline = _Outline()
     paragraphs: list[Paragraph] = []
 
-    def add(text: str) -> None:
+    def add(text: str, block: Block, kind: str = "text",
+            section: tuple[str, ...] | None = None) -> None:
         text = text.strip()
         if text:
-            section = outline.path or (lead_label(text),)
-            paragraphs.append(Paragraph(len(paragraphs) + 1, section, text, split_sentences(text)))
+            section = section or outline.path or (lead_label(text),)
+            paragraphs.append(Paragraph(len(paragraphs) + 1, section, text, split_sentences(text),
+                                        kind, block.page, block.ocr))
 
-    for block in document.blocks:
+    blocks = [b for b in document.blocks if b.text.strip()]
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        index += 1
         text = block.text.strip()
-        if not text:
-            continue
         if block.kind == "heading":
-            if text == document.title.strip() and _heading_kind(text) is None:
-                # The title repeated as a heading (markdown/html h1, docx Title): the citation
-                # already starts with it; in the path it read "员工手册 › 员工手册 › 考勤".
-                # A numbered heading (第一章 总则) that loaders took as the title stays.
-                continue
-            if block.level:
-                # "第一章" styled Heading 1, "第二章" typed as plain text: the plain one takes the
-                # styled one's level (not 章's fixed rank 2, which nested it under 第一章).
-                found = _heading_kind(text)
-                if found and found[0] not in outline.ranks:
-                    outline.ranks[found[0]] = block.level
-                outline.push(block.level, _clip(text))
-            else:
-                found = _heading_kind(text)
-                outline.push(outline.rank_of(found[0]) if found else 9, _clip(text))
+            _heading_block(outline, document.title, text, block.level)
             continue
+        if block.kind == "table_row":
+            table = _clip(block.table) if block.table else "表"
+            add(text, block, "table_row", (*outline.path, table, f"第{block.row}行"))
+            continue
+        items: list[str] = []
+        if text.endswith(_LEAD_IN_END):
+            while index < len(blocks) and _is_item(blocks[index]):
+                items.append(blocks[index].text.strip())
+                index += 1
+        kind = "list" if items else "text"
         found = _heading_kind(text)
         if found is None:
-            add(text)
+            add("\n".join([text, *items]), block, kind)
             continue
-        kind, marker = found
-        rank = outline.rank_of(kind)
+        marker_kind, marker = found
+        rank = outline.rank_of(marker_kind)
         rest = text[len(marker):].strip()
-        if kind == "条":
+        if marker_kind == "条":
             outline.push(rank, marker)
-            add(rest)
-        elif len(text) <= _MAX_HEADING and not _CLAUSE_END.search(text[-1]):
+            add("\n".join([rest, *items]), block, kind)
+        elif not items and _pure_heading(text):
             outline.push(rank, _clip(text))  # a pure heading line: 第一章 总则, 一、总体要求
+        elif marker_kind in _ITEM_KINDS:
+            # A list item standing alone: labelled by its lead clause, but what follows it is not
+            # filed under it (it is not a section).
+            label = _clip(marker + lead_label(rest, _MAX_HEADING))
+            add("\n".join([text, *items]), block, kind, (*outline.path, label))
         else:
             # A numbered paragraph: its lead clause names the section, its text is content.
             outline.push(rank, _clip(marker + lead_label(rest, _MAX_HEADING)))
-            add(text)
+            add("\n".join([text, *items]), block, kind)
     return StructuredDocument(document.title, document.source, document.source_id, document.kind,
                               tuple(paragraphs))
+
+
+def _heading_block(outline: _Outline, title: str, text: str, level: int) -> None:
+    if text == title.strip() and _heading_kind(text) is None:
+        # The title repeated as a heading (markdown/html h1, docx Title): the citation already
+        # starts with it; in the path it read "员工手册 › 员工手册 › 考勤". A numbered heading
+        # (第一章 总则) that loaders took as the title stays.
+        return
+    found = _heading_kind(text)
+    if level:
+        # "第一章" styled Heading 1, "第二章" typed as plain text: the plain one takes the styled
+        # one's level (not 章's fixed rank 2, which nested it under 第一章).
+        if found and found[0] not in outline.ranks:
+            outline.ranks[found[0]] = level
+        outline.push(level, _clip(text))
+    else:
+        outline.push(outline.rank_of(found[0]) if found else 9, _clip(text))

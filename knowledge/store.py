@@ -4,6 +4,10 @@ One file holds documents → sections → paragraphs (with their sentence offset
 an FTS5 table over the tokens, the questions asked (for /stats and the not-found log) and the
 terms the documents define. ``meta.generation`` moves on every committed change so that readers
 (the in-memory index, another process) know when to reload.
+
+``meta.schema_version`` is checked on open: an older file is upgraded in place in one transaction
+(all or nothing), a newer one is refused with a message. Each document records the reader version
+that read it: a file read by older readers counts as changed, so the next ingest reads it again.
 """
 
 from __future__ import annotations
@@ -16,13 +20,21 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import logging
+
 import sqlite_utils
 
 from .model import DocumentInfo, Stats, UnansweredQuestion
 
 __all__ = ["Store", "PreparedDocument", "PreparedParagraph", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+log = logging.getLogger(__name__)
+
+
+class SchemaError(RuntimeError):
+    """The database file was written by a newer staffbot (or is not a knowledge base)."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,9 @@ class PreparedParagraph:
     text: str
     sentences: tuple[tuple[int, int], ...]
     words: str                      # index tokens, space-joined
+    kind: str = "text"              # "text", "list" or "table_row"
+    page: int = 0
+    ocr: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,6 +62,8 @@ class PreparedDocument:
     section_words: dict[tuple[str, ...], str]
     url: str | None = None
     date: str | None = None
+    reader: str = ""                # JSON: what the reader did (ReadInfo and counts)
+    reader_version: int = 0
 
 
 def _now() -> str:
@@ -88,7 +105,10 @@ class Store:
         with db.conn:
             if "meta" not in db.table_names():
                 db["meta"].create({"key": str, "value": str}, pk="key")
-            version = int(self._meta("schema_version", "0"))
+            try:
+                version = int(self._meta("schema_version", "0"))
+            except ValueError:
+                raise SchemaError(f"{self.path}: unreadable schema version") from None
             if version < 1:
                 db["documents"].create(
                     {"id": int, "origin": str, "content_hash": str, "title": str, "source": str,
@@ -120,6 +140,28 @@ class Store:
                 db["questions"].create_index(["status"], if_not_exists=True)
                 self._set_meta("schema_version", "1")
                 self._set_meta("generation", self._meta("generation", "0"))
+        if version > SCHEMA_VERSION:
+            raise SchemaError(f"{self.path} was made by a newer staffbot (schema {version}; this "
+                              f"one reads up to {SCHEMA_VERSION}): upgrade staffbot")
+        if version < 2:
+            self._upgrade_to_2(fresh=version == 0)
+
+    def _upgrade_to_2(self, *, fresh: bool) -> None:
+        """Paragraph kinds, pages and OCR marks; what read each document and which reader version.
+
+        One transaction: a crash leaves the file at version 1, never half-upgraded."""
+        with self.writing():
+            for table, column, kind in (("paragraphs", "kind", "TEXT DEFAULT 'text'"),
+                                        ("paragraphs", "page", "INTEGER DEFAULT 0"),
+                                        ("paragraphs", "ocr", "INTEGER DEFAULT 0"),
+                                        ("documents", "reader", "TEXT DEFAULT ''"),
+                                        ("documents", "reader_version", "INTEGER DEFAULT 0")):
+                if column not in self.db[table].columns_dict:
+                    self.db.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            self._set_meta("schema_version", "2")
+        if not fresh:
+            log.warning("%s upgraded to schema 2: files read by the old readers are read again "
+                        "by the next `staffbot ingest` of their folders", self.path)
 
     def _meta(self, key: str, default: str) -> str:
         row = self.db.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -166,18 +208,28 @@ class Store:
             self._set_meta("generation", str(self.generation + 1))
 
     # -- documents -----------------------------------------------------------------------------
-    def origin_hash(self, origin: str) -> str | None:
-        row = self.db.execute("SELECT content_hash FROM documents WHERE origin = ? LIMIT 1",
-                              [origin]).fetchone()
-        return row[0] if row else None
+    def origin_hash(self, origin: str, reader_version: int | None = None) -> str | None:
+        """The stored content hash of ``origin`` (None if absent, or read by another reader
+        version than ``reader_version`` when given: such a file must be read again)."""
+        row = self.db.execute("SELECT content_hash, reader_version FROM documents "
+                              "WHERE origin = ? LIMIT 1", [origin]).fetchone()
+        if row is None or (reader_version is not None and row[1] != reader_version):
+            return None
+        return row[0]
 
     def origin_date(self, origin: str) -> str | None:
         row = self.db.execute("SELECT max(date) FROM documents WHERE origin = ?",
                               [origin]).fetchone()
         return row[0] if row else None
 
-    def origins(self) -> dict[str, str]:
-        return dict(self.db.execute("SELECT DISTINCT origin, content_hash FROM documents").fetchall())
+    def origins(self, reader_version: int | None = None) -> dict[str, str]:
+        """origin -> content hash (only those read by ``reader_version`` when given)."""
+        if reader_version is None:
+            rows = self.db.execute("SELECT DISTINCT origin, content_hash FROM documents")
+        else:
+            rows = self.db.execute("SELECT DISTINCT origin, content_hash FROM documents "
+                                   "WHERE reader_version = ?", [reader_version])
+        return dict(rows.fetchall())
 
     def delete_origin(self, origin: str) -> int:
         ids = [r[0] for r in self.db.execute("SELECT id FROM documents WHERE origin = ?", [origin])]
@@ -199,9 +251,11 @@ class Store:
         conn = self.db.conn
         doc_id = conn.execute(
             "INSERT INTO documents (origin, content_hash, title, source, source_id, kind, url, "
-            "date, paragraphs, title_words, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "date, paragraphs, title_words, ingested_at, reader, reader_version) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (origin, content_hash, doc.title, doc.source, doc.source_id, doc.kind, doc.url,
-             doc.date, len(doc.paragraphs), doc.title_words, _now())).lastrowid
+             doc.date, len(doc.paragraphs), doc.title_words, _now(), doc.reader,
+             doc.reader_version)).lastrowid
         section_ids: dict[tuple[str, ...], int] = {}
         for paragraph in doc.paragraphs:
             if paragraph.section not in section_ids:
@@ -211,10 +265,11 @@ class Store:
                      json.dumps(paragraph.section, ensure_ascii=False),
                      doc.section_words.get(paragraph.section, ""))).lastrowid
         conn.executemany(
-            "INSERT INTO paragraphs (doc_id, section_id, number, text, sentences, words) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO paragraphs (doc_id, section_id, number, text, sentences, words, kind, "
+            "page, ocr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(doc_id, section_ids[p.section], p.number, p.text,
-              json.dumps(p.sentences, separators=(",", ":")), p.words) for p in doc.paragraphs])
+              json.dumps(p.sentences, separators=(",", ":")), p.words, p.kind, p.page,
+              int(p.ocr)) for p in doc.paragraphs])
         return len(section_ids), len(doc.paragraphs)
 
     def documents(self) -> list[DocumentInfo]:
@@ -238,15 +293,26 @@ class Store:
         """Everything the in-memory index needs, one row per paragraph, in a stable order."""
         return self.db.execute(
             "SELECT p.id, p.doc_id, p.number, p.text, p.sentences, p.words, s.path, s.words, d.title, "
-            "d.title_words, d.source, d.source_id, d.url FROM paragraphs p "
+            "d.title_words, d.source, d.source_id, d.url, p.kind, p.ocr FROM paragraphs p "
             "JOIN sections s ON s.id = p.section_id JOIN documents d ON d.id = p.doc_id "
             "ORDER BY p.id")
 
     def paragraph(self, paragraph_id: int) -> tuple | None:
         return self.db.execute(
-            "SELECT p.id, p.doc_id, p.number, p.text, s.path, d.title, d.source, d.source_id, d.url "
-            "FROM paragraphs p JOIN sections s ON s.id = p.section_id "
+            "SELECT p.id, p.doc_id, p.number, p.text, s.path, d.title, d.source, d.source_id, d.url, "
+            "p.ocr FROM paragraphs p JOIN sections s ON s.id = p.section_id "
             "JOIN documents d ON d.id = p.doc_id WHERE p.id = ?", [paragraph_id]).fetchone()
+
+    def document_rows(self, doc_id: int) -> list[tuple]:
+        """(number, path JSON, text, kind, page, ocr) of each paragraph of one document, in order."""
+        return self.db.execute(
+            "SELECT p.number, s.path, p.text, p.kind, p.page, p.ocr FROM paragraphs p "
+            "JOIN sections s ON s.id = p.section_id WHERE p.doc_id = ? ORDER BY p.number",
+            [doc_id]).fetchall()
+
+    def document_reader(self, doc_id: int) -> str:
+        row = self.db.execute("SELECT reader FROM documents WHERE id = ?", [doc_id]).fetchone()
+        return (row[0] or "") if row else ""
 
     def counts(self) -> tuple[int, int, int]:
         return tuple(self.db.execute(

@@ -1,0 +1,198 @@
+"""The excerpt of a hit: the part of a paragraph a person reads to get the answer.
+
+For ordinary text, the one to three consecutive sentences that cover the question best (cut to
+a window where the question's words are densest when they run long). For a list unit (a lead-in
+ending in ：and its items, one a line; see :mod:`knowledge.sections`), the lead-in and the items
+that match the question — or every item when the question asks for the list (哪些, 包括…) — so an
+answer never stops at ``…如下：``. Highlights are [start, end) spans of matched words in the excerpt.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Excerpt", "make_excerpt", "excerpt_span", "asks_for_list", "find_spans"]
+
+_CLAUSE = re.compile(r"[，,、：:]")
+# Question forms that ask for an enumeration: the whole list is the answer.
+_LIST_QUESTION = re.compile(r"哪些|哪几|哪一些|几种|几类|几项|有什么|有哪|包括|包含|什么情况|范围|条件|列举"
+                            r"|which|what are")
+# A list excerpt may run longer than a sentence excerpt: the items are the answer.
+LIST_FACTOR = 2
+MATCHING_SHARE = 0.75
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    text: str
+    highlights: tuple[tuple[int, int], ...]
+
+
+def asks_for_list(question: str) -> bool:
+    """True when the question asks for an enumeration (哪些材料, 包括什么, 什么情况下…)."""
+    return bool(_LIST_QUESTION.search(question.lower()))
+
+
+def make_excerpt(text: str, norm: str, sentences: Sequence[tuple[int, int]],
+                 covers: Sequence[float], terms: Sequence[str], limit: int = 160, *,
+                 is_list: bool = False, wants_list: bool = False) -> Excerpt:
+    """The excerpt of ``text`` (``norm`` is its normalised form, offsets aligned) for a question
+    whose per-sentence coverage is ``covers`` and whose highlight words are ``terms``."""
+    if is_list and "\n" in text:
+        return _list_excerpt(text, norm, sentences, covers, terms, limit, wants_list)
+    if sentences:
+        start, end = excerpt_span(sentences, covers, limit)
+    else:
+        start, end = 0, len(text)
+    prefix = suffix = ""
+    if end - start > limit:
+        start, end = dense_window(text, norm, start, end, terms, limit - 2)
+        prefix = "…" if start > 0 and text[start - 1] not in "。！？!?；;\n" else ""
+        suffix = "…" if end < len(text) and text[end - 1] not in "。！？!?；;" else ""
+    shift = len(prefix)
+    highlights = tuple((a + shift, b + shift) for a, b in find_spans(norm[start:end], terms))
+    return Excerpt(prefix + text[start:end] + suffix, highlights)
+
+
+def _list_excerpt(text: str, norm: str, sentences: Sequence[tuple[int, int]],
+                  covers: Sequence[float], terms: Sequence[str], limit: int,
+                  wants_list: bool) -> Excerpt:
+    """Lead-in plus the matching items (all items when they fit or the question asks for them),
+    with ``…`` where items are left out."""
+    lines: list[tuple[int, int]] = []
+    start = 0
+    for end in [m.start() for m in re.finditer("\n", text)] + [len(text)]:
+        lines.append((start, end))
+        start = end + 1
+    line_cover = [0.0] * len(lines)
+    for (a, b), cover in zip(sentences, covers):
+        for i, (s, e) in enumerate(lines):
+            if s <= a < e or a <= s < b:
+                line_cover[i] = max(line_cover[i], cover)
+    budget = limit * LIST_FACTOR
+    items = list(range(1, len(lines)))
+    best = max((line_cover[i] for i in items), default=0.0)
+    # items about as relevant as the best one: an item sharing one word of three is not "matching"
+    matching = [i for i in items if line_cover[i] > 0 and line_cover[i] >= best * MATCHING_SHARE]
+    if wants_list or not matching:
+        ranked = items                         # the list is the answer: items in order
+    else:
+        ranked = sorted(matching, key=lambda i: (-line_cover[i], i))
+    chosen, used = [], lines[0][1] - lines[0][0]
+    for i in ranked:
+        size = lines[i][1] - lines[i][0] + 1
+        if chosen and used + size > budget * (2 if wants_list else 1):
+            continue
+        chosen.append(i)
+        used += size
+    chosen.sort()
+    pieces: list[tuple[int, int] | None] = [_lead_span(text, norm, lines[0], terms, limit)]
+    previous = 0
+    for i in chosen:
+        if i > previous + 1:
+            pieces.append(None)  # items left out
+        pieces.append(lines[i])
+        previous = i
+    if previous < len(lines) - 1:
+        pieces.append(None)
+    out: list[str] = []
+    highlights: list[tuple[int, int]] = []
+    offset = 0
+    for piece in pieces:
+        if out:
+            out.append("\n")
+            offset += 1
+        if piece is None:
+            out.append("…")
+            offset += 1
+            continue
+        a, b = piece
+        prefix = "…" if a > 0 and text[a - 1] != "\n" else ""
+        out.append(prefix + text[a:b])
+        shift = offset + len(prefix)
+        highlights += [(x + shift, y + shift) for x, y in find_spans(norm[a:b], terms)]
+        offset += len(prefix) + b - a
+    return Excerpt("".join(out), tuple(highlights))
+
+
+def _lead_span(text: str, norm: str, line: tuple[int, int], terms: Sequence[str],
+               limit: int) -> tuple[int, int]:
+    """The lead-in line, or its last ``limit`` characters: the words just before ：say what
+    the list is."""
+    a, b = line
+    if b - a <= limit:
+        return a, b
+    start = b - limit
+    boundary = next((m.end() for m in _CLAUSE.finditer(text, start, start + 20)), start)
+    return boundary, b
+
+
+def excerpt_span(spans: Sequence[tuple[int, int]], covers: Sequence[float],
+                 limit: int = 160) -> tuple[int, int]:
+    """[start, end) of the one to three consecutive sentences that best cover the question.
+
+    Starts from the best-covered sentence and grows towards the better-covered neighbour while
+    the whole stays within ``limit``: answers often sit in the sentence after the one that
+    repeats the question's words. A single sentence longer than ``limit`` is returned whole (the
+    caller cuts it).
+    """
+    best = max(range(len(spans)), key=lambda i: (covers[i], -i))
+    start, end = spans[best]
+    left = right = best
+    while right - left < 2 and end - start <= limit:
+        options = []
+        if right + 1 < len(spans) and spans[right + 1][1] - start <= limit:
+            options.append((covers[right + 1] + 0.01, "right"))
+        if left > 0 and end - spans[left - 1][0] <= limit:
+            options.append((covers[left - 1], "left"))
+        if not options:
+            break
+        if max(options)[1] == "right":
+            right += 1
+            end = spans[right][1]
+        else:
+            left -= 1
+            start = spans[left][0]
+    return start, end
+
+
+def dense_window(text: str, norm: str, start: int, end: int, terms: Sequence[str],
+                  width: int) -> tuple[int, int]:
+    """The ``width``-character stretch of text[start:end] where ``terms`` are densest."""
+    marks = np.zeros(end - start)
+    for term in set(terms):
+        pos = norm.find(term, start, end) if term else -1
+        while pos != -1:
+            marks[pos - start] += len(term)
+            pos = norm.find(term, pos + 1, end)
+    sums = np.convolve(marks, np.ones(width), mode="valid")
+    offset = start + int(np.argmax(sums)) if sums.size else start
+    # Start at a clause boundary when one is close, so the excerpt reads from a clause start.
+    boundary = max((m.end() for m in _CLAUSE.finditer(text, max(start, offset - 20), offset + 1)),
+                   default=offset)
+    offset = boundary if boundary > start else offset
+    return offset, min(end, offset + width)
+
+
+def find_spans(norm: str, terms) -> list[tuple[int, int]]:
+    """Merged [start, end) spans of ``norm`` where any of ``terms`` occurs."""
+    found: list[tuple[int, int]] = []
+    find = norm.find
+    for term in terms:
+        pos = find(term) if term else -1
+        size = len(term)
+        while pos != -1:
+            found.append((pos, pos + size))
+            pos = find(term, pos + size)
+    found.sort()
+    merged: list[list[int]] = []
+    for start, end in found:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(a, b) for a, b in merged]

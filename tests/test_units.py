@@ -1,0 +1,178 @@
+"""Units a person cites: a list's lead-in with its items, table rows with their headers, and what
+the reader did with each file (ingest --json, show), through the CLI as an admin uses it; and the
+upgrade of a knowledge base written before these units existed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from test_cli import staffbot
+
+from knowledge.blocks import Block, SourceDocument, list_item, table_row
+from knowledge.model import Citation
+from knowledge.sections import split_document
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+RULE = """考勤与休假管理规定
+第一章 总则
+第一条 为规范考勤管理，制定本规定。
+第二条 员工请假应当提交下列材料：
+（一）请假申请表；
+（二）病假须附二级以上医院出具的诊断证明；
+（三）婚假须附结婚证复印件；
+（四）产假须附生育服务证明；
+（五）丧假须附相关证明材料；
+（六）探亲假须附家属所在地证明；
+（七）年休假须经部门负责人签字同意；
+（八）事假须说明事由并由分管领导批准。
+本条所称员工，是指与本单位签订劳动合同的人员。
+第三条 迟到或者早退三次的，按旷工半天处理。
+"""
+
+
+@pytest.fixture
+def rule_db(tmp_path: Path) -> Path:
+    source = tmp_path / "考勤与休假管理规定.txt"
+    source.write_text(RULE, encoding="utf-8")
+    db = tmp_path / "kb.db"
+    staffbot("ingest", str(source), db=db)
+    return db
+
+
+def shown(db: Path, ref: str) -> list[dict]:
+    [view] = json.loads(staffbot("show", ref, "--json", db=db).stdout)
+    return view["paragraphs"]
+
+
+def test_a_lead_in_and_its_items_are_one_paragraph_and_what_follows_is_not_under_the_last_item(
+        rule_db: Path) -> None:
+    paragraphs = {tuple(p["section"]): [] for p in shown(rule_db, "考勤与休假管理规定")}
+    for p in shown(rule_db, "考勤与休假管理规定"):
+        paragraphs[tuple(p["section"])].append(p)
+    article = paragraphs[("第一章 总则", "第二条")]
+    assert [p["kind"] for p in article] == ["list", "text"]
+    lines = article[0]["text"].split("\n")
+    assert lines[0] == "员工请假应当提交下列材料："
+    assert lines[1] == "（一）请假申请表；" and lines[-1].startswith("（八）事假")
+    assert article[1]["text"].startswith("本条所称员工")
+    assert not any("（八）" in label for section in paragraphs for label in section)
+
+
+def test_a_question_about_one_item_gets_the_lead_in_and_that_item(rule_db: Path) -> None:
+    answer = json.loads(staffbot("ask", "病假要交什么证明", "--json", db=rule_db).stdout)
+    best = answer["hits"][0]
+    assert best["section"] == "第一章 总则 › 第二条"
+    lines = best["excerpt"].split("\n")
+    assert lines[0] == "员工请假应当提交下列材料："
+    assert any(line.startswith("（二）病假须附二级以上医院") for line in lines)
+    assert "…" in lines                      # the other items are left out, and it says so
+    assert not any(line.startswith("（六）") for line in lines)
+    for start, end in best["highlights"]:
+        assert best["excerpt"][start:end] in "病假证明"
+
+
+def test_a_question_asking_for_the_list_gets_every_item(rule_db: Path) -> None:
+    answer = json.loads(staffbot("ask", "请假需要提交哪些材料", "--json", db=rule_db).stdout)
+    best = answer["hits"][0]
+    assert best["section"] == "第一章 总则 › 第二条"
+    assert [line[:3] for line in best["excerpt"].split("\n")[1:]] == [
+        "（一）", "（二）", "（三）", "（四）", "（五）", "（六）", "（七）", "（八）"]
+
+
+def test_numbered_items_without_a_lead_in_do_not_capture_the_next_paragraph() -> None:
+    doc = SourceDocument("通知", (
+        Block("paragraph", "一、总体要求"),
+        Block("paragraph", "1. 各部门于每月5日前报送考勤表。"),
+        Block("paragraph", "2. 人事处于每月10日前汇总。"),
+        Block("paragraph", "以上要求自发布之日起执行。"),
+    ), "n.txt", None, "txt")
+    paragraphs = split_document(doc).paragraphs
+    assert [p.section for p in paragraphs] == [
+        ("一、总体要求", "1.各部门于每月5日前报送考勤表"),
+        ("一、总体要求", "2.人事处于每月10日前汇总"),
+        ("一、总体要求",),
+    ]
+
+
+def test_rendered_list_items_join_their_lead_in_and_articles_stay_articles() -> None:
+    doc = SourceDocument("办法", (
+        list_item("第一条", "报销须提供下列票据："),
+        list_item("（一）", "发票；"),
+        list_item("（二）", "行程单。", level=1),
+        list_item("第二条", "本办法自印发之日起施行。"),
+    ), "b.docx", None, "docx")
+    paragraphs = split_document(doc).paragraphs
+    assert [(p.section, p.kind, p.text) for p in paragraphs] == [
+        (("第一条",), "list", "报销须提供下列票据：\n（一）发票；\n（二）行程单。"),
+        (("第二条",), "text", "本办法自印发之日起施行。"),
+    ]
+
+
+def test_a_table_row_is_cited_by_its_table_and_row_and_carries_its_headers() -> None:
+    headers = ("出差地区", "住宿费（其余人员）", "伙食补助费")
+    doc = SourceDocument("差旅费管理办法", (
+        Block("heading", "第二章 开支标准", 1),
+        table_row(headers, ("上海", "500", "100"), table="表1 住宿费标准", row=2),
+    ), "c.docx", None, "docx")
+    [paragraph] = split_document(doc).paragraphs
+    assert paragraph.kind == "table_row"
+    assert paragraph.section == ("第二章 开支标准", "表1 住宿费标准", "第2行")
+    assert paragraph.text == "出差地区：上海；住宿费（其余人员）：500；伙食补助费：100"
+
+
+def test_ocr_text_is_marked_in_the_citation() -> None:
+    assert Citation("规定", ("第三条",), 4, "scan.pdf", ocr=True).label.endswith("（扫描件识别）")
+    assert "扫描件" not in Citation("规定", ("第三条",), 4, "rule.pdf").label
+
+
+def test_ingest_json_and_show_report_what_the_reader_did(tmp_path: Path) -> None:
+    source = tmp_path / "rule.md"
+    source.write_text("# 规定\n\n| 地区 | 标准 |\n|---|---|\n| 上海 | 500 |\n\n第一条 按标准执行。\n",
+                      encoding="utf-8")
+    db = tmp_path / "kb.db"
+    report = json.loads(staffbot("ingest", "--json", str(source), db=db).stdout)
+    [read] = report["read"]
+    assert read["path"] == str(source) and read["reader"] and read["blocks"] >= 2
+    assert read["documents"] == 1
+    text = staffbot("show", "rule.md", db=db).stdout
+    assert text.splitlines()[0] == "规定  (md, rule.md, id 1)"
+    assert "read: " in text and "第一条" in text
+    assert staffbot("show", "nothing-like-it", db=db, check=1).stderr.startswith("staffbot show:")
+
+
+def test_a_schema_1_knowledge_base_is_upgraded_and_its_files_are_read_again(
+        tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    shutil.copy(FIXTURES / "kb" / "schema1.db", db)
+    source = tmp_path / "考勤管理规定.md"
+    shutil.copy(FIXTURES / "kb" / "考勤管理规定.md", source)
+    with sqlite3.connect(db) as conn:  # the file the old ingest read, where it now lives
+        conn.execute("UPDATE documents SET origin = ?", [str(source.resolve())])
+    # answers straight away from the old rows
+    answer = json.loads(staffbot("ask", "迟到三次怎么处理", "--json", db=db).stdout)
+    assert answer["hits"][0]["section"] == "第一章 总则 › 第三条"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() \
+            == ("2",)
+    # an unchanged file read by the old readers is read again, with the lists as units
+    report = json.loads(staffbot("ingest", "--json", str(source), db=db).stdout)
+    assert (report["unchanged"], report["removed"], report["documents"]) == (0, 1, 1)
+    kinds = [p["kind"] for p in shown(db, "考勤管理规定")]
+    assert "list" in kinds
+    # and after that it is unchanged
+    again = json.loads(staffbot("ingest", "--json", str(source), db=db).stdout)
+    assert again["unchanged"] == 1
+
+
+def test_a_knowledge_base_from_a_newer_staffbot_is_refused_with_a_message(tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    shutil.copy(FIXTURES / "kb" / "schema1.db", db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    result = staffbot("docs", db=db, check=2)
+    assert "newer staffbot" in result.stderr and "schema 99" in result.stderr
