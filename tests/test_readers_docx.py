@@ -189,3 +189,42 @@ def test_table_rows_carry_combined_headers_merged_values_and_captions() -> None:
                                Block("paragraph", "日期：2024年3月"))
     assert texts.index("超出标准的部分由个人承担。") == texts.index(rows[4].text) + 1
     assert (read_file.tables, read_file.table_rows) == (3, 8)
+
+
+def test_revisions_text_boxes_outline_levels_and_contents() -> None:
+    """Word XML python-docx cannot write: tracked changes, a text box (with its VML fallback
+    copy), an explicit outline level, a table-of-contents content control."""
+    import io
+
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    mc = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    word = docx.Document()
+    word.element.body.insert(0, parse_xml(
+        f'<w:sdt {w}><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/>'
+        "</w:docPartObj></w:sdtPr><w:sdtContent><w:p><w:r><w:t>第一章 总则 …… 1</w:t></w:r>"
+        "</w:p><w:p><w:r><w:t>第二章 附则 …… 3</w:t></w:r></w:p></w:sdtContent></w:sdt>"))
+    edited = word.add_paragraph("会议")._p
+    edited.append(parse_xml(f'<w:del {w} w:id="1" w:author="a"><w:r><w:delText>每周</w:delText>'
+                            "</w:r></w:del>"))
+    edited.append(parse_xml(f'<w:ins {w} w:id="2" w:author="a"><w:r><w:t>每月召开一次。</w:t>'
+                            "</w:r></w:ins>"))
+    word.add_paragraph("议事规则")._p.get_or_add_pPr().append(
+        parse_xml(f'<w:outlineLvl {w} w:val="1"/>'))
+    box = "<w:txbxContent><w:p><w:r><w:t>会议纪要由办公室印发。</w:t></w:r></w:p></w:txbxContent>"
+    word.add_paragraph("正文。")._p.append(parse_xml(
+        f"<w:r {w} {mc}><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing>{box}"
+        f"</w:drawing></mc:Choice><mc:Fallback><w:pict>{box}</w:pict></mc:Fallback>"
+        "</mc:AlternateContent></w:r>"))
+    buffer = io.BytesIO()
+    word.save(buffer)
+    read_file = read_bytes(buffer.getvalue(), "议事.docx")
+    assert [(b.kind, b.level, b.text) for b in read_file.documents[0].blocks] == [
+        ("paragraph", 0, "会议每月召开一次。"),      # the deleted 每周 is not read
+        ("heading", 2, "议事规则"),                  # w:outlineLvl 1 → level 2
+        ("paragraph", 0, "正文。"),
+        ("paragraph", 0, "会议纪要由办公室印发。"),  # the text box once, after its anchor
+    ]
+    assert read_file.info.dropped == {"table of contents lines": 2}
