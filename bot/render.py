@@ -19,7 +19,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from knowledge import Answer, Citation, DocumentInfo, Hit, IngestReport, ParagraphView, Stats
+from knowledge import (Answer, Citation, DocumentInfo, FileReport, Hit, IngestReport,
+                       ParagraphView, Stats)
 from knowledge import UnansweredQuestion
 
 __all__ = ["Button", "Reply", "InlineResult", "MAX_TEXT", "MAX_CALLBACK", "lang_for", "escape",
@@ -111,6 +112,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "unchanged": "文件 {name} 与上次上传相同，无需更新。",
         "not_indexed": "❌ 未能索引 {name}：{reason}",
         "warnings": "注意：",
+        "read": "读取：{facts}",
+        "pages": "{n} 页", "ocr_pages": "其中 {n} 页为扫描件识别", "tables": "{n} 个表格（{rows} 行）",
+        "lists": "{n} 个列表项", "numbered": "{n} 个自动编号已还原", "dropped": "已去除 {what} {n} 行",
     },
     "en": {
         "intro": "👋 I answer staff questions from the organisation's own documents, quoting "
@@ -162,6 +166,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "unchanged": "{name} is the same as the last upload; nothing to update.",
         "not_indexed": "❌ Could not index {name}: {reason}",
         "warnings": "Warnings:",
+        "read": "Read: {facts}",
+        "pages": "{n} pages", "ocr_pages": "{n} of them by OCR", "tables": "{n} tables ({rows} rows)",
+        "lists": "{n} list items", "numbered": "{n} automatic numbers rendered",
+        "dropped": "{n} {what} dropped",
     },
 }
 
@@ -494,6 +502,30 @@ def render_too_big(name: str, size: int, limit: int, lang: str = "zh") -> list[R
     return render_message(lang, "too_big", name=name, size=_size(size), limit=_size(limit))
 
 
+# What readers drop, as a staff member would say it (other kinds are shown as the reader names them).
+_DROPPED_ZH = {"page header lines": "页眉", "page footer lines": "页脚", "page numbers": "页码",
+               "table of contents lines": "目录", "page headers": "页眉", "page footers": "页脚"}
+
+
+def _read_facts(read: FileReport, lang: str) -> list[str]:
+    """The short form of what the reader did with an upload: pages, tables, lists, drops."""
+    facts = [read.reader] if read.reader else []
+    if read.pages:
+        facts.append(text_for(lang, "pages", n=read.pages))
+    if read.ocr_pages:
+        facts.append(text_for(lang, "ocr_pages", n=read.ocr_pages))
+    if read.tables:
+        facts.append(text_for(lang, "tables", n=read.tables, rows=read.table_rows))
+    if read.list_items:
+        facts.append(text_for(lang, "lists", n=read.list_items))
+    if read.numbered:
+        facts.append(text_for(lang, "numbered", n=read.numbered))
+    for what, count in read.dropped.items():
+        shown = _DROPPED_ZH.get(what, what) if lang == "zh" else what
+        facts.append(text_for(lang, "dropped", what=shown, n=count))
+    return facts
+
+
 def render_ingest(report: IngestReport, name: str, lang: str = "zh") -> list[Reply]:
     """What an upload (or /reload) indexed, or why not."""
     if report.skipped and not report.documents:
@@ -503,6 +535,11 @@ def render_ingest(report: IngestReport, name: str, lang: str = "zh") -> list[Rep
         return render_message(lang, "unchanged", name=name)
     text = text_for(lang, "ingested", name=escape(name), documents=report.documents,
                     paragraphs=report.paragraphs)
+    for read in report.read:
+        facts = _read_facts(read, lang)
+        if facts:
+            text += "\n" + text_for(lang, "read", facts=escape("，".join(facts) if lang == "zh"
+                                                             else ", ".join(facts)))
     notes = [f"{s.path}: {s.reason}" for s in report.skipped] + list(report.warnings)
     if notes:
         text += "\n" + text_for(lang, "warnings") + "\n" + "\n".join(

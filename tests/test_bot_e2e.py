@@ -349,12 +349,19 @@ async def test_inline_queries(fake):
 async def test_admin_upload_is_indexed_and_answered(fake):
     content = ("# 差旅报销办法\n\n## 住宿标准\n\n"
                "出差人员住宿费在省会城市每人每天不超过五百元，其他城市不超过三百八十元。\n\n"
-               "## 报销时限\n\n差旅费应在出差结束后三十日内凭发票报销。\n").encode()
+               "## 报销时限\n\n差旅费应在出差结束后三十日内凭发票报销。\n\n"
+               "## 伙食补助\n\n表2 伙食补助费标准\n\n| 出差地区 | 伙食补助费（元/天） |\n|---|---|\n"
+               "| 西藏 | 120 |\n| 其他地区 | 100 |\n").encode()
     update = fake.document_message(ADMIN, "travel-rules.md", content)
     reply = await fake.wait_for_message(replies_to(update))
     assert "已索引" in reply["text"] and "travel-rules.md" in reply["text"], reply["text"]
+    assert "读取：" in reply["text"] and "1 个表格（2 行）" in reply["text"], reply["text"]
     answer = await ask(fake, ANN, "出差住宿费标准是多少")
     assert "差旅报销办法" in answer["text"] and "五百元" in answer["text"]
+    answer = await ask(fake, ANN, "去西藏出差伙食补助一天多少钱")
+    # the row carries its column names, and the citation names the table and the row
+    assert "伙食补助费（元/天）：120" in answer["text"], answer["text"]
+    assert "表2 伙食补助费标准 › 第1行" in answer["text"], answer["text"]
 
     update = fake.document_message(ADMIN, "photo.exe", b"MZ\x00")
     reply = await fake.wait_for_message(replies_to(update))
