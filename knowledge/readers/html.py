@@ -15,19 +15,35 @@ import codecs
 import re
 from html.parser import HTMLParser
 
-from ..blocks import (Block, ReadInfo, SourceDocument, clean, decode, document, heading,
-                      join_lines, list_item, paragraph, stem, table_row)
+from ..blocks import (
+    Block,
+    ReadInfo,
+    SourceDocument,
+    clean,
+    decode,
+    document,
+    heading,
+    join_lines,
+    list_item,
+    paragraph,
+    stem,
+    table_row,
+)
 
 DROPPED = "web page menu/footer lines"
 _BR = "\u2028"  # a <br> in running text (source newlines are only wrapping)
-_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
-_SKIP = frozenset("script style noscript template svg iframe object form select button input "
-                  "textarea nav head".split())
-_HEAD_CONTENT = frozenset("title meta link base style script noscript template".split())
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "param", "source", "track", "wbr"})
+_SKIP = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "object", "form",
+                   "select", "button", "input", "textarea", "nav", "head"})
+_HEAD_CONTENT = frozenset({"title", "meta", "link", "base", "style", "script", "noscript",
+                           "template"})
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
-_BLOCKS = frozenset("""p div ul ol li dl dt dd blockquote section article header footer main aside
-    figure figcaption hr address fieldset caption details summary body html center table thead
-    tbody tfoot tr td th pre h1 h2 h3 h4 h5 h6""".split())
+_BLOCKS = frozenset({"p", "div", "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "section",
+                     "article", "header", "footer", "main", "aside", "figure", "figcaption", "hr",
+                     "address", "fieldset", "caption", "details", "summary", "body", "html",
+                     "center", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "pre", "h1",
+                     "h2", "h3", "h4", "h5", "h6"})
 # An open <p>/<li>/<td>/<tr> is closed by these, as browsers do with unclosed tags.
 _CLOSES = {"p": _BLOCKS - {"caption", "td", "th", "tr", "thead", "tbody", "tfoot"},
            "li": {"li"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"}, "option": {"option"},
@@ -47,7 +63,7 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", 
 
 
 class Node:
-    __slots__ = ("tag", "attrs", "children", "_size")
+    __slots__ = ("_size", "attrs", "children", "tag")
 
     def __init__(self, tag: str, attrs: dict[str, str]) -> None:
         self.tag, self.attrs = tag, attrs

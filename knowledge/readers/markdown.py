@@ -11,8 +11,20 @@ from __future__ import annotations
 
 import re
 
-from ..blocks import (Block, ReadInfo, SourceDocument, clean, decode, document, heading,
-                      join_lines, list_item, paragraph, stem, table_row)
+from ..blocks import (
+    Block,
+    ReadInfo,
+    SourceDocument,
+    clean,
+    decode,
+    document,
+    heading,
+    join_lines,
+    list_item,
+    paragraph,
+    stem,
+    table_row,
+)
 
 _MD_YAML_LINE_RE = re.compile(r"^(?:\s|-|#|[\w\- ]+:)")
 _MD_FRONT_TITLE_RE = re.compile(r"^title\s*:\s*(.*?)\s*$", re.IGNORECASE)

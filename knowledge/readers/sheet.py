@@ -16,8 +16,20 @@ import io
 import zipfile
 from collections.abc import Sequence
 
-from ..blocks import (Block, ReadInfo, SourceDocument, Unloadable, clean, decode, document,
-                      format_size, heading, paragraph, stem, table_row)
+from ..blocks import (
+    Block,
+    ReadInfo,
+    SourceDocument,
+    Unloadable,
+    clean,
+    decode,
+    document,
+    format_size,
+    heading,
+    paragraph,
+    stem,
+    table_row,
+)
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -38,7 +50,10 @@ def read(data: bytes, name: str, info: ReadInfo) -> list[SourceDocument]:
 
 def _read_xlsx(data: bytes, name: str, info: ReadInfo) -> list[SourceDocument]:
     _check_archive(data)
-    from python_calamine import CalamineError, CalamineWorkbook  # only when a workbook arrives
+    from python_calamine import (  # only when a workbook arrives
+        CalamineError,
+        CalamineWorkbook,
+    )
 
     info.reader = "python-calamine"
     try:
