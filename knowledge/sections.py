@@ -214,6 +214,9 @@ def split_document(document: SourceDocument) -> StructuredDocument:
             table = _clip(block.table) if block.table else "表"
             add(text, block, "table_row", (*outline.path, table, f"第{block.row}行"))
             continue
+        if index < len(blocks) and blocks[index].kind == "table_row" and \
+                blocks[index].table.strip() == text:
+            continue  # the table's caption: it names the table in each row's citation
         items: list[str] = []
         if text.endswith(_LEAD_IN_END):
             while index < len(blocks) and _is_item(blocks[index]):

@@ -117,6 +117,7 @@ def test_a_table_row_is_cited_by_its_table_and_row_and_carries_its_headers() -> 
     headers = ("出差地区", "住宿费（其余人员）", "伙食补助费")
     doc = SourceDocument("差旅费管理办法", (
         Block("heading", "第二章 开支标准", 1),
+        Block("paragraph", "表1 住宿费标准"),   # the caption, kept as text by some readers
         table_row(headers, ("上海", "500", "100"), table="表1 住宿费标准", row=2),
     ), "c.docx", None, "docx")
     [paragraph] = split_document(doc).paragraphs
