@@ -221,7 +221,7 @@ def layout_blocks(pages: Sequence[Page], info: ReadInfo) -> tuple[list[Block], s
         i = 0
         while i < len(lines):
             line = lines[i]
-            run = _table_run(lines, i)
+            above, run = _table_run(lines, i, m)
             if run:
                 flush()
                 caption = ""
@@ -229,8 +229,8 @@ def layout_blocks(pages: Sequence[Page], info: ReadInfo) -> tuple[list[Block], s
                         and _CAPTION_RE.match(blocks[-1].text):
                     caption = blocks.pop().text
                 tables += 1
-                blocks.extend(_table_blocks(lines[i:i + run], caption or f"表{tables}",
-                                            page.number))
+                blocks.extend(_table_blocks(lines[i:i + run], above, caption or f"表{tables}",
+                                            page.number, m))
                 i += run
                 prev = None
                 continue
@@ -297,14 +297,18 @@ def _starts_paragraph(prev: Line, line: Line, same_page: bool, m: _Measure) -> b
     """Does ``line`` start a new paragraph after ``prev``? (The heart of rejoining lines.)"""
     ends = bool(_END_RE.search(prev.text))
     marker = bool(_MARKER_RE.match(line.text))
-    if not (prev.placed and line.placed):      # OCR text: only punctuation and markers tell
-        return ends or marker
+    if not (prev.placed and line.placed):      # OCR text: punctuation, markers and length tell
+        return ends or marker or len(prev.text) <= 15 and not _CLAUSE_RE.search(prev.text)
     if abs(line.size - prev.size) >= 1:
         return True
     if same_page and line.top - prev.top > 1.35 * m.pitch:
         return True                            # paragraph spacing
-    first = re.match(r"[A-Za-z0-9]+|.", line.text).group()
-    room = max(1.5 * line.size, len(first) * 0.6 * line.size if first.isascii() else line.size)
+    # Room left at the line's end that the next line's first word would not have fitted in: a
+    # Latin word's width, or a CJK character (two when the next starts "止、": a line must not
+    # begin with 、，。 so the character before it moved down too).
+    first = re.match(r"[A-Za-z0-9]+|.[、，。；：！？”’）》」』,.;:!?)]?", line.text).group()
+    room = max(1.5 * line.size, len(first) * 0.6 * line.size if first.isascii()
+               else (len(first) + 0.5) * line.size)
     full = prev.x1 >= m.right - room
     if full and not ends:
         return False                           # wrapped by the layout, even over a page break
@@ -321,29 +325,77 @@ def _starts_paragraph(prev: Line, line: Line, same_page: bool, m: _Measure) -> b
 
 
 # -- tables ---------------------------------------------------------------------------------------
+# A table is a run of lines whose cells sit on one baseline with wide gaps between them. Short
+# single-cell lines just above it are header parts (a header cell spanning two rows or columns:
+# 出差地区 / 住宿费标准); ones inside it are a cell wrapped onto two lines (西藏、青海、新 / 疆).
 
-def _table_run(lines: Sequence[Line], start: int) -> int:
-    """How many lines from ``start`` form a table (cells in aligned columns), 0 if none."""
-    end = start
-    while end < len(lines) and len(lines[end].cells) >= 2:
-        end += 1
-    if end - start < 2:
-        return 0
-    columns = len(lines[start].cells)
-    if any(len(line.cells) > columns for line in lines[start + 1:end]):
-        return 0
-    return end - start
+def _cell_like(line: Line, m: _Measure) -> bool:
+    return (line.placed and not line.cells and len(line.text) <= 20
+            and line.x1 < m.right - 2 * m.size and not _CAPTION_RE.match(line.text)
+            and not _MARKER_RE.match(line.text) and not _END_RE.search(line.text))
 
 
-def _table_blocks(lines: Sequence[Line], table: str, page: int) -> list[Block]:
-    head = lines[0].cells
-    headers = [text for text, _, _ in head]
-    centres = [(x0 + x1) / 2 for _, x0, x1 in head]
-    blocks = []
-    for number, line in enumerate(lines[1:], start=1):
-        cells = [""] * len(headers)
-        for text, x0, x1 in line.cells:
-            column = min(range(len(centres)), key=lambda c: abs(centres[c] - (x0 + x1) / 2))
-            cells[column] = join_lines([cells[column], text]) if cells[column] else text
-        blocks.append(table_row(headers, cells, table=table, row=number, page=page))
-    return blocks
+def _table_run(lines: Sequence[Line], start: int, m: _Measure) -> tuple[int, int]:
+    """(header lines before the first multi-cell line, lines in all) from ``start``; (0, 0)."""
+    head = start
+    while head < len(lines) and _cell_like(lines[head], m) and head - start < 3:
+        head += 1
+    if head >= len(lines) or len(lines[head].cells) < 2:
+        return 0, 0
+    end, multi = head, 0
+    while end < len(lines):
+        if len(lines[end].cells) >= 2:
+            multi += 1
+            end += 1
+            continue
+        wrapped = end
+        while wrapped < len(lines) and _cell_like(lines[wrapped], m) and wrapped - end < 3:
+            wrapped += 1
+        if wrapped == end or wrapped >= len(lines) or len(lines[wrapped].cells) < 2:
+            break
+        end = wrapped
+    if multi < 2:
+        return 0, 0
+    return head - start, end - start
+
+
+def _table_blocks(lines: Sequence[Line], above: int, table: str, page: int,
+                  m: _Measure) -> list[Block]:
+    widest = max(lines[above:], key=lambda line: len(line.cells))
+    centres = [(x0 + x1) / 2 for _, x0, x1 in widest.cells]
+
+    def column(x0: float, x1: float) -> int:
+        # the first column whose centre the text covers (a header spanning columns starts
+        # there), else the nearest one
+        inside = [c for c, x in enumerate(centres) if x0 - m.size <= x <= x1 + m.size]
+        return inside[0] if inside else min(range(len(centres)),
+                                            key=lambda c: abs(centres[c] - (x0 + x1) / 2))
+
+    def place(runs, cells: list[str]) -> None:
+        for text, x0, x1 in runs:
+            c = column(x0, x1)
+            cells[c] = join_lines([cells[c], text]) if cells[c] else text
+
+    headers = [""] * len(centres)
+    parts = [""] * len(centres)
+    for line in lines[:above]:
+        place([(line.text, line.x0, line.x1)], parts)
+    place(lines[above].cells, headers)
+    headers = [f"{p}/{h}" if p and h and p != h else p or h for p, h in zip(parts, headers)]
+    rows: list[list[str]] = []
+    last_top = lines[above].top
+    pending: list[Line] = []       # a wrapped cell's lines, waiting for the row they belong to
+    for line in lines[above + 1:]:
+        if not line.cells:
+            pending.append(line)
+            continue
+        cells = [""] * len(centres)
+        nearer_above = pending and abs(pending[0].top - last_top) < abs(pending[0].top - line.top)
+        place([(p.text, p.x0, p.x1) for p in pending], rows[-1] if nearer_above and rows
+              else cells)
+        pending = []
+        place(line.cells, cells)
+        rows.append(cells)
+        last_top = line.top
+    return [table_row(headers, cells, table=table, row=number, page=page)
+            for number, cells in enumerate(rows, start=1)]
