@@ -1,6 +1,7 @@
 """The excerpt of a hit: the part of a paragraph a person reads to get the answer.
 
-For ordinary text, the one to three consecutive sentences that cover the question best (cut to
+A table row (``header：value；…``) is shown whole, or its first cell (what the row is about) with
+the cells that match when it is long. For ordinary text, the one to three consecutive sentences that cover the question best (cut to
 a window where the question's words are densest when they run long). For a list unit (a lead-in
 ending in ：and its items, one a line; see :mod:`knowledge.sections`), the lead-in and the items
 that match the question — or every item when the question asks for the list (哪些, 包括…) — so an
@@ -39,11 +40,14 @@ def asks_for_list(question: str) -> bool:
 
 def make_excerpt(text: str, norm: str, sentences: Sequence[tuple[int, int]],
                  covers: Sequence[float], terms: Sequence[str], limit: int = 160, *,
-                 is_list: bool = False, wants_list: bool = False) -> Excerpt:
+                 is_list: bool = False, wants_list: bool = False, is_row: bool = False
+                 ) -> Excerpt:
     """The excerpt of ``text`` (``norm`` is its normalised form, offsets aligned) for a question
     whose per-sentence coverage is ``covers`` and whose highlight words are ``terms``."""
     if is_list and "\n" in text:
         return _list_excerpt(text, norm, sentences, covers, terms, limit, wants_list)
+    if is_row:
+        return _row_excerpt(text, norm, terms, limit * 3 // 2)
     if sentences:
         start, end = excerpt_span(sentences, covers, limit)
     else:
@@ -56,6 +60,33 @@ def make_excerpt(text: str, norm: str, sentences: Sequence[tuple[int, int]],
     shift = len(prefix)
     highlights = tuple((a + shift, b + shift) for a, b in find_spans(norm[start:end], terms))
     return Excerpt(prefix + text[start:end] + suffix, highlights)
+
+
+def _row_excerpt(text: str, norm: str, terms: Sequence[str], limit: int) -> Excerpt:
+    """A table row: whole when it fits, else its first cell and the cells with the question's
+    words (a cell cut from its header means nothing)."""
+    cells: list[tuple[int, int]] = []
+    start = 0
+    for end in [m.start() for m in re.finditer("；", text)] + [len(text)]:
+        cells.append((start, end))
+        start = end + 1
+    if len(text) <= limit or len(cells) == 1:
+        return Excerpt(text, tuple(find_spans(norm, terms)))
+    keep = [0] + [i for i, (a, b) in enumerate(cells[1:], 1) if find_spans(norm[a:b], terms)]
+    out, highlights, offset, previous = [], [], 0, -1
+    for i in keep:
+        if out:
+            sep = "；" if i == previous + 1 else "；…；"
+            out.append(sep)
+            offset += len(sep)
+        a, b = cells[i]
+        out.append(text[a:b])
+        highlights += [(x + offset, y + offset) for x, y in find_spans(norm[a:b], terms)]
+        offset += b - a
+        previous = i
+    if previous < len(cells) - 1:
+        out.append("；…")
+    return Excerpt("".join(out), tuple(highlights))
 
 
 def _list_excerpt(text: str, norm: str, sentences: Sequence[tuple[int, int]],

@@ -546,7 +546,8 @@ class Searcher:
         data = self.rows[item.row]
         excerpt = make_excerpt(data.text, data.norm, data.sentences, item.covers,
                                query.highlight_terms, self.config.excerpt_chars,
-                               is_list=data.kind == "list", wants_list=asks_for_list(query.text))
+                               is_list=data.kind == "list", wants_list=asks_for_list(query.text),
+                               is_row=data.kind == "table_row")
         citation = Citation(data.title, data.section, data.number, data.source, data.source_id,
                             data.url, data.ocr)
         return Hit(data.doc_id, data.paragraph_id, citation, excerpt.text, excerpt.highlights,

@@ -177,3 +177,32 @@ def test_a_knowledge_base_from_a_newer_staffbot_is_refused_with_a_message(tmp_pa
         conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     result = staffbot("docs", db=db, check=2)
     assert "newer staffbot" in result.stderr and "schema 99" in result.stderr
+
+
+def test_a_table_row_answer_shows_the_row_with_its_headers(tmp_path: Path) -> None:
+    db = tmp_path / "kb.db"
+    staffbot("ingest", str(FIXTURES / "sheet" / "office.xlsx"), db=db)   # saved by LibreOffice Calc
+    answer = json.loads(staffbot("ask", "去广州出差处级人员住宿费标准多少", "--json", db=db).stdout)
+    best = answer["hits"][0]
+    assert best["excerpt"] == ("出差地区：广州；住宿费标准/一般人员：450；住宿费标准/处级人员：550；"
+                               "伙食补助：100")
+    assert best["section"] == "住宿费标准 › 表1 住宿费标准（元/人·天） › 第2行"
+
+
+def test_a_long_table_row_keeps_its_first_cell_and_the_matching_cells(tmp_path: Path) -> None:
+    columns = ["资产编号", "资产名称", "规格型号", "使用部门", "保管人", "存放地点", "购置日期",
+               "原值（元）", "使用年限", "资金来源", "供应商", "维保到期", "备注说明"]
+    row = ["ZC-2023-0117", "便携式投影仪", "EB-FH52 高亮度商务型号", "办公室综合科", "王晓明",
+           "行政楼三层第二会议室东侧储物柜", "2023-05-16", "6800", "6年", "部门预算公用经费",
+           "本市某某科技发展有限公司", "2026-05-15", "借用须提前一个工作日在综合科登记，写明借用人、用途和归还时间；归还时由综合科"
+           "当面检查镜头、遥控器、电源线和收纳包是否齐全完好，发现损坏的由借用人说明情况，"
+           "按照本单位固定资产管理办法的规定处理；节假日期间原则上不外借"]
+    source = tmp_path / "固定资产登记表.csv"
+    source.write_text(",".join(columns) + "\n" + ",".join(row) + "\n", encoding="utf-8")
+    db = tmp_path / "kb.db"
+    staffbot("ingest", str(source), db=db)
+    answer = json.loads(staffbot("ask", "投影仪的存放地点", "--json", db=db).stdout)
+    excerpt = answer["hits"][0]["excerpt"]
+    assert excerpt.startswith("资产编号：ZC-2023-0117；资产名称：便携式投影仪")
+    assert "存放地点：行政楼三层第二会议室东侧储物柜" in excerpt
+    assert "供应商" not in excerpt and "；…" in excerpt
