@@ -146,3 +146,17 @@ def test_corrupt_and_blank_images_name_the_problem(tmp_path: Path) -> None:
     Image.new("L", (600, 400), 255).save(buffer, "PNG")
     blank.write_bytes(buffer.getvalue())
     assert reason_of(blank) == "OCR found no text in the image"
+
+
+@needs_ocr
+def test_phone_photo_stored_sideways_is_read_upright(tmp_path: Path) -> None:
+    from PIL import Image
+
+    sideways = Image.open(JPEG).rotate(90, expand=True)   # the pixels as a phone stores them
+    exif = Image.Exif()
+    exif[0x0112] = 6                                      # Orientation: turn 90° clockwise
+    path = tmp_path / "photo.jpg"
+    sideways.save(path, quality=90, exif=exif)
+    (doc,) = load_path(path)
+    assert doc.title == "会议室使用管理规定"
+    assert "2024年5月1日起施行" in doc.blocks[-1].text
