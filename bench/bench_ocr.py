@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from knowledge.readers import ocr  # noqa: E402
+from knowledge.readers import ocr
 
 SCAN = ROOT / "tests" / "fixtures" / "scan"
 FONT = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")

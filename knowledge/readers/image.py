@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import re
 
-from ..blocks import ReadInfo, SourceDocument, Unloadable, document, heading, paragraph, stem
+from ..blocks import (
+    ReadInfo,
+    SourceDocument,
+    Unloadable,
+    document,
+    heading,
+    paragraph,
+    stem,
+)
 from . import ocr
 
 # A first paragraph this short with no sentence punctuation is the page's title (会议室使用管理规定).

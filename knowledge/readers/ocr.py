@@ -15,12 +15,21 @@ import os
 import re
 import threading
 from dataclasses import dataclass
+from itertools import pairwise
 from statistics import median
 
 from ..blocks import Unloadable, clean, is_cjk
 
-__all__ = ["MISSING", "MAX_PIXELS", "Line", "available", "image_lines", "read_lines",
-           "paragraphs", "starts_item"]
+__all__ = [
+    "MAX_PIXELS",
+    "MISSING",
+    "Line",
+    "available",
+    "image_lines",
+    "paragraphs",
+    "read_lines",
+    "starts_item",
+]
 
 MISSING = ("no text layer; to read scans and images install the OCR extra: "
            "pip install 'staffbot[ocr]' (and leave STAFFBOT_OCR unset)")
@@ -147,7 +156,7 @@ def _rows(boxes: list[Line]) -> list[Line]:
 
 def _join_row(row: list[Line]) -> Line:
     text = row[0].text
-    for before, box in zip(row, row[1:]):
+    for before, box in pairwise(row):
         gap = box.left - before.right
         wide = gap > 0.8 * max(before.height, box.height)
         cjk = is_cjk(text[-1]) and is_cjk(box.text[0])

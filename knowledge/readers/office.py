@@ -24,7 +24,7 @@ from pathlib import Path, PurePath
 
 from ..blocks import ReadInfo, SourceDocument, Unloadable, decode_text, format_size
 
-__all__ = ["read", "find_soffice", "timeout_seconds", "DEFAULT_TIMEOUT_S"]
+__all__ = ["DEFAULT_TIMEOUT_S", "find_soffice", "read", "timeout_seconds"]
 
 DEFAULT_TIMEOUT_S = 60.0
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024   # an .odt (a zip) that unpacks to more is a zip bomb
