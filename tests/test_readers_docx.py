@@ -228,3 +228,11 @@ def test_revisions_text_boxes_outline_levels_and_contents() -> None:
         ("paragraph", 0, "会议纪要由办公室印发。"),  # the text box once, after its anchor
     ]
     assert read_file.info.dropped == {"table of contents lines": 2}
+
+
+def test_one_list_that_libreoffice_saved_as_two_look_alike_definitions_counts_on() -> None:
+    # split_list_lo.docx: tests/fixtures/office/差旅费管理办法.doc converted by LibreOffice 7.4
+    # (`soffice --headless --convert-to docx`): item 1 has a numbering definition of its own,
+    # items 2 and 3 another that looks the same; Word and LibreOffice show 1, 2, 3.
+    items = [b.text for b in kinds(only("split_list_lo.docx"), "list_item")]
+    assert items == ["1. 无正式发票的；", "2. 超出标准部分未经分管领导批准的；", "3. 擅自延长出差时间的。"]

@@ -74,9 +74,7 @@ def test_libreoffice_files_read_like_the_word_document(path: Path) -> None:
 @needs_libreoffice
 @pytest.mark.parametrize("path", [
     OFFICE / "差旅费管理办法.rtf",
-    pytest.param(OFFICE / "差旅费管理办法.doc", marks=pytest.mark.xfail(strict=True, reason=(
-        "docx_numbering counts a w:num with startOverride apart from the nums sharing its "
-        "abstractNum; Word and LibreOffice continue one list (LibreOffice's .docx reads 1, 1, 2)"))),
+    OFFICE / "差旅费管理办法.doc",
 ], ids=lambda p: p.suffix)
 def test_numbered_list_keeps_its_numbers(path: Path) -> None:
     (doc,) = read_fixture(path).documents

@@ -181,6 +181,7 @@ class _Walker:
             style_num = self.styles.ppr(style_id, "numPr")
             num_id = val(style_num, "numId")
             if num_id is None:
+                self.numbering.interrupt()
                 return None
             if ilvl is None:
                 ilvl = val(style_num, "ilvl")

@@ -75,8 +75,11 @@ class Numbering:
     """The definitions of ``numbering.xml`` and the running counters of one document.
 
     ``style_num_id`` maps a numbering style id to its ``numId`` (for ``w:numStyleLink``).
-    Nums that share an abstract definition share its counters (Word continues such lists)
-    unless the num restarts them with ``w:startOverride``.
+    Nums that share an abstract definition share its counters (Word continues such lists); a num
+    with ``w:startOverride`` restarts them where it is first used, and the nums used after it go on
+    counting from there. A list whose first item directly follows an item of another definition
+    that looks the same (level format and text) goes on with that list's count: LibreOffice saves
+    one list of an old .doc as two such definitions, and Word shows them as one list.
     """
 
     def __init__(self, root, style_num_id=lambda style_id: None) -> None:
@@ -90,6 +93,13 @@ class Numbering:
         self._style_num_id = style_num_id
         self._lists: dict[str, _List | None] = {}
         self._counters: dict[tuple[str, str], dict[int, int]] = {}
+        self._restarted: set[tuple[str, int]] = set()   # (numId, level) whose override was used
+        self._used: set[str] = set()
+        self._previous: tuple[_List, int] | None = None     # the item just before, if adjacent
+
+    def interrupt(self) -> None:
+        """A paragraph without numbering: the next list does not continue the one before."""
+        self._previous = None
 
     def _abstract_levels(self, abstract_id: str, depth: int = 0) -> dict[int, Level]:
         node = self._abstract.get(abstract_id)
@@ -120,8 +130,7 @@ class Numbering:
                 if start is not None:
                     starts[ilvl] = start
             if levels:
-                key = ("num", num_id) if starts else ("abstract", abstract_id)
-                found = _List(levels, key, starts)
+                found = _List(levels, ("abstract", abstract_id), starts)
         self._lists[num_id] = found
         return found
 
@@ -143,10 +152,22 @@ class Numbering:
             ilvl = max(i for i in found.levels if i <= ilvl) if min(found.levels) <= ilvl \
                 else min(found.levels)
         level = found.levels[ilvl]
+        if num_id not in self._used:
+            self._used.add(num_id)
+            previous = self._previous
+            if previous is not None and previous[1] == ilvl and ilvl not in found.starts and \
+                    previous[0].counter_key != found.counter_key and \
+                    _same_look(previous[0].levels.get(ilvl), level):
+                found = self._lists[num_id] = _List(found.levels, previous[0].counter_key,
+                                                    found.starts)
+        self._previous = (found, ilvl)
         counts = self._counters.setdefault(found.counter_key, {})
         if level.fmt != "bullet":
-            counts[ilvl] = counts[ilvl] + 1 if ilvl in counts else \
-                found.starts.get(ilvl, level.start)
+            if ilvl in found.starts and (num_id, ilvl) not in self._restarted:
+                self._restarted.add((num_id, ilvl))
+                counts[ilvl] = found.starts[ilvl]
+            else:
+                counts[ilvl] = counts[ilvl] + 1 if ilvl in counts else level.start
         for deeper in [d for d in counts if d > ilvl]:
             if _restarts(found.levels.get(deeper), ilvl, deeper):
                 del counts[deeper]
@@ -154,6 +175,10 @@ class Numbering:
             return Numbered("", ilvl, True, level.suffix)
         number = _render(level, found, counts)
         return Numbered(number.strip(), ilvl, False, level.suffix)
+
+
+def _same_look(a: Level | None, b: Level) -> bool:
+    return a is not None and (a.fmt, a.text, a.start) == (b.fmt, b.text, b.start)
 
 
 def _restarts(level: Level | None, used: int, deeper: int) -> bool:
