@@ -157,8 +157,8 @@ class FileReport:
         """``规定.pdf: pdfplumber, 12 pages, 2 tables (14 rows); 24 page header lines dropped``"""
         facts = [self.reader] if self.reader else []
         if self.pages:
-            facts.append(f"{self.pages} pages" + (f" ({self.ocr_pages} by OCR)"
-                                                   if self.ocr_pages else ""))
+            facts.append(f"{self.pages} page{'s' if self.pages > 1 else ''}"
+                         + (f" ({self.ocr_pages} by OCR)" if self.ocr_pages else ""))
         facts.append(f"{self.blocks} blocks")
         if self.tables:
             facts.append(f"{self.tables} tables ({self.table_rows} rows)")

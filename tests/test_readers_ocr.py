@@ -51,7 +51,7 @@ def scan_read() -> FileRead:
 def test_without_ocr_the_reason_says_how_to_enable_it(path: Path, monkeypatch) -> None:
     monkeypatch.setenv("STAFFBOT_OCR", "off")
     assert reason_of(path) == ocr.MISSING
-    assert "pip install 'staffbot[ocr]'" in ocr.MISSING
+    assert "pip install -e '.[ocr]'" in ocr.MISSING
 
 
 def test_ocr_is_unavailable_when_the_engine_is_not_installed(monkeypatch) -> None:

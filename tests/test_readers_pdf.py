@@ -160,7 +160,8 @@ def test_scanned_pages_in_a_text_pdf(caplog: pytest.LogCaptureFixture) -> None:
     assert doc.title == "办公用品领用办法"
     assert any(b.text.startswith("第四条 职工调离本单位时") for b in doc.blocks if b.page == 2)
     if not ocr.available():
-        assert result.info.warnings == [f"no text layer on pages 3–4: {ocr.MISSING}"]
+        assert result.info.warnings == [
+            f"no text layer on pages 3–4 (scans?); to read them {ocr.HOW}"]
         assert result.info.ocr_pages == 0
         assert {b.page for b in doc.blocks} == {1, 2}
         return

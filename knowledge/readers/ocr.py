@@ -1,6 +1,6 @@
 """OCR for scans and photos: RapidOCR's PP-OCR models run by onnxruntime on the CPU.
 
-An optional extra (``pip install 'staffbot[ocr]'``); the models ship inside the rapidocr wheel,
+An optional extra (``pip install -e '.[ocr]'``); the models ship inside the rapidocr wheel,
 so nothing is downloaded at run time. ``STAFFBOT_OCR=off`` turns it off. The engine is loaded
 once per process on first use and serves one image at a time. :func:`image_lines` gives text
 lines in reading order; :func:`paragraphs` joins them back into paragraphs the way a person
@@ -23,6 +23,7 @@ from ..blocks import Unloadable, clean, is_cjk
 __all__ = [
     "MAX_PIXELS",
     "MISSING",
+    "HOW",
     "Line",
     "available",
     "image_lines",
@@ -31,8 +32,9 @@ __all__ = [
     "starts_item",
 ]
 
-MISSING = ("no text layer; to read scans and images install the OCR extra: "
-           "pip install 'staffbot[ocr]' (and leave STAFFBOT_OCR unset)")
+HOW = ("install the OCR extra: pip install -e '.[ocr]' in staffbot's folder "
+       "(and leave STAFFBOT_OCR unset)")
+MISSING = f"no text layer (a scan?); to read scans and images {HOW}"
 MAX_PIXELS = 40_000_000   # larger is a decompression bomb, not a page (A4 at 600 dpi is 35 MP)
 _OFF = frozenset({"off", "0", "false", "no"})
 # Sentence ends: after one of these a wrapped line is the paragraph's last.

@@ -91,7 +91,7 @@ def _read_pages(pdf, name: str, info: ReadInfo) -> tuple[list[Page], str]:
     if scans and len(scans) == total and not ocr.available():
         raise Unloadable(ocr.MISSING)
     if missed and not ocr.available():
-        info.warn(f"no text layer on pages {_ranges(missed)}: {ocr.MISSING}")
+        info.warn(f"no text layer on pages {_ranges(missed)} (scans?); to read them {ocr.HOW}")
     elif missed:
         info.warn(f"OCR found no text on pages {_ranges(missed)}")
     return pages, _meta_title(pdf)
