@@ -135,7 +135,8 @@ def test_readme_first_two_bash_blocks_are_install_and_run_then_install_and_test(
     run, test = bash_blocks(README)[:2]
     assert run.startswith("python3 -m venv .venv && .venv/bin/pip install -e . && ")
     assert re.search(r"&& \.venv/bin/staffbot ask \S", run)
-    assert test == ('python3 -m venv .venv && .venv/bin/pip install -e ".[test]" && '
+    # the OCR extra too, so that the scan tests run (without it they skip and the rest passes)
+    assert test == ('python3 -m venv .venv && .venv/bin/pip install -e ".[test,ocr]" && '
                     '.venv/bin/python -m pytest -q')
 
 
@@ -152,7 +153,7 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_readme_commands_name_what_pyproject_provides() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["scripts"]["staffbot"] == "bot.cli:main"
-    assert "test" in project["optional-dependencies"]
+    assert "test" in project["optional-dependencies"] and "ocr" in project["optional-dependencies"]
     test_extra = " ".join(project["optional-dependencies"]["test"])
     for needed in ("pytest", "reportlab"):  # what the test suite imports beyond the runtime deps
         assert needed in test_extra
