@@ -206,3 +206,20 @@ def test_a_long_table_row_keeps_its_first_cell_and_the_matching_cells(tmp_path: 
     assert excerpt.startswith("资产编号：ZC-2023-0117；资产名称：便携式投影仪")
     assert "存放地点：行政楼三层第二会议室东侧储物柜" in excerpt
     assert "供应商" not in excerpt and "；…" in excerpt
+
+
+def test_a_question_answered_only_by_a_scan_is_answered_and_cited_as_read_from_a_scan(
+        tmp_path: Path) -> None:
+    from knowledge.readers import ocr
+
+    if not ocr.available():
+        pytest.skip("the OCR extra is not installed (pip install -e '.[ocr]')")
+    db = tmp_path / "kb.db"
+    # an image-only PDF: ImageMagick "scan" of a rule, packed by img2pdf (tests/fixtures/scan)
+    report = json.loads(staffbot("ingest", "--json", str(FIXTURES / "scan" / "会议室使用管理规定.pdf"),
+                                 db=db).stdout)
+    assert report["read"][0]["ocr_pages"] == 1
+    answer = json.loads(staffbot("ask", "会议室每次最多能预约几个小时", "--json", db=db).stdout)
+    best = answer["hits"][0]
+    assert "4小时" in best["excerpt"] and best["ocr"] is True
+    assert best["citation"].endswith("（扫描件识别）") and "第二条" in best["section"]
