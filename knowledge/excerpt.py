@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Excerpt", "make_excerpt", "excerpt_span", "asks_for_list", "find_spans"]
+__all__ = ["Excerpt", "make_excerpt", "excerpt_span", "asks_for_list", "find_spans",
+           "looks_like_record"]
 
 _CLAUSE = re.compile(r"[，,、：:]")
 # Question forms that ask for an enumeration: the whole list is the answer.
@@ -46,7 +47,7 @@ def make_excerpt(text: str, norm: str, sentences: Sequence[tuple[int, int]],
     whose per-sentence coverage is ``covers`` and whose highlight words are ``terms``."""
     if is_list and "\n" in text:
         return _list_excerpt(text, norm, sentences, covers, terms, limit, wants_list)
-    if is_row:
+    if is_row or looks_like_record(text):
         return _row_excerpt(text, norm, terms, limit * 3 // 2)
     if sentences:
         start, end = excerpt_span(sentences, covers, limit)
@@ -60,6 +61,15 @@ def make_excerpt(text: str, norm: str, sentences: Sequence[tuple[int, int]],
     shift = len(prefix)
     highlights = tuple((a + shift, b + shift) for a, b in find_spans(norm[start:end], terms))
     return Excerpt(prefix + text[start:end] + suffix, highlights)
+
+
+_FIELD = re.compile(r"^[^：；。]{1,20}：[^：；。]+$")
+
+
+def looks_like_record(text: str) -> bool:
+    """A line of three or more ``名称：值`` fields joined by ；, as a table row copied out as text."""
+    fields = text.rstrip("；。").split("；")
+    return len(fields) >= 3 and all(_FIELD.match(f.strip()) for f in fields)
 
 
 def _row_excerpt(text: str, norm: str, terms: Sequence[str], limit: int) -> Excerpt:

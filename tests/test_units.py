@@ -223,3 +223,15 @@ def test_a_question_answered_only_by_a_scan_is_answered_and_cited_as_read_from_a
     best = answer["hits"][0]
     assert "4小时" in best["excerpt"] and best["ocr"] is True
     assert best["citation"].endswith("（扫描件识别）") and "第二条" in best["section"]
+
+
+@pytest.mark.parametrize(("line", "record"), [
+    ("出差地区：其他省会城市；住宿费标准·院领导：600；住宿费标准·其他人员：450；伙食补助费：100", True),
+    ("姓名：孙浩；职务：网络管理员；办公电话：8835", True),
+    ("第六条 单位按照工资总额的2%缴纳；职工按照本人工资的1%缴纳；农民合同制工人不缴纳。", False),
+    ("报销须提供：发票；行程单。", False),
+])
+def test_a_table_row_copied_out_as_text_is_recognised(line: str, record: bool) -> None:
+    from knowledge.excerpt import looks_like_record
+
+    assert looks_like_record(line) is record
