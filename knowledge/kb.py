@@ -353,12 +353,7 @@ class KnowledgeBase:
         row = self.store.paragraph(paragraph_id)
         if row is None:
             return None
-        pid, doc_id, number, text, path, title, source, source_id, url, ocr = row
-        import json
-
-        citation = Citation(title, tuple(json.loads(path)), number, source, source_id, url,
-                            bool(ocr))
-        return ParagraphView(doc_id, pid, citation, text)
+        return ParagraphView(row.doc_id, row.paragraph_id, row.citation, row.text)
 
     # -- admin -----------------------------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:
@@ -372,10 +367,7 @@ class KnowledgeBase:
         for doc_id in self.store.find_documents(ref):
             info = infos[doc_id]
             reader = self.store.document_reader(doc_id)
-            paragraphs = tuple(
-                ShownParagraph(number, tuple(json.loads(path)), text, kind or "text", page or 0,
-                               bool(ocr))
-                for number, path, text, kind, page, ocr in self.store.document_rows(doc_id))
+            paragraphs = tuple(self.store.document_paragraphs(doc_id))
             views.append(DocumentView(doc_id, info.title, info.source, info.kind,
                                       json.loads(reader) if reader else {}, paragraphs))
         return views

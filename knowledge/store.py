@@ -24,9 +24,10 @@ import logging
 
 import sqlite_utils
 
-from .model import DocumentInfo, Stats, UnansweredQuestion
+from .model import Citation, DocumentInfo, ShownParagraph, Stats, UnansweredQuestion
 
-__all__ = ["Store", "PreparedDocument", "PreparedParagraph", "SCHEMA_VERSION"]
+__all__ = ["IndexRow", "ParagraphRow", "PreparedDocument", "PreparedParagraph", "SCHEMA_VERSION",
+           "Store"]
 
 SCHEMA_VERSION = 2
 
@@ -64,6 +65,43 @@ class PreparedDocument:
     date: str | None = None
     reader: str = ""                # JSON: what the reader did (ReadInfo and counts)
     reader_version: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ParagraphRow:
+    """A stored paragraph with what a search or a citation needs, decoded."""
+
+    paragraph_id: int
+    doc_id: int
+    number: int                                 # 1-based within its document
+    text: str
+    sentences: tuple[tuple[int, int], ...]      # [start, end) offsets into text
+    section: tuple[str, ...]                    # heading path
+    title: str
+    source: str
+    source_id: str | None
+    url: str | None
+    kind: str = "text"                          # "text", "list" or "table_row"
+    ocr: bool = False
+
+    @property
+    def citation(self) -> Citation:
+        return Citation(self.title, self.section, self.number, self.source, self.source_id,
+                        self.url, self.ocr)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    """A paragraph and its index tokens (space-joined), as :meth:`Store.load_rows` streams them."""
+
+    paragraph: ParagraphRow
+    words: str
+    title_words: str
+    section_words: str
+
+
+def _sentences(stored: str | None) -> tuple[tuple[int, int], ...]:
+    return tuple(tuple(s) for s in json.loads(stored)) if stored else ()
 
 
 def _now() -> str:
@@ -289,26 +327,46 @@ class Store:
                 "OR origin = ?", [ref, ref, ref, ref])]
         return ids
 
-    def load_rows(self) -> Iterable[tuple]:
-        """Everything the in-memory index needs, one row per paragraph, in a stable order."""
-        return self.db.execute(
-            "SELECT p.id, p.doc_id, p.number, p.text, p.sentences, p.words, s.path, s.words, d.title, "
-            "d.title_words, d.source, d.source_id, d.url, p.kind, p.ocr FROM paragraphs p "
+    def load_rows(self) -> Iterator[IndexRow]:
+        """Everything the in-memory index needs, one row per paragraph, in a stable order
+        (streamed: a large knowledge base is never held twice)."""
+        sections: dict[str, tuple[str, ...]] = {}   # one object per distinct heading path,
+        names: dict[str, str] = {}                   # title and source, not one per paragraph
+        for (pid, doc_id, number, text, sentences, words, path, section_words, title,
+             title_words, source, source_id, url, kind, ocr) in self.db.execute(
+                "SELECT p.id, p.doc_id, p.number, p.text, p.sentences, p.words, s.path, "
+                "s.words, d.title, d.title_words, d.source, d.source_id, d.url, p.kind, p.ocr "
+                "FROM paragraphs p JOIN sections s ON s.id = p.section_id "
+                "JOIN documents d ON d.id = p.doc_id ORDER BY p.id"):
+            section = sections.get(path)
+            if section is None:
+                section = sections[path] = tuple(json.loads(path))
+            row = ParagraphRow(pid, doc_id, number, text, _sentences(sentences), section,
+                               names.setdefault(title, title), names.setdefault(source, source),
+                               source_id, url, kind or "text", bool(ocr))
+            yield IndexRow(row, words, title_words, section_words)
+
+    def paragraph(self, paragraph_id: int) -> ParagraphRow | None:
+        row = self.db.execute(
+            "SELECT p.id, p.doc_id, p.number, p.text, p.sentences, s.path, d.title, d.source, "
+            "d.source_id, d.url, p.kind, p.ocr FROM paragraphs p "
             "JOIN sections s ON s.id = p.section_id JOIN documents d ON d.id = p.doc_id "
-            "ORDER BY p.id")
+            "WHERE p.id = ?", [paragraph_id]).fetchone()
+        if row is None:
+            return None
+        pid, doc_id, number, text, sentences, path, title, source, source_id, url, kind, ocr = row
+        return ParagraphRow(pid, doc_id, number, text, _sentences(sentences),
+                            tuple(json.loads(path)), title, source, source_id, url,
+                            kind or "text", bool(ocr))
 
-    def paragraph(self, paragraph_id: int) -> tuple | None:
-        return self.db.execute(
-            "SELECT p.id, p.doc_id, p.number, p.text, s.path, d.title, d.source, d.source_id, d.url, "
-            "p.ocr FROM paragraphs p JOIN sections s ON s.id = p.section_id "
-            "JOIN documents d ON d.id = p.doc_id WHERE p.id = ?", [paragraph_id]).fetchone()
-
-    def document_rows(self, doc_id: int) -> list[tuple]:
-        """(number, path JSON, text, kind, page, ocr) of each paragraph of one document, in order."""
-        return self.db.execute(
-            "SELECT p.number, s.path, p.text, p.kind, p.page, p.ocr FROM paragraphs p "
-            "JOIN sections s ON s.id = p.section_id WHERE p.doc_id = ? ORDER BY p.number",
-            [doc_id]).fetchall()
+    def document_paragraphs(self, doc_id: int) -> list[ShownParagraph]:
+        """Each paragraph of one document, in order, with its section path, kind and page."""
+        return [ShownParagraph(number, tuple(json.loads(path)), text, kind or "text", page or 0,
+                               bool(ocr))
+                for number, path, text, kind, page, ocr in self.db.execute(
+                    "SELECT p.number, s.path, p.text, p.kind, p.page, p.ocr FROM paragraphs p "
+                    "JOIN sections s ON s.id = p.section_id WHERE p.doc_id = ? ORDER BY p.number",
+                    [doc_id])]
 
     def document_reader(self, doc_id: int) -> str:
         row = self.db.execute("SELECT reader FROM documents WHERE id = ?", [doc_id]).fetchone()

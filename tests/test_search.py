@@ -326,7 +326,8 @@ def test_a_rare_bigram_of_a_dictionary_word_is_not_taken_for_a_typo(seed_kb) -> 
 def test_spans_match_is_unit_match_on_each_span(texts, gaps, word, alternatives) -> None:
     """_Spans finds every spelling once in a joined text (with text between spans and empty
     spans); per span it must score exactly as Unit.match on that span alone."""
-    from knowledge.search import Unit, _Spans
+    from knowledge.query import Unit
+    from knowledge.rank import _Spans
 
     grams = tuple((word[i:i + 2], *(("任用",) if i == 0 else ())) for i in range(len(word) - 1))
     parts = ("选拔", "干部") if word == "选拔干部" else ()

@@ -1,0 +1,214 @@
+"""The first stage of a search: a question analysed into a :class:`Query`.
+
+:class:`QueryBuilder` turns a question into what the ranking looks for, against one snapshot of
+the index (a word the knowledge base lacks may be a typo of one it has): normalised text, jieba
+words and character bigrams without filler words, expansions (synonyms; homophone and
+near-spelling replacements for unknown words), the 第N条/章 references it names, and the content
+words as weighted :class:`Unit` objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from .analysis import Analyzer, homophone_variants
+from .index import FieldIndex, GramIndex
+from .normalize import normalize
+from .sections import find_references
+from .text import is_cjk
+
+if TYPE_CHECKING:
+    from .search import SearchConfig
+
+__all__ = ["Query", "QueryBuilder", "Unit"]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One content word of the question, as the rerank and the excerpt look for it in text.
+
+    ``alternatives`` stand in for the whole word (synonyms, homophones, near spellings);
+    ``grams`` lists, per bigram of the word, that bigram and its homophones, so that a word
+    matched only in part (a typo, a longer compound) still counts in part.
+    """
+
+    text: str
+    weight: float
+    alternatives: tuple[str, ...] = ()
+    grams: tuple[tuple[str, ...], ...] = ()
+    parts: tuple[str, ...] = ()      # its sub-words: 选拔干部 → 选拔, 干部
+
+    def match(self, text: str) -> float:
+        if self.text in text:
+            return 1.0
+        for alternative in self.alternatives:
+            if alternative in text:
+                return 0.9
+        score = 0.0
+        if self.parts:
+            found = sum(1 for part in self.parts if part in text)
+            if found == len(self.parts):
+                return 0.85  # every sub-word, just not side by side (选拔…干部)
+            score = 0.7 * found / len(self.parts)
+        if len(self.grams) >= 2:
+            found = sum(1 for options in self.grams if any(g in text for g in options))
+            score = max(score, 0.7 * found / len(self.grams))
+        return score
+
+
+@dataclass(frozen=True)
+class Query:
+    """An analysed question: weighted terms per field and how they were found (for explain)."""
+
+    text: str
+    normalized: str
+    words: dict[str, float]
+    grams: dict[str, float]
+    units: list[Unit]
+    expansions: dict[str, list[str]] = field(default_factory=dict)
+    references: list[tuple[str, int]] = field(default_factory=list)   # 第三条 → ("条", 3)
+
+    @cached_property
+    def content(self) -> str:
+        """The question's content words in order, for fuzzy comparison with sentences."""
+        return "".join(u.text for u in self.units)
+
+    @cached_property
+    def mass(self) -> float:
+        return sum(u.weight for u in self.units) or 1.0
+
+    def cover(self, text: str) -> float:
+        """Share (0–1) of the question's weighted content words that ``text`` contains."""
+        return sum(u.weight * u.match(text) for u in self.units) / self.mass
+
+    @cached_property
+    def highlight_terms(self) -> list[str]:
+        """The spellings to highlight in an excerpt, each once."""
+        terms = [u.text for u in self.units if len(u.text) >= 2 or not is_cjk(u.text[0])]
+        terms += [w for w in self.words if len(w) >= 2]
+        for unit in self.units:
+            terms.extend(unit.alternatives)
+            if len(unit.grams) >= 2:
+                terms.extend(g for options in unit.grams for g in options)
+        return [t for t in dict.fromkeys(terms) if t]
+
+    def to_json(self) -> dict:
+        return {"normalized": self.normalized, "words": self.words, "grams": self.grams,
+                "units": [{"text": u.text, "weight": round(u.weight, 3),
+                           "alternatives": list(u.alternatives)} for u in self.units],
+                "expansions": self.expansions}
+
+
+class QueryBuilder:
+    """Analyses questions against one snapshot of the index (its vocabulary and idf)."""
+
+    def __init__(self, analyzer: Analyzer, words: FieldIndex, grams: GramIndex) -> None:
+        self.analyzer, self.words, self.grams = analyzer, words, grams
+        self.max_idf = float(max(words.idf.max(initial=0.0),
+                                 grams.idf.max(initial=0.0))) or 1.0
+        self._latin_words: list[str] | None = None
+        self._shapes: dict[str, tuple[list[str], tuple[str, ...]]] = {}
+
+    def analyse(self, question: str, config: "SearchConfig") -> Query:
+        cfg = config
+        normalized = normalize(question).strip()
+        word_list, unit_list = self.analyzer.question_tokens(normalized)
+        words = dict.fromkeys(word_list, 1.0)
+        unit_texts = list(dict.fromkeys(unit_list))
+        grams = dict.fromkeys(self.analyzer.unit_grams(unit_texts), 1.0)
+        expansions: dict[str, list[str]] = {}
+
+        # Whole-word alternatives: synonyms, then homophones / near spellings of unknown words.
+        alternatives: dict[str, list[str]] = {}
+        for word in dict.fromkeys([*unit_texts, *words]):
+            found = sorted(self.analyzer.synonyms.expand(word))
+            weight = cfg.synonym_weight
+            if not found and word not in self.words.vocab and \
+                    not self.analyzer.is_dictionary_word(word):
+                found = self._near_words(word)
+                weight = cfg.typo_weight
+            if found:
+                alternatives[word] = found
+                expansions[word] = found
+                for other in found:
+                    words.setdefault(other, weight)
+                    for gram in self.analyzer.grams(other):
+                        grams.setdefault(gram, weight * 0.5)
+        # Bigram alternatives: a bigram the knowledge base (almost) never has is likely a typo.
+        gram_alternatives: dict[str, list[str]] = {}
+        # Only in words no dictionary knows: 德意志's rare bigram 意志 is no typo for 意识.
+        suspects = {g for u in unit_texts if u not in self.words.vocab
+                    and not self.analyzer.is_dictionary_word(u) for g in self.analyzer.grams(u)}
+        for gram in [g for g in grams if g in suspects and len(g) == 2 and is_cjk(g[0])
+                     and self.grams.df(g) <= 1]:
+            found = [g for g in self._homophone_grams(gram) if g != gram]
+            if found:
+                gram_alternatives[gram] = found
+                expansions[gram] = found
+                for other in found:
+                    grams.setdefault(other, cfg.typo_weight)
+
+        units = [self._unit(text, alternatives.get(text, ()), gram_alternatives,
+                            cfg.unit_power) for text in unit_texts]
+        return Query(question, normalized, words, grams, units, expansions,
+                     find_references(normalized))
+
+    def _unit(self, text: str, alternatives, gram_alternatives: dict[str, list[str]],
+              power: float) -> Unit:
+        unit_grams, parts = self._unit_shape(text)
+        options = tuple((g, *gram_alternatives.get(g, ())) for g in unit_grams)
+        if len(text) == 1 and is_cjk(text):
+            # A lone character says little on its own (一, 米, 税): half weight at most.
+            weight = 0.5 * (self.words.term_idf(text) or self.max_idf)
+        elif text in self.words.vocab:
+            weight = self.words.term_idf(text)
+        elif not alternatives and not any(len(opts) > 1 for opts in options):
+            # A word the knowledge base has never seen, with no typo reading: it weighs like the
+            # rarest word, so a paragraph that lacks it cannot look like a confident answer.
+            weight = self.max_idf
+        else:
+            known = [max(self.grams.term_idf(g) for g in opts) for opts in options]
+            known = [k for k in known if k > 0]
+            alt = [self.words.term_idf(a) for a in alternatives]
+            # A word the knowledge base has never seen weighs like the rarest word: a question
+            # about it cannot be answered by a paragraph that lacks it.
+            weight = max([*alt, (sum(known) / len(options)) if known else self.max_idf])
+        return Unit(text, weight ** power, tuple(alternatives), options, parts)
+
+    def _unit_shape(self, text: str) -> tuple[list[str], tuple[str, ...]]:
+        """A unit's bigrams and sub-words (选拔干部 → 选拔, 干部), remembered per text: the same
+        words come back in question after question. (A builder lives for one database
+        generation, so the jieba dictionary does not change under this cache.)"""
+        shape = self._shapes.get(text)
+        if shape is None:
+            grams = self.analyzer.grams(text) if is_cjk(text[0]) and len(text) >= 2 else []
+            parts = tuple(w for w in dict.fromkeys(self.analyzer.words(text))
+                          if w != text and len(w) >= 2) if len(text) >= 4 else ()
+            if len(self._shapes) >= 50_000:
+                self._shapes.clear()
+            shape = self._shapes[text] = (grams, parts)
+        return shape
+
+    def _near_words(self, word: str) -> list[str]:
+        """Words of the knowledge base that sound like ``word`` or are one edit from it."""
+        if is_cjk(word[0]):
+            if len(word) < 2:
+                return []
+            found = [w for w in homophone_variants(word) if w in self.words.vocab]
+            return sorted(found, key=lambda w: -self.words.df(w))[:3]
+        if len(word) < 4:
+            return []
+        if self._latin_words is None:
+            self._latin_words = [w for w in self.words.vocab if w[0].isascii() and len(w) >= 3]
+        matches = process.extract(word, self._latin_words, scorer=Levenshtein.distance,
+                                  score_cutoff=1 if len(word) < 8 else 2, limit=3)
+        return [m[0] for m in matches]
+
+    def _homophone_grams(self, gram: str) -> list[str]:
+        found = self.grams.known(homophone_variants(gram))
+        return sorted(found, key=lambda g: -self.grams.df(g))[:4]

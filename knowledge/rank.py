@@ -1,0 +1,295 @@
+"""The ranking stages of a search: BM25 candidates, the sentence-level rerank, the decision.
+
+:meth:`Ranker.candidates` scores every paragraph by BM25 over three fields (paragraph words,
+title + heading words, paragraph bigrams) and keeps the best as :class:`Candidates`;
+:meth:`Ranker.rerank` scores those with what BM25 cannot see (do the question's words occur
+together in one or two sentences, how much of the question does the paragraph cover, does it sit
+under the 第N条 the question names) into :class:`Ranked` items; :func:`decide` says whether the
+best is a confident answer, a suggestion or nothing.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from .index import FieldIndex, GramIndex
+from .normalize import normalize
+from .query import Query, Unit
+from .sections import find_references
+from .store import ParagraphRow
+
+if TYPE_CHECKING:
+    from .search import SearchConfig
+
+__all__ = ["Candidates", "Ranked", "Ranker", "decide"]
+
+FIELDS = ("words", "context", "grams")
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The BM25 stage's result: candidate rows, best first, and their scores (aligned)."""
+
+    rows: np.ndarray                       # best total first; then rows found only by reference
+    total: np.ndarray                      # the fields' scores added with the field weights
+    fields: dict[str, np.ndarray] | None   # each field's own (unweighted) score, for explain
+    named: frozenset[int]                  # rows under a heading the question names (第四条)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One candidate after the rerank."""
+
+    final: float
+    row: int
+    covers: list[float]          # per sentence: share of the question it covers (for excerpts)
+    parts: dict[str, float]      # bm25, window, coverage, fuzzy, reference, final (+ fields)
+
+    @property
+    def strength(self) -> float:
+        """How much of the question this paragraph answers: its best window or its coverage."""
+        return max(self.parts["coverage"], self.parts["window"])
+
+
+def decide(ranked: Sequence[Ranked], config: "SearchConfig") -> str:
+    """Confident when the best paragraph holds most of the question's weighted words."""
+    if not ranked:
+        return "not_found"
+    coverage = ranked[0].strength
+    if coverage >= config.answer_coverage:
+        return "answer"
+    if coverage >= config.suggest_coverage:
+        return "suggestions"
+    return "not_found"
+
+
+class Ranker:
+    """Candidates and rerank over one snapshot of the paragraphs and their indexes."""
+
+    def __init__(self, rows: Sequence[ParagraphRow], norms: Sequence[str], words: FieldIndex,
+                 context: FieldIndex, grams: GramIndex) -> None:
+        self.rows, self.norms = rows, norms
+        self.words, self.context, self.grams = words, context, grams
+        self._heads = [normalize(" ".join((r.title, *r.section))) + "\n" for r in rows]
+        # 第三条, 第二章 … in heading paths, so that a question naming an article finds it.
+        self._references: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for row, data in enumerate(rows):
+            for ref in {ref for label in data.section for ref in find_references(label[:12])}:
+                self._references[ref].append(row)
+
+    # -- BM25 candidates ---------------------------------------------------------------------------
+    def candidates(self, query: Query, n: int, config: "SearchConfig", *,
+                   fields: bool = True) -> Candidates:
+        """The ``n`` best BM25 candidates (with ``fields``, each field's own score too), and
+        the rows under the headings the question names.
+
+        One ``bincount`` over the three fields' postings (weights scaled by the field weights)
+        scores every row; each field's own score is then summed for the candidates only.
+        """
+        cfg = config
+        size = len(self.rows)
+        postings = {"words": self.words.postings(query.words),
+                    "context": self.context.postings(query.words, cfg.context_weight),
+                    "grams": self.grams.postings(query.grams, cfg.gram_weight)}
+        all_rows = np.concatenate([rows for rows, _ in postings.values()])
+        if all_rows.size:
+            total = np.bincount(all_rows, minlength=size,
+                                weights=np.concatenate([w for _, w in postings.values()]))
+            matched = np.flatnonzero(total > 0)
+        else:
+            total, matched = None, np.zeros(0, dtype=np.int64)
+        if matched.size > n:
+            top = np.argpartition(-total[matched], n - 1)[:n]
+            matched = matched[top]
+        if matched.size:
+            matched = matched[np.argsort(-total[matched], kind="stable")]
+        named = self._named_rows(query)
+        if named:
+            have = set(matched.tolist())
+            extra = np.fromiter((r for r in named if r not in have), np.int64)
+            matched = np.concatenate([matched, extra[:n]])
+        totals = total[matched] if total is not None else np.zeros(matched.size)
+        if not fields:
+            return Candidates(matched, totals, None, frozenset(named))
+        # Each field's score of the candidates (unscaled), aligned with ``matched``.
+        slot = np.full(size, -1, dtype=np.int64)
+        slot[matched] = np.arange(matched.size)
+        field_scores: dict[str, np.ndarray] = {}
+        for (name, (rows, weights)), scale in zip(postings.items(), (1.0, cfg.context_weight,
+                                                                    cfg.gram_weight)):
+            score = np.zeros(matched.size)
+            if rows.size and matched.size:
+                at = slot[rows]
+                keep = at >= 0
+                score = np.bincount(at[keep], weights=weights[keep],
+                                    minlength=matched.size) / (scale or 1.0)
+            field_scores[name] = score
+        return Candidates(matched, totals, field_scores, frozenset(named))
+
+    def _named_rows(self, query: Query) -> list[int]:
+        """Rows under every heading the question names (第二章第四条 → rows of 第四条 in 第二章)."""
+        if not query.references:
+            return []
+        sets = [set(self._references.get(ref, ())) for ref in query.references]
+        both = set.intersection(*sets)
+        return sorted(both or set().union(*sets))
+
+    # -- rerank --------------------------------------------------------------------------------------
+    def rerank(self, query: Query, candidates: Candidates, config: "SearchConfig"
+               ) -> list[Ranked]:
+        """Each candidate with its final score and score parts, best first.
+
+        Each unit is looked up once per sentence; a two-sentence window takes, per unit, the
+        better of its two sentences, and the paragraph the best of all (plus the title and
+        headings, which name what the paragraph is about). The arithmetic runs on one matrix of
+        every candidate's sentences × the question's units.
+        """
+        cfg = config
+        units = query.units
+        weights = np.array([u.weight / query.mass for u in units], dtype=np.float64)
+        total = candidates.total
+        top_total = float(total.max()) or 1.0
+        named = candidates.named
+        row_list = [int(row) for row in candidates.rows]
+        # One span per sentence of every candidate (a candidate without sentences: one empty
+        # span, so that its heading still counts), then one per distinct heading: offsets into
+        # one text, the candidates' paragraphs and the headings joined (no string per sentence).
+        pieces: list[str] = []
+        span_starts: list[int] = []
+        span_ends: list[int] = []
+        starts: list[int] = []
+        head_of: list[int] = []
+        head_index: dict[str, int] = {}
+        at = 0
+        for row in row_list:
+            sentences = self.rows[row].sentences
+            norm = self.norms[row]
+            starts.append(len(span_starts))
+            head = self._heads[row] if cfg.title_in_window else ""
+            head_of.extend([head_index.setdefault(head, len(head_index))] * (len(sentences) or 1))
+            if sentences:
+                span_starts.extend([at + a for a, _ in sentences])
+                span_ends.extend([at + b for _, b in sentences])
+            else:
+                span_starts.append(at)
+                span_ends.append(at)
+            pieces.append(norm)
+            at += len(norm) + 1
+        n_rows = len(span_starts)
+        for head in head_index:
+            span_starts.append(at)
+            span_ends.append(at + len(head))
+            pieces.append(head)
+            at += len(head) + 1
+        spans = _Spans("\x00".join(pieces), span_starts, span_ends)
+        found = np.zeros((spans.n, len(units)))
+        for j, unit in enumerate(units):
+            found[:, j] = spans.match(unit)
+        own = found[:n_rows]
+        heads = found[n_rows:][head_of]
+        matches = np.maximum(own, heads)
+        own_cover = own @ weights
+        cover = matches @ weights
+        # Per candidate: its best sentence (the first of the best), the best one- or two-sentence
+        # window (a pair counts pair_discount; pairs across candidates never count) and the
+        # share of the question the whole paragraph covers.
+        best_cover = np.maximum.reduceat(cover, starts)
+        ends = np.array(starts[1:] + [n_rows])
+        is_best = np.flatnonzero(cover == np.repeat(best_cover, ends - np.array(starts)))
+        best = is_best[np.searchsorted(is_best, starts)]
+        pair = np.full(n_rows, -np.inf)
+        pair[:-1] = np.maximum(matches[:-1], matches[1:]) @ weights * cfg.pair_discount
+        pair[ends - 1] = -np.inf
+        window = np.maximum(best_cover, np.maximum.reduceat(pair, starts))
+        coverage = np.maximum.reduceat(matches, starts, axis=0) @ weights if units else \
+            np.zeros(len(starts))
+        bm25 = total / top_total
+        fuzzy = np.zeros(len(row_list))
+        if cfg.fuzzy_weight:
+            with_sentences = [i for i, row in enumerate(row_list) if self.rows[row].sentences]
+            if with_sentences:
+                fuzzy[with_sentences] = process.cdist(
+                    [query.content], [spans.text[span_starts[k]:span_ends[k]]
+                                      for k in best[with_sentences].tolist()],
+                    scorer=fuzz.partial_ratio, dtype=np.float64)[0] / 100
+        reference = np.array([1.0 if row in named else 0.0 for row in row_list])
+        final = bm25 + cfg.window_weight * window + cfg.coverage_weight * coverage \
+            + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference
+        field_scores = ([dict(zip(FIELDS, scores)) for scores in zip(
+            *(candidates.fields[name].tolist() for name in FIELDS))]
+            if candidates.fields is not None else [{}] * len(row_list))
+        ranked = [Ranked(f, row, own_cover[a:b].tolist() if self.rows[row].sentences else [], {
+            "bm25": bm, "window": win, "coverage": cov, "fuzzy": fz, "reference": ref,
+            "final": f, **by_field})
+            for row, a, b, f, bm, win, cov, fz, ref, by_field in zip(
+                row_list, starts, ends.tolist(), final.tolist(), bm25.tolist(),
+                window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist(),
+                field_scores)]
+        ranked.sort(key=lambda item: -item.final)
+        return ranked
+
+
+class _Spans:
+    """Many text spans searched at once: the texts joined, each needle found with ``str.find``.
+
+    ``Unit.match`` on every span × unit (the rerank's sentences × the question's words) called
+    Python code span by span; here each spelling is looked for once in the joined text and its
+    occurrences are mapped to the spans that contain them whole.
+    """
+
+    def __init__(self, text: str, starts: list[int], ends: list[int]) -> None:
+        self.text, self.starts, self.ends = text, starts, ends
+        self.n = len(starts)
+        self._found: dict[str, np.ndarray] = {}
+
+    def containing(self, needle: str) -> np.ndarray:
+        """Boolean per span: ``needle in span``."""
+        found = self._found.get(needle)
+        if found is not None:
+            return found
+        starts, ends, size, find = self.starts, self.ends, len(needle), self.text.find
+        spans: list[int] = []
+        pos = find(needle) if size else -1
+        while pos != -1:
+            i = bisect_right(starts, pos) - 1
+            end = ends[i] if i >= 0 else -1         # (before the first span: in none)
+            if pos + size <= end:
+                spans.append(i)
+                pos = find(needle, end)             # the next span
+            else:                                   # across the separator after span i
+                pos = find(needle, pos + 1)
+        found = np.zeros(self.n, dtype=bool)
+        found[spans] = True
+        self._found[needle] = found
+        return found
+
+    def match(self, unit: Unit) -> np.ndarray:
+        """``[unit.match(span) for span in spans]`` (see :meth:`Unit.match`)."""
+        exact = self.containing(unit.text)
+        if not unit.alternatives and not unit.parts and len(unit.grams) < 2:
+            return exact  # (most words: found or not)
+        score = np.where(exact, 1.0, 0.0)
+        for alternative in unit.alternatives:
+            score = np.maximum(score, np.where(self.containing(alternative), 0.9, 0.0))
+        if unit.parts:
+            count = np.zeros(self.n)
+            for part in unit.parts:
+                count += self.containing(part)
+            score = np.maximum(score, np.where(count == len(unit.parts), 0.85,
+                                               0.7 * count / len(unit.parts)))
+        if len(unit.grams) >= 2:
+            count = np.zeros(self.n)
+            for options in unit.grams:
+                has = self.containing(options[0])
+                for other in options[1:]:
+                    has = has | self.containing(other)
+                count += has
+            score = np.maximum(score, 0.7 * count / len(unit.grams))
+        return score
