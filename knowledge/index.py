@@ -1,7 +1,7 @@
 """In-memory BM25 postings, built from the SQLite store and used to retrieve candidates fast.
 
-SQLite (with its FTS5 table) is the source of truth; this is a derived, read-only cache built when
-the knowledge base changes (its ``generation`` moves). Scoring a question is a few numpy gathers and
+SQLite is the source of truth; this is a derived, read-only cache built when the knowledge base
+changes (its ``generation`` moves). Scoring a question is a few numpy gathers and
 one ``bincount`` per field, like bm25s's sparse matrices.
 
 Two kinds of field share the postings code:
@@ -21,6 +21,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from .text import CJK_IDEOGRAPHS
 
 __all__ = ["FieldIndex", "GramIndex", "release_free_memory"]
 
@@ -116,20 +118,6 @@ class _Postings:
         where = np.arange(total) + shift
         return self.rows[where], self.weights[where] * np.repeat(qweights, lengths)
 
-    def score_ids(self, ids: Iterable[tuple[int, float]]) -> np.ndarray | None:
-        row_parts: list[np.ndarray] = []
-        weight_parts: list[np.ndarray] = []
-        for tid, qweight in ids:
-            start, end = self.indptr[tid], self.indptr[tid + 1]
-            row_parts.append(self.rows[start:end])
-            weight_parts.append(self.weights[start:end] * qweight if qweight != 1.0
-                                else self.weights[start:end])
-        if not row_parts:
-            return None
-        rows = np.concatenate(row_parts) if len(row_parts) > 1 else row_parts[0]
-        weights = np.concatenate(weight_parts) if len(weight_parts) > 1 else weight_parts[0]
-        return np.bincount(rows, weights=weights, minlength=self.size)
-
     def df_of(self, tid: int) -> int:
         return int(self.indptr[tid + 1] - self.indptr[tid])
 
@@ -164,9 +152,6 @@ class FieldIndex:
         assert term_keys.size == len(vocab)
         return cls(vocab, postings)
 
-    def __contains__(self, term: str) -> bool:
-        return term in self.vocab
-
     def term_idf(self, term: str) -> float:
         tid = self.vocab.get(term)
         return float(self.idf[tid]) if tid is not None else 0.0
@@ -175,15 +160,10 @@ class FieldIndex:
         tid = self.vocab.get(term)
         return self._postings.df_of(tid) if tid is not None else 0
 
-    def score(self, query: Mapping[str, float]) -> np.ndarray | None:
-        """BM25 score of every row for ``query`` (term → query weight); None when nothing matches."""
-        vocab = self.vocab
-        return self._postings.score_ids((vocab[t], w) for t, w in query.items() if t in vocab)
-
     def postings(self, query: Mapping[str, float], scale: float = 1.0
                  ) -> tuple[np.ndarray, np.ndarray]:
         """The postings of ``query``'s terms: rows and BM25 weights × query weight × ``scale``
-        (summed per row, they are :meth:`score` × ``scale``)."""
+        (summed per row: each row's BM25 score × ``scale``)."""
         vocab = self.vocab
         return self._postings.gather(((vocab[t], w) for t, w in query.items() if t in vocab),
                                      scale)
@@ -194,8 +174,11 @@ def _gram_key(gram: str) -> int:
 
 
 def _is_cjk_codes(codes: np.ndarray) -> np.ndarray:
-    return (((codes >= 0x4E00) & (codes <= 0x9FFF)) | ((codes >= 0x3400) & (codes <= 0x4DBF))
-            | ((codes >= 0xF900) & (codes <= 0xFAFF)) | ((codes >= 0x20000) & (codes <= 0x2FA1F)))
+    """:func:`.text.is_cjk` of each code point."""
+    cjk = np.zeros(codes.shape, dtype=bool)
+    for first, last in CJK_IDEOGRAPHS:
+        cjk |= (codes >= first) & (codes <= last)
+    return cjk
 
 
 class GramIndex:
@@ -239,9 +222,6 @@ class GramIndex:
         hit = self.keys[pos] == wanted
         return [int(p) if h else None for p, h in zip(pos, hit)]
 
-    def __contains__(self, gram: str) -> bool:
-        return self._ids([gram])[0] is not None
-
     def known(self, grams: Sequence[str]) -> list[str]:
         """The ``grams`` that occur in the knowledge base."""
         return [g for g, tid in zip(grams, self._ids(grams)) if tid is not None]
@@ -253,11 +233,6 @@ class GramIndex:
     def df(self, gram: str) -> int:
         tid = self._ids([gram])[0]
         return self._postings.df_of(tid) if tid is not None else 0
-
-    def score(self, query: Mapping[str, float]) -> np.ndarray | None:
-        ids = self._ids(query)
-        return self._postings.score_ids((tid, w) for tid, w in zip(ids, query.values())
-                                        if tid is not None)
 
     def postings(self, query: Mapping[str, float], scale: float = 1.0
                  ) -> tuple[np.ndarray, np.ndarray]:

@@ -1,9 +1,9 @@
 """The SQLite schema and every read and write of it, through sqlite-utils.
 
 One file holds documents → sections → paragraphs (with their sentence offsets and index tokens),
-an FTS5 table over the tokens, the questions asked (for /stats and the not-found log) and the
-terms the documents define. ``meta.generation`` moves on every committed change so that readers
-(the in-memory index, another process) know when to reload.
+the questions asked (for /stats and the not-found log) and the terms the documents define.
+``meta.generation`` moves on every committed change so that readers (the in-memory index, another
+process) know when to reload.
 
 ``meta.schema_version`` is checked on open: an older file is upgraded in place in one transaction
 (all or nothing), a newer one is refused with a message. Each document records the reader version
@@ -29,7 +29,7 @@ from .model import Citation, DocumentInfo, ShownParagraph, Stats, UnansweredQues
 __all__ = ["IndexRow", "ParagraphRow", "PreparedDocument", "PreparedParagraph", "SCHEMA_VERSION",
            "Store"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 log = logging.getLogger(__name__)
 
@@ -166,9 +166,6 @@ class Store:
                     if_not_exists=True)
                 db["paragraphs"].create_index(["doc_id", "number"], if_not_exists=True)
                 db["paragraphs"].create_index(["section_id"], if_not_exists=True)
-                # Keyword index kept by SQLite itself (tokens are pre-segmented, space-joined).
-                db["paragraphs"].enable_fts(["words"], create_triggers=True, tokenize="unicode61",
-                                            replace=True)
                 db["terms"].create({"term": str, "added_at": str}, pk="term", if_not_exists=True)
                 db["questions"].create(
                     {"id": int, "asked_at": str, "question": str, "norm": str, "status": str,
@@ -183,6 +180,8 @@ class Store:
                               f"one reads up to {SCHEMA_VERSION}): upgrade staffbot")
         if version < 2:
             self._upgrade_to_2(fresh=version == 0)
+        if version < 3:
+            self._upgrade_to_3()
 
     def _upgrade_to_2(self, *, fresh: bool) -> None:
         """Paragraph kinds, pages and OCR marks; what read each document and which reader version.
@@ -200,6 +199,15 @@ class Store:
         if not fresh:
             log.warning("%s upgraded to schema 2: files read by the old readers are read again "
                         "by the next `staffbot ingest` of their folders", self.path)
+
+    def _upgrade_to_3(self) -> None:
+        """No FTS5 table over ``paragraphs.words``: searches use the in-memory index, and its
+        triggers only slowed every ingest down. One transaction, as :meth:`_upgrade_to_2`."""
+        with self.writing():
+            for trigger in ("paragraphs_ai", "paragraphs_ad", "paragraphs_au"):
+                self.db.conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+            self.db.conn.execute("DROP TABLE IF EXISTS paragraphs_fts")
+            self._set_meta("schema_version", "3")
 
     def _meta(self, key: str, default: str) -> str:
         row = self.db.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
