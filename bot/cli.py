@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 from .settings import Settings, SettingsError
@@ -53,8 +52,9 @@ def _open(settings: Settings, *, seed_if_empty: bool = False):
         if settings.seeds.is_dir():
             print(f"(first use: building the knowledge base {settings.db} from {settings.seeds}/)",
                   file=sys.stderr)
-            report = kb.ingest([settings.seeds], progress=sys.stderr.isatty())
-            print(report.summary(), file=sys.stderr)
+            report = kb.seed_if_empty(settings.seeds, progress=sys.stderr.isatty())
+            if report is not None:
+                print(report.summary(), file=sys.stderr)
         else:
             print(f"(the knowledge base {settings.db} is empty and there is no {settings.seeds}/ "
                   f"folder: add documents with `staffbot ingest PATH`)", file=sys.stderr)
@@ -140,11 +140,11 @@ def cmd_ask(args) -> int:
     if not question:
         print("staffbot ask: the question is empty", file=sys.stderr)
         return 2
+    from knowledge import Answerer
+
     with _open(_settings(args), seed_if_empty=True) as kb:
-        started = time.perf_counter()
-        answer = kb.search(question, k=args.k, explain=args.explain)
-        ms = (time.perf_counter() - started) * 1000
-        kb.log_question(answer, chat_kind="cli", ms=ms)
+        answer = Answerer(kb).ask_now(question, args.k, chat_kind="cli",
+                                      explain=args.explain).answer
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
     else:

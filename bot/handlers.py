@@ -32,8 +32,8 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Conflict, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
-from knowledge import (SUPPORTED_SUFFIXES, Answer, Hit, KnowledgeBase, LoadError, SearchWorker,
-                       WorkerGone)
+from knowledge import (SUPPORTED_SUFFIXES, Answer, Answerer, Hit, KnowledgeBase, LoadError,
+                       SearchWorker)
 
 from . import render
 from .access import Access
@@ -61,6 +61,7 @@ class Services:
     kb: KnowledgeBase | None = None
     owns_kb: bool = True
     worker: SearchWorker | None = None   # the search process, when there is one
+    answerer: Answerer | None = None     # the one question path (set once the kb is open)
     counters: Counter = field(default_factory=Counter)
     _answers: OrderedDict = field(default_factory=OrderedDict)
     _started: dict = field(default_factory=dict)
@@ -151,40 +152,13 @@ def _kb(context: ContextTypes.DEFAULT_TYPE) -> KnowledgeBase:
 
 
 # -- asking --------------------------------------------------------------------------------------------
-def _search_and_log(kb: KnowledgeBase, question: str, chat_kind: str) -> tuple[Answer, int | None]:
-    started = time.perf_counter()
-    answer = kb.search(question)
-    ms = (time.perf_counter() - started) * 1000
-    return answer, kb.log_question(answer, chat_kind=chat_kind, ms=round(ms, 1))
-
-
-async def _from_worker(s: Services, call):
-    """``await call(worker)`` on the search process; None when there is none to ask (off, or
-    it has died: the caller searches in this process, and the worker logged why once)."""
-    worker = s.worker
-    if worker is None or not worker.alive:
-        return None
-    try:
-        return await call(worker)
-    except WorkerGone:
-        return None
-
-
-def _ready_searcher(s: Services, kb: KnowledgeBase):
-    """The in-memory index when a search may run on the event loop, else None (use a thread).
-
-    Measured with bench/bench_load.py (10k paragraphs, 2 cores): a search takes about 1 ms of
-    CPU under the GIL either way; handing it to a thread added the thread hop and GIL hand-overs
-    between the loop and the worker for every question, which cost more than the search. So a
-    search runs inline — bounded to the case where it cannot block for long: the index is
-    already built for the current database generation (nothing to rebuild) and no write of this
-    bot is running. Logging the question runs inline too unless a write holds the database
-    (``log_question(wait=False)``); every other knowledge-base call (uploads, /reload,
-    paragraphs, stats…) stays in a thread, and so does a search that would (re)build the index.
-    """
-    if not INLINE_SEARCH or s.write_running:
-        return None
-    return kb.ready_searcher()
+def _answerer(context: ContextTypes.DEFAULT_TYPE) -> Answerer:
+    """The question path (search process, this process, or a thread; timing and logging)."""
+    s = services(context)
+    if s.answerer is None:
+        s.answerer = Answerer(_kb(context), worker=s.worker, inline=INLINE_SEARCH,
+                              busy=lambda: s.write_running)
+    return s.answerer
 
 
 def clean_question(text: str) -> str:
@@ -209,24 +183,8 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str)
         await send(context.bot, chat.id, render.render_message(lang, "usage"), reply_to=message)
         _outcome(context, update, "usage")
         return
-    kb, kind = _kb(context), "private" if private else "group"
-    logged = await _from_worker(s, lambda w: w.search_and_log(question, 5, chat_kind=kind))
-    if logged is not None:  # searched and logged by the search process
-        answer, question_id = logged
-        if question_id is None:  # a write held the database: log it here, in a thread
-            question_id = await asyncio.to_thread(kb.log_question, answer, chat_kind=kind)
-    elif (ready := _ready_searcher(s, kb)) is not None:
-        started = time.perf_counter()
-        answer = ready.search(question, 5)
-        ms = (time.perf_counter() - started) * 1000
-        # Logged inline too (~40 µs); a thread only when a write holds the database. A thread
-        # hop per question cost more than the search (GIL hand-overs): 245 → 344 answers/s.
-        question_id = kb.log_question(answer, chat_kind=kind, ms=round(ms, 1), wait=False)
-        if question_id is None:
-            question_id = await asyncio.to_thread(kb.log_question, answer, chat_kind=kind,
-                                                  ms=round(ms, 1))
-    else:
-        answer, question_id = await asyncio.to_thread(_search_and_log, kb, question, kind)
+    asked = await _answerer(context).ask(question, chat_kind="private" if private else "group")
+    answer, question_id = asked.answer, asked.question_id
     if question_id:
         s.remember(question_id, answer)
     await send(context.bot, chat.id, render.render_answer(answer, question_id, lang),
@@ -403,13 +361,8 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         text = clean_question(query.query or "")
         results: list[render.InlineResult] = []
         if text:
-            kb = _kb(context)
-            answer = await _from_worker(s, lambda w: w.search(text, render.INLINE_RESULTS))
-            if answer is None:
-                ready = _ready_searcher(s, kb)
-                answer = ready.search(text, render.INLINE_RESULTS) if ready is not None else \
-                    await asyncio.to_thread(kb.search, text, render.INLINE_RESULTS)
-            results = render.render_inline_results(answer)
+            asked = await _answerer(context).ask(text, render.INLINE_RESULTS, log=False)
+            results = render.render_inline_results(asked.answer)
         button = None if results else {"text": render.text_for(lang, "inline_button"),
                                        "start_parameter": "help"}
         await context.bot.answer_inline_json(query.id, inline_results_json(results),

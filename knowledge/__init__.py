@@ -4,10 +4,11 @@ questions → cited excerpts. Nothing here knows about Telegram.
     from knowledge import KnowledgeBase
     kb = KnowledgeBase("staffbot.db")
     kb.ingest(["seeds/"])
-    answer = kb.search("怎样为基层减负")
-    answer.status, answer.best.excerpt, answer.best.citation.label
+    asked = Answerer(kb).ask_now("怎样为基层减负")      # search, time, log: the one question path
+    asked.answer.status, asked.answer.best.excerpt, asked.answer.best.citation.label
 """
 
+from .answerer import Answerer, Asked
 from .kb import KnowledgeBase, default_db_path
 from .loaders import SUPPORTED_SUFFIXES, LoadError, SourceDocument
 from .model import (Answer, Citation, DocumentInfo, DocumentView, FileReport, Hit, IngestReport,
@@ -18,6 +19,8 @@ from .worker import SearchWorker, WorkerGone, can_fork
 
 __all__ = [
     "KnowledgeBase",
+    "Answerer",
+    "Asked",
     "default_db_path",
     "Answer",
     "Hit",

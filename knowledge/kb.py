@@ -122,17 +122,18 @@ class KnowledgeBase:
     def fork(self, child_setup: Callable[[], None] | None = None) -> int:
         """``os.fork()`` with the knowledge base usable on both sides: the SQLite connection is
         closed before and opened again after (SQLite's connections and file locks must not cross
-        a fork); the child runs ``child_setup`` before it reconnects, and gets a lock of its own
-        and no in-memory index. For :mod:`.worker`; call it while no other thread uses this
-        knowledge base."""
+        a fork); the child runs ``child_setup`` before it reconnects — read-only: this process
+        stays the one writer — and gets a lock of its own and no in-memory index. For
+        :mod:`.worker`; call it while no other thread uses this knowledge base."""
         with self._lock:
             self.store.close()
+            pid = -1
             try:
                 pid = os.fork()
                 if pid == 0 and child_setup is not None:
                     child_setup()
             finally:
-                self.store.reconnect()
+                self.store.reconnect(readonly=pid == 0)
         if pid == 0:
             self._lock = threading.RLock()
             self._searcher, self._searcher_generation = None, -1
@@ -318,6 +319,26 @@ class KnowledgeBase:
                 yield lambda batch: pool.map(_worker_prepare, batch, chunksize=16)
         else:
             yield lambda batch: (prepare_document(d, self.analyzer) for d in batch)
+
+    def seed_if_empty(self, seeds: str | Path, *, progress: bool = False) -> IngestReport | None:
+        """Build the knowledge base from the ``seeds`` folder when it has no documents.
+
+        Returns the report, or None when there was nothing to do (documents already there) or no
+        such folder (logged)."""
+        if self.store.counts()[0]:
+            return None
+        if not Path(seeds).is_dir():
+            log.warning("knowledge base %s is empty and the seeds folder %s does not exist",
+                        self.path, seeds)
+            return None
+        return self.ingest([seeds], progress=progress)
+
+    def warm_up(self, *, index: bool = True) -> None:
+        """Load jieba's dictionary now, and build the in-memory index unless ``index`` is False
+        (a search process will build its own): not on the first question."""
+        self.analyzer.words("预热")
+        if index:
+            self.searcher
 
     # -- query -----------------------------------------------------------------------------------------
     @property

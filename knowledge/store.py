@@ -121,10 +121,16 @@ class Store:
         self._connect()
         self._migrate()
 
-    def _connect(self) -> None:
-        conn = sqlite3.connect(self.path, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+    def _connect(self, *, readonly: bool = False) -> None:
+        if readonly:  # SQLite itself refuses every write on this connection
+            conn = sqlite3.connect(f"{Path(self.path).resolve().as_uri()}?mode=ro", uri=True,
+                                   check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+        else:
+            conn = sqlite3.connect(self.path, check_same_thread=False,
+                                   timeout=BUSY_TIMEOUT_MS / 1000)
+        self.readonly = readonly
         self.db = sqlite_utils.Database(conn)
-        if self.path != ":memory:":
+        if self.path != ":memory:" and not readonly:
             self.db.enable_wal()
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA synchronous = NORMAL")
@@ -132,10 +138,11 @@ class Store:
     def close(self) -> None:
         self.db.conn.close()
 
-    def reconnect(self) -> None:
+    def reconnect(self, *, readonly: bool = False) -> None:
         """Open the (closed) connection again: SQLite's connections and locks must not cross a
-        ``fork``, so a forking process closes it before and each side reconnects after."""
-        self._connect()
+        ``fork``, so a forking process closes it before and each side reconnects after (a search
+        process read-only: the process that forked it is the one writer)."""
+        self._connect(readonly=readonly)
 
     # -- schema --------------------------------------------------------------------------------
     def _migrate(self) -> None:

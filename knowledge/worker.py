@@ -12,13 +12,14 @@ in the child only, and the bot's own process never builds one while the worker a
 pair holds no more than one process searching by itself did (load bench, 10k paragraphs: summed
 PSS peak 261-266 MB, against 283-286 MB for the single process before).
 
-The child opens its own SQLite connection (one inherited across ``fork`` must not be used) and
-rebuilds its index when the database's generation moves, as :attr:`KnowledgeBase.searcher` always
-did — so documents and channel posts written by the bot are seen by the next search.
+The child opens its own SQLite connection, read-only (one inherited across ``fork`` must not be
+used; the bot's process is the one writer and logs every question itself), and rebuilds its index
+when the database's generation moves, as :attr:`KnowledgeBase.searcher` always did — so documents
+and channel posts written by the bot are seen by the next search.
 
-Protocol: length-prefixed pickles on a socket pair, ``(id, question, k, explain, log as)`` →
-``(id, ok, (answer, question id) or error text)``; the child answers one at a time, in order,
-and the bot may have many questions in flight. The child exits when the bot closes the socket or dies (end of file;
+Protocol: length-prefixed pickles on a socket pair, ``(id, question, k, explain)`` →
+``(id, ok, (answer, search ms) or error text)``; the child answers one at a time, in order,
+and the bot may have many questions in flight. Callers go through :class:`knowledge.Answerer`. The child exits when the bot closes the socket or dies (end of file;
 on Linux also ``PR_SET_PDEATHSIG``). If the child dies or stops answering for ``timeout`` seconds,
 pending and later searches raise :class:`WorkerGone` and the caller searches in its own process.
 """
@@ -115,19 +116,12 @@ class SearchWorker:
 
     async def search(self, question: str, k: int = 5, *, explain: bool = False) -> Answer:
         """``kb.search(question, k, explain=explain)``, answered by the search process."""
-        answer, _ = await self._ask(question, k, explain, None)
+        answer, _ = await self.search_timed(question, k, explain=explain)
         return answer
 
-    async def search_and_log(self, question: str, k: int = 5, *,
-                             chat_kind: str | None = None) -> tuple[Answer, int | None]:
-        """The answer, and the id of the question as the search process logged it (with the
-        search's milliseconds); the id is None when another write held the database at that
-        moment (``log_question(wait=False)``): the caller logs it then. The bot's event loop
-        thus does no SQLite at all for a question (logging was ~5 % of its CPU)."""
-        return await self._ask(question, k, False, chat_kind or "")
-
-    async def _ask(self, question: str, k: int, explain: bool,
-                   log_kind: str | None) -> tuple[Answer, int | None]:
+    async def search_timed(self, question: str, k: int = 5, *, explain: bool = False
+                           ) -> tuple[Answer, float]:
+        """The answer and the milliseconds the search took in the search process."""
         if self.gone is not None:
             raise WorkerGone(self.gone)
         if self._transport is None:  # the first searches: one connection, made on this loop
@@ -138,7 +132,7 @@ class SearchWorker:
         self._next_id += 1
         future = asyncio.get_running_loop().create_future()
         self._pending[request_id] = (future, time.monotonic())
-        body = pickle.dumps((request_id, question, k, explain, log_kind), pickle.HIGHEST_PROTOCOL)
+        body = pickle.dumps((request_id, question, k, explain), pickle.HIGHEST_PROTOCOL)
         try:
             self._transport.write(_HEADER.pack(len(body)) + body)
         except (ConnectionError, OSError, RuntimeError) as err:
@@ -253,15 +247,11 @@ def _serve(kb: KnowledgeBase, sock: socket.socket) -> None:
         if len(header) < _HEADER.size:
             return  # the bot closed the socket or exited
         body = stream.read(_HEADER.unpack(header)[0])
-        request_id, question, k, explain, log_kind = pickle.loads(body)
+        request_id, question, k, explain = pickle.loads(body)
         try:
             started = time.perf_counter()
             answer = kb.search(question, k, explain=explain)
-            question_id = None
-            if log_kind is not None:
-                ms = round((time.perf_counter() - started) * 1000, 1)
-                question_id = kb.log_question(answer, chat_kind=log_kind or None, ms=ms, wait=False)
-            reply = (request_id, True, (answer, question_id))
+            reply = (request_id, True, (answer, round((time.perf_counter() - started) * 1000, 1)))
         except Exception as err:  # noqa: BLE001 - the bot gets the error, the process goes on
             _report()
             reply = (request_id, False, f"{type(err).__name__}: {err}")

@@ -6,6 +6,7 @@ import asyncio
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import KnowledgeBase, SearchWorker, WorkerGone, can_fork
+from knowledge import Answerer, KnowledgeBase, SearchWorker, WorkerGone, can_fork
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="the search process needs fork")
 
@@ -166,21 +167,58 @@ def test_an_in_memory_database_cannot_be_shared():
         SearchWorker.fork(kb)
 
 
-async def test_questions_are_logged_by_the_search_process_unless_a_write_holds_the_database(kb):
+async def test_the_search_process_only_reads_and_the_bots_process_logs_each_question_once(kb):
     worker = SearchWorker.fork(kb)
+    answerer = Answerer(kb, worker=worker)
     try:
-        answer, question_id = await worker.search_and_log("怎样为基层减负", chat_kind="group")
-        assert answer.status == "answer" and question_id is not None
+        asked = await answerer.ask("怎样为基层减负", chat_kind="group")
+        assert asked.answer.status == "answer" and asked.question_id is not None
         row = kb.store.db.execute("SELECT question, status, chat_kind, paragraph_id, ms FROM "
-                                  "questions WHERE id = ?", [question_id]).fetchone()
-        assert row[:4] == ("怎样为基层减负", "answer", "group", answer.best.paragraph_id)
-        assert row[4] is not None and row[4] >= 0
-        with kb.store.transaction():  # the bot (or an ingest) is writing: the child does not wait
+                                  "questions WHERE id = ?", [asked.question_id]).fetchone()
+        assert row[:4] == ("怎样为基层减负", "answer", "group", asked.answer.best.paragraph_id)
+        assert row[4] == asked.ms and asked.ms >= 0
+        # many at once: each logged exactly once, by this process
+        many = await asyncio.gather(*(answerer.ask(q, chat_kind="private") for q in QUESTIONS * 5))
+        ids = [a.question_id for a in many]
+        assert None not in ids and len(set(ids)) == len(ids)
+        assert kb.stats().questions == 1 + len(QUESTIONS) * 5
+        # a write holding the database does not block the search; the log waits for it
+        with kb.store.transaction():
             kb.store.db.execute("UPDATE meta SET value = value WHERE key = 'schema_version'")
-            started = time.monotonic()
-            answer, question_id = await worker.search_and_log("政绩观", chat_kind="private")
-            assert question_id is None and answer.status == "answer"
-            assert time.monotonic() - started < 1
-        assert kb.stats().questions == 1
+            answer = await worker.search("政绩观")
+            assert answer.status == "answer"
+        assert kb.stats().questions == 1 + len(QUESTIONS) * 5
+        # the child holds the database file open read-only (O_RDONLY): SQLite refuses its writes
+        modes = [int(Path(f"/proc/{worker.pid}/fdinfo/{fd}").read_text().split("flags:")[1]
+                     .split()[0], 8) & 3
+                 for fd in os.listdir(f"/proc/{worker.pid}/fd")
+                 if os.readlink(f"/proc/{worker.pid}/fd/{fd}") == str(kb.path.resolve())]
+        assert modes == [os.O_RDONLY]
+        assert kb.store.readonly is False
+    finally:
+        await worker.close()
+
+
+def test_a_read_only_store_refuses_writes(kb):
+    from knowledge.store import Store
+
+    store = Store(kb.path)
+    store.close()
+    store.reconnect(readonly=True)
+    assert store.readonly and store.counts()[0] == 1
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        store.log_question("q", "q", "answer", None, None, None, 1.0)
+    store.close()
+
+
+async def test_answers_fall_back_to_this_process_when_the_search_process_dies(kb):
+    worker = SearchWorker.fork(kb)
+    answerer = Answerer(kb, worker=worker)
+    try:
+        assert answerer.where == f"search process {worker.pid}"
+        os.kill(worker.pid, signal.SIGKILL)
+        asked = await answerer.ask("怎样为基层减负", chat_kind="private")
+        assert asked.answer.status == "answer" and asked.question_id is not None
+        assert answerer.where == "in this process"
     finally:
         await worker.close()
