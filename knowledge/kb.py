@@ -181,6 +181,7 @@ class KnowledgeBase:
             sources.append(_Source(origin, digest, read.documents,
                                    json.dumps(dataclasses.asdict(file_report), ensure_ascii=False)))
         self._write(sources, report, progress=progress)
+        _release_ocr(report)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -199,7 +200,10 @@ class KnowledgeBase:
         if self.store.origin_hash(origin, READER_VERSION) == digest:
             report.unchanged = 1
         else:
-            read = loaders.read_bytes(data, name, max_bytes=max_bytes)
+            try:
+                read = loaders.read_bytes(data, name, max_bytes=max_bytes)
+            finally:
+                _release_ocr(report, force=True)
             report.warnings.extend(read.warnings)
             file_report = _file_report(name, read)
             report.read.append(file_report)
@@ -424,6 +428,14 @@ class KnowledgeBase:
     def stats(self) -> Stats:
         with self._lock:
             return self.store.stats()
+
+
+def _release_ocr(report: IngestReport, *, force: bool = False) -> None:
+    """An ingest that used OCR gives its engine's memory back (a bot reads a scan now and then)."""
+    if force or any(r.ocr_pages for r in report.read):
+        from .readers import ocr
+
+        ocr.release()
 
 
 def _read_words(paths: Iterable[Path]) -> list[str]:

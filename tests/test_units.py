@@ -238,3 +238,17 @@ def test_a_table_row_copied_out_as_text_is_recognised(line: str, record: bool) -
     from knowledge.excerpt import looks_like_record
 
     assert looks_like_record(line) is record
+
+
+def test_the_ocr_engine_is_let_go_after_an_ingest_that_needed_it(tmp_path: Path) -> None:
+    from knowledge import KnowledgeBase
+    from knowledge.readers import ocr
+
+    if not ocr.available():
+        pytest.skip("the OCR extra is not installed (pip install -e '.[ocr]')")
+    with KnowledgeBase(tmp_path / "kb.db") as kb:
+        report = kb.ingest([FIXTURES / "scan" / "会议室使用管理规定.png"])
+        assert report.read[0].ocr_pages == 1 and not ocr.loaded()
+        kb.ingest_bytes((FIXTURES / "scan" / "会议室使用管理规定.jpg").read_bytes(), "scan.jpg")
+        assert not ocr.loaded()
+        assert kb.search("会议室每次最多能预约几个小时").best.citation.ocr

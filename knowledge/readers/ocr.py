@@ -18,12 +18,15 @@ from dataclasses import dataclass
 from itertools import pairwise
 from statistics import median
 
-from ..blocks import Unloadable, clean, is_cjk
+from ..blocks import Unloadable, clean
+from ..text import CLAUSE_ENDS, is_cjk_wide
 
 __all__ = [
     "MAX_PIXELS",
     "MISSING",
     "HOW",
+    "release",
+    "loaded",
     "Line",
     "available",
     "image_lines",
@@ -38,7 +41,7 @@ MISSING = f"no text layer (a scan?); to read scans and images {HOW}"
 MAX_PIXELS = 40_000_000   # larger is a decompression bomb, not a page (A4 at 600 dpi is 35 MP)
 _OFF = frozenset({"off", "0", "false", "no"})
 # Sentence ends: after one of these a wrapped line is the paragraph's last.
-_PARAGRAPH_END = tuple("。；;：:！!？?")
+_PARAGRAPH_END = tuple(CLAUSE_ENDS)
 # A line starting like this starts a paragraph even when the line before did not end one.
 _ITEM_START = re.compile(r"^(?:第[一二三四五六七八九十百零〇\d]+[章节条款]|[一二三四五六七八九十]+[、.．]"
                          r"|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．](?!\d))")
@@ -122,6 +125,26 @@ def _open(image: bytes):
         raise Unloadable(f"corrupt or unsupported image ({type(exc).__name__}: {exc})") from None
 
 
+def loaded() -> bool:
+    """Whether the OCR engine is in memory now."""
+    return _engine is not None
+
+
+def release() -> None:
+    """Drop the OCR engine (~250 MB resident once used): the knowledge base calls this after an
+    ingest that needed OCR, so a bot that read one scan does not hold it until it stops; the next
+    scan loads it again (~2 s)."""
+    global _engine
+    if _engine is not None:
+        _engine = None
+        import gc
+
+        gc.collect()
+        from ..index import release_free_memory
+
+        release_free_memory()
+
+
 def _get_engine():
     global _engine
     if _engine is None:
@@ -161,7 +184,7 @@ def _join_row(row: list[Line]) -> Line:
     for before, box in pairwise(row):
         gap = box.left - before.right
         wide = gap > 0.8 * max(before.height, box.height)
-        cjk = is_cjk(text[-1]) and is_cjk(box.text[0])
+        cjk = is_cjk_wide(text[-1]) and is_cjk_wide(box.text[0])
         text += box.text if not wide and cjk else " " + box.text
     return Line(_tidy(text), row[0].left, max(b.right for b in row), min(b.top for b in row),
                 max(b.bottom for b in row))
@@ -208,6 +231,6 @@ def starts_item(text: str) -> bool:
 def _join(parts: list[str]) -> str:
     text = parts[0]
     for part in parts[1:]:
-        space = not (is_cjk(text[-1]) or is_cjk(part[0]) or text.endswith("-"))
+        space = not (is_cjk_wide(text[-1]) or is_cjk_wide(part[0]) or text.endswith("-"))
         text += (" " if space else "") + part
     return text
