@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from knowledge import (Answer, Citation, DocumentInfo, FileReport, Hit, IngestReport,
                        ParagraphView, Stats)
 from knowledge import UnansweredQuestion
+from knowledge.text import format_size
 
 __all__ = ["Button", "Reply", "InlineResult", "MAX_TEXT", "MAX_CALLBACK", "lang_for", "escape",
            "escape_attr", "highlight", "citation_html", "split_html", "render_answer",
@@ -494,12 +495,9 @@ def render_unanswered(items: Sequence[UnansweredQuestion], lang: str = "zh") -> 
     return _replies("\n".join(lines))
 
 
-def _size(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
-
-
 def render_too_big(name: str, size: int, limit: int, lang: str = "zh") -> list[Reply]:
-    return render_message(lang, "too_big", name=name, size=_size(size), limit=_size(limit))
+    return render_message(lang, "too_big", name=name, size=format_size(size, decimals=True),
+                          limit=format_size(limit, decimals=True))
 
 
 # What readers drop, as a staff member would say it (other kinds are shown as the reader names them).

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .normalize import normalize
+from .text import CJK_BMP_CLASS
 
 __all__ = ["Analyzer", "Synonyms", "STOPWORDS", "extract_defined_terms", "pinyin_keys",
            "homophone_variants"]
@@ -41,7 +42,7 @@ STOPWORDS = frozenset(
     """.split()
 )
 
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9][a-z0-9_]*")
+_CJK_RUN = re.compile(f"[{CJK_BMP_CLASS}]+|[a-z0-9][a-z0-9_]*")
 _WORDLIKE = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]")
 _DEFINED = re.compile(r"[“\"「『]([^”\"」』\n]{2,12})[”\"」』]|《([^》\n]{2,30})》")
 _TERM_OK = re.compile(r"^[\w\u3400-\u4dbf\u4e00-\u9fff·\-]+$")

@@ -28,8 +28,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .text import INVISIBLE_CLEANED, format_size, is_cjk_wide
+
+# (format_size is text.py's, re-exported for knowledge.loaders)
 __all__ = ["Block", "SourceDocument", "ReadInfo", "LoadError", "Unloadable", "BLOCK_KINDS",
-           "clean", "is_cjk", "join_lines", "decode_text", "decode", "stem", "document",
+           "clean", "join_lines", "decode_text", "decode", "stem", "document",
            "heading", "paragraph", "list_item", "table_row", "row_text", "format_size"]
 
 BLOCK_KINDS = frozenset({"heading", "paragraph", "list_item", "table_row"})
@@ -102,22 +105,12 @@ class Unloadable(Exception):
 
 # -- text helpers shared by the readers -------------------------------------------------------
 
-# Zero-width characters, BOMs, soft hyphen and C0/C1 controls (except the whitespace ones, which
-# split() handles) are deleted outright.
-_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff\x7f" + "".join(
-    chr(c) for c in [*range(0x20), *range(0x80, 0xA0)] if not chr(c).isspace()
-)
-_INVISIBLE_RE = re.compile(f"[{re.escape(_INVISIBLE)}]")
-_CJK_RE = re.compile("[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]")
+_INVISIBLE_RE = re.compile(f"[{re.escape(INVISIBLE_CLEANED)}]")
 
 
 def clean(text: str) -> str:
     """Drop invisible characters, collapse all whitespace (incl. U+3000, NBSP)."""
     return " ".join(_INVISIBLE_RE.sub("", text).split())
-
-
-def is_cjk(char: str) -> bool:
-    return bool(_CJK_RE.match(char))
 
 
 def join_lines(lines: Iterable[str]) -> str:
@@ -129,7 +122,7 @@ def join_lines(lines: Iterable[str]) -> str:
             continue
         if parts:
             prev = parts[-1][-1]
-            if not (is_cjk(prev) or is_cjk(line[0]) or prev == "-"):
+            if not (is_cjk_wide(prev) or is_cjk_wide(line[0]) or prev == "-"):
                 parts.append(" ")
         parts.append(line)
     return "".join(parts)
@@ -198,8 +191,8 @@ def paragraph(text: str, **extra) -> Block:
 def list_item(number: str, text: str, level: int = 0, **extra) -> Block:
     """A list item whose ``number`` was rendered by the reader (Word numbering, ``<ol>``)."""
     body = text.strip()
-    sep = "" if not number or number.endswith(("、", "）", ")", "．", " ")) or is_cjk(number[-1]) \
-        else " "
+    sep = "" if not number or number.endswith(("、", "）", ")", "．", " ")) \
+        or is_cjk_wide(number[-1]) else " "
     return Block("list_item", f"{number}{sep}{body}" if number else body, level, number=number,
                  **extra)
 
@@ -220,16 +213,3 @@ def table_row(headers: Sequence[str], cells: Sequence[str], *, table: str, row: 
     headers = tuple(headers) + ("",) * (len(cells) - len(headers))
     return Block("table_row", row_text(headers, cells), headers=tuple(headers[:len(cells)]),
                  cells=tuple(cells), table=table, row=row, **extra)
-
-
-_MB = 1024 * 1024
-
-
-def format_size(size: int, *, decimals: bool) -> str:
-    if size >= _MB:
-        value, unit = size / _MB, "MB"
-    elif size >= 1024:
-        value, unit = size / 1024, "KB"
-    else:
-        return f"{size} bytes"
-    return f"{value:.1f} {unit}" if decimals else f"{value:g} {unit}"

@@ -15,13 +15,9 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["normalize", "normalize_aligned", "normalize_with_offsets", "is_cjk"]
+from .text import INVISIBLE_MATCHING
 
-# Zero-width and bidirectional marks: invisible, but they would split or glue words.
-_INVISIBLE = {
-    0x00AD, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064,
-    0xFEFF, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x061C,
-}
+__all__ = ["normalize", "normalize_aligned", "normalize_with_offsets"]
 
 
 @lru_cache(maxsize=1)
@@ -47,8 +43,8 @@ class _CharMap(dict):
 
     def __missing__(self, code: int) -> str:
         char = chr(code)
-        if code in _INVISIBLE or unicodedata.category(char) == "Cc" and char not in "\n\t":
-            result = "" if code in _INVISIBLE else " "
+        if code in INVISIBLE_MATCHING or unicodedata.category(char) == "Cc" and char not in "\n\t":
+            result = "" if code in INVISIBLE_MATCHING else " "
         else:
             result = unicodedata.normalize("NFKC", char).lower()
             t2s = _traditional_to_simplified()
@@ -85,14 +81,3 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
         out.append(mapped)
         offsets.extend([index] * len(mapped))
     return "".join(out), offsets
-
-
-def is_cjk(char: str) -> bool:
-    """True for a CJK ideograph (the characters jieba segments and bigrams are made of)."""
-    code = ord(char)
-    return (
-        0x4E00 <= code <= 0x9FFF
-        or 0x3400 <= code <= 0x4DBF
-        or 0x20000 <= code <= 0x2FA1F
-        or 0xF900 <= code <= 0xFAFF
-    )

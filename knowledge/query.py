@@ -114,7 +114,7 @@ class QueryBuilder:
         self._latin_words: list[str] | None = None
         self._shapes: dict[str, tuple[list[str], tuple[str, ...]]] = {}
 
-    def analyse(self, question: str, config: "SearchConfig") -> Query:
+    def analyse(self, question: str, config: SearchConfig) -> Query:
         cfg = config
         normalized = normalize(question).strip()
         word_list, unit_list = self.analyzer.question_tokens(normalized)

@@ -58,7 +58,7 @@ class Ranked:
         return max(self.parts["coverage"], self.parts["window"])
 
 
-def decide(ranked: Sequence[Ranked], config: "SearchConfig") -> str:
+def decide(ranked: Sequence[Ranked], config: SearchConfig) -> str:
     """Confident when the best paragraph holds most of the question's weighted words."""
     if not ranked:
         return "not_found"
@@ -85,7 +85,7 @@ class Ranker:
                 self._references[ref].append(row)
 
     # -- BM25 candidates ---------------------------------------------------------------------------
-    def candidates(self, query: Query, n: int, config: "SearchConfig", *,
+    def candidates(self, query: Query, n: int, config: SearchConfig, *,
                    fields: bool = True) -> Candidates:
         """The ``n`` best BM25 candidates (with ``fields``, each field's own score too), and
         the rows under the headings the question names.
@@ -141,8 +141,8 @@ class Ranker:
         both = set.intersection(*sets)
         return sorted(both or set().union(*sets))
 
-    # -- rerank --------------------------------------------------------------------------------------
-    def rerank(self, query: Query, candidates: Candidates, config: "SearchConfig"
+    # -- rerank ------------------------------------------------------------------------------------
+    def rerank(self, query: Query, candidates: Candidates, config: SearchConfig
                ) -> list[Ranked]:
         """Each candidate with its final score and score parts, best first.
 

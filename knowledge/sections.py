@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from .blocks import Block, SourceDocument
+from .text import CLAUSE_ENDS, CLOSING_QUOTES, ELLIPSIS, SENTENCE_ENDS
 
 __all__ = ["Paragraph", "StructuredDocument", "split_document", "split_sentences", "lead_label",
            "find_references"]
@@ -40,8 +41,9 @@ _HEADING_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 _FIXED_RANK = {"编": 1, "章": 2, "节": 3}
-_SENTENCE_END = re.compile(r"[。！？!?；;…]+[”’」』）)\]\"']*|\.(?=\s)|\n+")
-_CLAUSE_END = re.compile(r"[。！？!?；;：:]")
+_SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_ENDS + ELLIPSIS)}]+[{re.escape(CLOSING_QUOTES)}]*"
+                           r"|\.(?=\s)|\n+")
+_CLAUSE_END = re.compile(f"[{re.escape(CLAUSE_ENDS)}]")
 # A list marker before '. ' ("1. 凭发票报销。", "a. item") is not a sentence of its own.
 _LIST_MARKER = re.compile(r"\s*(?:\d{1,3}|[A-Za-z])")
 _MAX_HEADING = 30

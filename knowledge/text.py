@@ -9,9 +9,19 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CJK_IDEOGRAPHS", "CJK_BMP_CLASS", "CLAUSE_ENDS", "CLOSING_QUOTES", "ELLIPSIS",
-           "INVISIBLE_CLEANED", "INVISIBLE_MATCHING", "SENTENCE_ENDS", "format_size", "is_cjk",
-           "is_cjk_wide"]
+__all__ = [
+    "CJK_BMP_CLASS",
+    "CJK_IDEOGRAPHS",
+    "CLAUSE_ENDS",
+    "CLOSING_QUOTES",
+    "ELLIPSIS",
+    "INVISIBLE_CLEANED",
+    "INVISIBLE_MATCHING",
+    "SENTENCE_ENDS",
+    "format_size",
+    "is_cjk",
+    "is_cjk_wide",
+]
 
 # -- which characters are Chinese ---------------------------------------------------------------
 

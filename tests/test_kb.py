@@ -408,7 +408,7 @@ def test_unanswered_orders_by_count_and_limits(fresh_kb) -> None:
     assert len(fresh_kb.unanswered(limit=2)) == 2
 
 
-# -- schema -----------------------------------------------------------------------------------------
+# -- schema ---------------------------------------------------------------------------------------
 
 def test_a_schema_2_file_loses_its_unused_fts_table_and_ingests_as_before(tmp_path: Path) -> None:
     db = tmp_path / "kb.db"

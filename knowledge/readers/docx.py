@@ -15,10 +15,12 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass
 
-from ..blocks import (Block, ReadInfo, SourceDocument, Unloadable, clean, document, format_size,
-                      is_cjk, join_lines, list_item, stem)
+from ..blocks import (Block, ReadInfo, SourceDocument, Unloadable, clean, document, join_lines,
+                      list_item, stem)
 from ..blocks import heading as heading_block
 from ..blocks import paragraph as paragraph_block
+from ..text import format_size
+from ..text import is_cjk_wide
 from .docx_numbering import W, Numbered, Numbering
 from .docx_styles import Styles, on, val
 from .docx_tables import Grid, caption_text, is_layout, read_grid, table_blocks
@@ -317,7 +319,7 @@ def _heading_candidate(para: _Para) -> bool:
         return False
     if text[0] in "（(" and text[-1] in "）)":
         return False  # （2024年3月1日印发）: a centred date or note line
-    if not any(is_cjk(c) or c.isalpha() for c in text):
+    if not any(is_cjk_wide(c) or c.isalpha() for c in text):
         return False
     return para.bold or para.centred
 

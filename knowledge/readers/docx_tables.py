@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from ..blocks import Block, clean, table_row
+from ..text import SENTENCE_ENDS
 from .docx_numbering import W
 
 __all__ = ["Grid", "GridCell", "caption_text", "is_layout", "read_grid", "table_blocks"]
@@ -24,7 +25,7 @@ _CAPTION_RE = re.compile(
     r"^(?:(?:续表|附表|表)\s*[0-9０-９一二三四五六七八九十]+(?:[-－.．][0-9０-９]+)?|附表)"
     r"(?=[\s：:、.．]|$|[\u4e00-\u9fff（(])")
 _CAPTION_STYLES = frozenset({"caption", "题注", "tablecaption", "table caption"})
-_SENTENCE_END = ("。", "；", ";", "！", "？")
+_SENTENCE_END = tuple(SENTENCE_ENDS)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ import threading
 import zipfile
 from pathlib import Path, PurePath
 
-from ..blocks import ReadInfo, SourceDocument, Unloadable, decode_text, format_size
+from ..blocks import ReadInfo, SourceDocument, Unloadable, decode_text
+from ..text import format_size
 
 __all__ = ["DEFAULT_TIMEOUT_S", "find_soffice", "read", "timeout_seconds"]
 

@@ -13,7 +13,8 @@ import logging
 import re
 import threading
 
-from ..blocks import ReadInfo, SourceDocument, Unloadable, clean, document, is_cjk, stem
+from ..blocks import ReadInfo, SourceDocument, Unloadable, clean, document, stem
+from ..text import is_cjk_wide
 from . import ocr
 from .pdf_layout import Line, Page, layout_blocks
 
@@ -178,8 +179,8 @@ def _line(offset: int, chars: str, box, handle, raw) -> Line | None:
         if cells and a - cells[-1][2] > _CELL_GAP * size:
             cells.append([part, a, b])
         elif cells:
-            joiner = "" if runs[k - 1][3] and (is_cjk(cells[-1][0][-1]) or is_cjk(part[0])) \
-                else " "
+            joiner = "" if runs[k - 1][3] and (is_cjk_wide(cells[-1][0][-1])
+                                               or is_cjk_wide(part[0])) else " "
             cells[-1][0] += joiner + part
             cells[-1][2] = b
         else:

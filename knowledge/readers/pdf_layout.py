@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..blocks import Block, ReadInfo, heading, join_lines, paragraph, table_row
+from ..text import CLAUSE_ENDS, CLOSING_QUOTES, ELLIPSIS
 
 __all__ = ["Line", "Page", "layout_blocks", "looks_like_title"]
 
@@ -49,7 +50,8 @@ class Page:
 
 
 # A line ending one of these ends its sentence (closing quotes/brackets may follow).
-_END_RE = re.compile(r"[。！？；：!?;:…]['\"”’」』）)\]]*$|(?<![A-Za-z0-9])\.['\"”’)]*$|[a-z]\.$")
+_END_RE = re.compile(f"[{re.escape(CLAUSE_ENDS + ELLIPSIS)}][{re.escape(CLOSING_QUOTES)}]*$"
+                     r"|(?<![A-Za-z0-9])\.['\"”’)]*$|[a-z]\.$")
 # A line ending one of these is mid-sentence, however short it is.
 _CONTINUES = tuple("，、,（(《“‘「-—／/")
 _CLAUSE_RE = re.compile(r"[，,、；;]")

@@ -24,12 +24,12 @@ from ..blocks import (
     clean,
     decode,
     document,
-    format_size,
     heading,
     paragraph,
     stem,
     table_row,
 )
+from ..text import format_size
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 
 from ..blocks import (ReadInfo, SourceDocument, clean, decode, document, paragraph, stem)
+from ..text import SENTENCE_ENDS
 
-_SENTENCE_END = tuple("。！？.!?；;")
+_SENTENCE_END = tuple(SENTENCE_ENDS + ".")   # a first line ending so is text, not a title
 
 
 def read(data: bytes, name: str, info: ReadInfo) -> list[SourceDocument]:
