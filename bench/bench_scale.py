@@ -16,7 +16,7 @@ that its peak RSS (``ru_maxrss`` of that process; its worker processes are repor
 its own:
 
 * ``staffbot``: ``KnowledgeBase(tmp_db).ingest([file])`` (loading, sections, jieba on 2 worker
-  processes for big inputs, SQLite + FTS5 writes), then the in-memory index built by the first
+  processes for big inputs, SQLite writes), then the in-memory index built by the first
   ``kb.searcher`` access ("index s"), then ``kb.search(q, k=5)`` — the full pipeline with rerank,
   excerpt and highlights. ``not_found`` answers carry no hits and count as misses.
 * ``bm25s``: title + text lower-cased, ``jieba.lcut_for_search``, punctuation and
