@@ -17,13 +17,14 @@ import asyncio
 import json
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 __all__ = ["AiohttpRequest"]
 
 _JSON = {"Content-Type": "application/json"}
+# PTB's "argument not passed" marker class (public as the type of BaseRequest.DEFAULT_NONE)
+DefaultValue = type(BaseRequest.DEFAULT_NONE)
 
 
 class AiohttpRequest(BaseRequest):

@@ -9,76 +9,28 @@ getFile answers late), so the tests do not depend on the machine's speed.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import shutil
-import signal
 import sys
 import time
 from pathlib import Path
 
 
 sys.path.insert(0, str(Path(__file__).parent))
+from botprocess import BotProcess  # noqa: E402
 from fakebot import FakeTelegram, channel, user  # noqa: E402
 
-from bot.app import PerChatUpdateProcessor, order_key  # noqa: E402
+from bot.ordering import PerChatUpdateProcessor, order_key  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "seeds" / "organization-work-2025.txt"
 ADMIN = user(1001, "Admin", "zh-hans")
 ANN = user(2001, "Ann", "zh-hans")
 BOB = user(2002, "Bob", "zh-hans")
 NEWS = channel(-1001777000111, "工会通知", username="union_news_c")
 
 
-class Bot:
-    def __init__(self, fake: FakeTelegram, workdir: Path, **env: str) -> None:
-        self.fake = fake
-        fake.add_chat({"id": ADMIN["id"], "type": "private", "first_name": "Admin"})
-        seeds = workdir / "seeds"
-        seeds.mkdir(parents=True, exist_ok=True)
-        shutil.copy(SEED, seeds / SEED.name)
-        self.workdir, self.log_path = workdir, workdir / "bot.log"
-        self.env = {**os.environ, "TELEGRAM_BOT_TOKEN": fake.token,
-                    "TELEGRAM_BASE_URL": fake.base_url,
-                    "TELEGRAM_BASE_FILE_URL": fake.base_file_url,
-                    "STAFFBOT_DB": str(workdir / "kb.db"), "STAFFBOT_SEEDS": str(seeds),
-                    "STAFFBOT_LOG_LEVEL": "INFO", "STAFFBOT_ALLOWED_USERS": "",
-                    "STAFFBOT_STAFF_CHATS": "", "STAFFBOT_CHANNELS": "",
-                    "STAFFBOT_WEBHOOK_URL": "", "STAFFBOT_ADMINS": str(ADMIN["id"]),
-                    "STAFFBOT_CONCURRENT_UPDATES": "on", **env}
-        self.proc: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        mark = self.fake.mark()
-        with open(self.log_path, "wb") as log:
-            self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", cwd=self.workdir, env=self.env, stdout=log,
-                stderr=asyncio.subprocess.STDOUT)
-        try:
-            await self.fake.wait_for_call("deleteWebhook", timeout=60, after=mark)
-        except Exception:
-            print(self.log())
-            raise
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    async def handled(self, update: dict, timeout: float = 30) -> str:
-        """Wait for the one log line the bot writes when it has finished ``update``."""
-        pattern = re.compile(rf"update {update['update_id']}: (.*)")
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = pattern.search(self.log())
-            if found:
-                return found.group(1)
-            await asyncio.sleep(0.05)
-        raise AssertionError(f"update {update['update_id']} not handled:\n{self.log()[-3000:]}")
-
-    async def term(self, timeout: float = 30) -> int:
-        if self.proc.returncode is None:
-            self.proc.send_signal(signal.SIGTERM)
-        return await asyncio.wait_for(self.proc.wait(), timeout)
+def Bot(fake: FakeTelegram, workdir: Path, **env: str) -> BotProcess:
+    """The bot process with concurrent updates on (see tests/botprocess.py)."""
+    return BotProcess(fake, workdir, **{"STAFFBOT_ADMINS": str(ADMIN["id"]),
+                                        "STAFFBOT_CONCURRENT_UPDATES": "on", **env})
 
 
 def replies_to(update: dict):
@@ -99,13 +51,13 @@ async def timed_answer(fake: FakeTelegram, who: dict, text: str) -> tuple[dict, 
     return reply, time.monotonic() - started
 
 
-async def finish(fake: FakeTelegram, bot: Bot) -> None:
+async def finish(fake: FakeTelegram, bot: BotProcess) -> None:
     assert await bot.term() == 0, bot.log()[-3000:]
     log = bot.log()
     assert "Traceback" not in log, log[-5000:]
     assert not [e for e in fake.unexpected_errors() if e["status"] == 400], fake.errors
     assert "concurrent updates: 12" in log
-    assert "event loop: uvloop" in log   # (a dependency on Linux: bot.app.use_uvloop)
+    assert "event loop: uvloop" in log   # (a dependency on Linux: bot.runtime.use_uvloop)
 
 
 # -- unit: the order key ---------------------------------------------------------------------------------
@@ -137,10 +89,10 @@ async def test_the_processor_keeps_one_key_in_order_and_runs_keys_at_once():
     class U:  # order_key needs a telegram Update; key by a plain attribute instead
         pass
 
-    import bot.app as app
+    import bot.ordering as ordering
 
-    original = app.order_key
-    app.order_key = lambda u: getattr(u, "key", None)
+    original = ordering.order_key
+    ordering.order_key = lambda u: getattr(u, "key", None)
     try:
         async def work(name: str, seconds: float):
             events.append(f"start {name}")
@@ -157,7 +109,7 @@ async def test_the_processor_keeps_one_key_in_order_and_runs_keys_at_once():
                                  ("A", "a3", 0.0)]]
         await asyncio.gather(*tasks)
     finally:
-        app.order_key = original
+        ordering.order_key = original
     assert [e for e in events if e.split()[1].startswith("a")] == ["start a1", "end a1", "start a2", "end a2",
                                                "start a3", "end a3"]
     assert events.index("end b1") < events.index("end a1")  # B did not wait for A

@@ -177,10 +177,10 @@ def test_any_question_gives_a_valid_not_found(text):
 
 
 def test_markup_json_is_what_ptb_would_send() -> None:
-    """bot.handlers sends reply_markup as JSON it builds itself; it must equal PTB's own."""
+    """bot.api sends reply_markup as JSON it builds itself; it must equal PTB's own."""
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-    from bot.handlers import markup_json
+    from bot.api import markup_json
 
     def to_markup(buttons):  # what PTB builds from the same buttons
         return InlineKeyboardMarkup([[InlineKeyboardButton(
@@ -199,7 +199,7 @@ def test_markup_json_is_what_ptb_would_send() -> None:
 def test_inline_results_json_is_what_ptb_would_send() -> None:
     from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions
 
-    from bot.handlers import inline_results_json
+    from bot.api import inline_results_json
 
     hit = Hit(3, 42, Citation("员工手册", ("第二章 考勤", "第五条"), 2, "handbook.docx"),
               "每日九点前打卡。", ((0, 2),), 1.0, {})

@@ -3,7 +3,7 @@
 The same calls the bot makes — JSON bodies with typed values, file uploads (multipart), file
 downloads, Telegram's errors — and the failures a network gives (a dropped connection, a server
 that does not answer in time, nothing listening), which must surface as the exceptions
-python-telegram-bot's retry logic and ``bot.app`` already handle.
+python-telegram-bot's retry logic and ``bot.retry`` already handle.
 """
 
 from __future__ import annotations

@@ -1,0 +1,24 @@
+"""Telegram update handlers, one module per kind of chat or update.
+
+Each handler is ``async def on_x(update, context: StaffContext)``: it reads the update, calls pure
+code (:mod:`knowledge` through ``context.answerer`` / ``context.kb``, :mod:`bot.render`,
+:mod:`bot.access`) and sends with :mod:`bot.api`. Blocking knowledge-base calls run in a thread
+(``asyncio.to_thread``); writes take ``context.writing()``. Each handler records an outcome
+(``context.outcome``) that :func:`log_update` writes as one line per update. They are registered
+in :func:`bot.app.build_application`.
+"""
+
+from .admin import on_docs, on_document, on_reload, on_remove, on_stats, on_unanswered
+from .bookkeeping import log_update, on_error, stamp_update
+from .callbacks import on_callback
+from .channel import on_channel_post
+from .common import MAX_QUESTION, clean_question
+from .group import on_group_text, on_my_chat_member
+from .inline import on_chosen_inline_result, on_inline_query
+from .private import on_ask, on_help, on_private_text, on_unknown_command
+
+__all__ = ["MAX_QUESTION", "clean_question", "log_update", "on_ask", "on_callback",
+           "on_channel_post", "on_chosen_inline_result", "on_docs", "on_document", "on_error",
+           "on_group_text", "on_help", "on_inline_query", "on_my_chat_member", "on_private_text",
+           "on_reload", "on_remove", "on_stats", "on_unanswered", "on_unknown_command",
+           "stamp_update"]

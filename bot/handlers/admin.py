@@ -1,0 +1,135 @@
+"""Admin commands (private chats only) and uploads: /docs, /remove, /reload, /stats,
+/unanswered, a file sent to the bot. Everyone else gets a polite refusal."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from knowledge import SUPPORTED_SUFFIXES, LoadError
+
+from .. import render
+from ..api import send
+from ..context import StaffContext
+from .common import lang
+
+__all__ = ["on_docs", "on_document", "on_reload", "on_remove", "on_stats", "on_unanswered"]
+
+
+async def _admin(update: Update, context: StaffContext) -> bool:
+    """True for admins; anyone else gets a polite refusal."""
+    user = update.effective_user
+    if context.access.is_admin(user.id if user else None):
+        return True
+    await send(context.bot, update.effective_chat.id,
+               render.render_message(lang(update), "admin_only"))
+    context.outcome(update, "refused")
+    return False
+
+
+def _argument(update: Update) -> str:
+    parts = (update.effective_message.text or "").split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+async def on_docs(update: Update, context: StaffContext) -> None:
+    """/docs (admin): the documents with their ids."""
+    if await _admin(update, context):
+        docs = await asyncio.to_thread(context.kb.documents)
+        await send(context.bot, update.effective_chat.id, render.render_docs(docs, lang(update)))
+        context.outcome(update, "docs")
+
+
+async def on_remove(update: Update, context: StaffContext) -> None:
+    """/remove <id|title> (admin): delete documents."""
+    if not await _admin(update, context):
+        return
+    ref, language = _argument(update), lang(update)
+    if not ref:
+        replies = render.render_message(language, "remove_usage")
+    else:
+        async with context.writing():
+            removed = await asyncio.to_thread(context.kb.remove, ref)
+        replies = render.render_message(language, "removed" if removed else "remove_none",
+                                        n=str(removed), ref=render.truncate(ref, 100))
+    await send(context.bot, update.effective_chat.id, replies)
+    context.outcome(update, "remove")
+
+
+async def on_reload(update: Update, context: StaffContext) -> None:
+    """/reload (admin): re-ingest the seeds folder."""
+    if not await _admin(update, context):
+        return
+    seeds, language = context.settings.seeds, lang(update)
+    if not seeds.exists():
+        replies = render.render_message(language, "no_seeds", path=str(seeds))
+    else:
+        async with context.writing():
+            report = await asyncio.to_thread(context.kb.ingest, [seeds])
+        replies = render.render_ingest(report, str(seeds), language)
+    await send(context.bot, update.effective_chat.id, replies)
+    context.outcome(update, "reload")
+
+
+async def on_stats(update: Update, context: StaffContext) -> None:
+    """/stats (admin): questions, answered share, suggestions, not found, 👍/👎."""
+    if await _admin(update, context):
+        stats = await asyncio.to_thread(context.kb.stats)
+        await send(context.bot, update.effective_chat.id, render.render_stats(stats, lang(update)))
+        context.outcome(update, "stats")
+
+
+async def on_unanswered(update: Update, context: StaffContext) -> None:
+    """/unanswered (admin): the most frequent questions that found nothing."""
+    if await _admin(update, context):
+        items = await asyncio.to_thread(context.kb.unanswered, 20)
+        await send(context.bot, update.effective_chat.id,
+                   render.render_unanswered(items, lang(update)))
+        context.outcome(update, "unanswered")
+
+
+async def on_document(update: Update, context: StaffContext) -> None:
+    """A file sent in a private chat: admins' uploads are indexed; others are refused."""
+    message, chat_id, language = update.effective_message, update.effective_chat.id, lang(update)
+    user = update.effective_user
+    if not context.access.is_admin(user.id if user else None):
+        await send(context.bot, chat_id, render.render_message(language, "upload_refused"),
+                   reply_to=message)
+        context.outcome(update, "refused")
+        return
+    document = message.document
+    # the base name only, without control or bidi-format characters (a U+202E in an echoed
+    # name would reverse the rest of the reply)
+    name = Path((document.file_name or "upload").replace("\\", "/")).name
+    name = "".join(ch for ch in name if ch.isprintable()).strip() or "upload"
+    limit = context.settings.max_upload_bytes
+    if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+        suffixes = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        replies, status = render.render_message(language, "unsupported", name=name,
+                                                suffixes=suffixes), "unsupported"
+    elif document.file_size and document.file_size > limit:
+        replies, status = render.render_too_big(name, document.file_size, limit, language), \
+            "too_big"
+    else:
+        try:
+            file = await document.get_file()
+            data = bytes(await file.download_as_bytearray())
+            if len(data) > limit:
+                replies, status = render.render_too_big(name, len(data), limit, language), \
+                    "too_big"
+            else:
+                async with context.writing():
+                    report = await asyncio.to_thread(context.kb.ingest_bytes, data, name,
+                                                      max_bytes=limit)
+                replies, status = render.render_ingest(report, name, language), "ingested"
+        except LoadError as err:
+            replies, status = render.render_message(language, "not_indexed", name=name,
+                                                    reason=err.reason), "not_indexed"
+        except TelegramError as err:
+            replies, status = render.render_message(language, "not_indexed", name=name,
+                                                    reason=str(err)), "download_failed"
+    await send(context.bot, chat_id, replies, reply_to=message)
+    context.outcome(update, status)

@@ -1,0 +1,61 @@
+"""What several handlers share: the asker's language, cleaning a question, asking it."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+
+from .. import render
+from ..api import send
+from ..context import StaffContext
+from ..render import lang_for
+
+__all__ = ["MAX_QUESTION", "ask", "clean_question", "lang", "log", "query_expired"]
+
+log = logging.getLogger("bot.handlers")  # one logger for every handler module
+
+MAX_QUESTION = 500          # characters of a question that are searched
+
+
+def lang(update: Update) -> str:
+    user = update.effective_user
+    return lang_for(user.language_code if user else None)
+
+
+def clean_question(text: str) -> str:
+    """Whitespace collapsed, control characters dropped, cut to :data:`MAX_QUESTION` characters."""
+    text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
+    return " ".join(text.split())[:MAX_QUESTION]
+
+
+def query_expired(err: BadRequest) -> bool:
+    """Whether Telegram refused a callback/inline answer because the query expired."""
+    message = err.message.lower()
+    return "query is too old" in message or "query id is invalid" in message
+
+
+async def ask(update: Update, context: StaffContext, question: str) -> None:
+    """Answer ``question`` in the chat of ``update`` (access checked), replying to its message."""
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    language = lang(update)
+    private = chat.type == ChatType.PRIVATE
+    if not await context.access.may_ask(user.id if user else None, chat.id):
+        if private:
+            await send(context.bot, chat.id, render.render_message(language, "refused"))
+        context.outcome(update, "refused")
+        return
+    question = clean_question(question)
+    if not question:
+        await send(context.bot, chat.id, render.render_message(language, "usage"),
+                   reply_to=message)
+        context.outcome(update, "usage")
+        return
+    asked = await context.answerer.ask(question, chat_kind="private" if private else "group")
+    if asked.question_id:
+        context.recent.remember(asked.question_id, asked.answer)
+    await send(context.bot, chat.id, render.render_answer(asked.answer, asked.question_id, language),
+               reply_to=message)
+    context.outcome(update, asked.answer.status)
