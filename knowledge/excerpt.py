@@ -16,10 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .text import CLAUSE_BREAKS, SENTENCE_ENDS
+
 __all__ = ["Excerpt", "make_excerpt", "excerpt_span", "asks_for_list", "find_spans",
            "looks_like_record"]
 
-_CLAUSE = re.compile(r"[，,、：:]")
+_CLAUSE = re.compile(f"[{re.escape(CLAUSE_BREAKS)}]")
 # Question forms that ask for an enumeration: the whole list is the answer.
 _LIST_QUESTION = re.compile(r"哪些|哪几|哪一些|几种|几类|几项|有什么|有哪|包括|包含|什么情况|范围|条件|列举"
                             r"|which|what are")
@@ -56,8 +58,8 @@ def make_excerpt(text: str, norm: str, sentences: Sequence[tuple[int, int]],
     prefix = suffix = ""
     if end - start > limit:
         start, end = dense_window(text, norm, start, end, terms, limit - 2)
-        prefix = "…" if start > 0 and text[start - 1] not in "。！？!?；;\n" else ""
-        suffix = "…" if end < len(text) and text[end - 1] not in "。！？!?；;" else ""
+        prefix = "…" if start > 0 and text[start - 1] not in SENTENCE_ENDS + "\n" else ""
+        suffix = "…" if end < len(text) and text[end - 1] not in SENTENCE_ENDS else ""
     shift = len(prefix)
     highlights = tuple((a + shift, b + shift) for a, b in find_spans(norm[start:end], terms))
     return Excerpt(prefix + text[start:end] + suffix, highlights)

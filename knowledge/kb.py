@@ -25,8 +25,8 @@ from pathlib import Path
 from . import loaders
 from .analysis import Analyzer, Synonyms, extract_defined_terms
 from .loaders import READER_VERSION, Block, FileRead, LoadError, SourceDocument
-from .model import (Answer, Citation, DocumentInfo, DocumentView, FileReport, IngestReport,
-                    ParagraphView, ShownParagraph, Skipped, Stats, UnansweredQuestion)
+from .model import (Answer, DocumentInfo, DocumentView, FileReport, IngestReport,
+                    ParagraphView, Skipped, Stats, UnansweredQuestion)
 from .normalize import normalize
 from .search import SearchConfig, Searcher
 from .sections import split_document

@@ -13,6 +13,7 @@ __all__ = [
     "CJK_BMP_CLASS",
     "CJK_IDEOGRAPHS",
     "CLAUSE_ENDS",
+    "CLAUSE_BREAKS",
     "CLOSING_QUOTES",
     "ELLIPSIS",
     "INVISIBLE_CLEANED",
@@ -80,6 +81,8 @@ INVISIBLE_MATCHING = frozenset({
 SENTENCE_ENDS = "。！？!?；;"
 # Also ends a clause, a line or a paragraph that introduces what follows (a lead-in, a label).
 CLAUSE_ENDS = SENTENCE_ENDS + "：:"
+# Inside a sentence: where an excerpt cut in the middle may start reading (a comma or a colon).
+CLAUSE_BREAKS = "，,、：:"
 ELLIPSIS = "…"
 # May follow a sentence end and belong to the same sentence.
 CLOSING_QUOTES = "”’」』）)]\"'"
