@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import shutil
 import signal
 import sys
 import time
@@ -20,13 +19,11 @@ import pytest
 import pytest_asyncio
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fakebot import (FakeTelegram, channel, entity_texts, group, iter_buttons,  # noqa: E402
-                     stop_process, user)
+from botprocess import BotProcess  # noqa: E402
+from fakebot import FakeTelegram, channel, entity_texts, group, iter_buttons, user  # noqa: E402
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "seeds" / "organization-work-2025.txt"
 ADMIN = user(1001, "Admin", "zh-hans")
 ANN = user(2001, "Ann", "zh-hans")
 BOB = user(2002, "Bob", "en")
@@ -38,61 +35,9 @@ STAFF_GROUP = group(-1001000000555, "Staff room")
 OTHER_GROUP = group(-1001000000777, "Elsewhere")
 
 
-class BotProcess:
-    """``python -m bot`` wired to a fake server, with its log in a file."""
-
-    def __init__(self, fake: FakeTelegram, workdir: Path, **env: str) -> None:
-        self.fake, self.workdir = fake, workdir
-        seeds = workdir / "seeds"
-        seeds.mkdir(parents=True, exist_ok=True)
-        shutil.copy(SEED, seeds / SEED.name)
-        self.log_path = workdir / "bot.log"
-        self.env = {**os.environ, "TELEGRAM_BOT_TOKEN": fake.token,
-                    "TELEGRAM_BASE_URL": fake.base_url, "TELEGRAM_BASE_FILE_URL": fake.base_file_url,
-                    "STAFFBOT_DB": str(workdir / "kb.db"), "STAFFBOT_SEEDS": str(seeds),
-                    "STAFFBOT_LOG_LEVEL": "INFO", **env}
-        for name in ("STAFFBOT_ALLOWED_USERS", "STAFFBOT_STAFF_CHATS", "STAFFBOT_CHANNELS",
-                     "STAFFBOT_WEBHOOK_URL"):
-            self.env.setdefault(name, "")
-        self.proc: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        with open(self.log_path, "wb") as log:
-            self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", cwd=self.workdir, env=self.env, stdout=log,
-                stderr=asyncio.subprocess.STDOUT)
-        try:  # post_init (knowledge base, command menus) is done before polling starts
-            await self.fake.wait_for_call("deleteWebhook", timeout=60)
-        except Exception:
-            print(self.log())
-            raise
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    async def handled(self, *updates: dict, timeout: float = 30) -> None:
-        """Wait for the log line the bot writes when it has finished each update
-        (``update N: ...``): updates of different chats may finish out of order."""
-        ids = {u["update_id"] for u in updates}
-        deadline = time.monotonic() + timeout
-        while True:
-            missing = ids - {int(n) for n in re.findall(r"update (\d+): ", self.log())}
-            if not missing:
-                return
-            if time.monotonic() > deadline:
-                raise AssertionError(f"updates {sorted(missing)} not handled:\n{self.log()[-3000:]}")
-            await asyncio.sleep(0.05)
-
-    async def stop(self) -> int | None:
-        return await stop_process(self.proc, 15) if self.proc is not None else None
-
-
 async def start_bot(tmp_path_factory, name: str, **env: str):
     fake = FakeTelegram()
     await fake.start()
-    admins = [int(a) for a in env.get("STAFFBOT_ADMINS", "").split(",") if a]
-    for admin_id in admins:  # the admins have talked to the bot before (their chat exists)
-        fake.add_chat({"id": admin_id, "type": "private", "first_name": "Admin"})
     bot = BotProcess(fake, tmp_path_factory.mktemp(name), **env)
     await bot.start()
     return fake, bot
@@ -473,10 +418,7 @@ async def test_webhook_mode_checks_the_secret_and_answers(tmp_path_factory):
                      STAFFBOT_WEBHOOK_URL="https://bot.example.org/tg-hook",
                      STAFFBOT_WEBHOOK_LISTEN="127.0.0.1", STAFFBOT_WEBHOOK_PORT=str(port),
                      STAFFBOT_WEBHOOK_SECRET="s3cret-token", STAFFBOT_ADMINS="")
-    with open(bot.log_path, "wb") as log:
-        bot.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=bot.workdir, env=bot.env, stdout=log,
-            stderr=asyncio.subprocess.STDOUT)
+    await bot.spawn()
     try:
         await fake.wait_for_call("setWebhook", timeout=60)
         assert fake.webhook["url"] == "https://bot.example.org/tg-hook"

@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fakebot import FakeTelegram, stop_process, user  # noqa: E402
+from botprocess import BotProcess, telegram_env  # noqa: E402
+from fakebot import FakeTelegram, user  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"
@@ -109,21 +110,17 @@ async def test_build_steps_in_a_fresh_venv_then_first_start_builds_the_kb_and_an
     # What a container gets: PATH with the venv (the image's /usr/local/bin), a .env made from
     # .env.example (STAFFBOT_SEEDS=seeds, relative), the working directory on the data volume.
     env = {"PATH": f"{venv / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}",
-           "HOME": str(tmp_path), "TELEGRAM_BOT_TOKEN": fake.token,
-           "TELEGRAM_BASE_URL": fake.base_url, "TELEGRAM_BASE_FILE_URL": fake.base_file_url,
+           "HOME": str(tmp_path), **telegram_env(fake),
            "STAFFBOT_DB": str(data / "staffbot.db"), "STAFFBOT_SEEDS": "seeds",
            "STAFFBOT_LOG_LEVEL": "INFO"}
     before = _health(venv, app, env, data)
     assert before.returncode == 1 and "unhealthy" in before.stdout, before
     assert not (data / "staffbot.db").exists()  # the check never creates the database
 
-    log_path = tmp_path / "bot.log"
-    with open(log_path, "wb") as log:
-        proc = await asyncio.create_subprocess_exec(
-            str(app / "docker" / "entrypoint.sh"), "staffbot", "run", cwd=data, env=env,
-            stdout=log, stderr=asyncio.subprocess.STDOUT)
+    bot = BotProcess(fake, tmp_path, command=[str(app / "docker" / "entrypoint.sh"), "staffbot",
+                                              "run"], cwd=data, base_env=env, seeds=False)
     try:
-        await fake.wait_for_call("deleteWebhook", timeout=120)
+        await bot.start(timeout=120)
         asker = user(4242, "Ann")
         update = fake.private_message(asker, "怎样为基层减负")
         reply = await fake.wait_for_message(
@@ -134,10 +131,10 @@ async def test_build_steps_in_a_fresh_venv_then_first_start_builds_the_kb_and_an
         after = _health(venv, app, env, data)
         assert after.returncode == 0 and "healthy: " in after.stdout, after
     finally:
-        await stop_process(proc)
+        code = await bot.stop()
         await fake.stop()
-    log_text = log_path.read_text(encoding="utf-8", errors="replace")
-    assert proc.returncode == 0, log_text[-4000:]
+    log_text = bot.log()
+    assert code == 0, log_text[-4000:]
     assert "knowledge base was empty; ingested" in log_text, log_text[-4000:]
     assert fake.token not in log_text
 

@@ -18,9 +18,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import re
-import shutil
-import signal
 import socket
 import sqlite3
 import sys
@@ -31,73 +28,16 @@ import aiohttp
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+from botprocess import SEED, BotProcess  # noqa: E402
 from fakebot import FakeTelegram, channel, iter_buttons, user  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "seeds" / "organization-work-2025.txt"
 ADMIN = user(1001, "Admin", "zh-hans")
 EXIT_CONFLICT = 3
 
 
-class Bot:
-    """One ``python -m bot`` process against ``fake``; its log goes to ``workdir/bot-N.log``."""
-
-    runs = 0
-
-    def __init__(self, fake: FakeTelegram, workdir: Path, **env: str) -> None:
-        self.fake, self.workdir = fake, workdir
-        # the admin has talked to the bot before (its chat exists for the admin command menu)
-        fake.add_chat({"id": ADMIN["id"], "type": "private", "first_name": "Admin"})
-        seeds = workdir / "seeds"
-        if not seeds.exists():  # (creates workdir too)
-            seeds.mkdir(parents=True)
-            shutil.copy(SEED, seeds / SEED.name)
-        self.db = workdir / "kb.db"
-        self.env = {**os.environ, "TELEGRAM_BOT_TOKEN": fake.token,
-                    "TELEGRAM_BASE_URL": fake.base_url,
-                    "TELEGRAM_BASE_FILE_URL": fake.base_file_url,
-                    "STAFFBOT_DB": str(self.db), "STAFFBOT_SEEDS": str(seeds),
-                    "STAFFBOT_LOG_LEVEL": "INFO", "STAFFBOT_ALLOWED_USERS": "",
-                    "STAFFBOT_STAFF_CHATS": "", "STAFFBOT_CHANNELS": "",
-                    "STAFFBOT_WEBHOOK_URL": "", "STAFFBOT_ADMINS": str(ADMIN["id"]), **env}
-        self.proc: asyncio.subprocess.Process | None = None
-        self.log_path: Path | None = None
-        self.delivered_before: set[int] = set()  # updates handed to earlier processes
-
-    async def spawn(self) -> None:
-        Bot.runs += 1
-        self.delivered_before = set(self.fake._delivered)
-        self.log_path = self.workdir / f"bot-{Bot.runs}.log"
-        with open(self.log_path, "wb") as log:
-            self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", cwd=self.workdir, env=self.env, stdout=log,
-                stderr=asyncio.subprocess.STDOUT)
-
-    async def start(self, timeout: float = 60) -> None:
-        """Spawn and wait until it polls (deleteWebhook comes right after post_init)."""
-        mark = self.fake.mark()
-        await self.spawn()
-        try:
-            await self.fake.wait_for_call("deleteWebhook", timeout=timeout, after=mark)
-        except Exception:
-            print(self.log())
-            raise
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path else ""
-
-    def handled_ids(self) -> set[int]:
-        """Updates this process has finished: it logs one ``update N: ...`` line for each."""
-        return {int(n) for n in re.findall(r"update (\d+): ", self.log())}
-
-    async def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        await self.proc.wait()
-
-    async def term(self, timeout: float = 30) -> int:
-        if self.proc.returncode is None:
-            self.proc.send_signal(signal.SIGTERM)
-        return await asyncio.wait_for(self.proc.wait(), timeout)
+def Bot(fake: FakeTelegram, workdir: Path, **env: str) -> BotProcess:
+    """The bot process with :data:`ADMIN` as its admin (see tests/botprocess.py)."""
+    return BotProcess(fake, workdir, **{"STAFFBOT_ADMINS": str(ADMIN["id"]), **env})
 
 
 def tracebacks(log: str) -> int:
@@ -114,7 +54,7 @@ def bad_requests(fake: FakeTelegram) -> list[dict]:
     return [e for e in fake.errors if e["status"] == 400 and not e["injected"]]
 
 
-async def settle(bot: Bot, who: dict, timeout: float = 30) -> None:
+async def settle(bot: BotProcess, who: dict, timeout: float = 30) -> None:
     """Wait until the bot has finished every update pushed so far.
 
     Updates of different chats may finish out of order (``STAFFBOT_CONCURRENT_UPDATES``), so a
