@@ -1,8 +1,9 @@
 """The knowledge base: one SQLite file, with verbs to build it (``ingest``) and query it (``search``).
 
 ``KnowledgeBase`` is the only object callers need: the CLI and the Telegram bot both go through
-it. Writes are atomic per source (a file, a channel post): a changed file replaces its old version
-in one transaction, an unchanged one is skipped, a broken one is reported by name and reason.
+it (questions through :class:`knowledge.Answerer`). Writes are atomic per source (a file, a channel
+post): a changed file replaces its old version in one transaction, an unchanged one is skipped, a
+broken one is reported by name and reason. Turning documents into rows is :mod:`.prepare`.
 """
 
 from __future__ import annotations
@@ -11,26 +12,22 @@ import dataclasses
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from . import loaders
 from .analysis import Analyzer, Synonyms, extract_defined_terms
-from .loaders import READER_VERSION, Block, FileRead, LoadError, SourceDocument
-from .model import (Answer, DocumentInfo, DocumentView, FileReport, IngestReport,
+from .loaders import READER_VERSION, Block, LoadError, SourceDocument
+from .model import (Answer, DocumentInfo, DocumentView, IngestReport,
                     ParagraphView, Skipped, Stats, UnansweredQuestion)
 from .normalize import normalize
+from .prepare import (Source, file_report, prepare_document, preparer, progress_bar, read_words,
+                      release_ocr)
 from .search import SearchConfig, Searcher
-from .sections import split_document
-from .store import PreparedDocument, PreparedParagraph, Store
+from .store import Store
 
 __all__ = ["KnowledgeBase", "default_db_path", "prepare_document"]
 
@@ -49,54 +46,6 @@ def default_db_path() -> Path:
     return Path(os.environ.get("STAFFBOT_DB") or "staffbot.db")
 
 
-def prepare_document(document: SourceDocument, analyzer: Analyzer, *, url: str | None = None,
-                     date: str | None = None) -> PreparedDocument:
-    """Split ``document`` into sections and paragraphs and tokenise every part (pure)."""
-    structured = split_document(document)
-    section_words: dict[tuple[str, ...], str] = {}
-    paragraphs = []
-    for p in structured.paragraphs:
-        if p.section not in section_words:
-            section_words[p.section] = " ".join(analyzer.words(normalize(" ".join(p.section))))
-        paragraphs.append(PreparedParagraph(p.number, p.section, p.text, p.sentences,
-                                            " ".join(analyzer.words(normalize(p.text))),
-                                            p.kind, p.page, p.ocr))
-    return PreparedDocument(document.title, document.source, document.source_id, document.kind,
-                            tuple(paragraphs), " ".join(analyzer.words(normalize(document.title))),
-                            section_words, url, date, reader_version=READER_VERSION)
-
-
-# Process-pool workers keep one analyzer each (jieba loads once per worker).
-_WORKER_ANALYZER: Analyzer | None = None
-
-
-def _worker_init(words: list[str], synonyms: Synonyms) -> None:
-    global _WORKER_ANALYZER
-    _WORKER_ANALYZER = Analyzer(user_words=words, synonyms=synonyms)
-
-
-def _worker_prepare(document: SourceDocument) -> PreparedDocument:
-    assert _WORKER_ANALYZER is not None
-    return prepare_document(document, _WORKER_ANALYZER)
-
-
-@dataclass(frozen=True)
-class _Source:
-    """One thing to ingest: where it came from and what it holds."""
-
-    origin: str
-    content_hash: str
-    documents: list[SourceDocument]
-    reader: str = ""          # JSON of the file's FileReport, stored with each document
-
-
-def _file_report(path: str, read: FileRead) -> FileReport:
-    info = read.info
-    return FileReport(path, info.reader, len(read.documents), info.pages, read.blocks, read.tables,
-                      read.table_rows, read.list_items, info.numbered, info.ocr_pages,
-                      dict(info.dropped), tuple(info.warnings))
-
-
 class KnowledgeBase:
     """Build (``ingest``, ``add_post``, ``remove``) and query (``search``) one knowledge base."""
 
@@ -108,7 +57,7 @@ class KnowledgeBase:
         self.config = config or SearchConfig()
         self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
         self.synonyms = Synonyms.load([DATA_DIR / "synonyms.txt", *synonyms])
-        user_words = _read_words([DATA_DIR / "userdict.txt", *userdict])
+        user_words = read_words([DATA_DIR / "userdict.txt", *userdict])
         self.analyzer = Analyzer(user_words=[*user_words, *self.store.terms()],
                                  synonyms=self.synonyms)
         self._user_words = user_words
@@ -156,7 +105,7 @@ class KnowledgeBase:
         started = time.perf_counter()
         report = IngestReport()
         known = self.store.origins(READER_VERSION)
-        sources: list[_Source] = []
+        sources: list[Source] = []
         for path in loaders.iter_files(paths):
             report.files += 1
             origin = str(Path(path).resolve())
@@ -176,12 +125,11 @@ class KnowledgeBase:
                 continue
             report.bytes += len(data)
             report.warnings.extend(f"{Path(path).name}: {w}" for w in read.warnings)
-            file_report = _file_report(str(path), read)
-            report.read.append(file_report)
-            sources.append(_Source(origin, digest, read.documents,
-                                   json.dumps(dataclasses.asdict(file_report), ensure_ascii=False)))
+            report_of_file = file_report(str(path), read)
+            report.read.append(report_of_file)
+            sources.append(Source(origin, digest, read.documents, report_of_file.to_json_text()))
         self._write(sources, report, progress=progress)
-        _release_ocr(report)
+        release_ocr(report)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -203,12 +151,11 @@ class KnowledgeBase:
             try:
                 read = loaders.read_bytes(data, name, max_bytes=max_bytes)
             finally:
-                _release_ocr(report, force=True)
+                release_ocr(report, force=True)
             report.warnings.extend(read.warnings)
-            file_report = _file_report(name, read)
-            report.read.append(file_report)
-            self._write([_Source(origin, digest, read.documents,
-                                 json.dumps(dataclasses.asdict(file_report), ensure_ascii=False))],
+            report_of_file = file_report(name, read)
+            report.read.append(report_of_file)
+            self._write([Source(origin, digest, read.documents, report_of_file.to_json_text())],
                         report, progress=False)
         report.seconds = time.perf_counter() - started
         return report
@@ -279,7 +226,7 @@ class KnowledgeBase:
                 self.store.add_terms(terms)
             self.analyzer.add_words(terms)
 
-    def _write(self, sources: list[_Source], report: IngestReport, *, progress: bool) -> None:
+    def _write(self, sources: list[Source], report: IngestReport, *, progress: bool) -> None:
         """Prepare and write each source in one transaction, a batch of documents at a time.
 
         Batches keep memory flat on a large file (a 100k-record jsonl is never held prepared all
@@ -291,7 +238,7 @@ class KnowledgeBase:
             return
         self._learn_terms([d for s in sources for d in s.documents])
         chars = sum(len(b.text) for s in sources for d in s.documents for b in d.blocks)
-        bar = _progress(total, progress and (total > 50 or chars > 500_000))
+        bar = progress_bar(total, progress and (total > 50 or chars > 500_000))
         try:
             with self._preparer(chars) as prepare:
                 for source in sources:
@@ -311,18 +258,11 @@ class KnowledgeBase:
         finally:
             bar.close()
 
-    @contextmanager
-    def _preparer(self, chars: int) -> Iterator[Callable[[list[SourceDocument]], Iterable[PreparedDocument]]]:
+    def _preparer(self, chars: int):
         """A function that prepares a batch of documents: on worker processes when it pays."""
-        if self.workers > 1 and chars >= PARALLEL_MIN_CHARS and \
-                "fork" in multiprocessing.get_all_start_methods():
-            context = multiprocessing.get_context("fork")
-            words = [*self._user_words, *self.store.terms()]
-            with ProcessPoolExecutor(self.workers, mp_context=context, initializer=_worker_init,
-                                     initargs=(words, self.synonyms)) as pool:
-                yield lambda batch: pool.map(_worker_prepare, batch, chunksize=16)
-        else:
-            yield lambda batch: (prepare_document(d, self.analyzer) for d in batch)
+        workers = self.workers if chars >= PARALLEL_MIN_CHARS else 1
+        return preparer(self.analyzer, [*self._user_words, *self.store.terms()], self.synonyms,
+                        workers)
 
     def seed_if_empty(self, seeds: str | Path, *, progress: bool = False) -> IngestReport | None:
         """Build the knowledge base from the ``seeds`` folder when it has no documents.
@@ -428,43 +368,3 @@ class KnowledgeBase:
     def stats(self) -> Stats:
         with self._lock:
             return self.store.stats()
-
-
-def _release_ocr(report: IngestReport, *, force: bool = False) -> None:
-    """An ingest that used OCR gives its engine's memory back (a bot reads a scan now and then)."""
-    if force or any(r.ocr_pages for r in report.read):
-        from .readers import ocr
-
-        ocr.release()
-
-
-def _read_words(paths: Iterable[Path]) -> list[str]:
-    """User dictionary files: one word per line (jieba's format: extra columns are ignored)."""
-    words: list[str] = []
-    for path in paths:
-        try:
-            text = Path(path).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as err:
-            log.warning("user dictionary %s not read: %s", path, err)
-            continue
-        for line in text.splitlines():
-            line = line.split("#", 1)[0].strip()
-            if line:
-                words.append(line.split()[0])
-    return words
-
-
-class _NoBar:
-    def update(self, n: int = 1) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-def _progress(total: int, enabled: bool):
-    if not enabled:
-        return _NoBar()
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="doc", file=sys.stderr, leave=False)

@@ -153,6 +153,12 @@ class FileReport:
     dropped: dict[str, int] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 
+    def to_json_text(self) -> str:
+        """As stored with each document it read (``staffbot show`` prints it)."""
+        import json
+
+        return json.dumps(asdict(self), ensure_ascii=False)
+
     def summary(self) -> str:
         """``规定.pdf: pdfplumber, 12 pages, 2 tables (14 rows); 24 page header lines dropped``"""
         facts = [self.reader] if self.reader else []
