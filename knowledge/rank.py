@@ -10,6 +10,7 @@ best is a confident answer, a suggestion or nothing.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
@@ -28,9 +29,11 @@ from .store import ParagraphRow
 if TYPE_CHECKING:
     from .search import SearchConfig
 
-__all__ = ["Candidates", "Ranked", "Ranker", "decide"]
+__all__ = ["Candidates", "Ranked", "Ranker", "article_key", "decide", "one_per_article"]
 
 FIELDS = ("words", "context", "grams")
+# A statute article's heading label (sections.py files each 第X条 as a section of its own).
+_ARTICLE = re.compile(r"^第[一二三四五六七八九十百千零〇两\d]+条(?:之[一二三四五六七八九十]+)?$")
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,27 @@ class Ranked:
     def strength(self) -> float:
         """How much of the question this paragraph answers: its best window or its coverage."""
         return max(self.parts["coverage"], self.parts["window"])
+
+
+def article_key(row: ParagraphRow) -> tuple:
+    """What a user sees as one hit: a statute article (the same document and section path
+    ending in 第X条, however many paragraphs it spans), else the paragraph itself."""
+    if row.section and _ARTICLE.match(row.section[-1]):
+        return (row.doc_id, row.section)
+    return (row.paragraph_id,)
+
+
+def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow]) -> list[Ranked]:
+    """The best paragraph of each article, best first: two paragraphs of one article are one
+    hit (it is cited once; the next hits continue with the next articles)."""
+    seen: set[tuple] = set()
+    kept = []
+    for item in ranked:
+        key = article_key(rows[item.row])
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept
 
 
 def decide(ranked: Sequence[Ranked], config: SearchConfig) -> str:

@@ -27,7 +27,7 @@ from .index import FieldIndex, GramIndex, release_free_memory
 from .model import Answer, Citation, Hit
 from .normalize import normalize, normalize_aligned
 from .query import Query, QueryBuilder
-from .rank import FIELDS, Candidates, Ranked, Ranker, decide
+from .rank import FIELDS, Candidates, Ranked, Ranker, decide, one_per_article
 from .store import IndexRow, ParagraphRow
 
 __all__ = ["Query", "SearchConfig", "Searcher"]
@@ -113,6 +113,7 @@ class Searcher:
         candidates = self.ranker.candidates(query, max(config.candidates, k), config,
                                             fields=explain)
         ranked = self.ranker.rerank(query, candidates, config) if candidates.rows.size else []
+        ranked = one_per_article(ranked, self.rows)
         status = decide(ranked, config)
         if not keep_weak:
             ranked = ranked[:1] + [item for item in ranked[1:]
