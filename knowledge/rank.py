@@ -10,8 +10,11 @@ best is a confident answer, a suggestion or nothing.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from bisect import bisect_right
+from importlib.resources import files
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,9 +32,17 @@ from .store import ParagraphRow
 if TYPE_CHECKING:
     from .search import SearchConfig
 
-__all__ = ["Candidates", "Ranked", "Ranker", "article_key", "decide", "one_per_article"]
+__all__ = ["Candidates", "EVIDENCE", "Ranked", "Ranker", "article_key", "confidence", "decide",
+           "one_per_article"]
 
 FIELDS = ("words", "context", "grams")
+# The evidence behind answer / suggestions / not found, about the best hit (after one hit per
+# article): the share of the question's weighted content words (after expansion) its paragraph
+# and headings cover, its article's paragraphs together, its own sentences alone, its title and
+# headings alone; its best 1–2 sentence window; rapidfuzz closeness; the margin over the next
+# hit (coverage × (final₁ − final₂) / final₁; none without a next hit); its BM25 relative to the
+# best BM25.
+EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25")
 # A statute article's heading label (sections.py files each 第X条 as a section of its own).
 _ARTICLE = re.compile(r"^第[一二三四五六七八九十百千零〇两\d]+条(?:之[一二三四五六七八九十]+)?$")
 
@@ -54,6 +65,7 @@ class Ranked:
     row: int
     covers: list[float]          # per sentence: share of the question it covers (for excerpts)
     parts: dict[str, float]      # bm25, window, coverage, fuzzy, reference, final (+ fields)
+    found: np.ndarray | None = None   # per question unit: best match in paragraph or headings
 
     @property
     def strength(self) -> float:
@@ -69,29 +81,67 @@ def article_key(row: ParagraphRow) -> tuple:
     return (row.paragraph_id,)
 
 
-def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow]) -> list[Ranked]:
+def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
+                    query: Query | None = None) -> list[Ranked]:
     """The best paragraph of each article, best first: two paragraphs of one article are one
-    hit (it is cited once; the next hits continue with the next articles)."""
-    seen: set[tuple] = set()
-    kept = []
+    hit (it is cited once; the next hits continue with the next articles). With ``query``,
+    each kept item's ``parts["article"]`` is the share of the question the article's candidate
+    paragraphs cover together (a lead-in and its items, a rule and its exception)."""
+    seen: dict[tuple, int] = {}
+    kept: list[Ranked] = []
+    found: list[np.ndarray | None] = []
     for item in ranked:
         key = article_key(rows[item.row])
-        if key not in seen:
-            seen.add(key)
+        at = seen.get(key)
+        if at is None:
+            seen[key] = len(kept)
             kept.append(item)
+            found.append(item.found)
+        elif item.found is not None and found[at] is not None:
+            found[at] = np.maximum(found[at], item.found)
+    if query is not None and query.units:
+        weights = np.array([u.weight for u in query.units]) / query.mass
+        for item, units in zip(kept, found):
+            item.parts["article"] = float(units @ weights) if units is not None and \
+                units.size == weights.size else item.parts["coverage"]
     return kept
 
 
-def decide(ranked: Sequence[Ranked], config: SearchConfig) -> str:
-    """Confident when the best paragraph holds most of the question's weighted words."""
+def _load_decision() -> dict:
+    with (files("knowledge") / "data" / "decision.json").open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+DECISION = _load_decision()   # the evidence's weights, trained by bench/calibration.py --fit
+
+
+def confidence(evidence: dict[str, float]) -> float:
+    """P(the best hit answers the question), from the evidence (logistic, DECISION's weights)."""
+    z = DECISION["bias"] + sum(w * evidence.get(k, 0.0) for k, w in DECISION["weights"].items())
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def decide(ranked: Sequence[Ranked], config: SearchConfig,
+           evidence: dict[str, float] | None = None) -> str:
+    """A confident answer when the evidence says the best hit likely answers the question,
+    suggestions when it may, "not found" only when nothing does (:func:`confidence` against
+    ``config.answer_confidence`` / ``config.suggest_confidence``). Without evidence: the best
+    paragraph's share of the question against the coverage thresholds (the old rule)."""
     if not ranked:
         return "not_found"
-    coverage = ranked[0].strength
-    if coverage >= config.answer_coverage:
+    if config.suggest_coverage < 0:      # hits wanted whatever they are (measuring the ranking)
+        floor = -1.0
+    else:
+        floor = config.suggest_confidence
+    if evidence is None:
+        coverage = ranked[0].strength
+        if coverage >= config.answer_coverage:
+            return "answer"
+        return "suggestions" if coverage >= config.suggest_coverage else "not_found"
+    p = confidence(evidence)
+    if p >= config.answer_confidence:
         return "answer"
-    if coverage >= config.suggest_coverage:
-        return "suggestions"
-    return "not_found"
+    return "suggestions" if p >= floor else "not_found"
 
 
 class Ranker:
@@ -107,6 +157,24 @@ class Ranker:
         for row, data in enumerate(rows):
             for ref in {ref for label in data.section for ref in find_references(label[:12])}:
                 self._references[ref].append(row)
+
+    # -- evidence for the decision ----------------------------------------------------------------
+    def evidence(self, ranked: Sequence[Ranked], query: Query) -> dict[str, float]:
+        """What speaks for the best hit answering the question (see :data:`EVIDENCE`)."""
+        if not ranked:
+            return dict.fromkeys(EVIDENCE, 0.0)
+        top = ranked[0]
+        parts = top.parts
+        second = ranked[1].final if len(ranked) > 1 else 0.0
+        return {"coverage": parts["coverage"], "article": parts.get("article", parts["coverage"]),
+                "own": max(top.covers, default=parts["coverage"]),
+                "heading": query.cover(self._heads[top.row]),
+                "window": parts["window"], "fuzzy": parts["fuzzy"],
+                # A lead over nothing (a lone candidate, as off-topic questions often have) is no
+                # margin; a lead counts as much as the hit covers.
+                "margin": parts["coverage"] * (top.final - second) / top.final
+                if top.final > 0 and len(ranked) > 1 else 0.0,
+                "bm25": parts["bm25"]}
 
     # -- BM25 candidates ---------------------------------------------------------------------------
     def candidates(self, query: Query, n: int, config: SearchConfig, *,
@@ -232,8 +300,9 @@ class Ranker:
         pair[:-1] = np.maximum(matches[:-1], matches[1:]) @ weights * cfg.pair_discount
         pair[ends - 1] = -np.inf
         window = np.maximum(best_cover, np.maximum.reduceat(pair, starts))
-        coverage = np.maximum.reduceat(matches, starts, axis=0) @ weights if units else \
-            np.zeros(len(starts))
+        found_units = np.maximum.reduceat(matches, starts, axis=0) if units else \
+            np.zeros((len(starts), 0))
+        coverage = found_units @ weights if units else np.zeros(len(starts))
         bm25 = total / top_total
         fuzzy = np.zeros(len(row_list))
         if cfg.fuzzy_weight:
@@ -251,11 +320,11 @@ class Ranker:
             if candidates.fields is not None else [{}] * len(row_list))
         ranked = [Ranked(f, row, own_cover[a:b].tolist() if self.rows[row].sentences else [], {
             "bm25": bm, "window": win, "coverage": cov, "fuzzy": fz, "reference": ref,
-            "final": f, **by_field})
-            for row, a, b, f, bm, win, cov, fz, ref, by_field in zip(
+            "final": f, **by_field}, found_row)
+            for row, a, b, f, bm, win, cov, fz, ref, by_field, found_row in zip(
                 row_list, starts, ends.tolist(), final.tolist(), bm25.tolist(),
                 window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist(),
-                field_scores)]
+                field_scores, found_units)]
         ranked.sort(key=lambda item: -item.final)
         return ranked
 

@@ -27,7 +27,7 @@ from .index import FieldIndex, GramIndex, release_free_memory
 from .model import Answer, Citation, Hit
 from .normalize import normalize, normalize_aligned
 from .query import Query, QueryBuilder
-from .rank import FIELDS, Candidates, Ranked, Ranker, decide, one_per_article
+from .rank import DECISION, FIELDS, Candidates, Ranked, Ranker, confidence, decide, one_per_article
 from .store import IndexRow, ParagraphRow
 
 __all__ = ["Query", "SearchConfig", "Searcher"]
@@ -50,8 +50,10 @@ class SearchConfig:
     synonym_weight: float = 0.8
     typo_weight: float = 0.8
     excerpt_chars: int = 160
-    answer_coverage: float = 0.6     # ≥ this: a confident answer
-    suggest_coverage: float = 0.3    # ≥ this: suggestions; below: not found
+    answer_coverage: float = 0.6     # (the decision without evidence) ≥ this: an answer
+    suggest_coverage: float = 0.3    # more results cover ≥ this; < 0: always show hits
+    answer_confidence: float = DECISION["answer"]    # confidence() ≥ this: a confident answer
+    suggest_confidence: float = DECISION["suggest"]  # ≥ this: suggestions; below: not found
 
 
 class Searcher:
@@ -113,15 +115,16 @@ class Searcher:
         candidates = self.ranker.candidates(query, max(config.candidates, k), config,
                                             fields=explain)
         ranked = self.ranker.rerank(query, candidates, config) if candidates.rows.size else []
-        ranked = one_per_article(ranked, self.rows)
-        status = decide(ranked, config)
+        ranked = one_per_article(ranked, self.rows, query)
+        evidence = self.ranker.evidence(ranked, query)
+        status = decide(ranked, config, evidence)
         if not keep_weak:
             ranked = ranked[:1] + [item for item in ranked[1:]
                                    if item.strength >= config.suggest_coverage]
         hits = tuple(self._hit(item, query) for item in ranked[:k]) if status != "not_found" \
             else ()
         return Answer(question, status, hits,
-                      self._explain(query, candidates, ranked, status, k) if explain else None)
+                      self._explain(query, candidates, ranked, status, k, evidence) if explain else None)
 
     def _hit(self, item: Ranked, query: Query) -> Hit:
         data = self.rows[item.row]
@@ -133,7 +136,7 @@ class Searcher:
                    excerpt.highlights, item.final, item.parts)
 
     def _explain(self, query: Query, candidates: Candidates, ranked: list[Ranked], status: str,
-                 k: int) -> dict:
+                 k: int, evidence: dict[str, float]) -> dict:
         """``query``, ``idf`` and ``candidates`` (each shown candidate's score parts, from every
         stage), then ``stages``: what each stage did that the candidates do not show."""
         cfg = self.config
@@ -158,6 +161,11 @@ class Searcher:
                                        "fuzzy": cfg.fuzzy_weight,
                                        "reference": cfg.reference_weight}},
                 "decide": {"status": status,
+                           "evidence": {key: round(value, 4) for key, value in evidence.items()},
+                           "confidence": round(confidence(evidence), 4),
+                           "weights": DECISION["weights"], "bias": DECISION["bias"],
+                           "answer_confidence": cfg.answer_confidence,
+                           "suggest_confidence": cfg.suggest_confidence,
                            "strength": round(ranked[0].strength, 4) if ranked else 0.0,
                            "answer_coverage": cfg.answer_coverage,
                            "suggest_coverage": cfg.suggest_coverage},

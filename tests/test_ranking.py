@@ -65,3 +65,30 @@ def test_more_results_continue_with_the_next_articles(statute_kb) -> None:
     answer = statute_kb.search("失业保险费", k=5)
     articles = [_article(hit) for hit in answer.hits]
     assert len(articles) == len(set(articles))
+
+
+# -- the decision from evidence ------------------------------------------------------------------
+
+def test_explain_shows_the_evidence_and_the_confidence(statute_kb) -> None:
+    from knowledge.rank import EVIDENCE
+
+    decide = statute_kb.search("失业保险金最长能领多久", explain=True).explain["stages"]["decide"]
+    assert set(decide["evidence"]) == set(EVIDENCE)
+    assert 0.0 <= decide["confidence"] <= 1.0
+    assert decide["status"] == "answer"
+    assert decide["confidence"] >= decide["answer_confidence"]
+
+
+@pytest.mark.parametrize("question", ["明天天气怎么样？", "iPhone怎么截屏？", "附近哪家火锅店好吃？"])
+def test_a_question_nothing_answers_is_not_found(statute_kb, question: str) -> None:
+    assert statute_kb.search(question).status == "not_found"
+
+
+def test_confidence_grows_with_the_evidence() -> None:
+    from knowledge.rank import EVIDENCE, confidence
+
+    weak = dict.fromkeys(EVIDENCE, 0.2)
+    strong = dict.fromkeys(EVIDENCE, 0.9)
+    assert confidence(weak) < confidence(strong)
+    # a lead over the next hit speaks for the best one
+    assert confidence({**weak, "margin": 0.0}) < confidence({**weak, "margin": 0.3})
