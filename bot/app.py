@@ -22,7 +22,7 @@ from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler,
                           ChosenInlineResultHandler, CommandHandler, ExtBot,
                           InlineQueryHandler, MessageHandler, TypeHandler, filters)
 
-from knowledge import KnowledgeBase, SearchWorker, WorkerGone, can_fork
+from knowledge import KnowledgeBase, SearchWorker, WorkerGone, can_fork, configure_readers
 
 from . import handlers as h
 from .access import Access
@@ -80,6 +80,7 @@ def use_search_process(settings: Settings) -> bool:
 
 def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Application:
     """The bot: every handler wired, the knowledge base opened in post_init (unless given)."""
+    configure_readers(**settings.reader_settings())  # OCR and LibreOffice for uploads
     urls = {key: value for key, value in (("base_url", settings.base_url),
                                           ("base_file_url", settings.base_file_url)) if value}
     tracker = None if settings.webhook_url else UpdateTracker()

@@ -21,7 +21,10 @@ BOLD, PLAIN = "\033[1m", "\033[0m"
 
 
 def _settings(args) -> Settings:
+    from knowledge import configure_readers
+
     settings = Settings.from_env()
+    configure_readers(**settings.reader_settings())
     if getattr(args, "db", None):
         settings = _replace(settings, db=Path(args.db))
     if getattr(args, "seeds", None):

@@ -84,6 +84,14 @@ SETTINGS: tuple[Setting, ...] = (
             "on: searches run in a second process forked from the bot (the index lives there; "
             "jieba's dictionary is shared), so a busy bot uses two cores; off: in the bot's own "
             "process. Linux only (elsewhere always off)."),
+    Setting("STAFFBOT_OCR", "on",
+            "on: scans (.png, .jpg, PDF pages without text) are read by OCR when the OCR extra is "
+            "installed (pip install -e '.[ocr]'); off: they are refused with a message."),
+    Setting("STAFFBOT_SOFFICE", "",
+            "The LibreOffice program that converts .doc, .wps, .rtf and .odt (empty = soffice or "
+            "libreoffice on PATH; without it those files are refused with a message)."),
+    Setting("STAFFBOT_SOFFICE_TIMEOUT", "60",
+            "Seconds a LibreOffice conversion may take before it is stopped and the file refused."),
     Setting("STAFFBOT_USERDICT", "",
             "Extra jieba user dictionary files (comma-separated paths), one word per line."),
     Setting("STAFFBOT_SYNONYMS", "",
@@ -231,6 +239,9 @@ class Settings:
     rate_limit: int = 30
     concurrent_updates: int = 12  # STAFFBOT_CONCURRENT_UPDATES=on
     search_process: bool = True
+    ocr: bool = True
+    soffice: str = ""
+    soffice_timeout: int = 60
     userdict: tuple[Path, ...] = ()
     synonyms: tuple[Path, ...] = field(default=())
 
@@ -247,6 +258,11 @@ class Settings:
     def webhook_path(self) -> str:
         """The local path the webhook server answers on: the path of ``webhook_url``."""
         return urlparse(self.webhook_url).path.lstrip("/") if self.webhook_url else ""
+
+    def reader_settings(self) -> dict[str, str]:
+        """The file readers' settings, for ``knowledge.configure_readers``."""
+        return {"STAFFBOT_OCR": "on" if self.ocr else "off", "STAFFBOT_SOFFICE": self.soffice,
+                "STAFFBOT_SOFFICE_TIMEOUT": str(self.soffice_timeout)}
 
     def require_token(self) -> "Settings":
         """Raise :class:`SettingsError` unless the token is set and well-formed (for running)."""
@@ -300,6 +316,10 @@ class Settings:
             rate_limit=_int("STAFFBOT_RATE_LIMIT", v["STAFFBOT_RATE_LIMIT"] or "30", 0, 100_000),
             concurrent_updates=_concurrency(v["STAFFBOT_CONCURRENT_UPDATES"]),
             search_process=_switch("STAFFBOT_SEARCH_PROCESS", v["STAFFBOT_SEARCH_PROCESS"], True),
+            ocr=_switch("STAFFBOT_OCR", v["STAFFBOT_OCR"], True),
+            soffice=v["STAFFBOT_SOFFICE"],
+            soffice_timeout=_int("STAFFBOT_SOFFICE_TIMEOUT", v["STAFFBOT_SOFFICE_TIMEOUT"] or "60",
+                                 1, 3600),
             userdict=tuple(Path(p) for p in _items_paths(v["STAFFBOT_USERDICT"])),
             synonyms=tuple(Path(p) for p in _items_paths(v["STAFFBOT_SYNONYMS"])),
         )

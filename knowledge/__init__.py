@@ -13,6 +13,7 @@ from .kb import KnowledgeBase, default_db_path
 from .loaders import SUPPORTED_SUFFIXES, LoadError, SourceDocument
 from .model import (Answer, Citation, DocumentInfo, DocumentView, FileReport, Hit, IngestReport,
                     ParagraphView, ShownParagraph, Skipped, Stats, UnansweredQuestion)
+from .readers import configure as configure_readers
 from .store import SchemaError
 from .search import SearchConfig
 from .worker import SearchWorker, WorkerGone, can_fork
@@ -32,6 +33,7 @@ __all__ = [
     "DocumentView",
     "ShownParagraph",
     "SchemaError",
+    "configure_readers",
     "Skipped",
     "Stats",
     "UnansweredQuestion",

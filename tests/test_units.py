@@ -252,3 +252,13 @@ def test_the_ocr_engine_is_let_go_after_an_ingest_that_needed_it(tmp_path: Path)
         kb.ingest_bytes((FIXTURES / "scan" / "会议室使用管理规定.jpg").read_bytes(), "scan.jpg")
         assert not ocr.loaded()
         assert kb.search("会议室每次最多能预约几个小时").best.citation.ocr
+
+
+def test_reader_settings_from_a_dotenv_file_reach_the_readers(tmp_path: Path) -> None:
+    # STAFFBOT_SOFFICE in .env (not in the environment): the CLI hands it to the .doc reader
+    (tmp_path / ".env").write_text("STAFFBOT_SOFFICE=/nonexistent/soffice\n", encoding="utf-8")
+    doc = tmp_path / "old.doc"
+    doc.write_bytes((FIXTURES / "office" / "差旅费管理办法.doc").read_bytes())
+    result = staffbot("ingest", "--json", str(doc), db=tmp_path / "kb.db", cwd=tmp_path)
+    [skipped] = json.loads(result.stdout)["skipped"]
+    assert "STAFFBOT_SOFFICE=/nonexistent/soffice is not a program" in skipped["reason"]

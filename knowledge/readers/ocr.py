@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import importlib.util
 import io
-import os
 import re
 import threading
 from dataclasses import dataclass
 from itertools import pairwise
 from statistics import median
 
+from . import setting
 from ..blocks import Unloadable, clean
 from ..text import CLAUSE_ENDS, is_cjk_wide
 
@@ -69,7 +69,7 @@ class Line:
 
 def available() -> bool:
     """True when the OCR extra is installed and not turned off with ``STAFFBOT_OCR=off``."""
-    if os.environ.get("STAFFBOT_OCR", "").strip().lower() in _OFF:
+    if setting("STAFFBOT_OCR").lower() in _OFF:
         return False
     try:
         return all(importlib.util.find_spec(name) is not None

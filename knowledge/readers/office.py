@@ -22,6 +22,7 @@ import threading
 import zipfile
 from pathlib import Path, PurePath
 
+from . import setting
 from ..blocks import ReadInfo, SourceDocument, Unloadable, decode_text
 from ..text import format_size
 
@@ -95,7 +96,7 @@ def _check_zip(data: bytes, suffix: str) -> None:
 
 def find_soffice() -> str | None:
     """The LibreOffice program to run: ``STAFFBOT_SOFFICE`` if set, else soffice on PATH."""
-    configured = os.environ.get("STAFFBOT_SOFFICE", "").strip()
+    configured = setting("STAFFBOT_SOFFICE")
     if configured:
         found = shutil.which(configured)
         return found
@@ -108,7 +109,7 @@ def find_soffice() -> str | None:
 
 
 def timeout_seconds() -> float:
-    raw = os.environ.get("STAFFBOT_SOFFICE_TIMEOUT", "").strip()
+    raw = setting("STAFFBOT_SOFFICE_TIMEOUT")
     try:
         value = float(raw) if raw else DEFAULT_TIMEOUT_S
     except ValueError:
@@ -120,7 +121,7 @@ def convert_to_docx(data: bytes, suffix: str) -> bytes:
     """The .docx LibreOffice makes of ``data``; Unloadable when it cannot (missing, fails, hangs)."""
     soffice = find_soffice()
     if soffice is None:
-        configured = os.environ.get("STAFFBOT_SOFFICE", "").strip()
+        configured = setting("STAFFBOT_SOFFICE")
         bad = f"; STAFFBOT_SOFFICE={configured} is not a program" if configured else ""
         raise Unloadable(f"needs LibreOffice to read {suffix} files: {_INSTALL}{bad}")
     timeout = timeout_seconds()
