@@ -9,6 +9,7 @@ words as weighted :class:`Unit` objects.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -25,7 +26,41 @@ from .text import is_cjk
 if TYPE_CHECKING:
     from .search import SearchConfig
 
-__all__ = ["Query", "QueryBuilder", "Unit"]
+__all__ = ["ANSWER_TYPES", "Query", "QueryBuilder", "Unit", "answer_types"]
+
+_NUMERAL = "0-9一二三四五六七八九十百千万零〇两半"
+# What the question asks for → the kind of sentence that answers it (issue 16). Each row: the
+# type, the question forms that ask for it, and what a sentence answering it says. The ranking
+# favours paragraphs that say it (``SearchConfig.type_weight``), the excerpt the sentences.
+ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (name, re.compile(asks), re.compile(says)) for name, asks, says in (
+        # 多少/几/多久/多长时间/期限/比例/标准 → a quantity or a duration
+        ("quantity",
+         r"多少|多久|多长|多大|多高|多远|几[天日年月个次位人倍岁周号点种项]|几个|百分之几|期限|比例|"
+         r"标准是|什么时候|何时|哪天|哪一天|截止|最长|最短|最多|最少|至少|上限|下限",
+         rf"[{_NUMERAL}]+(?:个)?(?:工作日|日|天|个月|月|年|周|小时|分钟|%|％|元|倍|人|位|次|岁|"
+         rf"公里|米|页|份|级)|百分之|千分之|[{_NUMERAL}]+[%％]"),
+        # 哪些/哪几种/有什么/包括/什么情况 → an enumeration
+        ("list",
+         r"哪些|哪几|几种|几类|几项|有什么(?!后果|区别|影响|用)|有哪|包括|包含|什么情况|什么情形|范围|列举",
+         r"下列|以下|如下|包括|[：:]\n|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)"
+         r"|[^、，。]{1,12}、[^、，。]{1,12}、[^、，。]{1,12}、"),
+        # 能不能/可以…吗/是否/算不算 → a rule: 应当, 不得, 可以, 视为, 认定为
+        ("rule",
+         r"能不能|可不可以|可以.*吗|能.*吗|是否|算不算|算.*吗|要不要|需不需要|需要.*吗|"
+         r"必须.*吗|得.*吗|允许|让不让|行不行|有没有权",
+         r"应当|不得|可以|视为|认定为|禁止|必须|有权|无权|不予|须|准予|不属于|属于"),
+        # 谁/哪个部门/由谁 → an agent
+        ("agent",
+         r"谁|哪个部门|哪个机关|哪个单位|哪一级|哪级|什么部门|什么机关|哪个机构|找哪|向哪|去哪|哪里",
+         r"由[^，。；]{1,20}(?:负责|确定|批准|审批|决定|认定|管理|领导|制定|组织|受理|办理)|"
+         r"部门|机关|人民政府|委员会|负责人|领导|机构"),
+        # 怎么办/会怎么样/有什么后果/怎么处罚 → procedures and consequences
+        ("consequence",
+         r"怎么办|会怎么样|会怎样|后果|怎么处罚|如何处罚|怎么处理|如何处理|处罚|罚款|会被|追究|"
+         r"责任|赔偿|要怎么做|应该怎么做|该怎么做",
+         r"责令|罚款|处分|处罚|追究|赔偿|滞纳金|吊销|没收|警告|拘留|补缴|改正|承担"),
+    ))
 
 
 @dataclass(frozen=True)
@@ -72,6 +107,16 @@ class Query:
     units: list[Unit]
     expansions: dict[str, list[str]] = field(default_factory=dict)
     references: list[tuple[str, int]] = field(default_factory=list)   # 第三条 → ("条", 3)
+    asks: tuple[str, ...] = ()       # what it asks for: ANSWER_TYPES names (quantity, list…)
+
+    @cached_property
+    def answer_patterns(self) -> tuple[re.Pattern[str], ...]:
+        """What a sentence answering it says (one pattern per asked-for type)."""
+        return tuple(says for name, _, says in ANSWER_TYPES if name in self.asks)
+
+    def says_answer(self, text: str) -> bool:
+        """Does ``text`` say the kind of thing the question asks for (a number, a rule…)?"""
+        return any(p.search(text) for p in self.answer_patterns)
 
     @cached_property
     def content(self) -> str:
@@ -101,7 +146,12 @@ class Query:
         return {"normalized": self.normalized, "words": self.words, "grams": self.grams,
                 "units": [{"text": u.text, "weight": round(u.weight, 3),
                            "alternatives": list(u.alternatives)} for u in self.units],
-                "expansions": self.expansions}
+                "expansions": self.expansions, "asks": list(self.asks)}
+
+
+def answer_types(question: str) -> tuple[str, ...]:
+    """What ``question`` asks for, as ANSWER_TYPES names (多少天 → quantity; 谁 → agent)."""
+    return tuple(name for name, asks, _ in ANSWER_TYPES if asks.search(question))
 
 
 class QueryBuilder:
@@ -156,7 +206,7 @@ class QueryBuilder:
         units = [self._unit(text, alternatives.get(text, ()), gram_alternatives,
                             cfg.unit_power) for text in unit_texts]
         return Query(question, normalized, words, grams, units, expansions,
-                     find_references(normalized))
+                     find_references(normalized), answer_types(normalized))
 
     def _unit(self, text: str, alternatives, gram_alternatives: dict[str, list[str]],
               power: float) -> Unit:

@@ -152,6 +152,8 @@ class Ranker:
         self.rows, self.norms = rows, norms
         self.words, self.context, self.grams = words, context, grams
         self._heads = [normalize(" ".join((r.title, *r.section))) + "\n" for r in rows]
+        self._liability = {row for row, head in enumerate(self._heads)
+                           if "法律责任" in head or "罚则" in head}
         # 第三条, 第二章 … in heading paths, so that a question naming an article finds it.
         self._references: dict[tuple[str, int], list[int]] = defaultdict(list)
         for row, data in enumerate(rows):
@@ -313,18 +315,27 @@ class Ranker:
                                       for k in best[with_sentences].tolist()],
                     scorer=fuzz.partial_ratio, dtype=np.float64)[0] / 100
         reference = np.array([1.0 if row in named else 0.0 for row in row_list])
+        # Does the paragraph say what the question asks for (a number, a list, a rule…)?
+        answer_type = np.array([1.0 if query.says_answer(self.norms[row]) else 0.0
+                                for row in row_list]) if query.asks else np.zeros(len(row_list))
+        # Rules before mentions: a 法律责任 article names every rule's violation; it answers
+        # only a question about consequences.
+        liability = np.array([1.0 if row in self._liability else 0.0 for row in row_list])
+        if "consequence" not in query.asks:
+            liability = -liability
         final = bm25 + cfg.window_weight * window + cfg.coverage_weight * coverage \
-            + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference
+            + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference \
+            + cfg.type_weight * answer_type + cfg.liability_weight * liability
         field_scores = ([dict(zip(FIELDS, scores)) for scores in zip(
             *(candidates.fields[name].tolist() for name in FIELDS))]
             if candidates.fields is not None else [{}] * len(row_list))
         ranked = [Ranked(f, row, own_cover[a:b].tolist() if self.rows[row].sentences else [], {
             "bm25": bm, "window": win, "coverage": cov, "fuzzy": fz, "reference": ref,
-            "final": f, **by_field}, found_row)
-            for row, a, b, f, bm, win, cov, fz, ref, by_field, found_row in zip(
+            "answer_type": at_, "liability": li, "final": f, **by_field}, found_row)
+            for row, a, b, f, bm, win, cov, fz, ref, at_, li, by_field, found_row in zip(
                 row_list, starts, ends.tolist(), final.tolist(), bm25.tolist(),
                 window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist(),
-                field_scores, found_units)]
+                answer_type.tolist(), liability.tolist(), field_scores, found_units)]
         ranked.sort(key=lambda item: -item.final)
         return ranked
 

@@ -46,6 +46,8 @@ class SearchConfig:
     pair_discount: float = 0.85      # a two-sentence window counts a little less than one
     coverage_weight: float = 0.4     # paragraph's share of the query
     reference_weight: float = 2.0    # the paragraph is under the 第N条/章 the question names
+    type_weight: float = 0.15        # the paragraph says what the question asks for (多少 → 30日)
+    liability_weight: float = 0.3    # a 法律责任/罚则 article: + for 怎么处罚-questions, − else
     unit_power: float = 1.0          # question words weigh idf ** unit_power in coverage
     synonym_weight: float = 0.8
     typo_weight: float = 0.8
@@ -159,7 +161,10 @@ class Searcher:
                 "rerank": {"weights": {"bm25": 1.0, "window": cfg.window_weight,
                                        "coverage": cfg.coverage_weight,
                                        "fuzzy": cfg.fuzzy_weight,
-                                       "reference": cfg.reference_weight}},
+                                       "reference": cfg.reference_weight,
+                                       "answer_type": cfg.type_weight,
+                                       "liability": cfg.liability_weight},
+                           "asks": list(query.asks)},
                 "decide": {"status": status,
                            "evidence": {key: round(value, 4) for key, value in evidence.items()},
                            "confidence": round(confidence(evidence), 4),

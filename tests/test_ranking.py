@@ -92,3 +92,54 @@ def test_confidence_grows_with_the_evidence() -> None:
     assert confidence(weak) < confidence(strong)
     # a lead over the next hit speaks for the best one
     assert confidence({**weak, "margin": 0.0}) < confidence({**weak, "margin": 0.3})
+
+
+# -- what the question asks for (knowledge.query.ANSWER_TYPES, one test per row) ------------------
+
+@pytest.mark.parametrize(("question", "kind", "answering", "not_answering"), [
+    ("失业保险金最长能领多久？", "quantity",
+     "累计缴费时间满5年不足10年的，领取失业保险金的期限最长为18个月。",
+     "失业保险金的标准由省、自治区、直辖市人民政府确定。"),
+    ("哪些信息属于敏感个人信息？", "list",
+     "敏感个人信息包括生物识别、宗教信仰、特定身份、医疗健康、金融账户、行踪轨迹等信息。",
+     "处理敏感个人信息应当取得个人的单独同意。"),
+    ("可以用个人网盘传工资明细吗？", "rule",
+     "禁止使用个人网盘存储或者传输工作数据。",
+     "本规定自发布之日起施行。"),
+    ("治安保卫重点单位由谁确定？", "agent",
+     "治安保卫重点单位由县级以上地方各级人民政府公安机关确定。",
+     "治安保卫重点单位应当设置必要的技术防范设施。"),
+    ("单位不按时交社保会有什么后果？", "consequence",
+     "逾期仍不缴纳的，除补缴欠缴数额外，从欠缴之日起，按日加收千分之二的滞纳金。",
+     "缴费单位、缴费个人应当按时足额缴纳社会保险费。"),
+])
+def test_the_question_form_names_the_sentence_that_answers_it(question, kind, answering,
+                                                              not_answering) -> None:
+    from knowledge.query import ANSWER_TYPES, answer_types
+
+    assert kind in answer_types(question)
+    says = dict((name, pattern) for name, _, pattern in ANSWER_TYPES)[kind]
+    assert says.search(answering)
+    assert not says.search(not_answering)
+
+
+def test_a_question_about_consequences_is_not_taken_for_a_list() -> None:
+    from knowledge.query import answer_types
+
+    assert answer_types("单位不按时交社保会有什么后果？") == ("consequence",)
+
+
+def test_the_article_saying_the_number_outranks_the_one_repeating_the_words(statute_kb) -> None:
+    answer = statute_kb.search("失业保险金最长能领多久？", k=3)
+    assert answer.best.citation.section[-1] == "第十七条"
+    assert "18个月" in answer.best.excerpt or "12个月" in answer.best.excerpt
+
+
+# -- rules before mentions ------------------------------------------------------------------------
+
+def test_a_rule_outranks_the_penalty_for_breaking_it_unless_consequences_are_asked(
+        statute_kb) -> None:
+    rule = statute_kb.search("单位要按规定缴纳失业保险费吗", k=3)
+    assert rule.best.citation.section[-1] != "第三十一条"
+    penalty = statute_kb.search("不缴纳失业保险费会怎么处罚", k=3)
+    assert penalty.best.citation.section[-1] == "第三十一条"
