@@ -41,8 +41,9 @@ FIELDS = ("words", "context", "grams")
 # and headings cover, its article's paragraphs together, its own sentences alone, its title and
 # headings alone; its best 1–2 sentence window; rapidfuzz closeness; the margin over the next
 # hit (coverage × (final₁ − final₂) / final₁; none without a next hit); its BM25 relative to the
-# best BM25.
-EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25")
+# best BM25; whether it says what the question asks for (1 / 0; 0.5 when it asks for no kind).
+EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
+            "answer_type")
 # A statute article's heading label (sections.py files each 第X条 as a section of its own).
 _ARTICLE = re.compile(r"^第[一二三四五六七八九十百千零〇两\d]+条(?:之[一二三四五六七八九十]+)?$")
 
@@ -176,7 +177,8 @@ class Ranker:
                 # margin; a lead counts as much as the hit covers.
                 "margin": parts["coverage"] * (top.final - second) / top.final
                 if top.final > 0 and len(ranked) > 1 else 0.0,
-                "bm25": parts["bm25"]}
+                "bm25": parts["bm25"],
+                "answer_type": parts["answer_type"] if query.asks else 0.5}
 
     # -- BM25 candidates ---------------------------------------------------------------------------
     def candidates(self, query: Query, n: int, config: SearchConfig, *,
