@@ -39,7 +39,8 @@ class SearchConfig:
 
     context_weight: float = 0.4      # title + heading words, relative to paragraph words
     gram_weight: float = 0.35        # character bigrams, relative to paragraph words
-    candidates: int = 15             # how many BM25 candidates the rerank looks at
+    candidates: int = 25             # how many BM25 candidates the rerank looks at (paragraphs:
+                                     # several of one article make one hit)
     window_weight: float = 1.0       # best 1–2 sentence window's share of the query
     title_in_window: int = 1         # the document title and headings count towards a window
     fuzzy_weight: float = 1.5        # rapidfuzz partial_ratio of the question and a sentence
