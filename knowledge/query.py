@@ -148,6 +148,11 @@ class Query:
                            "alternatives": list(u.alternatives)} for u in self.units],
                 "expansions": self.expansions, "asks": list(self.asks)}
 
+# A whole word that only says what kind of answer is wanted.
+_QUESTION_FORM = re.compile(
+    "(?:" + "|".join(asks.pattern for _, asks, _ in ANSWER_TYPES) + r")[吗呢啊]?"
+    r"|最[多少长短高低]|哪几[种类项个]|几[种类项个]|一共|总共|几|多|哪|什么|怎么|怎样|如何|为什么")
+
 
 def answer_types(question: str) -> tuple[str, ...]:
     """What ``question`` asks for, as ANSWER_TYPES names (多少天 → quantity; 谁 → agent)."""
@@ -203,6 +208,10 @@ class QueryBuilder:
                 for other in found:
                     grams.setdefault(other, cfg.typo_weight)
 
+        # A question-form word the knowledge base never says (多久, 哪几种, 算不算) asks for a
+        # kind of answer (ANSWER_TYPES); as a topic word it would weigh like the rarest word.
+        unit_texts = [t for t in unit_texts if t in self.words.vocab or t in alternatives
+                      or not _QUESTION_FORM.fullmatch(t)] or unit_texts
         units = [self._unit(text, alternatives.get(text, ()), gram_alternatives,
                             cfg.unit_power) for text in unit_texts]
         return Query(question, normalized, words, grams, units, expansions,

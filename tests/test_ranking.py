@@ -143,3 +143,9 @@ def test_a_rule_outranks_the_penalty_for_breaking_it_unless_consequences_are_ask
     assert rule.best.citation.section[-1] != "第三十一条"
     penalty = statute_kb.search("不缴纳失业保险费会怎么处罚", k=3)
     assert penalty.best.citation.section[-1] == "第三十一条"
+
+
+def test_a_question_form_word_the_documents_never_say_is_not_a_topic_word(statute_kb) -> None:
+    units = [u.text for u in statute_kb.searcher.analyse("失业保险金最长能领多久？").units]
+    assert "多久" not in units
+    assert "失业保险金" in units or "失业" in units
