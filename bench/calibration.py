@@ -34,9 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from knowledge import KnowledgeBase  # noqa: E402
-from knowledge.evaluate import _fallback_hits, read_questions  # noqa: E402
-from knowledge.rank import EVIDENCE  # noqa: E402
+from knowledge import KnowledgeBase
+from knowledge.evaluate import _fallback_hits, read_questions
+from knowledge.rank import EVIDENCE
 
 EVAL = ROOT.parent / "shared" / "eval"
 SETS = ("drcd", "stard", "realdocs", "offtopic")

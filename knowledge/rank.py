@@ -14,10 +14,10 @@ import json
 import math
 import re
 from bisect import bisect_right
-from importlib.resources import files
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib.resources import files
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,7 +32,7 @@ from .store import ParagraphRow
 if TYPE_CHECKING:
     from .search import SearchConfig
 
-__all__ = ["Candidates", "EVIDENCE", "Ranked", "Ranker", "article_key", "confidence", "decide",
+__all__ = ["EVIDENCE", "Candidates", "Ranked", "Ranker", "article_key", "confidence", "decide",
            "one_per_article"]
 
 FIELDS = ("words", "context", "grams")

@@ -27,7 +27,16 @@ from .index import FieldIndex, GramIndex, release_free_memory
 from .model import Answer, Citation, Hit
 from .normalize import normalize, normalize_aligned
 from .query import Query, QueryBuilder
-from .rank import DECISION, FIELDS, Candidates, Ranked, Ranker, confidence, decide, one_per_article
+from .rank import (
+    DECISION,
+    FIELDS,
+    Candidates,
+    Ranked,
+    Ranker,
+    confidence,
+    decide,
+    one_per_article,
+)
 from .store import IndexRow, ParagraphRow
 
 __all__ = ["Query", "SearchConfig", "Searcher"]

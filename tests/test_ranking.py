@@ -3,8 +3,6 @@ decision, what the question asks for."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from knowledge import KnowledgeBase
@@ -118,7 +116,7 @@ def test_the_question_form_names_the_sentence_that_answers_it(question, kind, an
     from knowledge.query import ANSWER_TYPES, answer_types
 
     assert kind in answer_types(question)
-    says = dict((name, pattern) for name, _, pattern in ANSWER_TYPES)[kind]
+    says = {name: pattern for name, _, pattern in ANSWER_TYPES}[kind]
     assert says.search(answering)
     assert not says.search(not_answering)
 
