@@ -4,7 +4,8 @@ Each fixture is an office rule with a running header (its title) and a footer in
 travel.pdf ``第 N 页 共 M 页`` (articles, a （一）（二） list, a table), attendance.pdf ``－ N －``
 (a table of contents with dot leaders), meeting.pdf ``- N -`` (一、 items, paragraph spacing, no
 indent), supplies.pdf a bare ``N`` (no metadata title). scan.pdf has no text layer; mixed.pdf is
-supplies.pdf followed by two scanned pages; encrypted.pdf needs a password.
+supplies.pdf followed by two scanned pages; encrypted.pdf needs a password. equipment.pdf has two
+tables whose narrow cells wrap onto two to four lines, one drawn with borders, one without.
 """
 
 from __future__ import annotations
@@ -136,6 +137,48 @@ def test_table_rows_carry_their_column_headers_and_caption() -> None:
     assert rows[1].text == "出差地区：上海；单位负责人：800元；其余人员：500元"
     # the caption names the table; it is not left behind as a paragraph
     assert not [b for b in doc.blocks if b.kind != "table_row" and "住宿费标准" == b.text[-5:]]
+
+
+def test_bordered_table_with_wrapped_cells_is_read_cell_by_cell() -> None:
+    # LibreOffice writes such a table cell by cell ("SB-2" / "022-" / "0107" …) and PDFium runs
+    # side-by-side cells together; the ruling lines give the grid each character goes into.
+    (doc,) = read("equipment.pdf").documents
+    rows = [b for b in doc.blocks if b.kind == "table_row" and b.table == "表1 在用仪器设备"]
+    assert [b.row for b in rows] == [1, 2, 3]
+    assert rows[0].headers == ("设备编号", "设备名称", "型号规格", "使用部门", "责任人", "存放位置")
+    assert rows[0].cells == ("SB-2022-0107", "恒温恒湿试验箱", "宏展THS-B4T150", "质量检测中心",
+                             "周立新", "实验楼三层东侧")
+    assert rows[1].text == ("设备编号：SB-2023-0215；设备名称：便携式气体检测仪；型号规格：英思科MX6；"
+                            "使用部门：安全环保部；责任人：吴海燕；存放位置：综合楼一层值班室")
+    assert rows[2].cells == ("SB-2024-0032", "投影仪", "明基MW560", "办公室", "郑晓", "第二会议室")
+    # no cell fragments left behind as paragraphs or headings; the text around it is intact
+    others = [b.text for b in doc.blocks if b.kind != "table_row"]
+    assert others == ["仪器设备台账", "本台账记录各部门在用的仪器设备，每季度由资产管理科核对一次。",
+                      "设备调拨、报废须经资产管理科审核，并在台账中注明。",
+                      "以下设备已申请报废，待资产管理科审核后处置。", "报废设备由资产管理科统一回收处置。"]
+
+
+def test_borderless_table_with_wrapped_cells_is_read_by_its_gaps() -> None:
+    # no ruling lines: the columns are the gaps between the characters, the rows the padding
+    # gaps that every column starts a line below (a cell's next line is only one pitch down)
+    (doc,) = read("equipment.pdf").documents
+    rows = [b for b in doc.blocks if b.kind == "table_row" and b.table == "表2 待报废设备"]
+    assert [(b.row, b.page) for b in rows] == [(1, 2), (2, 2)]
+    assert rows[0].text == ("设备编号：SB-2015-0046；设备名称：台式计算机；型号规格：清华同方超越E500；"
+                            "报废原因：主板损坏无法维修；经办人：马文涛")
+    assert rows[1].cells == ("SB-2016-0121", "复印机", "理光MP2014", "超过使用年限", "林小红")
+
+
+def test_table_read_row_by_row_keeps_the_aligned_columns_reading() -> None:
+    # travel.pdf's table has borders but one-line cells: PDFium reads it row by row, and the
+    # grid reading is not needed (nor used) there
+    from knowledge.readers.pdf_layout import Line
+    from knowledge.readers.pdf_tables import _backtrack_regions
+
+    lines = [Line("出差地区 单位负责人", 10, 200, 100 + 15 * k, 10.5) for k in range(6)]
+    assert _backtrack_regions(lines) == []
+    rows = [b for b in read("travel.pdf").documents[0].blocks if b.kind == "table_row"]
+    assert len(rows) == 4 and rows[3].cells == ("其他地区", "600元", "350元")
 
 
 def test_scanned_pdf_needs_ocr_or_is_read_by_it() -> None:

@@ -17,6 +17,7 @@ from ..blocks import ReadInfo, SourceDocument, Unloadable, clean, document, stem
 from ..text import is_cjk_wide
 from . import ocr
 from .pdf_layout import Line, Page, layout_blocks
+from .pdf_tables import page_rules, replace_tables
 
 log = logging.getLogger("knowledge.readers")
 
@@ -76,6 +77,9 @@ def _read_pages(pdf, name: str, info: ReadInfo) -> tuple[list[Page], str]:
             textpage = page.get_textpage()
             try:
                 lines = _page_lines(textpage, height)
+                if lines:
+                    lines = replace_tables(page, textpage, height, lines,
+                                           page_rules(page, height))
             finally:
                 textpage.close()
             if not lines:

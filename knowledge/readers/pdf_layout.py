@@ -34,6 +34,7 @@ class Line:
     size: float = 0.0
     bold: bool = False
     cells: tuple[tuple[str, float, float], ...] = ()   # (text, x0, x1) runs split by wide gaps
+    grid: tuple[tuple[str, ...], ...] = ()   # a whole table read by .pdf_tables: header row first
 
     @property
     def placed(self) -> bool:
@@ -223,6 +224,20 @@ def layout_blocks(pages: Sequence[Page], info: ReadInfo) -> tuple[list[Block], s
         i = 0
         while i < len(lines):
             line = lines[i]
+            if line.grid:
+                flush()
+                caption = ""
+                if blocks and blocks[-1].kind in ("paragraph", "heading") \
+                        and _CAPTION_RE.match(blocks[-1].text):
+                    caption = blocks.pop().text
+                tables += 1
+                headers = line.grid[0]
+                blocks.extend(table_row(headers, cells, table=caption or f"表{tables}", row=n,
+                                        page=page.number)
+                              for n, cells in enumerate(line.grid[1:], start=1))
+                i += 1
+                prev = None
+                continue
             above, run = _table_run(lines, i, m)
             if run:
                 flush()
