@@ -226,10 +226,7 @@ def layout_blocks(pages: Sequence[Page], info: ReadInfo) -> tuple[list[Block], s
             line = lines[i]
             if line.grid:
                 flush()
-                caption = ""
-                if blocks and blocks[-1].kind in ("paragraph", "heading") \
-                        and _CAPTION_RE.match(blocks[-1].text):
-                    caption = blocks.pop().text
+                caption = _take_caption(blocks)
                 tables += 1
                 headers = line.grid[0]
                 blocks.extend(table_row(headers, cells, table=caption or f"表{tables}", row=n,
@@ -241,10 +238,7 @@ def layout_blocks(pages: Sequence[Page], info: ReadInfo) -> tuple[list[Block], s
             above, run = _table_run(lines, i, m)
             if run:
                 flush()
-                caption = ""
-                if blocks and blocks[-1].kind in ("paragraph", "heading") \
-                        and _CAPTION_RE.match(blocks[-1].text):
-                    caption = blocks.pop().text
+                caption = _take_caption(blocks)
                 tables += 1
                 blocks.extend(_table_blocks(lines[i:i + run], above, caption or f"表{tables}",
                                             page.number, m))
@@ -416,3 +410,11 @@ def _table_blocks(lines: Sequence[Line], above: int, table: str, page: int,
         last_top = line.top
     return [table_row(headers, cells, table=table, row=number, page=page)
             for number, cells in enumerate(rows, start=1)]
+
+
+def _take_caption(blocks: list) -> str:
+    """The ``表N …`` line just before a table, taken out of the text: it names the table."""
+    if blocks and blocks[-1].kind in ("paragraph", "heading") and \
+            _CAPTION_RE.match(blocks[-1].text):
+        return blocks.pop().text
+    return ""
