@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from knowledge import (Answer, Citation, DocumentInfo, FileReport, Hit, IngestReport,
                        ParagraphView, Stats)
 from knowledge import UnansweredQuestion
-from knowledge.text import format_size
+from knowledge.text import SENTENCE_ENDS, format_size
 
 from .texts import lang_for, text_for  # re-exported: handlers use render.text_for
 
@@ -125,7 +125,7 @@ def _units(text: str) -> int:
 
 _TOKENS = re.compile(r"<[^<>]*>|&#?\w+;|[\s\S]")
 _TAG_NAME = re.compile(r"</?\s*([A-Za-z][A-Za-z0-9-]*)")
-_SENTENCE_END = set("。！？；!?;")
+_SENTENCE_END = frozenset(SENTENCE_ENDS)  # split long replies after a sentence
 
 
 def _apply(stack: tuple[tuple[str, str], ...], token: str) -> tuple[tuple[str, str], ...]:
