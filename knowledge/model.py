@@ -42,9 +42,15 @@ class Hit:
     highlights: tuple[tuple[int, int], ...]  # [start, end) spans of matched words in excerpt
     score: float
     parts: dict[str, float] = field(default_factory=dict, compare=False)
+    kind: str = "paragraph"       # "paragraph", "faq" (a question/answer pair) or "taught"
+    question: str = ""            # the FAQ pair's or the taught question
+    ref: str = ""                 # stable reference to the paragraph (teach, votes)
 
     def to_json(self) -> dict:
         return {
+            "kind": self.kind,
+            "question": self.question,
+            "ref": self.ref,
             "document": self.citation.document,
             "section": self.citation.section_label,
             "paragraph": self.citation.paragraph,

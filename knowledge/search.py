@@ -145,7 +145,9 @@ class Searcher:
                                is_list=data.kind == "list", wants_list=asks_for_list(query.text),
                                is_row=data.kind == "table_row")
         return Hit(data.doc_id, data.paragraph_id, data.citation, excerpt.text,
-                   excerpt.highlights, item.final, item.parts)
+                   excerpt.highlights, item.final, item.parts,
+                   kind="faq" if data.kind == "faq" else "paragraph", question=data.question,
+                   ref=data.ref)
 
     def _explain(self, query: Query, candidates: Candidates, ranked: list[Ranked], status: str,
                  k: int, evidence: dict[str, float]) -> dict:

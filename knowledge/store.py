@@ -12,6 +12,7 @@ that read it: a file read by older readers counts as changed, so the next ingest
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -29,7 +30,7 @@ from .model import Citation, DocumentInfo, ShownParagraph, Stats, UnansweredQues
 __all__ = ["IndexRow", "ParagraphRow", "PreparedDocument", "PreparedParagraph", "SCHEMA_VERSION",
            "Store"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +46,10 @@ class PreparedParagraph:
     text: str
     sentences: tuple[tuple[int, int], ...]
     words: str                      # index tokens, space-joined
-    kind: str = "text"              # "text", "list" or "table_row"
+    kind: str = "text"              # "text", "list", "table_row" or "faq"
     page: int = 0
     ocr: bool = False
+    question: str = ""              # an FAQ pair's question (kind "faq"); its answer is ``text``
 
 
 @dataclass(frozen=True)
@@ -81,8 +83,10 @@ class ParagraphRow:
     source: str
     source_id: str | None
     url: str | None
-    kind: str = "text"                          # "text", "list" or "table_row"
+    kind: str = "text"                          # "text", "list", "table_row" or "faq"
     ocr: bool = False
+    question: str = ""                          # an FAQ pair's question (kind "faq")
+    ref: str = ""                               # stable reference, see :func:`paragraph_ref`
 
     @property
     def citation(self) -> Citation:
@@ -98,6 +102,13 @@ class IndexRow:
     words: str
     title_words: str
     section_words: str
+
+
+def paragraph_ref(source: str, text: str) -> str:
+    """A paragraph's stable reference: the same file's same text keeps it across restarts and
+    re-ingests (a changed file's paragraph whose text is still there keeps it too); other text
+    never gets it. 12 hex digits of SHA-1 over the document's source and the text."""
+    return hashlib.sha1(f"{source}\n{text}".encode("utf-8", "replace")).hexdigest()[:12]
 
 
 def _sentences(stored: str | None) -> tuple[tuple[int, int], ...]:
@@ -189,6 +200,8 @@ class Store:
             self._upgrade_to_2(fresh=version == 0)
         if version < 3:
             self._upgrade_to_3()
+        if version < 4:
+            self._upgrade_to_4()
 
     def _upgrade_to_2(self, *, fresh: bool) -> None:
         """Paragraph kinds, pages and OCR marks; what read each document and which reader version.
@@ -215,6 +228,46 @@ class Store:
                 self.db.conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
             self.db.conn.execute("DROP TABLE IF EXISTS paragraphs_fts")
             self._set_meta("schema_version", "3")
+
+    def _upgrade_to_4(self) -> None:
+        """What staff and admins teach: stable paragraph references, FAQ questions, taught
+        questions, votes, admins' synonyms and questions sent to the admins. One transaction."""
+        with self.writing():
+            for table, column, kind in (("paragraphs", "question", "TEXT DEFAULT ''"),
+                                        ("paragraphs", "ref", "TEXT DEFAULT ''")):
+                if column not in self.db[table].columns_dict:
+                    self.db.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            conn = self.db.conn
+            rows = conn.execute("SELECT p.id, d.source, p.text FROM paragraphs p "
+                                "JOIN documents d ON d.id = p.doc_id").fetchall()
+            conn.executemany("UPDATE paragraphs SET ref = ? WHERE id = ?",
+                             [(paragraph_ref(source or "", text or ""), pid)
+                              for pid, source, text in rows])
+            self.db["paragraphs"].create_index(["ref"], if_not_exists=True)
+            # a question taught by an admin: linked to a paragraph (ref) or a written answer
+            self.db["taught"].create(
+                {"id": int, "question": str, "norm": str, "ref": str, "answer": str,
+                 "taught_by": str, "taught_at": str}, pk="id", if_not_exists=True)
+            self.db["taught"].create_index(["norm"], if_not_exists=True)
+            # 👍 (+1) / 👎 (-1) on (question, paragraph)
+            self.db["votes"].create(
+                {"id": int, "question": str, "norm": str, "ref": str, "vote": int,
+                 "voter": str, "voted_at": str}, pk="id", if_not_exists=True)
+            self.db["votes"].create_index(["norm"], if_not_exists=True)
+            # synonym groups added by admins (the shipped thesaurus is a file)
+            self.db["synonyms"].create(
+                {"id": int, "words": str, "one_way": int, "added_by": str, "added_at": str},
+                pk="id", if_not_exists=True)
+            # questions sent to the admins (🙋), and the admin messages that carry them
+            self.db["escalations"].create(
+                {"id": int, "question": str, "norm": str, "asker_id": int, "asker_name": str,
+                 "chat_id": int, "chat_title": str, "message_id": int, "status": str,
+                 "created_at": str, "answered_by": str, "answered_at": str, "taught_id": int},
+                pk="id", if_not_exists=True)
+            self.db["escalation_messages"].create(
+                {"escalation_id": int, "chat_id": int, "message_id": int},
+                pk=("chat_id", "message_id"), if_not_exists=True)
+            self._set_meta("schema_version", "4")
 
     def _meta(self, key: str, default: str) -> str:
         row = self.db.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -319,10 +372,11 @@ class Store:
                      doc.section_words.get(paragraph.section, ""))).lastrowid
         conn.executemany(
             "INSERT INTO paragraphs (doc_id, section_id, number, text, sentences, words, kind, "
-            "page, ocr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "page, ocr, question, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(doc_id, section_ids[p.section], p.number, p.text,
               json.dumps(p.sentences, separators=(",", ":")), p.words, p.kind, p.page,
-              int(p.ocr)) for p in doc.paragraphs])
+              int(p.ocr), p.question, paragraph_ref(doc.source, p.text))
+             for p in doc.paragraphs])
         return len(section_ids), len(doc.paragraphs)
 
     def documents(self) -> list[DocumentInfo]:
@@ -348,9 +402,10 @@ class Store:
         sections: dict[str, tuple[str, ...]] = {}   # one object per distinct heading path,
         names: dict[str, str] = {}                   # title and source, not one per paragraph
         for (pid, doc_id, number, text, sentences, words, path, section_words, title,
-             title_words, source, source_id, url, kind, ocr) in self.db.execute(
+             title_words, source, source_id, url, kind, ocr, question, ref) in self.db.execute(
                 "SELECT p.id, p.doc_id, p.number, p.text, p.sentences, p.words, s.path, "
-                "s.words, d.title, d.title_words, d.source, d.source_id, d.url, p.kind, p.ocr "
+                "s.words, d.title, d.title_words, d.source, d.source_id, d.url, p.kind, p.ocr, "
+                "p.question, p.ref "
                 "FROM paragraphs p JOIN sections s ON s.id = p.section_id "
                 "JOIN documents d ON d.id = p.doc_id ORDER BY p.id"):
             section = sections.get(path)
@@ -358,21 +413,29 @@ class Store:
                 section = sections[path] = tuple(json.loads(path))
             row = ParagraphRow(pid, doc_id, number, text, _sentences(sentences), section,
                                names.setdefault(title, title), names.setdefault(source, source),
-                               source_id, url, kind or "text", bool(ocr))
+                               source_id, url, kind or "text", bool(ocr), question or "",
+                               ref or "")
             yield IndexRow(row, words, title_words, section_words)
 
     def paragraph(self, paragraph_id: int) -> ParagraphRow | None:
         row = self.db.execute(
             "SELECT p.id, p.doc_id, p.number, p.text, p.sentences, s.path, d.title, d.source, "
-            "d.source_id, d.url, p.kind, p.ocr FROM paragraphs p "
+            "d.source_id, d.url, p.kind, p.ocr, p.question, p.ref FROM paragraphs p "
             "JOIN sections s ON s.id = p.section_id JOIN documents d ON d.id = p.doc_id "
             "WHERE p.id = ?", [paragraph_id]).fetchone()
         if row is None:
             return None
-        pid, doc_id, number, text, sentences, path, title, source, source_id, url, kind, ocr = row
+        (pid, doc_id, number, text, sentences, path, title, source, source_id, url, kind, ocr,
+         question, ref) = row
         return ParagraphRow(pid, doc_id, number, text, _sentences(sentences),
                             tuple(json.loads(path)), title, source, source_id, url,
-                            kind or "text", bool(ocr))
+                            kind or "text", bool(ocr), question or "", ref or "")
+
+    def paragraph_by_ref(self, ref: str) -> ParagraphRow | None:
+        """The paragraph a stable reference names now (None: its text is gone — stale)."""
+        row = self.db.execute("SELECT id FROM paragraphs WHERE ref = ? ORDER BY id LIMIT 1",
+                              [ref]).fetchone()
+        return self.paragraph(row[0]) if row else None
 
     def document_paragraphs(self, doc_id: int) -> list[ShownParagraph]:
         """Each paragraph of one document, in order, with its section path, kind and page."""

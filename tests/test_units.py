@@ -5,6 +5,7 @@ upgrade of a knowledge base written before these units existed."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -157,9 +158,11 @@ def test_a_schema_1_knowledge_base_is_upgraded_and_its_files_are_read_again(
     # answers straight away from the old rows
     answer = json.loads(staffbot("ask", "迟到三次怎么处理", "--json", db=db).stdout)
     assert answer["hits"][0]["section"] == "第一章 总则 › 第三条"
+    # schema 4: the old rows got their stable references
+    assert re.fullmatch(r"[0-9a-f]{12}", answer["hits"][0]["ref"])
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() \
-            == ("3",)
+            == ("4",)
         # schema 3: the FTS5 table nothing queried, and the triggers that filled it, are gone
         assert conn.execute("SELECT name FROM sqlite_master WHERE name LIKE 'paragraphs_%' "
                             "AND type IN ('table', 'trigger')").fetchall() == []
