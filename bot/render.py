@@ -109,12 +109,13 @@ def _safe_url(url: str | None) -> str | None:
 
 
 def citation_html(citation: Citation) -> str:
-    """document › section › 第N段, the document linked when the citation has a URL."""
+    """document › section › 第N段 (or the FAQ question), the document linked when the citation
+    has a URL."""
     document = escape(citation.document)
     url = _safe_url(citation.url)
     if url:
         document = f'<a href="{escape_attr(url)}">{document}</a>'
-    parts = [document, *(escape(s) for s in citation.section if s), f"第{citation.paragraph}段"]
+    parts = [document, *(escape(s) for s in citation.section if s), escape(citation.place)]
     return "📖 " + " › ".join(p for p in parts if p)
 
 

@@ -19,14 +19,23 @@ class Citation:
     source_id: str | None = None
     url: str | None = None
     ocr: bool = False          # the text was read by OCR from a scan: it may hold misreadings
+    question: str = ""         # an FAQ pair's question: cited instead of the paragraph number
 
     @property
     def section_label(self) -> str:
         return " › ".join(self.section)
 
     @property
+    def place(self) -> str:
+        """The last part of the label: the FAQ question, 第N段, or nothing (paragraph 0: a
+        written answer that is no document's paragraph)."""
+        if self.question:
+            return self.question
+        return f"第{self.paragraph}段" if self.paragraph > 0 else ""
+
+    @property
     def label(self) -> str:
-        parts = [self.document, *self.section, f"第{self.paragraph}段"]
+        parts = [self.document, *self.section, self.place]
         label = " › ".join(p for p in parts if p)
         return f"{label}（扫描件识别）" if self.ocr else label
 

@@ -91,7 +91,7 @@ class ParagraphRow:
     @property
     def citation(self) -> Citation:
         return Citation(self.title, self.section, self.number, self.source, self.source_id,
-                        self.url, self.ocr)
+                        self.url, self.ocr, self.question)
 
 
 @dataclass(frozen=True, slots=True)
