@@ -86,6 +86,7 @@ class Outcome:
     answered: bool
     miss: str | None            # a MISS_CLASSES entry for an answerable question not answered
     hits: list[dict] = field(default_factory=list)
+    see_also: list[dict] = field(default_factory=list)   # 另见 beside an answer
 
     @property
     def offtopic(self) -> bool:
@@ -94,8 +95,9 @@ class Outcome:
 
 def classify(question: dict, fmt: str, answer: dict) -> Outcome:
     status, hits = answer["status"], answer["hits"][:3]
+    also = answer.get("see_also") or []
     if question["doc"] is None:
-        return Outcome(question, fmt, status, None, status != "answer", None, hits)
+        return Outcome(question, fmt, status, None, status != "answer", None, hits, also)
     rank = next((i for i, hit in enumerate(hits)
                  if any(hit_matches(hit, d, a) for d, a in question["golds"])), None)
     has_answer = rank == 0 and all(norm(w) in norm(hits[0]["excerpt"]) for w in question["must"])
@@ -112,7 +114,7 @@ def classify(question: dict, fmt: str, answer: dict) -> Outcome:
             miss = MISS_CLASSES[3]
         else:
             miss = MISS_CLASSES[4]
-    return Outcome(question, fmt, status, rank, answered, miss, hits)
+    return Outcome(question, fmt, status, rank, answered, miss, hits, also)
 
 
 # -- staffbot ---------------------------------------------------------------------------------
@@ -248,7 +250,11 @@ def summary(outcomes: list[Outcome]) -> dict:
             "declined": sum(o.status == "not_found" for o in real),
             "confident_wrong": sum(o.status == "answer" and not o.answered for o in real),
             "offtopic": len(off), "offtopic_right": sum(o.answered for o in off),
-            "misses": dict(Counter(o.miss for o in real if o.miss))}
+            "misses": dict(Counter(o.miss for o in real if o.miss)),
+            # 另见: answers offered with it, and how many of those name another gold article
+            "see_also": sum(bool(o.see_also) for o in outcomes),
+            "see_also_gold": sum(any(hit_matches(h, d, a) for h in o.see_also
+                                     for d, a in o.question["golds"]) for o in real)}
 
 
 def row_line(name: str, s: dict, extra: str = "") -> str:
@@ -285,6 +291,12 @@ def print_report(infos: dict, results: dict[str, list[Outcome]], show_misses: bo
         for kind in kinds:
             print(row_line(kind, summary([o for o in flat if o.question["kind"] == kind])))
         print(row_line("all", summary(flat)))
+    print("\n== 另见 (other documents offered beside an answer) ==")
+    for fmt, outcomes in results.items():
+        if fmt != BASELINE:
+            s = summary(outcomes)
+            print(f"{fmt:16} answers with 另见 {s['see_also']:3}; naming a gold article "
+                  f"{s['see_also_gold']:3}")
     print("\n== misses by class (answerable questions not answered) ==")
     short = ("not found", "not in top 3", "2nd/3rd", "suggested only", "excerpt lacks")
     print(f"{'':16} " + " ".join(f"{s:>14}" for s in short))

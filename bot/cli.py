@@ -171,6 +171,8 @@ def format_answer(answer, *, color: bool = False) -> str:
         lines.append(f"{rank}. {mark(hit.excerpt, hit.highlights, color)}")
         source = hit.citation.url or hit.citation.source
         lines.append(f"   — {hit.citation.label}  ({source}; score {hit.score:.2f})")
+        if rank == 1 and answer.see_also:
+            lines.append("   另见: " + "; ".join(h.citation.label for h in answer.see_also))
     return "\n".join(lines)
 
 

@@ -108,6 +108,12 @@ def _safe_url(url: str | None) -> str | None:
     return None
 
 
+def see_also_label(citation: Citation) -> str:
+    """《document》 and the article (the last heading), for a 另见 line and its button."""
+    article = citation.section[-1] if citation.section else citation.place
+    return f"《{citation.document}》{article}"
+
+
 def citation_html(citation: Citation) -> str:
     """document › section › 第N段 (or the FAQ question), the document linked when the citation
     has a URL."""
@@ -279,11 +285,18 @@ def render_answer(answer: Answer, question_id: int | None, lang: str = "zh") -> 
         return _replies("\n".join(lines), (_open_buttons(hits, lang),))
     best = answer.hits[0]
     text = f"{highlight(best.excerpt, best.highlights)}\n\n{citation_html(best.citation)}"
+    if answer.see_also:
+        text += "\n" + text_for(lang, "see_also") + "；".join(
+            escape(see_also_label(h.citation)) for h in answer.see_also)
     first_row = [Button(text_for(lang, "full"), callback_data=cb_paragraph(best.paragraph_id))]
     if len(answer.hits) > 1:
         first_row.append(Button(text_for(lang, "more"), callback_data=cb_more(
             qid, [h.paragraph_id for h in answer.hits[1:]])))
     rows: list[tuple[Button, ...]] = [tuple(first_row)]
+    if answer.see_also:
+        rows.append(tuple(Button("📎 " + truncate(see_also_label(h.citation), 24),
+                                 callback_data=cb_paragraph(h.paragraph_id))
+                          for h in answer.see_also))
     if question_id:
         rows.append((Button("👍", callback_data=cb_feedback(qid, True)),
                      Button("👎", callback_data=cb_feedback(qid, False))))

@@ -83,6 +83,7 @@ class Answer:
     status: str
     hits: tuple[Hit, ...]
     explain: dict | None = None
+    see_also: tuple[Hit, ...] = ()   # 另见: other documents' articles that answer it too
 
     @property
     def best(self) -> Hit | None:
@@ -90,7 +91,8 @@ class Answer:
 
     def to_json(self) -> dict:
         out = {"question": self.question, "status": self.status,
-               "hits": [hit.to_json() for hit in self.hits]}
+               "hits": [hit.to_json() for hit in self.hits],
+               "see_also": [hit.to_json() for hit in self.see_also]}
         if self.explain is not None:
             out["explain"] = self.explain
         return out

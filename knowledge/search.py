@@ -27,6 +27,7 @@ from .index import FieldIndex, GramIndex, release_free_memory
 from .model import Answer, Citation, Hit
 from .normalize import normalize, normalize_aligned
 from .query import Query, QueryBuilder
+from .related import see_also
 from .rank import (
     DECISION,
     FIELDS,
@@ -135,8 +136,11 @@ class Searcher:
                                    if item.strength >= config.suggest_coverage]
         hits = tuple(self._hit(item, query) for item in ranked[:k]) if status != "not_found" \
             else ()
+        also = tuple(self._hit(item, query) for item in see_also(
+            ranked, self.rows, strength=config.answer_coverage)) if status == "answer" else ()
         return Answer(question, status, hits,
-                      self._explain(query, candidates, ranked, status, k, evidence) if explain else None)
+                      self._explain(query, candidates, ranked, status, k, evidence) if explain else None,
+                      also)
 
     def _hit(self, item: Ranked, query: Query) -> Hit:
         data = self.rows[item.row]

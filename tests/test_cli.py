@@ -121,7 +121,7 @@ def test_not_found_exits_1_and_is_listed_by_unanswered_and_stats(db: Path) -> No
     assert "Not found" in first.stdout
     as_json = staffbot("ask", "--json", "食堂几点开饭", db=db, check=1)
     assert json.loads(as_json.stdout) == {"question": "食堂几点开饭", "status": "not_found",
-                                          "hits": []}
+                                          "hits": [], "see_also": []}
     unanswered, unanswered_text, stats, stats_text = staffbot_together(
         (["unanswered", "--json"], 0), (["unanswered"], 0), (["stats", "--json"], 0),
         (["stats"], 0), db=db)

@@ -147,3 +147,60 @@ def test_a_question_form_word_the_documents_never_say_is_not_a_topic_word(statut
     units = [u.text for u in statute_kb.searcher.analyse("失业保险金最长能领多久？").units]
     assert "多久" not in units
     assert "失业保险金" in units or "失业" in units
+
+
+# -- 另见: another document that answers the same words --------------------------------------------
+
+LEAVE_RULES = """\
+员工休假管理办法
+
+第八条 年休假一般应当在一个年度内安排。确因工作需要不能安排的，经单位负责人批准，可以跨1个年度安排。
+
+第九条 员工请事假，应当提前一个工作日书面申请。
+"""
+
+LEAVE_DETAILS = """\
+员工休假管理办法实施细则
+
+第五条 年休假需要跨年度安排的，由员工所在部门于当年12月15日前报人事处备案，跨年度安排最长不超过次年3月31日。
+
+第六条 病假应当提交医院证明。
+"""
+
+CANTEEN = """\
+食堂管理规定
+
+第三条 食堂每个年度公布一次就餐标准。
+"""
+
+
+def test_a_related_document_that_answers_too_is_offered_as_see_also(tmp_path) -> None:
+    from test_cli import staffbot
+    import json
+
+    for name, text in (("员工休假管理办法.txt", LEAVE_RULES),
+                       ("员工休假管理办法实施细则.txt", LEAVE_DETAILS), ("食堂管理规定.txt", CANTEEN)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    db = tmp_path / "kb.db"
+    staffbot("ingest", str(tmp_path), db=db)
+    answer = json.loads(staffbot("ask", "年休假可以跨年度安排吗", "--json", db=db).stdout)
+    assert answer["status"] == "answer"
+    first = answer["hits"][0]["document"]
+    assert first.startswith("员工休假管理办法")
+    [also] = answer["see_also"]          # the other of the two, never the canteen
+    assert {first, also["document"]} == {"员工休假管理办法", "员工休假管理办法实施细则"}
+    assert also["section"] in ("第八条", "第五条")
+    text = staffbot("ask", "年休假可以跨年度安排吗", db=db).stdout
+    assert "另见: " + also["citation"] in text
+    # a question only one document answers has no 另见
+    answer = json.loads(staffbot("ask", "员工请事假要提前多久书面申请", "--json", db=db).stdout)
+    assert answer["status"] == "answer" and answer["see_also"] == []
+
+
+def test_related_by_title() -> None:
+    from knowledge.related import related_by_title
+
+    assert related_by_title("中华人民共和国档案法", "中华人民共和国档案法实施条例")
+    assert related_by_title("员工休假管理办法实施细则", "员工休假管理办法")
+    assert not related_by_title("差旅费管理办法", "会议费管理办法")
+    assert not related_by_title("某某规定", "某某规定")

@@ -211,3 +211,16 @@ def test_inline_results_json_is_what_ptb_would_send() -> None:
             r.text, parse_mode="HTML", link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .to_dict() for r in results]
     assert inline_results_json(results) == expected
+
+
+def test_see_also_names_the_other_documents_articles_with_buttons_that_open_them():
+    best = make_hit(document="员工休假管理办法", section=("第八条",), pid=7)
+    also = make_hit(document="员工休假管理办法<实施细则>", section=("第三章", "第五条"), pid=9)
+    reply = render_answer(Answer("q", "answer", (best,), see_also=(also,)), 5)[0]
+    plain = telegram_parse(reply.text)
+    assert "另见：《员工休假管理办法<实施细则>》第五条" in plain
+    [button] = reply.buttons[1]
+    assert button.callback_data == cb_paragraph(9) and button.text.startswith("📎 《")
+    assert len(button.text) <= 30
+    assert "See also:" in render_answer(Answer("q", "answer", (best,), see_also=(also,)), 5,
+                                        "en")[0].text
