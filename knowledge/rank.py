@@ -152,7 +152,11 @@ class Ranker:
                  context: FieldIndex, grams: GramIndex) -> None:
         self.rows, self.norms = rows, norms
         self.words, self.context, self.grams = words, context, grams
-        self._heads = [normalize(" ".join((r.title, *r.section))) + "\n" for r in rows]
+        # Title and headings say what a paragraph is about; an FAQ pair's question says it best.
+        self._heads = [normalize(" ".join((r.title, *r.section, r.question) if r.question
+                                          else (r.title, *r.section))) + "\n" for r in rows]
+        self._asked = {row: _bare(normalize(r.question)) for row, r in enumerate(rows)
+                       if r.question}
         self._liability = {row for row, head in enumerate(self._heads)
                            if "法律责任" in head or "罚则" in head}
         # 第三条, 第二章 … in heading paths, so that a question naming an article finds it.
@@ -316,6 +320,10 @@ class Ranker:
                     [query.content], [spans.text[span_starts[k]:span_ends[k]]
                                       for k in best[with_sentences].tolist()],
                     scorer=fuzz.partial_ratio, dtype=np.float64)[0] / 100
+        if self._asked:  # an FAQ pair: as close as its question is to the question
+            for i, row in enumerate(row_list):
+                if row in self._asked:
+                    fuzzy[i] = max(fuzzy[i], question_similarity(query, self._asked[row]))
         reference = np.array([1.0 if row in named else 0.0 for row in row_list])
         # Does the paragraph say what the question asks for (a number, a list, a rule…)?
         answer_type = np.array([1.0 if query.says_answer(self.norms[row]) else 0.0
@@ -340,6 +348,32 @@ class Ranker:
                 answer_type.tolist(), liability.tolist(), field_scores, found_units)]
         ranked.sort(key=lambda item: -item.final)
         return ranked
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def _bare(text: str) -> str:
+    """Letters, digits and CJK only: 年假怎么申请？ → 年假怎么申请."""
+    return _NOT_WORD.sub("", text).lower()
+
+
+def question_similarity(query: Query, asked: str) -> float:
+    """How close ``query`` is to an FAQ pair's question (``asked``, :func:`_bare`): the better
+    of rapidfuzz's ratio of the two and the F1 of their character bigrams (a paraphrase reorders
+    and swaps words, but keeps many of them)."""
+    mine = _bare(query.normalized)
+    if not mine or not asked:
+        return 0.0
+    ratio = fuzz.ratio(mine, asked) / 100
+    theirs, ours = _bigrams(asked), _bigrams(mine)
+    shared = len(theirs & ours)
+    f1 = 2 * shared / (len(theirs) + len(ours)) if shared else 0.0
+    return max(ratio, f1)
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
 
 
 class _Spans:

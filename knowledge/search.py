@@ -101,7 +101,9 @@ class Searcher:
         self.context = FieldIndex.build(context_tokens.setdefault(c, c.split()) for c in context)
         del context, context_tokens
         release_free_memory()
-        self.grams = GramIndex.build(self.norms)
+        # an FAQ pair's question is searched with its answer (rank.py weighs it as its heading)
+        self.grams = GramIndex.build(normalize(r.question) + "\n" + n if r.question else n
+                                     for r, n in zip(self.rows, self.norms))
         release_free_memory()
         self.queries = QueryBuilder(analyzer, self.words, self.grams)
         self.ranker = Ranker(self.rows, self.norms, self.words, self.context, self.grams)
@@ -143,7 +145,7 @@ class Searcher:
         excerpt = make_excerpt(data.text, self.norms[item.row], data.sentences, item.covers,
                                query.highlight_terms, self.config.excerpt_chars,
                                is_list=data.kind == "list", wants_list=asks_for_list(query.text),
-                               is_row=data.kind == "table_row")
+                               is_row=data.kind == "table_row", whole=data.kind == "faq")
         return Hit(data.doc_id, data.paragraph_id, data.citation, excerpt.text,
                    excerpt.highlights, item.final, item.parts,
                    kind="faq" if data.kind == "faq" else "paragraph", question=data.question,
