@@ -106,7 +106,10 @@ class Searcher:
                                      for r, n in zip(self.rows, self.norms))
         release_free_memory()
         self.queries = QueryBuilder(analyzer, self.words, self.grams)
-        self.ranker = Ranker(self.rows, self.norms, self.words, self.context, self.grams)
+        asked = {row: analyzer.words(normalize(r.question)) for row, r in enumerate(self.rows)
+                 if r.question}      # FAQ pairs' questions, as words
+        self.ranker = Ranker(self.rows, self.norms, self.words, self.context, self.grams,
+                             asked=asked)
         homophone_chars("的")  # load the homophone table now, not on a user's first typo (≈0.6 s)
 
     def __len__(self) -> int:
@@ -194,4 +197,4 @@ class Searcher:
 
 def _label(row: ParagraphRow) -> str:
     """The citation label in explain (without the scan mark the answer's citation carries)."""
-    return Citation(row.title, row.section, row.number, row.source).label
+    return Citation(row.title, row.section, row.number, row.source, question=row.question).label
