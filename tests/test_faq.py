@@ -17,9 +17,9 @@ import pytest
 import pytest_asyncio
 
 sys.path.insert(0, str(Path(__file__).parent))
-from botprocess import BotProcess  # noqa: E402
-from fakebot import FakeTelegram, user  # noqa: E402
-from test_cli import staffbot, staffbot_together  # noqa: E402
+from botprocess import BotProcess
+from fakebot import FakeTelegram, user
+from test_cli import staffbot, staffbot_together
 
 FAQ = Path(__file__).parent / "fixtures" / "faq"
 SHEET = "员工常见问题"

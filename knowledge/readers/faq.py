@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from ..blocks import Block, qa, row_text, table_row
 from ..sections import is_heading_line
 
-__all__ = ["QaColumns", "qa_columns", "sheet_pairs", "pair_blocks", "looks_like_question"]
+__all__ = ["QaColumns", "looks_like_question", "pair_blocks", "qa_columns", "sheet_pairs"]
 
 _QUESTION_NAMES = frozenset({"问题", "问", "q", "question", "questions", "常见问题", "提问",
                              "问题描述", "咨询问题", "faq", "question(问题)", "问题(question)"})

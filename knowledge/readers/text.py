@@ -3,7 +3,7 @@ or ``Q:``/``A:`` lines become question/answer pairs, see :mod:`.faq`)."""
 
 from __future__ import annotations
 
-from ..blocks import (ReadInfo, SourceDocument, clean, decode, document, paragraph, stem)
+from ..blocks import ReadInfo, SourceDocument, clean, decode, document, paragraph, stem
 from ..text import SENTENCE_ENDS
 from .faq import pair_blocks
 
