@@ -129,8 +129,11 @@ def format_document(view) -> str:
             lines.append("§ " + " › ".join(section))
         marks = "".join([f" p.{p.page}" if p.page else "", " OCR" if p.ocr else "",
                          " 表格行" if p.kind == "table_row" else "",
-                         " 列表" if p.kind == "list" else ""])
+                         " 列表" if p.kind == "list" else "",
+                         " 问答" if p.kind == "faq" else ""])
         body = p.text.replace("\n", "\n      ")
+        if p.question:  # an FAQ pair: its question, then its answer
+            body = f"问：{p.question}\n      答：{body}"
         lines.append(f"  [{p.number}]{marks} {body}")
     return "\n".join(lines)
 

@@ -15,6 +15,10 @@ Block kinds:
 - ``table_row``: one data row of a table; ``cells`` with their column ``headers`` (same length;
   a header may be empty), ``table`` the caption or ``表N``, ``row`` its 1-based number;
   ``text`` is the row as a person reads it: ``出差地区：上海；住宿费：500元``.
+- ``qa``: a question/answer pair of an FAQ (a sheet's question and answer columns, ``问：…`` /
+  ``答：…`` lines, a heading that asks a question): ``question`` and the whole answer as ``text``
+  (its paragraphs and list items one a line); ``section`` the categories a sheet gives it (分类
+  columns), else the document's headings decide.
 
 Page furniture (running headers, footers, page numbers, tables of contents) is not a block: a
 reader drops it and counts it in :attr:`ReadInfo.dropped`, so an admin can see why text is missing.
@@ -33,9 +37,9 @@ from .text import INVISIBLE_CLEANED, format_size, is_cjk_wide
 # (format_size is text.py's, re-exported for knowledge.loaders)
 __all__ = ["Block", "SourceDocument", "ReadInfo", "LoadError", "Unloadable", "BLOCK_KINDS",
            "clean", "join_lines", "decode_text", "decode", "stem", "document",
-           "heading", "paragraph", "list_item", "table_row", "row_text", "format_size"]
+           "heading", "paragraph", "list_item", "table_row", "qa", "row_text", "format_size"]
 
-BLOCK_KINDS = frozenset({"heading", "paragraph", "list_item", "table_row"})
+BLOCK_KINDS = frozenset({"heading", "paragraph", "list_item", "table_row", "qa"})
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ class Block:
     row: int = 0                          # table_row: 1-based data row
     page: int = 0                         # 1-based page the block starts on (0: no pages)
     ocr: bool = False                     # text read by OCR from an image
+    question: str = ""                    # qa: the question (``text`` is its whole answer)
+    section: tuple[str, ...] = ()         # qa: its categories (a sheet's 分类 columns)
 
 
 @dataclass(frozen=True)
@@ -213,3 +219,10 @@ def table_row(headers: Sequence[str], cells: Sequence[str], *, table: str, row: 
     headers = tuple(headers) + ("",) * (len(cells) - len(headers))
     return Block("table_row", row_text(headers, cells), headers=tuple(headers[:len(cells)]),
                  cells=tuple(cells), table=table, row=row, **extra)
+
+
+def qa(question: str, answer: str, section: Sequence[str] = (), **extra) -> Block:
+    """A question/answer pair: ``answer`` whole (its lines kept), under ``section`` if given."""
+    lines = (line.strip() for line in answer.split("\n"))
+    return Block("qa", "\n".join(line for line in lines if line), question=question.strip(),
+                 section=tuple(s for s in section if s), **extra)

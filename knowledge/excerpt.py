@@ -5,7 +5,8 @@ the cells that match when it is long. For ordinary text, the one to three consec
 a window where the question's words are densest when they run long). For a list unit (a lead-in
 ending in ：and its items, one a line; see :mod:`knowledge.sections`), the lead-in and the items
 that match the question — or every item when the question asks for the list (哪些, 包括…) — so an
-answer never stops at ``…如下：``. Highlights are [start, end) spans of matched words in the excerpt.
+answer never stops at ``…如下：``. An FAQ pair's answer is shown whole. Highlights are [start, end)
+spans of matched words in the excerpt.
 """
 
 from __future__ import annotations
@@ -43,10 +44,13 @@ def asks_for_list(question: str) -> bool:
 
 def make_excerpt(text: str, norm: str, sentences: Sequence[tuple[int, int]],
                  covers: Sequence[float], terms: Sequence[str], limit: int = 160, *,
-                 is_list: bool = False, wants_list: bool = False, is_row: bool = False
-                 ) -> Excerpt:
+                 is_list: bool = False, wants_list: bool = False, is_row: bool = False,
+                 whole: bool = False) -> Excerpt:
     """The excerpt of ``text`` (``norm`` is its normalised form, offsets aligned) for a question
-    whose per-sentence coverage is ``covers`` and whose highlight words are ``terms``."""
+    whose per-sentence coverage is ``covers`` and whose highlight words are ``terms``; ``whole``:
+    all of it (an FAQ pair's answer is the reply, however long)."""
+    if whole:
+        return Excerpt(text, tuple(find_spans(norm, terms)))
     if is_list and "\n" in text:
         return _list_excerpt(text, norm, sentences, covers, terms, limit, wants_list)
     if is_row or looks_like_record(text):

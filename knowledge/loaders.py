@@ -39,7 +39,7 @@ __all__ = [
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # Bumped whenever a reader's output changes: files read by an older version are read again.
-READER_VERSION = 2
+READER_VERSION = 3   # 3: FAQ sheets and 问：/答： text read as question/answer pairs
 
 # suffix -> (document kind, reader module under knowledge.readers)
 _READERS = {

@@ -115,9 +115,11 @@ class ShownParagraph:
     number: int
     section: tuple[str, ...]
     text: str
-    kind: str                     # "text", "list" (lead-in + items, one a line) or "table_row"
+    kind: str                     # "text", "list" (lead-in + items, one a line), "table_row",
+                                  # "faq" (text is the answer to ``question``)
     page: int = 0
     ocr: bool = False
+    question: str = ""            # "faq": the pair's question
 
 
 @dataclass(frozen=True)

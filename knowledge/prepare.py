@@ -36,9 +36,14 @@ def prepare_document(document: SourceDocument, analyzer: Analyzer, *, url: str |
     for p in structured.paragraphs:
         if p.section not in section_words:
             section_words[p.section] = " ".join(analyzer.words(normalize(" ".join(p.section))))
+        words = analyzer.words(normalize(p.text))
+        if p.question:
+            # An FAQ pair is found by its question first: its words count twice, the answer's
+            # once (BM25 saturates, so twice is a lift, not a flood).
+            asked = analyzer.words(normalize(p.question))
+            words = [*asked, *asked, *words]
         paragraphs.append(PreparedParagraph(p.number, p.section, p.text, p.sentences,
-                                            " ".join(analyzer.words(normalize(p.text))),
-                                            p.kind, p.page, p.ocr))
+                                            " ".join(words), p.kind, p.page, p.ocr, p.question))
     return PreparedDocument(document.title, document.source, document.source_id, document.kind,
                             tuple(paragraphs), " ".join(analyzer.words(normalize(document.title))),
                             section_words, url, date, reader_version=READER_VERSION)

@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
-from .query import Query, Unit
+from .query import _QUESTION_FORM, Query, Unit
 from .sections import find_references
 from .store import ParagraphRow
 
@@ -149,10 +149,19 @@ class Ranker:
     """Candidates and rerank over one snapshot of the paragraphs and their indexes."""
 
     def __init__(self, rows: Sequence[ParagraphRow], norms: Sequence[str], words: FieldIndex,
-                 context: FieldIndex, grams: GramIndex) -> None:
+                 context: FieldIndex, grams: GramIndex, *,
+                 asked: dict[int, list[str]] | None = None) -> None:
         self.rows, self.norms = rows, norms
         self.words, self.context, self.grams = words, context, grams
-        self._heads = [normalize(" ".join((r.title, *r.section))) + "\n" for r in rows]
+        # Title and headings say what a paragraph is about; an FAQ pair's question says it best.
+        self._heads = [normalize(" ".join((r.title, *r.section, r.question) if r.question
+                                          else (r.title, *r.section))) + "\n" for r in rows]
+        self._asked = {row: _bare(normalize(r.question)) for row, r in enumerate(rows)
+                       if r.question}
+        # An FAQ pair's question's topic words (not 多久, 怎么办: the question form) with their idf
+        self._asked_words = {row: [(w, words.term_idf(w)) for w in dict.fromkeys(found)
+                                   if not _QUESTION_FORM.fullmatch(w)]
+                             for row, found in (asked or {}).items()}
         self._liability = {row for row, head in enumerate(self._heads)
                            if "法律责任" in head or "罚则" in head}
         # 第三条, 第二章 … in heading paths, so that a question naming an article finds it.
@@ -169,16 +178,44 @@ class Ranker:
         top = ranked[0]
         parts = top.parts
         second = ranked[1].final if len(ranked) > 1 else 0.0
-        return {"coverage": parts["coverage"], "article": parts.get("article", parts["coverage"]),
+        coverage = parts["coverage"]
+        article = parts.get("article", coverage)
+        if parts.get("asked"):
+            # An FAQ pair matches both ways: the question's words in the pair, and the pair's
+            # question's topic in the question (a paraphrase adds words of its own).
+            both = (coverage + parts["asked"]) / 2
+            coverage, article = max(coverage, both), max(article, both)
+        return {"coverage": coverage, "article": article,
                 "own": max(top.covers, default=parts["coverage"]),
                 "heading": query.cover(self._heads[top.row]),
                 "window": parts["window"], "fuzzy": parts["fuzzy"],
                 # A lead over nothing (a lone candidate, as off-topic questions often have) is no
                 # margin; a lead counts as much as the hit covers.
-                "margin": parts["coverage"] * (top.final - second) / top.final
+                "margin": coverage * (top.final - second) / top.final
                 if top.final > 0 and len(ranked) > 1 else 0.0,
                 "bm25": parts["bm25"],
                 "answer_type": parts["answer_type"] if query.asks else 0.5}
+
+    def asked_cover(self, query: Query, row: int) -> float:
+        """Share (0–1, idf-weighted) of an FAQ pair's question's topic words that ``query`` says:
+        the other direction of coverage (a paraphrase adds words of its own, but keeps the
+        question's topic). A word counts 1 said, 0.9 as a synonym, 0.7 × its share of bigrams."""
+        words = self._asked_words.get(row)
+        if not words:
+            return 0.0
+        text = query.normalized
+        alternatives = {a for found in query.expansions.values() for a in found}
+        total = said = 0.0
+        for word, idf in words:
+            total += idf
+            if word in text:
+                said += idf
+            elif word in alternatives:
+                said += 0.9 * idf
+            elif len(word) >= 2:
+                grams = [word[i:i + 2] for i in range(len(word) - 1)]
+                said += 0.7 * idf * sum(g in text for g in grams) / len(grams)
+        return said / total if total else 0.0
 
     # -- BM25 candidates ---------------------------------------------------------------------------
     def candidates(self, query: Query, n: int, config: SearchConfig, *,
@@ -316,6 +353,12 @@ class Ranker:
                     [query.content], [spans.text[span_starts[k]:span_ends[k]]
                                       for k in best[with_sentences].tolist()],
                     scorer=fuzz.partial_ratio, dtype=np.float64)[0] / 100
+        asked = np.zeros(len(row_list))
+        if self._asked:  # an FAQ pair: as close as its question is to the question
+            for i, row in enumerate(row_list):
+                if row in self._asked:
+                    fuzzy[i] = max(fuzzy[i], question_similarity(query, self._asked[row]))
+                    asked[i] = self.asked_cover(query, row)
         reference = np.array([1.0 if row in named else 0.0 for row in row_list])
         # Does the paragraph say what the question asks for (a number, a list, a rule…)?
         answer_type = np.array([1.0 if query.says_answer(self.norms[row]) else 0.0
@@ -333,13 +376,40 @@ class Ranker:
             if candidates.fields is not None else [{}] * len(row_list))
         ranked = [Ranked(f, row, own_cover[a:b].tolist() if self.rows[row].sentences else [], {
             "bm25": bm, "window": win, "coverage": cov, "fuzzy": fz, "reference": ref,
-            "answer_type": at_, "liability": li, "final": f, **by_field}, found_row)
-            for row, a, b, f, bm, win, cov, fz, ref, at_, li, by_field, found_row in zip(
+            "answer_type": at_, "liability": li, "asked": ak, "final": f, **by_field}, found_row)
+            for row, a, b, f, bm, win, cov, fz, ref, at_, li, ak, by_field, found_row in zip(
                 row_list, starts, ends.tolist(), final.tolist(), bm25.tolist(),
                 window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist(),
-                answer_type.tolist(), liability.tolist(), field_scores, found_units)]
+                answer_type.tolist(), liability.tolist(), asked.tolist(), field_scores,
+                found_units)]
         ranked.sort(key=lambda item: -item.final)
         return ranked
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def _bare(text: str) -> str:
+    """Letters, digits and CJK only: 年假怎么申请？ → 年假怎么申请."""
+    return _NOT_WORD.sub("", text).lower()
+
+
+def question_similarity(query: Query, asked: str) -> float:
+    """How close ``query`` is to an FAQ pair's question (``asked``, :func:`_bare`): the better
+    of rapidfuzz's ratio of the two and the F1 of their character bigrams (a paraphrase reorders
+    and swaps words, but keeps many of them)."""
+    mine = _bare(query.normalized)
+    if not mine or not asked:
+        return 0.0
+    ratio = fuzz.ratio(mine, asked) / 100
+    theirs, ours = _bigrams(asked), _bigrams(mine)
+    shared = len(theirs & ours)
+    f1 = 2 * shared / (len(theirs) + len(ours)) if shared else 0.0
+    return max(ratio, f1)
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
 
 
 class _Spans:

@@ -102,10 +102,15 @@ class Searcher:
         self.context = FieldIndex.build(context_tokens.setdefault(c, c.split()) for c in context)
         del context, context_tokens
         release_free_memory()
-        self.grams = GramIndex.build(self.norms)
+        # an FAQ pair's question is searched with its answer (rank.py weighs it as its heading)
+        self.grams = GramIndex.build(normalize(r.question) + "\n" + n if r.question else n
+                                     for r, n in zip(self.rows, self.norms))
         release_free_memory()
         self.queries = QueryBuilder(analyzer, self.words, self.grams)
-        self.ranker = Ranker(self.rows, self.norms, self.words, self.context, self.grams)
+        asked = {row: analyzer.words(normalize(r.question)) for row, r in enumerate(self.rows)
+                 if r.question}      # FAQ pairs' questions, as words
+        self.ranker = Ranker(self.rows, self.norms, self.words, self.context, self.grams,
+                             asked=asked)
         homophone_chars("的")  # load the homophone table now, not on a user's first typo (≈0.6 s)
 
     def __len__(self) -> int:
@@ -147,7 +152,7 @@ class Searcher:
         excerpt = make_excerpt(data.text, self.norms[item.row], data.sentences, item.covers,
                                query.highlight_terms, self.config.excerpt_chars,
                                is_list=data.kind == "list", wants_list=asks_for_list(query.text),
-                               is_row=data.kind == "table_row")
+                               is_row=data.kind == "table_row", whole=data.kind == "faq")
         return Hit(data.doc_id, data.paragraph_id, data.citation, excerpt.text,
                    excerpt.highlights, item.final, item.parts,
                    kind="faq" if data.kind == "faq" else "paragraph", question=data.question,
@@ -196,4 +201,4 @@ class Searcher:
 
 def _label(row: ParagraphRow) -> str:
     """The citation label in explain (without the scan mark the answer's citation carries)."""
-    return Citation(row.title, row.section, row.number, row.source).label
+    return Citation(row.title, row.section, row.number, row.source, question=row.question).label

@@ -8,7 +8,9 @@ lead sentence as its label, so a citation always says *where* in the document th
 Readers' blocks become units a person would cite: a list's lead-in (…如下：) and its items are one
 paragraph of lines (``kind="list"``), so an answer never stops at the lead-in and the paragraph after
 a list is not filed under its last item; a table row is one paragraph carrying its column headers,
-cited by the table's caption and row (``kind="table_row"``).
+cited by the table's caption and row (``kind="table_row"``); an FAQ's question/answer pair is one
+paragraph whose text is the whole answer, with its ``question`` (``kind="faq"``), under the
+categories a sheet gives it or the document's headings.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from .blocks import Block, SourceDocument
 from .text import CLAUSE_ENDS, CLOSING_QUOTES, ELLIPSIS, SENTENCE_ENDS
 
 __all__ = ["Paragraph", "StructuredDocument", "split_document", "split_sentences", "lead_label",
-           "find_references"]
+           "find_references", "is_heading_line"]
 
 _NUM = "一二三四五六七八九十百千零〇两"
 
@@ -55,9 +57,11 @@ class Paragraph:
     section: tuple[str, ...]              # heading path (or the lead sentence)
     text: str
     sentences: tuple[tuple[int, int], ...]  # [start, end) offsets into text
-    kind: str = "text"                    # "text", "list" (lead-in + items, one a line), "table_row"
+    kind: str = "text"                    # "text", "list" (lead-in + items, one a line), "table_row",
+                                          # "faq" (an FAQ pair: text is the answer)
     page: int = 0                         # page it starts on (PDF), 0 if unknown
     ocr: bool = False                     # read by OCR from a scan
+    question: str = ""                    # "faq": the pair's question
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,15 @@ _ITEM_KINDS = frozenset({"（一）", "1.", "(1)", "①", "1.1"})
 _LEAD_IN_END = ("：", ":")
 
 
+def is_heading_line(text: str) -> bool:
+    """A line of text that heads a part of a document here: 第二章 总则, 第一节, 一、报销 (short,
+    no closing punctuation). Not 1. or （一）: those number steps inside an answer as often."""
+    text = text.strip()
+    found = _heading_kind(text)
+    return found is not None and (found[0] in _FIXED_RANK
+                                  or found[0] == "一、" and _pure_heading(text))
+
+
 def _pure_heading(text: str) -> bool:
     """A short numbered line without closing punctuation heads a section: 一、总体要求."""
     return len(text) <= _MAX_HEADING and not _CLAUSE_END.search(text[-1])
@@ -211,6 +224,13 @@ def split_document(document: SourceDocument) -> StructuredDocument:
         text = block.text.strip()
         if block.kind == "heading":
             _heading_block(outline, document.title, text, block.level)
+            continue
+        if block.kind == "qa":
+            # The question names the pair in its citation: no lead label when there are no
+            # headings (文件 › 问题), the sheet's categories when it has them (文件 › 分类 › 问题).
+            section = (*outline.path, *map(_clip, block.section))
+            paragraphs.append(Paragraph(len(paragraphs) + 1, section, text, split_sentences(text),
+                                        "faq", block.page, block.ocr, block.question))
             continue
         if block.kind == "table_row":
             table = _clip(block.table) if block.table else "表"

@@ -440,9 +440,10 @@ class Store:
     def document_paragraphs(self, doc_id: int) -> list[ShownParagraph]:
         """Each paragraph of one document, in order, with its section path, kind and page."""
         return [ShownParagraph(number, tuple(json.loads(path)), text, kind or "text", page or 0,
-                               bool(ocr))
-                for number, path, text, kind, page, ocr in self.db.execute(
-                    "SELECT p.number, s.path, p.text, p.kind, p.page, p.ocr FROM paragraphs p "
+                               bool(ocr), question or "")
+                for number, path, text, kind, page, ocr, question in self.db.execute(
+                    "SELECT p.number, s.path, p.text, p.kind, p.page, p.ocr, p.question "
+                    "FROM paragraphs p "
                     "JOIN sections s ON s.id = p.section_id WHERE p.doc_id = ? ORDER BY p.number",
                     [doc_id])]
 

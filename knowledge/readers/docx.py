@@ -4,7 +4,8 @@ python-docx opens the package (parts, styles, core properties); the body XML is 
 order so that automatic numbering is rendered (:mod:`.docx_numbering`), headings made by direct
 formatting (short bold/centred lines, larger = higher) are found, tables become rows with their
 headers (:mod:`.docx_tables`), and page headers, footers, footnotes and tables of contents stay
-out (counted in ``info.dropped``).
+out (counted in ``info.dropped``). An FAQ's ``问：``/``答：`` paragraphs or question headings
+become question/answer pairs (:mod:`.faq`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..text import is_cjk_wide
 from .docx_numbering import W, Numbered, Numbering
 from .docx_styles import Styles, on, val
 from .docx_tables import Grid, caption_text, is_layout, read_grid, table_blocks
+from .faq import pair_blocks
 
 MB = 1024 * 1024
 MAX_DOCX_UNPACKED_BYTES = 200 * MB
@@ -428,4 +430,4 @@ def read(data: bytes, name: str, info: ReadInfo) -> list[SourceDocument]:
         raise Unloadable(f"corrupt .docx ({type(exc).__name__}: {exc})") from None
     first_heading = next((b.text for b in blocks if b.kind == "heading"), None)
     title = core_title or text_title or first_heading or stem(name)
-    return [document(title, blocks, name, "docx")]
+    return [document(title, pair_blocks(blocks, title), name, "docx")]

@@ -4,7 +4,8 @@ Headings (ATX and setext) keep their levels; list items become ``list_item`` blo
 number a renderer shows (``1.``, ``2.`` from the list's start); pipe tables become table rows
 with the header row (an empty header row, as pandoc writes for Word tables without one, takes the
 first row); code blocks are kept as text; HTML tags and comments are stripped. The title is the
-YAML front matter's ``title``, else the first ``#`` heading, else the file name.
+YAML front matter's ``title``, else the first ``#`` heading, else the file name. An FAQ's
+``问：``/``答：`` paragraphs or question headings become question/answer pairs (:mod:`.faq`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ..blocks import (
     stem,
     table_row,
 )
+from .faq import pair_blocks
 
 _MD_YAML_LINE_RE = re.compile(r"^(?:\s|-|#|[\w\- ]+:)")
 _MD_FRONT_TITLE_RE = re.compile(r"^title\s*:\s*(.*?)\s*$", re.IGNORECASE)
@@ -179,4 +181,4 @@ def read(data: bytes, name: str, info: ReadInfo) -> list[SourceDocument]:
     blocks = _Reader(info).read(_parser().parse(body))
     h1 = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), None)
     title = front_title or h1 or stem(name)
-    return [document(title, blocks, name, "md")]
+    return [document(title, pair_blocks(blocks, title), name, "md")]

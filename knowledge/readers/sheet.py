@@ -6,6 +6,10 @@ row is the table's caption; merged cells spread their value over every cell they
 merged header names each column under it, and a two-row header joins as ``住宿费标准/一般人员``);
 empty rows and columns are dropped; numbers and dates are shown as a person sees them. Each
 visible sheet is a section headed by its name; hidden sheets are skipped with a warning.
+
+An FAQ sheet (a header with a question and an answer column: 问题/答案, Q/A, Question/Answer…)
+gives one question/answer pair per row instead, its category columns (分类…) the section
+(:mod:`.faq`).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from ..blocks import (
     table_row,
 )
 from ..text import format_size
+from .faq import qa_columns, sheet_pairs
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -188,6 +193,14 @@ def _table_blocks(rows: Grid, merges: Sequence[Merge], name: str,
         header = [_join_header(top, sub) for top, sub in zip(header, table.pop(0))]
     name = caption or name
     blocks: list[Block] = []
+    pairs = qa_columns(header)
+    if pairs is not None:
+        # (the caption heads the pairs: dropped as the title's repeat when it is the title)
+        blocks = [heading(caption, 2)] if caption else []
+        blocks.extend(sheet_pairs(pairs, header, table, name))
+        if dropped:
+            info.drop("empty spreadsheet rows", dropped)
+        return caption, blocks
     if caption:
         blocks.append(paragraph(caption))
     number = 0

@@ -1,0 +1,97 @@
+"""FAQ measure: do paraphrases of an FAQ sheet's questions find the right pair, and are
+off-topic questions declined?
+
+Ingests ``bench/faq/faq.csv`` (an office FAQ sheet: 分类, 问题, 答案; 40 pairs) into a fresh
+knowledge base, optionally next to other documents (``--with bench/realdocs/build/txt``: the FAQ
+among 30 statutes and office rules), and asks ``bench/faq/questions.jsonl``: two or more
+paraphrases per pair written differently from its question (colloquial, other word order,
+synonyms), and off-topic questions. Prints, for the paraphrases, the share answered (status
+``answer``) with the right pair first; the ranking's own figures whatever the decision (the right
+pair first, in the top 3); and the share of off-topic questions declined (not ``answer``).
+
+    python bench/faq.py [--with DIR ...] [--misses] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+from knowledge import KnowledgeBase
+
+HERE = Path(__file__).resolve().parent / "faq"
+
+
+def run(questions: list[dict], folders: list[str]) -> list[dict]:
+    """Each question with its outcome: status, the first three hits' FAQ questions and kinds."""
+    outcomes = []
+    with tempfile.TemporaryDirectory() as tmp, KnowledgeBase(Path(tmp) / "kb.db") as kb:
+        kb.ingest([str(HERE / "faq.csv"), *folders])
+        for item in questions:
+            answer = kb.search(item["question"], k=3, explain=True)
+            # the ranking's first three whatever the decision (a "not found" shows no hits)
+            ranked = [c["citation"] for c in answer.explain["candidates"][:3]]
+            outcomes.append({**item, "status": answer.status,
+                             "hits": [h.question or h.citation.label for h in answer.hits],
+                             "ranked": [_asked(label, questions) for label in ranked]})
+    return outcomes
+
+
+def _asked(label: str, questions: list[dict]) -> str:
+    """The FAQ question a citation label ends with (文件 › 分类 › 问题), else the label."""
+    golds = {q["gold"] for q in questions if q.get("gold")}
+    return next((g for g in golds if label.endswith(g)), label)
+
+
+def figures(outcomes: list[dict]) -> dict[str, float]:
+    paraphrases = [o for o in outcomes if o["kind"] == "paraphrase"]
+    offtopic = [o for o in outcomes if o["kind"] == "offtopic"]
+    n, m = len(paraphrases) or 1, len(offtopic) or 1
+    first = [o for o in paraphrases if o["hits"][:1] == [o["gold"]]]
+    return {
+        "paraphrases": len(paraphrases),
+        "answered_right": sum(o["status"] == "answer" for o in first) / n,
+        "right_first": sum(o["ranked"][:1] == [o["gold"]] for o in paraphrases) / n,
+        "right_top3": sum(o["gold"] in o["ranked"][:3] for o in paraphrases) / n,
+        "answered_wrong": sum(o["status"] == "answer" and o not in first for o in paraphrases) / n,
+        "offtopic": len(offtopic),
+        "offtopic_declined": sum(o["status"] != "answer" for o in offtopic) / m,
+        "offtopic_not_found": sum(o["status"] == "not_found" for o in offtopic) / m,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--with", dest="folders", action="append", default=[],
+                        help="more documents to ingest next to the FAQ sheet (repeatable)")
+    parser.add_argument("--misses", action="store_true", help="print every miss")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    with open(HERE / "questions.jsonl", encoding="utf-8") as handle:
+        questions = [json.loads(line) for line in handle if line.strip()]
+    outcomes = run(questions, args.folders)
+    result = figures(outcomes)
+    if args.json:
+        print(json.dumps(result, indent=1))
+    else:
+        print(f"FAQ sheet {HERE / 'faq.csv'} + {args.folders or 'nothing else'}")
+        print(f"paraphrases {result['paraphrases']}: answered with the right pair "
+              f"{result['answered_right']:.1%}, ranked first {result['right_first']:.1%}, "
+              f"ranked in top 3 {result['right_top3']:.1%}, answered with a wrong hit "
+              f"{result['answered_wrong']:.1%}")
+        print(f"off-topic {result['offtopic']}: declined {result['offtopic_declined']:.1%} "
+              f"(not found {result['offtopic_not_found']:.1%})")
+    if args.misses:
+        for o in outcomes:
+            right = o["kind"] == "paraphrase" and o["status"] == "answer" and \
+                o["hits"][:1] == [o["gold"]]
+            declined = o["kind"] == "offtopic" and o["status"] != "answer"
+            if not (right or declined):
+                print(f"  {o['kind']:10} {o['status']:11} {o['question']}  →  "
+                      f"{' | '.join(o['ranked'])}  (want {o.get('gold', '-')})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""FAQ documents, as a user meets them: FAQ files ingested with ``staffbot ingest``, paraphrased
+questions asked with ``staffbot ask --json``, pairs shown with ``staffbot show``, and a long FAQ
+answer sent by the bot process through the fake Telegram server.
+
+The fixtures in ``fixtures/faq/`` are made by ``fixtures/faq/make_faq.py`` (LibreOffice converts
+the FAQ sheet's CSV to .xlsx, pandoc the markdown FAQ to .docx).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+sys.path.insert(0, str(Path(__file__).parent))
+from botprocess import BotProcess
+from fakebot import FakeTelegram, user
+from test_cli import staffbot, staffbot_together
+
+FAQ = Path(__file__).parent / "fixtures" / "faq"
+SHEET = "员工常见问题"
+LEAVE_ANSWER = ("累计工作满1年不满10年的，年休假5天；满10年不满20年的，年休假10天；满20年的，年休假15天。"
+                "年假可以分次休，当年未休完的可顺延至次年3月31日。")
+PASSWORD_ANSWER = ("登录统一身份认证平台，点击“忘记密码”，用绑定的手机号接收验证码后即可重置。\n"
+                   "新密码须为8位以上，包含大小写字母和数字，每180天须更换一次。")
+PRINTER_ANSWER = ("按以下步骤添加：\n1. 打开“设置”中的“打印机和扫描仪”；\n"
+                  "2. 点击“添加打印机”，输入打印机编号，例如 3F-A；\n3. 安装驱动后打印一张测试页。")
+
+
+def _ingested(tmp_path: Path, *names: str) -> Path:
+    """A knowledge base of the named fixtures (and not the seeds)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in names:
+        shutil.copy(FAQ / name, docs / name)
+    db = tmp_path / "data" / "kb.db"
+    staffbot("ingest", str(docs), db=db)
+    return db
+
+
+@pytest.fixture(scope="module")
+def faq_db(tmp_path_factory) -> Path:
+    """The FAQ sheet (.xlsx by LibreOffice), the IT FAQ (.docx by pandoc), the Q:/A: text and a
+    policy document (第X条) side by side."""
+    return _ingested(tmp_path_factory.mktemp("faq"), f"{SHEET}.xlsx", "IT服务常见问答.docx",
+                     "行政服务问答.txt", "差旅费报销办法.txt")
+
+
+def _ask(db: Path, *questions: str) -> list[dict]:
+    """``ask --json`` of each question (at once); the exit status is 1 exactly when not found."""
+    results = staffbot_together(*[(["ask", "--json", q], None) for q in questions], db=db)
+    answers = [json.loads(r.stdout) for r in results]
+    for result, answer in zip(results, answers):
+        assert result.returncode == (answer["status"] == "not_found"), result
+    return answers
+
+
+@pytest.mark.parametrize("question, asked, citation, answer", [
+    # paraphrases of the sheet's questions: other words, other order, colloquial
+    ("一年可以休几天年假", "年假有多少天？", f"{SHEET} › 休假 › 年假有多少天？", LEAVE_ANSWER),
+    ("工牌掉了怎么补", "工牌丢了去哪里补办？", f"{SHEET} › 行政 › 工牌丢了去哪里补办？", None),
+    ("忘了打卡咋办", "忘记打卡怎么办？", f"{SHEET} › 考勤 › 忘记打卡怎么办？", None),
+    # the docx FAQ: an answer of two paragraphs, an answer that is a lead-in and its steps
+    ("邮箱密码忘记了", "邮箱密码忘了怎么重置？",
+     "IT服务常见问答 › 账号与密码 › 邮箱密码忘了怎么重置？", PASSWORD_ANSWER),
+    ("网络打印机如何添加", "怎么添加网络打印机？",
+     "IT服务常见问答 › 设备与打印 › 怎么添加网络打印机？", PRINTER_ANSWER),
+    # the Q:/A: text (no headings: the question is the whole place)
+    ("快递在哪拿", "快递寄到公司以后在哪里取？", "行政服务问答 › 快递寄到公司以后在哪里取？",
+     "快递统一由一楼收发室代收，收发室会发企业微信通知，请在三个工作日内凭工牌领取。"),
+])
+def test_a_paraphrase_finds_its_faq_pair_and_gets_the_whole_answer(faq_db, question, asked,
+                                                                 citation, answer):
+    result, = _ask(faq_db, question)
+    assert result["status"] == "answer", result
+    best = result["hits"][0]
+    assert best["kind"] == "faq" and best["question"] == asked, best
+    assert best["citation"] == citation and "第" not in best["citation"].rsplit("›", 1)[-1]
+    if answer is not None:
+        assert best["excerpt"] == answer
+    assert best["highlights"], best   # the matched words are marked in the answer
+
+
+def test_a_policy_next_to_faqs_answers_its_own_questions_and_off_topic_is_declined(faq_db):
+    policy, offtopic, other = _ask(faq_db, "出差住宿费标准是多少", "明天北京天气怎么样",
+                                   "推荐一部好看的电影")
+    best = policy["hits"][0]
+    assert policy["status"] == "answer" and best["kind"] == "paragraph", policy
+    assert best["citation"] == "差旅费报销办法 › 第二条 › 第2段" and best["question"] == ""
+    assert offtopic["status"] == "not_found" and offtopic["hits"] == []
+    assert other["status"] == "not_found"
+
+
+def test_show_lists_the_pairs_under_their_categories(faq_db):
+    shown = staffbot("show", SHEET, db=faq_db).stdout
+    assert "§ 休假" in shown and "§ 入职离职" in shown
+    assert f"问答 问：年假有多少天？\n      答：{LEAVE_ANSWER}" in shown
+    views = json.loads(staffbot("show", "--json", "行政服务问答", db=faq_db).stdout)
+    paragraphs = views[0]["paragraphs"]
+    assert [p["question"] for p in paragraphs] == [
+        "快递寄到公司以后在哪里取？", "公司班车几点发车？", "访客怎样登记进入办公区？"]
+    assert {p["kind"] for p in paragraphs} == {"faq"}
+
+
+def test_csv_and_markdown_read_as_the_xlsx_and_docx_made_from_them(tmp_path, faq_db):
+    """The sheet's CSV and LibreOffice's .xlsx of it give the same pairs; so do the markdown
+    and pandoc's .docx of it."""
+    db = _ingested(tmp_path, f"{SHEET}.csv", "IT服务常见问答.md")
+
+    def pairs(database: Path, name: str) -> list[tuple]:
+        view, = json.loads(staffbot("show", "--json", name, db=database).stdout)
+        return [(p["section"], p["question"], p["text"], p["kind"]) for p in view["paragraphs"]]
+
+    assert pairs(db, f"{SHEET}.csv") == pairs(faq_db, f"{SHEET}.xlsx")
+    assert len(pairs(db, f"{SHEET}.csv")) == 15
+    assert pairs(db, "IT服务常见问答.md") == pairs(faq_db, "IT服务常见问答.docx")
+
+
+# -- the bot: a long FAQ answer ------------------------------------------------------------------
+
+ADMIN = user(1001, "Admin", "zh-hans")
+ANN = user(2001, "Ann", "zh-hans")
+UNITS = [f"{n}. 第{n}单元：由人力资源部讲解公司制度的第{n}部分，内容包括考勤、休假、报销、信息安全和保密要求，"
+         f"学员须完成该单元的线上测验并达到80分以上。" for n in range(1, 61)]
+LONG_FAQ = "\n".join(["入职培训问答", "问：新员工入职培训包括哪些内容？",
+                      "答：新员工入职培训共60个单元，依次为：", *UNITS,
+                      "问：入职培训在哪里上课？", "答：在总部大楼5楼培训教室，每周一上午9点开课。"])
+
+
+@pytest_asyncio.fixture(loop_scope="function")
+async def bot(tmp_path):
+    fake = FakeTelegram()
+    await fake.start()
+    process = BotProcess(fake, tmp_path / "bot", STAFFBOT_ADMINS=str(ADMIN["id"]))
+    await process.start()
+    yield fake
+    code = await process.stop()
+    await fake.stop()
+    assert code == 0, process.log()[-5000:]
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_a_long_faq_answer_arrives_whole_split_into_messages_with_its_citation(bot):
+    fake = bot
+    assert len(LONG_FAQ) > 4096
+    upload = fake.document_message(ADMIN, "入职培训问答.txt", LONG_FAQ.encode())
+    indexed = await fake.wait_for_message(
+        lambda m: m["reply_to_message_id"] == upload["message"]["message_id"], timeout=30)
+    assert "已索引" in indexed["text"], indexed["text"]
+    mark = fake.mark()
+    fake.private_message(ANN, "入职培训都要学些什么内容")
+    last = await fake.wait_for_message(lambda m: "入职培训问答 ›" in m["text"], timeout=20,
+                                       chat_id=ANN["id"], after=mark)
+    sent = [m for m in fake.sent_messages(ANN["id"], after=mark) if m["seq"] <= last["seq"]]
+    assert len(sent) >= 2 and all(len(m["text"]) <= 4096 for m in sent)
+    text = "\n".join(m["text"] for m in sent)
+    assert all(unit in text for unit in UNITS)          # every step of the answer, none cut
+    assert "入职培训问答 › 新员工入职培训包括哪些内容？" in sent[-1]["text"]
+    assert "总部大楼" not in text                        # the other pair is not part of it
+    assert not [e for e in fake.unexpected_errors() if e["status"] == 400], fake.errors
