@@ -24,11 +24,11 @@ from knowledge import KnowledgeBase
 HERE = Path(__file__).resolve().parent / "faq"
 
 
-def run(questions: list[dict], folders: list[str]) -> list[dict]:
+def run(questions: list[dict], folders: list[str], sheet: Path = HERE / "faq.csv") -> list[dict]:
     """Each question with its outcome: status, the first three hits' FAQ questions and kinds."""
     outcomes = []
     with tempfile.TemporaryDirectory() as tmp, KnowledgeBase(Path(tmp) / "kb.db") as kb:
-        kb.ingest([str(HERE / "faq.csv"), *folders])
+        kb.ingest([str(sheet), *folders])
         for item in questions:
             answer = kb.search(item["question"], k=3, explain=True)
             # the ranking's first three whatever the decision (a "not found" shows no hits)
@@ -67,16 +67,20 @@ def main() -> None:
     parser.add_argument("--with", dest="folders", action="append", default=[],
                         help="more documents to ingest next to the FAQ sheet (repeatable)")
     parser.add_argument("--misses", action="store_true", help="print every miss")
+    parser.add_argument("--sheet", type=Path, default=HERE / "faq.csv",
+                        help="the FAQ sheet (default bench/faq/faq.csv; bench/calibration/faq.csv "
+                             "is the one the decision is fitted on)")
+    parser.add_argument("--questions", type=Path, default=HERE / "questions.jsonl")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    with open(HERE / "questions.jsonl", encoding="utf-8") as handle:
+    with open(args.questions, encoding="utf-8") as handle:
         questions = [json.loads(line) for line in handle if line.strip()]
-    outcomes = run(questions, args.folders)
+    outcomes = run(questions, args.folders, args.sheet)
     result = figures(outcomes)
     if args.json:
         print(json.dumps(result, indent=1))
     else:
-        print(f"FAQ sheet {HERE / 'faq.csv'} + {args.folders or 'nothing else'}")
+        print(f"FAQ sheet {args.sheet} + {args.folders or 'nothing else'}")
         print(f"paraphrases {result['paraphrases']}: answered with the right pair "
               f"{result['answered_right']:.1%}, ranked first {result['right_first']:.1%}, "
               f"ranked in top 3 {result['right_top3']:.1%}, answered with a wrong hit "
