@@ -77,6 +77,8 @@ class Unit:
     alternatives: tuple[str, ...] = ()
     grams: tuple[tuple[str, ...], ...] = ()
     parts: tuple[str, ...] = ()      # its sub-words: 选拔干部 → 选拔, 干部
+    # the words of each phrase alternative: 订立劳动合同 → 订立, 劳动合同
+    alternative_parts: tuple[tuple[str, ...], ...] = ()
 
     def match(self, text: str) -> float:
         if self.text in text:
@@ -90,6 +92,9 @@ class Unit:
             if found == len(self.parts):
                 return 0.85  # every sub-word, just not side by side (选拔…干部)
             score = 0.7 * found / len(self.parts)
+        for parts in self.alternative_parts:
+            if all(part in text for part in parts):
+                return 0.8  # a phrase alternative's words, not side by side (订立书面劳动合同)
         if len(self.grams) >= 2:
             found = sum(1 for options in self.grams if any(g in text for g in options))
             score = max(score, 0.7 * found / len(self.grams))
@@ -138,6 +143,7 @@ class Query:
         terms += [w for w in self.words if len(w) >= 2]
         for unit in self.units:
             terms.extend(unit.alternatives)
+            terms.extend(p for parts in unit.alternative_parts for p in parts)
             if len(unit.grams) >= 2:
                 terms.extend(g for options in unit.grams for g in options)
         return [t for t in dict.fromkeys(terms) if t]
@@ -168,6 +174,12 @@ class QueryBuilder:
                                  grams.idf.max(initial=0.0))) or 1.0
         self._latin_words: list[str] | None = None
         self._shapes: dict[str, tuple[list[str], tuple[str, ...]]] = {}
+        self._phrase_parts: dict[str, tuple[str, ...]] = {}
+
+    def forget_shapes(self) -> None:
+        """Forget how words were cut: jieba was taught new words (an admin's synonyms)."""
+        self._shapes.clear()
+        self._phrase_parts.clear()
 
     def analyse(self, question: str, config: SearchConfig) -> Query:
         cfg = config
@@ -180,9 +192,11 @@ class QueryBuilder:
 
         # Whole-word alternatives: synonyms, then homophones / near spellings of unknown words.
         alternatives: dict[str, list[str]] = {}
+        synonyms = self.analyzer.synonyms
         for word in dict.fromkeys([*unit_texts, *words]):
-            found = sorted(self.analyzer.synonyms.expand(word))
+            found = sorted(synonyms.expand(word))
             weight = cfg.synonym_weight
+            one_way = synonyms.one_way(word) if found else set()
             if not found and word not in self.words.vocab and \
                     not self.analyzer.is_dictionary_word(word):
                 found = self._near_words(word)
@@ -191,9 +205,8 @@ class QueryBuilder:
                 alternatives[word] = found
                 expansions[word] = found
                 for other in found:
-                    words.setdefault(other, weight)
-                    for gram in self.analyzer.grams(other):
-                        grams.setdefault(gram, weight * 0.5)
+                    self._expand(other, cfg.one_way_weight if other in one_way else weight,
+                                 words, grams)
         # Bigram alternatives: a bigram the knowledge base (almost) never has is likely a typo.
         gram_alternatives: dict[str, list[str]] = {}
         # Only in words no dictionary knows: 德意志's rare bigram 意志 is no typo for 意识.
@@ -233,11 +246,51 @@ class QueryBuilder:
         else:
             known = [max(self.grams.term_idf(g) for g in opts) for opts in options]
             known = [k for k in known if k > 0]
-            alt = [self.words.term_idf(a) for a in alternatives]
+            alt = [self._alternative_idf(a) for a in alternatives]
             # A word the knowledge base has never seen weighs like the rarest word: a question
             # about it cannot be answered by a paragraph that lacks it.
             weight = max([*alt, (sum(known) / len(options)) if known else self.max_idf])
-        return Unit(text, weight ** power, tuple(alternatives), options, parts)
+        alternative_parts = tuple(p for p in (self._parts_of(a) for a in alternatives)
+                                  if len(p) >= 2)
+        return Unit(text, weight ** power, tuple(alternatives), options, parts,
+                    alternative_parts)
+
+    def _expand(self, other: str, weight: float, words: dict[str, float],
+                grams: dict[str, float]) -> None:
+        """Look for the alternative ``other`` as a word, and as its bigrams. A phrase the index
+        does not have as one word (订立劳动合同: the documents were cut 订立 / 劳动合同) is
+        looked for as its words, which together weigh as much as one word."""
+        parts = self._parts_of(other)
+        if other in self.words.vocab or len(parts) < 2:
+            words.setdefault(other, weight)
+        else:
+            for part in parts:
+                words.setdefault(part, weight / len(parts))
+        for gram in self.analyzer.grams(other):
+            grams.setdefault(gram, weight * 0.5)
+
+    def _parts_of(self, phrase: str) -> tuple[str, ...]:
+        """The content words jieba cuts ``phrase`` into (未订立书面劳动合同 → 订立, 书面,
+        劳动合同): how a document saying it was indexed. () for a single word."""
+        parts = self._phrase_parts.get(phrase)
+        if parts is None:
+            parts = ()
+            if len(phrase) >= 3 and is_cjk(phrase[0]):
+                pieces = [p for p in self.analyzer.units(phrase) if len(p) >= 2]
+                if len(pieces) >= 2 or (pieces and pieces[0] != phrase):
+                    parts = tuple(dict.fromkeys(pieces))
+            if len(self._phrase_parts) >= 50_000:
+                self._phrase_parts.clear()
+            self._phrase_parts[phrase] = parts
+        return parts
+
+    def _alternative_idf(self, alternative: str) -> float:
+        """An alternative's idf: its own, or for a phrase the index does not have as one word,
+        the mean of its words'."""
+        if alternative in self.words.vocab:
+            return self.words.term_idf(alternative)
+        parts = self._parts_of(alternative)
+        return sum(self.words.term_idf(p) for p in parts) / len(parts) if parts else 0.0
 
     def _unit_shape(self, text: str) -> tuple[list[str], tuple[str, ...]]:
         """A unit's bigrams and sub-words (选拔干部 → 选拔, 干部), remembered per text: the same
