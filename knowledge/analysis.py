@@ -213,18 +213,10 @@ class Analyzer:
     def set_synonyms(self, synonyms: Synonyms) -> None:
         """Use ``synonyms`` from the next question on (an admin added a group).
 
-        jieba is taught the words it would cut into single characters (签合同 → 签 / 合同), so
-        that a question keeps them whole. A phrase jieba already cuts into words (上班路上 →
-        上班 / 路上; 解除劳动合同) is not taught: a document would lose its sub-words of four
-        characters and more (劳动合同) from the index; :meth:`question_tokens` joins its pieces
-        back in a question instead."""
-        tokenizer = _jieba()
-        teach = []
-        for word in synonyms.words():
-            if len(word) >= 2 and word not in self._known and any(
-                    len(piece) == 1 and piece >= "\u3400" for piece in tokenizer.lcut(word)):
-                teach.append(word)
-        self.add_words(teach)
+        jieba is not taught their words: a document would be cut differently once a group is
+        added (护理假 whole, and its 假 gone from the index), and documents indexed before and
+        after would disagree. A question's pieces are joined back instead
+        (:meth:`question_tokens`: 签 / 合同 → 签合同, 上班 / 路上 → 上班路上)."""
         self._phrases = {w for w in synonyms.keys() if len(w) >= 2}
         self.synonyms = synonyms
 

@@ -193,8 +193,14 @@ class QueryBuilder:
         # Whole-word alternatives: synonyms, then homophones / near spellings of unknown words.
         alternatives: dict[str, list[str]] = {}
         synonyms = self.analyzer.synonyms
+        # A sub-word of a word the index has (补助 in 伙食补助费) is not expanded: the whole
+        # word says what is meant. An alternative containing the word (单位 → 用人单位) is
+        # dropped: every text it matches, the word matches already.
+        indexed = [u for u in unit_texts if u in self.words.vocab and len(u) > 2]
         for word in dict.fromkeys([*unit_texts, *words]):
-            found = sorted(synonyms.expand(word))
+            if word not in unit_texts and any(word in u for u in indexed):
+                continue
+            found = sorted(w for w in synonyms.expand(word) if word not in w)
             weight = cfg.synonym_weight
             one_way = synonyms.one_way(word) if found else set()
             if not found and word not in self.words.vocab and \
