@@ -201,18 +201,23 @@ class QueryBuilder:
             if word not in unit_texts and any(word in u for u in indexed):
                 continue
             found = sorted(w for w in synonyms.expand(word) if word not in w)
-            weight = cfg.synonym_weight
+            # A word the knowledge base itself uses (出差 in a 差旅费 rule) matches already:
+            # its synonyms only widen the net, at a lower weight. One it never uses (老板, 年假)
+            # is found through them.
+            weight = cfg.synonym_weight * (cfg.known_word_synonyms if word in self.words.vocab
+                                           else 1.0)
             one_way = synonyms.one_way(word) if found else set()
             if not found and word not in self.words.vocab and \
                     not self.analyzer.is_dictionary_word(word):
                 found = self._near_words(word)
                 weight = cfg.typo_weight
             if found:
-                alternatives[word] = found
+                if word not in self.words.vocab:  # (a word it uses is matched as itself)
+                    alternatives[word] = found
                 expansions[word] = found
                 for other in found:
-                    self._expand(other, cfg.one_way_weight if other in one_way else weight,
-                                 words, grams)
+                    self._expand(other, weight * (cfg.one_way_weight / cfg.synonym_weight
+                                                  if other in one_way else 1.0), words, grams)
         # Bigram alternatives: a bigram the knowledge base (almost) never has is likely a typo.
         gram_alternatives: dict[str, list[str]] = {}
         # Only in words no dictionary knows: 德意志's rare bigram 意志 is no typo for 意识.
