@@ -218,6 +218,11 @@ class Analyzer:
         after would disagree. A question's pieces are joined back instead
         (:meth:`question_tokens`: 签 / 合同 → 签合同, 上班 / 路上 → 上班路上)."""
         self._phrases = {w for w in synonyms.keys() if len(w) >= 2}
+        # An admin's words are kept whole in a question even where jieba cuts across them
+        # (饭卡挂失 → 饭卡 / 挂 / 失去: 挂失 added by an admin is cut out whole).
+        admin = sorted({w for g in synonyms.lines if g.source == "admin" for w in g.words
+                        if len(w) >= 2}, key=len, reverse=True)
+        self._forced = re.compile("|".join(map(re.escape, admin))) if admin else None
         self.synonyms = synonyms
 
     def add_words(self, words: Iterable[str]) -> None:
@@ -240,11 +245,31 @@ class Analyzer:
         """``(self.words(text), self.units(text))`` from one jieba pass instead of two, with
         the synonym phrases jieba cut into pieces joined back (上班 / 路上 → 上班路上)."""
         tokens = _jieba().lcut(text)
+        if self._forced is not None:
+            tokens = self._force_words(text, tokens)
         joined = self._join_phrases(tokens)
         words = self._search_words(tokens)
         if joined is not tokens:
             words.extend(t for t in joined if t in self._phrases and t not in words)
         return words, self._units(joined)
+
+    def _force_words(self, text: str, tokens: list[str]) -> list[str]:
+        """``tokens`` (jieba's cut of ``text``) re-cut so that each admin word in ``text``
+        is one token."""
+        cuts = set()
+        for found in self._forced.finditer(text):
+            cuts.update(found.span())
+        if not cuts:
+            return tokens
+        bounds, at = {0}, 0
+        for token in tokens:
+            at += len(token)
+            bounds.add(at)
+        if cuts <= bounds:
+            return tokens   # jieba cut there already; joining (below) does the rest
+        edges = sorted(bounds | cuts)
+        pieces = [text[a:b] for a, b in zip(edges, edges[1:])]
+        return pieces if "".join(pieces) == text else tokens
 
     def _join_phrases(self, tokens: list[str], longest: int = 5) -> list[str]:
         """``tokens`` with each run of 2–``longest`` tokens that spells a synonym phrase
