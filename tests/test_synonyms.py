@@ -105,3 +105,41 @@ def test_the_list_shows_the_shipped_thesaurus_too(rules_db) -> None:
 def test_bad_synonym_commands_get_clear_messages(rules_db, args, code, message) -> None:
     result = staffbot("synonyms", *args, db=rules_db, check=code)
     assert message in result.stderr
+
+
+# -- the bot ---------------------------------------------------------------------------------------
+@pytest.mark.asyncio(loop_scope="function")
+async def test_an_admin_adds_a_synonym_in_telegram_and_the_next_question_is_answered(
+        tmp_path_factory) -> None:
+    from test_bot_e2e import ADMIN, ANN, ask as ask_bot, finish, replies_to, say, start_bot
+
+    fake, bot = await start_bot(tmp_path_factory, "synonyms", STAFFBOT_ADMINS=str(ADMIN["id"]))
+    try:
+        update = fake.document_message(ADMIN, "rules.txt", RULES.encode())
+        assert "已索引" in (await fake.wait_for_message(replies_to(update)))["text"]
+        before = await ask_bot(fake, ANN, "饭卡遗失怎么办")
+        assert "我不太确定" in before["text"], before["text"]   # only a suggestion
+
+        refused = await say(fake, ANN, "/synonym 饭卡 就餐卡")
+        assert "只有管理员" in refused["text"]
+        usage = await say(fake, ADMIN, "/synonym 饭卡")
+        assert "用法" in usage["text"]
+        added = await say(fake, ADMIN, "/synonym 饭卡 就餐卡")
+        assert "已添加同义词 #1" in added["text"], added["text"]
+        after = await ask_bot(fake, ANN, "饭卡遗失怎么办")   # answered by the search process
+        assert "我不太确定" not in after["text"] and "就餐卡" in after["text"], after["text"]
+        assert "📖 员工管理规则 › 第五条" in after["text"]
+
+        one_way = await say(fake, ADMIN, "/synonym 老板 > 东家单位")
+        assert "老板 &gt; 东家单位" in one_way["text"] or "老板 > 东家单位" in one_way["text"]
+        listed = await say(fake, ADMIN, "/synonyms")
+        assert "饭卡 就餐卡" in listed["text"] and "内置词表" in listed["text"]
+        removed = await say(fake, ADMIN, "/unsynonym 1")
+        assert "已删除 1 组" in removed["text"], removed["text"]
+        again = await ask_bot(fake, ANN, "饭卡遗失怎么办")
+        assert again["text"] == before["text"]
+        none = await say(fake, ADMIN, "/unsynonym 年假")
+        assert "内置词表" in none["text"]
+        fake.assert_no_errors()
+    finally:
+        await finish(fake, bot)
