@@ -212,8 +212,7 @@ class QueryBuilder:
                 found = self._near_words(word)
                 weight = cfg.typo_weight
             if found:
-                if word not in self.words.vocab:  # (a word it uses is matched as itself)
-                    alternatives[word] = found
+                alternatives[word] = found
                 expansions[word] = found
                 for other in found:
                     self._expand(other, weight * (cfg.one_way_weight / cfg.synonym_weight
