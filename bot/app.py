@@ -57,7 +57,9 @@ PRIVATE_COMMANDS = [("start", "开始 / Start"), ("help", "使用说明 / Help")
 GROUP_COMMANDS = [("ask", "提问 / Ask a question"), ("help", "使用说明 / Help")]
 ADMIN_COMMANDS = [("docs", "文档列表 / Documents"), ("remove", "删除文档 / Remove a document"),
                   ("reload", "重新导入种子 / Re-ingest seeds"), ("stats", "统计 / Statistics"),
-                  ("unanswered", "未回答的问题 / Unanswered questions")]
+                  ("unanswered", "未回答的问题 / Unanswered questions"),
+                  ("synonym", "添加同义词 / Add synonyms"), ("synonyms", "同义词 / Synonyms"),
+                  ("unsynonym", "删除同义词 / Remove synonyms")]
 
 
 def open_knowledge_base(settings: Settings, *, build_index: bool = True) -> KnowledgeBase:
@@ -131,7 +133,8 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
     application.add_handler(CommandHandler(["start", "help"], h.on_help))
     application.add_handler(CommandHandler("ask", h.on_ask))
     admin = {"docs": h.on_docs, "remove": h.on_remove, "reload": h.on_reload,
-             "stats": h.on_stats, "unanswered": h.on_unanswered}
+             "stats": h.on_stats, "unanswered": h.on_unanswered,
+             "synonym": h.on_synonym, "synonyms": h.on_synonyms, "unsynonym": h.on_unsynonym}
     for name, callback in admin.items():  # admin commands exist in private chats only
         application.add_handler(CommandHandler(name, callback, filters=private))
     application.add_handler(MessageHandler(private & filters.Document.ALL & messages,

@@ -255,6 +255,57 @@ def cmd_stats(args) -> int:
     return 0
 
 
+def cmd_synonyms(args) -> int:
+    """Synonym groups: add one (used from the next question on, no re-ingest), list them, or
+    remove an admin's group by id or word. The shipped thesaurus is knowledge/data/thesaurus.txt."""
+    words = [w for w in args.words if w.strip()]
+    if args.action == "add":
+        if len(words) < 2 and not (len(words) == 1 and ">" in words[0]):
+            print("staffbot synonyms add: give at least two words (年假 年休假; --one-way: the "
+                  "first expands to the others only)", file=sys.stderr)
+            return 2
+        with _open(_settings(args)) as kb:
+            try:
+                group_id = kb.add_synonyms(words, one_way=args.one_way, by="cli")
+            except ValueError as err:
+                print(f"staffbot synonyms add: {err}", file=sys.stderr)
+                return 2
+            group = next(g for g in kb.synonym_groups("admin") if g.id == group_id)
+        print(f"added #{group_id}: {group.text}")
+        return 0
+    if args.action == "remove":
+        if len(words) != 1:
+            print("staffbot synonyms remove: give one group id or one word", file=sys.stderr)
+            return 2
+        with _open(_settings(args)) as kb:
+            removed = kb.remove_synonyms(words[0])
+            in_thesaurus = any(words[0] in g.words for g in kb.synonym_groups("thesaurus"))
+        if not removed:
+            hint = (" (it is in the shipped thesaurus, a file: edit it or ask your developer)"
+                    if in_thesaurus else "")
+            print(f"staffbot synonyms remove: no admin synonym group {words[0]}{hint}",
+                  file=sys.stderr)
+            return 1
+        print(f"removed {removed} group{'s' if removed > 1 else ''}")
+        return 0
+    if words:
+        print("staffbot synonyms list: takes no words (--admin: only the admins' groups)",
+              file=sys.stderr)
+        return 2
+    with _open(_settings(args)) as kb:
+        groups = kb.synonym_groups("admin" if args.admin else None)
+    if args.json:
+        print(json.dumps([g.to_json() for g in groups], ensure_ascii=False, indent=2))
+        return 0
+    for group in groups:
+        mark = f"#{group.id}" if group.id is not None else "  "
+        by = f"  ({group.added_by}, {group.added_at})" if group.source == "admin" else ""
+        print(f"{mark:>5} {group.source:<10} {group.text}{by}")
+    if not groups:
+        print("No synonym groups added by admins." if args.admin else "No synonym groups.")
+    return 0
+
+
 def cmd_run(args) -> int:
     """Run the Telegram bot (long polling; a webhook server with --webhook-url)."""
     from .app import run_bot
@@ -270,6 +321,7 @@ VERBS = {
     "ingest": cmd_ingest, "ask": cmd_ask, "docs": cmd_docs, "show": cmd_show,
     "remove": cmd_remove,
     "eval": cmd_eval, "unanswered": cmd_unanswered, "stats": cmd_stats, "run": cmd_run,
+    "synonyms": cmd_synonyms,
 }
 
 
@@ -319,6 +371,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = verb("stats")
     p.add_argument("--json", action="store_true")
+
+    p = verb("synonyms")
+    p.add_argument("action", choices=("add", "list", "remove"))
+    p.add_argument("words", nargs="*", metavar="WORD",
+                   help="add: the group's words; remove: a group id or a word")
+    p.add_argument("--one-way", action="store_true",
+                   help="add: the first word expands to the others, not back (老板 → 用人单位)")
+    p.add_argument("--admin", action="store_true", help="list: only the admins' groups")
+    p.add_argument("--json", action="store_true", help="list: print the groups as JSON")
 
     p = verb("run")
     p.add_argument("--webhook-url", help="public HTTPS URL for webhook mode (default: "

@@ -15,7 +15,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "commands": "命令：\n/ask 问题 — 提问\n/help — 使用说明\n/start — 重新开始",
         "admin": "管理员：\n• 发送文件（{suffixes}）即加入资料库\n/docs — 文档列表\n"
                  "/remove 编号或标题 — 删除文档\n/reload — 重新导入种子文件夹\n/stats — 统计\n"
-                 "/unanswered — 未能回答的问题",
+                 "/unanswered — 未能回答的问题\n/synonym 年假 年休假 — 添加同义词"
+                 "（/synonym 老板 &gt; 用人单位：单向）\n/synonyms — 同义词列表\n"
+                 "/unsynonym 编号或词 — 删除同义词",
         "full": "📄 全文",
         "more": "➕ 更多结果",
         "see_also": "另见：",
@@ -42,6 +44,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "remove_usage": "用法：<code>/remove 编号或标题</code>（编号见 /docs）",
         "removed": "已删除 {n} 个文档：{ref}",
         "remove_none": "没有找到文档：{ref}",
+        "synonym_usage": "用法：<code>/synonym 年假 年休假</code>（至少两个不同的词，用空格分开）；"
+                         "单向：<code>/synonym 老板 &gt; 用人单位</code>（左边的词扩展到右边的词，反之不然）",
+        "synonym_added": "✅ 已添加同义词 #{id}：{group}\n下一个问题起生效。",
+        "synonyms_header": "管理员添加的同义词（{n} 组；另有内置词表 {shipped} 组）：",
+        "synonyms_none": "还没有。用 <code>/synonym 年假 年休假</code> 添加。",
+        "unsynonym_usage": "用法：<code>/unsynonym 编号或词</code>（编号见 /synonyms）",
+        "synonym_removed": "已删除 {n} 组同义词：{ref}",
+        "synonym_none": "没有管理员添加的同义词：{ref}（内置词表在文件里，不在这里删除）",
         "reloading": "正在重新导入 {path} …",
         "no_seeds": "种子文件夹不存在：{path}",
         "stats": "📊 统计\n文档：{documents}　段落：{paragraphs}\n提问：{questions}\n"
@@ -70,7 +80,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "admin": "Admins:\n• send a file ({suffixes}) to add it to the knowledge base\n"
                  "/docs — list documents\n/remove id or title — remove a document\n"
                  "/reload — re-ingest the seeds folder\n/stats — statistics\n"
-                 "/unanswered — questions I could not answer",
+                 "/unanswered — questions I could not answer\n"
+                 "/synonym 年假 年休假 — add synonyms (/synonym 老板 &gt; 用人单位: one way)\n"
+                 "/synonyms — list synonyms\n/unsynonym id or word — remove synonyms",
         "full": "📄 Full paragraph",
         "more": "➕ More results",
         "see_also": "See also:",
@@ -97,6 +109,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "remove_usage": "Usage: <code>/remove id or title</code> (ids are in /docs)",
         "removed": "Removed {n} document(s): {ref}",
         "remove_none": "No document matches: {ref}",
+        "synonym_usage": "Usage: <code>/synonym 年假 年休假</code> (two or more different words, "
+                         "separated by spaces); one way: <code>/synonym 老板 &gt; 用人单位</code> "
+                         "(the left word expands to the right ones, not back)",
+        "synonym_added": "✅ Added synonyms #{id}: {group}\nUsed from the next question on.",
+        "synonyms_header": "Synonyms added by admins ({n} groups; the built-in thesaurus has "
+                           "{shipped} more):",
+        "synonyms_none": "None yet. Add some with <code>/synonym 年假 年休假</code>.",
+        "unsynonym_usage": "Usage: <code>/unsynonym id or word</code> (ids are in /synonyms)",
+        "synonym_removed": "Removed {n} synonym group(s): {ref}",
+        "synonym_none": "No admin synonym group matches: {ref} (the built-in thesaurus is a file "
+                        "and is not changed here)",
         "reloading": "Re-ingesting {path} …",
         "no_seeds": "The seeds folder does not exist: {path}",
         "stats": "📊 Statistics\nDocuments: {documents}  Paragraphs: {paragraphs}\n"

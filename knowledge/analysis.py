@@ -23,7 +23,7 @@ from pathlib import Path
 from .normalize import normalize
 from .text import CJK_BMP_CLASS
 
-__all__ = ["Analyzer", "Synonyms", "STOPWORDS", "extract_defined_terms", "pinyin_keys",
+__all__ = ["Analyzer", "Synonyms", "SynonymGroup", "parse_group", "STOPWORDS", "extract_defined_terms", "pinyin_keys",
            "homophone_variants"]
 
 log = logging.getLogger(__name__)
@@ -58,20 +58,69 @@ def extract_defined_terms(text: str) -> set[str]:
     return terms
 
 
+@dataclass(frozen=True)
+class SynonymGroup:
+    """One line of a thesaurus file or one admin's group: ``words``, and whether the first
+    word only expands to the others (``one_way``: 老板 > 用人单位) or every word to every other."""
+
+    words: tuple[str, ...]
+    one_way: bool = False
+    source: str = "thesaurus"      # "thesaurus" (a file) or "admin" (the database)
+    id: int | None = None          # the database row of an admin's group
+    added_by: str = ""
+    added_at: str = ""
+
+    @property
+    def text(self) -> str:
+        """The group as written in a thesaurus file: ``年假 年休假`` or ``老板 > 用人单位``."""
+        if self.one_way:
+            return f"{self.words[0]} > {' '.join(self.words[1:])}"
+        return " ".join(self.words)
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "words": list(self.words), "one_way": self.one_way,
+                "source": self.source, "added_by": self.added_by, "added_at": self.added_at}
+
+
+_SEPARATORS = re.compile(r"[\s,，、=;；]+")
+
+
+def parse_group(text: str) -> tuple[list[str], bool]:
+    """``"年假 年休假"`` → (["年假", "年休假"], False); ``"老板 > 用人单位 雇主"`` →
+    (["老板", "用人单位", "雇主"], True): the first word expands to the others only."""
+    left, arrow, right = text.partition(">")
+    if not arrow:
+        left, arrow, right = text.partition("＞")
+    clean = lambda part: [w for w in (normalize(w).strip() for w in _SEPARATORS.split(part)) if w]
+    words = clean(left)
+    if arrow:
+        return list(dict.fromkeys([*words, *clean(right)])), True
+    return list(dict.fromkeys(words)), False
+
+
 @dataclass
 class Synonyms:
-    """Groups of words that mean the same; each word expands to the others of its groups."""
+    """Groups of words that mean the same: a word expands a question to the others of its
+    groups (both ways), or to the narrower words of a one-way group (``老板 > 用人单位``)."""
 
-    groups: dict[str, set[str]] = field(default_factory=dict)
+    groups: dict[str, set[str]] = field(default_factory=dict)      # both ways
+    narrower: dict[str, set[str]] = field(default_factory=dict)    # one way: word → its targets
+    lines: list[SynonymGroup] = field(default_factory=list)
 
     @classmethod
-    def parse(cls, text: str) -> "Synonyms":
-        """One group per line, words separated by spaces, commas, 、 or =; # starts a comment."""
+    def parse(cls, text: str, *, source: str = "thesaurus") -> "Synonyms":
+        """One group per line (see data/thesaurus.txt): words separated by spaces, commas, 、
+        or =; ``a b > c d``: a and b expand to c and d, not back; # starts a comment."""
         synonyms = cls()
         for line in text.splitlines():
             line = line.split("#", 1)[0]
-            words = [normalize(w).strip() for w in re.split(r"[\s,，、=;；]+", line)]
-            synonyms.add_group(w for w in words if w)
+            if ">" in line or "＞" in line:
+                left, _, right = line.replace("＞", ">").partition(">")
+                targets = parse_group(right)[0]
+                for word in parse_group(left)[0]:
+                    synonyms.add_group([word, *targets], one_way=True, source=source)
+            else:
+                synonyms.add_group(parse_group(line)[0], source=source)
         return synonyms
 
     @classmethod
@@ -83,22 +132,55 @@ class Synonyms:
             except (OSError, UnicodeDecodeError) as err:
                 log.warning("synonym file %s not read: %s", path, err)
                 continue
-            for word, group in other.groups.items():
-                synonyms.groups.setdefault(word, set()).update(group)
+            synonyms.update(other)
         return synonyms
 
-    def add_group(self, words: Iterable[str]) -> None:
-        group = set(words)
-        if len(group) < 2:
+    def update(self, other: "Synonyms") -> None:
+        """Add ``other``'s groups to these."""
+        for group in other.lines:
+            self.add(group)
+
+    def copy(self) -> "Synonyms":
+        new = Synonyms()
+        new.update(self)
+        return new
+
+    def add_group(self, words: Iterable[str], *, one_way: bool = False,
+                  source: str = "thesaurus") -> None:
+        self.add(SynonymGroup(tuple(dict.fromkeys(words)), one_way, source))
+
+    def add(self, group: SynonymGroup) -> None:
+        words = group.words
+        if len(words) < 2:
             return
-        for word in group:
-            self.groups.setdefault(word, set()).update(group - {word})
+        self.lines.append(group)
+        if group.one_way:
+            self.narrower.setdefault(words[0], set()).update(words[1:])
+            return
+        for word in words:
+            self.groups.setdefault(word, set()).update(w for w in words if w != word)
 
     def expand(self, word: str) -> set[str]:
-        return self.groups.get(word, set())
+        """Every word ``word`` expands to (both-way and one-way groups)."""
+        found = self.groups.get(word)
+        narrower = self.narrower.get(word)
+        if narrower is None:
+            return found or set()
+        return (found | narrower) - {word} if found else narrower - {word}
+
+    def one_way(self, word: str) -> set[str]:
+        """The words ``word`` expands to only through one-way groups."""
+        return self.narrower.get(word, set()) - self.groups.get(word, set()) - {word}
 
     def words(self) -> set[str]:
-        return set(self.groups)
+        """Every word of every group (jieba is taught them)."""
+        return set(self.groups) | set(self.narrower) | {w for ws in self.narrower.values()
+                                                         for w in ws}
+
+    def keys(self) -> set[str]:
+        """The words that expand a question (phrases of several jieba words are looked for
+        across tokens)."""
+        return set(self.groups) | set(self.narrower)
 
 
 _JIEBA_LOCK = threading.Lock()
@@ -124,8 +206,24 @@ class Analyzer:
         self.synonyms = synonyms or Synonyms()
         self.stopwords = stopwords
         self._known: set[str] = set()
+        self._phrases: set[str] = set()
         self.add_words(user_words)
-        self.add_words(self.synonyms.words())
+        self.set_synonyms(self.synonyms)
+
+    def set_synonyms(self, synonyms: Synonyms) -> None:
+        """Use ``synonyms`` from the next question on (an admin added a group).
+
+        jieba is not taught their words: a document would be cut differently once a group is
+        added (护理假 whole, and its 假 gone from the index), and documents indexed before and
+        after would disagree. A question's pieces are joined back instead
+        (:meth:`question_tokens`: 签 / 合同 → 签合同, 上班 / 路上 → 上班路上)."""
+        self._phrases = {w for w in synonyms.keys() if len(w) >= 2}
+        # An admin's words are kept whole in a question even where jieba cuts across them
+        # (饭卡挂失 → 饭卡 / 挂 / 失去: 挂失 added by an admin is cut out whole).
+        admin = sorted({w for g in synonyms.lines if g.source == "admin" for w in g.words
+                        if len(w) >= 2}, key=len, reverse=True)
+        self._forced = re.compile("|".join(map(re.escape, admin))) if admin else None
+        self.synonyms = synonyms
 
     def add_words(self, words: Iterable[str]) -> None:
         """Teach jieba words it should keep whole (user dictionary, defined terms, synonyms)."""
@@ -144,9 +242,54 @@ class Analyzer:
         return self._search_words(_jieba().lcut(text))
 
     def question_tokens(self, text: str) -> tuple[list[str], list[str]]:
-        """``(self.words(text), self.units(text))`` from one jieba pass instead of two."""
+        """``(self.words(text), self.units(text))`` from one jieba pass instead of two, with
+        the synonym phrases jieba cut into pieces joined back (上班 / 路上 → 上班路上)."""
         tokens = _jieba().lcut(text)
-        return self._search_words(tokens), self._units(tokens)
+        if self._forced is not None:
+            tokens = self._force_words(text, tokens)
+        joined = self._join_phrases(tokens)
+        words = self._search_words(tokens)
+        if joined is not tokens:
+            words.extend(t for t in joined if t in self._phrases and t not in words)
+        return words, self._units(joined)
+
+    def _force_words(self, text: str, tokens: list[str]) -> list[str]:
+        """``tokens`` (jieba's cut of ``text``) re-cut so that each admin word in ``text``
+        is one token."""
+        cuts = set()
+        for found in self._forced.finditer(text):
+            cuts.update(found.span())
+        if not cuts:
+            return tokens
+        bounds, at = {0}, 0
+        for token in tokens:
+            at += len(token)
+            bounds.add(at)
+        if cuts <= bounds:
+            return tokens   # jieba cut there already; joining (below) does the rest
+        edges = sorted(bounds | cuts)
+        pieces = [text[a:b] for a, b in zip(edges, edges[1:])]
+        return pieces if "".join(pieces) == text else tokens
+
+    def _join_phrases(self, tokens: list[str], longest: int = 5) -> list[str]:
+        """``tokens`` with each run of 2–``longest`` tokens that spells a synonym phrase
+        joined into one (the longest first); ``tokens`` itself when there is none."""
+        phrases = self._phrases
+        out: list[str] = []
+        i, n = 0, len(tokens)
+        changed = False
+        while i < n:
+            for j in range(min(n, i + longest), i + 1, -1):
+                phrase = "".join(tokens[i:j])
+                if phrase in phrases:
+                    out.append(phrase)
+                    i = j
+                    changed = True
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out if changed else tokens
 
     def _search_words(self, tokens: list[str]) -> list[str]:
         """jieba's search mode from its precise-mode ``tokens`` (what ``cut_for_search`` does:

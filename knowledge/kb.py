@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from . import loaders
-from .analysis import Analyzer, Synonyms, extract_defined_terms
+from .analysis import Analyzer, SynonymGroup, Synonyms, extract_defined_terms, parse_group
 from .loaders import READER_VERSION, Block, LoadError, SourceDocument
 from .model import (Answer, DocumentInfo, DocumentView, IngestReport,
                     ParagraphView, Skipped, Stats, UnansweredQuestion)
@@ -54,16 +54,20 @@ class KnowledgeBase:
                  workers: int | None = None) -> None:
         self.path = Path(path) if path is not None else default_db_path()
         self.store = Store(self.path)
+        self._lock = threading.RLock()
         self.config = config or SearchConfig()
         self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
-        self.synonyms = Synonyms.load([DATA_DIR / "synonyms.txt", *synonyms])
+        # the shipped thesaurus and synonym files; admins' groups (the database) join them
+        self._file_synonyms = Synonyms.load([DATA_DIR / "thesaurus.txt",
+                                             DATA_DIR / "synonyms.txt", *synonyms])
+        self._synonyms_version = self.store.synonyms_version
+        self.synonyms = self._load_synonyms()
         user_words = read_words([DATA_DIR / "userdict.txt", *userdict])
         self.analyzer = Analyzer(user_words=[*user_words, *self.store.terms()],
                                  synonyms=self.synonyms)
         self._user_words = user_words
         self._searcher: Searcher | None = None
         self._searcher_generation = -1
-        self._lock = threading.RLock()
 
     def close(self) -> None:
         self.store.close()
@@ -288,6 +292,7 @@ class KnowledgeBase:
     @property
     def searcher(self) -> Searcher:
         """The in-memory index, rebuilt when the database has changed since it was built."""
+        self._refresh_synonyms()
         generation = self.store.generation
         if self._searcher is None or generation != self._searcher_generation:
             with self._lock:
@@ -308,6 +313,7 @@ class KnowledgeBase:
         searcher = self._searcher
         if searcher is None or self._searcher_generation != self.store.generation:
             return None
+        self._refresh_synonyms()
         return searcher
 
     def search(self, question: str, k: int = 5, *, explain: bool = False) -> Answer:
@@ -319,6 +325,73 @@ class KnowledgeBase:
         if row is None:
             return None
         return ParagraphView(row.doc_id, row.paragraph_id, row.citation, row.text)
+
+    # -- synonyms ----------------------------------------------------------------------------------
+    def add_synonyms(self, words: Sequence[str], *, one_way: bool = False, by: str = "") -> int:
+        """An admin's synonym group (``one_way``: the first word expands to the others, not
+        back); used from the next question on, without rebuilding the index. Returns its id.
+
+        ``words`` may also be one string as typed (``"老板 > 用人单位"``). Raises ValueError
+        with a message for the admin when there are fewer than two different words."""
+        parsed, arrow = parse_group(" ".join(words) if not isinstance(words, str) else words)
+        one_way = one_way or arrow
+        if len(parsed) < 2:
+            raise ValueError("a synonym group needs at least two different words")
+        if any(len(word) > 40 for word in parsed) or len(parsed) > 20:
+            raise ValueError("a synonym group holds at most 20 words of up to 40 characters")
+        with self._lock:
+            group_id = self.store.add_synonyms(parsed, one_way, by)
+        self._refresh_synonyms()
+        return group_id
+
+    def synonym_groups(self, source: str | None = None) -> list[SynonymGroup]:
+        """The shipped thesaurus' groups ("thesaurus") then the admins' ("admin", with ids)."""
+        groups: list[SynonymGroup] = []
+        if source in (None, "thesaurus"):
+            groups.extend(self._file_synonyms.lines)
+        if source in (None, "admin"):
+            groups.extend(self._admin_groups())
+        return groups
+
+    def remove_synonyms(self, id_or_word: str | int) -> int:
+        """Remove the admins' group with this id, or every admin group holding this word;
+        returns how many were removed (the shipped thesaurus is a file: not removed here)."""
+        key = str(id_or_word).strip()
+        word = parse_group(key)[0]
+        ids = [g.id for g in self._admin_groups()
+               if (key.isdigit() and g.id == int(key)) or (word and word[0] in g.words)]
+        with self._lock:
+            removed = self.store.remove_synonyms(ids)
+        self._refresh_synonyms()
+        return removed
+
+    def _admin_groups(self) -> list[SynonymGroup]:
+        with self._lock:
+            rows = self.store.synonym_rows()
+        return [SynonymGroup(tuple(words.split()), one_way, "admin", row_id, by, at)
+                for row_id, words, one_way, by, at in rows]
+
+    def _load_synonyms(self) -> Synonyms:
+        synonyms = self._file_synonyms.copy()
+        for group in self._admin_groups():
+            synonyms.add(group)
+        return synonyms
+
+    def _refresh_synonyms(self) -> None:
+        """Take up the admins' synonym groups when they changed (another process may have
+        changed them): the next question is read with them; the index stays as it is."""
+        version = self.store.synonyms_version
+        if version == self._synonyms_version:
+            return
+        with self._lock:
+            version = self.store.synonyms_version
+            if version == self._synonyms_version:
+                return
+            self.synonyms = self._load_synonyms()
+            self.analyzer.set_synonyms(self.synonyms)
+            if self._searcher is not None:
+                self._searcher.queries.forget_shapes()
+            self._synonyms_version = version
 
     # -- admin -----------------------------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:

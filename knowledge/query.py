@@ -77,6 +77,8 @@ class Unit:
     alternatives: tuple[str, ...] = ()
     grams: tuple[tuple[str, ...], ...] = ()
     parts: tuple[str, ...] = ()      # its sub-words: 选拔干部 → 选拔, 干部
+    # the words of each phrase alternative: 订立劳动合同 → 订立, 劳动合同
+    alternative_parts: tuple[tuple[str, ...], ...] = ()
 
     def match(self, text: str) -> float:
         if self.text in text:
@@ -90,6 +92,9 @@ class Unit:
             if found == len(self.parts):
                 return 0.85  # every sub-word, just not side by side (选拔…干部)
             score = 0.7 * found / len(self.parts)
+        for parts in self.alternative_parts:
+            if all(part in text for part in parts):
+                return 0.8  # a phrase alternative's words, not side by side (订立书面劳动合同)
         if len(self.grams) >= 2:
             found = sum(1 for options in self.grams if any(g in text for g in options))
             score = max(score, 0.7 * found / len(self.grams))
@@ -138,6 +143,7 @@ class Query:
         terms += [w for w in self.words if len(w) >= 2]
         for unit in self.units:
             terms.extend(unit.alternatives)
+            terms.extend(p for parts in unit.alternative_parts for p in parts)
             if len(unit.grams) >= 2:
                 terms.extend(g for options in unit.grams for g in options)
         return [t for t in dict.fromkeys(terms) if t]
@@ -168,6 +174,12 @@ class QueryBuilder:
                                  grams.idf.max(initial=0.0))) or 1.0
         self._latin_words: list[str] | None = None
         self._shapes: dict[str, tuple[list[str], tuple[str, ...]]] = {}
+        self._phrase_parts: dict[str, tuple[str, ...]] = {}
+
+    def forget_shapes(self) -> None:
+        """Forget how words were cut: jieba was taught new words (an admin's synonyms)."""
+        self._shapes.clear()
+        self._phrase_parts.clear()
 
     def analyse(self, question: str, config: SearchConfig) -> Query:
         cfg = config
@@ -180,9 +192,21 @@ class QueryBuilder:
 
         # Whole-word alternatives: synonyms, then homophones / near spellings of unknown words.
         alternatives: dict[str, list[str]] = {}
+        synonyms = self.analyzer.synonyms
+        # A sub-word of a word the index has (补助 in 伙食补助费) is not expanded: the whole
+        # word says what is meant. An alternative containing the word (单位 → 用人单位) is
+        # dropped: every text it matches, the word matches already.
+        indexed = [u for u in unit_texts if u in self.words.vocab and len(u) > 2]
         for word in dict.fromkeys([*unit_texts, *words]):
-            found = sorted(self.analyzer.synonyms.expand(word))
-            weight = cfg.synonym_weight
+            if word not in unit_texts and any(word in u for u in indexed):
+                continue
+            found = sorted(w for w in synonyms.expand(word) if word not in w)
+            # A word the knowledge base itself uses (出差 in a 差旅费 rule) matches already:
+            # its synonyms only widen the net, at a lower weight. One it never uses (老板, 年假)
+            # is found through them.
+            weight = cfg.synonym_weight * (cfg.known_word_synonyms if word in self.words.vocab
+                                           else 1.0)
+            one_way = synonyms.one_way(word) if found else set()
             if not found and word not in self.words.vocab and \
                     not self.analyzer.is_dictionary_word(word):
                 found = self._near_words(word)
@@ -191,9 +215,8 @@ class QueryBuilder:
                 alternatives[word] = found
                 expansions[word] = found
                 for other in found:
-                    words.setdefault(other, weight)
-                    for gram in self.analyzer.grams(other):
-                        grams.setdefault(gram, weight * 0.5)
+                    self._expand(other, weight * (cfg.one_way_weight / cfg.synonym_weight
+                                                  if other in one_way else 1.0), words, grams)
         # Bigram alternatives: a bigram the knowledge base (almost) never has is likely a typo.
         gram_alternatives: dict[str, list[str]] = {}
         # Only in words no dictionary knows: 德意志's rare bigram 意志 is no typo for 意识.
@@ -233,11 +256,51 @@ class QueryBuilder:
         else:
             known = [max(self.grams.term_idf(g) for g in opts) for opts in options]
             known = [k for k in known if k > 0]
-            alt = [self.words.term_idf(a) for a in alternatives]
+            alt = [self._alternative_idf(a) for a in alternatives]
             # A word the knowledge base has never seen weighs like the rarest word: a question
             # about it cannot be answered by a paragraph that lacks it.
             weight = max([*alt, (sum(known) / len(options)) if known else self.max_idf])
-        return Unit(text, weight ** power, tuple(alternatives), options, parts)
+        alternative_parts = tuple(p for p in (self._parts_of(a) for a in alternatives)
+                                  if len(p) >= 2)
+        return Unit(text, weight ** power, tuple(alternatives), options, parts,
+                    alternative_parts)
+
+    def _expand(self, other: str, weight: float, words: dict[str, float],
+                grams: dict[str, float]) -> None:
+        """Look for the alternative ``other`` as a word, and as its bigrams. A phrase the index
+        does not have as one word (订立劳动合同: the documents were cut 订立 / 劳动合同) is
+        looked for as its words, which together weigh as much as one word."""
+        parts = self._parts_of(other)
+        if other in self.words.vocab or len(parts) < 2:
+            words.setdefault(other, weight)
+        else:
+            for part in parts:
+                words.setdefault(part, weight / len(parts))
+        for gram in self.analyzer.grams(other):
+            grams.setdefault(gram, weight * 0.5)
+
+    def _parts_of(self, phrase: str) -> tuple[str, ...]:
+        """The content words jieba cuts ``phrase`` into (未订立书面劳动合同 → 订立, 书面,
+        劳动合同): how a document saying it was indexed. () for a single word."""
+        parts = self._phrase_parts.get(phrase)
+        if parts is None:
+            parts = ()
+            if len(phrase) >= 3 and is_cjk(phrase[0]):
+                pieces = [p for p in self.analyzer.units(phrase) if len(p) >= 2]
+                if len(pieces) >= 2 or (pieces and pieces[0] != phrase):
+                    parts = tuple(dict.fromkeys(pieces))
+            if len(self._phrase_parts) >= 50_000:
+                self._phrase_parts.clear()
+            self._phrase_parts[phrase] = parts
+        return parts
+
+    def _alternative_idf(self, alternative: str) -> float:
+        """An alternative's idf: its own, or for a phrase the index does not have as one word,
+        the mean of its words'."""
+        if alternative in self.words.vocab:
+            return self.words.term_idf(alternative)
+        parts = self._parts_of(alternative)
+        return sum(self.words.term_idf(p) for p in parts) / len(parts) if parts else 0.0
 
     def _unit_shape(self, text: str) -> tuple[list[str], tuple[str, ...]]:
         """A unit's bigrams and sub-words (选拔干部 → 选拔, 干部), remembered per text: the same

@@ -449,7 +449,8 @@ class _Spans:
     def match(self, unit: Unit) -> np.ndarray:
         """``[unit.match(span) for span in spans]`` (see :meth:`Unit.match`)."""
         exact = self.containing(unit.text)
-        if not unit.alternatives and not unit.parts and len(unit.grams) < 2:
+        if not unit.alternatives and not unit.parts and len(unit.grams) < 2 and \
+                not unit.alternative_parts:
             return exact  # (most words: found or not)
         score = np.where(exact, 1.0, 0.0)
         for alternative in unit.alternatives:
@@ -460,6 +461,11 @@ class _Spans:
                 count += self.containing(part)
             score = np.maximum(score, np.where(count == len(unit.parts), 0.85,
                                                0.7 * count / len(unit.parts)))
+        for parts in unit.alternative_parts:  # a phrase alternative's words, not side by side
+            has = self.containing(parts[0])
+            for part in parts[1:]:
+                has = has & self.containing(part)
+            score = np.maximum(score, np.where(has, 0.8, 0.0))
         if len(unit.grams) >= 2:
             count = np.zeros(self.n)
             for options in unit.grams:

@@ -60,7 +60,9 @@ class SearchConfig:
     type_weight: float = 0.15        # the paragraph says what the question asks for (多少 → 30日)
     liability_weight: float = 0.3    # a 法律责任/罚则 article: + for 怎么处罚-questions, − else
     unit_power: float = 1.0          # question words weigh idf ** unit_power in coverage
-    synonym_weight: float = 0.8
+    synonym_weight: float = 0.8      # a synonym's weight, relative to the question's own words
+    one_way_weight: float = 0.8      # a one-way expansion's (老板 → 用人单位)
+    known_word_synonyms: float = 0.5  # × those weights for a word the knowledge base uses itself
     typo_weight: float = 0.8
     excerpt_chars: int = 160
     answer_coverage: float = 0.6     # (the decision without evidence) ≥ this: an answer

@@ -464,6 +464,37 @@ class Store:
         self.db["terms"].insert_all(({"term": t, "added_at": _now()} for t in terms),
                                     ignore=True)
 
+    # -- admins' synonyms -----------------------------------------------------------------------
+    # Their own meta key, not ``generation``: a new synonym group changes how questions are
+    # read, not the index, so searchers reload the groups (cheap) instead of the index.
+    @property
+    def synonyms_version(self) -> int:
+        return int(self._meta("synonyms_version", "0"))
+
+    def synonym_rows(self) -> list[tuple[int, str, bool, str, str]]:
+        """Admins' groups, oldest first: (id, words space-joined, one_way, added_by, added_at)."""
+        return [(row[0], row[1], bool(row[2]), row[3] or "", row[4] or "")
+                for row in self.db.execute("SELECT id, words, one_way, added_by, added_at "
+                                           "FROM synonyms ORDER BY id")]
+
+    def add_synonyms(self, words: Iterable[str], one_way: bool, added_by: str) -> int:
+        with self.writing():
+            row_id = self.db.conn.execute(
+                "INSERT INTO synonyms (words, one_way, added_by, added_at) VALUES (?, ?, ?, ?)",
+                (" ".join(words), int(one_way), added_by, _now())).lastrowid
+            self._set_meta("synonyms_version", str(self.synonyms_version + 1))
+        return row_id
+
+    def remove_synonyms(self, ids: Iterable[int]) -> int:
+        ids = list(ids)
+        if not ids:
+            return 0
+        with self.writing():
+            removed = self.db.conn.execute(
+                f"DELETE FROM synonyms WHERE id IN ({','.join('?' * len(ids))})", ids).rowcount
+            self._set_meta("synonyms_version", str(self.synonyms_version + 1))
+        return removed
+
     # -- questions, feedback, stats ----------------------------------------------------------------
     def log_question(self, question: str, norm: str, status: str, doc_id: int | None,
                      paragraph_id: int | None, chat_kind: str | None, ms: float | None, *,

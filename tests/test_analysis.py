@@ -196,8 +196,19 @@ def test_question_tokens_are_words_and_units_from_one_jieba_pass(analyzer: Analy
               "", "   ", "的了吗", "选拔任用干部工作条例（试行）", "🙂 <b>&amp;</b> NEAR( * OR 1=1"]
     tokenizer = _jieba()
     for text in texts:
-        assert analyzer.question_tokens(text) == (analyzer.words(text), analyzer.units(text)), text
+        words, units = analyzer.question_tokens(text)
+        # the same, except that synonym phrases jieba cut in pieces are joined (上班 / 路上)
+        assert words[:len(analyzer.words(text))] == analyzer.words(text), text
+        assert set(words[len(analyzer.words(text)):]) <= analyzer.synonyms.keys(), text
+        assert "".join(units) == "".join(analyzer.units(text)), text
         # words() is jieba's own search mode, filtered (at index time too)
         assert analyzer.words(text) == [t for t in tokenizer.lcut_for_search(text)
                                         if t not in STOPWORDS and not t.isspace()
                                         and _WORDLIKE.search(t)], text
+
+
+def test_a_question_keeps_synonym_phrases_whole_and_documents_are_cut_as_before(
+        analyzer: Analyzer) -> None:
+    words, units = analyzer.question_tokens("上班路上出车祸算工伤吗")
+    assert units[0] == "上班路上" and "上班路上" in words and "上班" in words
+    assert "上班路上" not in analyzer.words("上班路上出车祸")  # jieba was not taught it
