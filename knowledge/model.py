@@ -83,6 +83,8 @@ class Answer:
     status: str
     hits: tuple[Hit, ...]
     explain: dict | None = None
+    searched_terms: tuple[str, ...] = ()   # the question's content words as searched (what a
+                                           # not-found reply says it looked for)
 
     @property
     def best(self) -> Hit | None:

@@ -136,7 +136,8 @@ class Searcher:
         hits = tuple(self._hit(item, query) for item in ranked[:k]) if status != "not_found" \
             else ()
         return Answer(question, status, hits,
-                      self._explain(query, candidates, ranked, status, k, evidence) if explain else None)
+                      self._explain(query, candidates, ranked, status, k, evidence) if explain else None,
+                      searched_terms=tuple(u.text for u in query.units))
 
     def _hit(self, item: Ranked, query: Query) -> Hit:
         data = self.rows[item.row]
