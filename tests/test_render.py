@@ -78,17 +78,39 @@ def test_answer_buttons_and_callback_data():
 def test_callback_round_trip_and_garbage():
     assert parse_callback(cb_paragraph(42)) == ("p", 42)
     assert parse_callback(cb_more(3, [4, 5])) == ("m", 3, (4, 5))
-    assert parse_callback(cb_feedback(3, False)) == ("f", 3, False)
-    for bad in (None, "", "p:x", "f:1:2", "zz:1", "m:a:1", "p:" + "1" * 70):
-        assert parse_callback(bad) is None
+    assert parse_callback(cb_feedback(3, False)) == ("f", 3, False, "")
+    assert parse_callback(cb_feedback(3, True, "0123456789ab")) == ("f", 3, True, "0123456789ab")
+    assert parse_callback(render.cb_suggestion(3, 4)) == ("s", 3, 4)
+    assert parse_callback(render.cb_escalate(5)) == ("e", 5)
+    assert parse_callback(render.cb_this_one(6, "0123456789ab")) == ("a", 6, "0123456789ab")
+    assert parse_callback(render.cb_write(7)) == ("w", 7)
+    assert len(render.cb_this_one(10**17, "f" * 40).encode()) <= MAX_CALLBACK
+    for bad in (None, "", "p:x", "f:1:2", "zz:1", "m:a:1", "p:" + "1" * 70, "f:1:1:", "f:1:1:XYZ",
+                "f:1:1:<b>", "a:1:", "a:1", "a:x:0123456789ab", "a:1:0123456789AB", "e:", "e:-1",
+                "w:1:2", "s:1", "s:1:x", "e:１"):
+        assert parse_callback(bad) is None, bad
 
 
 def test_suggestions_offer_up_to_three_cited_hits_with_open_buttons():
     hits = tuple(make_hit(pid=n, paragraph=n) for n in range(1, 6))
     reply = render_answer(Answer("q", "suggestions", hits), 9, "en")[0]
-    assert reply.text.startswith("I'm not sure; did you mean:")
+    assert reply.text.startswith("I'm not sure. Did you mean:")
     assert reply.text.count("📖") == 3
-    assert [b.callback_data for b in reply.buttons[0]] == ["p:1", "p:2", "p:3"]
+    assert [b.callback_data for row in reply.buttons for b in row] == ["s:9:1", "s:9:2", "s:9:3"]
+    assert reply.buttons[0][0].text == "① 基层"    # the paragraph's heading
+    offered = render_answer(Answer("q", "suggestions", hits), 9, "zh", escalate=True)[0]
+    assert [b.callback_data for b in offered.buttons[-1]] == ["e:9"]
+    assert offered.buttons[-1][0].text == "🙋 问管理员"
+
+
+def test_not_found_says_what_it_searched_for_and_offers_the_admins():
+    answer = Answer("食堂几点<开饭>", "not_found", (), searched_terms=("食堂", "<开饭>"))
+    reply = render_answer(answer, 12, "zh", escalate=True)[0]
+    plain = telegram_parse(reply.text)
+    assert "我搜索了：食堂、<开饭>" in plain and "问管理员" in plain
+    assert [b.callback_data for row in reply.buttons for b in row] == ["e:12"]
+    assert not render_answer(answer, 12, "zh")[0].buttons      # no admins: no 🙋
+    assert "没有可以搜索的词" in render_answer(Answer("😀", "not_found", ()), 3)[0].text
 
 
 def test_not_found_echoes_a_truncated_escaped_question():
