@@ -10,7 +10,7 @@ Callback data (≤ 64 bytes, see :func:`parse_callback`):
 
     p:<paragraph_id>                    show a whole paragraph
     m:<question_id>:<pid>,<pid>,...     more results (the next hits' paragraph ids)
-    f:<question_id>:<1|0>[:<ref>]       👍 / 👎 feedback (on the answer's paragraph ref)
+    f:<question_id>:[<ref>:]<1|0>       👍 / 👎 feedback (on the answer's paragraph ref)
     s:<question_id>:<paragraph_id>      猜你想问: a suggestion, shown as the answer
     e:<question_id>                     🙋 send the question to the admins
     a:<escalation_id>:<ref>             (admins) 就是这段: answer an escalation with a paragraph
@@ -235,8 +235,8 @@ def cb_more(question_id: int, paragraph_ids: Sequence[int]) -> str:
 
 
 def cb_feedback(question_id: int, helpful: bool, ref: str = "") -> str:
-    data = f"f:{question_id}:{1 if helpful else 0}"
-    return f"{data}:{ref}" if _REF.fullmatch(ref) else data
+    flag = 1 if helpful else 0
+    return f"f:{question_id}:{ref}:{flag}" if _REF.fullmatch(ref) else f"f:{question_id}:{flag}"
 
 
 def cb_suggestion(question_id: int, paragraph_id: int) -> str:
@@ -284,9 +284,10 @@ def parse_callback(data: str | None) -> tuple | None:
             qid, _, ids = rest.partition(":")
             return ("m", _id(qid), tuple(_id(p) for p in ids.split(",") if p))
         if kind == "f":
-            qid, _, rest = rest.partition(":")
-            flag, colon, ref = rest.partition(":")
-            if flag not in ("0", "1") or (colon and not _REF.fullmatch(ref)):
+            parts = rest.split(":")
+            qid, ref, flag = (parts[0], "", parts[1]) if len(parts) == 2 else \
+                (parts[0], parts[1], parts[2]) if len(parts) == 3 else ("", "", "")
+            if flag not in ("0", "1") or (len(parts) == 3 and not _REF.fullmatch(ref)):
                 return None
             return ("f", _id(qid), flag == "1", ref)
         if kind == "s":

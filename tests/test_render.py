@@ -85,8 +85,8 @@ def test_callback_round_trip_and_garbage():
     assert parse_callback(render.cb_this_one(6, "0123456789ab")) == ("a", 6, "0123456789ab")
     assert parse_callback(render.cb_write(7)) == ("w", 7)
     assert len(render.cb_this_one(10**17, "f" * 40).encode()) <= MAX_CALLBACK
-    for bad in (None, "", "p:x", "f:1:2", "zz:1", "m:a:1", "p:" + "1" * 70, "f:1:1:", "f:1:1:XYZ",
-                "f:1:1:<b>", "a:1:", "a:1", "a:x:0123456789ab", "a:1:0123456789AB", "e:", "e:-1",
+    for bad in (None, "", "p:x", "f:1:2", "zz:1", "m:a:1", "p:" + "1" * 70, "f:1::1", "f:1:XYZ:1",
+                "f:1:<b>:1", "f:1:0123456789ab:2", "f:1:0123456789ab:1:1", "a:1:", "a:1", "a:x:0123456789ab", "a:1:0123456789AB", "e:", "e:-1",
                 "w:1:2", "s:1", "s:1:x", "e:１"):
         assert parse_callback(bad) is None, bad
 

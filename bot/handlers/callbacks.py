@@ -73,16 +73,18 @@ async def _suggestion(update: Update, context: StaffContext, question_id: int, p
     answer = context.recent.recall(question_id)
     hit = next((h for h in answer.hits if h.paragraph_id == paragraph_id), None) \
         if answer is not None else None
+    view = await asyncio.to_thread(context.kb.paragraph, paragraph_id)
     await answer_callback(update, update.callback_query)
     chat_id = message.chat.id if message is not None else update.callback_query.from_user.id
-    if hit is None:
-        view = await asyncio.to_thread(context.kb.paragraph, paragraph_id)
+    if hit is None or view is None:  # forgotten, or its document removed since
+        hit = None
         replies = render.render_paragraph(view, lang)
     else:
         replies = render.render_answer(Answer(answer.question, "answer", (hit,)), question_id,
                                        lang)
     await send(context.bot, chat_id, replies, reply_to=message)
-    context.outcome(update, "suggestion" if hit is not None else "suggestion paragraph")
+    context.outcome(update, "suggestion" if hit is not None else
+                    "suggestion paragraph" if view is not None else "gone")
 
 
 async def _feedback(update: Update, context: StaffContext, question_id: int, helpful: bool,
