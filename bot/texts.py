@@ -15,7 +15,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "commands": "命令：\n/ask 问题 — 提问\n/help — 使用说明\n/start — 重新开始",
         "admin": "管理员：\n• 发送文件（{suffixes}）即加入资料库\n/docs — 文档列表\n"
                  "/remove 编号或标题 — 删除文档\n/reload — 重新导入种子文件夹\n/stats — 统计\n"
-                 "/unanswered — 未能回答的问题",
+                 "/unanswered — 未能回答的问题\n"
+                 "• 员工点“🙋 问管理员”的问题会发给您：点“就是这段”或回复那条消息写答案，"
+                 "提问者会收到答复，以后同样的问题直接回答。",
         "full": "📄 全文",
         "more": "➕ 更多结果",
         "open": "📄 {n}",
@@ -101,7 +103,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "admin": "Admins:\n• send a file ({suffixes}) to add it to the knowledge base\n"
                  "/docs — list documents\n/remove id or title — remove a document\n"
                  "/reload — re-ingest the seeds folder\n/stats — statistics\n"
-                 "/unanswered — questions I could not answer",
+                 "/unanswered — questions I could not answer\n"
+                 "• Questions sent with “🙋 Ask an admin” come to you: press “This one” or reply "
+                 "to that message with the answer; the asker gets it, and the same question is "
+                 "answered from then on.",
         "full": "📄 Full paragraph",
         "more": "➕ More results",
         "open": "📄 {n}",
