@@ -233,3 +233,30 @@ def test_inline_results_json_is_what_ptb_would_send() -> None:
             r.text, parse_mode="HTML", link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .to_dict() for r in results]
     assert inline_results_json(results) == expected
+
+
+def test_escalation_card_is_bounded_escaped_and_its_buttons_fit():
+    from knowledge import Escalation
+
+    hostile = "<b>&amp; 问题" + "长" * 5000
+    escalation = Escalation(id=10**17, question=hostile, asker_id=42,
+                            asker_name="<i>Ann</i> & co" * 20, chat_id=-100, chat_title="</a>Team" * 50, message_id=5, status="open",
+                            answered_by="", taught_id=None)
+    hits = tuple(Hit(1, n, Citation("<文>" * 100, ("节&" * 80,), n, "s"), "<摘>" * 400, (), 1.0,
+                     ref=f"{n:012x}") for n in range(1, 6))
+    card = render.render_escalation_card(escalation, hits)
+    plain = telegram_parse(card.text)
+    assert len(plain) < 1500 and len(card.text) < 4096
+    assert "<b>&amp; 问题" in plain and "<i>Ann</i> & co" in plain
+    assert "群：</a>Team" in plain
+    datas = [b.callback_data for row in card.buttons for b in row]
+    assert datas == [render.cb_this_one(10**17, f"{n:012x}") for n in (1, 2, 3)] + \
+        [render.cb_write(10**17)]
+    assert all(len(d.encode()) <= MAX_CALLBACK for d in datas)
+    assert [b.text for b in card.buttons[0]] == ["就是这段 ①", "就是这段 ②", "就是这段 ③"]
+    closed = render.render_card_answered(card, "<Wang>")
+    assert not closed.buttons and telegram_parse(closed.text).endswith("✅ 已由 <Wang> 答复")
+    unanswered = render.render_escalation_card(
+        Escalation(7, "年终奖", 0, "", 0, "", 0, "open", "", None), (), times=3)
+    assert "被问 3 次" in unanswered.text and "资料里没有接近的段落" in unanswered.text
+    assert [b.callback_data for row in unanswered.buttons for b in row] == ["w:7"]
