@@ -30,7 +30,7 @@ from .. import render
 from ..api import edit_text, markup_json, send, send_text
 from ..context import Card, StaffContext
 from ..render import Reply, text_for
-from .common import answer_callback, can_escalate, lang, log
+from .common import answer_callback, can_escalate, clean_question, lang, log
 from .group import on_group_text
 from .private import on_private_text
 
@@ -69,8 +69,7 @@ def question_of(context: StaffContext, question_id: int, message: Message | None
     if context.bot.username:
         text = re.sub(rf"(?<![\w@])@{re.escape(context.bot.username)}\b", " ", text,
                       flags=re.IGNORECASE)
-    text = " ".join(text.split())[:500]
-    return text or None
+    return clean_question(text) or None
 
 
 def _origin(message: Message) -> Message:
