@@ -20,11 +20,13 @@ from telegram.warnings import PTBUserWarning
 from . import render
 from .render import Button, Reply
 
-__all__ = ["answer_inline", "inline_results_json", "markup_json", "send", "send_text"]
+__all__ = ["answer_inline", "edit_text", "inline_results_json", "markup_json", "send",
+           "send_text"]
 
 # do_api_request warns when the endpoint has a Bot method ("Please use 'Bot.sendMessage'"): we
 # call it on purpose, for the JSON in and out.
-warnings.filterwarnings("ignore", r"Please use 'Bot\.(sendMessage|answerInlineQuery)'",
+warnings.filterwarnings("ignore",
+                        r"Please use 'Bot\.(sendMessage|answerInlineQuery|editMessageText)'",
                         PTBUserWarning)
 
 
@@ -56,6 +58,14 @@ async def send_text(bot: Bot, chat_id: int, text: str, *, parse_mode: str | None
         "link_preview_options": {"is_disabled": True} if disable_preview else None,
         "reply_parameters": {"message_id": reply_to, "allow_sending_without_reply": True}
         if reply_to is not None else None})
+
+
+async def edit_text(bot: Bot, chat_id: int, message_id: int, reply: Reply) -> Any:
+    """editMessageText with ``reply`` (its buttons replace the message's; none: removed)."""
+    return await bot.do_api_request("editMessageText", {
+        "chat_id": chat_id, "message_id": message_id, "text": reply.text,
+        "parse_mode": reply.parse_mode, "reply_markup": markup_json(reply.buttons),
+        "link_preview_options": {"is_disabled": True} if reply.disable_preview else None})
 
 
 async def answer_inline(bot: Bot, inline_query_id: str, results: list[dict], *, cache_time: int,

@@ -141,6 +141,11 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
                                            h.on_document))
     application.add_handler(MessageHandler(private & filters.COMMAND & messages,
                                            h.on_unknown_command))
+    # A text reply to one of the bot's messages may answer a 🙋 question (an admin replying to
+    # its card); anything else on_reply hands to the private or group text handler below.
+    application.add_handler(MessageHandler(
+        (private | filters.ChatType.GROUPS) & filters.REPLY & filters.TEXT & ~filters.COMMAND
+        & messages, h.on_reply))
     application.add_handler(MessageHandler(private & filters.TEXT & messages, h.on_private_text))
     application.add_handler(MessageHandler(
         filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND & messages, h.on_group_text))

@@ -173,7 +173,10 @@ def format_answer(answer, *, color: bool = False) -> str:
             lines.append("\nMore results:")
         lines.append(f"{rank}. {mark(hit.excerpt, hit.highlights, color)}")
         source = hit.citation.url or hit.citation.source
-        lines.append(f"   — {hit.citation.label}  ({source}; score {hit.score:.2f})")
+        # the ref lets an admin teach a question this paragraph (staffbot teach QUESTION REF)
+        ref = f" [ref {hit.ref}]" if hit.ref else ""
+        taught = f" [taught: {hit.question}]" if hit.kind == "taught" else ""
+        lines.append(f"   — {hit.citation.label}  ({source}; score {hit.score:.2f}){ref}{taught}")
         if rank == 1 and answer.see_also:
             lines.append("   另见: " + "; ".join(h.citation.label for h in answer.see_also))
     return "\n".join(lines)
@@ -306,6 +309,75 @@ def cmd_synonyms(args) -> int:
     return 0
 
 
+def _question_arg(words: list[str]) -> str:
+    """The question as typed (bytes that are not UTF-8 become U+FFFD, as in ``ask``)."""
+    return os.fsencode(" ".join(words)).decode("utf-8", "replace").strip()
+
+
+def cmd_teach(args) -> int:
+    """Teach a question: the paragraph that answers it (its ref, shown by `ask`), or a written
+    answer (--answer); asked again, or in close paraphrase, it is answered with that first."""
+    question = _question_arg([args.question])
+    if bool(args.ref) == bool(args.answer):
+        print("staffbot teach: give the paragraph's REF or --answer TEXT (one of them)",
+              file=sys.stderr)
+        return 2
+    with _open(_settings(args)) as kb:
+        try:
+            taught = kb.teach(question, ref=args.ref, answer=args.answer, by=args.by)
+        except ValueError as err:
+            print(f"staffbot teach: {err}", file=sys.stderr)
+            return 2
+    if args.json:
+        print(json.dumps(taught.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(f"taught {taught.id}: {format_taught(taught)}")
+    return 0
+
+
+def format_taught(taught) -> str:
+    """``年假有几天 → 考勤管理办法 › 第3段 [ref …]`` (or the written answer, or STALE)."""
+    if taught.answer:
+        target = f"管理员答复 › {taught.date}: {taught.answer}"
+    elif taught.stale:
+        target = (f"STALE: the paragraph [ref {taught.ref}] is no longer in any document; "
+                  f"teach it again or forget it")
+    else:
+        target = f"{taught.citation.label} [ref {taught.ref}]"
+    by = f" (by {taught.taught_by})" if taught.taught_by else ""
+    return f"{taught.question} → {target}{by}"
+
+
+def cmd_taught(args) -> int:
+    """List the taught questions (stale links marked: their paragraph's text has changed)."""
+    with _open(_settings(args)) as kb:
+        taught = kb.taught()
+    if args.json:
+        print(json.dumps([t.to_json() for t in taught], ensure_ascii=False, indent=2))
+        return 0
+    if not taught:
+        print("No taught questions.")
+    for t in taught:
+        print(f"{t.id:>5}  {format_taught(t)}")
+    stale = sum(t.stale for t in taught)
+    if stale:
+        print(f"{stale} stale: not answered from until taught again (staffbot teach) or "
+              f"forgotten (staffbot forget ID)", file=sys.stderr)
+    return 0
+
+
+def cmd_forget(args) -> int:
+    """Forget a taught question (its id from `staffbot taught`)."""
+    with _open(_settings(args)) as kb:
+        forgotten = kb.forget(args.id)
+    if not forgotten:
+        print(f"staffbot forget: no taught question has the id {args.id} (see staffbot taught)",
+              file=sys.stderr)
+        return 1
+    print(f"forgot {args.id}")
+    return 0
+
+
 def cmd_run(args) -> int:
     """Run the Telegram bot (long polling; a webhook server with --webhook-url)."""
     from .app import run_bot
@@ -322,6 +394,7 @@ VERBS = {
     "remove": cmd_remove,
     "eval": cmd_eval, "unanswered": cmd_unanswered, "stats": cmd_stats, "run": cmd_run,
     "synonyms": cmd_synonyms,
+    "teach": cmd_teach, "taught": cmd_taught, "forget": cmd_forget,
 }
 
 
@@ -380,6 +453,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="add: the first word expands to the others, not back (老板 → 用人单位)")
     p.add_argument("--admin", action="store_true", help="list: only the admins' groups")
     p.add_argument("--json", action="store_true", help="list: print the groups as JSON")
+    p = verb("teach")
+    p.add_argument("question", help="the question (quoted)")
+    p.add_argument("ref", nargs="?", help="the paragraph's ref (`staffbot ask` shows it)")
+    p.add_argument("--answer", help="a written answer instead of a paragraph")
+    p.add_argument("--by", default="", help="who taught it (shown by `staffbot taught`)")
+    p.add_argument("--json", action="store_true", help="print the taught question as JSON")
+
+    p = verb("taught")
+    p.add_argument("--json", action="store_true")
+
+    p = verb("forget")
+    p.add_argument("id", type=int, help="the taught question's id (`staffbot taught`)")
 
     p = verb("run")
     p.add_argument("--webhook-url", help="public HTTPS URL for webhook mode (default: "

@@ -23,11 +23,13 @@ from knowledge import Answer, Answerer, KnowledgeBase, SearchWorker
 
 from .access import Access
 from .polling import UpdateTracker
+from .render import Reply
 from .settings import Settings
 
-__all__ = ["CONTEXT_TYPES", "BotState", "RecentAnswers", "StaffContext"]
+__all__ = ["CONTEXT_TYPES", "BotState", "EscalationCards", "RecentAnswers", "StaffContext"]
 
 RECENT_ANSWERS = 2048       # answers kept for the "more results" button
+RECENT_CARDS = 1024         # escalations whose admin messages are remembered (to close them)
 INLINE_SEARCH = True        # a search may run on the event loop when the index is ready
 
 
@@ -47,6 +49,35 @@ class RecentAnswers:
         return self._answers.get(question_id)
 
 
+@dataclass(frozen=True)
+class Card:
+    """One admin-side message that carries an escalation, as sent (to edit it once answered)."""
+
+    chat_id: int
+    message_id: int
+    reply: Reply
+
+
+class EscalationCards:
+    """The admin messages of the last :data:`RECENT_CARDS` escalations (by escalation id), so
+    that once one admin answers, every copy loses its buttons and says who answered. Only a
+    convenience: after a restart the pressed message alone is closed."""
+
+    def __init__(self, size: int = RECENT_CARDS) -> None:
+        self.size = size
+        self._cards: OrderedDict[int, list[Card]] = OrderedDict()
+
+    def add(self, escalation_id: int, card: Card) -> None:
+        self._cards.setdefault(escalation_id, []).append(card)
+        self._cards.move_to_end(escalation_id)
+        while len(self._cards) > self.size:
+            self._cards.popitem(last=False)
+
+    def take(self, escalation_id: int) -> list[Card]:
+        """The cards of ``escalation_id``, forgotten (each is closed once)."""
+        return self._cards.pop(escalation_id, [])
+
+
 @dataclass
 class BotState:
     """The application's ``bot_data``: one per application, filled in by :mod:`bot.app`."""
@@ -59,6 +90,7 @@ class BotState:
     answerer: Answerer | None = None       # the one question path (made once the kb is open)
     tracker: UpdateTracker | None = None   # polling's unfinished updates (None: webhook)
     recent: RecentAnswers = field(default_factory=RecentAnswers)
+    cards: EscalationCards = field(default_factory=EscalationCards)
     counters: Counter = field(default_factory=Counter)
     started: dict = field(default_factory=dict)    # update id → perf_counter() at its start
     outcomes: dict = field(default_factory=dict)   # update id → what its handler did
@@ -99,6 +131,10 @@ class StaffContext(CallbackContext[ExtBot, dict, dict, BotState]):
     @property
     def recent(self) -> RecentAnswers:
         return self.bot_data.recent
+
+    @property
+    def cards(self) -> EscalationCards:
+        return self.bot_data.cards
 
     @property
     def counters(self) -> Counter:

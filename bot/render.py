@@ -10,7 +10,11 @@ Callback data (≤ 64 bytes, see :func:`parse_callback`):
 
     p:<paragraph_id>                    show a whole paragraph
     m:<question_id>:<pid>,<pid>,...     more results (the next hits' paragraph ids)
-    f:<question_id>:<1|0>               👍 / 👎 feedback
+    f:<question_id>:[<ref>:]<1|0>       👍 / 👎 feedback (on the answer's paragraph ref)
+    s:<question_id>:<paragraph_id>      猜你想问: a suggestion, shown as the answer
+    e:<question_id>                     🙋 send the question to the admins
+    a:<escalation_id>:<ref>             (admins) 就是这段: answer an escalation with a paragraph
+    w:<escalation_id>                   (admins) 写答案: ask for the answer as a reply
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from knowledge import (Answer, Citation, DocumentInfo, FileReport, Hit, IngestReport,
                        ParagraphView, Stats)
@@ -26,17 +31,25 @@ from knowledge.text import SENTENCE_ENDS, format_size
 
 from .texts import lang_for, text_for  # re-exported: handlers use render.text_for
 
+if TYPE_CHECKING:
+    from knowledge import Escalation, Taught
+
 __all__ = ["Button", "Reply", "InlineResult", "MAX_TEXT", "MAX_CALLBACK", "lang_for", "escape",
            "escape_attr", "highlight", "citation_html", "split_html", "render_answer",
            "render_more", "render_paragraph", "render_help", "render_not_found",
            "render_inline_results", "parse_callback", "cb_paragraph", "cb_more", "cb_feedback",
-           "text_for", "truncate"]
+           "cb_suggestion", "cb_escalate", "cb_this_one", "cb_write", "render_escalation_card",
+           "render_card_answered", "render_escalation_answer", "render_write_prompt",
+           "escalate_row", "written_answer_hit", "text_for", "truncate"]
 
 MAX_TEXT = 4096         # Telegram's limit for a message text (counted here in UTF-16 units)
 MAX_CALLBACK = 64       # bytes of callback_data
 MAX_ECHO = 80           # characters of the question echoed back
 SUGGESTIONS = 3
 INLINE_RESULTS = 10
+CLOSEST = 3             # closest passages offered to the admins (就是这段 ①②③)
+MAX_LABEL = 24          # characters of a suggestion button's label
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 
 
 @dataclass(frozen=True)
@@ -227,11 +240,29 @@ def cb_more(question_id: int, paragraph_ids: Sequence[int]) -> str:
     return f"m:{question_id}:"
 
 
-def cb_feedback(question_id: int, helpful: bool) -> str:
-    return f"f:{question_id}:{1 if helpful else 0}"
+def cb_feedback(question_id: int, helpful: bool, ref: str = "") -> str:
+    flag = 1 if helpful else 0
+    return f"f:{question_id}:{ref}:{flag}" if _REF.fullmatch(ref) else f"f:{question_id}:{flag}"
+
+
+def cb_suggestion(question_id: int, paragraph_id: int) -> str:
+    return f"s:{question_id}:{paragraph_id}"
+
+
+def cb_escalate(question_id: int) -> str:
+    return f"e:{question_id}"
+
+
+def cb_this_one(escalation_id: int, ref: str) -> str:
+    return f"a:{escalation_id}:{ref}"
+
+
+def cb_write(escalation_id: int) -> str:
+    return f"w:{escalation_id}"
 
 
 _ID = re.compile(r"[0-9]{1,18}")  # an SQLite rowid: ASCII digits, below 2**63
+_REF = re.compile(r"[0-9a-f]{6,40}")  # a paragraph's stable ref (hex of a sha1)
 
 
 def _id(text: str) -> int:
@@ -243,7 +274,12 @@ def _id(text: str) -> int:
 
 
 def parse_callback(data: str | None) -> tuple | None:
-    """``("p", pid)``, ``("m", qid, (pid, ...))``, ``("f", qid, helpful)`` or None if invalid."""
+    """The button's meaning, or None if invalid:
+
+    ``("p", pid)``, ``("m", qid, (pid, ...))``, ``("f", qid, helpful, ref)`` (ref "" when the
+    button has none), ``("s", qid, pid)``, ``("e", qid)``, ``("a", escalation_id, ref)``,
+    ``("w", escalation_id)``.
+    """
     if not data or len(data.encode()) > MAX_CALLBACK:
         return None
     try:
@@ -254,10 +290,22 @@ def parse_callback(data: str | None) -> tuple | None:
             qid, _, ids = rest.partition(":")
             return ("m", _id(qid), tuple(_id(p) for p in ids.split(",") if p))
         if kind == "f":
-            qid, _, flag = rest.partition(":")
-            if flag not in ("0", "1"):
+            parts = rest.split(":")
+            qid, ref, flag = (parts[0], "", parts[1]) if len(parts) == 2 else \
+                (parts[0], parts[1], parts[2]) if len(parts) == 3 else ("", "", "")
+            if flag not in ("0", "1") or (len(parts) == 3 and not _REF.fullmatch(ref)):
                 return None
-            return ("f", _id(qid), flag == "1")
+            return ("f", _id(qid), flag == "1", ref)
+        if kind == "s":
+            qid, _, pid = rest.partition(":")
+            return ("s", _id(qid), _id(pid))
+        if kind == "e":
+            return ("e", _id(rest))
+        if kind == "a":
+            eid, _, ref = rest.partition(":")
+            return ("a", _id(eid), ref) if _REF.fullmatch(ref) else None
+        if kind == "w":
+            return ("w", _id(rest))
     except ValueError:
         return None
     return None
@@ -273,33 +321,58 @@ def _open_buttons(hits: Sequence[Hit], lang: str, first: int = 1) -> tuple[Butto
                  for n, h in enumerate(hits, first))
 
 
-def render_answer(answer: Answer, question_id: int | None, lang: str = "zh") -> list[Reply]:
-    """The reply to a question: the best excerpt, suggestions, or the not-found message."""
-    if answer.status == "not_found" or not answer.hits:
-        return render_not_found(answer.question, lang)
+def escalate_row(question_id: int, lang: str = "zh") -> tuple[Button, ...]:
+    """The 🙋 问管理员 button (a row of its own)."""
+    return (Button(text_for(lang, "escalate"), callback_data=cb_escalate(question_id)),)
+
+
+def _suggestion_label(hit: Hit) -> str:
+    """What a 猜你想问 button says: the FAQ/taught question, else the paragraph's heading, else
+    the start of its excerpt."""
+    label = hit.question or (hit.citation.section[-1] if hit.citation.section else "") \
+        or hit.excerpt
+    return truncate(label, MAX_LABEL) or "…"
+
+
+def render_answer(answer: Answer, question_id: int | None, lang: str = "zh", *,
+                  escalate: bool = False) -> list[Reply]:
+    """The reply to a question: the best excerpt, suggestions (猜你想问), or the not-found
+    message. ``escalate``: offer 🙋 问管理员 (admins are configured) on not-found and
+    suggestions."""
     qid = question_id or 0
+    offer = escalate and bool(qid)
+    if answer.status == "not_found" or not answer.hits:
+        return render_not_found(answer.question, lang, terms=answer.searched_terms,
+                                question_id=qid if offer else None)
     if answer.status == "suggestions":
         hits = answer.hits[:SUGGESTIONS]
         lines = [text_for(lang, "unsure")]
-        lines += [f"\n{n}. {_hit_html(h)}" for n, h in enumerate(hits, 1)]
-        return _replies("\n".join(lines), (_open_buttons(hits, lang),))
+        lines += [f"\n{CIRCLED[n]} {_hit_html(h)}" for n, h in enumerate(hits)]
+        rows = [(Button(f"{CIRCLED[n]} {_suggestion_label(h)}",
+                        callback_data=cb_suggestion(qid, h.paragraph_id) if qid
+                        else cb_paragraph(h.paragraph_id)),) for n, h in enumerate(hits)]
+        if offer:
+            rows.append(escalate_row(qid, lang))
+        return _replies("\n".join(lines), tuple(rows))
     best = answer.hits[0]
     text = f"{highlight(best.excerpt, best.highlights)}\n\n{citation_html(best.citation)}"
     if answer.see_also:
         text += "\n" + text_for(lang, "see_also") + "；".join(
             escape(see_also_label(h.citation)) for h in answer.see_also)
-    first_row = [Button(text_for(lang, "full"), callback_data=cb_paragraph(best.paragraph_id))]
+    # a written answer (taught by an admin) is whole already: no paragraph to open
+    first_row = [Button(text_for(lang, "full"), callback_data=cb_paragraph(best.paragraph_id))] \
+        if best.paragraph_id else []
     if len(answer.hits) > 1:
         first_row.append(Button(text_for(lang, "more"), callback_data=cb_more(
             qid, [h.paragraph_id for h in answer.hits[1:]])))
-    rows: list[tuple[Button, ...]] = [tuple(first_row)]
+    rows: list[tuple[Button, ...]] = [tuple(first_row)] if first_row else []
     if answer.see_also:
         rows.append(tuple(Button("📎 " + truncate(see_also_label(h.citation), 24),
                                  callback_data=cb_paragraph(h.paragraph_id))
                           for h in answer.see_also))
     if question_id:
-        rows.append((Button("👍", callback_data=cb_feedback(qid, True)),
-                     Button("👎", callback_data=cb_feedback(qid, False))))
+        rows.append((Button("👍", callback_data=cb_feedback(qid, True, best.ref)),
+                     Button("👎", callback_data=cb_feedback(qid, False, best.ref))))
     return _replies(text, tuple(rows))
 
 
@@ -319,8 +392,19 @@ def render_paragraph(view: ParagraphView | None, lang: str = "zh") -> list[Reply
     return _replies(f"{citation_html(view.citation)}\n\n{escape(view.text)}")
 
 
-def render_not_found(question: str, lang: str = "zh") -> list[Reply]:
-    return [Reply(text_for(lang, "not_found", question=escape(truncate(question, MAX_ECHO))))]
+def render_not_found(question: str, lang: str = "zh", *, terms: Sequence[str] = (),
+                     question_id: int | None = None) -> list[Reply]:
+    """Nothing found: the question echoed, the words searched for, and (with ``question_id``)
+    the 🙋 问管理员 button."""
+    lines = [text_for(lang, "not_found", question=escape(truncate(question, MAX_ECHO)))]
+    shown = "、".join(dict.fromkeys(t for t in terms if t.strip()))
+    lines.append(text_for(lang, "searched", terms=escape(truncate(shown, MAX_ECHO))) if shown
+                 else text_for(lang, "searched_nothing"))
+    if question_id:
+        lines.append(text_for(lang, "not_found_escalate"))
+        return [Reply("\n".join(lines), buttons=(escalate_row(question_id, lang),))]
+    lines.append(text_for(lang, "not_found_noted"))
+    return [Reply("\n".join(lines))]
 
 
 def render_help(lang: str = "zh", is_admin: bool = False, bot_username: str | None = None,
@@ -354,6 +438,69 @@ def render_inline_results(answer: Answer, limit: int = INLINE_RESULTS) -> list[I
             description=truncate(hit.excerpt, 200),
             text=split_html(_hit_html(hit))[0]))
     return out
+
+
+# -- escalations (🙋) ----------------------------------------------------------------------------------
+def _short_citation(citation: Citation) -> str:
+    return "📖 " + escape(truncate(citation.label, 120))
+
+
+def render_escalation_card(escalation: Escalation, closest: Sequence[Hit], lang: str = "zh", *,
+                           asker_username: str = "", times: int = 0) -> Reply:
+    """What the admins get for a question: who asked and where (or, ``times`` > 0, that it is
+    an unanswered question from the log), the closest passages with 就是这段 buttons, and 写答案.
+    One message (bounded well below 4096)."""
+    e = escalation
+    lines = [text_for(lang, "card_header"), f"❓ <b>{escape(truncate(e.question, 300))}</b>"]
+    if e.asker_id:
+        name = truncate(e.asker_name, 64) or str(e.asker_id)
+        lines.append(text_for(lang, "card_asker", name=escape(name), id=e.asker_id))
+        lines.append(text_for(lang, "card_group", title=escape(truncate(e.chat_title, 64)))
+                     if e.chat_title else text_for(lang, "card_private"))
+    else:
+        lines.append(text_for(lang, "card_unanswered", n=max(times, 1)))
+    offered = [h for h in closest if _REF.fullmatch(h.ref)][:CLOSEST]
+    if offered:
+        lines.append("\n" + text_for(lang, "card_closest"))
+        lines += [f"{CIRCLED[n]} {escape(truncate(h.excerpt, 150))}\n{_short_citation(h.citation)}"
+                  for n, h in enumerate(offered)]
+    else:
+        lines.append("\n" + text_for(lang, "card_none"))
+    lines.append("\n" + text_for(lang, "card_how"))
+    rows: list[tuple[Button, ...]] = []
+    if offered:
+        rows.append(tuple(Button(text_for(lang, "this_one", n=CIRCLED[n]),
+                                 callback_data=cb_this_one(e.id, h.ref))
+                          for n, h in enumerate(offered)))
+    rows.append((Button(text_for(lang, "write"), callback_data=cb_write(e.id)),))
+    return Reply("\n".join(lines), buttons=tuple(rows))
+
+
+def render_card_answered(card: Reply, by: str, lang: str = "zh") -> Reply:
+    """The card once answered: its text, who answered, no buttons."""
+    return Reply(card.text + "\n\n" + text_for(lang, "card_answered",
+                                                 name=escape(truncate(by, 64) or "?")))
+
+
+def render_write_prompt(question: str, lang: str = "zh") -> Reply:
+    """The 写答案 prompt (sent with a ForceReply: the admin's reply is the answer)."""
+    return Reply(text_for(lang, "write_prompt", question=escape(truncate(question, 200))))
+
+
+def written_answer_hit(taught: Taught, lang: str = "zh") -> Hit:
+    """A written answer as a hit, cited 管理员答复 › date (paragraph 0: no paragraph number)."""
+    citation = Citation(text_for(lang, "admin_answer_label"), (taught.taught_at[:10],), 0,
+                        "taught")
+    return Hit(0, 0, citation, taught.answer, (), 0.0, kind="taught", question=taught.question)
+
+
+def render_escalation_answer(question: str, hit: Hit, lang: str = "zh") -> list[Reply]:
+    """What the asker gets once an admin answered: the passage (or written answer), cited."""
+    text = (text_for(lang, "answer_for_asker", question=escape(truncate(question, MAX_ECHO)))
+            + f"\n\n{highlight(hit.excerpt, hit.highlights)}\n\n{citation_html(hit.citation)}")
+    buttons = ((Button(text_for(lang, "full"), callback_data=cb_paragraph(hit.paragraph_id)),),) \
+        if hit.paragraph_id else ()
+    return _replies(text, buttons)
 
 
 # -- admin ---------------------------------------------------------------------------------------------

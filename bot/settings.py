@@ -48,7 +48,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Folder of documents ingested when the knowledge base is empty, and by /reload."),
     Setting("STAFFBOT_ADMINS", "",
             "Comma-separated Telegram user ids of admins (upload documents, /docs, /remove, "
-            "/reload, /stats, /unanswered)."),
+            "/reload, /stats, /unanswered) and of the people a 🙋 question is sent to, each in "
+            "private (unless STAFFBOT_ADMIN_CHAT is set)."),
+    Setting("STAFFBOT_ADMIN_CHAT", "",
+            "A chat id (e.g. the admins' group, -100...) that 🙋 questions are sent to instead of "
+            "each admin privately; anyone in that chat may answer them there. Empty = each admin "
+            "in private."),
     Setting("STAFFBOT_ALLOWED_USERS", "",
             "Comma-separated user ids allowed to ask. Empty together with STAFFBOT_STAFF_CHATS "
             "= everyone may ask."),
@@ -143,6 +148,15 @@ def _ids(name: str, value: str) -> frozenset[int]:
     return frozenset(out)
 
 
+def _chat_id(name: str, value: str) -> int | None:
+    if not value:
+        return None
+    if not re.fullmatch(r"-?\d{1,18}", value):
+        raise SettingsError(f"{name}: {value!r} is not a numeric chat id (expected one number "
+                            f"like -1001234567890)")
+    return int(value)
+
+
 def _items(value: str) -> list[str]:
     return [item.strip() for item in re.split(r"[,\s]+", value) if item.strip()]
 
@@ -226,6 +240,7 @@ class Settings:
     db: Path = Path("staffbot.db")
     seeds: Path = Path("seeds")
     admins: frozenset[int] = frozenset()
+    admin_chat: int | None = None
     allowed_users: frozenset[int] = frozenset()
     staff_chats: frozenset[int] = frozenset()
     staff_cache_seconds: int = 600
@@ -300,6 +315,7 @@ class Settings:
             db=Path(v["STAFFBOT_DB"] or "staffbot.db"),
             seeds=Path(v["STAFFBOT_SEEDS"] or "seeds"),
             admins=_ids("STAFFBOT_ADMINS", v["STAFFBOT_ADMINS"]),
+            admin_chat=_chat_id("STAFFBOT_ADMIN_CHAT", v["STAFFBOT_ADMIN_CHAT"]),
             allowed_users=_ids("STAFFBOT_ALLOWED_USERS", v["STAFFBOT_ALLOWED_USERS"]),
             staff_chats=_ids("STAFFBOT_STAFF_CHATS", v["STAFFBOT_STAFF_CHATS"]),
             staff_cache_seconds=_int("STAFFBOT_STAFF_CACHE_SECONDS",
@@ -328,6 +344,7 @@ class Settings:
         """The settings for a start-up log line, without secrets."""
         mode = f"webhook {self.webhook_url}" if self.webhook_url else "polling"
         return (f"{mode}; db={self.db}; seeds={self.seeds}; admins={len(self.admins)}; "
+                f"admin chat={self.admin_chat if self.admin_chat is not None else 'none'}; "
                 f"allowed users={len(self.allowed_users)}; staff chats={len(self.staff_chats)}; "
                 f"channels={','.join(self.channels) or 'all administered'}; "
                 f"rate limit={f'{self.rate_limit}/s' if self.rate_limit else 'none'}; "

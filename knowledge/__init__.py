@@ -11,8 +11,9 @@ questions → cited excerpts. Nothing here knows about Telegram.
 from .answerer import Answerer, Asked
 from .kb import KnowledgeBase, default_db_path
 from .loaders import SUPPORTED_SUFFIXES, LoadError, SourceDocument
-from .model import (Answer, Citation, DocumentInfo, DocumentView, FileReport, Hit, IngestReport,
-                    ParagraphView, ShownParagraph, Skipped, Stats, UnansweredQuestion)
+from .model import (Answer, Citation, DocumentInfo, DocumentView, Escalation, FileReport, Hit,
+                    IngestReport, ParagraphView, ShownParagraph, Skipped, Stats, Taught,
+                    UnansweredQuestion)
 from .readers import configure as configure_readers
 from .store import SchemaError
 from .search import SearchConfig
@@ -37,6 +38,8 @@ __all__ = [
     "Skipped",
     "Stats",
     "UnansweredQuestion",
+    "Taught",
+    "Escalation",
     "SearchConfig",
     "SearchWorker",
     "WorkerGone",

@@ -18,6 +18,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from .kb import KnowledgeBase
 from .model import Answer
@@ -36,10 +37,10 @@ class Asked:
     ms: float
 
 
-def _timed(search: Callable[..., Answer], question: str, k: int, explain: bool
-           ) -> tuple[Answer, float]:
+def _timed(search: Callable[..., Answer], question: str, k: int, explain: bool,
+           closest: bool = False) -> tuple[Answer, float]:
     started = time.perf_counter()
-    answer = search(question, k, explain=explain)
+    answer = search(question, k, explain=explain, closest=closest)
     return answer, round((time.perf_counter() - started) * 1000, 1)
 
 
@@ -59,9 +60,11 @@ class Answerer:
         self.busy = busy
 
     async def ask(self, question: str, k: int = 5, *, chat_kind: str | None = None,
-                  log: bool = True, explain: bool = False) -> Asked:
-        """Answer ``question`` (``k`` hits at most); log it as asked from ``chat_kind``."""
-        answer, ms = await self._search(question, k, explain)
+                  log: bool = True, explain: bool = False, closest: bool = False) -> Asked:
+        """Answer ``question`` (``k`` hits at most); log it as asked from ``chat_kind``.
+        ``closest``: a ``not_found`` answer still carries its best (weak) hits, for an admin
+        to pick the passage that answers it (the status stays ``not_found``)."""
+        answer, ms = await self._search(question, k, explain, closest)
         question_id = None
         if log:
             # inline (~40 µs); a thread only when another write holds the database
@@ -72,9 +75,9 @@ class Answerer:
         return Asked(answer, question_id, ms)
 
     def ask_now(self, question: str, k: int = 5, *, chat_kind: str | None = None,
-                log: bool = True, explain: bool = False) -> Asked:
+                log: bool = True, explain: bool = False, closest: bool = False) -> Asked:
         """:meth:`ask` for a caller without an event loop (the CLI): searched in this process."""
-        answer, ms = _timed(self.kb.search, question, k, explain)
+        answer, ms = _timed(self.kb.search, question, k, explain, closest)
         question_id = self.kb.log_question(answer, chat_kind=chat_kind, ms=ms) if log else None
         return Asked(answer, question_id, ms)
 
@@ -86,14 +89,15 @@ class Answerer:
             return f"search process {worker.pid}"
         return "in this process"
 
-    async def _search(self, question: str, k: int, explain: bool) -> tuple[Answer, float]:
+    async def _search(self, question: str, k: int, explain: bool, closest: bool
+                      ) -> tuple[Answer, float]:
         worker = self.worker
         if worker is not None and worker.alive:
             try:
-                return await worker.search_timed(question, k, explain=explain)
+                return await worker.search_timed(question, k, explain=explain, closest=closest)
             except WorkerGone:
                 pass  # it logged why, once; this process searches from now on
         ready = self.kb.ready_searcher() if self.inline and not self.busy() else None
         if ready is not None:
-            return _timed(ready.search, question, k, explain)
-        return await asyncio.to_thread(_timed, self.kb.search, question, k, explain)
+            return _timed(partial(self.kb.search, searcher=ready), question, k, explain, closest)
+        return await asyncio.to_thread(_timed, self.kb.search, question, k, explain, closest)

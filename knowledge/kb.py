@@ -21,13 +21,14 @@ from pathlib import Path
 from . import loaders
 from .analysis import Analyzer, SynonymGroup, Synonyms, extract_defined_terms, parse_group
 from .loaders import READER_VERSION, Block, LoadError, SourceDocument
-from .model import (Answer, DocumentInfo, DocumentView, IngestReport,
-                    ParagraphView, Skipped, Stats, UnansweredQuestion)
+from .model import (Answer, DocumentInfo, DocumentView, Escalation, IngestReport,
+                    ParagraphView, Skipped, Stats, Taught, UnansweredQuestion)
 from .normalize import normalize
 from .prepare import (Source, file_report, prepare_document, preparer, progress_bar, read_words,
                       release_ocr)
 from .search import SearchConfig, Searcher
 from .store import Store
+from .teach import TaughtEntry, Teaching, question_norm
 
 __all__ = ["KnowledgeBase", "default_db_path", "prepare_document"]
 
@@ -68,6 +69,8 @@ class KnowledgeBase:
         self._user_words = user_words
         self._searcher: Searcher | None = None
         self._searcher_generation = -1
+        self._teaching = Teaching()
+        self._lock = threading.RLock()
 
     def close(self) -> None:
         self.store.close()
@@ -90,6 +93,7 @@ class KnowledgeBase:
         if pid == 0:
             self._lock = threading.RLock()
             self._searcher, self._searcher_generation = None, -1
+            self._teaching = Teaching()
         return pid
 
     def __enter__(self) -> "KnowledgeBase":
@@ -316,9 +320,33 @@ class KnowledgeBase:
         self._refresh_synonyms()
         return searcher
 
-    def search(self, question: str, k: int = 5, *, explain: bool = False) -> Answer:
-        """Answer ``question``: status ``answer``, ``suggestions`` or ``not_found``, with hits."""
-        return self.searcher.search(question, k, explain=explain)
+    def search(self, question: str, k: int = 5, *, explain: bool = False, closest: bool = False,
+               searcher: Searcher | None = None) -> Answer:
+        """Answer ``question``: status ``answer``, ``suggestions`` or ``not_found``, with hits
+        (``closest``: a ``not_found`` answer keeps its best weak hits), on ``searcher`` (a
+        :meth:`ready_searcher`) or the current index; with what was taught (:attr:`teaching`)."""
+        return (searcher or self.searcher).search(question, k, explain=explain,
+                                                  teaching=self.teaching, closest=closest)
+
+    @property
+    def teaching(self) -> Teaching:
+        """Taught questions and votes as searches use them, read again when they change (in a
+        search process too: ``meta.teaching_generation``). No lock: a search on the event loop
+        must not wait for an ingest; a snapshot read during a write of this process is read
+        again after it (the generation it saw is not the one committed)."""
+        generation = self.store.teaching_generation
+        teaching = self._teaching
+        if teaching.generation != generation:
+            taught = {norm: TaughtEntry(tid, question, norm, ref or "", answer or "",
+                                        (taught_at or "")[:10])
+                      for tid, question, norm, ref, answer, _, taught_at
+                      in self.store.taught_rows()}
+            votes: dict[str, dict[str, int]] = {}
+            for norm, ref, net in self.store.vote_sums():
+                if net:
+                    votes.setdefault(norm, {})[ref] = net
+            teaching = self._teaching = Teaching(generation, taught, votes)
+        return teaching
 
     def paragraph(self, paragraph_id: int) -> ParagraphView | None:
         row = self.store.paragraph(paragraph_id)
@@ -430,9 +458,16 @@ class KnowledgeBase:
         finally:
             self._lock.release()
 
-    def feedback(self, question_id: int, helpful: bool) -> bool:
+    def feedback(self, question_id: int, helpful: bool, *, voter: str = "") -> bool:
+        """Record 👍/👎 on a logged answer; also a vote on (the question, its paragraph) that
+        moves that paragraph for the question and its close paraphrases (:meth:`vote`)."""
         with self._lock:
-            return self.store.set_feedback(question_id, helpful)
+            recorded = self.store.set_feedback(question_id, helpful)
+            logged = self.store.logged_answer(question_id) if recorded else None
+            if logged is not None and question_norm(logged[0]):
+                self.store.add_vote(logged[0], question_norm(logged[0]), logged[1],
+                                    1 if helpful else -1, voter)
+            return recorded
 
     def unanswered(self, limit: int = 20) -> list[UnansweredQuestion]:
         with self._lock:
@@ -441,3 +476,105 @@ class KnowledgeBase:
     def stats(self) -> Stats:
         with self._lock:
             return self.store.stats()
+
+    # -- teaching (issue 11) ---------------------------------------------------------------------------
+    def teach(self, question: str, *, ref: str | None = None, answer: str | None = None,
+              by: str = "") -> Taught:
+        """Teach ``question``: linked to the paragraph ``ref`` names, or answered in writing
+        (exactly one). The same question taught again replaces its earlier teaching.
+        ValueError, saying why, for an empty question, an unknown ref, or both/neither."""
+        question, norm = self._question(question)
+        ref, answer = (ref or "").strip(), (answer or "").strip()
+        if bool(ref) == bool(answer):
+            raise ValueError("give either the paragraph's ref or a written answer (not both)")
+        if ref and self.store.paragraph_by_ref(ref) is None:
+            raise ValueError(f"no paragraph has the ref {ref!r} (refs are shown by `staffbot "
+                             f"ask` and in `ask --json`)")
+        with self._lock:
+            taught_id = self.store.add_taught(question, norm, ref, answer, by)
+        return self._taught(self.store.taught_rows(taught_id)[0])
+
+    def taught(self) -> list[Taught]:
+        """Every taught question, oldest first; a link whose paragraph is gone is ``stale``."""
+        return [self._taught(row) for row in self.store.taught_rows()]
+
+    def stale_taught(self) -> list[Taught]:
+        """Taught links whose paragraph's text is no longer in any document: never answered
+        from; the admins should teach them again (or forget them)."""
+        return [t for t in self.taught() if t.stale]
+
+    def forget(self, taught_id: int) -> bool:
+        with self._lock:
+            return self.store.delete_taught(taught_id)
+
+    def vote(self, question: str, ref: str, vote: int, *, voter: str = "") -> None:
+        """👍 (+1) or 👎 (-1) on (question, paragraph): bounded, for this question and its close
+        paraphrases. A named voter's later vote on the same pair replaces the earlier one."""
+        question, norm = self._question(question)
+        if vote not in (1, -1):
+            raise ValueError("a vote is +1 or -1")
+        if self.store.paragraph_by_ref(ref) is None:
+            raise ValueError(f"no paragraph has the ref {ref!r}")
+        with self._lock:
+            self.store.add_vote(question, norm, ref, vote, voter)
+
+    def escalate(self, question: str, *, asker_id: int, asker_name: str, chat_id: int,
+                 chat_title: str, message_id: int) -> tuple[Escalation, bool]:
+        """Send ``question`` to the admins: the new escalation and True, or the asker's open
+        escalation of the same question and False (send nothing again)."""
+        question, norm = self._question(question)
+        with self._lock:
+            return self.store.add_escalation(question, norm, asker_id=asker_id,
+                                             asker_name=asker_name, chat_id=chat_id,
+                                             chat_title=chat_title, message_id=message_id)
+
+    def note_escalation_message(self, escalation_id: int, chat_id: int, message_id: int) -> None:
+        """An admin-side message that carries the escalation: a reply to it answers it."""
+        with self._lock:
+            self.store.add_escalation_message(escalation_id, chat_id, message_id)
+
+    def escalation(self, escalation_id: int) -> Escalation | None:
+        return self.store.escalation(escalation_id)
+
+    def escalation_for_message(self, chat_id: int, message_id: int) -> Escalation | None:
+        return self.store.escalation_for_message(chat_id, message_id)
+
+    def open_escalations(self) -> list[Escalation]:
+        return self.store.open_escalations()
+
+    def answer_escalation(self, escalation_id: int, *, ref: str | None = None,
+                          answer: str | None = None, by: str = ""
+                          ) -> tuple[Escalation, Taught] | None:
+        """Answer an open escalation by teaching its question (a paragraph or a written answer),
+        in one transaction: only the first call answers; later ones (a second admin, a double
+        click) get None. ValueError as :meth:`teach`."""
+        escalation = self.store.escalation(escalation_id)
+        if escalation is None:
+            return None
+        question, norm = self._question(escalation.question)
+        ref, answer = (ref or "").strip(), (answer or "").strip()
+        if bool(ref) == bool(answer):
+            raise ValueError("give either the paragraph's ref or a written answer (not both)")
+        if ref and self.store.paragraph_by_ref(ref) is None:
+            raise ValueError(f"no paragraph has the ref {ref!r}")
+        with self._lock, self.store.writing():
+            if not self.store.close_escalation(escalation_id, by):
+                return None
+            taught_id = self.store.add_taught(question, norm, ref, answer, by)
+            self.store.set_escalation_taught(escalation_id, taught_id)
+        return (self.store.escalation(escalation_id),
+                self._taught(self.store.taught_rows(taught_id)[0]))
+
+    def _question(self, question: str) -> tuple[str, str]:
+        question = " ".join(question.split())
+        norm = question_norm(question)
+        if not norm:
+            raise ValueError("the question is empty")
+        return question[:1000], norm
+
+    def _taught(self, row: tuple) -> Taught:
+        taught_id, question, _, ref, answer, by, taught_at = row
+        paragraph = self.store.paragraph_by_ref(ref) if ref else None
+        return Taught(taught_id, question, ref or "", answer or "", by or "", taught_at or "",
+                      paragraph.citation if paragraph is not None else None,
+                      bool(ref) and paragraph is None)

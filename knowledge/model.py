@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 __all__ = ["Citation", "Hit", "Answer", "DocumentInfo", "IngestReport", "Skipped", "Stats",
-           "UnansweredQuestion", "ParagraphView", "FileReport", "DocumentView", "ShownParagraph"]
+           "UnansweredQuestion", "ParagraphView", "FileReport", "DocumentView", "ShownParagraph",
+           "Taught", "Escalation"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,8 @@ class Answer:
     hits: tuple[Hit, ...]
     explain: dict | None = None
     see_also: tuple[Hit, ...] = ()   # 另见: other documents' articles that answer it too
+    searched_terms: tuple[str, ...] = ()   # the question's content words as searched (what a
+                                           # not-found reply says it looked for)
 
     @property
     def best(self) -> Hit | None:
@@ -244,3 +247,47 @@ class Stats:
     @property
     def answered_share(self) -> float:
         return self.answered / self.questions if self.questions else 0.0
+
+
+# -- teaching (issue 11) ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Taught:
+    """A question an admin taught: linked to a paragraph (``ref``) or answered in writing."""
+
+    id: int
+    question: str
+    ref: str                      # "" for a written answer
+    answer: str                   # "" for a link to a paragraph
+    taught_by: str
+    taught_at: str                # ISO date-time
+    citation: Citation | None     # where the linked paragraph is now; None if stale or written
+    stale: bool                   # the linked paragraph's text is no longer in any document
+
+    @property
+    def date(self) -> str:
+        """The day it was taught (``2026-12-05``): a written answer is cited with it."""
+        return self.taught_at[:10]
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "question": self.question, "ref": self.ref, "answer": self.answer,
+                "taught_by": self.taught_by, "taught_at": self.taught_at,
+                "citation": self.citation.label if self.citation is not None else None,
+                "stale": self.stale}
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A question sent to the admins with 🙋, and whether one of them has answered it."""
+
+    id: int
+    question: str
+    asker_id: int
+    asker_name: str
+    chat_id: int                  # where it was asked (the answer goes there)
+    chat_title: str               # "" for a private chat
+    message_id: int               # the asker's question message (the answer replies to it)
+    status: str                   # "open" | "answered"
+    answered_by: str
+    taught_id: int | None
+    created_at: str = ""
+    answered_at: str = ""

@@ -16,7 +16,7 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
@@ -28,12 +28,13 @@ from .normalize import normalize
 from .query import _QUESTION_FORM, Query, Unit
 from .sections import find_references
 from .store import ParagraphRow
+from .teach import vote_factor
 
 if TYPE_CHECKING:
     from .search import SearchConfig
 
-__all__ = ["EVIDENCE", "Candidates", "Ranked", "Ranker", "article_key", "confidence", "decide",
-           "one_per_article"]
+__all__ = ["EVIDENCE", "Candidates", "Ranked", "Ranker", "apply_votes", "article_key",
+           "confidence", "decide", "one_per_article"]
 
 FIELDS = ("words", "context", "grams")
 # The evidence behind answer / suggestions / not found, about the best hit (after one hit per
@@ -106,6 +107,28 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
             item.parts["article"] = float(units @ weights) if units is not None and \
                 units.size == weights.size else item.parts["coverage"]
     return kept
+
+
+def apply_votes(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
+                votes: dict[str, float]) -> tuple[list[Ranked], dict[str, float]]:
+    """Staff's 👍/👎 on (this question or a close paraphrase, paragraph): each voted candidate's
+    final score times its bounded :func:`~.teach.vote_factor` (``parts["votes"]``), best first
+    again; and the factor applied per ref (for explain)."""
+    factors: dict[str, float] = {}
+    out: list[Ranked] = []
+    for item in ranked:
+        ref = rows[item.row].ref
+        net = votes.get(ref)
+        if not net:
+            out.append(item)
+            continue
+        factor = factors[ref] = vote_factor(net)
+        final = item.final + abs(item.final) * (factor - 1.0)   # a negative score moves the same way
+        item.parts.update(votes=factor, final=final)
+        out.append(replace(item, final=final))
+    if factors:
+        out.sort(key=lambda item: -item.final)
+    return out, factors
 
 
 def _load_decision() -> dict:

@@ -13,13 +13,19 @@ and one small type at a time:
 5. excerpt (:mod:`.excerpt`): the one to three sentences that cover the question best, with the
    matched words highlighted → :class:`~.model.Hit`.
 
+With a :class:`~.teach.Teaching` (what admins taught, staff's 👍/👎), a question an admin taught,
+or a close paraphrase of it, gets the taught paragraph or written answer first (kind "taught"),
+and votes on (question, paragraph) pairs move those paragraphs, bounded (:mod:`.teach`).
+
 ``explain=True`` returns each stage's figures in :attr:`Answer.explain`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from .analysis import Analyzer, homophone_chars
 from .excerpt import asks_for_list, make_excerpt
@@ -34,11 +40,14 @@ from .rank import (
     Candidates,
     Ranked,
     Ranker,
+    apply_votes,
+    article_key,
     confidence,
     decide,
     one_per_article,
 )
 from .store import IndexRow, ParagraphRow
+from .teach import ANSWER_SIMILARITY, Match, Teaching, match, question_norm
 
 __all__ = ["Query", "SearchConfig", "Searcher"]
 
@@ -113,6 +122,8 @@ class Searcher:
                  if r.question}      # FAQ pairs' questions, as words
         self.ranker = Ranker(self.rows, self.norms, self.words, self.context, self.grams,
                              asked=asked)
+        self._ref_rows: dict[str, int] | None = None     # ref → row, built when first taught
+        self._stored_queries: dict[str, Query] = {}      # taught / voted questions analysed
         homophone_chars("的")  # load the homophone table now, not on a user's first typo (≈0.6 s)
 
     def __len__(self) -> int:
@@ -123,31 +134,99 @@ class Searcher:
         return self.queries.analyse(question, self.config)
 
     def search(self, question: str, k: int = 5, *, explain: bool = False,
-               keep_weak: bool = False) -> Answer:
+               keep_weak: bool = False, teaching: Teaching | None = None,
+               closest: bool = False) -> Answer:
         """Answer ``question`` with up to ``k`` hits.
 
         Hits after the first that cover less of the question than a suggestion needs are left
         out (a user would not want them as "more results"); ``keep_weak`` keeps them, for
-        measuring the ranking.
+        measuring the ranking. ``teaching``: taught questions and votes (see the module
+        docstring). ``closest``: a ``not_found`` answer still carries its best (weak) hits.
         """
         config = self.config
         query = self.analyse(question)
+        taught = self._match(question, query, teaching)
+        link = self._link_row(taught)
         candidates = self.ranker.candidates(query, max(config.candidates, k), config,
                                             fields=explain)
+        if link is not None and link not in candidates.rows:
+            candidates = _with_row(candidates, link)
         ranked = self.ranker.rerank(query, candidates, config) if candidates.rows.size else []
+        factors: dict[str, float] = {}
+        if taught.votes:
+            ranked, factors = apply_votes(ranked, self.rows, taught.votes)
+        first = None
+        if link is not None:   # the taught paragraph first; its article is not cited twice
+            first = next(item for item in ranked if item.row == link)
+            ranked = [item for item in ranked
+                      if article_key(self.rows[item.row]) != article_key(self.rows[link])]
         ranked = one_per_article(ranked, self.rows, query)
         evidence = self.ranker.evidence(ranked, query)
-        status = decide(ranked, config, evidence)
+        status = searched = decide(ranked, config, evidence)
         if not keep_weak:
             ranked = ranked[:1] + [item for item in ranked[1:]
                                    if item.strength >= config.suggest_coverage]
-        hits = tuple(self._hit(item, query) for item in ranked[:k]) if status != "not_found" \
-            else ()
+        hits = tuple(self._hit(item, query) for item in ranked[:k]) \
+            if status != "not_found" or closest else ()
         also = tuple(self._hit(item, query) for item in see_also(
-            ranked, self.rows, strength=config.answer_coverage)) if status == "answer" else ()
+            ranked, self.rows, strength=config.answer_coverage)) \
+            if status == "answer" and taught.entry is None else ()
+        if taught.entry is not None and (link is not None or not taught.entry.ref):
+            status = "answer" if taught.similarity >= ANSWER_SIMILARITY else \
+                ("suggestions" if status == "not_found" else status)
+            top = max([item.final for item in ranked[:1]] + [first.final if first else 0.0])
+            hits = (self._taught_hit(taught, first, query, top), *hits)[:k]
         return Answer(question, status, hits,
-                      self._explain(query, candidates, ranked, status, k, evidence) if explain else None,
-                      also)
+                      self._explain(query, candidates, ranked, status, k, evidence,
+                                    self._teaching_explain(taught, link, factors, searched,
+                                                           teaching))
+                      if explain else None,
+                      see_also=also, searched_terms=tuple(u.text for u in query.units))
+
+    # -- teaching ----------------------------------------------------------------------------------
+    def _match(self, question: str, query: Query, teaching: Teaching | None) -> Match:
+        if teaching is None or teaching.empty:
+            return Match()
+        return match(teaching, question_norm(question), query, self._stored_query)
+
+    def _stored_query(self, question: str) -> Query:
+        """A taught or voted question analysed against this index (kept: asked again and again)."""
+        found = self._stored_queries.get(question)
+        if found is None:
+            found = self._stored_queries[question] = self.analyse(question)
+        return found
+
+    def _link_row(self, taught: Match) -> int | None:
+        """The row of the taught paragraph (None: a written answer, or no paragraph has its
+        text any more — a stale link is never answered from)."""
+        if taught.entry is None or not taught.entry.ref:
+            return None
+        if self._ref_rows is None:
+            self._ref_rows = {}
+            for at, row in enumerate(self.rows):
+                self._ref_rows.setdefault(row.ref, at)
+        return self._ref_rows.get(taught.entry.ref)
+
+    def _taught_hit(self, taught: Match, item: Ranked | None, query: Query, top: float) -> Hit:
+        entry = taught.entry
+        parts = {"taught": round(taught.similarity, 4)}
+        if item is not None:   # the linked paragraph, its excerpt made for this question
+            hit = self._hit(item, query)
+            return replace(hit, kind="taught", question=entry.question, score=max(hit.score, top),
+                           parts={**hit.parts, **parts})
+        return Hit(0, 0, Citation("管理员答复", (entry.date,), 0, "taught"), entry.answer, (),
+                   top or 1.0, parts, kind="taught", question=entry.question)
+
+    def _teaching_explain(self, taught: Match, link: int | None, factors: dict[str, float],
+                          searched: str, teaching: Teaching | None) -> dict:
+        stale = taught.entry is not None and taught.entry.ref and link is None
+        return {"generation": teaching.generation if teaching is not None else None,
+                **taught.to_json(),
+                "applied": None if taught.entry is None or stale else
+                ("linked paragraph" if link is not None else "written answer"),
+                "stale": bool(stale),
+                "status_without_teaching": searched,
+                "vote_factors": {ref: round(f, 4) for ref, f in factors.items()}}
 
     def _hit(self, item: Ranked, query: Query) -> Hit:
         data = self.rows[item.row]
@@ -161,7 +240,7 @@ class Searcher:
                    ref=data.ref)
 
     def _explain(self, query: Query, candidates: Candidates, ranked: list[Ranked], status: str,
-                 k: int, evidence: dict[str, float]) -> dict:
+                 k: int, evidence: dict[str, float], teaching: dict) -> dict:
         """``query``, ``idf`` and ``candidates`` (each shown candidate's score parts, from every
         stage), then ``stages``: what each stage did that the candidates do not show."""
         cfg = self.config
@@ -197,8 +276,17 @@ class Searcher:
                            "strength": round(ranked[0].strength, 4) if ranked else 0.0,
                            "answer_coverage": cfg.answer_coverage,
                            "suggest_coverage": cfg.suggest_coverage},
+                "teaching": teaching,
             },
         }
+
+
+def _with_row(candidates: Candidates, row: int) -> Candidates:
+    """``candidates`` and one more row (a taught paragraph BM25 did not find), scored 0."""
+    fields = None if candidates.fields is None else \
+        {name: np.append(score, 0.0) for name, score in candidates.fields.items()}
+    return Candidates(np.append(candidates.rows, row), np.append(candidates.total, 0.0), fields,
+                      candidates.named)
 
 
 def _label(row: ParagraphRow) -> str:

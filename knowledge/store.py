@@ -25,7 +25,7 @@ import logging
 
 import sqlite_utils
 
-from .model import Citation, DocumentInfo, ShownParagraph, Stats, UnansweredQuestion
+from .model import Citation, DocumentInfo, Escalation, ShownParagraph, Stats, UnansweredQuestion
 
 __all__ = ["IndexRow", "ParagraphRow", "PreparedDocument", "PreparedParagraph", "SCHEMA_VERSION",
            "Store"]
@@ -545,3 +545,121 @@ class Store:
             "coalesce(sum(status = 'not_found'), 0), coalesce(sum(feedback = 1), 0), "
             "coalesce(sum(feedback = 0), 0) FROM questions").fetchone()
         return Stats(documents, paragraphs, *row)
+
+    # -- teaching: taught questions, votes, questions sent to the admins (issue 11) -------------------
+    # ``meta.teaching_generation`` moves with every taught question and vote, so that each searcher
+    # (this process's, the search process's) reads them again before its next question, without
+    # rebuilding the index as ``meta.generation`` would.
+    @property
+    def teaching_generation(self) -> int:
+        return int(self._meta("teaching_generation", "0"))
+
+    def _teaching_moved(self) -> None:
+        self._set_meta("teaching_generation", str(self.teaching_generation + 1))
+
+    def add_taught(self, question: str, norm: str, ref: str, answer: str, by: str) -> int:
+        """Teach ``question`` (replacing an earlier teaching of the same ``norm``); its id."""
+        with self.writing():
+            conn = self.db.conn
+            conn.execute("DELETE FROM taught WHERE norm = ?", (norm,))
+            taught_id = conn.execute(
+                "INSERT INTO taught (question, norm, ref, answer, taught_by, taught_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)", (question, norm, ref, answer, by, _now())).lastrowid
+            self._teaching_moved()
+        return taught_id
+
+    def taught_rows(self, taught_id: int | None = None) -> list[tuple]:
+        """(id, question, norm, ref, answer, taught_by, taught_at), oldest first."""
+        sql = "SELECT id, question, norm, ref, answer, taught_by, taught_at FROM taught"
+        if taught_id is not None:
+            return self.db.execute(sql + " WHERE id = ?", [taught_id]).fetchall()
+        return self.db.execute(sql + " ORDER BY id").fetchall()
+
+    def delete_taught(self, taught_id: int) -> bool:
+        with self.writing():
+            deleted = self.db.conn.execute("DELETE FROM taught WHERE id = ?",
+                                           (taught_id,)).rowcount
+            if deleted:
+                self._teaching_moved()
+        return deleted > 0
+
+    def add_vote(self, question: str, norm: str, ref: str, vote: int, voter: str) -> None:
+        """One 👍 (+1) / 👎 (-1); a named voter's later vote on the pair replaces the earlier."""
+        with self.writing():
+            conn = self.db.conn
+            if voter:
+                conn.execute("DELETE FROM votes WHERE norm = ? AND ref = ? AND voter = ?",
+                             (norm, ref, voter))
+            conn.execute("INSERT INTO votes (question, norm, ref, vote, voter, voted_at) "
+                         "VALUES (?, ?, ?, ?, ?, ?)", (question, norm, ref, vote, voter, _now()))
+            self._teaching_moved()
+
+    def vote_sums(self) -> list[tuple[str, str, int]]:
+        """(norm, ref, sum of votes) for every voted pair."""
+        return self.db.execute("SELECT norm, ref, sum(vote) FROM votes GROUP BY norm, ref "
+                               "ORDER BY norm, ref").fetchall()
+
+    def logged_answer(self, question_id: int) -> tuple[str, str] | None:
+        """A logged question and the ref of the paragraph it was answered with (None: no such
+        question, or its paragraph has since been replaced)."""
+        return self.db.execute(
+            "SELECT q.question, p.ref FROM questions q JOIN paragraphs p ON p.id = q.paragraph_id "
+            "WHERE q.id = ? AND p.ref != ''", [question_id]).fetchone()
+
+    _ESCALATION = ("SELECT id, question, asker_id, asker_name, chat_id, chat_title, message_id, "
+                   "status, answered_by, taught_id, created_at, answered_at FROM escalations")
+
+    def _escalation(self, row) -> Escalation:
+        (eid, question, asker_id, asker_name, chat_id, chat_title, message_id, status,
+         answered_by, taught_id, created_at, answered_at) = row
+        return Escalation(eid, question, asker_id, asker_name or "", chat_id, chat_title or "",
+                          message_id, status, answered_by or "", taught_id, created_at or "",
+                          answered_at or "")
+
+    def add_escalation(self, question: str, norm: str, *, asker_id: int, asker_name: str,
+                       chat_id: int, chat_title: str, message_id: int
+                       ) -> tuple[Escalation, bool]:
+        """A new open escalation, or the asker's open one of the same question (and False)."""
+        with self.writing():
+            conn = self.db.conn
+            row = conn.execute(self._ESCALATION + " WHERE asker_id = ? AND norm = ? AND "
+                               "status = 'open' ORDER BY id LIMIT 1", (asker_id, norm)).fetchone()
+            if row is not None:
+                return self._escalation(row), False
+            eid = conn.execute(
+                "INSERT INTO escalations (question, norm, asker_id, asker_name, chat_id, "
+                "chat_title, message_id, status, created_at, answered_by, answered_at, taught_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, '', '', NULL)",
+                (question, norm, asker_id, asker_name, chat_id, chat_title, message_id,
+                 _now())).lastrowid
+        return self.escalation(eid), True
+
+    def escalation(self, escalation_id: int) -> Escalation | None:
+        row = self.db.execute(self._ESCALATION + " WHERE id = ?", [escalation_id]).fetchone()
+        return self._escalation(row) if row else None
+
+    def open_escalations(self) -> list[Escalation]:
+        return [self._escalation(row) for row in self.db.execute(
+            self._ESCALATION + " WHERE status = 'open' ORDER BY id").fetchall()]
+
+    def add_escalation_message(self, escalation_id: int, chat_id: int, message_id: int) -> None:
+        with self.writing():
+            self.db.conn.execute("INSERT OR REPLACE INTO escalation_messages (escalation_id, "
+                                 "chat_id, message_id) VALUES (?, ?, ?)",
+                                 (escalation_id, chat_id, message_id))
+
+    def escalation_for_message(self, chat_id: int, message_id: int) -> Escalation | None:
+        row = self.db.execute("SELECT escalation_id FROM escalation_messages WHERE chat_id = ? "
+                              "AND message_id = ?", [chat_id, message_id]).fetchone()
+        return self.escalation(row[0]) if row else None
+
+    def close_escalation(self, escalation_id: int, by: str) -> bool:
+        """Mark an open escalation answered (inside the caller's transaction); False when it was
+        not open: another admin (or the same one, twice) answered it first."""
+        return self.db.conn.execute(
+            "UPDATE escalations SET status = 'answered', answered_by = ?, answered_at = ? "
+            "WHERE id = ? AND status = 'open'", (by, _now(), escalation_id)).rowcount > 0
+
+    def set_escalation_taught(self, escalation_id: int, taught_id: int) -> None:
+        self.db.conn.execute("UPDATE escalations SET taught_id = ? WHERE id = ?",
+                             (taught_id, escalation_id))

@@ -15,9 +15,10 @@ PSS peak 261-266 MB, against 283-286 MB for the single process before).
 The child opens its own SQLite connection, read-only (one inherited across ``fork`` must not be
 used; the bot's process is the one writer and logs every question itself), and rebuilds its index
 when the database's generation moves, as :attr:`KnowledgeBase.searcher` always did — so documents
-and channel posts written by the bot are seen by the next search.
+and channel posts written by the bot are seen by the next search; taught questions and votes are
+read again when ``meta.teaching_generation`` moves (:attr:`KnowledgeBase.teaching`).
 
-Protocol: length-prefixed pickles on a socket pair, ``(id, question, k, explain)`` →
+Protocol: length-prefixed pickles on a socket pair, ``(id, question, k, explain, closest)`` →
 ``(id, ok, (answer, search ms) or error text)``; the child answers one at a time, in order,
 and the bot may have many questions in flight. Callers go through :class:`knowledge.Answerer`. The child exits when the bot closes the socket or dies (end of file;
 on Linux also ``PR_SET_PDEATHSIG``). If the child dies or stops answering for ``timeout`` seconds,
@@ -114,13 +115,14 @@ class SearchWorker:
     def alive(self) -> bool:
         return self.gone is None
 
-    async def search(self, question: str, k: int = 5, *, explain: bool = False) -> Answer:
-        """``kb.search(question, k, explain=explain)``, answered by the search process."""
-        answer, _ = await self.search_timed(question, k, explain=explain)
+    async def search(self, question: str, k: int = 5, *, explain: bool = False,
+                     closest: bool = False) -> Answer:
+        """``kb.search(question, k, explain=, closest=)``, answered by the search process."""
+        answer, _ = await self.search_timed(question, k, explain=explain, closest=closest)
         return answer
 
-    async def search_timed(self, question: str, k: int = 5, *, explain: bool = False
-                           ) -> tuple[Answer, float]:
+    async def search_timed(self, question: str, k: int = 5, *, explain: bool = False,
+                           closest: bool = False) -> tuple[Answer, float]:
         """The answer and the milliseconds the search took in the search process."""
         if self.gone is not None:
             raise WorkerGone(self.gone)
@@ -132,7 +134,7 @@ class SearchWorker:
         self._next_id += 1
         future = asyncio.get_running_loop().create_future()
         self._pending[request_id] = (future, time.monotonic())
-        body = pickle.dumps((request_id, question, k, explain), pickle.HIGHEST_PROTOCOL)
+        body = pickle.dumps((request_id, question, k, explain, closest), pickle.HIGHEST_PROTOCOL)
         try:
             self._transport.write(_HEADER.pack(len(body)) + body)
         except (ConnectionError, OSError, RuntimeError) as err:
@@ -247,10 +249,10 @@ def _serve(kb: KnowledgeBase, sock: socket.socket) -> None:
         if len(header) < _HEADER.size:
             return  # the bot closed the socket or exited
         body = stream.read(_HEADER.unpack(header)[0])
-        request_id, question, k, explain = pickle.loads(body)
+        request_id, question, k, explain, closest = pickle.loads(body)
         try:
             started = time.perf_counter()
-            answer = kb.search(question, k, explain=explain)
+            answer = kb.search(question, k, explain=explain, closest=closest)
             reply = (request_id, True, (answer, round((time.perf_counter() - started) * 1000, 1)))
         except Exception as err:  # noqa: BLE001 - the bot gets the error, the process goes on
             _report()

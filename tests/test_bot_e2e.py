@@ -198,7 +198,8 @@ async def test_no_more_results_button_when_nothing_else_matches(fake):
 async def test_not_found_is_kind_and_listed_in_unanswered(fake):
     reply = await ask(fake, ANN, "食堂几点开饭")
     assert "没有找到" in reply["text"] and "食堂几点开饭" in reply["text"]
-    assert not callbacks(reply)
+    assert "我搜索了：食堂、开饭" in reply["text"]
+    assert [d[:2] for d in callbacks(reply)] == ["e:"]   # 🙋 问管理员 (tests/test_escalation.py)
     listed = await say(fake, ADMIN, "/unanswered")
     assert "食堂几点开饭" in listed["text"]
 

@@ -267,8 +267,8 @@ async def test_forged_and_garbage_button_data_reveal_nothing(open_bot):
                                    "# 临时规定\n\n临时规定：周三下午全体人员参加消防演练。".encode())
     await fake.wait_for_message(replies_to(update), timeout=30)
     answer = await fake.wait_for_message(replies_to(fake.private_message(ADMIN, "消防演练什么时候")))
-    stale = next(b["callback_data"] for b in iter_buttons(answer)
-                 if b.get("callback_data", "").startswith("p:"))
+    stale = next(b["callback_data"] for b in iter_buttons(answer)   # 📄 全文 or 猜你想问
+                 if b.get("callback_data", "").startswith(("p:", "s:")))
     assert "消防演练" in answer["text"]
     removed = fake.private_message(ADMIN, "/remove temp-rules.md")
     await fake.wait_for_message(lambda m: m["chat_id"] == ADMIN["id"] and "已删除" in m["text"])

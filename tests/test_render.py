@@ -78,17 +78,39 @@ def test_answer_buttons_and_callback_data():
 def test_callback_round_trip_and_garbage():
     assert parse_callback(cb_paragraph(42)) == ("p", 42)
     assert parse_callback(cb_more(3, [4, 5])) == ("m", 3, (4, 5))
-    assert parse_callback(cb_feedback(3, False)) == ("f", 3, False)
-    for bad in (None, "", "p:x", "f:1:2", "zz:1", "m:a:1", "p:" + "1" * 70):
-        assert parse_callback(bad) is None
+    assert parse_callback(cb_feedback(3, False)) == ("f", 3, False, "")
+    assert parse_callback(cb_feedback(3, True, "0123456789ab")) == ("f", 3, True, "0123456789ab")
+    assert parse_callback(render.cb_suggestion(3, 4)) == ("s", 3, 4)
+    assert parse_callback(render.cb_escalate(5)) == ("e", 5)
+    assert parse_callback(render.cb_this_one(6, "0123456789ab")) == ("a", 6, "0123456789ab")
+    assert parse_callback(render.cb_write(7)) == ("w", 7)
+    assert len(render.cb_this_one(10**17, "f" * 40).encode()) <= MAX_CALLBACK
+    for bad in (None, "", "p:x", "f:1:2", "zz:1", "m:a:1", "p:" + "1" * 70, "f:1::1", "f:1:XYZ:1",
+                "f:1:<b>:1", "f:1:0123456789ab:2", "f:1:0123456789ab:1:1", "a:1:", "a:1", "a:x:0123456789ab", "a:1:0123456789AB", "e:", "e:-1",
+                "w:1:2", "s:1", "s:1:x", "e:１"):
+        assert parse_callback(bad) is None, bad
 
 
 def test_suggestions_offer_up_to_three_cited_hits_with_open_buttons():
     hits = tuple(make_hit(pid=n, paragraph=n) for n in range(1, 6))
     reply = render_answer(Answer("q", "suggestions", hits), 9, "en")[0]
-    assert reply.text.startswith("I'm not sure; did you mean:")
+    assert reply.text.startswith("I'm not sure. Did you mean:")
     assert reply.text.count("📖") == 3
-    assert [b.callback_data for b in reply.buttons[0]] == ["p:1", "p:2", "p:3"]
+    assert [b.callback_data for row in reply.buttons for b in row] == ["s:9:1", "s:9:2", "s:9:3"]
+    assert reply.buttons[0][0].text == "① 基层"    # the paragraph's heading
+    offered = render_answer(Answer("q", "suggestions", hits), 9, "zh", escalate=True)[0]
+    assert [b.callback_data for b in offered.buttons[-1]] == ["e:9"]
+    assert offered.buttons[-1][0].text == "🙋 问管理员"
+
+
+def test_not_found_says_what_it_searched_for_and_offers_the_admins():
+    answer = Answer("食堂几点<开饭>", "not_found", (), searched_terms=("食堂", "<开饭>"))
+    reply = render_answer(answer, 12, "zh", escalate=True)[0]
+    plain = telegram_parse(reply.text)
+    assert "我搜索了：食堂、<开饭>" in plain and "问管理员" in plain
+    assert [b.callback_data for row in reply.buttons for b in row] == ["e:12"]
+    assert not render_answer(answer, 12, "zh")[0].buttons      # no admins: no 🙋
+    assert "没有可以搜索的词" in render_answer(Answer("😀", "not_found", ()), 3)[0].text
 
 
 def test_not_found_echoes_a_truncated_escaped_question():
@@ -224,3 +246,30 @@ def test_see_also_names_the_other_documents_articles_with_buttons_that_open_them
     assert len(button.text) <= 30
     assert "See also:" in render_answer(Answer("q", "answer", (best,), see_also=(also,)), 5,
                                         "en")[0].text
+
+
+def test_escalation_card_is_bounded_escaped_and_its_buttons_fit():
+    from knowledge import Escalation
+
+    hostile = "<b>&amp; 问题" + "长" * 5000
+    escalation = Escalation(id=10**17, question=hostile, asker_id=42,
+                            asker_name="<i>Ann</i> & co" * 20, chat_id=-100, chat_title="</a>Team" * 50, message_id=5, status="open",
+                            answered_by="", taught_id=None)
+    hits = tuple(Hit(1, n, Citation("<文>" * 100, ("节&" * 80,), n, "s"), "<摘>" * 400, (), 1.0,
+                     ref=f"{n:012x}") for n in range(1, 6))
+    card = render.render_escalation_card(escalation, hits)
+    plain = telegram_parse(card.text)
+    assert len(plain) < 1500 and len(card.text) < 4096
+    assert "<b>&amp; 问题" in plain and "<i>Ann</i> & co" in plain
+    assert "群：</a>Team" in plain
+    datas = [b.callback_data for row in card.buttons for b in row]
+    assert datas == [render.cb_this_one(10**17, f"{n:012x}") for n in (1, 2, 3)] + \
+        [render.cb_write(10**17)]
+    assert all(len(d.encode()) <= MAX_CALLBACK for d in datas)
+    assert [b.text for b in card.buttons[0]] == ["就是这段 ①", "就是这段 ②", "就是这段 ③"]
+    closed = render.render_card_answered(card, "<Wang>")
+    assert not closed.buttons and telegram_parse(closed.text).endswith("✅ 已由 <Wang> 答复")
+    unanswered = render.render_escalation_card(
+        Escalation(7, "年终奖", 0, "", 0, "", 0, "open", "", None), (), times=3)
+    assert "被问 3 次" in unanswered.text and "资料里没有接近的段落" in unanswered.text
+    assert [b.callback_data for row in unanswered.buttons for b in row] == ["w:7"]

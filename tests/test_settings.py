@@ -47,6 +47,12 @@ def test_env_overrides_dotenv(tmp_path):
     assert s.webhook_port == 9000 and s.log_level == "DEBUG"
 
 
+def test_admin_chat_is_one_chat_id_or_none():
+    assert Settings.from_env({}, None).admin_chat is None
+    s = Settings.from_env({"STAFFBOT_ADMIN_CHAT": " -1001234567890 "}, None)
+    assert s.admin_chat == -1001234567890 and "admin chat=-1001234567890" in s.log_summary()
+
+
 def test_lists_parse_ids_and_channels():
     s = Settings.from_env({"STAFFBOT_ALLOWED_USERS": "10 20,30", "STAFFBOT_STAFF_CHATS":
                            "-1001234567890", "STAFFBOT_CHANNELS": "@News_Channel, -1009876",
@@ -75,6 +81,8 @@ def test_missing_token_only_fails_when_running():
     ("STAFFBOT_ADMINS", "12,abc", "STAFFBOT_ADMINS: 'abc' is not a numeric Telegram id"),
     ("STAFFBOT_ADMINS", "@alice", "STAFFBOT_ADMINS: '@alice' is not a numeric"),
     ("STAFFBOT_ALLOWED_USERS", "1.5", "STAFFBOT_ALLOWED_USERS"),
+    ("STAFFBOT_ADMIN_CHAT", "@admins", "STAFFBOT_ADMIN_CHAT: '@admins' is not a numeric chat id"),
+    ("STAFFBOT_ADMIN_CHAT", "-1001,-1002", "STAFFBOT_ADMIN_CHAT: '-1001,-1002' is not a numeric"),
     ("STAFFBOT_WEBHOOK_PORT", "http", "STAFFBOT_WEBHOOK_PORT: 'http' is not a whole number"),
     ("STAFFBOT_WEBHOOK_PORT", "70000", "out of range"),
     ("STAFFBOT_MAX_UPLOAD_MB", "0", "STAFFBOT_MAX_UPLOAD_MB"),

@@ -15,6 +15,7 @@ from .. import render
 from ..api import send
 from ..context import StaffContext
 from .common import lang
+from .escalation import send_unanswered_cards
 
 __all__ = ["on_docs", "on_document", "on_reload", "on_remove", "on_stats", "on_unanswered"]
 
@@ -83,12 +84,14 @@ async def on_stats(update: Update, context: StaffContext) -> None:
 
 
 async def on_unanswered(update: Update, context: StaffContext) -> None:
-    """/unanswered (admin): the most frequent questions that found nothing."""
+    """/unanswered (admin): the most frequent questions that found nothing, then the open 🙋
+    questions and the first of those as cards to answer (就是这段 / 写答案)."""
     if await _admin(update, context):
         items = await asyncio.to_thread(context.kb.unanswered, 20)
         await send(context.bot, update.effective_chat.id,
                    render.render_unanswered(items, lang(update)))
-        context.outcome(update, "unanswered")
+        cards = await send_unanswered_cards(update, context, items)
+        context.outcome(update, f"unanswered ({cards} cards)")
 
 
 async def on_document(update: Update, context: StaffContext) -> None:

@@ -1,11 +1,12 @@
-"""Buttons under an answer: the full paragraph, more results, 👍/👎."""
+"""Buttons under an answer: the full paragraph, more results, 👍/👎, a 猜你想问 suggestion,
+🙋 问管理员; and the admins' 就是这段 / 写答案 (:mod:`.escalation`)."""
 
 from __future__ import annotations
 
 import asyncio
 
-from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, TelegramError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
 
 from knowledge import Answer, Hit, KnowledgeBase
 
@@ -13,70 +14,115 @@ from .. import render
 from ..api import send
 from ..context import StaffContext
 from ..render import lang_for
-from .common import log, query_expired
+from . import escalation
+from .common import answer_callback, can_escalate, log
 
 __all__ = ["on_callback"]
 
+ADMIN_KINDS = ("a", "w")    # buttons only those who may answer escalations may press
+
 
 async def on_callback(update: Update, context: StaffContext) -> None:
-    """A button under an answer was pressed: full paragraph, more results, or 👍/👎."""
+    """A button was pressed: full paragraph, more results, 👍/👎, a suggestion, 🙋, or (admins)
+    就是这段 / 写答案."""
     query = update.callback_query
     lang = lang_for(query.from_user.language_code)
     parsed = render.parse_callback(query.data)
     message = query.message if isinstance(query.message, Message) else None
     chat_id = message.chat.id if message is not None else query.from_user.id
     if parsed is None:
-        await _answer_callback(update, query)
+        await answer_callback(update, query)
         context.outcome(update, "ignored")
         return
+    kind = parsed[0]
+    if kind in ADMIN_KINDS:
+        if escalation.may_answer(context, query.from_user.id, message.chat.id if message else None):
+            await escalation.on_admin_button(update, context, parsed, message, lang)
+        else:
+            await answer_callback(update, query, render.text_for(lang, "admins_only"),
+                                  show_alert=True)
+            context.outcome(update, "refused")
+        return
     if not await context.access.may_ask(query.from_user.id, message.chat.id if message else None):
-        await _answer_callback(update, query, render.text_for(lang, "refused"), show_alert=True)
+        await answer_callback(update, query, render.text_for(lang, "refused"), show_alert=True)
         context.outcome(update, "refused")
         return
-    kind = parsed[0]
     if kind == "p":
         view = await asyncio.to_thread(context.kb.paragraph, parsed[1])
-        await _answer_callback(update, query)
+        await answer_callback(update, query)
         await send(context.bot, chat_id, render.render_paragraph(view, lang), reply_to=message)
         context.outcome(update, "paragraph" if view else "gone")
     elif kind == "m":
         hits = await asyncio.to_thread(_more_hits, context.kb, context.recent.recall(parsed[1]),
                                        parsed[2])
-        await _answer_callback(update, query)
+        await answer_callback(update, query)
         await send(context.bot, chat_id, render.render_more(hits, lang), reply_to=message)
         context.outcome(update, "more")
+    elif kind == "s":
+        await _suggestion(update, context, parsed[1], parsed[2], message, lang)
+    elif kind == "e":
+        await escalation.on_escalate(update, context, parsed[1], message, lang)
     else:
-        helpful = parsed[2]
-        recorded = await asyncio.to_thread(context.kb.feedback, parsed[1], helpful)
-        await _answer_callback(update, query,
-                               render.text_for(lang, "thanks_up" if helpful else "thanks_down"))
-        if message is not None:
+        await _feedback(update, context, parsed[1], parsed[2], parsed[3], message, lang)
+
+
+async def _suggestion(update: Update, context: StaffContext, question_id: int, paragraph_id: int,
+                      message: Message | None, lang: str) -> None:
+    """猜你想问: the chosen suggestion shown as the answer (👍/👎 on it), or, no longer
+    remembered, its whole paragraph."""
+    answer = context.recent.recall(question_id)
+    hit = next((h for h in answer.hits if h.paragraph_id == paragraph_id), None) \
+        if answer is not None else None
+    view = await asyncio.to_thread(context.kb.paragraph, paragraph_id)
+    await answer_callback(update, update.callback_query)
+    chat_id = message.chat.id if message is not None else update.callback_query.from_user.id
+    if hit is None or view is None:  # forgotten, or its document removed since
+        hit = None
+        replies = render.render_paragraph(view, lang)
+    else:
+        replies = render.render_answer(Answer(answer.question, "answer", (hit,)), question_id,
+                                       lang)
+    await send(context.bot, chat_id, replies, reply_to=message)
+    context.outcome(update, "suggestion" if hit is not None else
+                    "suggestion paragraph" if view is not None else "gone")
+
+
+async def _feedback(update: Update, context: StaffContext, question_id: int, helpful: bool,
+                    ref: str, message: Message | None, lang: str) -> None:
+    """👍/👎: counted for /stats and recorded as a vote on (question, passage); after 👎 the
+    keyboard offers 🙋 问管理员."""
+    query = update.callback_query
+    recorded = await asyncio.to_thread(context.kb.feedback, question_id, helpful)
+    question = escalation.question_of(context, question_id, message)
+    if ref and question:
+        async with context.writing():
+            await asyncio.to_thread(context.kb.vote, question, ref, 1 if helpful else -1,
+                                    voter=str(query.from_user.id))
+    offer = not helpful and can_escalate(context) and question is not None
+    await answer_callback(update, query, render.text_for(
+        lang, "thanks_up" if helpful else "down_escalate" if offer else "thanks_down"))
+    if message is not None and message.reply_markup is not None:
+        markup = _after_feedback(message.reply_markup, question_id if offer else None, lang)
+        if markup != message.reply_markup:  # unchanged (a double click): Telegram would refuse
             try:
-                await query.edit_message_reply_markup(_without_feedback(message.reply_markup))
-            except TelegramError as err:  # e.g. "message is not modified" on a double click
-                log.debug("feedback buttons not removed: %s", err)
-        context.outcome(update, ("helpful" if helpful else "unhelpful")
-                        + ("" if recorded else " (unknown question)"))
+                await query.edit_message_reply_markup(markup)
+            except TelegramError as err:
+                log.debug("feedback buttons not changed: %s", err)
+    context.outcome(update, ("helpful" if helpful else "unhelpful")
+                    + ("" if recorded else " (unknown question)"))
 
 
-def _without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
-    if markup is None:
-        return None
+def _after_feedback(markup: InlineKeyboardMarkup, escalate_id: int | None, lang: str
+                    ) -> InlineKeyboardMarkup | None:
+    """The keyboard without 👍/👎; with 🙋 (``escalate_id``: the question's id) unless there."""
     rows = [[b for b in row if not (b.callback_data or "").startswith("f:")]
             for row in markup.inline_keyboard]
     rows = [row for row in rows if row]
+    present = any((b.callback_data or "").startswith("e:") for row in rows for b in row)
+    if escalate_id is not None and not present:
+        button = render.escalate_row(escalate_id, lang)[0]
+        rows.append([InlineKeyboardButton(button.text, callback_data=button.callback_data)])
     return InlineKeyboardMarkup(rows) if rows else None
-
-
-async def _answer_callback(update: Update, query, *args, **kwargs) -> None:
-    """answerCallbackQuery; an expired query (the button still works) is one WARNING line."""
-    try:
-        await query.answer(*args, **kwargs)
-    except BadRequest as err:
-        if not query_expired(err):
-            raise
-        log.warning("callback query of update %s answered too late (%s)", update.update_id,
-                    err.message)
 
 
 def _more_hits(kb: KnowledgeBase, answer: Answer | None, paragraph_ids: tuple[int, ...]) -> list[Hit]:

@@ -13,7 +13,8 @@ from ..api import send
 from ..context import StaffContext
 from ..render import lang_for
 
-__all__ = ["MAX_QUESTION", "ask", "clean_question", "lang", "log", "query_expired"]
+__all__ = ["MAX_QUESTION", "answer_callback", "ask", "can_escalate", "clean_question", "lang", "log",
+           "query_expired"]
 
 log = logging.getLogger("bot.handlers")  # one logger for every handler module
 
@@ -29,6 +30,23 @@ def clean_question(text: str) -> str:
     """Whitespace collapsed, control characters dropped, cut to :data:`MAX_QUESTION` characters."""
     text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
     return " ".join(text.split())[:MAX_QUESTION]
+
+
+async def answer_callback(update: Update, query, *args, **kwargs) -> None:
+    """answerCallbackQuery; an expired query (the button still works) is one WARNING line."""
+    try:
+        await query.answer(*args, **kwargs)
+    except BadRequest as err:
+        if not query_expired(err):
+            raise
+        log.warning("callback query of update %s answered too late (%s)", update.update_id,
+                    err.message)
+
+
+def can_escalate(context: StaffContext) -> bool:
+    """Whether a 🙋 question has somewhere to go (admins or an admin chat are configured)."""
+    settings = context.settings
+    return bool(settings.admins) or settings.admin_chat is not None
 
 
 def query_expired(err: BadRequest) -> bool:
@@ -56,6 +74,7 @@ async def ask(update: Update, context: StaffContext, question: str) -> None:
     asked = await context.answerer.ask(question, chat_kind="private" if private else "group")
     if asked.question_id:
         context.recent.remember(asked.question_id, asked.answer)
-    await send(context.bot, chat.id, render.render_answer(asked.answer, asked.question_id, language),
+    await send(context.bot, chat.id, render.render_answer(asked.answer, asked.question_id, language,
+                                                          escalate=can_escalate(context)),
                reply_to=message)
     context.outcome(update, asked.answer.status)

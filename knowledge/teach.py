@@ -1,0 +1,153 @@
+"""What admins and staff taught, as a search sees it: taught questions and 👍/👎 votes.
+
+A :class:`Teaching` is a snapshot of the ``taught`` and ``votes`` tables (the knowledge base reads
+it again whenever ``meta.teaching_generation`` moves, in the bot's process and in the search
+process alike). :func:`match` finds, for one analysed question, the taught question it repeats
+(same :func:`question_norm`) or closely paraphrases (:func:`similarity` ≥ :data:`PARAPHRASE`),
+and the votes cast on its paragraphs for it and its close paraphrases. :func:`vote_factor` turns
+a pair's net vote into a bounded multiplier of its final score.
+
+Pure: no SQL here, and nothing about how a hit is made (:mod:`.search` does that).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from .normalize import normalize
+from .query import Query
+
+__all__ = ["ANSWER_SIMILARITY", "PARAPHRASE", "Match", "TaughtEntry", "Teaching", "match",
+           "question_norm", "similarity", "vote_factor"]
+
+# Measured on the real-file questions (bench/bench_taught.py --pairs): two questions this similar
+# are the same question in other words; below, they are often a different question on the same
+# topic (年假有几天 / 病假有几天).
+PARAPHRASE = 0.8
+ANSWER_SIMILARITY = 0.9      # a paraphrase this close is answered confidently, not suggested
+# A pair's net vote v moves its final score by the factor 1 + VOTE_WEIGHT · tanh(v / VOTE_SCALE):
+# one 👎 ×0.86, three ×0.73, never below ×0.7 (one 👎 does not hide the only answer; a hundred
+# 👍 lift a passage by 30 % at most, not above a clearly better one).
+VOTE_WEIGHT = 0.3
+VOTE_SCALE = 2.0
+# How many stored questions are compared closely with each question (the nearest by characters).
+_NEAREST = 8
+
+
+def question_norm(text: str) -> str:
+    """A question as taught questions and votes are keyed: :func:`normalize` (traditional →
+    simplified, full width, case) without punctuation or spaces (``年假有几天？`` = ``年假 有几天``)."""
+    return "".join(char for char in normalize(text) if char.isalnum())
+
+
+@dataclass(frozen=True)
+class TaughtEntry:
+    """One taught question as a search needs it."""
+
+    id: int
+    question: str
+    norm: str
+    ref: str          # "" for a written answer
+    answer: str       # "" for a link
+    date: str         # the day it was taught (a written answer is cited with it)
+
+
+@dataclass(frozen=True)
+class Teaching:
+    """Everything taught, at one ``teaching_generation``: taught questions and net votes, both
+    by question norm."""
+
+    generation: int = -1
+    taught: dict[str, TaughtEntry] = field(default_factory=dict)
+    votes: dict[str, dict[str, int]] = field(default_factory=dict)   # norm → ref → net vote
+
+    def __post_init__(self) -> None:
+        known = {**{norm: e.question for norm, e in self.taught.items()},
+                 **{norm: norm for norm in self.votes if norm not in self.taught}}
+        object.__setattr__(self, "_norms", list(known))
+        object.__setattr__(self, "_questions", known)
+
+    @property
+    def empty(self) -> bool:
+        return not self.taught and not self.votes
+
+    def question(self, norm: str) -> str:
+        """The text to analyse for a stored norm (the taught question as written)."""
+        return self._questions[norm]
+
+    def nearest(self, norm: str, limit: int = _NEAREST) -> list[str]:
+        """The stored norms closest to ``norm`` by characters (candidates for :func:`similarity`)."""
+        if not self._norms or not norm:
+            return []
+        found = process.extract(norm, self._norms, scorer=fuzz.ratio, limit=limit,
+                                score_cutoff=30)
+        return [choice for choice, _, _ in found if choice != norm]
+
+
+@dataclass(frozen=True)
+class Match:
+    """What teaching says about one question: the taught question it repeats or paraphrases
+    (``entry`` None: none), how similar (1.0: the same), and the net votes per ref (votes on
+    close paraphrases count in proportion to their similarity)."""
+
+    entry: TaughtEntry | None = None
+    similarity: float = 0.0
+    votes: dict[str, float] = field(default_factory=dict)
+    paraphrases: tuple[tuple[str, float], ...] = ()    # (stored norm, similarity) ≥ PARAPHRASE
+
+    @property
+    def exact(self) -> bool:
+        return self.entry is not None and self.similarity >= 1.0
+
+    def to_json(self) -> dict:
+        return {"taught": {"id": self.entry.id, "question": self.entry.question,
+                           "similarity": round(self.similarity, 3)} if self.entry else None,
+                "paraphrases": [{"norm": n, "similarity": round(s, 3)}
+                                for n, s in self.paraphrases],
+                "votes": {ref: round(v, 3) for ref, v in self.votes.items()}}
+
+
+def similarity(asked_norm: str, asked: Query, other_norm: str, other: Query) -> float:
+    """How surely two questions are the same question (0–1): the mean of their characters'
+    closeness (rapidfuzz ratio of the norms) and the share of each one's weighted content words
+    the other contains (the smaller share: a question's every topic must be in the other)."""
+    if asked_norm == other_norm:
+        return 1.0
+    characters = fuzz.ratio(asked_norm, other_norm) / 100
+    words = min(asked.cover(other.normalized), other.cover(asked.normalized)) \
+        if asked.units and other.units else 0.0
+    return 0.5 * characters + 0.5 * words
+
+
+def vote_factor(net: float) -> float:
+    """The bounded multiplier of a (question, paragraph) pair's score for its net vote."""
+    return 1.0 + VOTE_WEIGHT * math.tanh(net / VOTE_SCALE)
+
+
+def match(teaching: Teaching, norm: str, query: Query,
+          analyse: Callable[[str], Query]) -> Match:
+    """The taught question ``norm`` repeats or closely paraphrases, and the votes that apply.
+
+    ``analyse`` turns a stored question into a :class:`Query` against the same index (the
+    searcher caches them)."""
+    if teaching.empty or not norm:
+        return Match()
+    close: list[tuple[str, float]] = []
+    if norm in teaching.taught or norm in teaching.votes:
+        close.append((norm, 1.0))
+    for other in teaching.nearest(norm):
+        score = similarity(norm, query, other, analyse(teaching.question(other)))
+        if score >= PARAPHRASE:
+            close.append((other, score))
+    close.sort(key=lambda pair: -pair[1])
+    entry, score = next(((teaching.taught[n], s) for n, s in close if n in teaching.taught),
+                        (None, 0.0))
+    votes: dict[str, float] = {}
+    for other, weight in close:
+        for ref, net in teaching.votes.get(other, {}).items():
+            votes[ref] = votes.get(ref, 0.0) + net * weight
+    return Match(entry, score, votes, tuple(close))
