@@ -165,7 +165,7 @@ def answers_to(update: dict, fake: FakeTelegram, after: int | None = None) -> li
 # -- admins in private -------------------------------------------------------------------------------
 async def test_the_whole_loop_with_concurrent_and_repeated_answers(env):
     fake, bot = env
-    question = "年轻干部培养有什么安排"
+    question = "干部出国旅游怎么审批"
     mark = fake.mark()
     asked, reply, escalate_data = await escalate(fake, bot, ANN, question)
     assert "我搜索了：" in reply["text"] and "干部" in reply["text"].split("我搜索了：")[1]
@@ -339,7 +339,7 @@ async def test_unanswered_entries_get_the_same_buttons_and_answering_teaches(env
 # -- the admin chat ------------------------------------------------------------------------------------
 async def test_admin_chat_gets_the_card_and_anyone_there_may_answer(room):
     fake, bot = room
-    question = "年轻干部培养有什么安排"
+    question = "干部出国旅游怎么审批"
     mark = fake.mark()
     asked, _, _ = await escalate(fake, bot, ANN, question)
     card = (await cards_for(fake, question, [ADMIN_ROOM["id"]], mark))[ADMIN_ROOM["id"]]
