@@ -155,9 +155,13 @@ class Searcher:
         factors: dict[str, float] = {}
         if taught.votes:
             ranked, factors = apply_votes(ranked, self.rows, taught.votes)
-        first = None
+        first, found_first = None, False
         if link is not None:   # the taught paragraph first; its article is not cited twice
             first = next(item for item in ranked if item.row == link)
+            if ranked and article_key(self.rows[ranked[0].row]) == article_key(self.rows[link]):
+                whole = one_per_article(ranked, self.rows, query)    # the search found it first:
+                found_first = decide(whole, config,                  # was it sure by itself?
+                                     self.ranker.evidence(whole, query)) == "answer"
             ranked = [item for item in ranked
                       if article_key(self.rows[item.row]) != article_key(self.rows[link])]
         ranked = one_per_article(ranked, self.rows, query)
@@ -172,8 +176,10 @@ class Searcher:
             ranked, self.rows, strength=config.answer_coverage)) \
             if status == "answer" and taught.entry is None else ()
         if taught.entry is not None and (link is not None or not taught.entry.ref):
-            status = "answer" if taught.similarity >= ANSWER_SIMILARITY else \
-                ("suggestions" if status == "not_found" else status)
+            # Confident when asked (nearly) word for word, or when the search found the taught
+            # paragraph first by itself and was sure; else the taught passage is a suggestion.
+            sure = taught.similarity >= ANSWER_SIMILARITY or found_first
+            status = "answer" if sure else "suggestions"
             top = max([item.final for item in ranked[:1]] + [first.final if first else 0.0])
             hits = (self._taught_hit(taught, first, query, top), *hits)[:k]
         return Answer(question, status, hits,
@@ -225,7 +231,7 @@ class Searcher:
                 "applied": None if taught.entry is None or stale else
                 ("linked paragraph" if link is not None else "written answer"),
                 "stale": bool(stale),
-                "status_without_teaching": searched,
+                "search_status": searched,   # the search's own decision on the other hits
                 "vote_factors": {ref: round(f, 4) for ref, f in factors.items()}}
 
     def _hit(self, item: Ranked, query: Query) -> Hit:

@@ -562,9 +562,15 @@ class Store:
         with self.writing():
             conn = self.db.conn
             conn.execute("DELETE FROM taught WHERE norm = ?", (norm,))
+            # Never an id used before (SQLite reuses the largest rowid once deleted): a forget
+            # button or a `staffbot forget ID` typed from an old listing must not hit another.
+            last = max(int(self._meta("taught_last_id", "0")),
+                       conn.execute("SELECT coalesce(max(id), 0) FROM taught").fetchone()[0])
             taught_id = conn.execute(
-                "INSERT INTO taught (question, norm, ref, answer, taught_by, taught_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)", (question, norm, ref, answer, by, _now())).lastrowid
+                "INSERT INTO taught (id, question, norm, ref, answer, taught_by, taught_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (last + 1, question, norm, ref, answer, by, _now())).lastrowid
+            self._set_meta("taught_last_id", str(taught_id))
             self._teaching_moved()
         return taught_id
 
