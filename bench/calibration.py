@@ -36,10 +36,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from knowledge import KnowledgeBase
 from knowledge.evaluate import _fallback_hits, read_questions
-from knowledge.rank import EVIDENCE
+from knowledge.rank import EVIDENCE, FAQ_EVIDENCE
 
 EVAL = ROOT.parent / "shared" / "eval"
-SETS = ("drcd", "stard", "realdocs", "offtopic")
+SETS = ("drcd", "stard", "realdocs", "offtopic", "faq")
+FAQ = ROOT / "bench" / "calibration"     # an FAQ sheet and paraphrases of its questions
 
 
 def _ask(kb: KnowledgeBase, question: str, right) -> dict:
@@ -79,6 +80,21 @@ def _realdocs(tmp: Path) -> tuple[list[dict], list[dict]]:
     return answerable, offtopic
 
 
+def _faq(tmp: Path) -> list[dict]:
+    """The calibration FAQ sheet's paraphrases (right: the first hit is their pair) and its
+    off-topic questions, with realdocs' off-topic ones (right: never)."""
+    import realdocs
+
+    questions = [json.loads(line) for line in
+                 (FAQ / "questions.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    questions += [{"question": q["question"], "gold": None}
+                  for q in realdocs.read_questions(realdocs.QUESTIONS) if q["doc"] is None]
+    with KnowledgeBase(tmp / "faq.db") as kb:
+        kb.ingest([FAQ / "faq.csv"])
+        return [_ask(kb, q["question"], lambda hit, g=q["gold"]: bool(g) and hit.question == g)
+                for q in questions]
+
+
 def collect(sets: list[str]) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -91,6 +107,8 @@ def collect(sets: list[str]) -> dict[str, list[dict]]:
                 out["realdocs"] = answerable
             if "offtopic" in sets:
                 out["offtopic"] = offtopic
+        if "faq" in sets:
+            out["faq"] = _faq(Path(tmp))
     return out
 
 
@@ -108,15 +126,23 @@ def report(results: dict[str, list[dict]]) -> None:
               f"{100 * sum(r['right'] for r in rows) / n:8.1f}")
 
 
-def _matrix(rows: list[dict]) -> np.ndarray:
-    return np.array([[r["evidence"][k] for k in EVIDENCE] for r in rows], dtype=np.float64)
+def _matrix(rows: list[dict], keys=EVIDENCE) -> np.ndarray:
+    return np.array([[r["evidence"].get(k, 0.0) for k in keys] for r in rows],
+                    dtype=np.float64).reshape(len(rows), len(keys))
 
 
-def fit(results: dict[str, list[dict]], *, l2: float = 1e-3, steps: int = 4000) -> np.ndarray:
+def _is_faq(row: dict) -> bool:
+    return bool(row["evidence"].get("faq"))
+
+
+def fit(results: dict[str, list[dict]], *, l2: float = 1e-3, steps: int = 4000,
+        keys=EVIDENCE) -> np.ndarray:
     """Logistic regression of "hit 1 is right" on the evidence, each set weighing the same."""
     xs, ys, ws = [], [], []
     for rows in results.values():
-        xs.append(_matrix(rows))
+        if not rows:
+            continue
+        xs.append(_matrix(rows, keys))
         ys.append(np.array([r["right"] for r in rows], dtype=np.float64))
         ws.append(np.full(len(rows), 1.0 / max(1, len(rows))))
     x = np.hstack([np.concatenate(xs), np.ones((sum(len(y) for y in ys), 1))])
@@ -145,19 +171,30 @@ def main() -> None:
         Path(args.dump).write_text(json.dumps(results, ensure_ascii=False), encoding="utf-8")
     report(results)
     if args.fit:
-        beta = fit(results)
-        print("\nweights:", json.dumps({k: round(float(b), 3) for k, b in
-                                         zip((*EVIDENCE, "bias"), beta)}))
-        for name, rows in results.items():
-            x = np.hstack([_matrix(rows), np.ones((len(rows), 1))])
-            p = 1 / (1 + np.exp(-x @ beta))
-            right = np.array([r["right"] for r in rows])
-            line = []
-            for t in (0.3, 0.4, 0.5, 0.6, 0.7):
-                on = p >= t
-                prec = right[on].mean() if on.any() else float("nan")
-                line.append(f"p≥{t}: {100 * on.mean():5.1f}% ans, prec {100 * prec:5.1f}")
-            print(f"{name:10} " + " | ".join(line))
+        # two decisions: the best hit a paragraph (every set), or an FAQ pair (FAQ_EVIDENCE)
+        for label, keys, chosen in (
+                ("weights", EVIDENCE, {n: [r for r in rows if not _is_faq(r)]
+                                       for n, rows in results.items()}),
+                ("faq weights", FAQ_EVIDENCE, {n: [r for r in rows if _is_faq(r)]
+                                               for n, rows in results.items()})):
+            chosen = {n: rows for n, rows in chosen.items() if rows}
+            if chosen:
+                _fit_report(label, keys, chosen)
+
+
+def _fit_report(label: str, keys, results: dict[str, list[dict]]) -> None:
+    beta = fit(results, keys=keys)
+    print(f"\n{label}:", json.dumps({k: round(float(b), 3) for k, b in zip((*keys, "bias"), beta)}))
+    for name, rows in results.items():
+        x = np.hstack([_matrix(rows, keys), np.ones((len(rows), 1))])
+        p = 1 / (1 + np.exp(-x @ beta))
+        right = np.array([r["right"] for r in rows])
+        line = []
+        for t in (0.3, 0.4, 0.5, 0.6, 0.7):
+            on = p >= t
+            prec = right[on].mean() if on.any() else float("nan")
+            line.append(f"p≥{t}: {100 * on.mean():5.1f}% ans, prec {100 * prec:5.1f}")
+        print(f"{name:10} " + " | ".join(line))
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from .teach import vote_factor
 if TYPE_CHECKING:
     from .search import SearchConfig
 
-__all__ = ["EVIDENCE", "Candidates", "Ranked", "Ranker", "apply_votes", "article_key",
+__all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "apply_votes", "article_key",
            "confidence", "decide", "one_per_article"]
 
 FIELDS = ("words", "context", "grams")
@@ -45,6 +45,10 @@ FIELDS = ("words", "context", "grams")
 # best BM25; whether it says what the question asks for (1 / 0; 0.5 when it asks for no kind).
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
             "answer_type")
+# When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
+# question, and what says it answers is how much of that question the user's question says
+# (``asked``), the closeness of the two questions (``fuzzy``) and the lead over the next pair.
+FAQ_EVIDENCE = ("asked", "coverage", "fuzzy", "margin")
 # A statute article's heading label (sections.py files each 第X条 as a section of its own).
 _ARTICLE = re.compile(r"^第[一二三四五六七八九十百千零〇两\d]+条(?:之[一二三四五六七八九十]+)?$")
 
@@ -140,8 +144,10 @@ DECISION = _load_decision()   # the evidence's weights, trained by bench/calibra
 
 
 def confidence(evidence: dict[str, float]) -> float:
-    """P(the best hit answers the question), from the evidence (logistic, DECISION's weights)."""
-    z = DECISION["bias"] + sum(w * evidence.get(k, 0.0) for k, w in DECISION["weights"].items())
+    """P(the best hit answers the question), from the evidence (logistic, DECISION's weights;
+    DECISION["faq"]'s when the best hit is an FAQ pair)."""
+    model = DECISION["faq"] if evidence.get("faq") and "faq" in DECISION else DECISION
+    z = model["bias"] + sum(w * evidence.get(k, 0.0) for k, w in model["weights"].items())
     return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -197,7 +203,7 @@ class Ranker:
     def evidence(self, ranked: Sequence[Ranked], query: Query) -> dict[str, float]:
         """What speaks for the best hit answering the question (see :data:`EVIDENCE`)."""
         if not ranked:
-            return dict.fromkeys(EVIDENCE, 0.0)
+            return dict.fromkeys((*EVIDENCE, "faq", "asked"), 0.0)
         top = ranked[0]
         parts = top.parts
         second = ranked[1].final if len(ranked) > 1 else 0.0
@@ -217,7 +223,9 @@ class Ranker:
                 "margin": coverage * (top.final - second) / top.final
                 if top.final > 0 and len(ranked) > 1 else 0.0,
                 "bm25": parts["bm25"],
-                "answer_type": parts["answer_type"] if query.asks else 0.5}
+                "answer_type": parts["answer_type"] if query.asks else 0.5,
+                "faq": 1.0 if self.rows[top.row].kind == "faq" else 0.0,
+                "asked": parts.get("asked", 0.0)}
 
     def asked_cover(self, query: Query, row: int) -> float:
         """Share (0–1, idf-weighted) of an FAQ pair's question's topic words that ``query`` says:
