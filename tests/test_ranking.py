@@ -71,7 +71,7 @@ def test_explain_shows_the_evidence_and_the_confidence(statute_kb) -> None:
     from knowledge.rank import EVIDENCE
 
     decide = statute_kb.search("失业保险金最长能领多久", explain=True).explain["stages"]["decide"]
-    assert set(decide["evidence"]) == set(EVIDENCE)
+    assert set(decide["evidence"]) == {*EVIDENCE, "faq", "asked"}
     assert 0.0 <= decide["confidence"] <= 1.0
     assert decide["status"] == "answer"
     assert decide["confidence"] >= decide["answer_confidence"]
