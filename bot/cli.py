@@ -163,8 +163,10 @@ def cmd_ask(args) -> int:
 def format_answer(answer, *, color: bool = False) -> str:
     """The answer as a person reads it in a terminal."""
     if answer.status == "not_found":
-        return ("Not found: the knowledge base does not cover this question. "
-                "It has been logged for the admins (staffbot unanswered).")
+        searched = f" Searched for: {'、'.join(answer.searched_terms)}." \
+            if answer.searched_terms else ""
+        return ("Not found: the knowledge base does not cover this question." + searched +
+                " It has been logged for the admins (staffbot unanswered).")
     lines = []
     if answer.status == "suggestions":
         lines.append("Not sure; the closest passages:")

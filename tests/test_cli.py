@@ -118,7 +118,7 @@ def test_ask_prints_the_excerpt_with_marked_words_and_the_citation(db: Path,
 
 def test_not_found_exits_1_and_is_listed_by_unanswered_and_stats(db: Path) -> None:
     first = staffbot("ask", "食堂几点开饭", db=db, check=1)
-    assert "Not found" in first.stdout
+    assert "Not found" in first.stdout and "Searched for: 食堂" in first.stdout
     as_json = staffbot("ask", "--json", "食堂几点开饭", db=db, check=1)
     assert json.loads(as_json.stdout) == {"question": "食堂几点开饭", "status": "not_found",
                                           "hits": [], "see_also": []}
