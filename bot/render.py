@@ -576,6 +576,9 @@ def render_ingest(report: IngestReport, name: str, lang: str = "zh") -> list[Rep
         if facts:
             text += "\n" + text_for(lang, "read", facts=escape("，".join(facts) if lang == "zh"
                                                              else ", ".join(facts)))
+    if report.stale_taught:
+        text += "\n" + text_for(lang, "stale_taught", count=len(report.stale_taught),
+                                 questions=escape(truncate("；".join(report.stale_taught), 300)))
     notes = [f"{s.path}: {s.reason}" for s in report.skipped] + list(report.warnings)
     if notes:
         text += "\n" + text_for(lang, "warnings") + "\n" + "\n".join(

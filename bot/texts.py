@@ -96,6 +96,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "too_big": "文件 {name} 太大（{size}），上限是 {limit}。",
         "unsupported": "文件 {name} 的格式不支持；支持：{suffixes}。",
         "ingested": "✅ 已索引 {name}：{documents} 个文档，{paragraphs} 个段落。",
+        "stale_taught": "⚠️ {count} 个已教过的问题对应的原文已不在资料中，暂不再用它回答，"
+                        "请重新教（或 staffbot forget）：{questions}",
         "unchanged": "文件 {name} 与上次上传相同，无需更新。",
         "not_indexed": "❌ 未能索引 {name}：{reason}",
         "warnings": "注意：",
@@ -204,6 +206,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "too_big": "{name} is too big ({size}); the limit is {limit}.",
         "unsupported": "{name}: this file type is not supported; supported: {suffixes}.",
         "ingested": "✅ Indexed {name}: {documents} document(s), {paragraphs} paragraph(s).",
+        "stale_taught": "⚠️ {count} taught question(s) point at text no longer in any document "
+                        "and are not answered from until taught again (or forgotten): "
+                        "{questions}",
         "unchanged": "{name} is the same as the last upload; nothing to update.",
         "not_indexed": "❌ Could not index {name}: {reason}",
         "warnings": "Warnings:",

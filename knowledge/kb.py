@@ -138,6 +138,7 @@ class KnowledgeBase:
             sources.append(Source(origin, digest, read.documents, report_of_file.to_json_text()))
         self._write(sources, report, progress=progress)
         release_ocr(report)
+        report.stale_taught = self._stale_questions(report)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -165,6 +166,7 @@ class KnowledgeBase:
             report.read.append(report_of_file)
             self._write([Source(origin, digest, read.documents, report_of_file.to_json_text())],
                         report, progress=False)
+            report.stale_taught = self._stale_questions(report)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -497,6 +499,12 @@ class KnowledgeBase:
     def taught(self) -> list[Taught]:
         """Every taught question, oldest first; a link whose paragraph is gone is ``stale``."""
         return [self._taught(row) for row in self.store.taught_rows()]
+
+    def _stale_questions(self, report: IngestReport) -> list[str]:
+        """After an ingest that changed something: the taught questions it left stale."""
+        if not (report.documents or report.removed):
+            return []
+        return [t.question for t in self.stale_taught()]
 
     def stale_taught(self) -> list[Taught]:
         """Taught links whose paragraph's text is no longer in any document: never answered

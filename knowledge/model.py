@@ -211,6 +211,9 @@ class IngestReport:
     seconds: float = 0.0
     bytes: int = 0
     read: list[FileReport] = field(default_factory=list)   # one per file read (not unchanged)
+    # taught questions whose paragraph's text is no longer in any document after this ingest:
+    # never answered from until an admin teaches them again (staffbot taught, /unanswered)
+    stale_taught: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -223,6 +226,10 @@ class IngestReport:
         lines += [f"read {r.summary()}" for r in self.read]
         lines += [f"skipped {s.path}: {s.reason}" for s in self.skipped]
         lines += [f"warning: {w}" for w in self.warnings]
+        if self.stale_taught:
+            lines.append(f"{len(self.stale_taught)} taught question(s) now point at text no "
+                         f"longer in any document (stale, see staffbot taught): "
+                         + "; ".join(self.stale_taught[:10]))
         return "\n".join(lines)
 
 

@@ -273,3 +273,16 @@ def test_escalation_card_is_bounded_escaped_and_its_buttons_fit():
         Escalation(7, "年终奖", 0, "", 0, "", 0, "open", "", None), (), times=3)
     assert "被问 3 次" in unanswered.text and "资料里没有接近的段落" in unanswered.text
     assert [b.callback_data for row in unanswered.buttons for b in row] == ["w:7"]
+
+
+def test_an_ingest_that_leaves_taught_questions_stale_says_which():
+    from knowledge import IngestReport
+
+    report = IngestReport(documents=1, paragraphs=3, files=1,
+                          stale_taught=["年假要提前几天申请", "<b>午饭</b>"])
+    for lang, words in (("zh", "2 个已教过的问题"), ("en", "2 taught question(s)")):
+        plain = telegram_parse(render.render_ingest(report, "考勤.docx", lang)[0].text)
+        assert words in plain and "年假要提前几天申请" in plain and "<b>午饭</b>" in plain
+    assert "stale" not in telegram_parse(
+        render.render_ingest(IngestReport(documents=1, files=1), "x.txt", "en")[0].text)
+    assert "2 taught question(s) now point at text no longer" in report.summary()
