@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from .normalize import normalize
@@ -268,7 +269,7 @@ class Analyzer:
         if cuts <= bounds:
             return tokens   # jieba cut there already; joining (below) does the rest
         edges = sorted(bounds | cuts)
-        pieces = [text[a:b] for a, b in zip(edges, edges[1:])]
+        pieces = [text[a:b] for a, b in pairwise(edges)]
         return pieces if "".join(pieces) == text else tokens
 
     def _join_phrases(self, tokens: list[str], longest: int = 5) -> list[str]:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from .rank import Ranked
 from .store import ParagraphRow
 
-__all__ = ["see_also", "related_by_title"]
+__all__ = ["related_by_title", "see_also"]
 
 _NATIONAL = re.compile(r"^中华人民共和国")
 _DERIVED = re.compile(r"(实施条例|实施细则|实施办法|实施意见|若干规定|暂行规定|暂行办法|"

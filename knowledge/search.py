@@ -33,7 +33,6 @@ from .index import FieldIndex, GramIndex, release_free_memory
 from .model import Answer, Citation, Hit
 from .normalize import normalize, normalize_aligned
 from .query import Query, QueryBuilder
-from .related import see_also
 from .rank import (
     DECISION,
     FIELDS,
@@ -46,6 +45,7 @@ from .rank import (
     decide,
     one_per_article,
 )
+from .related import see_also
 from .store import IndexRow, ParagraphRow
 from .teach import ANSWER_SIMILARITY, Match, Teaching, match, question_norm
 
