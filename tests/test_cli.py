@@ -56,6 +56,20 @@ def staffbot_together(*commands: tuple[list[str], int], db: Path
     return results
 
 
+def copy_database(source: Path, target: Path) -> Path:
+    """A copy of the knowledge base ``source`` at ``target``, for a test that writes to it: a test
+    module ingests its documents once (a CLI process each time) and each test gets its own copy.
+    SQLite's backup API, so a WAL file of ``source`` cannot be left behind."""
+    import sqlite3
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(source) as old, sqlite3.connect(target) as new:
+        old.backup(new)
+    old.close()
+    new.close()
+    return target
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "data" / "staffbot.db"

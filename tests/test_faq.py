@@ -59,7 +59,7 @@ def _ask(db: Path, *questions: str) -> list[dict]:
     return answers
 
 
-@pytest.mark.parametrize("question, asked, citation, answer", [
+PARAPHRASES = [
     # paraphrases of the sheet's questions: other words, other order, colloquial
     ("一年可以休几天年假", "年假有多少天？", f"{SHEET} › 休假 › 年假有多少天？", LEAVE_ANSWER),
     ("工牌掉了怎么补", "工牌丢了去哪里补办？", f"{SHEET} › 行政 › 工牌丢了去哪里补办？", None),
@@ -72,10 +72,20 @@ def _ask(db: Path, *questions: str) -> list[dict]:
     # the Q:/A: text (no headings: the question is the whole place)
     ("快递在哪拿", "快递寄到公司以后在哪里取？", "行政服务问答 › 快递寄到公司以后在哪里取？",
      "快递统一由一楼收发室代收，收发室会发企业微信通知，请在三个工作日内凭工牌领取。"),
-])
-def test_a_paraphrase_finds_its_faq_pair_and_gets_the_whole_answer(faq_db, question, asked,
-                                                                 citation, answer):
-    result, = _ask(faq_db, question)
+]
+
+
+@pytest.fixture(scope="module")
+def paraphrase_answers(faq_db) -> dict[str, dict]:
+    """``ask --json`` of each paraphrase, asked at once (asking changes no answer)."""
+    questions = [row[0] for row in PARAPHRASES]
+    return dict(zip(questions, _ask(faq_db, *questions)))
+
+
+@pytest.mark.parametrize("question, asked, citation, answer", PARAPHRASES)
+def test_a_paraphrase_finds_its_faq_pair_and_gets_the_whole_answer(paraphrase_answers, question,
+                                                                 asked, citation, answer):
+    result = paraphrase_answers[question]
     assert result["status"] == "answer", result
     best = result["hits"][0]
     assert best["kind"] == "faq" and best["question"] == asked, best
@@ -96,10 +106,12 @@ def test_a_policy_next_to_faqs_answers_its_own_questions_and_off_topic_is_declin
 
 
 def test_show_lists_the_pairs_under_their_categories(faq_db):
-    shown = staffbot("show", SHEET, db=faq_db).stdout
+    text, as_json = staffbot_together((["show", SHEET], 0), (["show", "--json", "行政服务问答"], 0),
+                                      db=faq_db)
+    shown = text.stdout
     assert "§ 休假" in shown and "§ 入职离职" in shown
     assert f"问答 问：年假有多少天？\n      答：{LEAVE_ANSWER}" in shown
-    views = json.loads(staffbot("show", "--json", "行政服务问答", db=faq_db).stdout)
+    views = json.loads(as_json.stdout)
     paragraphs = views[0]["paragraphs"]
     assert [p["question"] for p in paragraphs] == [
         "快递寄到公司以后在哪里取？", "公司班车几点发车？", "访客怎样登记进入办公区？"]
@@ -111,13 +123,18 @@ def test_csv_and_markdown_read_as_the_xlsx_and_docx_made_from_them(tmp_path, faq
     and pandoc's .docx of it."""
     db = _ingested(tmp_path, f"{SHEET}.csv", "IT服务常见问答.md")
 
-    def pairs(database: Path, name: str) -> list[tuple]:
-        view, = json.loads(staffbot("show", "--json", name, db=database).stdout)
-        return [(p["section"], p["question"], p["text"], p["kind"]) for p in view["paragraphs"]]
+    def pairs(database: Path, *names: str) -> list[list[tuple]]:
+        """``show --json`` of each named document (at once): its pairs."""
+        views = [json.loads(r.stdout) for r in staffbot_together(
+            *[(["show", "--json", name], 0) for name in names], db=database)]
+        return [[(p["section"], p["question"], p["text"], p["kind"]) for p in view["paragraphs"]]
+                for view, in views]
 
-    assert pairs(db, f"{SHEET}.csv") == pairs(faq_db, f"{SHEET}.xlsx")
-    assert len(pairs(db, f"{SHEET}.csv")) == 15
-    assert pairs(db, "IT服务常见问答.md") == pairs(faq_db, "IT服务常见问答.docx")
+    csv, markdown = pairs(db, f"{SHEET}.csv", "IT服务常见问答.md")
+    xlsx, docx = pairs(faq_db, f"{SHEET}.xlsx", "IT服务常见问答.docx")
+    assert csv == xlsx
+    assert len(csv) == 15
+    assert markdown == docx
 
 
 # -- the bot: a long FAQ answer ------------------------------------------------------------------

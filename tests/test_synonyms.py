@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_cli import staffbot  # noqa: E402
+from test_cli import copy_database, staffbot, staffbot_together  # noqa: E402
 
 # Short rules in the words policies use; the questions below use the words staff use.
 RULES = """员工管理规则
@@ -26,14 +26,21 @@ RULES = """员工管理规则
 """
 
 
-@pytest.fixture
-def rules_db(tmp_path: Path) -> Path:
-    folder = tmp_path / "docs"
+@pytest.fixture(scope="module")
+def rules_db(tmp_path_factory) -> Path:
+    """The rules ingested once. Tests that only ask and list share it; a test that adds or
+    removes a synonym group works on its own copy (``own_db``)."""
+    folder = tmp_path_factory.mktemp("synonyms") / "docs"
     folder.mkdir()
     (folder / "员工管理规则.txt").write_text(RULES, encoding="utf-8")
-    db = tmp_path / "kb.db"
+    db = folder.parent / "kb.db"
     staffbot("ingest", str(folder), db=db)
     return db
+
+
+@pytest.fixture
+def own_db(rules_db, tmp_path: Path) -> Path:
+    return copy_database(rules_db, tmp_path / "kb.db")
 
 
 def ask(question: str, db: Path) -> dict:
@@ -41,50 +48,66 @@ def ask(question: str, db: Path) -> dict:
     return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("question, article, says", [
+EVERYDAY = [
     ("老板不跟我签合同怎么办", "第一条", "订立书面劳动合同"),
     ("年假有几天", "第三条", "年休假5天"),
     ("上班路上出车祸算工伤吗", "第二条", "上下班途中"),
     ("加班费怎么算", "第四条", "工资报酬"),
     ("公司不给交社保怎么办", "第六条", "缴纳社会保险费"),
-])
-def test_the_thesaurus_answers_everyday_words_from_formal_rules(rules_db, question, article,
+]
+OFF_TOPIC = "食堂几点开饭"
+
+
+@pytest.fixture(scope="module")
+def answers(rules_db) -> dict[str, dict]:
+    """``ask --json`` of each everyday question and the off-topic one, asked at once (asking
+    changes no answer)."""
+    questions = [q for q, _, _ in EVERYDAY] + [OFF_TOPIC]
+    results = staffbot_together(*[(["ask", q, "--json"], None) for q in questions], db=rules_db)
+    return {q: json.loads(r.stdout) for q, r in zip(questions, results)}
+
+
+@pytest.mark.parametrize("question, article, says", EVERYDAY)
+def test_the_thesaurus_answers_everyday_words_from_formal_rules(answers, question, article,
                                                                  says) -> None:
-    answer = ask(question, rules_db)
+    answer = answers[question]
     assert answer["status"] == "answer", answer
     assert answer["hits"][0]["section"] == article
     assert says in answer["hits"][0]["excerpt"]
 
 
-def test_an_off_topic_question_is_still_declined(rules_db) -> None:
-    assert ask("食堂几点开饭", rules_db)["status"] == "not_found"
+def test_an_off_topic_question_is_still_declined(answers) -> None:
+    assert answers[OFF_TOPIC]["status"] == "not_found"
 
 
-def test_an_admin_synonym_applies_to_the_next_question_and_remove_undoes_it(rules_db) -> None:
+def test_an_admin_synonym_applies_to_the_next_question_and_remove_undoes_it(own_db) -> None:
     question = "饭卡遗失怎么办"
-    assert ask(question, rules_db)["status"] != "answer"  # 饭卡 is nowhere in the rules
-    added = staffbot("synonyms", "add", "饭卡", "就餐卡", db=rules_db)
+    assert ask(question, own_db)["status"] != "answer"  # 饭卡 is nowhere in the rules
+    added = staffbot("synonyms", "add", "饭卡", "就餐卡", db=own_db)
     assert added.stdout.startswith("added #1: 饭卡 就餐卡")
-    answer = ask(question, rules_db)                        # no re-ingest in between
+    asked, listing = staffbot_together((["ask", question, "--json"], None),
+                                       (["synonyms", "list", "--admin", "--json"], 0), db=own_db)
+    answer = json.loads(asked.stdout)                      # no re-ingest in between
     assert answer["status"] == "answer" and answer["hits"][0]["section"] == "第五条", answer
 
-    listed = json.loads(staffbot("synonyms", "list", "--admin", "--json", db=rules_db).stdout)
+    listed = json.loads(listing.stdout)
     assert [(g["id"], g["words"], g["one_way"], g["source"]) for g in listed] == \
         [(1, ["饭卡", "就餐卡"], False, "admin")]
-    assert "removed 1 group" in staffbot("synonyms", "remove", "1", db=rules_db).stdout
-    assert ask(question, rules_db)["status"] != "answer"
+    assert "removed 1 group" in staffbot("synonyms", "remove", "1", db=own_db).stdout
+    assert ask(question, own_db)["status"] != "answer"
 
 
-def test_a_one_way_group_expands_only_from_the_left(rules_db) -> None:
-    staffbot("synonyms", "add", "饭卡", "就餐卡", "--one-way", db=rules_db)
-    assert ask("饭卡遗失怎么办", rules_db)["status"] == "answer"
-    explained = staffbot("ask", "就餐卡遗失", "--json", "--explain", db=rules_db).stdout
-    assert "饭卡" not in json.dumps(json.loads(explained)["explain"]["query"]["expansions"],
+def test_a_one_way_group_expands_only_from_the_left(own_db) -> None:
+    staffbot("synonyms", "add", "饭卡", "就餐卡", "--one-way", db=own_db)
+    asked, explained, listed = staffbot_together(
+        (["ask", "饭卡遗失怎么办", "--json"], None), (["ask", "就餐卡遗失", "--json", "--explain"], 0),
+        (["synonyms", "list", "--admin"], 0), db=own_db)
+    assert json.loads(asked.stdout)["status"] == "answer"
+    assert "饭卡" not in json.dumps(json.loads(explained.stdout)["explain"]["query"]["expansions"],
                                      ensure_ascii=False)
-    listed = staffbot("synonyms", "list", "--admin", db=rules_db).stdout
-    assert "饭卡 > 就餐卡" in listed
+    assert "饭卡 > 就餐卡" in listed.stdout
     # removing by word removes every admin group holding it
-    assert "removed 1 group" in staffbot("synonyms", "remove", "就餐卡", db=rules_db).stdout
+    assert "removed 1 group" in staffbot("synonyms", "remove", "就餐卡", db=own_db).stdout
 
 
 def test_the_list_shows_the_shipped_thesaurus_too(rules_db) -> None:
@@ -94,16 +117,28 @@ def test_the_list_shows_the_shipped_thesaurus_too(rules_db) -> None:
     assert any(g["words"][:2] == ["老板", "用人单位"] and g["one_way"] for g in shipped)
 
 
-@pytest.mark.parametrize("args, code, message", [
+BAD = [
     (["add", "年假"], 2, "at least two words"),
     (["add", "年假", "年假"], 2, "at least two different words"),
     (["remove", "99"], 1, "no admin synonym group 99"),
     (["remove", "年假"], 1, "shipped thesaurus"),
     (["remove"], 2, "one group id or one word"),
     (["list", "年假"], 2, "takes no words"),
-])
-def test_bad_synonym_commands_get_clear_messages(rules_db, args, code, message) -> None:
-    result = staffbot("synonyms", *args, db=rules_db, check=code)
+]
+
+
+@pytest.fixture(scope="module")
+def refusals(rules_db) -> list:
+    """Each bad command of ``BAD``, run at once (each is refused before it writes anything)."""
+    return staffbot_together(*[(["synonyms", *args], None) for args, _, _ in BAD], db=rules_db)
+
+
+@pytest.mark.parametrize("index", range(len(BAD)),
+                         ids=[" ".join(args) or "-" for args, _, _ in BAD])
+def test_bad_synonym_commands_get_clear_messages(refusals, index) -> None:
+    _, code, message = BAD[index]
+    result = refusals[index]
+    assert result.returncode == code, (result.args, result.stdout, result.stderr)
     assert message in result.stderr
 
 

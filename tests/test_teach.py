@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from knowledge import Answerer, KnowledgeBase, SearchWorker, can_fork
-from test_cli import staffbot
+from test_cli import copy_database, staffbot, staffbot_together
 
 RULES = "考勤与休假规定.txt"
 ARTICLES = [
@@ -28,29 +28,51 @@ ARTICLES = [
 LUNCH = "食堂每日中午十一点半开饭"
 
 
-@pytest.fixture
-def docs(tmp_path: Path) -> Path:
-    folder = tmp_path / "docs"
+def _write_rules(folder: Path) -> Path:
     folder.mkdir()
     (folder / RULES).write_text("\n".join(ARTICLES) + "\n", encoding="utf-8")
     return folder
 
 
-@pytest.fixture
-def db(tmp_path: Path, docs: Path) -> Path:
-    path = tmp_path / "staffbot.db"
+@pytest.fixture(scope="module")
+def docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The rules, read by every test's knowledge base (a test that edits them has its own)."""
+    return _write_rules(tmp_path_factory.mktemp("teach") / "docs")
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory: pytest.TempPathFactory, docs: Path) -> Path:
+    """The rules ingested once; tests never write here, each gets a copy (``db``)."""
+    path = tmp_path_factory.mktemp("teach-kb") / "staffbot.db"
     staffbot("ingest", str(docs), db=path)
     return path
+
+
+@pytest.fixture
+def db(tmp_path: Path, ingested: Path) -> Path:
+    return copy_database(ingested, tmp_path / "staffbot.db")
 
 
 def ask(question: str, db: Path, *args: str, check: int | None = None) -> dict:
     return json.loads(staffbot("ask", "--json", *args, question, db=db, check=check).stdout)
 
 
+def asks(db: Path, *questions: str | tuple[str, ...]) -> list[dict]:
+    """``ask --json`` of each question (a string, or the question and its options) at once."""
+    argvs = [(q,) if isinstance(q, str) else q for q in questions]
+    results = staffbot_together(*[(["ask", "--json", *argv[1:], argv[0]], None)
+                                  for argv in argvs], db=db)
+    return [json.loads(r.stdout) for r in results]
+
+
+def ref_in(answer: dict, text: str) -> str:
+    """The ref of the hit holding ``text``, as an admin reads it in `ask --json -k 5 TEXT`."""
+    return next(hit["ref"] for hit in answer["hits"] if text in hit["excerpt"])
+
+
 def ref_of(text: str, db: Path) -> str:
     """The ref of the paragraph holding ``text``, as an admin reads it in `ask --json`."""
-    hits = ask(text, db, "-k", "5")["hits"]
-    return next(hit["ref"] for hit in hits if text in hit["excerpt"])
+    return ref_in(ask(text, db, "-k", "5"), text)
 
 
 def taught(db: Path) -> list[dict]:
@@ -60,43 +82,48 @@ def taught(db: Path) -> list[dict]:
 # -- refs ------------------------------------------------------------------------------------------
 
 def test_refs_survive_restarts_and_re_ingesting_an_unchanged_file(db: Path, docs: Path) -> None:
-    first = ask("年假申请", db, "-k", "3")["hits"]
+    listed, text = staffbot_together((["ask", "--json", "-k", "3", "年假申请"], 0),
+                                     (["ask", "年假申请"], 0), db=db)
+    first = json.loads(listed.stdout)["hits"]
     assert all(len(hit["ref"]) == 12 for hit in first)
     assert len({hit["ref"] for hit in first}) == len(first)
+    # the human output shows each hit's ref, for `staffbot teach`
+    assert f"[ref {first[0]['ref']}]" in text.stdout
     assert "0 documents" in staffbot("ingest", str(docs), db=db).stdout   # unchanged: skipped
     again = ask("年假申请", db, "-k", "3")["hits"]                        # another process
     assert [h["ref"] for h in again] == [h["ref"] for h in first]
-    # the human output shows each hit's ref, for `staffbot teach`
-    text = staffbot("ask", "年假申请", db=db).stdout
-    assert f"[ref {first[0]['ref']}]" in text
 
 
 # -- teach, taught, forget -------------------------------------------------------------------------
 
 def test_a_taught_paragraph_answers_the_question_and_its_paraphrases_first(db: Path) -> None:
     question = "午饭几点吃"
-    assert ask(question, db)["status"] == "not_found"       # the words are not the document's
-    lunch = ref_of(LUNCH, db)
+    before, listed = asks(db, question, (LUNCH, "-k", "5"))
+    assert before["status"] == "not_found"                   # the words are not the document's
+    lunch = ref_in(listed, LUNCH)
     out = staffbot("teach", question, lunch, "--by", "王主任", db=db).stdout
     assert out.startswith("taught ") and "第6段" in out and lunch in out
 
-    answer = ask(question, db)
+    # each of these reads what was taught, and only that: they run at once
+    *answers, listing = staffbot_together(
+        *[(["ask", "--json", q], None) for q in (question, "午飯 幾點吃？", "请问午饭几点吃",
+                                                   "午饭都是几点吃的", "病假要什么证明")],
+        (["taught", "--json"], 0), db=db)
+    answer, folded, close, looser, other = (json.loads(r.stdout) for r in answers)
     assert answer["status"] == "answer"
     best = answer["hits"][0]
     assert (best["kind"], best["question"], best["ref"]) == ("taught", question, lunch)
     assert LUNCH in best["excerpt"] and best["citation"].endswith("第六条 › 第6段")
     # word for word after folding: traditional characters, punctuation, spaces
-    assert ask("午飯 幾點吃？", db)["hits"][0]["ref"] == lunch
+    assert folded["hits"][0]["ref"] == lunch
     # close paraphrases: it first; the closest answered confidently
-    close = ask("请问午饭几点吃", db)
     assert close["status"] == "answer" and close["hits"][0]["kind"] == "taught"
-    looser = ask("午饭都是几点吃的", db)
     assert looser["status"] in {"answer", "suggestions"}
     assert looser["hits"][0]["ref"] == lunch
     # another question on other words is not taught
-    assert all(hit["kind"] != "taught" for hit in ask("病假要什么证明", db)["hits"])
+    assert all(hit["kind"] != "taught" for hit in other["hits"])
 
-    (row,) = taught(db)
+    (row,) = json.loads(listing.stdout)
     assert (row["question"], row["ref"], row["answer"], row["taught_by"], row["stale"]) == \
         (question, lunch, "", "王主任", False)
     # forget undoes it
@@ -109,43 +136,49 @@ def test_a_taught_paragraph_answers_the_question_and_its_paraphrases_first(db: P
 
 def test_a_written_answer_is_cited_as_the_admins_answer_with_the_date(db: Path) -> None:
     staffbot("teach", "报销找谁", "--answer", "找财务处，分机 8021。", db=db)
-    answer = ask("報銷找誰？", db)
+    as_json, human = staffbot_together((["ask", "--json", "報銷找誰？"], 0),
+                                       (["ask", "报销找谁"], 0), db=db)
+    answer = json.loads(as_json.stdout)
     assert answer["status"] == "answer"
     best = answer["hits"][0]
     assert best["kind"] == "taught" and best["excerpt"] == "找财务处，分机 8021。"
     assert best["citation"] == f"管理员答复 › {date.today().isoformat()}"
     assert best["ref"] == "" and best["paragraph"] == 0
-    human = staffbot("ask", "报销找谁", db=db).stdout
-    assert "找财务处，分机 8021。" in human and "管理员答复 › " in human
+    assert "找财务处，分机 8021。" in human.stdout and "管理员答复 › " in human.stdout
     # teaching the same question again replaces the earlier teaching
     staffbot("teach", "报销找谁？", "--answer", "找财务处张老师。", db=db)
-    assert [t["answer"] for t in taught(db)] == ["找财务处张老师。"]
-    listed = staffbot("taught", db=db).stdout
-    assert "报销找谁" in listed and "管理员答复" in listed and "找财务处张老师。" in listed
+    rows, listed = staffbot_together((["taught", "--json"], 0), (["taught"], 0), db=db)
+    assert [t["answer"] for t in json.loads(rows.stdout)] == ["找财务处张老师。"]
+    assert "报销找谁" in listed.stdout and "管理员答复" in listed.stdout
+    assert "找财务处张老师。" in listed.stdout
 
 
 def test_bad_teaching_is_refused_with_a_clear_message(db: Path) -> None:
     lunch = ref_of(LUNCH, db)
-    unknown = staffbot("teach", "午饭几点吃", "0123456789ab", db=db, check=2)
+    unknown, both, neither, empty, missing = staffbot_together(
+        (["teach", "午饭几点吃", "0123456789ab"], 2),
+        (["teach", "午饭几点吃", lunch, "--answer", "十一点半"], 2),
+        (["teach", "午饭几点吃"], 2),
+        (["teach", "？？", lunch], 2),
+        (["forget", "42"], 1), db=db)
     assert "no paragraph has the ref '0123456789ab'" in unknown.stderr
-    both = staffbot("teach", "午饭几点吃", lunch, "--answer", "十一点半", db=db, check=2)
-    neither = staffbot("teach", "午饭几点吃", db=db, check=2)
     for result in (both, neither):
         assert "give the paragraph's REF or --answer TEXT" in result.stderr
-    empty = staffbot("teach", "？？", lunch, db=db, check=2)
     assert "the question is empty" in empty.stderr
-    missing = staffbot("forget", "42", db=db, check=1)
     assert "no taught question has the id 42" in missing.stderr
     assert taught(db) == []                                  # nothing was stored
 
 
 # -- a file that changes ---------------------------------------------------------------------------
 
-def test_a_link_follows_its_paragraph_and_goes_stale_when_the_text_changes(db: Path,
-                                                                           docs: Path) -> None:
-    lunch, apply_days = ref_of(LUNCH, db), ref_of("需提前三天", db)
-    staffbot("teach", "午饭几点吃", lunch, db=db)
-    staffbot("teach", "年假要提前几天申请", apply_days, db=db)
+def test_a_link_follows_its_paragraph_and_goes_stale_when_the_text_changes(tmp_path: Path) -> None:
+    docs = _write_rules(tmp_path / "docs")                   # this test edits them
+    db = tmp_path / "staffbot.db"
+    staffbot("ingest", str(docs), db=db)
+    lunch_hits, apply_hits = asks(db, (LUNCH, "-k", "5"), ("需提前三天", "-k", "5"))
+    lunch, apply_days = ref_in(lunch_hits, LUNCH), ref_in(apply_hits, "需提前三天")
+    staffbot_together((["teach", "午饭几点吃", lunch], 0),
+                      (["teach", "年假要提前几天申请", apply_days], 0), db=db)
     assert ask("年假要提前几天申请", db)["hits"][0]["kind"] == "taught"
     # edited elsewhere: an article added before (the others renumbered), the rule on applying
     # for leave changed
@@ -156,19 +189,21 @@ def test_a_link_follows_its_paragraph_and_goes_stale_when_the_text_changes(db: P
     (docs / RULES).write_text("\n".join(edited) + "\n", encoding="utf-8")
     staffbot("ingest", str(docs), db=db)
 
-    by_question = {t["question"]: t for t in taught(db)}
+    rows, lunch_answer, fallback_answer, listed = staffbot_together(
+        (["taught", "--json"], 0), (["ask", "--json", "午饭几点吃"], None),
+        (["ask", "--json", "年假要提前几天申请"], None), (["taught"], 0), db=db)
+    by_question = {t["question"]: t for t in json.loads(rows.stdout)}
     lunch_link = by_question["午饭几点吃"]
     assert not lunch_link["stale"]                                    # moved, and followed
     assert lunch_link["citation"].endswith("第七条 › 第7段")
-    best = ask("午饭几点吃", db)["hits"][0]
+    best = json.loads(lunch_answer.stdout)["hits"][0]
     assert best["kind"] == "taught" and LUNCH in best["excerpt"] and best["paragraph"] == 7
     stale = by_question["年假要提前几天申请"]
     assert stale["stale"] and stale["citation"] is None
     # never answered from: the question falls back to the search, which finds the new text
-    fallback = ask("年假要提前几天申请", db)
+    fallback = json.loads(fallback_answer.stdout)
     assert all(hit["kind"] != "taught" for hit in fallback["hits"])
     assert "提前五天" in fallback["hits"][0]["excerpt"]
-    listed = staffbot("taught", db=db)
     assert "STALE" in listed.stdout and "1 stale" in listed.stderr
 
 
@@ -182,14 +217,15 @@ def test_a_thumbs_down_moves_the_pair_down_for_the_question_and_its_paraphrases(
         asked = Answerer(kb).ask_now("年假申请", 3, chat_kind="private")
         assert asked.answer.best.ref == top
         assert kb.feedback(asked.question_id, False, voter="1001")
-    after = ask("年假申请", db, "-k", "3", "--explain")
+    after, paraphrase, other = asks(db, ("年假申请", "-k", "3", "--explain"),
+                                    ("年假怎么申请", "-k", "3"), ("年假申请找谁审批", "--explain"))
     assert [h["ref"] for h in after["hits"][:2]] == [second, top]
     teaching = after["explain"]["stages"]["teaching"]
     assert teaching["votes"] == {top: -1.0}
     assert 0.7 <= teaching["vote_factors"][top] < 1.0
     # a close paraphrase feels it too; another question does not
-    assert ask("年假怎么申请", db, "-k", "3")["hits"][0]["ref"] == second
-    assert ask("年假申请找谁审批", db, "--explain")["explain"]["stages"]["teaching"]["votes"] == {}
+    assert paraphrase["hits"][0]["ref"] == second
+    assert other["explain"]["stages"]["teaching"]["votes"] == {}
     # the same voter's 👍 replaces their 👎: back on top
     with KnowledgeBase(db) as kb:
         kb.vote("年假申请", top, +1, voter="1001")

@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from test_cli import staffbot
+from test_cli import staffbot, staffbot_together
 
 from knowledge.blocks import Block, SourceDocument, list_item, table_row
 from knowledge.model import Citation
@@ -36,8 +36,10 @@ RULE = """考勤与休假管理规定
 """
 
 
-@pytest.fixture
-def rule_db(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def rule_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The rule ingested once; the tests reading it only show and ask."""
+    tmp_path = tmp_path_factory.mktemp("units")
     source = tmp_path / "考勤与休假管理规定.txt"
     source.write_text(RULE, encoding="utf-8")
     db = tmp_path / "kb.db"
@@ -52,8 +54,9 @@ def shown(db: Path, ref: str) -> list[dict]:
 
 def test_a_lead_in_and_its_items_are_one_paragraph_and_what_follows_is_not_under_the_last_item(
         rule_db: Path) -> None:
-    paragraphs = {tuple(p["section"]): [] for p in shown(rule_db, "考勤与休假管理规定")}
-    for p in shown(rule_db, "考勤与休假管理规定"):
+    views = shown(rule_db, "考勤与休假管理规定")
+    paragraphs = {tuple(p["section"]): [] for p in views}
+    for p in views:
         paragraphs[tuple(p["section"])].append(p)
     article = paragraphs[("第一章 总则", "第二条")]
     assert [p["kind"] for p in article] == ["list", "text"]
@@ -141,10 +144,12 @@ def test_ingest_json_and_show_report_what_the_reader_did(tmp_path: Path) -> None
     [read] = report["read"]
     assert read["path"] == str(source) and read["reader"] and read["blocks"] >= 2
     assert read["documents"] == 1
-    text = staffbot("show", "rule.md", db=db).stdout
+    shown_rule, unknown = staffbot_together((["show", "rule.md"], 0),
+                                            (["show", "nothing-like-it"], 1), db=db)
+    text = shown_rule.stdout
     assert text.splitlines()[0] == "规定  (md, rule.md, id 1)"
     assert "read: " in text and "第一条" in text
-    assert staffbot("show", "nothing-like-it", db=db, check=1).stderr.startswith("staffbot show:")
+    assert unknown.stderr.startswith("staffbot show:")
 
 
 def test_a_schema_1_knowledge_base_is_upgraded_and_its_files_are_read_again(
@@ -169,11 +174,12 @@ def test_a_schema_1_knowledge_base_is_upgraded_and_its_files_are_read_again(
     # an unchanged file read by the old readers is read again, with the lists as units
     report = json.loads(staffbot("ingest", "--json", str(source), db=db).stdout)
     assert (report["unchanged"], report["removed"], report["documents"]) == (0, 1, 1)
-    kinds = [p["kind"] for p in shown(db, "考勤管理规定")]
-    assert "list" in kinds
+    view, ingested_again = staffbot_together((["show", "考勤管理规定", "--json"], 0),
+                                             (["ingest", "--json", str(source)], 0), db=db)
+    [document] = json.loads(view.stdout)
+    assert "list" in [p["kind"] for p in document["paragraphs"]]
     # and after that it is unchanged
-    again = json.loads(staffbot("ingest", "--json", str(source), db=db).stdout)
-    assert again["unchanged"] == 1
+    assert json.loads(ingested_again.stdout)["unchanged"] == 1
 
 
 def test_a_knowledge_base_from_a_newer_staffbot_is_refused_with_a_message(tmp_path: Path) -> None:
