@@ -187,7 +187,10 @@ def test_a_link_follows_its_paragraph_and_goes_stale_when_the_text_changes(tmp_p
                 enumerate(ARTICLES[2:])]]
     edited[5] = "第四条 年假申请需提前五天在办公系统提交。"
     (docs / RULES).write_text("\n".join(edited) + "\n", encoding="utf-8")
-    staffbot("ingest", str(docs), db=db)
+    # the ingest that made the link stale says so, naming the question (the lunch link followed)
+    reingest = staffbot("ingest", str(docs), db=db).stdout
+    assert "1 taught question(s) now point at text no longer in any document" in reingest
+    assert "年假要提前几天申请" in reingest and "午饭几点吃" not in reingest
 
     rows, lunch_answer, fallback_answer, listed = staffbot_together(
         (["taught", "--json"], 0), (["ask", "--json", "午饭几点吃"], None),
