@@ -22,6 +22,7 @@ import pytest_asyncio
 sys.path.insert(0, str(Path(__file__).parent))
 from botprocess import BotProcess  # noqa: E402
 from fakebot import FakeTelegram, group, iter_buttons, user  # noqa: E402
+from test_bot_e2e import start_bot  # noqa: E402
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -36,14 +37,6 @@ TEAM = group(-1001000000001, "Team <1>")
 ADMIN_ROOM = group(-1001000000900, "Admins")
 
 
-async def _start(tmp_path_factory, name: str, **env: str) -> tuple[FakeTelegram, BotProcess]:
-    fake = FakeTelegram()
-    await fake.start()
-    bot = BotProcess(fake, tmp_path_factory.mktemp(name), **env)
-    await bot.start()
-    return fake, bot
-
-
 async def _finish(fake: FakeTelegram, bot: BotProcess) -> None:
     code = await bot.stop()
     await fake.stop()
@@ -55,7 +48,7 @@ async def _finish(fake: FakeTelegram, bot: BotProcess) -> None:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def admins_bot(tmp_path_factory):
     admins = ",".join(str(a["id"]) for a in (ADMIN1, ADMIN2, GONE_ADMIN))
-    fake, bot = await _start(tmp_path_factory, "escalation", STAFFBOT_ADMINS=admins)
+    fake, bot = await start_bot(tmp_path_factory, "escalation", STAFFBOT_ADMINS=admins)
     fake.block(GONE_ADMIN["id"])
     yield fake, bot
     await _finish(fake, bot)
@@ -63,7 +56,7 @@ async def admins_bot(tmp_path_factory):
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def room_bot(tmp_path_factory):
-    fake, bot = await _start(tmp_path_factory, "escalation-room",
+    fake, bot = await start_bot(tmp_path_factory, "escalation-room",
                              STAFFBOT_ADMINS=str(ADMIN1["id"]),
                              STAFFBOT_ADMIN_CHAT=str(ADMIN_ROOM["id"]))
     fake.add_chat(ADMIN_ROOM)
