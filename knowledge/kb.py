@@ -460,14 +460,18 @@ class KnowledgeBase:
         finally:
             self._lock.release()
 
-    def feedback(self, question_id: int, helpful: bool, *, voter: str = "") -> bool:
-        """Record 👍/👎 on a logged answer; also a vote on (the question, its paragraph) that
-        moves that paragraph for the question and its close paraphrases (:meth:`vote`)."""
+    def feedback(self, question_id: int, helpful: bool, *, ref: str = "",
+                 voter: str = "") -> bool:
+        """Record 👍/👎 on a logged answer; also a vote on (the question, the passage ``ref``
+        names — by default the paragraph it was answered with) that moves that passage for the
+        question and its close paraphrases (:meth:`vote`). One call, one vote."""
         with self._lock:
             recorded = self.store.set_feedback(question_id, helpful)
             logged = self.store.logged_answer(question_id) if recorded else None
+            if ref and logged is not None and self.store.paragraph_by_ref(ref) is None:
+                ref = ""             # the shown passage is gone: vote on the logged one
             if logged is not None and question_norm(logged[0]):
-                self.store.add_vote(logged[0], question_norm(logged[0]), logged[1],
+                self.store.add_vote(logged[0], question_norm(logged[0]), ref or logged[1],
                                     1 if helpful else -1, voter)
             return recorded
 

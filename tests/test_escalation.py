@@ -11,6 +11,7 @@ bot process for the admins-in-private scenarios, one for the admin chat.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import sys
 import time
@@ -272,6 +273,14 @@ async def test_thumbs_down_offers_the_admins(env):
     mark = fake.mark()
     assert "问管理员" in await press(fake, CAROL, reply, down[0])
     await fake.wait_for_call("editMessageReplyMarkup", after=mark)
+    # one press, one vote on (question, passage): the passage's score for 政绩观 is multiplied
+    # by one 👎's factor, not two
+    from test_cli import staffbot
+    from knowledge.teach import vote_factor
+    explained = json.loads(staffbot("ask", "政绩观", "--json", "--explain", db=bot.db).stdout)
+    ref = down[0].split(":")[2]
+    assert explained["explain"]["stages"]["teaching"]["vote_factors"] == \
+        {ref: round(vote_factor(-1), 4)}
     edited = current(fake, reply)
     assert not [d for d in callbacks(edited) if d.startswith("f:")]
     assert await press(fake, CAROL, edited, button(edited, "e:")) == "已转给管理员"

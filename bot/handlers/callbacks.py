@@ -92,12 +92,10 @@ async def _feedback(update: Update, context: StaffContext, question_id: int, hel
     """👍/👎: counted for /stats and recorded as a vote on (question, passage); after 👎 the
     keyboard offers 🙋 问管理员."""
     query = update.callback_query
-    recorded = await asyncio.to_thread(context.kb.feedback, question_id, helpful)
+    async with context.writing():   # counted, and one vote on (question, passage)
+        recorded = await asyncio.to_thread(context.kb.feedback, question_id, helpful, ref=ref,
+                                           voter=str(query.from_user.id))
     question = escalation.question_of(context, question_id, message)
-    if ref and question:
-        async with context.writing():
-            await asyncio.to_thread(context.kb.vote, question, ref, 1 if helpful else -1,
-                                    voter=str(query.from_user.id))
     offer = not helpful and can_escalate(context) and question is not None
     await answer_callback(update, query, render.text_for(
         lang, "thanks_up" if helpful else "down_escalate" if offer else "thanks_down"))
