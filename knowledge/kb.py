@@ -475,6 +475,11 @@ class KnowledgeBase:
                                     1 if helpful else -1, voter)
             return recorded
 
+    def logged_question(self, question_id: int) -> str | None:
+        """The question a button's question id stands for (the question log keeps it)."""
+        with self._lock:
+            return self.store.logged_question(question_id)
+
     def unanswered(self, limit: int = 20) -> list[UnansweredQuestion]:
         with self._lock:
             return self.store.unanswered(limit)

@@ -605,6 +605,12 @@ class Store:
         return self.db.execute("SELECT norm, ref, sum(vote) FROM votes GROUP BY norm, ref "
                                "ORDER BY norm, ref").fetchall()
 
+    def logged_question(self, question_id: int) -> str | None:
+        """The question logged under ``question_id`` (as asked, cleaned), None if there is none."""
+        row = self.db.execute("SELECT question FROM questions WHERE id = ?",
+                              [question_id]).fetchone()
+        return row[0] if row else None
+
     def logged_answer(self, question_id: int) -> tuple[str, str] | None:
         """A logged question and the ref of the paragraph it was answered with (None: no such
         question, or its paragraph has since been replaced)."""

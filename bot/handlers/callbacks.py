@@ -95,7 +95,7 @@ async def _feedback(update: Update, context: StaffContext, question_id: int, hel
     async with context.writing():   # counted, and one vote on (question, passage)
         recorded = await asyncio.to_thread(context.kb.feedback, question_id, helpful, ref=ref,
                                            voter=str(query.from_user.id))
-    question = escalation.question_of(context, question_id, message)
+    question = await escalation.question_of(context, question_id)
     offer = not helpful and can_escalate(context) and question is not None
     await answer_callback(update, query, render.text_for(
         lang, "thanks_up" if helpful else "down_escalate" if offer else "thanks_down"))

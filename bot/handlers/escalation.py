@@ -30,7 +30,7 @@ from .. import render
 from ..api import edit_text, markup_json, send, send_text
 from ..context import Card, StaffContext
 from ..render import Reply, text_for
-from .common import answer_callback, can_escalate, clean_question, lang, log
+from .common import answer_callback, can_escalate, lang, log
 from .group import on_group_text
 from .private import on_private_text
 
@@ -57,19 +57,14 @@ def display_name(user: User) -> str:
     return f"{name} (@{user.username})" if user.username else name
 
 
-def question_of(context: StaffContext, question_id: int, message: Message | None) -> str | None:
-    """The question behind a button: the remembered answer's, else the text of the question the
-    button's message replies to (without /ask and the bot's @mention); None if neither."""
+async def question_of(context: StaffContext, question_id: int) -> str | None:
+    """The question behind a button: the remembered answer's, else the question log's (it
+    survives restarts); None if neither has it."""
     answer = context.recent.recall(question_id)
     if answer is not None:
         return answer.question
-    origin = message.reply_to_message if message is not None else None
-    text = (origin.text or "") if origin is not None else ""
-    text = re.sub(r"^/ask(@\w+)?\s*", "", text.strip())
-    if context.bot.username:
-        text = re.sub(rf"(?<![\w@])@{re.escape(context.bot.username)}\b", " ", text,
-                      flags=re.IGNORECASE)
-    return clean_question(text) or None
+    return await asyncio.to_thread(context.kb.logged_question, question_id) if question_id \
+        else None
 
 
 def _origin(message: Message) -> Message:
@@ -97,7 +92,7 @@ async def on_escalate(update: Update, context: StaffContext, question_id: int,
                       message: Message | None, language: str) -> None:
     """🙋 pressed: the question to the admins (once), the asker told."""
     query = update.callback_query
-    question = question_of(context, question_id, message)
+    question = await question_of(context, question_id)
     if question is None or message is None or not can_escalate(context):
         await _toast(update, text_for(language, "expired"), alert=True)
         context.outcome(update, "escalate expired")
