@@ -30,7 +30,7 @@ from .model import Citation, DocumentInfo, Escalation, ShownParagraph, Stats, Un
 __all__ = ["IndexRow", "ParagraphRow", "PreparedDocument", "PreparedParagraph", "SCHEMA_VERSION",
            "Store"]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +202,8 @@ class Store:
             self._upgrade_to_3()
         if version < 4:
             self._upgrade_to_4()
+        if version < 5:
+            self._upgrade_to_5()
 
     def _upgrade_to_2(self, *, fresh: bool) -> None:
         """Paragraph kinds, pages and OCR marks; what read each document and which reader version.
@@ -268,6 +270,35 @@ class Store:
                 {"escalation_id": int, "chat_id": int, "message_id": int},
                 pk=("chat_id", "message_id"), if_not_exists=True)
             self._set_meta("schema_version", "4")
+
+    def _upgrade_to_5(self) -> None:
+        """Who may read each document, the Telegram original behind it, and the answers the bot
+        sent (so that an edited question edits its answer and a reaction counts as feedback).
+        One transaction.
+
+        * ``documents.audience``: ``全员`` (all staff, the default) or audience names joined by
+          ``,`` (names come from ``STAFFBOT_AUDIENCES``);
+        * ``documents.file_id``: the Telegram ``file_id`` of the file an admin uploaded, so the
+          original can be sent again without re-uploading (empty for files on disk);
+        * ``documents.chat_id``: the channel or chat a post came from (0: not from Telegram);
+        * ``meta.audience_version`` moves when an audience changes (no index rebuild);
+        * ``replies``: one row per answer message the bot sent (its chat and message id), the
+          message it answered, the forum topic, the question id in the log and the shown ref.
+        """
+        with self.writing():
+            for table, column, kind in (("documents", "audience", "TEXT DEFAULT '全员'"),
+                                        ("documents", "file_id", "TEXT DEFAULT ''"),
+                                        ("documents", "chat_id", "INTEGER DEFAULT 0")):
+                if column not in self.db[table].columns_dict:
+                    self.db.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            self.db["replies"].create(
+                {"chat_id": int, "message_id": int, "asked_message_id": int, "thread_id": int,
+                 "user_id": int, "question": str, "question_id": int, "ref": str,
+                 "sent_at": str},
+                pk=("chat_id", "message_id"), if_not_exists=True)
+            self.db["replies"].create_index(["chat_id", "asked_message_id"], if_not_exists=True)
+            self._set_meta("audience_version", self._meta("audience_version", "0"))
+            self._set_meta("schema_version", "5")
 
     def _meta(self, key: str, default: str) -> str:
         row = self.db.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -16,7 +16,7 @@ from makedocs import build_pdf_bytes
 
 from knowledge import KnowledgeBase, LoadError
 from knowledge.evaluate import evaluate
-from knowledge.store import Store
+from knowledge.store import SCHEMA_VERSION, Store
 
 # -- fixture documents -----------------------------------------------------------------------------
 
@@ -424,7 +424,7 @@ def test_a_schema_2_file_loses_its_unused_fts_table_and_ingests_as_before(tmp_pa
         assert kb.store.db.execute("SELECT name FROM sqlite_master WHERE name LIKE "
                                    "'paragraphs_%'").fetchall() == []
         assert kb.store.db.execute("SELECT value FROM meta WHERE key = 'schema_version'"
-                                   ).fetchone() == ("4",)
+                                   ).fetchone() == (str(SCHEMA_VERSION),)
         kb.add_post(chat_id=1, message_id=1, text="门禁卡\n门禁卡遗失请到保卫处补办。", url=None)
         assert kb.search("门禁卡遗失怎么办").best.citation.document == "门禁卡"
 
