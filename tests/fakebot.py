@@ -23,7 +23,10 @@ API summary (all on :class:`FakeTelegram`):
 * builders (each returns the update dict and queues it for ``getUpdates``):
   ``private_message``, ``group_message``, ``edited_message``, ``channel_post``,
   ``edited_channel_post``, ``callback_query``, ``inline_query``,
-  ``chosen_inline_result``, ``document_message``; plus ``push_update(dict)``.
+  ``chosen_inline_result``, ``document_message``, ``create_topic`` (forum topics:
+  ``group(..., is_forum=True)``, ``group_message(..., thread_id=)``), ``start_link``
+  (``/start <payload>``), ``reaction`` (``message_reaction``); plus ``push_update(dict)``;
+  ``age_message`` makes a message older than the 48 h a bot may edit it.
   Factories :func:`user`, :func:`group`, :func:`channel` (also as static methods).
 * world configuration: ``add_chat``, ``set_member(chat, user_id, status)``,
   ``block(user_id)``, ``add_file``.
@@ -108,6 +111,7 @@ NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
     "exactly the same as a current content and reply markup of the message"
 )
+EDIT_WINDOW = 48 * 3600   # seconds after sending during which a bot may edit its message
 CONFLICT_GETUPDATES = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 )
@@ -169,13 +173,18 @@ def user(id: int, name: str, lang: str | None = "zh-hans", *, username: str | No
     return u
 
 
-def group(id: int, title: str, type: str = "supergroup", *, username: str | None = None) -> dict:  # noqa: A002
-    """A group/supergroup Chat dict."""
+def group(id: int, title: str, type: str = "supergroup", *, username: str | None = None,  # noqa: A002
+          is_forum: bool = False) -> dict:
+    """A group/supergroup Chat dict (``is_forum``: a supergroup with topics)."""
     if type not in ("group", "supergroup"):
         raise ValueError("group type must be 'group' or 'supergroup'")
+    if is_forum and type != "supergroup":
+        raise ValueError("only a supergroup can be a forum")
     c: dict[str, Any] = {"id": int(id), "title": title, "type": type}
     if username:
         c["username"] = username
+    if is_forum:
+        c["is_forum"] = True
     return c
 
 
@@ -1070,6 +1079,8 @@ class FakeTelegram:
         self._callback_queries: dict[str, dict] = {}
         self._inline_queries: dict[str, dict] = {}
         self._inline_messages: dict[str, dict] = {}
+        self._topics: dict[tuple[int, int], dict] = {}      # (chat, thread id) → creation message
+        self._reactions: dict[tuple[int, int, int], list[dict]] = {}  # (chat, message, user)
         self._faults: list[_Fault] = []
         self._active_poll: dict | None = None
         self._changed = asyncio.Event()
@@ -1264,12 +1275,23 @@ class FakeTelegram:
         return self._message_update("message", msg)
 
     def group_message(self, chat: dict, user: dict, text: str, reply_to: Any = None,
-                      entities: list[dict] | None = None, *, date: int | None = None) -> dict:
+                      entities: list[dict] | None = None, *, date: int | None = None,
+                      thread_id: int | None = None) -> dict:
         """A user writes in a group/supergroup ("/ask@bot ...", "@bot ..." get
-        bot_command / mention entities with UTF-16 offsets)."""
+        bot_command / mention entities with UTF-16 offsets). ``thread_id``: in that forum
+        topic (:meth:`create_topic`); like Telegram, a topic message that replies to nothing
+        else carries the topic's creation message as ``reply_to_message``."""
         if chat.get("type") not in ("group", "supergroup"):
             raise ValueError("group_message needs a group or supergroup chat")
-        msg = self._base_message(chat, user, text, entities, reply_to, date=date)
+        topic = None
+        if thread_id is not None:
+            topic = self._topics.get((chat["id"], int(thread_id)))
+            if topic is None:
+                raise ValueError(f"no topic {thread_id} in chat {chat['id']}")
+        msg = self._base_message(chat, user, text, entities, reply_to if reply_to is not None
+                                 else topic, date=date)
+        if topic is not None:
+            msg["message_thread_id"], msg["is_topic_message"] = int(thread_id), True
         return self._message_update("message", msg)
 
     def edited_message(self, chat: dict, user: dict, text: str, message_id: int,
@@ -1322,6 +1344,56 @@ class FakeTelegram:
             if ents:
                 msg["caption_entities"] = ents
         return self._message_update("message", msg)
+
+    # -- forum topics, reactions, deep-link starts, aged messages (issue 14) --------------------
+
+    def create_topic(self, chat: dict, user: dict, name: str) -> int:
+        """``user`` creates a forum topic in ``chat`` (``is_forum``): the service message
+        ``forum_topic_created`` is delivered; its message id is the topic's
+        ``message_thread_id`` (returned)."""
+        if not chat.get("is_forum"):
+            raise ValueError("topics exist only in forum supergroups (group(..., is_forum=True))")
+        msg = self._base_message(chat, user, None, None, None)
+        msg["message_thread_id"], msg["is_topic_message"] = msg["message_id"], True
+        msg["forum_topic_created"] = {"name": name, "icon_color": 7322096}
+        self._topics[(chat["id"], msg["message_id"])] = msg
+        self._message_update("message", msg)
+        return msg["message_id"]
+
+    def start_link(self, user: dict, payload: str) -> dict:
+        """``user`` opens ``t.me/<bot>?start=<payload>``: Telegram sends ``/start <payload>``
+        in the private chat. Telegram opens no chat for a payload outside its limits (1–64
+        characters of ``A-Z a-z 0-9 _ -``): ValueError."""
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", payload):
+            raise ValueError(f"Telegram would not open a start link with payload {payload!r}")
+        return self.private_message(user, f"/start {payload}")
+
+    def reaction(self, chat: dict, user: dict, message_id: int, emoji: Iterable[str] = ()
+                 ) -> dict | None:
+        """``user`` sets their reactions on message ``message_id`` to ``emoji`` (none: removes
+        them): a ``message_reaction`` update with ``old_reaction``/``new_reaction`` as lists
+        of ReactionTypeEmoji. Telegram sends it only to a bot that asked for
+        ``message_reaction`` in ``allowed_updates`` (getUpdates drops it otherwise) and, in
+        groups, is an administrator: otherwise None (nothing is delivered)."""
+        key = (chat["id"], int(message_id), user["id"])
+        if (chat["id"], int(message_id)) not in self._messages:
+            raise ValueError(f"no message {message_id} in chat {chat['id']}")
+        new = [{"type": "emoji", "emoji": e} for e in emoji]
+        old = self._reactions.get(key, [])
+        self._reactions[key] = new
+        if chat["type"] != "private" and \
+                self._members.get((chat["id"], self.bot_id)) not in ("administrator", "creator"):
+            return None
+        self._remember_user(user)
+        return self.push_update({"message_reaction": {
+            "chat": self._chat_public(self.add_chat(chat)), "message_id": int(message_id),
+            "user": dict(user), "date": self._now(), "old_reaction": old, "new_reaction": new}})
+
+    def age_message(self, chat_id: int, message_id: int, seconds: float) -> None:
+        """Make a stored message ``seconds`` older (Telegram lets a bot edit its messages for
+        :data:`EDIT_WINDOW` seconds)."""
+        msg = self._messages[(chat_id, message_id)]
+        msg["date"] = int(msg["date"] - seconds)
 
     def _lookup_message_arg(self, message: Any) -> dict:
         if isinstance(message, tuple):
@@ -1958,12 +2030,32 @@ class FakeTelegram:
         self._sent_by_key[(chat["id"], msg["message_id"])] = rec
         return rec
 
-    def _new_bot_message(self, chat: dict, reply_to: dict | None) -> dict:
+    def _thread_target(self, p: dict, chat: dict, reply_to: dict | None) -> int | None:
+        """The forum topic a new message goes to: ``message_thread_id`` (which must name a
+        topic of a forum, else "message thread not found" as Telegram says), else the topic of
+        the message it replies to."""
+        tid = p.get("message_thread_id")
+        if tid in (None, "", 0):
+            if reply_to is not None and reply_to.get("is_topic_message"):
+                return reply_to["message_thread_id"]
+            return None
+        try:
+            tid = int(tid)
+        except (TypeError, ValueError):
+            raise _bad("message thread not found") from None
+        if not chat.get("is_forum") or (chat["id"], tid) not in self._topics:
+            raise _bad("message thread not found")
+        return tid
+
+    def _new_bot_message(self, chat: dict, reply_to: dict | None,
+                         thread: int | None = None) -> dict:
         msg: dict[str, Any] = {
             "message_id": self._next_message_id(chat["id"]),
             "date": self._now(),
             "chat": self._chat_public(chat),
         }
+        if thread is not None:
+            msg["message_thread_id"], msg["is_topic_message"] = thread, True
         if chat["type"] == "channel":
             msg["sender_chat"] = self._chat_public(chat)
         else:
@@ -2089,8 +2181,9 @@ class FakeTelegram:
         plain, ents = self._format_text(text, p.get("parse_mode"), p.get("entities"))
         chat = self._resolve_chat(p.get("chat_id"))
         reply_to = self._reply_target(p, chat)
+        thread = self._thread_target(p, chat, reply_to)
         self._check_can_send(chat)
-        msg = self._new_bot_message(chat, reply_to)
+        msg = self._new_bot_message(chat, reply_to, thread)
         msg["text"] = plain
         if ents:
             msg["entities"] = ents
@@ -2131,8 +2224,9 @@ class FakeTelegram:
         plain, ents = self._format_text(caption, p.get("parse_mode"), p.get("caption_entities"),
                                         caption=True)
         reply_to = self._reply_target(p, chat)
+        thread = self._thread_target(p, chat, reply_to)
         self._check_can_send(chat)
-        msg = self._new_bot_message(chat, reply_to)
+        msg = self._new_bot_message(chat, reply_to, thread)
         msg["document"] = doc
         if plain:
             msg["caption"] = plain
@@ -2166,7 +2260,7 @@ class FakeTelegram:
         if msg is None or msg.get("_deleted"):
             raise _bad("message to edit not found")
         rec = self._sent_by_key.get((chat["id"], mid))
-        if rec is None:
+        if rec is None or self._now() - msg["date"] > EDIT_WINDOW:
             raise _bad("message can't be edited")
         return "chat", rec
 
