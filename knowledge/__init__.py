@@ -12,8 +12,8 @@ from .answerer import Answerer, Asked
 from .kb import KnowledgeBase, default_db_path
 from .loaders import SUPPORTED_SUFFIXES, LoadError, SourceDocument
 from .model import (Answer, Citation, DocumentInfo, DocumentView, Escalation, FileReport, Hit,
-                    IngestReport, ParagraphView, ShownParagraph, Skipped, Stats, Taught,
-                    UnansweredQuestion)
+                    IngestReport, ParagraphView, SentReply, ShownParagraph, Skipped, Stats,
+                    Taught, UnansweredQuestion)
 from .readers import configure as configure_readers
 from .store import SchemaError
 from .search import SearchConfig
@@ -33,6 +33,7 @@ __all__ = [
     "FileReport",
     "DocumentView",
     "ShownParagraph",
+    "SentReply",
     "SchemaError",
     "configure_readers",
     "Skipped",

@@ -22,7 +22,7 @@ from . import loaders
 from .analysis import Analyzer, SynonymGroup, Synonyms, extract_defined_terms, parse_group
 from .loaders import READER_VERSION, Block, LoadError, SourceDocument
 from .model import (Answer, DocumentInfo, DocumentView, Escalation, IngestReport,
-                    ParagraphView, Skipped, Stats, Taught, UnansweredQuestion)
+                    ParagraphView, SentReply, Skipped, Stats, Taught, UnansweredQuestion)
 from .normalize import normalize
 from .prepare import (Source, file_report, prepare_document, preparer, progress_bar, read_words,
                       release_ocr)
@@ -143,8 +143,10 @@ class KnowledgeBase:
         return report
 
     def ingest_bytes(self, data: bytes, filename: str, *, origin: str | None = None,
-                     max_bytes: int = loaders.MAX_FILE_BYTES) -> IngestReport:
+                     max_bytes: int = loaders.MAX_FILE_BYTES, file_id: str = "") -> IngestReport:
         """Content without a file on disk (an upload): replaces an earlier upload of that name.
+        ``file_id``: Telegram's id of the uploaded file, so that the original can be sent again
+        (:meth:`original_file`); recorded also when the content is unchanged.
 
         Raises :class:`LoadError` (name and reason) when the content cannot be loaded; nothing in
         the knowledge base changes then.
@@ -167,6 +169,9 @@ class KnowledgeBase:
             self._write([Source(origin, digest, read.documents, report_of_file.to_json_text())],
                         report, progress=False)
             report.stale_taught = self._stale_questions(report)
+        if file_id:
+            with self._lock:
+                self.store.set_file_id(origin, file_id)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -356,6 +361,13 @@ class KnowledgeBase:
             return None
         return ParagraphView(row.doc_id, row.paragraph_id, row.citation, row.text)
 
+    def paragraph_by_ref(self, ref: str) -> ParagraphView | None:
+        """The paragraph a stable ref names now (a deep link's ``p<ref>``); None when gone."""
+        row = self.store.paragraph_by_ref(ref)
+        if row is None:
+            return None
+        return ParagraphView(row.doc_id, row.paragraph_id, row.citation, row.text)
+
     # -- synonyms ----------------------------------------------------------------------------------
     def add_synonyms(self, words: Sequence[str], *, one_way: bool = False, by: str = "") -> int:
         """An admin's synonym group (``one_way``: the first word expands to the others, not
@@ -475,6 +487,18 @@ class KnowledgeBase:
                                     1 if helpful else -1, voter)
             return recorded
 
+    def withdraw_feedback(self, question_id: int, *, ref: str = "", voter: str) -> bool:
+        """Take back ``voter``'s 👍/👎 on a logged answer (a reaction removed): the vote
+        :meth:`feedback` recorded for them on (question, passage) is deleted. False when they
+        had none."""
+        with self._lock:
+            logged = self.store.logged_answer(question_id)
+            if logged is None or not voter:
+                return False
+            if not ref or self.store.paragraph_by_ref(ref) is None:
+                ref = logged[1]
+            return self.store.withdraw_vote(question_id, question_norm(logged[0]), ref, voter)
+
     def logged_question(self, question_id: int) -> str | None:
         """The question a button's question id stands for (the question log keeps it)."""
         with self._lock:
@@ -487,6 +511,30 @@ class KnowledgeBase:
     def stats(self) -> Stats:
         with self._lock:
             return self.store.stats()
+
+    # -- Telegram: answers sent, uploaded originals (issue 14) ---------------------------------------
+    def note_replies(self, replies: Sequence[SentReply]) -> None:
+        """Record the answer messages the bot sent (for edited questions and reactions)."""
+        if replies:
+            with self._lock:
+                self.store.add_replies(replies)
+
+    def replies_to(self, chat_id: int, asked_message_id: int) -> list[SentReply]:
+        """The answer messages sent for the question message ``asked_message_id``, in order."""
+        return self.store.replies_to(chat_id, asked_message_id)
+
+    def sent_reply(self, chat_id: int, message_id: int) -> SentReply | None:
+        """The answer the bot sent as message ``message_id`` (None: not an answer)."""
+        return self.store.reply(chat_id, message_id)
+
+    def forget_replies(self, chat_id: int, message_ids: Sequence[int]) -> None:
+        with self._lock:
+            self.store.delete_replies(chat_id, message_ids)
+
+    def original_file(self, doc_id: int) -> tuple[str, str] | None:
+        """(Telegram file_id, title) of the file an admin uploaded for document ``doc_id``;
+        None for documents read from disk or channel posts."""
+        return self.store.file_id(doc_id)
 
     # -- teaching (issue 11) ---------------------------------------------------------------------------
     def teach(self, question: str, *, ref: str | None = None, answer: str | None = None,

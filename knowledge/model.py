@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-__all__ = ["Citation", "Hit", "Answer", "DocumentInfo", "IngestReport", "Skipped", "Stats",
+__all__ = ["SentReply", "Citation", "Hit", "Answer", "DocumentInfo", "IngestReport", "Skipped", "Stats",
            "UnansweredQuestion", "ParagraphView", "FileReport", "DocumentView", "ShownParagraph",
            "Taught", "Escalation"]
 
@@ -298,3 +298,20 @@ class Escalation:
     taught_id: int | None
     created_at: str = ""
     answered_at: str = ""
+
+
+@dataclass(frozen=True)
+class SentReply:
+    """One message the bot sent as (part of) an answer: what it answered, where (the forum
+    topic), and with what (the question's id in the log, the ref of the passage shown), so
+    that an edited question can edit it and a 👍/👎 reaction on it counts as feedback."""
+
+    chat_id: int
+    message_id: int
+    asked_message_id: int         # the question's message (0: none, e.g. a button's answer)
+    thread_id: int = 0            # forum topic (0: none)
+    user_id: int = 0              # who asked
+    question: str = ""
+    question_id: int = 0          # in the question log (0: not logged)
+    ref: str = ""                 # the shown passage's stable ref ("" for none)
+    sent_at: str = ""             # ISO 8601, UTC (set when recorded)

@@ -25,7 +25,8 @@ import logging
 
 import sqlite_utils
 
-from .model import Citation, DocumentInfo, Escalation, ShownParagraph, Stats, UnansweredQuestion
+from .model import (Citation, DocumentInfo, Escalation, SentReply, ShownParagraph, Stats,
+                    UnansweredQuestion)
 
 __all__ = ["IndexRow", "ParagraphRow", "PreparedDocument", "PreparedParagraph", "SCHEMA_VERSION",
            "Store"]
@@ -706,3 +707,58 @@ class Store:
     def set_escalation_taught(self, escalation_id: int, taught_id: int) -> None:
         self.db.conn.execute("UPDATE escalations SET taught_id = ? WHERE id = ?",
                              (taught_id, escalation_id))
+
+    # -- Telegram: answers sent, uploaded originals (schema 5, issue 14) --------------------------
+    _REPLY = ("SELECT chat_id, message_id, asked_message_id, thread_id, user_id, question, "
+              "question_id, ref, sent_at FROM replies")
+
+    def add_replies(self, replies: Iterable[SentReply]) -> None:
+        """Record answer messages (a message id recorded again replaces its row)."""
+        with self.writing():
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO replies (chat_id, message_id, asked_message_id, "
+                "thread_id, user_id, question, question_id, ref, sent_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(r.chat_id, r.message_id, r.asked_message_id, r.thread_id, r.user_id,
+                  r.question[:1000], r.question_id, r.ref, r.sent_at or _now())
+                 for r in replies])
+
+    def replies_to(self, chat_id: int, asked_message_id: int) -> list[SentReply]:
+        """The answer messages sent for one question message, in the order sent."""
+        return [SentReply(*row) for row in self.db.execute(
+            self._REPLY + " WHERE chat_id = ? AND asked_message_id = ? ORDER BY message_id",
+            [chat_id, asked_message_id])]
+
+    def reply(self, chat_id: int, message_id: int) -> SentReply | None:
+        row = self.db.execute(self._REPLY + " WHERE chat_id = ? AND message_id = ?",
+                              [chat_id, message_id]).fetchone()
+        return SentReply(*row) if row else None
+
+    def delete_replies(self, chat_id: int, message_ids: Iterable[int]) -> None:
+        with self.writing():
+            self.db.conn.executemany("DELETE FROM replies WHERE chat_id = ? AND message_id = ?",
+                                     [(chat_id, m) for m in message_ids])
+
+    def set_file_id(self, origin: str, file_id: str) -> None:
+        """The Telegram file_id of the uploaded original behind ``origin``'s documents."""
+        with self.writing():
+            self.db.conn.execute("UPDATE documents SET file_id = ? WHERE origin = ?",
+                                 (file_id, origin))
+
+    def file_id(self, doc_id: int) -> tuple[str, str] | None:
+        """(file_id, title) of a document uploaded through Telegram (None: none recorded)."""
+        row = self.db.execute("SELECT file_id, title FROM documents WHERE id = ?",
+                              [doc_id]).fetchone()
+        return (row[0], row[1]) if row and row[0] else None
+
+    def withdraw_vote(self, question_id: int, norm: str, ref: str, voter: str) -> bool:
+        """Take back ``voter``'s vote on (``norm``, ``ref``) and the 👍/👎 mark of the logged
+        question ``question_id``; False when there was no such vote."""
+        with self.writing():
+            conn = self.db.conn
+            removed = conn.execute("DELETE FROM votes WHERE norm = ? AND ref = ? AND voter = ?",
+                                   (norm, ref, voter)).rowcount
+            if removed:
+                conn.execute("UPDATE questions SET feedback = NULL WHERE id = ?", (question_id,))
+                self._teaching_moved()
+        return removed > 0
