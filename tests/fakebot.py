@@ -26,7 +26,7 @@ API summary (all on :class:`FakeTelegram`):
   ``chosen_inline_result``, ``document_message``, ``create_topic`` (forum topics:
   ``group(..., is_forum=True)``, ``group_message(..., thread_id=)``), ``start_link``
   (``/start <payload>``), ``reaction`` (``message_reaction``); plus ``push_update(dict)``;
-  ``age_message`` makes a message older than the 48 h a bot may edit it.
+  ``advance_clock`` (past the 48 h a bot may edit its message), ``delete_by_user``.
   Factories :func:`user`, :func:`group`, :func:`channel` (also as static methods).
 * world configuration: ``add_chat``, ``set_member(chat, user_id, status)``,
   ``block(user_id)``, ``add_file``.
@@ -1081,6 +1081,7 @@ class FakeTelegram:
         self._inline_messages: dict[str, dict] = {}
         self._topics: dict[tuple[int, int], dict] = {}      # (chat, thread id) → creation message
         self._reactions: dict[tuple[int, int, int], list[dict]] = {}  # (chat, message, user)
+        self._clock_offset = 0.0
         self._faults: list[_Fault] = []
         self._active_poll: dict | None = None
         self._changed = asyncio.Event()
@@ -1202,7 +1203,7 @@ class FakeTelegram:
     # ------------------------------------------------------------------ builders
 
     def _now(self) -> int:
-        return int(time.time())
+        return int(time.time() + self._clock_offset)
 
     def _next_message_id(self, chat_id: int, explicit: int | None = None) -> int:
         cur = self._msg_counter.get(chat_id, 0)
@@ -1389,11 +1390,18 @@ class FakeTelegram:
             "chat": self._chat_public(self.add_chat(chat)), "message_id": int(message_id),
             "user": dict(user), "date": self._now(), "old_reaction": old, "new_reaction": new}})
 
-    def age_message(self, chat_id: int, message_id: int, seconds: float) -> None:
-        """Make a stored message ``seconds`` older (Telegram lets a bot edit its messages for
-        :data:`EDIT_WINDOW` seconds)."""
-        msg = self._messages[(chat_id, message_id)]
-        msg["date"] = int(msg["date"] - seconds)
+    def advance_clock(self, seconds: float) -> None:
+        """Move Telegram's clock on (dates of new messages and edits; the 48 h a bot may edit
+        its message, :data:`EDIT_WINDOW`, is measured on it)."""
+        self._clock_offset += seconds
+
+    def delete_by_user(self, chat_id: int, message_id: int) -> None:
+        """Someone (an admin of a group, or the user in a private chat) deletes a message;
+        Telegram tells the bot nothing."""
+        self._messages[(chat_id, message_id)]["_deleted"] = True
+        rec = self._sent_by_key.get((chat_id, message_id))
+        if rec is not None:
+            rec["deleted"] = True
 
     def _lookup_message_arg(self, message: Any) -> dict:
         if isinstance(message, tuple):

@@ -533,3 +533,52 @@ async def test_application_polling_lifecycle_is_error_free(fake: FakeTelegram):
         assert rec["reply_to_message_id"] == up["message"]["message_id"]
     assert fake.pending_updates == []  # confirmed by the shutdown getUpdates
     fake.assert_no_errors(include_injected=True)
+
+
+# ---------------------------------------------------------------- topics, reactions, deep links, edits
+
+
+async def test_forum_topics_reactions_start_links_and_the_edit_window(bot: Bot, fake: FakeTelegram):
+    forum = group(-1005550000001, "Forum", is_forum=True)
+    topic = fake.create_topic(forum, ANN, "人事")
+    asked = fake.group_message(forum, ANN, "/ask 年假", thread_id=topic)["message"]
+    # a topic message that replies to nothing else replies to the topic's creation message
+    assert asked["is_topic_message"] and asked["reply_to_message"]["message_id"] == topic
+    sent = await bot.send_message(forum["id"], "答", message_thread_id=topic)
+    assert sent.message_thread_id == topic and sent.is_topic_message
+    reply = await bot.send_message(forum["id"], "答", reply_parameters=ReplyParameters(
+        asked["message_id"]))
+    assert reply.message_thread_id == topic          # a reply goes to its message's topic
+    for chat, thread in ((forum, 999), (STAFF, topic)):
+        fake.add_chat(chat)
+        with pytest.raises(BadRequest, match="Message thread not found"):
+            await bot.send_message(chat["id"], "答", message_thread_id=thread)
+    with pytest.raises(ValueError):
+        fake.group_message(forum, ANN, "x", thread_id=12345)
+
+    fake.private_message(ANN, "hi")
+    mine = await bot.send_message(ANN["id"], "答")
+    assert fake.reaction({"id": ANN["id"], "type": "private"}, ANN, mine.message_id, ["👍"])
+    fake.reaction({"id": ANN["id"], "type": "private"}, ANN, mine.message_id, ["👎"])
+    delivered = await bot.get_updates(timeout=0, allowed_updates=["message"])
+    assert delivered and not [u for u in delivered if u.message_reaction]  # not asked for
+    fake.reaction({"id": ANN["id"], "type": "private"}, ANN, mine.message_id, [])
+    [update] = await bot.get_updates(offset=delivered[-1].update_id + 1, timeout=0,
+                                     allowed_updates=["message_reaction"])
+    change = update.message_reaction
+    assert [r.emoji for r in change.old_reaction] == ["👎"] and change.new_reaction == ()
+    assert fake.reaction(forum, ANN, asked["message_id"], ["👍"]) is None   # the bot: no admin
+
+    start = fake.start_link(BOB, "p0123456789ab")["message"]
+    assert start["text"] == "/start p0123456789ab" and start["entities"][0]["length"] == 6
+    for payload in ("", "a b", "x" * 65):
+        with pytest.raises(ValueError):
+            fake.start_link(BOB, payload)
+
+    fake.advance_clock(48 * 3600 + 1)
+    with pytest.raises(BadRequest, match="Message can't be edited"):
+        await bot.edit_message_text("新", chat_id=ANN["id"], message_id=mine.message_id)
+    fake.delete_by_user(forum["id"], sent.message_id)
+    with pytest.raises(BadRequest, match="Message to edit not found"):
+        await bot.edit_message_text("新", chat_id=forum["id"], message_id=sent.message_id)
+    fake.errors.clear()
