@@ -20,14 +20,13 @@ from telegram.warnings import PTBUserWarning
 from . import render
 from .render import Button, Reply
 
-__all__ = ["answer_inline", "edit_text", "inline_results_json", "markup_json", "send",
-           "send_text"]
+__all__ = ["answer_inline", "delete_message", "edit_text", "inline_results_json", "markup_json",
+           "send", "send_document", "send_text"]
 
 # do_api_request warns when the endpoint has a Bot method ("Please use 'Bot.sendMessage'"): we
 # call it on purpose, for the JSON in and out.
-warnings.filterwarnings("ignore",
-                        r"Please use 'Bot\.(sendMessage|answerInlineQuery|editMessageText)'",
-                        PTBUserWarning)
+warnings.filterwarnings("ignore", r"Please use 'Bot\.(sendMessage|answerInlineQuery|"
+                        r"editMessageText|sendDocument|deleteMessage)'", PTBUserWarning)
 
 
 def markup_json(buttons: tuple[tuple[Button, ...], ...]) -> dict | None:
@@ -77,13 +76,33 @@ async def answer_inline(bot: Bot, inline_query_id: str, results: list[dict], *, 
 
 
 async def send(bot: Bot, chat_id: int, replies: list[Reply], *, reply_to: Message | None = None,
-               ) -> None:
-    """Send ``replies`` in order; the first one replies to ``reply_to`` (in its topic, if any)."""
-    thread = reply_to.message_thread_id if reply_to is not None and reply_to.is_topic_message \
+               ) -> list[Any]:
+    """Send ``replies`` in order; the first one replies to ``reply_to`` (in its topic, if any).
+    Returns Telegram's answers (the sent messages as dicts)."""
+    thread = _thread(reply_to)
+    return [await send_text(
+        bot, chat_id, reply.text, parse_mode=reply.parse_mode,
+        reply_markup=markup_json(reply.buttons), disable_preview=reply.disable_preview,
+        reply_to=reply_to.message_id if reply_to is not None and n == 0 else None,
+        message_thread_id=thread) for n, reply in enumerate(replies)]
+
+
+async def send_document(bot: Bot, chat_id: int, file_id: str, *,
+                        reply_to: Message | None = None) -> Any:
+    """sendDocument by Telegram's ``file_id`` (no upload), replying to ``reply_to`` in its topic."""
+    return await bot.do_api_request("sendDocument", {
+        "chat_id": chat_id, "document": file_id, "message_thread_id": _thread(reply_to),
+        "reply_parameters": {"message_id": reply_to.message_id,
+                             "allow_sending_without_reply": True}
+        if reply_to is not None else None})
+
+
+async def delete_message(bot: Bot, chat_id: int, message_id: int) -> Any:
+    return await bot.do_api_request("deleteMessage", {"chat_id": chat_id,
+                                                      "message_id": message_id})
+
+
+def _thread(message: Message | None) -> int | None:
+    """The forum topic of ``message`` (None outside topics)."""
+    return message.message_thread_id if message is not None and message.is_topic_message \
         else None
-    for n, reply in enumerate(replies):
-        await send_text(
-            bot, chat_id, reply.text, parse_mode=reply.parse_mode,
-            reply_markup=markup_json(reply.buttons), disable_preview=reply.disable_preview,
-            reply_to=reply_to.message_id if reply_to is not None and n == 0 else None,
-            message_thread_id=thread)

@@ -16,11 +16,12 @@ import asyncio
 import logging
 
 from telegram import (BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats,
-                      BotCommandScopeChat, Update)
+                      BotCommandScopeChat, BotCommandScopeDefault, Update)
 from telegram.error import TelegramError
 from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, ChatMemberHandler,
                           ChosenInlineResultHandler, CommandHandler, ExtBot,
-                          InlineQueryHandler, MessageHandler, TypeHandler, filters)
+                          InlineQueryHandler, MessageHandler, MessageReactionHandler,
+                          TypeHandler, filters)
 
 from knowledge import KnowledgeBase, SearchWorker, WorkerGone, can_fork, configure_readers
 
@@ -33,6 +34,7 @@ from .ptb_internals import PollingBot
 from .retry import RetryingRateLimiter
 from .runtime import configure_logging, use_uvloop
 from .settings import Settings
+from .texts import text_for
 from .transport import AiohttpRequest
 from .webhook import WebhookQueue
 
@@ -50,16 +52,15 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CHANNEL_POST,
                    Update.EDITED_CHANNEL_POST, Update.CALLBACK_QUERY, Update.INLINE_QUERY,
-                   Update.CHOSEN_INLINE_RESULT, Update.MY_CHAT_MEMBER]
+                   Update.CHOSEN_INLINE_RESULT, Update.MY_CHAT_MEMBER,
+                   Update.MESSAGE_REACTION]   # 👍/👎 reactions count as feedback
 
-PRIVATE_COMMANDS = [("start", "开始 / Start"), ("help", "使用说明 / Help"),
-                    ("ask", "提问 / Ask a question")]
-GROUP_COMMANDS = [("ask", "提问 / Ask a question"), ("help", "使用说明 / Help")]
-ADMIN_COMMANDS = [("docs", "文档列表 / Documents"), ("remove", "删除文档 / Remove a document"),
-                  ("reload", "重新导入种子 / Re-ingest seeds"), ("stats", "统计 / Statistics"),
-                  ("unanswered", "未回答的问题 / Unanswered questions"),
-                  ("synonym", "添加同义词 / Add synonyms"), ("synonyms", "同义词 / Synonyms"),
-                  ("unsynonym", "删除同义词 / Remove synonyms")]
+# The command menus (descriptions: texts.py "cmd_<name>", in Chinese and English).
+PRIVATE_COMMANDS = ("start", "help", "ask")
+GROUP_COMMANDS = ("ask", "help")
+ADMIN_COMMANDS = ("docs", "remove", "reload", "stats", "unanswered", "synonym", "synonyms",
+                  "unsynonym")
+MENU_LANGUAGES = (("zh", ""), ("en", "en"))   # (our language, setMyCommands' language_code)
 
 
 def open_knowledge_base(settings: Settings, *, build_index: bool = True) -> KnowledgeBase:
@@ -130,7 +131,8 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
     application.add_handler(TypeHandler(Update, h.log_update), group=1)
     # Group 0: the first matching handler wins, so commands come before the catch-all texts.
     # CommandHandler ignores /cmd@otherbot and handles /cmd@thisbot.
-    application.add_handler(CommandHandler(["start", "help"], h.on_help))
+    application.add_handler(CommandHandler("start", h.on_start))   # also deep links: /start p<ref>
+    application.add_handler(CommandHandler("help", h.on_help))
     application.add_handler(CommandHandler("ask", h.on_ask))
     admin = {"docs": h.on_docs, "remove": h.on_remove, "reload": h.on_reload,
              "stats": h.on_stats, "unanswered": h.on_unanswered,
@@ -155,6 +157,7 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
     application.add_handler(ChosenInlineResultHandler(h.on_chosen_inline_result))
     application.add_handler(ChatMemberHandler(h.on_my_chat_member,
                                               ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(MessageReactionHandler(h.on_reaction))
     application.add_error_handler(h.on_error)
     return application
 
@@ -195,17 +198,25 @@ async def _post_init(application: Application) -> None:
 
 
 async def register_commands(bot, settings: Settings) -> None:
-    """The command menus per scope; a failure is logged, never fatal."""
-    private = [BotCommand(n, d) for n, d in PRIVATE_COMMANDS]
-    menus = [(BotCommandScopeAllPrivateChats(), private),
-             (BotCommandScopeAllGroupChats(), [BotCommand(n, d) for n, d in GROUP_COMMANDS])]
-    admin = private + [BotCommand(n, d) for n, d in ADMIN_COMMANDS]
-    menus += [(BotCommandScopeChat(admin_id), admin) for admin_id in sorted(settings.admins)]
-    for scope, commands in menus:
-        try:
-            await bot.set_my_commands(commands, scope=scope)
-        except TelegramError as err:
-            log.warning("set_my_commands for %s failed: %s", scope.type, err)
+    """The command menus per scope and language: staff commands by default and in private
+    chats, group commands in groups, the admin commands too in each admin's private chat; in
+    Chinese (the default) and English (users whose Telegram is in English). A failure is
+    logged, never fatal."""
+    for lang, code in MENU_LANGUAGES:
+        staff = _menu(lang, PRIVATE_COMMANDS)
+        menus = [(BotCommandScopeDefault(), staff), (BotCommandScopeAllPrivateChats(), staff),
+                 (BotCommandScopeAllGroupChats(), _menu(lang, GROUP_COMMANDS))]
+        menus += [(BotCommandScopeChat(admin_id), staff + _menu(lang, ADMIN_COMMANDS))
+                  for admin_id in sorted(settings.admins)]
+        for scope, commands in menus:
+            try:
+                await bot.set_my_commands(commands, scope=scope, language_code=code or None)
+            except TelegramError as err:
+                log.warning("set_my_commands for %s (%s) failed: %s", scope.type, lang, err)
+
+
+def _menu(lang: str, names: tuple[str, ...]) -> list[BotCommand]:
+    return [BotCommand(name, text_for(lang, "cmd_" + name)) for name in names]
 
 
 async def _post_stop(application: Application) -> None:

@@ -13,6 +13,7 @@ Callback data (≤ 64 bytes, see :func:`parse_callback`):
     f:<question_id>:[<ref>:]<1|0>       👍 / 👎 feedback (on the answer's paragraph ref)
     s:<question_id>:<paragraph_id>      猜你想问: a suggestion, shown as the answer
     e:<question_id>                     🙋 send the question to the admins
+    o:<paragraph_id>                    📎 the original file an admin uploaded (its document)
     a:<escalation_id>:<ref>             (admins) 就是这段: answer an escalation with a paragraph
     w:<escalation_id>                   (admins) 写答案: ask for the answer as a reply
 """
@@ -38,7 +39,7 @@ __all__ = ["Button", "Reply", "InlineResult", "MAX_TEXT", "MAX_CALLBACK", "lang_
            "escape_attr", "highlight", "citation_html", "split_html", "render_answer",
            "render_more", "render_paragraph", "render_help", "render_not_found",
            "render_inline_results", "parse_callback", "cb_paragraph", "cb_more", "cb_feedback",
-           "cb_suggestion", "cb_escalate", "cb_this_one", "cb_write", "render_escalation_card",
+           "cb_suggestion", "cb_escalate", "cb_original", "deep_link", "start_ref", "cb_this_one", "cb_write", "render_escalation_card",
            "render_card_answered", "render_escalation_answer", "render_write_prompt",
            "escalate_row", "written_answer_hit", "text_for", "truncate"]
 
@@ -253,6 +254,10 @@ def cb_escalate(question_id: int) -> str:
     return f"e:{question_id}"
 
 
+def cb_original(paragraph_id: int) -> str:
+    return f"o:{paragraph_id}"
+
+
 def cb_this_one(escalation_id: int, ref: str) -> str:
     return f"a:{escalation_id}:{ref}"
 
@@ -301,6 +306,8 @@ def parse_callback(data: str | None) -> tuple | None:
             return ("s", _id(qid), _id(pid))
         if kind == "e":
             return ("e", _id(rest))
+        if kind == "o":
+            return ("o", _id(rest))
         if kind == "a":
             eid, _, ref = rest.partition(":")
             return ("a", _id(eid), ref) if _REF.fullmatch(ref) else None
@@ -309,6 +316,32 @@ def parse_callback(data: str | None) -> tuple | None:
     except ValueError:
         return None
     return None
+
+
+# -- deep links: t.me/<bot>?start=p<ref> opens a paragraph in private chat --------------------------
+START_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")   # Telegram's limit for a start parameter
+
+
+def deep_link(bot_username: str, ref: str) -> str | None:
+    """The ``t.me`` link that opens the paragraph ``ref`` names in private chat (None when the
+    ref or the bot's username cannot make one)."""
+    if not (bot_username and _REF.fullmatch(ref)
+            and re.fullmatch(r"[A-Za-z0-9_]{4,32}", bot_username)):
+        return None
+    return f"https://t.me/{bot_username}?start=p{ref}"
+
+
+def start_ref(payload: str) -> str | None:
+    """The paragraph ref a /start payload carries (``p<ref>``), None for anything else."""
+    if START_PAYLOAD.fullmatch(payload) and payload.startswith("p") and _REF.fullmatch(payload[1:]):
+        return payload[1:]
+    return None
+
+
+def _full_text_link(hit: Hit, bot_username: str | None, lang: str) -> str:
+    """ `· 全文` linking to the paragraph in private chat ("" when there is no link)."""
+    url = deep_link(bot_username or "", hit.ref) if hit.paragraph_id else None
+    return f' · <a href="{escape_attr(url)}">{text_for(lang, "full_link")}</a>' if url else ""
 
 
 # -- answers -------------------------------------------------------------------------------------------
@@ -335,10 +368,13 @@ def _suggestion_label(hit: Hit) -> str:
 
 
 def render_answer(answer: Answer, question_id: int | None, lang: str = "zh", *,
-                  escalate: bool = False) -> list[Reply]:
+                  escalate: bool = False, link_bot: str | None = None,
+                  original: bool = False) -> list[Reply]:
     """The reply to a question: the best excerpt, suggestions (猜你想问), or the not-found
     message. ``escalate``: offer 🙋 问管理员 (admins are configured) on not-found and
-    suggestions."""
+    suggestions. ``link_bot`` (a group answer): the citation links to the full text in a
+    private chat with that bot. ``original``: the best passage's document was uploaded by an
+    admin; a 📎 button sends that file."""
     qid = question_id or 0
     offer = escalate and bool(qid)
     if answer.status == "not_found" or not answer.hits:
@@ -355,7 +391,8 @@ def render_answer(answer: Answer, question_id: int | None, lang: str = "zh", *,
             rows.append(escalate_row(qid, lang))
         return _replies("\n".join(lines), tuple(rows))
     best = answer.hits[0]
-    text = f"{highlight(best.excerpt, best.highlights)}\n\n{citation_html(best.citation)}"
+    text = (f"{highlight(best.excerpt, best.highlights)}\n\n{citation_html(best.citation)}"
+            + _full_text_link(best, link_bot, lang))
     if answer.see_also:
         text += "\n" + text_for(lang, "see_also") + "；".join(
             escape(see_also_label(h.citation)) for h in answer.see_also)
@@ -365,9 +402,13 @@ def render_answer(answer: Answer, question_id: int | None, lang: str = "zh", *,
     if len(answer.hits) > 1:
         first_row.append(Button(text_for(lang, "more"), callback_data=cb_more(
             qid, [h.paragraph_id for h in answer.hits[1:]])))
+    if original and best.paragraph_id:
+        first_row.append(Button(text_for(lang, "original"),
+                                callback_data=cb_original(best.paragraph_id)))
     rows: list[tuple[Button, ...]] = [tuple(first_row)] if first_row else []
     if answer.see_also:
-        rows.append(tuple(Button("📎 " + truncate(see_also_label(h.citation), 24),
+        rows.append(tuple(Button(text_for(lang, "see_also")
+                                 + truncate(see_also_label(h.citation), 24),
                                  callback_data=cb_paragraph(h.paragraph_id))
                           for h in answer.see_also))
     if question_id:
@@ -424,8 +465,10 @@ def render_message(lang: str, key: str, **values: str) -> list[Reply]:
     return [Reply(text_for(lang, key, **{k: escape(str(v)) for k, v in values.items()}))]
 
 
-def render_inline_results(answer: Answer, limit: int = INLINE_RESULTS) -> list[InlineResult]:
-    """Inline-mode articles for the hits (none when nothing was found)."""
+def render_inline_results(answer: Answer, limit: int = INLINE_RESULTS, *,
+                          link_bot: str | None = None, lang: str = "zh") -> list[InlineResult]:
+    """Inline-mode articles for the hits (none when nothing was found); with ``link_bot`` each
+    citation links to the full text in a private chat with that bot."""
     if answer.status == "not_found":
         return []
     out = []
@@ -436,7 +479,7 @@ def render_inline_results(answer: Answer, limit: int = INLINE_RESULTS) -> list[I
             id=f"p{hit.paragraph_id}",
             title=truncate(title, 100) or "…",
             description=truncate(hit.excerpt, 200),
-            text=split_html(_hit_html(hit))[0]))
+            text=split_html(_hit_html(hit) + _full_text_link(hit, link_bot, lang))[0]))
     return out
 
 

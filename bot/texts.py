@@ -20,7 +20,15 @@ TEXTS: dict[str, dict[str, str]] = {
                  "/unsynonym 编号或词 — 删除同义词\n"
                  "• 员工点“🙋 问管理员”的问题会发给您：点“就是这段”或回复那条消息写答案，"
                  "提问者会收到答复，以后同样的问题直接回答。",
+        "cmd_start": "开始", "cmd_help": "使用说明", "cmd_ask": "提问",
+        "cmd_docs": "文档列表", "cmd_remove": "删除文档", "cmd_reload": "重新导入种子文件夹",
+        "cmd_stats": "统计", "cmd_unanswered": "未能回答的问题", "cmd_synonym": "添加同义词",
+        "cmd_synonyms": "同义词列表", "cmd_unsynonym": "删除同义词",
         "full": "📄 全文",
+        "full_link": "全文",
+        "original": "📎 原文件",
+        "original_gone": "这份文件的原件已不在资料库中。",
+        "link_invalid": "这个链接已失效或不完整。请直接发问题给我，或发送 /help 查看用法。",
         "more": "➕ 更多结果",
         "see_also": "另见：",
         "open": "📄 {n}",
@@ -122,7 +130,16 @@ TEXTS: dict[str, dict[str, str]] = {
                  "• Questions sent with “🙋 Ask an admin” come to you: press “This one” or reply "
                  "to that message with the answer; the asker gets it, and the same question is "
                  "answered from then on.",
+        "cmd_start": "Start", "cmd_help": "How to use the bot", "cmd_ask": "Ask a question",
+        "cmd_docs": "Documents", "cmd_remove": "Remove a document",
+        "cmd_reload": "Re-ingest the seeds folder", "cmd_stats": "Statistics",
+        "cmd_unanswered": "Unanswered questions", "cmd_synonym": "Add synonyms",
+        "cmd_synonyms": "Synonyms", "cmd_unsynonym": "Remove synonyms",
         "full": "📄 Full paragraph",
+        "full_link": "full text",
+        "original": "📎 Original file",
+        "original_gone": "The original of that file is no longer in the knowledge base.",
+        "link_invalid": "That link has expired or is incomplete. Send me a question, or /help.",
         "more": "➕ More results",
         "see_also": "See also:",
         "open": "📄 {n}",

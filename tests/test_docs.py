@@ -27,7 +27,7 @@ def subparsers() -> dict[str, argparse.ArgumentParser]:
 
 
 def registered_commands() -> list[str]:
-    names = [name for name, _ in (*app.PRIVATE_COMMANDS, *app.GROUP_COMMANDS, *app.ADMIN_COMMANDS)]
+    names = [*app.PRIVATE_COMMANDS, *app.GROUP_COMMANDS, *app.ADMIN_COMMANDS]
     return list(dict.fromkeys(names))
 
 

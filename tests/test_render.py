@@ -242,7 +242,7 @@ def test_see_also_names_the_other_documents_articles_with_buttons_that_open_them
     plain = telegram_parse(reply.text)
     assert "另见：《员工休假管理办法<实施细则>》第五条" in plain
     [button] = reply.buttons[1]
-    assert button.callback_data == cb_paragraph(9) and button.text.startswith("📎 《")
+    assert button.callback_data == cb_paragraph(9) and button.text.startswith("另见：《")
     assert len(button.text) <= 30
     assert "See also:" in render_answer(Answer("q", "answer", (best,), see_also=(also,)), 5,
                                         "en")[0].text
@@ -286,3 +286,22 @@ def test_an_ingest_that_leaves_taught_questions_stale_says_which():
     assert "stale" not in telegram_parse(
         render.render_ingest(IngestReport(documents=1, files=1), "x.txt", "en")[0].text)
     assert "2 taught question(s) now point at text no longer" in report.summary()
+
+
+@pytest.mark.parametrize("payload, ref", [
+    ("p0123456789ab", "0123456789ab"), ("p" + "a" * 40, "a" * 40), ("help", None), ("p", None),
+    ("pXYZ", None), ("p0123456789AB", None), ("p0123 56789ab", None), ("p" + "a" * 64, None),
+    ("x0123456789ab", None), ("", None)])
+def test_start_payloads_name_a_paragraph_ref_or_nothing(payload, ref):
+    assert render.start_ref(payload) == ref
+
+
+def test_deep_links_fit_telegrams_start_parameter_and_round_trip():
+    link = render.deep_link("staffbot_test_bot", "0123456789ab")
+    assert link == "https://t.me/staffbot_test_bot?start=p0123456789ab"
+    assert render.start_ref(link.split("start=")[1]) == "0123456789ab"
+    assert render.deep_link("", "0123456789ab") is None
+    assert render.deep_link("bot", "0123456789ab") is None         # not a Telegram username
+    assert render.deep_link("staffbot_test_bot", "not-a-ref") is None
+    assert parse_callback(render.cb_original(42)) == ("o", 42)
+    assert parse_callback("o:-1") is None and parse_callback("o:") is None

@@ -126,7 +126,7 @@ async def on_document(update: Update, context: StaffContext) -> None:
             else:
                 async with context.writing():
                     report = await asyncio.to_thread(context.kb.ingest_bytes, data, name,
-                                                      max_bytes=limit)
+                                                      max_bytes=limit, file_id=document.file_id)
                 replies, status = render.render_ingest(report, name, language), "ingested"
         except LoadError as err:
             replies, status = render.render_message(language, "not_indexed", name=name,

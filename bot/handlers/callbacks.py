@@ -1,5 +1,8 @@
 """Buttons under an answer: the full paragraph, more results, 👍/👎, a 猜你想问 suggestion,
-🙋 问管理员; and the admins' 就是这段 / 写答案 (:mod:`.escalation`)."""
+🙋 问管理员, 📎 the original file; and the admins' 就是这段 / 写答案 (:mod:`.escalation`).
+
+:func:`readable_paragraph` is the one access check of every way to open a paragraph or its file
+(📄, 📎, a ``t.me/<bot>?start=p<ref>`` deep link)."""
 
 from __future__ import annotations
 
@@ -8,16 +11,16 @@ import asyncio
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 
-from knowledge import Answer, Hit, KnowledgeBase
+from knowledge import Answer, Hit, KnowledgeBase, ParagraphView
 
 from .. import render
-from ..api import send
+from ..api import send, send_document
 from ..context import StaffContext
 from ..render import lang_for
 from . import escalation
 from .common import answer_callback, can_escalate, log
 
-__all__ = ["on_callback"]
+__all__ = ["on_callback", "readable_paragraph", "send_paragraph"]
 
 ADMIN_KINDS = ("a", "w")    # buttons only those who may answer escalations may press
 
@@ -48,10 +51,12 @@ async def on_callback(update: Update, context: StaffContext) -> None:
         context.outcome(update, "refused")
         return
     if kind == "p":
-        view = await asyncio.to_thread(context.kb.paragraph, parsed[1])
         await answer_callback(update, query)
-        await send(context.bot, chat_id, render.render_paragraph(view, lang), reply_to=message)
-        context.outcome(update, "paragraph" if view else "gone")
+        await send_paragraph(update, context, query.from_user.id, chat_id, message, lang,
+                             paragraph_id=parsed[1])
+    elif kind == "o":
+        await answer_callback(update, query)
+        await _original(update, context, parsed[1], chat_id, message, lang)
     elif kind == "m":
         hits = await asyncio.to_thread(_more_hits, context.kb, context.recent.recall(parsed[1]),
                                        parsed[2])
@@ -64,6 +69,49 @@ async def on_callback(update: Update, context: StaffContext) -> None:
         await escalation.on_escalate(update, context, parsed[1], message, lang)
     else:
         await _feedback(update, context, parsed[1], parsed[2], parsed[3], message, lang)
+
+
+async def readable_paragraph(context: StaffContext, user_id: int, chat_id: int | None, *,
+                             paragraph_id: int | None = None, ref: str | None = None
+                             ) -> tuple[ParagraphView | None, bool]:
+    """The paragraph (by id or stable ref) if ``user_id`` may read it in ``chat_id``: (view,
+    False); (None, True) when refused; (None, False) when it is gone. Every path that shows a
+    whole paragraph or its file goes through here, so one check covers them all."""
+    if not await context.access.may_ask(user_id, chat_id):
+        return None, True
+    if ref is not None:
+        view = await asyncio.to_thread(context.kb.paragraph_by_ref, ref)
+    else:
+        view = await asyncio.to_thread(context.kb.paragraph, paragraph_id)
+    return view, False
+
+
+async def send_paragraph(update: Update, context: StaffContext, user_id: int, chat_id: int,
+                         reply_to: Message | None, lang: str, *, paragraph_id: int | None = None,
+                         ref: str | None = None) -> None:
+    """📄 and deep links: the whole paragraph, access checked, into ``chat_id``."""
+    view, refused = await readable_paragraph(context, user_id, chat_id,
+                                             paragraph_id=paragraph_id, ref=ref)
+    replies = render.render_message(lang, "refused") if refused else \
+        render.render_paragraph(view, lang)
+    await send(context.bot, chat_id, replies, reply_to=reply_to)
+    context.outcome(update, "refused" if refused else "paragraph" if view else "gone")
+
+
+async def _original(update: Update, context: StaffContext, paragraph_id: int, chat_id: int,
+                    message: Message | None, lang: str) -> None:
+    """📎: the file an admin uploaded for the paragraph's document, sent by its file_id."""
+    view, refused = await readable_paragraph(context, update.callback_query.from_user.id,
+                                             chat_id, paragraph_id=paragraph_id)
+    original = await asyncio.to_thread(context.kb.original_file, view.doc_id) \
+        if view is not None else None
+    if original is None:
+        await send(context.bot, chat_id, render.render_message(
+            lang, "refused" if refused else "original_gone"), reply_to=message)
+        context.outcome(update, "refused" if refused else "gone")
+        return
+    await send_document(context.bot, chat_id, original[0], reply_to=message)
+    context.outcome(update, "original")
 
 
 async def _suggestion(update: Update, context: StaffContext, question_id: int, paragraph_id: int,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import Update
@@ -12,6 +13,7 @@ from .. import render
 from ..api import send
 from ..context import StaffContext
 from ..render import lang_for
+from .replies import send_answer
 
 __all__ = ["MAX_QUESTION", "answer_callback", "ask", "can_escalate", "clean_question", "lang", "log",
            "query_expired"]
@@ -67,14 +69,22 @@ async def ask(update: Update, context: StaffContext, question: str) -> None:
         return
     question = clean_question(question)
     if not question:
+        if update.edited_message is not None:  # edited into no question: leave the answer be
+            context.outcome(update, "edited, no question")
+            return
         await send(context.bot, chat.id, render.render_message(language, "usage"),
                    reply_to=message)
         context.outcome(update, "usage")
         return
     asked = await context.answerer.ask(question, chat_kind="private" if private else "group")
+    answer = asked.answer
     if asked.question_id:
-        context.recent.remember(asked.question_id, asked.answer)
-    await send(context.bot, chat.id, render.render_answer(asked.answer, asked.question_id, language,
-                                                          escalate=can_escalate(context)),
-               reply_to=message)
-    context.outcome(update, asked.answer.status)
+        context.recent.remember(asked.question_id, answer)
+    best = answer.best if answer.status == "answer" else None
+    original = best is not None and bool(best.doc_id) and \
+        await asyncio.to_thread(context.kb.original_file, best.doc_id) is not None
+    replies = render.render_answer(answer, asked.question_id, language,
+                                   escalate=can_escalate(context), original=original,
+                                   link_bot=None if private else context.bot.username)
+    how = await send_answer(update, context, replies, answer, asked.question_id)
+    context.outcome(update, answer.status + (" (edited)" if how == "edited" else ""))
