@@ -265,6 +265,17 @@ async def test_reactions_on_an_answer_count_as_the_buttons_do(fake, bot):
     help_message = await fake.wait_for_message(chat_id=ANN["id"], after=mark)
     assert await react(ANN, ["👍"], message_id=help_message["message_id"]) == "reaction ignored"
 
+    question = fake.private_message(ANN, "选人用人")                 # 猜你想问: no 👍/👎 there
+    unsure = await fake.wait_for_message(replies_to(question))
+    assert await react(ANN, ["👍"], message_id=unsure["message_id"]) == "reaction ignored"
+    mark = fake.mark()
+    await click(fake, ANN, unsure, next(d for d in callbacks(unsure) if d.startswith("s:")))
+    chosen = await fake.wait_for_message(chat_id=ANN["id"], after=mark)  # the chosen one is
+    assert await react(ANN, ["👍"], message_id=chosen["message_id"]) == "reaction helpful"
+    assert await stats(fake) == (before[0] + 1, before[1])
+    assert await react(ANN, []) == "reaction ignored"     # 👍 on the first answer: none before
+    assert await react(ANN, [], message_id=chosen["message_id"]) == "reaction withdrawn"
+
     update = fake.group_message(TEAM, BOB, "/ask 领导干部")
     group_answer = await fake.wait_for_message(replies_to(update))
     # not an administrator there: Telegram sends no reactions

@@ -18,6 +18,7 @@ from ..api import send, send_document
 from ..context import StaffContext
 from ..render import lang_for
 from . import escalation
+from . import replies as replies_log
 from .common import answer_callback, can_escalate, log
 
 __all__ = ["on_callback", "readable_paragraph", "send_paragraph"]
@@ -128,9 +129,13 @@ async def _suggestion(update: Update, context: StaffContext, question_id: int, p
         hit = None
         replies = render.render_paragraph(view, lang)
     else:
-        replies = render.render_answer(Answer(answer.question, "answer", (hit,)), question_id,
-                                       lang)
-    await send(context.bot, chat_id, replies, reply_to=message)
+        answer = Answer(answer.question, "answer", (hit,))
+        replies = render.render_answer(answer, question_id, lang)
+    sent = await send(context.bot, chat_id, replies, reply_to=message)
+    if hit is not None:   # its 👍/👎 reactions count too
+        await asyncio.to_thread(replies_log.remember, context, chat_id,
+                                replies_log.sent_messages(sent), answer, question_id,
+                                user_id=update.callback_query.from_user.id)
     context.outcome(update, "suggestion" if hit is not None else
                     "suggestion paragraph" if view is not None else "gone")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
 from telegram import Message, ReactionTypeEmoji, Update
@@ -21,7 +22,8 @@ from ..api import delete_message, edit_text, send
 from ..context import StaffContext
 from ..render import Reply
 
-__all__ = ["EDIT_WITHIN_HOURS", "editable", "on_reaction", "send_answer"]
+__all__ = ["EDIT_WITHIN_HOURS", "editable", "on_reaction", "remember", "send_answer",
+           "sent_messages"]
 
 EDIT_WITHIN_HOURS = 47      # an answer older than this is not edited: a fresh one is sent
 VOTES = {"👍": True, "👎": False}
@@ -67,10 +69,11 @@ async def send_answer(update: Update, context: StaffContext, replies: list[Reply
                     log.debug("old answer part not deleted: %s", err.message)
     sent = await send(context.bot, chat.id, replies[len(kept):], reply_to=message) \
         if len(replies) > len(kept) else []
-    messages = [(r.message_id, r.sent_at) for r in kept] + \
-        [(m["message_id"], _iso(m["date"])) for m in sent]
+    messages = [(r.message_id, r.sent_at) for r in kept] + sent_messages(sent)
     gone = [r.message_id for r in old if r not in kept]
-    await asyncio.to_thread(_remember, context, update, answer, question_id, messages, gone)
+    user = update.effective_user
+    await asyncio.to_thread(remember, context, chat.id, messages, answer, question_id,
+                            asked=message, user_id=user.id if user else 0, gone=gone)
     return "edited" if kept else "sent"
 
 
@@ -87,19 +90,25 @@ async def _edit(context: StaffContext, chat_id: int, message_id: int, reply: Rep
             raise
 
 
-def _remember(context: StaffContext, update: Update, answer: Answer, question_id: int | None,
-              messages: list[tuple[int, str]], gone: list[int]) -> None:
-    """Record the answer's messages (id, when sent); the question's id and the shown passage's
-    ref only on an answer that offers 👍/👎 (a reaction on it counts as they do)."""
-    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+def remember(context: StaffContext, chat_id: int, messages: list[tuple[int, str]],
+             answer: Answer, question_id: int | None, *, asked: Message | None = None,
+             user_id: int = 0, gone: Sequence[int] = ()) -> None:
+    """Record an answer's messages (id, when sent) — ``asked``: the question's message, whose
+    edit edits them — and forget the ``gone`` ones. The question's id and the shown passage's
+    ref are kept only on an answer that offers 👍/👎 (a reaction on it counts as they do)."""
     feedback = answer.status == "answer" and bool(answer.hits) and bool(question_id)
-    rows = [SentReply(chat.id, message_id, message.message_id, topic_of(message),
-                      user.id if user else 0, answer.question, question_id if feedback else 0,
+    rows = [SentReply(chat_id, message_id, asked.message_id if asked else 0, topic_of(asked),
+                      user_id, answer.question, question_id if feedback else 0,
                       answer.hits[0].ref if feedback else "", sent_at)
             for message_id, sent_at in messages]
     if gone:
-        context.kb.forget_replies(chat.id, gone)
+        context.kb.forget_replies(chat_id, gone)
     context.kb.note_replies(rows)
+
+
+def sent_messages(sent: list[dict]) -> list[tuple[int, str]]:
+    """(message id, when sent) of messages as Telegram returned them."""
+    return [(m["message_id"], _iso(m["date"])) for m in sent]
 
 
 def _vote(reactions: tuple, before: tuple) -> bool | None:
