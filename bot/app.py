@@ -157,7 +157,8 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
     application.add_handler(ChosenInlineResultHandler(h.on_chosen_inline_result))
     application.add_handler(ChatMemberHandler(h.on_my_chat_member,
                                               ChatMemberHandler.MY_CHAT_MEMBER))
-    application.add_handler(MessageReactionHandler(h.on_reaction))
+    application.add_handler(MessageReactionHandler(  # a person's reaction, not anonymous counts
+        h.on_reaction, message_reaction_types=MessageReactionHandler.MESSAGE_REACTION_UPDATED))
     application.add_error_handler(h.on_error)
     return application
 

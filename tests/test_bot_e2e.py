@@ -424,7 +424,7 @@ async def test_webhook_mode_checks_the_secret_and_answers(tmp_path_factory):
         await fake.wait_for_call("setWebhook", timeout=60)
         assert fake.webhook["url"] == "https://bot.example.org/tg-hook"
         assert fake.webhook["secret_token"] == "s3cret-token"
-        assert "channel_post" in fake.webhook["allowed_updates"]
+        assert {"channel_post", "message_reaction"} <= set(fake.webhook["allowed_updates"])
         update = fake.private_message(ANN, "政绩观")
         url = f"http://127.0.0.1:{port}/tg-hook"
         async with aiohttp.ClientSession() as session:

@@ -233,6 +233,13 @@ async def test_the_original_of_an_uploaded_document_is_sent_by_its_file_id(fake)
     await click(fake, STRANGER, answer, original[0]["callback_data"], check_button=False)
     assert not [m for m in fake.sent_messages(after=mark) if m["method"] == "sendDocument"]
 
+    mark = fake.mark()                                        # removed since: said so
+    fake.private_message(ADMIN, "/remove 员工休假办法")
+    assert "已删除 1" in (await fake.wait_for_message(chat_id=ADMIN["id"], after=mark))["text"]
+    await click(fake, ANN, answer, original[0]["callback_data"])
+    gone = await fake.wait_for_message(chat_id=FORUM["id"], after=mark)
+    assert "原件已不在" in gone["text"] and gone["message"]["message_thread_id"] == topic
+
 
 # -- reactions ------------------------------------------------------------------------------------
 async def stats(fake: FakeTelegram) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from knowledge import Answer, Hit, KnowledgeBase, ParagraphView
 
@@ -111,7 +111,14 @@ async def _original(update: Update, context: StaffContext, paragraph_id: int, ch
             lang, "refused" if refused else "original_gone"), reply_to=message)
         context.outcome(update, "refused" if refused else "gone")
         return
-    await send_document(context.bot, chat_id, original[0], reply_to=message)
+    try:
+        await send_document(context.bot, chat_id, original[0], reply_to=message)
+    except BadRequest as err:   # a file_id Telegram no longer knows (another bot token)
+        log.warning("original of document %s not sent: %s", view.doc_id, err.message)
+        await send(context.bot, chat_id, render.render_message(lang, "original_gone"),
+                   reply_to=message)
+        context.outcome(update, "original gone")
+        return
     context.outcome(update, "original")
 
 
