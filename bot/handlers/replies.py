@@ -47,34 +47,40 @@ async def send_answer(update: Update, context: StaffContext, replies: list[Reply
                       answer: Answer, question_id: int | None) -> str:
     """Send the answer to the question in ``update`` and remember it; for an edited question,
     edit the answer sent before instead. Returns "sent" or "edited"."""
-    message, chat = update.effective_message, update.effective_chat
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     old = await asyncio.to_thread(context.kb.replies_to, chat.id, message.message_id) \
         if update.edited_message is not None else []
     now = message.edit_date or datetime.now(timezone.utc)
-    kept: list[SentReply] = []                # the earlier answer's messages, edited
-    if old and all(editable(r.sent_at, now) for r in old):
-        try:
-            for prior, reply in zip(old, replies):
-                await _edit(context, chat.id, prior.message_id, reply)
-                kept.append(prior)
-        except BadRequest as err:  # deleted, or Telegram will not edit it any more
-            log.info("answer %s not edited (%s): sending a fresh one", old[0].message_id,
-                     err.message)
-            kept = []
-        else:
-            for prior in old[len(replies):]:   # the new answer is shorter
-                try:
-                    await delete_message(context.bot, chat.id, prior.message_id)
-                except BadRequest as err:
-                    log.debug("old answer part not deleted: %s", err.message)
+    kept = await _edit_answer(context, chat.id, old, replies) \
+        if old and all(editable(r.sent_at, now) for r in old) else []
     sent = await send(context.bot, chat.id, replies[len(kept):], reply_to=message) \
         if len(replies) > len(kept) else []
-    messages = [(r.message_id, r.sent_at) for r in kept] + sent_messages(sent)
-    gone = [r.message_id for r in old if r not in kept]
-    user = update.effective_user
-    await asyncio.to_thread(remember, context, chat.id, messages, answer, question_id,
-                            asked=message, user_id=user.id if user else 0, gone=gone)
+    await asyncio.to_thread(remember, context, chat.id,
+                            [(r.message_id, r.sent_at) for r in kept] + sent_messages(sent),
+                            answer, question_id, asked=message, user_id=user.id if user else 0,
+                            gone=[r.message_id for r in old if r not in kept])
     return "edited" if kept else "sent"
+
+
+async def _edit_answer(context: StaffContext, chat_id: int, old: list[SentReply],
+                       replies: list[Reply]) -> list[SentReply]:
+    """Edit the earlier answer's messages into ``replies`` (parts it no longer needs deleted);
+    the messages kept, none when Telegram would not edit them (deleted, too old)."""
+    kept = []
+    try:
+        for prior, reply in zip(old, replies):
+            await _edit(context, chat_id, prior.message_id, reply)
+            kept.append(prior)
+    except BadRequest as err:
+        log.info("answer %s not edited (%s): sending a fresh one", old[0].message_id,
+                 err.message)
+        return []
+    for prior in old[len(replies):]:   # the new answer is shorter
+        try:
+            await delete_message(context.bot, chat_id, prior.message_id)
+        except BadRequest as err:
+            log.debug("old answer part not deleted: %s", err.message)
+    return kept
 
 
 def _iso(date: int) -> str:
