@@ -167,7 +167,7 @@ def test_a_schema_1_knowledge_base_is_upgraded_and_its_files_are_read_again(
     assert re.fullmatch(r"[0-9a-f]{12}", answer["hits"][0]["ref"])
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() \
-            == ("4",)
+            == ("5",)
         # schema 3: the FTS5 table nothing queried, and the triggers that filled it, are gone
         assert conn.execute("SELECT name FROM sqlite_master WHERE name LIKE 'paragraphs_%' "
                             "AND type IN ('table', 'trigger')").fetchall() == []
