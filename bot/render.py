@@ -322,10 +322,11 @@ def parse_callback(data: str | None) -> tuple | None:
 START_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")   # Telegram's limit for a start parameter
 
 
-def deep_link(bot_username: str, ref: str) -> str | None:
-    """The ``t.me`` link that opens the paragraph ``ref`` names in private chat (None when the
-    ref or the bot's username cannot make one)."""
-    if not (bot_username and _REF.fullmatch(ref)
+def deep_link(bot_username: str | None, ref: str) -> str | None:
+    """``https://t.me/<bot>?start=p<ref>``: opens the paragraph ``ref`` names in a private chat
+    with the bot (access checked there); None when the ref or the username cannot make one.
+    The payload is ``p`` and the 12-hex stable ref (Telegram allows 64 of ``[A-Za-z0-9_-]``)."""
+    if not (bot_username and _REF.fullmatch(ref or "")
             and re.fullmatch(r"[A-Za-z0-9_]{4,32}", bot_username)):
         return None
     return f"https://t.me/{bot_username}?start=p{ref}"
@@ -340,7 +341,7 @@ def start_ref(payload: str) -> str | None:
 
 def _full_text_link(hit: Hit, bot_username: str | None, lang: str) -> str:
     """ `· 全文` linking to the paragraph in private chat ("" when there is no link)."""
-    url = deep_link(bot_username or "", hit.ref) if hit.paragraph_id else None
+    url = deep_link(bot_username, hit.ref) if hit.paragraph_id else None
     return f' · <a href="{escape_attr(url)}">{text_for(lang, "full_link")}</a>' if url else ""
 
 
@@ -368,11 +369,11 @@ def _suggestion_label(hit: Hit) -> str:
 
 
 def render_answer(answer: Answer, question_id: int | None, lang: str = "zh", *,
-                  escalate: bool = False, link_bot: str | None = None,
+                  escalate: bool = False, bot_username: str | None = None,
                   original: bool = False) -> list[Reply]:
     """The reply to a question: the best excerpt, suggestions (猜你想问), or the not-found
     message. ``escalate``: offer 🙋 问管理员 (admins are configured) on not-found and
-    suggestions. ``link_bot`` (a group answer): the citation links to the full text in a
+    suggestions. ``bot_username`` (a group answer): the citation links to the full text in a
     private chat with that bot. ``original``: the best passage's document was uploaded by an
     admin; a 📎 button sends that file."""
     qid = question_id or 0
@@ -392,7 +393,7 @@ def render_answer(answer: Answer, question_id: int | None, lang: str = "zh", *,
         return _replies("\n".join(lines), tuple(rows))
     best = answer.hits[0]
     text = (f"{highlight(best.excerpt, best.highlights)}\n\n{citation_html(best.citation)}"
-            + _full_text_link(best, link_bot, lang))
+            + _full_text_link(best, bot_username, lang))
     if answer.see_also:
         text += "\n" + text_for(lang, "see_also") + "；".join(
             escape(see_also_label(h.citation)) for h in answer.see_also)
@@ -466,9 +467,10 @@ def render_message(lang: str, key: str, **values: str) -> list[Reply]:
 
 
 def render_inline_results(answer: Answer, limit: int = INLINE_RESULTS, *,
-                          link_bot: str | None = None, lang: str = "zh") -> list[InlineResult]:
-    """Inline-mode articles for the hits (none when nothing was found); with ``link_bot`` each
-    citation links to the full text in a private chat with that bot."""
+                          bot_username: str | None = None, lang: str = "zh"
+                          ) -> list[InlineResult]:
+    """Inline-mode articles for the hits (none when nothing was found); with ``bot_username``
+    each citation links to the full text in a private chat with that bot."""
     if answer.status == "not_found":
         return []
     out = []
@@ -479,7 +481,7 @@ def render_inline_results(answer: Answer, limit: int = INLINE_RESULTS, *,
             id=f"p{hit.paragraph_id}",
             title=truncate(title, 100) or "…",
             description=truncate(hit.excerpt, 200),
-            text=split_html(_hit_html(hit) + _full_text_link(hit, link_bot, lang))[0]))
+            text=split_html(_hit_html(hit) + _full_text_link(hit, bot_username, lang))[0]))
     return out
 
 

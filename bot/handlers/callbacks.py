@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, TelegramError
 
 from knowledge import Answer, Hit, KnowledgeBase, ParagraphView
@@ -21,7 +21,7 @@ from . import escalation
 from . import replies as replies_log
 from .common import answer_callback, can_escalate, log
 
-__all__ = ["on_callback", "readable_paragraph", "send_paragraph"]
+__all__ = ["on_callback", "readable_paragraph"]
 
 ADMIN_KINDS = ("a", "w")    # buttons only those who may answer escalations may press
 
@@ -51,12 +51,19 @@ async def on_callback(update: Update, context: StaffContext) -> None:
         await answer_callback(update, query, render.text_for(lang, "refused"), show_alert=True)
         context.outcome(update, "refused")
         return
+    chat = message.chat if message is not None else None
     if kind == "p":
+        view, refused = await readable_paragraph(context, query.from_user.id, chat,
+                                                 paragraph_id=parsed[1])
+        if refused:
+            await answer_callback(update, query, render.text_for(lang, "refused"),
+                                  show_alert=True)
+            context.outcome(update, "refused")
+            return
         await answer_callback(update, query)
-        await send_paragraph(update, context, query.from_user.id, chat_id, message, lang,
-                             paragraph_id=parsed[1])
+        await send(context.bot, chat_id, render.render_paragraph(view, lang), reply_to=message)
+        context.outcome(update, "paragraph" if view else "gone")
     elif kind == "o":
-        await answer_callback(update, query)
         await _original(update, context, parsed[1], chat_id, message, lang)
     elif kind == "m":
         hits = await asyncio.to_thread(_more_hits, context.kb, context.recent.recall(parsed[1]),
@@ -72,13 +79,13 @@ async def on_callback(update: Update, context: StaffContext) -> None:
         await _feedback(update, context, parsed[1], parsed[2], parsed[3], message, lang)
 
 
-async def readable_paragraph(context: StaffContext, user_id: int, chat_id: int | None, *,
+async def readable_paragraph(context: StaffContext, user_id: int, chat: Chat | None, *,
                              paragraph_id: int | None = None, ref: str | None = None
                              ) -> tuple[ParagraphView | None, bool]:
-    """The paragraph (by id or stable ref) if ``user_id`` may read it in ``chat_id``: (view,
-    False); (None, True) when refused; (None, False) when it is gone. Every path that shows a
-    whole paragraph or its file goes through here, so one check covers them all."""
-    if not await context.access.may_ask(user_id, chat_id):
+    """The paragraph (by id or stable ref) if ``user_id`` may read it in ``chat``: (view,
+    False); (None, True) when refused; (None, False) when it is gone. 📄, 📎 and deep links
+    all go through here, so one check covers them all."""
+    if not await context.access.may_ask(user_id, chat.id if chat is not None else None):
         return None, True
     if ref is not None:
         view = await asyncio.to_thread(context.kb.paragraph_by_ref, ref)
@@ -87,39 +94,30 @@ async def readable_paragraph(context: StaffContext, user_id: int, chat_id: int |
     return view, False
 
 
-async def send_paragraph(update: Update, context: StaffContext, user_id: int, chat_id: int,
-                         reply_to: Message | None, lang: str, *, paragraph_id: int | None = None,
-                         ref: str | None = None) -> None:
-    """📄 and deep links: the whole paragraph, access checked, into ``chat_id``."""
-    view, refused = await readable_paragraph(context, user_id, chat_id,
-                                             paragraph_id=paragraph_id, ref=ref)
-    replies = render.render_message(lang, "refused") if refused else \
-        render.render_paragraph(view, lang)
-    await send(context.bot, chat_id, replies, reply_to=reply_to)
-    context.outcome(update, "refused" if refused else "paragraph" if view else "gone")
-
-
 async def _original(update: Update, context: StaffContext, paragraph_id: int, chat_id: int,
                     message: Message | None, lang: str) -> None:
     """📎: the file an admin uploaded for the paragraph's document, sent by its file_id."""
-    view, refused = await readable_paragraph(context, update.callback_query.from_user.id,
-                                             chat_id, paragraph_id=paragraph_id)
+    query = update.callback_query
+    view, refused = await readable_paragraph(context, query.from_user.id,
+                                             message.chat if message is not None else None,
+                                             paragraph_id=paragraph_id)
+    if refused:
+        await answer_callback(update, query, render.text_for(lang, "refused"), show_alert=True)
+        context.outcome(update, "refused")
+        return
+    await answer_callback(update, query)
     original = await asyncio.to_thread(context.kb.original_file, view.doc_id) \
         if view is not None else None
-    if original is None:
-        await send(context.bot, chat_id, render.render_message(
-            lang, "refused" if refused else "original_gone"), reply_to=message)
-        context.outcome(update, "refused" if refused else "gone")
-        return
     try:
-        await send_document(context.bot, chat_id, original[0], reply_to=message)
+        if original is not None:
+            await send_document(context.bot, chat_id, original[0], reply_to=message)
+            context.outcome(update, "original")
+            return
     except BadRequest as err:   # a file_id Telegram no longer knows (another bot token)
         log.warning("original of document %s not sent: %s", view.doc_id, err.message)
-        await send(context.bot, chat_id, render.render_message(lang, "original_gone"),
-                   reply_to=message)
-        context.outcome(update, "original gone")
-        return
-    context.outcome(update, "original")
+    await send(context.bot, chat_id, render.render_message(lang, "original_gone"),
+               reply_to=message)
+    context.outcome(update, "original gone")
 
 
 async def _suggestion(update: Update, context: StaffContext, question_id: int, paragraph_id: int,

@@ -85,6 +85,6 @@ async def ask(update: Update, context: StaffContext, question: str) -> None:
         await asyncio.to_thread(context.kb.original_file, best.doc_id) is not None
     replies = render.render_answer(answer, asked.question_id, language,
                                    escalate=can_escalate(context), original=original,
-                                   link_bot=None if private else context.bot.username)
+                                   bot_username=None if private else context.bot.username)
     how = await send_answer(update, context, replies, answer, asked.question_id)
     context.outcome(update, answer.status + (" (edited)" if how == "edited" else ""))

@@ -9,7 +9,7 @@ from telegram.constants import ChatType
 from .. import render
 from ..api import send
 from ..context import StaffContext
-from .callbacks import send_paragraph
+from .callbacks import readable_paragraph
 from .common import lang
 from .private import on_help
 
@@ -28,4 +28,8 @@ async def on_start(update: Update, context: StaffContext) -> None:
         await send(context.bot, chat.id, render.render_message(lang(update), "link_invalid"))
         context.outcome(update, "bad link")
         return
-    await send_paragraph(update, context, user.id, chat.id, None, lang(update), ref=ref)
+    view, refused = await readable_paragraph(context, user.id, chat, ref=ref)
+    replies = render.render_message(lang(update), "refused") if refused else \
+        render.render_paragraph(view, lang(update))
+    await send(context.bot, chat.id, replies)
+    context.outcome(update, "refused" if refused else "paragraph" if view else "gone")

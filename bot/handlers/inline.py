@@ -43,7 +43,8 @@ async def on_inline_query(update: Update, context: StaffContext) -> None:
         results: list[render.InlineResult] = []
         if text:
             asked = await context.answerer.ask(text, render.INLINE_RESULTS, log=False)
-            results = render.render_inline_results(asked.answer, link_bot=context.bot.username,
+            results = render.render_inline_results(asked.answer,
+                                                   bot_username=context.bot.username,
                                                    lang=lang)
         button = None if results else {"text": render.text_for(lang, "inline_button"),
                                        "start_parameter": "help"}
