@@ -50,12 +50,14 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CHANNEL_POST,
                    Update.EDITED_CHANNEL_POST, Update.CALLBACK_QUERY, Update.INLINE_QUERY,
-                   Update.CHOSEN_INLINE_RESULT, Update.MY_CHAT_MEMBER]
+                   Update.CHOSEN_INLINE_RESULT, Update.MY_CHAT_MEMBER,
+                   Update.CHAT_MEMBER]   # someone leaving an audience's chat: revoked at once
 
 PRIVATE_COMMANDS = [("start", "开始 / Start"), ("help", "使用说明 / Help"),
                     ("ask", "提问 / Ask a question")]
 GROUP_COMMANDS = [("ask", "提问 / Ask a question"), ("help", "使用说明 / Help")]
 ADMIN_COMMANDS = [("docs", "文档列表 / Documents"), ("remove", "删除文档 / Remove a document"),
+                  ("audience", "谁可以看到 / Who can see a document"),
                   ("reload", "重新导入种子 / Re-ingest seeds"), ("stats", "统计 / Statistics"),
                   ("unanswered", "未回答的问题 / Unanswered questions"),
                   ("synonym", "添加同义词 / Add synonyms"), ("synonyms", "同义词 / Synonyms"),
@@ -68,7 +70,7 @@ def open_knowledge_base(settings: Settings, *, build_index: bool = True) -> Know
     ``build_index=False`` (a search process will build it) loads jieba only."""
     settings.db.parent.mkdir(parents=True, exist_ok=True)
     kb = KnowledgeBase(settings.db, userdict=settings.userdict, synonyms=settings.synonyms)
-    report = kb.seed_if_empty(settings.seeds)
+    report = kb.seed_if_empty(settings.seeds, audience_folders=settings.audience_names)
     if report is not None:
         log.info("knowledge base was empty; ingested %s: %s", settings.seeds,
                  report.summary().replace("\n", "; "))
@@ -121,7 +123,7 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
     state.settings, state.kb, state.owns_kb, state.tracker = settings, kb, kb is None, tracker
     state.access = Access(admins=settings.admins, allowed_users=settings.allowed_users,
                           staff_chats=settings.staff_chats, fetch=fetch_member,
-                          ttl=settings.staff_cache_seconds)
+                          ttl=settings.staff_cache_seconds, audiences=settings.audiences)
 
     private = filters.ChatType.PRIVATE
     messages = filters.UpdateType.MESSAGES  # new and edited messages, not channel posts
@@ -132,7 +134,8 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
     # CommandHandler ignores /cmd@otherbot and handles /cmd@thisbot.
     application.add_handler(CommandHandler(["start", "help"], h.on_help))
     application.add_handler(CommandHandler("ask", h.on_ask))
-    admin = {"docs": h.on_docs, "remove": h.on_remove, "reload": h.on_reload,
+    admin = {"docs": h.on_docs, "remove": h.on_remove, "audience": h.on_audience,
+             "reload": h.on_reload,
              "stats": h.on_stats, "unanswered": h.on_unanswered,
              "synonym": h.on_synonym, "synonyms": h.on_synonyms, "unsynonym": h.on_unsynonym}
     for name, callback in admin.items():  # admin commands exist in private chats only
@@ -155,6 +158,7 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
     application.add_handler(ChosenInlineResultHandler(h.on_chosen_inline_result))
     application.add_handler(ChatMemberHandler(h.on_my_chat_member,
                                               ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(ChatMemberHandler(h.on_chat_member, ChatMemberHandler.CHAT_MEMBER))
     application.add_error_handler(h.on_error)
     return application
 

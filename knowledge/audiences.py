@@ -18,10 +18,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["EVERYONE", "DocAudiences", "audience_names", "join_audience", "parse_audience",
+__all__ = ["ADMINS_ONLY", "EVERYONE", "DocAudiences", "audience_names", "join_audience", "parse_audience",
            "visible"]
 
 EVERYONE = "全员"
+# The audience of what no configured audience may read (a private channel in none): only those
+# who read without restriction (admins, the CLI). Not a name STAFFBOT_AUDIENCES may define.
+ADMINS_ONLY = "仅管理员"
 MAX_NAME = 32
 _NAME = re.compile(r"[^\s,，;；#@=]{1,32}")
 

@@ -424,6 +424,23 @@ class KnowledgeBase:
                 self.store.set_audience(ids, stored)
         return len(ids)
 
+    def document_ids(self, ref: str) -> list[int]:
+        """The ids of the documents ``ref`` names (id, title, file name, source id, origin)."""
+        return self.store.find_documents(ref)
+
+    def set_audience_of_file(self, doc_id: int, audience: str | Iterable[str]) -> int:
+        """:meth:`set_audience` for every document of the file (upload, post) ``doc_id`` came
+        from: a spreadsheet or jsonl upload is many documents, chosen for at once."""
+        stored = parse_audience(audience)
+        row = self.store.db.execute("SELECT origin FROM documents WHERE id = ?",
+                                    [doc_id]).fetchone()
+        if row is None:
+            return 0
+        ids = self.store.find_documents(row[0])
+        with self._lock:
+            self.store.set_audience(ids, stored)
+        return len(ids)
+
     def _set_origin_audience(self, origin: str, audience: str) -> None:
         ids = [r[0] for r in self.store.db.execute("SELECT id FROM documents WHERE origin = ?",
                                                    [origin])]

@@ -1,5 +1,9 @@
 """Buttons under an answer: the full paragraph, more results, 👍/👎, a 猜你想问 suggestion,
-🙋 问管理员; and the admins' 就是这段 / 写答案 (:mod:`.escalation`)."""
+🙋 问管理员; and the admins' 就是这段 / 写答案 (:mod:`.escalation`) and 谁可以看到？ (an upload's
+audience, :mod:`.admin`).
+
+📄, ➕ and a suggestion show a paragraph only when the person who PRESSED may read it (not the
+one who asked), and in a group only when every member may (:func:`.common.may_see`)."""
 
 from __future__ import annotations
 
@@ -14,8 +18,8 @@ from .. import render
 from ..api import send
 from ..context import StaffContext
 from ..render import lang_for
-from . import escalation
-from .common import answer_callback, can_escalate, log
+from . import admin, escalation
+from .common import answer_callback, can_escalate, log, may_see
 
 __all__ = ["on_callback"]
 
@@ -35,6 +39,9 @@ async def on_callback(update: Update, context: StaffContext) -> None:
         context.outcome(update, "ignored")
         return
     kind = parsed[0]
+    if kind == "v":
+        await admin.on_audience_button(update, context, parsed[1], parsed[2], message, lang)
+        return
     if kind in ADMIN_KINDS:
         if escalation.may_answer(context, query.from_user.id, message.chat.id if message else None):
             await escalation.on_admin_button(update, context, parsed, message, lang)
@@ -47,14 +54,27 @@ async def on_callback(update: Update, context: StaffContext) -> None:
         await answer_callback(update, query, render.text_for(lang, "refused"), show_alert=True)
         context.outcome(update, "refused")
         return
+    chat = message.chat if message is not None else None
     if kind == "p":
         view = await asyncio.to_thread(context.kb.paragraph, parsed[1])
+        if view is not None and not await may_see(context, view.doc_id, query.from_user.id, chat):
+            await answer_callback(update, query, render.text_for(lang, "not_available"),
+                                  show_alert=True)
+            context.outcome(update, "not available")
+            return
         await answer_callback(update, query)
         await send(context.bot, chat_id, render.render_paragraph(view, lang), reply_to=message)
         context.outcome(update, "paragraph" if view else "gone")
     elif kind == "m":
         hits = await asyncio.to_thread(_more_hits, context.kb, context.recent.recall(parsed[1]),
                                        parsed[2])
+        shown = [h for h in hits if await may_see(context, h.doc_id, query.from_user.id, chat)]
+        if hits and not shown:
+            await answer_callback(update, query, render.text_for(lang, "not_available"),
+                                  show_alert=True)
+            context.outcome(update, "not available")
+            return
+        hits = shown
         await answer_callback(update, query)
         await send(context.bot, chat_id, render.render_more(hits, lang), reply_to=message)
         context.outcome(update, "more")
@@ -74,6 +94,13 @@ async def _suggestion(update: Update, context: StaffContext, question_id: int, p
     hit = next((h for h in answer.hits if h.paragraph_id == paragraph_id), None) \
         if answer is not None else None
     view = await asyncio.to_thread(context.kb.paragraph, paragraph_id)
+    presser = update.callback_query.from_user
+    if view is not None and not await may_see(context, view.doc_id, presser.id,
+                                              message.chat if message is not None else None):
+        await answer_callback(update, update.callback_query,
+                              render.text_for(lang, "not_available"), show_alert=True)
+        context.outcome(update, "not available")
+        return
     await answer_callback(update, update.callback_query)
     chat_id = message.chat.id if message is not None else update.callback_query.from_user.id
     if hit is None or view is None:  # forgotten, or its document removed since
