@@ -446,8 +446,9 @@ def render_inline_results(answer: Answer, limit: int = INLINE_RESULTS, *,
                           bot_username: str | None = None, lang: str = "zh"
                           ) -> list[InlineResult]:
     """Inline-mode articles for the hits (none when nothing was found). A hit from a document
-    not for 全员 carries its citation and a "view in private chat" deep link, never its text:
-    an inline result can be sent into any chat."""
+    not for 全员 carries its document's title and a "view in private chat" deep link, never
+    its text (nor its headings, which may be its text: an inline result can be sent into any
+    chat)."""
     if answer.status == "not_found":
         return []
     out = []
@@ -460,10 +461,10 @@ def render_inline_results(answer: Answer, limit: int = INLINE_RESULTS, *,
                 continue   # nothing to offer without the text
             note = text_for(lang, "in_private")
             out.append(InlineResult(
-                id=f"p{hit.paragraph_id}", title=truncate(title, 100) or "…",
+                id=f"p{hit.paragraph_id}", title=truncate(c.document, 100) or "…",
                 description=note,
-                text=f"{text_for(lang, 'in_private_note')}\n{citation_html(c)}\n"
-                     f'<a href="{escape_attr(link)}">{escape(note)}</a>'))
+                text=f"{text_for(lang, 'in_private_note')}\n📖 {escape(truncate(c.document, 200))}"
+                     f'\n<a href="{escape_attr(link)}">{escape(note)}</a>'))
             continue
         out.append(InlineResult(
             id=f"p{hit.paragraph_id}",
