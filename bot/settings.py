@@ -185,7 +185,8 @@ def _audiences(value: str) -> tuple[AudienceSetting, ...]:
         name, equals, members = (x.strip() for x in part.partition("="))
         if not equals or not re.fullmatch(name_rule, name) or name in ("全员", "仅管理员"):
             raise SettingsError(f"STAFFBOT_AUDIENCES: {part!r} is not NAME=MEMBERS (a name of up "
-                                f"to 32 characters without spaces or , ; # @ =, not 全员 or 仅管理员; e.g. "
+                                f"to 32 characters without spaces or , ; # @ =, not 全员 or "
+                                f"仅管理员; e.g. "
                                 f"财务处=-1001234,@123)")
         if name in out:
             raise SettingsError(f"STAFFBOT_AUDIENCES: {name} is defined twice")

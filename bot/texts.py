@@ -77,7 +77,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "audience_set": "✅ {title}：{audience} 可以看到。",
         "audience_usage": "用法：<code>/audience 编号或标题 名称[,名称]</code>"
                           "（名称：全员 或 {names}；编号见 /docs）",
-        "audience_unknown": "不认识的受众：{names}。可用：全员 {known}（在 STAFFBOT_AUDIENCES 中设置）",
+        "audience_unknown": "不认识的受众：{names}。可用：全员 {known}"
+                            "（在 STAFFBOT_AUDIENCES 中设置）",
         "audience_none": "没有找到文档：{ref}",
         "expired": "这些结果已过期，请重新提问。",
         "inline_button": "如何使用这个助手",

@@ -18,8 +18,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["ADMINS_ONLY", "EVERYONE", "DocAudiences", "audience_names", "join_audience", "parse_audience",
-           "visible"]
+__all__ = ["ADMINS_ONLY", "EVERYONE", "DocAudiences", "audience_names", "join_audience",
+           "parse_audience", "visible"]
 
 EVERYONE = "全员"
 # The audience of what no configured audience may read (a private channel in none): only those

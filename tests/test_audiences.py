@@ -188,3 +188,32 @@ def test_cli_ingest_audience_docs_and_ask_as_an_audience(tmp_path):
     assert "now for 董事会" in changed.stdout
     with KnowledgeBase(db) as kb:
         assert [d.audience for d in kb.documents()] == ["董事会"]
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("", ()),
+    ("财务处=-1001234,-1005678;人事处=-1009999;董事会=@123,@456",
+     (("财务处", {-1001234, -1005678}, set()), ("人事处", {-1009999}, set()),
+      ("董事会", set(), {123, 456}))),
+    (" 财务处 = -1001, @7 ; ", (("财务处", {-1001}, {7}),)),
+])
+def test_audiences_setting_is_parsed(value, expected):
+    from bot.settings import Settings
+
+    settings = Settings.from_env({"STAFFBOT_AUDIENCES": value}, dotenv_path=None)
+    assert [(a.name, set(a.chats), set(a.users)) for a in settings.audiences] == \
+        [(name, chats, users) for name, chats, users in expected]
+
+
+@pytest.mark.parametrize("value, says", [
+    ("财务处=1234", "@USER_ID"),           # a bare positive id: a user must be written @id
+    ("财务处", "NAME=MEMBERS"), ("财务处=", "no members"), ("全员=-100", "not 全员"),
+    ("仅管理员=-100", "not 全员"), ("财 务=-100", "NAME=MEMBERS"), ("a=-1;a=-2", "twice"),
+    ("财务处=@ann", "@USER_ID"),
+])
+def test_a_malformed_audiences_setting_says_what_is_wrong(value, says):
+    from bot.settings import Settings, SettingsError
+
+    with pytest.raises(SettingsError, match="STAFFBOT_AUDIENCES") as raised:
+        Settings.from_env({"STAFFBOT_AUDIENCES": value}, dotenv_path=None)
+    assert says in str(raised.value)

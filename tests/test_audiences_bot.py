@@ -97,7 +97,7 @@ async def group_ask(fake: FakeTelegram, chat: dict, who: dict, text: str) -> dic
     return await fake.wait_for_message(replies_to(update))
 
 
-# -- asking ---------------------------------------------------------------------------------------------
+# -- asking ---------------------------------------------------------------------------------------
 async def test_a_private_question_is_answered_from_the_askers_audiences(fake):
     assert "五百元" in (await ask(fake, FIN, QUESTION))["text"]
     assert "五百元" in (await ask(fake, ADMIN, QUESTION))["text"]      # admins read everything
@@ -176,7 +176,7 @@ async def test_escalation_cards_show_their_readers_only_what_they_may_read(fake)
     assert leaked(cards["text"])
 
 
-# -- where documents get their audience ----------------------------------------------------------------
+# -- where documents get their audience -----------------------------------------------------------
 async def test_channel_posts_inherit_their_channels_readers(fake, audience_bot):
     bot = audience_bot[1]
     posts = [fake.channel_post(PUBLIC_CHANNEL, "公开活动\n羽毛球比赛周五下午在体育馆举行。"),

@@ -156,7 +156,7 @@ async def on_document(update: Update, context: StaffContext) -> None:
     context.outcome(update, status)
 
 
-# -- audiences ---------------------------------------------------------------------------------------
+# -- audiences ------------------------------------------------------------------------------
 def _unknown_audience(context: StaffContext, language: str, names) -> list:
     return render.render_message(language, "audience_unknown", names="、".join(names),
                                  known=" ".join(context.settings.audience_names))
