@@ -455,8 +455,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--audience", metavar="NAME[,NAME]",
                    help="who may read these files: 全员 or audiences of STAFFBOT_AUDIENCES "
-                   "(default: a folder named after an audience gives it; else 全员, and a "
-                   "changed file keeps its audience)")
+                   "(default: a file keeps its audience; a new file in a folder named after an "
+                   "audience gets that one; else 全员)")
 
     p = verb("ask")
     p.add_argument("question", nargs="+", help="the question (quote it or not)")

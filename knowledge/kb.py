@@ -136,25 +136,27 @@ class KnowledgeBase:
         Local files an admin points at may be large exports (``max_bytes``, 1 GiB by default);
         uploads through :meth:`ingest_bytes` keep the loaders' tighter limit.
 
-        Who may read them: ``audience`` (names) for every file; else a file in a folder named
-        after one of ``audience_folders`` (the known audience names, e.g. ``seeds/财务处/``;
-        the innermost such folder, the given folder itself included) gets that audience; else a
-        file keeps the audience its earlier version had (never widened by a new version), and a
-        new file is for 全员.
+        Who may read them: ``audience`` (names) for every file, new, changed or unchanged;
+        else a file keeps the audience it has (an admin's choice outlives new versions and
+        reloads: never widened by them); else — a new file — a file in a folder named after one
+        of ``audience_folders`` (the known audience names, e.g. ``seeds/财务处/``; the innermost
+        such folder, the given folder itself included) gets that audience, any other 全员.
         """
         started = time.perf_counter()
         report = IngestReport()
         known = self.store.origins(READER_VERSION)
         forced = None if audience is None else parse_audience(audience)
         folders = frozenset(audience_folders) - {EVERYONE}
-        audiences: dict[str, str] = {}      # origin → the audience it is given
+        audiences: dict[str, str] = {}      # origin → the audience it is told to have
+        new: dict[str, str] = {}            # origin → its folder's audience, if it is new
         sources: list[Source] = []
         for root, path in _files_under(paths):
             report.files += 1
             origin = str(Path(path).resolve())
-            wanted = forced or _folder_audience(root, Path(path), folders)
-            if wanted is not None:
-                audiences[origin] = wanted
+            if forced is not None:
+                audiences[origin] = forced
+            elif (folder := _folder_audience(root, Path(path), folders)) is not None:
+                new[origin] = folder
             try:
                 data = Path(path).read_bytes()
             except OSError as err:
@@ -163,8 +165,8 @@ class KnowledgeBase:
             digest = hashlib.sha256(data).hexdigest()
             if known.get(origin) == digest:
                 report.unchanged += 1
-                if wanted is not None and self.store.origin_audience(origin) != wanted:
-                    self._set_origin_audience(origin, wanted)
+                if forced is not None and self.store.origin_audience(origin) != forced:
+                    self._set_origin_audience(origin, forced)
                 continue
             try:
                 read = loaders.read_bytes(data, Path(path).name, max_bytes=max_bytes)
@@ -176,7 +178,7 @@ class KnowledgeBase:
             report_of_file = file_report(str(path), read)
             report.read.append(report_of_file)
             sources.append(Source(origin, digest, read.documents, report_of_file.to_json_text()))
-        self._write(sources, report, progress=progress, audiences=audiences)
+        self._write(sources, report, progress=progress, audiences=audiences, new=new)
         release_ocr(report)
         report.stale_taught = self._stale_questions(report)
         report.seconds = time.perf_counter() - started
@@ -295,7 +297,8 @@ class KnowledgeBase:
             self.analyzer.add_words(terms)
 
     def _write(self, sources: list[Source], report: IngestReport, *, progress: bool,
-               audiences: dict[str, str] | None = None) -> None:
+               audiences: dict[str, str] | None = None,
+               new: dict[str, str] | None = None) -> None:
         """Prepare and write each source in one transaction, a batch of documents at a time.
 
         Batches keep memory flat on a large file (a 100k-record jsonl is never held prepared all
@@ -312,8 +315,10 @@ class KnowledgeBase:
             with self._preparer(chars) as prepare:
                 for source in sources:
                     with self._lock, self.store.transaction():
+                        # told, else kept (never widened by a new version), else a new file's
                         audience = (audiences or {}).get(source.origin) or \
-                            self.store.origin_audience(source.origin) or EVERYONE
+                            self.store.origin_audience(source.origin) or \
+                            (new or {}).get(source.origin) or EVERYONE
                         report.removed += self.store.delete_origin(source.origin)
                         for start in range(0, len(source.documents), BATCH_DOCUMENTS):
                             batch = source.documents[start : start + BATCH_DOCUMENTS]

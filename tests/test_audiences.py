@@ -141,9 +141,11 @@ def test_folders_explicit_audiences_and_new_versions_never_widen(tmp_path):
         assert {d.source: d.audience for d in kb.documents()} == {"a.txt": "财务处",
                                                                    "b.txt": EVERYONE}
         kb.set_audience("b.txt", "人事处")
+        kb.set_audience("a.txt", "全员")          # an admin's choice outlives reloads
         (root / "b.txt").write_text("食堂就餐\n\n早餐供应到十点。\n", "utf-8")
         kb.ingest([root], audience_folders=["财务处", "人事处"])   # a new version keeps it
-        assert {d.source: d.audience for d in kb.documents()}["b.txt"] == "人事处"
+        assert {d.source: d.audience for d in kb.documents()} == {"a.txt": EVERYONE,
+                                                                   "b.txt": "人事处"}
         kb.ingest([root / "b.txt"], audience="董事会,人事处")       # unchanged, told: set
         assert {d.source: d.audience for d in kb.documents()}["b.txt"] == "人事处,董事会"
         assert kb.add_post(chat_id=-1001, message_id=5, text="通知\n内部通知正文。", url=None,
