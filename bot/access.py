@@ -1,16 +1,31 @@
-"""Who may ask: admins, allowed users, and members of staff chats (checked and cached).
+"""Who may ask, and who may read what: admins, allowed users, members of staff chats, and the
+audiences of ``STAFFBOT_AUDIENCES`` (checked and cached).
 
 No restriction configured (no allowed users, no staff chats) → everyone may ask. Otherwise a user
 is staff when listed, an admin, or a member of any staff chat; the membership check is an
 injected ``fetch(chat_id, user_id) -> status`` coroutine (the bot's getChatMember in production),
 cached for ``ttl`` seconds. A failing check counts as "not a member" and is logged.
+
+Audiences (who may read a restricted document; :mod:`knowledge` knows only their names):
+
+* a person: :meth:`Access.audiences_of` — the audiences whose user list names them or whose
+  chats they are a member of; an admin (``STAFFBOT_ADMINS``) is trusted with every document
+  (``None``: no restriction), as they upload and manage them;
+* a group or channel: :meth:`Access.chat_audiences` — only what every member of the chat may
+  see: the audiences that list this chat (its members are theirs by definition), and 全员;
+* a ``chat_member`` update (someone left a chat) drops the cached entry at once
+  (:meth:`Access.forget`), so a person who leaves the finance chat loses 财务处 immediately.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .settings import AudienceSetting
 
 __all__ = ["Access", "counts_as_member", "MEMBER_STATUSES"]
 
@@ -32,7 +47,8 @@ class Access:
 
     def __init__(self, *, admins: Iterable[int] = (), allowed_users: Iterable[int] = (),
                  staff_chats: Iterable[int] = (), fetch: Fetch | None = None, ttl: float = 600,
-                 clock: Callable[[], float] = time.monotonic, max_entries: int = 10_000) -> None:
+                 clock: Callable[[], float] = time.monotonic, max_entries: int = 10_000,
+                 audiences: Sequence[AudienceSetting] = ()) -> None:
         self.admins = frozenset(admins)
         self.allowed_users = frozenset(allowed_users)
         self.staff_chats = frozenset(staff_chats)
@@ -41,6 +57,8 @@ class Access:
         self.clock = clock
         self.max_entries = max_entries
         self._cache: dict[tuple[int, int], tuple[float, bool]] = {}
+        self.audiences = tuple(audiences)
+        self.audience_names = tuple(a.name for a in self.audiences)
 
     @property
     def restricted(self) -> bool:
@@ -68,6 +86,42 @@ class Access:
     async def may_ask(self, user_id: int | None, chat_id: int | None) -> bool:
         """Whether a question from ``user_id`` in ``chat_id`` gets an answer."""
         return self.is_trusted_chat(chat_id) or await self.is_staff(user_id)
+
+    # -- audiences ---------------------------------------------------------------------------------
+    async def audiences_of(self, user_id: int | None) -> frozenset[str] | None:
+        """The audiences ``user_id`` belongs to (listed, or a member of one of their chats);
+        None for an admin (every document); empty for nobody in particular (全员 only)."""
+        if user_id is not None and user_id in self.admins:
+            return None
+        if user_id is None:
+            return frozenset()
+        names = set()
+        for audience in self.audiences:
+            if user_id in audience.users:
+                names.add(audience.name)
+                continue
+            for chat_id in sorted(audience.chats):
+                if await self._member(chat_id, user_id):
+                    names.add(audience.name)
+                    break
+        return frozenset(names)
+
+    def chat_audiences(self, chat_id: int | None) -> frozenset[str]:
+        """What every member of a group or channel may read: the audiences that list the chat
+        (besides 全员, which needs no name)."""
+        return frozenset(a.name for a in self.audiences if chat_id in a.chats)
+
+    async def reader_audiences(self, user_id: int | None, chat_id: int | None,
+                               private: bool) -> frozenset[str] | None:
+        """The audiences an answer shown in ``chat_id`` may draw on: the person's own in a
+        private chat, the chat's (what all its members may read) anywhere else."""
+        if private:
+            return await self.audiences_of(user_id)
+        return self.chat_audiences(chat_id)
+
+    def forget(self, chat_id: int, user_id: int) -> None:
+        """A membership changed (a ``chat_member`` update): check it again on the next use."""
+        self._cache.pop((chat_id, user_id), None)
 
     async def _member(self, chat_id: int, user_id: int) -> bool:
         key = (chat_id, user_id)

@@ -53,13 +53,14 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CHANNEL_POST,
                    Update.EDITED_CHANNEL_POST, Update.CALLBACK_QUERY, Update.INLINE_QUERY,
                    Update.CHOSEN_INLINE_RESULT, Update.MY_CHAT_MEMBER,
-                   Update.MESSAGE_REACTION]   # 👍/👎 reactions count as feedback
+                   Update.MESSAGE_REACTION,   # 👍/👎 reactions count as feedback
+                   Update.CHAT_MEMBER]   # someone leaving an audience's chat: revoked at once
 
 # The command menus (descriptions: texts.py "cmd_<name>", in Chinese and English).
 PRIVATE_COMMANDS = ("start", "help", "ask")
 GROUP_COMMANDS = ("ask", "help")
-ADMIN_COMMANDS = ("docs", "remove", "reload", "stats", "unanswered", "synonym", "synonyms",
-                  "unsynonym")
+ADMIN_COMMANDS = ("docs", "remove", "audience", "reload", "stats", "unanswered", "synonym",
+                  "synonyms", "unsynonym")
 MENU_LANGUAGES = (("zh", ""), ("en", "en"))   # (our language, setMyCommands' language_code)
 
 
@@ -69,7 +70,7 @@ def open_knowledge_base(settings: Settings, *, build_index: bool = True) -> Know
     ``build_index=False`` (a search process will build it) loads jieba only."""
     settings.db.parent.mkdir(parents=True, exist_ok=True)
     kb = KnowledgeBase(settings.db, userdict=settings.userdict, synonyms=settings.synonyms)
-    report = kb.seed_if_empty(settings.seeds)
+    report = kb.seed_if_empty(settings.seeds, audience_folders=settings.audience_names)
     if report is not None:
         log.info("knowledge base was empty; ingested %s: %s", settings.seeds,
                  report.summary().replace("\n", "; "))
@@ -122,7 +123,7 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
     state.settings, state.kb, state.owns_kb, state.tracker = settings, kb, kb is None, tracker
     state.access = Access(admins=settings.admins, allowed_users=settings.allowed_users,
                           staff_chats=settings.staff_chats, fetch=fetch_member,
-                          ttl=settings.staff_cache_seconds)
+                          ttl=settings.staff_cache_seconds, audiences=settings.audiences)
 
     private = filters.ChatType.PRIVATE
     messages = filters.UpdateType.MESSAGES  # new and edited messages, not channel posts
@@ -134,7 +135,8 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
     application.add_handler(CommandHandler("start", h.on_start))   # also deep links: /start p<ref>
     application.add_handler(CommandHandler("help", h.on_help))
     application.add_handler(CommandHandler("ask", h.on_ask))
-    admin = {"docs": h.on_docs, "remove": h.on_remove, "reload": h.on_reload,
+    admin = {"docs": h.on_docs, "remove": h.on_remove, "audience": h.on_audience,
+             "reload": h.on_reload,
              "stats": h.on_stats, "unanswered": h.on_unanswered,
              "synonym": h.on_synonym, "synonyms": h.on_synonyms, "unsynonym": h.on_unsynonym}
     for name, callback in admin.items():  # admin commands exist in private chats only
@@ -159,6 +161,7 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
                                               ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageReactionHandler(  # a person's reaction, not anonymous counts
         h.on_reaction, message_reaction_types=MessageReactionHandler.MESSAGE_REACTION_UPDATED))
+    application.add_handler(ChatMemberHandler(h.on_chat_member, ChatMemberHandler.CHAT_MEMBER))
     application.add_error_handler(h.on_error)
     return application
 

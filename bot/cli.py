@@ -72,14 +72,33 @@ def cmd_ingest(args) -> int:
     if missing:
         print(f"staffbot ingest: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
+    settings = _settings(args)
+    audience = _known_audience(settings, args.audience, "ingest") if args.audience else None
     _progress_lines()
-    with _open(_settings(args)) as kb:
-        report = kb.ingest(args.paths, progress=not args.json and sys.stderr.isatty())
+    with _open(settings) as kb:
+        report = kb.ingest(args.paths, progress=not args.json and sys.stderr.isatty(),
+                           audience=audience, audience_folders=settings.audience_names)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
         print(report.summary())
     return 0
+
+
+def _known_audience(settings: Settings, text: str, verb: str) -> str:
+    """``财务处,人事处`` as stored, when every name is 全员 or in STAFFBOT_AUDIENCES."""
+    from knowledge.audiences import EVERYONE, audience_names, parse_audience
+
+    try:
+        stored = parse_audience(text)
+    except ValueError as err:
+        raise SettingsError(f"{verb}: {err}") from None
+    unknown = sorted(audience_names(stored) - {EVERYONE} - set(settings.audience_names))
+    if unknown:
+        known = ", ".join((EVERYONE, *settings.audience_names))
+        raise SettingsError(f"{verb}: unknown audience {', '.join(unknown)} (known: {known}; "
+                            f"audiences are defined in STAFFBOT_AUDIENCES)")
+    return stored
 
 
 def _progress_lines() -> None:
@@ -148,9 +167,13 @@ def cmd_ask(args) -> int:
         return 2
     from knowledge import Answerer
 
+    audiences = None
+    if args.audience is not None:   # try the question as someone in these audiences
+        audiences = frozenset(n for n in args.audience.replace("，", ",").split(",")
+                              if n.strip() and n.strip() != "全员")
     with _open(_settings(args), seed_if_empty=True) as kb:
-        answer = Answerer(kb).ask_now(question, args.k, chat_kind="cli",
-                                      explain=args.explain).answer
+        answer = Answerer(kb).ask_now(question, args.k, chat_kind="cli", explain=args.explain,
+                                      audiences=audiences).answer
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -206,7 +229,22 @@ def cmd_docs(args) -> int:
         print("The knowledge base is empty.")
     for d in documents:
         source = d.url or d.source + (f"#{d.source_id}" if d.source_id else "")
-        print(f"{d.id:>5}  {d.title}  ({d.kind}, {d.paragraphs} paragraphs, {source})")
+        print(f"{d.id:>5}  {d.title}  ({d.kind}, {d.paragraphs} paragraphs, {source}) "
+              f"[{d.audience}]")
+    return 0
+
+
+def cmd_audience(args) -> int:
+    """Set who may read a document: 全员 (all staff) or audiences of STAFFBOT_AUDIENCES."""
+    settings = _settings(args)
+    stored = _known_audience(settings, args.names, "audience")
+    with _open(settings) as kb:
+        changed = kb.set_audience(args.document, stored)
+    if not changed:
+        print(f"staffbot audience: no document matches {args.document!r} (see staffbot docs)",
+              file=sys.stderr)
+        return 1
+    print(f"{changed} document{'s' if changed > 1 else ''} now for {stored}")
     return 0
 
 
@@ -393,7 +431,7 @@ def cmd_run(args) -> int:
 
 VERBS = {
     "ingest": cmd_ingest, "ask": cmd_ask, "docs": cmd_docs, "show": cmd_show,
-    "remove": cmd_remove,
+    "remove": cmd_remove, "audience": cmd_audience,
     "eval": cmd_eval, "unanswered": cmd_unanswered, "stats": cmd_stats, "run": cmd_run,
     "synonyms": cmd_synonyms,
     "teach": cmd_teach, "taught": cmd_taught, "forget": cmd_forget,
@@ -415,6 +453,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = verb("ingest")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--audience", metavar="NAME[,NAME]",
+                   help="who may read these files: 全员 or audiences of STAFFBOT_AUDIENCES "
+                   "(default: a file keeps its audience; a new file in a folder named after an "
+                   "audience gets that one; else 全员)")
 
     p = verb("ask")
     p.add_argument("question", nargs="+", help="the question (quote it or not)")
@@ -422,6 +464,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
     p.add_argument("--explain", action="store_true",
                    help="show the query tokens, expansions and each score part")
+    p.add_argument("--audience", metavar="NAME[,NAME]",
+                   help="ask as someone in these audiences (全员: as someone in none); "
+                   "default: every document")
 
     p = verb("docs")
     p.add_argument("--json", action="store_true")
@@ -432,6 +477,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = verb("remove")
     p.add_argument("document", help="document id, title, file name or source id")
+
+    p = verb("audience")
+    p.add_argument("document", help="document id, title, file name or source id")
+    p.add_argument("names", metavar="NAME[,NAME]", help="全员, or audience names")
 
     p = verb("eval")
     p.add_argument("--passages", required=True, help="passages.jsonl: {id, title, text}")

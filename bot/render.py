@@ -39,9 +39,11 @@ __all__ = ["Button", "Reply", "InlineResult", "MAX_TEXT", "MAX_CALLBACK", "lang_
            "escape_attr", "highlight", "citation_html", "split_html", "render_answer",
            "render_more", "render_paragraph", "render_help", "render_not_found",
            "render_inline_results", "parse_callback", "cb_paragraph", "cb_more", "cb_feedback",
-           "cb_suggestion", "cb_escalate", "cb_original", "deep_link", "start_ref", "cb_this_one", "cb_write", "render_escalation_card",
+           "cb_suggestion", "cb_escalate", "cb_original", "start_ref", "cb_this_one", "cb_write",
+           "render_escalation_card",
            "render_card_answered", "render_escalation_answer", "render_write_prompt",
-           "escalate_row", "written_answer_hit", "text_for", "truncate"]
+           "escalate_row", "written_answer_hit", "text_for", "truncate", "cb_audience",
+           "deep_link", "audience_buttons", "render_audience_choice"]
 
 MAX_TEXT = 4096         # Telegram's limit for a message text (counted here in UTF-16 units)
 MAX_CALLBACK = 64       # bytes of callback_data
@@ -266,6 +268,11 @@ def cb_write(escalation_id: int) -> str:
     return f"w:{escalation_id}"
 
 
+def cb_audience(doc_id: int, choice: int) -> str:
+    """谁可以看到？ on an upload reply: ``choice`` 0 is 全员, n the n-th configured audience."""
+    return f"v:{doc_id}:{choice}"
+
+
 _ID = re.compile(r"[0-9]{1,18}")  # an SQLite rowid: ASCII digits, below 2**63
 _REF = re.compile(r"[0-9a-f]{6,40}")  # a paragraph's stable ref (hex of a sha1)
 
@@ -283,7 +290,7 @@ def parse_callback(data: str | None) -> tuple | None:
 
     ``("p", pid)``, ``("m", qid, (pid, ...))``, ``("f", qid, helpful, ref)`` (ref "" when the
     button has none), ``("s", qid, pid)``, ``("e", qid)``, ``("a", escalation_id, ref)``,
-    ``("w", escalation_id)``.
+    ``("w", escalation_id)``, ``("v", doc_id, choice)``.
     """
     if not data or len(data.encode()) > MAX_CALLBACK:
         return None
@@ -313,6 +320,9 @@ def parse_callback(data: str | None) -> tuple | None:
             return ("a", _id(eid), ref) if _REF.fullmatch(ref) else None
         if kind == "w":
             return ("w", _id(rest))
+        if kind == "v":
+            doc, _, choice = rest.partition(":")
+            return ("v", _id(doc), _id(choice))
     except ValueError:
         return None
     return None
@@ -469,14 +479,27 @@ def render_message(lang: str, key: str, **values: str) -> list[Reply]:
 def render_inline_results(answer: Answer, limit: int = INLINE_RESULTS, *,
                           bot_username: str | None = None, lang: str = "zh"
                           ) -> list[InlineResult]:
-    """Inline-mode articles for the hits (none when nothing was found); with ``bot_username``
-    each citation links to the full text in a private chat with that bot."""
+    """Inline-mode articles for the hits (none when nothing was found). A hit from a document
+    not for 全员 carries its document's title and a "view in private chat" deep link, never
+    its text (nor its headings, which may be its text: an inline result can be sent into any
+    chat). Other citations end with a 全文 deep link to the full text."""
     if answer.status == "not_found":
         return []
     out = []
     for hit in answer.hits[:limit]:
         c = hit.citation
         title = " › ".join(p for p in (c.document, *c.section) if p)
+        if hit.restricted:
+            link = deep_link(bot_username, hit.ref)
+            if link is None:
+                continue   # nothing to offer without the text
+            note = text_for(lang, "in_private")
+            out.append(InlineResult(
+                id=f"p{hit.paragraph_id}", title=truncate(c.document, 100) or "…",
+                description=note,
+                text=f"{text_for(lang, 'in_private_note')}\n📖 {escape(truncate(c.document, 200))}"
+                     f'\n<a href="{escape_attr(link)}">{escape(note)}</a>'))
+            continue
         out.append(InlineResult(
             id=f"p{hit.paragraph_id}",
             title=truncate(title, 100) or "…",
@@ -558,8 +581,31 @@ def render_docs(documents: Sequence[DocumentInfo], lang: str = "zh") -> list[Rep
         url = _safe_url(d.url)
         if url:
             title = f'<a href="{escape_attr(url)}">{title}</a>'
-        lines.append(f"<code>{d.id}</code> {title} — {d.paragraphs} ¶ ({escape(d.kind)})")
+        lines.append(f"<code>{d.id}</code> {title} — {d.paragraphs} ¶ ({escape(d.kind)}) "
+                     f"· 👥 {escape(d.audience)}")
     return _replies("\n".join(lines))
+
+
+def audience_buttons(doc_id: int, names: Sequence[str], lang: str = "zh"
+                     ) -> tuple[tuple[Button, ...], ...]:
+    """谁可以看到？ 全员 / 财务处 / …: one button per choice (three to a row)."""
+    choices = [Button(text_for(lang, "everyone"), callback_data=cb_audience(doc_id, 0))]
+    choices += [Button(truncate(name, MAX_LABEL), callback_data=cb_audience(doc_id, n))
+                for n, name in enumerate(names, 1)]
+    return tuple(tuple(choices[i:i + 3]) for i in range(0, len(choices), 3))
+
+
+def render_audience_choice(replies: list[Reply], doc_id: int, names: Sequence[str],
+                           lang: str = "zh") -> list[Reply]:
+    """An upload's reply with the question 谁可以看到？ and its buttons under the last part."""
+    last = replies[-1]
+    text = f"{last.text}\n\n{text_for(lang, 'who_can_see')}"
+    if _units(text) > MAX_TEXT:
+        return [*replies, Reply(text_for(lang, "who_can_see"),
+                                buttons=audience_buttons(doc_id, names, lang))]
+    return [*replies[:-1], Reply(text, last.parse_mode,
+                                 last.buttons + audience_buttons(doc_id, names, lang),
+                                 last.disable_preview)]
 
 
 def render_stats(stats: Stats, lang: str = "zh") -> list[Reply]:

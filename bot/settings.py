@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-__all__ = ["Setting", "SETTINGS", "Settings", "SettingsError", "read_dotenv", "TOKEN_PATTERN"]
+__all__ = ["AudienceSetting", "Setting", "SETTINGS", "Settings", "SettingsError", "read_dotenv",
+           "TOKEN_PATTERN"]
 
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
 _SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -62,6 +63,13 @@ SETTINGS: tuple[Setting, ...] = (
             "cached); anyone may ask inside these groups."),
     Setting("STAFFBOT_STAFF_CACHE_SECONDS", "600",
             "How long a staff-chat membership check is cached, in seconds."),
+    Setting("STAFFBOT_AUDIENCES", "",
+            "Who may read restricted documents: audiences separated by ';', each NAME=MEMBERS "
+            "with comma-separated members: a chat id (-100..., its members belong) or @USER_ID "
+            "(one person by numeric user id), e.g. 财务处=-1001234,-1005678;董事会=@123,@456. "
+            "Documents are for 全员 (all staff) unless given an audience; admins read every "
+            "document. Membership is checked with getChatMember and cached for "
+            "STAFFBOT_STAFF_CACHE_SECONDS; someone leaving such a chat loses access at once."),
     Setting("STAFFBOT_CHANNELS", "",
             "Comma-separated channel ids or @usernames whose posts are indexed. Empty = every "
             "channel the bot is an admin of."),
@@ -157,6 +165,47 @@ def _chat_id(name: str, value: str) -> int | None:
     return int(value)
 
 
+@dataclass(frozen=True)
+class AudienceSetting:
+    """One audience of ``STAFFBOT_AUDIENCES``: its name, the chats whose members belong to it,
+    and the users listed by id."""
+
+    name: str
+    chats: frozenset[int] = frozenset()
+    users: frozenset[int] = frozenset()
+
+
+def _audiences(value: str) -> tuple[AudienceSetting, ...]:
+    """``财务处=-1001234,-1005678;董事会=@123,@456`` → the audiences, in order."""
+    name_rule = r"[^\s,，;；#@=]{1,32}"
+    out: dict[str, AudienceSetting] = {}
+    for part in (p.strip() for p in value.split(";")):
+        if not part:
+            continue
+        name, equals, members = (x.strip() for x in part.partition("="))
+        if not equals or not re.fullmatch(name_rule, name) or name in ("全员", "仅管理员"):
+            raise SettingsError(f"STAFFBOT_AUDIENCES: {part!r} is not NAME=MEMBERS (a name of up "
+                                f"to 32 characters without spaces or , ; # @ =, not 全员 or "
+                                f"仅管理员; e.g. "
+                                f"财务处=-1001234,@123)")
+        if name in out:
+            raise SettingsError(f"STAFFBOT_AUDIENCES: {name} is defined twice")
+        chats, users = set(), set()
+        for item in _items(members):
+            if re.fullmatch(r"@\d{1,18}", item):
+                users.add(int(item[1:]))
+            elif re.fullmatch(r"-\d{1,18}", item):
+                chats.add(int(item))
+            else:
+                raise SettingsError(f"STAFFBOT_AUDIENCES: {name}: {item!r} is neither a chat id "
+                                    f"(negative, like -1001234567890) nor a user as @USER_ID "
+                                    f"(like @123456789)")
+        if not chats and not users:
+            raise SettingsError(f"STAFFBOT_AUDIENCES: {name} has no members")
+        out[name] = AudienceSetting(name, frozenset(chats), frozenset(users))
+    return tuple(out.values())
+
+
 def _items(value: str) -> list[str]:
     return [item.strip() for item in re.split(r"[,\s]+", value) if item.strip()]
 
@@ -245,6 +294,7 @@ class Settings:
     staff_chats: frozenset[int] = frozenset()
     staff_cache_seconds: int = 600
     channels: tuple[str, ...] = ()
+    audiences: tuple[AudienceSetting, ...] = ()
     webhook_url: str = ""
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
@@ -264,6 +314,11 @@ class Settings:
     def restricted(self) -> bool:
         """Whether only staff may ask (some allowed users or staff chats are configured)."""
         return bool(self.allowed_users or self.staff_chats)
+
+    @property
+    def audience_names(self) -> tuple[str, ...]:
+        """The configured audiences' names (documents may be given these, besides 全员)."""
+        return tuple(a.name for a in self.audiences)
 
     @property
     def max_upload_bytes(self) -> int:
@@ -321,6 +376,7 @@ class Settings:
             staff_cache_seconds=_int("STAFFBOT_STAFF_CACHE_SECONDS",
                                      v["STAFFBOT_STAFF_CACHE_SECONDS"] or "600", 0, 86400),
             channels=_channels(v["STAFFBOT_CHANNELS"]),
+            audiences=_audiences(v["STAFFBOT_AUDIENCES"]),
             webhook_url=_url("STAFFBOT_WEBHOOK_URL", v["STAFFBOT_WEBHOOK_URL"], https=True),
             webhook_listen=v["STAFFBOT_WEBHOOK_LISTEN"] or "0.0.0.0",
             webhook_port=_int("STAFFBOT_WEBHOOK_PORT", v["STAFFBOT_WEBHOOK_PORT"] or "8443",
@@ -347,6 +403,7 @@ class Settings:
                 f"admin chat={self.admin_chat if self.admin_chat is not None else 'none'}; "
                 f"allowed users={len(self.allowed_users)}; staff chats={len(self.staff_chats)}; "
                 f"channels={','.join(self.channels) or 'all administered'}; "
+                f"audiences={','.join(self.audience_names) or 'none'}; "
                 f"rate limit={f'{self.rate_limit}/s' if self.rate_limit else 'none'}; "
                 f"search process={'on' if self.search_process else 'off'}")
 

@@ -14,14 +14,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "how_inline": "在任意聊天中输入 <code>{mention} 关键词</code>，可以直接引用资料。",
         "commands": "命令：\n/ask 问题 — 提问\n/help — 使用说明\n/start — 重新开始",
         "admin": "管理员：\n• 发送文件（{suffixes}）即加入资料库\n/docs — 文档列表\n"
-                 "/remove 编号或标题 — 删除文档\n/reload — 重新导入种子文件夹\n/stats — 统计\n"
+                 "/remove 编号或标题 — 删除文档\n/audience 编号 名称 — 谁可以看到\n"
+                 "/reload — 重新导入种子文件夹\n/stats — 统计\n"
                  "/unanswered — 未能回答的问题\n/synonym 年假 年休假 — 添加同义词"
                  "（/synonym 老板 &gt; 用人单位：单向）\n/synonyms — 同义词列表\n"
                  "/unsynonym 编号或词 — 删除同义词\n"
                  "• 员工点“🙋 问管理员”的问题会发给您：点“就是这段”或回复那条消息写答案，"
                  "提问者会收到答复，以后同样的问题直接回答。",
         "cmd_start": "开始", "cmd_help": "使用说明", "cmd_ask": "提问",
-        "cmd_docs": "文档列表", "cmd_remove": "删除文档", "cmd_reload": "重新导入种子文件夹",
+        "cmd_docs": "文档列表", "cmd_remove": "删除文档", "cmd_audience": "谁可以看到", "cmd_reload": "重新导入种子文件夹",
         "cmd_stats": "统计", "cmd_unanswered": "未能回答的问题", "cmd_synonym": "添加同义词",
         "cmd_synonyms": "同义词列表", "cmd_unsynonym": "删除同义词",
         "full": "📄 全文",
@@ -76,6 +77,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "thanks_down": "谢谢反馈，我们会改进 👎",
         "thanks_done": "✓ 已收到反馈",
         "gone": "这段内容已不在资料库中。",
+        "not_available": "这段内容不对您开放。",
+        "in_private": "🔒 在私聊中查看",
+        "in_private_note": "此文档仅限部分人员查看：",
+        "who_can_see": "谁可以看到？",
+        "everyone": "全员",
+        "audience_set": "✅ {title}：{audience} 可以看到。",
+        "audience_usage": "用法：<code>/audience 编号或标题 名称[,名称]</code>"
+                          "（名称：全员 或 {names}；编号见 /docs）",
+        "audience_unknown": "不认识的受众：{names}。可用：全员 {known}"
+                            "（在 STAFFBOT_AUDIENCES 中设置）",
+        "audience_none": "没有找到文档：{ref}",
         "expired": "这些结果已过期，请重新提问。",
         "inline_button": "如何使用这个助手",
         "inline_refused": "仅限员工使用",
@@ -123,6 +135,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "commands": "Commands:\n/ask question — ask\n/help — how to use me\n/start — start over",
         "admin": "Admins:\n• send a file ({suffixes}) to add it to the knowledge base\n"
                  "/docs — list documents\n/remove id or title — remove a document\n"
+                 "/audience id name — who can see a document\n"
                  "/reload — re-ingest the seeds folder\n/stats — statistics\n"
                  "/unanswered — questions I could not answer\n"
                  "/synonym 年假 年休假 — add synonyms (/synonym 老板 &gt; 用人单位: one way)\n"
@@ -132,6 +145,7 @@ TEXTS: dict[str, dict[str, str]] = {
                  "answered from then on.",
         "cmd_start": "Start", "cmd_help": "How to use the bot", "cmd_ask": "Ask a question",
         "cmd_docs": "Documents", "cmd_remove": "Remove a document",
+        "cmd_audience": "Who can see a document",
         "cmd_reload": "Re-ingest the seeds folder", "cmd_stats": "Statistics",
         "cmd_unanswered": "Unanswered questions", "cmd_synonym": "Add synonyms",
         "cmd_synonyms": "Synonyms", "cmd_unsynonym": "Remove synonyms",
@@ -192,6 +206,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "thanks_down": "Thanks, we'll improve 👎",
         "thanks_done": "✓ Feedback received",
         "gone": "That paragraph is no longer in the knowledge base.",
+        "not_available": "That paragraph is not available to you.",
+        "in_private": "🔒 View in private chat",
+        "in_private_note": "This document is for some people only:",
+        "who_can_see": "Who can see it?",
+        "everyone": "Everyone (全员)",
+        "audience_set": "✅ {title}: visible to {audience}.",
+        "audience_usage": "Usage: <code>/audience id-or-title NAME[,NAME]</code> (NAME: 全员 or "
+                          "{names}; ids are in /docs)",
+        "audience_unknown": "Unknown audience: {names}. Known: 全员 {known} (set in "
+                            "STAFFBOT_AUDIENCES)",
+        "audience_none": "No document matches: {ref}",
         "expired": "These results have expired; please ask again.",
         "inline_button": "How to use this assistant",
         "inline_refused": "Staff only",

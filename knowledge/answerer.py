@@ -38,9 +38,10 @@ class Asked:
 
 
 def _timed(search: Callable[..., Answer], question: str, k: int, explain: bool,
-           closest: bool = False) -> tuple[Answer, float]:
+           closest: bool = False, audiences: frozenset[str] | None = None
+           ) -> tuple[Answer, float]:
     started = time.perf_counter()
-    answer = search(question, k, explain=explain, closest=closest)
+    answer = search(question, k, explain=explain, closest=closest, audiences=audiences)
     return answer, round((time.perf_counter() - started) * 1000, 1)
 
 
@@ -60,11 +61,14 @@ class Answerer:
         self.busy = busy
 
     async def ask(self, question: str, k: int = 5, *, chat_kind: str | None = None,
-                  log: bool = True, explain: bool = False, closest: bool = False) -> Asked:
+                  log: bool = True, explain: bool = False, closest: bool = False,
+                  audiences: frozenset[str] | None = None) -> Asked:
         """Answer ``question`` (``k`` hits at most); log it as asked from ``chat_kind``.
         ``closest``: a ``not_found`` answer still carries its best (weak) hits, for an admin
-        to pick the passage that answers it (the status stays ``not_found``)."""
-        answer, ms = await self._search(question, k, explain, closest)
+        to pick the passage that answers it (the status stays ``not_found``). ``audiences``:
+        the asker's audience names — only documents for 全员 or one of them are searched
+        (None: every document; the CLI and admin tools only)."""
+        answer, ms = await self._search(question, k, explain, closest, audiences)
         question_id = None
         if log:
             # inline (~40 µs); a thread only when another write holds the database
@@ -75,9 +79,10 @@ class Answerer:
         return Asked(answer, question_id, ms)
 
     def ask_now(self, question: str, k: int = 5, *, chat_kind: str | None = None,
-                log: bool = True, explain: bool = False, closest: bool = False) -> Asked:
+                log: bool = True, explain: bool = False, closest: bool = False,
+                audiences: frozenset[str] | None = None) -> Asked:
         """:meth:`ask` for a caller without an event loop (the CLI): searched in this process."""
-        answer, ms = _timed(self.kb.search, question, k, explain, closest)
+        answer, ms = _timed(self.kb.search, question, k, explain, closest, audiences)
         question_id = self.kb.log_question(answer, chat_kind=chat_kind, ms=ms) if log else None
         return Asked(answer, question_id, ms)
 
@@ -89,15 +94,18 @@ class Answerer:
             return f"search process {worker.pid}"
         return "in this process"
 
-    async def _search(self, question: str, k: int, explain: bool, closest: bool
-                      ) -> tuple[Answer, float]:
+    async def _search(self, question: str, k: int, explain: bool, closest: bool,
+                      audiences: frozenset[str] | None) -> tuple[Answer, float]:
         worker = self.worker
         if worker is not None and worker.alive:
             try:
-                return await worker.search_timed(question, k, explain=explain, closest=closest)
+                return await worker.search_timed(question, k, explain=explain, closest=closest,
+                                                 audiences=audiences)
             except WorkerGone:
                 pass  # it logged why, once; this process searches from now on
         ready = self.kb.ready_searcher() if self.inline and not self.busy() else None
         if ready is not None:
-            return _timed(partial(self.kb.search, searcher=ready), question, k, explain, closest)
-        return await asyncio.to_thread(_timed, self.kb.search, question, k, explain, closest)
+            return _timed(partial(self.kb.search, searcher=ready), question, k, explain, closest,
+                          audiences)
+        return await asyncio.to_thread(_timed, self.kb.search, question, k, explain, closest,
+                                       audiences)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from . import loaders
+from .audiences import EVERYONE, DocAudiences, parse_audience
 from .analysis import Analyzer, SynonymGroup, Synonyms, extract_defined_terms, parse_group
 from .loaders import READER_VERSION, Block, LoadError, SourceDocument
 from .model import (Answer, DocumentInfo, DocumentView, Escalation, IngestReport,
@@ -40,6 +41,28 @@ PARALLEL_MIN_CHARS = 2_000_000
 LOCAL_MAX_BYTES = 1 << 30
 # Documents prepared per step of a large ingest (bounds memory; each source is still one transaction).
 BATCH_DOCUMENTS = 512
+
+
+def _files_under(paths: Iterable[str | Path]):
+    """(the given path, a file to load) for each file under each given path."""
+    for root in paths:
+        for path in loaders.iter_files([root]):
+            yield Path(root), path
+
+
+def _folder_audience(root: Path, path: Path, names: frozenset[str]) -> str | None:
+    """The audience of the innermost folder between ``root`` (itself included) and ``path``
+    that is named after one of ``names``; None when none is."""
+    if not names or path == root:
+        return None
+    try:
+        folders = (root.name, *path.relative_to(root).parts[:-1])
+    except ValueError:
+        return None
+    for folder in reversed(folders):
+        if folder in names:
+            return folder
+    return None
 
 
 def default_db_path() -> Path:
@@ -70,6 +93,7 @@ class KnowledgeBase:
         self._searcher: Searcher | None = None
         self._searcher_generation = -1
         self._teaching = Teaching()
+        self._audiences = DocAudiences()
         self._lock = threading.RLock()
 
     def close(self) -> None:
@@ -94,6 +118,7 @@ class KnowledgeBase:
             self._lock = threading.RLock()
             self._searcher, self._searcher_generation = None, -1
             self._teaching = Teaching()
+            self._audiences = DocAudiences()
         return pid
 
     def __enter__(self) -> "KnowledgeBase":
@@ -104,19 +129,34 @@ class KnowledgeBase:
 
     # -- build ---------------------------------------------------------------------------------------
     def ingest(self, paths: Iterable[str | Path], *, progress: bool = False,
-               max_bytes: int = LOCAL_MAX_BYTES) -> IngestReport:
+               max_bytes: int = LOCAL_MAX_BYTES, audience: str | Iterable[str] | None = None,
+               audience_folders: Iterable[str] = ()) -> IngestReport:
         """Files or folders → documents. Unchanged files are skipped; see the module docstring.
 
         Local files an admin points at may be large exports (``max_bytes``, 1 GiB by default);
         uploads through :meth:`ingest_bytes` keep the loaders' tighter limit.
+
+        Who may read them: ``audience`` (names) for every file, new, changed or unchanged;
+        else a file keeps the audience it has (an admin's choice outlives new versions and
+        reloads: never widened by them); else — a new file — a file in a folder named after one
+        of ``audience_folders`` (the known audience names, e.g. ``seeds/财务处/``; the innermost
+        such folder, the given folder itself included) gets that audience, any other 全员.
         """
         started = time.perf_counter()
         report = IngestReport()
         known = self.store.origins(READER_VERSION)
+        forced = None if audience is None else parse_audience(audience)
+        folders = frozenset(audience_folders) - {EVERYONE}
+        audiences: dict[str, str] = {}      # origin → the audience it is told to have
+        new: dict[str, str] = {}            # origin → its folder's audience, if it is new
         sources: list[Source] = []
-        for path in loaders.iter_files(paths):
+        for root, path in _files_under(paths):
             report.files += 1
             origin = str(Path(path).resolve())
+            if forced is not None:
+                audiences[origin] = forced
+            elif (folder := _folder_audience(root, Path(path), folders)) is not None:
+                new[origin] = folder
             try:
                 data = Path(path).read_bytes()
             except OSError as err:
@@ -125,6 +165,8 @@ class KnowledgeBase:
             digest = hashlib.sha256(data).hexdigest()
             if known.get(origin) == digest:
                 report.unchanged += 1
+                if forced is not None and self.store.origin_audience(origin) != forced:
+                    self._set_origin_audience(origin, forced)
                 continue
             try:
                 read = loaders.read_bytes(data, Path(path).name, max_bytes=max_bytes)
@@ -136,15 +178,17 @@ class KnowledgeBase:
             report_of_file = file_report(str(path), read)
             report.read.append(report_of_file)
             sources.append(Source(origin, digest, read.documents, report_of_file.to_json_text()))
-        self._write(sources, report, progress=progress)
+        self._write(sources, report, progress=progress, audiences=audiences, new=new)
         release_ocr(report)
         report.stale_taught = self._stale_questions(report)
         report.seconds = time.perf_counter() - started
         return report
 
     def ingest_bytes(self, data: bytes, filename: str, *, origin: str | None = None,
-                     max_bytes: int = loaders.MAX_FILE_BYTES, file_id: str = "") -> IngestReport:
-        """Content without a file on disk (an upload): replaces an earlier upload of that name.
+                     max_bytes: int = loaders.MAX_FILE_BYTES,
+                     audience: str | Iterable[str] | None = None, file_id: str = "") -> IngestReport:
+        """Content without a file on disk (an upload): replaces an earlier upload of that name
+        (keeping its audience unless ``audience`` names one; a new upload: 全员 by default).
         ``file_id``: Telegram's id of the uploaded file, so that the original can be sent again
         (:meth:`original_file`); recorded also when the content is unchanged.
 
@@ -156,8 +200,11 @@ class KnowledgeBase:
         report = IngestReport(files=1, bytes=len(data))
         origin = origin or f"upload:{name}"
         digest = hashlib.sha256(data).hexdigest()
+        wanted = None if audience is None else parse_audience(audience)
         if self.store.origin_hash(origin, READER_VERSION) == digest:
             report.unchanged = 1
+            if wanted is not None and self.store.origin_audience(origin) != wanted:
+                self._set_origin_audience(origin, wanted)
         else:
             try:
                 read = loaders.read_bytes(data, name, max_bytes=max_bytes)
@@ -167,7 +214,8 @@ class KnowledgeBase:
             report_of_file = file_report(name, read)
             report.read.append(report_of_file)
             self._write([Source(origin, digest, read.documents, report_of_file.to_json_text())],
-                        report, progress=False)
+                        report, progress=False,
+                        audiences={origin: wanted} if wanted is not None else {})
             report.stale_taught = self._stale_questions(report)
         if file_id:
             with self._lock:
@@ -176,23 +224,34 @@ class KnowledgeBase:
         return report
 
     def add_document(self, document: SourceDocument, *, origin: str, url: str | None = None,
-                     date: str | None = None, content_hash: str | None = None) -> str:
-        """Add or replace one document under ``origin``; returns "added", "replaced" or "unchanged"."""
+                     date: str | None = None, content_hash: str | None = None,
+                     audience: str | Iterable[str] | None = None, chat_id: int = 0) -> str:
+        """Add or replace one document under ``origin`` (for ``audience``; else for the
+        audience of the version it replaces, else 全员); returns "added", "replaced" or
+        "unchanged"."""
         digest = content_hash or hashlib.sha256(
             repr((document.title, document.blocks, url)).encode("utf-8")).hexdigest()
         old = self.store.origin_hash(origin)
+        wanted = None if audience is None else parse_audience(audience)
         if old == digest and self.store.origin_hash(origin, READER_VERSION) == digest:
+            if wanted is not None and self.store.origin_audience(origin) != wanted:
+                self._set_origin_audience(origin, wanted)
             return "unchanged"
         self._learn_terms([document])
         prepared = prepare_document(document, self.analyzer, url=url, date=date)
         with self._lock, self.store.transaction():
+            kept = self.store.origin_audience(origin)
             self.store.delete_origin(origin)
-            self.store.insert_document(origin, digest, prepared)
+            self.store.insert_document(origin, digest, prepared,
+                                       audience=wanted or kept or EVERYONE, chat_id=chat_id)
         return "replaced" if old else "added"
 
     def add_post(self, *, chat_id: int, message_id: int, text: str, url: str | None,
-                 date: str | None = None, channel_title: str = "") -> str:
-        """A channel post as a document: title from its first line, cited with its link.
+                 date: str | None = None, channel_title: str = "",
+                 audience: str | Iterable[str] | None = None) -> str:
+        """A channel post as a document: title from its first line, cited with its link; for
+        ``audience`` (the caller decides it from the channel; None: an edit keeps the first
+        version's, a new post is for 全员), remembering the chat it came from.
 
         ``date`` is when this version was written (the edit date of an edit, as ISO 8601): a
         version older than the stored one is not stored ("older") — a webhook may deliver an
@@ -214,7 +273,8 @@ class KnowledgeBase:
                                                              len(first) <= 40 else lines))
         document = SourceDocument(title, blocks, url or f"telegram:{chat_id}/{message_id}",
                                   str(message_id), "post")
-        return self.add_document(document, origin=origin, url=url, date=date)
+        return self.add_document(document, origin=origin, url=url, date=date, audience=audience,
+                                 chat_id=chat_id)
 
     def remove(self, ref: str) -> int:
         """Delete the documents named by ``ref`` (id, title, file name or source id)."""
@@ -241,7 +301,9 @@ class KnowledgeBase:
                 self.store.add_terms(terms)
             self.analyzer.add_words(terms)
 
-    def _write(self, sources: list[Source], report: IngestReport, *, progress: bool) -> None:
+    def _write(self, sources: list[Source], report: IngestReport, *, progress: bool,
+               audiences: dict[str, str] | None = None,
+               new: dict[str, str] | None = None) -> None:
         """Prepare and write each source in one transaction, a batch of documents at a time.
 
         Batches keep memory flat on a large file (a 100k-record jsonl is never held prepared all
@@ -258,6 +320,10 @@ class KnowledgeBase:
             with self._preparer(chars) as prepare:
                 for source in sources:
                     with self._lock, self.store.transaction():
+                        # told, else kept (never widened by a new version), else a new file's
+                        audience = (audiences or {}).get(source.origin) or \
+                            self.store.origin_audience(source.origin) or \
+                            (new or {}).get(source.origin) or EVERYONE
                         report.removed += self.store.delete_origin(source.origin)
                         for start in range(0, len(source.documents), BATCH_DOCUMENTS):
                             batch = source.documents[start : start + BATCH_DOCUMENTS]
@@ -265,7 +331,8 @@ class KnowledgeBase:
                                 if source.reader:
                                     document = dataclasses.replace(document, reader=source.reader)
                                 sections, paragraphs = self.store.insert_document(
-                                    source.origin, source.content_hash, document)
+                                    source.origin, source.content_hash, document,
+                                    audience=audience)
                                 report.documents += 1
                                 report.sections += sections
                                 report.paragraphs += paragraphs
@@ -279,7 +346,8 @@ class KnowledgeBase:
         return preparer(self.analyzer, [*self._user_words, *self.store.terms()], self.synonyms,
                         workers)
 
-    def seed_if_empty(self, seeds: str | Path, *, progress: bool = False) -> IngestReport | None:
+    def seed_if_empty(self, seeds: str | Path, *, progress: bool = False,
+                      audience_folders: Iterable[str] = ()) -> IngestReport | None:
         """Build the knowledge base from the ``seeds`` folder when it has no documents.
 
         Returns the report, or None when there was nothing to do (documents already there) or no
@@ -290,7 +358,7 @@ class KnowledgeBase:
             log.warning("knowledge base %s is empty and the seeds folder %s does not exist",
                         self.path, seeds)
             return None
-        return self.ingest([seeds], progress=progress)
+        return self.ingest([seeds], progress=progress, audience_folders=audience_folders)
 
     def warm_up(self, *, index: bool = True) -> None:
         """Load jieba's dictionary now, and build the in-memory index unless ``index`` is False
@@ -328,12 +396,66 @@ class KnowledgeBase:
         return searcher
 
     def search(self, question: str, k: int = 5, *, explain: bool = False, closest: bool = False,
-               searcher: Searcher | None = None) -> Answer:
+               searcher: Searcher | None = None,
+               audiences: frozenset[str] | None = None) -> Answer:
         """Answer ``question``: status ``answer``, ``suggestions`` or ``not_found``, with hits
         (``closest``: a ``not_found`` answer keeps its best weak hits), on ``searcher`` (a
-        :meth:`ready_searcher`) or the current index; with what was taught (:attr:`teaching`)."""
-        return (searcher or self.searcher).search(question, k, explain=explain,
-                                                  teaching=self.teaching, closest=closest)
+        :meth:`ready_searcher`) or the current index; with what was taught (:attr:`teaching`);
+        from the documents someone in ``audiences`` may read (None: every document)."""
+        searcher = searcher or self.searcher
+        return searcher.search(question, k, explain=explain, teaching=self.teaching,
+                               closest=closest, audiences=audiences, access=self.audience_map)
+
+    # -- audiences -------------------------------------------------------------------------------
+    @property
+    def audience_map(self) -> DocAudiences:
+        """Every document's audience as searches use it, read again when a document or an
+        audience changes (``meta.generation``, ``meta.audience_version``; in a search process
+        too). No lock, as :attr:`teaching`."""
+        key = (self.store.generation, self.store.audience_version)
+        current = self._audiences
+        if current.key != key:
+            current = self._audiences = DocAudiences(key, self.store.doc_audiences())
+        return current
+
+    def may_read(self, doc_id: int, audiences: frozenset[str] | None) -> bool:
+        """Whether someone in ``audiences`` (None: no restriction) may read the document."""
+        return self.audience_map.allows(doc_id, audiences)
+
+    def set_audience(self, ref: str, audience: str | Iterable[str]) -> int:
+        """Who may read the documents ``ref`` names (id, title, file name, source id): 全员 or
+        audience names (``"财务处,人事处"`` or a list). Takes effect from the next question,
+        without rebuilding the index. Returns how many documents it names (0: none);
+        ValueError for a malformed name."""
+        stored = parse_audience(audience)
+        ids = self.store.find_documents(ref)
+        if ids:
+            with self._lock:
+                self.store.set_audience(ids, stored)
+        return len(ids)
+
+    def document_ids(self, ref: str) -> list[int]:
+        """The ids of the documents ``ref`` names (id, title, file name, source id, origin)."""
+        return self.store.find_documents(ref)
+
+    def set_audience_of_file(self, doc_id: int, audience: str | Iterable[str]) -> int:
+        """:meth:`set_audience` for every document of the file (upload, post) ``doc_id`` came
+        from: a spreadsheet or jsonl upload is many documents, chosen for at once."""
+        stored = parse_audience(audience)
+        row = self.store.db.execute("SELECT origin FROM documents WHERE id = ?",
+                                    [doc_id]).fetchone()
+        if row is None:
+            return 0
+        ids = self.store.find_documents(row[0])
+        with self._lock:
+            self.store.set_audience(ids, stored)
+        return len(ids)
+
+    def _set_origin_audience(self, origin: str, audience: str) -> None:
+        ids = [r[0] for r in self.store.db.execute("SELECT id FROM documents WHERE origin = ?",
+                                                   [origin])]
+        with self._lock:
+            self.store.set_audience(ids, audience)
 
     @property
     def teaching(self) -> Teaching:
@@ -355,9 +477,11 @@ class KnowledgeBase:
             teaching = self._teaching = Teaching(generation, taught, votes)
         return teaching
 
-    def paragraph(self, paragraph_id: int) -> ParagraphView | None:
+    def paragraph(self, paragraph_id: int, *,
+                  audiences: frozenset[str] | None = None) -> ParagraphView | None:
+        """The whole paragraph (None: gone, or not for someone in ``audiences``)."""
         row = self.store.paragraph(paragraph_id)
-        if row is None:
+        if row is None or not self.may_read(row.doc_id, audiences):
             return None
         return ParagraphView(row.doc_id, row.paragraph_id, row.citation, row.text)
 
@@ -439,12 +563,15 @@ class KnowledgeBase:
     def documents(self) -> list[DocumentInfo]:
         return self.store.documents()
 
-    def show(self, ref: str) -> list[DocumentView]:
+    def show(self, ref: str, *, audiences: frozenset[str] | None = None) -> list[DocumentView]:
         """The documents named by ``ref`` (id, title, file name, source id) as staffbot understood
-        them: the reader's report, and every paragraph with its section path, kind and page."""
+        them: the reader's report, and every paragraph with its section path, kind and page
+        (only those someone in ``audiences`` may read; None: all)."""
         views = []
         infos = {d.id: d for d in self.store.documents()}
         for doc_id in self.store.find_documents(ref):
+            if not self.may_read(doc_id, audiences):
+                continue
             info = infos[doc_id]
             reader = self.store.document_reader(doc_id)
             paragraphs = tuple(self.store.document_paragraphs(doc_id))

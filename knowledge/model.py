@@ -55,6 +55,7 @@ class Hit:
     kind: str = "paragraph"       # "paragraph", "faq" (a question/answer pair) or "taught"
     question: str = ""            # the FAQ pair's or the taught question
     ref: str = ""                 # stable reference to the paragraph (teach, votes)
+    restricted: bool = False      # its document is not for 全员 (an inline result shows no text)
 
     def to_json(self) -> dict:
         return {
@@ -150,6 +151,7 @@ class DocumentInfo:
     paragraphs: int
     url: str | None
     ingested_at: str
+    audience: str = "全员"     # who may read it: 全员 (all staff) or audience names joined by ,
 
 
 @dataclass(frozen=True)

@@ -250,9 +250,11 @@ class Ranker:
 
     # -- BM25 candidates ---------------------------------------------------------------------------
     def candidates(self, query: Query, n: int, config: SearchConfig, *,
-                   fields: bool = True) -> Candidates:
+                   fields: bool = True, visible: np.ndarray | None = None) -> Candidates:
         """The ``n`` best BM25 candidates (with ``fields``, each field's own score too), and
-        the rows under the headings the question names.
+        the rows under the headings the question names; only rows where ``visible`` (a bool per
+        row: the asker's audiences may read it) is true, when given — before the top ``n``, so
+        that nothing after this stage (suggestions, more results, 另见) can hold a hidden row.
 
         One ``bincount`` over the three fields' postings (weights scaled by the field weights)
         scores every row; each field's own score is then summed for the candidates only.
@@ -266,7 +268,8 @@ class Ranker:
         if all_rows.size:
             total = np.bincount(all_rows, minlength=size,
                                 weights=np.concatenate([w for _, w in postings.values()]))
-            matched = np.flatnonzero(total > 0)
+            matched = np.flatnonzero((total > 0) & visible if visible is not None
+                                     else total > 0)
         else:
             total, matched = None, np.zeros(0, dtype=np.int64)
         if matched.size > n:
@@ -275,6 +278,8 @@ class Ranker:
         if matched.size:
             matched = matched[np.argsort(-total[matched], kind="stable")]
         named = self._named_rows(query)
+        if named and visible is not None:
+            named = [r for r in named if visible[r]]
         if named:
             have = set(matched.tolist())
             extra = np.fromiter((r for r in named if r not in have), np.int64)

@@ -17,6 +17,11 @@ With a :class:`~.teach.Teaching` (what admins taught, staff's 👍/👎), a ques
 or a close paraphrase of it, gets the taught paragraph or written answer first (kind "taught"),
 and votes on (question, paragraph) pairs move those paragraphs, bounded (:mod:`.teach`).
 
+With ``audiences`` (the asker's audience names) and a :class:`~.audiences.DocAudiences`
+snapshot, only the paragraphs of documents for ``全员`` or for one of those audiences are
+candidates at all (a mask applied to BM25's scores before the top-k): suggestions, more results,
+另见, taught answers linked to a hidden paragraph and ``closest`` hits never hold one.
+
 ``explain=True`` returns each stage's figures in :attr:`Answer.explain`.
 """
 
@@ -28,6 +33,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .analysis import Analyzer, homophone_chars
+from .audiences import DocAudiences
 from .excerpt import asks_for_list, make_excerpt
 from .index import FieldIndex, GramIndex, release_free_memory
 from .model import Answer, Citation, Hit
@@ -124,6 +130,8 @@ class Searcher:
                              asked=asked)
         self._ref_rows: dict[str, int] | None = None     # ref → row, built when first taught
         self._stored_queries: dict[str, Query] = {}      # taught / voted questions analysed
+        self._doc_ids: np.ndarray | None = None          # each row's document (for audiences)
+        self._masks: dict[tuple, np.ndarray] = {}        # (map key, audiences) → visible rows
         homophone_chars("的")  # load the homophone table now, not on a user's first typo (≈0.6 s)
 
     def __len__(self) -> int:
@@ -135,20 +143,27 @@ class Searcher:
 
     def search(self, question: str, k: int = 5, *, explain: bool = False,
                keep_weak: bool = False, teaching: Teaching | None = None,
-               closest: bool = False) -> Answer:
+               closest: bool = False, audiences: frozenset[str] | None = None,
+               access: DocAudiences | None = None) -> Answer:
         """Answer ``question`` with up to ``k`` hits.
 
         Hits after the first that cover less of the question than a suggestion needs are left
         out (a user would not want them as "more results"); ``keep_weak`` keeps them, for
         measuring the ranking. ``teaching``: taught questions and votes (see the module
         docstring). ``closest``: a ``not_found`` answer still carries its best (weak) hits.
+        ``audiences``: the asker's audience names (None: no restriction); ``access``: every
+        document's audience (see the module docstring; each hit says whether its document is
+        restricted).
         """
         config = self.config
         query = self.analyse(question)
+        visible = self.visible_rows(access, audiences)
         taught = self._match(question, query, teaching)
         link = self._link_row(taught)
+        if link is not None and visible is not None and not visible[link]:
+            link = None      # taught from a paragraph the asker may not read: not applied
         candidates = self.ranker.candidates(query, max(config.candidates, k), config,
-                                            fields=explain)
+                                            fields=explain, visible=visible)
         if link is not None and link not in candidates.rows:
             candidates = _with_row(candidates, link)
         ranked = self.ranker.rerank(query, candidates, config) if candidates.rows.size else []
@@ -182,12 +197,36 @@ class Searcher:
             status = "answer" if sure else "suggestions"
             top = max([item.final for item in ranked[:1]] + [first.final if first else 0.0])
             hits = (self._taught_hit(taught, first, query, top), *hits)[:k]
+        if access is not None:
+            hits, also = (tuple(replace(h, restricted=access.restricted(h.doc_id))
+                                if h.ref else h for h in found) for found in (hits, also))
         return Answer(question, status, hits,
                       self._explain(query, candidates, ranked, status, k, evidence,
                                     self._teaching_explain(taught, link, factors, searched,
                                                            teaching))
                       if explain else None,
                       see_also=also, searched_terms=tuple(u.text for u in query.units))
+
+    # -- audiences ---------------------------------------------------------------------------------
+    def visible_rows(self, access: DocAudiences | None, audiences: frozenset[str] | None
+                     ) -> np.ndarray | None:
+        """A bool per row: may someone in ``audiences`` read it (None: no restriction, or no
+        audiences known). Kept per (snapshot, audiences): a few people's sets, asked again and
+        again; a moved snapshot drops the old masks."""
+        if audiences is None or access is None:
+            return None
+        key = (access.key, audiences)
+        mask = self._masks.get(key)
+        if mask is None:
+            if self._doc_ids is None:
+                self._doc_ids = np.fromiter((r.doc_id for r in self.rows), np.int64,
+                                            len(self.rows))
+            if any(old[0] != access.key for old in self._masks) or len(self._masks) > 256:
+                self._masks = {}
+            allowed = np.fromiter((d for d in access.by_doc if access.allows(d, audiences)),
+                                  np.int64)
+            mask = self._masks[key] = np.isin(self._doc_ids, allowed)
+        return mask
 
     # -- teaching ----------------------------------------------------------------------------------
     def _match(self, question: str, query: Query, teaching: Teaching | None) -> Match:

@@ -380,8 +380,10 @@ class Store:
         self.db.execute("DELETE FROM sections WHERE doc_id = ?", [doc_id])
         self.db.execute("DELETE FROM documents WHERE id = ?", [doc_id])
 
-    def insert_document(self, origin: str, content_hash: str, doc: PreparedDocument) -> tuple[int, int]:
-        """Write one prepared document; returns (sections, paragraphs) written.
+    def insert_document(self, origin: str, content_hash: str, doc: PreparedDocument, *,
+                        audience: str = "全员", chat_id: int = 0) -> tuple[int, int]:
+        """Write one prepared document (for ``audience``; from the Telegram chat ``chat_id``);
+        returns (sections, paragraphs) written.
 
         Plain ``execute``/``executemany`` on the connection (inside the caller's transaction):
         sqlite-utils' per-row insert machinery cost ~2.7 ms a document on large ingests.
@@ -389,11 +391,11 @@ class Store:
         conn = self.db.conn
         doc_id = conn.execute(
             "INSERT INTO documents (origin, content_hash, title, source, source_id, kind, url, "
-            "date, paragraphs, title_words, ingested_at, reader, reader_version) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "date, paragraphs, title_words, ingested_at, reader, reader_version, audience, "
+            "chat_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (origin, content_hash, doc.title, doc.source, doc.source_id, doc.kind, doc.url,
              doc.date, len(doc.paragraphs), doc.title_words, _now(), doc.reader,
-             doc.reader_version)).lastrowid
+             doc.reader_version, audience, chat_id)).lastrowid
         section_ids: dict[tuple[str, ...], int] = {}
         for paragraph in doc.paragraphs:
             if paragraph.section not in section_ids:
@@ -413,9 +415,39 @@ class Store:
 
     def documents(self) -> list[DocumentInfo]:
         rows = self.db.execute(
-            "SELECT id, title, source, source_id, kind, paragraphs, url, ingested_at "
-            "FROM documents ORDER BY id").fetchall()
-        return [DocumentInfo(*row) for row in rows]
+            "SELECT id, title, source, source_id, kind, paragraphs, url, ingested_at, "
+            "audience FROM documents ORDER BY id").fetchall()
+        return [DocumentInfo(*row[:8], audience=row[8] or "全员") for row in rows]
+
+    # -- audiences -------------------------------------------------------------------------------
+    # ``meta.audience_version`` moves when an audience changes: searchers read the map again
+    # (cheap), the index stays (a new document moves ``meta.generation`` as any write does).
+    @property
+    def audience_version(self) -> int:
+        return int(self._meta("audience_version", "0"))
+
+    def doc_audiences(self) -> dict[int, str]:
+        """Every document's audience (stored form: 全员 or names joined by ,)."""
+        return {doc_id: audience or "全员" for doc_id, audience in
+                self.db.execute("SELECT id, audience FROM documents")}
+
+    def origin_audience(self, origin: str) -> str | None:
+        """The audience of the document(s) stored under ``origin`` (None: none stored): a new
+        version of a file or post keeps it unless told otherwise (never widened by default)."""
+        row = self.db.execute("SELECT audience FROM documents WHERE origin = ? ORDER BY id "
+                              "LIMIT 1", [origin]).fetchone()
+        return None if row is None else (row[0] or "全员")
+
+    def set_audience(self, doc_ids: Iterable[int], audience: str) -> int:
+        """Set the documents' audience; how many changed. One transaction."""
+        ids = list(doc_ids)
+        with self.writing():
+            changed = sum(self.db.conn.execute(
+                "UPDATE documents SET audience = ? WHERE id = ? AND audience IS NOT ?",
+                (audience, doc_id, audience)).rowcount for doc_id in ids)
+            if changed:
+                self._set_meta("audience_version", str(self.audience_version + 1))
+        return changed
 
     def find_documents(self, ref: str) -> list[int]:
         """Documents named by id, source id, title or file name."""

@@ -18,7 +18,8 @@ when the database's generation moves, as :attr:`KnowledgeBase.searcher` always d
 and channel posts written by the bot are seen by the next search; taught questions and votes are
 read again when ``meta.teaching_generation`` moves (:attr:`KnowledgeBase.teaching`).
 
-Protocol: length-prefixed pickles on a socket pair, ``(id, question, k, explain, closest)`` →
+Protocol: length-prefixed pickles on a socket pair, ``(id, question, k, explain, closest,
+audiences)`` →
 ``(id, ok, (answer, search ms) or error text)``; the child answers one at a time, in order,
 and the bot may have many questions in flight. Callers go through :class:`knowledge.Answerer`. The child exits when the bot closes the socket or dies (end of file;
 on Linux also ``PR_SET_PDEATHSIG``). If the child dies or stops answering for ``timeout`` seconds,
@@ -116,13 +117,16 @@ class SearchWorker:
         return self.gone is None
 
     async def search(self, question: str, k: int = 5, *, explain: bool = False,
-                     closest: bool = False) -> Answer:
-        """``kb.search(question, k, explain=, closest=)``, answered by the search process."""
-        answer, _ = await self.search_timed(question, k, explain=explain, closest=closest)
+                     closest: bool = False, audiences: frozenset[str] | None = None) -> Answer:
+        """``kb.search(question, k, explain=, closest=, audiences=)``, answered by the search
+        process."""
+        answer, _ = await self.search_timed(question, k, explain=explain, closest=closest,
+                                            audiences=audiences)
         return answer
 
     async def search_timed(self, question: str, k: int = 5, *, explain: bool = False,
-                           closest: bool = False) -> tuple[Answer, float]:
+                           closest: bool = False, audiences: frozenset[str] | None = None
+                           ) -> tuple[Answer, float]:
         """The answer and the milliseconds the search took in the search process."""
         if self.gone is not None:
             raise WorkerGone(self.gone)
@@ -134,7 +138,8 @@ class SearchWorker:
         self._next_id += 1
         future = asyncio.get_running_loop().create_future()
         self._pending[request_id] = (future, time.monotonic())
-        body = pickle.dumps((request_id, question, k, explain, closest), pickle.HIGHEST_PROTOCOL)
+        body = pickle.dumps((request_id, question, k, explain, closest, audiences),
+                            pickle.HIGHEST_PROTOCOL)
         try:
             self._transport.write(_HEADER.pack(len(body)) + body)
         except (ConnectionError, OSError, RuntimeError) as err:
@@ -249,10 +254,10 @@ def _serve(kb: KnowledgeBase, sock: socket.socket) -> None:
         if len(header) < _HEADER.size:
             return  # the bot closed the socket or exited
         body = stream.read(_HEADER.unpack(header)[0])
-        request_id, question, k, explain, closest = pickle.loads(body)
+        request_id, question, k, explain, closest, audiences = pickle.loads(body)
         try:
             started = time.perf_counter()
-            answer = kb.search(question, k, explain=explain, closest=closest)
+            answer = kb.search(question, k, explain=explain, closest=closest, audiences=audiences)
             reply = (request_id, True, (answer, round((time.perf_counter() - started) * 1000, 1)))
         except Exception as err:  # noqa: BLE001 - the bot gets the error, the process goes on
             _report()

@@ -1478,6 +1478,22 @@ class FakeTelegram:
             break
         return self.push_update({"chosen_inline_result": res})
 
+    # ------------------------------------------------------------------ builders: audiences
+
+    def chat_member_update(self, chat: dict, member: dict, new_status: str, *,
+                           old_status: str = "member", by: dict | None = None) -> dict:
+        """``member``'s status in ``chat`` changed (joined, left, was removed): a ``chat_member``
+        update as Telegram sends it to a bot that administers the chat — delivered only when
+        ``allowed_updates`` names ``chat_member`` (it is not in Telegram's default set).
+        getChatMember answers the new status from now on."""
+        self.set_member(chat, member, new_status)
+        by = by or member
+        self._remember_user(by)
+        change = {"chat": dict(chat), "from": dict(by), "date": self._now(),
+                  "old_chat_member": self._member_object(chat["id"], member["id"], old_status),
+                  "new_chat_member": self._member_object(chat["id"], member["id"], new_status)}
+        return self.push_update({"chat_member": change})
+
     # ------------------------------------------------------------------ recording API
 
     def _next_seq(self) -> int:

@@ -189,7 +189,7 @@ async def test_deep_links_check_access_and_survive_bad_payloads(fake, bot):
     update = fake.group_message(TEAM, BOB, "/ask 政绩观")
     answer = await fake.wait_for_message(replies_to(update))
     payload = next(u for u in links(answer) if "start=" in u).split("start=")[1]
-    cases = [(STRANGER, payload, "只供本单位员工"), (ANN, "p0123456789ab", "已不在资料库"),
+    cases = [(STRANGER, payload, "不对您开放"), (ANN, "p0123456789ab", "已不在资料库"),
              (ANN, "pXYZ", "链接已失效"), (BOB, "x" * 64, "expired")]
     for who, sent, expected in cases:
         mark = fake.mark()

@@ -8,20 +8,21 @@ code (:mod:`knowledge` through ``context.answerer`` / ``context.kb``, :mod:`bot.
 in :func:`bot.app.build_application`.
 """
 
-from .admin import on_docs, on_document, on_reload, on_remove, on_stats, on_unanswered
+from .admin import on_audience, on_docs, on_document, on_reload, on_remove, on_stats, on_unanswered
 from .bookkeeping import log_update, on_error, stamp_update
 from .callbacks import on_callback
 from .channel import on_channel_post
 from .common import MAX_QUESTION, clean_question
 from .deeplink import on_start
 from .escalation import on_reply
-from .group import on_group_text, on_my_chat_member
+from .group import on_chat_member, on_group_text, on_my_chat_member
 from .inline import on_chosen_inline_result, on_inline_query
 from .private import on_ask, on_help, on_private_text, on_unknown_command
 from .replies import on_reaction
 from .synonyms import on_synonym, on_synonyms, on_unsynonym
 
-__all__ = ["MAX_QUESTION", "clean_question", "log_update", "on_ask", "on_callback",
+__all__ = ["MAX_QUESTION", "clean_question", "log_update", "on_ask", "on_audience", "on_callback",
+           "on_chat_member",
            "on_channel_post", "on_chosen_inline_result", "on_docs", "on_document", "on_error",
            "on_group_text", "on_help", "on_inline_query", "on_my_chat_member", "on_private_text",
            "on_reaction", "on_reload", "on_remove", "on_reply", "on_start", "on_stats",

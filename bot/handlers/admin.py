@@ -1,23 +1,30 @@
-"""Admin commands (private chats only) and uploads: /docs, /remove, /reload, /stats,
-/unanswered, a file sent to the bot. Everyone else gets a polite refusal."""
+"""Admin commands (private chats only) and uploads: /docs, /remove, /audience, /reload, /stats,
+/unanswered, a file sent to the bot. Everyone else gets a polite refusal.
+
+Who may read an upload: a caption ``#财务处`` (names of ``STAFFBOT_AUDIENCES``) gives it that
+audience; its reply asks 谁可以看到？ with a button per choice (全员 / 财务处 / …); ``/audience
+DOC NAME[,NAME]`` changes it later. A new version of an upload keeps its audience."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.error import TelegramError
 
 from knowledge import SUPPORTED_SUFFIXES, LoadError
+from knowledge.audiences import EVERYONE, audience_names, parse_audience
 
 from .. import render
 from ..api import send
 from ..context import StaffContext
-from .common import lang
+from .common import answer_callback, lang
 from .escalation import send_unanswered_cards
 
-__all__ = ["on_docs", "on_document", "on_reload", "on_remove", "on_stats", "on_unanswered"]
+__all__ = ["on_audience", "on_audience_button", "on_docs", "on_document", "on_reload",
+           "on_remove", "on_stats", "on_unanswered"]
 
 
 async def _admin(update: Update, context: StaffContext) -> bool:
@@ -69,7 +76,8 @@ async def on_reload(update: Update, context: StaffContext) -> None:
         replies = render.render_message(language, "no_seeds", path=str(seeds))
     else:
         async with context.writing():
-            report = await asyncio.to_thread(context.kb.ingest, [seeds])
+            report = await asyncio.to_thread(context.kb.ingest, [seeds],
+                                             audience_folders=context.settings.audience_names)
         replies = render.render_ingest(report, str(seeds), language)
     await send(context.bot, update.effective_chat.id, replies)
     context.outcome(update, "reload")
@@ -104,6 +112,14 @@ async def on_document(update: Update, context: StaffContext) -> None:
         context.outcome(update, "refused")
         return
     document = message.document
+    hashtags = re.findall(r"#(\S+)", message.caption or "")
+    unknown = [n for n in hashtags if n != EVERYONE and n not in context.settings.audience_names]
+    if unknown:   # a misspelt audience must not leave the upload for everyone
+        await send(context.bot, chat_id, _unknown_audience(context, language, unknown),
+                   reply_to=message)
+        context.outcome(update, "unknown audience")
+        return
+    audience = parse_audience(hashtags) if hashtags else None
     # the base name only, without control or bidi-format characters (a U+202E in an echoed
     # name would reverse the rest of the reply)
     name = Path((document.file_name or "upload").replace("\\", "/")).name
@@ -126,8 +142,11 @@ async def on_document(update: Update, context: StaffContext) -> None:
             else:
                 async with context.writing():
                     report = await asyncio.to_thread(context.kb.ingest_bytes, data, name,
-                                                      max_bytes=limit, file_id=document.file_id)
+                                                      max_bytes=limit, audience=audience,
+                                                      file_id=document.file_id)
                 replies, status = render.render_ingest(report, name, language), "ingested"
+                replies = await _with_audience_choice(context, replies, f"upload:{name}",
+                                                      language)
         except LoadError as err:
             replies, status = render.render_message(language, "not_indexed", name=name,
                                                     reason=err.reason), "not_indexed"
@@ -136,3 +155,70 @@ async def on_document(update: Update, context: StaffContext) -> None:
                                                     reason=str(err)), "download_failed"
     await send(context.bot, chat_id, replies, reply_to=message)
     context.outcome(update, status)
+
+
+# -- audiences ------------------------------------------------------------------------------
+def _unknown_audience(context: StaffContext, language: str, names) -> list:
+    return render.render_message(language, "audience_unknown", names="、".join(names),
+                                 known=" ".join(context.settings.audience_names))
+
+
+async def _with_audience_choice(context: StaffContext, replies: list, origin: str,
+                                language: str) -> list:
+    """The upload's reply asks 谁可以看到？ (with the current audience) when audiences are
+    configured and the upload is stored."""
+    names = context.settings.audience_names
+    stored = await asyncio.to_thread(context.kb.document_ids, origin) if names else []
+    if not stored:
+        return replies
+    return render.render_audience_choice(replies, stored[0], names, language)
+
+
+async def on_audience(update: Update, context: StaffContext) -> None:
+    """/audience <id|title> <名称[,名称]> (admin): who may read a document (全员 or audiences)."""
+    if not await _admin(update, context):
+        return
+    language, known = lang(update), context.settings.audience_names
+    ref, _, names = _argument(update).rpartition(" ")
+    ref = ref.strip()
+    try:
+        stored = parse_audience(names) if ref and names else None
+    except ValueError:
+        stored = None
+    if stored is None:
+        replies = render.render_message(language, "audience_usage",
+                                        names=" ".join(known) or "(STAFFBOT_AUDIENCES)")
+    elif unknown := sorted(audience_names(stored) - {EVERYONE} - set(known)):
+        replies = _unknown_audience(context, language, unknown)
+    else:
+        async with context.writing():
+            changed = await asyncio.to_thread(context.kb.set_audience, ref, stored)
+        replies = render.render_message(language, "audience_set", title=render.truncate(ref, 100),
+                                        audience=stored) if changed else \
+            render.render_message(language, "audience_none", ref=render.truncate(ref, 100))
+    await send(context.bot, update.effective_chat.id, replies)
+    context.outcome(update, "audience")
+
+
+async def on_audience_button(update: Update, context: StaffContext, doc_id: int, choice: int,
+                             message: Message | None, language: str) -> None:
+    """谁可以看到？ pressed (admins only): the upload (every document of its file) gets that
+    audience."""
+    query = update.callback_query
+    if not context.access.is_admin(query.from_user.id):
+        await answer_callback(update, query, render.text_for(language, "admins_only"),
+                              show_alert=True)
+        context.outcome(update, "refused")
+        return
+    names = context.settings.audience_names
+    if choice > len(names):
+        await answer_callback(update, query)
+        context.outcome(update, "ignored")
+        return
+    audience = EVERYONE if choice == 0 else names[choice - 1]
+    async with context.writing():
+        changed = await asyncio.to_thread(context.kb.set_audience_of_file, doc_id, audience)
+    text = render.text_for(language, "audience_set", title=str(doc_id), audience=audience) \
+        if changed else render.text_for(language, "audience_none", ref=str(doc_id))
+    await answer_callback(update, query, render.truncate(re.sub(r"<[^>]+>", "", text), 200))
+    context.outcome(update, f"audience {audience}" if changed else "audience gone")

@@ -1,8 +1,11 @@
 """Buttons under an answer: the full paragraph, more results, 👍/👎, a 猜你想问 suggestion,
-🙋 问管理员, 📎 the original file; and the admins' 就是这段 / 写答案 (:mod:`.escalation`).
+🙋 问管理员, 📎 the original file; and the admins' 就是这段 / 写答案 (:mod:`.escalation`) and
+谁可以看到？ (an upload's audience, :mod:`.admin`).
 
-:func:`readable_paragraph` is the one access check of every way to open a paragraph or its file
-(📄, 📎, a ``t.me/<bot>?start=p<ref>`` deep link)."""
+📄, ➕ and a suggestion show a paragraph only when the person who PRESSED may read it (not the
+one who asked), and in a group only when every member may (:func:`.common.may_see`).
+:func:`readable_paragraph` is the one access check of 📄, 📎 and ``t.me/<bot>?start=p<ref>``
+deep links."""
 
 from __future__ import annotations
 
@@ -17,9 +20,9 @@ from .. import render
 from ..api import send, send_document
 from ..context import StaffContext
 from ..render import lang_for
-from . import escalation
+from . import admin, escalation
 from . import replies as replies_log
-from .common import answer_callback, can_escalate, log
+from .common import answer_callback, can_escalate, log, may_see
 
 __all__ = ["on_callback", "readable_paragraph"]
 
@@ -39,6 +42,9 @@ async def on_callback(update: Update, context: StaffContext) -> None:
         context.outcome(update, "ignored")
         return
     kind = parsed[0]
+    if kind == "v":
+        await admin.on_audience_button(update, context, parsed[1], parsed[2], message, lang)
+        return
     if kind in ADMIN_KINDS:
         if escalation.may_answer(context, query.from_user.id, message.chat.id if message else None):
             await escalation.on_admin_button(update, context, parsed, message, lang)
@@ -56,9 +62,9 @@ async def on_callback(update: Update, context: StaffContext) -> None:
         view, refused = await readable_paragraph(context, query.from_user.id, chat,
                                                  paragraph_id=parsed[1])
         if refused:
-            await answer_callback(update, query, render.text_for(lang, "refused"),
+            await answer_callback(update, query, render.text_for(lang, "not_available"),
                                   show_alert=True)
-            context.outcome(update, "refused")
+            context.outcome(update, "not available")
             return
         await answer_callback(update, query)
         await send(context.bot, chat_id, render.render_paragraph(view, lang), reply_to=message)
@@ -68,6 +74,13 @@ async def on_callback(update: Update, context: StaffContext) -> None:
     elif kind == "m":
         hits = await asyncio.to_thread(_more_hits, context.kb, context.recent.recall(parsed[1]),
                                        parsed[2])
+        shown = [h for h in hits if await may_see(context, h.doc_id, query.from_user.id, chat)]
+        if hits and not shown:
+            await answer_callback(update, query, render.text_for(lang, "not_available"),
+                                  show_alert=True)
+            context.outcome(update, "not available")
+            return
+        hits = shown
         await answer_callback(update, query)
         await send(context.bot, chat_id, render.render_more(hits, lang), reply_to=message)
         context.outcome(update, "more")
@@ -91,6 +104,8 @@ async def readable_paragraph(context: StaffContext, user_id: int, chat: Chat | N
         view = await asyncio.to_thread(context.kb.paragraph_by_ref, ref)
     else:
         view = await asyncio.to_thread(context.kb.paragraph, paragraph_id)
+    if view is not None and not await may_see(context, view.doc_id, user_id, chat):
+        return None, True
     return view, False
 
 
@@ -102,8 +117,9 @@ async def _original(update: Update, context: StaffContext, paragraph_id: int, ch
                                              message.chat if message is not None else None,
                                              paragraph_id=paragraph_id)
     if refused:
-        await answer_callback(update, query, render.text_for(lang, "refused"), show_alert=True)
-        context.outcome(update, "refused")
+        await answer_callback(update, query, render.text_for(lang, "not_available"),
+                              show_alert=True)
+        context.outcome(update, "not available")
         return
     await answer_callback(update, query)
     original = await asyncio.to_thread(context.kb.original_file, view.doc_id) \
@@ -128,6 +144,13 @@ async def _suggestion(update: Update, context: StaffContext, question_id: int, p
     hit = next((h for h in answer.hits if h.paragraph_id == paragraph_id), None) \
         if answer is not None else None
     view = await asyncio.to_thread(context.kb.paragraph, paragraph_id)
+    presser = update.callback_query.from_user
+    if view is not None and not await may_see(context, view.doc_id, presser.id,
+                                              message.chat if message is not None else None):
+        await answer_callback(update, update.callback_query,
+                              render.text_for(lang, "not_available"), show_alert=True)
+        context.outcome(update, "not available")
+        return
     await answer_callback(update, update.callback_query)
     chat_id = message.chat.id if message is not None else update.callback_query.from_user.id
     if hit is None or view is None:  # forgotten, or its document removed since

@@ -1,4 +1,13 @@
-"""Channels: each post (and its edits) becomes a cited document; the bot never replies there."""
+"""Channels: each post (and its edits) becomes a cited document; the bot never replies there.
+
+Who may read a post (never wider than the channel's own readers):
+
+* a public channel (it has a username): 全员 — anyone can read it on t.me anyway;
+* a private channel: the audiences of ``STAFFBOT_AUDIENCES`` that list it (its members are
+  theirs); else the audience named like the channel's title, if one is configured;
+* a private channel in no audience: 仅管理员 (admins only) — its posts never become an answer
+  for all staff; an admin may widen it with ``/audience`` (``staffbot audience``).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +15,12 @@ import asyncio
 
 from telegram import Chat, Update
 
+from knowledge.audiences import ADMINS_ONLY, EVERYONE, join_audience
+
+from ..access import Access
 from ..context import StaffContext
 
-__all__ = ["channel_wanted", "on_channel_post", "post_link"]
+__all__ = ["channel_audience", "channel_wanted", "on_channel_post", "post_link"]
 
 
 def post_link(chat_id: int, username: str | None, message_id: int) -> str:
@@ -28,6 +40,16 @@ def channel_wanted(channels: tuple[str, ...], chat: Chat) -> bool:
         chat.username is not None and "@" + chat.username.lower() in channels)
 
 
+def channel_audience(access: Access, chat: Chat) -> str:
+    """The audience a post of ``chat`` gets (see the module docstring)."""
+    if chat.username:
+        return EVERYONE
+    names = access.chat_audiences(chat.id)
+    if not names and (chat.title or "").strip() in access.audience_names:
+        names = frozenset({chat.title.strip()})
+    return join_audience(names) if names else ADMINS_ONLY
+
+
 async def on_channel_post(update: Update, context: StaffContext) -> None:
     """A new or edited channel post (text or caption) becomes a cited document; never replies."""
     message = update.effective_message
@@ -41,5 +63,5 @@ async def on_channel_post(update: Update, context: StaffContext) -> None:
             text=message.text or message.caption or "",
             url=post_link(chat.id, chat.username, message.message_id),
             date=(message.edit_date or message.date).isoformat() if message.date else None,
-            channel_title=chat.title or "")
+            channel_title=chat.title or "", audience=channel_audience(context.access, chat))
     context.outcome(update, f"post {result}")

@@ -15,8 +15,8 @@ from ..context import StaffContext
 from ..render import lang_for
 from .replies import send_answer
 
-__all__ = ["MAX_QUESTION", "answer_callback", "ask", "can_escalate", "clean_question", "lang", "log",
-           "query_expired"]
+__all__ = ["MAX_QUESTION", "answer_callback", "ask", "audiences_here", "can_escalate",
+           "clean_question", "lang", "log", "may_see", "query_expired"]
 
 log = logging.getLogger("bot.handlers")  # one logger for every handler module
 
@@ -57,6 +57,26 @@ def query_expired(err: BadRequest) -> bool:
     return "query is too old" in message or "query id is invalid" in message
 
 
+async def audiences_here(context: StaffContext, user_id: int | None, chat) -> frozenset[str] | None:
+    """The audiences an answer sent to ``chat`` may draw on: the asker's own in a private chat
+    (None for an admin: every document), the chat's anywhere else (what all its members may
+    read: 全员 and the audiences that list the chat)."""
+    private = chat is None or chat.type == ChatType.PRIVATE
+    return await context.access.reader_audiences(user_id, None if chat is None else chat.id,
+                                                 private)
+
+
+async def may_see(context: StaffContext, doc_id: int, user_id: int | None, chat) -> bool:
+    """Whether a paragraph of ``doc_id`` may be sent to ``chat`` because ``user_id`` pressed a
+    button: the presser may read it (not the one who asked), and in a group every member may."""
+    if not doc_id:   # an admin's written answer: no document behind it
+        return True
+    if not context.kb.may_read(doc_id, await context.access.audiences_of(user_id)):
+        return False
+    private = chat is None or chat.type == ChatType.PRIVATE
+    return private or context.kb.may_read(doc_id, context.access.chat_audiences(chat.id))
+
+
 async def ask(update: Update, context: StaffContext, question: str) -> None:
     """Answer ``question`` in the chat of ``update`` (access checked), replying to its message."""
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
@@ -76,7 +96,9 @@ async def ask(update: Update, context: StaffContext, question: str) -> None:
                    reply_to=message)
         context.outcome(update, "usage")
         return
-    asked = await context.answerer.ask(question, chat_kind="private" if private else "group")
+    audiences = await audiences_here(context, user.id if user else None, chat)
+    asked = await context.answerer.ask(question, chat_kind="private" if private else "group",
+                                       audiences=audiences)
     answer = asked.answer
     if asked.question_id:
         context.recent.remember(asked.question_id, answer)

@@ -29,7 +29,7 @@ async def on_start(update: Update, context: StaffContext) -> None:
         context.outcome(update, "bad link")
         return
     view, refused = await readable_paragraph(context, user.id, chat, ref=ref)
-    replies = render.render_message(lang(update), "refused") if refused else \
+    replies = render.render_message(lang(update), "not_available") if refused else \
         render.render_paragraph(view, lang(update))
     await send(context.bot, chat.id, replies)
     context.outcome(update, "refused" if refused else "paragraph" if view else "gone")

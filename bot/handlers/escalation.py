@@ -11,6 +11,11 @@ and ``kb.answer_escalation`` answers only once (one transaction): so a double �
 answering twice or two admins answering send nothing twice. Who may answer: the admins
 (``STAFFBOT_ADMINS``), and anyone in ``STAFFBOT_ADMIN_CHAT`` on the messages there. /unanswered
 shows its entries as the same cards (without an asker: answering one only teaches).
+
+Audiences: a card's closest passages are those its readers may see (an admin in private: every
+document; the admin chat: what all its members may, :meth:`bot.access.Access.chat_audiences`);
+the answer sent to the asker is searched as the asker's chat would be (their own audiences in
+private, the group's in a group): a taught passage they may not read is cited, never quoted.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from .. import render
 from ..api import edit_text, markup_json, send, send_text
 from ..context import Card, StaffContext
 from ..render import Reply, text_for
-from .common import answer_callback, can_escalate, lang, log
+from .common import answer_callback, audiences_here, can_escalate, lang, log
 from .group import on_group_text
 from .private import on_private_text
 
@@ -81,10 +86,21 @@ def _clean_answer(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-async def _closest(context: StaffContext, question: str) -> tuple[Hit, ...]:
-    """The passages closest to ``question``, weak ones too (for 就是这段)."""
-    asked = await context.answerer.ask(question, render.CLOSEST, closest=True, log=False)
+async def _closest(context: StaffContext, question: str,
+                   audiences: frozenset[str] | None) -> tuple[Hit, ...]:
+    """The passages closest to ``question`` that readers in ``audiences`` may see, weak ones
+    too (for 就是这段)."""
+    asked = await context.answerer.ask(question, render.CLOSEST, closest=True, log=False,
+                                       audiences=audiences)
     return asked.answer.hits
+
+
+def _card_audiences(context: StaffContext, chat_id: int) -> frozenset[str] | None:
+    """Who reads a card sent to ``chat_id``: an admin in private reads every document; the
+    admin chat, what all its members may read."""
+    if chat_id in context.access.admins:
+        return None
+    return context.access.chat_audiences(chat_id)
 
 
 # -- the asker: 🙋 -------------------------------------------------------------------------------------
@@ -112,8 +128,12 @@ async def on_escalate(update: Update, context: StaffContext, question_id: int,
     await _drop_escalate_button(message)
     await send(context.bot, chat.id, render.render_message(language, "escalated"),
                reply_to=origin)
-    reached = await _send_cards(context, escalation, await _closest(context, question),
-                                _destinations(context))
+    reached = 0
+    for destination in _destinations(context):
+        reached += await _send_cards(
+            context, escalation,
+            await _closest(context, question, _card_audiences(context, destination)),
+            [destination])
     context.outcome(update, f"escalated to {reached}")
 
 
@@ -265,7 +285,7 @@ async def _answer(context: StaffContext, escalation_id: int, *, ref: str | None,
 
 async def _deliver(context: StaffContext, escalation: Escalation, taught: Taught) -> str | None:
     """The answer to the asker, replying to their question; why not, if it could not be sent."""
-    hit = await _taught_hit(context, escalation.question, taught) if taught.ref \
+    hit = await _taught_hit(context, escalation, taught) if taught.ref \
         else render.written_answer_hit(taught)
     replies = render.render_escalation_answer(escalation.question, hit)
     try:
@@ -280,10 +300,17 @@ async def _deliver(context: StaffContext, escalation: Escalation, taught: Taught
     return None
 
 
-async def _taught_hit(context: StaffContext, question: str, taught: Taught) -> Hit:
-    """The taught paragraph as a hit for ``question`` (its excerpt made for it), from a search
-    now that it is taught; its citation alone if the search does not find it."""
-    asked = await context.answerer.ask(question, render.CLOSEST * 2, closest=True, log=False)
+async def _taught_hit(context: StaffContext, escalation: Escalation, taught: Taught) -> Hit:
+    """The taught paragraph as a hit for the question (its excerpt made for it), from a search
+    now that it is taught, as the asker's chat may read; its citation alone if the search does
+    not find it (or the asker may not read it)."""
+    question = escalation.question
+    if escalation.chat_id == escalation.asker_id:     # asked in private
+        audiences = await context.access.audiences_of(escalation.asker_id)
+    else:
+        audiences = context.access.chat_audiences(escalation.chat_id)
+    asked = await context.answerer.ask(question, render.CLOSEST * 2, closest=True, log=False,
+                                       audiences=audiences)
     for hit in asked.answer.hits:
         if hit.ref == taught.ref:
             return hit
@@ -337,8 +364,10 @@ async def send_unanswered_cards(update: Update, context: StaffContext,
                 context.kb.escalate, item.question, asker_id=0, asker_name="", chat_id=0,
                 chat_title="", message_id=0)
         cards.append((escalation, item.count))
+    audiences = await audiences_here(context, update.effective_user.id, update.effective_chat)
     for escalation, times in cards:
-        await _send_cards(context, escalation, await _closest(context, escalation.question),
+        await _send_cards(context, escalation,
+                          await _closest(context, escalation.question, audiences),
                           [chat_id], language, times=times)
     return len(cards)
 

@@ -1,4 +1,5 @@
-"""Groups: text that mentions the bot or replies to it is a question; membership changes."""
+"""Groups: text that mentions the bot or replies to it is a question; membership changes (the
+bot's own, and a member's: someone who leaves an audience's chat loses it at once)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from telegram import Update
 from ..context import StaffContext
 from .common import ask, log
 
-__all__ = ["on_group_text", "on_my_chat_member"]
+__all__ = ["on_chat_member", "on_group_text", "on_my_chat_member"]
 
 
 def _mention_pattern(username: str) -> re.Pattern:
@@ -37,3 +38,11 @@ async def on_my_chat_member(update: Update, context: StaffContext) -> None:
     log.info("bot is now %s in %s %s", change.new_chat_member.status, change.chat.type,
              change.chat.id)
     context.outcome(update, "member")
+
+
+async def on_chat_member(update: Update, context: StaffContext) -> None:
+    """Someone joined, left or was removed from a chat the bot administers: their cached
+    membership of it is dropped, so the next question checks again (access revoked at once)."""
+    change = update.chat_member
+    context.access.forget(change.chat.id, change.new_chat_member.user.id)
+    context.outcome(update, f"member {change.new_chat_member.status}")

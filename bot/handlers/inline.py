@@ -1,4 +1,7 @@
-"""Inline mode: ``@bot keywords`` in any chat offers up to 10 cited excerpts to send."""
+"""Inline mode: ``@bot keywords`` in any chat offers up to 10 cited excerpts to send.
+
+Searched as the asker's audiences; a result from a document not for 全员 carries only its
+citation and a "在私聊中查看" deep link (the result can be sent into any chat)."""
 
 from __future__ import annotations
 
@@ -42,9 +45,10 @@ async def on_inline_query(update: Update, context: StaffContext) -> None:
         text = clean_question(query.query or "")
         results: list[render.InlineResult] = []
         if text:
-            asked = await context.answerer.ask(text, render.INLINE_RESULTS, log=False)
-            results = render.render_inline_results(asked.answer,
-                                                   bot_username=context.bot.username,
+            audiences = await context.access.audiences_of(query.from_user.id)
+            asked = await context.answerer.ask(text, render.INLINE_RESULTS, log=False,
+                                               audiences=audiences)
+            results = render.render_inline_results(asked.answer, bot_username=context.bot.username,
                                                    lang=lang)
         button = None if results else {"text": render.text_for(lang, "inline_button"),
                                        "start_parameter": "help"}

@@ -1,0 +1,91 @@
+"""Who may read a document: its audience, as names only (who is in an audience is the bot's
+business, not this package's).
+
+Every document has an audience: ``全员`` (all staff, the default) or one or more named audiences
+stored joined by ``,``. A question is asked *as* a set of audience names (``None``: no
+restriction, for the CLI and admin tools); a paragraph is visible when its document is for
+``全员`` or shares a name with that set. :class:`DocAudiences` is one snapshot of the
+document → audience map; the searcher turns it into a mask of visible rows before ranking
+(:meth:`knowledge.search.Searcher.search`), so nothing downstream can show a hidden paragraph.
+
+    >>> visible("财务处,人事处", frozenset({"人事处"})), visible("财务处", frozenset())
+    (True, False)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["ADMINS_ONLY", "EVERYONE", "DocAudiences", "audience_names", "join_audience",
+           "parse_audience", "visible"]
+
+EVERYONE = "全员"
+# The audience of what no configured audience may read (a private channel in none): only those
+# who read without restriction (admins, the CLI). Not a name STAFFBOT_AUDIENCES may define.
+ADMINS_ONLY = "仅管理员"
+MAX_NAME = 32
+_NAME = re.compile(r"[^\s,，;；#@=]{1,32}")
+
+
+def parse_audience(text: str | Iterable[str]) -> str:
+    """Names as typed (``财务处,人事处``, ``#财务处``, a list) → the stored form: sorted, unique,
+    joined by ``,``; ``全员`` when it names everyone or nothing. ValueError for a malformed
+    name (spaces, separators, longer than :data:`MAX_NAME`)."""
+    items = re.split(r"[,，;；\s]+", text) if isinstance(text, str) else list(text)
+    names = set()
+    for item in items:
+        name = item.strip().lstrip("#")
+        if not name:
+            continue
+        if not _NAME.fullmatch(name):
+            raise ValueError(f"{name!r} is not an audience name (up to {MAX_NAME} characters, "
+                             f"no spaces or , ; # @ =)")
+        names.add(name)
+    return join_audience(names)
+
+
+def join_audience(names: Iterable[str]) -> str:
+    names = set(names)
+    if not names or EVERYONE in names:
+        return EVERYONE
+    return ",".join(sorted(names))
+
+
+def audience_names(stored: str | None) -> frozenset[str]:
+    """The stored form → its names (``{"全员"}`` for everyone; an empty value is everyone: the
+    column's default)."""
+    names = frozenset(n for n in (stored or "").split(",") if n)
+    return names or frozenset({EVERYONE})
+
+
+def visible(stored: str | None, audiences: frozenset[str] | None) -> bool:
+    """Whether a document with the ``stored`` audience may be shown to someone in
+    ``audiences`` (None: no restriction)."""
+    if audiences is None:
+        return True
+    names = audience_names(stored)
+    return EVERYONE in names or not names.isdisjoint(audiences)
+
+
+@dataclass(frozen=True)
+class DocAudiences:
+    """One snapshot of every document's audience (stored form), and the versions it was read
+    at (``meta.generation``, ``meta.audience_version``): read again when either moves."""
+
+    key: tuple[int, int] = (-1, -1)
+    by_doc: Mapping[int, str] = field(default_factory=dict)
+
+    def restricted(self, doc_id: int) -> bool:
+        """Whether the document is not for everyone (a document not in the map: restricted)."""
+        stored = self.by_doc.get(doc_id)
+        return stored is None or EVERYONE not in audience_names(stored)
+
+    def allows(self, doc_id: int, audiences: frozenset[str] | None) -> bool:
+        """Whether someone in ``audiences`` may read the document (an unknown one: only
+        without restriction)."""
+        if audiences is None:
+            return True
+        stored = self.by_doc.get(doc_id)
+        return stored is not None and visible(stored, audiences)
