@@ -178,7 +178,7 @@ class AudienceSetting:
 
 def _audiences(value: str) -> tuple[AudienceSetting, ...]:
     """``财务处=-1001234,-1005678;董事会=@123,@456`` → the audiences, in order."""
-    name_rule = r"[^\s,，;；#@=]{1,32}"
+    name_rule = r"[^\s,，;；#@=<>&\"']{1,32}"
     out: dict[str, AudienceSetting] = {}
     for part in (p.strip() for p in value.split(";")):
         if not part:
@@ -186,7 +186,8 @@ def _audiences(value: str) -> tuple[AudienceSetting, ...]:
         name, equals, members = (x.strip() for x in part.partition("="))
         if not equals or not re.fullmatch(name_rule, name) or name == "仅管理员":
             raise SettingsError(f"STAFFBOT_AUDIENCES: {part!r} is not NAME=MEMBERS (a name of up "
-                                f"to 32 characters without spaces or , ; # @ =, not 仅管理员; "
+                                f"to 32 characters without spaces or , ; # @ = < > & quotes, not "
+                                f"仅管理员; "
                                 f"e.g. 财务处=-1001234,@123)")
         if name in out:
             raise SettingsError(f"STAFFBOT_AUDIENCES: {name} is defined twice")
