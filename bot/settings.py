@@ -69,8 +69,9 @@ SETTINGS: tuple[Setting, ...] = (
             "(one person by numeric user id), e.g. 财务处=-1001234,-1005678;董事会=@123,@456. "
             "Documents are for 全员 (all staff) unless given an audience; admins read every "
             "document. 全员=CHATS lists private channels whose posts are for all staff (a private "
-            "channel in no audience is for admins only). Membership is checked with getChatMember and cached for "
-            "STAFFBOT_STAFF_CACHE_SECONDS; someone leaving such a chat loses access at once."),
+            "channel in no audience is for admins only). Membership is checked with "
+            "getChatMember and cached for STAFFBOT_STAFF_CACHE_SECONDS; someone leaving such a "
+            "chat loses access at once."),
     Setting("STAFFBOT_CHANNELS", "",
             "Comma-separated channel ids or @usernames whose posts are indexed. Empty = every "
             "channel the bot is an admin of."),
@@ -186,7 +187,8 @@ def _audiences(value: str) -> tuple[AudienceSetting, ...]:
         name, equals, members = (x.strip() for x in part.partition("="))
         if not equals or not re.fullmatch(name_rule, name) or name == "仅管理员":
             raise SettingsError(f"STAFFBOT_AUDIENCES: {part!r} is not NAME=MEMBERS (a name of up "
-                                f"to 32 characters without spaces or , ; # @ = < > & quotes, not "
+                                f"to 32 characters without spaces, quotes or , ; # @ = < > &, "
+                                f"not "
                                 f"仅管理员; "
                                 f"e.g. 财务处=-1001234,@123)")
         if name in out:
