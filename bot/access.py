@@ -58,7 +58,8 @@ class Access:
         self.max_entries = max_entries
         self._cache: dict[tuple[int, int], tuple[float, bool]] = {}
         self.audiences = tuple(audiences)
-        self.audience_names = tuple(a.name for a in self.audiences)
+        # 全员=CHATS only says whose posts are for all staff: no one needs to be checked for it
+        self.audience_names = tuple(a.name for a in self.audiences if a.name != "全员")
 
     @property
     def restricted(self) -> bool:
@@ -97,6 +98,8 @@ class Access:
             return frozenset()
         names = set()
         for audience in self.audiences:
+            if audience.name not in self.audience_names:
+                continue
             if user_id in audience.users:
                 names.add(audience.name)
                 continue

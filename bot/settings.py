@@ -68,8 +68,10 @@ SETTINGS: tuple[Setting, ...] = (
             "with comma-separated members: a chat id (-100..., its members belong) or @USER_ID "
             "(one person by numeric user id), e.g. 财务处=-1001234,-1005678;董事会=@123,@456. "
             "Documents are for 全员 (all staff) unless given an audience; admins read every "
-            "document. Membership is checked with getChatMember and cached for "
-            "STAFFBOT_STAFF_CACHE_SECONDS; someone leaving such a chat loses access at once."),
+            "document. 全员=CHATS lists private channels whose posts are for all staff (a private "
+            "channel in no audience is for admins only). Membership is checked with "
+            "getChatMember and cached for STAFFBOT_STAFF_CACHE_SECONDS; someone leaving such a "
+            "chat loses access at once."),
     Setting("STAFFBOT_CHANNELS", "",
             "Comma-separated channel ids or @usernames whose posts are indexed. Empty = every "
             "channel the bot is an admin of."),
@@ -177,17 +179,18 @@ class AudienceSetting:
 
 def _audiences(value: str) -> tuple[AudienceSetting, ...]:
     """``财务处=-1001234,-1005678;董事会=@123,@456`` → the audiences, in order."""
-    name_rule = r"[^\s,，;；#@=]{1,32}"
+    name_rule = r"[^\s,，;；#@=<>&\"']{1,32}"
     out: dict[str, AudienceSetting] = {}
     for part in (p.strip() for p in value.split(";")):
         if not part:
             continue
         name, equals, members = (x.strip() for x in part.partition("="))
-        if not equals or not re.fullmatch(name_rule, name) or name in ("全员", "仅管理员"):
+        if not equals or not re.fullmatch(name_rule, name) or name == "仅管理员":
             raise SettingsError(f"STAFFBOT_AUDIENCES: {part!r} is not NAME=MEMBERS (a name of up "
-                                f"to 32 characters without spaces or , ; # @ =, not 全员 or "
-                                f"仅管理员; e.g. "
-                                f"财务处=-1001234,@123)")
+                                f"to 32 characters without spaces, quotes or , ; # @ = < > &, "
+                                f"not "
+                                f"仅管理员; "
+                                f"e.g. 财务处=-1001234,@123)")
         if name in out:
             raise SettingsError(f"STAFFBOT_AUDIENCES: {name} is defined twice")
         chats, users = set(), set()
@@ -202,6 +205,9 @@ def _audiences(value: str) -> tuple[AudienceSetting, ...]:
                                     f"(like @123456789)")
         if not chats and not users:
             raise SettingsError(f"STAFFBOT_AUDIENCES: {name} has no members")
+        if name == "全员" and users:   # everyone is in it: it only says whose posts are for all
+            raise SettingsError("STAFFBOT_AUDIENCES: 全员 lists chats (private channels whose "
+                                "posts are for all staff), not users")
         out[name] = AudienceSetting(name, frozenset(chats), frozenset(users))
     return tuple(out.values())
 
@@ -317,8 +323,9 @@ class Settings:
 
     @property
     def audience_names(self) -> tuple[str, ...]:
-        """The configured audiences' names (documents may be given these, besides 全员)."""
-        return tuple(a.name for a in self.audiences)
+        """The configured audiences' names (documents may be given these, besides 全员; a
+        全员 entry only lists chats whose posts are for all staff)."""
+        return tuple(a.name for a in self.audiences if a.name != "全员")
 
     @property
     def max_upload_bytes(self) -> int:

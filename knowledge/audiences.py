@@ -26,7 +26,7 @@ EVERYONE = "全员"
 # who read without restriction (admins, the CLI). Not a name STAFFBOT_AUDIENCES may define.
 ADMINS_ONLY = "仅管理员"
 MAX_NAME = 32
-_NAME = re.compile(r"[^\s,，;；#@=]{1,32}")
+_NAME = re.compile(r"[^\s,，;；#@=<>&\"']{1,32}")
 
 
 def parse_audience(text: str | Iterable[str]) -> str:
@@ -41,7 +41,7 @@ def parse_audience(text: str | Iterable[str]) -> str:
             continue
         if not _NAME.fullmatch(name):
             raise ValueError(f"{name!r} is not an audience name (up to {MAX_NAME} characters, "
-                             f"no spaces or , ; # @ =)")
+                             f"no spaces or , ; # @ = < > & quotes)")
         names.add(name)
     return join_audience(names)
 

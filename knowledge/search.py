@@ -200,11 +200,16 @@ class Searcher:
         if access is not None:
             hits, also = (tuple(replace(h, restricted=access.restricted(h.doc_id))
                                 if h.ref else h for h in found) for found in (hits, also))
-        return Answer(question, status, hits,
-                      self._explain(query, candidates, ranked, status, k, evidence,
-                                    self._teaching_explain(taught, link, factors, searched,
-                                                           teaching))
-                      if explain else None,
+        explained = None
+        if explain:
+            explained = self._explain(query, candidates, ranked, status, k, evidence,
+                                      self._teaching_explain(taught, link, factors, searched,
+                                                             teaching))
+            explained["stages"]["audiences"] = {
+                "asked_as": None if audiences is None else sorted(audiences),
+                "readable_paragraphs": len(self.rows) if visible is None else int(visible.sum()),
+                "paragraphs": len(self.rows)}
+        return Answer(question, status, hits, explained,
                       see_also=also, searched_terms=tuple(u.text for u in query.units))
 
     # -- audiences ---------------------------------------------------------------------------------

@@ -198,6 +198,7 @@ def test_cli_ingest_audience_docs_and_ask_as_an_audience(tmp_path):
      (("财务处", {-1001234, -1005678}, set()), ("人事处", {-1009999}, set()),
       ("董事会", set(), {123, 456}))),
     (" 财务处 = -1001, @7 ; ", (("财务处", {-1001}, {7}),)),
+    ("全员=-1009;财务处=-1001", (("全员", {-1009}, set()), ("财务处", {-1001}, set()))),
 ])
 def test_audiences_setting_is_parsed(value, expected):
     from bot.settings import Settings
@@ -209,8 +210,8 @@ def test_audiences_setting_is_parsed(value, expected):
 
 @pytest.mark.parametrize("value, says", [
     ("财务处=1234", "@USER_ID"),           # a bare positive id: a user must be written @id
-    ("财务处", "NAME=MEMBERS"), ("财务处=", "no members"), ("全员=-100", "not 全员"),
-    ("仅管理员=-100", "not 全员"), ("财 务=-100", "NAME=MEMBERS"), ("a=-1;a=-2", "twice"),
+    ("财务处", "NAME=MEMBERS"), ("财务处=", "no members"), ("全员=@5", "not users"),
+    ("仅管理员=-100", "not 仅管理员"), ("财 务=-100", "NAME=MEMBERS"), ("a=-1;a=-2", "twice"),
     ("财务处=@ann", "@USER_ID"),
 ])
 def test_a_malformed_audiences_setting_says_what_is_wrong(value, says):

@@ -35,6 +35,7 @@ ADMIN_ROOM = group(-1001000000990, "Admins")
 FIN_CHANNEL = channel(-1001000000902, "财务通知")            # private, listed in 财务处
 SECRET_CHANNEL = channel(-1001000000903, "保密通知")         # private, in no audience
 PUBLIC_CHANNEL = channel(-1001000000904, "公开通知", username="open_news")
+STAFF_CHANNEL = channel(-1001000000905, "全员通知")          # private, listed under 全员
 
 TRAVEL = ("差旅费报销办法\n\n出差住宿费每晚不超过五百元，报销时须附住宿发票。\n\n"
           "出差伙食补助每天一百二十元，报销时按出差天数计算。\n\n"
@@ -54,11 +55,11 @@ async def audience_bot(tmp_path_factory):
     bot = BotProcess(fake, workdir, STAFFBOT_ADMINS=str(ADMIN["id"]),
                      STAFFBOT_ADMIN_CHAT=str(ADMIN_ROOM["id"]),
                      STAFFBOT_AUDIENCES=f"财务处={FIN_CHAT['id']},{FIN_CHANNEL['id']};"
-                                        f"董事会=@{BOARD['id']}")
+                                        f"董事会=@{BOARD['id']};全员={STAFF_CHANNEL['id']}")
     for member in (FIN, LEAVER):
         fake.set_member(FIN_CHAT, member, "member")
     fake.set_member(FIN_CHAT, OUT, "left")
-    for chat in (ADMIN_ROOM, FIN_CHANNEL, SECRET_CHANNEL, PUBLIC_CHANNEL):
+    for chat in (ADMIN_ROOM, FIN_CHANNEL, SECRET_CHANNEL, PUBLIC_CHANNEL, STAFF_CHANNEL):
         fake.add_chat(chat)
     await bot.start()
     yield fake, bot
@@ -188,9 +189,11 @@ async def test_channel_posts_inherit_their_channels_readers(fake, audience_bot):
     bot = audience_bot[1]
     posts = [fake.channel_post(PUBLIC_CHANNEL, "公开活动\n羽毛球比赛周五下午在体育馆举行。"),
              fake.channel_post(FIN_CHANNEL, "财务提醒\n年终决算报表须在十二月二十日前提交。"),
-             fake.channel_post(SECRET_CHANNEL, "保密事项\n机房门禁密码每月初更换一次。")]
+             fake.channel_post(SECRET_CHANNEL, "保密事项\n机房门禁密码每月初更换一次。"),
+             fake.channel_post(STAFF_CHANNEL, "体检安排\n年度体检于十月在职工医院进行。")]
     await bot.handled(*posts)
     assert "周五" in (await ask(fake, OUT, "羽毛球比赛什么时候"))["text"]
+    assert "十月" in (await ask(fake, OUT, "年度体检什么时候"))["text"]
     assert "十二月二十日" in (await ask(fake, FIN, "年终决算报表提交时间"))["text"]
     assert "十二月二十日" not in (await ask(fake, OUT, "年终决算报表提交时间"))["text"]
     assert "每月初" in (await ask(fake, ADMIN, "机房门禁密码更换"))["text"]

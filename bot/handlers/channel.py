@@ -4,7 +4,8 @@ Who may read a post (never wider than the channel's own readers):
 
 * a public channel (it has a username): 全员 — anyone can read it on t.me anyway;
 * a private channel: the audiences of ``STAFFBOT_AUDIENCES`` that list it (its members are
-  theirs); else the audience named like the channel's title, if one is configured;
+  theirs; listed under ``全员``: all staff); else the audience named like the channel's title,
+  if one is configured;
 * a private channel in no audience: 仅管理员 (admins only) — its posts never become an answer
   for all staff; an admin may widen it with ``/audience`` (``staffbot audience``).
 """

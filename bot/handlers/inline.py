@@ -34,7 +34,8 @@ async def on_inline_query(update: Update, context: StaffContext) -> None:
         context.outcome(update, "inline expired")
         return
     lang = lang_for(query.from_user.language_code)
-    personal = context.access.restricted
+    # answers depend on who asks (staff only, or per audience): Telegram must not share them
+    personal = context.access.restricted or bool(context.access.audiences)
     try:
         if not await context.access.is_staff(query.from_user.id):
             button = InlineQueryResultsButton(text=render.text_for(lang, "inline_refused"),
