@@ -20,7 +20,7 @@ import pytest_asyncio
 sys.path.insert(0, str(Path(__file__).parent))
 from botprocess import BotProcess  # noqa: E402
 from fakebot import FakeTelegram, channel, group, iter_buttons, user  # noqa: E402
-from test_bot_e2e import ask, callbacks, finish, replies_to, say  # noqa: E402
+from test_bot_e2e import _after_test, ask, callbacks, finish, replies_to, say  # noqa: E402
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -70,10 +70,7 @@ async def audience_bot(tmp_path_factory):
 def fake(audience_bot, request):
     fake, bot = audience_bot
     yield fake
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        print("---- bot log ----\n" + bot.log()[-8000:])
-    assert not [e for e in fake.unexpected_errors() if e["status"] == 400], fake.errors
+    _after_test(fake, bot, request)
 
 
 def leaked(*texts: str) -> list[str]:

@@ -62,10 +62,7 @@ async def on_callback(update: Update, context: StaffContext) -> None:
         view, refused = await readable_paragraph(context, query.from_user.id, chat,
                                                  paragraph_id=parsed[1])
         if refused:
-            await answer_callback(update, query, render.text_for(lang, "not_available"),
-                                  show_alert=True)
-            context.outcome(update, "not available")
-            return
+            return await _not_available(update, context, lang)
         await answer_callback(update, query)
         await send(context.bot, chat_id, render.render_paragraph(view, lang), reply_to=message)
         context.outcome(update, "paragraph" if view else "gone")
@@ -76,10 +73,7 @@ async def on_callback(update: Update, context: StaffContext) -> None:
                                        parsed[2])
         shown = [h for h in hits if await may_see(context, h.doc_id, query.from_user.id, chat)]
         if hits and not shown:
-            await answer_callback(update, query, render.text_for(lang, "not_available"),
-                                  show_alert=True)
-            context.outcome(update, "not available")
-            return
+            return await _not_available(update, context, lang)
         hits = shown
         await answer_callback(update, query)
         await send(context.bot, chat_id, render.render_more(hits, lang), reply_to=message)
@@ -90,6 +84,13 @@ async def on_callback(update: Update, context: StaffContext) -> None:
         await escalation.on_escalate(update, context, parsed[1], message, lang)
     else:
         await _feedback(update, context, parsed[1], parsed[2], parsed[3], message, lang)
+
+
+async def _not_available(update: Update, context: StaffContext, lang: str) -> None:
+    """The presser may not read it: an alert, never the text."""
+    await answer_callback(update, update.callback_query, render.text_for(lang, "not_available"),
+                          show_alert=True)
+    context.outcome(update, "not available")
 
 
 async def readable_paragraph(context: StaffContext, user_id: int, chat: Chat | None, *,
@@ -117,10 +118,7 @@ async def _original(update: Update, context: StaffContext, paragraph_id: int, ch
                                              message.chat if message is not None else None,
                                              paragraph_id=paragraph_id)
     if refused:
-        await answer_callback(update, query, render.text_for(lang, "not_available"),
-                              show_alert=True)
-        context.outcome(update, "not available")
-        return
+        return await _not_available(update, context, lang)
     await answer_callback(update, query)
     original = await asyncio.to_thread(context.kb.original_file, view.doc_id) \
         if view is not None else None
@@ -147,10 +145,7 @@ async def _suggestion(update: Update, context: StaffContext, question_id: int, p
     presser = update.callback_query.from_user
     if view is not None and not await may_see(context, view.doc_id, presser.id,
                                               message.chat if message is not None else None):
-        await answer_callback(update, update.callback_query,
-                              render.text_for(lang, "not_available"), show_alert=True)
-        context.outcome(update, "not available")
-        return
+        return await _not_available(update, context, lang)
     await answer_callback(update, update.callback_query)
     chat_id = message.chat.id if message is not None else update.callback_query.from_user.id
     if hit is None or view is None:  # forgotten, or its document removed since
