@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -427,9 +427,10 @@ class Store:
                 "OR origin = ?", [ref, ref, ref, ref])]
         return ids
 
-    def load_rows(self) -> Iterator[IndexRow]:
+    def load_rows(self, doc_ids: Sequence[int] | None = None) -> Iterator[IndexRow]:
         """Everything the in-memory index needs, one row per paragraph, in a stable order
-        (streamed: a large knowledge base is never held twice)."""
+        (streamed: a large knowledge base is never held twice); ``doc_ids``: of those
+        documents only (an index's delta)."""
         sections: dict[str, tuple[str, ...]] = {}   # one object per distinct heading path,
         names: dict[str, str] = {}                   # title and source, not one per paragraph
         for (pid, doc_id, number, text, sentences, words, path, section_words, title,
@@ -438,7 +439,10 @@ class Store:
                 "s.words, d.title, d.title_words, d.source, d.source_id, d.url, p.kind, p.ocr, "
                 "p.question, p.ref "
                 "FROM paragraphs p JOIN sections s ON s.id = p.section_id "
-                "JOIN documents d ON d.id = p.doc_id ORDER BY p.id"):
+                "JOIN documents d ON d.id = p.doc_id "
+                + ("" if doc_ids is None else
+                   f"WHERE p.doc_id IN ({','.join(str(int(i)) for i in doc_ids)}) ")
+                + "ORDER BY p.id"):
             section = sections.get(path)
             if section is None:
                 section = sections[path] = tuple(json.loads(path))
@@ -461,6 +465,35 @@ class Store:
         return ParagraphRow(pid, doc_id, number, text, _sentences(sentences),
                             tuple(json.loads(path)), title, source, source_id, url,
                             kind or "text", bool(ocr), question or "", ref or "")
+
+    def paragraphs(self, ids: Sequence[int]) -> dict[int, ParagraphRow]:
+        """The paragraphs of ``ids`` that exist, by id (a searcher reads its candidates)."""
+        found: dict[int, ParagraphRow] = {}
+        for (pid, doc_id, number, text, sentences, path, title, source, source_id, url, kind,
+             ocr, question, ref) in self.db.execute(
+                "SELECT p.id, p.doc_id, p.number, p.text, p.sentences, s.path, d.title, "
+                "d.source, d.source_id, d.url, p.kind, p.ocr, p.question, p.ref FROM paragraphs p "
+                "JOIN sections s ON s.id = p.section_id JOIN documents d ON d.id = p.doc_id "
+                f"WHERE p.id IN ({','.join(str(int(i)) for i in ids)})"):
+            found[pid] = ParagraphRow(pid, doc_id, number, text, _sentences(sentences),
+                                      tuple(json.loads(path)), title, source, source_id, url,
+                                      kind or "text", bool(ocr), question or "", ref or "")
+        return found
+
+    def paragraph_ids_by_ref(self, ref: str) -> list[int]:
+        return [r[0] for r in self.db.execute(
+            "SELECT id FROM paragraphs WHERE ref = ? ORDER BY id", [ref])]
+
+    def document_keys(self) -> list[tuple]:
+        """Per document what identifies its stored version (an index compares them to learn
+        which documents were added, replaced or removed since it was built)."""
+        return self.db.execute(
+            "SELECT id, origin, content_hash, ingested_at, title, paragraphs FROM documents "
+            "ORDER BY id").fetchall()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._meta("schema_version", "0"))
 
     def paragraph_by_ref(self, ref: str) -> ParagraphRow | None:
         """The paragraph a stable reference names now (None: its text is gone — stale)."""
