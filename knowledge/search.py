@@ -104,16 +104,15 @@ class Searcher:
         self.queries = QueryBuilder(analyzer, self.words, self.grams)
         # FAQ pairs' questions (searched with their answers; rank.py weighs them as headings)
         faq = snapshot.faq_rows.tolist()
-        snapshot.fetch(faq)
-        questions = {row: self.rows[row].question for row in faq if self.rows[row].question}
-        cache = snapshot.reader.asked_words
-        asked = {}
-        for row, question in questions.items():
-            pid = self.rows[row].paragraph_id
-            found = cache.get(pid)
-            if found is None:
-                found = cache[pid] = analyzer.words(normalize(question))
-            asked[row] = found
+        cache = snapshot.reader.asked_words     # pid → (question, its words): read once
+        pids = snapshot.ids[faq].tolist()
+        missing = [(row, pid) for row, pid in zip(faq, pids) if pid not in cache]
+        snapshot.fetch(row for row, _ in missing)
+        for row, pid in missing:
+            question = self.rows[row].question
+            cache[pid] = (question, analyzer.words(normalize(question)) if question else [])
+        questions = {row: cache[pid][0] for row, pid in zip(faq, pids) if cache[pid][0]}
+        asked = {row: cache[pid][1] for row, pid in zip(faq, pids) if cache[pid][0]}
         self.ranker = Ranker(self.rows, self.norms, self.words, self.context, self.grams,
                              asked=asked, heads=snapshot.heads, questions=questions,
                              liability=snapshot.liability, references=snapshot.references)

@@ -36,6 +36,7 @@ import numpy as np
 
 from .normalize import normalize, normalize_aligned
 from .segments import (
+    FIELDS,
     KINDS,
     IndexFileError,
     Postings,
@@ -74,7 +75,8 @@ class _Field:
     """One field (words, context or grams) over the live rows of every segment: exact BM25."""
 
     def __init__(self, name: str, segments: Sequence[Segment], alive: Sequence[np.ndarray | None],
-                 offsets: Sequence[int], n_live: int, *, k1: float = 1.2, b: float = 0.75) -> None:
+                 live_df: Sequence[np.ndarray], offsets: Sequence[int], n_live: int, *,
+                 k1: float = 1.2, b: float = 0.75) -> None:
         self.name = name
         self.size = n_live
         self._parts = [(seg.fields[name], a, off, seg) for seg, a, off in zip(segments, alive, offsets)]
@@ -83,19 +85,19 @@ class _Field:
                     for p, a, *_ in self._parts)
         self._avgdl = np.float32(max(total / n_live if n_live else 0.0, 1e-9))
         self._k1, self._b = np.float32(k1), np.float32(b)
-        base_df = _live_df(segments[0].fields[name], alive[0]).astype(np.int64)
+        base_df = live_df[0].astype(np.int64)
         self._n_base = base_df.size
         # Terms of the deltas: their slot in the base's terms, or an "extra" slot after them.
         self._extra: dict = {}
         self._delta_slots: list[dict[int, int]] = [{}]     # per segment: global slot → local id
         added: list[tuple[np.ndarray, np.ndarray]] = []
-        for seg, a in zip(segments[1:], alive[1:]):
+        for seg, seg_df in zip(segments[1:], live_df[1:]):
             keys = self._keys_of(seg)
             slots = self._base_lookup(keys)
             for i in np.flatnonzero(slots < 0).tolist():
                 slots[i] = self._extra.setdefault(keys[i], self._n_base + len(self._extra))
             self._delta_slots.append(dict(zip(slots.tolist(), range(len(keys)))))
-            added.append((slots, _live_df(seg.fields[name], a).astype(np.int64)))
+            added.append((slots, seg_df.astype(np.int64)))
         df = np.concatenate([base_df, np.zeros(len(self._extra), dtype=np.int64)])
         for slots, delta_df in added:
             np.add.at(df, slots, delta_df)
@@ -231,7 +233,7 @@ class RowReader:
         self._kept = {row.paragraph_id: row for row in kept}
         self._cache: OrderedDict[int, tuple[ParagraphRow, str, str]] = OrderedDict()
         self._size = cache
-        self.asked_words: dict[int, list[str]] = {}   # an FAQ pair's question, analysed
+        self.asked_words: dict[int, tuple[str, list[str]]] = {}  # FAQ pair: question, its words
 
     def fetch(self, ids: Iterable[int]) -> None:
         """Read the paragraphs of ``ids`` not cached, in one query."""
@@ -296,8 +298,12 @@ class Snapshot:
     """Segments and their live rows: what one :class:`~.search.Searcher` answers from."""
 
     def __init__(self, segments: list[Segment], alive: list[np.ndarray | None],
-                 reader: RowReader) -> None:
+                 reader: RowReader, live_df: list[dict[str, np.ndarray]] | None = None) -> None:
         self.segments, self.alive, self.reader = segments, alive, reader
+        # per segment and field: each term's live rows (kept up to date by apply())
+        self.live_df = live_df if live_df is not None else [
+            {name: _live_df(seg.fields[name], a) for name in FIELDS}
+            for seg, a in zip(segments, alive)]
         sizes = [len(seg) for seg in segments]
         self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self.n_rows = int(self.offsets[-1])
@@ -306,20 +312,16 @@ class Snapshot:
             else segments[0].ids
         self._alive_all = None if all(a is None for a in alive) else np.concatenate(
             [np.ones(len(seg), dtype=bool) if a is None else a for seg, a in zip(segments, alive)])
-        self.words = _Field("words", segments, alive, self.offsets[:-1].tolist(), self.n_live)
-        self.context = _Field("context", segments, alive, self.offsets[:-1].tolist(), self.n_live)
-        self.grams = _Field("grams", segments, alive, self.offsets[:-1].tolist(), self.n_live)
+        offsets = self.offsets[:-1].tolist()
+        self.words, self.context, self.grams = (
+            _Field(name, segments, alive, [d[name] for d in self.live_df], offsets, self.n_live)
+            for name in FIELDS)
         self.rows = _RowView(reader, self.ids, 0)
         self.norms = _RowView(reader, self.ids, 1)
         self.heads = _RowView(reader, self.ids, 2)
         live = self.live_mask()
-        liability = np.concatenate([seg.liability for seg in segments])
-        self.liability = set(np.flatnonzero(liability & live).tolist())
-        self.references: dict[tuple[str, int], list[int]] = {}
-        for seg, offset in zip(segments, self.offsets[:-1].tolist()):
-            for ref, rows in seg.references.items():
-                rows = rows.astype(np.int64) + offset
-                self.references.setdefault(ref, []).extend(rows[live[rows]].tolist())
+        self.liability = _RowSet(np.concatenate([seg.liability for seg in segments]) & live)
+        self.references = _References(self)
         kinds = np.concatenate([seg.kinds for seg in segments])
         self.faq_rows = np.flatnonzero((kinds == KINDS.index("faq")) & live)
 
@@ -360,8 +362,9 @@ class Snapshot:
         """A new snapshot: the rows of ``removed_docs`` dead, ``delta`` added."""
         removed = np.fromiter(removed_docs, np.int64)
         alive: list[np.ndarray | None] = []
+        live_df: list[dict[str, np.ndarray]] = []
         dead_ids: list[int] = []
-        for seg, a in zip(self.segments, self.alive):
+        for seg, a, df in zip(self.segments, self.alive, self.live_df):
             if removed.size:
                 dying = np.isin(seg.docs, removed)
                 if a is not None:
@@ -370,16 +373,51 @@ class Snapshot:
                     dead_ids.extend(seg.ids[dying].tolist())
                     a = (np.ones(len(seg), dtype=bool) if a is None else a.copy())
                     a[dying] = False
+                    rows = np.flatnonzero(dying)
+                    df = {name: df[name] - seg.fields[name].df_of_rows(rows) for name in FIELDS}
             alive.append(a)
+            live_df.append(df)
         self.reader.forget(dead_ids)
         segments = list(self.segments)
         if delta is not None and len(delta):
             segments.append(delta)
             alive.append(None)
+            live_df.append({name: delta.fields[name].df for name in FIELDS})
         # a segment whose rows all died goes (not the base)
-        kept = [(s, a) for i, (s, a) in enumerate(zip(segments, alive))
-                if i == 0 or a is None or a.any()]
-        return Snapshot([s for s, _ in kept], [a for _, a in kept], self.reader)
+        kept = [i for i, a in enumerate(alive) if i == 0 or a is None or a.any()]
+        return Snapshot([segments[i] for i in kept], [alive[i] for i in kept], self.reader,
+                        [live_df[i] for i in kept])
+
+
+class _RowSet:
+    """``row in rows``: a boolean per global row, without a Python set of them."""
+
+    def __init__(self, mask: np.ndarray) -> None:
+        self._mask = mask
+
+    def __contains__(self, row: object) -> bool:
+        return bool(self._mask[row]) if isinstance(row, (int, np.integer)) else False
+
+
+class _References:
+    """(章/条, n) → the live rows under such a heading, gathered from the segments when asked."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+        self._found: dict[tuple[str, int], list[int]] = {}
+
+    def get(self, ref: tuple[str, int], default=()):
+        found = self._found.get(ref)
+        if found is None:
+            snap, rows = self._snapshot, []
+            live = snap.live_mask()
+            for seg, offset in zip(snap.segments, snap.offsets[:-1].tolist()):
+                at = seg.references.get(ref)
+                if at is not None:
+                    at = at.astype(np.int64) + offset
+                    rows.extend(at[live[at]].tolist())
+            found = self._found[ref] = rows
+        return found or default
 
 
 @contextmanager
@@ -407,7 +445,7 @@ class IndexKeeper:
         self.background = background and self.path is not None
         self.snapshot: Snapshot | None = None
         self.generation = -1
-        self._documents: dict[int, str] = {}
+        self._documents = (np.zeros(0, np.int64), np.zeros(0, np.int64))   # ids, fingerprints
         self._merge: subprocess.Popen | None = None
         self.events: list[str] = []     # what happened, for logs and tests: loaded, built, …
 
@@ -471,7 +509,7 @@ class IndexKeeper:
         reader = self.snapshot.reader if self.snapshot is not None else RowReader(self.store)
         reader.forget(list(reader._cache))   # ids may have been used again since
         self.snapshot = Snapshot([segment], [None], reader)
-        self._documents = dict(segment.documents)
+        self._documents = segment.documents or (np.zeros(0, np.int64), np.zeros(0, np.int64))
         self.generation = segment.generation
 
     # -- updates: tombstones and deltas ----------------------------------------------------------
@@ -479,9 +517,7 @@ class IndexKeeper:
         started = time.perf_counter()
         with _one_read(self.store):
             generation = self.store.generation
-            documents = document_fingerprints(self.store.document_keys())
-            removed = [d for d, fp in self._documents.items() if documents.get(d) != fp]
-            added = [d for d, fp in documents.items() if self._documents.get(d) != fp]
+            documents, removed, added = self._changed_documents()
             delta = build_segment(self.store.load_rows(added)) if added else None
         if removed or delta is not None:
             self.snapshot = self.snapshot.apply(removed, delta)
@@ -490,6 +526,48 @@ class IndexKeeper:
                         f"{(time.perf_counter() - started) * 1000:.0f} ms")
         self._documents = documents
         self.generation = generation
+
+    def _changed_documents(self) -> tuple[tuple[np.ndarray, np.ndarray], list[int], list[int]]:
+        """The documents as they are now (ids, fingerprints), the ids of those removed or
+        replaced since, and of those added or replaced — reading little: new documents have
+        ids above the largest known one; a removal shows in the count (then every id is read,
+        from a small index); and a document replaced under its old id (SQLite reuses the
+        largest rowid) was inserted when every id from its own up had gone, so such documents
+        are a run at the top of the known ids: their fingerprints are read from the top down
+        until one has not changed."""
+        store = self.store
+        old_ids, old_fps = self._documents
+        top = int(old_ids[-1]) if old_ids.size else -1
+        above = np.array(store.document_ids(above=top), dtype=np.int64)
+        if store.document_count() - above.size == old_ids.size:
+            common = old_ids          # nothing below the top was removed
+        else:
+            common = np.intersect1d(old_ids, np.array(store.document_ids(), dtype=np.int64))
+        removed = np.setdiff1d(old_ids, common)
+        replaced: list[int] = []
+        end, chunk = common.size, 16
+        while end > 0:
+            start = max(0, end - chunk)
+            ids = common[start:end]
+            now = dict(store.document_fingerprints(ids.tolist()))
+            before = old_fps[np.searchsorted(old_ids, ids)]
+            same = [now.get(int(d)) == int(fp) for d, fp in zip(ids, before)]
+            if all(same):
+                break
+            unchanged = [i for i, ok in enumerate(same) if ok]
+            replaced.extend(ids[unchanged[-1] + 1 if unchanged else 0:].tolist())
+            if unchanged:
+                break
+            end, chunk = start, chunk * 4
+        added = sorted([*above.tolist(), *replaced])
+        fresh = document_fingerprints(store.document_fingerprints(added)) if added else \
+            (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        keep = np.isin(old_ids, common) & ~np.isin(old_ids, replaced)
+        ids = np.concatenate([old_ids[keep], fresh[0]])
+        fps = np.concatenate([old_fps[keep], fresh[1]])
+        order = np.argsort(ids, kind="stable")
+        return (ids[order], fps[order]), sorted([*removed.tolist(), *replaced]), \
+            fresh[0].tolist()
 
     # -- merge -------------------------------------------------------------------------------------
     def _maybe_merge(self) -> None:

@@ -17,7 +17,6 @@ leave one whole file), and loaded with ``mmap`` (no copy, no per-row Python obje
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import mmap
@@ -28,7 +27,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +42,7 @@ __all__ = ["FORMAT_VERSION", "IndexFileError", "Segment", "build_segment", "inde
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1          # bump when what a build writes changes (tokens, fields, layout)
+FORMAT_VERSION = 2          # bump when what a build writes changes (tokens, fields, layout)
 _MAGIC = b"STAFFIDX"
 _HEAD = struct.Struct("<8sIQ")   # magic, format version, header length
 _ROW_BITS = 27
@@ -89,8 +88,8 @@ class Vocab:
             return found
         key = term.encode("utf-8", "surrogatepass")
         blob, offs = self.blob, self._offs
-        at = bisect_left(range(self.size), key, key=lambda i: blob[offs[i]:offs[i + 1]])
-        found = at if at < self.size and blob[offs[at]:offs[at + 1]] == key else None
+        at = bisect_left(range(self.size), key, key=lambda i: bytes(blob[offs[i]:offs[i + 1]]))
+        found = at if at < self.size and bytes(blob[offs[at]:offs[at + 1]]) == key else None
         if len(self._cache) > 50_000:
             self._cache.clear()
         self._cache[term] = found
@@ -108,10 +107,21 @@ class Postings:
     rows: np.ndarray        # int32 local row of each posting
     tf: np.ndarray          # uint16 term frequency of each posting (capped at 65535)
     lengths: np.ndarray     # int32 per row: tokens (or bigrams) in the field
+    row_ptr: np.ndarray     # int64, n_rows + 1: each row's run in row_terms
+    row_terms: np.ndarray   # int32 the terms of each row (the postings transposed): what a
+                            # tombstone takes off the document frequencies
 
     @property
     def df(self) -> np.ndarray:
         return np.diff(self.indptr)
+
+    def df_of_rows(self, rows: np.ndarray) -> np.ndarray:
+        """Per term, how many of ``rows`` have it."""
+        starts, ends = self.row_ptr[rows], self.row_ptr[rows + 1]
+        lengths = ends - starts
+        where = np.arange(int(lengths.sum())) + np.repeat(starts - (np.cumsum(lengths) - lengths),
+                                                          lengths)
+        return np.bincount(self.row_terms[where], minlength=self.indptr.size - 1)
 
 
 @dataclass
@@ -128,7 +138,7 @@ class Segment:
     liability: np.ndarray           # bool: under a 法律责任 / 罚则 heading
     references: dict[tuple[str, int], np.ndarray]   # (章/条, n) → local rows
     generation: int = -1
-    documents: dict[int, str] = field(default_factory=dict)   # doc id → fingerprint (base only)
+    documents: tuple[np.ndarray, np.ndarray] | None = None   # base: document ids, fingerprints
     rows: list[ParagraphRow] | None = None   # kept when built for an in-memory searcher
 
     def __len__(self) -> int:
@@ -172,8 +182,13 @@ def _postings(chunks: list[np.ndarray], lengths: np.ndarray) -> tuple[Postings, 
     term_keys = keys[first]
     indptr = np.append(np.flatnonzero(first), rows.size).astype(np.int64)
     del keys, first
+    order = np.argsort(rows, kind="stable")
+    row_terms = np.repeat(np.arange(indptr.size - 1, dtype=np.int32), np.diff(indptr))[order]
+    del order
+    row_ptr = np.zeros(lengths.size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=lengths.size), out=row_ptr[1:])
     return Postings(indptr, rows, np.minimum(tf, 65535).astype(np.uint16),
-                    lengths.astype(np.int32)), term_keys
+                    lengths.astype(np.int32), row_ptr, row_terms), term_keys
 
 
 def _field_from_tokens(docs: Iterable[list[str]]) -> tuple[Vocab, Postings]:
@@ -205,7 +220,8 @@ def _field_from_tokens(docs: Iterable[list[str]]) -> tuple[Vocab, Postings]:
 
 
 def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
-                  generation: int = -1, documents: dict[int, str] | None = None) -> Segment:
+                  generation: int = -1,
+                  documents: tuple[np.ndarray, np.ndarray] | None = None) -> Segment:
     """A segment of ``rows`` (streamed once). ``keep_rows``: keep each :class:`ParagraphRow`
     (an in-memory searcher without a database to read them from)."""
     ids, docs, kinds = array("q"), array("q"), array("b")
@@ -261,7 +277,7 @@ def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
                    np.frombuffer(ids, np.int64).copy(), np.frombuffer(docs, np.int64).copy(),
                    np.frombuffer(kinds, np.int8).copy(), np.array(liability, dtype=bool),
                    {ref: np.array(at, dtype=np.int32) for ref, at in references.items()},
-                   generation, dict(documents or {}), kept)
+                   generation, documents, kept)
 
 
 # -- the file ---------------------------------------------------------------------------------------
@@ -272,8 +288,10 @@ def _arrays(segment: Segment) -> dict[str, np.ndarray]:
            "context_offsets": segment.context_vocab.offsets,
            "gram_keys": segment.gram_keys, "ids": segment.ids, "docs": segment.docs,
            "kinds": segment.kinds, "liability": segment.liability}
+    if segment.documents is not None:
+        out["doc_ids"], out["doc_fingerprints"] = segment.documents
     for name, postings in segment.fields.items():
-        for part in ("indptr", "rows", "tf", "lengths"):
+        for part in ("indptr", "rows", "tf", "lengths", "row_ptr", "row_terms"):
             out[f"{name}_{part}"] = getattr(postings, part)
     refs = sorted(segment.references.items())
     out["ref_sizes"] = np.array([rows.size for _, rows in refs], dtype=np.int64)
@@ -301,7 +319,6 @@ def save_segment(segment: Segment, path: str | Path, *, schema: int) -> int:
         "format": FORMAT_VERSION, "generation": segment.generation, "schema": schema,
         "rows": len(segment), "arrays": places, "crc32": crc,
         "references": [list(ref) for ref in sorted(segment.references)],
-        "documents": {str(k): v for k, v in segment.documents.items()},
     }, ensure_ascii=False).encode()
     start = -(-(_HEAD.size + len(header)) // _ALIGN) * _ALIGN
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{os.urandom(3).hex()}")
@@ -356,8 +373,8 @@ def load_segment(path: str | Path, *, schema: int) -> Segment:
         if isinstance(err, IndexFileError):
             raise
         raise IndexFileError(f"{path} is unreadable: {err}") from None
-    fields = {name: Postings(arrays[f"{name}_indptr"], arrays[f"{name}_rows"],
-                             arrays[f"{name}_tf"], arrays[f"{name}_lengths"]) for name in FIELDS}
+    fields = {name: Postings(*(arrays[f"{name}_{part}"] for part in (
+        "indptr", "rows", "tf", "lengths", "row_ptr", "row_terms"))) for name in FIELDS}
     ends = np.cumsum(arrays["ref_sizes"])
     ref_rows = arrays["ref_rows"]
     references = {(kind, int(n)): ref_rows[end - size:end]
@@ -367,17 +384,16 @@ def load_segment(path: str | Path, *, schema: int) -> Segment:
                    Vocab(arrays["context_blob"].data, arrays["context_offsets"]),
                    arrays["gram_keys"], fields, arrays["ids"], arrays["docs"], arrays["kinds"],
                    arrays["liability"], references, int(header["generation"]),
-                   {int(k): v for k, v in header["documents"].items()})
+                   (arrays["doc_ids"], arrays["doc_fingerprints"]) if "doc_ids" in arrays else None)
 
 
-def document_fingerprints(rows: Iterable[tuple]) -> dict[int, str]:
-    """Document id → a digest of what identifies its stored version (origin, content hash,
-    when it was written, title, paragraph count): a document changes only by being replaced."""
-    return {row[0]: hashlib.blake2b(repr(row[1:]).encode(), digest_size=8).hexdigest()
-            for row in rows}
+def document_fingerprints(rows: Iterable[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Document ids and fingerprints (:meth:`Store.document_fingerprints`) as two arrays."""
+    pairs = np.array(list(rows), dtype=np.int64).reshape(-1, 2)
+    return pairs[:, 0].copy(), pairs[:, 1].copy()
 
 
-def build_base(store) -> tuple[int, dict[int, str], Segment]:
+def build_base(store) -> tuple[int, tuple[np.ndarray, np.ndarray], Segment]:
     """The base segment of everything in ``store``, read in one transaction (the generation,
     the documents and the rows agree)."""
     conn = store.db.conn
@@ -386,7 +402,7 @@ def build_base(store) -> tuple[int, dict[int, str], Segment]:
         conn.execute("BEGIN")
     try:
         generation = store.generation
-        documents = document_fingerprints(store.document_keys())
+        documents = document_fingerprints(store.document_fingerprints())
         segment = build_segment(store.load_rows(), generation=generation, documents=documents)
     finally:
         if began:

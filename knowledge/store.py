@@ -484,12 +484,30 @@ class Store:
         return [r[0] for r in self.db.execute(
             "SELECT id FROM paragraphs WHERE ref = ? ORDER BY id", [ref])]
 
-    def document_keys(self) -> list[tuple]:
-        """Per document what identifies its stored version (an index compares them to learn
-        which documents were added, replaced or removed since it was built)."""
+    # A document's stored version as an integer below 2**40, computed by SQLite: when it was
+    # written (epoch seconds) and 6 hex digits of its content hash. Documents are only ever
+    # replaced, so an index compares these to learn what changed (a replaced document may get
+    # its id back: SQLite reuses the largest rowid).
+    _FINGERPRINT = ("((coalesce(CAST(strftime('%s', ingested_at) AS INTEGER), 0) * 2654435761"
+                    + "".join(f" + unicode(substr(coalesce(content_hash, '') || '000000', {i + 1}, 1))"
+                              f" * {1 << (7 * i)}" for i in range(6))
+                    + ") % 1099511627776)")
+
+    def document_fingerprints(self, ids: Sequence[int] | None = None) -> list[tuple[int, int]]:
+        """(document id, fingerprint) of every document, or of those of ``ids``."""
+        where = "" if ids is None else f"WHERE id IN ({','.join(str(int(i)) for i in ids)})"
         return self.db.execute(
-            "SELECT id, origin, content_hash, ingested_at, title, paragraphs FROM documents "
-            "ORDER BY id").fetchall()
+            f"SELECT id, {self._FINGERPRINT} FROM documents {where} ORDER BY id").fetchall()
+
+    def document_ids(self, *, above: int | None = None) -> list[int]:
+        """Every document id (scanned from a small index, not the table), or those ``above``."""
+        if above is not None:
+            return [r[0] for r in self.db.execute(
+                "SELECT id FROM documents WHERE id > ? ORDER BY id", [above])]
+        return [r[0] for r in self.db.execute("SELECT id FROM documents")]
+
+    def document_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
 
     @property
     def schema_version(self) -> int:
