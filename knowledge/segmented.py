@@ -106,6 +106,7 @@ class _Field:
         self.idf_all = np.log1p((n_live - df + 0.5) / (df + 0.5)).astype(np.float32)
         self.idf = self.idf_all[df > 0]
         self.vocab = _LiveTerms(self)
+        self._slots: dict[str, int | None] = {}
 
     # -- terms → global slots -------------------------------------------------------------------
     def _keys_of(self, seg: Segment) -> list:
@@ -126,6 +127,14 @@ class _Field:
 
     def slot(self, term: str) -> int | None:
         """The term's global slot if a live row has it."""
+        found = self._slots.get(term, -1)
+        if found == -1:
+            if len(self._slots) > 100_000:
+                self._slots.clear()
+            found = self._slots[term] = self._find(term)
+        return found
+
+    def _find(self, term: str) -> int | None:
         key = self._key(term)
         if self.name == "grams":
             at = int(_sorted_lookup(self._parts[0][3].gram_keys, np.array([key]))[0]) \
@@ -233,10 +242,14 @@ class RowReader:
         self._kept = {row.paragraph_id: row for row in kept}
         self._cache: OrderedDict[int, tuple[ParagraphRow, str, str]] = OrderedDict()
         self._size = cache
+        self._heads: dict[tuple, str] = {}    # (title, headings, question) → heads_text
         self.asked_words: dict[int, tuple[str, list[str]]] = {}  # FAQ pair: question, its words
 
-    def fetch(self, ids: Iterable[int]) -> None:
-        """Read the paragraphs of ``ids`` not cached, in one query."""
+    def fetch(self, ids: Iterable[int], same_norm: Iterable[bool] = ()) -> None:
+        """Read the paragraphs of ``ids`` not cached, in one query (``same_norm``: per id,
+        whether its text is already normalised, as the index recorded)."""
+        ids = list(ids)
+        same = dict(zip(ids, same_norm))
         missing = [i for i in dict.fromkeys(ids) if i not in self._cache]
         if not missing:
             return
@@ -245,16 +258,23 @@ class RowReader:
             found.update(self.store.paragraphs([i for i in missing if i not in found]))
         for pid in missing:
             row = found.get(pid) or ParagraphRow(pid, 0, 0, "", (), (), "", "", None, None)
-            self._put(pid, row)
+            self._put(pid, row, same.get(pid, False))
 
-    def _put(self, pid: int, row: ParagraphRow) -> tuple[ParagraphRow, str, str]:
+    def _put(self, pid: int, row: ParagraphRow, same_norm: bool = False
+             ) -> tuple[ParagraphRow, str, str]:
         text = row.text
-        norm = normalize(text)
+        norm = text if same_norm else normalize(text)
         if len(norm) != len(text):  # keep offsets aligned with text (rare: NFKC expansions)
             norm = normalize_aligned(text)
         elif norm == text:
             norm = text
-        entry = self._cache[pid] = (row, norm, heads_text(row))
+        key = (row.title, row.section, row.question)
+        head = self._heads.get(key)
+        if head is None:
+            if len(self._heads) > 20_000:
+                self._heads.clear()
+            head = self._heads[key] = heads_text(row)
+        entry = self._cache[pid] = (row, norm, head)
         if len(self._cache) > self._size:
             self._cache.popitem(last=False)
         return entry
@@ -322,6 +342,7 @@ class Snapshot:
         live = self.live_mask()
         self.liability = _RowSet(np.concatenate([seg.liability for seg in segments]) & live)
         self.references = _References(self)
+        self._same_norm = np.concatenate([seg.same_norm for seg in segments])
         kinds = np.concatenate([seg.kinds for seg in segments])
         self.faq_rows = np.flatnonzero((kinds == KINDS.index("faq")) & live)
 
@@ -338,8 +359,8 @@ class Snapshot:
 
     def fetch(self, rows: Iterable[int]) -> None:
         """Read these global rows' paragraphs now, in one query (a search's candidates)."""
-        ids = self.ids
-        self.reader.fetch(int(ids[r]) for r in rows)
+        rows = np.fromiter(rows, np.int64)
+        self.reader.fetch(self.ids[rows].tolist(), self._same_norm[rows].tolist())
 
     def row_of_ref(self, ref: str) -> int | None:
         """The first live row holding the paragraph of stable reference ``ref``."""

@@ -25,7 +25,6 @@ import struct
 import sys
 import zlib
 from array import array
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +41,7 @@ __all__ = ["FORMAT_VERSION", "IndexFileError", "Segment", "build_segment", "inde
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2          # bump when what a build writes changes (tokens, fields, layout)
+FORMAT_VERSION = 3          # bump when what a build writes changes (tokens, fields, layout)
 _MAGIC = b"STAFFIDX"
 _HEAD = struct.Struct("<8sIQ")   # magic, format version, header length
 _ROW_BITS = 27
@@ -60,14 +59,24 @@ def index_path(db_path: str | Path) -> Path:
     return Path(f"{db_path}.idx")
 
 
-class Vocab:
-    """Sorted terms as one UTF-8 blob and offsets: ``vocab.get(term)`` is a binary search (no
-    dict of every term to build on load); a term's id is its position."""
+def _term_hash(key: bytes) -> int:
+    """A 64-bit hash of a term that every process computes alike (not Python's salted hash)."""
+    return zlib.crc32(key) | (zlib.adler32(key) << 32)
 
-    def __init__(self, blob: bytes | memoryview, offsets: np.ndarray) -> None:
+
+class Vocab:
+    """Sorted terms as one UTF-8 blob and offsets, found through a sorted table of 64-bit term
+    hashes (a ``searchsorted`` and one comparison; no dict of every term to build on load); a
+    term's id is its position in sorted order."""
+
+    def __init__(self, blob: bytes | memoryview, offsets: np.ndarray, hash_keys: np.ndarray,
+                 hash_ids: np.ndarray) -> None:
         self.blob = blob
         self.offsets = offsets
+        self.hash_keys, self.hash_ids = hash_keys, hash_ids
         self._offs = memoryview(offsets).cast("B").cast("q") if offsets.size else []
+        self._keys = memoryview(hash_keys).cast("B").cast("Q") if hash_keys.size else []
+        self._ids = memoryview(hash_ids).cast("B").cast("q") if hash_ids.size else []
         self.size = max(offsets.size - 1, 0)
         self._cache: dict[str, int | None] = {}
 
@@ -77,7 +86,9 @@ class Vocab:
         encoded = [t.encode("utf-8", "surrogatepass") for t in terms]
         offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
         np.cumsum([len(e) for e in encoded], out=offsets[1:])
-        return cls(b"".join(encoded), offsets)
+        hashes = np.fromiter((_term_hash(e) for e in encoded), np.uint64, count=len(encoded))
+        order = np.argsort(hashes, kind="stable")
+        return cls(b"".join(encoded), offsets, hashes[order], order.astype(np.int64))
 
     def term(self, i: int) -> str:
         return bytes(self.blob[self._offs[i]:self._offs[i + 1]]).decode("utf-8", "surrogatepass")
@@ -87,9 +98,16 @@ class Vocab:
         if found != -1:
             return found
         key = term.encode("utf-8", "surrogatepass")
-        blob, offs = self.blob, self._offs
-        at = bisect_left(range(self.size), key, key=lambda i: bytes(blob[offs[i]:offs[i + 1]]))
-        found = at if at < self.size and bytes(blob[offs[at]:offs[at + 1]]) == key else None
+        wanted = _term_hash(key)
+        keys, ids, offs, blob = self._keys, self._ids, self._offs, self.blob
+        at = int(np.searchsorted(self.hash_keys, np.uint64(wanted))) if self.size else 0
+        found = None
+        while at < self.size and keys[at] == wanted:
+            tid = ids[at]
+            if bytes(blob[offs[tid]:offs[tid + 1]]) == key:
+                found = tid
+                break
+            at += 1
         if len(self._cache) > 50_000:
             self._cache.clear()
         self._cache[term] = found
@@ -136,6 +154,7 @@ class Segment:
     docs: np.ndarray                # int64 document id per row
     kinds: np.ndarray               # int8 index into KINDS per row
     liability: np.ndarray           # bool: under a 法律责任 / 罚则 heading
+    same_norm: np.ndarray           # bool: normalize(text) is the text (no need to compute it)
     references: dict[tuple[str, int], np.ndarray]   # (章/条, n) → local rows
     generation: int = -1
     documents: tuple[np.ndarray, np.ndarray] | None = None   # base: document ids, fingerprints
@@ -226,6 +245,7 @@ def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
     (an in-memory searcher without a database to read them from)."""
     ids, docs, kinds = array("q"), array("q"), array("b")
     liability: list[bool] = []
+    same_norm: list[bool] = []
     references: dict[tuple[str, int], list[int]] = {}
     words: list[str] = []
     context: list[str] = []
@@ -250,6 +270,7 @@ def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
         for ref in refs:
             references.setdefault(ref, []).append(at)
         norm = normalize(p.text)
+        same_norm.append(norm == p.text)
         grams.append(normalize(p.question) + "\n" + norm if p.question else norm)
         words.append(item.words)
         context.append(item.title_words + " " + item.section_words)
@@ -276,18 +297,23 @@ def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
                    {"words": words_postings, "context": context_postings, "grams": gram_postings},
                    np.frombuffer(ids, np.int64).copy(), np.frombuffer(docs, np.int64).copy(),
                    np.frombuffer(kinds, np.int8).copy(), np.array(liability, dtype=bool),
+                   np.array(same_norm, dtype=bool),
                    {ref: np.array(at, dtype=np.int32) for ref, at in references.items()},
                    generation, documents, kept)
 
 
 # -- the file ---------------------------------------------------------------------------------------
 def _arrays(segment: Segment) -> dict[str, np.ndarray]:
-    out = {"words_blob": np.frombuffer(bytes(segment.words_vocab.blob), np.uint8),
-           "words_offsets": segment.words_vocab.offsets,
-           "context_blob": np.frombuffer(bytes(segment.context_vocab.blob), np.uint8),
-           "context_offsets": segment.context_vocab.offsets,
+    out = {}
+    for name, vocab in (("words", segment.words_vocab), ("context", segment.context_vocab)):
+        out[f"{name}_blob"] = np.frombuffer(bytes(vocab.blob), np.uint8)
+        out[f"{name}_offsets"] = vocab.offsets
+        out[f"{name}_hash_keys"] = vocab.hash_keys
+        out[f"{name}_hash_ids"] = vocab.hash_ids
+    out |= {
            "gram_keys": segment.gram_keys, "ids": segment.ids, "docs": segment.docs,
-           "kinds": segment.kinds, "liability": segment.liability}
+           "kinds": segment.kinds, "liability": segment.liability,
+           "same_norm": segment.same_norm}
     if segment.documents is not None:
         out["doc_ids"], out["doc_fingerprints"] = segment.documents
     for name, postings in segment.fields.items():
@@ -380,10 +406,13 @@ def load_segment(path: str | Path, *, schema: int) -> Segment:
     references = {(kind, int(n)): ref_rows[end - size:end]
                   for (kind, n), size, end in zip(header["references"],
                                                   arrays["ref_sizes"].tolist(), ends.tolist())}
-    return Segment(Vocab(arrays["words_blob"].data, arrays["words_offsets"]),
-                   Vocab(arrays["context_blob"].data, arrays["context_offsets"]),
+    vocabs = [Vocab(arrays[f"{name}_blob"].data, arrays[f"{name}_offsets"],
+                    arrays[f"{name}_hash_keys"], arrays[f"{name}_hash_ids"])
+              for name in ("words", "context")]
+    return Segment(*vocabs,
                    arrays["gram_keys"], fields, arrays["ids"], arrays["docs"], arrays["kinds"],
-                   arrays["liability"], references, int(header["generation"]),
+                   arrays["liability"], arrays["same_norm"], references,
+                   int(header["generation"]),
                    (arrays["doc_ids"], arrays["doc_fingerprints"]) if "doc_ids" in arrays else None)
 
 
