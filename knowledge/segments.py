@@ -395,6 +395,11 @@ def load_segment(path: str | Path, *, schema: int) -> Segment:
             arrays[name] = np.frombuffer(part, dtype=np.dtype(dtype)).reshape(shape)
         if crc != header["crc32"]:
             raise IndexFileError(f"{path} is damaged (checksum mismatch)")
+        if hasattr(mmap, "MADV_DONTNEED"):
+            # The check read every page; unmap them again (they stay in the page cache): a
+            # search maps back only the postings and rows it reads, so the process holds its
+            # working set, not the whole file.
+            data.madvise(mmap.MADV_DONTNEED)
     except (struct.error, KeyError, TypeError, ValueError) as err:
         if isinstance(err, IndexFileError):
             raise
