@@ -156,10 +156,12 @@ def main() -> None:
         shutil.copy(args.db, db)   # the updates write to a copy; no index file is copied
         results = {"paragraphs": None}
         results["start (no file)"] = run_phase(["--db", db, "--phase", "start"])
+        print("start (no file):", results["start (no file)"], flush=True)
         index = Path(f"{db}.idx")
         results["index file MB"] = round(index.stat().st_size / 1e6, 1) if index.exists() else None
         results["database MB"] = round(Path(db).stat().st_size / 1e6, 1)
         results["start (file)"] = run_phase(["--db", db, "--phase", "start"])
+        print("start (file):", results["start (file)"], flush=True)
         results["bot + search process"] = run_phase(
             ["--db", db, "--phase", "bot", "--questions", args.questions,
              "--searches", str(args.searches), "--updates", str(args.updates)])
