@@ -16,7 +16,7 @@ database (``<db>.idx``, :mod:`.segments`) or builds and saves it; when the datab
 moves it compares the documents' fingerprints with the ones it holds (a document changes only by
 being replaced) — removed or replaced documents' rows become tombstones, new ones a delta
 segment; when deltas and tombstones outgrow ``merge_fraction`` of the base, a background process
-(``python -m knowledge.segments build``) writes a new base file, which is loaded (mmap) and
+(``python -m knowledge.indexbuild``) writes a new base file, which is loaded (mmap) and
 caught up once it is there. Questions are answered from the old snapshot meanwhile.
 """
 
@@ -220,6 +220,14 @@ class _LiveTerms:
                 if term not in seen and field.slot(term) is not None:
                     seen.add(term)
                     yield term
+
+
+def _members(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Per value: whether it is in ``sorted_set`` (sorted; a binary search, no hashing)."""
+    if sorted_set.size == 0:
+        return np.zeros(values.size, dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_set, values), sorted_set.size - 1)
+    return sorted_set[pos] == values
 
 
 def _sorted_lookup(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -561,10 +569,10 @@ class IndexKeeper:
         top = int(old_ids[-1]) if old_ids.size else -1
         above = np.array(store.document_ids(above=top), dtype=np.int64)
         if store.document_count() - above.size == old_ids.size:
-            common = old_ids          # nothing below the top was removed
+            present = np.ones(old_ids.size, dtype=bool)    # nothing below the top was removed
         else:
-            common = np.intersect1d(old_ids, np.array(store.document_ids(), dtype=np.int64))
-        removed = np.setdiff1d(old_ids, common)
+            present = _members(old_ids, np.sort(store.document_ids()))
+        common, removed = old_ids[present], old_ids[~present]
         replaced: list[int] = []
         end, chunk = common.size, 16
         while end > 0:
@@ -583,7 +591,7 @@ class IndexKeeper:
         added = sorted([*above.tolist(), *replaced])
         fresh = document_fingerprints(store.document_fingerprints(added)) if added else \
             (np.zeros(0, np.int64), np.zeros(0, np.int64))
-        keep = np.isin(old_ids, common) & ~np.isin(old_ids, replaced)
+        keep = present & ~_members(old_ids, np.array(sorted(replaced), dtype=np.int64))
         ids = np.concatenate([old_ids[keep], fresh[0]])
         fps = np.concatenate([old_fps[keep], fresh[1]])
         order = np.argsort(ids, kind="stable")
@@ -606,7 +614,7 @@ class IndexKeeper:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             [root, *filter(None, [os.environ.get("PYTHONPATH")])])}
         self._merge = subprocess.Popen(
-            [sys.executable, "-m", "knowledge.segments", "build", self.store.path],
+            [sys.executable, "-m", "knowledge.indexbuild", self.store.path],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
         self._event(f"merge started (process {self._merge.pid}): {snap.deltas()} deltas, "
                     f"{snap.n_rows - snap.n_live} tombstones")

@@ -12,7 +12,7 @@ The base segment is saved beside the database (``staffbot.db.idx``): a header (f
 database generation and schema, the documents it holds, each array's place) and the arrays,
 checksummed (CRC-32), written to a temporary file and renamed into place (two writers racing
 leave one whole file), and loaded with ``mmap`` (no copy, no per-row Python object).
-``python -m knowledge.segments build DB`` writes it (the background merge runs that).
+``python -m knowledge.indexbuild DB`` writes it (the background merge runs that).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import logging
 import mmap
 import os
 import struct
-import sys
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator
@@ -442,24 +441,3 @@ def build_base(store) -> tuple[int, tuple[np.ndarray, np.ndarray], Segment]:
         if began:
             conn.execute("COMMIT")
     return generation, documents, segment
-
-
-def main(argv: list[str]) -> int:
-    """``python -m knowledge.segments build DB``: build the base segment of ``DB`` and write it
-    beside it (what the background merge runs)."""
-    from .store import Store
-
-    if len(argv) != 2 or argv[0] != "build":
-        print("usage: python -m knowledge.segments build DB", file=sys.stderr)
-        return 2
-    store = Store(argv[1])
-    store.close()
-    store.reconnect(readonly=True)
-    generation, documents, segment = build_base(store)
-    size = save_segment(segment, index_path(argv[1]), schema=store.schema_version)
-    print(f"{len(segment)} rows, generation {generation}, {size / 1e6:.1f} MB")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
