@@ -80,11 +80,15 @@ class _Field:
         self.name = name
         self.size = n_live
         self._parts = [(seg.fields[name], a, off, seg) for seg, a, off in zip(segments, alive, offsets)]
-        self._lengths32 = [p.lengths.astype(np.float32) for p, *_ in self._parts]
         total = sum(int(p.lengths.sum()) if a is None else int(p.lengths[a].sum())
                     for p, a, *_ in self._parts)
         self._avgdl = np.float32(max(total / n_live if n_live else 0.0, 1e-9))
         self._k1, self._b = np.float32(k1), np.float32(b)
+        # per row: BM25's length normalisation k1 (1 - b + b len / avgdl), float32 as one
+        # build computes it per posting (the same value: a gather per posting at query time)
+        k1f, bf, avgdl = self._k1, self._b, self._avgdl
+        self._norms = [k1f * (np.float32(1) - bf + bf * p.lengths.astype(np.float32) / avgdl)
+                       for p, *_ in self._parts]
         base_df = live_df[0].astype(np.int64)
         self._n_base = base_df.size
         # Terms of the deltas: their slot in the base's terms, or an "extra" slot after them.
@@ -168,7 +172,7 @@ class _Field:
         if not terms:
             return np.zeros(0, dtype=np.int32), np.zeros(0)
         out_rows, out_weights = [], []
-        k1, b, avgdl = self._k1, self._b, self._avgdl
+        k1 = self._k1
         for i, (postings, alive, offset, _) in enumerate(self._parts):
             if i == 0:
                 found = [(at, w, at) for _, w, at in terms if at < self._n_base]
@@ -186,7 +190,7 @@ class _Field:
                                                               lengths)
             rows = postings.rows[where]
             tf = postings.tf[where].astype(np.float32)
-            norm = k1 * (np.float32(1) - b + b * self._lengths32[i][rows] / avgdl)
+            norm = self._norms[i][rows]
             term_of = np.repeat(idf, lengths)
             weights = (term_of * tf * (k1 + np.float32(1)) / (tf + norm)).astype(np.float32, copy=False)
             weights = weights * np.repeat(qweights, lengths)
