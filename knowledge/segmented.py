@@ -26,6 +26,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -255,6 +256,7 @@ class RowReader:
         self._cache: OrderedDict[int, tuple[ParagraphRow, str, str]] = OrderedDict()
         self._size = cache
         self._heads: dict[tuple, str] = {}    # (title, headings, question) → heads_text
+        self._lock = threading.RLock()
         self.asked_words: dict[int, tuple[str, list[str]]] = {}  # FAQ pair: question, its words
 
     def fetch(self, ids: Iterable[int], same_norm: Iterable[bool] = ()) -> None:
@@ -262,7 +264,10 @@ class RowReader:
         whether its text is already normalised, as the index recorded)."""
         ids = list(ids)
         same = dict(zip(ids, same_norm))
-        missing = [i for i in dict.fromkeys(ids) if i not in self._cache]
+        with self._lock:   # searches in threads share the cache (an eviction between two steps)
+            self._fetch([i for i in dict.fromkeys(ids) if i not in self._cache], same)
+
+    def _fetch(self, missing: list[int], same: dict[int, bool]) -> None:
         if not missing:
             return
         found = {i: self._kept[i] for i in missing if i in self._kept}
@@ -292,19 +297,21 @@ class RowReader:
         return entry
 
     def entry(self, pid: int) -> tuple[ParagraphRow, str, str]:
-        found = self._cache.get(pid)
-        if found is None:
-            self.fetch([pid])
-            found = self._cache[pid]
-        else:
-            self._cache.move_to_end(pid)
-        return found
+        with self._lock:
+            found = self._cache.get(pid)
+            if found is None:
+                self.fetch([pid])
+                found = self._cache[pid]
+            else:
+                self._cache.move_to_end(pid)
+            return found
 
     def forget(self, ids: Iterable[int]) -> None:
         """Drop cached paragraphs (their rows died: an id may be used again)."""
-        for pid in ids:
-            self._cache.pop(pid, None)
-            self.asked_words.pop(pid, None)
+        with self._lock:
+            for pid in ids:
+                self._cache.pop(pid, None)
+                self.asked_words.pop(pid, None)
 
     def ids_by_ref(self, ref: str) -> list[int]:
         if self.store is not None:
