@@ -162,6 +162,28 @@ class _Field:
         at = self.slot(term)
         return int(self.global_df[at]) if at is not None else 0
 
+    def latin_terms(self, min_length: int) -> list[str]:
+        """Live terms that start with an ASCII character, at least ``min_length`` long (found
+        by their first byte in each vocabulary's blob: no string made per term)."""
+        out: set[str] = set()
+        for i, (_, _, _, seg) in enumerate(self._parts):
+            vocab = seg.words_vocab if self.name == "words" else seg.context_vocab
+            if vocab.size == 0:
+                continue
+            blob = np.frombuffer(vocab.blob, dtype=np.uint8)
+            starts = vocab.offsets[:-1]
+            lengths = np.diff(vocab.offsets)
+            ids = np.flatnonzero((lengths >= min_length) & (blob[np.minimum(starts, blob.size - 1)]
+                                                             < 0x80))
+            slots = ids if i == 0 else np.array(
+                [self._extra.get(vocab.term(t), -1) for t in ids.tolist()], dtype=np.int64)
+            for term_id, at in zip(ids.tolist(), slots.tolist()):
+                if at >= 0 and self.global_df[at] > 0:
+                    term = vocab.term(term_id)
+                    if len(term) >= min_length:
+                        out.add(term)
+        return sorted(out)      # the order of one build's vocabulary, whatever the segments
+
     def known(self, grams: Sequence[str]) -> list[str]:
         return [g for g in grams if self.slot(g) is not None]
 

@@ -205,6 +205,7 @@ def test_segment_scores_equal_the_single_build_bm25_of_the_live_rows(base, tmp_p
         assert snapshot.deltas() > 0 and snapshot.n_rows > snapshot.n_live
         rows = list(kb.store.load_rows())
         reference = FieldIndex.build([r.words.split() for r in rows])
+        assert snapshot.words.latin_terms(3) == sorted(reference.latin_terms(3))
         row_of = {int(pid): at for at, pid in enumerate(snapshot.ids)
                   if snapshot.live_mask()[at]}
         for question in QUESTIONS:
