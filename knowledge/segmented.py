@@ -371,6 +371,10 @@ class Snapshot:
         self.n_live = sum(size if a is None else int(a.sum()) for size, a in zip(sizes, alive))
         self.ids = np.concatenate([seg.ids for seg in segments]) if len(segments) > 1 \
             else segments[0].ids
+        # each row's document id (what a per-document filter such as an audience needs,
+        # without reading the rows)
+        self.docs = np.concatenate([seg.docs for seg in segments]) if len(segments) > 1 \
+            else segments[0].docs
         self._alive_all = None if all(a is None for a in alive) else np.concatenate(
             [np.ones(len(seg), dtype=bool) if a is None else a for seg, a in zip(segments, alive)])
         offsets = self.offsets[:-1].tolist()

@@ -208,6 +208,8 @@ def test_segment_scores_equal_the_single_build_bm25_of_the_live_rows(base, tmp_p
         assert snapshot.words.latin_terms(3) == sorted(reference.latin_terms(3))
         row_of = {int(pid): at for at, pid in enumerate(snapshot.ids)
                   if snapshot.live_mask()[at]}
+        assert all(snapshot.docs[row_of[r.paragraph.paragraph_id]] == r.paragraph.doc_id
+                   for r in rows)
         for question in QUESTIONS:
             query = dict.fromkeys(kb.analyzer.words(question), 1.0)
             got_rows, got = snapshot.words.postings(query)
