@@ -156,6 +156,10 @@ class FieldIndex:
         tid = self.vocab.get(term)
         return float(self.idf[tid]) if tid is not None else 0.0
 
+    def latin_terms(self, min_length: int) -> list[str]:
+        """Terms that start with an ASCII character, at least ``min_length`` long."""
+        return [w for w in self.vocab if w[0].isascii() and len(w) >= min_length]
+
     def df(self, term: str) -> int:
         tid = self.vocab.get(term)
         return self._postings.df_of(tid) if tid is not None else 0

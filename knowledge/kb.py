@@ -28,6 +28,7 @@ from .normalize import normalize
 from .prepare import (Source, file_report, prepare_document, preparer, progress_bar, read_words,
                       release_ocr)
 from .search import SearchConfig, Searcher
+from .segmented import IndexKeeper
 from .store import Store
 from .teach import TaughtEntry, Teaching, question_norm
 
@@ -92,11 +93,13 @@ class KnowledgeBase:
         self._user_words = user_words
         self._searcher: Searcher | None = None
         self._searcher_generation = -1
+        self._index = IndexKeeper(self.store)
         self._teaching = Teaching()
         self._audiences = DocAudiences()
         self._lock = threading.RLock()
 
     def close(self) -> None:
+        self._index.close()
         self.store.close()
 
     def fork(self, child_setup: Callable[[], None] | None = None) -> int:
@@ -117,6 +120,7 @@ class KnowledgeBase:
         if pid == 0:
             self._lock = threading.RLock()
             self._searcher, self._searcher_generation = None, -1
+            self._index = IndexKeeper(self.store)
             self._teaching = Teaching()
             self._audiences = DocAudiences()
         return pid
@@ -370,27 +374,30 @@ class KnowledgeBase:
     # -- query -----------------------------------------------------------------------------------------
     @property
     def searcher(self) -> Searcher:
-        """The in-memory index, rebuilt when the database has changed since it was built."""
+        """The index as the database is now: loaded from the file beside it (or built and
+        saved) once, then brought up to date with what changed — a delta segment and
+        tombstones, never a rebuild on the question path (:class:`~.segmented.IndexKeeper`)."""
         self._refresh_synonyms()
-        generation = self.store.generation
-        if self._searcher is None or generation != self._searcher_generation:
+        if self._searcher is None or self._index.stale():
             with self._lock:
-                generation = self.store.generation
-                if self._searcher is None or generation != self._searcher_generation:
-                    # terms another process (a CLI ingest, the bot) taught its own jieba
-                    self.analyzer.add_words(self.store.terms())
-                    self._searcher = None  # the old index is not needed while the new is built
-                    self._searcher = Searcher(self.store.load_rows(), self.analyzer, self.config)
-                    self._searcher_generation = generation
+                if self._searcher is None or self._index.stale():
+                    generation = self._searcher_generation
+                    snapshot, self._searcher_generation = self._index.current()
+                    if generation != self._searcher_generation:
+                        # terms another process (a CLI ingest, the bot) taught its own jieba
+                        self.analyzer.add_words(self.store.terms())
+                    if self._searcher is None or self._searcher.snapshot is not snapshot:
+                        self._searcher = Searcher((), self.analyzer, self.config,
+                                                  snapshot=snapshot)
         return self._searcher
 
     def ready_searcher(self) -> Searcher | None:
-        """The in-memory index if it is current (a search now will not rebuild it), else None.
+        """The index if it is current (a search now will not update it), else None.
 
         Lets an event loop run a ~1 ms search inline and send anything slower to a thread.
         """
         searcher = self._searcher
-        if searcher is None or self._searcher_generation != self.store.generation:
+        if searcher is None or self._index.stale():
             return None
         self._refresh_synonyms()
         return searcher

@@ -326,7 +326,7 @@ class QueryBuilder:
         if len(word) < 4:
             return []
         if self._latin_words is None:
-            self._latin_words = [w for w in self.words.vocab if w[0].isascii() and len(w) >= 3]
+            self._latin_words = self.words.latin_terms(3)
         matches = process.extract(word, self._latin_words, scorer=Levenshtein.distance,
                                   score_cutoff=1 if len(word) < 8 else 2, limit=3)
         return [m[0] for m in matches]

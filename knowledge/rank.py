@@ -179,25 +179,35 @@ class Ranker:
 
     def __init__(self, rows: Sequence[ParagraphRow], norms: Sequence[str], words: FieldIndex,
                  context: FieldIndex, grams: GramIndex, *,
-                 asked: dict[int, list[str]] | None = None) -> None:
+                 asked: dict[int, list[str]] | None = None,
+                 heads: Sequence[str] | None = None, questions: dict[int, str] | None = None,
+                 liability: set[int] | None = None,
+                 references: dict[tuple[str, int], list[int]] | None = None) -> None:
+        """``heads``, ``questions`` (FAQ rows'), ``liability`` and ``references``: what the
+        index keeps of every row (:class:`~.segmented.Snapshot`), so that ``rows`` may be read
+        lazily; else derived from ``rows`` here."""
         self.rows, self.norms = rows, norms
         self.words, self.context, self.grams = words, context, grams
         # Title and headings say what a paragraph is about; an FAQ pair's question says it best.
-        self._heads = [normalize(" ".join((r.title, *r.section, r.question) if r.question
-                                          else (r.title, *r.section))) + "\n" for r in rows]
-        self._asked = {row: _bare(normalize(r.question)) for row, r in enumerate(rows)
-                       if r.question}
+        self._heads = heads if heads is not None else [
+            normalize(" ".join((r.title, *r.section, r.question) if r.question
+                               else (r.title, *r.section))) + "\n" for r in rows]
+        if questions is None:
+            questions = {row: r.question for row, r in enumerate(rows) if r.question}
+        self._asked = {row: _bare(normalize(q)) for row, q in questions.items()}
         # An FAQ pair's question's topic words (not 多久, 怎么办: the question form) with their idf
         self._asked_words = {row: [(w, words.term_idf(w)) for w in dict.fromkeys(found)
                                    if not _QUESTION_FORM.fullmatch(w)]
                              for row, found in (asked or {}).items()}
-        self._liability = {row for row, head in enumerate(self._heads)
-                           if "法律责任" in head or "罚则" in head}
+        self._liability = liability if liability is not None else {
+            row for row, head in enumerate(self._heads) if "法律责任" in head or "罚则" in head}
         # 第三条, 第二章 … in heading paths, so that a question naming an article finds it.
-        self._references: dict[tuple[str, int], list[int]] = defaultdict(list)
-        for row, data in enumerate(rows):
-            for ref in {ref for label in data.section for ref in find_references(label[:12])}:
-                self._references[ref].append(row)
+        if references is None:
+            references = defaultdict(list)
+            for row, data in enumerate(rows):
+                for ref in {ref for label in data.section for ref in find_references(label[:12])}:
+                    references[ref].append(row)
+        self._references = references
 
     # -- evidence for the decision ----------------------------------------------------------------
     def evidence(self, ranked: Sequence[Ranked], query: Query) -> dict[str, float]:

@@ -27,7 +27,7 @@ candidates at all (a mask applied to BM25's scores before the top-k): suggestion
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -35,9 +35,9 @@ import numpy as np
 from .analysis import Analyzer, homophone_chars
 from .audiences import DocAudiences
 from .excerpt import asks_for_list, make_excerpt
-from .index import FieldIndex, GramIndex, release_free_memory
+from .index import release_free_memory
 from .model import Answer, Citation, Hit
-from .normalize import normalize, normalize_aligned
+from .normalize import normalize
 from .query import Query, QueryBuilder
 from .rank import (
     DECISION,
@@ -52,6 +52,7 @@ from .rank import (
     one_per_article,
 )
 from .related import see_also
+from .segmented import Snapshot
 from .store import IndexRow, ParagraphRow
 from .teach import ANSWER_SIMILARITY, Match, Teaching, match, question_norm
 
@@ -89,53 +90,45 @@ class SearchConfig:
 class Searcher:
     """An immutable snapshot of the knowledge base's paragraphs, ready to answer questions.
 
-    ``rows`` are :meth:`Store.load_rows`'s, consumed once (the index is built as they stream).
+    ``rows`` are :meth:`Store.load_rows`'s, consumed once (the index is built as they stream and
+    the paragraphs are kept in memory); or ``snapshot``: a :class:`~.segmented.Snapshot` of the
+    segments an :class:`~.segmented.IndexKeeper` keeps, whose paragraphs are read from the
+    database when a search shows them (``rows`` is then ignored).
     """
 
     def __init__(self, rows: Iterable[IndexRow], analyzer: Analyzer,
-                 config: SearchConfig | None = None) -> None:
+                 config: SearchConfig | None = None, *, snapshot: Snapshot | None = None) -> None:
         self.analyzer = analyzer
         self.config = config or SearchConfig()
-        self.rows: list[ParagraphRow] = []
-        self.norms: list[str] = []               # normalize(text), aligned with text
-        words: list[str] = []                    # space-joined tokens, split while indexing
-        context: list[str] = []
-        for item in rows:
-            text = item.paragraph.text
-            norm = normalize(text)
-            if len(norm) != len(text):  # keep offsets aligned with text (rare: NFKC expansions)
-                norm = normalize_aligned(text)
-            elif norm == text:
-                norm = text  # one string, not two equal ones (most simplified Chinese text)
-            self.rows.append(item.paragraph)
-            self.norms.append(norm)
-            words.append(item.words)
-            context.append(item.title_words + " " + item.section_words)
-        # each build's freed temporaries go back to the system before the next one allocates
-        self.words = FieldIndex.build(w.split() for w in words)
-        del words
-        release_free_memory()
-        context_tokens: dict[str, list[str]] = {}
-        self.context = FieldIndex.build(context_tokens.setdefault(c, c.split()) for c in context)
-        del context, context_tokens
-        release_free_memory()
-        # an FAQ pair's question is searched with its answer (rank.py weighs it as its heading)
-        self.grams = GramIndex.build(normalize(r.question) + "\n" + n if r.question else n
-                                     for r, n in zip(self.rows, self.norms))
-        release_free_memory()
+        if snapshot is None:
+            snapshot = Snapshot.of_rows(rows)
+            release_free_memory()
+        self.snapshot = snapshot
+        self.rows: Sequence[ParagraphRow] = snapshot.rows
+        self.norms: Sequence[str] = snapshot.norms    # normalize(text), aligned with text
+        self.words, self.context, self.grams = snapshot.words, snapshot.context, snapshot.grams
         self.queries = QueryBuilder(analyzer, self.words, self.grams)
-        asked = {row: analyzer.words(normalize(r.question)) for row, r in enumerate(self.rows)
-                 if r.question}      # FAQ pairs' questions, as words
+        # FAQ pairs' questions (searched with their answers; rank.py weighs them as headings)
+        faq = snapshot.faq_rows.tolist()
+        cache = snapshot.reader.asked_words     # pid → (question, its words): read once
+        pids = snapshot.ids[faq].tolist()
+        missing = [(row, pid) for row, pid in zip(faq, pids) if pid not in cache]
+        snapshot.fetch(row for row, _ in missing)
+        for row, pid in missing:
+            question = self.rows[row].question
+            cache[pid] = (question, analyzer.words(normalize(question)) if question else [])
+        questions = {row: cache[pid][0] for row, pid in zip(faq, pids) if cache[pid][0]}
+        asked = {row: cache[pid][1] for row, pid in zip(faq, pids) if cache[pid][0]}
         self.ranker = Ranker(self.rows, self.norms, self.words, self.context, self.grams,
-                             asked=asked)
-        self._ref_rows: dict[str, int] | None = None     # ref → row, built when first taught
+                             asked=asked, heads=snapshot.heads, questions=questions,
+                             liability=snapshot.liability, references=snapshot.references)
         self._stored_queries: dict[str, Query] = {}      # taught / voted questions analysed
         self._doc_ids: np.ndarray | None = None          # each row's document (for audiences)
         self._masks: dict[tuple, np.ndarray] = {}        # (map key, audiences) → visible rows
         homophone_chars("的")  # load the homophone table now, not on a user's first typo (≈0.6 s)
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return self.snapshot.n_live
 
     def analyse(self, question: str) -> Query:
         """The question as the ranking sees it (stage 1)."""
@@ -166,6 +159,7 @@ class Searcher:
                                             fields=explain, visible=visible)
         if link is not None and link not in candidates.rows:
             candidates = _with_row(candidates, link)
+        self.snapshot.fetch(candidates.rows.tolist())   # their paragraphs in one read
         ranked = self.ranker.rerank(query, candidates, config) if candidates.rows.size else []
         factors: dict[str, float] = {}
         if taught.votes:
@@ -251,11 +245,7 @@ class Searcher:
         text any more — a stale link is never answered from)."""
         if taught.entry is None or not taught.entry.ref:
             return None
-        if self._ref_rows is None:
-            self._ref_rows = {}
-            for at, row in enumerate(self.rows):
-                self._ref_rows.setdefault(row.ref, at)
-        return self._ref_rows.get(taught.entry.ref)
+        return self.snapshot.row_of_ref(taught.entry.ref)
 
     def _taught_hit(self, taught: Match, item: Ranked | None, query: Query, top: float) -> Hit:
         entry = taught.entry

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -23,6 +23,7 @@ from pathlib import Path
 
 import logging
 
+import numpy as np
 import sqlite_utils
 
 from .model import (Citation, DocumentInfo, Escalation, SentReply, ShownParagraph, Stats,
@@ -460,9 +461,10 @@ class Store:
                 "OR origin = ?", [ref, ref, ref, ref])]
         return ids
 
-    def load_rows(self) -> Iterator[IndexRow]:
+    def load_rows(self, doc_ids: Sequence[int] | None = None) -> Iterator[IndexRow]:
         """Everything the in-memory index needs, one row per paragraph, in a stable order
-        (streamed: a large knowledge base is never held twice)."""
+        (streamed: a large knowledge base is never held twice); ``doc_ids``: of those
+        documents only (an index's delta)."""
         sections: dict[str, tuple[str, ...]] = {}   # one object per distinct heading path,
         names: dict[str, str] = {}                   # title and source, not one per paragraph
         for (pid, doc_id, number, text, sentences, words, path, section_words, title,
@@ -471,7 +473,10 @@ class Store:
                 "s.words, d.title, d.title_words, d.source, d.source_id, d.url, p.kind, p.ocr, "
                 "p.question, p.ref "
                 "FROM paragraphs p JOIN sections s ON s.id = p.section_id "
-                "JOIN documents d ON d.id = p.doc_id ORDER BY p.id"):
+                "JOIN documents d ON d.id = p.doc_id "
+                + ("" if doc_ids is None else
+                   f"WHERE p.doc_id IN ({','.join(str(int(i)) for i in doc_ids)}) ")
+                + "ORDER BY p.id"):
             section = sections.get(path)
             if section is None:
                 section = sections[path] = tuple(json.loads(path))
@@ -494,6 +499,54 @@ class Store:
         return ParagraphRow(pid, doc_id, number, text, _sentences(sentences),
                             tuple(json.loads(path)), title, source, source_id, url,
                             kind or "text", bool(ocr), question or "", ref or "")
+
+    def paragraphs(self, ids: Sequence[int]) -> dict[int, ParagraphRow]:
+        """The paragraphs of ``ids`` that exist, by id (a searcher reads its candidates)."""
+        found: dict[int, ParagraphRow] = {}
+        for (pid, doc_id, number, text, sentences, path, title, source, source_id, url, kind,
+             ocr, question, ref) in self.db.execute(
+                "SELECT p.id, p.doc_id, p.number, p.text, p.sentences, s.path, d.title, "
+                "d.source, d.source_id, d.url, p.kind, p.ocr, p.question, p.ref FROM paragraphs p "
+                "JOIN sections s ON s.id = p.section_id JOIN documents d ON d.id = p.doc_id "
+                f"WHERE p.id IN ({','.join(str(int(i)) for i in ids)})"):
+            found[pid] = ParagraphRow(pid, doc_id, number, text, _sentences(sentences),
+                                      tuple(json.loads(path)), title, source, source_id, url,
+                                      kind or "text", bool(ocr), question or "", ref or "")
+        return found
+
+    def paragraph_ids_by_ref(self, ref: str) -> list[int]:
+        return [r[0] for r in self.db.execute(
+            "SELECT id FROM paragraphs WHERE ref = ? ORDER BY id", [ref])]
+
+    # A document's stored version as an integer below 2**40, computed by SQLite: when it was
+    # written (epoch seconds) and 6 hex digits of its content hash. Documents are only ever
+    # replaced, so an index compares these to learn what changed (a replaced document may get
+    # its id back: SQLite reuses the largest rowid).
+    _FINGERPRINT = ("((coalesce(CAST(strftime('%s', ingested_at) AS INTEGER), 0) * 2654435761"
+                    + "".join(f" + unicode(substr(coalesce(content_hash, '') || '000000', {i + 1}, 1))"
+                              f" * {1 << (7 * i)}" for i in range(6))
+                    + ") % 1099511627776)")
+
+    def document_fingerprints(self, ids: Sequence[int] | None = None) -> list[tuple[int, int]]:
+        """(document id, fingerprint) of every document, or of those of ``ids``."""
+        where = "" if ids is None else f"WHERE id IN ({','.join(str(int(i)) for i in ids)})"
+        return self.db.execute(
+            f"SELECT id, {self._FINGERPRINT} FROM documents {where} ORDER BY id").fetchall()
+
+    def document_ids(self, *, above: int | None = None) -> np.ndarray:
+        """Every document id (scanned from a small index, not the table), or those ``above``,
+        as int64 (joined by SQLite and parsed by numpy: no Python object per id)."""
+        where = "" if above is None else f"WHERE id > {int(above)}"
+        joined = self.db.execute(f"SELECT group_concat(id) FROM documents {where}").fetchone()[0]
+        return np.fromstring(joined, dtype=np.int64, sep=",") if joined else \
+            np.zeros(0, dtype=np.int64)
+
+    def document_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._meta("schema_version", "0"))
 
     def paragraph_by_ref(self, ref: str) -> ParagraphRow | None:
         """The paragraph a stable reference names now (None: its text is gone — stale)."""

@@ -13,10 +13,14 @@ pair holds no more than one process searching by itself did (load bench, 10k par
 PSS peak 261-266 MB, against 283-286 MB for the single process before).
 
 The child opens its own SQLite connection, read-only (one inherited across ``fork`` must not be
-used; the bot's process is the one writer and logs every question itself), and rebuilds its index
-when the database's generation moves, as :attr:`KnowledgeBase.searcher` always did — so documents
-and channel posts written by the bot are seen by the next search; taught questions and votes are
-read again when ``meta.teaching_generation`` moves (:attr:`KnowledgeBase.teaching`).
+used; the bot's process is the one writer and logs every question itself), loads the index saved
+beside the database (or builds and saves it) and, when the database's generation moves, applies
+what changed as a delta segment and tombstones before the next search
+(:attr:`KnowledgeBase.searcher`, :class:`~.segmented.IndexKeeper`) — so documents and channel
+posts written by the bot are seen by the next search, without a rebuild; when the deltas grow, a
+merge runs in a background process of its own and its file is loaded when ready. Taught
+questions and votes are read again when ``meta.teaching_generation`` moves
+(:attr:`KnowledgeBase.teaching`).
 
 Protocol: length-prefixed pickles on a socket pair, ``(id, question, k, explain, closest,
 audiences)`` →

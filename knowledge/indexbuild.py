@@ -1,0 +1,27 @@
+"""``python -m knowledge.indexbuild DB``: build the base index segment of the knowledge base
+``DB`` and save it beside it (``DB.idx``, :mod:`.segments`) — what the background merge of
+:class:`~.segmented.IndexKeeper` runs, in a process of its own, while questions are answered."""
+
+from __future__ import annotations
+
+import sys
+
+from .segments import build_base, index_path, save_segment
+from .store import Store
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python -m knowledge.indexbuild DB", file=sys.stderr)
+        return 2
+    store = Store(argv[0])
+    store.close()
+    store.reconnect(readonly=True)   # the process that started us is the one writer
+    generation, _, segment = build_base(store)
+    size = save_segment(segment, index_path(argv[0]), schema=store.schema_version)
+    print(f"{len(segment)} rows, generation {generation}, {size / 1e6:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

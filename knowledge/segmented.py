@@ -1,0 +1,681 @@
+"""The live index: a base segment, small deltas and tombstones, kept current with the database.
+
+:class:`Snapshot` is one immutable view a :class:`~.search.Searcher` answers from: segments
+(:mod:`.segments`) with a mask of live rows each. Its three fields score exact BM25 at query
+time from the *global* statistics of the live rows (document frequency of a term summed over
+the segments' live postings, the live rows' average length), computed in the same float32
+operations a single build would use — so a base with deltas ranks exactly as a fresh build of
+the same rows, whenever the last merge ran. A row's global number is its segment's offset plus
+its row in the segment; dead rows never reach a candidate list.
+
+:class:`RowReader` reads the few paragraphs a search shows (about 25 candidates) from SQLite
+when asked, with a small cache, instead of holding every paragraph as Python objects.
+
+:class:`IndexKeeper` owns the lifecycle: on start it loads the base segment saved beside the
+database (``<db>.idx``, :mod:`.segments`) or builds and saves it; when the database's generation
+moves it compares the documents' fingerprints with the ones it holds (a document changes only by
+being replaced) — removed or replaced documents' rows become tombstones, new ones a delta
+segment; when deltas and tombstones outgrow ``merge_fraction`` of the base, a background process
+(``python -m knowledge.indexbuild``) writes a new base file, which is loaded (mmap) and
+caught up once it is there. Questions are answered from the old snapshot meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from .normalize import normalize, normalize_aligned
+from .segments import (
+    FIELDS,
+    KINDS,
+    IndexFileError,
+    Postings,
+    Segment,
+    build_base,
+    build_segment,
+    document_fingerprints,
+    heads_text,
+    index_path,
+    load_segment,
+    save_segment,
+)
+from .store import ParagraphRow, Store
+
+__all__ = ["IndexKeeper", "RowReader", "Snapshot"]
+
+log = logging.getLogger(__name__)
+
+_CHAR_BITS = 18
+
+
+def _gram_key(gram: str) -> int:
+    return (ord(gram[0]) << _CHAR_BITS) | ord(gram[1]) if len(gram) == 2 else -1
+
+
+def _live_df(postings: Postings, alive: np.ndarray | None) -> np.ndarray:
+    """Each term's number of live rows in one segment."""
+    if alive is None:
+        return postings.df
+    if postings.rows.size == 0:
+        return np.zeros(postings.indptr.size - 1, dtype=np.int64)
+    return np.add.reduceat(alive[postings.rows].astype(np.int64), postings.indptr[:-1])
+
+
+class _Field:
+    """One field (words, context or grams) over the live rows of every segment: exact BM25."""
+
+    def __init__(self, name: str, segments: Sequence[Segment], alive: Sequence[np.ndarray | None],
+                 live_df: Sequence[np.ndarray], offsets: Sequence[int], n_live: int, *,
+                 k1: float = 1.2, b: float = 0.75) -> None:
+        self.name = name
+        self.size = n_live
+        self._parts = [(seg.fields[name], a, off, seg) for seg, a, off in zip(segments, alive, offsets)]
+        total = sum(int(p.lengths.sum()) if a is None else int(p.lengths[a].sum())
+                    for p, a, *_ in self._parts)
+        self._avgdl = np.float32(max(total / n_live if n_live else 0.0, 1e-9))
+        self._k1, self._b = np.float32(k1), np.float32(b)
+        # per row: BM25's length normalisation k1 (1 - b + b len / avgdl), float32 as one
+        # build computes it per posting (the same value: a gather per posting at query time)
+        k1f, bf, avgdl = self._k1, self._b, self._avgdl
+        self._norms = [k1f * (np.float32(1) - bf + bf * p.lengths.astype(np.float32) / avgdl)
+                       for p, *_ in self._parts]
+        base_df = live_df[0].astype(np.int64)
+        self._n_base = base_df.size
+        # Terms of the deltas: their slot in the base's terms, or an "extra" slot after them.
+        self._extra: dict = {}
+        self._delta_slots: list[dict[int, int]] = [{}]     # per segment: global slot → local id
+        added: list[tuple[np.ndarray, np.ndarray]] = []
+        for seg, seg_df in zip(segments[1:], live_df[1:]):
+            keys = self._keys_of(seg)
+            slots = self._base_lookup(keys)
+            for i in np.flatnonzero(slots < 0).tolist():
+                slots[i] = self._extra.setdefault(keys[i], self._n_base + len(self._extra))
+            self._delta_slots.append(dict(zip(slots.tolist(), range(len(keys)))))
+            added.append((slots, seg_df.astype(np.int64)))
+        df = np.concatenate([base_df, np.zeros(len(self._extra), dtype=np.int64)])
+        for slots, delta_df in added:
+            np.add.at(df, slots, delta_df)
+        self.global_df = df
+        # the same expression (and dtype) as one build's idf: identical scores
+        self.idf_all = np.log1p((n_live - df + 0.5) / (df + 0.5)).astype(np.float32)
+        self.idf = self.idf_all[df > 0]
+        self.vocab = _LiveTerms(self)
+        self._slots: dict[str, int | None] = {}
+
+    # -- terms → global slots -------------------------------------------------------------------
+    def _keys_of(self, seg: Segment) -> list:
+        if self.name == "grams":
+            return seg.gram_keys.tolist()
+        vocab = seg.words_vocab if self.name == "words" else seg.context_vocab
+        return list(vocab)
+
+    def _base_lookup(self, keys: list) -> np.ndarray:
+        base = self._parts[0][3]
+        if self.name == "grams":
+            return _sorted_lookup(base.gram_keys, np.array(keys, dtype=np.int64))
+        vocab = base.words_vocab if self.name == "words" else base.context_vocab
+        return np.array([-1 if (at := vocab.get(k)) is None else at for k in keys], dtype=np.int64)
+
+    def _key(self, term: str):
+        return _gram_key(term) if self.name == "grams" else term
+
+    def slot(self, term: str) -> int | None:
+        """The term's global slot if a live row has it."""
+        found = self._slots.get(term, -1)
+        if found == -1:
+            if len(self._slots) > 100_000:
+                self._slots.clear()
+            found = self._slots[term] = self._find(term)
+        return found
+
+    def _find(self, term: str) -> int | None:
+        key = self._key(term)
+        if self.name == "grams":
+            at = int(_sorted_lookup(self._parts[0][3].gram_keys, np.array([key]))[0]) \
+                if key >= 0 else -1
+        else:
+            vocab = self._parts[0][3].words_vocab if self.name == "words" else \
+                self._parts[0][3].context_vocab
+            found = vocab.get(key)
+            at = -1 if found is None else found
+        if at < 0:
+            at = self._extra.get(key, -1)
+        return at if at >= 0 and self.global_df[at] > 0 else None
+
+    # -- the FieldIndex / GramIndex interface -------------------------------------------------------
+    def term_idf(self, term: str) -> float:
+        at = self.slot(term)
+        return float(self.idf_all[at]) if at is not None else 0.0
+
+    def df(self, term: str) -> int:
+        at = self.slot(term)
+        return int(self.global_df[at]) if at is not None else 0
+
+    def latin_terms(self, min_length: int) -> list[str]:
+        """Live terms that start with an ASCII character, at least ``min_length`` long (found
+        by their first byte in each vocabulary's blob: no string made per term)."""
+        out: set[str] = set()
+        for i, (_, _, _, seg) in enumerate(self._parts):
+            vocab = seg.words_vocab if self.name == "words" else seg.context_vocab
+            if vocab.size == 0:
+                continue
+            blob = np.frombuffer(vocab.blob, dtype=np.uint8)
+            starts = vocab.offsets[:-1]
+            lengths = np.diff(vocab.offsets)
+            ids = np.flatnonzero((lengths >= min_length) & (blob[np.minimum(starts, blob.size - 1)]
+                                                             < 0x80))
+            slots = ids if i == 0 else np.array(
+                [self._extra.get(vocab.term(t), -1) for t in ids.tolist()], dtype=np.int64)
+            for term_id, at in zip(ids.tolist(), slots.tolist()):
+                if at >= 0 and self.global_df[at] > 0:
+                    term = vocab.term(term_id)
+                    if len(term) >= min_length:
+                        out.add(term)
+        return sorted(out)      # the order of one build's vocabulary, whatever the segments
+
+    def known(self, grams: Sequence[str]) -> list[str]:
+        return [g for g in grams if self.slot(g) is not None]
+
+    def postings(self, query: Mapping[str, float], scale: float = 1.0
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """Global rows and BM25 weights × query weight × ``scale`` of ``query``'s terms' live
+        postings (per row in query order, as one build's postings would be)."""
+        terms = [(t, w, at) for t, w in query.items() if (at := self.slot(t)) is not None]
+        if not terms:
+            return np.zeros(0, dtype=np.int32), np.zeros(0)
+        out_rows, out_weights = [], []
+        k1 = self._k1
+        for i, (postings, alive, offset, _) in enumerate(self._parts):
+            if i == 0:
+                found = [(at, w, at) for _, w, at in terms if at < self._n_base]
+            else:
+                local = self._delta_slots[i]
+                found = [(loc, w, at) for _, w, at in terms if (loc := local.get(at)) is not None]
+            if not found:
+                continue
+            tids = np.fromiter((loc for loc, _, _ in found), np.int64, count=len(found))
+            qweights = np.fromiter((w for _, w, _ in found), np.float64, count=len(found)) * scale
+            idf = self.idf_all[np.fromiter((at for _, _, at in found), np.int64, count=len(found))]
+            starts, ends = postings.indptr[tids], postings.indptr[tids + 1]
+            lengths = ends - starts
+            where = np.arange(int(lengths.sum())) + np.repeat(starts - (np.cumsum(lengths) - lengths),
+                                                              lengths)
+            rows = postings.rows[where]
+            tf = postings.tf[where].astype(np.float32)
+            norm = self._norms[i][rows]
+            term_of = np.repeat(idf, lengths)
+            weights = (term_of * tf * (k1 + np.float32(1)) / (tf + norm)).astype(np.float32, copy=False)
+            weights = weights * np.repeat(qweights, lengths)
+            if alive is not None:
+                keep = alive[rows]
+                rows, weights = rows[keep], weights[keep]
+            out_rows.append(rows.astype(np.int64) + offset if offset else rows)
+            out_weights.append(weights)
+        if not out_rows:
+            return np.zeros(0, dtype=np.int32), np.zeros(0)
+        if len(out_rows) == 1:
+            return out_rows[0], out_weights[0]
+        return np.concatenate(out_rows), np.concatenate(out_weights)
+
+
+class _LiveTerms:
+    """``term in field.vocab``: a live row has it; iteration: every live term (rarely used)."""
+
+    def __init__(self, field: _Field) -> None:
+        self._field = field
+
+    def __contains__(self, term: object) -> bool:
+        return isinstance(term, str) and self._field.slot(term) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        field = self._field
+        seen: set[str] = set()
+        for _, _, _, seg in field._parts:
+            vocab = seg.words_vocab if field.name == "words" else seg.context_vocab
+            for term in vocab:
+                if term not in seen and field.slot(term) is not None:
+                    seen.add(term)
+                    yield term
+
+
+def _members(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Per value: whether it is in ``sorted_set`` (sorted; a binary search, no hashing)."""
+    if sorted_set.size == 0:
+        return np.zeros(values.size, dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_set, values), sorted_set.size - 1)
+    return sorted_set[pos] == values
+
+
+def _sorted_lookup(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Position of each ``wanted`` key in sorted ``keys`` (-1: absent)."""
+    if keys.size == 0 or wanted.size == 0:
+        return np.full(wanted.size, -1, dtype=np.int64)
+    pos = np.searchsorted(keys, wanted)
+    pos[pos >= keys.size] = 0
+    return np.where(keys[pos] == wanted, pos, -1)
+
+
+class RowReader:
+    """Paragraphs by id: read from the store when a search needs them, a few thousand cached
+    (with their normalised text and headings); or all kept in memory (a searcher built from
+    rows, without a database)."""
+
+    def __init__(self, store: Store | None = None, *, kept: Iterable[ParagraphRow] = (),
+                 cache: int = 4096) -> None:
+        self.store = store
+        self._kept = {row.paragraph_id: row for row in kept}
+        self._cache: OrderedDict[int, tuple[ParagraphRow, str, str]] = OrderedDict()
+        self._size = cache
+        self._heads: dict[tuple, str] = {}    # (title, headings, question) → heads_text
+        self._lock = threading.RLock()
+        self.asked_words: dict[int, tuple[str, list[str]]] = {}  # FAQ pair: question, its words
+
+    def fetch(self, ids: Iterable[int], same_norm: Iterable[bool] = ()) -> None:
+        """Read the paragraphs of ``ids`` not cached, in one query (``same_norm``: per id,
+        whether its text is already normalised, as the index recorded)."""
+        ids = list(ids)
+        same = dict(zip(ids, same_norm))
+        with self._lock:   # searches in threads share the cache (an eviction between two steps)
+            self._fetch([i for i in dict.fromkeys(ids) if i not in self._cache], same)
+
+    def _fetch(self, missing: list[int], same: dict[int, bool]) -> None:
+        if not missing:
+            return
+        found = {i: self._kept[i] for i in missing if i in self._kept}
+        if self.store is not None and len(found) < len(missing):
+            found.update(self.store.paragraphs([i for i in missing if i not in found]))
+        for pid in missing:
+            row = found.get(pid) or ParagraphRow(pid, 0, 0, "", (), (), "", "", None, None)
+            self._put(pid, row, same.get(pid, False))
+
+    def _put(self, pid: int, row: ParagraphRow, same_norm: bool = False
+             ) -> tuple[ParagraphRow, str, str]:
+        text = row.text
+        norm = text if same_norm else normalize(text)
+        if len(norm) != len(text):  # keep offsets aligned with text (rare: NFKC expansions)
+            norm = normalize_aligned(text)
+        elif norm == text:
+            norm = text
+        key = (row.title, row.section, row.question)
+        head = self._heads.get(key)
+        if head is None:
+            if len(self._heads) > 20_000:
+                self._heads.clear()
+            head = self._heads[key] = heads_text(row)
+        entry = self._cache[pid] = (row, norm, head)
+        if len(self._cache) > self._size:
+            self._cache.popitem(last=False)
+        return entry
+
+    def entry(self, pid: int) -> tuple[ParagraphRow, str, str]:
+        with self._lock:
+            found = self._cache.get(pid)
+            if found is None:
+                self.fetch([pid])
+                found = self._cache[pid]
+            else:
+                self._cache.move_to_end(pid)
+            return found
+
+    def forget(self, ids: Iterable[int]) -> None:
+        """Drop cached paragraphs (their rows died: an id may be used again)."""
+        with self._lock:
+            for pid in ids:
+                self._cache.pop(pid, None)
+                self.asked_words.pop(pid, None)
+
+    def ids_by_ref(self, ref: str) -> list[int]:
+        if self.store is not None:
+            return self.store.paragraph_ids_by_ref(ref)
+        return sorted(pid for pid, row in self._kept.items() if row.ref == ref)
+
+
+class _RowView(Sequence):
+    """``view[row]`` for every global row of a snapshot: a paragraph, its normalised text, or
+    its heading text (``part`` 0, 1, 2), read through the :class:`RowReader`."""
+
+    def __init__(self, reader: RowReader, ids: np.ndarray, part: int) -> None:
+        self._reader, self._ids, self._part = reader, ids, part
+
+    def __len__(self) -> int:
+        return int(self._ids.size)
+
+    def __getitem__(self, row):  # type: ignore[override]
+        return self._reader.entry(int(self._ids[row]))[self._part]
+
+
+class Snapshot:
+    """Segments and their live rows: what one :class:`~.search.Searcher` answers from."""
+
+    def __init__(self, segments: list[Segment], alive: list[np.ndarray | None],
+                 reader: RowReader, live_df: list[dict[str, np.ndarray]] | None = None) -> None:
+        self.segments, self.alive, self.reader = segments, alive, reader
+        # per segment and field: each term's live rows (kept up to date by apply())
+        self.live_df = live_df if live_df is not None else [
+            {name: _live_df(seg.fields[name], a) for name in FIELDS}
+            for seg, a in zip(segments, alive)]
+        sizes = [len(seg) for seg in segments]
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.n_rows = int(self.offsets[-1])
+        self.n_live = sum(size if a is None else int(a.sum()) for size, a in zip(sizes, alive))
+        self.ids = np.concatenate([seg.ids for seg in segments]) if len(segments) > 1 \
+            else segments[0].ids
+        # each row's document id (what a per-document filter such as an audience needs,
+        # without reading the rows)
+        self.docs = np.concatenate([seg.docs for seg in segments]) if len(segments) > 1 \
+            else segments[0].docs
+        self._alive_all = None if all(a is None for a in alive) else np.concatenate(
+            [np.ones(len(seg), dtype=bool) if a is None else a for seg, a in zip(segments, alive)])
+        offsets = self.offsets[:-1].tolist()
+        self.words, self.context, self.grams = (
+            _Field(name, segments, alive, [d[name] for d in self.live_df], offsets, self.n_live)
+            for name in FIELDS)
+        self.rows = _RowView(reader, self.ids, 0)
+        self.norms = _RowView(reader, self.ids, 1)
+        self.heads = _RowView(reader, self.ids, 2)
+        live = self.live_mask()
+        self.liability = _RowSet(np.concatenate([seg.liability for seg in segments]) & live)
+        self.references = _References(self)
+        self._same_norm = np.concatenate([seg.same_norm for seg in segments])
+        kinds = np.concatenate([seg.kinds for seg in segments])
+        self.faq_rows = np.flatnonzero((kinds == KINDS.index("faq")) & live)
+
+    @classmethod
+    def of_rows(cls, rows: Iterable) -> "Snapshot":
+        """A snapshot built from :class:`~.store.IndexRow` s in memory (no database behind it)."""
+        segment = build_segment(rows, keep_rows=True)
+        reader = RowReader(kept=segment.rows or ())
+        segment.rows = None
+        return cls([segment], [None], reader)
+
+    def live_mask(self) -> np.ndarray:
+        return self._alive_all if self._alive_all is not None else np.ones(self.n_rows, dtype=bool)
+
+    def fetch(self, rows: Iterable[int]) -> None:
+        """Read these global rows' paragraphs now, in one query (a search's candidates)."""
+        rows = np.fromiter(rows, np.int64)
+        self.reader.fetch(self.ids[rows].tolist(), self._same_norm[rows].tolist())
+
+    def row_of_ref(self, ref: str) -> int | None:
+        """The first live row holding the paragraph of stable reference ``ref``."""
+        live = self.live_mask()
+        for pid in self.reader.ids_by_ref(ref):
+            for at in np.flatnonzero(self.ids == pid).tolist():
+                if live[at]:
+                    return at
+        return None
+
+    def deltas(self) -> int:
+        return len(self.segments) - 1
+
+    def changed_rows(self) -> int:
+        """Rows in deltas and tombstones: what a merge would fold in."""
+        dead = self.n_rows - self.n_live
+        return dead + sum(len(seg) for seg in self.segments[1:])
+
+    def apply(self, removed_docs: Iterable[int], delta: Segment | None) -> "Snapshot":
+        """A new snapshot: the rows of ``removed_docs`` dead, ``delta`` added."""
+        removed = np.fromiter(removed_docs, np.int64)
+        alive: list[np.ndarray | None] = []
+        live_df: list[dict[str, np.ndarray]] = []
+        dead_ids: list[int] = []
+        for seg, a, df in zip(self.segments, self.alive, self.live_df):
+            if removed.size:
+                dying = np.isin(seg.docs, removed)
+                if a is not None:
+                    dying &= a
+                if dying.any():
+                    dead_ids.extend(seg.ids[dying].tolist())
+                    a = (np.ones(len(seg), dtype=bool) if a is None else a.copy())
+                    a[dying] = False
+                    rows = np.flatnonzero(dying)
+                    df = {name: df[name] - seg.fields[name].df_of_rows(rows) for name in FIELDS}
+            alive.append(a)
+            live_df.append(df)
+        self.reader.forget(dead_ids)
+        segments = list(self.segments)
+        if delta is not None and len(delta):
+            segments.append(delta)
+            alive.append(None)
+            live_df.append({name: delta.fields[name].df for name in FIELDS})
+        # a segment whose rows all died goes (not the base)
+        kept = [i for i, a in enumerate(alive) if i == 0 or a is None or a.any()]
+        return Snapshot([segments[i] for i in kept], [alive[i] for i in kept], self.reader,
+                        [live_df[i] for i in kept])
+
+
+class _RowSet:
+    """``row in rows``: a boolean per global row, without a Python set of them."""
+
+    def __init__(self, mask: np.ndarray) -> None:
+        self._mask = mask
+
+    def __contains__(self, row: object) -> bool:
+        return bool(self._mask[row]) if isinstance(row, (int, np.integer)) else False
+
+
+class _References:
+    """(章/条, n) → the live rows under such a heading, gathered from the segments when asked."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+        self._found: dict[tuple[str, int], list[int]] = {}
+
+    def get(self, ref: tuple[str, int], default=()):
+        found = self._found.get(ref)
+        if found is None:
+            snap, rows = self._snapshot, []
+            live = snap.live_mask()
+            for seg, offset in zip(snap.segments, snap.offsets[:-1].tolist()):
+                at = seg.references.get(ref)
+                if at is not None:
+                    at = at.astype(np.int64) + offset
+                    rows.extend(at[live[at]].tolist())
+            found = self._found[ref] = rows
+        return found or default
+
+
+@contextmanager
+def _one_read(store: Store) -> Iterator[None]:
+    """Reads that see one state of the database (a read transaction in WAL mode)."""
+    conn = store.db.conn
+    began = not conn.in_transaction
+    if began:
+        conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if began:
+            conn.execute("COMMIT")
+
+
+class IndexKeeper:
+    """Keeps a :class:`Snapshot` current with one store (see the module docstring)."""
+
+    def __init__(self, store: Store, *, merge_fraction: float = 0.05, max_deltas: int = 16,
+                 background: bool = True) -> None:
+        self.store = store
+        self.path = None if store.path == ":memory:" else index_path(store.path)
+        self.merge_fraction, self.max_deltas = merge_fraction, max_deltas
+        self.background = background and self.path is not None
+        self.snapshot: Snapshot | None = None
+        self.generation = -1
+        self._documents = (np.zeros(0, np.int64), np.zeros(0, np.int64))   # ids, fingerprints
+        self._merge: subprocess.Popen | None = None
+        self.events: list[str] = []     # what happened, for logs and tests: loaded, built, …
+
+    def stale(self) -> bool:
+        """Whether :meth:`current` has work to do (the database moved, a merge finished)."""
+        return self.snapshot is None or self.generation != self.store.generation or \
+            (self._merge is not None and self._merge.poll() is not None)
+
+    def current(self) -> tuple[Snapshot, int]:
+        """The snapshot of the database as it is now, and its generation."""
+        if self._merge is not None and self._merge.poll() is not None:
+            self._finish_merge()
+        if self.snapshot is None:
+            self._open()
+        elif self.generation != self.store.generation:
+            self._catch_up()
+        self._maybe_merge()
+        return self.snapshot, self.generation
+
+    def close(self) -> None:
+        if self._merge is not None and self._merge.poll() is None:
+            self._merge.kill()
+            self._merge.wait()
+        self._merge = None
+
+    # -- open: load the file or build ---------------------------------------------------------------
+    def _open(self) -> None:
+        segment = None
+        if self.path is not None:
+            try:
+                started = time.perf_counter()
+                segment = load_segment(self.path, schema=self.store.schema_version)
+                self._event(f"loaded {self.path} (generation {segment.generation}, "
+                            f"{len(segment)} rows) in {time.perf_counter() - started:.2f} s")
+            except IndexFileError as err:
+                if self.path.exists():
+                    log.warning("index file: %s; building it again", err)
+                self._event(f"rebuild: {err}")
+        if segment is not None:
+            self._use_base(segment)
+            self._catch_up()
+            if self.snapshot.changed_rows() <= max(len(segment), 1) // 2:
+                return
+            self._event("file too far behind the database: rebuilding")
+        self._build()
+
+    def _build(self) -> None:
+        started = time.perf_counter()
+        with _one_read(self.store):
+            generation, documents, segment = build_base(self.store)
+        self._use_base(segment)
+        self._event(f"built generation {generation} ({len(segment)} rows) in "
+                    f"{time.perf_counter() - started:.2f} s")
+        if self.path is not None:
+            try:
+                save_segment(segment, self.path, schema=self.store.schema_version)
+            except OSError as err:  # a read-only folder: search from memory, rebuild next start
+                log.warning("cannot write the index file %s: %s", self.path, err)
+
+    def _use_base(self, segment: Segment) -> None:
+        reader = self.snapshot.reader if self.snapshot is not None else RowReader(self.store)
+        reader.forget(list(reader._cache))   # ids may have been used again since
+        self.snapshot = Snapshot([segment], [None], reader)
+        self._documents = segment.documents or (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        self.generation = segment.generation
+
+    # -- updates: tombstones and deltas ----------------------------------------------------------
+    def _catch_up(self) -> None:
+        started = time.perf_counter()
+        with _one_read(self.store):
+            generation = self.store.generation
+            documents, removed, added = self._changed_documents()
+            delta = build_segment(self.store.load_rows(added)) if added else None
+        if removed or delta is not None:
+            self.snapshot = self.snapshot.apply(removed, delta)
+            self._event(f"generation {generation}: {len(removed)} documents out, {len(added)} "
+                        f"in ({len(delta) if delta else 0} rows) in "
+                        f"{(time.perf_counter() - started) * 1000:.0f} ms")
+        self._documents = documents
+        self.generation = generation
+
+    def _changed_documents(self) -> tuple[tuple[np.ndarray, np.ndarray], list[int], list[int]]:
+        """The documents as they are now (ids, fingerprints), the ids of those removed or
+        replaced since, and of those added or replaced — reading little: new documents have
+        ids above the largest known one; a removal shows in the count (then every id is read,
+        from a small index); and a document replaced under its old id (SQLite reuses the
+        largest rowid) was inserted when every id from its own up had gone, so such documents
+        are a run at the top of the known ids: their fingerprints are read from the top down
+        until one has not changed."""
+        store = self.store
+        old_ids, old_fps = self._documents
+        top = int(old_ids[-1]) if old_ids.size else -1
+        above = np.array(store.document_ids(above=top), dtype=np.int64)
+        if store.document_count() - above.size == old_ids.size:
+            present = np.ones(old_ids.size, dtype=bool)    # nothing below the top was removed
+        else:
+            present = _members(old_ids, np.sort(store.document_ids()))
+        common, removed = old_ids[present], old_ids[~present]
+        replaced: list[int] = []
+        end, chunk = common.size, 16
+        while end > 0:
+            start = max(0, end - chunk)
+            ids = common[start:end]
+            now = dict(store.document_fingerprints(ids.tolist()))
+            before = old_fps[np.searchsorted(old_ids, ids)]
+            same = [now.get(int(d)) == int(fp) for d, fp in zip(ids, before)]
+            if all(same):
+                break
+            unchanged = [i for i, ok in enumerate(same) if ok]
+            replaced.extend(ids[unchanged[-1] + 1 if unchanged else 0:].tolist())
+            if unchanged:
+                break
+            end, chunk = start, chunk * 4
+        added = sorted([*above.tolist(), *replaced])
+        fresh = document_fingerprints(store.document_fingerprints(added)) if added else \
+            (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        keep = present & ~_members(old_ids, np.array(sorted(replaced), dtype=np.int64))
+        ids = np.concatenate([old_ids[keep], fresh[0]])
+        fps = np.concatenate([old_fps[keep], fresh[1]])
+        order = np.argsort(ids, kind="stable")
+        return (ids[order], fps[order]), sorted([*removed.tolist(), *replaced]), \
+            fresh[0].tolist()
+
+    # -- merge -------------------------------------------------------------------------------------
+    def _maybe_merge(self) -> None:
+        snap = self.snapshot
+        if self._merge is not None or snap.deltas() == 0 and snap.n_rows == snap.n_live:
+            return
+        base = len(snap.segments[0])
+        if snap.changed_rows() <= self.merge_fraction * base and snap.deltas() <= self.max_deltas:
+            return
+        if not self.background:
+            self._event("merge (in this process)")
+            self._build()
+            return
+        root = str(Path(__file__).resolve().parent.parent)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            [root, *filter(None, [os.environ.get("PYTHONPATH")])])}
+        self._merge = subprocess.Popen(
+            [sys.executable, "-m", "knowledge.indexbuild", self.store.path],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        self._event(f"merge started (process {self._merge.pid}): {snap.deltas()} deltas, "
+                    f"{snap.n_rows - snap.n_live} tombstones")
+
+    def _finish_merge(self) -> None:
+        merge, self._merge = self._merge, None
+        err = merge.stderr.read().decode(errors="replace")[-2000:] if merge.stderr else ""
+        if merge.stderr:
+            merge.stderr.close()
+        if merge.returncode != 0:
+            log.warning("index merge failed (exit %s): %s", merge.returncode, err)
+            self._event(f"merge failed: {merge.returncode}")
+            return
+        try:
+            segment = load_segment(self.path, schema=self.store.schema_version)
+        except IndexFileError as err:
+            log.warning("index merge: %s", err)
+            self._event(f"merge unreadable: {err}")
+            return
+        self._use_base(segment)
+        self._event(f"merged: base generation {segment.generation}, {len(segment)} rows")
+        self._catch_up()
+
+    def _event(self, what: str) -> None:
+        log.info("index: %s", what)
+        self.events.append(what)
+        del self.events[:-50]

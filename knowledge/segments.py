@@ -1,0 +1,443 @@
+"""Index segments: immutable postings with raw term frequencies, saved to and loaded from a file.
+
+A :class:`Segment` is what an index build of some paragraphs produces: for each of the three
+fields (paragraph words, title + heading words, paragraph bigrams) the postings of each term
+(rows and raw term frequencies, ``uint16``) and each row's length, plus what the ranking needs of
+every row without reading it (paragraph id, document id, kind, whether it sits under 法律责任 /
+罚则, the 第N条 references of its headings). BM25 weights are *not* stored: they are computed at
+query time from the global statistics of all live segments (:mod:`.segmented`), so a base
+segment with deltas and tombstones ranks exactly as one fresh build of the same rows.
+
+The base segment is saved beside the database (``staffbot.db.idx``): a header (format version,
+database generation and schema, the documents it holds, each array's place) and the arrays,
+checksummed (CRC-32), written to a temporary file and renamed into place (two writers racing
+leave one whole file), and loaded with ``mmap`` (no copy, no per-row Python object).
+``python -m knowledge.indexbuild DB`` writes it (the background merge runs that).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import mmap
+import os
+import struct
+import zlib
+from array import array
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .index import GramIndex, release_free_memory
+from .normalize import normalize
+from .sections import find_references
+from .store import IndexRow, ParagraphRow
+
+__all__ = ["FORMAT_VERSION", "IndexFileError", "Segment", "build_segment", "index_path",
+           "load_segment", "save_segment"]
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 3          # bump when what a build writes changes (tokens, fields, layout)
+_MAGIC = b"STAFFIDX"
+_HEAD = struct.Struct("<8sIQ")   # magic, format version, header length
+_ROW_BITS = 27
+_ALIGN = 64
+KINDS = ("text", "list", "table_row", "faq")
+FIELDS = ("words", "context", "grams")
+
+
+class IndexFileError(ValueError):
+    """The index file is missing, of another version, or damaged: build it again."""
+
+
+def index_path(db_path: str | Path) -> Path:
+    """Where the base segment of ``db_path`` is kept: beside it, ``<db>.idx``."""
+    return Path(f"{db_path}.idx")
+
+
+def _term_hash(key: bytes) -> int:
+    """A 64-bit hash of a term that every process computes alike (not Python's salted hash)."""
+    return zlib.crc32(key) | (zlib.adler32(key) << 32)
+
+
+class Vocab:
+    """Sorted terms as one UTF-8 blob and offsets, found through a sorted table of 64-bit term
+    hashes (a ``searchsorted`` and one comparison; no dict of every term to build on load); a
+    term's id is its position in sorted order."""
+
+    def __init__(self, blob: bytes | memoryview, offsets: np.ndarray, hash_keys: np.ndarray,
+                 hash_ids: np.ndarray) -> None:
+        self.blob = blob
+        self.offsets = offsets
+        self.hash_keys, self.hash_ids = hash_keys, hash_ids
+        self._offs = memoryview(offsets).cast("B").cast("q") if offsets.size else []
+        self._keys = memoryview(hash_keys).cast("B").cast("Q") if hash_keys.size else []
+        self._ids = memoryview(hash_ids).cast("B").cast("q") if hash_ids.size else []
+        self.size = max(offsets.size - 1, 0)
+        self._cache: dict[str, int | None] = {}
+
+    @classmethod
+    def of(cls, terms: list[str]) -> "Vocab":
+        """``terms`` already sorted."""
+        encoded = [t.encode("utf-8", "surrogatepass") for t in terms]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(e) for e in encoded], out=offsets[1:])
+        hashes = np.fromiter((_term_hash(e) for e in encoded), np.uint64, count=len(encoded))
+        order = np.argsort(hashes, kind="stable")
+        return cls(b"".join(encoded), offsets, hashes[order], order.astype(np.int64))
+
+    def term(self, i: int) -> str:
+        return bytes(self.blob[self._offs[i]:self._offs[i + 1]]).decode("utf-8", "surrogatepass")
+
+    def get(self, term: str) -> int | None:
+        found = self._cache.get(term, -1)
+        if found != -1:
+            return found
+        key = term.encode("utf-8", "surrogatepass")
+        wanted = _term_hash(key)
+        keys, ids, offs, blob = self._keys, self._ids, self._offs, self.blob
+        at = int(np.searchsorted(self.hash_keys, np.uint64(wanted))) if self.size else 0
+        found = None
+        while at < self.size and keys[at] == wanted:
+            tid = ids[at]
+            if bytes(blob[offs[tid]:offs[tid + 1]]) == key:
+                found = tid
+                break
+            at += 1
+        if len(self._cache) > 50_000:
+            self._cache.clear()
+        self._cache[term] = found
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return (self.term(i) for i in range(self.size))
+
+
+@dataclass
+class Postings:
+    """One field's postings in one segment: per term its rows (sorted) and raw frequencies."""
+
+    indptr: np.ndarray      # int64, n_terms + 1
+    rows: np.ndarray        # int32 local row of each posting
+    tf: np.ndarray          # uint16 term frequency of each posting (capped at 65535)
+    lengths: np.ndarray     # int32 per row: tokens (or bigrams) in the field
+    row_ptr: np.ndarray     # int64, n_rows + 1: each row's run in row_terms
+    row_terms: np.ndarray   # int32 the terms of each row (the postings transposed): what a
+                            # tombstone takes off the document frequencies
+
+    @property
+    def df(self) -> np.ndarray:
+        return np.diff(self.indptr)
+
+    def df_of_rows(self, rows: np.ndarray) -> np.ndarray:
+        """Per term, how many of ``rows`` have it."""
+        starts, ends = self.row_ptr[rows], self.row_ptr[rows + 1]
+        lengths = ends - starts
+        where = np.arange(int(lengths.sum())) + np.repeat(starts - (np.cumsum(lengths) - lengths),
+                                                          lengths)
+        return np.bincount(self.row_terms[where], minlength=self.indptr.size - 1)
+
+
+@dataclass
+class Segment:
+    """Postings of some paragraphs and what ranking needs of each (see the module docstring)."""
+
+    words_vocab: Vocab
+    context_vocab: Vocab
+    gram_keys: np.ndarray           # sorted int64 bigram keys
+    fields: dict[str, Postings]
+    ids: np.ndarray                 # int64 paragraph id per row
+    docs: np.ndarray                # int64 document id per row
+    kinds: np.ndarray               # int8 index into KINDS per row
+    liability: np.ndarray           # bool: under a 法律责任 / 罚则 heading
+    same_norm: np.ndarray           # bool: normalize(text) is the text (no need to compute it)
+    references: dict[tuple[str, int], np.ndarray]   # (章/条, n) → local rows
+    generation: int = -1
+    documents: tuple[np.ndarray, np.ndarray] | None = None   # base: document ids, fingerprints
+    rows: list[ParagraphRow] | None = None   # kept when built for an in-memory searcher
+
+    def __len__(self) -> int:
+        return int(self.ids.size)
+
+
+def heads_text(row: ParagraphRow) -> str:
+    """A paragraph's title and headings (an FAQ pair's question too), normalised: what it is
+    about (the ranking's heading text)."""
+    return normalize(" ".join((row.title, *row.section, row.question) if row.question
+                              else (row.title, *row.section))) + "\n"
+
+
+def _is_liability(head: str) -> bool:
+    return "法律责任" in head or "罚则" in head
+
+
+def _postings(chunks: list[np.ndarray], lengths: np.ndarray) -> tuple[Postings, np.ndarray]:
+    """Postings from int64 codes ``term_key << 27 | row`` (``chunks`` is emptied): one sort, runs
+    of equal codes are the term frequencies. Returns them and the distinct keys in order."""
+    codes = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+    chunks.clear()
+    n_codes = codes.size
+    codes.sort()
+    starts_pair = np.ones(n_codes, dtype=bool)
+    np.not_equal(codes[1:], codes[:-1], out=starts_pair[1:])
+    pairs = codes[starts_pair]
+    del codes
+    starts = np.flatnonzero(starts_pair)
+    del starts_pair
+    tf = np.empty(starts.size, dtype=np.int64)
+    if starts.size:
+        tf[:-1] = np.diff(starts)
+        tf[-1] = n_codes - starts[-1]
+    del starts
+    keys = pairs >> _ROW_BITS
+    rows = (pairs & ((1 << _ROW_BITS) - 1)).astype(np.int32)
+    del pairs
+    first = np.ones(keys.size, dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    term_keys = keys[first]
+    indptr = np.append(np.flatnonzero(first), rows.size).astype(np.int64)
+    del keys, first
+    order = np.argsort(rows, kind="stable")
+    row_terms = np.repeat(np.arange(indptr.size - 1, dtype=np.int32), np.diff(indptr))[order]
+    del order
+    row_ptr = np.zeros(lengths.size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=lengths.size), out=row_ptr[1:])
+    return Postings(indptr, rows, np.minimum(tf, 65535).astype(np.uint16),
+                    lengths.astype(np.int32), row_ptr, row_terms), term_keys
+
+
+def _field_from_tokens(docs: Iterable[list[str]]) -> tuple[Vocab, Postings]:
+    vocab: dict[str, int] = {}
+    get = vocab.setdefault
+    lengths = array("q")
+    chunks: list[np.ndarray] = []
+    flat = array("q")
+    for row, doc in enumerate(docs):
+        flat.extend([(get(t, len(vocab)) << _ROW_BITS) | row for t in doc])
+        lengths.append(len(doc))
+        if len(flat) > 1 << 20:
+            chunks.append(np.array(flat, dtype=np.int64))
+            flat = array("q")
+    chunks.append(np.array(flat, dtype=np.int64))
+    del flat
+    terms = sorted(vocab)
+    # term ids by first appearance → by sorted position, so that the vocabulary is searchable
+    rank = np.empty(len(vocab), dtype=np.int64)
+    rank[np.fromiter((vocab[t] for t in terms), np.int64, count=len(terms))] = \
+        np.arange(len(terms))
+    del vocab
+    mask = (1 << _ROW_BITS) - 1
+    for i, chunk in enumerate(chunks):
+        chunks[i] = (rank[chunk >> _ROW_BITS] << _ROW_BITS) | (chunk & mask)
+    postings, keys = _postings(chunks, np.frombuffer(lengths, np.int64))
+    assert keys.size == len(terms)
+    return Vocab.of(terms), postings
+
+
+def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
+                  generation: int = -1,
+                  documents: tuple[np.ndarray, np.ndarray] | None = None) -> Segment:
+    """A segment of ``rows`` (streamed once). ``keep_rows``: keep each :class:`ParagraphRow`
+    (an in-memory searcher without a database to read them from)."""
+    ids, docs, kinds = array("q"), array("q"), array("b")
+    liability: list[bool] = []
+    same_norm: list[bool] = []
+    references: dict[tuple[str, int], list[int]] = {}
+    words: list[str] = []
+    context: list[str] = []
+    grams: list[str] = []
+    kept: list[ParagraphRow] | None = [] if keep_rows else None
+    heads: dict[tuple, bool] = {}
+    section_refs: dict[tuple[str, ...], set] = {}
+    for at, item in enumerate(rows):
+        p = item.paragraph
+        ids.append(p.paragraph_id)
+        docs.append(p.doc_id)
+        kinds.append(KINDS.index(p.kind) if p.kind in KINDS else 0)
+        key = (p.title, p.section, p.question)
+        found = heads.get(key)
+        if found is None:
+            found = heads[key] = _is_liability(heads_text(p))
+        liability.append(found)
+        refs = section_refs.get(p.section)
+        if refs is None:
+            refs = section_refs[p.section] = {ref for label in p.section
+                                              for ref in find_references(label[:12])}
+        for ref in refs:
+            references.setdefault(ref, []).append(at)
+        norm = normalize(p.text)
+        same_norm.append(norm == p.text)
+        grams.append(normalize(p.question) + "\n" + norm if p.question else norm)
+        words.append(item.words)
+        context.append(item.title_words + " " + item.section_words)
+        if kept is not None:
+            kept.append(p)
+    words_vocab, words_postings = _field_from_tokens(w.split() for w in words)
+    del words
+    release_free_memory()
+    context_tokens: dict[str, list[str]] = {}
+    context_vocab, context_postings = _field_from_tokens(
+        context_tokens.setdefault(c, c.split()) for c in context)
+    del context, context_tokens
+    release_free_memory()
+    lengths = array("q")
+    chunks: list[np.ndarray] = []
+    for row, text in enumerate(grams):
+        keys = GramIndex.row_keys(text)
+        lengths.append(int(keys.size))
+        chunks.append((keys << _ROW_BITS) | row)
+    del grams
+    gram_postings, gram_keys = _postings(chunks, np.frombuffer(lengths, np.int64))
+    release_free_memory()
+    return Segment(words_vocab, context_vocab, gram_keys,
+                   {"words": words_postings, "context": context_postings, "grams": gram_postings},
+                   np.frombuffer(ids, np.int64).copy(), np.frombuffer(docs, np.int64).copy(),
+                   np.frombuffer(kinds, np.int8).copy(), np.array(liability, dtype=bool),
+                   np.array(same_norm, dtype=bool),
+                   {ref: np.array(at, dtype=np.int32) for ref, at in references.items()},
+                   generation, documents, kept)
+
+
+# -- the file ---------------------------------------------------------------------------------------
+def _arrays(segment: Segment) -> dict[str, np.ndarray]:
+    out = {}
+    for name, vocab in (("words", segment.words_vocab), ("context", segment.context_vocab)):
+        out[f"{name}_blob"] = np.frombuffer(bytes(vocab.blob), np.uint8)
+        out[f"{name}_offsets"] = vocab.offsets
+        out[f"{name}_hash_keys"] = vocab.hash_keys
+        out[f"{name}_hash_ids"] = vocab.hash_ids
+    out |= {
+           "gram_keys": segment.gram_keys, "ids": segment.ids, "docs": segment.docs,
+           "kinds": segment.kinds, "liability": segment.liability,
+           "same_norm": segment.same_norm}
+    if segment.documents is not None:
+        out["doc_ids"], out["doc_fingerprints"] = segment.documents
+    for name, postings in segment.fields.items():
+        for part in ("indptr", "rows", "tf", "lengths", "row_ptr", "row_terms"):
+            out[f"{name}_{part}"] = getattr(postings, part)
+    refs = sorted(segment.references.items())
+    out["ref_sizes"] = np.array([rows.size for _, rows in refs], dtype=np.int64)
+    out["ref_rows"] = np.concatenate([rows for _, rows in refs]) if refs else \
+        np.zeros(0, dtype=np.int32)
+    return out
+
+
+def save_segment(segment: Segment, path: str | Path, *, schema: int) -> int:
+    """Write ``segment`` to ``path`` atomically (a temporary file renamed into place: a reader
+    or a second writer never sees half a file). Returns the file's size."""
+    path = Path(path)
+    arrays = _arrays(segment)
+    places: dict[str, list] = {}
+    offset = 0
+    for name, values in arrays.items():
+        values = np.ascontiguousarray(values)
+        arrays[name] = values
+        places[name] = [values.dtype.str, list(values.shape), offset, values.nbytes]
+        offset += -(-values.nbytes // _ALIGN) * _ALIGN
+    crc = 0
+    for name, values in arrays.items():
+        crc = zlib.crc32(memoryview(values).cast("B"), crc)
+    header = json.dumps({
+        "format": FORMAT_VERSION, "generation": segment.generation, "schema": schema,
+        "rows": len(segment), "arrays": places, "crc32": crc,
+        "references": [list(ref) for ref in sorted(segment.references)],
+    }, ensure_ascii=False).encode()
+    start = -(-(_HEAD.size + len(header)) // _ALIGN) * _ALIGN
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{os.urandom(3).hex()}")
+    try:
+        with open(tmp, "wb") as out:
+            out.write(_HEAD.pack(_MAGIC, FORMAT_VERSION, len(header)) + header)
+            out.write(b"\0" * (start - _HEAD.size - len(header)))
+            for name, values in arrays.items():
+                pad = places[name][2] + start - out.tell()
+                out.write(b"\0" * pad)
+                out.write(memoryview(values).cast("B"))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path.stat().st_size
+
+
+def load_segment(path: str | Path, *, schema: int) -> Segment:
+    """The segment saved at ``path``, its arrays views of a read-only ``mmap`` of the file.
+    Raises :class:`IndexFileError` when it is missing, of another format or schema, or its
+    checksum does not match."""
+    try:
+        with open(path, "rb") as handle:
+            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError) as err:
+        raise IndexFileError(f"cannot open {path}: {err}") from None
+    view = memoryview(data)
+    try:
+        magic, version, size = _HEAD.unpack_from(view, 0)
+        if magic != _MAGIC:
+            raise IndexFileError(f"{path} is not an index file")
+        if version != FORMAT_VERSION:
+            raise IndexFileError(f"{path} has format {version}, this staffbot writes {FORMAT_VERSION}")
+        header = json.loads(bytes(view[_HEAD.size:_HEAD.size + size]))
+        if header.get("schema") != schema:
+            raise IndexFileError(f"{path} was built for schema {header.get('schema')}, not {schema}")
+        start = -(-(_HEAD.size + size) // _ALIGN) * _ALIGN
+        arrays: dict[str, np.ndarray] = {}
+        crc = 0
+        for name, (dtype, shape, offset, nbytes) in header["arrays"].items():
+            if start + offset + nbytes > len(view):
+                raise IndexFileError(f"{path} is truncated")
+            part = view[start + offset:start + offset + nbytes]
+            crc = zlib.crc32(part, crc)
+            arrays[name] = np.frombuffer(part, dtype=np.dtype(dtype)).reshape(shape)
+        if crc != header["crc32"]:
+            raise IndexFileError(f"{path} is damaged (checksum mismatch)")
+        if hasattr(mmap, "MADV_DONTNEED"):
+            # The check read every page; unmap them again (they stay in the page cache): a
+            # search maps back only the postings and rows it reads, so the process holds its
+            # working set, not the whole file.
+            data.madvise(mmap.MADV_DONTNEED)
+    except (struct.error, KeyError, TypeError, ValueError) as err:
+        if isinstance(err, IndexFileError):
+            raise
+        raise IndexFileError(f"{path} is unreadable: {err}") from None
+    fields = {name: Postings(*(arrays[f"{name}_{part}"] for part in (
+        "indptr", "rows", "tf", "lengths", "row_ptr", "row_terms"))) for name in FIELDS}
+    ends = np.cumsum(arrays["ref_sizes"])
+    ref_rows = arrays["ref_rows"]
+    references = {(kind, int(n)): ref_rows[end - size:end]
+                  for (kind, n), size, end in zip(header["references"],
+                                                  arrays["ref_sizes"].tolist(), ends.tolist())}
+    vocabs = [Vocab(arrays[f"{name}_blob"].data, arrays[f"{name}_offsets"],
+                    arrays[f"{name}_hash_keys"], arrays[f"{name}_hash_ids"])
+              for name in ("words", "context")]
+    return Segment(*vocabs,
+                   arrays["gram_keys"], fields, arrays["ids"], arrays["docs"], arrays["kinds"],
+                   arrays["liability"], arrays["same_norm"], references,
+                   int(header["generation"]),
+                   (arrays["doc_ids"], arrays["doc_fingerprints"]) if "doc_ids" in arrays else None)
+
+
+def document_fingerprints(rows: Iterable[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Document ids and fingerprints (:meth:`Store.document_fingerprints`) as two arrays."""
+    pairs = np.array(list(rows), dtype=np.int64).reshape(-1, 2)
+    return pairs[:, 0].copy(), pairs[:, 1].copy()
+
+
+def build_base(store) -> tuple[int, tuple[np.ndarray, np.ndarray], Segment]:
+    """The base segment of everything in ``store``, read in one transaction (the generation,
+    the documents and the rows agree)."""
+    conn = store.db.conn
+    began = not conn.in_transaction
+    if began:
+        conn.execute("BEGIN")
+    try:
+        generation = store.generation
+        documents = document_fingerprints(store.document_fingerprints())
+        segment = build_segment(store.load_rows(), generation=generation, documents=documents)
+    finally:
+        if began:
+            conn.execute("COMMIT")
+    return generation, documents, segment

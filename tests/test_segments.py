@@ -1,0 +1,221 @@
+"""The index as segments (knowledge.segments, knowledge.segmented): saved beside the database,
+caught up with what changed as delta segments and tombstones, merged in the background — and
+ranking exactly as a fresh build of the same paragraphs."""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from knowledge import KnowledgeBase
+from knowledge.search import Searcher
+from knowledge.segments import index_path, load_segment
+
+ROOT = Path(__file__).resolve().parent.parent
+SENTENCES = [s for s in re.findall(r"[^。！？\s]+[。！？]", (ROOT / "seeds" /
+             "organization-work-2025.txt").read_text(encoding="utf-8")) if len(s) > 12]
+QUESTIONS = ["怎样为基层减负", "政绩观", "干部选拔任用", "年轻干部的培养", "党员教育管理",
+             "基层党组织建设", "人才工作", "第三条", "整治形式主义", "领导班子", "天气怎么样",
+             "组织部长会议", "考核评价", "严管厚爱"]
+
+
+def post_text(rng: random.Random, n: int) -> str:
+    body = "".join(rng.sample(SENTENCES, rng.randint(1, 4)))
+    return f"通知{n}\n{body}"
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> Path:
+    """A knowledge base of the seed document and 30 channel posts, its index file written."""
+    folder = tmp_path_factory.mktemp("segments")
+    shutil.copytree(ROOT / "seeds", folder / "seeds")
+    db = folder / "base.db"
+    with KnowledgeBase(db) as kb:
+        kb.ingest([folder / "seeds"])
+        rng = random.Random(1)
+        for n in range(30):
+            kb.add_post(chat_id=-100, message_id=n, text=post_text(rng, n), url=None)
+        assert kb.search("政绩观").hits
+    assert index_path(db).exists()
+    return db
+
+
+def copy(base: Path, target: Path, *, index: bool = True) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(base, target)
+    if index:
+        shutil.copy(index_path(base), index_path(target))
+    return target
+
+
+def ranking(searcher: Searcher) -> list:
+    out = []
+    for question in QUESTIONS:
+        answer = searcher.search(question, 8, keep_weak=True, closest=True)
+        out.append((question, answer.status, [(h.paragraph_id, h.score) for h in answer.hits]))
+    return out
+
+
+def assert_same_ranking(got: list, want: list) -> None:
+    for (question, status, hits), (_, want_status, want_hits) in zip(got, want):
+        assert status == want_status, question
+        assert [pid for pid, _ in hits] == [pid for pid, _ in want_hits], question
+        assert [score for _, score in hits] == pytest.approx([s for _, s in want_hits],
+                                                             rel=1e-9, abs=1e-12), question
+
+
+def test_ranking_after_100_single_document_updates_equals_a_fresh_build(base, tmp_path):
+    db = copy(base, tmp_path / "kb.db")
+    with KnowledgeBase(db) as kb:
+        kb._index.merge_fraction = 1e9     # keep every delta: no merge folds them away
+        kb._index.max_deltas = 1000
+        rng = random.Random(7)
+        posts = list(range(30))
+        next_id = 30
+        for step in range(100):
+            action = rng.choice(("add", "edit", "remove")) if posts else "add"
+            if action == "add":
+                kb.add_post(chat_id=-100, message_id=next_id, text=post_text(rng, next_id),
+                            url=None)
+                posts.append(next_id)
+                next_id += 1
+            elif action == "edit":
+                n = rng.choice(posts)
+                kb.add_post(chat_id=-100, message_id=n, text=post_text(rng, n + 1000), url=None)
+            else:
+                n = posts.pop(rng.randrange(len(posts)))
+                assert kb.remove_origin(f"telegram:-100:{n}") == 1
+            kb.search(QUESTIONS[step % len(QUESTIONS)])   # each update applied on its own
+            if step == 49:
+                fresh = Searcher(kb.store.load_rows(), kb.analyzer, kb.config)
+                assert_same_ranking(ranking(kb.searcher), ranking(fresh))
+        snapshot = kb.searcher.snapshot
+        assert snapshot.deltas() >= 20 and snapshot.n_rows > snapshot.n_live   # deltas, tombstones
+        fresh = Searcher(kb.store.load_rows(), kb.analyzer, kb.config)
+        assert len(kb.searcher) == len(fresh)
+        assert_same_ranking(ranking(kb.searcher), ranking(fresh))
+        assert not any("merge" in event for event in kb._index.events)
+
+
+def test_a_start_loads_the_file_and_catches_up_with_what_changed_since(base, tmp_path):
+    db = copy(base, tmp_path / "kb.db")
+    with KnowledgeBase(db) as kb:   # the file stays at the base's generation
+        kb.add_post(chat_id=-100, message_id=999, text="蓝鲸计划\n蓝鲸计划于下月启动。", url=None)
+        kb.remove_origin("telegram:-100:3")
+    stamp = index_path(db).stat().st_mtime_ns
+    with KnowledgeBase(db) as kb:
+        answer = kb.search("蓝鲸计划")
+        assert answer.status == "answer" and "蓝鲸计划" in answer.best.excerpt
+        events = kb._index.events
+        assert events[0].startswith("loaded") and "1 documents out, 1 in" in events[1], events
+        assert_same_ranking(ranking(kb.searcher),
+                            ranking(Searcher(kb.store.load_rows(), kb.analyzer, kb.config)))
+    assert index_path(db).stat().st_mtime_ns == stamp      # loaded, not written again
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "garbage", "missing"])
+def test_a_damaged_or_missing_index_file_is_detected_and_rebuilt(base, tmp_path, damage, caplog):
+    db = copy(base, tmp_path / "kb.db")
+    path = index_path(db)
+    data = bytearray(path.read_bytes())
+    if damage == "flip":
+        data[len(data) // 2] ^= 0xFF
+        path.write_bytes(bytes(data))
+    elif damage == "truncate":
+        path.write_bytes(bytes(data[:len(data) // 3]))
+    elif damage == "garbage":
+        path.write_bytes(b"not an index")
+    else:
+        path.unlink()
+    with KnowledgeBase(db) as kb:
+        want = ranking(Searcher(kb.store.load_rows(), kb.analyzer, kb.config))
+        assert_same_ranking(ranking(kb.searcher), want)
+        assert kb._index.events[0].startswith("rebuild"), kb._index.events
+        assert any(e.startswith("built") for e in kb._index.events)
+        schema = kb.store.schema_version
+    assert load_segment(path, schema=schema).generation >= 0     # written again, whole
+    if damage != "missing":
+        assert "building it again" in caplog.text
+
+
+def test_a_question_during_a_background_merge_is_answered(base, tmp_path):
+    db = copy(base, tmp_path / "kb.db")
+    with KnowledgeBase(db) as kb:
+        kb._index.merge_fraction = 0.0     # any change starts a merge
+        kb.search("政绩观")
+        kb.add_post(chat_id=-100, message_id=500, text="白鹭行动\n白鹭行动的报名截止日期是周五。",
+                    url=None)
+        first = kb.search("白鹭行动")       # answered from base + delta; the merge starts
+        merge = kb._index._merge
+        assert merge is not None and any(e.startswith("merge started") for e in kb._index.events)
+        during = kb.search("白鹭行动")      # the merge process is still building
+        assert merge.poll() is None, "the merge finished too fast to test a question during it"
+        assert first.status == during.status == "answer"
+        assert "白鹭行动" in during.best.excerpt
+        merge.wait(timeout=60)
+        after = kb.search("白鹭行动")
+        assert any(e.startswith("merged") for e in kb._index.events), kb._index.events
+        assert kb.searcher.snapshot.deltas() == 0
+        assert [(h.paragraph_id, h.score) for h in after.hits] == \
+            [(h.paragraph_id, h.score) for h in during.hits]
+        generation, schema = kb.store.generation, kb.store.schema_version
+    assert load_segment(index_path(db), schema=schema).generation == generation   # the merged base
+
+
+def test_the_cli_writes_the_index_file_once_and_loads_it_after(base, tmp_path):
+    db = copy(base, tmp_path / "kb.db", index=False)
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+
+    def ask() -> str:
+        result = subprocess.run([sys.executable, "-m", "bot.cli", "--db", str(db), "ask", "政绩观"],
+                                cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    first = ask()
+    stamp = index_path(db).stat().st_mtime_ns
+    time.sleep(0.01)
+    assert ask() == first
+    assert index_path(db).stat().st_mtime_ns == stamp
+
+
+def test_segment_scores_equal_the_single_build_bm25_of_the_live_rows(base, tmp_path):
+    """Against knowledge.index.FieldIndex (precomputed weights, one build, the index before
+    segments): the words field of a base + deltas + tombstones scores every live row the same."""
+    import numpy as np
+
+    from knowledge.index import FieldIndex
+
+    db = copy(base, tmp_path / "kb.db")
+    with KnowledgeBase(db) as kb:
+        kb._index.merge_fraction = 1e9
+        rng = random.Random(3)
+        for n in range(12):
+            kb.add_post(chat_id=-100, message_id=n * 2, text=post_text(rng, n + 500), url=None)
+            kb.search("政绩观")
+        kb.remove_origin("telegram:-100:5")
+        snapshot = kb.searcher.snapshot
+        assert snapshot.deltas() > 0 and snapshot.n_rows > snapshot.n_live
+        rows = list(kb.store.load_rows())
+        reference = FieldIndex.build([r.words.split() for r in rows])
+        assert snapshot.words.latin_terms(3) == sorted(reference.latin_terms(3))
+        row_of = {int(pid): at for at, pid in enumerate(snapshot.ids)
+                  if snapshot.live_mask()[at]}
+        assert all(snapshot.docs[row_of[r.paragraph.paragraph_id]] == r.paragraph.doc_id
+                   for r in rows)
+        for question in QUESTIONS:
+            query = dict.fromkeys(kb.analyzer.words(question), 1.0)
+            got_rows, got = snapshot.words.postings(query)
+            want_rows, want = reference.postings(query)
+            got_by = np.bincount(got_rows, weights=got, minlength=snapshot.n_rows)
+            want_by = np.bincount(want_rows, weights=want, minlength=len(rows))
+            for at, row in enumerate(rows):
+                assert got_by[row_of[row.paragraph.paragraph_id]] == \
+                    pytest.approx(want_by[at], rel=1e-6), question
