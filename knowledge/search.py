@@ -201,8 +201,9 @@ class Searcher:
                                                              teaching))
             explained["stages"]["audiences"] = {
                 "asked_as": None if audiences is None else sorted(audiences),
-                "readable_paragraphs": len(self.rows) if visible is None else int(visible.sum()),
-                "paragraphs": len(self.rows)}
+                "readable_paragraphs": len(self) if visible is None else
+                int((visible & self.snapshot.live_mask()).sum()),
+                "paragraphs": len(self)}
         return Answer(question, status, hits, explained,
                       see_also=also, searched_terms=tuple(u.text for u in query.units))
 
@@ -218,8 +219,7 @@ class Searcher:
         mask = self._masks.get(key)
         if mask is None:
             if self._doc_ids is None:
-                self._doc_ids = np.fromiter((r.doc_id for r in self.rows), np.int64,
-                                            len(self.rows))
+                self._doc_ids = self.snapshot.docs
             if any(old[0] != access.key for old in self._masks) or len(self._masks) > 256:
                 self._masks = {}
             allowed = np.fromiter((d for d in access.by_doc if access.allows(d, audiences)),
