@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import tempfile
@@ -185,6 +186,22 @@ class Synonyms:
 
 
 _JIEBA_LOCK = threading.Lock()
+# Words added to the process's jieba (its dictionary only grows): with its total frequency,
+# what its cuts depend on.
+_TAUGHT: set[str] = set()
+
+
+@lru_cache(maxsize=4)
+def _taught_fingerprint(count: int, total: int) -> str:
+    """A digest of jieba's version, its total frequency and ``_TAUGHT`` (``count`` = its size:
+    the set only grows)."""
+    import jieba
+
+    with _JIEBA_LOCK:
+        words = sorted(_TAUGHT)
+    digest = hashlib.sha1(f"jieba {jieba.__version__} {total}\n".encode())
+    digest.update("\n".join(words).encode("utf-8"))
+    return digest.hexdigest()[:16]
 
 
 @lru_cache(maxsize=1)
@@ -228,15 +245,27 @@ class Analyzer:
 
     def add_words(self, words: Iterable[str]) -> None:
         """Teach jieba words it should keep whole (user dictionary, defined terms, synonyms)."""
-        new = [w for w in (normalize(w).strip() for w in words) if len(w) >= 2 and w not in self._known]
+        new = list(dict.fromkeys(w for w in (normalize(w).strip() for w in words)
+                                 if len(w) >= 2 and w not in self._known))
         if not new:
             return
         tokenizer = _jieba()
         with _JIEBA_LOCK:
             for word in new:
-                if " " not in word:
+                # once per process: adding a word again (another analyzer, a forked ingest
+                # worker) would add its frequency to jieba's total again and shift every cut
+                if " " not in word and word not in _TAUGHT:
                     tokenizer.add_word(word, freq=max(tokenizer.FREQ.get(word, 0), 2000))
+                    _TAUGHT.add(word)
                 self._known.add(word)
+
+    @property
+    def fingerprint(self) -> str:
+        """What the tokens of :meth:`words` depend on besides the text: jieba's version and the
+        words taught to this process's jieba (by any analyzer: the tokenizer is shared). Stored
+        tokens made under another fingerprint may differ from fresh ones (a taught word changes
+        the cut and the dictionary's frequencies)."""
+        return _taught_fingerprint(len(_TAUGHT), _jieba().total)
 
     def words(self, text: str) -> list[str]:
         """jieba search-mode tokens of normalised ``text``, without punctuation and stopwords."""
