@@ -8,7 +8,8 @@ distractors (``bench_scale.grow``, the same data as ``bench_scale.py``) is inges
 (``python -m bot.cli ingest``) and then measured from outside, with the real bot process
 (``python -m bot``, with its search process) against the fake Bot API (``tests/fakebot.py``):
 
-* **ingest s**: the CLI ingest of the corpus, process start to exit (the index is not built by it);
+* **ingest s**: the CLI ingest of the corpus, process start to exit (the index is not built by it),
+  and its CPU seconds with its worker processes (steadier than wall time on a shared machine);
   **db MB**: the database and every file next to it (WAL, index files) after the ingest.
 * **CLI first answer**: ``python -m bot.cli ask QUESTION``, process start to exit.
 * **bot first answer**: bot process start → the reply to a question queued before it started.
@@ -33,6 +34,7 @@ import asyncio
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -70,13 +72,19 @@ def dir_mb(folder: Path) -> float:
     return sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) / 1e6
 
 
-def run(cmd: list[str], **kw) -> tuple[float, subprocess.CompletedProcess]:
+def cpu_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(cmd: list[str], **kw) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Run ``cmd``: its wall seconds, its CPU seconds (with its worker processes), the result."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    t0 = time.perf_counter()
+    cpu0, t0 = cpu_children(), time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, **kw)
     if done.returncode:
         sys.exit(f"{' '.join(cmd[:5])} failed:\n{done.stderr[-3000:]}")
-    return time.perf_counter() - t0, done
+    return time.perf_counter() - t0, cpu_children() - cpu0, done
 
 
 class Askers:
@@ -211,13 +219,13 @@ def measure_size(size: int, passages: list[dict], questions: list[str], args, ru
     write_jsonl(grow(passages, size, args.seed), data)
     db = folder / "db" / "kb.db"
     py = sys.executable
-    seconds, done = run([py, "-m", "bot.cli", "--db", str(db), "ingest", "--json", str(data)])
+    seconds, cpu, done = run([py, "-m", "bot.cli", "--db", str(db), "ingest", "--json", str(data)])
     report = json.loads(done.stdout)
-    row = {"size": size, "paragraphs": report["paragraphs"], "ingest_s": seconds,
+    row = {"size": size, "paragraphs": report["paragraphs"], "ingest_s": seconds, "ingest_cpu_s": cpu,
            "db_mb": dir_mb(db.parent), "jsonl_mb": data.stat().st_size / 1e6}
     print(f"[{size}] ingested {report['paragraphs']} paragraphs in {seconds:.1f} s",
           file=sys.stderr, flush=True)
-    cli_s, _ = run([py, "-m", "bot.cli", "--db", str(db), "ask", questions[0]])
+    cli_s, _, _ = run([py, "-m", "bot.cli", "--db", str(db), "ask", questions[0]])
     row["cli_first_answer_s"] = cli_s
     row.update(asyncio.run(measure_bot(db, folder, questions, args, run_no)))
     row["db_after_mb"] = dir_mb(db.parent)
@@ -226,6 +234,7 @@ def measure_size(size: int, passages: list[dict], questions: list[str], args, ru
 
 
 COLUMNS = [("size", "paragraphs", "{:d}"), ("ingest_s", "ingest s", "{:.1f}"),
+           ("ingest_cpu_s", "ingest CPU s", "{:.1f}"),
            ("db_mb", "db MB", "{:.0f}"), ("cli_first_answer_s", "CLI 1st s", "{:.2f}"),
            ("bot_first_answer_s", "bot 1st s", "{:.2f}"),
            ("post_to_answer_s", "post→ans s", "{:.2f}"),

@@ -276,10 +276,10 @@ class KnowledgeBase:
                                 bar.update(1)
         finally:
             bar.close()
-            written = report.paragraphs - paragraphs_before
-            report.tokenised += written - reused_words
-            log.info("tokenised %d of %d paragraphs (%d unchanged kept their words)",
-                     written - reused_words, written, reused_words)
+        written = report.paragraphs - paragraphs_before
+        report.tokenised += written - reused_words
+        log.info("tokenised %d of %d paragraphs (%d unchanged kept their words)",
+                 written - reused_words, written, reused_words)
 
     def _preparer(self, chars: int):
         """A function that prepares a batch of documents: on worker processes when it pays."""
