@@ -346,7 +346,7 @@ class Analyzer:
         for w in tokens:
             found = expanded.get(w)
             if found is None:
-                if len(expanded) >= 500_000:
+                if len(expanded) >= 200_000:   # bounded: ~40 MB at most
                     expanded.clear()
                 found = expanded[w] = self._expand(w, tokenizer.FREQ)
             words.extend(found)
