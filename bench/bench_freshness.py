@@ -221,7 +221,8 @@ def measure_size(size: int, passages: list[dict], questions: list[str], args, ru
     py = sys.executable
     seconds, cpu, done = run([py, "-m", "bot.cli", "--db", str(db), "ingest", "--json", str(data)])
     report = json.loads(done.stdout)
-    row = {"size": size, "paragraphs": report["paragraphs"], "ingest_s": seconds, "ingest_cpu_s": cpu,
+    row = {"size": size, "paragraphs": report["paragraphs"], "ingest_s": seconds,
+           "ingest_cpu_s": cpu,
            "db_mb": dir_mb(db.parent), "jsonl_mb": data.stat().st_size / 1e6}
     print(f"[{size}] ingested {report['paragraphs']} paragraphs in {seconds:.1f} s",
           file=sys.stderr, flush=True)

@@ -24,8 +24,8 @@ from .store import PreparedDocument, PreparedParagraph, paragraph_ref
 # Stored words of a document's paragraphs: (paragraph ref, FAQ question) → words.
 Known = dict[tuple[str, str], str]
 
-__all__ = ["prepare_document", "preparer", "reused", "Known", "Source", "file_report", "release_ocr",
-           "read_words", "progress_bar"]
+__all__ = ["prepare_document", "preparer", "reused", "Known", "Source", "file_report",
+           "release_ocr", "read_words", "progress_bar"]
 
 log = logging.getLogger(__name__)
 

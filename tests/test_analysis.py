@@ -215,7 +215,7 @@ def test_a_question_keeps_synonym_phrases_whole_and_documents_are_cut_as_before(
     assert "上班路上" not in analyzer.words("上班路上出车祸")  # jieba was not taught it
 
 
-# -- the fast cut (knowledge/cut.py) equals jieba's --------------------------------------------------
+# -- the fast cut (knowledge/cut.py) equals jieba's ---------------------------------------------
 ROOT = Path(__file__).resolve().parent.parent
 MIXED = ["Hello world 2024年 E-mail: a.b@c.com 100% C++ #tag　全角　空格\r\n换行 abc123def 。。。",
          "张三丰和李四光在北京大学图书馆讨论量子计算，王小明说：“弹性休假制不适用于试用期员工。”",
@@ -224,7 +224,8 @@ MIXED = ["Hello world 2024年 E-mail: a.b@c.com 100% C++ #tag　全角　空格\
 
 
 def test_the_fast_cut_gives_jiebas_tokens_also_after_a_word_is_taught(analyzer) -> None:
-    texts = [*MIXED, *(p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt")))]
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    texts = [*MIXED, *(p.read_text(encoding="utf-8") for p in seeds)]
     texts += [normalize(t) for t in texts]
     cutter = FastCut(_jieba())
     for _ in range(2):   # the second time from the clause memo
