@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import tempfile
@@ -21,6 +22,7 @@ from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
+from .cut import FastCut
 from .normalize import normalize
 from .text import CJK_BMP_CLASS
 
@@ -185,6 +187,22 @@ class Synonyms:
 
 
 _JIEBA_LOCK = threading.Lock()
+# Words added to the process's jieba (its dictionary only grows): with its total frequency,
+# what its cuts depend on.
+_TAUGHT: set[str] = set()
+
+
+@lru_cache(maxsize=4)
+def _taught_fingerprint(count: int, total: int) -> str:
+    """A digest of jieba's version, its total frequency and ``_TAUGHT`` (``count`` = its size:
+    the set only grows)."""
+    import jieba
+
+    with _JIEBA_LOCK:
+        words = sorted(_TAUGHT)
+    digest = hashlib.sha1(f"jieba {jieba.__version__} {total}\n".encode())
+    digest.update("\n".join(words).encode("utf-8"))
+    return digest.hexdigest()[:16]
 
 
 @lru_cache(maxsize=1)
@@ -199,6 +217,16 @@ def _jieba():
     return tokenizer
 
 
+@lru_cache(maxsize=1)
+def _cutter() -> FastCut:
+    return FastCut(_jieba())
+
+
+def _cut(text: str) -> list[str]:
+    """jieba's precise-mode tokens of ``text`` (``_jieba().lcut(text)``, computed faster)."""
+    return _cutter().cut(text)
+
+
 class Analyzer:
     """Turns normalised text into index terms; see the module docstring."""
 
@@ -207,6 +235,8 @@ class Analyzer:
         self.synonyms = synonyms or Synonyms()
         self.stopwords = stopwords
         self._known: set[str] = set()
+        self._expanded: dict[str, tuple[str, ...]] = {}   # token → its search words
+        self._expanded_total = -1
         self._phrases: set[str] = set()
         self.add_words(user_words)
         self.set_synonyms(self.synonyms)
@@ -228,24 +258,36 @@ class Analyzer:
 
     def add_words(self, words: Iterable[str]) -> None:
         """Teach jieba words it should keep whole (user dictionary, defined terms, synonyms)."""
-        new = [w for w in (normalize(w).strip() for w in words) if len(w) >= 2 and w not in self._known]
+        new = list(dict.fromkeys(w for w in (normalize(w).strip() for w in words)
+                                 if len(w) >= 2 and w not in self._known))
         if not new:
             return
         tokenizer = _jieba()
         with _JIEBA_LOCK:
             for word in new:
-                if " " not in word:
+                # once per process: adding a word again (another analyzer, a forked ingest
+                # worker) would add its frequency to jieba's total again and shift every cut
+                if " " not in word and word not in _TAUGHT:
                     tokenizer.add_word(word, freq=max(tokenizer.FREQ.get(word, 0), 2000))
+                    _TAUGHT.add(word)
                 self._known.add(word)
+
+    @property
+    def fingerprint(self) -> str:
+        """What the tokens of :meth:`words` depend on besides the text: jieba's version and the
+        words taught to this process's jieba (by any analyzer: the tokenizer is shared). Stored
+        tokens made under another fingerprint may differ from fresh ones (a taught word changes
+        the cut and the dictionary's frequencies)."""
+        return _taught_fingerprint(len(_TAUGHT), _jieba().total)
 
     def words(self, text: str) -> list[str]:
         """jieba search-mode tokens of normalised ``text``, without punctuation and stopwords."""
-        return self._search_words(_jieba().lcut(text))
+        return self._search_words(_cut(text))
 
     def question_tokens(self, text: str) -> tuple[list[str], list[str]]:
         """``(self.words(text), self.units(text))`` from one jieba pass instead of two, with
         the synonym phrases jieba cut into pieces joined back (上班 / 路上 → 上班路上)."""
-        tokens = _jieba().lcut(text)
+        tokens = _cut(text)
         if self._forced is not None:
             tokens = self._force_words(text, tokens)
         joined = self._join_phrases(tokens)
@@ -294,17 +336,31 @@ class Analyzer:
 
     def _search_words(self, tokens: list[str]) -> list[str]:
         """jieba's search mode from its precise-mode ``tokens`` (what ``cut_for_search`` does:
-        each token, preceded by the dictionary's 2- and 3-character words inside it), filtered."""
-        freq = _jieba().FREQ
-        stop = self.stopwords
+        each token, preceded by the dictionary's 2- and 3-character words inside it), filtered.
+        Each distinct token is expanded once per dictionary state (tokens recur: Zipf)."""
+        tokenizer = _jieba()
+        if self._expanded_total != tokenizer.total:
+            self._expanded, self._expanded_total = {}, tokenizer.total
+        expanded = self._expanded
         words: list[str] = []
         for w in tokens:
-            if len(w) > 2:
-                words.extend(g for i in range(len(w) - 1) if freq.get(g := w[i:i + 2]))
-            if len(w) > 3:
-                words.extend(g for i in range(len(w) - 2) if freq.get(g := w[i:i + 3]))
-            words.append(w)
-        return [t for t in words if t not in stop and not t.isspace() and _WORDLIKE.search(t)]
+            found = expanded.get(w)
+            if found is None:
+                if len(expanded) >= 200_000:   # bounded: ~40 MB at most
+                    expanded.clear()
+                found = expanded[w] = self._expand(w, tokenizer.FREQ)
+            words.extend(found)
+        return words
+
+    def _expand(self, w: str, freq: dict[str, int]) -> tuple[str, ...]:
+        words: list[str] = []
+        if len(w) > 2:
+            words.extend(g for i in range(len(w) - 1) if freq.get(g := w[i:i + 2]))
+        if len(w) > 3:
+            words.extend(g for i in range(len(w) - 2) if freq.get(g := w[i:i + 3]))
+        words.append(w)
+        stop = self.stopwords
+        return tuple(t for t in words if t not in stop and not t.isspace() and _WORDLIKE.search(t))
 
     def is_dictionary_word(self, word: str) -> bool:
         """True when jieba's dictionary knows ``word``: a real word, not a typo."""
@@ -316,7 +372,7 @@ class Analyzer:
         Runs of single CJK characters are joined back into one unit: they are usually a word
         jieba did not know, often because of a typo (政级考核 → 政 / 级 / 考核).
         """
-        return self._units(_jieba().lcut(text))
+        return self._units(_cut(text))
 
     def _units(self, tokens: list[str]) -> list[str]:
         out: list[str] = []

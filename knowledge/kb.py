@@ -26,7 +26,7 @@ from .model import (Answer, DocumentInfo, DocumentView, Escalation, IngestReport
                     ParagraphView, SentReply, Skipped, Stats, Taught, UnansweredQuestion)
 from .normalize import normalize
 from .prepare import (Source, file_report, prepare_document, preparer, progress_bar, read_words,
-                      release_ocr)
+                      release_ocr, reused)
 from .search import SearchConfig, Searcher
 from .segmented import IndexKeeper
 from .store import Store
@@ -242,10 +242,13 @@ class KnowledgeBase:
                 self._set_origin_audience(origin, wanted)
             return "unchanged"
         self._learn_terms([document])
-        prepared = prepare_document(document, self.analyzer, url=url, date=date)
+        fingerprint = self.analyzer.fingerprint
+        known = self.store.stored_words(origin, fingerprint).get(document.source) if old else None
+        prepared = prepare_document(document, self.analyzer, url=url, date=date, known=known)
         with self._lock, self.store.transaction():
             kept = self.store.origin_audience(origin)
             self.store.delete_origin(origin)
+            self.store.note_analyzer(fingerprint)
             self.store.insert_document(origin, digest, prepared,
                                        audience=wanted or kept or EVERYONE, chat_id=chat_id)
         return "replaced" if old else "added"
@@ -320,6 +323,8 @@ class KnowledgeBase:
         self._learn_terms([d for s in sources for d in s.documents])
         chars = sum(len(b.text) for s in sources for d in s.documents for b in d.blocks)
         bar = progress_bar(total, progress and (total > 50 or chars > 500_000))
+        fingerprint = self.analyzer.fingerprint
+        paragraphs_before, reused_words = report.paragraphs, 0
         try:
             with self._preparer(chars) as prepare:
                 for source in sources:
@@ -328,10 +333,14 @@ class KnowledgeBase:
                         audience = (audiences or {}).get(source.origin) or \
                             self.store.origin_audience(source.origin) or \
                             (new or {}).get(source.origin) or EVERYONE
+                        # an unchanged paragraph of the old version keeps its words
+                        known = self.store.stored_words(source.origin, fingerprint)
                         report.removed += self.store.delete_origin(source.origin)
+                        self.store.note_analyzer(fingerprint)   # after: ids are reused
                         for start in range(0, len(source.documents), BATCH_DOCUMENTS):
                             batch = source.documents[start : start + BATCH_DOCUMENTS]
-                            for document in prepare(batch):
+                            for document in prepare(batch, known):
+                                reused_words += reused(document, known.get(document.source))
                                 if source.reader:
                                     document = dataclasses.replace(document, reader=source.reader)
                                 sections, paragraphs = self.store.insert_document(
@@ -343,6 +352,10 @@ class KnowledgeBase:
                                 bar.update(1)
         finally:
             bar.close()
+        written = report.paragraphs - paragraphs_before
+        report.tokenised += written - reused_words
+        log.info("tokenised %d of %d paragraphs (%d unchanged kept their words)",
+                 written - reused_words, written, reused_words)
 
     def _preparer(self, chars: int):
         """A function that prepares a batch of documents: on worker processes when it pays."""

@@ -205,6 +205,7 @@ class IngestReport:
     documents: int = 0
     sections: int = 0
     paragraphs: int = 0
+    tokenised: int = 0          # paragraphs tokenised; the rest kept their stored words
     files: int = 0
     unchanged: int = 0
     removed: int = 0

@@ -19,34 +19,56 @@ from .loaders import READER_VERSION, FileRead, SourceDocument
 from .model import FileReport, IngestReport
 from .normalize import normalize
 from .sections import split_document
-from .store import PreparedDocument, PreparedParagraph
+from .store import PreparedDocument, PreparedParagraph, paragraph_ref
 
-__all__ = ["prepare_document", "preparer", "Source", "file_report", "release_ocr", "read_words",
-           "progress_bar"]
+# Stored words of a document's paragraphs: (paragraph ref, FAQ question) → words.
+Known = dict[tuple[str, str], str]
+
+__all__ = ["prepare_document", "preparer", "reused", "Known", "Source", "file_report",
+           "release_ocr", "read_words", "progress_bar"]
 
 log = logging.getLogger(__name__)
 
 
 def prepare_document(document: SourceDocument, analyzer: Analyzer, *, url: str | None = None,
-                     date: str | None = None) -> PreparedDocument:
-    """Split ``document`` into sections and paragraphs and tokenise every part (pure)."""
+                     date: str | None = None, known: Known | None = None) -> PreparedDocument:
+    """Split ``document`` into sections and paragraphs and tokenise every part (pure).
+
+    ``known``: the words of paragraphs stored before under the same analyzer, by (ref, FAQ
+    question) (:meth:`Store.stored_words`); a paragraph found there is not tokenised again.
+    """
     structured = split_document(document)
     section_words: dict[tuple[str, ...], str] = {}
     paragraphs = []
     for p in structured.paragraphs:
         if p.section not in section_words:
             section_words[p.section] = " ".join(analyzer.words(normalize(" ".join(p.section))))
-        words = analyzer.words(normalize(p.text))
-        if p.question:
-            # An FAQ pair is found by its question first: its words count twice, the answer's
-            # once (BM25 saturates, so twice is a lift, not a flood).
-            asked = analyzer.words(normalize(p.question))
-            words = [*asked, *asked, *words]
+        words = known.get((paragraph_ref(document.source, p.text), p.question)) if known else None
+        if words is None:
+            words = _paragraph_words(analyzer, p.text, p.question)
         paragraphs.append(PreparedParagraph(p.number, p.section, p.text, p.sentences,
-                                            " ".join(words), p.kind, p.page, p.ocr, p.question))
+                                            words, p.kind, p.page, p.ocr, p.question))
     return PreparedDocument(document.title, document.source, document.source_id, document.kind,
                             tuple(paragraphs), " ".join(analyzer.words(normalize(document.title))),
                             section_words, url, date, reader_version=READER_VERSION)
+
+
+def _paragraph_words(analyzer: Analyzer, text: str, question: str) -> str:
+    words = analyzer.words(normalize(text))
+    if question:
+        # An FAQ pair is found by its question first: its words count twice, the answer's
+        # once (BM25 saturates, so twice is a lift, not a flood).
+        asked = analyzer.words(normalize(question))
+        words = [*asked, *asked, *words]
+    return " ".join(words)
+
+
+def reused(document: PreparedDocument, known: Known | None) -> int:
+    """How many of ``document``'s paragraphs took their words from ``known``."""
+    if not known:
+        return 0
+    return sum((paragraph_ref(document.source, p.text), p.question) in known
+               for p in document.paragraphs)
 
 
 # Process-pool workers keep one analyzer each (jieba loads once per worker).
@@ -58,9 +80,9 @@ def _worker_init(words: list[str], synonyms: Synonyms) -> None:
     _WORKER_ANALYZER = Analyzer(user_words=words, synonyms=synonyms)
 
 
-def _worker_prepare(document: SourceDocument) -> PreparedDocument:
+def _worker_prepare(item: tuple[SourceDocument, Known | None]) -> PreparedDocument:
     assert _WORKER_ANALYZER is not None
-    return prepare_document(document, _WORKER_ANALYZER)
+    return prepare_document(item[0], _WORKER_ANALYZER, known=item[1])
 
 
 @dataclass(frozen=True)
@@ -82,16 +104,20 @@ def file_report(path: str, read: FileRead) -> FileReport:
 
 @contextmanager
 def preparer(analyzer: Analyzer, words: list[str], synonyms: Synonyms, workers: int
-             ) -> Iterator[Callable[[list[SourceDocument]], Iterable[PreparedDocument]]]:
-    """A function that prepares a batch of documents: on ``workers`` forked processes (each with
-    its own jieba, ``words`` taught) when more than one, else with ``analyzer`` here."""
+             ) -> Iterator[Callable[[list[SourceDocument], dict[str, Known]],
+                                    Iterable[PreparedDocument]]]:
+    """A function that prepares a batch of documents, given the stored words of their earlier
+    version by document source (:meth:`Store.stored_words`): on ``workers`` forked processes
+    (each with its own jieba, ``words`` taught) when more than one, else with ``analyzer`` here."""
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init,
                                  initargs=(words, synonyms)) as pool:
-            yield lambda batch: pool.map(_worker_prepare, batch, chunksize=16)
+            yield lambda batch, known: pool.map(
+                _worker_prepare, [(d, known.get(d.source)) for d in batch], chunksize=16)
     else:
-        yield lambda batch: (prepare_document(d, analyzer) for d in batch)
+        yield lambda batch, known: (prepare_document(d, analyzer, known=known.get(d.source))
+                                    for d in batch)
 
 
 def release_ocr(report: IngestReport, *, force: bool = False) -> None:

@@ -414,6 +414,32 @@ class Store:
              for p in doc.paragraphs])
         return len(section_ids), len(doc.paragraphs)
 
+    # -- stored tokens, reused when a changed file is ingested again ------------------------------
+    # ``meta.words_analyzer`` is the fingerprint of the analyzer (jieba and its taught words) that
+    # tokenised the documents whose id is at least ``meta.words_from_doc``; older documents were
+    # tokenised otherwise, and their words are never reused.
+    def note_analyzer(self, fingerprint: str) -> None:
+        """Inside a write, after its deletions: documents written from now on are tokenised
+        under ``fingerprint`` (their ids are above every document stored now)."""
+        if self._meta("words_analyzer", "") != fingerprint:
+            first = self.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM documents").fetchone()[0]
+            self._set_meta("words_analyzer", fingerprint)
+            self._set_meta("words_from_doc", str(first))
+
+    def stored_words(self, origin: str, fingerprint: str) -> dict[str, dict[tuple[str, str], str]]:
+        """The words of ``origin``'s paragraphs tokenised under ``fingerprint``: document source →
+        (paragraph ref, FAQ question) → words. Empty when none were."""
+        if self._meta("words_analyzer", "") != fingerprint:
+            return {}
+        first = int(self._meta("words_from_doc", "0") or 0)
+        known: dict[str, dict[tuple[str, str], str]] = {}
+        for source, ref, question, words in self.db.execute(
+                "SELECT d.source, p.ref, p.question, p.words FROM paragraphs p "
+                "JOIN documents d ON d.id = p.doc_id WHERE d.origin = ? AND d.id >= ?",
+                [origin, first]):
+            known.setdefault(source, {})[(ref, question or "")] = words
+        return known
+
     def documents(self) -> list[DocumentInfo]:
         rows = self.db.execute(
             "SELECT id, title, source, source_id, kind, paragraphs, url, ingested_at, "

@@ -9,6 +9,7 @@ import pytest
 from knowledge import KnowledgeBase
 from knowledge.analysis import (_WORDLIKE, STOPWORDS, Analyzer, Synonyms, _jieba,
                                 extract_defined_terms, pinyin_keys)
+from knowledge.cut import FastCut
 from knowledge.normalize import normalize, normalize_with_offsets
 
 
@@ -212,3 +213,24 @@ def test_a_question_keeps_synonym_phrases_whole_and_documents_are_cut_as_before(
     words, units = analyzer.question_tokens("上班路上出车祸算工伤吗")
     assert units[0] == "上班路上" and "上班路上" in words and "上班" in words
     assert "上班路上" not in analyzer.words("上班路上出车祸")  # jieba was not taught it
+
+
+# -- the fast cut (knowledge/cut.py) equals jieba's ---------------------------------------------
+ROOT = Path(__file__).resolve().parent.parent
+MIXED = ["Hello world 2024年 E-mail: a.b@c.com 100% C++ #tag　全角　空格\r\n换行 abc123def 。。。",
+         "张三丰和李四光在北京大学图书馆讨论量子计算，王小明说：“弹性休假制不适用于试用期员工。”",
+         "第一章 总则 第一条 为了规范差旅费报销，根据《中华人民共和国会计法》制定本办法。",
+         "", " ", "的", "ＡＢＣ１２３", "一二三四五六七八九十百千万亿"]
+
+
+def test_the_fast_cut_gives_jiebas_tokens_also_after_a_word_is_taught(analyzer) -> None:
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    texts = [*MIXED, *(p.read_text(encoding="utf-8") for p in seeds)]
+    texts += [normalize(t) for t in texts]
+    cutter = FastCut(_jieba())
+    for _ in range(2):   # the second time from the clause memo
+        assert [cutter.cut(t) for t in texts] == [_jieba().lcut(t) for t in texts]
+    text = "枫糖浆果冻饮料"   # a word no other test uses: jieba is one per process
+    assert cutter.cut(text) == _jieba().lcut(text) and "浆果冻饮" not in cutter.cut(text)
+    analyzer.add_words(["浆果冻饮"])   # a new word: another total, the memo is dropped
+    assert cutter.cut(text) == _jieba().lcut(text) and "浆果冻饮" in cutter.cut(text)
