@@ -170,8 +170,14 @@ async def measure_bot(db: Path, work: Path, questions: list[str], args, run_no: 
                 fake.channel_post(CHANNEL, text)
             else:
                 fake.document_message(ADMIN, "无人机飞行管理办法.md", text.encode("utf-8"))
-            answered, asked = await first_answer_with(fake, question, marker, args.probe_ms / 1000)
-            windows[kind] = (window_start, answered)
+            try:
+                answered, asked = await first_answer_with(fake, question, marker,
+                                                          args.probe_ms / 1000, args.wait_s)
+            except TimeoutError:   # reported, not hidden: the next update is still measured
+                print(f"  {kind}: no reply with {marker!r} within {args.wait_s:g} s",
+                      file=sys.stderr, flush=True)
+                answered, asked = float("nan"), -1
+            windows[kind] = (window_start, time.perf_counter() if asked < 0 else answered)
             out[f"{kind}_to_answer_s"] = answered - sent
             out[f"{kind}_probes"] = asked
             await asyncio.sleep(1.0)
@@ -262,6 +268,8 @@ def main() -> None:
                         help="users asking other questions during the updates, one at a time each")
     parser.add_argument("--probe-ms", type=float, default=50,
                         help="how often the new text's question is asked")
+    parser.add_argument("--wait-s", type=float, default=300,
+                        help="give up on a post's or upload's fact after this many seconds")
     parser.add_argument("--steady-s", type=float, default=3, help="seconds of steady PSS sampling")
     parser.add_argument("--json", nargs="?", const="-", metavar="FILE",
                         help="print the rows as JSON (or write them to FILE)")
