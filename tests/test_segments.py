@@ -186,6 +186,25 @@ def test_the_cli_writes_the_index_file_once_and_loads_it_after(base, tmp_path):
     assert index_path(db).stat().st_mtime_ns == stamp
 
 
+def test_cli_ingest_leaves_the_index_ready_for_the_next_question(tmp_path):
+    """`staffbot ingest` ends with the index file written, so the next `ask` (or the bot's start)
+    loads it instead of building it; the ask does not write it again."""
+    db = tmp_path / "kb.db"
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+
+    def cli(*args: str) -> str:
+        result = subprocess.run([sys.executable, "-m", "bot.cli", "--db", str(db), *args],
+                                cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    cli("ingest", str(ROOT / "seeds"))
+    stamp = index_path(db).stat().st_mtime_ns
+    time.sleep(0.01)
+    assert "基层" in cli("ask", "怎样为基层减负")
+    assert index_path(db).stat().st_mtime_ns == stamp
+
+
 def test_segment_scores_equal_the_single_build_bm25_of_the_live_rows(base, tmp_path):
     """Against knowledge.index.FieldIndex (precomputed weights, one build, the index before
     segments): the words field of a base + deltas + tombstones scores every live row the same."""
