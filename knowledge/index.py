@@ -24,7 +24,7 @@ import numpy as np
 
 from .text import CJK_IDEOGRAPHS
 
-__all__ = ["FieldIndex", "GramIndex", "release_free_memory"]
+__all__ = ["FieldIndex", "GramIndex", "code_runs", "release_free_memory", "token_codes"]
 
 _ROW_BITS = 27            # rows per index: up to 134M
 _CHAR_BITS = 18           # CJK code points stay below 0x40000
@@ -45,6 +45,60 @@ def release_free_memory() -> None:
             pass
 
 
+def code_runs(chunks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Postings' skeleton from int64 codes ``term_key << 27 | row`` (``chunks`` is emptied, so
+    each temporary is freed as soon as it is used: the peak of an index build is here).
+
+    One sort orders the codes by term then row; runs of equal codes are the term frequencies, so
+    no other sort or Python object per occurrence is needed. Returns the distinct term keys in
+    order, ``indptr`` (int64, a term's postings are ``indptr[t]:indptr[t + 1]``), the rows (int32)
+    and each posting's term frequency (int64)."""
+    codes = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+    chunks.clear()
+    n_codes = codes.size
+    codes.sort()
+    # np.unique without its copies: mark where a new (term, row) starts.
+    starts_pair = np.ones(n_codes, dtype=bool)
+    np.not_equal(codes[1:], codes[:-1], out=starts_pair[1:])
+    pairs = codes[starts_pair]
+    del codes
+    starts = np.flatnonzero(starts_pair)
+    del starts_pair
+    tf = np.empty(starts.size, dtype=np.int64)
+    if starts.size:
+        tf[:-1] = np.diff(starts)
+        tf[-1] = n_codes - starts[-1]
+    del starts
+    keys = pairs >> _ROW_BITS
+    rows = (pairs & ((1 << _ROW_BITS) - 1)).astype(np.int32)
+    del pairs
+    first = np.ones(keys.size, dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    term_keys = keys[first]
+    indptr = np.append(np.flatnonzero(first), rows.size).astype(np.int64)
+    return term_keys, indptr, rows, tf
+
+
+def token_codes(docs: Iterable[Sequence[str]]
+                ) -> tuple[dict[str, int], list[np.ndarray], np.ndarray]:
+    """Each token occurrence of ``docs`` (one token list per row) as an int64 code
+    ``term_id << 27 | row``, in chunks; term ids in order of first appearance. Returns the
+    vocabulary, the chunks and each row's length (number of tokens)."""
+    vocab: dict[str, int] = {}
+    get = vocab.setdefault
+    lengths = array("q")
+    chunks: list[np.ndarray] = []
+    flat = array("q")
+    for row, doc in enumerate(docs):
+        flat.extend([(get(t, len(vocab)) << _ROW_BITS) | row for t in doc])
+        lengths.append(len(doc))
+        if len(flat) > 1 << 20:
+            chunks.append(np.array(flat, dtype=np.int64))
+            flat = array("q")
+    chunks.append(np.array(flat, dtype=np.int64))
+    return vocab, chunks, np.frombuffer(lengths, np.int64)
+
+
 @dataclass
 class _Postings:
     """BM25 postings: per term, the rows it occurs in and a precomputed weight per row."""
@@ -58,40 +112,12 @@ class _Postings:
     @classmethod
     def from_codes(cls, chunks: list[np.ndarray], lengths: np.ndarray, *, k1: float,
                    b: float) -> tuple["_Postings", np.ndarray]:
-        """Postings from one int64 code per term occurrence: ``term_key << 27 | row``.
-
-        ``chunks`` (arrays of codes) is emptied: this function owns the codes, so it can free
-        each temporary as soon as it is used (the peak of an index build is here). One sort
-        orders the codes by term then row; runs of equal codes are the term frequencies, so no
-        other sort or Python object per occurrence is needed. Returns the postings and the
-        distinct term keys in term-id order.
-        """
+        """Postings with BM25 weights from int64 codes ``term_key << 27 | row`` (``chunks`` is
+        emptied, see :func:`code_runs`). Returns the postings and the distinct term keys in
+        term-id order."""
         n_rows = len(lengths)
-        codes = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
-        chunks.clear()
-        n_codes = codes.size
-        codes.sort()
-        # np.unique without its copies: mark where a new (term, row) starts.
-        starts_pair = np.ones(n_codes, dtype=bool)
-        np.not_equal(codes[1:], codes[:-1], out=starts_pair[1:])
-        pairs = codes[starts_pair]
-        del codes
-        starts = np.flatnonzero(starts_pair)
-        del starts_pair
-        tf = np.empty(starts.size, dtype=np.float32)
-        if starts.size:
-            tf[:-1] = np.diff(starts)
-            tf[-1] = n_codes - starts[-1]
-        del starts
-        keys = pairs >> _ROW_BITS
-        rows = (pairs & ((1 << _ROW_BITS) - 1)).astype(np.int32)
-        del pairs
-        first = np.ones(keys.size, dtype=bool)
-        np.not_equal(keys[1:], keys[:-1], out=first[1:])
-        term_keys = keys[first]
-        starts = np.flatnonzero(first)
-        del keys, first
-        indptr = np.append(starts, rows.size).astype(np.int64)
+        term_keys, indptr, rows, tf = code_runs(chunks)
+        tf = tf.astype(np.float32)
         df = np.diff(indptr)
         idf = np.log1p((n_rows - df + 0.5) / (df + 0.5)).astype(np.float32)
         avgdl = np.float32(max(float(lengths.mean()) if n_rows else 0.0, 1e-9))
@@ -133,20 +159,8 @@ class FieldIndex:
 
     @classmethod
     def build(cls, docs: Iterable[Sequence[str]], *, k1: float = 1.2, b: float = 0.75) -> "FieldIndex":
-        vocab: dict[str, int] = {}
-        get = vocab.setdefault
-        lengths = array("q")
-        chunks: list[np.ndarray] = []
-        flat = array("q")
-        for row, doc in enumerate(docs):
-            flat.extend([(get(t, len(vocab)) << _ROW_BITS) | row for t in doc])
-            lengths.append(len(doc))
-            if len(flat) > 1 << 20:
-                chunks.append(np.array(flat, dtype=np.int64))
-                flat = array("q")
-        chunks.append(np.array(flat, dtype=np.int64))
-        del flat
-        postings, term_keys = _Postings.from_codes(chunks, np.frombuffer(lengths, np.int64), k1=k1, b=b)
+        vocab, chunks, lengths = token_codes(docs)
+        postings, term_keys = _Postings.from_codes(chunks, lengths, k1=k1, b=b)
         # Term ids were given in order of first appearance; postings are in id order, and every
         # id that occurs has postings, so ids and positions agree.
         assert term_keys.size == len(vocab)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .index import GramIndex, release_free_memory
+from .index import GramIndex, code_runs, release_free_memory, token_codes
 from .normalize import normalize
 from .sections import find_references
 from .store import IndexRow, ParagraphRow
@@ -177,29 +177,7 @@ def _is_liability(head: str) -> bool:
 def _postings(chunks: list[np.ndarray], lengths: np.ndarray) -> tuple[Postings, np.ndarray]:
     """Postings from int64 codes ``term_key << 27 | row`` (``chunks`` is emptied): one sort, runs
     of equal codes are the term frequencies. Returns them and the distinct keys in order."""
-    codes = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
-    chunks.clear()
-    n_codes = codes.size
-    codes.sort()
-    starts_pair = np.ones(n_codes, dtype=bool)
-    np.not_equal(codes[1:], codes[:-1], out=starts_pair[1:])
-    pairs = codes[starts_pair]
-    del codes
-    starts = np.flatnonzero(starts_pair)
-    del starts_pair
-    tf = np.empty(starts.size, dtype=np.int64)
-    if starts.size:
-        tf[:-1] = np.diff(starts)
-        tf[-1] = n_codes - starts[-1]
-    del starts
-    keys = pairs >> _ROW_BITS
-    rows = (pairs & ((1 << _ROW_BITS) - 1)).astype(np.int32)
-    del pairs
-    first = np.ones(keys.size, dtype=bool)
-    np.not_equal(keys[1:], keys[:-1], out=first[1:])
-    term_keys = keys[first]
-    indptr = np.append(np.flatnonzero(first), rows.size).astype(np.int64)
-    del keys, first
+    term_keys, indptr, rows, tf = code_runs(chunks)
     order = np.argsort(rows, kind="stable")
     row_terms = np.repeat(np.arange(indptr.size - 1, dtype=np.int32), np.diff(indptr))[order]
     del order
@@ -210,19 +188,7 @@ def _postings(chunks: list[np.ndarray], lengths: np.ndarray) -> tuple[Postings, 
 
 
 def _field_from_tokens(docs: Iterable[list[str]]) -> tuple[Vocab, Postings]:
-    vocab: dict[str, int] = {}
-    get = vocab.setdefault
-    lengths = array("q")
-    chunks: list[np.ndarray] = []
-    flat = array("q")
-    for row, doc in enumerate(docs):
-        flat.extend([(get(t, len(vocab)) << _ROW_BITS) | row for t in doc])
-        lengths.append(len(doc))
-        if len(flat) > 1 << 20:
-            chunks.append(np.array(flat, dtype=np.int64))
-            flat = array("q")
-    chunks.append(np.array(flat, dtype=np.int64))
-    del flat
+    vocab, chunks, lengths = token_codes(docs)
     terms = sorted(vocab)
     # term ids by first appearance → by sorted position, so that the vocabulary is searchable
     rank = np.empty(len(vocab), dtype=np.int64)
@@ -232,7 +198,7 @@ def _field_from_tokens(docs: Iterable[list[str]]) -> tuple[Vocab, Postings]:
     mask = (1 << _ROW_BITS) - 1
     for i, chunk in enumerate(chunks):
         chunks[i] = (rank[chunk >> _ROW_BITS] << _ROW_BITS) | (chunk & mask)
-    postings, keys = _postings(chunks, np.frombuffer(lengths, np.int64))
+    postings, keys = _postings(chunks, lengths)
     assert keys.size == len(terms)
     return Vocab.of(terms), postings
 
