@@ -30,6 +30,9 @@ BETA = 1.5
 # A bigram match says more than two single characters: the F of bigrams weighs this much, the
 # F of characters the rest.
 GRAM_SHARE = 0.3
+# A character of the question the pair's answer says (not its question) counts this much
+# towards precision (去哪领笔 → an answer naming 笔、本子).
+ANSWER_SHARE = 0.5
 
 
 def _keys(word: str) -> set[str]:
@@ -46,7 +49,8 @@ class FaqSheet:
     """Every FAQ pair's question as weighted characters and bigrams (``rows``: the ranker's row
     of each pair; ``asked``: each row's question's topic words)."""
 
-    def __init__(self, asked: dict[int, Iterable[str]]) -> None:
+    def __init__(self, asked: dict[int, Iterable[str]],
+                 answers: dict[int, str] | None = None) -> None:
         self.rows = np.array(sorted(asked), dtype=np.int64)
         keys_of = [set().union(*map(_keys, asked[row])) if asked[row] else set()
                    for row in self.rows.tolist()]
@@ -64,6 +68,13 @@ class FaqSheet:
                 postings[key].append(i)
                 self._norm[_is_gram(key), i] += self._idf[key]
         self._postings = {key: np.array(found, dtype=np.int64) for key, found in postings.items()}
+        answered: dict[str, list[int]] = defaultdict(list)
+        for i, row in enumerate(self.rows.tolist()):
+            text = (answers or {}).get(row, "")
+            for key in {text[j:j + 2] for j in range(len(text) - 1)} | set(text):
+                if key and is_cjk(key[0]) and (len(key) == 1 or is_cjk(key[1])):
+                    answered[key].append(i)
+        self._answered = {key: np.array(found, dtype=np.int64) for key, found in answered.items()}
 
     def __len__(self) -> int:
         return int(self.rows.size)
@@ -89,8 +100,11 @@ class FaqSheet:
             size = sum(self._idf.get(k, self._unseen) for k in mine)
             if not size:
                 continue
-            precise = np.zeros(n)   # the question's own keys the pair has
+            precise = np.zeros(n)   # the question's own keys the pair has (in its answer: a part)
             recalled = np.zeros(n)  # the pair's keys the question says (or its synonyms)
+            for key in mine:
+                if ANSWER_SHARE and key in self._answered:
+                    precise[self._answered[key]] += ANSWER_SHARE * self._idf.get(key, self._unseen)
             for key in said:
                 if _is_gram(key) != kind:
                     continue
@@ -98,8 +112,12 @@ class FaqSheet:
                 if found is None:
                     continue
                 recalled[found] += self._idf[key]
-                if key in own:
-                    precise[found] += self._idf[key]
+                if key in own:      # in the question: in full, whether the answer says it or not
+                    answered = np.zeros(n, dtype=bool)
+                    if ANSWER_SHARE and key in self._answered:
+                        answered[self._answered[key]] = True
+                    precise[found] += self._idf[key] * np.where(answered[found],
+                                                                1 - ANSWER_SHARE, 1.0)
             norm = self._norm[kind]
             recall = np.divide(recalled, norm, out=np.zeros(n), where=norm > 0)
             precision = precise / size

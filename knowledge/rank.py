@@ -202,7 +202,8 @@ class Ranker:
                              for row, found in (asked or {}).items()}
         # ... and as characters and bigrams, for paraphrases that share no word with it
         self.faq = FaqSheet({row: [w for w, _ in found]
-                             for row, found in self._asked_words.items()})
+                             for row, found in self._asked_words.items()},
+                            {row: norms[row] for row in self._asked_words})
         self._closeness: tuple[Query | None, dict[int, float]] = (None, {})
         self._liability = liability if liability is not None else {
             row for row, head in enumerate(self._heads) if "法律责任" in head or "罚则" in head}
