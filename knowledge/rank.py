@@ -48,8 +48,10 @@ EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin"
             "answer_type")
 # When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
 # question, and what says it answers is how much of that question the user's question says
-# (``asked``), the closeness of the two questions (``fuzzy``) and the lead over the next pair.
-FAQ_EVIDENCE = ("asked", "coverage", "fuzzy", "margin", "closeness")
+# (``asked``), the closeness of the two questions (``fuzzy``; ``closeness``: character by
+# character, :mod:`.faqmatch`), the lead over the next candidate (``margin``) and how much closer
+# the pair's question is than any other pair's (``lead``).
+FAQ_EVIDENCE = ("asked", "coverage", "fuzzy", "margin", "closeness", "lead")
 # A statute article's heading label (sections.py files each 第X条 as a section of its own).
 _ARTICLE = re.compile(r"^第[一二三四五六七八九十百千零〇两\d]+条(?:之[一二三四五六七八九十]+)?$")
 
@@ -219,7 +221,7 @@ class Ranker:
     def evidence(self, ranked: Sequence[Ranked], query: Query) -> dict[str, float]:
         """What speaks for the best hit answering the question (see :data:`EVIDENCE`)."""
         if not ranked:
-            return dict.fromkeys((*EVIDENCE, "faq", "asked", "closeness"), 0.0)
+            return dict.fromkeys((*EVIDENCE, "faq", "asked", "closeness", "lead"), 0.0)
         top = ranked[0]
         parts = top.parts
         second = ranked[1].final if len(ranked) > 1 else 0.0
@@ -241,7 +243,17 @@ class Ranker:
                 "bm25": parts["bm25"],
                 "answer_type": parts["answer_type"] if query.asks else 0.5,
                 "faq": 1.0 if self.rows[top.row].kind == "faq" else 0.0,
-                "asked": parts.get("asked", 0.0), "closeness": parts.get("closeness", 0.0)}
+                "asked": parts.get("asked", 0.0), "closeness": parts.get("closeness", 0.0),
+                "lead": self._closeness_lead(top.row, query)}
+
+    def _closeness_lead(self, row: int, query: Query) -> float:
+        """How much closer an FAQ pair's question is to ``query`` than any other pair's (0 for
+        a paragraph): a paraphrase is near its own question and far from the rest."""
+        close = self.faq_closeness(query) if row in self._asked else {}
+        if row not in close:
+            return 0.0
+        others = max((c for r, c in close.items() if r != row), default=0.0)
+        return close[row] - others
 
     def asked_cover(self, query: Query, row: int) -> float:
         """Share (0–1, idf-weighted) of an FAQ pair's question's topic words that ``query`` says:
