@@ -127,18 +127,6 @@ class FaqSheet:
             scores += (GRAM_SHARE if kind else 1 - GRAM_SHARE) * f
         return scores
 
-    def best(self, query: Query, n: int, floor: float,
-             visible: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """The ``n`` pairs closest to ``query`` at ``floor`` or above (readable ones only, with
-        ``visible``): their rows and closeness, closest first."""
-        close = self.closeness(query)
-        keep = close >= floor
-        if visible is not None and keep.any():
-            keep &= visible[self.rows]
-        at = np.flatnonzero(keep)
-        at = at[np.argsort(-close[at], kind="stable")][:n]
-        return self.rows[at], close[at]
-
 
 def _is_gram(key: str) -> int:
     return 1 if len(key) == 2 and is_cjk(key[0]) else 0

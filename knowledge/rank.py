@@ -291,9 +291,12 @@ class Ranker:
         that BM25 did not find (门卡 for 门禁卡), scored 0 by BM25; paragraphs as they were."""
         if not len(self.faq) or not config.faq_candidates:
             return candidates
-        rows, _ = self.faq.best(query, config.faq_candidates, config.faq_floor, visible)
+        close = self.faq_closeness(query)     # (computed once: the rerank reads it again)
+        rows = [row for row in sorted(close, key=lambda r: -close[r])
+                if close[row] >= config.faq_floor and (visible is None or visible[row])]
+        rows = rows[:config.faq_candidates]
         have = set(candidates.rows.tolist())
-        extra = np.array([r for r in rows.tolist() if r not in have], dtype=np.int64)
+        extra = np.array([r for r in rows if r not in have], dtype=np.int64)
         if not extra.size:
             return candidates
         fields = None if candidates.fields is None else \
