@@ -1,0 +1,51 @@
+"""Questions on an office's own rules asked the way staff ask them (issue 16), through the CLI
+on the small rule documents in tests/fixtures/rules: question talk, what the question asks for."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from test_cli import staffbot, staffbot_together
+
+RULES = Path(__file__).parent / "fixtures" / "rules"
+
+
+@pytest.fixture(scope="module")
+def rules_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("rules") / "kb.db"
+    staffbot("ingest", str(RULES), db=db)
+    return db
+
+
+def _ask(db: Path, *questions: str) -> list[dict]:
+    """Each question's answer as ``ask --json --explain`` prints it (asked at the same time;
+    "not found" exits 1)."""
+    runs = staffbot_together(*((["ask", q, "--json", "--explain"], None) for q in questions), db=db)
+    return [json.loads(run.stdout) for run in runs]
+
+
+def _units(answer: dict) -> list[str]:
+    return [u["text"] for u in answer["explain"]["query"]["units"]]
+
+
+# -- question talk (knowledge.query.QUESTION_TALK) ------------------------------------------------
+
+def test_question_talk_is_no_topic_word_and_does_not_hold_an_answer_back(rules_db) -> None:
+    colloquial, leave, lunch = _ask(rules_db, "出差回来的话，我最多能拖多少天办报销？",
+                                    "请4天事假找谁批？", "今天中午我们去哪吃饭好呢？")
+    units = _units(colloquial)
+    # who asks (我), when (的话), the verbs of everyday talk (回来) and the modal jieba glued
+    # onto 最多 (最多能) are not what the question is about
+    assert not {"我", "的话", "回来", "最多能"} & set(units)
+    assert {"出差", "报销"} <= set(units)
+    assert {"的话", "回来", "最多能"} <= set(colloquial["explain"]["query"]["talk"])
+    assert colloquial["hits"][0]["section"].endswith("第六条")
+    # 找 (go to someone) is talk; what is asked is who approves a 4-day 事假
+    assert "找" not in _units(leave)
+    assert leave["status"] == "answer"
+    assert leave["hits"][0]["section"].endswith("第十一条")
+    # a question of talk and words no rule says is still not answered
+    assert lunch["status"] == "not_found"
