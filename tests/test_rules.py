@@ -49,3 +49,14 @@ def test_question_talk_is_no_topic_word_and_does_not_hold_an_answer_back(rules_d
     assert leave["hits"][0]["section"].endswith("第十一条")
     # a question of talk and words no rule says is still not answered
     assert lunch["status"] == "not_found"
+
+
+# -- a caption names what follows and answers nothing -----------------------------------------------
+
+def test_the_article_outranks_a_caption_in_the_questions_words(rules_db) -> None:
+    [answer] = _ask(rules_db, "通讯补贴标准是多少？")
+    first, second = answer["hits"][:2]
+    assert first["section"] == "第七条" and "300元" in first["excerpt"]
+    assert second["excerpt"].startswith("通讯补贴标准表")
+    parts = {c["citation"]: c for c in answer["explain"]["candidates"]}
+    assert parts[second["citation"]]["caption"] == 1.0 and parts[first["citation"]]["caption"] == 0.0
