@@ -40,6 +40,12 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
           r"标准是|什么时候|何时|哪天|哪一天|截止|最长|最短|最多|最少|至少|上限|下限"),
          (rf"[{_NUMERAL}]+(?:个)?(?:工作日|日|天|个月|月|年|周|小时|分钟|%|％|元|倍|人|位|次|岁|"
           rf"公里|米|页|份|级)|百分之|千分之|[{_NUMERAL}]+[%％]")),
+        # 从哪天到哪天/什么时间段/起止 → a period: 自…起…至…止, 1月1日至12月31日 (asked, it stands
+        # for quantity: a sentence with any number is no answer to it)
+        ("period",
+         r"哪天到哪天|从什么时候到什么时候|什么时间段|哪段时间|起止|起讫|几号到几号|几月到几月",
+         (rf"自[^。；]{{0,30}}起[^。；]{{0,30}}至|至[^。；]{{1,20}}止|起至|"
+          rf"[{_NUMERAL}]+[日月号]?(?:至|到|—|-|~)[{_NUMERAL}]+[日月号]")),
         # 哪些/哪几种/有什么/包括/什么情况 → an enumeration
         ("list",
          r"哪些|哪几|几种|几类|几项|有什么(?!后果|区别|影响|用)|有哪|包括|包含|什么情况|什么情形|范围|列举",
@@ -58,7 +64,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
         # 怎么办/会怎么样/有什么后果/怎么处罚 → procedures and consequences
         ("consequence",
          (r"怎么办|会怎么样|会怎样|后果|怎么处罚|如何处罚|怎么处理|如何处理|处罚|罚款|会被|追究|"
-          r"责任|赔偿|要怎么做|应该怎么做|该怎么做"),
+          r"责任|赔偿|要怎么做|应该怎么做|该怎么做|罚"),
          r"责令|罚款|处分|处罚|追究|赔偿|滞纳金|吊销|没收|警告|拘留|补缴|改正|承担"),
     ))
 
@@ -184,8 +190,12 @@ _GLUED_TAIL = "吗呢吧啊呀了么的完掉能要会"
 
 
 def answer_types(question: str) -> tuple[str, ...]:
-    """What ``question`` asks for, as ANSWER_TYPES names (多少天 → quantity; 谁 → agent)."""
-    return tuple(name for name, asks, _ in ANSWER_TYPES if asks.search(question))
+    """What ``question`` asks for, as ANSWER_TYPES names (多少天 → quantity; 谁 → agent; 从哪天
+    到哪天 → period, which stands for quantity)."""
+    found = tuple(name for name, asks, _ in ANSWER_TYPES if asks.search(question))
+    if "period" in found:
+        found = tuple(name for name in found if name != "quantity")
+    return found
 
 
 class QueryBuilder:

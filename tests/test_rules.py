@@ -60,3 +60,15 @@ def test_the_article_outranks_a_caption_in_the_questions_words(rules_db) -> None
     assert second["excerpt"].startswith("通讯补贴标准表")
     parts = {c["citation"]: c for c in answer["explain"]["candidates"]}
     assert parts[second["citation"]]["caption"] == 1.0 and parts[first["citation"]]["caption"] == 0.0
+
+
+# -- what the question asks for: a period (knowledge.query.ANSWER_TYPES "period") ------------------
+
+def test_from_which_day_to_which_day_asks_for_a_period_not_any_number(rules_db) -> None:
+    [answer] = _ask(rules_db, "财务年度是从哪天到哪天？")
+    assert answer["explain"]["query"]["asks"] == ["period"]
+    said = {c["citation"].split(" › ")[1]: c["answer_type"] for c in answer["explain"]["candidates"]
+            if c["citation"].startswith("单位财务管理办法")}
+    assert said["第二条"] == 1.0            # 自公历1月1日起，至12月31日止
+    assert said["第八条"] == 0.0            # 15日内, 1个月内: numbers, no period
+    assert "第二条" in [hit["section"] for hit in answer["hits"]]
