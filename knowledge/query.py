@@ -26,7 +26,7 @@ from .text import is_cjk
 if TYPE_CHECKING:
     from .search import SearchConfig
 
-__all__ = ["ANSWER_TYPES", "Query", "QueryBuilder", "Unit", "answer_types"]
+__all__ = ["ANSWER_TYPES", "QUESTION_TALK", "Query", "QueryBuilder", "Unit", "answer_types"]
 
 _NUMERAL = "0-9一二三四五六七八九十百千万零〇两半"
 # What the question asks for → the kind of sentence that answers it (issue 16). Each row: the
@@ -36,10 +36,16 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
     (name, re.compile(asks), re.compile(says)) for name, asks, says in (
         # 多少/几/多久/多长时间/期限/比例/标准 → a quantity or a duration
         ("quantity",
-         (r"多少|多久|多长|多大|多高|多远|几[天日年月个次位人倍岁周号点种项]|几个|百分之几|期限|比例|"
+         (r"多少|多久|多长时间|多长|多大|多高|多远|几[天日年月个次位人倍岁周号点种项]|几个|百分之几|期限|比例|"
           r"标准是|什么时候|何时|哪天|哪一天|截止|最长|最短|最多|最少|至少|上限|下限"),
          (rf"[{_NUMERAL}]+(?:个)?(?:工作日|日|天|个月|月|年|周|小时|分钟|%|％|元|倍|人|位|次|岁|"
           rf"公里|米|页|份|级)|百分之|千分之|[{_NUMERAL}]+[%％]")),
+        # 从哪天到哪天/什么时间段/起止 → a period: 自…起…至…止, 1月1日至12月31日 (asked, it stands
+        # for quantity: a sentence with any number is no answer to it)
+        ("period",
+         r"哪天到哪天|从什么时候到什么时候|什么时间段|哪段时间|起止|起讫|几号到几号|几月到几月",
+         (rf"自[^。；]{{0,30}}起[^。；]{{0,30}}至|至[^。；]{{1,20}}止|起至|"
+          rf"[{_NUMERAL}]+[日月号]?(?:至|到|—|-|~)[{_NUMERAL}]+[日月号]")),
         # 哪些/哪几种/有什么/包括/什么情况 → an enumeration
         ("list",
          r"哪些|哪几|几种|几类|几项|有什么(?!后果|区别|影响|用)|有哪|包括|包含|什么情况|什么情形|范围|列举",
@@ -58,7 +64,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
         # 怎么办/会怎么样/有什么后果/怎么处罚 → procedures and consequences
         ("consequence",
          (r"怎么办|会怎么样|会怎样|后果|怎么处罚|如何处罚|怎么处理|如何处理|处罚|罚款|会被|追究|"
-          r"责任|赔偿|要怎么做|应该怎么做|该怎么做"),
+          r"责任|赔偿|要怎么做|应该怎么做|该怎么做|罚"),
          r"责令|罚款|处分|处罚|追究|赔偿|滞纳金|吊销|没收|警告|拘留|补缴|改正|承担"),
     ))
 
@@ -113,6 +119,7 @@ class Query:
     expansions: dict[str, list[str]] = field(default_factory=dict)
     references: list[tuple[str, int]] = field(default_factory=list)   # 第三条 → ("条", 3)
     asks: tuple[str, ...] = ()       # what it asks for: ANSWER_TYPES names (quantity, list…)
+    talk: tuple[str, ...] = ()       # question talk left out of the units (QUESTION_TALK, 能领)
 
     @cached_property
     def answer_patterns(self) -> tuple[re.Pattern[str], ...]:
@@ -152,7 +159,7 @@ class Query:
         return {"normalized": self.normalized, "words": self.words, "grams": self.grams,
                 "units": [{"text": u.text, "weight": round(u.weight, 3),
                            "alternatives": list(u.alternatives)} for u in self.units],
-                "expansions": self.expansions, "asks": list(self.asks)}
+                "expansions": self.expansions, "asks": list(self.asks), "talk": list(self.talk)}
 
 # A whole word that only says what kind of answer is wanted.
 _QUESTION_FORM = re.compile(
@@ -160,9 +167,35 @@ _QUESTION_FORM = re.compile(
     r"|最[多少长短高低]|哪几[种类项个]|几[种类项个]|一共|总共|几|多|哪|什么|怎么|怎样|如何|为什么")
 
 
+# Question talk (issue 16): words a staff member's question is phrased with that no rule says,
+# so that a paragraph lacking them lacks nothing the question is about. Four kinds: who is asking
+# or meant (我, 自己, 别人, 对方); the time and place of asking (今年, 现在, 的话, 这样); asking
+# for a judgement (合法吗, 行吗, 正常); and everyday handling verbs a rule says in its own terms
+# (拿/掏/给/出 → 支付, 承担; 找 → 向…申请; 干活 → 作业; 钱 → 费用, 工资; 回来, 过去). When the knowledge
+# base never says one, a paragraph lacking it lacks nothing: it is no topic word of the question.
+# (One it says keeps its weight: 现在, 正常 are topic words of an encyclopedia.)
+QUESTION_TALK = frozenset("""
+    我 我们 咱 咱们 俺 你 你们 您 他 她 他们 她们 人家 自己 别人 别的 对方 大家
+    这 那 这里 那里 这儿 那儿 这样 那样 这么 那么 这种 那种 这事 这个事 的话 现在 今天 明天
+    昨天 今年 明年 去年 最近 平时 一直 还有 还能 还要 到底 究竟 真的 随便 一般 其实 反正 总是
+    合法 合理 正常 违法吗 合法吗 行吗 行 可以吗 对吗 没事 没问题 有问题 靠谱 吃亏 划算
+    拿 掏 给 出 看 找 走 弄 搞 办 干 干活 干吗 交钱 要钱 钱 掏钱 出钱 花钱 说 讲 问 让 叫 告
+    回来 回去 过来 过去 出去 进来
+""".split())
+# Characters a question glues onto a word it did not know (jieba's guess for an unknown
+# sequence): 能领, 我能, 最多能, 要开, 能报吗, 报掉 → 领, 最多, 开, 报. A modal, a pronoun, a
+# particle or a verb's result (完, 掉).
+_GLUED_HEAD = "我你他她是能要会可想该得才还再都就也没不让"
+_GLUED_TAIL = "吗呢吧啊呀了么的完掉能要会"
+
+
 def answer_types(question: str) -> tuple[str, ...]:
-    """What ``question`` asks for, as ANSWER_TYPES names (多少天 → quantity; 谁 → agent)."""
-    return tuple(name for name, asks, _ in ANSWER_TYPES if asks.search(question))
+    """What ``question`` asks for, as ANSWER_TYPES names (多少天 → quantity; 谁 → agent; 从哪天
+    到哪天 → period, which stands for quantity)."""
+    found = tuple(name for name, asks, _ in ANSWER_TYPES if asks.search(question))
+    if "period" in found:
+        found = tuple(name for name in found if name != "quantity")
+    return found
 
 
 class QueryBuilder:
@@ -235,10 +268,40 @@ class QueryBuilder:
         # kind of answer (ANSWER_TYPES); as a topic word it would weigh like the rarest word.
         unit_texts = [t for t in unit_texts if t in self.words.vocab or t in alternatives
                       or not _QUESTION_FORM.fullmatch(t)] or unit_texts
+        # Question talk (QUESTION_TALK) the knowledge base never says is no topic word.
+        asked = unit_texts
+        unit_texts = self._without_talk(unit_texts, alternatives)
         units = [self._unit(text, alternatives.get(text, ()), gram_alternatives,
                             cfg.unit_power) for text in unit_texts]
+        talk = tuple(t for t in asked if t not in unit_texts)
         return Query(question, normalized, words, grams, units, expansions,
-                     find_references(normalized), answer_types(normalized))
+                     find_references(normalized), answer_types(normalized), talk)
+
+    def _without_talk(self, texts: list[str], alternatives: dict[str, list[str]]) -> list[str]:
+        """``texts`` without question talk the knowledge base never says, and with the modal,
+        pronoun and particle characters jieba glued onto an unknown word stripped (能领 → 领);
+        ``texts`` itself when nothing else would remain."""
+        vocab = self.words.vocab
+        out: list[str] = []
+        for text in texts:
+            if text not in vocab and is_cjk(text[0]) \
+                    and not self.analyzer.is_dictionary_word(text):
+                bare = text
+                while len(bare) > 1 and bare[0] in _GLUED_HEAD:
+                    bare = bare[1:]
+                while len(bare) > 1 and bare[-1] in _GLUED_TAIL:
+                    bare = bare[:-1]
+                if bare != text and (bare in _GLUED_HEAD or bare in _GLUED_TAIL
+                                     or bare in self.analyzer.stopwords
+                                     or _QUESTION_FORM.fullmatch(bare)):
+                    continue
+                if bare != text and text in alternatives:      # 能领 → 领, still 领取
+                    alternatives.setdefault(bare, alternatives[text])
+                text = bare
+            if text in QUESTION_TALK and text not in vocab and text not in alternatives:
+                continue
+            out.append(text)
+        return list(dict.fromkeys(out)) or texts
 
     def _unit(self, text: str, alternatives, gram_alternatives: dict[str, list[str]],
               power: float) -> Unit:

@@ -465,27 +465,39 @@ class Ranker:
         liability = np.array([1.0 if row in self._liability else 0.0 for row in row_list])
         if "consequence" not in query.asks:
             liability = -liability
+        # A caption (a table's or a list's title line: 个人所得税税率表一（综合所得适用）) names
+        # what follows in the question's own words, and answers nothing itself.
+        caption = np.array([1.0 if _is_caption(self.norms[row], self.rows[row].kind) else 0.0
+                            for row in row_list])
         final = bm25 + cfg.window_weight * window + cfg.coverage_weight * coverage \
             + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference \
             + cfg.type_weight * answer_type + cfg.liability_weight * liability \
-            + cfg.faq_closeness_weight * closeness
+            + cfg.faq_closeness_weight * closeness - cfg.caption_weight * caption
         field_scores = ([dict(zip(FIELDS, scores)) for scores in zip(
             *(candidates.fields[name].tolist() for name in FIELDS))]
             if candidates.fields is not None else [{}] * len(row_list))
         ranked = [Ranked(f, row, own_cover[a:b].tolist() if self.rows[row].sentences else [], {
             "bm25": bm, "window": win, "coverage": cov, "fuzzy": fz, "reference": ref,
-            "answer_type": at_, "liability": li, "asked": ak, "closeness": cl, "final": f,
-            **by_field}, found_row)
-            for row, a, b, f, bm, win, cov, fz, ref, at_, li, ak, cl, by_field, found_row in zip(
-                row_list, starts, ends.tolist(), final.tolist(), bm25.tolist(),
-                window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist(),
-                answer_type.tolist(), liability.tolist(), asked.tolist(), closeness.tolist(),
-                field_scores, found_units)]
+            "answer_type": at_, "liability": li, "caption": cap, "asked": ak, "closeness": cl,
+            "final": f, **by_field}, found_row)
+            for row, a, b, f, bm, win, cov, fz, ref, at_, li, cap, ak, cl, by_field, found_row
+            in zip(row_list, starts, ends.tolist(), final.tolist(), bm25.tolist(),
+                   window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist(),
+                   answer_type.tolist(), liability.tolist(), caption.tolist(), asked.tolist(),
+                   closeness.tolist(), field_scores, found_units)]
         ranked.sort(key=lambda item: -item.final)
         return ranked
 
 
 _NOT_WORD = re.compile(r"[\W_]+")
+_CLAUSE_MARK = re.compile(r"[。；，：:,;.!?！？]")
+
+
+def _is_caption(norm: str, kind: str) -> bool:
+    """A short line without a clause mark that is no table row: a title or caption
+    (表一（综合所得适用）, 附件：… has a mark and is not one)."""
+    return kind != "table_row" and kind != "faq" and len(norm) <= 30 \
+        and not _CLAUSE_MARK.search(norm)
 
 
 def _bare(text: str) -> str:

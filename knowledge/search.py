@@ -75,6 +75,7 @@ class SearchConfig:
     reference_weight: float = 2.0    # the paragraph is under the 第N条/章 the question names
     type_weight: float = 0.15        # the paragraph says what the question asks for (多少 → 30日)
     liability_weight: float = 0.3    # a 法律责任/罚则 article: + for 怎么处罚-questions, − else
+    caption_weight: float = 0.5      # − for a caption (a short line without a clause mark)
     unit_power: float = 1.0          # question words weigh idf ** unit_power in coverage
     synonym_weight: float = 0.8      # a synonym's weight, relative to the question's own words
     one_way_weight: float = 0.8      # a one-way expansion's (老板 → 用人单位)
@@ -310,7 +311,8 @@ class Searcher:
                                        "fuzzy": cfg.fuzzy_weight,
                                        "reference": cfg.reference_weight,
                                        "answer_type": cfg.type_weight,
-                                       "liability": cfg.liability_weight},
+                                       "liability": cfg.liability_weight,
+                                       "caption": -cfg.caption_weight},
                            "asks": list(query.asks)},
                 "decide": {"status": status,
                            "evidence": {key: round(value, 4) for key, value in evidence.items()},

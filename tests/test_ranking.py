@@ -110,6 +110,12 @@ def test_confidence_grows_with_the_evidence() -> None:
     ("单位不按时交社保会有什么后果？", "consequence",
      "逾期仍不缴纳的，除补缴欠缴数额外，从欠缴之日起，按日加收千分之二的滞纳金。",
      "缴费单位、缴费个人应当按时足额缴纳社会保险费。"),
+    ("违法处理个人信息情节严重的，最多罚多少？", "consequence",
+     "由省级以上履行个人信息保护职责的部门责令改正，没收违法所得，并处五千万元以下罚款。",
+     "个人信息处理者应当对其个人信息处理活动负责。"),
+    ("预算年度是从哪天到哪天？", "period",
+     "预算年度自公历一月一日起，至十二月三十一日止。",
+     "预算年度开始后，各级预算草案在本级人民代表大会批准前，可以安排上一年结转的支出。"),
 ])
 def test_the_question_form_names_the_sentence_that_answers_it(question, kind, answering,
                                                               not_answering) -> None:
@@ -125,6 +131,14 @@ def test_a_question_about_consequences_is_not_taken_for_a_list() -> None:
     from knowledge.query import answer_types
 
     assert answer_types("单位不按时交社保会有什么后果？") == ("consequence",)
+
+
+def test_a_period_stands_for_a_quantity() -> None:
+    from knowledge.query import answer_types
+
+    # any number would say a quantity; from which day to which day needs both ends
+    assert answer_types("预算年度是从哪天到哪天？") == ("period",)
+    assert answer_types("预算年度从哪天开始？") == ("quantity",)
 
 
 def test_the_article_saying_the_number_outranks_the_one_repeating_the_words(statute_kb) -> None:

@@ -1,0 +1,74 @@
+"""Questions on an office's own rules asked the way staff ask them (issue 16), through the CLI
+on the small rule documents in tests/fixtures/rules: question talk, what the question asks for."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from test_cli import staffbot, staffbot_together
+
+RULES = Path(__file__).parent / "fixtures" / "rules"
+
+
+@pytest.fixture(scope="module")
+def rules_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("rules") / "kb.db"
+    staffbot("ingest", str(RULES), db=db)
+    return db
+
+
+def _ask(db: Path, *questions: str) -> list[dict]:
+    """Each question's answer as ``ask --json --explain`` prints it (asked at the same time;
+    "not found" exits 1)."""
+    runs = staffbot_together(*((["ask", q, "--json", "--explain"], None) for q in questions), db=db)
+    return [json.loads(run.stdout) for run in runs]
+
+
+def _units(answer: dict) -> list[str]:
+    return [u["text"] for u in answer["explain"]["query"]["units"]]
+
+
+# -- question talk (knowledge.query.QUESTION_TALK) ------------------------------------------------
+
+def test_question_talk_is_no_topic_word_and_does_not_hold_an_answer_back(rules_db) -> None:
+    colloquial, leave, lunch = _ask(rules_db, "出差回来的话，我最多能拖多少天办报销？",
+                                    "请4天事假找谁批？", "今天中午我们去哪吃饭好呢？")
+    units = _units(colloquial)
+    # who asks (我), when (的话), the verbs of everyday talk (回来) and the modal jieba glued
+    # onto 最多 (最多能) are not what the question is about
+    assert not {"我", "的话", "回来", "最多能"} & set(units)
+    assert {"出差", "报销"} <= set(units)
+    assert {"的话", "回来", "最多能"} <= set(colloquial["explain"]["query"]["talk"])
+    assert colloquial["hits"][0]["section"].endswith("第六条")
+    # 找 (go to someone) is talk; what is asked is who approves a 4-day 事假
+    assert "找" not in _units(leave)
+    assert leave["status"] == "answer"
+    assert leave["hits"][0]["section"].endswith("第十一条")
+    # a question of talk and words no rule says is still not answered
+    assert lunch["status"] == "not_found"
+
+
+# -- a caption names what follows and answers nothing -----------------------------------------------
+
+def test_the_article_outranks_a_caption_in_the_questions_words(rules_db) -> None:
+    [answer] = _ask(rules_db, "通讯补贴标准是多少？")
+    first, second = answer["hits"][:2]
+    assert first["section"] == "第七条" and "300元" in first["excerpt"]
+    assert second["excerpt"].startswith("通讯补贴标准表")
+    parts = {c["citation"]: c for c in answer["explain"]["candidates"]}
+    assert parts[second["citation"]]["caption"] == 1.0 and parts[first["citation"]]["caption"] == 0.0
+
+
+# -- what the question asks for: a period (knowledge.query.ANSWER_TYPES "period") ------------------
+
+def test_from_which_day_to_which_day_asks_for_a_period_not_any_number(rules_db) -> None:
+    [answer] = _ask(rules_db, "财务年度是从哪天到哪天？")
+    assert answer["explain"]["query"]["asks"] == ["period"]
+    said = {c["citation"].split(" › ")[1]: c["answer_type"] for c in answer["explain"]["candidates"]
+            if c["citation"].startswith("单位财务管理办法")}
+    assert said["第二条"] == 1.0            # 自公历1月1日起，至12月31日止
+    assert said["第八条"] == 0.0            # 15日内, 1个月内: numbers, no period
+    assert "第二条" in [hit["section"] for hit in answer["hits"]]
