@@ -128,5 +128,21 @@ class FaqSheet:
         return scores
 
 
+    def shared_characters(self, query: Query) -> np.ndarray:
+        """Per pair: how many distinct characters of its question ``query`` says (or its
+        synonyms say). One shared character (天 of 天气 and 多少天) is no sign of a paraphrase."""
+        counts = np.zeros(len(self), dtype=np.int64)
+        said: set[str] = set()
+        for unit in query.units:
+            if not _QUESTION_FORM.fullmatch(unit.text):
+                for text in (unit.text, *unit.alternatives):
+                    said |= {k for k in _keys(text) if not _is_gram(k)}
+        for key in said:
+            found = self._postings.get(key)
+            if found is not None:
+                counts[found] += 1
+        return counts
+
+
 def _is_gram(key: str) -> int:
     return 1 if len(key) == 2 and is_cjk(key[0]) else 0

@@ -292,8 +292,10 @@ class Ranker:
         if not len(self.faq) or not config.faq_candidates:
             return candidates
         close = self.faq_closeness(query)     # (computed once: the rerank reads it again)
+        shared = dict(zip(self.faq.rows.tolist(), self.faq.shared_characters(query).tolist()))
         rows = [row for row in sorted(close, key=lambda r: -close[r])
-                if close[row] >= config.faq_floor and (visible is None or visible[row])]
+                if close[row] >= config.faq_floor and shared[row] >= 2
+                and (visible is None or visible[row])]
         rows = rows[:config.faq_candidates]
         have = set(candidates.rows.tolist())
         extra = np.array([r for r in rows if r not in have], dtype=np.int64)

@@ -84,7 +84,7 @@ class SearchConfig:
     faq_closeness_weight: float = 3.0  # an FAQ pair's question's closeness, character by
                                      # character (knowledge/faqmatch.py)
     faq_candidates: int = 5          # the closest FAQ pairs join the candidates BM25 found
-    faq_floor: float = 0.2           # … when at least this close
+    faq_floor: float = 0.2           # … when at least this close, sharing two characters or more
     excerpt_chars: int = 160
     answer_coverage: float = 0.6     # (the decision without evidence) ≥ this: an answer
     suggest_coverage: float = 0.3    # more results cover ≥ this; < 0: always show hits
