@@ -24,14 +24,14 @@ import os
 import struct
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .index import GramIndex, code_runs, release_free_memory, token_codes
-from .normalize import normalize
+from .index import code_runs, gram_codes, release_free_memory, token_codes
+from .normalize import normalize, normalize_bulk
 from .sections import find_references
 from .store import IndexRow, ParagraphRow
 
@@ -163,10 +163,10 @@ class Segment:
         return int(self.ids.size)
 
 
-def heads_text(row: ParagraphRow) -> str:
+def heads_text(row: ParagraphRow, norm: Callable[[str], str] = normalize) -> str:
     """A paragraph's title and headings (an FAQ pair's question too), normalised: what it is
     about (the ranking's heading text)."""
-    return normalize(" ".join((row.title, *row.section, row.question) if row.question
+    return norm(" ".join((row.title, *row.section, row.question) if row.question
                               else (row.title, *row.section))) + "\n"
 
 
@@ -178,7 +178,14 @@ def _postings(chunks: list[np.ndarray], lengths: np.ndarray) -> tuple[Postings, 
     """Postings from int64 codes ``term_key << 27 | row`` (``chunks`` is emptied): one sort, runs
     of equal codes are the term frequencies. Returns them and the distinct keys in order."""
     term_keys, indptr, rows, tf = code_runs(chunks)
-    order = np.argsort(rows, kind="stable")
+    # the postings in row order, a row's terms in term order (a stable argsort of the rows):
+    # row << 32 | position is unique, so numpy's fast unstable sort gives the same order
+    # (a 100k build: ~0.8 s instead of ~6 s for the three fields)
+    order = rows.astype(np.int64)
+    order <<= 32
+    order |= np.arange(rows.size, dtype=np.int64)
+    order.sort()
+    order &= 0xFFFFFFFF
     row_terms = np.repeat(np.arange(indptr.size - 1, dtype=np.int32), np.diff(indptr))[order]
     del order
     row_ptr = np.zeros(lengths.size + 1, dtype=np.int64)
@@ -205,9 +212,12 @@ def _field_from_tokens(docs: Iterable[list[str]]) -> tuple[Vocab, Postings]:
 
 def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
                   generation: int = -1,
-                  documents: tuple[np.ndarray, np.ndarray] | None = None) -> Segment:
+                  documents: tuple[np.ndarray, np.ndarray] | None = None,
+                  bulk: bool = False) -> Segment:
     """A segment of ``rows`` (streamed once). ``keep_rows``: keep each :class:`ParagraphRow`
-    (an in-memory searcher without a database to read them from)."""
+    (an in-memory searcher without a database to read them from). ``bulk``: many rows (a base
+    build), worth :func:`.normalize_bulk`'s one-off cost."""
+    norm = normalize_bulk if bulk else normalize
     ids, docs, kinds = array("q"), array("q"), array("b")
     liability: list[bool] = []
     same_norm: list[bool] = []
@@ -226,7 +236,7 @@ def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
         key = (p.title, p.section, p.question)
         found = heads.get(key)
         if found is None:
-            found = heads[key] = _is_liability(heads_text(p))
+            found = heads[key] = _is_liability(heads_text(p, norm))
         liability.append(found)
         refs = section_refs.get(p.section)
         if refs is None:
@@ -234,9 +244,9 @@ def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
                                               for ref in find_references(label[:12])}
         for ref in refs:
             references.setdefault(ref, []).append(at)
-        norm = normalize(p.text)
-        same_norm.append(norm == p.text)
-        grams.append(normalize(p.question) + "\n" + norm if p.question else norm)
+        text = norm(p.text)
+        same_norm.append(text == p.text)
+        grams.append(norm(p.question) + "\n" + text if p.question else text)
         words.append(item.words)
         context.append(item.title_words + " " + item.section_words)
         if kept is not None:
@@ -249,14 +259,9 @@ def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
         context_tokens.setdefault(c, c.split()) for c in context)
     del context, context_tokens
     release_free_memory()
-    lengths = array("q")
-    chunks: list[np.ndarray] = []
-    for row, text in enumerate(grams):
-        keys = GramIndex.row_keys(text)
-        lengths.append(int(keys.size))
-        chunks.append((keys << _ROW_BITS) | row)
+    chunks, lengths = gram_codes(grams)
     del grams
-    gram_postings, gram_keys = _postings(chunks, np.frombuffer(lengths, np.int64))
+    gram_postings, gram_keys = _postings(chunks, lengths)
     release_free_memory()
     return Segment(words_vocab, context_vocab, gram_keys,
                    {"words": words_postings, "context": context_postings, "grams": gram_postings},
@@ -402,7 +407,8 @@ def build_base(store) -> tuple[int, tuple[np.ndarray, np.ndarray], Segment]:
     try:
         generation = store.generation
         documents = document_fingerprints(store.document_fingerprints())
-        segment = build_segment(store.load_rows(), generation=generation, documents=documents)
+        segment = build_segment(store.load_rows(), generation=generation, documents=documents,
+                                bulk=True)
     finally:
         if began:
             conn.execute("COMMIT")
