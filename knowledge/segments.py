@@ -21,7 +21,11 @@ import json
 import logging
 import mmap
 import os
+import shutil
 import struct
+import subprocess
+import sys
+import tempfile
 import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator
@@ -213,18 +217,18 @@ def _field_from_tokens(docs: Iterable[list[str]]) -> tuple[Vocab, Postings]:
 def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
                   generation: int = -1,
                   documents: tuple[np.ndarray, np.ndarray] | None = None,
-                  bulk: bool = False) -> Segment:
+                  bulk: bool = False, grams_elsewhere: bool = False) -> Segment:
     """A segment of ``rows`` (streamed once). ``keep_rows``: keep each :class:`ParagraphRow`
     (an in-memory searcher without a database to read them from). ``bulk``: many rows (a base
-    build), worth :func:`.normalize_bulk`'s one-off cost."""
+    build), worth :func:`.normalize_bulk`'s one-off cost. ``grams_elsewhere``: leave the bigram
+    field (and ``same_norm``) empty: another process builds them (:func:`build_base`)."""
     norm = normalize_bulk if bulk else normalize
     ids, docs, kinds = array("q"), array("q"), array("b")
     liability: list[bool] = []
-    same_norm: list[bool] = []
     references: dict[tuple[str, int], list[int]] = {}
     words: list[str] = []
     context: list[str] = []
-    grams: list[str] = []
+    texts: list[tuple[str, str]] | None = None if grams_elsewhere else []
     kept: list[ParagraphRow] | None = [] if keep_rows else None
     heads: dict[tuple, bool] = {}
     section_refs: dict[tuple[str, ...], set] = {}
@@ -244,9 +248,8 @@ def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
                                               for ref in find_references(label[:12])}
         for ref in refs:
             references.setdefault(ref, []).append(at)
-        text = norm(p.text)
-        same_norm.append(text == p.text)
-        grams.append(norm(p.question) + "\n" + text if p.question else text)
+        if texts is not None:
+            texts.append((p.text, p.question))
         words.append(item.words)
         context.append(item.title_words + " " + item.section_words)
         if kept is not None:
@@ -259,17 +262,134 @@ def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
         context_tokens.setdefault(c, c.split()) for c in context)
     del context, context_tokens
     release_free_memory()
-    chunks, lengths = gram_codes(grams)
-    del grams
-    gram_postings, gram_keys = _postings(chunks, lengths)
-    release_free_memory()
+    if texts is not None:
+        same_norm, gram_postings, gram_keys = gram_field(texts, norm)
+        del texts
+        release_free_memory()
+    else:
+        same_norm, gram_postings, gram_keys = _no_gram_field(len(ids))
     return Segment(words_vocab, context_vocab, gram_keys,
                    {"words": words_postings, "context": context_postings, "grams": gram_postings},
                    np.frombuffer(ids, np.int64).copy(), np.frombuffer(docs, np.int64).copy(),
                    np.frombuffer(kinds, np.int8).copy(), np.array(liability, dtype=bool),
-                   np.array(same_norm, dtype=bool),
+                   same_norm,
                    {ref: np.array(at, dtype=np.int32) for ref, at in references.items()},
                    generation, documents, kept)
+
+
+def gram_field(texts: list[tuple[str, str]], norm: Callable[[str], str] = normalize
+               ) -> tuple[np.ndarray, Postings, np.ndarray]:
+    """The bigram field of rows given as (text, FAQ question) (``texts`` is emptied): whether
+    each text is its own normal form, the postings and their bigram keys."""
+    same_norm = np.zeros(len(texts), dtype=bool)
+    grams: list[str] = []
+    for row, (text, question) in enumerate(texts):
+        normal = norm(text)
+        same_norm[row] = normal == text
+        grams.append(norm(question) + "\n" + normal if question else normal)
+    texts.clear()
+    chunks, lengths = gram_codes(grams)
+    del grams
+    postings, keys = _postings(chunks, lengths)
+    return same_norm, postings, keys
+
+
+def _no_gram_field(n_rows: int) -> tuple[np.ndarray, Postings, np.ndarray]:
+    empty = np.zeros(0, dtype=np.int64)
+    return (np.zeros(n_rows, dtype=bool),
+            Postings(np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.uint16),
+                     np.zeros(n_rows, np.int32), np.zeros(n_rows + 1, np.int64),
+                     np.zeros(0, np.int32)), empty)
+
+
+# -- the bigram field on a second process ---------------------------------------------------------------
+# A base build of many rows builds its bigram field (a third of its work: every paragraph's text
+# normalised, its bigrams sorted into postings) on a second process, `python -m
+# knowledge.indexbuild --grams DB DIR`, reading the same rows from the database, while this one
+# builds the word fields: on two cores the build takes the time of the larger part.
+PARALLEL_MIN_ROWS = 20_000
+_PARTS = ("indptr", "rows", "tf", "lengths", "row_ptr", "row_terms")
+
+
+def write_gram_field(store, folder: Path) -> None:
+    """The bigram field of every paragraph of ``store`` as ``.npy`` files in ``folder``, and
+    the database generation they are of (``generation``, written last)."""
+    conn = store.db.conn
+    conn.execute("BEGIN")
+    try:
+        generation = store.generation
+        ids = array("q")
+        texts: list[tuple[str, str]] = []
+        for pid, text, question in store.paragraph_texts():
+            ids.append(pid)
+            texts.append((text, question))
+    finally:
+        conn.execute("COMMIT")
+    same_norm, postings, keys = gram_field(texts, normalize_bulk)
+    arrays = {"ids": np.frombuffer(ids, np.int64), "same_norm": same_norm, "keys": keys,
+              **{part: getattr(postings, part) for part in _PARTS}}
+    for name, values in arrays.items():
+        np.save(folder / f"{name}.npy", values)
+    (folder / "generation").write_text(str(generation))
+
+
+class _GramHelper:
+    """The process building the bigram field of a base build, and what it wrote."""
+
+    def __init__(self, db_path: str) -> None:
+        target = index_path(db_path)
+        self.folder = Path(tempfile.mkdtemp(prefix=f"{target.name}.tmp-grams-",
+                                            dir=target.parent))
+        root = str(Path(__file__).resolve().parent.parent)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            [root, *filter(None, [os.environ.get("PYTHONPATH")])])}
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "knowledge.indexbuild", "--grams", db_path,
+                 str(self.folder)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE, env=env)
+        except BaseException:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
+
+    def result(self, generation: int, ids: np.ndarray
+               ) -> tuple[np.ndarray, Postings, np.ndarray] | None:
+        """The field, if the process built it for these rows at this generation."""
+        _, err = self.process.communicate()
+        try:
+            if self.process.returncode != 0:
+                log.warning("the bigram field's process failed (exit %s): %s",
+                            self.process.returncode, err.decode(errors="replace")[-500:])
+                return None
+            parts = {name: np.load(self.folder / f"{name}.npy")
+                     for name in ("ids", "same_norm", "keys", *_PARTS)}
+            if int((self.folder / "generation").read_text()) != generation or \
+                    not np.array_equal(parts["ids"], ids):
+                log.warning("the database moved during the index build: bigram field again")
+                return None
+            return parts["same_norm"], Postings(*(parts[p] for p in _PARTS)), parts["keys"]
+        except (OSError, ValueError) as err:
+            log.warning("the bigram field's process left no usable result: %s", err)
+            return None
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _gram_helper(store) -> _GramHelper | None:
+    """A second process for the bigram field, when it pays (a big base, two cores, a file)."""
+    if store.path == ":memory:" or (os.cpu_count() or 1) < 2:
+        return None
+    if store.db.execute("SELECT count(*) FROM paragraphs").fetchone()[0] < PARALLEL_MIN_ROWS:
+        return None
+    try:
+        return _GramHelper(store.path)
+    except OSError as err:   # a read-only folder, no fork: all in this process
+        log.warning("building the index in one process: %s", err)
+        return None
 
 
 # -- the file ---------------------------------------------------------------------------------------
@@ -407,8 +527,20 @@ def build_base(store) -> tuple[int, tuple[np.ndarray, np.ndarray], Segment]:
     try:
         generation = store.generation
         documents = document_fingerprints(store.document_fingerprints())
-        segment = build_segment(store.load_rows(), generation=generation, documents=documents,
-                                bulk=True)
+        helper = _gram_helper(store)
+        try:
+            segment = build_segment(store.load_rows(), generation=generation,
+                                    documents=documents, bulk=True,
+                                    grams_elsewhere=helper is not None)
+            if helper is not None:
+                field = helper.result(generation, segment.ids)
+                if field is None:   # the database moved meanwhile, or the process failed
+                    field = gram_field([(t, q) for _, t, q in store.paragraph_texts()],
+                                       normalize_bulk)
+                segment.same_norm, segment.fields["grams"], segment.gram_keys = field
+        finally:
+            if helper is not None:
+                helper.close()
     finally:
         if began:
             conn.execute("COMMIT")

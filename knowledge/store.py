@@ -157,6 +157,15 @@ class Store:
     def close(self) -> None:
         self.db.conn.close()
 
+    @classmethod
+    def open_readonly(cls, path: str | Path) -> "Store":
+        """A read-only connection to an existing database, as its writer left it (no schema
+        upgrade: that is the writer's): for a helper process of an index build."""
+        store = cls.__new__(cls)
+        store.path = str(path)
+        store._connect(readonly=True)
+        return store
+
     def reconnect(self, *, readonly: bool = False) -> None:
         """Open the (closed) connection again: SQLite's connections and locks must not cross a
         ``fork``, so a forking process closes it before and each side reconnects after (a search
@@ -520,6 +529,14 @@ class Store:
                                source_id, url, kind or "text", bool(ocr), question or "",
                                ref or "")
             yield IndexRow(row, words, title_words, section_words)
+
+    def paragraph_texts(self) -> Iterator[tuple[int, str, str]]:
+        """(id, text, FAQ question) of the paragraphs :meth:`load_rows` streams, in its order."""
+        for pid, text, question in self.db.execute(
+                "SELECT p.id, p.text, p.question FROM paragraphs p "
+                "JOIN sections s ON s.id = p.section_id JOIN documents d ON d.id = p.doc_id "
+                "ORDER BY p.id"):
+            yield pid, text, question or ""
 
     def paragraph(self, paragraph_id: int) -> ParagraphRow | None:
         row = self.db.execute(
