@@ -529,7 +529,7 @@ def build_base(store) -> tuple[int, tuple[np.ndarray, np.ndarray], Segment]:
         documents = document_fingerprints(store.document_fingerprints())
         helper = _gram_helper(store)
         try:
-            segment = build_segment(store.load_rows(), generation=generation,
+            segment = build_segment(store.load_rows(sentences=False), generation=generation,
                                     documents=documents, bulk=True,
                                     grams_elsewhere=helper is not None)
             if helper is not None:

@@ -123,6 +123,10 @@ _path_json = json.JSONEncoder(ensure_ascii=False).encode
 _sentences_json = json.JSONEncoder(separators=(",", ":")).encode
 
 
+def _no_sentences(stored: str | None) -> tuple[tuple[int, int], ...]:
+    return ()
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -505,13 +509,16 @@ class Store:
                 "OR origin = ?", [ref, ref, ref, ref])]
         return ids
 
-    def load_rows(self, doc_ids: Sequence[int] | None = None) -> Iterator[IndexRow]:
+    def load_rows(self, doc_ids: Sequence[int] | None = None, *,
+                  sentences: bool = True) -> Iterator[IndexRow]:
         """Everything the in-memory index needs, one row per paragraph, in a stable order
         (streamed: a large knowledge base is never held twice); ``doc_ids``: of those
-        documents only (an index's delta)."""
+        documents only (an index's delta). ``sentences=False``: rows without their sentences
+        (a build that keeps no row: no JSON parsed per paragraph)."""
         sections: dict[str, tuple[str, ...]] = {}   # one object per distinct heading path,
         names: dict[str, str] = {}                   # title and source, not one per paragraph
-        for (pid, doc_id, number, text, sentences, words, path, section_words, title,
+        parse = _sentences if sentences else _no_sentences
+        for (pid, doc_id, number, text, spans, words, path, section_words, title,
              title_words, source, source_id, url, kind, ocr, question, ref) in self.db.execute(
                 "SELECT p.id, p.doc_id, p.number, p.text, p.sentences, p.words, s.path, "
                 "s.words, d.title, d.title_words, d.source, d.source_id, d.url, p.kind, p.ocr, "
@@ -524,7 +531,7 @@ class Store:
             section = sections.get(path)
             if section is None:
                 section = sections[path] = tuple(json.loads(path))
-            row = ParagraphRow(pid, doc_id, number, text, _sentences(sentences), section,
+            row = ParagraphRow(pid, doc_id, number, text, parse(spans), section,
                                names.setdefault(title, title), names.setdefault(source, source),
                                source_id, url, kind or "text", bool(ocr), question or "",
                                ref or "")
