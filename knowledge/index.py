@@ -47,23 +47,69 @@ def release_free_memory() -> None:
             pass
 
 
+_PART_CODES = 1 << 23    # code_runs sorts at most about this many codes at once (64 MB)
+
+
 def code_runs(chunks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Postings' skeleton from int64 codes ``term_key << 27 | row`` (``chunks`` is emptied, so
     each temporary is freed as soon as it is used: the peak of an index build is here).
 
-    One sort orders the codes by term then row; runs of equal codes are the term frequencies, so
+    Sorting orders the codes by term then row; runs of equal codes are the term frequencies, so
     no other sort or Python object per occurrence is needed. Returns the distinct term keys in
     order, ``indptr`` (int64, a term's postings are ``indptr[t]:indptr[t + 1]``), the rows (int32)
-    and each posting's term frequency (int64)."""
-    codes = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
-    chunks.clear()
+    and each posting's term frequency (int64).
+
+    Bounded memory: the codes are cut at term boundaries into key ranges of about
+    ``_PART_CODES`` codes (split points from a sample), and each range is sorted and coded on
+    its own, its codes freed before the next; the temporaries are a range's, not two or three
+    times all the codes (a 1M-paragraph base has ~500M bigram codes: 4 GB each time)."""
+    total = sum(int(c.size) for c in chunks)
+    bounds = _split_points(chunks, total // _PART_CODES)
+    parts: list[list[np.ndarray]] = [[] for _ in range(bounds.size + 1)]
+    while chunks:
+        chunk = chunks.pop()
+        if bounds.size:
+            chunk.sort()
+            for part, piece in zip(parts, np.split(chunk, np.searchsorted(chunk, bounds))):
+                part.append(piece.copy())
+        else:
+            parts[0].append(chunk)
+        del chunk
+    keys_out, starts_out, rows_out, tf_out = [], [], [], []
+    done = 0
+    for i in range(len(parts)):
+        codes = np.concatenate(parts[i]) if parts[i] else np.zeros(0, dtype=np.int64)
+        parts[i] = []
+        codes.sort()
+        term_keys, starts, rows, tf = _runs(codes)
+        del codes
+        keys_out.append(term_keys)
+        starts_out.append(starts + done)
+        rows_out.append(rows)
+        tf_out.append(tf)
+        done += rows.size
+    indptr = np.append(np.concatenate(starts_out), done).astype(np.int64)
+    return (np.concatenate(keys_out), indptr, np.concatenate(rows_out),
+            np.concatenate(tf_out))
+
+
+def _split_points(chunks: list[np.ndarray], parts: int) -> np.ndarray:
+    """Up to ``parts - 1`` codes, each the first possible code of a term (a term's codes all
+    fall in one range), cutting the codes into ranges of about equal size."""
+    if parts < 2:
+        return np.zeros(0, dtype=np.int64)
+    sample = np.sort(np.concatenate([c[::max(1, c.size // 4096)] for c in chunks]))
+    cuts = sample[(np.arange(1, parts) * sample.size) // parts]
+    return np.unique((cuts >> _ROW_BITS) << _ROW_BITS)
+
+
+def _runs(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted codes → distinct term keys, where each term's postings start, rows, tf."""
     n_codes = codes.size
-    codes.sort()
     # np.unique without its copies: mark where a new (term, row) starts.
     starts_pair = np.ones(n_codes, dtype=bool)
     np.not_equal(codes[1:], codes[:-1], out=starts_pair[1:])
     pairs = codes[starts_pair]
-    del codes
     starts = np.flatnonzero(starts_pair)
     del starts_pair
     tf = np.empty(starts.size, dtype=np.int64)
@@ -76,9 +122,7 @@ def code_runs(chunks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndar
     del pairs
     first = np.ones(keys.size, dtype=bool)
     np.not_equal(keys[1:], keys[:-1], out=first[1:])
-    term_keys = keys[first]
-    indptr = np.append(np.flatnonzero(first), rows.size).astype(np.int64)
-    return term_keys, indptr, rows, tf
+    return keys[first], np.flatnonzero(first), rows, tf
 
 
 def token_codes(docs: Iterable[Sequence[str]]
