@@ -171,7 +171,7 @@ def heads_text(row: ParagraphRow, norm: Callable[[str], str] = normalize) -> str
     """A paragraph's title and headings (an FAQ pair's question too), normalised: what it is
     about (the ranking's heading text)."""
     return norm(" ".join((row.title, *row.section, row.question) if row.question
-                              else (row.title, *row.section))) + "\n"
+                         else (row.title, *row.section))) + "\n"
 
 
 def _is_liability(head: str) -> bool:

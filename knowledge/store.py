@@ -162,7 +162,7 @@ class Store:
         self.db.conn.close()
 
     @classmethod
-    def open_readonly(cls, path: str | Path) -> "Store":
+    def open_readonly(cls, path: str | Path) -> Store:
         """A read-only connection to an existing database, as its writer left it (no schema
         upgrade: that is the writer's): for a helper process of an index build."""
         store = cls.__new__(cls)
