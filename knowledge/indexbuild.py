@@ -1,16 +1,21 @@
 """``python -m knowledge.indexbuild DB``: build the base index segment of the knowledge base
 ``DB`` and save it beside it (``DB.idx``, :mod:`.segments`) — what the background merge of
-:class:`~.segmented.IndexKeeper` runs, in a process of its own, while questions are answered."""
+:class:`~.segmented.IndexKeeper` runs, in a process of its own, while questions are answered.
+``--grams DB DIR``: only the bigram field, into ``DIR`` (a base build's second process)."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from .segments import build_base, index_path, save_segment
+from .segments import build_base, index_path, save_segment, write_gram_field
 from .store import Store
 
 
 def main(argv: list[str]) -> int:
+    if len(argv) == 3 and argv[0] == "--grams":   # the bigram field of a build_base elsewhere
+        write_gram_field(Store.open_readonly(argv[1]), Path(argv[2]))
+        return 0
     if len(argv) != 1:
         print("usage: python -m knowledge.indexbuild DB", file=sys.stderr)
         return 2

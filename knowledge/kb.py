@@ -8,7 +8,6 @@ broken one is reported by name and reason. Turning documents into rows is :mod:`
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import logging
@@ -341,11 +340,9 @@ class KnowledgeBase:
                             batch = source.documents[start : start + BATCH_DOCUMENTS]
                             for document in prepare(batch, known):
                                 reused_words += reused(document, known.get(document.source))
-                                if source.reader:
-                                    document = dataclasses.replace(document, reader=source.reader)
                                 sections, paragraphs = self.store.insert_document(
                                     source.origin, source.content_hash, document,
-                                    audience=audience)
+                                    audience=audience, reader=source.reader or None)
                                 report.documents += 1
                                 report.sections += sections
                                 report.paragraphs += paragraphs

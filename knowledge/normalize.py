@@ -11,13 +11,14 @@ highlighting.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 from .text import INVISIBLE_MATCHING
 
-__all__ = ["normalize", "normalize_aligned", "normalize_with_offsets"]
+__all__ = ["normalize", "normalize_aligned", "normalize_bulk", "normalize_with_offsets"]
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +62,39 @@ _CHAR_MAP = _CharMap()
 def normalize(text: str) -> str:
     """Return ``text`` in the form used for matching (see the module docstring)."""
     return text.translate(_CHAR_MAP)
+
+
+@lru_cache(maxsize=1)
+def _changed_runs() -> re.Pattern:
+    """Runs of the characters :func:`normalize` changes: those of the Basic Multilingual Plane
+    that map to something else, and every surrogate and supplementary-plane character (left to
+    the map). Built once, ~0.2 s: for processes that normalise a lot."""
+    changes = [0xD800 <= code <= 0xDFFF or _CHAR_MAP[code] != chr(code)
+               for code in range(0x10000)]
+    ranges = [f"\\U{start:08x}-\\U{end:08x}" for start, end in _runs(changes)]
+    return re.compile("[" + "".join(ranges) + "\\U00010000-\\U0010ffff]+")
+
+
+def _runs(flags: list[bool]) -> list[tuple[int, int]]:
+    """(first, last) of each run of true flags."""
+    runs: list[tuple[int, int]] = []
+    for i, flag in enumerate(flags):
+        if flag and (i == 0 or not flags[i - 1]):
+            runs.append((i, i))
+        elif flag:
+            runs[-1] = (runs[-1][0], i)
+    return runs
+
+
+def _translate(match: re.Match) -> str:
+    return match.group().translate(_CHAR_MAP)
+
+
+def normalize_bulk(text: str) -> str:
+    """:func:`normalize`, ~2× faster on Chinese text (most characters are left alone: only the
+    runs that change are translated), after a one-off ~0.2 s: for an ingest's or an index
+    build's hundreds of thousands of paragraphs."""
+    return _changed_runs().sub(_translate, text)
 
 
 def normalize_aligned(text: str) -> str:

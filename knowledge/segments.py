@@ -21,17 +21,21 @@ import json
 import logging
 import mmap
 import os
+import shutil
 import struct
+import subprocess
+import sys
+import tempfile
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .index import GramIndex, code_runs, release_free_memory, token_codes
-from .normalize import normalize
+from .index import code_runs, gram_codes, release_free_memory, token_codes
+from .normalize import normalize, normalize_bulk
 from .sections import find_references
 from .store import IndexRow, ParagraphRow
 
@@ -163,11 +167,11 @@ class Segment:
         return int(self.ids.size)
 
 
-def heads_text(row: ParagraphRow) -> str:
+def heads_text(row: ParagraphRow, norm: Callable[[str], str] = normalize) -> str:
     """A paragraph's title and headings (an FAQ pair's question too), normalised: what it is
     about (the ranking's heading text)."""
-    return normalize(" ".join((row.title, *row.section, row.question) if row.question
-                              else (row.title, *row.section))) + "\n"
+    return norm(" ".join((row.title, *row.section, row.question) if row.question
+                         else (row.title, *row.section))) + "\n"
 
 
 def _is_liability(head: str) -> bool:
@@ -178,13 +182,44 @@ def _postings(chunks: list[np.ndarray], lengths: np.ndarray) -> tuple[Postings, 
     """Postings from int64 codes ``term_key << 27 | row`` (``chunks`` is emptied): one sort, runs
     of equal codes are the term frequencies. Returns them and the distinct keys in order."""
     term_keys, indptr, rows, tf = code_runs(chunks)
-    order = np.argsort(rows, kind="stable")
-    row_terms = np.repeat(np.arange(indptr.size - 1, dtype=np.int32), np.diff(indptr))[order]
-    del order
-    row_ptr = np.zeros(lengths.size + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=lengths.size), out=row_ptr[1:])
-    return Postings(indptr, rows, np.minimum(tf, 65535).astype(np.uint16),
-                    lengths.astype(np.int32), row_ptr, row_terms), term_keys
+    tf = np.minimum(tf, 65535).astype(np.uint16)
+    row_ptr, row_terms = _transpose(indptr, rows, lengths.size)
+    return Postings(indptr, rows, tf, lengths.astype(np.int32), row_ptr, row_terms), term_keys
+
+
+_BLOCK = 1 << 22
+
+
+def _transpose(indptr: np.ndarray, rows: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's terms (``row_ptr``, ``row_terms``: the postings in row order, a row's terms in
+    term order — what a stable argsort of the rows gives), a block of postings at a time: the
+    postings are in term order, so a block's terms go after the earlier blocks' in every row.
+    Temporaries of a block's size, not of all postings (a 1M base: ~400M bigram postings)."""
+    row_ptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_rows), out=row_ptr[1:])
+    row_terms = np.empty(rows.size, dtype=np.int32)
+    free = row_ptr[:-1].copy()          # each row's next place in row_terms
+    for start in range(0, rows.size, _BLOCK):
+        end = min(start + _BLOCK, rows.size)
+        # row << 32 | position is unique: numpy's fast sort gives the stable order
+        order = rows[start:end].astype(np.int64)
+        order <<= 32
+        order |= np.arange(end - start, dtype=np.int64)
+        order.sort()
+        by_row = (order >> 32).astype(np.int64)
+        order &= 0xFFFFFFFF
+        first_term = int(np.searchsorted(indptr, start, side="right")) - 1
+        last_term = int(np.searchsorted(indptr, end - 1, side="right")) - 1
+        counts = np.diff(np.clip(indptr[first_term:last_term + 2], start, end))
+        terms = np.repeat(np.arange(first_term, last_term + 1, dtype=np.int32), counts)[order]
+        first = np.ones(by_row.size, dtype=bool)
+        np.not_equal(by_row[1:], by_row[:-1], out=first[1:])
+        run_starts = np.flatnonzero(first)
+        run_lengths = np.diff(np.append(run_starts, by_row.size))
+        rank = np.arange(by_row.size) - np.repeat(run_starts, run_lengths)
+        row_terms[free[by_row] + rank] = terms
+        free[by_row[run_starts]] += run_lengths
+    return row_ptr, row_terms
 
 
 def _field_from_tokens(docs: Iterable[list[str]]) -> tuple[Vocab, Postings]:
@@ -205,16 +240,19 @@ def _field_from_tokens(docs: Iterable[list[str]]) -> tuple[Vocab, Postings]:
 
 def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
                   generation: int = -1,
-                  documents: tuple[np.ndarray, np.ndarray] | None = None) -> Segment:
+                  documents: tuple[np.ndarray, np.ndarray] | None = None,
+                  bulk: bool = False, grams_elsewhere: bool = False) -> Segment:
     """A segment of ``rows`` (streamed once). ``keep_rows``: keep each :class:`ParagraphRow`
-    (an in-memory searcher without a database to read them from)."""
+    (an in-memory searcher without a database to read them from). ``bulk``: many rows (a base
+    build), worth :func:`.normalize_bulk`'s one-off cost. ``grams_elsewhere``: leave the bigram
+    field (and ``same_norm``) empty: another process builds them (:func:`build_base`)."""
+    norm = normalize_bulk if bulk else normalize
     ids, docs, kinds = array("q"), array("q"), array("b")
     liability: list[bool] = []
-    same_norm: list[bool] = []
     references: dict[tuple[str, int], list[int]] = {}
     words: list[str] = []
     context: list[str] = []
-    grams: list[str] = []
+    texts: list[tuple[str, str]] | None = None if grams_elsewhere else []
     kept: list[ParagraphRow] | None = [] if keep_rows else None
     heads: dict[tuple, bool] = {}
     section_refs: dict[tuple[str, ...], set] = {}
@@ -226,7 +264,7 @@ def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
         key = (p.title, p.section, p.question)
         found = heads.get(key)
         if found is None:
-            found = heads[key] = _is_liability(heads_text(p))
+            found = heads[key] = _is_liability(heads_text(p, norm))
         liability.append(found)
         refs = section_refs.get(p.section)
         if refs is None:
@@ -234,9 +272,8 @@ def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
                                               for ref in find_references(label[:12])}
         for ref in refs:
             references.setdefault(ref, []).append(at)
-        norm = normalize(p.text)
-        same_norm.append(norm == p.text)
-        grams.append(normalize(p.question) + "\n" + norm if p.question else norm)
+        if texts is not None:
+            texts.append((p.text, p.question))
         words.append(item.words)
         context.append(item.title_words + " " + item.section_words)
         if kept is not None:
@@ -249,22 +286,134 @@ def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
         context_tokens.setdefault(c, c.split()) for c in context)
     del context, context_tokens
     release_free_memory()
-    lengths = array("q")
-    chunks: list[np.ndarray] = []
-    for row, text in enumerate(grams):
-        keys = GramIndex.row_keys(text)
-        lengths.append(int(keys.size))
-        chunks.append((keys << _ROW_BITS) | row)
-    del grams
-    gram_postings, gram_keys = _postings(chunks, np.frombuffer(lengths, np.int64))
-    release_free_memory()
+    if texts is not None:
+        same_norm, gram_postings, gram_keys = gram_field(texts, norm)
+        del texts
+        release_free_memory()
+    else:
+        same_norm, gram_postings, gram_keys = _no_gram_field(len(ids))
     return Segment(words_vocab, context_vocab, gram_keys,
                    {"words": words_postings, "context": context_postings, "grams": gram_postings},
                    np.frombuffer(ids, np.int64).copy(), np.frombuffer(docs, np.int64).copy(),
                    np.frombuffer(kinds, np.int8).copy(), np.array(liability, dtype=bool),
-                   np.array(same_norm, dtype=bool),
+                   same_norm,
                    {ref: np.array(at, dtype=np.int32) for ref, at in references.items()},
                    generation, documents, kept)
+
+
+def gram_field(texts: list[tuple[str, str]], norm: Callable[[str], str] = normalize
+               ) -> tuple[np.ndarray, Postings, np.ndarray]:
+    """The bigram field of rows given as (text, FAQ question) (``texts`` is emptied): whether
+    each text is its own normal form, the postings and their bigram keys."""
+    same_norm = np.zeros(len(texts), dtype=bool)
+    grams: list[str] = []
+    for row, (text, question) in enumerate(texts):
+        normal = norm(text)
+        same_norm[row] = normal == text
+        grams.append(norm(question) + "\n" + normal if question else normal)
+    texts.clear()
+    chunks, lengths = gram_codes(grams)
+    del grams
+    postings, keys = _postings(chunks, lengths)
+    return same_norm, postings, keys
+
+
+def _no_gram_field(n_rows: int) -> tuple[np.ndarray, Postings, np.ndarray]:
+    empty = np.zeros(0, dtype=np.int64)
+    return (np.zeros(n_rows, dtype=bool),
+            Postings(np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.uint16),
+                     np.zeros(n_rows, np.int32), np.zeros(n_rows + 1, np.int64),
+                     np.zeros(0, np.int32)), empty)
+
+
+# -- the bigram field on a second process ---------------------------------------------------------------
+# A base build of many rows builds its bigram field (a third of its work: every paragraph's text
+# normalised, its bigrams sorted into postings) on a second process, `python -m
+# knowledge.indexbuild --grams DB DIR`, reading the same rows from the database, while this one
+# builds the word fields: on two cores the build takes the time of the larger part.
+PARALLEL_MIN_ROWS = 20_000
+_PARTS = ("indptr", "rows", "tf", "lengths", "row_ptr", "row_terms")
+
+
+def write_gram_field(store, folder: Path) -> None:
+    """The bigram field of every paragraph of ``store`` as ``.npy`` files in ``folder``, and
+    the database generation they are of (``generation``, written last)."""
+    conn = store.db.conn
+    conn.execute("BEGIN")
+    try:
+        generation = store.generation
+        ids = array("q")
+        texts: list[tuple[str, str]] = []
+        for pid, text, question in store.paragraph_texts():
+            ids.append(pid)
+            texts.append((text, question))
+    finally:
+        conn.execute("COMMIT")
+    same_norm, postings, keys = gram_field(texts, normalize_bulk)
+    arrays = {"ids": np.frombuffer(ids, np.int64), "same_norm": same_norm, "keys": keys,
+              **{part: getattr(postings, part) for part in _PARTS}}
+    for name, values in arrays.items():
+        np.save(folder / f"{name}.npy", values)
+    (folder / "generation").write_text(str(generation))
+
+
+class _GramHelper:
+    """The process building the bigram field of a base build, and what it wrote."""
+
+    def __init__(self, db_path: str) -> None:
+        target = index_path(db_path)
+        self.folder = Path(tempfile.mkdtemp(prefix=f"{target.name}.tmp-grams-",
+                                            dir=target.parent))
+        root = str(Path(__file__).resolve().parent.parent)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            [root, *filter(None, [os.environ.get("PYTHONPATH")])])}
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "knowledge.indexbuild", "--grams", db_path,
+                 str(self.folder)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE, env=env)
+        except BaseException:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
+
+    def result(self, generation: int, ids: np.ndarray
+               ) -> tuple[np.ndarray, Postings, np.ndarray] | None:
+        """The field, if the process built it for these rows at this generation."""
+        _, err = self.process.communicate()
+        try:
+            if self.process.returncode != 0:
+                log.warning("the bigram field's process failed (exit %s): %s",
+                            self.process.returncode, err.decode(errors="replace")[-500:])
+                return None
+            parts = {name: np.load(self.folder / f"{name}.npy")
+                     for name in ("ids", "same_norm", "keys", *_PARTS)}
+            if int((self.folder / "generation").read_text()) != generation or \
+                    not np.array_equal(parts["ids"], ids):
+                log.warning("the database moved during the index build: bigram field again")
+                return None
+            return parts["same_norm"], Postings(*(parts[p] for p in _PARTS)), parts["keys"]
+        except (OSError, ValueError) as err:
+            log.warning("the bigram field's process left no usable result: %s", err)
+            return None
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _gram_helper(store) -> _GramHelper | None:
+    """A second process for the bigram field, when it pays (a big base, two cores, a file)."""
+    if store.path == ":memory:" or (os.cpu_count() or 1) < 2:
+        return None
+    if store.db.execute("SELECT count(*) FROM paragraphs").fetchone()[0] < PARALLEL_MIN_ROWS:
+        return None
+    try:
+        return _GramHelper(store.path)
+    except OSError as err:   # a read-only folder, no fork: all in this process
+        log.warning("building the index in one process: %s", err)
+        return None
 
 
 # -- the file ---------------------------------------------------------------------------------------
@@ -402,7 +551,20 @@ def build_base(store) -> tuple[int, tuple[np.ndarray, np.ndarray], Segment]:
     try:
         generation = store.generation
         documents = document_fingerprints(store.document_fingerprints())
-        segment = build_segment(store.load_rows(), generation=generation, documents=documents)
+        helper = _gram_helper(store)
+        try:
+            segment = build_segment(store.load_rows(sentences=False), generation=generation,
+                                    documents=documents, bulk=True,
+                                    grams_elsewhere=helper is not None)
+            if helper is not None:
+                field = helper.result(generation, segment.ids)
+                if field is None:   # the database moved meanwhile, or the process failed
+                    field = gram_field([(t, q) for _, t, q in store.paragraph_texts()],
+                                       normalize_bulk)
+                segment.same_norm, segment.fields["grams"], segment.gram_keys = field
+        finally:
+            if helper is not None:
+                helper.close()
     finally:
         if began:
             conn.execute("COMMIT")

@@ -117,6 +117,16 @@ def _sentences(stored: str | None) -> tuple[tuple[int, int], ...]:
     return tuple(tuple(s) for s in json.loads(stored)) if stored else ()
 
 
+# json.dumps with other than its default options builds a new encoder per call: ~30 % of an
+# insert's Python time on a 100k-paragraph ingest. The same output, one encoder each.
+_path_json = json.JSONEncoder(ensure_ascii=False).encode
+_sentences_json = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def _no_sentences(stored: str | None) -> tuple[tuple[int, int], ...]:
+    return ()
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -150,6 +160,15 @@ class Store:
 
     def close(self) -> None:
         self.db.conn.close()
+
+    @classmethod
+    def open_readonly(cls, path: str | Path) -> Store:
+        """A read-only connection to an existing database, as its writer left it (no schema
+        upgrade: that is the writer's): for a helper process of an index build."""
+        store = cls.__new__(cls)
+        store.path = str(path)
+        store._connect(readonly=True)
+        return store
 
     def reconnect(self, *, readonly: bool = False) -> None:
         """Open the (closed) connection again: SQLite's connections and locks must not cross a
@@ -382,9 +401,11 @@ class Store:
         self.db.execute("DELETE FROM documents WHERE id = ?", [doc_id])
 
     def insert_document(self, origin: str, content_hash: str, doc: PreparedDocument, *,
-                        audience: str = "全员", chat_id: int = 0) -> tuple[int, int]:
-        """Write one prepared document (for ``audience``; from the Telegram chat ``chat_id``);
-        returns (sections, paragraphs) written.
+                        audience: str = "全员", chat_id: int = 0,
+                        reader: str | None = None) -> tuple[int, int]:
+        """Write one prepared document (for ``audience``; from the Telegram chat ``chat_id``;
+        ``reader``: its file's reader report, else the document's own); returns (sections,
+        paragraphs) written.
 
         Plain ``execute``/``executemany`` on the connection (inside the caller's transaction):
         sqlite-utils' per-row insert machinery cost ~2.7 ms a document on large ingests.
@@ -395,7 +416,8 @@ class Store:
             "date, paragraphs, title_words, ingested_at, reader, reader_version, audience, "
             "chat_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (origin, content_hash, doc.title, doc.source, doc.source_id, doc.kind, doc.url,
-             doc.date, len(doc.paragraphs), doc.title_words, _now(), doc.reader,
+             doc.date, len(doc.paragraphs), doc.title_words, _now(),
+             doc.reader if reader is None else reader,
              doc.reader_version, audience, chat_id)).lastrowid
         section_ids: dict[tuple[str, ...], int] = {}
         for paragraph in doc.paragraphs:
@@ -403,13 +425,13 @@ class Store:
                 section_ids[paragraph.section] = conn.execute(
                     "INSERT INTO sections (doc_id, position, path, words) VALUES (?, ?, ?, ?)",
                     (doc_id, len(section_ids) + 1,
-                     json.dumps(paragraph.section, ensure_ascii=False),
+                     _path_json(paragraph.section),
                      doc.section_words.get(paragraph.section, ""))).lastrowid
         conn.executemany(
             "INSERT INTO paragraphs (doc_id, section_id, number, text, sentences, words, kind, "
             "page, ocr, question, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(doc_id, section_ids[p.section], p.number, p.text,
-              json.dumps(p.sentences, separators=(",", ":")), p.words, p.kind, p.page,
+              _sentences_json(p.sentences), p.words, p.kind, p.page,
               int(p.ocr), p.question, paragraph_ref(doc.source, p.text))
              for p in doc.paragraphs])
         return len(section_ids), len(doc.paragraphs)
@@ -487,13 +509,16 @@ class Store:
                 "OR origin = ?", [ref, ref, ref, ref])]
         return ids
 
-    def load_rows(self, doc_ids: Sequence[int] | None = None) -> Iterator[IndexRow]:
+    def load_rows(self, doc_ids: Sequence[int] | None = None, *,
+                  sentences: bool = True) -> Iterator[IndexRow]:
         """Everything the in-memory index needs, one row per paragraph, in a stable order
         (streamed: a large knowledge base is never held twice); ``doc_ids``: of those
-        documents only (an index's delta)."""
+        documents only (an index's delta). ``sentences=False``: rows without their sentences
+        (a build that keeps no row: no JSON parsed per paragraph)."""
         sections: dict[str, tuple[str, ...]] = {}   # one object per distinct heading path,
         names: dict[str, str] = {}                   # title and source, not one per paragraph
-        for (pid, doc_id, number, text, sentences, words, path, section_words, title,
+        parse = _sentences if sentences else _no_sentences
+        for (pid, doc_id, number, text, spans, words, path, section_words, title,
              title_words, source, source_id, url, kind, ocr, question, ref) in self.db.execute(
                 "SELECT p.id, p.doc_id, p.number, p.text, p.sentences, p.words, s.path, "
                 "s.words, d.title, d.title_words, d.source, d.source_id, d.url, p.kind, p.ocr, "
@@ -506,11 +531,19 @@ class Store:
             section = sections.get(path)
             if section is None:
                 section = sections[path] = tuple(json.loads(path))
-            row = ParagraphRow(pid, doc_id, number, text, _sentences(sentences), section,
+            row = ParagraphRow(pid, doc_id, number, text, parse(spans), section,
                                names.setdefault(title, title), names.setdefault(source, source),
                                source_id, url, kind or "text", bool(ocr), question or "",
                                ref or "")
             yield IndexRow(row, words, title_words, section_words)
+
+    def paragraph_texts(self) -> Iterator[tuple[int, str, str]]:
+        """(id, text, FAQ question) of the paragraphs :meth:`load_rows` streams, in its order."""
+        for pid, text, question in self.db.execute(
+                "SELECT p.id, p.text, p.question FROM paragraphs p "
+                "JOIN sections s ON s.id = p.section_id JOIN documents d ON d.id = p.doc_id "
+                "ORDER BY p.id"):
+            yield pid, text, question or ""
 
     def paragraph(self, paragraph_id: int) -> ParagraphRow | None:
         row = self.db.execute(

@@ -10,7 +10,7 @@ from knowledge import KnowledgeBase
 from knowledge.analysis import (_WORDLIKE, STOPWORDS, Analyzer, Synonyms, _jieba,
                                 extract_defined_terms, pinyin_keys)
 from knowledge.cut import FastCut
-from knowledge.normalize import normalize, normalize_with_offsets
+from knowledge.normalize import normalize, normalize_bulk, normalize_with_offsets
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +45,13 @@ def tokens(analyzer: Analyzer, text: str) -> list[str]:
 ])
 def test_normalize(text: str, expected: str) -> None:
     assert normalize(text) == expected
+
+
+def test_the_bulk_normalize_equals_normalize_on_every_character() -> None:
+    every = "".join(chr(c) for c in range(0x110000))
+    assert normalize_bulk(every) == normalize(every)
+    for text in ("甲A乙", "條例\u200b第Ⅲ條", "ＡＢＣ，。１２３", "𠀀𝐀x\ud800y", ""):
+        assert normalize_bulk(text) == normalize(text)
 
 
 def test_normalize_with_offsets_maps_back_to_the_original_characters() -> None:
