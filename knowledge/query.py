@@ -175,6 +175,8 @@ class QueryBuilder:
         self._latin_words: list[str] | None = None
         self._shapes: dict[str, tuple[list[str], tuple[str, ...]]] = {}
         self._phrase_parts: dict[str, tuple[str, ...]] = {}
+        self._keys_index: dict[str, tuple[str, ...]] = {}
+        self._keys_stamp: tuple | None = None
 
     def forget_shapes(self) -> None:
         """Forget how words were cut: jieba was taught new words (an admin's synonyms)."""
@@ -271,35 +273,34 @@ class QueryBuilder:
                 end = i + len(key)
                 if end <= covered or not text.startswith(key, i):
                     continue
-                hosts = [u for a, b, u in spans if a < end and i < b]
+                overlap = [(a, b, u) for a, b, u in spans if a < end and i < b]
                 if key in words:
                     covered = end
                     break
-                if not hosts or any(
+                if not overlap or any(
                         a <= i and end <= b and len(u) > len(key) and self._whole_word(u)
                         for a, b, u in spans):
                     break
                 # Across a cut, what it leaves of its neighbours must be words too (中午饭 / 堂
                 # → 中午 + 饭堂, but 公司 / 机关 → 公 + 司机 + 关 is no reading), and it never
                 # cuts into a word the documents use (劳动合同 / 到期 is no 合同到期).
-                first = min(a for a, b, u in spans if a < end and i < b)
-                last = max(b for a, b, u in spans if a < end and i < b)
-                if not (len(hosts) == 1 and first <= i and end <= last) and (not all(
+                first, last = overlap[0][0], overlap[-1][1]
+                if not (len(overlap) == 1 and first <= i and end <= last) and (not all(
                         not rest or (len(rest) >= 2 and self._whole_word(rest))
                         for rest in (text[first:i], text[end:last])) or any(
                         (a < i < b or a < end < b) and u in self.words.vocab
-                        for a, b, u in spans)):
+                        for a, b, u in overlap)):
                     break
                 # it stands in for the units it is at least half of (门卡 of 门卡坏, 堂 of
                 # 中午饭 / 堂), not for a longer word it only touches
                 found.setdefault(key, []).extend(
-                    u for a, b, u in spans if u != key and a < end and i < b
-                    and 2 * (min(b, end) - max(a, i)) >= b - a)
+                    u for a, b, u in overlap if u != key and 2 * (min(b, end) - max(a, i)) >= b - a)
                 covered = end
                 break
         return found
 
     def _whole_word(self, unit: str) -> bool:
+        """A word in its own right: the documents', jieba's dictionary's or the thesaurus's."""
         return (unit in self.words.vocab or self.analyzer.is_dictionary_word(unit)
                 or bool(self.analyzer.synonyms.expand(unit)))
 
@@ -307,15 +308,16 @@ class QueryBuilder:
         """The synonym keys of two or more CJK characters by first character, longest first
         (rebuilt when an admin's group changes the synonyms)."""
         synonyms = self.analyzer.synonyms
-        stamp = (id(synonyms), len(synonyms.lines))
-        if getattr(self, "_keys_stamp", None) != stamp:
+        stamp = self._keys_stamp
+        if stamp is None or stamp[0] is not synonyms or stamp[1] != len(synonyms.lines):
             index: dict[str, list[str]] = {}
-            for key in synonyms.keys():
+            keys = synonyms.keys()   # a set of words (Synonyms is no dict)
+            for key in keys:
                 if len(key) >= 2 and all(is_cjk(c) for c in key):
                     index.setdefault(key[0], []).append(key)
             self._keys_index = {c: tuple(sorted(ks, key=len, reverse=True))
                                 for c, ks in index.items()}
-            self._keys_stamp = stamp
+            self._keys_stamp = (synonyms, len(synonyms.lines))
         return self._keys_index
 
     def _unit(self, text: str, alternatives, gram_alternatives: dict[str, list[str]],
