@@ -208,6 +208,8 @@ class QueryBuilder:
         self._latin_words: list[str] | None = None
         self._shapes: dict[str, tuple[list[str], tuple[str, ...]]] = {}
         self._phrase_parts: dict[str, tuple[str, ...]] = {}
+        self._keys_index: dict[str, tuple[str, ...]] = {}
+        self._keys_stamp: tuple | None = None
 
     def forget_shapes(self) -> None:
         """Forget how words were cut: jieba was taught new words (an admin's synonyms)."""
@@ -230,7 +232,9 @@ class QueryBuilder:
         # word says what is meant. An alternative containing the word (单位 → 用人单位) is
         # dropped: every text it matches, the word matches already.
         indexed = [u for u in unit_texts if u in self.words.vocab and len(u) > 2]
-        for word in dict.fromkeys([*unit_texts, *words]):
+        # Thesaurus words jieba glued to a neighbour (门卡坏了 → 门卡坏) are expanded too.
+        inside = self._inside_keys(normalized, unit_list, words)
+        for word in dict.fromkeys([*unit_texts, *words, *inside]):
             if word not in unit_texts and any(word in u for u in indexed):
                 continue
             found = sorted(w for w in synonyms.expand(word) if word not in w)
@@ -250,6 +254,12 @@ class QueryBuilder:
                 for other in found:
                     self._expand(other, weight * (cfg.one_way_weight / cfg.synonym_weight
                                                   if other in one_way else 1.0), words, grams)
+        # Their alternatives stand in for the units they were found in (门禁卡 for 门卡坏).
+        for key, hosts in inside.items():
+            for host in hosts:
+                if key in alternatives and host in unit_texts:
+                    alternatives[host] = list(dict.fromkeys([*alternatives.get(host, ()),
+                                                             *alternatives[key]]))
         # Bigram alternatives: a bigram the knowledge base (almost) never has is likely a typo.
         gram_alternatives: dict[str, list[str]] = {}
         # Only in words no dictionary knows: 德意志's rare bigram 意志 is no typo for 意识.
@@ -302,6 +312,76 @@ class QueryBuilder:
                 continue
             out.append(text)
         return list(dict.fromkeys(out)) or texts
+
+    def _inside_keys(self, text: str, units: list[str],
+                     words: dict[str, float]) -> dict[str, list[str]]:
+        """Thesaurus (and admin) words of two or more characters that occur in ``text`` but
+        are no token of it, each with the units it overlaps: jieba glued them to a
+        neighbour (门卡坏了 → 门卡坏, 中午饭堂 → 中午饭 / 堂). The longest key at each place
+        wins; a key inside a longer word a dictionary or the knowledge base knows (午饭 in
+        中午饭, 社保 in 社保局) is a part of that word, not a word of its own."""
+        by_first = self._keys_by_first()
+        if not by_first:
+            return {}
+        spans, at = [], 0
+        for unit in units:
+            start = text.find(unit, at)
+            if start >= 0:
+                spans.append((start, start + len(unit), unit))
+                at = start + len(unit)
+        found: dict[str, list[str]] = {}
+        covered = 0       # the end of the last key taken: a shorter key inside it is no word
+        for i, char in enumerate(text):
+            for key in by_first.get(char, ()):
+                end = i + len(key)
+                if end <= covered or not text.startswith(key, i):
+                    continue
+                overlap = [(a, b, u) for a, b, u in spans if a < end and i < b]
+                if key in words:
+                    covered = end
+                    break
+                if not overlap or any(
+                        a <= i and end <= b and len(u) > len(key) and self._whole_word(u)
+                        for a, b, u in spans):
+                    break
+                # Across a cut, what it leaves of its neighbours must be words too (中午饭 / 堂
+                # → 中午 + 饭堂, but 公司 / 机关 → 公 + 司机 + 关 is no reading), and it never
+                # cuts into a word the documents use (劳动合同 / 到期 is no 合同到期).
+                first, last = overlap[0][0], overlap[-1][1]
+                if not (len(overlap) == 1 and first <= i and end <= last) and (not all(
+                        not rest or (len(rest) >= 2 and self._whole_word(rest))
+                        for rest in (text[first:i], text[end:last])) or any(
+                        (a < i < b or a < end < b) and u in self.words.vocab
+                        for a, b, u in overlap)):
+                    break
+                # it stands in for the units it is at least half of (门卡 of 门卡坏, 堂 of
+                # 中午饭 / 堂), not for a longer word it only touches
+                found.setdefault(key, []).extend(
+                    u for a, b, u in overlap if u != key and 2 * (min(b, end) - max(a, i)) >= b - a)
+                covered = end
+                break
+        return found
+
+    def _whole_word(self, unit: str) -> bool:
+        """A word in its own right: the documents', jieba's dictionary's or the thesaurus's."""
+        return (unit in self.words.vocab or self.analyzer.is_dictionary_word(unit)
+                or bool(self.analyzer.synonyms.expand(unit)))
+
+    def _keys_by_first(self) -> dict[str, tuple[str, ...]]:
+        """The synonym keys of two or more CJK characters by first character, longest first
+        (rebuilt when an admin's group changes the synonyms)."""
+        synonyms = self.analyzer.synonyms
+        stamp = self._keys_stamp
+        if stamp is None or stamp[0] is not synonyms or stamp[1] != len(synonyms.lines):
+            index: dict[str, list[str]] = {}
+            keys = synonyms.keys()   # a set of words (Synonyms is no dict)
+            for key in keys:
+                if len(key) >= 2 and all(is_cjk(c) for c in key):
+                    index.setdefault(key[0], []).append(key)
+            self._keys_index = {c: tuple(sorted(ks, key=len, reverse=True))
+                                for c, ks in index.items()}
+            self._keys_stamp = (synonyms, len(synonyms.lines))
+        return self._keys_index
 
     def _unit(self, text: str, alternatives, gram_alternatives: dict[str, list[str]],
               power: float) -> Unit:

@@ -154,9 +154,9 @@ SHORTENED = [
     # other words for the pair's (打印纸 for 复印纸, 冷气 for 空调, 问谁要 for 找谁领): answered
     ("打印纸没了问谁要", "复印纸用完了找谁领？", True),
     ("冷气不凉了", "空调不制冷找谁处理？", True),
-    # a shortened word (门卡 for 门禁卡) that jieba cuts as 门卡坏: found, first, by its
-    # characters, though not with confidence
-    ("门卡坏了", "门禁卡刷不开门怎么办？", False),
+    # a shortened word (门卡 for 门禁卡) that jieba cuts as 门卡坏: found inside the question's
+    # text, expanded to 门禁卡 and answered
+    ("门卡坏了", "门禁卡刷不开门怎么办？", True),
 ]
 OFF_TOPIC = ["天气预报准吗"]
 
