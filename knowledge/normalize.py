@@ -11,13 +11,16 @@ highlighting.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from .text import INVISIBLE_MATCHING
 
-__all__ = ["normalize", "normalize_aligned", "normalize_with_offsets"]
+__all__ = ["normalize", "normalize_aligned", "normalize_many", "normalize_with_offsets"]
 
 
 @lru_cache(maxsize=1)
@@ -58,9 +61,63 @@ class _CharMap(dict):
 _CHAR_MAP = _CharMap()
 
 
+# A long text is mapped with numpy, one code point to one code point (a gather in one table),
+# ~10x faster than ``str.translate`` with a dict, which a search pays on every paragraph it
+# reads; a text with a character that maps to none or several (invisible marks, ㈠ → (一)) or
+# lies beyond the table goes through ``str.translate``, so the result is always the same.
+_DENSE = 0x30000                                  # BMP, and CJK extensions B–F
+_ONE_TO_ONE = np.arange(_DENSE, dtype=np.uint32)  # code point → its one normalised code point
+_OTHER = np.ones(_DENSE, dtype=np.uint8)          # 0 one to one, 1 not yet known, 2 otherwise
+_OTHER[-1] = 2                                    # (where code points beyond the table land)
+_LEARN = threading.Lock()
+_SHORT = 48                                       # shorter texts: str.translate is as fast
+
+
+def _learn(codes: np.ndarray) -> None:
+    """Fill the table for code points met for the first time."""
+    with _LEARN:
+        for code in np.unique(codes).tolist():
+            mapped = _CHAR_MAP[code]
+            if len(mapped) == 1:
+                _ONE_TO_ONE[code] = ord(mapped)
+                _OTHER[code] = 0
+            else:
+                _OTHER[code] = 2
+
+
+def _one_to_one(text: str) -> str | None:
+    """``text`` normalised through the table, or None when a character needs translate."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    other = _OTHER.take(codes, mode="clip")
+    if other.any():
+        if (other == 1).any():
+            _learn(codes[other == 1])
+            other = _OTHER.take(codes, mode="clip")
+        if other.any():
+            return None
+    return _ONE_TO_ONE.take(codes).tobytes().decode("utf-32-le", "surrogatepass")
+
+
 def normalize(text: str) -> str:
     """Return ``text`` in the form used for matching (see the module docstring)."""
-    return text.translate(_CHAR_MAP)
+    if len(text) < _SHORT:
+        return text.translate(_CHAR_MAP)
+    found = _one_to_one(text)
+    return found if found is not None else text.translate(_CHAR_MAP)
+
+
+def normalize_many(texts: list[str]) -> list[str]:
+    """``[normalize(t) for t in texts]`` in one pass over them all (the paragraphs a search
+    reads): mapped one to one, each keeps its length, so the joined result is cut back apart."""
+    joined = "".join(texts)
+    found = _one_to_one(joined) if len(joined) >= _SHORT else None
+    if found is None:
+        return [normalize(t) for t in texts]
+    out, at = [], 0
+    for text in texts:
+        out.append(found[at:at + len(text)])
+        at += len(text)
+    return out
 
 
 def normalize_aligned(text: str) -> str:

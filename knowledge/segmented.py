@@ -28,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -35,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .normalize import normalize, normalize_aligned
+from .normalize import normalize_aligned, normalize_many
 from .segments import (
     FIELDS,
     KINDS,
@@ -112,6 +113,15 @@ class _Field:
         self.idf = self.idf_all[df > 0]
         self.vocab = _LiveTerms(self)
         self._slots: dict[str, int | None] = {}
+        gram_keys = segments[0].gram_keys
+        self._gram_keys = memoryview(gram_keys).cast("B").cast("q") if gram_keys.size else []
+        # per delta segment: local term id → global slot
+        self._global_slots: list[np.ndarray | None] = [None]
+        for slots, _ in added:
+            self._global_slots.append(slots)
+        self._cache: OrderedDict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cached = 0
+        self._cache_lock = threading.Lock()
 
     # -- terms → global slots -------------------------------------------------------------------
     def _keys_of(self, seg: Segment) -> list:
@@ -142,8 +152,9 @@ class _Field:
     def _find(self, term: str) -> int | None:
         key = self._key(term)
         if self.name == "grams":
-            at = int(_sorted_lookup(self._parts[0][3].gram_keys, np.array([key]))[0]) \
-                if key >= 0 else -1
+            keys = self._gram_keys
+            at = bisect_left(keys, key) if key >= 0 else -1   # (no numpy call for one key)
+            at = at if 0 <= at < len(keys) and keys[at] == key else -1
         else:
             vocab = self._parts[0][3].words_vocab if self.name == "words" else \
                 self._parts[0][3].context_vocab
@@ -191,42 +202,94 @@ class _Field:
                  ) -> tuple[np.ndarray, np.ndarray]:
         """Global rows and BM25 weights × query weight × ``scale`` of ``query``'s terms' live
         postings (per row in query order, as one build's postings would be)."""
-        terms = [(t, w, at) for t, w in query.items() if (at := self.slot(t)) is not None]
+        terms = [(w, at) for t, w in query.items() if (at := self.slot(t)) is not None]
         if not terms:
             return np.zeros(0, dtype=np.int32), np.zeros(0)
-        out_rows, out_weights = [], []
-        k1 = self._k1
-        for i, (postings, alive, offset, _) in enumerate(self._parts):
+        rows: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        qweights: list[float] = []
+        for i in range(len(self._parts)):
             if i == 0:
-                found = [(at, w, at) for _, w, at in terms if at < self._n_base]
+                found = [(at, w * scale) for w, at in terms if at < self._n_base]
             else:
                 local = self._delta_slots[i]
-                found = [(loc, w, at) for _, w, at in terms if (loc := local.get(at)) is not None]
+                found = [(loc, w * scale) for w, at in terms
+                         if (loc := local.get(at)) is not None]
             if not found:
                 continue
-            tids = np.fromiter((loc for loc, _, _ in found), np.int64, count=len(found))
-            qweights = np.fromiter((w for _, w, _ in found), np.float64, count=len(found)) * scale
-            idf = self.idf_all[np.fromiter((at for _, _, at in found), np.int64, count=len(found))]
-            starts, ends = postings.indptr[tids], postings.indptr[tids + 1]
-            lengths = ends - starts
-            where = np.arange(int(lengths.sum())) + np.repeat(starts - (np.cumsum(lengths) - lengths),
-                                                              lengths)
-            rows = postings.rows[where]
-            tf = postings.tf[where].astype(np.float32)
-            norm = self._norms[i][rows]
-            term_of = np.repeat(idf, lengths)
-            weights = (term_of * tf * (k1 + np.float32(1)) / (tf + norm)).astype(np.float32, copy=False)
-            weights = weights * np.repeat(qweights, lengths)
-            if alive is not None:
-                keep = alive[rows]
-                rows, weights = rows[keep], weights[keep]
-            out_rows.append(rows.astype(np.int64) + offset if offset else rows)
-            out_weights.append(weights)
-        if not out_rows:
+            for (term_rows, term_weights), (_, qweight) in zip(
+                    self._term_postings(i, [loc for loc, _ in found]), found):
+                rows.append(term_rows)
+                weights.append(term_weights)
+                qweights.append(qweight)
+        if not rows:
             return np.zeros(0, dtype=np.int32), np.zeros(0)
-        if len(out_rows) == 1:
-            return out_rows[0], out_weights[0]
-        return np.concatenate(out_rows), np.concatenate(out_weights)
+        lengths = [r.size for r in rows]
+        # float32 weights × float64 query weights: float64, as one build's postings are
+        return np.concatenate(rows), np.concatenate(weights) * np.repeat(qweights, lengths)
+
+    def _term_postings(self, i: int, tids: list[int]
+                       ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per term id of segment ``i``: its live postings' global rows and float32 BM25 weights
+        (idf × saturated tf). A term with many postings (一, 地区, 研究: in question after
+        question) is kept, up to :data:`_CACHED_POSTINGS` per field: a snapshot's statistics
+        never change, so its weights do not either."""
+        cache = self._cache
+        out: list = [None] * len(tids)
+        missing: list[int] = []
+        with self._cache_lock:
+            for j, tid in enumerate(tids):
+                found = cache.get((i, tid))
+                if found is None:
+                    missing.append(j)
+                else:
+                    cache.move_to_end((i, tid))
+                    out[j] = found
+        if not missing:
+            return out
+        postings, alive, offset, _ = self._parts[i]
+        local = np.fromiter((tids[j] for j in missing), np.int64, count=len(missing))
+        glob = local if i == 0 else self._global_slots[i][local]
+        idf = self.idf_all[glob]
+        starts, ends = postings.indptr[local], postings.indptr[local + 1]
+        lengths = ends - starts
+        where = np.arange(int(lengths.sum())) + np.repeat(starts - (np.cumsum(lengths) - lengths),
+                                                          lengths)
+        rows = postings.rows[where]
+        tf = postings.tf[where].astype(np.float32)
+        norm = self._norms[i][rows]
+        term_of = np.repeat(idf, lengths)
+        k1 = self._k1
+        weights = (term_of * tf * (k1 + np.float32(1)) / (tf + norm)).astype(np.float32, copy=False)
+        if alive is not None:
+            keep = alive[rows]
+            rows, weights = rows[keep], weights[keep]
+            lengths = np.bincount(np.repeat(np.arange(len(missing)), lengths)[keep],
+                                  minlength=len(missing))
+        if offset:
+            rows = rows.astype(np.int64) + offset
+        bounds = np.cumsum(lengths)[:-1].tolist()
+        new = []
+        for j, term_rows, term_weights in zip(missing, np.split(rows, bounds),
+                                              np.split(weights, bounds)):
+            if term_rows.size >= _CACHE_FROM:   # own copies: not views holding the whole gather
+                new.append(((i, tids[j]), (term_rows.copy(), term_weights.copy())))
+                out[j] = new[-1][1]
+            else:
+                out[j] = (term_rows, term_weights)
+        if new:
+            with self._cache_lock:
+                for key, value in new:
+                    if key not in cache:
+                        cache[key] = value
+                        self._cached += value[0].size
+                while self._cached > _CACHED_POSTINGS and cache:
+                    self._cached -= cache.popitem(last=False)[1][0].size
+        return out
+
+
+_CACHE_FROM = 4000              # a term's postings kept from this many
+_CACHED_POSTINGS = 2_000_000    # kept per field and snapshot (8 bytes each: ≤ 16 MB)
 
 
 class _LiveTerms:
@@ -283,11 +346,19 @@ class RowReader:
 
     def fetch(self, ids: Iterable[int], same_norm: Iterable[bool] = ()) -> None:
         """Read the paragraphs of ``ids`` not cached, in one query (``same_norm``: per id,
-        whether its text is already normalised, as the index recorded)."""
+        whether its text is already normalised, as the index recorded); the cached ones count
+        as just used."""
         ids = list(ids)
         same = dict(zip(ids, same_norm))
         with self._lock:   # searches in threads share the cache (an eviction between two steps)
-            self._fetch([i for i in dict.fromkeys(ids) if i not in self._cache], same)
+            cache = self._cache
+            missing = []
+            for pid in dict.fromkeys(ids):
+                if pid in cache:
+                    cache.move_to_end(pid)
+                else:
+                    missing.append(pid)
+            self._fetch(missing, same)
 
     def _fetch(self, missing: list[int], same: dict[int, bool]) -> None:
         if not missing:
@@ -295,14 +366,17 @@ class RowReader:
         found = {i: self._kept[i] for i in missing if i in self._kept}
         if self.store is not None and len(found) < len(missing):
             found.update(self.store.paragraphs([i for i in missing if i not in found]))
-        for pid in missing:
-            row = found.get(pid) or ParagraphRow(pid, 0, 0, "", (), (), "", "", None, None)
-            self._put(pid, row, same.get(pid, False))
+        rows = [found.get(pid) or ParagraphRow(pid, 0, 0, "", (), (), "", "", None, None)
+                for pid in missing]
+        todo = [at for at, pid in enumerate(missing) if not same.get(pid, False)]
+        norms = [row.text for row in rows]
+        for at, norm in zip(todo, normalize_many([norms[at] for at in todo])):
+            norms[at] = norm
+        for pid, row, norm in zip(missing, rows, norms):
+            self._put(pid, row, norm)
 
-    def _put(self, pid: int, row: ParagraphRow, same_norm: bool = False
-             ) -> tuple[ParagraphRow, str, str]:
+    def _put(self, pid: int, row: ParagraphRow, norm: str) -> tuple[ParagraphRow, str, str]:
         text = row.text
-        norm = text if same_norm else normalize(text)
         if len(norm) != len(text):  # keep offsets aligned with text (rare: NFKC expansions)
             norm = normalize_aligned(text)
         elif norm == text:
@@ -319,14 +393,12 @@ class RowReader:
         return entry
 
     def entry(self, pid: int) -> tuple[ParagraphRow, str, str]:
-        with self._lock:
-            found = self._cache.get(pid)
-            if found is None:
+        found = self._cache.get(pid)   # (a search's rows were fetched and touched just before)
+        if found is None:
+            with self._lock:
                 self.fetch([pid])
                 found = self._cache[pid]
-            else:
-                self._cache.move_to_end(pid)
-            return found
+        return found
 
     def forget(self, ids: Iterable[int]) -> None:
         """Drop cached paragraphs (their rows died: an id may be used again)."""

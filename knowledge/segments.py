@@ -24,6 +24,7 @@ import os
 import struct
 import zlib
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,7 +100,7 @@ class Vocab:
         key = term.encode("utf-8", "surrogatepass")
         wanted = _term_hash(key)
         keys, ids, offs, blob = self._keys, self._ids, self._offs, self.blob
-        at = int(np.searchsorted(self.hash_keys, np.uint64(wanted))) if self.size else 0
+        at = bisect_left(keys, wanted) if self.size else 0   # (no numpy call for one key)
         found = None
         while at < self.size and keys[at] == wanted:
             tid = ids[at]

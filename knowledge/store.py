@@ -114,7 +114,7 @@ def paragraph_ref(source: str, text: str) -> str:
 
 
 def _sentences(stored: str | None) -> tuple[tuple[int, int], ...]:
-    return tuple(tuple(s) for s in json.loads(stored)) if stored else ()
+    return tuple(map(tuple, json.loads(stored))) if stored else ()
 
 
 def _now() -> str:
