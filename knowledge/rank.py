@@ -271,13 +271,26 @@ class Ranker:
         """
         cfg = config
         size = len(self.rows)
-        postings = {"words": self.words.postings(query.words),
-                    "context": self.context.postings(query.words, cfg.context_weight),
-                    "grams": self.grams.postings(query.grams, cfg.gram_weight)}
-        all_rows = np.concatenate([rows for rows, _ in postings.values()])
+        if fields:
+            postings = {"words": self.words.postings(query.words),
+                        "context": self.context.postings(query.words, cfg.context_weight),
+                        "grams": self.grams.postings(query.grams, cfg.gram_weight)}
+            all_rows = np.concatenate([rows for rows, _ in postings.values()])
+            all_weights = np.concatenate([w for _, w in postings.values()])
+        else:    # the same rows and weights, joined once (the three fields' terms' parts)
+            rows, weights, qweights = self.words.postings_parts(query.words)
+            for field, terms, scale in ((self.context, query.words, cfg.context_weight),
+                                        (self.grams, query.grams, cfg.gram_weight)):
+                more = field.postings_parts(terms, scale)
+                rows += more[0]
+                weights += more[1]
+                qweights += more[2]
+            all_rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
+            # float32 weights × float64 query weights: float64, as each field's postings are
+            all_weights = np.concatenate(weights) * np.repeat(qweights, [r.size for r in rows]) \
+                if rows else np.zeros(0)
         if all_rows.size:
-            total = np.bincount(all_rows, minlength=size,
-                                weights=np.concatenate([w for _, w in postings.values()]))
+            total = np.bincount(all_rows, minlength=size, weights=all_weights)
             matched = np.flatnonzero((total > 0) & visible if visible is not None
                                      else total > 0)
         else:

@@ -202,12 +202,24 @@ class _Field:
                  ) -> tuple[np.ndarray, np.ndarray]:
         """Global rows and BM25 weights × query weight × ``scale`` of ``query``'s terms' live
         postings (per row in query order, as one build's postings would be)."""
-        terms = [(w, at) for t, w in query.items() if (at := self.slot(t)) is not None]
-        if not terms:
+        rows, weights, qweights = self.postings_parts(query, scale)
+        if not rows:
             return np.zeros(0, dtype=np.int32), np.zeros(0)
+        lengths = [r.size for r in rows]
+        # float32 weights × float64 query weights: float64, as one build's postings are
+        return np.concatenate(rows), np.concatenate(weights) * np.repeat(qweights, lengths)
+
+    def postings_parts(self, query: Mapping[str, float], scale: float = 1.0
+                       ) -> tuple[list[np.ndarray], list[np.ndarray], list[float]]:
+        """:meth:`postings` before it is joined: per term and segment its rows, its float32
+        weights, and the query weight × ``scale`` they are to be multiplied by (the candidates
+        stage joins the three fields' at once)."""
         rows: list[np.ndarray] = []
         weights: list[np.ndarray] = []
         qweights: list[float] = []
+        terms = [(w, at) for t, w in query.items() if (at := self.slot(t)) is not None]
+        if not terms:
+            return rows, weights, qweights
         for i in range(len(self._parts)):
             if i == 0:
                 found = [(at, w * scale) for w, at in terms if at < self._n_base]
@@ -222,18 +234,15 @@ class _Field:
                 rows.append(term_rows)
                 weights.append(term_weights)
                 qweights.append(qweight)
-        if not rows:
-            return np.zeros(0, dtype=np.int32), np.zeros(0)
-        lengths = [r.size for r in rows]
-        # float32 weights × float64 query weights: float64, as one build's postings are
-        return np.concatenate(rows), np.concatenate(weights) * np.repeat(qweights, lengths)
+        return rows, weights, qweights
 
     def _term_postings(self, i: int, tids: list[int]
                        ) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per term id of segment ``i``: its live postings' global rows and float32 BM25 weights
-        (idf × saturated tf). A term with many postings (一, 地区, 研究: in question after
-        question) is kept, up to :data:`_CACHED_POSTINGS` per field: a snapshot's statistics
-        never change, so its weights do not either."""
+        (idf × saturated tf). The weights are kept, up to :data:`_CACHED_POSTINGS` per field
+        (the least recently used go first): a snapshot's statistics never change, so neither
+        do they, and the same words come back in question after question (一, 地区, 研究). The
+        base segment's rows are then views of its postings: nothing copied."""
         cache = self._cache
         out: list = [None] * len(tids)
         missing: list[int] = []
@@ -245,9 +254,13 @@ class _Field:
                 else:
                     cache.move_to_end((i, tid))
                     out[j] = found
+        postings, alive, offset, _ = self._parts[i]
+        plain = alive is None and not offset
+        for j in range(len(tids)):
+            if out[j] is not None and out[j][0] is None:   # (None, start, end, weights)
+                out[j] = (postings.rows[out[j][1]:out[j][2]], out[j][3])
         if not missing:
             return out
-        postings, alive, offset, _ = self._parts[i]
         local = np.fromiter((tids[j] for j in missing), np.int64, count=len(missing))
         glob = local if i == 0 else self._global_slots[i][local]
         idf = self.idf_all[glob]
@@ -268,28 +281,30 @@ class _Field:
                                   minlength=len(missing))
         if offset:
             rows = rows.astype(np.int64) + offset
-        bounds = np.cumsum(lengths)[:-1].tolist()
         new = []
-        for j, term_rows, term_weights in zip(missing, np.split(rows, bounds),
-                                              np.split(weights, bounds)):
-            if term_rows.size >= _CACHE_FROM:   # own copies: not views holding the whole gather
-                new.append(((i, tids[j]), (term_rows.copy(), term_weights.copy())))
-                out[j] = new[-1][1]
+        at = 0
+        for j, size, begin, stop in zip(missing, lengths.tolist(), starts.tolist(),
+                                        ends.tolist()):
+            term_weights = weights[at:at + size].copy()   # its own: not a view of the gather
+            if plain:
+                out[j] = (postings.rows[begin:stop], term_weights)
+                new.append(((i, tids[j]), (None, begin, stop, term_weights)))
             else:
-                out[j] = (term_rows, term_weights)
-        if new:
-            with self._cache_lock:
-                for key, value in new:
-                    if key not in cache:
-                        cache[key] = value
-                        self._cached += value[0].size
-                while self._cached > _CACHED_POSTINGS and cache:
-                    self._cached -= cache.popitem(last=False)[1][0].size
+                out[j] = (rows[at:at + size].copy(), term_weights)
+                new.append(((i, tids[j]), out[j]))
+            at += size
+        with self._cache_lock:
+            for key, value in new:
+                if key not in cache:
+                    cache[key] = value
+                    self._cached += value[-1].size
+            while self._cached > _CACHED_POSTINGS and cache:
+                self._cached -= cache.popitem(last=False)[1][-1].size
         return out
 
 
-_CACHE_FROM = 4000              # a term's postings kept from this many
-_CACHED_POSTINGS = 2_000_000    # kept per field and snapshot (8 bytes each: ≤ 16 MB)
+_CACHED_POSTINGS = 4_000_000    # weights kept per field and snapshot (float32: ≤ 16 MB; a
+                                # delta's or a base with tombstones' rows too: ≤ 32 MB)
 
 
 class _LiveTerms:
