@@ -108,14 +108,24 @@ def normalize(text: str) -> str:
 
 def normalize_many(texts: list[str]) -> list[str]:
     """``[normalize(t) for t in texts]`` in one pass over them all (the paragraphs a search
-    reads): mapped one to one, each keeps its length, so the joined result is cut back apart."""
+    reads): mapped one to one, each keeps its length, so the joined result is cut back apart;
+    a text with a character the table does not map one to one goes through translate."""
     joined = "".join(texts)
-    found = _one_to_one(joined) if len(joined) >= _SHORT else None
-    if found is None:
+    if len(joined) < _SHORT:
         return [normalize(t) for t in texts]
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    other = _OTHER.take(codes, mode="clip")
+    if other.any() and (other == 1).any():
+        _learn(codes[other == 1])
+        other = _OTHER.take(codes, mode="clip")
+    mapped = _ONE_TO_ONE.take(codes, mode="clip").tobytes().decode("utf-32-le", "surrogatepass")
+    odd: set[int] = set()
+    if other.any():
+        ends = np.cumsum([len(t) for t in texts])
+        odd = set(np.searchsorted(ends, np.flatnonzero(other), side="right").tolist())
     out, at = [], 0
-    for text in texts:
-        out.append(found[at:at + len(text)])
+    for k, text in enumerate(texts):
+        out.append(text.translate(_CHAR_MAP) if k in odd else mapped[at:at + len(text)])
         at += len(text)
     return out
 

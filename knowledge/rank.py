@@ -360,9 +360,10 @@ class Ranker:
         head_of: list[int] = []
         head_index: dict[str, int] = {}
         at = 0
-        for row in row_list:
-            sentences = self.rows[row].sentences
-            norm = self.norms[row]
+        # each candidate's sentences and normalised text, read once (a lazy row view's lookups)
+        sentence_lists = [self.rows[row].sentences for row in row_list]
+        norms = [self.norms[row] for row in row_list]
+        for row, sentences, norm in zip(row_list, sentence_lists, norms):
             starts.append(len(span_starts))
             head = self._heads[row] if cfg.title_in_window else ""
             head_of.extend([head_index.setdefault(head, len(head_index))] * (len(sentences) or 1))
@@ -406,7 +407,7 @@ class Ranker:
         bm25 = total / top_total
         fuzzy = np.zeros(len(row_list))
         if cfg.fuzzy_weight:
-            with_sentences = [i for i, row in enumerate(row_list) if self.rows[row].sentences]
+            with_sentences = [i for i, sentences in enumerate(sentence_lists) if sentences]
             if with_sentences:
                 fuzzy[with_sentences] = process.cdist(
                     [query.content], [spans.text[span_starts[k]:span_ends[k]]
@@ -420,8 +421,8 @@ class Ranker:
                     asked[i] = self.asked_cover(query, row)
         reference = np.array([1.0 if row in named else 0.0 for row in row_list])
         # Does the paragraph say what the question asks for (a number, a list, a rule…)?
-        answer_type = np.array([1.0 if query.says_answer(self.norms[row]) else 0.0
-                                for row in row_list]) if query.asks else np.zeros(len(row_list))
+        answer_type = np.array([1.0 if query.says_answer(norm) else 0.0
+                                for norm in norms]) if query.asks else np.zeros(len(row_list))
         # Rules before mentions: a 法律责任 article names every rule's violation; it answers
         # only a question about consequences.
         liability = np.array([1.0 if row in self._liability else 0.0 for row in row_list])
@@ -433,11 +434,11 @@ class Ranker:
         field_scores = ([dict(zip(FIELDS, scores)) for scores in zip(
             *(candidates.fields[name].tolist() for name in FIELDS))]
             if candidates.fields is not None else [{}] * len(row_list))
-        ranked = [Ranked(f, row, own_cover[a:b].tolist() if self.rows[row].sentences else [], {
+        ranked = [Ranked(f, row, own_cover[a:b].tolist() if sentences else [], {
             "bm25": bm, "window": win, "coverage": cov, "fuzzy": fz, "reference": ref,
             "answer_type": at_, "liability": li, "asked": ak, "final": f, **by_field}, found_row)
-            for row, a, b, f, bm, win, cov, fz, ref, at_, li, ak, by_field, found_row in zip(
-                row_list, starts, ends.tolist(), final.tolist(), bm25.tolist(),
+            for row, sentences, a, b, f, bm, win, cov, fz, ref, at_, li, ak, by_field, found_row
+            in zip(row_list, sentence_lists, starts, ends.tolist(), final.tolist(), bm25.tolist(),
                 window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist(),
                 answer_type.tolist(), liability.tolist(), asked.tolist(), field_scores,
                 found_units)]

@@ -129,6 +129,7 @@ class Store:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        self._paths: dict[str, tuple[str, ...]] = {}   # a section's stored path → its headings
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._connect()
@@ -529,14 +530,20 @@ class Store:
     def paragraphs(self, ids: Sequence[int]) -> dict[int, ParagraphRow]:
         """The paragraphs of ``ids`` that exist, by id (a searcher reads its candidates)."""
         found: dict[int, ParagraphRow] = {}
+        paths = self._paths
+        if len(paths) > 10_000:
+            paths.clear()
         for (pid, doc_id, number, text, sentences, path, title, source, source_id, url, kind,
-             ocr, question, ref) in self.db.execute(
+             ocr, question, ref) in self.db.conn.execute(
                 "SELECT p.id, p.doc_id, p.number, p.text, p.sentences, s.path, d.title, "
                 "d.source, d.source_id, d.url, p.kind, p.ocr, p.question, p.ref FROM paragraphs p "
                 "JOIN sections s ON s.id = p.section_id JOIN documents d ON d.id = p.doc_id "
-                f"WHERE p.id IN ({','.join(str(int(i)) for i in ids)})"):
+                f"WHERE p.id IN ({','.join(map(str, map(int, ids)))})"):
+            section = paths.get(path)
+            if section is None:
+                section = paths[path] = tuple(json.loads(path))
             found[pid] = ParagraphRow(pid, doc_id, number, text, _sentences(sentences),
-                                      tuple(json.loads(path)), title, source, source_id, url,
+                                      section, title, source, source_id, url,
                                       kind or "text", bool(ocr), question or "", ref or "")
         return found
 
