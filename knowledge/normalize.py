@@ -66,7 +66,7 @@ _CHAR_MAP = _CharMap()
 # reads; a text with a character that maps to none or several (invisible marks, ㈠ → (一)) or
 # lies beyond the table goes through ``str.translate``, so the result is always the same.
 _DENSE = 0x30000                                  # BMP, and CJK extensions B–F
-_ONE_TO_ONE = np.arange(_DENSE, dtype=np.uint32)  # code point → its one normalised code point
+_ONE_TO_ONE = np.arange(_DENSE, dtype=np.uint32)  # code point → its (first) normalised one
 _OTHER = np.ones(_DENSE, dtype=np.uint8)          # 0 one to one, 1 not yet known, 2 otherwise
 _OTHER[-1] = 2                                    # (where code points beyond the table land)
 _LEARN = threading.Lock()
@@ -78,11 +78,8 @@ def _learn(codes: np.ndarray) -> None:
     with _LEARN:
         for code in np.unique(codes).tolist():
             mapped = _CHAR_MAP[code]
-            if len(mapped) == 1:
-                _ONE_TO_ONE[code] = ord(mapped)
-                _OTHER[code] = 0
-            else:
-                _OTHER[code] = 2
+            _ONE_TO_ONE[code] = ord(mapped[:1] or " ")   # (what normalize_aligned keeps)
+            _OTHER[code] = 0 if len(mapped) == 1 else 2
 
 
 def _one_to_one(text: str) -> str | None:
@@ -133,7 +130,13 @@ def normalize_many(texts: list[str]) -> list[str]:
 def normalize_aligned(text: str) -> str:
     """Like :func:`normalize` but one character out per character in (the first of an
     expansion, a space for a removed mark), so offsets into ``text`` stay valid."""
-    return "".join(_CHAR_MAP[ord(c)][:1] or " " for c in text)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if codes.size == 0 or int(codes.max()) >= _DENSE - 1:
+        return "".join(_CHAR_MAP[ord(c)][:1] or " " for c in text)
+    unknown = _OTHER.take(codes) == 1
+    if unknown.any():
+        _learn(codes[unknown])
+    return _ONE_TO_ONE.take(codes).tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
