@@ -303,8 +303,8 @@ class _Field:
         return out
 
 
-_CACHED_POSTINGS = 4_000_000    # weights kept per field and snapshot (float32: ≤ 16 MB; a
-                                # delta's or a base with tombstones' rows too: ≤ 32 MB)
+_CACHED_POSTINGS = 2_000_000    # weights kept per field and snapshot (float32: ≤ 8 MB; a
+                                # delta's or a base with tombstones' rows too: ≤ 16 MB)
 
 
 class _LiveTerms:
