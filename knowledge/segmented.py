@@ -261,6 +261,23 @@ class _Field:
                 out[j] = (postings.rows[out[j][1]:out[j][2]], out[j][3])
         if not missing:
             return out
+        k1 = self._k1
+        if plain:   # each term's rows and frequencies are slices (views) of the postings
+            indptr, idf_all, norms, one = postings.indptr, self.idf_all, self._norms[i], \
+                k1 + np.float32(1)
+            new = []
+            for j in missing:
+                tid = tids[j]
+                begin, stop = int(indptr[tid]), int(indptr[tid + 1])
+                term_rows = postings.rows[begin:stop]
+                tf = postings.tf[begin:stop].astype(np.float32)
+                # the same float32 operations, in the same order, as the gathered path below
+                term_weights = (idf_all[tid] * tf * one / (tf + norms[term_rows])).astype(
+                    np.float32, copy=False)
+                out[j] = (term_rows, term_weights)
+                new.append(((i, tid), (None, begin, stop, term_weights)))
+            self._keep(new)
+            return out
         local = np.fromiter((tids[j] for j in missing), np.int64, count=len(missing))
         glob = local if i == 0 else self._global_slots[i][local]
         idf = self.idf_all[glob]
@@ -272,7 +289,6 @@ class _Field:
         tf = postings.tf[where].astype(np.float32)
         norm = self._norms[i][rows]
         term_of = np.repeat(idf, lengths)
-        k1 = self._k1
         weights = (term_of * tf * (k1 + np.float32(1)) / (tf + norm)).astype(np.float32, copy=False)
         if alive is not None:
             keep = alive[rows]
@@ -283,16 +299,17 @@ class _Field:
             rows = rows.astype(np.int64) + offset
         new = []
         at = 0
-        for j, size, begin, stop in zip(missing, lengths.tolist(), starts.tolist(),
-                                        ends.tolist()):
-            term_weights = weights[at:at + size].copy()   # its own: not a view of the gather
-            if plain:
-                out[j] = (postings.rows[begin:stop], term_weights)
-                new.append(((i, tids[j]), (None, begin, stop, term_weights)))
-            else:
-                out[j] = (rows[at:at + size].copy(), term_weights)
-                new.append(((i, tids[j]), out[j]))
+        for j, size in zip(missing, lengths.tolist()):
+            # their own copies: not views holding the whole gather
+            out[j] = (rows[at:at + size].copy(), weights[at:at + size].copy())
+            new.append(((i, tids[j]), out[j]))
             at += size
+        self._keep(new)
+        return out
+
+    def _keep(self, new: list) -> None:
+        """Put computed weights in the cache; the least recently used go beyond the limit."""
+        cache = self._cache
         with self._cache_lock:
             for key, value in new:
                 if key not in cache:
@@ -300,7 +317,6 @@ class _Field:
                     self._cached += value[-1].size
             while self._cached > _CACHED_POSTINGS and cache:
                 self._cached -= cache.popitem(last=False)[1][-1].size
-        return out
 
 
 _CACHED_POSTINGS = 2_000_000    # weights kept per field and snapshot (float32: ≤ 8 MB; a
