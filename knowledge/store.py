@@ -533,12 +533,17 @@ class Store:
         paths = self._paths
         if len(paths) > 10_000:
             paths.clear()
+        ids = [int(i) for i in ids]
+        # A search reads ~25 ids: as parameters, the statement is prepared once and kept by
+        # sqlite3's statement cache (its text is the same from search to search).
+        few = len(ids) <= 256
+        listed = ",".join("?" * len(ids)) if few else ",".join(map(str, ids))
         for (pid, doc_id, number, text, sentences, path, title, source, source_id, url, kind,
              ocr, question, ref) in self.db.conn.execute(
                 "SELECT p.id, p.doc_id, p.number, p.text, p.sentences, s.path, d.title, "
                 "d.source, d.source_id, d.url, p.kind, p.ocr, p.question, p.ref FROM paragraphs p "
                 "JOIN sections s ON s.id = p.section_id JOIN documents d ON d.id = p.doc_id "
-                f"WHERE p.id IN ({','.join(map(str, map(int, ids)))})"):
+                f"WHERE p.id IN ({listed})", ids if few else ()):
             section = paths.get(path)
             if section is None:
                 section = paths[path] = tuple(json.loads(path))
