@@ -28,8 +28,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from knowledge import KnowledgeBase  # noqa: E402
-from knowledge.rank import decide, one_per_article  # noqa: E402
+from knowledge import KnowledgeBase
+from knowledge.rank import decide, one_per_article
 
 STAGES = ("analyse", "candidates", "fetch", "rerank", "decide", "hits")
 

@@ -6,7 +6,8 @@ time from the *global* statistics of the live rows (document frequency of a term
 the segments' live postings, the live rows' average length), computed in the same float32
 operations a single build would use — so a base with deltas ranks exactly as a fresh build of
 the same rows, whenever the last merge ran. A row's global number is its segment's offset plus
-its row in the segment; dead rows never reach a candidate list.
+its row in the segment; dead rows never reach a candidate list. A snapshot's statistics never
+change, so each field keeps the weights it computed for the terms searched lately.
 
 :class:`RowReader` reads the few paragraphs a search shows (about 25 candidates) from SQLite
 when asked, with a small cache, instead of holding every paragraph as Python objects.
