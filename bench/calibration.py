@@ -12,7 +12,7 @@ off-topic questions and the first 300 DRCD questions asked of the realdocs statu
 there answers them).
 
     .venv/bin/python bench/calibration.py [--sets drcd,stard,realdocs,offtopic] \
-        [--dump /tmp/evidence.json] [--fit]
+        [--dump /tmp/evidence.json] [--fit] [--twofold]
 
 ``--fit`` fits a logistic regression (numpy, each set weighted equally) of "hit 1 is right" on
 the evidence and prints the weights with precision / declined at a few thresholds: how the
@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from knowledge import KnowledgeBase
 from knowledge.evaluate import _fallback_hits, read_questions
-from knowledge.rank import EVIDENCE, FAQ_EVIDENCE
+from knowledge.rank import DECISION, EVIDENCE, FAQ_EVIDENCE, confidence
 
 EVAL = ROOT.parent / "shared" / "eval"
 SETS = ("drcd", "stard", "realdocs", "offtopic", "faq")
@@ -91,8 +91,8 @@ def _faq(tmp: Path) -> list[dict]:
                   for q in realdocs.read_questions(realdocs.QUESTIONS) if q["doc"] is None]
     with KnowledgeBase(tmp / "faq.db") as kb:
         kb.ingest([FAQ / "faq.csv"])
-        return [_ask(kb, q["question"], lambda hit, g=q["gold"]: bool(g) and hit.question == g)
-                for q in questions]
+        return [{**_ask(kb, q["question"], lambda hit, g=q["gold"]: bool(g) and hit.question == g),
+                 "gold": q["gold"]} for q in questions]
 
 
 def collect(sets: list[str]) -> dict[str, list[dict]]:
@@ -162,6 +162,10 @@ def main() -> None:
     parser.add_argument("--dump", help="write every question's evidence to this JSON file")
     parser.add_argument("--load", help="read the evidence from a --dump file instead of asking")
     parser.add_argument("--fit", action="store_true")
+    parser.add_argument("--twofold", action="store_true",
+                        help="check the FAQ decision two-fold: the FAQ sheet's pairs split in "
+                             "halves, fitted on one half's paraphrases (and half the off-topic "
+                             "questions), measured on the other's at the answer threshold")
     args = parser.parse_args()
     if args.load:
         results = json.loads(Path(args.load).read_text(encoding="utf-8"))
@@ -180,6 +184,37 @@ def main() -> None:
             chosen = {n: rows for n, rows in chosen.items() if rows}
             if chosen:
                 _fit_report(label, keys, chosen)
+    if args.twofold and results.get("faq"):
+        twofold(results["faq"])
+
+
+def twofold(rows: list[dict], threshold: float = DECISION["answer"]) -> None:
+    """The FAQ decision fitted on half the calibration sheet's pairs, measured on the other
+    half: answered with the right pair, answered wrongly (of the paraphrases), off-topic
+    questions answered; beside it the weights in decision.json on the same half."""
+    golds = sorted({r["gold"] for r in rows if r.get("gold")})
+    half = [golds.index(r["gold"]) % 2 if r.get("gold") else i % 2 for i, r in enumerate(rows)]
+
+    def measure(test: list[dict], p: np.ndarray) -> str:
+        on = p >= threshold
+        para = np.array([bool(r.get("gold")) for r in test])
+        right = np.array([r["right"] for r in test])
+        n = max(1, int(para.sum()))
+        return (f"answered right {100 * (on & right & para).sum() / n:5.1f}%, wrong "
+                f"{100 * (on & ~right & para).sum() / n:4.1f}%, off-topic answered "
+                f"{int((on & ~para).sum())}/{int((~para).sum())}")
+
+    for fold in (0, 1):
+        train = [r for r, h in zip(rows, half) if h != fold and _is_faq(r)]
+        test = [r for r, h in zip(rows, half) if h == fold]
+        is_faq = np.array([_is_faq(r) for r in test])
+        beta = fit({"faq": train}, keys=FAQ_EVIDENCE)
+        x = np.hstack([_matrix(test, FAQ_EVIDENCE), np.ones((len(test), 1))])
+        fitted = np.where(is_faq, 1 / (1 + np.exp(-x @ beta)), 0.0)
+        shipped = np.where(is_faq, [confidence({**r["evidence"], "faq": 1.0}) for r in test],
+                           0.0)
+        print(f"half {fold}: fitted on the other half: {measure(test, fitted)}  |  "
+              f"decision.json: {measure(test, shipped)}")
 
 
 def _fit_report(label: str, keys, results: dict[str, list[dict]]) -> None:

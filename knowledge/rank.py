@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from .faqmatch import FaqSheet
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
 from .query import _QUESTION_FORM, Query, Unit
@@ -47,8 +48,10 @@ EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin"
             "answer_type")
 # When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
 # question, and what says it answers is how much of that question the user's question says
-# (``asked``), the closeness of the two questions (``fuzzy``) and the lead over the next pair.
-FAQ_EVIDENCE = ("asked", "coverage", "fuzzy", "margin")
+# (``asked``), the closeness of the two questions (``fuzzy``; ``closeness``: character by
+# character, :mod:`.faqmatch`), the lead over the next candidate (``margin``) and how much closer
+# the pair's question is than any other pair's (``lead``).
+FAQ_EVIDENCE = ("asked", "coverage", "fuzzy", "margin", "closeness", "lead")
 # A statute article's heading label (sections.py files each 第X条 as a section of its own).
 _ARTICLE = re.compile(r"^第[一二三四五六七八九十百千零〇两\d]+条(?:之[一二三四五六七八九十]+)?$")
 
@@ -199,6 +202,11 @@ class Ranker:
         self._asked_words = {row: [(w, words.term_idf(w)) for w in dict.fromkeys(found)
                                    if not _QUESTION_FORM.fullmatch(w)]
                              for row, found in (asked or {}).items()}
+        # ... and as characters and bigrams, for paraphrases that share no word with it
+        self.faq = FaqSheet({row: [w for w, _ in found]
+                             for row, found in self._asked_words.items()},
+                            {row: norms[row] for row in self._asked_words})
+        self._closeness: tuple[Query | None, dict[int, float]] = (None, {})
         self._liability = liability if liability is not None else {
             row for row, head in enumerate(self._heads) if "法律责任" in head or "罚则" in head}
         # 第三条, 第二章 … in heading paths, so that a question naming an article finds it.
@@ -213,7 +221,7 @@ class Ranker:
     def evidence(self, ranked: Sequence[Ranked], query: Query) -> dict[str, float]:
         """What speaks for the best hit answering the question (see :data:`EVIDENCE`)."""
         if not ranked:
-            return dict.fromkeys((*EVIDENCE, "faq", "asked"), 0.0)
+            return dict.fromkeys((*EVIDENCE, "faq", "asked", "closeness", "lead"), 0.0)
         top = ranked[0]
         parts = top.parts
         second = ranked[1].final if len(ranked) > 1 else 0.0
@@ -235,7 +243,17 @@ class Ranker:
                 "bm25": parts["bm25"],
                 "answer_type": parts["answer_type"] if query.asks else 0.5,
                 "faq": 1.0 if self.rows[top.row].kind == "faq" else 0.0,
-                "asked": parts.get("asked", 0.0)}
+                "asked": parts.get("asked", 0.0), "closeness": parts.get("closeness", 0.0),
+                "lead": self._closeness_lead(top.row, query)}
+
+    def _closeness_lead(self, row: int, query: Query) -> float:
+        """How much closer an FAQ pair's question is to ``query`` than any other pair's (0 for
+        a paragraph): a paraphrase is near its own question and far from the rest."""
+        close = self.faq_closeness(query) if row in self._asked else {}
+        if row not in close:
+            return 0.0
+        others = max((c for r, c in close.items() if r != row), default=0.0)
+        return close[row] - others
 
     def asked_cover(self, query: Query, row: int) -> float:
         """Share (0–1, idf-weighted) of an FAQ pair's question's topic words that ``query`` says:
@@ -257,6 +275,36 @@ class Ranker:
                 grams = [word[i:i + 2] for i in range(len(word) - 1)]
                 said += 0.7 * idf * sum(g in text for g in grams) / len(grams)
         return said / total if total else 0.0
+
+    def faq_closeness(self, query: Query) -> dict[int, float]:
+        """Each FAQ pair's row → how close its question is to ``query``
+        (:meth:`~.faqmatch.FaqSheet.closeness`; computed once per query)."""
+        last, close = self._closeness
+        if last is not query:
+            close = dict(zip(self.faq.rows.tolist(), self.faq.closeness(query).tolist()))
+            self._closeness = (query, close)
+        return close
+
+    def faq_candidates(self, query: Query, candidates: Candidates, config: SearchConfig,
+                       visible: np.ndarray | None = None) -> Candidates:
+        """``candidates`` and the FAQ pairs closest to the question character by character
+        that BM25 did not find (门卡 for 门禁卡), scored 0 by BM25; paragraphs as they were."""
+        if not len(self.faq) or not config.faq_candidates:
+            return candidates
+        close = self.faq_closeness(query)     # (computed once: the rerank reads it again)
+        rows = [row for row in sorted(close, key=lambda r: -close[r])
+                if close[row] >= config.faq_floor and (visible is None or visible[row])]
+        rows = rows[:config.faq_candidates]
+        have = set(candidates.rows.tolist())
+        extra = np.array([r for r in rows if r not in have], dtype=np.int64)
+        if not extra.size:
+            return candidates
+        fields = None if candidates.fields is None else \
+            {name: np.append(score, np.zeros(extra.size))
+             for name, score in candidates.fields.items()}
+        return Candidates(np.append(candidates.rows, extra),
+                          np.append(candidates.total, np.zeros(extra.size)), fields,
+                          candidates.named)
 
     # -- BM25 candidates ---------------------------------------------------------------------------
     def candidates(self, query: Query, n: int, config: SearchConfig, *,
@@ -414,11 +462,14 @@ class Ranker:
                                       for k in best[with_sentences].tolist()],
                     scorer=fuzz.partial_ratio, dtype=np.float64)[0] / 100
         asked = np.zeros(len(row_list))
+        closeness = np.zeros(len(row_list))
         if self._asked:  # an FAQ pair: as close as its question is to the question
+            close = self.faq_closeness(query)
             for i, row in enumerate(row_list):
                 if row in self._asked:
                     fuzzy[i] = max(fuzzy[i], question_similarity(query, self._asked[row]))
                     asked[i] = self.asked_cover(query, row)
+                    closeness[i] = close.get(row, 0.0)
         reference = np.array([1.0 if row in named else 0.0 for row in row_list])
         # Does the paragraph say what the question asks for (a number, a list, a rule…)?
         answer_type = np.array([1.0 if query.says_answer(norm) else 0.0
@@ -430,18 +481,21 @@ class Ranker:
             liability = -liability
         final = bm25 + cfg.window_weight * window + cfg.coverage_weight * coverage \
             + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference \
-            + cfg.type_weight * answer_type + cfg.liability_weight * liability
+            + cfg.type_weight * answer_type + cfg.liability_weight * liability \
+            + cfg.faq_closeness_weight * closeness
         field_scores = ([dict(zip(FIELDS, scores)) for scores in zip(
             *(candidates.fields[name].tolist() for name in FIELDS))]
             if candidates.fields is not None else [{}] * len(row_list))
         ranked = [Ranked(f, row, own_cover[a:b].tolist() if sentences else [], {
             "bm25": bm, "window": win, "coverage": cov, "fuzzy": fz, "reference": ref,
-            "answer_type": at_, "liability": li, "asked": ak, "final": f, **by_field}, found_row)
-            for row, sentences, a, b, f, bm, win, cov, fz, ref, at_, li, ak, by_field, found_row
-            in zip(row_list, sentence_lists, starts, ends.tolist(), final.tolist(), bm25.tolist(),
+            "answer_type": at_, "liability": li, "asked": ak, "closeness": cl, "final": f,
+            **by_field}, found_row)
+            for row, sentences, a, b, f, bm, win, cov, fz, ref, at_, li, ak, cl, by_field,
+            found_row in zip(
+                row_list, sentence_lists, starts, ends.tolist(), final.tolist(), bm25.tolist(),
                 window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist(),
-                answer_type.tolist(), liability.tolist(), asked.tolist(), field_scores,
-                found_units)]
+                answer_type.tolist(), liability.tolist(), asked.tolist(), closeness.tolist(),
+                field_scores, found_units)]
         ranked.sort(key=lambda item: -item.final)
         return ranked
 

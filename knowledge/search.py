@@ -80,6 +80,10 @@ class SearchConfig:
     one_way_weight: float = 0.8      # a one-way expansion's (老板 → 用人单位)
     known_word_synonyms: float = 0.5  # × those weights for a word the knowledge base uses itself
     typo_weight: float = 0.8
+    faq_closeness_weight: float = 3.0  # an FAQ pair's question's closeness, character by
+                                     # character (knowledge/faqmatch.py)
+    faq_candidates: int = 5          # the closest FAQ pairs join the candidates BM25 found
+    faq_floor: float = 0.2           # … when at least this close
     excerpt_chars: int = 160
     answer_coverage: float = 0.6     # (the decision without evidence) ≥ this: an answer
     suggest_coverage: float = 0.3    # more results cover ≥ this; < 0: always show hits
@@ -157,6 +161,7 @@ class Searcher:
             link = None      # taught from a paragraph the asker may not read: not applied
         candidates = self.ranker.candidates(query, max(config.candidates, k), config,
                                             fields=explain, visible=visible)
+        candidates = self.ranker.faq_candidates(query, candidates, config, visible)
         if link is not None and link not in candidates.rows:
             candidates = _with_row(candidates, link)
         self.snapshot.fetch(candidates.rows.tolist())   # their paragraphs in one read

@@ -137,6 +137,45 @@ def test_csv_and_markdown_read_as_the_xlsx_and_docx_made_from_them(tmp_path, faq
     assert markdown == docx
 
 
+# -- paraphrases that share no word with their pair (issue 11) ----------------------------------
+
+LOGISTICS = "后勤服务问答.csv"
+
+
+@pytest.fixture(scope="module")
+def logistics_answers(tmp_path_factory) -> dict[str, dict]:
+    """``ask --json`` of questions put to a small facilities FAQ sheet alone."""
+    db = _ingested(tmp_path_factory.mktemp("logistics"), LOGISTICS)
+    questions = [q for q, _, _ in SHORTENED] + OFF_TOPIC
+    return dict(zip(questions, _ask(db, *questions)))
+
+
+SHORTENED = [
+    # other words for the pair's (打印纸 for 复印纸, 冷气 for 空调, 问谁要 for 找谁领): answered
+    ("打印纸没了问谁要", "复印纸用完了找谁领？", True),
+    ("冷气不凉了", "空调不制冷找谁处理？", True),
+    # a shortened word (门卡 for 门禁卡) that jieba cuts as 门卡坏: found, first, by its
+    # characters, though not with confidence
+    ("门卡坏了", "门禁卡刷不开门怎么办？", False),
+]
+OFF_TOPIC = ["天气预报准吗"]
+
+
+@pytest.mark.parametrize("question, asked, answered", SHORTENED)
+def test_a_paraphrase_without_the_pairs_words_still_finds_its_pair(logistics_answers, question,
+                                                                   asked, answered):
+    result = logistics_answers[question]
+    assert result["status"] == ("answer" if answered else "suggestions"), result
+    best = result["hits"][0]
+    assert best["kind"] == "faq" and best["question"] == asked, best
+    assert best["citation"].startswith("后勤服务问答 › ")
+
+
+def test_off_topic_put_to_a_small_faq_sheet_is_declined(logistics_answers):
+    for question in OFF_TOPIC:
+        assert logistics_answers[question]["status"] == "not_found", logistics_answers[question]
+
+
 # -- the bot: a long FAQ answer ------------------------------------------------------------------
 
 ADMIN = user(1001, "Admin", "zh-hans")

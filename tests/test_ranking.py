@@ -68,10 +68,10 @@ def test_more_results_continue_with_the_next_articles(statute_kb) -> None:
 # -- the decision from evidence ------------------------------------------------------------------
 
 def test_explain_shows_the_evidence_and_the_confidence(statute_kb) -> None:
-    from knowledge.rank import EVIDENCE
+    from knowledge.rank import EVIDENCE, FAQ_EVIDENCE
 
     decide = statute_kb.search("失业保险金最长能领多久", explain=True).explain["stages"]["decide"]
-    assert set(decide["evidence"]) == {*EVIDENCE, "faq", "asked"}
+    assert set(decide["evidence"]) == {*EVIDENCE, *FAQ_EVIDENCE, "faq"}
     assert 0.0 <= decide["confidence"] <= 1.0
     assert decide["status"] == "answer"
     assert decide["confidence"] >= decide["answer_confidence"]
