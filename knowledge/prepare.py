@@ -17,7 +17,7 @@ from pathlib import Path
 from .analysis import Analyzer, Synonyms
 from .loaders import READER_VERSION, FileRead, SourceDocument
 from .model import FileReport, IngestReport
-from .normalize import normalize, normalize_bulk
+from .normalize import normalize
 from .sections import split_document
 from .store import PreparedDocument, PreparedParagraph, paragraph_ref
 
@@ -31,37 +31,34 @@ log = logging.getLogger(__name__)
 
 
 def prepare_document(document: SourceDocument, analyzer: Analyzer, *, url: str | None = None,
-                     date: str | None = None, known: Known | None = None,
-                     norm: Callable[[str], str] = normalize) -> PreparedDocument:
+                     date: str | None = None, known: Known | None = None) -> PreparedDocument:
     """Split ``document`` into sections and paragraphs and tokenise every part (pure).
 
     ``known``: the words of paragraphs stored before under the same analyzer, by (ref, FAQ
     question) (:meth:`Store.stored_words`); a paragraph found there is not tokenised again.
-    ``norm``: :func:`.normalize`, or :func:`.normalize_bulk` (its twin) in a worker process.
     """
     structured = split_document(document)
     section_words: dict[tuple[str, ...], str] = {}
     paragraphs = []
     for p in structured.paragraphs:
         if p.section not in section_words:
-            section_words[p.section] = " ".join(analyzer.words(norm(" ".join(p.section))))
+            section_words[p.section] = " ".join(analyzer.words(normalize(" ".join(p.section))))
         words = known.get((paragraph_ref(document.source, p.text), p.question)) if known else None
         if words is None:
-            words = _paragraph_words(analyzer, p.text, p.question, norm)
+            words = _paragraph_words(analyzer, p.text, p.question)
         paragraphs.append(PreparedParagraph(p.number, p.section, p.text, p.sentences,
                                             words, p.kind, p.page, p.ocr, p.question))
     return PreparedDocument(document.title, document.source, document.source_id, document.kind,
-                            tuple(paragraphs), " ".join(analyzer.words(norm(document.title))),
+                            tuple(paragraphs), " ".join(analyzer.words(normalize(document.title))),
                             section_words, url, date, reader_version=READER_VERSION)
 
 
-def _paragraph_words(analyzer: Analyzer, text: str, question: str,
-                     norm: Callable[[str], str]) -> str:
-    words = analyzer.words(norm(text))
+def _paragraph_words(analyzer: Analyzer, text: str, question: str) -> str:
+    words = analyzer.words(normalize(text))
     if question:
         # An FAQ pair is found by its question first: its words count twice, the answer's
         # once (BM25 saturates, so twice is a lift, not a flood).
-        asked = analyzer.words(norm(question))
+        asked = analyzer.words(normalize(question))
         words = [*asked, *asked, *words]
     return " ".join(words)
 
@@ -85,7 +82,7 @@ def _worker_init(words: list[str], synonyms: Synonyms) -> None:
 
 def _worker_prepare(item: tuple[SourceDocument, Known | None]) -> PreparedDocument:
     assert _WORKER_ANALYZER is not None
-    return prepare_document(item[0], _WORKER_ANALYZER, known=item[1], norm=normalize_bulk)
+    return prepare_document(item[0], _WORKER_ANALYZER, known=item[1])
 
 
 @dataclass(frozen=True)

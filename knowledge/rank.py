@@ -321,13 +321,26 @@ class Ranker:
         """
         cfg = config
         size = len(self.rows)
-        postings = {"words": self.words.postings(query.words),
-                    "context": self.context.postings(query.words, cfg.context_weight),
-                    "grams": self.grams.postings(query.grams, cfg.gram_weight)}
-        all_rows = np.concatenate([rows for rows, _ in postings.values()])
+        if fields:
+            postings = {"words": self.words.postings(query.words),
+                        "context": self.context.postings(query.words, cfg.context_weight),
+                        "grams": self.grams.postings(query.grams, cfg.gram_weight)}
+            all_rows = np.concatenate([rows for rows, _ in postings.values()])
+            all_weights = np.concatenate([w for _, w in postings.values()])
+        else:    # the same rows and weights, joined once (the three fields' terms' parts)
+            rows, weights, qweights = self.words.postings_parts(query.words)
+            for field, terms, scale in ((self.context, query.words, cfg.context_weight),
+                                        (self.grams, query.grams, cfg.gram_weight)):
+                more = field.postings_parts(terms, scale)
+                rows += more[0]
+                weights += more[1]
+                qweights += more[2]
+            all_rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
+            # float32 weights × float64 query weights: float64, as each field's postings are
+            all_weights = np.concatenate(weights) * np.repeat(qweights, [r.size for r in rows]) \
+                if rows else np.zeros(0)
         if all_rows.size:
-            total = np.bincount(all_rows, minlength=size,
-                                weights=np.concatenate([w for _, w in postings.values()]))
+            total = np.bincount(all_rows, minlength=size, weights=all_weights)
             matched = np.flatnonzero((total > 0) & visible if visible is not None
                                      else total > 0)
         else:
@@ -397,9 +410,10 @@ class Ranker:
         head_of: list[int] = []
         head_index: dict[str, int] = {}
         at = 0
-        for row in row_list:
-            sentences = self.rows[row].sentences
-            norm = self.norms[row]
+        # each candidate's sentences and normalised text, read once (a lazy row view's lookups)
+        sentence_lists = [self.rows[row].sentences for row in row_list]
+        norms = [self.norms[row] for row in row_list]
+        for row, sentences, norm in zip(row_list, sentence_lists, norms):
             starts.append(len(span_starts))
             head = self._heads[row] if cfg.title_in_window else ""
             head_of.extend([head_index.setdefault(head, len(head_index))] * (len(sentences) or 1))
@@ -443,7 +457,7 @@ class Ranker:
         bm25 = total / top_total
         fuzzy = np.zeros(len(row_list))
         if cfg.fuzzy_weight:
-            with_sentences = [i for i, row in enumerate(row_list) if self.rows[row].sentences]
+            with_sentences = [i for i, sentences in enumerate(sentence_lists) if sentences]
             if with_sentences:
                 fuzzy[with_sentences] = process.cdist(
                     [query.content], [spans.text[span_starts[k]:span_ends[k]]
@@ -460,8 +474,8 @@ class Ranker:
                     closeness[i] = close.get(row, 0.0)
         reference = np.array([1.0 if row in named else 0.0 for row in row_list])
         # Does the paragraph say what the question asks for (a number, a list, a rule…)?
-        answer_type = np.array([1.0 if query.says_answer(self.norms[row]) else 0.0
-                                for row in row_list]) if query.asks else np.zeros(len(row_list))
+        answer_type = np.array([1.0 if query.says_answer(norm) else 0.0
+                                for norm in norms]) if query.asks else np.zeros(len(row_list))
         # Rules before mentions: a 法律责任 article names every rule's violation; it answers
         # only a question about consequences.
         liability = np.array([1.0 if row in self._liability else 0.0 for row in row_list])
@@ -469,8 +483,8 @@ class Ranker:
             liability = -liability
         # A caption (a table's or a list's title line: 个人所得税税率表一（综合所得适用）) names
         # what follows in the question's own words, and answers nothing itself.
-        caption = np.array([1.0 if _is_caption(self.norms[row], self.rows[row].kind) else 0.0
-                            for row in row_list])
+        caption = np.array([1.0 if _is_caption(norm, self.rows[row].kind) else 0.0
+                            for row, norm in zip(row_list, norms)])
         final = bm25 + cfg.window_weight * window + cfg.coverage_weight * coverage \
             + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference \
             + cfg.type_weight * answer_type + cfg.liability_weight * liability \
@@ -478,15 +492,16 @@ class Ranker:
         field_scores = ([dict(zip(FIELDS, scores)) for scores in zip(
             *(candidates.fields[name].tolist() for name in FIELDS))]
             if candidates.fields is not None else [{}] * len(row_list))
-        ranked = [Ranked(f, row, own_cover[a:b].tolist() if self.rows[row].sentences else [], {
+        ranked = [Ranked(f, row, own_cover[a:b].tolist() if sentences else [], {
             "bm25": bm, "window": win, "coverage": cov, "fuzzy": fz, "reference": ref,
             "answer_type": at_, "liability": li, "caption": cap, "asked": ak, "closeness": cl,
             "final": f, **by_field}, found_row)
-            for row, a, b, f, bm, win, cov, fz, ref, at_, li, cap, ak, cl, by_field, found_row
-            in zip(row_list, starts, ends.tolist(), final.tolist(), bm25.tolist(),
-                   window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist(),
-                   answer_type.tolist(), liability.tolist(), caption.tolist(), asked.tolist(),
-                   closeness.tolist(), field_scores, found_units)]
+            for row, sentences, a, b, f, bm, win, cov, fz, ref, at_, li, cap, ak, cl, by_field,
+            found_row in zip(
+                row_list, sentence_lists, starts, ends.tolist(), final.tolist(), bm25.tolist(),
+                window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist(),
+                answer_type.tolist(), liability.tolist(), caption.tolist(), asked.tolist(),
+                closeness.tolist(), field_scores, found_units)]
         ranked.sort(key=lambda item: -item.final)
         return ranked
 

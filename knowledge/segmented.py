@@ -6,7 +6,8 @@ time from the *global* statistics of the live rows (document frequency of a term
 the segments' live postings, the live rows' average length), computed in the same float32
 operations a single build would use — so a base with deltas ranks exactly as a fresh build of
 the same rows, whenever the last merge ran. A row's global number is its segment's offset plus
-its row in the segment; dead rows never reach a candidate list.
+its row in the segment; dead rows never reach a candidate list. A snapshot's statistics never
+change, so each field keeps the weights it computed for the terms searched lately.
 
 :class:`RowReader` reads the few paragraphs a search shows (about 25 candidates) from SQLite
 when asked, with a small cache, instead of holding every paragraph as Python objects.
@@ -28,6 +29,7 @@ import subprocess
 import sys
 import threading
 import time
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -35,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .normalize import normalize, normalize_aligned
+from .normalize import normalize_aligned, normalize_many
 from .segments import (
     FIELDS,
     KINDS,
@@ -112,6 +114,15 @@ class _Field:
         self.idf = self.idf_all[df > 0]
         self.vocab = _LiveTerms(self)
         self._slots: dict[str, int | None] = {}
+        gram_keys = segments[0].gram_keys
+        self._gram_keys = memoryview(gram_keys).cast("B").cast("q") if gram_keys.size else []
+        # per delta segment: local term id → global slot
+        self._global_slots: list[np.ndarray | None] = [None]
+        for slots, _ in added:
+            self._global_slots.append(slots)
+        self._cache: OrderedDict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cached = 0
+        self._cache_lock = threading.Lock()
 
     # -- terms → global slots -------------------------------------------------------------------
     def _keys_of(self, seg: Segment) -> list:
@@ -142,8 +153,9 @@ class _Field:
     def _find(self, term: str) -> int | None:
         key = self._key(term)
         if self.name == "grams":
-            at = int(_sorted_lookup(self._parts[0][3].gram_keys, np.array([key]))[0]) \
-                if key >= 0 else -1
+            keys = self._gram_keys
+            at = bisect_left(keys, key) if key >= 0 else -1   # (no numpy call for one key)
+            at = at if 0 <= at < len(keys) and keys[at] == key else -1
         else:
             vocab = self._parts[0][3].words_vocab if self.name == "words" else \
                 self._parts[0][3].context_vocab
@@ -191,42 +203,125 @@ class _Field:
                  ) -> tuple[np.ndarray, np.ndarray]:
         """Global rows and BM25 weights × query weight × ``scale`` of ``query``'s terms' live
         postings (per row in query order, as one build's postings would be)."""
-        terms = [(t, w, at) for t, w in query.items() if (at := self.slot(t)) is not None]
-        if not terms:
+        rows, weights, qweights = self.postings_parts(query, scale)
+        if not rows:
             return np.zeros(0, dtype=np.int32), np.zeros(0)
-        out_rows, out_weights = [], []
-        k1 = self._k1
-        for i, (postings, alive, offset, _) in enumerate(self._parts):
+        lengths = [r.size for r in rows]
+        # float32 weights × float64 query weights: float64, as one build's postings are
+        return np.concatenate(rows), np.concatenate(weights) * np.repeat(qweights, lengths)
+
+    def postings_parts(self, query: Mapping[str, float], scale: float = 1.0
+                       ) -> tuple[list[np.ndarray], list[np.ndarray], list[float]]:
+        """:meth:`postings` before it is joined: per term and segment its rows, its float32
+        weights, and the query weight × ``scale`` they are to be multiplied by (the candidates
+        stage joins the three fields' at once)."""
+        rows: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        qweights: list[float] = []
+        terms = [(w, at) for t, w in query.items() if (at := self.slot(t)) is not None]
+        if not terms:
+            return rows, weights, qweights
+        for i in range(len(self._parts)):
             if i == 0:
-                found = [(at, w, at) for _, w, at in terms if at < self._n_base]
+                found = [(at, w * scale) for w, at in terms if at < self._n_base]
             else:
                 local = self._delta_slots[i]
-                found = [(loc, w, at) for _, w, at in terms if (loc := local.get(at)) is not None]
+                found = [(loc, w * scale) for w, at in terms
+                         if (loc := local.get(at)) is not None]
             if not found:
                 continue
-            tids = np.fromiter((loc for loc, _, _ in found), np.int64, count=len(found))
-            qweights = np.fromiter((w for _, w, _ in found), np.float64, count=len(found)) * scale
-            idf = self.idf_all[np.fromiter((at for _, _, at in found), np.int64, count=len(found))]
-            starts, ends = postings.indptr[tids], postings.indptr[tids + 1]
-            lengths = ends - starts
-            where = np.arange(int(lengths.sum())) + np.repeat(starts - (np.cumsum(lengths) - lengths),
-                                                              lengths)
-            rows = postings.rows[where]
-            tf = postings.tf[where].astype(np.float32)
-            norm = self._norms[i][rows]
-            term_of = np.repeat(idf, lengths)
-            weights = (term_of * tf * (k1 + np.float32(1)) / (tf + norm)).astype(np.float32, copy=False)
-            weights = weights * np.repeat(qweights, lengths)
-            if alive is not None:
-                keep = alive[rows]
-                rows, weights = rows[keep], weights[keep]
-            out_rows.append(rows.astype(np.int64) + offset if offset else rows)
-            out_weights.append(weights)
-        if not out_rows:
-            return np.zeros(0, dtype=np.int32), np.zeros(0)
-        if len(out_rows) == 1:
-            return out_rows[0], out_weights[0]
-        return np.concatenate(out_rows), np.concatenate(out_weights)
+            for (term_rows, term_weights), (_, qweight) in zip(
+                    self._term_postings(i, [loc for loc, _ in found]), found):
+                rows.append(term_rows)
+                weights.append(term_weights)
+                qweights.append(qweight)
+        return rows, weights, qweights
+
+    def _term_postings(self, i: int, tids: list[int]
+                       ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per term id of segment ``i``: its live postings' global rows and float32 BM25 weights
+        (idf × saturated tf). The weights are kept, up to :data:`_CACHED_POSTINGS` per field
+        (the least recently used go first): a snapshot's statistics never change, so neither
+        do they, and the same words come back in question after question (一, 地区, 研究). The
+        base segment's rows are then views of its postings: nothing copied."""
+        cache = self._cache
+        out: list = [None] * len(tids)
+        missing: list[int] = []
+        with self._cache_lock:
+            for j, tid in enumerate(tids):
+                found = cache.get((i, tid))
+                if found is None:
+                    missing.append(j)
+                else:
+                    cache.move_to_end((i, tid))
+                    out[j] = found
+        postings, alive, offset, _ = self._parts[i]
+        plain = alive is None and not offset
+        for j in range(len(tids)):
+            if out[j] is not None and out[j][0] is None:   # (None, start, end, weights)
+                out[j] = (postings.rows[out[j][1]:out[j][2]], out[j][3])
+        if not missing:
+            return out
+        k1 = self._k1
+        if plain:   # each term's rows and frequencies are slices (views) of the postings
+            indptr, idf_all, norms, one = postings.indptr, self.idf_all, self._norms[i], \
+                k1 + np.float32(1)
+            new = []
+            for j in missing:
+                tid = tids[j]
+                begin, stop = int(indptr[tid]), int(indptr[tid + 1])
+                term_rows = postings.rows[begin:stop]
+                tf = postings.tf[begin:stop].astype(np.float32)
+                # the same float32 operations, in the same order, as the gathered path below
+                term_weights = (idf_all[tid] * tf * one / (tf + norms[term_rows])).astype(
+                    np.float32, copy=False)
+                out[j] = (term_rows, term_weights)
+                new.append(((i, tid), (None, begin, stop, term_weights)))
+            self._keep(new)
+            return out
+        local = np.fromiter((tids[j] for j in missing), np.int64, count=len(missing))
+        glob = local if i == 0 else self._global_slots[i][local]
+        idf = self.idf_all[glob]
+        starts, ends = postings.indptr[local], postings.indptr[local + 1]
+        lengths = ends - starts
+        where = np.arange(int(lengths.sum())) + np.repeat(starts - (np.cumsum(lengths) - lengths),
+                                                          lengths)
+        rows = postings.rows[where]
+        tf = postings.tf[where].astype(np.float32)
+        norm = self._norms[i][rows]
+        term_of = np.repeat(idf, lengths)
+        weights = (term_of * tf * (k1 + np.float32(1)) / (tf + norm)).astype(np.float32, copy=False)
+        if alive is not None:
+            keep = alive[rows]
+            rows, weights = rows[keep], weights[keep]
+            lengths = np.bincount(np.repeat(np.arange(len(missing)), lengths)[keep],
+                                  minlength=len(missing))
+        if offset:
+            rows = rows.astype(np.int64) + offset
+        new = []
+        at = 0
+        for j, size in zip(missing, lengths.tolist()):
+            # their own copies: not views holding the whole gather
+            out[j] = (rows[at:at + size].copy(), weights[at:at + size].copy())
+            new.append(((i, tids[j]), out[j]))
+            at += size
+        self._keep(new)
+        return out
+
+    def _keep(self, new: list) -> None:
+        """Put computed weights in the cache; the least recently used go beyond the limit."""
+        cache = self._cache
+        with self._cache_lock:
+            for key, value in new:
+                if key not in cache:
+                    cache[key] = value
+                    self._cached += value[-1].size
+            while self._cached > _CACHED_POSTINGS and cache:
+                self._cached -= cache.popitem(last=False)[1][-1].size
+
+
+_CACHED_POSTINGS = 2_000_000    # weights kept per field and snapshot (float32: ≤ 8 MB; a
+                                # delta's or a base with tombstones' rows too: ≤ 16 MB)
 
 
 class _LiveTerms:
@@ -283,11 +378,19 @@ class RowReader:
 
     def fetch(self, ids: Iterable[int], same_norm: Iterable[bool] = ()) -> None:
         """Read the paragraphs of ``ids`` not cached, in one query (``same_norm``: per id,
-        whether its text is already normalised, as the index recorded)."""
+        whether its text is already normalised, as the index recorded); the cached ones count
+        as just used."""
         ids = list(ids)
         same = dict(zip(ids, same_norm))
         with self._lock:   # searches in threads share the cache (an eviction between two steps)
-            self._fetch([i for i in dict.fromkeys(ids) if i not in self._cache], same)
+            cache = self._cache
+            missing = []
+            for pid in dict.fromkeys(ids):
+                if pid in cache:
+                    cache.move_to_end(pid)
+                else:
+                    missing.append(pid)
+            self._fetch(missing, same)
 
     def _fetch(self, missing: list[int], same: dict[int, bool]) -> None:
         if not missing:
@@ -295,14 +398,17 @@ class RowReader:
         found = {i: self._kept[i] for i in missing if i in self._kept}
         if self.store is not None and len(found) < len(missing):
             found.update(self.store.paragraphs([i for i in missing if i not in found]))
-        for pid in missing:
-            row = found.get(pid) or ParagraphRow(pid, 0, 0, "", (), (), "", "", None, None)
-            self._put(pid, row, same.get(pid, False))
+        rows = [found.get(pid) or ParagraphRow(pid, 0, 0, "", (), (), "", "", None, None)
+                for pid in missing]
+        todo = [at for at, pid in enumerate(missing) if not same.get(pid, False)]
+        norms = [row.text for row in rows]
+        for at, norm in zip(todo, normalize_many([norms[at] for at in todo])):
+            norms[at] = norm
+        for pid, row, norm in zip(missing, rows, norms):
+            self._put(pid, row, norm)
 
-    def _put(self, pid: int, row: ParagraphRow, same_norm: bool = False
-             ) -> tuple[ParagraphRow, str, str]:
+    def _put(self, pid: int, row: ParagraphRow, norm: str) -> tuple[ParagraphRow, str, str]:
         text = row.text
-        norm = text if same_norm else normalize(text)
         if len(norm) != len(text):  # keep offsets aligned with text (rare: NFKC expansions)
             norm = normalize_aligned(text)
         elif norm == text:
@@ -319,14 +425,12 @@ class RowReader:
         return entry
 
     def entry(self, pid: int) -> tuple[ParagraphRow, str, str]:
-        with self._lock:
-            found = self._cache.get(pid)
-            if found is None:
+        found = self._cache.get(pid)   # (a search's rows were fetched and touched just before)
+        if found is None:
+            with self._lock:
                 self.fetch([pid])
                 found = self._cache[pid]
-            else:
-                self._cache.move_to_end(pid)
-            return found
+        return found
 
     def forget(self, ids: Iterable[int]) -> None:
         """Drop cached paragraphs (their rows died: an id may be used again)."""

@@ -28,6 +28,7 @@ import sys
 import tempfile
 import zlib
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from .index import code_runs, gram_codes, release_free_memory, token_codes
-from .normalize import normalize, normalize_bulk
+from .normalize import normalize
 from .sections import find_references
 from .store import IndexRow, ParagraphRow
 
@@ -103,7 +104,7 @@ class Vocab:
         key = term.encode("utf-8", "surrogatepass")
         wanted = _term_hash(key)
         keys, ids, offs, blob = self._keys, self._ids, self._offs, self.blob
-        at = int(np.searchsorted(self.hash_keys, np.uint64(wanted))) if self.size else 0
+        at = bisect_left(keys, wanted) if self.size else 0   # (no numpy call for one key)
         found = None
         while at < self.size and keys[at] == wanted:
             tid = ids[at]
@@ -241,12 +242,10 @@ def _field_from_tokens(docs: Iterable[list[str]]) -> tuple[Vocab, Postings]:
 def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
                   generation: int = -1,
                   documents: tuple[np.ndarray, np.ndarray] | None = None,
-                  bulk: bool = False, grams_elsewhere: bool = False) -> Segment:
+                  grams_elsewhere: bool = False) -> Segment:
     """A segment of ``rows`` (streamed once). ``keep_rows``: keep each :class:`ParagraphRow`
-    (an in-memory searcher without a database to read them from). ``bulk``: many rows (a base
-    build), worth :func:`.normalize_bulk`'s one-off cost. ``grams_elsewhere``: leave the bigram
+    (an in-memory searcher without a database to read them from). ``grams_elsewhere``: leave the bigram
     field (and ``same_norm``) empty: another process builds them (:func:`build_base`)."""
-    norm = normalize_bulk if bulk else normalize
     ids, docs, kinds = array("q"), array("q"), array("b")
     liability: list[bool] = []
     references: dict[tuple[str, int], list[int]] = {}
@@ -264,7 +263,7 @@ def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
         key = (p.title, p.section, p.question)
         found = heads.get(key)
         if found is None:
-            found = heads[key] = _is_liability(heads_text(p, norm))
+            found = heads[key] = _is_liability(heads_text(p))
         liability.append(found)
         refs = section_refs.get(p.section)
         if refs is None:
@@ -287,7 +286,7 @@ def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
     del context, context_tokens
     release_free_memory()
     if texts is not None:
-        same_norm, gram_postings, gram_keys = gram_field(texts, norm)
+        same_norm, gram_postings, gram_keys = gram_field(texts)
         del texts
         release_free_memory()
     else:
@@ -301,16 +300,15 @@ def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
                    generation, documents, kept)
 
 
-def gram_field(texts: list[tuple[str, str]], norm: Callable[[str], str] = normalize
-               ) -> tuple[np.ndarray, Postings, np.ndarray]:
+def gram_field(texts: list[tuple[str, str]]) -> tuple[np.ndarray, Postings, np.ndarray]:
     """The bigram field of rows given as (text, FAQ question) (``texts`` is emptied): whether
     each text is its own normal form, the postings and their bigram keys."""
     same_norm = np.zeros(len(texts), dtype=bool)
     grams: list[str] = []
     for row, (text, question) in enumerate(texts):
-        normal = norm(text)
+        normal = normalize(text)
         same_norm[row] = normal == text
-        grams.append(norm(question) + "\n" + normal if question else normal)
+        grams.append(normalize(question) + "\n" + normal if question else normal)
     texts.clear()
     chunks, lengths = gram_codes(grams)
     del grams
@@ -349,7 +347,7 @@ def write_gram_field(store, folder: Path) -> None:
             texts.append((text, question))
     finally:
         conn.execute("COMMIT")
-    same_norm, postings, keys = gram_field(texts, normalize_bulk)
+    same_norm, postings, keys = gram_field(texts)
     arrays = {"ids": np.frombuffer(ids, np.int64), "same_norm": same_norm, "keys": keys,
               **{part: getattr(postings, part) for part in _PARTS}}
     for name, values in arrays.items():
@@ -554,13 +552,12 @@ def build_base(store) -> tuple[int, tuple[np.ndarray, np.ndarray], Segment]:
         helper = _gram_helper(store)
         try:
             segment = build_segment(store.load_rows(sentences=False), generation=generation,
-                                    documents=documents, bulk=True,
+                                    documents=documents,
                                     grams_elsewhere=helper is not None)
             if helper is not None:
                 field = helper.result(generation, segment.ids)
                 if field is None:   # the database moved meanwhile, or the process failed
-                    field = gram_field([(t, q) for _, t, q in store.paragraph_texts()],
-                                       normalize_bulk)
+                    field = gram_field([(t, q) for _, t, q in store.paragraph_texts()])
                 segment.same_norm, segment.fields["grams"], segment.gram_keys = field
         finally:
             if helper is not None:

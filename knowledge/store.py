@@ -114,7 +114,7 @@ def paragraph_ref(source: str, text: str) -> str:
 
 
 def _sentences(stored: str | None) -> tuple[tuple[int, int], ...]:
-    return tuple(tuple(s) for s in json.loads(stored)) if stored else ()
+    return tuple(map(tuple, json.loads(stored))) if stored else ()
 
 
 # json.dumps with other than its default options builds a new encoder per call: ~30 % of an
@@ -139,6 +139,7 @@ class Store:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        self._paths: dict[str, tuple[str, ...]] = {}   # a section's stored path → its headings
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._connect()
@@ -562,14 +563,25 @@ class Store:
     def paragraphs(self, ids: Sequence[int]) -> dict[int, ParagraphRow]:
         """The paragraphs of ``ids`` that exist, by id (a searcher reads its candidates)."""
         found: dict[int, ParagraphRow] = {}
+        paths = self._paths
+        if len(paths) > 10_000:
+            paths.clear()
+        ids = [int(i) for i in ids]
+        # A search reads ~25 ids: as parameters, the statement is prepared once and kept by
+        # sqlite3's statement cache (its text is the same from search to search).
+        few = len(ids) <= 256
+        listed = ",".join("?" * len(ids)) if few else ",".join(map(str, ids))
         for (pid, doc_id, number, text, sentences, path, title, source, source_id, url, kind,
-             ocr, question, ref) in self.db.execute(
+             ocr, question, ref) in self.db.conn.execute(
                 "SELECT p.id, p.doc_id, p.number, p.text, p.sentences, s.path, d.title, "
                 "d.source, d.source_id, d.url, p.kind, p.ocr, p.question, p.ref FROM paragraphs p "
                 "JOIN sections s ON s.id = p.section_id JOIN documents d ON d.id = p.doc_id "
-                f"WHERE p.id IN ({','.join(str(int(i)) for i in ids)})"):
+                f"WHERE p.id IN ({listed})", ids if few else ()):
+            section = paths.get(path)
+            if section is None:
+                section = paths[path] = tuple(json.loads(path))
             found[pid] = ParagraphRow(pid, doc_id, number, text, _sentences(sentences),
-                                      tuple(json.loads(path)), title, source, source_id, url,
+                                      section, title, source, source_id, url,
                                       kind or "text", bool(ocr), question or "", ref or "")
         return found
 

@@ -10,7 +10,7 @@ from knowledge import KnowledgeBase
 from knowledge.analysis import (_WORDLIKE, STOPWORDS, Analyzer, Synonyms, _jieba,
                                 extract_defined_terms, pinyin_keys)
 from knowledge.cut import FastCut
-from knowledge.normalize import normalize, normalize_bulk, normalize_with_offsets
+from knowledge.normalize import _CHAR_MAP, normalize, normalize_many, normalize_with_offsets
 
 
 @pytest.fixture(scope="module")
@@ -47,11 +47,15 @@ def test_normalize(text: str, expected: str) -> None:
     assert normalize(text) == expected
 
 
-def test_the_bulk_normalize_equals_normalize_on_every_character() -> None:
+def test_the_fast_normalize_equals_the_character_map_on_every_character() -> None:
+    """normalize maps long texts through a numpy table and normalize_many joins a search's
+    paragraphs: both must give what str.translate with the map gives, on every code point."""
     every = "".join(chr(c) for c in range(0x110000))
-    assert normalize_bulk(every) == normalize(every)
-    for text in ("甲A乙", "條例\u200b第Ⅲ條", "ＡＢＣ，。１２３", "𠀀𝐀x\ud800y", ""):
-        assert normalize_bulk(text) == normalize(text)
+    assert normalize(every) == every.translate(_CHAR_MAP)
+    texts = ["甲A乙" * 20, "條例\u200b第Ⅲ條" * 9, "ＡＢＣ，。１２３" * 8, "𠀀𝐀x\ud800y" * 12, "",
+             "短", "一般的中文段落，没有要改的字。" * 5]
+    assert normalize_many(texts) == [t.translate(_CHAR_MAP) for t in texts]
+    assert [normalize(t) for t in texts] == [t.translate(_CHAR_MAP) for t in texts]
 
 
 def test_normalize_with_offsets_maps_back_to_the_original_characters() -> None:
