@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+
 __all__ = ["ADMINS_ONLY", "EVERYONE", "DocAudiences", "audience_names", "join_audience",
            "parse_audience", "visible"]
 
@@ -71,15 +73,25 @@ def visible(stored: str | None, audiences: frozenset[str] | None) -> bool:
 
 @dataclass(frozen=True)
 class DocAudiences:
-    """One snapshot of every document's audience (stored form), and the versions it was read
-    at (``meta.generation``, ``meta.audience_version``): read again when either moves."""
+    """One snapshot of every document's audience: the document ids (sorted) of each stored
+    audience form (``by_audience``), and the versions it was read at (``meta.generation``,
+    ``meta.audience_version``): read again when either moves. A document it does not hold
+    (added after it was read) is restricted."""
 
     key: tuple[int, int] = (-1, -1)
-    by_doc: Mapping[int, str] = field(default_factory=dict)
+    by_audience: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    def stored(self, doc_id: int) -> str | None:
+        """The document's stored audience (None: not in this snapshot)."""
+        for audience, ids in self.by_audience.items():
+            at = int(np.searchsorted(ids, doc_id))
+            if at < ids.size and ids[at] == doc_id:
+                return audience
+        return None
 
     def restricted(self, doc_id: int) -> bool:
         """Whether the document is not for everyone (a document not in the map: restricted)."""
-        stored = self.by_doc.get(doc_id)
+        stored = self.stored(doc_id)
         return stored is None or EVERYONE not in audience_names(stored)
 
     def allows(self, doc_id: int, audiences: frozenset[str] | None) -> bool:
@@ -87,5 +99,11 @@ class DocAudiences:
         without restriction)."""
         if audiences is None:
             return True
-        stored = self.by_doc.get(doc_id)
+        stored = self.stored(doc_id)
         return stored is not None and visible(stored, audiences)
+
+    def readable(self, audiences: frozenset[str]) -> np.ndarray:
+        """The ids of every document someone in ``audiences`` may read (sorted)."""
+        parts = [ids for audience, ids in self.by_audience.items()
+                 if visible(audience, audiences)]
+        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)

