@@ -84,16 +84,7 @@ class FaqSheet:
         n = len(self)
         if not n:
             return np.zeros(0)
-        own: set[str] = set()
-        said: set[str] = set()
-        for unit in query.units:
-            if _QUESTION_FORM.fullmatch(unit.text):
-                continue
-            mine = _keys(unit.text)
-            own |= mine
-            said |= mine
-            for alternative in unit.alternatives:
-                said |= _keys(alternative)
+        own, said = _said(query)
         scores = np.zeros(n)
         for kind in (0, 1):
             mine = [k for k in own if _is_gram(k) == kind]
@@ -132,16 +123,29 @@ class FaqSheet:
         """Per pair: how many distinct characters of its question ``query`` says (or its
         synonyms say). One shared character (天 of 天气 and 多少天) is no sign of a paraphrase."""
         counts = np.zeros(len(self), dtype=np.int64)
-        said: set[str] = set()
-        for unit in query.units:
-            if not _QUESTION_FORM.fullmatch(unit.text):
-                for text in (unit.text, *unit.alternatives):
-                    said |= {k for k in _keys(text) if not _is_gram(k)}
-        for key in said:
+        for key in _said(query)[1]:
+            if _is_gram(key):
+                continue
             found = self._postings.get(key)
             if found is not None:
                 counts[found] += 1
         return counts
+
+
+def _said(query: Query) -> tuple[set[str], set[str]]:
+    """The characters and bigrams of the question's topic words (not its question form), and
+    the same with their synonyms' (what the question says, one way or another)."""
+    own: set[str] = set()
+    said: set[str] = set()
+    for unit in query.units:
+        if _QUESTION_FORM.fullmatch(unit.text):
+            continue
+        mine = _keys(unit.text)
+        own |= mine
+        said |= mine
+        for alternative in unit.alternatives:
+            said |= _keys(alternative)
+    return own, said
 
 
 def _is_gram(key: str) -> int:
