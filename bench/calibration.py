@@ -40,7 +40,6 @@ from knowledge.rank import DECISION, EVIDENCE, FAQ_EVIDENCE, confidence
 
 EVAL = ROOT.parent / "shared" / "eval"
 SETS = ("drcd", "stard", "realdocs", "offtopic", "faq")
-FAQ = ROOT / "bench" / "calibration"     # an FAQ sheet and paraphrases of its questions
 
 
 def _ask(kb: KnowledgeBase, question: str, right) -> dict:
@@ -81,18 +80,23 @@ def _realdocs(tmp: Path) -> tuple[list[dict], list[dict]]:
 
 
 def _faq(tmp: Path) -> list[dict]:
-    """The calibration FAQ sheet's paraphrases (right: the first hit is their pair) and its
-    off-topic questions, with realdocs' off-topic ones (right: never)."""
+    """Every calibration FAQ sheet's paraphrases (right: the first hit is their pair) and its
+    off-topic questions, with realdocs' off-topic ones (right: never), each sheet in a
+    knowledge base of its own; each row names its ``sheet``."""
     import realdocs
+    from faq import calibration_sheets, read_questions as read_faq
 
-    questions = [json.loads(line) for line in
-                 (FAQ / "questions.jsonl").read_text(encoding="utf-8").splitlines() if line]
-    questions += [{"question": q["question"], "gold": None}
-                  for q in realdocs.read_questions(realdocs.QUESTIONS) if q["doc"] is None]
-    with KnowledgeBase(tmp / "faq.db") as kb:
-        kb.ingest([FAQ / "faq.csv"])
-        return [{**_ask(kb, q["question"], lambda hit, g=q["gold"]: bool(g) and hit.question == g),
-                 "gold": q["gold"]} for q in questions]
+    offtopic = [{"question": q["question"], "gold": None}
+                for q in realdocs.read_questions(realdocs.QUESTIONS) if q["doc"] is None]
+    rows = []
+    for name, sheet, questions in calibration_sheets():
+        with KnowledgeBase(tmp / f"faq-{name}.db") as kb:
+            kb.ingest([sheet])
+            rows += [{**_ask(kb, q["question"],
+                             lambda hit, g=q["gold"]: bool(g) and hit.question == g),
+                      "gold": q["gold"], "sheet": name}
+                     for q in read_faq(questions) + offtopic]
+    return rows
 
 
 def collect(sets: list[str]) -> dict[str, list[dict]]:
@@ -163,9 +167,9 @@ def main() -> None:
     parser.add_argument("--load", help="read the evidence from a --dump file instead of asking")
     parser.add_argument("--fit", action="store_true")
     parser.add_argument("--twofold", action="store_true",
-                        help="check the FAQ decision two-fold: the FAQ sheet's pairs split in "
-                             "halves, fitted on one half's paraphrases (and half the off-topic "
-                             "questions), measured on the other's at the answer threshold")
+                        help="check the FAQ decision held out: fitted on all calibration sheets "
+                             "but one, measured on that one (each in turn), then each sheet's "
+                             "pairs split in halves, at the answer threshold")
     args = parser.parse_args()
     if args.load:
         results = json.loads(Path(args.load).read_text(encoding="utf-8"))
@@ -189,32 +193,56 @@ def main() -> None:
 
 
 def twofold(rows: list[dict], threshold: float = DECISION["answer"]) -> None:
-    """The FAQ decision fitted on half the calibration sheet's pairs, measured on the other
-    half: answered with the right pair, answered wrongly (of the paraphrases), off-topic
-    questions answered; beside it the weights in decision.json on the same half."""
+    """The FAQ decision fitted on some calibration sheets, measured on another (each sheet in
+    turn: a truer held-out than a split of one sheet's pairs, whose paraphrases share its
+    writer and its words); then the old check, each sheet's pairs split in halves. Figures:
+    answered with the right pair, answered wrongly (of the paraphrases), off-topic questions
+    answered; beside them the weights in decision.json on the same questions."""
+    sheets = sorted({r.get("sheet", "") for r in rows})
     golds = sorted({r["gold"] for r in rows if r.get("gold")})
-    half = [golds.index(r["gold"]) % 2 if r.get("gold") else i % 2 for i, r in enumerate(rows)]
-
-    def measure(test: list[dict], p: np.ndarray) -> str:
-        on = p >= threshold
-        para = np.array([bool(r.get("gold")) for r in test])
-        right = np.array([r["right"] for r in test])
-        n = max(1, int(para.sum()))
-        return (f"answered right {100 * (on & right & para).sum() / n:5.1f}%, wrong "
-                f"{100 * (on & ~right & para).sum() / n:4.1f}%, off-topic answered "
-                f"{int((on & ~para).sum())}/{int((~para).sum())}")
-
-    for fold in (0, 1):
-        train = [r for r, h in zip(rows, half) if h != fold and _is_faq(r)]
-        test = [r for r, h in zip(rows, half) if h == fold]
-        is_faq = np.array([_is_faq(r) for r in test])
+    halves = [golds.index(r["gold"]) % 2 if r.get("gold") else i % 2
+              for i, r in enumerate(rows)]
+    folds = [(f"sheet {name}", [r.get("sheet", "") == name for r in rows]) for name in sheets] \
+        if len(sheets) > 1 else []
+    folds += [(f"pairs' half {fold}", [h == fold for h in halves]) for fold in (0, 1)]
+    total: dict[str, np.ndarray] = {}
+    for label, held in folds:
+        train = [r for r, out in zip(rows, held) if not out and _is_faq(r)]
+        test = [r for r, out in zip(rows, held) if out]
         beta = fit({"faq": train}, keys=FAQ_EVIDENCE)
-        x = np.hstack([_matrix(test, FAQ_EVIDENCE), np.ones((len(test), 1))])
-        fitted = np.where(is_faq, 1 / (1 + np.exp(-x @ beta)), 0.0)
-        shipped = np.where(is_faq, [confidence({**r["evidence"], "faq": 1.0}) for r in test],
-                           0.0)
-        print(f"half {fold}: fitted on the other half: {measure(test, fitted)}  |  "
-              f"decision.json: {measure(test, shipped)}")
+        fitted, shipped = _faq_p(test, beta), _faq_p(test, None)
+        print(f"{label:14} fitted on the rest: {_measure(test, fitted, threshold)}  |  "
+              f"decision.json: {_measure(test, shipped, threshold)}")
+        if label.startswith("sheet"):
+            for key, p in (("fitted", fitted), ("shipped", shipped)):
+                total[key] = np.concatenate([total.get(key, np.zeros(0)), p])
+            total["rows"] = total.get("rows", []) + test
+    if total:
+        print(f"{'by sheet, all':14} fitted on the rest: "
+              f"{_measure(total['rows'], total['fitted'], threshold)}  |  "
+              f"decision.json: {_measure(total['rows'], total['shipped'], threshold)}")
+
+
+def _faq_p(rows: list[dict], beta: np.ndarray | None) -> np.ndarray:
+    """P(answer) of each row: an FAQ best hit by ``beta`` (None: decision.json's weights), a
+    paragraph 0 (these knowledge bases hold FAQ pairs only)."""
+    is_faq = np.array([_is_faq(r) for r in rows], dtype=bool)
+    if beta is None:
+        p = [confidence({**r["evidence"], "faq": 1.0}) for r in rows]
+    else:
+        x = np.hstack([_matrix(rows, FAQ_EVIDENCE), np.ones((len(rows), 1))])
+        p = 1 / (1 + np.exp(-x @ beta))
+    return np.where(is_faq, p, 0.0)
+
+
+def _measure(test: list[dict], p: np.ndarray, threshold: float) -> str:
+    on = p >= threshold
+    para = np.array([bool(r.get("gold")) for r in test], dtype=bool)
+    right = np.array([r["right"] for r in test], dtype=bool)
+    n = max(1, int(para.sum()))
+    return (f"answered right {100 * (on & right & para).sum() / n:5.1f}%, wrong "
+            f"{100 * (on & ~right & para).sum() / n:4.1f}%, off-topic answered "
+            f"{int((on & ~para).sum())}/{int((~para).sum())}")
 
 
 def _fit_report(label: str, keys, results: dict[str, list[dict]]) -> None:

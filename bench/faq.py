@@ -9,7 +9,11 @@ synonyms), and off-topic questions. Prints, for the paraphrases, the share answe
 ``answer``) with the right pair first; the ranking's own figures whatever the decision (the right
 pair first, in the top 3); and the share of off-topic questions declined (not ``answer``).
 
-    python bench/faq.py [--with DIR ...] [--misses] [--json]
+``--calibration`` measures the sheets the FAQ decision is fitted on instead
+(``bench/calibration/NAME.csv`` with its questions ``NAME.jsonl``), each in a knowledge base of
+its own (with the ``--with`` documents), per sheet and all together.
+
+    python bench/faq.py [--with DIR ...] [--calibration] [--misses] [--json]
 """
 
 from __future__ import annotations
@@ -22,6 +26,18 @@ from pathlib import Path
 from knowledge import KnowledgeBase
 
 HERE = Path(__file__).resolve().parent / "faq"
+CALIBRATION = Path(__file__).resolve().parent / "calibration"
+
+
+def calibration_sheets() -> list[tuple[str, Path, Path]]:
+    """The calibration FAQ sheets: (name, NAME.csv, NAME.jsonl), by name."""
+    return [(csv.stem, csv, csv.with_suffix(".jsonl"))
+            for csv in sorted(CALIBRATION.glob("*.csv"))]
+
+
+def read_questions(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
 
 
 def run(questions: list[dict], folders: list[str], sheet: Path = HERE / "faq.csv") -> list[dict]:
@@ -68,25 +84,38 @@ def main() -> None:
                         help="more documents to ingest next to the FAQ sheet (repeatable)")
     parser.add_argument("--misses", action="store_true", help="print every miss")
     parser.add_argument("--sheet", type=Path, default=HERE / "faq.csv",
-                        help="the FAQ sheet (default bench/faq/faq.csv; bench/calibration/faq.csv "
-                             "is the one the decision is fitted on)")
+                        help="the FAQ sheet (default bench/faq/faq.csv; bench/calibration/ "
+                             "holds the ones the decision is fitted on: --calibration)")
     parser.add_argument("--questions", type=Path, default=HERE / "questions.jsonl")
+    parser.add_argument("--calibration", action="store_true",
+                        help="measure the calibration sheets (bench/calibration/*.csv) instead, "
+                             "each in a knowledge base of its own")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    with open(args.questions, encoding="utf-8") as handle:
-        questions = [json.loads(line) for line in handle if line.strip()]
-    outcomes = run(questions, args.folders, args.sheet)
-    result = figures(outcomes)
-    if args.json:
-        print(json.dumps(result, indent=1))
+    if args.calibration:
+        sheets = [(name, sheet, read_questions(questions))
+                  for name, sheet, questions in calibration_sheets()]
     else:
-        print(f"FAQ sheet {args.sheet} + {args.folders or 'nothing else'}")
-        print(f"paraphrases {result['paraphrases']}: answered with the right pair "
-              f"{result['answered_right']:.1%}, ranked first {result['right_first']:.1%}, "
-              f"ranked in top 3 {result['right_top3']:.1%}, answered with a wrong hit "
-              f"{result['answered_wrong']:.1%}")
-        print(f"off-topic {result['offtopic']}: declined {result['offtopic_declined']:.1%} "
-              f"(not found {result['offtopic_not_found']:.1%})")
+        sheets = [(str(args.sheet), args.sheet, read_questions(args.questions))]
+    outcomes = []
+    results = {}
+    for name, sheet, questions in sheets:
+        mine = run(questions, args.folders, sheet)
+        results[name] = figures(mine)
+        outcomes += mine
+    if len(sheets) > 1:
+        results["all"] = figures(outcomes)
+    if args.json:
+        print(json.dumps(results if len(sheets) > 1 else results[sheets[0][0]], indent=1))
+    else:
+        for name, result in results.items():
+            print(f"FAQ sheet {name} + {args.folders or 'nothing else'}")
+            print(f"paraphrases {result['paraphrases']}: answered with the right pair "
+                  f"{result['answered_right']:.1%}, ranked first {result['right_first']:.1%}, "
+                  f"ranked in top 3 {result['right_top3']:.1%}, answered with a wrong hit "
+                  f"{result['answered_wrong']:.1%}")
+            print(f"off-topic {result['offtopic']}: declined {result['offtopic_declined']:.1%} "
+                  f"(not found {result['offtopic_not_found']:.1%})")
     if args.misses:
         for o in outcomes:
             right = o["kind"] == "paraphrase" and o["status"] == "answer" and \

@@ -189,6 +189,19 @@ _GLUED_HEAD = "我你他她是能要会可想该得才还再都就也没不让"
 _GLUED_TAIL = "吗呢吧啊呀了么的完掉能要会"
 
 
+# Question forms jieba cuts in two (什么|时候, 多长|时间): the piece it leaves is no topic word.
+_SPLIT_FORMS = re.compile(r"(?:什么|啥)(时候)|多长(时间)|多少(时间)")
+
+
+def form_pieces(text: str) -> frozenset[str]:
+    """The pieces of split question forms in ``text`` (时候 of 什么时候) that occur in it only
+    inside such a form."""
+    pieces = {m.group(m.lastindex) for m in _SPLIT_FORMS.finditer(text)}
+    return frozenset(p for p in pieces
+                     if text.count(p) == sum(m.group(m.lastindex) == p
+                                             for m in _SPLIT_FORMS.finditer(text)))
+
+
 def answer_types(question: str) -> tuple[str, ...]:
     """What ``question`` asks for, as ANSWER_TYPES names (多少天 → quantity; 谁 → agent; 从哪天
     到哪天 → period, which stands for quantity)."""
@@ -210,6 +223,8 @@ class QueryBuilder:
         self._phrase_parts: dict[str, tuple[str, ...]] = {}
         self._keys_index: dict[str, tuple[str, ...]] = {}
         self._keys_stamp: tuple | None = None
+        # Question forms (多久, 怎么办) only FAQ pairs' questions say: set by the searcher
+        self.faq_forms: frozenset[str] = frozenset()
 
     def forget_shapes(self) -> None:
         """Forget how words were cut: jieba was taught new words (an admin's synonyms)."""
@@ -276,14 +291,21 @@ class QueryBuilder:
 
         # A question-form word the knowledge base never says (多久, 哪几种, 算不算) asks for a
         # kind of answer (ANSWER_TYPES); as a topic word it would weigh like the rarest word.
-        unit_texts = [t for t in unit_texts if t in self.words.vocab or t in alternatives
-                      or not _QUESTION_FORM.fullmatch(t)] or unit_texts
+        # Said only by FAQ pairs' questions (调休假多久过期？) it is their form, not their
+        # topic, as is a form jieba cut in two there (什么|时候 → 时候).
+        forms = self.faq_forms
+        pieces = form_pieces(normalized) & forms if forms else frozenset()
+        unit_texts = [t for t in unit_texts if t not in pieces and (
+            (t in self.words.vocab and t not in forms) or t in alternatives
+            or not _QUESTION_FORM.fullmatch(t))] or unit_texts
         # Question talk (QUESTION_TALK) the knowledge base never says is no topic word.
         asked = unit_texts
         unit_texts = self._without_talk(unit_texts, alternatives)
         units = [self._unit(text, alternatives.get(text, ()), gram_alternatives,
                             cfg.unit_power) for text in unit_texts]
         talk = tuple(t for t in asked if t not in unit_texts)
+        if self.faq_forms:      # (nor do they count in BM25: every pair asks with them)
+            words = {w: v for w, v in words.items() if w not in self.faq_forms} or words
         return Query(question, normalized, words, grams, units, expansions,
                      find_references(normalized), answer_types(normalized), talk)
 

@@ -38,7 +38,7 @@ from .excerpt import asks_for_list, make_excerpt
 from .index import release_free_memory
 from .model import Answer, Citation, Hit
 from .normalize import normalize
-from .query import Query, QueryBuilder
+from .query import _QUESTION_FORM, Query, QueryBuilder, form_pieces
 from .rank import (
     DECISION,
     FIELDS,
@@ -92,6 +92,19 @@ class SearchConfig:
     suggest_confidence: float = DECISION["suggest"]  # ≥ this: suggestions; below: not found
 
 
+def _faq_forms(asked: Iterable[tuple[str, list[str]]], words) -> frozenset[str]:
+    """The question forms (多久, 怎么办; 时候 of 什么时候) that FAQ pairs' questions say and no
+    other text does (each row that has the word is a pair whose question says it): the
+    knowledge base does not say them, its pairs only ask with them."""
+    count: dict[str, int] = {}
+    for question, found in asked:
+        pieces = form_pieces(normalize(question))
+        for word in set(found):
+            if _QUESTION_FORM.fullmatch(word) or word in pieces:
+                count[word] = count.get(word, 0) + 1
+    return frozenset(w for w, n in count.items() if words.df(w) <= n)
+
+
 class Searcher:
     """An immutable snapshot of the knowledge base's paragraphs, ready to answer questions.
 
@@ -124,6 +137,8 @@ class Searcher:
             cache[pid] = (question, analyzer.words(normalize(question)) if question else [])
         questions = {row: cache[pid][0] for row, pid in zip(faq, pids) if cache[pid][0]}
         asked = {row: cache[pid][1] for row, pid in zip(faq, pids) if cache[pid][0]}
+        self.queries.faq_forms = _faq_forms([cache[pid] for row, pid in zip(faq, pids)
+                                             if cache[pid][0]], self.words)
         self.ranker = Ranker(self.rows, self.norms, self.words, self.context, self.grams,
                              asked=asked, heads=snapshot.heads, questions=questions,
                              liability=snapshot.liability, references=snapshot.references)
