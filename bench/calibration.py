@@ -9,10 +9,14 @@ off-topic questions, how many were answered with confidence.
 Sets: ``drcd`` (DRCD-dev, encyclopedia passages), ``stard`` (STARD-dev, statute articles),
 ``realdocs`` (bench/realdocs clean text, its answerable questions), ``offtopic`` (realdocs'
 off-topic questions and the first 300 DRCD questions asked of the realdocs statutes: nothing
-there answers them).
+there answers them), ``faq`` (every FAQ sheet of bench/calibration, NAME.csv with its
+paraphrases and off-topic questions NAME.jsonl, each sheet in a knowledge base of its own, and
+realdocs' off-topic questions put to each); ``faq+docs``: the same, each sheet asked twice,
+alone and beside realdocs' statutes and rules.
 
     .venv/bin/python bench/calibration.py [--sets drcd,stard,realdocs,offtopic] \
         [--dump /tmp/evidence.json] [--fit] [--twofold]
+    .venv/bin/python bench/calibration.py --sets faq+docs --fit --twofold
 
 ``--fit`` fits a logistic regression (numpy, each set weighted equally) of "hit 1 is right" on
 the evidence and prints the weights with precision / declined at a few thresholds: how the
@@ -40,6 +44,9 @@ from knowledge.rank import DECISION, EVIDENCE, FAQ_EVIDENCE, confidence
 
 EVAL = ROOT.parent / "shared" / "eval"
 SETS = ("drcd", "stard", "realdocs", "offtopic", "faq")
+# realdocs' off-topic questions (off-topic for statutes) that a calibration sheet does answer:
+# not asked of that sheet (its pair 体检每年安排几次？ says 每年9月至10月).
+ANSWERED_BY = {"onboarding": {"年度体检什么时候安排？"}, "it": {"单位WiFi密码是多少？"}}
 
 
 def _ask(kb: KnowledgeBase, question: str, right) -> dict:
@@ -79,10 +86,12 @@ def _realdocs(tmp: Path) -> tuple[list[dict], list[dict]]:
     return answerable, offtopic
 
 
-def _faq(tmp: Path) -> list[dict]:
+def _faq(tmp: Path, with_documents: bool = False) -> list[dict]:
     """Every calibration FAQ sheet's paraphrases (right: the first hit is their pair) and its
     off-topic questions, with realdocs' off-topic ones (right: never), each sheet in a
-    knowledge base of its own; each row names its ``sheet``."""
+    knowledge base of its own; each row names its ``sheet``. ``with_documents``: each sheet
+    asked twice, alone and beside realdocs' statutes and rules (``beside``), as a deployment
+    keeps its FAQ sheets next to its documents."""
     import realdocs
     from faq import calibration_sheets, read_questions as read_faq
 
@@ -90,12 +99,14 @@ def _faq(tmp: Path) -> list[dict]:
                 for q in realdocs.read_questions(realdocs.QUESTIONS) if q["doc"] is None]
     rows = []
     for name, sheet, questions in calibration_sheets():
-        with KnowledgeBase(tmp / f"faq-{name}.db") as kb:
-            kb.ingest([sheet])
-            rows += [{**_ask(kb, q["question"],
-                             lambda hit, g=q["gold"]: bool(g) and hit.question == g),
-                      "gold": q["gold"], "sheet": name}
-                     for q in read_faq(questions) + offtopic]
+        for beside in ([], [realdocs.BUILD / "txt"]) if with_documents else ([],):
+            with KnowledgeBase(tmp / f"faq-{name}-{len(beside)}.db") as kb:
+                kb.ingest([sheet, *beside])
+                rows += [{**_ask(kb, q["question"],
+                                 lambda hit, g=q["gold"]: bool(g) and hit.question == g),
+                          "gold": q["gold"], "sheet": name, "beside": bool(beside)}
+                         for q in read_faq(questions) + offtopic
+                         if q["question"] not in ANSWERED_BY.get(name, ())]
     return rows
 
 
@@ -111,8 +122,8 @@ def collect(sets: list[str]) -> dict[str, list[dict]]:
                 out["realdocs"] = answerable
             if "offtopic" in sets:
                 out["offtopic"] = offtopic
-        if "faq" in sets:
-            out["faq"] = _faq(Path(tmp))
+        if "faq" in sets or "faq+docs" in sets:
+            out["faq"] = _faq(Path(tmp), "faq+docs" in sets)
     return out
 
 

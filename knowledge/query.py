@@ -292,9 +292,10 @@ class QueryBuilder:
         # A question-form word the knowledge base never says (多久, 哪几种, 算不算) asks for a
         # kind of answer (ANSWER_TYPES); as a topic word it would weigh like the rarest word.
         # Said only by FAQ pairs' questions (调休假多久过期？) it is their form, not their
-        # topic, as is a form jieba cut in two there (什么|时候 → 时候).
+        # topic, as is a form jieba cut in two (什么|时候 → 时候) put to FAQ pairs.
         forms = self.faq_forms
-        pieces = form_pieces(normalized) & forms if forms else frozenset()
+        pieces = {p for p in form_pieces(normalized) if p in forms
+                  or p not in self.words.vocab} if forms else set()
         unit_texts = [t for t in unit_texts if t not in pieces and (
             (t in self.words.vocab and t not in forms) or t in alternatives
             or not _QUESTION_FORM.fullmatch(t))] or unit_texts

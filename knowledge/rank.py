@@ -26,7 +26,7 @@ from rapidfuzz import fuzz, process
 from .faqmatch import FaqSheet
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
-from .query import _QUESTION_FORM, Query, Unit, answer_types
+from .query import _QUESTION_FORM, Query, Unit
 from .sections import find_references
 from .store import ParagraphRow
 from .teach import vote_factor
@@ -221,7 +221,7 @@ class Ranker:
     def evidence(self, ranked: Sequence[Ranked], query: Query) -> dict[str, float]:
         """What speaks for the best hit answering the question (see :data:`EVIDENCE`)."""
         if not ranked:
-            return dict.fromkeys((*EVIDENCE, *FAQ_EVIDENCE, "faq"), 0.0)
+            return dict.fromkeys((*EVIDENCE, "faq", "asked", "closeness", "lead"), 0.0)
         top = ranked[0]
         parts = top.parts
         second = ranked[1].final if len(ranked) > 1 else 0.0
@@ -244,20 +244,7 @@ class Ranker:
                 "answer_type": parts["answer_type"] if query.asks else 0.5,
                 "faq": 1.0 if self.rows[top.row].kind == "faq" else 0.0,
                 "asked": parts.get("asked", 0.0), "closeness": parts.get("closeness", 0.0),
-                "lead": self._closeness_lead(top.row, query),
-                "foreign": _foreign(top, query) if top.row in self._asked else 0.0,
-                "form": self._same_form(top.row, query)}
-
-    def _same_form(self, row: int, query: Query) -> float:
-        """Does an FAQ pair's question ask what ``query`` asks (多久 and 几天: a quantity; 能不能
-        and 可以吗: a rule)? 1 yes, 0 both ask and differ, 0.5 either asks nothing named."""
-        asked = self._asked.get(row)
-        if asked is None:
-            return 0.0
-        theirs = answer_types(asked)
-        if not theirs or not query.asks:
-            return 0.5
-        return 1.0 if set(theirs) & set(query.asks) else 0.0
+                "lead": self._closeness_lead(top.row, query)}
 
     def _closeness_lead(self, row: int, query: Query) -> float:
         """How much closer an FAQ pair's question is to ``query`` than any other pair's (0 for
@@ -521,18 +508,6 @@ class Ranker:
 
 _NOT_WORD = re.compile(r"[\W_]+")
 _CLAUSE_MARK = re.compile(r"[。；，：:,;.!?！？]")
-
-
-def _foreign(top: Ranked, query: Query) -> float:
-    """How much the heaviest word of the question that its best hit does not say at all (nor
-    a synonym, nor a bigram of it) weighs, against the heaviest word: an off-topic question
-    put to an FAQ sheet shares its question talk (什么时候开始) with some pair, not its topic
-    (篮球赛)."""
-    if top.found is None or not query.units or top.found.size != len(query.units):
-        return 0.0
-    weights = np.array([u.weight for u in query.units])
-    missing = weights[top.found <= 0]
-    return float(missing.max() / weights.max()) if missing.size and weights.max() > 0 else 0.0
 
 
 def _is_caption(norm: str, kind: str) -> bool:

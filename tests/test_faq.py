@@ -105,6 +105,21 @@ def test_a_policy_next_to_faqs_answers_its_own_questions_and_off_topic_is_declin
     assert other["status"] == "not_found"
 
 
+FORM_ONLY = [
+    # every pair asks with 多久, 怎么办: a pair sharing only that with the question (迟到多久按
+    # 旷工处理？ beside 婚假休多久) is no match, not even a suggestion beside the answer
+    ("婚假休多久", "婚假可以休几天？"),
+    ("产假多久", "产假和陪产假是怎么规定的？"),
+    ("迟到了怎么办", "迟到多久按旷工处理？"),
+]
+
+
+def test_a_pair_sharing_only_the_question_form_is_not_offered(faq_db):
+    for (question, asked), result in zip(FORM_ONLY, _ask(faq_db, *(q for q, _ in FORM_ONLY))):
+        assert result["status"] == "answer", result
+        assert [(h["kind"], h["question"]) for h in result["hits"]] == [("faq", asked)], result
+
+
 def test_show_lists_the_pairs_under_their_categories(faq_db):
     text, as_json = staffbot_together((["show", SHEET], 0), (["show", "--json", "行政服务问答"], 0),
                                       db=faq_db)
