@@ -95,10 +95,15 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
     """The best paragraph of each article, best first: two paragraphs of one article are one
     hit (it is cited once; the next hits continue with the next articles). With ``query``,
     each kept item's ``parts["article"]`` is the share of the question the article's candidate
-    paragraphs cover together (a lead-in and its items, a rule and its exception)."""
+    paragraphs cover together (a lead-in and its items, a rule and its exception); and when the
+    question asks for a kind of answer (a number, a list…) that the article's best paragraph
+    does not say but another of its paragraphs covering the question as well does, that one
+    stands for the article (at the article's score): 多久答复 is answered by the article's
+    second paragraph, 20个工作日内予以答复, not by its first, 能够当场答复的，应当当场予以答复."""
     seen: dict[tuple, int] = {}
     kept: list[Ranked] = []
     found: list[np.ndarray | None] = []
+    asks = query is not None and bool(query.asks)
     for item in ranked:
         key = article_key(rows[item.row])
         at = seen.get(key)
@@ -106,7 +111,12 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
             seen[key] = len(kept)
             kept.append(item)
             found.append(item.found)
-        elif item.found is not None and found[at] is not None:
+            continue
+        if asks and _says_what_best_lacks(item, kept[at]):
+            best = kept[at]
+            kept[at] = replace(item, final=best.final, parts={
+                **item.parts, "final": best.final, "paragraph_final": item.final})
+        if item.found is not None and found[at] is not None:
             found[at] = np.maximum(found[at], item.found)
     if query is not None and query.units:
         weights = np.array([u.weight for u in query.units]) / query.mass
@@ -114,6 +124,18 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
             item.parts["article"] = float(units @ weights) if units is not None and \
                 units.size == weights.size else item.parts["coverage"]
     return kept
+
+
+# How much of the question another paragraph of an article must cover, relative to the article's
+# best paragraph, to stand for the article because it says what the question asks for.
+SAYS_IT_SHARE = 0.9
+
+
+def _says_what_best_lacks(item: Ranked, best: Ranked) -> bool:
+    """``item`` (a later paragraph of ``best``'s article) says the asked-for kind of answer that
+    ``best`` does not, and covers the question about as well."""
+    return best.parts.get("answer_type") == 0.0 and item.parts.get("answer_type") == 1.0 \
+        and item.strength >= SAYS_IT_SHARE * best.strength
 
 
 def apply_votes(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],

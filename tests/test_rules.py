@@ -72,3 +72,18 @@ def test_from_which_day_to_which_day_asks_for_a_period_not_any_number(rules_db) 
     assert said["第二条"] == 1.0            # 自公历1月1日起，至12月31日止
     assert said["第八条"] == 0.0            # 15日内, 1个月内: numbers, no period
     assert "第二条" in [hit["section"] for hit in answer["hits"]]
+
+
+# -- the article is the unit: the paragraph that says what is asked stands for it ------------------
+
+def test_an_articles_paragraph_that_says_the_asked_for_number_stands_for_the_article(rules_db) -> None:
+    [answer] = _ask(rules_db, "借阅申请多久答复？")
+    assert answer["status"] == "answer"
+    first = answer["hits"][0]
+    # 第二条's first paragraph (能够当场答复的，应当当场予以答复) repeats the question's words
+    # best, but only its second says how long: that one is the hit, at the article's score
+    assert first["section"] == "第二条" and "5个工作日内" in first["excerpt"]
+    top = answer["explain"]["candidates"][0]
+    assert top["answer_type"] == 1.0 and top["paragraph_final"] < top["final"]
+    # one hit per article: the first paragraph is not a hit of its own
+    assert [hit["section"] for hit in answer["hits"]].count("第二条") == 1
