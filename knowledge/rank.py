@@ -43,9 +43,11 @@ FIELDS = ("words", "context", "grams")
 # and headings cover, its article's paragraphs together, its own sentences alone, its title and
 # headings alone; its best 1–2 sentence window; rapidfuzz closeness; the margin over the next
 # hit (coverage × (final₁ − final₂) / final₁; none without a next hit); its BM25 relative to the
-# best BM25; whether it says what the question asks for (1 / 0; 0.5 when it asks for no kind).
+# best BM25; whether it says what the question asks for (1 / 0; 0.5 when it asks for no kind);
+# how much more of the question its article covers than the next hit's (``ahead``; 1 without
+# a next hit): with ``margin``, whether the best two articles tie (see :func:`decide`).
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
-            "answer_type")
+            "answer_type", "ahead")
 # When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
 # question, and what says it answers is how much of that question the user's question says
 # (``asked``), the closeness of the two questions (``fuzzy``; ``closeness``: character by
@@ -180,8 +182,13 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
            evidence: dict[str, float] | None = None) -> str:
     """A confident answer when the evidence says the best hit likely answers the question,
     suggestions when it may, "not found" only when nothing does (:func:`confidence` against
-    ``config.answer_confidence`` / ``config.suggest_confidence``). Without evidence: the best
-    paragraph's share of the question against the coverage thresholds (the old rule)."""
+    ``config.answer_confidence`` / ``config.suggest_confidence``); but suggestions, not an
+    answer, when the best two articles tie — the next covers as much of the question
+    (``ahead`` ≤ ``config.tie_ahead``) and the best leads by next to nothing (``margin`` <
+    ``config.tie_margin``): which of two articles saying the question's words equally comes
+    first is then a coin toss (about half right on every dev set), so the user is shown both.
+    (An FAQ pair is decided by its own evidence.) Without evidence: the best paragraph's share
+    of the question against the coverage thresholds (the old rule)."""
     if not ranked:
         return "not_found"
     if config.suggest_coverage < 0:      # hits wanted whatever they are (measuring the ranking)
@@ -194,7 +201,9 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
             return "answer"
         return "suggestions" if coverage >= config.suggest_coverage else "not_found"
     p = confidence(evidence)
-    if p >= config.answer_confidence:
+    tie = not evidence.get("faq") and evidence.get("ahead", 1.0) <= config.tie_ahead \
+        and evidence.get("margin", 1.0) < config.tie_margin
+    if p >= config.answer_confidence and not tie:
         return "answer"
     return "suggestions" if p >= floor else "not_found"
 
@@ -264,6 +273,8 @@ class Ranker:
                 if top.final > 0 and len(ranked) > 1 else 0.0,
                 "bm25": parts["bm25"],
                 "answer_type": parts["answer_type"] if query.asks else 0.5,
+                "ahead": article - ranked[1].parts.get("article", ranked[1].parts["coverage"])
+                if len(ranked) > 1 else 1.0,
                 "faq": 1.0 if self.rows[top.row].kind == "faq" else 0.0,
                 "asked": parts.get("asked", 0.0), "closeness": parts.get("closeness", 0.0),
                 "lead": self._closeness_lead(top.row, query)}

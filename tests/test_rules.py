@@ -87,3 +87,21 @@ def test_an_articles_paragraph_that_says_the_asked_for_number_stands_for_the_art
     assert top["answer_type"] == 1.0 and top["paragraph_final"] < top["final"]
     # one hit per article: the first paragraph is not a hit of its own
     assert [hit["section"] for hit in answer["hits"]].count("第二条") == 1
+
+
+# -- two articles that say the question's words equally: suggestions, not a coin toss --------------
+
+def test_two_articles_that_tie_are_suggestions_and_a_word_that_tells_them_apart_answers(
+        rules_db) -> None:
+    twins, lost = _ask(rules_db, "借阅人要在几天内书面报告档案室？", "借阅人遗失所借档案要报告吗？")
+    # 第六条 (遗失) and 第七条 (损毁) say every word of the first question: however sure each
+    # looks, which comes first is a coin toss, so both are offered
+    decide = twins["explain"]["stages"]["decide"]
+    assert decide["confidence"] >= decide["answer_confidence"]
+    assert decide["evidence"]["ahead"] <= decide["tie_ahead"]
+    assert decide["evidence"]["margin"] < decide["tie_margin"]
+    assert twins["status"] == "suggestions"
+    assert {hit["section"] for hit in twins["hits"][:2]} == {"第六条", "第七条"}
+    # 遗失 is said by one of them only: it is ahead, and the answer
+    assert lost["status"] == "answer" and lost["hits"][0]["section"] == "第六条"
+    assert lost["explain"]["stages"]["decide"]["evidence"]["ahead"] > 0.02
