@@ -187,8 +187,10 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
     (``ahead`` ≤ ``config.tie_ahead``) and the best leads by next to nothing (``margin`` <
     ``config.tie_margin``): which of two articles saying the question's words equally comes
     first is then a coin toss (about half right on every dev set), so the user is shown both.
-    (An FAQ pair is decided by its own evidence.) Without evidence: the best paragraph's share
-    of the question against the coverage thresholds (the old rule)."""
+    Suggestions too when the question asks for a list (哪些, 什么情形) and the best hit is a
+    statute article that enumerates nothing (``unlisted``: about a third right on the dev
+    sets). (An FAQ pair is decided by its own evidence.) Without evidence: the best
+    paragraph's share of the question against the coverage thresholds (the old rule)."""
     if not ranked:
         return "not_found"
     if config.suggest_coverage < 0:      # hits wanted whatever they are (measuring the ranking)
@@ -203,7 +205,7 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
     p = confidence(evidence)
     tie = not evidence.get("faq") and evidence.get("ahead", 1.0) <= config.tie_ahead \
         and evidence.get("margin", 1.0) < config.tie_margin
-    if p >= config.answer_confidence and not tie:
+    if p >= config.answer_confidence and not tie and not evidence.get("unlisted"):
         return "answer"
     return "suggestions" if p >= floor else "not_found"
 
@@ -252,7 +254,8 @@ class Ranker:
     def evidence(self, ranked: Sequence[Ranked], query: Query) -> dict[str, float]:
         """What speaks for the best hit answering the question (see :data:`EVIDENCE`)."""
         if not ranked:
-            return dict.fromkeys((*EVIDENCE, "faq", "asked", "closeness", "lead"), 0.0)
+            return dict.fromkeys((*EVIDENCE, "unlisted", "faq", "asked", "closeness", "lead"),
+                                 0.0)
         top = ranked[0]
         parts = top.parts
         second = ranked[1].final if len(ranked) > 1 else 0.0
@@ -275,6 +278,10 @@ class Ranker:
                 "answer_type": parts["answer_type"] if query.asks else 0.5,
                 "ahead": article - ranked[1].parts.get("article", ranked[1].parts["coverage"])
                 if len(ranked) > 1 else 1.0,
+                # asked for a list (哪些, 什么情形), the best hit is a statute article that says
+                # none of what is asked: no enumeration (下列, （一）…) nor rule nor number
+                "unlisted": 1.0 if "list" in query.asks and parts["answer_type"] == 0.0
+                and len(article_key(self.rows[top.row])) == 2 else 0.0,
                 "faq": 1.0 if self.rows[top.row].kind == "faq" else 0.0,
                 "asked": parts.get("asked", 0.0), "closeness": parts.get("closeness", 0.0),
                 "lead": self._closeness_lead(top.row, query)}

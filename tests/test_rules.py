@@ -105,3 +105,18 @@ def test_two_articles_that_tie_are_suggestions_and_a_word_that_tells_them_apart_
     # 遗失 is said by one of them only: it is ahead, and the answer
     assert lost["status"] == "answer" and lost["hits"][0]["section"] == "第六条"
     assert lost["explain"]["stages"]["decide"]["evidence"]["ahead"] > 0.02
+
+
+# -- a list asked for, an article that lists nothing: suggestions ----------------------------------
+
+def test_a_list_question_is_not_answered_by_an_article_that_lists_nothing(rules_db) -> None:
+    rights, duties = _ask(rules_db, "借阅人享有哪些权利？", "借阅人应当遵守哪些规定？")
+    # 第八条 says every word of the question (借阅人依法享有…的权利) but enumerates nothing
+    decide = rights["explain"]["stages"]["decide"]
+    assert rights["hits"][0]["section"] == "第八条"
+    assert decide["confidence"] >= decide["answer_confidence"]
+    assert decide["evidence"]["unlisted"] == 1.0 and rights["status"] == "suggestions"
+    # 第九条 lists what is asked (下列规定：（一）…): the answer, lead-in and items
+    assert duties["status"] == "answer" and duties["hits"][0]["section"] == "第九条"
+    assert duties["explain"]["stages"]["decide"]["evidence"]["unlisted"] == 0.0
+    assert "（三）按期归还所借档案。" in duties["hits"][0]["excerpt"]
