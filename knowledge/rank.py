@@ -185,8 +185,9 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
     ``config.answer_confidence`` / ``config.suggest_confidence``); but suggestions, not an
     answer, when the best two articles tie — the next covers as much of the question
     (``ahead`` ≤ ``config.tie_ahead``) and the best leads by next to nothing (``margin`` <
-    ``config.tie_margin``): which of two articles saying the question's words equally comes
-    first is then a coin toss (about half right on every dev set), so the user is shown both.
+    ``config.tie_margin``) and does not alone say what the question asks for
+    (``type_ahead``): which of two articles saying the question's words equally comes first is
+    then a coin toss (a third to a half right on the dev sets), so the user is shown both.
     Suggestions too when the question asks for a list (哪些, 什么情形) and the best hit is a
     statute article that enumerates nothing (``unlisted``: about a third right on the dev
     sets). (An FAQ pair is decided by its own evidence.) Without evidence: the best
@@ -204,7 +205,8 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
         return "suggestions" if coverage >= config.suggest_coverage else "not_found"
     p = confidence(evidence)
     tie = not evidence.get("faq") and evidence.get("ahead", 1.0) <= config.tie_ahead \
-        and evidence.get("margin", 1.0) < config.tie_margin
+        and evidence.get("margin", 1.0) < config.tie_margin \
+        and evidence.get("type_ahead", 0.0) <= 0.0
     if p >= config.answer_confidence and not tie and not evidence.get("unlisted"):
         return "answer"
     return "suggestions" if p >= floor else "not_found"
@@ -254,8 +256,8 @@ class Ranker:
     def evidence(self, ranked: Sequence[Ranked], query: Query) -> dict[str, float]:
         """What speaks for the best hit answering the question (see :data:`EVIDENCE`)."""
         if not ranked:
-            return dict.fromkeys((*EVIDENCE, "unlisted", "faq", "asked", "closeness", "lead"),
-                                 0.0)
+            return dict.fromkeys((*EVIDENCE, "type_ahead", "unlisted", "faq", "asked",
+                                  "closeness", "lead"), 0.0)
         top = ranked[0]
         parts = top.parts
         second = ranked[1].final if len(ranked) > 1 else 0.0
@@ -278,6 +280,9 @@ class Ranker:
                 "answer_type": parts["answer_type"] if query.asks else 0.5,
                 "ahead": article - ranked[1].parts.get("article", ranked[1].parts["coverage"])
                 if len(ranked) > 1 else 1.0,
+                # 1 when the best says what the question asks for and the next does not
+                "type_ahead": parts["answer_type"] - ranked[1].parts["answer_type"]
+                if len(ranked) > 1 and query.asks else 0.0,
                 # asked for a list (哪些, 什么情形), the best hit is a statute article that says
                 # none of what is asked: no enumeration (下列, （一）…) nor rule nor number
                 "unlisted": 1.0 if "list" in query.asks and parts["answer_type"] == 0.0

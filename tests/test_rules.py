@@ -85,6 +85,8 @@ def test_an_articles_paragraph_that_says_the_asked_for_number_stands_for_the_art
     assert first["section"] == "第二条" and "5个工作日内" in first["excerpt"]
     top = answer["explain"]["candidates"][0]
     assert top["answer_type"] == 1.0 and top["paragraph_final"] < top["final"]
+    # … and it alone says a number: however close the next article (第四条, 借阅申请…答复), no tie
+    assert answer["explain"]["stages"]["decide"]["evidence"]["type_ahead"] == 1.0
     # one hit per article: the first paragraph is not a hit of its own
     assert [hit["section"] for hit in answer["hits"]].count("第二条") == 1
 
@@ -100,6 +102,7 @@ def test_two_articles_that_tie_are_suggestions_and_a_word_that_tells_them_apart_
     assert decide["confidence"] >= decide["answer_confidence"]
     assert decide["evidence"]["ahead"] <= decide["tie_ahead"]
     assert decide["evidence"]["margin"] < decide["tie_margin"]
+    assert decide["evidence"]["type_ahead"] == 0.0      # both say a number (三日内)
     assert twins["status"] == "suggestions"
     assert {hit["section"] for hit in twins["hits"][:2]} == {"第六条", "第七条"}
     # 遗失 is said by one of them only: it is ahead, and the answer
