@@ -45,9 +45,11 @@ FIELDS = ("words", "context", "grams")
 # hit (coverage × (final₁ − final₂) / final₁; none without a next hit); its BM25 relative to the
 # best BM25; whether it says what the question asks for (1 / 0; 0.5 when it asks for no kind);
 # how much more of the question its article covers than the next hit's (``ahead``; 1 without
-# a next hit): with ``margin``, whether the best two articles tie (see :func:`decide`).
+# a next hit) and whether it alone says what is asked (``type_ahead``): with ``margin``, whether
+# the best two articles tie; a list asked for and a statute article that lists nothing
+# (``unlisted``). :func:`decide` reads these three as rules, not as weights.
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
-            "answer_type", "ahead")
+            "answer_type", "ahead", "type_ahead", "unlisted")
 # When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
 # question, and what says it answers is how much of that question the user's question says
 # (``asked``), the closeness of the two questions (``fuzzy``; ``closeness``: character by
@@ -256,8 +258,7 @@ class Ranker:
     def evidence(self, ranked: Sequence[Ranked], query: Query) -> dict[str, float]:
         """What speaks for the best hit answering the question (see :data:`EVIDENCE`)."""
         if not ranked:
-            return dict.fromkeys((*EVIDENCE, "type_ahead", "unlisted", "faq", "asked",
-                                  "closeness", "lead"), 0.0)
+            return dict.fromkeys((*EVIDENCE, "faq", "asked", "closeness", "lead"), 0.0)
         top = ranked[0]
         parts = top.parts
         second = ranked[1].final if len(ranked) > 1 else 0.0

@@ -76,7 +76,7 @@ def test_from_which_day_to_which_day_asks_for_a_period_not_any_number(rules_db) 
 
 # -- the article is the unit: the paragraph that says what is asked stands for it ------------------
 
-def test_an_articles_paragraph_that_says_the_asked_for_number_stands_for_the_article(rules_db) -> None:
+def test_an_articles_paragraph_that_says_the_asked_for_number_stands_for_it(rules_db) -> None:
     [answer] = _ask(rules_db, "借阅申请多久答复？")
     assert answer["status"] == "answer"
     first = answer["hits"][0]
