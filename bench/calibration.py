@@ -56,6 +56,9 @@ def _ask(kb: KnowledgeBase, question: str, right) -> dict:
     hits = answer.hits or _fallback_hits(searcher, question)
     return {"question": question, "status": answer.status, "evidence": decide["evidence"],
             "p": decide.get("confidence"),
+            # the next articles' score parts too (a feature tried on a --dump needs no new run)
+            "candidates": [{**c, "right": right(h)} if h is not None else c for c, h in
+                           zip(answer.explain["candidates"], [*hits, *[None] * 3])],
             "right": bool(hits) and right(hits[0]),
             "in3": any(right(hit) for hit in hits[:3])}
 

@@ -43,9 +43,13 @@ FIELDS = ("words", "context", "grams")
 # and headings cover, its article's paragraphs together, its own sentences alone, its title and
 # headings alone; its best 1–2 sentence window; rapidfuzz closeness; the margin over the next
 # hit (coverage × (final₁ − final₂) / final₁; none without a next hit); its BM25 relative to the
-# best BM25; whether it says what the question asks for (1 / 0; 0.5 when it asks for no kind).
+# best BM25; whether it says what the question asks for (1 / 0; 0.5 when it asks for no kind);
+# how much more of the question its article covers than the next hit's (``ahead``; 1 without
+# a next hit) and whether it alone says what is asked (``type_ahead``): with ``margin``, whether
+# the best two articles tie; a list asked for and a statute article that lists nothing
+# (``unlisted``). :func:`decide` reads these three as rules, not as weights.
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
-            "answer_type")
+            "answer_type", "ahead", "type_ahead", "unlisted")
 # When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
 # question, and what says it answers is how much of that question the user's question says
 # (``asked``), the closeness of the two questions (``fuzzy``; ``closeness``: character by
@@ -95,10 +99,15 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
     """The best paragraph of each article, best first: two paragraphs of one article are one
     hit (it is cited once; the next hits continue with the next articles). With ``query``,
     each kept item's ``parts["article"]`` is the share of the question the article's candidate
-    paragraphs cover together (a lead-in and its items, a rule and its exception)."""
+    paragraphs cover together (a lead-in and its items, a rule and its exception); and when the
+    question asks for a kind of answer (a number, a list…) that the article's best paragraph
+    does not say but another of its paragraphs covering the question as well does, that one
+    stands for the article (at the article's score): 多久答复 is answered by the article's
+    second paragraph, 20个工作日内予以答复, not by its first, 能够当场答复的，应当当场予以答复."""
     seen: dict[tuple, int] = {}
     kept: list[Ranked] = []
     found: list[np.ndarray | None] = []
+    asks = query is not None and bool(query.asks)
     for item in ranked:
         key = article_key(rows[item.row])
         at = seen.get(key)
@@ -106,7 +115,12 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
             seen[key] = len(kept)
             kept.append(item)
             found.append(item.found)
-        elif item.found is not None and found[at] is not None:
+            continue
+        if asks and _says_what_best_lacks(item, kept[at]):
+            best = kept[at]
+            kept[at] = replace(item, final=best.final, parts={
+                **item.parts, "final": best.final, "paragraph_final": item.final})
+        if item.found is not None and found[at] is not None:
             found[at] = np.maximum(found[at], item.found)
     if query is not None and query.units:
         weights = np.array([u.weight for u in query.units]) / query.mass
@@ -114,6 +128,18 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
             item.parts["article"] = float(units @ weights) if units is not None and \
                 units.size == weights.size else item.parts["coverage"]
     return kept
+
+
+# How much of the question another paragraph of an article must cover, relative to the article's
+# best paragraph, to stand for the article because it says what the question asks for.
+SAYS_IT_SHARE = 0.9
+
+
+def _says_what_best_lacks(item: Ranked, best: Ranked) -> bool:
+    """``item`` (a later paragraph of ``best``'s article) says the asked-for kind of answer that
+    ``best`` does not, and covers the question about as well."""
+    return best.parts.get("answer_type") == 0.0 and item.parts.get("answer_type") == 1.0 \
+        and item.strength >= SAYS_IT_SHARE * best.strength
 
 
 def apply_votes(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
@@ -158,7 +184,15 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
            evidence: dict[str, float] | None = None) -> str:
     """A confident answer when the evidence says the best hit likely answers the question,
     suggestions when it may, "not found" only when nothing does (:func:`confidence` against
-    ``config.answer_confidence`` / ``config.suggest_confidence``). Without evidence: the best
+    ``config.answer_confidence`` / ``config.suggest_confidence``); but suggestions, not an
+    answer, when the best two articles tie — the next covers as much of the question
+    (``ahead`` ≤ ``config.tie_ahead``) and the best leads by next to nothing (``margin`` <
+    ``config.tie_margin``) and does not alone say what the question asks for
+    (``type_ahead``): which of two articles saying the question's words equally comes first is
+    then a coin toss (a third to a half right on the dev sets), so the user is shown both.
+    Suggestions too when the question asks for a list (哪些, 什么情形) and the best hit is a
+    statute article that enumerates nothing (``unlisted``: about a third right on the dev
+    sets). (An FAQ pair is decided by its own evidence.) Without evidence: the best
     paragraph's share of the question against the coverage thresholds (the old rule)."""
     if not ranked:
         return "not_found"
@@ -172,7 +206,10 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
             return "answer"
         return "suggestions" if coverage >= config.suggest_coverage else "not_found"
     p = confidence(evidence)
-    if p >= config.answer_confidence:
+    tie = not evidence.get("faq") and evidence.get("ahead", 1.0) <= config.tie_ahead \
+        and evidence.get("margin", 1.0) < config.tie_margin \
+        and evidence.get("type_ahead", 0.0) <= 0.0
+    if p >= config.answer_confidence and not tie and not evidence.get("unlisted"):
         return "answer"
     return "suggestions" if p >= floor else "not_found"
 
@@ -242,6 +279,15 @@ class Ranker:
                 if top.final > 0 and len(ranked) > 1 else 0.0,
                 "bm25": parts["bm25"],
                 "answer_type": parts["answer_type"] if query.asks else 0.5,
+                "ahead": article - ranked[1].parts.get("article", ranked[1].parts["coverage"])
+                if len(ranked) > 1 else 1.0,
+                # 1 when the best says what the question asks for and the next does not
+                "type_ahead": parts["answer_type"] - ranked[1].parts["answer_type"]
+                if len(ranked) > 1 and query.asks else 0.0,
+                # asked for a list (哪些, 什么情形), the best hit is a statute article that says
+                # none of what is asked: no enumeration (下列, （一）…) nor rule nor number
+                "unlisted": 1.0 if "list" in query.asks and parts["answer_type"] == 0.0
+                and len(article_key(self.rows[top.row])) == 2 else 0.0,
                 "faq": 1.0 if self.rows[top.row].kind == "faq" else 0.0,
                 "asked": parts.get("asked", 0.0), "closeness": parts.get("closeness", 0.0),
                 "lead": self._closeness_lead(top.row, query)}

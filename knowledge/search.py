@@ -90,6 +90,8 @@ class SearchConfig:
     suggest_coverage: float = 0.3    # more results cover ≥ this; < 0: always show hits
     answer_confidence: float = DECISION["answer"]    # confidence() ≥ this: a confident answer
     suggest_confidence: float = DECISION["suggest"]  # ≥ this: suggestions; below: not found
+    tie_ahead: float = 0.02          # the next article covers all but this of what the best does
+    tie_margin: float = 0.01         # … and the best leads by less: a tie, suggestions (decide)
 
 
 def _faq_forms(asked: Iterable[tuple[str, list[str]]], words) -> frozenset[str]:
@@ -333,6 +335,7 @@ class Searcher:
                            "weights": DECISION["weights"], "bias": DECISION["bias"],
                            "answer_confidence": cfg.answer_confidence,
                            "suggest_confidence": cfg.suggest_confidence,
+                           "tie_ahead": cfg.tie_ahead, "tie_margin": cfg.tie_margin,
                            "strength": round(ranked[0].strength, 4) if ranked else 0.0,
                            "answer_coverage": cfg.answer_coverage,
                            "suggest_coverage": cfg.suggest_coverage},

@@ -72,3 +72,54 @@ def test_from_which_day_to_which_day_asks_for_a_period_not_any_number(rules_db) 
     assert said["第二条"] == 1.0            # 自公历1月1日起，至12月31日止
     assert said["第八条"] == 0.0            # 15日内, 1个月内: numbers, no period
     assert "第二条" in [hit["section"] for hit in answer["hits"]]
+
+
+# -- the article is the unit: the paragraph that says what is asked stands for it ------------------
+
+def test_an_articles_paragraph_that_says_the_asked_for_number_stands_for_it(rules_db) -> None:
+    [answer] = _ask(rules_db, "借阅申请多久答复？")
+    assert answer["status"] == "answer"
+    first = answer["hits"][0]
+    # 第二条's first paragraph (能够当场答复的，应当当场予以答复) repeats the question's words
+    # best, but only its second says how long: that one is the hit, at the article's score
+    assert first["section"] == "第二条" and "5个工作日内" in first["excerpt"]
+    top = answer["explain"]["candidates"][0]
+    assert top["answer_type"] == 1.0 and top["paragraph_final"] < top["final"]
+    # … and it alone says a number: however close the next article (第四条, 借阅申请…答复), no tie
+    assert answer["explain"]["stages"]["decide"]["evidence"]["type_ahead"] == 1.0
+    # one hit per article: the first paragraph is not a hit of its own
+    assert [hit["section"] for hit in answer["hits"]].count("第二条") == 1
+
+
+# -- two articles that say the question's words equally: suggestions, not a coin toss --------------
+
+def test_two_articles_that_tie_are_suggestions_and_a_word_that_tells_them_apart_answers(
+        rules_db) -> None:
+    twins, lost = _ask(rules_db, "借阅人要在几天内书面报告档案室？", "借阅人遗失所借档案要报告吗？")
+    # 第六条 (遗失) and 第七条 (损毁) say every word of the first question: however sure each
+    # looks, which comes first is a coin toss, so both are offered
+    decide = twins["explain"]["stages"]["decide"]
+    assert decide["confidence"] >= decide["answer_confidence"]
+    assert decide["evidence"]["ahead"] <= decide["tie_ahead"]
+    assert decide["evidence"]["margin"] < decide["tie_margin"]
+    assert decide["evidence"]["type_ahead"] == 0.0      # both say a number (三日内)
+    assert twins["status"] == "suggestions"
+    assert {hit["section"] for hit in twins["hits"][:2]} == {"第六条", "第七条"}
+    # 遗失 is said by one of them only: it is ahead, and the answer
+    assert lost["status"] == "answer" and lost["hits"][0]["section"] == "第六条"
+    assert lost["explain"]["stages"]["decide"]["evidence"]["ahead"] > 0.02
+
+
+# -- a list asked for, an article that lists nothing: suggestions ----------------------------------
+
+def test_a_list_question_is_not_answered_by_an_article_that_lists_nothing(rules_db) -> None:
+    rights, duties = _ask(rules_db, "借阅人享有哪些权利？", "借阅人应当遵守哪些规定？")
+    # 第八条 says every word of the question (借阅人依法享有…的权利) but enumerates nothing
+    decide = rights["explain"]["stages"]["decide"]
+    assert rights["hits"][0]["section"] == "第八条"
+    assert decide["confidence"] >= decide["answer_confidence"]
+    assert decide["evidence"]["unlisted"] == 1.0 and rights["status"] == "suggestions"
+    # 第九条 lists what is asked (下列规定：（一）…): the answer, lead-in and items
+    assert duties["status"] == "answer" and duties["hits"][0]["section"] == "第九条"
+    assert duties["explain"]["stages"]["decide"]["evidence"]["unlisted"] == 0.0
+    assert "（三）按期归还所借档案。" in duties["hits"][0]["excerpt"]
