@@ -82,6 +82,9 @@ def code_runs(chunks: list[np.ndarray], *, tf16: bool = False
     for i in range(len(parts)):
         codes = np.concatenate(parts[i]) if parts[i] else np.zeros(0, dtype=np.int64)
         parts[i] = []
+        # the range's pieces were small heap blocks: give their pages back now, or the heap
+        # keeps all codes' worth of holes while the postings grow (1M: bigram process 7.5 GB)
+        release_free_memory()
         codes.sort()
         term_keys, starts, rows, tf = _runs(codes)
         del codes
