@@ -9,7 +9,8 @@ calls are used, so the same script measures any version of staffbot (point ``PYT
 another checkout for the "before" figures). Each phase runs in a fresh process:
 
 * ``start (no file)``: the database opened and the first question answered in this process, the
-  index built from the rows (and, on a version that keeps one, its file written).
+  index built from the rows (and, on a version that keeps one, its file written); skipped with
+  ``--with-index``, which copies ``KB.db.idx`` beside the copy instead (at 1M paragraphs).
 * ``start (file)``: the same again — a version with an index file loads it now.
 * ``bot + search process``: the bot's process forks the search process (as ``python -m bot``
   does), the first question is answered through it; then the PSS (``/proc/PID/smaps_rollup``)
@@ -141,6 +142,9 @@ def main() -> None:
     parser.add_argument("--searches", type=int, default=300)
     parser.add_argument("--updates", type=int, default=5)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--with-index", action="store_true",
+                        help="copy KB.db.idx too and skip the start without it (a 1M base build "
+                        "takes minutes: bench_scale.py's \"index s\" measured it)")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase == "start":
@@ -155,8 +159,11 @@ def main() -> None:
         db = str(Path(tmp) / "kb.db")
         shutil.copy(args.db, db)   # the updates write to a copy; no index file is copied
         results = {"paragraphs": None}
-        results["start (no file)"] = run_phase(["--db", db, "--phase", "start"])
-        print("start (no file):", results["start (no file)"], flush=True)
+        if args.with_index:
+            shutil.copy(f"{args.db}.idx", f"{db}.idx")
+        else:
+            results["start (no file)"] = run_phase(["--db", db, "--phase", "start"])
+            print("start (no file):", results["start (no file)"], flush=True)
         index = Path(f"{db}.idx")
         results["index file MB"] = round(index.stat().st_size / 1e6, 1) if index.exists() else None
         results["database MB"] = round(Path(db).stat().st_size / 1e6, 1)

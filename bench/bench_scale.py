@@ -134,13 +134,17 @@ def _corpus(data: Path) -> tuple[list[str], list[str]]:
 
 
 # -- one system, one size (runs in its own process) --------------------------------------------------------
-def run_staffbot(data: Path, questions: list[dict], tmp: Path, workers: int) -> dict:
+def run_staffbot(data: Path, questions: list[dict], tmp: Path, workers: int,
+                 keep_db: Path | None = None) -> dict:
     from knowledge import KnowledgeBase
     from knowledge.loaders import MAX_FILE_BYTES
 
     size = data.stat().st_size
+    db = keep_db or tmp / "kb.db"
+    for old in (db, Path(f"{db}.idx"), Path(f"{db}-wal"), Path(f"{db}-shm")):
+        old.unlink(missing_ok=True)
     started = time.perf_counter()
-    kb = KnowledgeBase(tmp / "kb.db")
+    kb = KnowledgeBase(db)
     # The default per-file limit (MAX_FILE_BYTES) would reject the large grown files.
     report = kb.ingest([data], max_bytes=max(MAX_FILE_BYTES, size + 1))
     ingested = time.perf_counter()
@@ -245,7 +249,8 @@ def run_one(args: argparse.Namespace) -> None:
     questions = read_jsonl(Path(args.questions_file))
     data = Path(args.data)
     with tempfile.TemporaryDirectory(prefix=f"bench-{args.one}-", dir=args.workdir) as tmp:
-        result = RUNNERS[args.one](data, questions, Path(tmp), args.baseline_workers)
+        extra = {"keep_db": Path(args.keep_db)} if args.keep_db else {}
+        result = RUNNERS[args.one](data, questions, Path(tmp), args.baseline_workers, **extra)
     result.update(system=args.one, size=args.size, mb=data.stat().st_size / 1e6,
                   peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   workers_peak_rss_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
@@ -266,13 +271,15 @@ def main() -> None:
                         help="processes tokenising the corpus for bm25s and fts5 (staffbot: 2)")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per (size, system)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON too")
-    parser.add_argument("--keep", metavar="DIR", help="write the grown data sets here and keep them")
+    parser.add_argument("--keep", metavar="DIR", help="write the grown data sets here and keep "
+                        "them, and staffbot's database (staffbot-N.db, its index file beside it)")
     # internal: one (system, size) in this process
     parser.add_argument("--one", choices=SYSTEMS, help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     parser.add_argument("--questions-file", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
+    parser.add_argument("--keep-db", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         run_one(args)
@@ -317,6 +324,8 @@ def main() -> None:
                 cmd = [sys.executable, str(Path(__file__).resolve()), "--one", system,
                        "--size", str(size), "--data", str(data), "--questions-file", str(qfile),
                        "--workdir", str(work), "--baseline-workers", str(args.baseline_workers)]
+                if args.keep and system == "staffbot":
+                    cmd += ["--keep-db", str(folder / f"staffbot-{size}.db")]
                 try:
                     proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True,
                                           timeout=args.timeout)

@@ -25,8 +25,8 @@ import numpy as np
 
 from .text import CJK_IDEOGRAPHS
 
-__all__ = ["FieldIndex", "GramIndex", "code_runs", "gram_codes", "release_free_memory",
-           "token_codes"]
+__all__ = ["FieldIndex", "GramCoder", "GramIndex", "TokenCoder", "code_runs", "gram_codes",
+           "release_free_memory", "token_codes"]
 
 _ROW_BITS = 27            # rows per index: up to 134M
 _CHAR_BITS = 18           # CJK code points stay below 0x40000
@@ -50,14 +50,16 @@ def release_free_memory() -> None:
 _PART_CODES = 1 << 23    # code_runs sorts at most about this many codes at once (64 MB)
 
 
-def code_runs(chunks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def code_runs(chunks: list[np.ndarray], *, tf16: bool = False
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Postings' skeleton from int64 codes ``term_key << 27 | row`` (``chunks`` is emptied, so
     each temporary is freed as soon as it is used: the peak of an index build is here).
 
     Sorting orders the codes by term then row; runs of equal codes are the term frequencies, so
     no other sort or Python object per occurrence is needed. Returns the distinct term keys in
     order, ``indptr`` (int64, a term's postings are ``indptr[t]:indptr[t + 1]``), the rows (int32)
-    and each posting's term frequency (int64).
+    and each posting's term frequency (int64; ``tf16``: capped at 65535 as ``uint16``, range by
+    range — a 1M base's 400M bigram postings as int64 would be 3.2 GB, twice while joined).
 
     Bounded memory: the codes are cut at term boundaries into key ranges of about
     ``_PART_CODES`` codes (split points from a sample), and each range is sorted and coded on
@@ -80,9 +82,14 @@ def code_runs(chunks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndar
     for i in range(len(parts)):
         codes = np.concatenate(parts[i]) if parts[i] else np.zeros(0, dtype=np.int64)
         parts[i] = []
+        # the range's pieces were small heap blocks: give their pages back now, or the heap
+        # keeps all codes' worth of holes while the postings grow (1M: bigram process 7.5 GB)
+        release_free_memory()
         codes.sort()
         term_keys, starts, rows, tf = _runs(codes)
         del codes
+        if tf16:
+            tf = np.minimum(tf, 65535).astype(np.uint16)
         keys_out.append(term_keys)
         starts_out.append(starts + done)
         rows_out.append(rows)
@@ -129,25 +136,37 @@ def token_codes(docs: Iterable[Sequence[str]]
                 ) -> tuple[dict[str, int], list[np.ndarray], np.ndarray]:
     """Each token occurrence of ``docs`` (one token list per row) as an int64 code
     ``term_id << 27 | row``, in chunks; term ids in order of first appearance. Returns the
-    vocabulary, the chunks and each row's length (number of tokens).
-
-    A batch of rows at a time, with no Python bytecode per token: the batch's tokens in one
-    list, its new terms found through ``dict.fromkeys`` (distinct tokens only), and the ids
-    looked up by ``map`` straight into numpy (a 100k-paragraph build: 20M tokens, ~12 s of
-    per-token Python before, ~1.5 s so)."""
-    vocab: dict[str, int] = {}
-    lengths = array("q")
-    chunks: list[np.ndarray] = []
+    vocabulary, the chunks and each row's length (number of tokens). See :class:`TokenCoder`."""
+    coder = TokenCoder()
     batch: list[Sequence[str]] = []
-    first_row = 0
     for doc in docs:
         batch.append(doc)
         if len(batch) == _BATCH_ROWS:
-            chunks.append(_batch_codes(batch, first_row, vocab, lengths))
-            first_row += len(batch)
+            coder.add(batch)
             batch = []
-    chunks.append(_batch_codes(batch, first_row, vocab, lengths))
-    return vocab, chunks, np.frombuffer(lengths, np.int64)
+    coder.add(batch)
+    return coder.vocab, coder.chunks, coder.lengths_array()
+
+
+class TokenCoder:
+    """:func:`token_codes` fed a batch of rows at a time (a base build streams its rows from
+    the database and never holds every row's words).
+
+    No Python bytecode per token: the batch's tokens in one list, its new terms found through
+    ``dict.fromkeys`` (distinct tokens only), and the ids looked up by ``map`` straight into
+    numpy (a 100k-paragraph build: 20M tokens, ~12 s of per-token Python before, ~1.5 s so)."""
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self.chunks: list[np.ndarray] = []
+        self.lengths = array("q")
+
+    def add(self, batch: list[Sequence[str]]) -> None:
+        """The next rows' token lists."""
+        self.chunks.append(_batch_codes(batch, len(self.lengths), self.vocab, self.lengths))
+
+    def lengths_array(self) -> np.ndarray:
+        return np.frombuffer(self.lengths, np.int64)
 
 
 _BATCH_ROWS = 4096
@@ -171,27 +190,43 @@ def _batch_codes(batch: list[Sequence[str]], first_row: int, vocab: dict[str, in
 def gram_codes(texts: Sequence[str]) -> tuple[list[np.ndarray], np.ndarray]:
     """Each CJK bigram occurrence of ``texts`` (normalised, one per row) as an int64 code
     ``bigram_key << 27 | row`` (:meth:`GramIndex.row_keys` of each row), in chunks, and each
-    row's number of bigrams. A batch of rows is one numpy pass over their code points joined
-    by a line break (not CJK: no bigram crosses two rows), not a few numpy calls per row."""
-    chunks: list[np.ndarray] = []
-    lengths = np.zeros(len(texts), dtype=np.int64)
+    row's number of bigrams. See :class:`GramCoder`."""
+    coder = GramCoder()
     for start in range(0, len(texts), _BATCH_ROWS):
-        part = texts[start:start + _BATCH_ROWS]
+        coder.add(texts[start:start + _BATCH_ROWS])
+    return coder.chunks, coder.lengths_array()
+
+
+class GramCoder:
+    """:func:`gram_codes` fed a batch of rows at a time. A batch is one numpy pass over their
+    code points joined by a line break (not CJK: no bigram crosses two rows), not a few numpy
+    calls per row."""
+
+    def __init__(self) -> None:
+        self.chunks: list[np.ndarray] = []
+        self.lengths = array("q")
+
+    def add(self, part: Sequence[str]) -> None:
+        """The next rows' normalised texts."""
+        start = len(self.lengths)
+        lengths = np.zeros(len(part), dtype=np.int64)
         codes = np.frombuffer("\n".join(part).encode("utf-32-le"), dtype=np.uint32
                               ).astype(np.int64)
-        sizes = np.fromiter(map(len, part), np.int64, count=len(part)) + 1
-        rows = np.repeat(np.arange(start, start + len(part), dtype=np.int64), sizes)[:-1]
-        if codes.size < 2:
-            continue
-        cjk = _is_cjk_codes(codes)
-        both = cjk[:-1] & cjk[1:]
-        keys = ((codes[:-1] << _CHAR_BITS) | codes[1:])[both]
-        rows = rows[:-1][both]
-        lengths[start:start + len(part)] = np.bincount(rows - start, minlength=len(part))
-        keys <<= _ROW_BITS
-        keys |= rows
-        chunks.append(keys)
-    return chunks, lengths
+        if codes.size >= 2:
+            sizes = np.fromiter(map(len, part), np.int64, count=len(part)) + 1
+            rows = np.repeat(np.arange(start, start + len(part), dtype=np.int64), sizes)[:-1]
+            cjk = _is_cjk_codes(codes)
+            both = cjk[:-1] & cjk[1:]
+            keys = ((codes[:-1] << _CHAR_BITS) | codes[1:])[both]
+            rows = rows[:-1][both]
+            lengths[:] = np.bincount(rows - start, minlength=len(part))
+            keys <<= _ROW_BITS
+            keys |= rows
+            self.chunks.append(keys)
+        self.lengths.frombytes(lengths.tobytes())
+
+    def lengths_array(self) -> np.ndarray:
+        return np.frombuffer(self.lengths, np.int64)
 
 
 @dataclass

@@ -5,6 +5,7 @@ dictionary, the progress bar, letting the OCR engine go). Used by :class:`knowle
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import sys
@@ -111,10 +112,17 @@ def preparer(analyzer: Analyzer, words: list[str], synonyms: Synonyms, workers: 
     (each with its own jieba, ``words`` taught) when more than one, else with ``analyzer`` here."""
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init,
-                                 initargs=(words, synonyms)) as pool:
-            yield lambda batch, known: pool.map(
-                _worker_prepare, [(d, known.get(d.source)) for d in batch], chunksize=16)
+        # The workers are forked from this process, which holds the documents read (GBs at 1M
+        # paragraphs): frozen, a worker's garbage collections skip them instead of writing to
+        # (and so copying) every page of them.
+        gc.freeze()
+        try:
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init,
+                                     initargs=(words, synonyms)) as pool:
+                yield lambda batch, known: pool.map(
+                    _worker_prepare, [(d, known.get(d.source)) for d in batch], chunksize=16)
+        finally:
+            gc.unfreeze()
     else:
         yield lambda batch, known: (prepare_document(d, analyzer, known=known.get(d.source))
                                     for d in batch)

@@ -37,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .index import release_free_memory
 from .normalize import normalize_aligned, normalize_many
 from .segments import (
     FIELDS,
@@ -674,6 +675,19 @@ class IndexKeeper:
                 save_segment(segment, self.path, schema=self.store.schema_version)
             except OSError as err:  # a read-only folder: search from memory, rebuild next start
                 log.warning("cannot write the index file %s: %s", self.path, err)
+                return
+            # Search the file just written (mapped: the process keeps the pages its questions
+            # read) rather than the arrays built, which are the whole index in this process's
+            # own memory (a 1M-paragraph base: GBs for as long as the process lives).
+            del segment
+            try:
+                saved = load_segment(self.path, schema=self.store.schema_version)
+            except IndexFileError as err:
+                log.warning("index file written but not readable: %s", err)
+                return
+            if saved.generation == generation:
+                self._use_base(saved)
+                release_free_memory()
 
     def _use_base(self, segment: Segment) -> None:
         reader = self.snapshot.reader if self.snapshot is not None else RowReader(self.store)

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .index import code_runs, gram_codes, release_free_memory, token_codes
+from .index import GramCoder, TokenCoder, code_runs, release_free_memory
 from .normalize import normalize
 from .sections import find_references
 from .store import IndexRow, ParagraphRow
@@ -182,8 +182,7 @@ def _is_liability(head: str) -> bool:
 def _postings(chunks: list[np.ndarray], lengths: np.ndarray) -> tuple[Postings, np.ndarray]:
     """Postings from int64 codes ``term_key << 27 | row`` (``chunks`` is emptied): one sort, runs
     of equal codes are the term frequencies. Returns them and the distinct keys in order."""
-    term_keys, indptr, rows, tf = code_runs(chunks)
-    tf = np.minimum(tf, 65535).astype(np.uint16)
+    term_keys, indptr, rows, tf = code_runs(chunks, tf16=True)
     row_ptr, row_terms = _transpose(indptr, rows, lengths.size)
     return Postings(indptr, rows, tf, lengths.astype(np.int32), row_ptr, row_terms), term_keys
 
@@ -223,14 +222,14 @@ def _transpose(indptr: np.ndarray, rows: np.ndarray, n_rows: int) -> tuple[np.nd
     return row_ptr, row_terms
 
 
-def _field_from_tokens(docs: Iterable[list[str]]) -> tuple[Vocab, Postings]:
-    vocab, chunks, lengths = token_codes(docs)
+def _field_from_coder(coder: TokenCoder) -> tuple[Vocab, Postings]:
+    vocab, chunks, lengths = coder.vocab, coder.chunks, coder.lengths_array()
     terms = sorted(vocab)
     # term ids by first appearance → by sorted position, so that the vocabulary is searchable
     rank = np.empty(len(vocab), dtype=np.int64)
     rank[np.fromiter((vocab[t] for t in terms), np.int64, count=len(terms))] = \
         np.arange(len(terms))
-    del vocab
+    vocab.clear()
     mask = (1 << _ROW_BITS) - 1
     for i, chunk in enumerate(chunks):
         chunks[i] = (rank[chunk >> _ROW_BITS] << _ROW_BITS) | (chunk & mask)
@@ -239,22 +238,41 @@ def _field_from_tokens(docs: Iterable[list[str]]) -> tuple[Vocab, Postings]:
     return Vocab.of(terms), postings
 
 
+_BATCH_ROWS = 4096    # rows turned into codes at a time (what a build holds as Python strings)
+
+
 def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
                   generation: int = -1,
                   documents: tuple[np.ndarray, np.ndarray] | None = None,
                   grams_elsewhere: bool = False) -> Segment:
-    """A segment of ``rows`` (streamed once). ``keep_rows``: keep each :class:`ParagraphRow`
-    (an in-memory searcher without a database to read them from). ``grams_elsewhere``: leave the bigram
-    field (and ``same_norm``) empty: another process builds them (:func:`build_base`)."""
+    """A segment of ``rows`` (streamed once: a batch of rows' words and texts at a time become
+    int codes, so a base build holds codes, not every paragraph's strings). ``keep_rows``: keep
+    each :class:`ParagraphRow` (an in-memory searcher without a database to read them from).
+    ``grams_elsewhere``: leave the bigram field (and ``same_norm``) empty: another process
+    builds them (:func:`build_base`)."""
     ids, docs, kinds = array("q"), array("q"), array("b")
     liability: list[bool] = []
     references: dict[tuple[str, int], list[int]] = {}
-    words: list[str] = []
-    context: list[str] = []
-    texts: list[tuple[str, str]] | None = None if grams_elsewhere else []
+    words, context = TokenCoder(), TokenCoder()
+    grams = None if grams_elsewhere else GramField()
+    batch_words: list[list[str]] = []
+    batch_context: list[list[str]] = []
+    batch_texts: list[tuple[str, str]] = []
     kept: list[ParagraphRow] | None = [] if keep_rows else None
     heads: dict[tuple, bool] = {}
     section_refs: dict[tuple[str, ...], set] = {}
+    context_tokens: dict[str, list[str]] = {}    # a batch's rows share their headings' lists
+
+    def flush() -> None:
+        words.add(batch_words)
+        context.add(batch_context)
+        if grams is not None:
+            grams.add(batch_texts)
+        batch_words.clear()
+        batch_context.clear()
+        batch_texts.clear()
+        context_tokens.clear()
+
     for at, item in enumerate(rows):
         p = item.paragraph
         ids.append(p.paragraph_id)
@@ -263,31 +281,41 @@ def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
         key = (p.title, p.section, p.question)
         found = heads.get(key)
         if found is None:
+            if len(heads) > 100_000:
+                heads.clear()
             found = heads[key] = _is_liability(heads_text(p))
         liability.append(found)
         refs = section_refs.get(p.section)
         if refs is None:
+            if len(section_refs) > 100_000:
+                section_refs.clear()
             refs = section_refs[p.section] = {ref for label in p.section
                                               for ref in find_references(label[:12])}
         for ref in refs:
             references.setdefault(ref, []).append(at)
-        if texts is not None:
-            texts.append((p.text, p.question))
-        words.append(item.words)
-        context.append(item.title_words + " " + item.section_words)
+        if grams is not None:
+            batch_texts.append((p.text, p.question))
+        batch_words.append(item.words.split())
+        c = item.title_words + " " + item.section_words
+        tokens = context_tokens.get(c)
+        if tokens is None:
+            tokens = context_tokens[c] = c.split()
+        batch_context.append(tokens)
         if kept is not None:
             kept.append(p)
-    words_vocab, words_postings = _field_from_tokens(w.split() for w in words)
+        if len(batch_words) == _BATCH_ROWS:
+            flush()
+    flush()
+    del heads, section_refs
+    words_vocab, words_postings = _field_from_coder(words)
     del words
     release_free_memory()
-    context_tokens: dict[str, list[str]] = {}
-    context_vocab, context_postings = _field_from_tokens(
-        context_tokens.setdefault(c, c.split()) for c in context)
-    del context, context_tokens
+    context_vocab, context_postings = _field_from_coder(context)
+    del context
     release_free_memory()
-    if texts is not None:
-        same_norm, gram_postings, gram_keys = gram_field(texts)
-        del texts
+    if grams is not None:
+        same_norm, gram_postings, gram_keys = grams.finish()
+        del grams
         release_free_memory()
     else:
         same_norm, gram_postings, gram_keys = _no_gram_field(len(ids))
@@ -300,20 +328,47 @@ def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
                    generation, documents, kept)
 
 
-def gram_field(texts: list[tuple[str, str]]) -> tuple[np.ndarray, Postings, np.ndarray]:
-    """The bigram field of rows given as (text, FAQ question) (``texts`` is emptied): whether
-    each text is its own normal form, the postings and their bigram keys."""
-    same_norm = np.zeros(len(texts), dtype=bool)
-    grams: list[str] = []
-    for row, (text, question) in enumerate(texts):
-        normal = normalize(text)
-        same_norm[row] = normal == text
-        grams.append(normalize(question) + "\n" + normal if question else normal)
-    texts.clear()
-    chunks, lengths = gram_codes(grams)
-    del grams
-    postings, keys = _postings(chunks, lengths)
-    return same_norm, postings, keys
+class GramField:
+    """The bigram field of rows given a batch at a time as (text, FAQ question): whether each
+    text is its own normal form, and the bigram codes of the normalised texts."""
+
+    def __init__(self) -> None:
+        self.coder = GramCoder()
+        self.same_norm = array("b")
+
+    @classmethod
+    def of(cls, texts: Iterable[tuple[str, str]]) -> "GramField":
+        """The codes of ``texts`` (streamed, a batch at a time)."""
+        field = cls()
+        batch: list[tuple[str, str]] = []
+        for pair in texts:
+            batch.append(pair)
+            if len(batch) == _BATCH_ROWS:
+                field.add(batch)
+                batch = []
+        field.add(batch)
+        return field
+
+    def add(self, texts: Iterable[tuple[str, str]]) -> None:
+        """The next rows."""
+        grams: list[str] = []
+        for text, question in texts:
+            normal = normalize(text)
+            self.same_norm.append(normal == text)
+            grams.append(normalize(question) + "\n" + normal if question else normal)
+        self.coder.add(grams)
+
+    def finish(self) -> tuple[np.ndarray, Postings, np.ndarray]:
+        """``same_norm``, the postings and their bigram keys (the codes are given up)."""
+        same_norm = np.frombuffer(self.same_norm, np.int8).astype(bool)
+        postings, keys = _postings(self.coder.chunks, self.coder.lengths_array())
+        return same_norm, postings, keys
+
+
+def gram_field(texts: Iterable[tuple[str, str]]) -> tuple[np.ndarray, Postings, np.ndarray]:
+    """The bigram field of rows given as (text, FAQ question), streamed a batch at a time:
+    whether each text is its own normal form, the postings and their bigram keys."""
+    return GramField.of(texts).finish()
 
 
 def _no_gram_field(n_rows: int) -> tuple[np.ndarray, Postings, np.ndarray]:
@@ -341,13 +396,17 @@ def write_gram_field(store, folder: Path) -> None:
     try:
         generation = store.generation
         ids = array("q")
-        texts: list[tuple[str, str]] = []
-        for pid, text, question in store.paragraph_texts():
-            ids.append(pid)
-            texts.append((text, question))
+
+        def texts() -> Iterator[tuple[str, str]]:
+            for pid, text, question in store.paragraph_texts():
+                ids.append(pid)
+                yield text, question
+
+        field = GramField.of(texts())   # streamed: codes, not every text
     finally:
         conn.execute("COMMIT")
-    same_norm, postings, keys = gram_field(texts)
+    same_norm, postings, keys = field.finish()
+    del field
     arrays = {"ids": np.frombuffer(ids, np.int64), "same_norm": same_norm, "keys": keys,
               **{part: getattr(postings, part) for part in _PARTS}}
     for name, values in arrays.items():
@@ -557,7 +616,7 @@ def build_base(store) -> tuple[int, tuple[np.ndarray, np.ndarray], Segment]:
             if helper is not None:
                 field = helper.result(generation, segment.ids)
                 if field is None:   # the database moved meanwhile, or the process failed
-                    field = gram_field([(t, q) for _, t, q in store.paragraph_texts()])
+                    field = gram_field((t, q) for _, t, q in store.paragraph_texts())
                 segment.same_norm, segment.fields["grams"], segment.gram_keys = field
         finally:
             if helper is not None:

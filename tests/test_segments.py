@@ -261,3 +261,30 @@ def test_a_base_built_on_two_processes_equals_one_built_on_one(base, tmp_path, m
     assert built["one"].keys() == built["two"].keys()
     for key, values in built["one"].items():
         assert values.dtype == built["two"][key].dtype and (values == built["two"][key]).all(), key
+
+
+def test_a_base_built_in_small_batches_and_ranges_equals_one_built_at_once(base, tmp_path,
+                                                                           monkeypatch):
+    """A base build streams its rows a batch at a time into codes and sorts them in key ranges
+    (bounded memory at 1M paragraphs): batches of 3 rows, ranges of ~500 codes and transposes
+    of 1000 postings write the same index file as the defaults."""
+    from knowledge import index, segments
+    from knowledge.segments import _arrays
+
+    monkeypatch.setattr(segments, "PARALLEL_MIN_ROWS", 10**9)
+    built = {}
+    for name, batch, part, block in (("default", segments._BATCH_ROWS, index._PART_CODES,
+                                      segments._BLOCK), ("small", 3, 500, 1000)):
+        monkeypatch.setattr(segments, "_BATCH_ROWS", batch)
+        monkeypatch.setattr(index, "_PART_CODES", part)
+        monkeypatch.setattr(segments, "_BLOCK", block)
+        db = copy(base, tmp_path / name / "kb.db", index=False)
+        with KnowledgeBase(db) as kb:
+            assert kb.search("政绩观").hits
+            schema = kb.store.schema_version
+        built[name] = _arrays(load_segment(index_path(db), schema=schema))
+    assert len(built["default"]["ids"]) > 3 * 10    # many batches
+    assert built["default"].keys() == built["small"].keys()
+    for key, values in built["default"].items():
+        assert values.dtype == built["small"][key].dtype and \
+            (values == built["small"][key]).all(), key
