@@ -452,12 +452,15 @@ class _RowView(Sequence):
 
     def __init__(self, reader: RowReader, ids: np.ndarray, part: int) -> None:
         self._reader, self._ids, self._part = reader, ids, part
+        # (a search reads ~150 rows through the views: Python ints, not numpy scalars)
+        self._id_of = memoryview(np.ascontiguousarray(ids, dtype=np.int64)).cast("B").cast("q") \
+            if ids.size else []
 
     def __len__(self) -> int:
         return int(self._ids.size)
 
     def __getitem__(self, row):  # type: ignore[override]
-        return self._reader.entry(int(self._ids[row]))[self._part]
+        return self._reader.entry(self._id_of[int(row)])[self._part]
 
 
 class Snapshot:
