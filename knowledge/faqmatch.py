@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from .query import _QUESTION_FORM, Query
+from .query import QUESTION_FORM, Query
 from .text import is_cjk
 
 __all__ = ["FaqSheet"]
@@ -138,7 +138,7 @@ def _said(query: Query) -> tuple[set[str], set[str]]:
     own: set[str] = set()
     said: set[str] = set()
     for unit in query.units:
-        if _QUESTION_FORM.fullmatch(unit.text):
+        if QUESTION_FORM.fullmatch(unit.text):
             continue
         mine = _keys(unit.text)
         own |= mine

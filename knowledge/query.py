@@ -26,7 +26,8 @@ from .text import is_cjk
 if TYPE_CHECKING:
     from .search import SearchConfig
 
-__all__ = ["ANSWER_TYPES", "QUESTION_TALK", "Query", "QueryBuilder", "Unit", "answer_types"]
+__all__ = ["ANSWER_TYPES", "QUESTION_FORM", "QUESTION_TALK", "Query", "QueryBuilder", "Unit",
+           "answer_types"]
 
 _NUMERAL = "0-9一二三四五六七八九十百千万零〇两半"
 # What the question asks for → the kind of sentence that answers it (issue 16). Each row: the
@@ -162,7 +163,7 @@ class Query:
                 "expansions": self.expansions, "asks": list(self.asks), "talk": list(self.talk)}
 
 # A whole word that only says what kind of answer is wanted.
-_QUESTION_FORM = re.compile(
+QUESTION_FORM = re.compile(
     "(?:" + "|".join(asks.pattern for _, asks, _ in ANSWER_TYPES) + r")[吗呢啊]?"
     r"|最[多少长短高低]|哪几[种类项个]|几[种类项个]|一共|总共|几|多|哪|什么|怎么|怎样|如何|为什么")
 
@@ -298,7 +299,7 @@ class QueryBuilder:
                   or p not in self.words.vocab} if forms else set()
         unit_texts = [t for t in unit_texts if t not in pieces and (
             (t in self.words.vocab and t not in forms) or t in alternatives
-            or not _QUESTION_FORM.fullmatch(t))] or unit_texts
+            or not QUESTION_FORM.fullmatch(t))] or unit_texts
         # Question talk (QUESTION_TALK) the knowledge base never says is no topic word.
         asked = unit_texts
         unit_texts = self._without_talk(unit_texts, alternatives)
@@ -326,7 +327,7 @@ class QueryBuilder:
                     bare = bare[:-1]
                 if bare != text and (bare in _GLUED_HEAD or bare in _GLUED_TAIL
                                      or bare in self.analyzer.stopwords
-                                     or _QUESTION_FORM.fullmatch(bare)):
+                                     or QUESTION_FORM.fullmatch(bare)):
                     continue
                 if bare != text and text in alternatives:      # 能领 → 领, still 领取
                     alternatives.setdefault(bare, alternatives[text])

@@ -26,7 +26,7 @@ from rapidfuzz import fuzz, process
 from .faqmatch import FaqSheet
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
-from .query import _QUESTION_FORM, Query, Unit
+from .query import QUESTION_FORM, Query, Unit
 from .sections import find_references
 from .store import ParagraphRow
 from .teach import vote_factor
@@ -237,7 +237,7 @@ class Ranker:
         self._asked = {row: _bare(normalize(q)) for row, q in questions.items()}
         # An FAQ pair's question's topic words (not 多久, 怎么办: the question form) with their idf
         self._asked_words = {row: [(w, words.term_idf(w)) for w in dict.fromkeys(found)
-                                   if not _QUESTION_FORM.fullmatch(w)]
+                                   if not QUESTION_FORM.fullmatch(w)]
                              for row, found in (asked or {}).items()}
         # ... and as characters and bigrams, for paraphrases that share no word with it
         self.faq = FaqSheet({row: [w for w, _ in found]

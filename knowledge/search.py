@@ -38,7 +38,7 @@ from .excerpt import asks_for_list, make_excerpt
 from .index import release_free_memory
 from .model import Answer, Citation, Hit
 from .normalize import normalize
-from .query import _QUESTION_FORM, Query, QueryBuilder, form_pieces
+from .query import QUESTION_FORM, Query, QueryBuilder, form_pieces
 from .rank import (
     DECISION,
     FIELDS,
@@ -102,7 +102,7 @@ def _faq_forms(asked: Iterable[tuple[str, list[str]]], words) -> frozenset[str]:
     for question, found in asked:
         pieces = form_pieces(normalize(question))
         for word in set(found):
-            if _QUESTION_FORM.fullmatch(word) or word in pieces:
+            if QUESTION_FORM.fullmatch(word) or word in pieces:
                 count[word] = count.get(word, 0) + 1
     return frozenset(w for w, n in count.items() if words.df(w) <= n)
 
