@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import random
 import sys
 from pathlib import Path
 
@@ -24,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from knowledge import KnowledgeBase  # noqa: E402
+from search_stages import sample_questions  # noqa: E402
 
 
 def _plain(value):
@@ -49,11 +49,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
-    with open(args.questions, encoding="utf-8-sig") as handle:
-        questions = [json.loads(line)["question"] for line in handle if line.strip()]
-    if args.limit and len(questions) > args.limit:
-        picked = sorted(random.Random(args.seed).sample(range(len(questions)), args.limit))
-        questions = [questions[i] for i in picked]
+    questions = sample_questions(args.questions, args.limit, args.seed)
     fresh = not Path(args.db).exists()
     kb = KnowledgeBase(args.db)
     if fresh and args.passages:

@@ -50,6 +50,17 @@ def figures(values: list[float]) -> str:
     return f"mean {v.mean():6.2f}  p50 {np.percentile(v, 50):6.2f}  p95 {np.percentile(v, 95):6.2f}"
 
 
+def sample_questions(path: str, limit: int, seed: int) -> list[str]:
+    """The questions of a jsonl file, ``limit`` of them (0: all) sampled as ``bench_scale.py``
+    samples them (same seed, same order)."""
+    with open(path, encoding="utf-8-sig") as handle:
+        questions = [json.loads(line)["question"] for line in handle if line.strip()]
+    if limit and len(questions) > limit:
+        picked = sorted(random.Random(seed).sample(range(len(questions)), limit))
+        questions = [questions[i] for i in picked]
+    return questions
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", required=True)
@@ -58,11 +69,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=500)
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
-    with open(args.questions, encoding="utf-8-sig") as handle:
-        questions = [json.loads(line)["question"] for line in handle if line.strip()]
-    if args.limit and len(questions) > args.limit:
-        picked = sorted(random.Random(args.seed).sample(range(len(questions)), args.limit))
-        questions = [questions[i] for i in picked]
+    questions = sample_questions(args.questions, args.limit, args.seed)
     kb = KnowledgeBase(args.db)
     started = time.perf_counter()
     kb.warm_up()

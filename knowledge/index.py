@@ -17,9 +17,10 @@ from __future__ import annotations
 import ctypes
 import sys
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, islice
+from typing import TypeVar
 
 import numpy as np
 
@@ -138,14 +139,23 @@ def token_codes(docs: Iterable[Sequence[str]]
     ``term_id << 27 | row``, in chunks; term ids in order of first appearance. Returns the
     vocabulary, the chunks and each row's length (number of tokens). See :class:`TokenCoder`."""
     coder = TokenCoder()
-    batch: list[Sequence[str]] = []
-    for doc in docs:
-        batch.append(doc)
-        if len(batch) == _BATCH_ROWS:
-            coder.add(batch)
-            batch = []
-    coder.add(batch)
+    for batch in batches(docs, _BATCH_ROWS):
+        coder.add(batch)
     return coder.vocab, coder.chunks, coder.lengths_array()
+
+
+_T = TypeVar("_T")
+
+
+def batches(items: Iterable[_T], size: int) -> Iterator[list[_T]]:
+    """``items`` streamed in lists of ``size``; the last list always comes, short or empty, so
+    a coder fed by it has at least one chunk."""
+    items = iter(items)
+    while True:
+        batch = list(islice(items, size))
+        yield batch
+        if len(batch) < size:
+            return
 
 
 class TokenCoder:

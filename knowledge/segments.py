@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .index import GramCoder, TokenCoder, code_runs, release_free_memory
+from .index import GramCoder, TokenCoder, batches, code_runs, release_free_memory
 from .normalize import normalize
 from .sections import find_references
 from .store import IndexRow, ParagraphRow
@@ -340,13 +340,8 @@ class GramField:
     def of(cls, texts: Iterable[tuple[str, str]]) -> "GramField":
         """The codes of ``texts`` (streamed, a batch at a time)."""
         field = cls()
-        batch: list[tuple[str, str]] = []
-        for pair in texts:
-            batch.append(pair)
-            if len(batch) == _BATCH_ROWS:
-                field.add(batch)
-                batch = []
-        field.add(batch)
+        for batch in batches(texts, _BATCH_ROWS):
+            field.add(batch)
         return field
 
     def add(self, texts: Iterable[tuple[str, str]]) -> None:
