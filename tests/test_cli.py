@@ -56,6 +56,17 @@ def staffbot_together(*commands: tuple[list[str], int], db: Path
     return results
 
 
+def ingested(folder: Path, name: str, text: str) -> Path:
+    """A knowledge base made by ``staffbot ingest`` of one document ``name`` holding ``text``,
+    written to ``folder``/docs; the database is ``folder``/kb.db."""
+    docs = folder / "docs"
+    docs.mkdir()
+    (docs / name).write_text(text, encoding="utf-8")
+    db = folder / "kb.db"
+    staffbot("ingest", str(docs), db=db)
+    return db
+
+
 def copy_database(source: Path, target: Path) -> Path:
     """A copy of the knowledge base ``source`` at ``target``, for a test that writes to it: a test
     module ingests its documents once (a CLI process each time) and each test gets its own copy.

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_cli import copy_database, staffbot, staffbot_together  # noqa: E402
+from test_cli import copy_database, ingested, staffbot, staffbot_together  # noqa: E402
 
 # Short rules in the words policies use; the questions below use the words staff use.
 RULES = """员工管理规则
@@ -31,12 +31,7 @@ RULES = """员工管理规则
 def rules_db(tmp_path_factory) -> Path:
     """The rules ingested once. Tests that only ask and list share it; a test that adds or
     removes a synonym group works on its own copy (``own_db``)."""
-    folder = tmp_path_factory.mktemp("synonyms") / "docs"
-    folder.mkdir()
-    (folder / "员工管理规则.txt").write_text(RULES, encoding="utf-8")
-    db = folder.parent / "kb.db"
-    staffbot("ingest", str(folder), db=db)
-    return db
+    return ingested(tmp_path_factory.mktemp("synonyms"), "员工管理规则.txt", RULES)
 
 
 @pytest.fixture

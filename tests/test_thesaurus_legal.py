@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_cli import staffbot, staffbot_together  # noqa: E402
+from test_cli import ingested, staffbot_together  # noqa: E402
 
 RULES = """民事与刑事规则摘录
 第一条 有下列情形之一，导致离婚的，无过错方有权请求损害赔偿：（一）重婚；（二）与他人同居；（三）实施家庭暴力；（四）虐待、遗弃家庭成员。
@@ -40,12 +40,7 @@ EVERYDAY = [
 
 @pytest.fixture(scope="module")
 def rules_db(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("legal") / "docs"
-    folder.mkdir()
-    (folder / "民事与刑事规则摘录.txt").write_text(RULES, encoding="utf-8")
-    db = folder.parent / "kb.db"
-    staffbot("ingest", str(folder), db=db)
-    return db
+    return ingested(tmp_path_factory.mktemp("legal"), "民事与刑事规则摘录.txt", RULES)
 
 
 @pytest.fixture(scope="module")
