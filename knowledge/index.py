@@ -26,8 +26,8 @@ import numpy as np
 
 from .text import CJK_IDEOGRAPHS
 
-__all__ = ["FieldIndex", "GramCoder", "GramIndex", "TokenCoder", "code_runs", "gram_codes",
-           "release_free_memory", "token_codes"]
+__all__ = ["FieldIndex", "GramCoder", "GramIndex", "TokenCoder", "batches", "code_runs",
+           "gram_codes", "release_free_memory", "token_codes"]
 
 _ROW_BITS = 27            # rows per index: up to 134M
 _CHAR_BITS = 18           # CJK code points stay below 0x40000
