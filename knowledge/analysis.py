@@ -23,7 +23,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from .cut import FastCut
-from .normalize import normalize
+from .normalize import NORMALIZE_VERSION, normalize
 from .text import CJK_BMP_CLASS
 
 __all__ = ["Analyzer", "Synonyms", "SynonymGroup", "parse_group", "STOPWORDS", "extract_defined_terms", "pinyin_keys",
@@ -200,7 +200,7 @@ def _taught_fingerprint(count: int, total: int) -> str:
 
     with _JIEBA_LOCK:
         words = sorted(_TAUGHT)
-    digest = hashlib.sha1(f"jieba {jieba.__version__} {total}\n".encode())
+    digest = hashlib.sha1(f"jieba {jieba.__version__} {total} {NORMALIZE_VERSION}\n".encode())
     digest.update("\n".join(words).encode("utf-8"))
     return digest.hexdigest()[:16]
 

@@ -6,11 +6,14 @@ full-width letters or upper case finds text written in simplified, half-width, l
 The mapping is character by character (NFKC, lower case, traditional → simplified from OpenCC's
 character table, invisible marks removed), which keeps it fast (``str.translate``) and lets
 :func:`normalize_with_offsets` map a match in normalised text back to the original characters for
-highlighting.
+highlighting. A few traditional characters have two simplified readings (覆 is 覆 in 覆盖 and 复 in
+答覆/回覆, 瞭 is 了 in 瞭解, 藉 is 借 in 憑藉): OpenCC's phrase table decides those, applied after the
+characters and only where a phrase keeps its length, so offsets stay one to one.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from functools import lru_cache
@@ -20,7 +23,10 @@ import numpy as np
 
 from .text import INVISIBLE_MATCHING
 
-__all__ = ["normalize", "normalize_aligned", "normalize_many", "normalize_with_offsets"]
+# Bumped when what normalize returns changes: words stored under another version are made anew.
+NORMALIZE_VERSION = 2   # 2: OpenCC's phrases (答覆 → 答复)
+
+__all__ = ["NORMALIZE_VERSION", "normalize", "normalize_aligned", "normalize_many", "normalize_with_offsets"]
 
 
 @lru_cache(maxsize=1)
@@ -41,6 +47,64 @@ def _traditional_to_simplified() -> dict[str, str]:
     return table
 
 
+class _Phrases:
+    """OpenCC's traditional phrases whose characters, mapped one by one, give another simplified
+    phrase than the phrase table does (答覆 → 答覆 by character, 答复 by phrase), with the same
+    length; keyed and valued in normalised form. Read on first use."""
+
+    def __init__(self) -> None:
+        self.ready = False
+        self.table: dict[str, str] = {}
+        self.trigger: re.Pattern[str] | None = None
+        self.pattern: re.Pattern[str] | None = None
+
+    def load(self) -> None:
+        with _LEARN:
+            if self.ready:
+                return
+            try:
+                import opencc
+
+                path = Path(opencc.__file__).parent / "dictionary" / "TSPhrases.txt"
+                lines = path.read_text(encoding="utf-8").splitlines()
+            except (ImportError, OSError):  # pragma: no cover - a declared dependency
+                lines = []
+            table: dict[str, str] = {}
+            for line in lines:
+                parts = line.split("\t")
+                if len(parts) != 2 or not parts[1]:
+                    continue
+                source = parts[0].translate(_CHAR_MAP)
+                target = parts[1].split(" ")[0].translate(_CHAR_MAP)
+                if len(source) != len(target) or source == target or not _common(target):
+                    continue
+                table[source] = target
+            marks = {a for s, t in table.items() for a, b in zip(s, t) if a != b}
+            self.table = table
+            if table:
+                self.trigger = re.compile("[" + re.escape("".join(sorted(marks))) + "]")
+                self.pattern = re.compile("|".join(
+                    re.escape(k) for k in sorted(table, key=len, reverse=True)))
+            self.ready = True
+
+    def apply(self, text: str) -> str:
+        if not self.ready:
+            self.load()
+        if self.trigger is None or not self.trigger.search(text):
+            return text
+        return self.pattern.sub(lambda m: self.table[m.group()], text)
+
+
+def _common(text: str) -> bool:
+    """Only everyday simplified characters (GB2312) as a phrase's result: OpenCC also maps some
+    names and rare words to variants (锺, 𫫇) that documents do not use."""
+    try:
+        text.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class _CharMap(dict):
     """Lazily filled ``str.translate`` table: code point → normalised string."""
 
@@ -59,6 +123,7 @@ class _CharMap(dict):
 
 
 _CHAR_MAP = _CharMap()
+_PHRASES = _Phrases()
 
 
 # A long text is mapped with numpy, one code point to one code point (a gather in one table),
@@ -98,9 +163,9 @@ def _one_to_one(text: str) -> str | None:
 def normalize(text: str) -> str:
     """Return ``text`` in the form used for matching (see the module docstring)."""
     if len(text) < _SHORT:
-        return text.translate(_CHAR_MAP)
+        return _PHRASES.apply(text.translate(_CHAR_MAP))
     found = _one_to_one(text)
-    return found if found is not None else text.translate(_CHAR_MAP)
+    return _PHRASES.apply(found if found is not None else text.translate(_CHAR_MAP))
 
 
 def normalize_many(texts: list[str]) -> list[str]:
@@ -124,7 +189,7 @@ def normalize_many(texts: list[str]) -> list[str]:
     for k, text in enumerate(texts):
         out.append(text.translate(_CHAR_MAP) if k in odd else mapped[at:at + len(text)])
         at += len(text)
-    return out
+    return [_PHRASES.apply(t) for t in out]
 
 
 def normalize_aligned(text: str) -> str:
@@ -132,22 +197,22 @@ def normalize_aligned(text: str) -> str:
     expansion, a space for a removed mark), so offsets into ``text`` stay valid."""
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if codes.size == 0 or int(codes.max()) >= _DENSE - 1:
-        return "".join(_CHAR_MAP[ord(c)][:1] or " " for c in text)
+        return _PHRASES.apply("".join(_CHAR_MAP[ord(c)][:1] or " " for c in text))
     unknown = _OTHER.take(codes) == 1
     if unknown.any():
         _learn(codes[unknown])
-    return _ONE_TO_ONE.take(codes).tobytes().decode("utf-32-le", "surrogatepass")
+    return _PHRASES.apply(_ONE_TO_ONE.take(codes).tobytes().decode("utf-32-le", "surrogatepass"))
 
 
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     """Normalise ``text`` and return, for each normalised character, its index in ``text``."""
     fast = text.translate(_CHAR_MAP)
     if len(fast) == len(text) and all(len(_CHAR_MAP[ord(c)]) == 1 for c in text):
-        return fast, list(range(len(text)))
+        return _PHRASES.apply(fast), list(range(len(text)))
     out: list[str] = []
     offsets: list[int] = []
     for index, char in enumerate(text):
         mapped = _CHAR_MAP[ord(char)]
         out.append(mapped)
         offsets.extend([index] * len(mapped))
-    return "".join(out), offsets
+    return _PHRASES.apply("".join(out)), offsets

@@ -274,6 +274,25 @@ def test_traditional_full_width_document_is_found_and_highlighted_in_its_own_cha
         assert word in marked
 
 
+@pytest.mark.parametrize(("document", "question"), [
+    ("信息公開辦法\n第九條 機關應當自收到申請之日起20個工作日內答覆。\n第十條 申請人可以查閱檔案。\n",
+     "申请后多少个工作日内答复"),
+    ("信息公开办法\n第九条 机关应当自收到申请之日起20个工作日内答复。\n第十条 申请人可以查阅档案。\n",
+     "申請後多少個工作日內答覆"),
+    ("報銷須知\n第三條 據瞭解情況，憑藉發票報銷。\n第四條 出差須經審批。\n", "凭借什么报销"),
+], ids=["traditional-document", "traditional-question", "traditional-ping-jie"])
+def test_a_traditional_phrase_with_two_simplified_readings_matches_its_simplified_form(
+        fresh_kb, tmp_path: Path, document: str, question: str) -> None:
+    # 覆 stays 覆 by character (覆盖), but 答覆 is 答复; 藉 is 借 in 憑藉: OpenCC's phrases decide,
+    # on both sides, and the excerpt keeps the document's own characters, highlighted in place.
+    (tmp_path / "doc.txt").write_text(document, encoding="utf-8")
+    fresh_kb.ingest([tmp_path / "doc.txt"])
+    best = fresh_kb.search(question).best
+    assert best is not None and best.citation.paragraph == 1
+    marked = "".join(best.excerpt[start:end] for start, end in best.highlights)
+    assert any(word in marked for word in ("答覆", "答复", "憑藉"))
+
+
 ARTICLES = """差旅费管理办法
 第一章 总则
 第一条 为规范差旅费管理，制定本办法。
