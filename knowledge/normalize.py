@@ -76,7 +76,8 @@ class _Phrases:
                     continue
                 source = parts[0].translate(_CHAR_MAP)
                 target = parts[1].split(" ")[0].translate(_CHAR_MAP)
-                if len(source) != len(target) or source == target or not _common(target):
+                if len(source) != len(target) or source == target or not _common(target) \
+                        or "么" in source:   # 么麼 → 幺麽, an archaism, would turn 么么 into 幺么
                     continue
                 table[source] = target
             marks = {a for s, t in table.items() for a, b in zip(s, t) if a != b}
