@@ -574,9 +574,10 @@ def _law_name(title: str) -> str:
 
 def _under_parent(titles: Sequence[str]) -> np.ndarray:
     """1 per title (the candidates' documents') whose document is made under another one among
-    ``titles``: it names that one in 《》 (关于适用《中华人民共和国民法典》…的解释) or is its
-    实施条例/实施细则/实施办法 (档案法实施条例 under 档案法); or it is a judicial
-    interpretation (最高人民法院关于…的解释/规定) and a law (…法) is among them; else 0."""
+    ``titles``: it is that one's 实施条例/实施细则/实施办法 (档案法实施条例 under 档案法), or
+    it is a judicial interpretation (最高人民法院关于适用《中华人民共和国民法典》…的解释,
+    最高人民法院关于审理…案件适用法律若干问题的规定) and a law (…法) is among them; else 0.
+    (A title merely naming a law in 《》 is not enough: an office's own 办法 may cite one.)"""
     names = [_law_name(t) for t in titles]
     laws = {n for n in names if len(n) >= 2}
     out = np.zeros(len(titles))
@@ -586,8 +587,7 @@ def _under_parent(titles: Sequence[str]) -> np.ndarray:
             out[i] = 1.0
             continue
         for law in laws:
-            if law != name and (name.startswith(law + "实施") or f"《{law}》" in title
-                                or f"《{_STATE}{law}》" in title):
+            if law != name and name.startswith(law + "实施"):
                 out[i] = 1.0
                 break
     return out
