@@ -4,8 +4,9 @@
 title + heading words, paragraph bigrams) and keeps the best as :class:`Candidates`;
 :meth:`Ranker.rerank` scores those with what BM25 cannot see (do the question's words occur
 together in one or two sentences, how much of the question does the paragraph cover, does it sit
-under the 第N条 the question names) into :class:`Ranked` items; :func:`decide` says whether the
-best is a confident answer, a suggestion or nothing.
+under the 第N条 the question names, is it a text made under a law that is a candidate too) into
+:class:`Ranked` items; :func:`decide` says whether the best is a confident answer, a suggestion
+or nothing.
 """
 
 from __future__ import annotations
@@ -531,25 +532,65 @@ class Ranker:
         # what follows in the question's own words, and answers nothing itself.
         caption = np.array([1.0 if _is_caption(norm, self.rows[row].kind) else 0.0
                             for row, norm in zip(row_list, norms)])
+        # Laws before the texts made under them: an implementing regulation (档案法实施条例) or
+        # a court's interpretation (最高人民法院关于…的解释) repeats its law's words; when an
+        # article of the law is a candidate too, the law says it directly.
+        under = _under_parent([self.rows[row].title for row in row_list]) \
+            if cfg.parent_weight else np.zeros(len(row_list))
         final = bm25 + cfg.window_weight * window + cfg.coverage_weight * coverage \
             + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference \
             + cfg.type_weight * answer_type + cfg.liability_weight * liability \
-            + cfg.faq_closeness_weight * closeness - cfg.caption_weight * caption
+            + cfg.faq_closeness_weight * closeness - cfg.caption_weight * caption \
+            - cfg.parent_weight * under
         field_scores = ([dict(zip(FIELDS, scores)) for scores in zip(
             *(candidates.fields[name].tolist() for name in FIELDS))]
             if candidates.fields is not None else [{}] * len(row_list))
         ranked = [Ranked(f, row, own_cover[a:b].tolist() if sentences else [], {
             "bm25": bm, "window": win, "coverage": cov, "fuzzy": fz, "reference": ref,
             "answer_type": at_, "liability": li, "caption": cap, "asked": ak, "closeness": cl,
-            "final": f, **by_field}, found_row)
-            for row, sentences, a, b, f, bm, win, cov, fz, ref, at_, li, cap, ak, cl, by_field,
+            "under_law": ul, "final": f, **by_field}, found_row)
+            for row, sentences, a, b, f, bm, win, cov, fz, ref, at_, li, cap, ak, cl, ul, by_field,
             found_row in zip(
                 row_list, sentence_lists, starts, ends.tolist(), final.tolist(), bm25.tolist(),
                 window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist(),
                 answer_type.tolist(), liability.tolist(), caption.tolist(), asked.tolist(),
-                closeness.tolist(), field_scores, found_units)]
+                closeness.tolist(), under.tolist(), field_scores, found_units)]
         ranked.sort(key=lambda item: -item.final)
         return ranked
+
+
+_STATE = "中华人民共和国"
+# A judicial interpretation's title: 最高人民法院关于审理…案件适用法律若干问题的解释（一）
+_INTERPRETATION = re.compile(
+    r"^最高人民(?:法院|检察院).*关于.*(?:解释|规定)(?:（[一二三四五六七八九十]+）)?$")
+
+
+def _law_name(title: str) -> str:
+    """A document's name as other texts cite it: the title's first word without the state's
+    name (中华人民共和国档案法 总则 → 档案法)."""
+    name = title.split(" ", 1)[0] if title else ""
+    return name.removeprefix(_STATE)
+
+
+def _under_parent(titles: Sequence[str]) -> np.ndarray:
+    """1 per title (the candidates' documents') whose document is made under another one among
+    ``titles``: it is that one's 实施条例/实施细则/实施办法 (档案法实施条例 under 档案法), or
+    it is a judicial interpretation (最高人民法院关于适用《中华人民共和国民法典》…的解释,
+    最高人民法院关于审理…案件适用法律若干问题的规定) and a law (…法) is among them; else 0.
+    (A title merely naming a law in 《》 is not enough: an office's own 办法 may cite one.)"""
+    names = [_law_name(t) for t in titles]
+    laws = {n for n in names if len(n) >= 2}
+    out = np.zeros(len(titles))
+    statutes = any(n.endswith(("法", "法典")) for n in laws)
+    for i, (title, name) in enumerate(zip(titles, names)):
+        if statutes and _INTERPRETATION.match(name):
+            out[i] = 1.0
+            continue
+        for law in laws:
+            if law != name and name.startswith(law + "实施"):
+                out[i] = 1.0
+                break
+    return out
 
 
 _NOT_WORD = re.compile(r"[\W_]+")

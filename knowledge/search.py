@@ -92,6 +92,8 @@ class SearchConfig:
     suggest_confidence: float = DECISION["suggest"]  # ≥ this: suggestions; below: not found
     tie_ahead: float = 0.02          # the next article covers all but this of what the best does
     tie_margin: float = 0.01         # … and the best leads by less: a tie, suggestions (decide)
+    parent_weight: float = 0.2       # − for a text made under a law (its 实施条例, a court's
+                                     # 解释) when an article of a law is a candidate too
 
 
 def _faq_forms(asked: Iterable[tuple[str, list[str]]], words) -> frozenset[str]:
@@ -327,7 +329,8 @@ class Searcher:
                                        "reference": cfg.reference_weight,
                                        "answer_type": cfg.type_weight,
                                        "liability": cfg.liability_weight,
-                                       "caption": -cfg.caption_weight},
+                                       "caption": -cfg.caption_weight,
+                                       "under_law": -cfg.parent_weight},
                            "asks": list(query.asks)},
                 "decide": {"status": status,
                            "evidence": {key: round(value, 4) for key, value in evidence.items()},
