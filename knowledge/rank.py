@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .faqmatch import FaqSheet
+from .faqmatch import FaqSheet, asked_kind, same_kind
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
 from .query import QUESTION_FORM, Query, Unit
@@ -511,13 +511,16 @@ class Ranker:
                     scorer=fuzz.partial_ratio, dtype=np.float64)[0] / 100
         asked = np.zeros(len(row_list))
         closeness = np.zeros(len(row_list))
+        form = np.zeros(len(row_list))
         if self._asked:  # an FAQ pair: as close as its question is to the question
             close = self.faq_closeness(query)
+            kind = asked_kind(_bare(query.normalized))
             for i, row in enumerate(row_list):
                 if row in self._asked:
                     fuzzy[i] = max(fuzzy[i], question_similarity(query, self._asked[row]))
                     asked[i] = self.asked_cover(query, row)
                     closeness[i] = close.get(row, 0.0)
+                    form[i] = same_kind(kind, asked_kind(self._asked[row]))
         reference = np.array([1.0 if row in named else 0.0 for row in row_list])
         # Does the paragraph say what the question asks for (a number, a list, a rule…)?
         answer_type = np.array([1.0 if query.says_answer(norm) else 0.0
@@ -534,20 +537,21 @@ class Ranker:
         final = bm25 + cfg.window_weight * window + cfg.coverage_weight * coverage \
             + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference \
             + cfg.type_weight * answer_type + cfg.liability_weight * liability \
-            + cfg.faq_closeness_weight * closeness - cfg.caption_weight * caption
+            + cfg.faq_closeness_weight * closeness + cfg.faq_form_weight * form \
+            - cfg.caption_weight * caption
         field_scores = ([dict(zip(FIELDS, scores)) for scores in zip(
             *(candidates.fields[name].tolist() for name in FIELDS))]
             if candidates.fields is not None else [{}] * len(row_list))
         ranked = [Ranked(f, row, own_cover[a:b].tolist() if sentences else [], {
             "bm25": bm, "window": win, "coverage": cov, "fuzzy": fz, "reference": ref,
             "answer_type": at_, "liability": li, "caption": cap, "asked": ak, "closeness": cl,
-            "final": f, **by_field}, found_row)
-            for row, sentences, a, b, f, bm, win, cov, fz, ref, at_, li, cap, ak, cl, by_field,
+            "form": fm, "final": f, **by_field}, found_row)
+            for row, sentences, a, b, f, bm, win, cov, fz, ref, at_, li, cap, ak, cl, fm, by_field,
             found_row in zip(
                 row_list, sentence_lists, starts, ends.tolist(), final.tolist(), bm25.tolist(),
                 window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist(),
                 answer_type.tolist(), liability.tolist(), caption.tolist(), asked.tolist(),
-                closeness.tolist(), field_scores, found_units)]
+                closeness.tolist(), form.tolist(), field_scores, found_units)]
         ranked.sort(key=lambda item: -item.final)
         return ranked
 
