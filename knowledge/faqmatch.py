@@ -15,7 +15,6 @@ the rerank and to bring pairs BM25 missed into the candidates (:mod:`.search`).
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -24,7 +23,7 @@ import numpy as np
 from .query import QUESTION_FORM, Query
 from .text import is_cjk
 
-__all__ = ["FaqSheet", "asked_kind", "same_kind"]
+__all__ = ["FaqSheet"]
 
 # Recall weighs BETA² times precision in the F-measure (a paraphrase adds words of its own).
 BETA = 1.5
@@ -37,46 +36,6 @@ ANSWER_SHARE = 0.5
 # A question's word the pair says only as a synonym (线上开会 for 视频会议) counts this much of
 # the word towards precision (its characters are not the pair's, its meaning is).
 SYNONYM_SHARE = 0.9
-
-
-# What a question asks for, as one kind, first match wins (a question says its kind in a handful
-# of forms, whatever its topic): 几点开饭 and 什么时候吃饭 both ask for a time, 找谁修 and 打哪个
-# 电话 for a person, 能…吗 and 可以…吗 for a yes or no. Two paraphrases of one question ask for
-# the same kind; two pairs sharing the question's topic words often do not (食堂几点开饭？ against
-# 可以带家属进食堂吃饭吗？).
-KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(forms)) for name, forms in (
-    ("why", r"为什么|为啥|怎么会|何故"),
-    ("time", r"什么时候|啥时候|什么时间|何时|几点|多久|多长时间|多少时间|哪天|哪一天|几号|几月|"
-             r"几天|多少天|多长|期限|截止|几个工作日"),
-    ("who", r"谁|哪个部门|什么部门|哪个人|哪位|联系人|哪个电话|什么电话|电话是多少|电话多少"),
-    ("where", r"哪里|哪儿|在哪|去哪|哪个地方|什么地方|何处|哪领|哪办|哪买|哪看|哪查"),
-    ("list", r"哪些|哪几|什么材料|什么资料|什么东西|什么证件|什么票据|什么单据|什么要求|"
-             r"什么条件|什么手续"),
-    ("amount", r"多少|几[个次成折倍级]|比例|标准是|多高|多大|额度|上限"),
-    ("remedy", r"怎么办(?!理)|咋办|咋整|怎么处理|如何处理|该干嘛|干什么|做什么|怎么弄|咋弄|怎么做|"
-               r"怎么解决|如何解决|后果|影响"),
-    ("how", r"怎么|怎样|如何|咋|流程|步骤|手续|方法|办法"),
-    ("yesno", r"吗$|(?<!什)么$|[不否]$|能不能|可不可以|是不是|是否|有没有|要不要|需不需要|能否|可否|"
-              r"行不行|算不算"),
-    ("what", r"什么|啥"),
-))
-# Kinds close enough that a paraphrase may swap them (怎么申请 / 要走什么流程; 是什么 / 哪些).
-_NEAR = {frozenset(("how", "remedy")), frozenset(("what", "list")), frozenset(("time", "amount"))}
-
-
-def asked_kind(question: str) -> str | None:
-    """The kind of answer ``question`` (letters, digits and CJK only) asks for (:data:`KINDS`),
-    or None when it says no question form."""
-    return next((name for name, forms in KINDS if forms.search(question)), None)
-
-
-def same_kind(one: str | None, other: str | None) -> float:
-    """1 when two questions ask for the same kind, 0.5 for near kinds, else (or unknown) 0."""
-    if one is None or other is None:
-        return 0.0
-    if one == other:
-        return 1.0
-    return 0.5 if frozenset((one, other)) in _NEAR else 0.0
 
 
 def _keys(word: str) -> set[str]:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .faqmatch import FaqSheet, asked_kind, same_kind
+from .faqmatch import FaqSheet
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
 from .query import QUESTION_FORM, Query, Unit
@@ -304,12 +304,15 @@ class Ranker:
     def asked_cover(self, query: Query, row: int) -> float:
         """Share (0–1, idf-weighted) of an FAQ pair's question's topic words that ``query`` says:
         the other direction of coverage (a paraphrase adds words of its own, but keeps the
-        question's topic). A word counts 1 said, 0.9 as a synonym, 0.7 × its share of bigrams."""
+        question's topic). A word counts 1 said, 0.9 as a synonym or where the question's words
+        or their synonyms spell it in the pair's question however jieba cut that (打车 of
+        打|车费), 0.7 × its share of bigrams."""
         words = self._asked_words.get(row)
         if not words:
             return 0.0
         text = query.normalized
         alternatives = {a for found in query.expansions.values() for a in found}
+        spelled = self._spelled(query, row)
         total = said = 0.0
         for word, idf in words:
             total += idf
@@ -317,10 +320,29 @@ class Ranker:
                 said += idf
             elif word in alternatives:
                 said += 0.9 * idf
+            elif (at := self._asked[row].find(word)) >= 0 \
+                    and spelled[at:at + len(word)].all():
+                said += 0.9 * idf
             elif len(word) >= 2:
                 grams = [word[i:i + 2] for i in range(len(word) - 1)]
                 said += 0.7 * idf * sum(g in text for g in grams) / len(grams)
         return said / total if total else 0.0
+
+    def _spelled(self, query: Query, row: int) -> np.ndarray:
+        """Per character of an FAQ pair's question (:func:`_bare`): does a word of ``query`` of
+        two characters or more, or one of its alternatives, say it there? (打车 of 打|车费,
+        however jieba cut the pair's question)."""
+        asked = self._asked[row]
+        spelled = np.zeros(len(asked), dtype=bool)
+        for unit in query.units:
+            for needle in (unit.text, *unit.alternatives):
+                if len(needle) < 2:
+                    continue
+                at = asked.find(needle)
+                while at >= 0:
+                    spelled[at:at + len(needle)] = True
+                    at = asked.find(needle, at + 1)
+        return spelled
 
     def faq_closeness(self, query: Query) -> dict[int, float]:
         """Each FAQ pair's row → how close its question is to ``query``
@@ -511,16 +533,13 @@ class Ranker:
                     scorer=fuzz.partial_ratio, dtype=np.float64)[0] / 100
         asked = np.zeros(len(row_list))
         closeness = np.zeros(len(row_list))
-        form = np.zeros(len(row_list))
         if self._asked:  # an FAQ pair: as close as its question is to the question
             close = self.faq_closeness(query)
-            kind = asked_kind(_bare(query.normalized))
             for i, row in enumerate(row_list):
                 if row in self._asked:
                     fuzzy[i] = max(fuzzy[i], question_similarity(query, self._asked[row]))
                     asked[i] = self.asked_cover(query, row)
                     closeness[i] = close.get(row, 0.0)
-                    form[i] = same_kind(kind, asked_kind(self._asked[row]))
         reference = np.array([1.0 if row in named else 0.0 for row in row_list])
         # Does the paragraph say what the question asks for (a number, a list, a rule…)?
         answer_type = np.array([1.0 if query.says_answer(norm) else 0.0
@@ -537,21 +556,20 @@ class Ranker:
         final = bm25 + cfg.window_weight * window + cfg.coverage_weight * coverage \
             + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference \
             + cfg.type_weight * answer_type + cfg.liability_weight * liability \
-            + cfg.faq_closeness_weight * closeness + cfg.faq_form_weight * form \
-            - cfg.caption_weight * caption
+            + cfg.faq_closeness_weight * closeness - cfg.caption_weight * caption
         field_scores = ([dict(zip(FIELDS, scores)) for scores in zip(
             *(candidates.fields[name].tolist() for name in FIELDS))]
             if candidates.fields is not None else [{}] * len(row_list))
         ranked = [Ranked(f, row, own_cover[a:b].tolist() if sentences else [], {
             "bm25": bm, "window": win, "coverage": cov, "fuzzy": fz, "reference": ref,
             "answer_type": at_, "liability": li, "caption": cap, "asked": ak, "closeness": cl,
-            "form": fm, "final": f, **by_field}, found_row)
-            for row, sentences, a, b, f, bm, win, cov, fz, ref, at_, li, cap, ak, cl, fm, by_field,
+            "final": f, **by_field}, found_row)
+            for row, sentences, a, b, f, bm, win, cov, fz, ref, at_, li, cap, ak, cl, by_field,
             found_row in zip(
                 row_list, sentence_lists, starts, ends.tolist(), final.tolist(), bm25.tolist(),
                 window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist(),
                 answer_type.tolist(), liability.tolist(), caption.tolist(), asked.tolist(),
-                closeness.tolist(), form.tolist(), field_scores, found_units)]
+                closeness.tolist(), field_scores, found_units)]
         ranked.sort(key=lambda item: -item.final)
         return ranked
 

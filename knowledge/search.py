@@ -83,8 +83,6 @@ class SearchConfig:
     typo_weight: float = 0.8
     faq_closeness_weight: float = 3.0  # an FAQ pair's question's closeness, character by
                                      # character (knowledge/faqmatch.py)
-    faq_form_weight: float = 0.0     # an FAQ pair's question asks for the kind the question does
-                                     # (几点 ~ 什么时候, 找谁 ~ 打哪个电话; faqmatch.KINDS)
     faq_candidates: int = 5          # the closest FAQ pairs join the candidates BM25 found
     faq_floor: float = 0.2           # … when at least this close, sharing two characters or more
     excerpt_chars: int = 160
