@@ -15,7 +15,7 @@ import math
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from importlib.resources import files
 from typing import TYPE_CHECKING
@@ -32,6 +32,7 @@ from .store import ParagraphRow
 from .teach import vote_factor
 
 if TYPE_CHECKING:
+    from .analysis import Synonyms
     from .search import SearchConfig
 
 __all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "apply_votes", "article_key",
@@ -222,7 +223,8 @@ class Ranker:
                  asked: dict[int, list[str]] | None = None,
                  heads: Sequence[str] | None = None, questions: dict[int, str] | None = None,
                  liability: set[int] | None = None,
-                 references: dict[tuple[str, int], list[int]] | None = None) -> None:
+                 references: dict[tuple[str, int], list[int]] | None = None,
+                 synonyms: Callable[[], Synonyms] | None = None) -> None:
         """``heads``, ``questions`` (FAQ rows'), ``liability`` and ``references``: what the
         index keeps of every row (:class:`~.segmented.Snapshot`), so that ``rows`` may be read
         lazily; else derived from ``rows`` here."""
@@ -242,8 +244,9 @@ class Ranker:
         # ... and as characters and bigrams, for paraphrases that share no word with it
         self.faq = FaqSheet({row: [w for w, _ in found]
                              for row, found in self._asked_words.items()},
-                            {row: norms[row] for row in self._asked_words})
+                            {row: norms[row] for row in self._asked_words}, self._asked)
         self._closeness: tuple[Query | None, dict[int, float]] = (None, {})
+        self.synonyms = synonyms     # the thesaurus now (an admin may change it)
         self._liability = liability if liability is not None else {
             row for row, head in enumerate(self._heads) if "法律责任" in head or "罚则" in head}
         # 第三条, 第二章 … in heading paths, so that a question naming an article finds it.
@@ -349,7 +352,9 @@ class Ranker:
         (:meth:`~.faqmatch.FaqSheet.closeness`; computed once per query)."""
         last, close = self._closeness
         if last is not query:
-            close = dict(zip(self.faq.rows.tolist(), self.faq.closeness(query).tolist()))
+            close = dict(zip(self.faq.rows.tolist(),
+                             self.faq.closeness(query, self.synonyms and self.synonyms())
+                             .tolist()))
             self._closeness = (query, close)
         return close
 
@@ -360,7 +365,8 @@ class Ranker:
         if not len(self.faq) or not config.faq_candidates:
             return candidates
         close = self.faq_closeness(query)     # (computed once: the rerank reads it again)
-        shared = dict(zip(self.faq.rows.tolist(), self.faq.shared_characters(query).tolist()))
+        shared = dict(zip(self.faq.rows.tolist(), self.faq.shared_characters(
+            query, self.synonyms and self.synonyms()).tolist()))
         rows = [row for row in sorted(close, key=lambda r: -close[r])
                 if close[row] >= config.faq_floor and shared[row] >= 2
                 and (visible is None or visible[row])]
