@@ -228,6 +228,33 @@ def test_off_topic_put_to_the_office_sheet_is_declined(office_answers):
         assert office_answers[question]["status"] == "not_found", office_answers[question]
 
 
+REIMBURSEMENT = "报销问答.csv"
+RELATED = [
+    # the pair's word expands to the question's (丢了 → 遗失; 招待费's group holds 请吃饭): on
+    # main a suggestion each (the question's own words expand to nothing the pair says)
+    ("票据遗失怎么处理", "发票丢了怎么报销？"),
+    ("请客户吃饭的钱能报吗", "招待费怎么报销？"),
+]
+
+
+@pytest.fixture(scope="module")
+def reimbursement_answers(tmp_path_factory) -> dict[str, dict]:
+    """``ask --json`` of questions put to a small reimbursement FAQ sheet alone."""
+    db = _ingested(tmp_path_factory.mktemp("reimbursement"), REIMBURSEMENT)
+    questions = [q for q, _ in RELATED] + NOT_ASKED
+    return dict(zip(questions, _ask(db, *questions)))
+
+
+@pytest.mark.parametrize("question, asked", RELATED)
+def test_a_pair_whose_words_the_thesaurus_relates_to_the_questions_answers_it(
+        reimbursement_answers, question, asked):
+    result = reimbursement_answers[question]
+    assert result["status"] == "answer", result
+    assert result["hits"][0]["kind"] == "faq" and result["hits"][0]["question"] == asked, result
+    for off_topic in NOT_ASKED:
+        assert reimbursement_answers[off_topic]["status"] == "not_found", off_topic
+
+
 # -- the bot: a long FAQ answer ------------------------------------------------------------------
 
 ADMIN = user(1001, "Admin", "zh-hans")
