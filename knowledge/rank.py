@@ -321,9 +321,7 @@ class Ranker:
             total += idf
             if word in text:
                 said += idf
-            elif word in alternatives:
-                said += 0.9 * idf
-            elif (at := self._asked[row].find(word)) >= 0 \
+            elif word in alternatives or (at := self._asked[row].find(word)) >= 0 \
                     and spelled[at:at + len(word)].all():
                 said += 0.9 * idf
             elif len(word) >= 2:
