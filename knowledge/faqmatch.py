@@ -33,6 +33,9 @@ GRAM_SHARE = 0.3
 # A character of the question the pair's answer says (not its question) counts this much
 # towards precision (去哪领笔 → an answer naming 笔、本子).
 ANSWER_SHARE = 0.5
+# A question's word the pair says only as a synonym (线上开会 for 视频会议) counts this much of
+# the word towards precision (its characters are not the pair's, its meaning is).
+SYNONYM_SHARE = 0.9
 
 
 def _keys(word: str) -> set[str]:
@@ -50,10 +53,14 @@ class FaqSheet:
     of each pair; ``asked``: each row's question's topic words)."""
 
     def __init__(self, asked: dict[int, Iterable[str]],
-                 answers: dict[int, str] | None = None) -> None:
+                 answers: dict[int, str] | None = None,
+                 questions: dict[int, str] | None = None) -> None:
         self.rows = np.array(sorted(asked), dtype=np.int64)
+        self._questions = [(questions or {}).get(row, "") for row in self.rows.tolist()]
+        self._expanded: tuple[tuple[int, int] | None, dict] = (None, {})
         keys_of = [set().union(*map(_keys, asked[row])) if asked[row] else set()
                    for row in self.rows.tolist()]
+        self._keys_of = keys_of
         df: dict[str, int] = defaultdict(int)
         for keys in keys_of:
             for key in keys:
@@ -79,12 +86,14 @@ class FaqSheet:
     def __len__(self) -> int:
         return int(self.rows.size)
 
-    def closeness(self, query: Query) -> np.ndarray:
-        """Per pair (aligned with ``rows``), 0–1: how close its question is to ``query``."""
+    def closeness(self, query: Query, synonyms=None) -> np.ndarray:
+        """Per pair (aligned with ``rows``), 0–1: how close its question is to ``query``
+        (``synonyms``: the thesaurus, for words related through it, :meth:`_related`)."""
         n = len(self)
         if not n:
             return np.zeros(0)
         own, said = _said(query)
+        related = self._related(query, synonyms, said) if synonyms is not None else None
         scores = np.zeros(n)
         for kind in (0, 1):
             mine = [k for k in own if _is_gram(k) == kind]
@@ -109,6 +118,11 @@ class FaqSheet:
                         answered[self._answered[key]] = True
                     precise[found] += self._idf[key] * np.where(answered[found],
                                                                 1 - ANSWER_SHARE, 1.0)
+            if SYNONYM_SHARE:
+                precise += self._said_by_alternatives(query, kind, n,
+                                                      related[0] if related else None)
+            if related:
+                recalled += related[1][kind]
             norm = self._norm[kind]
             recall = np.divide(recalled, norm, out=np.zeros(n), where=norm > 0)
             precision = precise / size
@@ -119,16 +133,119 @@ class FaqSheet:
         return scores
 
 
-    def shared_characters(self, query: Query) -> np.ndarray:
+    def _related(self, query: Query, synonyms, said: set[str]
+                 ) -> tuple[dict[int, np.ndarray], np.ndarray]:
+        """What a pair and the question say through the thesaurus that the question's own
+        alternatives miss: a word of the pair expands to a word of the question (U盘 →
+        移动存储设备, 中毒 → 病毒) or to one of its alternatives (转岗 and 调岗 → 调整工作岗位).
+        Per unit of the question (by id), the pairs so related to it; per kind (characters,
+        bigrams) and pair, the weight of the pair's keys so said."""
+        n = len(self)
+        per_unit = {}
+        recalled = np.zeros((2, n))
+        extra = self._related_keys(query, synonyms, said, per_unit)
+        for i, keys in extra.items():
+            for key in keys:
+                recalled[_is_gram(key), i] += self._idf.get(key, self._unseen)
+        return per_unit, recalled
+
+    def _related_keys(self, query: Query, synonyms, said: set[str],
+                      per_unit: dict[int, np.ndarray] | None = None) -> dict[int, set[str]]:
+        """Per related pair (:meth:`_related`), the keys of its related words not in ``said``;
+        ``per_unit`` gets, per unit of the question (by id), which pairs relate to it. A word
+        of the question is a unit, an alternative of one, or a stretch of its text however
+        jieba cut it (移动|介质)."""
+        index = self._expansions(synonyms)
+        if not index:
+            return {}
+        units = [u for u in query.units if not QUESTION_FORM.fullmatch(u.text)]
+        text = query.normalized
+        spans = {text[i:i + size] for size in range(2, 9) for i in range(len(text) - size + 1)}
+        options = {o for u in units for o in (u.text, *u.alternatives)} | spans
+        extra: dict[int, set[str]] = defaultdict(set)
+        for option in options:
+            pairs = index.get(option)
+            if not pairs:
+                continue
+            for i, word in pairs:
+                extra[i] |= (_keys(word) & self._keys_of[i]) - said
+            if per_unit is None:
+                continue
+            for unit in units:
+                if unit.text == option or option in unit.alternatives or unit.text in option:
+                    flags = per_unit.setdefault(id(unit), np.zeros(len(self), dtype=bool))
+                    flags[[i for i, _ in pairs]] = True
+        return extra
+
+    def _expansions(self, synonyms) -> dict[str, list[tuple[int, str]]]:
+        """Every word the pairs' words expand to → (pair, its word); kept until the synonyms
+        change (an admin's group)."""
+        stamp = (id(synonyms), len(synonyms.lines))
+        if self._expanded[0] != stamp:
+            index: dict[str, list[tuple[int, str]]] = defaultdict(list)
+            keys = synonyms.keys()
+            for i, question in enumerate(self._questions):
+                # the thesaurus's words in the pair's question, however jieba cut it (u|盘)
+                words = {question[a:a + size] for size in range(2, 9)
+                         for a in range(len(question) - size + 1)} & keys
+                for word in words:
+                    for other in synonyms.expand(word) - {word}:
+                        index[other].append((i, word))
+            self._expanded = (stamp, dict(index))
+        return self._expanded[1]
+
+    def _said_by_alternatives(self, query: Query, kind: int, n: int,
+                              related: dict | None = None) -> np.ndarray:
+        """Per pair: the weight of the question's words that the pair says only as one of their
+        alternatives (线上开会 → 视频会议, 优盘 → U盘): each such word counts towards precision
+        as the share of its best alternative's keys the pair has, × SYNONYM_SHARE, beyond what
+        its own keys already counted."""
+        extra = np.zeros(n)
+        for unit in query.units:
+            flags = related.get(id(unit)) if related else None
+            if (not unit.alternatives and flags is None) or QUESTION_FORM.fullmatch(unit.text):
+                continue
+            mine = [k for k in _keys(unit.text) if _is_gram(k) == kind]
+            size = sum(self._idf.get(k, self._unseen) for k in mine)
+            if not size:
+                continue
+            direct = self._weight_found(mine, n)
+            best = np.zeros(n)
+            for alternative in unit.alternatives:
+                keys = [k for k in _keys(alternative) if _is_gram(k) == kind]
+                total = sum(self._idf.get(k, self._unseen) for k in keys)
+                if total:
+                    best = np.maximum(best, self._weight_found(keys, n) / total)
+            if flags is not None:
+                best = np.maximum(best, flags.astype(np.float64))
+            extra += np.maximum(0.0, SYNONYM_SHARE * best * size - direct)
+        return extra
+
+    def _weight_found(self, keys: Iterable[str], n: int) -> np.ndarray:
+        """Per pair: the idf weight of ``keys`` its question has."""
+        found = np.zeros(n)
+        for key in set(keys):
+            rows = self._postings.get(key)
+            if rows is not None:
+                found[rows] += self._idf[key]
+        return found
+
+    def shared_characters(self, query: Query, synonyms=None) -> np.ndarray:
         """Per pair: how many distinct characters of its question ``query`` says (or its
-        synonyms say). One shared character (天 of 天气 and 多少天) is no sign of a paraphrase."""
+        synonyms say, or a word related to one of the pair's through ``synonyms``,
+        :meth:`_related`). One shared character (天 of 天气 and 多少天) is no sign of a
+        paraphrase."""
+        said = _said(query)[1]
         counts = np.zeros(len(self), dtype=np.int64)
-        for key in _said(query)[1]:
+        for key in said:
             if _is_gram(key):
                 continue
             found = self._postings.get(key)
             if found is not None:
                 counts[found] += 1
+        if synonyms is not None:
+            for i, keys in self._related_keys(query, synonyms, said).items():
+                counts[i] += sum(1 for key in keys if not _is_gram(key))
         return counts
 
 

@@ -16,7 +16,7 @@ import math
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from importlib.resources import files
 from typing import TYPE_CHECKING
@@ -33,6 +33,7 @@ from .store import ParagraphRow
 from .teach import vote_factor
 
 if TYPE_CHECKING:
+    from .analysis import Synonyms
     from .search import SearchConfig
 
 __all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "apply_votes", "article_key",
@@ -223,7 +224,8 @@ class Ranker:
                  asked: dict[int, list[str]] | None = None,
                  heads: Sequence[str] | None = None, questions: dict[int, str] | None = None,
                  liability: set[int] | None = None,
-                 references: dict[tuple[str, int], list[int]] | None = None) -> None:
+                 references: dict[tuple[str, int], list[int]] | None = None,
+                 synonyms: Callable[[], Synonyms] | None = None) -> None:
         """``heads``, ``questions`` (FAQ rows'), ``liability`` and ``references``: what the
         index keeps of every row (:class:`~.segmented.Snapshot`), so that ``rows`` may be read
         lazily; else derived from ``rows`` here."""
@@ -243,8 +245,9 @@ class Ranker:
         # ... and as characters and bigrams, for paraphrases that share no word with it
         self.faq = FaqSheet({row: [w for w, _ in found]
                              for row, found in self._asked_words.items()},
-                            {row: norms[row] for row in self._asked_words})
+                            {row: norms[row] for row in self._asked_words}, self._asked)
         self._closeness: tuple[Query | None, dict[int, float]] = (None, {})
+        self.synonyms = synonyms     # the thesaurus now (an admin may change it)
         self._liability = liability if liability is not None else {
             row for row, head in enumerate(self._heads) if "法律责任" in head or "罚则" in head}
         # 第三条, 第二章 … in heading paths, so that a question naming an article finds it.
@@ -305,30 +308,52 @@ class Ranker:
     def asked_cover(self, query: Query, row: int) -> float:
         """Share (0–1, idf-weighted) of an FAQ pair's question's topic words that ``query`` says:
         the other direction of coverage (a paraphrase adds words of its own, but keeps the
-        question's topic). A word counts 1 said, 0.9 as a synonym, 0.7 × its share of bigrams."""
+        question's topic). A word counts 1 said, 0.9 as a synonym or where the question's words
+        or their synonyms spell it in the pair's question however jieba cut that (打车 of
+        打|车费), 0.7 × its share of bigrams."""
         words = self._asked_words.get(row)
         if not words:
             return 0.0
         text = query.normalized
         alternatives = {a for found in query.expansions.values() for a in found}
+        spelled = self._spelled(query, row)
         total = said = 0.0
         for word, idf in words:
             total += idf
             if word in text:
                 said += idf
-            elif word in alternatives:
+            elif word in alternatives or (at := self._asked[row].find(word)) >= 0 \
+                    and spelled[at:at + len(word)].all():
                 said += 0.9 * idf
             elif len(word) >= 2:
                 grams = [word[i:i + 2] for i in range(len(word) - 1)]
                 said += 0.7 * idf * sum(g in text for g in grams) / len(grams)
         return said / total if total else 0.0
 
+    def _spelled(self, query: Query, row: int) -> np.ndarray:
+        """Per character of an FAQ pair's question (:func:`_bare`): does a word of ``query`` of
+        two characters or more, or one of its alternatives, say it there? (打车 of 打|车费,
+        however jieba cut the pair's question)."""
+        asked = self._asked[row]
+        spelled = np.zeros(len(asked), dtype=bool)
+        for unit in query.units:
+            for needle in (unit.text, *unit.alternatives):
+                if len(needle) < 2:
+                    continue
+                at = asked.find(needle)
+                while at >= 0:
+                    spelled[at:at + len(needle)] = True
+                    at = asked.find(needle, at + 1)
+        return spelled
+
     def faq_closeness(self, query: Query) -> dict[int, float]:
         """Each FAQ pair's row → how close its question is to ``query``
         (:meth:`~.faqmatch.FaqSheet.closeness`; computed once per query)."""
         last, close = self._closeness
         if last is not query:
-            close = dict(zip(self.faq.rows.tolist(), self.faq.closeness(query).tolist()))
+            close = dict(zip(self.faq.rows.tolist(),
+                             self.faq.closeness(query, self.synonyms and self.synonyms())
+                             .tolist()))
             self._closeness = (query, close)
         return close
 
@@ -339,7 +364,8 @@ class Ranker:
         if not len(self.faq) or not config.faq_candidates:
             return candidates
         close = self.faq_closeness(query)     # (computed once: the rerank reads it again)
-        shared = dict(zip(self.faq.rows.tolist(), self.faq.shared_characters(query).tolist()))
+        shared = dict(zip(self.faq.rows.tolist(), self.faq.shared_characters(
+            query, self.synonyms and self.synonyms()).tolist()))
         rows = [row for row in sorted(close, key=lambda r: -close[r])
                 if close[row] >= config.faq_floor and shared[row] >= 2
                 and (visible is None or visible[row])]

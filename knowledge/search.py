@@ -145,7 +145,8 @@ class Searcher:
                                              if cache[pid][0]], self.words)
         self.ranker = Ranker(self.rows, self.norms, self.words, self.context, self.grams,
                              asked=asked, heads=snapshot.heads, questions=questions,
-                             liability=snapshot.liability, references=snapshot.references)
+                             liability=snapshot.liability, references=snapshot.references,
+                             synonyms=lambda: analyzer.synonyms)
         self._stored_queries: dict[str, Query] = {}      # taught / voted questions analysed
         self._doc_ids: np.ndarray | None = None          # each row's document (for audiences)
         self._masks: dict[tuple, np.ndarray] = {}        # (map key, audiences) → visible rows
