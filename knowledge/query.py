@@ -184,10 +184,10 @@ QUESTION_TALK = frozenset("""
     回来 回去 过来 过去 出去 进来
 """.split())
 # The modals and intentions a question is asked with (要, 能, 该, 才能, 打算; 算 of 算旷工; 之内
-# of 多久之内): a rule says them as 应当, 可以, 按…处理, 以内. Unlike the talk above they are no
-# topic word even where the knowledge base happens to say one (要 once, in a list): a paragraph
-# lacking them lacks nothing the question is about.
-MODAL_TALK = frozenset("要 能 会 该 想 才能 打算 准备 算 之内".split())
+# of 多久之内; 让 of 领导让我; 行 of 这样行吗): a rule says them as 应当, 可以, 按…处理, 以内,
+# 安排, 不得. Unlike the talk above they are no topic word even where the knowledge base happens
+# to say one (要 once, in a list): a paragraph lacking them lacks nothing the question is about.
+MODAL_TALK = frozenset("要 能 会 该 想 才能 打算 准备 算 之内 让 行".split())
 # A-not-A questions (结没结婚, 打不打算, 交没交社保, 合不合法): the verb said twice around 不/没
 # and then finished. Cut as written, they leave halves (结, 打不) that weigh like the rarest words;
 # the question asks about the finished verb (结婚, 打算, 交社保). A form that ends the clause
@@ -231,8 +231,10 @@ _GLUED_TAIL = "吗呢吧啊呀了么的完掉能要会"
 
 
 # An amount as a question says it (三天, 一个月, 15年) and as rules write it: office rules in
-# digits (3天, 1个月), statutes in Chinese numerals (三十日, 十五年), either with 日 for 天.
-_AMOUNT_WORD = re.compile(r"([0-9]+|[零一二三四五六七八九十两百]+)(个)?(工作日|天|日|周|星期|月|年|小时|分钟|次|倍|元)")
+# digits (3天, 1个月), statutes in Chinese numerals (三十日, 十五年), either with 日 for 天 and
+# 周岁 for 岁.
+_AMOUNT_WORD = re.compile(
+    r"([0-9]+|[零一二三四五六七八九十两百]+)(个)?(工作日|天|日|周|星期|月|年|小时|分钟|次|倍|元|周岁|岁)")
 
 
 def _in_chinese(n: int) -> str:
@@ -257,7 +259,8 @@ def amount_forms(text: str) -> list[str]:
     n = chinese_number(number)
     if n is None or not 0 < n < 1000:
         return []
-    measures = {measure, *({"天", "日"} if measure in ("天", "日") else ())}
+    measures = {measure, *({"天", "日"} if measure in ("天", "日") else ()),
+                *({"岁", "周岁"} if measure in ("岁", "周岁") else ())}
     numbers = {_in_chinese(n)} if number.isdigit() else {str(n)}
     return sorted({f"{x}{ge or ''}{m}" for x in numbers for m in measures} - {text})
 
