@@ -434,7 +434,9 @@ class QueryBuilder:
                                      or QUESTION_FORM.fullmatch(bare)):
                     continue
                 if bare != text and text in alternatives:      # 能领 → 领, still 领取
-                    alternatives.setdefault(bare, alternatives[text])
+                    # (and 来上班 → 上班 keeps 不来上班's 旷工 beside 上班's own 到岗)
+                    alternatives[bare] = list(dict.fromkeys([*alternatives[text],
+                                                             *alternatives.get(bare, ())]))
                 text = bare
             if text not in alternatives and (text in MODAL_TALK
                                              or (text in QUESTION_TALK and text not in vocab)):
