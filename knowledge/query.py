@@ -3,8 +3,10 @@
 :class:`QueryBuilder` turns a question into what the ranking looks for, against one snapshot of
 the index (a word the knowledge base lacks may be a typo of one it has): normalised text, jieba
 words and character bigrams without filler words, expansions (synonyms; homophone and
-near-spelling replacements for unknown words), the 第N条/章 references it names, and the content
-words as weighted :class:`Unit` objects.
+near-spelling replacements for unknown words; an amount in the other script), the 第N条/章
+references it names, and the content words as weighted :class:`Unit` objects. Staff's ways of
+asking are read as rules write: question talk and modals are no topic words, an A-not-A question
+is said once (结没结婚 → 结婚), a separable verb is joined (加了两天班 → 加班).
 """
 
 from __future__ import annotations
