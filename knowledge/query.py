@@ -3,8 +3,10 @@
 :class:`QueryBuilder` turns a question into what the ranking looks for, against one snapshot of
 the index (a word the knowledge base lacks may be a typo of one it has): normalised text, jieba
 words and character bigrams without filler words, expansions (synonyms; homophone and
-near-spelling replacements for unknown words), the 第N条/章 references it names, and the content
-words as weighted :class:`Unit` objects.
+near-spelling replacements for unknown words; an amount in the other script), the 第N条/章
+references it names, and the content words as weighted :class:`Unit` objects. Staff's ways of
+asking are read as rules write: question talk and modals are no topic words, an A-not-A question
+is said once (结没结婚 → 结婚), a separable verb is joined (加了两天班 → 加班).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from rapidfuzz.distance import Levenshtein
 from .analysis import Analyzer, homophone_variants
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
-from .sections import find_references
+from .sections import chinese_number, find_references
 from .text import is_cjk
 
 if TYPE_CHECKING:
@@ -183,11 +185,96 @@ QUESTION_TALK = frozenset("""
     拿 掏 给 出 看 找 走 弄 搞 办 干 干活 干吗 交钱 要钱 钱 掏钱 出钱 花钱 说 讲 问 让 叫 告
     回来 回去 过来 过去 出去 进来
 """.split())
+# The modals and intentions a question is asked with (要, 能, 该, 才能, 打算; 算 of 算旷工; 之内
+# of 多久之内; 让 of 领导让我; 行 of 这样行吗): a rule says them as 应当, 可以, 按…处理, 以内,
+# 安排, 不得. Unlike the talk above they are no topic word even where the knowledge base happens
+# to say one (要 once, in a list): a paragraph lacking them lacks nothing the question is about.
+MODAL_TALK = frozenset("要 能 会 该 想 才能 打算 准备 算 之内 让 行".split())
+# A-not-A questions (结没结婚, 打不打算, 交没交社保, 合不合法): the verb said twice around 不/没
+# and then finished. Cut as written, they leave halves (结, 打不) that weigh like the rarest words;
+# the question asks about the finished verb (结婚, 打算, 交社保). A form that ends the clause
+# (能不能？, 行不行) is left alone, and so is a modal's (能不能报, 是不是工伤, 算不算): it asks for a
+# rule (ANSWER_TYPES), is no topic word, and said once would glue onto the verb after it.
+_A_NOT_A = re.compile(r"([^\W\d_a-zA-Z能可是有要会行对好算该需准让用])[不没]\1(?=[\u4e00-\u9fff])")
+
+
+def without_a_not_a(text: str) -> str:
+    """``text`` with its A-not-A forms said once (结没结婚 → 结婚, 可不可以 → 可以)."""
+    return _A_NOT_A.sub(r"\1", text)
+
+
+# Separable verbs (离合词) said with an amount between their halves: 加了三天班, 出了趟差, 值了两
+# 天班. Rules say the verb whole (加班, 出差); cut as written the question has only 加 and 班.
+# An amount is kept, after the verb (加班三天); a bare measure word (出了趟差) is not. 请/休…假
+# is left split: its 假 already matches every kind of leave (丧假, 年假), where 请假 would find
+# only the articles on asking for leave.
+_SEPARABLE = {"加": "班", "值": "班", "出": "差", "签": "字"}
+_AMOUNT = "0-9一二三四五六七八九十两几半多"
+_SPLIT_VERB = re.compile(
+    rf"([{''.join(_SEPARABLE)}])((?:了|过|个|完)?(?:[{_AMOUNT}]+个?(?:天|日|周|星期|礼拜|月|年|次|趟|"
+    rf"回|小时|晚上?)?|趟|次|个)的?)([班差字])")
+
+
+def joined_verbs(text: str) -> str:
+    """``text`` with its separable verbs joined (加了三天班 → 加班三天, 出了趟差 → 出差)."""
+    def join(m: re.Match[str]) -> str:
+        if _SEPARABLE[m.group(1)] != m.group(3):
+            return m.group(0)
+        amount = m.group(2) if re.search(f"[{_AMOUNT}]", m.group(2)) else ""
+        return m.group(1) + m.group(3) + amount
+    return _SPLIT_VERB.sub(join, text)
+
+
 # Characters a question glues onto a word it did not know (jieba's guess for an unknown
-# sequence): 能领, 我能, 最多能, 要开, 能报吗, 报掉 → 领, 最多, 开, 报. A modal, a pronoun, a
-# particle or a verb's result (完, 掉).
-_GLUED_HEAD = "我你他她是能要会可想该得才还再都就也没不让"
+# sequence): 能领, 我能, 最多能, 要开, 能报吗, 报掉, 来批 → 领, 最多, 开, 报, 批. A modal, a
+# pronoun, a particle, a verb of direction (来, 去) or a verb's result (完, 掉).
+_GLUED_HEAD = "我你他她是能要会可想该得才还再都就也没不让来去"
 _GLUED_TAIL = "吗呢吧啊呀了么的完掉能要会"
+
+
+# An amount as a question says it (三天, 一个月, 15年) and as rules write it: office rules in
+# digits (3天, 1个月), statutes in Chinese numerals (三十日, 十五年), either with 日 for 天 and
+# 周岁 for 岁.
+_AMOUNT_WORD = re.compile(
+    r"([0-9]+|[零一二三四五六七八九十两百]+)(个)?(工作日|天|日|周|星期|月|年|小时|分钟|次|倍|元|周岁|岁)")
+
+
+def _in_chinese(n: int) -> str:
+    """12 → 十二, 30 → 三十, 105 → 一百零五 (n < 1000)."""
+    digits = "零一二三四五六七八九"
+    hundreds, tens, ones = n // 100, n // 10 % 10, n % 10
+    out = f"{digits[hundreds]}百" if hundreds else ""
+    if tens:
+        out += ("" if tens == 1 and not hundreds else digits[tens]) + "十"
+    elif hundreds and ones:
+        out += "零"
+    return out + (digits[ones] if ones or not n else "")
+
+
+def amount_forms(text: str) -> list[str]:
+    """The other ways rules write the amount ``text`` (三天 → 3天, 3日; 30日 → 三十日, 三十天);
+    [] for a text that is no amount."""
+    found = _AMOUNT_WORD.fullmatch(text)
+    if not found:
+        return []
+    number, ge, measure = found.groups()
+    n = chinese_number(number)
+    if n is None or not 0 < n < 1000:
+        return []
+    measures = {measure, *({"天", "日"} if measure in ("天", "日") else ()),
+                *({"岁", "周岁"} if measure in ("岁", "周岁") else ())}
+    numbers = {_in_chinese(n)} if number.isdigit() else {str(n)}
+    return sorted({f"{x}{ge or ''}{m}" for x in numbers for m in measures} - {text})
+
+
+def _unglued(text: str) -> str:
+    """``text`` without the _GLUED_HEAD and _GLUED_TAIL characters at its ends (来批 → 批)."""
+    bare = text
+    while len(bare) > 1 and bare[0] in _GLUED_HEAD:
+        bare = bare[1:]
+    while len(bare) > 1 and bare[-1] in _GLUED_TAIL:
+        bare = bare[:-1]
+    return bare
 
 
 # Question forms jieba cuts in two (什么|时候, 多长|时间): the piece it leaves is no topic word.
@@ -235,7 +322,9 @@ class QueryBuilder:
     def analyse(self, question: str, config: SearchConfig) -> Query:
         cfg = config
         normalized = normalize(question).strip()
-        word_list, unit_list = self.analyzer.question_tokens(normalized)
+        # what is cut (结没结婚 → 结婚, 加了两天班 → 加班两天); asks are read from the question
+        said = joined_verbs(without_a_not_a(normalized))
+        word_list, unit_list = self.analyzer.question_tokens(said)
         words = dict.fromkeys(word_list, 1.0)
         unit_texts = list(dict.fromkeys(unit_list))
         grams = dict.fromkeys(self.analyzer.unit_grams(unit_texts), 1.0)
@@ -249,17 +338,37 @@ class QueryBuilder:
         # dropped: every text it matches, the word matches already.
         indexed = [u for u in unit_texts if u in self.words.vocab and len(u) > 2]
         # Thesaurus words jieba glued to a neighbour (门卡坏了 → 门卡坏) are expanded too.
-        inside = self._inside_keys(normalized, unit_list, words)
+        inside = self._inside_keys(said, unit_list, words)
+        # A thesaurus word that is an A-not-A form (结没结婚 > 婚姻状况) stands for the word it
+        # was said once as (结婚).
+        keys = self._keys_by_first()
+        for found in _A_NOT_A.finditer(normalized):
+            for key in keys.get(found.group(1), ()):
+                if normalized.startswith(key, found.start()):
+                    inside.setdefault(key, []).extend(
+                        u for u in unit_list if u in key[2:] and len(u) >= 2)
+                    break
         for word in dict.fromkeys([*unit_texts, *words, *inside]):
             if word not in unit_texts and any(word in u for u in indexed):
                 continue
             found = sorted(w for w in synonyms.expand(word) if word not in w)
+            source = word
+            if not found and word in unit_texts and word not in self.words.vocab \
+                    and not self.analyzer.is_dictionary_word(word):
+                # a unit jieba glued a modal or particle onto (来批, 报掉): its bare word's,
+                # even one containing it when it is one character (批 → 审批: no token of the
+                # question is 批, and BM25 finds 审批 only through the alternative)
+                source = _unglued(word)
+                found = sorted(w for w in synonyms.expand(source)
+                               if source not in w or len(source) == 1)
+            if not found and word in unit_texts:
+                found = amount_forms(word)          # 三天 → 3天, 3日; 30日 → 三十日
             # A word the knowledge base itself uses (出差 in a 差旅费 rule) matches already:
             # its synonyms only widen the net, at a lower weight. One it never uses (老板, 年假)
             # is found through them.
             weight = cfg.synonym_weight * (cfg.known_word_synonyms if word in self.words.vocab
                                            else 1.0)
-            one_way = synonyms.one_way(word) if found else set()
+            one_way = synonyms.one_way(source) if found else set()
             if not found and word not in self.words.vocab and \
                     not self.analyzer.is_dictionary_word(word):
                 found = self._near_words(word)
@@ -295,7 +404,7 @@ class QueryBuilder:
         # Said only by FAQ pairs' questions (调休假多久过期？) it is their form, not their
         # topic, as is a form jieba cut in two (什么|时候 → 时候) put to FAQ pairs.
         forms = self.faq_forms
-        pieces = {p for p in form_pieces(normalized) if p in forms
+        pieces = {p for p in form_pieces(said) if p in forms
                   or p not in self.words.vocab} if forms else set()
         unit_texts = [t for t in unit_texts if t not in pieces and (
             (t in self.words.vocab and t not in forms) or t in alternatives
@@ -321,18 +430,18 @@ class QueryBuilder:
             if text not in vocab and is_cjk(text[0]) \
                     and not self.analyzer.is_dictionary_word(text):
                 bare = text
-                while len(bare) > 1 and bare[0] in _GLUED_HEAD:
-                    bare = bare[1:]
-                while len(bare) > 1 and bare[-1] in _GLUED_TAIL:
-                    bare = bare[:-1]
+                bare = _unglued(text)
                 if bare != text and (bare in _GLUED_HEAD or bare in _GLUED_TAIL
                                      or bare in self.analyzer.stopwords
                                      or QUESTION_FORM.fullmatch(bare)):
                     continue
                 if bare != text and text in alternatives:      # 能领 → 领, still 领取
-                    alternatives.setdefault(bare, alternatives[text])
+                    # (and 来上班 → 上班 keeps 不来上班's 旷工 beside 上班's own 到岗)
+                    alternatives[bare] = list(dict.fromkeys([*alternatives[text],
+                                                             *alternatives.get(bare, ())]))
                 text = bare
-            if text in QUESTION_TALK and text not in vocab and text not in alternatives:
+            if text not in alternatives and (text in MODAL_TALK
+                                             or (text in QUESTION_TALK and text not in vocab)):
                 continue
             out.append(text)
         return list(dict.fromkeys(out)) or texts
