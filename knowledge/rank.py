@@ -48,9 +48,13 @@ FIELDS = ("words", "context", "grams")
 # how much more of the question its article covers than the next hit's (``ahead``; 1 without
 # a next hit) and whether it alone says what is asked (``type_ahead``): with ``margin``, whether
 # the best two articles tie; a list asked for and a statute article that lists nothing
-# (``unlisted``). :func:`decide` reads these three as rules, not as weights.
+# (``unlisted``); how many of the next nine articles cover the question about as well (within
+# 0.05: ``rivals``, a crowd of look-alike articles); the share of the question that its heaviest
+# word the best article does not say carries (``missing``); whether the best hit is a numbered
+# statute article (``statute``, a property of the document). :func:`decide` reads ``ahead``,
+# ``type_ahead``, ``unlisted`` and ``rivals`` as rules, not as weights.
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
-            "answer_type", "ahead", "type_ahead", "unlisted")
+            "answer_type", "ahead", "type_ahead", "unlisted", "rivals", "missing", "statute")
 # When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
 # question, and what says it answers is how much of that question the user's question says
 # (``asked``), the closeness of the two questions (``fuzzy``; ``closeness``: character by
@@ -126,8 +130,11 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
     if query is not None and query.units:
         weights = np.array([u.weight for u in query.units]) / query.mass
         for item, units in zip(kept, found):
-            item.parts["article"] = float(units @ weights) if units is not None and \
-                units.size == weights.size else item.parts["coverage"]
+            whole = units is not None and units.size == weights.size
+            item.parts["article"] = float(units @ weights) if whole else item.parts["coverage"]
+            # the heaviest question word the article does not say (its share of the question)
+            item.parts["missing"] = float((weights * (1.0 - units)).max()) if whole and \
+                weights.size else 0.0
     return kept
 
 
@@ -193,8 +200,12 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
     then a coin toss (a third to a half right on the dev sets), so the user is shown both.
     Suggestions too when the question asks for a list (哪些, 什么情形) and the best hit is a
     statute article that enumerates nothing (``unlisted``: about a third right on the dev
-    sets). (An FAQ pair is decided by its own evidence.) Without evidence: the best
-    paragraph's share of the question against the coverage thresholds (the old rule)."""
+    sets). Suggestions too when a crowd of articles says the question's words: six or more of
+    the next nine cover as much of it (``rivals``: within 0.05) and the best leads by little
+    (``margin`` < ``config.crowd_margin``) and does not alone say what is asked; which of them
+    answers is then not in the words (2 of 13 right on STARD-dev; 1 of 1 on DRCD-dev; none on
+    the realdocs rules). (An FAQ pair is decided by its own evidence.) Without evidence: the
+    best paragraph's share of the question against the coverage thresholds (the old rule)."""
     if not ranked:
         return "not_found"
     if config.suggest_coverage < 0:      # hits wanted whatever they are (measuring the ranking)
@@ -207,10 +218,14 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
             return "answer"
         return "suggestions" if coverage >= config.suggest_coverage else "not_found"
     p = confidence(evidence)
-    tie = not evidence.get("faq") and evidence.get("ahead", 1.0) <= config.tie_ahead \
-        and evidence.get("margin", 1.0) < config.tie_margin \
-        and evidence.get("type_ahead", 0.0) <= 0.0
-    if p >= config.answer_confidence and not tie and not evidence.get("unlisted"):
+    alone = evidence.get("type_ahead", 0.0) > 0.0    # only the best says what is asked
+    tie = not evidence.get("faq") and not alone \
+        and evidence.get("ahead", 1.0) <= config.tie_ahead \
+        and evidence.get("margin", 1.0) < config.tie_margin
+    crowd = not evidence.get("faq") and not alone \
+        and evidence.get("rivals", 0.0) >= config.crowd_rivals \
+        and evidence.get("margin", 1.0) < config.crowd_margin
+    if p >= config.answer_confidence and not tie and not crowd and not evidence.get("unlisted"):
         return "answer"
     return "suggestions" if p >= floor else "not_found"
 
@@ -290,8 +305,18 @@ class Ranker:
                 "unlisted": 1.0 if "list" in query.asks and parts["answer_type"] == 0.0
                 and len(article_key(self.rows[top.row])) == 2 else 0.0,
                 "faq": 1.0 if self.rows[top.row].kind == "faq" else 0.0,
+                "missing": parts.get("missing", 0.0),
+                "rivals": self._rivals(ranked, article),
+                "statute": 1.0 if len(article_key(self.rows[top.row])) == 2 else 0.0,
                 "asked": parts.get("asked", 0.0), "closeness": parts.get("closeness", 0.0),
                 "lead": self._closeness_lead(top.row, query)}
+
+    @staticmethod
+    def _rivals(ranked: Sequence[Ranked], article: float, near: float = 0.05, among: int = 10
+                ) -> float:
+        """How many of the next articles cover the question about as well as the best."""
+        return float(sum(item.parts.get("article", item.parts["coverage"]) >= article - near
+                         for item in ranked[1:among]))
 
     def _closeness_lead(self, row: int, query: Query) -> float:
         """How much closer an FAQ pair's question is to ``query`` than any other pair's (0 for
