@@ -200,11 +200,12 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
     then a coin toss (a third to a half right on the dev sets), so the user is shown both.
     Suggestions too when the question asks for a list (哪些, 什么情形) and the best hit is a
     statute article that enumerates nothing (``unlisted``: about a third right on the dev
-    sets). Suggestions too when a crowd of articles says the question's words: six or more of
-    the next nine cover as much of it (``rivals``: within 0.05) and the best leads by little
-    (``margin`` < ``config.crowd_margin``) and does not alone say what is asked; which of them
-    answers is then not in the words (2 of 13 right on STARD-dev; 1 of 1 on DRCD-dev; none on
-    the realdocs rules). (An FAQ pair is decided by its own evidence.) Without evidence: the
+    sets). A near lead (``margin`` < ``config.near_margin``) is a tie too when the next covers
+    as much and it alone says what is asked (``type_ahead`` -1: 由…人民政府确定 second), or when
+    a crowd of articles says the question's words: seven or more of the next nine cover as much
+    of it (``rivals``: within 0.05) and the best does not alone say what is asked; which of
+    them answers is then not in the words (2 of 13 right on STARD-dev; 1 of 1 on DRCD-dev; none
+    on the realdocs rules). (An FAQ pair is decided by its own evidence.) Without evidence: the
     best paragraph's share of the question against the coverage thresholds (the old rule)."""
     if not ranked:
         return "not_found"
@@ -218,14 +219,15 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
             return "answer"
         return "suggestions" if coverage >= config.suggest_coverage else "not_found"
     p = confidence(evidence)
-    alone = evidence.get("type_ahead", 0.0) > 0.0    # only the best says what is asked
-    tie = not evidence.get("faq") and not alone \
-        and evidence.get("ahead", 1.0) <= config.tie_ahead \
-        and evidence.get("margin", 1.0) < config.tie_margin
-    crowd = not evidence.get("faq") and not alone \
-        and evidence.get("rivals", 0.0) >= config.crowd_rivals \
-        and evidence.get("margin", 1.0) < config.crowd_margin
-    if p >= config.answer_confidence and not tie and not crowd and not evidence.get("unlisted"):
+    said = evidence.get("type_ahead", 0.0)     # 1: only the best says what is asked; -1: only
+    margin = evidence.get("margin", 1.0)       # the next does
+    level = evidence.get("ahead", 1.0) <= config.tie_ahead
+    tie = not evidence.get("faq") and (
+        level and margin < config.tie_margin and said <= 0.0
+        or level and margin < config.near_margin and said < 0.0
+        or evidence.get("rivals", 0.0) >= config.crowd_rivals and margin < config.near_margin
+        and said <= 0.0)
+    if p >= config.answer_confidence and not tie and not evidence.get("unlisted"):
         return "answer"
     return "suggestions" if p >= floor else "not_found"
 

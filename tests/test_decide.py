@@ -35,10 +35,25 @@ def test_a_crowd_of_look_alike_articles_gives_suggestions_and_a_telling_word_ans
     assert decide["confidence"] >= decide["answer_confidence"]
     assert crowd["status"] == "suggestions"
     assert evidence["rivals"] >= decide["crowd_rivals"]
-    assert decide["tie_margin"] <= evidence["margin"] < decide["crowd_margin"]
+    assert decide["tie_margin"] <= evidence["margin"] < decide["near_margin"]
     assert evidence["missing"] == 0.0 and evidence["statute"] == 1.0
     assert len({hit["section"] for hit in crowd["hits"]}) == 3
     # 电子 is said by one article only: no crowd, the answer
     assert electronic["status"] == "answer"
     assert electronic["hits"][0]["section"] == "第九条"
     assert electronic["explain"]["stages"]["decide"]["evidence"]["rivals"] == 0.0
+
+
+def test_a_near_lead_is_a_tie_when_only_the_next_article_says_what_is_asked(crowd_db) -> None:
+    who, which = _ask(crowd_db, "会议室预约顺序由谁确定？", "会议室预约顺序由哪个部门确定？")
+    # 第二条 (按申请时间确定) and 第三条 (由办公室统一协调确定) say every word of the question;
+    # 第二条 leads by a little, but only 第三条 says who: both are offered
+    decide = who["explain"]["stages"]["decide"]
+    evidence = decide["evidence"]
+    assert decide["confidence"] >= decide["answer_confidence"]
+    assert who["status"] == "suggestions"
+    assert evidence["ahead"] <= decide["tie_ahead"] and evidence["type_ahead"] == -1.0
+    assert decide["tie_margin"] <= evidence["margin"] < decide["near_margin"]
+    assert [hit["section"] for hit in who["hits"][:2]] == ["第二条", "第三条"]
+    # 部门 is said by 第三条 only (相关部门): it is ahead, and the answer
+    assert which["status"] == "answer" and which["hits"][0]["section"] == "第三条"
