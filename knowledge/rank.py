@@ -51,10 +51,13 @@ FIELDS = ("words", "context", "grams")
 # (``unlisted``); how many of the next nine articles cover the question about as well (within
 # 0.05: ``rivals``, a crowd of look-alike articles); the share of the question that its heaviest
 # word the best article does not say carries (``missing``); whether the best hit is a numbered
-# statute article (``statute``, a property of the document). :func:`decide` reads ``ahead``,
-# ``type_ahead``, ``unlisted`` and ``rivals`` as rules, not as weights.
+# statute article (``statute``, a property of the document); whether it is a 法律责任/罚则
+# article and the question asks about no consequence (``mention``: it names a rule's
+# violation, the rule is elsewhere). :func:`decide` reads ``ahead``, ``type_ahead``,
+# ``unlisted``, ``rivals`` and ``mention`` as rules, not as weights.
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
-            "answer_type", "ahead", "type_ahead", "unlisted", "rivals", "missing", "statute")
+            "answer_type", "ahead", "type_ahead", "unlisted", "rivals", "missing", "statute",
+            "mention")
 # When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
 # question, and what says it answers is how much of that question the user's question says
 # (``asked``), the closeness of the two questions (``fuzzy``; ``closeness``: character by
@@ -205,7 +208,10 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
     a crowd of articles says the question's words: seven or more of the next nine cover as much
     of it (``rivals``: within 0.05) and the best does not alone say what is asked; which of
     them answers is then not in the words (2 of 13 right on STARD-dev; 1 of 1 on DRCD-dev; none
-    on the realdocs rules). (An FAQ pair is decided by its own evidence.) Without evidence: the
+    on the realdocs rules). Suggestions too when the best hit is a 法律责任/罚则 article and
+    the question asks about no consequence (``mention``): the ranking puts such articles down
+    (rules before mentions), so one still first means the rule was not found (0 of 2 right on
+    the dev sets: 看病的钱谁出 → 第七十二条). (An FAQ pair is decided by its own evidence.) Without evidence: the
     best paragraph's share of the question against the coverage thresholds (the old rule)."""
     if not ranked:
         return "not_found"
@@ -227,7 +233,8 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
         or level and margin < config.near_margin and said < 0.0
         or evidence.get("rivals", 0.0) >= config.crowd_rivals and margin < config.near_margin
         and said <= 0.0)
-    if p >= config.answer_confidence and not tie and not evidence.get("unlisted"):
+    if p >= config.answer_confidence and not tie and not evidence.get("unlisted") \
+            and not evidence.get("mention"):
         return "answer"
     return "suggestions" if p >= floor else "not_found"
 
@@ -310,6 +317,8 @@ class Ranker:
                 "missing": parts.get("missing", 0.0),
                 "rivals": self._rivals(ranked, article),
                 "statute": 1.0 if len(article_key(self.rows[top.row])) == 2 else 0.0,
+                # a 法律责任/罚则 article first for a question that asks no consequence
+                "mention": 1.0 if parts.get("liability", 0.0) < 0.0 else 0.0,
                 "asked": parts.get("asked", 0.0), "closeness": parts.get("closeness", 0.0),
                 "lead": self._closeness_lead(top.row, query)}
 
