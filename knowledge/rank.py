@@ -211,8 +211,9 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
     on the realdocs rules). Suggestions too when the best hit is a 法律责任/罚则 article and
     the question asks about no consequence (``mention``): the ranking puts such articles down
     (rules before mentions), so one still first means the rule was not found (0 of 2 right on
-    the dev sets: 看病的钱谁出 → 第七十二条). (An FAQ pair is decided by its own evidence.) Without evidence: the
-    best paragraph's share of the question against the coverage thresholds (the old rule)."""
+    the dev sets: 看病的钱谁出 → 第七十二条). (An FAQ pair is decided by its own evidence.)
+    Without evidence: the best paragraph's share of the question against the coverage
+    thresholds (the old rule)."""
     if not ranked:
         return "not_found"
     if config.suggest_coverage < 0:      # hits wanted whatever they are (measuring the ranking)
