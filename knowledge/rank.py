@@ -49,9 +49,16 @@ FIELDS = ("words", "context", "grams")
 # how much more of the question its article covers than the next hit's (``ahead``; 1 without
 # a next hit) and whether it alone says what is asked (``type_ahead``): with ``margin``, whether
 # the best two articles tie; a list asked for and a statute article that lists nothing
-# (``unlisted``). :func:`decide` reads these three as rules, not as weights.
+# (``unlisted``); how many of the next nine articles cover the question about as well (within
+# 0.05: ``rivals``, a crowd of look-alike articles); the share of the question that its heaviest
+# word the best article does not say carries (``missing``); whether the best hit is a numbered
+# statute article (``statute``, a property of the document); whether it is a 法律责任/罚则
+# article and the question asks about no consequence (``mention``: it names a rule's
+# violation, the rule is elsewhere). :func:`decide` reads ``ahead``, ``type_ahead``,
+# ``unlisted``, ``rivals`` and ``mention`` as rules, not as weights.
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
-            "answer_type", "ahead", "type_ahead", "unlisted")
+            "answer_type", "ahead", "type_ahead", "unlisted", "rivals", "missing", "statute",
+            "mention")
 # When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
 # question, and what says it answers is how much of that question the user's question says
 # (``asked``), the closeness of the two questions (``fuzzy``; ``closeness``: character by
@@ -127,8 +134,11 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
     if query is not None and query.units:
         weights = np.array([u.weight for u in query.units]) / query.mass
         for item, units in zip(kept, found):
-            item.parts["article"] = float(units @ weights) if units is not None and \
-                units.size == weights.size else item.parts["coverage"]
+            whole = units is not None and units.size == weights.size
+            item.parts["article"] = float(units @ weights) if whole else item.parts["coverage"]
+            # the heaviest question word the article does not say (its share of the question)
+            item.parts["missing"] = float((weights * (1.0 - units)).max()) if whole and \
+                weights.size else 0.0
     return kept
 
 
@@ -194,8 +204,17 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
     then a coin toss (a third to a half right on the dev sets), so the user is shown both.
     Suggestions too when the question asks for a list (哪些, 什么情形) and the best hit is a
     statute article that enumerates nothing (``unlisted``: about a third right on the dev
-    sets). (An FAQ pair is decided by its own evidence.) Without evidence: the best
-    paragraph's share of the question against the coverage thresholds (the old rule)."""
+    sets). A near lead (``margin`` < ``config.near_margin``) is a tie too when the next covers
+    as much and it alone says what is asked (``type_ahead`` -1: 由…人民政府确定 second), or when
+    a crowd of articles says the question's words: seven or more of the next nine cover as much
+    of it (``rivals``: within 0.05) and the best does not alone say what is asked; which of
+    them answers is then not in the words (2 of 13 right on STARD-dev; 1 of 1 on DRCD-dev; none
+    on the realdocs rules). Suggestions too when the best hit is a 法律责任/罚则 article and
+    the question asks about no consequence (``mention``): the ranking puts such articles down
+    (rules before mentions), so one still first means the rule was not found (0 of 2 right on
+    the dev sets: 看病的钱谁出 → 第七十二条). (An FAQ pair is decided by its own evidence.)
+    Without evidence: the best paragraph's share of the question against the coverage
+    thresholds (the old rule)."""
     if not ranked:
         return "not_found"
     if config.suggest_coverage < 0:      # hits wanted whatever they are (measuring the ranking)
@@ -208,10 +227,16 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
             return "answer"
         return "suggestions" if coverage >= config.suggest_coverage else "not_found"
     p = confidence(evidence)
-    tie = not evidence.get("faq") and evidence.get("ahead", 1.0) <= config.tie_ahead \
-        and evidence.get("margin", 1.0) < config.tie_margin \
-        and evidence.get("type_ahead", 0.0) <= 0.0
-    if p >= config.answer_confidence and not tie and not evidence.get("unlisted"):
+    said = evidence.get("type_ahead", 0.0)     # 1: only the best says what is asked; -1: only
+    margin = evidence.get("margin", 1.0)       # the next does
+    level = evidence.get("ahead", 1.0) <= config.tie_ahead
+    tie = not evidence.get("faq") and (
+        level and margin < config.tie_margin and said <= 0.0
+        or level and margin < config.near_margin and said < 0.0
+        or evidence.get("rivals", 0.0) >= config.crowd_rivals and margin < config.near_margin
+        and said <= 0.0)
+    if p >= config.answer_confidence and not tie and not evidence.get("unlisted") \
+            and not evidence.get("mention"):
         return "answer"
     return "suggestions" if p >= floor else "not_found"
 
@@ -293,8 +318,20 @@ class Ranker:
                 "unlisted": 1.0 if "list" in query.asks and parts["answer_type"] == 0.0
                 and len(article_key(self.rows[top.row])) == 2 else 0.0,
                 "faq": 1.0 if self.rows[top.row].kind == "faq" else 0.0,
+                "missing": parts.get("missing", 0.0),
+                "rivals": self._rivals(ranked, article),
+                "statute": 1.0 if len(article_key(self.rows[top.row])) == 2 else 0.0,
+                # a 法律责任/罚则 article first for a question that asks no consequence
+                "mention": 1.0 if parts.get("liability", 0.0) < 0.0 else 0.0,
                 "asked": parts.get("asked", 0.0), "closeness": parts.get("closeness", 0.0),
                 "lead": self._closeness_lead(top.row, query)}
+
+    @staticmethod
+    def _rivals(ranked: Sequence[Ranked], article: float, near: float = 0.05, among: int = 10
+                ) -> float:
+        """How many of the next articles cover the question about as well as the best."""
+        return float(sum(item.parts.get("article", item.parts["coverage"]) >= article - near
+                         for item in ranked[1:among]))
 
     def _closeness_lead(self, row: int, query: Query) -> float:
         """How much closer an FAQ pair's question is to ``query`` than any other pair's (0 for

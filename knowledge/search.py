@@ -94,6 +94,10 @@ class SearchConfig:
     tie_margin: float = 0.01         # … and the best leads by less: a tie, suggestions (decide)
     parent_weight: float = 0.2       # − for a text made under a law (its 实施条例, a court's
                                      # 解释) when an article of a law is a candidate too
+    near_margin: float = 0.05        # the best leads by less: a near tie, suggestions when
+    crowd_rivals: int = 7            # … this many of the next 9 articles cover the question as
+                                     # well (``rivals``), or the next covers as much (tie_ahead)
+                                     # and it alone says what is asked (decide)
 
 
 def _faq_forms(asked: Iterable[tuple[str, list[str]]], words) -> frozenset[str]:
@@ -340,6 +344,7 @@ class Searcher:
                            "answer_confidence": cfg.answer_confidence,
                            "suggest_confidence": cfg.suggest_confidence,
                            "tie_ahead": cfg.tie_ahead, "tie_margin": cfg.tie_margin,
+                           "crowd_rivals": cfg.crowd_rivals, "near_margin": cfg.near_margin,
                            "strength": round(ranked[0].strength, 4) if ranked else 0.0,
                            "answer_coverage": cfg.answer_coverage,
                            "suggest_coverage": cfg.suggest_coverage},
