@@ -238,6 +238,35 @@ class _Field:
                 qweights.append(qweight)
         return rows, weights, qweights
 
+    def accumulate(self, total: np.ndarray, query: Mapping[str, float], scale: float,
+                   kernel) -> int:
+        """Add ``query``'s terms' BM25 weights × query weight × ``scale`` into ``total`` (a
+        float64 per global row) with the compiled ``kernel`` (``knowledge._bm25``): the same
+        weights, summed in the same order, as :meth:`postings_parts` joined and ``bincount``,
+        without the weights cache. Returns how many postings it added."""
+        terms = [(w, at) for t, w in query.items() if (at := self.slot(t)) is not None]
+        added = 0
+        if not terms:
+            return added
+        one = float(self._k1 + np.float32(1))
+        for i, (postings, alive, offset, _) in enumerate(self._parts):
+            if i == 0:
+                found = [(at, at, w * scale) for w, at in terms if at < self._n_base]
+            else:
+                local = self._delta_slots[i]
+                found = [(loc, at, w * scale) for w, at in terms
+                         if (loc := local.get(at)) is not None]
+            if not found:
+                continue
+            indptr = postings.indptr
+            begins = np.array([indptr[loc] for loc, _, _ in found], dtype=np.int64)
+            ends = np.array([indptr[loc + 1] for loc, _, _ in found], dtype=np.int64)
+            idf = self.idf_all[[at for _, at, _ in found]]
+            qweights = np.array([q for _, _, q in found], dtype=np.float64)
+            added += kernel.accumulate(total, postings.rows, postings.tf, self._norms[i], alive,
+                                       offset, begins, ends, idf, qweights, one)
+        return added
+
     def _term_postings(self, i: int, tids: list[int]
                        ) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per term id of segment ``i``: its live postings' global rows and float32 BM25 weights
