@@ -5,7 +5,8 @@
  * numpy, and adding them in the order np.bincount would (terms in query order, postings in row
  * order): the totals are bit for bit the numpy path's. top() picks the n best rows only when
  * that choice and its order are unique (no two of the n + 1 best totals equal); else it returns
- * None and the caller uses numpy's argpartition on the same totals.
+ * None and the caller uses numpy's argpartition on the same totals. containing() is the
+ * rerank's sentence lookup (rank._Spans.containing) without a Python step per occurrence.
  *
  * Built by setup.py as an optional extension (no numpy headers: the buffer protocol); without it
  * knowledge/rank.py runs the numpy path, with identical results. Compiled with
@@ -197,9 +198,57 @@ done:
     return result;
 }
 
+/* containing(text: str, starts: int64[s], ends: int64[s], needle: str, out: bool[s]) -> None
+ * out[i] = needle occurs whole inside text[starts[i]:ends[i]] (spans sorted by start, apart):
+ * rank._Spans.containing's loop, each occurrence found with str.find's own search. */
+static PyObject *
+containing(PyObject *self, PyObject *args)
+{
+    PyObject *text, *needle, *o_starts, *o_ends, *o_out;
+    if (!PyArg_ParseTuple(args, "UOOUO", &text, &o_starts, &o_ends, &needle, &o_out))
+        return NULL;
+    Py_buffer starts, ends, out;
+    if (get(o_starts, &starts, 8, 0, "starts") < 0) return NULL;
+    if (get(o_ends, &ends, 8, 0, "ends") < 0) { PyBuffer_Release(&starts); return NULL; }
+    if (get(o_out, &out, 1, 1, "out") < 0) {
+        PyBuffer_Release(&ends); PyBuffer_Release(&starts); return NULL;
+    }
+    const int64_t *s = (const int64_t *)starts.buf, *e = (const int64_t *)ends.buf;
+    char *flag = (char *)out.buf;
+    Py_ssize_t n = starts.len / 8, length = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t size = PyUnicode_GET_LENGTH(needle);
+    int failed = ends.len / 8 != n || out.len != n;
+    if (failed)
+        PyErr_SetString(PyExc_ValueError, "containing: spans and out differ in size");
+    Py_ssize_t pos = (!failed && size) ? PyUnicode_Find(text, needle, 0, length, 1) : -1;
+    while (pos >= 0) {
+        /* the last span starting at or before pos (bisect_right - 1) */
+        Py_ssize_t lo = 0, hi = n;
+        while (lo < hi) {
+            Py_ssize_t mid = (lo + hi) / 2;
+            if (s[mid] <= pos) lo = mid + 1; else hi = mid;
+        }
+        Py_ssize_t i = lo - 1, end = i >= 0 ? (Py_ssize_t)e[i] : -1, from;
+        if (pos + size <= end) {
+            flag[i] = 1;
+            from = end;                 /* the next span */
+        } else {
+            from = pos + 1;             /* across the separator after span i */
+        }
+        pos = from <= length ? PyUnicode_Find(text, needle, from, length, 1) : -1;
+    }
+    if (pos == -2) failed = 1;          /* (an error from PyUnicode_Find) */
+    PyBuffer_Release(&out);
+    PyBuffer_Release(&ends);
+    PyBuffer_Release(&starts);
+    if (failed) return NULL;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"accumulate", accumulate, METH_VARARGS, "Add a field's terms' BM25 weights into totals."},
     {"top", top, METH_VARARGS, "The n best rows when unique, best first (None: a tie)."},
+    {"containing", containing, METH_VARARGS, "Which spans of a text hold a needle whole."},
     {NULL, NULL, 0, NULL},
 };
 

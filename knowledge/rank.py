@@ -640,12 +640,23 @@ class _Spans:
         self.text, self.starts, self.ends = text, starts, ends
         self.n = len(starts)
         self._found: dict[str, np.ndarray] = {}
+        if _bm25 is not None:   # the same loop compiled (knowledge/_bm25.c)
+            self._bounds = (np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
 
     def containing(self, needle: str) -> np.ndarray:
         """Boolean per span: ``needle in span``."""
         found = self._found.get(needle)
         if found is not None:
             return found
+        if _bm25 is not None:
+            found = self._found[needle] = np.zeros(self.n, dtype=bool)
+            _bm25.containing(self.text, *self._bounds, needle, found)
+            return found
+        found = self._found[needle] = self.containing_in_python(needle)
+        return found
+
+    def containing_in_python(self, needle: str) -> np.ndarray:
+        """:meth:`containing` without the compiled loop."""
         starts, ends, size, find = self.starts, self.ends, len(needle), self.text.find
         spans: list[int] = []
         pos = find(needle) if size else -1
@@ -659,7 +670,6 @@ class _Spans:
                 pos = find(needle, pos + 1)
         found = np.zeros(self.n, dtype=bool)
         found[spans] = True
-        self._found[needle] = found
         return found
 
     def match(self, unit: Unit) -> np.ndarray:

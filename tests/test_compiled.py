@@ -114,3 +114,25 @@ def test_top_is_numpys_pick_or_declines_a_tie(values, n, masked, rnd):
         assert got is None
     else:
         assert got == numpy_top(total, n, visible)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text("甲乙丙a\U00020000", max_size=12), min_size=1, max_size=8),
+       st.text("甲乙丙a\U00020000", max_size=4), st.randoms(use_true_random=False))
+def test_the_compiled_sentence_lookup_equals_pythons(pieces, needle, rnd):
+    """rank._Spans: which sentences hold a word whole (never across two sentences, nor across
+    the separator between two paragraphs), on texts of 1-, 2- and 4-byte characters."""
+    text = "\x00".join(pieces)
+    starts, ends, at = [], [], 0
+    for piece in pieces:              # each piece cut into one to three sentences
+        cuts = sorted(rnd.sample(range(len(piece) + 1), min(len(piece) + 1, rnd.randint(0, 2))))
+        bounds = [0, *cuts, len(piece)]
+        for a, b in zip(bounds, bounds[1:]):
+            if b > a or len(piece) == 0:
+                starts.append(at + a)
+                ends.append(at + b)
+        at += len(piece) + 1
+    spans = rank._Spans(text, starts, ends)
+    assert spans.containing(needle).tolist() == spans.containing_in_python(needle).tolist()
+    assert spans.containing(needle).tolist() == \
+        [bool(needle) and needle in text[a:b] for a, b in zip(starts, ends)]
