@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import re
 import shutil
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from knowledge import KnowledgeBase
-from knowledge import rank
+from knowledge import KnowledgeBase, rank
 
 ROOT = Path(__file__).resolve().parent.parent
 SENTENCES = [s for s in re.findall(r"[^。！？\s]+[。！？]", (ROOT / "seeds" /
@@ -127,7 +127,7 @@ def test_the_compiled_sentence_lookup_equals_pythons(pieces, needle, rnd):
     for piece in pieces:              # each piece cut into one to three sentences
         cuts = sorted(rnd.sample(range(len(piece) + 1), min(len(piece) + 1, rnd.randint(0, 2))))
         bounds = [0, *cuts, len(piece)]
-        for a, b in zip(bounds, bounds[1:]):
+        for a, b in pairwise(bounds):
             if b > a or len(piece) == 0:
                 starts.append(at + a)
                 ends.append(at + b)
