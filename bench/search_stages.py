@@ -28,7 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from knowledge import KnowledgeBase
+from knowledge import KnowledgeBase, rank
 from knowledge.rank import decide, one_per_article
 
 STAGES = ("analyse", "candidates", "fetch", "rerank", "decide", "hits")
@@ -74,7 +74,9 @@ def main() -> None:
     started = time.perf_counter()
     kb.warm_up()
     print(f"{len(kb.searcher)} paragraphs, index ready in {time.perf_counter() - started:.2f} s; "
-          f"{len(questions)} questions")
+          f"{len(questions)} questions; compiled BM25 (knowledge/_bm25.c): "
+          f"{'yes' if getattr(rank, '_bm25', None) is not None else 'no, numpy'}; row file: "
+          f"{'yes' if getattr(kb.searcher.snapshot, 'rowfile', None) is not None else 'no'}")
     wall, cpu = [], []
     for question in questions:
         w, c = time.perf_counter(), time.process_time()

@@ -1,5 +1,6 @@
 """``python -m knowledge.indexbuild DB``: build the base index segment of the knowledge base
-``DB`` and save it beside it (``DB.idx``, :mod:`.segments`) — what the background merge of
+``DB`` and save it beside it (``DB.idx``, :mod:`.segments`; its paragraphs in ``DB.rows``,
+:mod:`.rowfile`) — what the background merge of
 :class:`~.segmented.IndexKeeper` runs, in a process of its own, while questions are answered.
 ``--grams DB DIR``: only the bigram field, into ``DIR`` (a base build's second process)."""
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .rowfile import row_file_path, write_row_file
 from .segments import build_base, index_path, save_segment, write_gram_field
 from .store import Store
 
@@ -22,7 +24,14 @@ def main(argv: list[str]) -> int:
     store = Store(argv[0])
     store.close()
     store.reconnect(readonly=True)   # the process that started us is the one writer
-    generation, _, segment = build_base(store)
+    conn = store.db.conn
+    conn.execute("BEGIN")    # the row file holds the paragraphs the segment was built from
+    try:
+        generation, _, segment = build_base(store)
+        write_row_file(store, segment.ids, row_file_path(argv[0]),
+                       generation=generation, schema=store.schema_version)
+    finally:
+        conn.execute("COMMIT")
     size = save_segment(segment, index_path(argv[0]), schema=store.schema_version)
     print(f"{len(segment)} rows, generation {generation}, {size / 1e6:.1f} MB")
     return 0

@@ -32,6 +32,11 @@ from .sections import find_references
 from .store import ParagraphRow
 from .teach import vote_factor
 
+try:   # the candidates' loops compiled (setup.py; optional: the numpy path gives the same)
+    from . import _bm25
+except ImportError:  # pragma: no cover - no C compiler where it was installed
+    _bm25 = None
+
 if TYPE_CHECKING:
     from .analysis import Synonyms
     from .search import SearchConfig
@@ -431,6 +436,8 @@ class Ranker:
         """
         cfg = config
         size = len(self.rows)
+        if not fields and _bm25 is not None and hasattr(self.words, "accumulate"):
+            return self._compiled_candidates(query, n, cfg, visible)
         if fields:
             postings = {"words": self.words.postings(query.words),
                         "context": self.context.postings(query.words, cfg.context_weight),
@@ -460,14 +467,7 @@ class Ranker:
             matched = matched[top]
         if matched.size:
             matched = matched[np.argsort(-total[matched], kind="stable")]
-        named = self._named_rows(query)
-        if named and visible is not None:
-            named = [r for r in named if visible[r]]
-        if named:
-            have = set(matched.tolist())
-            extra = np.fromiter((r for r in named if r not in have), np.int64)
-            matched = np.concatenate([matched, extra[:n]])
-        totals = total[matched] if total is not None else np.zeros(matched.size)
+        matched, totals, named = self._with_named(query, n, matched, total, visible)
         if not fields:
             return Candidates(matched, totals, None, frozenset(named))
         # Each field's score of the candidates (unscaled), aligned with ``matched``.
@@ -484,6 +484,48 @@ class Ranker:
                                     minlength=matched.size) / (scale or 1.0)
             field_scores[name] = score
         return Candidates(matched, totals, field_scores, frozenset(named))
+
+    def _compiled_candidates(self, query: Query, n: int, cfg: SearchConfig,
+                             visible: np.ndarray | None) -> Candidates:
+        """:meth:`candidates` without the fields' scores, its loops compiled (``knowledge._bm25``,
+        built by setup.py when a C compiler is there): the same totals, bit for bit, and the
+        same rows in the same order — when two of the best n + 1 totals tie, numpy's own
+        selection on those totals, as the numpy path makes it."""
+        size = len(self.rows)
+        total = np.zeros(size)
+        added = 0
+        for field, terms, scale in ((self.words, query.words, 1.0),
+                                    (self.context, query.words, cfg.context_weight),
+                                    (self.grams, query.grams, cfg.gram_weight)):
+            added += field.accumulate(total, terms, scale, _bm25)
+        if not added:
+            total, matched = None, np.zeros(0, dtype=np.int64)
+        else:
+            best = _bm25.top(total, n, visible)
+            if best is not None:
+                matched = np.array(best, dtype=np.int64)
+            else:    # a tie among the best: argpartition's pick, as the numpy path's
+                matched = np.flatnonzero((total > 0) & visible if visible is not None
+                                         else total > 0)
+                if matched.size > n:
+                    matched = matched[np.argpartition(-total[matched], n - 1)[:n]]
+                matched = matched[np.argsort(-total[matched], kind="stable")]
+        matched, totals, named = self._with_named(query, n, matched, total, visible)
+        return Candidates(matched, totals, None, frozenset(named))
+
+    def _with_named(self, query: Query, n: int, matched: np.ndarray, total: np.ndarray | None,
+                    visible: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        """The candidates, then the rows under the headings the question names that BM25 did
+        not find (up to ``n``), with their totals; and the named rows."""
+        named = self._named_rows(query)
+        if named and visible is not None:
+            named = [r for r in named if visible[r]]
+        if named:
+            have = set(matched.tolist())
+            extra = np.fromiter((r for r in named if r not in have), np.int64)
+            matched = np.concatenate([matched, extra[:n]])
+        totals = total[matched] if total is not None else np.zeros(matched.size)
+        return matched, totals, named
 
     def _named_rows(self, query: Query) -> list[int]:
         """Rows under every heading the question names (第二章第四条 → rows of 第四条 in 第二章)."""
@@ -702,12 +744,23 @@ class _Spans:
         self.text, self.starts, self.ends = text, starts, ends
         self.n = len(starts)
         self._found: dict[str, np.ndarray] = {}
+        if _bm25 is not None:   # the same loop compiled (knowledge/_bm25.c)
+            self._bounds = (np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
 
     def containing(self, needle: str) -> np.ndarray:
         """Boolean per span: ``needle in span``."""
         found = self._found.get(needle)
         if found is not None:
             return found
+        if _bm25 is not None:
+            found = self._found[needle] = np.zeros(self.n, dtype=bool)
+            _bm25.containing(self.text, *self._bounds, needle, found)
+            return found
+        found = self._found[needle] = self.containing_in_python(needle)
+        return found
+
+    def containing_in_python(self, needle: str) -> np.ndarray:
+        """:meth:`containing` without the compiled loop."""
         starts, ends, size, find = self.starts, self.ends, len(needle), self.text.find
         spans: list[int] = []
         pos = find(needle) if size else -1
@@ -721,7 +774,6 @@ class _Spans:
                 pos = find(needle, pos + 1)
         found = np.zeros(self.n, dtype=bool)
         found[spans] = True
-        self._found[needle] = found
         return found
 
     def match(self, unit: Unit) -> np.ndarray:

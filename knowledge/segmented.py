@@ -9,8 +9,10 @@ the same rows, whenever the last merge ran. A row's global number is its segment
 its row in the segment; dead rows never reach a candidate list. A snapshot's statistics never
 change, so each field keeps the weights it computed for the terms searched lately.
 
-:class:`RowReader` reads the few paragraphs a search shows (about 25 candidates) from SQLite
-when asked, with a small cache, instead of holding every paragraph as Python objects.
+:class:`RowReader` reads the few paragraphs a search shows (about 25 candidates) when asked,
+with a small cache, instead of holding every paragraph as Python objects: the base segment's
+rows from the row file written with it (``<db>.rows``, :mod:`.rowfile`), the others (deltas, or
+no usable file) from SQLite.
 
 :class:`IndexKeeper` owns the lifecycle: on start it loads the base segment saved beside the
 database (``<db>.idx``, :mod:`.segments`) or builds and saves it; when the database's generation
@@ -39,6 +41,7 @@ import numpy as np
 
 from .index import release_free_memory
 from .normalize import normalize_aligned, normalize_many
+from .rowfile import RowFile, load_row_file, row_file_path, write_row_file
 from .segments import (
     FIELDS,
     KINDS,
@@ -238,6 +241,35 @@ class _Field:
                 qweights.append(qweight)
         return rows, weights, qweights
 
+    def accumulate(self, total: np.ndarray, query: Mapping[str, float], scale: float,
+                   kernel) -> int:
+        """Add ``query``'s terms' BM25 weights × query weight × ``scale`` into ``total`` (a
+        float64 per global row) with the compiled ``kernel`` (``knowledge._bm25``): the same
+        weights, summed in the same order, as :meth:`postings_parts` joined and ``bincount``,
+        without the weights cache. Returns how many postings it added."""
+        terms = [(w, at) for t, w in query.items() if (at := self.slot(t)) is not None]
+        added = 0
+        if not terms:
+            return added
+        one = float(self._k1 + np.float32(1))
+        for i, (postings, alive, offset, _) in enumerate(self._parts):
+            if i == 0:
+                found = [(at, at, w * scale) for w, at in terms if at < self._n_base]
+            else:
+                local = self._delta_slots[i]
+                found = [(loc, at, w * scale) for w, at in terms
+                         if (loc := local.get(at)) is not None]
+            if not found:
+                continue
+            indptr = postings.indptr
+            begins = np.array([indptr[loc] for loc, _, _ in found], dtype=np.int64)
+            ends = np.array([indptr[loc + 1] for loc, _, _ in found], dtype=np.int64)
+            idf = self.idf_all[[at for _, at, _ in found]]
+            qweights = np.array([q for _, _, q in found], dtype=np.float64)
+            added += kernel.accumulate(total, postings.rows, postings.tf, self._norms[i], alive,
+                                       offset, begins, ends, idf, qweights, one)
+        return added
+
     def _term_postings(self, i: int, tids: list[int]
                        ) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per term id of segment ``i``: its live postings' global rows and float32 BM25 weights
@@ -377,26 +409,46 @@ class RowReader:
         self._lock = threading.RLock()
         self.asked_words: dict[int, tuple[str, list[str]]] = {}  # FAQ pair: question, its words
 
-    def fetch(self, ids: Iterable[int], same_norm: Iterable[bool] = ()) -> None:
+    def fetch(self, ids: Iterable[int], same_norm: Iterable[bool] = (), *,
+              rowfile: RowFile | None = None, places: Iterable[int] = ()) -> None:
         """Read the paragraphs of ``ids`` not cached, in one query (``same_norm``: per id,
         whether its text is already normalised, as the index recorded); the cached ones count
-        as just used."""
+        as just used. With ``rowfile`` (the base segment's, :mod:`.rowfile`), an id whose
+        ``places`` entry is a row of it (not -1) is read from there, not from SQLite."""
         ids = list(ids)
-        same = dict(zip(ids, same_norm))
         with self._lock:   # searches in threads share the cache (an eviction between two steps)
             cache = self._cache
             missing = []
+            read: dict[int, ParagraphRow] = {}
+            if rowfile is not None:
+                same_list = list(same_norm) or [False] * len(ids)
+                rest: list[int] = []
+                rest_same: list[bool] = []
+                for pid, same, at in zip(ids, same_list, places):
+                    if pid in cache:
+                        cache.move_to_end(pid)
+                    else:   # (read below with the rows from SQLite: normalised at once)
+                        if at >= 0:
+                            read[pid] = rowfile.row(at)
+                        rest.append(pid)
+                        rest_same.append(same)
+                if not rest:
+                    return
+                ids, same_norm = rest, rest_same
+            same = dict(zip(ids, same_norm))
             for pid in dict.fromkeys(ids):
                 if pid in cache:
                     cache.move_to_end(pid)
                 else:
                     missing.append(pid)
-            self._fetch(missing, same)
+            self._fetch(missing, same, read)
 
-    def _fetch(self, missing: list[int], same: dict[int, bool]) -> None:
+    def _fetch(self, missing: list[int], same: dict[int, bool],
+               read: dict[int, ParagraphRow] | None = None) -> None:
         if not missing:
             return
-        found = {i: self._kept[i] for i in missing if i in self._kept}
+        found = read or {}
+        found.update((i, self._kept[i]) for i in missing if i in self._kept)
         if self.store is not None and len(found) < len(missing):
             found.update(self.store.paragraphs([i for i in missing if i not in found]))
         rows = [found.get(pid) or ParagraphRow(pid, 0, 0, "", (), (), "", "", None, None)
@@ -425,11 +477,12 @@ class RowReader:
             self._cache.popitem(last=False)
         return entry
 
-    def entry(self, pid: int) -> tuple[ParagraphRow, str, str]:
+    def entry(self, pid: int, rowfile: RowFile | None = None, at: int = -1
+              ) -> tuple[ParagraphRow, str, str]:
         found = self._cache.get(pid)   # (a search's rows were fetched and touched just before)
         if found is None:
             with self._lock:
-                self.fetch([pid])
+                self.fetch([pid], rowfile=rowfile, places=[at])
                 found = self._cache[pid]
         return found
 
@@ -448,27 +501,37 @@ class RowReader:
 
 class _RowView(Sequence):
     """``view[row]`` for every global row of a snapshot: a paragraph, its normalised text, or
-    its heading text (``part`` 0, 1, 2), read through the :class:`RowReader`."""
+    its heading text (``part`` 0, 1, 2), read through the :class:`RowReader` (from the base's
+    row file for its rows, when there is one)."""
 
-    def __init__(self, reader: RowReader, ids: np.ndarray, part: int) -> None:
+    def __init__(self, reader: RowReader, ids: np.ndarray, part: int,
+                 rowfile: RowFile | None = None) -> None:
         self._reader, self._ids, self._part = reader, ids, part
         # (a search reads ~150 rows through the views: Python ints, not numpy scalars)
         self._id_of = memoryview(np.ascontiguousarray(ids, dtype=np.int64)).cast("B").cast("q") \
             if ids.size else []
+        self._rowfile = rowfile
+        self._file_rows = len(rowfile) if rowfile is not None else 0
 
     def __len__(self) -> int:
         return int(self._ids.size)
 
     def __getitem__(self, row):  # type: ignore[override]
-        return self._reader.entry(self._id_of[int(row)])[self._part]
+        row = int(row)
+        return self._reader.entry(self._id_of[row], self._rowfile,
+                                  row if row < self._file_rows else -1)[self._part]
 
 
 class Snapshot:
     """Segments and their live rows: what one :class:`~.search.Searcher` answers from."""
 
     def __init__(self, segments: list[Segment], alive: list[np.ndarray | None],
-                 reader: RowReader, live_df: list[dict[str, np.ndarray]] | None = None) -> None:
+                 reader: RowReader, live_df: list[dict[str, np.ndarray]] | None = None,
+                 rowfile: RowFile | None = None) -> None:
+        """``rowfile``: the base segment's paragraphs (:mod:`.rowfile`), if its file is there."""
         self.segments, self.alive, self.reader = segments, alive, reader
+        self.rowfile = rowfile
+        self._file_rows = len(rowfile) if rowfile is not None else 0
         # per segment and field: each term's live rows (kept up to date by apply())
         self.live_df = live_df if live_df is not None else [
             {name: _live_df(seg.fields[name], a) for name in FIELDS}
@@ -489,9 +552,9 @@ class Snapshot:
         self.words, self.context, self.grams = (
             _Field(name, segments, alive, [d[name] for d in self.live_df], offsets, self.n_live)
             for name in FIELDS)
-        self.rows = _RowView(reader, self.ids, 0)
-        self.norms = _RowView(reader, self.ids, 1)
-        self.heads = _RowView(reader, self.ids, 2)
+        self.rows = _RowView(reader, self.ids, 0, rowfile)
+        self.norms = _RowView(reader, self.ids, 1, rowfile)
+        self.heads = _RowView(reader, self.ids, 2, rowfile)
         live = self.live_mask()
         self.liability = _RowSet(np.concatenate([seg.liability for seg in segments]) & live)
         self.references = _References(self)
@@ -513,7 +576,12 @@ class Snapshot:
     def fetch(self, rows: Iterable[int]) -> None:
         """Read these global rows' paragraphs now, in one query (a search's candidates)."""
         rows = np.fromiter(rows, np.int64)
-        self.reader.fetch(self.ids[rows].tolist(), self._same_norm[rows].tolist())
+        if self.rowfile is None:
+            self.reader.fetch(self.ids[rows].tolist(), self._same_norm[rows].tolist())
+            return
+        self.reader.fetch(self.ids[rows].tolist(), self._same_norm[rows].tolist(),
+                          rowfile=self.rowfile,
+                          places=np.where(rows < self._file_rows, rows, -1).tolist())
 
     def row_of_ref(self, ref: str) -> int | None:
         """The first live row holding the paragraph of stable reference ``ref``."""
@@ -560,7 +628,7 @@ class Snapshot:
         # a segment whose rows all died goes (not the base)
         kept = [i for i, a in enumerate(alive) if i == 0 or a is None or a.any()]
         return Snapshot([segments[i] for i in kept], [alive[i] for i in kept], self.reader,
-                        [live_df[i] for i in kept])
+                        [live_df[i] for i in kept], self.rowfile)
 
 
 class _RowSet:
@@ -670,9 +738,17 @@ class IndexKeeper:
         started = time.perf_counter()
         with _one_read(self.store):
             generation, documents, segment = build_base(self.store)
+            built = time.perf_counter()
+            if self.path is not None:   # its paragraphs as the same read sees them
+                try:
+                    write_row_file(self.store, segment.ids, row_file_path(self.store.path),
+                                   generation=generation, schema=self.store.schema_version)
+                except OSError as err:   # (read from SQLite instead)
+                    log.warning("cannot write the row file: %s", err)
         self._use_base(segment)
         self._event(f"built generation {generation} ({len(segment)} rows) in "
-                    f"{time.perf_counter() - started:.2f} s")
+                    f"{built - started:.2f} s, its row file in "
+                    f"{time.perf_counter() - built:.2f} s")
         if self.path is not None:
             try:
                 save_segment(segment, self.path, schema=self.store.schema_version)
@@ -695,7 +771,10 @@ class IndexKeeper:
     def _use_base(self, segment: Segment) -> None:
         reader = self.snapshot.reader if self.snapshot is not None else RowReader(self.store)
         reader.forget(list(reader._cache))   # ids may have been used again since
-        self.snapshot = Snapshot([segment], [None], reader)
+        rowfile = None if self.path is None else load_row_file(
+            row_file_path(self.store.path), ids=segment.ids, docs=segment.docs,
+            generation=segment.generation, schema=self.store.schema_version)
+        self.snapshot = Snapshot([segment], [None], reader, rowfile=rowfile)
         self._documents = segment.documents or (np.zeros(0, np.int64), np.zeros(0, np.int64))
         self.generation = segment.generation
 

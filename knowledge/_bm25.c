@@ -1,0 +1,262 @@
+/* The BM25 candidates stage's inner loops, compiled: an optional speed-up of knowledge/rank.py.
+ *
+ * accumulate() adds a field's terms' BM25 weights × query weights into a row's total, computing
+ * each weight with the same float32 operations, in the same order, as segmented._Field does in
+ * numpy, and adding them in the order np.bincount would (terms in query order, postings in row
+ * order): the totals are bit for bit the numpy path's. top() picks the n best rows only when
+ * that choice and its order are unique (no two of the n + 1 best totals equal); else it returns
+ * None and the caller uses numpy's argpartition on the same totals. containing() is the
+ * rerank's sentence lookup (rank._Spans.containing) without a Python step per occurrence.
+ *
+ * Built by setup.py as an optional extension (no numpy headers: the buffer protocol); without it
+ * knowledge/rank.py runs the numpy path, with identical results. Compiled with
+ * -ffp-contract=off: a fused multiply-add would round differently from numpy.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+static int
+get(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, int writable, const char *what)
+{
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0)) < 0)
+        return -1;
+    if (view->itemsize != itemsize && !(view->len == 0)) {
+        PyErr_Format(PyExc_TypeError, "%s: items of %zd bytes expected, not %zd", what,
+                     itemsize, view->itemsize);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+/* accumulate(total: float64[n], rows: int32[p], tf: uint16[p], norms: float32[rows],
+ *            alive: bool[rows] | None, offset: int, begins: int64[t], ends: int64[t],
+ *            idf: float32[t], qweights: float64[t], k1_plus_1: float) -> postings added
+ * total[offset + rows[i]] += (double)(idf * tf * (k1 + 1) / (tf + norms[rows[i]])) * qweight
+ * for each term's postings begins[t]..ends[t], dead rows (alive false) skipped. */
+static PyObject *
+accumulate(PyObject *self, PyObject *args)
+{
+    PyObject *o_total, *o_rows, *o_tf, *o_norms, *o_alive, *o_begins, *o_ends, *o_idf, *o_qw;
+    Py_ssize_t offset;
+    float one;
+    if (!PyArg_ParseTuple(args, "OOOOOnOOOOf", &o_total, &o_rows, &o_tf, &o_norms, &o_alive,
+                          &offset, &o_begins, &o_ends, &o_idf, &o_qw, &one))
+        return NULL;
+    Py_buffer total, rows, tf, norms, alive, begins, ends, idf, qw;
+    int have_alive = o_alive != Py_None, bad = 0;
+    Py_ssize_t added = 0;
+    if (get(o_total, &total, 8, 1, "total") < 0) return NULL;
+    if (get(o_rows, &rows, 4, 0, "rows") < 0) goto e0;
+    if (get(o_tf, &tf, 2, 0, "tf") < 0) goto e1;
+    if (get(o_norms, &norms, 4, 0, "norms") < 0) goto e2;
+    if (have_alive && get(o_alive, &alive, 1, 0, "alive") < 0) goto e3;
+    if (get(o_begins, &begins, 8, 0, "begins") < 0) goto e4;
+    if (get(o_ends, &ends, 8, 0, "ends") < 0) goto e5;
+    if (get(o_idf, &idf, 4, 0, "idf") < 0) goto e6;
+    if (get(o_qw, &qw, 8, 0, "qweights") < 0) goto e7;
+
+    double *out = (double *)total.buf;
+    const int32_t *r = (const int32_t *)rows.buf;
+    const uint16_t *f = (const uint16_t *)tf.buf;
+    const float *nm = (const float *)norms.buf;
+    const char *live = have_alive ? (const char *)alive.buf : NULL;
+    const int64_t *b = (const int64_t *)begins.buf, *e = (const int64_t *)ends.buf;
+    const float *w = (const float *)idf.buf;
+    const double *q = (const double *)qw.buf;
+    Py_ssize_t n_terms = begins.len / 8, n_out = total.len / 8, n_local = norms.len / 4;
+    Py_ssize_t n_post = rows.len / 4;
+    bad = ends.len / 8 != n_terms || idf.len / 4 != n_terms || qw.len / 8 != n_terms ||
+              tf.len / 2 != n_post || (have_alive && alive.len != n_local);
+    for (Py_ssize_t t = 0; t < n_terms && !bad; t++) {
+        if (b[t] < 0 || e[t] > n_post || b[t] > e[t]) { bad = 1; break; }
+        const float idf_t = w[t];
+        const double qw_t = q[t];
+        for (int64_t p = b[t]; p < e[t]; p++) {
+            const int32_t row = r[p];
+            if (row < 0 || row >= n_local || offset + row >= n_out) { bad = 1; break; }
+            if (live && !live[row]) continue;
+            const float freq = (float)f[p];
+            const float weight = idf_t * freq * one / (freq + nm[row]);
+            out[offset + row] += (double)weight * qw_t;
+            added++;
+        }
+    }
+    PyBuffer_Release(&qw);
+e7: PyBuffer_Release(&idf);
+e6: PyBuffer_Release(&ends);
+e5: PyBuffer_Release(&begins);
+e4: if (have_alive) PyBuffer_Release(&alive);
+e3: PyBuffer_Release(&norms);
+e2: PyBuffer_Release(&tf);
+e1: PyBuffer_Release(&rows);
+e0: PyBuffer_Release(&total);
+    if (PyErr_Occurred()) return NULL;
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, "accumulate: arrays of inconsistent sizes");
+        return NULL;
+    }
+    return PyLong_FromSsize_t(added);
+}
+
+typedef struct { double value; Py_ssize_t row; } Item;
+
+/* a min-heap on value (the root is the smallest of the best kept so far) */
+static void
+sift_down(Item *heap, Py_ssize_t size, Py_ssize_t at)
+{
+    for (;;) {
+        Py_ssize_t low = at, l = 2 * at + 1, r = l + 1;
+        if (l < size && heap[l].value < heap[low].value) low = l;
+        if (r < size && heap[r].value < heap[low].value) low = r;
+        if (low == at) return;
+        Item tmp = heap[at]; heap[at] = heap[low]; heap[low] = tmp;
+        at = low;
+    }
+}
+
+static int
+best_first(const void *a, const void *b)
+{
+    const Item *x = a, *y = b;
+    if (x->value != y->value) return x->value > y->value ? -1 : 1;
+    return x->row < y->row ? -1 : (x->row > y->row);
+}
+
+/* top(total: float64[n], n: int, visible: bool[n] | None) -> list[int] | None
+ * The rows with total > 0 (and visible), best first: all of them, ties by row, when there are
+ * at most n; else the n best when no two of the n + 1 best totals are equal (None: a tie, which
+ * numpy's argpartition would break its own way). */
+static PyObject *
+top(PyObject *self, PyObject *args)
+{
+    PyObject *o_total, *o_visible;
+    Py_ssize_t n;
+    if (!PyArg_ParseTuple(args, "OnO", &o_total, &n, &o_visible))
+        return NULL;
+    if (n < 1) { PyErr_SetString(PyExc_ValueError, "top: n < 1"); return NULL; }
+    Py_buffer total, visible;
+    int have_visible = o_visible != Py_None;
+    if (get(o_total, &total, 8, 0, "total") < 0) return NULL;
+    if (have_visible && get(o_visible, &visible, 1, 0, "visible") < 0) {
+        PyBuffer_Release(&total);
+        return NULL;
+    }
+    const double *v = (const double *)total.buf;
+    const char *vis = have_visible ? (const char *)visible.buf : NULL;
+    Py_ssize_t size = total.len / 8, cap = n + 1, kept = 0;
+    PyObject *result = NULL;
+    if (have_visible && visible.len != size) {
+        PyErr_SetString(PyExc_ValueError, "top: visible and total differ in size");
+        goto done;
+    }
+    Item *heap = PyMem_Malloc(sizeof(Item) * cap);
+    if (heap == NULL) { PyErr_NoMemory(); goto done; }
+    Py_ssize_t i = 0;
+    for (; i < size && kept < cap; i++) {     /* the first n + 1 rows that count */
+        const double x = v[i];
+        if (x > 0 && !(vis && !vis[i])) {
+            heap[kept].value = x; heap[kept].row = i; kept++;
+        }
+    }
+    if (kept == cap) {
+        for (Py_ssize_t j = cap / 2 - 1; j >= 0; j--) sift_down(heap, cap, j);
+        /* then only what beats the smallest kept (> 0 as it is); an equal total is no better:
+           which of two equal totals below the n best is kept does not matter (see below) */
+        double least = heap[0].value;
+        for (; i < size; i++) {
+            const double x = v[i];
+            if (x > least && !(vis && !vis[i])) {
+                heap[0].value = x; heap[0].row = i;
+                sift_down(heap, cap, 0);
+                least = heap[0].value;
+            }
+        }
+    }
+    qsort(heap, kept, sizeof(Item), best_first);
+    Py_ssize_t out = kept;
+    if (kept == cap) {
+        out = n;
+        for (Py_ssize_t j = 0; j + 1 < cap; j++)
+            if (heap[j].value == heap[j + 1].value) { out = -1; break; }
+    }
+    if (out < 0) {
+        result = Py_NewRef(Py_None);
+    } else if ((result = PyList_New(out)) != NULL) {
+        for (Py_ssize_t j = 0; j < out; j++) {
+            PyObject *row = PyLong_FromSsize_t(heap[j].row);
+            if (row == NULL) { Py_CLEAR(result); break; }
+            PyList_SET_ITEM(result, j, row);
+        }
+    }
+    PyMem_Free(heap);
+done:
+    if (have_visible) PyBuffer_Release(&visible);
+    PyBuffer_Release(&total);
+    return result;
+}
+
+/* containing(text: str, starts: int64[s], ends: int64[s], needle: str, out: bool[s]) -> None
+ * out[i] = needle occurs whole inside text[starts[i]:ends[i]] (spans sorted by start, apart):
+ * rank._Spans.containing's loop, each occurrence found with str.find's own search. */
+static PyObject *
+containing(PyObject *self, PyObject *args)
+{
+    PyObject *text, *needle, *o_starts, *o_ends, *o_out;
+    if (!PyArg_ParseTuple(args, "UOOUO", &text, &o_starts, &o_ends, &needle, &o_out))
+        return NULL;
+    Py_buffer starts, ends, out;
+    if (get(o_starts, &starts, 8, 0, "starts") < 0) return NULL;
+    if (get(o_ends, &ends, 8, 0, "ends") < 0) { PyBuffer_Release(&starts); return NULL; }
+    if (get(o_out, &out, 1, 1, "out") < 0) {
+        PyBuffer_Release(&ends); PyBuffer_Release(&starts); return NULL;
+    }
+    const int64_t *s = (const int64_t *)starts.buf, *e = (const int64_t *)ends.buf;
+    char *flag = (char *)out.buf;
+    Py_ssize_t n = starts.len / 8, length = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t size = PyUnicode_GET_LENGTH(needle);
+    int failed = ends.len / 8 != n || out.len != n;
+    if (failed)
+        PyErr_SetString(PyExc_ValueError, "containing: spans and out differ in size");
+    Py_ssize_t pos = (!failed && size) ? PyUnicode_Find(text, needle, 0, length, 1) : -1;
+    while (pos >= 0) {
+        /* the last span starting at or before pos (bisect_right - 1) */
+        Py_ssize_t lo = 0, hi = n;
+        while (lo < hi) {
+            Py_ssize_t mid = (lo + hi) / 2;
+            if (s[mid] <= pos) lo = mid + 1; else hi = mid;
+        }
+        Py_ssize_t i = lo - 1, end = i >= 0 ? (Py_ssize_t)e[i] : -1, from;
+        if (pos + size <= end) {
+            flag[i] = 1;
+            from = end;                 /* the next span */
+        } else {
+            from = pos + 1;             /* across the separator after span i */
+        }
+        pos = from <= length ? PyUnicode_Find(text, needle, from, length, 1) : -1;
+    }
+    if (pos == -2) failed = 1;          /* (an error from PyUnicode_Find) */
+    PyBuffer_Release(&out);
+    PyBuffer_Release(&ends);
+    PyBuffer_Release(&starts);
+    if (failed) return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"accumulate", accumulate, METH_VARARGS, "Add a field's terms' BM25 weights into totals."},
+    {"top", top, METH_VARARGS, "The n best rows when unique, best first (None: a tie)."},
+    {"containing", containing, METH_VARARGS, "Which spans of a text hold a needle whole."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_bm25",
+                                    "BM25 candidates' inner loops (optional).", -1, methods};
+
+PyMODINIT_FUNC
+PyInit__bm25(void)
+{
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,248 @@
+"""The base segment's paragraphs as a search shows them, in a file beside the index (``<db>.rows``).
+
+A search reads its ~25 candidates' paragraphs (text, sentences, headings, citation) for the
+rerank and the excerpts. From SQLite that was ~1.5 ms of a 7 ms search at 100k paragraphs (a
+prepared statement, a join, wide rows, JSON per row), and a bigger cache does not help: most of
+a search's rows were not read lately. This file holds, per row of the base segment and in its
+order, one ``marshal`` record (a file of our own, checksummed: one C call decodes a row): the
+paragraph's text, number, kind, FAQ question and reference, and its document (title, source,
+source id, url) and heading path as indexes into small tables of records of their own; and
+every row's sentence offsets in one int32 array. The normalised text and the heading text are
+computed as for a row read from SQLite (a search's rows at once).
+
+The rows are read with ``pread``, the small arrays are mapped (``mmap``): nothing is held per
+row as a Python object, and only what a search reads is read.
+
+The rules are the index file's (:mod:`.segments`): a head and header with the format version,
+the database generation and schema, the row count and a CRC-32 of the base segment's paragraph
+ids (so a file can only serve the base it was written with), a CRC-32 of the contents; written to
+a temporary file and renamed into place. A missing, stale or damaged file is no error: the rows
+are read from SQLite as before (:class:`~.segmented.RowReader`), as are the rows of deltas.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import marshal
+import mmap
+import os
+import struct
+import weakref
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from .store import ParagraphRow
+
+__all__ = ["RowFile", "load_row_file", "row_file_path", "write_row_file"]
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+_MAGIC = b"STAFFROW"
+_HEAD = struct.Struct("<8sIQQ")   # magic, format version, header offset and length (at the end)
+_ALIGN = 64
+_BATCH = 4096                     # rows encoded at once while writing
+
+
+def row_file_path(db_path: str | Path) -> Path:
+    """Where the base segment's paragraphs of ``db_path`` are kept: ``<db>.rows``."""
+    return Path(f"{db_path}.rows")
+
+
+def _ids_crc(ids: np.ndarray) -> int:
+    return zlib.crc32(np.ascontiguousarray(ids, dtype=np.int64).tobytes())
+
+
+def write_row_file(store, ids: np.ndarray, path: str | Path, *, generation: int,
+                   schema: int) -> int | None:
+    """Write the paragraphs of ``ids`` (a base segment's, in its row order) to ``path``, read
+    from ``store`` (call it in the read transaction the segment was built in). Returns the
+    file's size, or None when the database does not hold exactly these paragraphs (nothing
+    written)."""
+    path = Path(path)
+    ids = np.asarray(ids, dtype=np.int64)
+    n = int(ids.size)
+    row_ptr = np.zeros(n + 1, dtype=np.int64)
+    span_ptr = np.zeros(n + 1, dtype=np.int64)
+    spans: list[np.ndarray] = []
+    docs: dict[int, tuple[int, bytes]] = {}
+    paths: dict[str, tuple[int, bytes]] = {}
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{os.urandom(3).hex()}")
+    size = n_spans = at = crc = 0
+    batch: list[tuple] = []
+
+    def flush(out) -> None:
+        nonlocal size, at, crc, n_spans
+        records = []
+        for (_, doc_id, number, text, _, section, title, source, source_id, url, kind, ocr,
+             question, ref) in batch:
+            doc = docs.get(doc_id)
+            if doc is None:
+                doc = docs[doc_id] = (len(docs), marshal.dumps((title, source, source_id, url)))
+            heading = paths.get(section)
+            if heading is None:
+                heading = paths[section] = (len(paths), marshal.dumps(tuple(json.loads(section))))
+            records.append(marshal.dumps((number, kind or "text", bool(ocr), text,
+                                          question or "", ref or "", doc[0], heading[0])))
+        # the batch's sentence offsets parsed at once: [[0,12],[12,30]] → 0,12,12,30
+        stored = [r[4] or "" for r in batch]
+        flat = ",".join(filter(None, (t.replace("[", "").replace("]", "") for t in stored)))
+        numbers = np.array(flat.split(","), dtype=np.int64) if flat else np.zeros(0, np.int64)
+        counts = np.array([t.count(",") + 1 if "," in t else 0 for t in stored], dtype=np.int64)
+        spans.append(numbers.astype(np.int32))
+        span_ptr[at + 1:at + 1 + len(batch)] = n_spans + np.cumsum(counts)
+        n_spans += int(counts.sum())
+        row_ptr[at + 1:at + 1 + len(batch)] = size + np.cumsum([len(r) for r in records])
+        joined = b"".join(records)
+        size += len(joined)
+        crc = zlib.crc32(joined, crc)
+        out.write(joined)
+        at += len(batch)
+        batch.clear()
+
+    try:
+        with open(tmp, "wb") as out:
+            out.write(b"\0" * _ALIGN)       # the head, written last; the rows' blob from here
+            ok = True
+            for record in store.db.conn.execute(
+                    "SELECT p.id, p.doc_id, p.number, p.text, p.sentences, s.path, d.title, "
+                    "d.source, d.source_id, d.url, p.kind, p.ocr, p.question, p.ref "
+                    "FROM paragraphs p JOIN sections s ON s.id = p.section_id "
+                    "JOIN documents d ON d.id = p.doc_id ORDER BY p.id"):
+                if at + len(batch) >= n or record[0] != ids[at + len(batch)]:
+                    ok = False
+                    break
+                batch.append(record)
+                if len(batch) >= _BATCH:
+                    flush(out)
+            if ok and batch:
+                flush(out)
+            if not ok or at != n:
+                return None
+            arrays = {"row_ptr": row_ptr, "span_ptr": span_ptr,
+                      "spans": np.concatenate(spans) if spans else np.zeros(0, dtype=np.int32)}
+            for name, table in (("docs", docs), ("paths", paths)):
+                records = [record for _, record in table.values()]
+                ends = np.cumsum([len(r) for r in records], dtype=np.int64)
+                arrays[f"{name}_offsets"] = np.concatenate([[0], ends]).astype(np.int64)
+                arrays[f"{name}_blob"] = np.frombuffer(b"".join(records), dtype=np.uint8)
+            places: dict[str, list] = {"blob": ["|u1", [size], _ALIGN, size]}
+            offset = _ALIGN + size
+            for name, values in arrays.items():
+                data = memoryview(np.ascontiguousarray(values)).cast("B")
+                offset = -(-offset // _ALIGN) * _ALIGN
+                out.write(b"\0" * (offset - out.tell()))
+                out.write(data)
+                crc = zlib.crc32(data, crc)
+                places[name] = [values.dtype.str, list(values.shape), offset, values.nbytes]
+                offset += values.nbytes
+            header = json.dumps({"format": FORMAT_VERSION, "generation": int(generation),
+                                 "schema": schema, "rows": n, "ids_crc": _ids_crc(ids),
+                                 "arrays": places, "crc32": crc}).encode()
+            header_at = out.tell()
+            out.write(header)
+            out.seek(0)
+            out.write(_HEAD.pack(_MAGIC, FORMAT_VERSION, header_at, len(header)))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+        return path.stat().st_size
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def load_row_file(path: str | Path, *, ids: np.ndarray, docs: np.ndarray, generation: int,
+                  schema: int) -> RowFile | None:
+    """The row file at ``path`` if it was written for the base segment of these ``ids`` (and
+    ``docs``: each row's document) and ``generation`` (and the database's ``schema``) and is
+    whole; else None (logged unless it is simply missing): its rows are then read from SQLite."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as handle:
+            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as err:
+        log.warning("row file %s: %s", path, err)
+        return None
+    view = memoryview(data)
+    try:
+        magic, version, header_at, size = _HEAD.unpack_from(view, 0)
+        if magic != _MAGIC or version != FORMAT_VERSION:
+            raise ValueError("not a row file of this version")
+        header = json.loads(bytes(view[header_at:header_at + size]))
+        if header["schema"] != schema or header["generation"] != generation or \
+                header["rows"] != int(ids.size) or header["ids_crc"] != _ids_crc(ids):
+            raise ValueError("written for another index")
+        arrays: dict[str, np.ndarray] = {}
+        crc = 0
+        for name, (dtype, shape, offset, nbytes) in header["arrays"].items():
+            if offset + nbytes > header_at:
+                raise ValueError("truncated")
+            part = view[offset:offset + nbytes]
+            crc = zlib.crc32(part, crc)
+            arrays[name] = np.frombuffer(part, dtype=np.dtype(dtype)).reshape(shape)
+        if crc != header["crc32"]:
+            raise ValueError("damaged (checksum mismatch)")
+        if hasattr(mmap, "MADV_DONTNEED"):
+            data.madvise(mmap.MADV_DONTNEED)   # the check read every page: a search maps back
+                                               # only what it reads
+    except (struct.error, KeyError, TypeError, ValueError) as err:
+        log.warning("row file %s not used: %s", path, err)
+        return None
+    blob_at = header["arrays"]["blob"][2]
+    del arrays["blob"]
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError as err:
+        log.warning("row file %s: %s", path, err)
+        return None
+    return RowFile(arrays, ids, docs, fd, blob_at)
+
+
+class RowFile:
+    """The paragraphs of one base segment's rows, read from the file on demand."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], ids: np.ndarray, docs: np.ndarray,
+                 fd: int, blob_at: int) -> None:
+        self._arrays = arrays    # (keeps the views, and so the mapping, alive)
+        self._ids, self._docs_of_rows = ids, docs
+        # The rows are read with pread, not through a mapping: the kernel maps the pages
+        # around each page touched (fault-around), so a mapped blob of texts became resident
+        # in the process (PSS) nearly whole after a few hundred searches.
+        self._fd, self._blob_at = fd, blob_at
+        weakref.finalize(self, os.close, fd)
+        self._row_ptr = memoryview(arrays["row_ptr"]).cast("B").cast("q")
+        self._span_ptr = memoryview(arrays["span_ptr"]).cast("B").cast("q")
+        self._spans = arrays["spans"]
+        self._tables = {name: (arrays[f"{name}_blob"].data,
+                               memoryview(arrays[f"{name}_offsets"]).cast("B").cast("q"), {})
+                        for name in ("docs", "paths")}
+        self.size = int(arrays["row_ptr"].size) - 1
+
+    def __len__(self) -> int:
+        return self.size
+
+    def _record(self, name: str, i: int):
+        blob, offsets, cache = self._tables[name]
+        found = cache.get(i)
+        if found is None:
+            if len(cache) > 20_000:
+                cache.clear()
+            found = cache[i] = marshal.loads(blob[offsets[i]:offsets[i + 1]])
+        return found
+
+    def row(self, at: int) -> ParagraphRow:
+        """Row ``at``'s paragraph."""
+        start, end = self._row_ptr[at], self._row_ptr[at + 1]
+        number, kind, ocr, text, question, ref, doc, path = marshal.loads(
+            os.pread(self._fd, end - start, self._blob_at + start))
+        title, source, source_id, url = self._record("docs", doc)
+        a, b = self._span_ptr[at], self._span_ptr[at + 1]
+        flat = self._spans[a:b].tolist()
+        return ParagraphRow(int(self._ids[at]), int(self._docs_of_rows[at]), number, text,
+                            tuple(zip(flat[0::2], flat[1::2])), self._record("paths", path),
+                            title, source, source_id, url, kind, ocr, question, ref)

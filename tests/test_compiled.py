@@ -1,0 +1,138 @@
+"""The compiled BM25 candidates (knowledge/_bm25.c, built by ``python setup.py build_ext
+--inplace`` or ``pip install -e .``) answer exactly as the numpy path: the same rows, in the same
+order, with the same totals bit for bit — on a small random corpus with duplicate paragraphs
+(ties), delta segments and tombstones, with and without an audience mask.
+
+A search with ``explain=True`` takes the numpy path (it needs each field's own score); one
+without takes the compiled one when it is built. Without it, these tests are skipped: both paths
+would be numpy's.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+from itertools import pairwise
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from knowledge import KnowledgeBase, rank
+
+ROOT = Path(__file__).resolve().parent.parent
+SENTENCES = [s for s in re.findall(r"[^。！？\s]+[。！？]", (ROOT / "seeds" /
+             "organization-work-2025.txt").read_text(encoding="utf-8")) if len(s) > 12]
+
+pytestmark = pytest.mark.skipif(rank._bm25 is None, reason="knowledge._bm25 is not built "
+                                "(python setup.py build_ext --inplace)")
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory):
+    """The seed document, 40 channel posts (some the same text: tied scores), then 10 posts
+    more and 5 removed after the index file was written: a base, deltas and tombstones."""
+    folder = tmp_path_factory.mktemp("compiled")
+    shutil.copytree(ROOT / "seeds", folder / "seeds")
+    rng = random.Random(5)
+    texts = ["".join(rng.sample(SENTENCES, rng.randint(1, 3))) for _ in range(30)]
+    with KnowledgeBase(folder / "kb.db") as first:
+        first.ingest([folder / "seeds"])
+        for n in range(40):
+            first.add_post(chat_id=-100, message_id=n, text=f"通知\n{texts[n % 30]}", url=None)
+        assert first.search("政绩观").hits
+    base = KnowledgeBase(folder / "kb.db")
+    base._index.merge_fraction = 1e9     # keep the deltas and tombstones: no merge
+    for n in range(40, 50):
+        base.add_post(chat_id=-100, message_id=n, text=f"通知\n{texts[n % 30]}", url=None)
+    for n in (3, 17, 41):
+        assert base.remove_origin(f"telegram:-100:{n}")
+    base.search("政绩观")
+    snapshot = base.searcher.snapshot
+    assert snapshot.deltas() >= 1 and snapshot.n_live < snapshot.n_rows
+    yield base
+    base.close()
+
+
+def questions(seed: int, count: int) -> list[str]:
+    """Random questions: pieces of the corpus's sentences, a few words long."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        sentence = rng.choice(SENTENCES)
+        start = rng.randrange(max(1, len(sentence) - 6))
+        out.append(sentence[start:start + rng.randint(3, 14)])
+    return out
+
+
+def test_compiled_candidates_equal_the_numpy_path(kb):
+    searcher = kb.searcher
+    ranker, config = searcher.ranker, searcher.config
+    rng = np.random.default_rng(3)
+    for question in questions(11, 120):
+        query = searcher.analyse(question)
+        for visible in (None, rng.random(len(searcher.rows)) < 0.7):
+            for n in (1, 5, 25):
+                fast = ranker.candidates(query, n, config, fields=False, visible=visible)
+                slow = ranker.candidates(query, n, config, fields=True, visible=visible)
+                assert fast.rows.tolist() == slow.rows.tolist(), question
+                assert fast.total.tolist() == slow.total.tolist(), question   # bit for bit
+                assert fast.named == slow.named
+
+
+def test_a_search_answers_the_same_through_either_path(kb):
+    for question in questions(12, 60) + ["政绩观", "第三条", "天气怎么样", "基层减负"]:
+        plain = kb.search(question, 8, closest=True)
+        explained = kb.search(question, 8, closest=True, explain=True)
+        assert plain.status == explained.status, question
+        assert [(h.paragraph_id, h.score, h.excerpt) for h in plain.hits] == \
+            [(h.paragraph_id, h.score, h.excerpt) for h in explained.hits], question
+
+
+def numpy_top(total: np.ndarray, n: int, visible: np.ndarray | None) -> list[int]:
+    """The numpy path's pick (rank.Ranker.candidates)."""
+    matched = np.flatnonzero((total > 0) & visible if visible is not None else total > 0)
+    if matched.size > n:
+        matched = matched[np.argpartition(-total[matched], n - 1)[:n]]
+    return matched[np.argsort(-total[matched], kind="stable")].tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 12), min_size=0, max_size=80), st.integers(1, 30),
+       st.booleans(), st.randoms(use_true_random=False))
+def test_top_is_numpys_pick_or_declines_a_tie(values, n, masked, rnd):
+    total = np.array(values, dtype=np.float64) / 4
+    visible = np.array([rnd.random() < 0.7 for _ in values], dtype=bool) if masked else None
+    got = rank._bm25.top(total, n, visible)
+    count = int(((total > 0) & (visible if visible is not None else True)).sum())
+    best = sorted(total[(total > 0) & (visible if visible is not None else True)], reverse=True)
+    tie = count > n and len(set(best[:n + 1])) < n + 1
+    if tie:
+        assert got is None
+    else:
+        assert got == numpy_top(total, n, visible)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text("甲乙丙a\U00020000", max_size=12), min_size=1, max_size=8),
+       st.text("甲乙丙a\U00020000", max_size=4), st.randoms(use_true_random=False))
+def test_the_compiled_sentence_lookup_equals_pythons(pieces, needle, rnd):
+    """rank._Spans: which sentences hold a word whole (never across two sentences, nor across
+    the separator between two paragraphs), on texts of 1-, 2- and 4-byte characters."""
+    text = "\x00".join(pieces)
+    starts, ends, at = [], [], 0
+    for piece in pieces:              # each piece cut into one to three sentences
+        cuts = sorted(rnd.sample(range(len(piece) + 1), min(len(piece) + 1, rnd.randint(0, 2))))
+        bounds = [0, *cuts, len(piece)]
+        for a, b in pairwise(bounds):
+            if b > a or len(piece) == 0:
+                starts.append(at + a)
+                ends.append(at + b)
+        at += len(piece) + 1
+    spans = rank._Spans(text, starts, ends)
+    assert spans.containing(needle).tolist() == spans.containing_in_python(needle).tolist()
+    assert spans.containing(needle).tolist() == \
+        [bool(needle) and needle in text[a:b] for a, b in zip(starts, ends)]

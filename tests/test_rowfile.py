@@ -1,0 +1,128 @@
+"""The base segment's paragraphs in a file beside the index (knowledge.rowfile): a search reads its
+candidates from there instead of SQLite, and answers exactly as before; a missing, damaged or
+stale file is not used (SQLite is), and rows added since the base are read from SQLite."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from knowledge import KnowledgeBase
+from knowledge.rowfile import row_file_path
+from knowledge.segments import index_path
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ["怎样为基层减负", "政绩观", "干部选拔任用", "年轻干部的培养", "党员教育管理",
+             "基层党组织建设", "人才工作", "第三条", "整治形式主义", "领导班子", "天气怎么样",
+             "組織部長會議", "考核评价", "严管厚爱", "年假", "报销 差旅费"]
+FAQ = "问：年假怎么申请？\n答：在OA系统提交年假申请，部门负责人审批。\n\n问：差旅费怎么报销？\n答：出差回来后五个工作日内凭发票报销。\n"
+
+
+def answers(kb: KnowledgeBase) -> list:
+    """Everything a user or ``--explain`` sees of each question's answer."""
+    out = []
+    for question in QUESTIONS:
+        for answer in (kb.search(question, k=5), kb.search(question, k=8, explain=True)):
+            out.append((question, answer.status, [dataclasses.asdict(h) for h in answer.hits],
+                        [dataclasses.asdict(h) for h in answer.see_also], answer.explain))
+    return out
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> Path:
+    """The seed document, an FAQ file and 20 channel posts; index and row files written."""
+    folder = tmp_path_factory.mktemp("rowfile")
+    shutil.copytree(ROOT / "seeds", folder / "seeds")
+    (folder / "seeds" / "常见问题.txt").write_text(FAQ, encoding="utf-8")
+    db = folder / "base.db"
+    with KnowledgeBase(db) as kb:
+        kb.ingest([folder / "seeds"])
+        sentences = kb.search("政绩观").hits[0].excerpt.split("。")
+        rng = random.Random(3)
+        for n in range(20):
+            kb.add_post(chat_id=-100, message_id=n, url=None,
+                        text=f"通知{n}\n" + "。".join(rng.sample(sentences, 2)) + "。")
+    # one base of everything (the posts were deltas): what a merge writes, with its row file
+    subprocess.run([sys.executable, "-m", "knowledge.indexbuild", str(db)], check=True,
+                   cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert index_path(db).exists() and row_file_path(db).exists()
+    return db
+
+
+def copy(base: Path, target: Path, *, rows: bool = True) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(base, target)
+    shutil.copy(index_path(base), index_path(target))
+    if rows:
+        shutil.copy(row_file_path(base), row_file_path(target))
+    return target
+
+
+@pytest.fixture(scope="module")
+def from_sqlite(base, tmp_path_factory) -> list:
+    """The answers with the paragraphs read from SQLite (no row file)."""
+    db = copy(base, tmp_path_factory.mktemp("sqlite") / "kb.db", rows=False)
+    with KnowledgeBase(db) as kb:
+        assert kb.searcher.snapshot.rowfile is None
+        return answers(kb)
+
+
+def test_answers_from_the_row_file_equal_answers_from_sqlite(base, from_sqlite, tmp_path):
+    db = copy(base, tmp_path / "kb.db")
+    with KnowledgeBase(db) as kb:
+        assert kb.searcher.snapshot.rowfile is not None
+        got = answers(kb)
+        assert len(kb.searcher) == len(kb.searcher.snapshot.rowfile)
+    assert got == from_sqlite
+    assert any(hit["kind"] == "faq" for _, _, hits, _, _ in got for hit in hits)
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "garbage", "other base"])
+def test_a_damaged_or_stale_row_file_is_not_used(base, from_sqlite, tmp_path, damage, caplog):
+    db = copy(base, tmp_path / "kb.db")
+    path = row_file_path(db)
+    data = bytearray(path.read_bytes())
+    if damage == "flip":
+        data[len(data) // 3] ^= 0xFF
+        path.write_bytes(bytes(data))
+    elif damage == "truncate":
+        path.write_bytes(bytes(data[:len(data) // 2]))
+    elif damage == "garbage":
+        path.write_bytes(b"not a row file" * 10)
+    else:   # the file of a knowledge base without the posts
+        other = tmp_path / "other" / "kb.db"
+        other.parent.mkdir()
+        shutil.copytree(ROOT / "seeds", other.parent / "seeds")
+        with KnowledgeBase(other) as kb:
+            kb.ingest([other.parent / "seeds"])
+        subprocess.run([sys.executable, "-m", "knowledge.indexbuild", str(other)], check=True,
+                       cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+        shutil.copy(row_file_path(other), path)
+    with caplog.at_level(logging.WARNING, logger="knowledge.rowfile"), KnowledgeBase(db) as kb:
+        assert kb.searcher.snapshot.rowfile is None
+        assert answers(kb) == from_sqlite
+    assert any("row file" in r.getMessage() for r in caplog.records)
+
+
+def test_rows_added_after_the_base_are_read_from_sqlite(base, tmp_path):
+    db = copy(base, tmp_path / "kb.db")
+    with KnowledgeBase(db) as kb:
+        kb._index.merge_fraction = 1e9      # the post stays a delta beside the base
+        before = kb.search("政绩观")
+        kb.add_post(chat_id=-100, message_id=99, url=None,
+                    text="食堂通知\n职工食堂自下周一起早餐供应时间调整为七点至八点半。")
+        answer = kb.search("食堂早餐几点供应")
+        assert kb.searcher.snapshot.deltas() == 1
+        assert kb.searcher.snapshot.rowfile is not None
+        assert answer.hits and "七点至八点半" in answer.hits[0].excerpt
+        assert answer.hits[0].citation.document == "食堂通知"
+        again = kb.search("政绩观")
+        assert [dataclasses.asdict(h) for h in again.hits] == \
+            [dataclasses.asdict(h) for h in before.hits]
