@@ -15,11 +15,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STAFFBOT_SEEDS=/app/seeds
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY knowledge/ knowledge/
 COPY bot/ bot/
 COPY docker/ docker/
-RUN PYTHON=python sh docker/build-steps.sh
+# gcc only while installing: it compiles knowledge/_bm25.c (the search's BM25 loops, ~2x faster
+# searches on large knowledge bases; without it the same results come from numpy), then goes.
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && PYTHON=python sh docker/build-steps.sh \
+    && apt-get purge -y --auto-remove gcc libc6-dev && rm -rf /var/lib/apt/lists/*
 COPY seeds/ seeds/
 
 # A system user without a login shell or home; it owns only the data volume.

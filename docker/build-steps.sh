@@ -15,5 +15,7 @@ PYTHON=${PYTHON:-python3}
 # the installed package, not the source tree: run from another directory
 cd /
 "$PYTHON" -c "import bot.app, knowledge.kb"
+# the optional compiled BM25 loops (setup.py; built when a C compiler was there): say which path
+"$PYTHON" -c "import importlib.util as u; print('compiled search loops:', 'yes' if u.find_spec('knowledge._bm25') else 'no (numpy path, same results)')"
 BIN=$("$PYTHON" -c "import os, sys; print(os.path.dirname(sys.executable))")
 "$BIN/staffbot" --help >/dev/null

@@ -100,7 +100,7 @@ async def test_build_steps_in_a_fresh_venv_then_first_start_builds_the_kb_and_an
     for source in copied_sources(DOCKERFILE.read_text(encoding="utf-8")):
         path = ROOT / source
         if path.is_dir():
-            shutil.copytree(path, app / source, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(path, app / source, ignore=shutil.ignore_patterns("__pycache__", "*.so"))
         else:
             shutil.copy2(path, app / source)
     await asyncio.to_thread(_install, venv, app)
