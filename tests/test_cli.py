@@ -67,6 +67,14 @@ def ingested(folder: Path, name: str, text: str) -> Path:
     return db
 
 
+def ingested_folder(factory: pytest.TempPathFactory, folder: Path) -> Path:
+    """A knowledge base made by ``staffbot ingest`` of a fixture ``folder`` in a fresh temporary
+    directory (for a module-scoped fixture); returns the database."""
+    db = factory.mktemp(folder.name) / "kb.db"
+    staffbot("ingest", str(folder), db=db)
+    return db
+
+
 def copy_database(source: Path, target: Path) -> Path:
     """A copy of the knowledge base ``source`` at ``target``, for a test that writes to it: a test
     module ingests its documents once (a CLI process each time) and each test gets its own copy.

@@ -9,16 +9,14 @@ import json
 from pathlib import Path
 
 import pytest
-from test_cli import staffbot, staffbot_together
+from test_cli import ingested_folder, staffbot, staffbot_together
 
 RULES = Path(__file__).parent / "fixtures" / "decide"
 
 
 @pytest.fixture(scope="module")
 def rules_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("decide") / "kb.db"
-    staffbot("ingest", str(RULES), db=db)
-    return db
+    return ingested_folder(tmp_path_factory, RULES)
 
 
 QUESTIONS = ("使用印章应当登记吗？", "使用电子印章应当登记吗？", "会议室预约顺序由谁确定？",

@@ -8,16 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from test_cli import staffbot, staffbot_together
+from test_cli import ingested_folder, staffbot, staffbot_together
 
 RULES = Path(__file__).parent / "fixtures" / "rules"
 
 
 @pytest.fixture(scope="module")
 def rules_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("rules") / "kb.db"
-    staffbot("ingest", str(RULES), db=db)
-    return db
+    return ingested_folder(tmp_path_factory, RULES)
 
 
 def _ask(db: Path, *questions: str) -> list[dict]:
