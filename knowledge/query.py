@@ -429,7 +429,6 @@ class QueryBuilder:
         for text in texts:
             if text not in vocab and is_cjk(text[0]) \
                     and not self.analyzer.is_dictionary_word(text):
-                bare = text
                 bare = _unglued(text)
                 if bare != text and (bare in _GLUED_HEAD or bare in _GLUED_TAIL
                                      or bare in self.analyzer.stopwords
