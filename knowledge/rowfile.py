@@ -90,8 +90,13 @@ def write_row_file(store, ids: np.ndarray, path: str | Path, *, generation: int,
         # the batch's sentence offsets parsed at once: [[0,12],[12,30]] → 0,12,12,30
         stored = [r[4] or "" for r in batch]
         flat = ",".join(filter(None, (t.replace("[", "").replace("]", "") for t in stored)))
-        numbers = np.array(flat.split(","), dtype=np.int64) if flat else np.zeros(0, np.int64)
         counts = np.array([t.count(",") + 1 if "," in t else 0 for t in stored], dtype=np.int64)
+        # (one C parse: a tenth of the time of int() per number; np.array(split) took 0.3 s
+        # of the 3 s at 100k)
+        numbers = np.fromstring(flat, dtype=np.int64, sep=",") if flat else \
+            np.zeros(0, np.int64)
+        if numbers.size != counts.sum():
+            raise ValueError("sentence offsets not as stored")
         spans.append(numbers.astype(np.int32))
         span_ptr[at + 1:at + 1 + len(batch)] = n_spans + np.cumsum(counts)
         n_spans += int(counts.sum())

@@ -41,7 +41,7 @@ import numpy as np
 
 from .index import release_free_memory
 from .normalize import normalize_aligned, normalize_many
-from .rowfile import RowFile, load_row_file, row_file_path, write_row_file
+from .rowfile import RowFile, load_row_file, row_file_path
 from .segments import (
     FIELDS,
     KINDS,
@@ -736,19 +736,13 @@ class IndexKeeper:
 
     def _build(self) -> None:
         started = time.perf_counter()
-        with _one_read(self.store):
-            generation, documents, segment = build_base(self.store)
-            built = time.perf_counter()
-            if self.path is not None:   # its paragraphs as the same read sees them
-                try:
-                    write_row_file(self.store, segment.ids, row_file_path(self.store.path),
-                                   generation=generation, schema=self.store.schema_version)
-                except OSError as err:   # (read from SQLite instead)
-                    log.warning("cannot write the row file: %s", err)
+        with _one_read(self.store):   # (the row file: its paragraphs as the same read sees them)
+            generation, _, segment = build_base(
+                self.store, rows_to=None if self.path is None else row_file_path(self.store.path))
         self._use_base(segment)
-        self._event(f"built generation {generation} ({len(segment)} rows) in "
-                    f"{built - started:.2f} s, its row file in "
-                    f"{time.perf_counter() - built:.2f} s")
+        self._event(f"built generation {generation} ({len(segment)} rows"
+                    f"{'' if self.path is None else ', and its row file'}) in "
+                    f"{time.perf_counter() - started:.2f} s")
         if self.path is not None:
             try:
                 save_segment(segment, self.path, schema=self.store.schema_version)

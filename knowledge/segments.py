@@ -37,6 +37,7 @@ import numpy as np
 
 from .index import GramCoder, TokenCoder, batches, code_runs, release_free_memory
 from .normalize import normalize
+from .rowfile import write_row_file
 from .sections import find_references
 from .store import IndexRow, ParagraphRow
 
@@ -378,14 +379,18 @@ def _no_gram_field(n_rows: int) -> tuple[np.ndarray, Postings, np.ndarray]:
 # A base build of many rows builds its bigram field (a third of its work: every paragraph's text
 # normalised, its bigrams sorted into postings) on a second process, `python -m
 # knowledge.indexbuild --grams DB DIR`, reading the same rows from the database, while this one
-# builds the word fields: on two cores the build takes the time of the larger part.
+# builds the word fields: on two cores the build takes the time of the larger part. It also writes
+# the base's row file (:mod:`.rowfile`, ~3 s at 100k paragraphs) from the same read: the bigram
+# field is the smaller part (~9 s of CPU against ~17 s at 100k), so the row file costs the first
+# answer nothing where it cost ~5 s written after the build.
 PARALLEL_MIN_ROWS = 20_000
 _PARTS = ("indptr", "rows", "tf", "lengths", "row_ptr", "row_terms")
 
 
-def write_gram_field(store, folder: Path) -> None:
+def write_gram_field(store, folder: Path, *, rows: bool = False) -> None:
     """The bigram field of every paragraph of ``store`` as ``.npy`` files in ``folder``, and
-    the database generation they are of (``generation``, written last)."""
+    the database generation they are of (``generation``, written last); with ``rows``, their
+    row file too (``folder / "rows"``, read in the same transaction)."""
     conn = store.db.conn
     conn.execute("BEGIN")
     try:
@@ -398,6 +403,12 @@ def write_gram_field(store, folder: Path) -> None:
                 yield text, question
 
         field = GramField.of(texts())   # streamed: codes, not every text
+        if rows:
+            try:
+                write_row_file(store, np.frombuffer(ids, np.int64), folder / "rows",
+                               generation=generation, schema=store.schema_version)
+            except OSError as err:   # (the build's own process tries it)
+                log.warning("cannot write the row file: %s", err)
     finally:
         conn.execute("COMMIT")
     same_norm, postings, keys = field.finish()
@@ -412,7 +423,7 @@ def write_gram_field(store, folder: Path) -> None:
 class _GramHelper:
     """The process building the bigram field of a base build, and what it wrote."""
 
-    def __init__(self, db_path: str) -> None:
+    def __init__(self, db_path: str, *, rows: bool) -> None:
         target = index_path(db_path)
         self.folder = Path(tempfile.mkdtemp(prefix=f"{target.name}.tmp-grams-",
                                             dir=target.parent))
@@ -420,9 +431,10 @@ class _GramHelper:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             [root, *filter(None, [os.environ.get("PYTHONPATH")])])}
         try:
+            self.rows_written = False   # (the row file, once result() has checked the field)
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "knowledge.indexbuild", "--grams", db_path,
-                 str(self.folder)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                 str(self.folder), *(["--rows"] if rows else [])], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE, env=env)
         except BaseException:
             shutil.rmtree(self.folder, ignore_errors=True)
@@ -443,6 +455,7 @@ class _GramHelper:
                     not np.array_equal(parts["ids"], ids):
                 log.warning("the database moved during the index build: bigram field again")
                 return None
+            self.rows_written = (self.folder / "rows").exists()
             return parts["same_norm"], Postings(*(parts[p] for p in _PARTS)), parts["keys"]
         except (OSError, ValueError) as err:
             log.warning("the bigram field's process left no usable result: %s", err)
@@ -455,14 +468,14 @@ class _GramHelper:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _gram_helper(store) -> _GramHelper | None:
+def _gram_helper(store, *, rows: bool) -> _GramHelper | None:
     """A second process for the bigram field, when it pays (a big base, two cores, a file)."""
     if store.path == ":memory:" or (os.cpu_count() or 1) < 2:
         return None
     if store.db.execute("SELECT count(*) FROM paragraphs").fetchone()[0] < PARALLEL_MIN_ROWS:
         return None
     try:
-        return _GramHelper(store.path)
+        return _GramHelper(store.path, rows=rows)
     except OSError as err:   # a read-only folder, no fork: all in this process
         log.warning("building the index in one process: %s", err)
         return None
@@ -593,9 +606,20 @@ def document_fingerprints(rows: Iterable[tuple[int, int]]) -> tuple[np.ndarray, 
     return pairs[:, 0].copy(), pairs[:, 1].copy()
 
 
-def build_base(store) -> tuple[int, tuple[np.ndarray, np.ndarray], Segment]:
+def _placed(source: Path, target: Path) -> bool:
+    try:
+        os.replace(source, target)
+        return True
+    except OSError as err:
+        log.warning("cannot move the row file into place: %s", err)
+        return False
+
+
+def build_base(store, *, rows_to: Path | None = None
+               ) -> tuple[int, tuple[np.ndarray, np.ndarray], Segment]:
     """The base segment of everything in ``store``, read in one transaction (the generation,
-    the documents and the rows agree)."""
+    the documents and the rows agree); with ``rows_to``, its row file written there
+    (:mod:`.rowfile`: by the bigram field's process when there is one, else here)."""
     conn = store.db.conn
     began = not conn.in_transaction
     if began:
@@ -603,16 +627,25 @@ def build_base(store) -> tuple[int, tuple[np.ndarray, np.ndarray], Segment]:
     try:
         generation = store.generation
         documents = document_fingerprints(store.document_fingerprints())
-        helper = _gram_helper(store)
+        helper = _gram_helper(store, rows=rows_to is not None)
         try:
             segment = build_segment(store.load_rows(sentences=False), generation=generation,
                                     documents=documents,
                                     grams_elsewhere=helper is not None)
+            rows_written = False
             if helper is not None:
                 field = helper.result(generation, segment.ids)
                 if field is None:   # the database moved meanwhile, or the process failed
                     field = gram_field((t, q) for _, t, q in store.paragraph_texts())
+                elif rows_to is not None and helper.rows_written:
+                    rows_written = _placed(helper.folder / "rows", rows_to)  # of these rows
                 segment.same_norm, segment.fields["grams"], segment.gram_keys = field
+            if rows_to is not None and not rows_written:
+                try:
+                    write_row_file(store, segment.ids, rows_to, generation=generation,
+                                   schema=store.schema_version)
+                except OSError as err:   # (its rows are read from SQLite instead)
+                    log.warning("cannot write the row file: %s", err)
         finally:
             if helper is not None:
                 helper.close()
