@@ -562,8 +562,9 @@ class Ranker:
         head_of: list[int] = []
         head_index: dict[str, int] = {}
         at = 0
-        # each candidate's sentences and normalised text, read once (a lazy row view's lookups)
-        sentence_lists = [self.rows[row].sentences for row in row_list]
+        # each candidate's paragraph and normalised text, read once (a lazy row view's lookups)
+        paragraphs = [self.rows[row] for row in row_list]
+        sentence_lists = [paragraph.sentences for paragraph in paragraphs]
         norms = [self.norms[row] for row in row_list]
         for row, sentences, norm in zip(row_list, sentence_lists, norms):
             starts.append(len(span_starts))
@@ -635,12 +636,12 @@ class Ranker:
             liability = -liability
         # A caption (a table's or a list's title line: 个人所得税税率表一（综合所得适用）) names
         # what follows in the question's own words, and answers nothing itself.
-        caption = np.array([1.0 if _is_caption(norm, self.rows[row].kind) else 0.0
-                            for row, norm in zip(row_list, norms)])
+        caption = np.array([1.0 if _is_caption(norm, paragraph.kind) else 0.0
+                            for paragraph, norm in zip(paragraphs, norms)])
         # Laws before the texts made under them: an implementing regulation (档案法实施条例) or
         # a court's interpretation (最高人民法院关于…的解释) repeats its law's words; when an
         # article of the law is a candidate too, the law says it directly.
-        under = _under_parent([self.rows[row].title for row in row_list]) \
+        under = _under_parent([paragraph.title for paragraph in paragraphs]) \
             if cfg.parent_weight else np.zeros(len(row_list))
         final = bm25 + cfg.window_weight * window + cfg.coverage_weight * coverage \
             + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference \
