@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_segments import damage_file
 
 from knowledge import KnowledgeBase
 from knowledge.rowfile import row_file_path
@@ -88,15 +89,7 @@ def test_answers_from_the_row_file_equal_answers_from_sqlite(base, from_sqlite, 
 def test_a_damaged_or_stale_row_file_is_not_used(base, from_sqlite, tmp_path, damage, caplog):
     db = copy(base, tmp_path / "kb.db")
     path = row_file_path(db)
-    data = bytearray(path.read_bytes())
-    if damage == "flip":
-        data[len(data) // 3] ^= 0xFF
-        path.write_bytes(bytes(data))
-    elif damage == "truncate":
-        path.write_bytes(bytes(data[:len(data) // 2]))
-    elif damage == "garbage":
-        path.write_bytes(b"not a row file" * 10)
-    else:   # the file of a knowledge base without the posts
+    if not damage_file(path, damage):   # "other base": another knowledge base's file
         other = tmp_path / "other" / "kb.db"
         other.parent.mkdir()
         shutil.copytree(ROOT / "seeds", other.parent / "seeds")

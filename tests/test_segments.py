@@ -120,19 +120,28 @@ def test_a_start_loads_the_file_and_catches_up_with_what_changed_since(base, tmp
     assert index_path(db).stat().st_mtime_ns == stamp      # loaded, not written again
 
 
+def damage_file(path: Path, how: str) -> bool:
+    """Break a file written beside the database as a crash, a disk or a person might: ``flip``
+    one byte, ``truncate`` it to half, or replace it with ``garbage``. False for another ``how``
+    (the caller's own kind of damage), leaving the file as it is."""
+    data = bytearray(path.read_bytes())
+    if how == "flip":
+        data[len(data) // 2] ^= 0xFF
+    elif how == "truncate":
+        del data[len(data) // 2:]
+    elif how == "garbage":
+        data = bytearray(b"not a staffbot file" * 10)
+    else:
+        return False
+    path.write_bytes(bytes(data))
+    return True
+
+
 @pytest.mark.parametrize("damage", ["flip", "truncate", "garbage", "missing"])
 def test_a_damaged_or_missing_index_file_is_detected_and_rebuilt(base, tmp_path, damage, caplog):
     db = copy(base, tmp_path / "kb.db")
     path = index_path(db)
-    data = bytearray(path.read_bytes())
-    if damage == "flip":
-        data[len(data) // 2] ^= 0xFF
-        path.write_bytes(bytes(data))
-    elif damage == "truncate":
-        path.write_bytes(bytes(data[:len(data) // 3]))
-    elif damage == "garbage":
-        path.write_bytes(b"not an index")
-    else:
+    if not damage_file(path, damage):
         path.unlink()
     with KnowledgeBase(db) as kb:
         want = ranking(Searcher(kb.store.load_rows(), kb.analyzer, kb.config))
