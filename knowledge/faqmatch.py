@@ -58,6 +58,7 @@ class FaqSheet:
         self.rows = np.array(sorted(asked), dtype=np.int64)
         self._questions = [(questions or {}).get(row, "") for row in self.rows.tolist()]
         self._expanded: tuple[tuple[int, int] | None, dict] = (None, {})
+        self._last_related: tuple | None = None   # (query, expansions' stamp, keys, per unit)
         keys_of = [set().union(*map(_keys, asked[row])) if asked[row] else set()
                    for row in self.rows.tolist()]
         self._keys_of = keys_of
@@ -158,6 +159,12 @@ class FaqSheet:
         index = self._expansions(synonyms)
         if not index:
             return {}
+        # (one question asks twice: closeness, then shared_characters for the same query)
+        last = self._last_related
+        if last is not None and last[0] is query and last[1] == self._expanded[0]:
+            if per_unit is not None:
+                per_unit.update(last[3])
+            return last[2]
         units = [u for u in query.units if not QUESTION_FORM.fullmatch(u.text)]
         text = query.normalized
         spans = {text[i:i + size] for size in range(2, 9) for i in range(len(text) - size + 1)}
@@ -175,6 +182,8 @@ class FaqSheet:
                 if unit.text == option or option in unit.alternatives or unit.text in option:
                     flags = per_unit.setdefault(id(unit), np.zeros(len(self), dtype=bool))
                     flags[[i for i, _ in pairs]] = True
+        if per_unit is not None:
+            self._last_related = (query, self._expanded[0], extra, dict(per_unit))
         return extra
 
     def _expansions(self, synonyms) -> dict[str, list[tuple[int, str]]]:
