@@ -31,10 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from knowledge.associations import Associations  # noqa: E402
-from knowledge.evaluate import read_questions  # noqa: E402
-from knowledge.kb import KnowledgeBase  # noqa: E402
-from knowledge.normalize import normalize  # noqa: E402
+from knowledge.associations import Associations
+from knowledge.evaluate import read_questions
+from knowledge.kb import KnowledgeBase
+from knowledge.normalize import normalize
 
 STARD = ROOT.parent / "shared" / "eval" / "stard-dev"
 TABLE = ROOT / "knowledge" / "data" / "associations.tsv"
