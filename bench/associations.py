@@ -57,7 +57,7 @@ def question_words(searcher, question: str) -> set[str]:
 
 
 def learn(pairs: list[tuple[set[str], set[str]]], share: dict[str, float], *, least: int = 2,
-          lift: float = 5.0, per: int = 10) -> Associations:
+          lift: float = 5.0, per: int = 10, floor: float = 0.25) -> Associations:
     """``pairs``: (question words, heading words of its answering articles); ``share``: the
     share of all articles whose headings say each heading word."""
     asked, both = Counter(), Counter()
@@ -67,7 +67,7 @@ def learn(pairs: list[tuple[set[str], set[str]]], share: dict[str, float], *, le
     table: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for (word, head), n in both.items():
         p = n / (asked[word] + 1)
-        if n >= least and p >= lift * share[head]:
+        if n >= least and p >= max(floor, lift * share[head]):
             table[word].append((head, round(p, 3)))
     return Associations({w: tuple(sorted(t, key=lambda x: (-x[1], x[0]))[:per])
                          for w, t in sorted(table.items())})
@@ -105,6 +105,7 @@ def main() -> None:
     parser.add_argument("--least", type=int, default=2)
     parser.add_argument("--lift", type=float, default=5.0)
     parser.add_argument("--per", type=int, default=10)
+    parser.add_argument("--floor", type=float, default=0.25)
     args = parser.parse_args()
 
     db = Path(args.db)
@@ -125,7 +126,7 @@ def main() -> None:
 
     def table_of(records: list[dict]) -> Associations:
         return learn([pairs[q["qid"]] for q in records], share, least=args.least,
-                     lift=args.lift, per=args.per)
+                     lift=args.lift, per=args.per, floor=args.floor)
 
     if args.write:
         table = table_of(questions)

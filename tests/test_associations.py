@@ -40,6 +40,6 @@ def test_the_table_names_no_numbering_and_no_law() -> None:
     """Heading words, not which chapter or law was asked about: no 第七章, 二分, …法."""
     targets = [line.split("\t")[1] for line in TABLE.read_text(encoding="utf-8").splitlines()
                if line and not line.startswith("#")]
-    assert len(targets) > 1000
+    assert len(targets) > 500
     assert not [t for t in targets if re.fullmatch(r"[第一二三四五六七八九十百千零〇两0-9章节编条款分则总]+", t)]
     assert not [t for t in targets if t.endswith(("法", "条例", "解释"))]
