@@ -4,7 +4,8 @@
 title + heading words, paragraph bigrams) and keeps the best as :class:`Candidates`;
 :meth:`Ranker.rerank` scores those with what BM25 cannot see (do the question's words occur
 together in one or two sentences, how much of the question does the paragraph cover, does it sit
-under the 第N条 the question names, is it a text made under a law that is a candidate too) into
+under the 第N条 the question names, is it a text made under a law that is a candidate too, do
+its headings say what the question's words point to: :mod:`.associations`) into
 :class:`Ranked` items; :func:`decide` says whether the best is a confident answer, a suggestion
 or nothing.
 """
