@@ -4,7 +4,8 @@
 title + heading words, paragraph bigrams) and keeps the best as :class:`Candidates`;
 :meth:`Ranker.rerank` scores those with what BM25 cannot see (do the question's words occur
 together in one or two sentences, how much of the question does the paragraph cover, does it sit
-under the 第N条 the question names, is it a text made under a law that is a candidate too) into
+under the 第N条 the question names, is it a text made under a law that is a candidate too, do
+its headings say what the question's words point to: :mod:`.associations`) into
 :class:`Ranked` items; :func:`decide` says whether the best is a confident answer, a suggestion
 or nothing.
 """
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from .associations import Associations
 from .faqmatch import FaqSheet
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
@@ -255,7 +257,8 @@ class Ranker:
                  heads: Sequence[str] | None = None, questions: dict[int, str] | None = None,
                  liability: set[int] | None = None,
                  references: dict[tuple[str, int], list[int]] | None = None,
-                 synonyms: Callable[[], Synonyms] | None = None) -> None:
+                 synonyms: Callable[[], Synonyms] | None = None,
+                 associations: Associations | None = None) -> None:
         """``heads``, ``questions`` (FAQ rows'), ``liability`` and ``references``: what the
         index keeps of every row (:class:`~.segmented.Snapshot`), so that ``rows`` may be read
         lazily; else derived from ``rows`` here."""
@@ -278,6 +281,7 @@ class Ranker:
                             {row: norms[row] for row in self._asked_words}, self._asked)
         self._closeness: tuple[Query | None, dict[int, float]] = (None, {})
         self.synonyms = synonyms     # the thesaurus now (an admin may change it)
+        self.associations = associations   # question words → heading words (associations.py)
         self._liability = liability if liability is not None else {
             row for row, head in enumerate(self._heads) if "法律责任" in head or "罚则" in head}
         # 第三条, 第二章 … in heading paths, so that a question naming an article finds it.
@@ -643,26 +647,54 @@ class Ranker:
         # article of the law is a candidate too, the law says it directly.
         under = _under_parent([paragraph.title for paragraph in paragraphs]) \
             if cfg.parent_weight else np.zeros(len(row_list))
+        associated = self._associated(query, row_list, cfg)
         final = bm25 + cfg.window_weight * window + cfg.coverage_weight * coverage \
             + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference \
             + cfg.type_weight * answer_type + cfg.liability_weight * liability \
             + cfg.faq_closeness_weight * closeness - cfg.caption_weight * caption \
-            - cfg.parent_weight * under
+            - cfg.parent_weight * under + cfg.association_weight * associated
         field_scores = ([dict(zip(FIELDS, scores)) for scores in zip(
             *(candidates.fields[name].tolist() for name in FIELDS))]
             if candidates.fields is not None else [{}] * len(row_list))
         ranked = [Ranked(f, row, own_cover[a:b].tolist() if sentences else [], {
             "bm25": bm, "window": win, "coverage": cov, "fuzzy": fz, "reference": ref,
             "answer_type": at_, "liability": li, "caption": cap, "asked": ak, "closeness": cl,
-            "under_law": ul, "final": f, **by_field}, found_row)
-            for row, sentences, a, b, f, bm, win, cov, fz, ref, at_, li, cap, ak, cl, ul, by_field,
-            found_row in zip(
+            "under_law": ul, "associated": ac, "final": f, **by_field}, found_row)
+            for row, sentences, a, b, f, bm, win, cov, fz, ref, at_, li, cap, ak, cl, ul, ac,
+            by_field, found_row in zip(
                 row_list, sentence_lists, starts, ends.tolist(), final.tolist(), bm25.tolist(),
                 window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist(),
                 answer_type.tolist(), liability.tolist(), caption.tolist(), asked.tolist(),
-                closeness.tolist(), under.tolist(), field_scores, found_units)]
+                closeness.tolist(), under.tolist(), associated.tolist(), field_scores,
+                found_units)]
         ranked.sort(key=lambda item: -item.final)
         return ranked
+
+    def associated_words(self, query: Query, config: SearchConfig) -> dict[str, float]:
+        """The heading words the question's content words point to (:mod:`.associations`),
+        each weighted by the question word's weight × P(heading word | question word) × the
+        heading word's idf among titles and headings."""
+        if self.associations is None or not config.association_weight:
+            return {}
+        found = self.associations.expand((u.text, u.weight) for u in query.units
+                                          if len(u.text) >= 2)
+        weighted = {word: weight * self.context.term_idf(word) for word, weight in found.items()}
+        return {word: weight for word, weight in weighted.items() if weight > 0}
+
+    def _associated(self, query: Query, row_list: list[int], config: SearchConfig
+                    ) -> np.ndarray:
+        """Per candidate: the associated heading words its title and headings say, relative to
+        the best candidate's (0–1; all 0 when none says any)."""
+        score = np.zeros(len(row_list))
+        words = self.associated_words(query, config)
+        if words:
+            for i, row in enumerate(row_list):
+                head = self._heads[row]
+                score[i] = sum(weight for word, weight in words.items() if word in head)
+            top = float(score.max())
+            if top > 0:
+                score /= top
+        return score
 
 
 _STATE = "中华人民共和国"

@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .analysis import Analyzer, homophone_chars
+from .associations import default_associations
 from .audiences import DocAudiences
 from .excerpt import asks_for_list, make_excerpt
 from .index import release_free_memory
@@ -94,6 +95,8 @@ class SearchConfig:
     tie_margin: float = 0.01         # … and the best leads by less: a tie, suggestions (decide)
     parent_weight: float = 0.2       # − for a text made under a law (its 实施条例, a court's
                                      # 解释) when an article of a law is a candidate too
+    association_weight: float = 0.5  # + for the heading words the question's words point to
+                                     # (knowledge/associations.py), relative to the best's
     near_margin: float = 0.05        # the best leads by less: a near tie, suggestions when
     crowd_rivals: int = 7            # … this many of the next 9 articles cover the question as
                                      # well (``rivals``), or the next covers as much (tie_ahead)
@@ -150,7 +153,8 @@ class Searcher:
         self.ranker = Ranker(self.rows, self.norms, self.words, self.context, self.grams,
                              asked=asked, heads=snapshot.heads, questions=questions,
                              liability=snapshot.liability, references=snapshot.references,
-                             synonyms=lambda: analyzer.synonyms)
+                             synonyms=lambda: analyzer.synonyms,
+                             associations=default_associations())
         self._stored_queries: dict[str, Query] = {}      # taught / voted questions analysed
         self._doc_ids: np.ndarray | None = None          # each row's document (for audiences)
         self._masks: dict[tuple, np.ndarray] = {}        # (map key, audiences) → visible rows
@@ -335,8 +339,13 @@ class Searcher:
                                        "answer_type": cfg.type_weight,
                                        "liability": cfg.liability_weight,
                                        "caption": -cfg.caption_weight,
-                                       "under_law": -cfg.parent_weight},
-                           "asks": list(query.asks)},
+                                       "under_law": -cfg.parent_weight,
+                                       "associated": cfg.association_weight},
+                           "asks": list(query.asks),
+                           "associated_words": {
+                               word: round(weight, 3) for word, weight in sorted(
+                                   self.ranker.associated_words(query, cfg).items(),
+                                   key=lambda item: -item[1])}},
                 "decide": {"status": status,
                            "evidence": {key: round(value, 4) for key, value in evidence.items()},
                            "confidence": round(confidence(evidence), 4),
