@@ -147,15 +147,16 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
     return kept
 
 
-def says_it_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], query: Query,
-                  among: int) -> list[Ranked]:
+def says_it_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
+                  query: Query, among: int) -> list[Ranked]:
     """Within one document, the article that says what is asked first (issue 16, item 2).
 
     The articles of one rule share its vocabulary: when the best does not say the kind of
-    answer the question asks for (多久 → a number, 哪些 → an enumeration, 由谁 → an agent) and one
-    of the next ``among`` - 1 articles of the *same document* does, covering the question at
-    least as well, that one goes first (the first such). 劳动者享有哪些职业卫生保护权利 is answered
-    by 劳动者享有下列职业卫生保护权利：（一）…, not by the general 劳动者依法享有职业卫生保护的权利.
+    answer the question asks for (多久 → a number, 哪些 → an enumeration, 由谁 → an agent; for a
+    quantity asked with a bound, 最少几位, a limit in that direction: 不得少于10位) and one of the
+    next ``among`` - 1 articles of the *same document* does, covering the question at least as
+    well, that one goes first (the first such). 劳动者享有哪些职业卫生保护权利 is answered by
+    劳动者享有下列职业卫生保护权利：（一）…, not by the general 劳动者依法享有职业卫生保护的权利.
     Only the order moves: the items it passes keep the scores in their places (the best's
     score goes to the one moved up, and so on down), and ``parts["says_it"]`` marks it. Across
     documents the answer type stays a small weight in the rerank (weighed more there, it lost
@@ -163,14 +164,17 @@ def says_it_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], query:
     ranked = list(ranked)
     if among < 2 or not query.asks or len(ranked) < 2:
         return ranked
+
+    def says(item: Ranked) -> bool:
+        return item.parts.get("answer_type") == 1.0 and query.says_bound(norms[item.row])
+
     best = ranked[0]
-    if best.parts.get("answer_type") != 0.0 or rows[best.row].kind == "faq":
+    if rows[best.row].kind == "faq" or says(best):
         return ranked
     doc = rows[best.row].doc_id
     for i in range(1, min(among, len(ranked))):
         item = ranked[i]
-        if rows[item.row].doc_id == doc and item.parts.get("answer_type") == 1.0 \
-                and item.strength >= best.strength:
+        if rows[item.row].doc_id == doc and item.strength >= best.strength and says(item):
             moved = [item, *ranked[:i]]
             placed = [replace(r, final=old.final, parts={**r.parts, "final": old.final})
                       for r, old in zip(moved, ranked)]

@@ -243,8 +243,8 @@ class Searcher:
 
     def _articles(self, ranked: list[Ranked], query: Query) -> list[Ranked]:
         """One hit per article, and within a document the one that says what is asked first."""
-        return says_it_first(one_per_article(ranked, self.rows, query), self.rows, query,
-                             self.config.sibling_among)
+        return says_it_first(one_per_article(ranked, self.rows, query), self.rows, self.norms,
+                             query, self.config.sibling_among)
 
     # -- audiences ---------------------------------------------------------------------------------
     def visible_rows(self, access: DocAudiences | None, audiences: frozenset[str] | None
