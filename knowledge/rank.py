@@ -155,7 +155,9 @@ def says_it_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms:
     answer the question asks for (多久 → a number, 哪些 → an enumeration, 由谁 → an agent; for a
     quantity asked with a bound, 最少几位, a limit in that direction: 不得少于10位) and one of the
     next ``among`` - 1 articles of the *same document* does, covering the question at least as
-    well, that one goes first (the first such). 劳动者享有哪些职业卫生保护权利 is answered by
+    well, that one goes first (the first such; never a 法律责任 article, whose penalty words say
+    a consequence for every rule: rules before mentions, the rerank weighs those on its own).
+    劳动者享有哪些职业卫生保护权利 is answered by
     劳动者享有下列职业卫生保护权利：（一）…, not by the general 劳动者依法享有职业卫生保护的权利.
     Only the order moves: the items it passes keep the scores in their places (the best's
     score goes to the one moved up, and so on down), and ``parts["says_it"]`` marks it. Across
@@ -174,7 +176,8 @@ def says_it_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms:
     doc = rows[best.row].doc_id
     for i in range(1, min(among, len(ranked))):
         item = ranked[i]
-        if rows[item.row].doc_id == doc and item.strength >= best.strength and says(item):
+        if rows[item.row].doc_id == doc and item.strength >= best.strength and says(item) \
+                and not item.parts.get("liability"):
             moved = [item, *ranked[:i]]
             placed = [replace(r, final=old.final, parts={**r.parts, "final": old.final})
                       for r, old in zip(moved, ranked)]
