@@ -157,8 +157,8 @@ def says_it_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms:
     next ``among`` - 1 articles of the *same document* does, covering the question at least as
     well, that one goes first (the first such; never a 法律责任 article, whose penalty words say
     a consequence for every rule: rules before mentions, the rerank weighs those on its own).
-    劳动者享有哪些职业卫生保护权利 is answered by
-    劳动者享有下列职业卫生保护权利：（一）…, not by the general 劳动者依法享有职业卫生保护的权利.
+    劳动者享有哪些职业卫生保护权利 is answered by 劳动者享有下列职业卫生保护权利：（一）…, not by
+    the general 劳动者依法享有职业卫生保护的权利.
     Only the order moves: the items it passes keep the scores in their places (the best's
     score goes to the one moved up, and so on down), and ``parts["says_it"]`` marks it. Across
     documents the answer type stays a small weight in the rerank (weighed more there, it lost

@@ -96,12 +96,12 @@ class SearchConfig:
     parent_weight: float = 0.2       # − for a text made under a law (its 实施条例, a court's
                                      # 解释) when an article of a law is a candidate too
     near_margin: float = 0.05        # the best leads by less: a near tie, suggestions when
-    sibling_among: int = 5           # the best article lacks what is asked and one of the next
-                                     # 4 of its document says it, covering as much: that one
-                                     # first (rank.says_it_first)
     crowd_rivals: int = 7            # … this many of the next 9 articles cover the question as
                                      # well (``rivals``), or the next covers as much (tie_ahead)
                                      # and it alone says what is asked (decide)
+    sibling_among: int = 5           # the best article lacks what is asked and one of the next
+                                     # 4 of its document says it, covering as much: that one
+                                     # first (rank.says_it_first)
 
 
 def _faq_forms(asked: Iterable[tuple[str, list[str]]], words) -> frozenset[str]:
