@@ -71,6 +71,18 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
          r"责令|罚款|处分|处罚|追究|赔偿|滞纳金|吊销|没收|警告|拘留|补缴|改正|承担"),
     ))
 
+# A quantity asked with a bound (最少几位, 最长多久) is answered by a limit in that direction: rules
+# state limits as 不得少于10位, 不少于六个月, 3天以上 (a least) or 不超过24个月, 60日内 (a most).
+# Each row: the bound, the question forms that ask for it, what a sentence stating it says.
+BOUNDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (name, re.compile(asks), re.compile(says)) for name, asks, says in (
+        ("least", r"最少|至少|最低|起码|下限|不少于|不低于",
+         rf"不得少于|不少于|不低于|不得低于|至少|最低|[{_NUMERAL}]+\S{{0,3}}以上"),
+        ("most", r"最多|最长|最高|上限|顶多|最晚|最迟|不超过",
+         (rf"不超过|不得超过|不得长于|最长|最多|最高|最迟|上限|[{_NUMERAL}]+\S{{0,3}}(?:以内|以下)|"
+          rf"[{_NUMERAL}]+(?:个)?(?:工作日|日|天|个月|月|年|周|小时)内")),
+    ))
+
 
 @dataclass(frozen=True)
 class Unit:
@@ -132,6 +144,18 @@ class Query:
     def says_answer(self, text: str) -> bool:
         """Does ``text`` say the kind of thing the question asks for (a number, a rule…)?"""
         return any(p.search(text) for p in self.answer_patterns)
+
+    @cached_property
+    def bound_patterns(self) -> tuple[re.Pattern[str], ...]:
+        """A quantity asked with a bound (最少几位): how a limit in that direction is said."""
+        if "quantity" not in self.asks:
+            return ()
+        return tuple(says for _, asks, says in BOUNDS if asks.search(self.normalized))
+
+    def says_bound(self, text: str) -> bool:
+        """Does ``text`` state the limit the question asks about (不得少于 for 最少)? True when
+        the question asks for no bound."""
+        return all(p.search(text) for p in self.bound_patterns)
 
     @cached_property
     def content(self) -> str:

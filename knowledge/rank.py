@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from .search import SearchConfig
 
 __all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "apply_votes", "article_key",
-           "confidence", "decide", "one_per_article"]
+           "confidence", "decide", "one_per_article", "says_it_first"]
 
 FIELDS = ("words", "context", "grams")
 # The evidence behind answer / suggestions / not found, about the best hit (after one hit per
@@ -147,6 +147,45 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
             item.parts["missing"] = float((weights * (1.0 - units)).max()) if whole and \
                 weights.size else 0.0
     return kept
+
+
+def says_it_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
+                  query: Query, among: int) -> list[Ranked]:
+    """Within one document, the article that says what is asked first (issue 16, item 2).
+
+    The articles of one rule share its vocabulary: when the best does not say the kind of
+    answer the question asks for (多久 → a number, 哪些 → an enumeration, 由谁 → an agent; for a
+    quantity asked with a bound, 最少几位, a limit in that direction: 不得少于10位) and one of the
+    next ``among`` - 1 articles of the *same document* does, covering the question at least as
+    well, that one goes first (the first such; never a 法律责任 article, whose penalty words say
+    a consequence for every rule: rules before mentions, the rerank weighs those on its own).
+    劳动者享有哪些职业卫生保护权利 is answered by 劳动者享有下列职业卫生保护权利：（一）…, not by
+    the general 劳动者依法享有职业卫生保护的权利.
+    Only the order moves: the items it passes keep the scores in their places (the best's
+    score goes to the one moved up, and so on down), and ``parts["says_it"]`` marks it. Across
+    documents the answer type stays a small weight in the rerank (weighed more there, it lost
+    more than it won: bench/README.md)."""
+    ranked = list(ranked)
+    if among < 2 or not query.asks or len(ranked) < 2:
+        return ranked
+
+    def says(item: Ranked) -> bool:
+        return item.parts.get("answer_type") == 1.0 and query.says_bound(norms[item.row])
+
+    best = ranked[0]
+    if rows[best.row].kind == "faq" or says(best):
+        return ranked
+    doc = rows[best.row].doc_id
+    for i in range(1, min(among, len(ranked))):
+        item = ranked[i]
+        if rows[item.row].doc_id == doc and item.strength >= best.strength and says(item) \
+                and not item.parts.get("liability"):
+            moved = [item, *ranked[:i]]
+            placed = [replace(r, final=old.final, parts={**r.parts, "final": old.final})
+                      for r, old in zip(moved, ranked)]
+            placed[0].parts["says_it"] = 1.0
+            return placed + ranked[i + 1:]
+    return ranked
 
 
 # How much of the question another paragraph of an article must cover, relative to the article's

@@ -51,6 +51,7 @@ from .rank import (
     confidence,
     decide,
     one_per_article,
+    says_it_first,
 )
 from .related import see_also
 from .segmented import Snapshot
@@ -101,6 +102,9 @@ class SearchConfig:
     crowd_rivals: int = 7            # … this many of the next 9 articles cover the question as
                                      # well (``rivals``), or the next covers as much (tie_ahead)
                                      # and it alone says what is asked (decide)
+    sibling_among: int = 5           # the best article lacks what is asked and one of the next
+                                     # 4 of its document says it, covering as much: that one
+                                     # first (rank.says_it_first)
 
 
 def _faq_forms(asked: Iterable[tuple[str, list[str]]], words) -> frozenset[str]:
@@ -202,12 +206,12 @@ class Searcher:
         if link is not None:   # the taught paragraph first; its article is not cited twice
             first = next(item for item in ranked if item.row == link)
             if ranked and article_key(self.rows[ranked[0].row]) == article_key(self.rows[link]):
-                whole = one_per_article(ranked, self.rows, query)    # the search found it first:
+                whole = self._articles(ranked, query)                # the search found it first:
                 found_first = decide(whole, config,                  # was it sure by itself?
                                      self.ranker.evidence(whole, query)) == "answer"
             ranked = [item for item in ranked
                       if article_key(self.rows[item.row]) != article_key(self.rows[link])]
-        ranked = one_per_article(ranked, self.rows, query)
+        ranked = self._articles(ranked, query)
         evidence = self.ranker.evidence(ranked, query)
         status = searched = decide(ranked, config, evidence)
         if not keep_weak:
@@ -240,6 +244,11 @@ class Searcher:
                 "paragraphs": len(self)}
         return Answer(question, status, hits, explained,
                       see_also=also, searched_terms=tuple(u.text for u in query.units))
+
+    def _articles(self, ranked: list[Ranked], query: Query) -> list[Ranked]:
+        """One hit per article, and within a document the one that says what is asked first."""
+        return says_it_first(one_per_article(ranked, self.rows, query), self.rows, self.norms,
+                             query, self.config.sibling_among)
 
     # -- audiences ---------------------------------------------------------------------------------
     def visible_rows(self, access: DocAudiences | None, audiences: frozenset[str] | None
