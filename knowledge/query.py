@@ -232,6 +232,14 @@ _GLUED_HEAD = "我你他她是能要会可想该得才还再都就也没不让�
 _GLUED_TAIL = "吗呢吧啊呀了么的完掉能要会"
 
 
+# Function characters: places (上 of 打上卡, 里 of 工资里扣), measures (个 of 交个税, 每),
+# adverbs (先撤, 多休, 再, 还), the passive and object markers, and the characters a question
+# glues onto words (_GLUED_HEAD, _GLUED_TAIL). A run jieba could not cut that has one is a
+# phrase cut in the wrong place (QueryBuilder._fragment).
+_FUNCTION_CHARS = frozenset("上下里前后内外中个每先多少再又还都就才被把给将" + _GLUED_HEAD
+                            + _GLUED_TAIL)
+
+
 # An amount as a question says it (三天, 一个月, 15年) and as rules write it: office rules in
 # digits (3天, 1个月), statutes in Chinese numerals (三十日, 十五年), either with 日 for 天 and
 # 周岁 for 岁.
@@ -413,7 +421,7 @@ class QueryBuilder:
         asked = unit_texts
         unit_texts = self._without_talk(unit_texts, alternatives)
         units = [self._unit(text, alternatives.get(text, ()), gram_alternatives,
-                            cfg.unit_power) for text in unit_texts]
+                            cfg.unit_power, cfg.fragment_weight) for text in unit_texts]
         talk = tuple(t for t in asked if t not in unit_texts)
         if self.faq_forms:      # (nor do they count in BM25: every pair asks with them)
             words = {w: v for w, v in words.items() if w not in self.faq_forms} or words
@@ -477,12 +485,15 @@ class QueryBuilder:
                         for a, b, u in spans):
                     break
                 # Across a cut, what it leaves of its neighbours must be words too (中午饭 / 堂
-                # → 中午 + 饭堂, but 公司 / 机关 → 公 + 司机 + 关 is no reading), and it never
-                # cuts into a word the documents use (劳动合同 / 到期 is no 合同到期).
+                # → 中午 + 饭堂, but 公司 / 机关 → 公 + 司机 + 关 is no reading) unless the
+                # neighbour is a fragment, no word of anyone's (要交个 / 税 → 要交 + 个税), and
+                # it never cuts into a word the documents use (劳动合同 / 到期 is no 合同到期).
                 first, last = overlap[0][0], overlap[-1][1]
                 if not (len(overlap) == 1 and first <= i and end <= last) and (not all(
                         not rest or (len(rest) >= 2 and self._whole_word(rest))
-                        for rest in (text[first:i], text[end:last])) or any(
+                        or self._fragment(unit)     # jieba's guess (要交个 / 税 → 个税)
+                        for rest, unit in ((text[first:i], overlap[0][2]),
+                                           (text[end:last], overlap[-1][2]))) or any(
                         (a < i < b or a < end < b) and u in self.words.vocab
                         for a, b, u in overlap)):
                     break
@@ -493,6 +504,15 @@ class QueryBuilder:
                 covered = end
                 break
         return found
+
+    def _fragment(self, unit: str) -> bool:
+        """A run of characters jieba cut as no word that neither the knowledge base nor a
+        dictionary knows, and that has a function character in it (打上卡, 交个, 先撤, 里扣):
+        a phrase cut in the wrong place. A run of content characters alone (月卡) may be a
+        word both lack, which is what an off-topic question asks about."""
+        return (len(unit) >= 2 and all(is_cjk(c) for c in unit)
+                and any(c in _FUNCTION_CHARS for c in unit)
+                and unit not in self.words.vocab and not self.analyzer.is_dictionary_word(unit))
 
     def _whole_word(self, unit: str) -> bool:
         """A word in its own right: the documents', jieba's dictionary's or the thesaurus's."""
@@ -516,7 +536,7 @@ class QueryBuilder:
         return self._keys_index
 
     def _unit(self, text: str, alternatives, gram_alternatives: dict[str, list[str]],
-              power: float) -> Unit:
+              power: float, fragment: float = 1.0) -> Unit:
         unit_grams, parts = self._unit_shape(text)
         options = tuple((g, *gram_alternatives.get(g, ())) for g in unit_grams)
         if len(text) == 1 and is_cjk(text):
@@ -535,6 +555,12 @@ class QueryBuilder:
             # A word the knowledge base has never seen weighs like the rarest word: a question
             # about it cannot be answered by a paragraph that lacks it.
             weight = max([*alt, (sum(known) / len(options)) if known else self.max_idf])
+        if not alternatives and self._fragment(text):
+            # Not so a fragment: characters jieba could not cut into words, no dictionary
+            # knows either, with a function character in them (打上卡 of 没打上卡, 交个 of
+            # 交个税, 先撤): how the question talks around its topic, not a topic the documents
+            # lack. It weighs like a lone character at most, a near spelling of it (缴个) too.
+            weight = min(weight, fragment * self.max_idf)
         alternative_parts = tuple(p for p in (self._parts_of(a) for a in alternatives)
                                   if len(p) >= 2)
         return Unit(text, weight ** power, tuple(alternatives), options, parts,
