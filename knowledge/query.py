@@ -183,13 +183,13 @@ QUESTION_TALK = frozenset("""
     昨天 今年 明年 去年 最近 平时 一直 还有 还能 还要 到底 究竟 真的 随便 一般 其实 反正 总是
     合法 合理 正常 违法吗 合法吗 行吗 行 可以吗 对吗 没事 没问题 有问题 靠谱 吃亏 划算
     拿 掏 给 出 看 找 走 弄 搞 办 干 干活 干吗 交钱 要钱 钱 掏钱 出钱 花钱 说 讲 问 让 叫 告
-    回来 回去 过来 过去 出去 进来
+    回来 回去 过来 过去 出去 进来 跟 和 同 每个 这个 那个 哪个 每次 这次 那次
 """.split())
 # The modals and intentions a question is asked with (要, 能, 该, 才能, 打算; 算 of 算旷工; 之内
 # of 多久之内; 让 of 领导让我; 行 of 这样行吗): a rule says them as 应当, 可以, 按…处理, 以内,
 # 安排, 不得. Unlike the talk above they are no topic word even where the knowledge base happens
 # to say one (要 once, in a list): a paragraph lacking them lacks nothing the question is about.
-MODAL_TALK = frozenset("要 能 会 该 想 才能 打算 准备 算 之内 让 行".split())
+MODAL_TALK = frozenset("要 能 会 该 想 才能 打算 准备 算 之内 让 行 去 来".split())
 # A-not-A questions (结没结婚, 打不打算, 交没交社保, 合不合法): the verb said twice around 不/没
 # and then finished. Cut as written, they leave halves (结, 打不) that weigh like the rarest words;
 # the question asks about the finished verb (结婚, 打算, 交社保). A form that ends the clause
@@ -236,7 +236,7 @@ _GLUED_TAIL = "吗呢吧啊呀了么的完掉能要会"
 # adverbs (先撤, 多休, 再, 还), the passive and object markers, and the characters a question
 # glues onto words (_GLUED_HEAD, _GLUED_TAIL). A run jieba could not cut that has one is a
 # phrase cut in the wrong place (QueryBuilder._fragment).
-_FUNCTION_CHARS = frozenset("上下里前后内外中个每先多少再又还都就才被把给将" + _GLUED_HEAD
+_FUNCTION_CHARS = frozenset("上下里前后内外中个每先多少再又还都就才被把给将算" + _GLUED_HEAD
                             + _GLUED_TAIL)
 
 
