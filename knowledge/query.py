@@ -240,6 +240,12 @@ _FUNCTION_CHARS = frozenset("上下里前后内外中个每先多少再又还都
                             + _GLUED_TAIL)
 
 
+# How often jieba's dictionary counts the commonest words of the language (about 1,750 words:
+# 时候, 找到, 接着, 因为, 东西, 朋友): the talk a question is told in. A rarer word the knowledge
+# base lacks (天气, 股票, 食堂: 660–2,900) is what an off-topic question is about.
+EVERYDAY_COUNT = 5000
+
+
 # An amount as a question says it (三天, 一个月, 15年) and as rules write it: office rules in
 # digits (3天, 1个月), statutes in Chinese numerals (三十日, 十五年), either with 日 for 天 and
 # 周岁 for 岁.
@@ -514,6 +520,12 @@ class QueryBuilder:
                 and any(c in _FUNCTION_CHARS for c in unit)
                 and unit not in self.words.vocab and not self.analyzer.is_dictionary_word(unit))
 
+    def _everyday(self, unit: str) -> bool:
+        """One of the commonest words of the language (时候, 找到, 接着, 因为: jieba's dictionary
+        counts it ``EVERYDAY_COUNT`` times or more) that the knowledge base never says."""
+        return (unit not in self.words.vocab
+                and self.analyzer.dictionary_count(unit) >= EVERYDAY_COUNT)
+
     def _whole_word(self, unit: str) -> bool:
         """A word in its own right: the documents', jieba's dictionary's or the thesaurus's."""
         return (unit in self.words.vocab or self.analyzer.is_dictionary_word(unit)
@@ -555,11 +567,12 @@ class QueryBuilder:
             # A word the knowledge base has never seen weighs like the rarest word: a question
             # about it cannot be answered by a paragraph that lacks it.
             weight = max([*alt, (sum(known) / len(options)) if known else self.max_idf])
-        if not alternatives and self._fragment(text):
+        if not alternatives and (self._fragment(text) or self._everyday(text)):
             # Not so a fragment: characters jieba could not cut into words, no dictionary
             # knows either, with a function character in them (打上卡 of 没打上卡, 交个 of
-            # 交个税, 先撤): how the question talks around its topic, not a topic the documents
-            # lack. It weighs like a lone character at most, a near spelling of it (缴个) too.
+            # 交个税, 先撤), nor one of the commonest words of the language (时候, 找到, 接着):
+            # how the question talks around its topic, not a topic the documents lack. It
+            # weighs like a lone character at most, a near spelling of it (缴个) too.
             weight = min(weight, fragment * self.max_idf)
         alternative_parts = tuple(p for p in (self._parts_of(a) for a in alternatives)
                                   if len(p) >= 2)
