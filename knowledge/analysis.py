@@ -366,6 +366,10 @@ class Analyzer:
         """True when jieba's dictionary knows ``word``: a real word, not a typo."""
         return _jieba().FREQ.get(word, 0) > 0
 
+    def dictionary_count(self, word: str) -> int:
+        """How often ``word`` occurs in the corpus of jieba's dictionary (0: unknown)."""
+        return _jieba().FREQ.get(word, 0)
+
     def units(self, text: str) -> list[str]:
         """The question's content words (jieba's precise mode, no filler), in order.
 

@@ -6,7 +6,9 @@ words and character bigrams without filler words, expansions (synonyms; homophon
 near-spelling replacements for unknown words; an amount in the other script), the 第N条/章
 references it names, and the content words as weighted :class:`Unit` objects. Staff's ways of
 asking are read as rules write: question talk and modals are no topic words, an A-not-A question
-is said once (结没结婚 → 结婚), a separable verb is joined (加了两天班 → 加班).
+is said once (结没结婚 → 结婚), a separable verb is joined (加了两天班 → 加班), and a fragment
+jieba could not cut (打上卡) or one of the commonest words of the language (时候) the documents
+never say weighs like a lone character, not like the rarest word.
 """
 
 from __future__ import annotations
@@ -207,13 +209,13 @@ QUESTION_TALK = frozenset("""
     昨天 今年 明年 去年 最近 平时 一直 还有 还能 还要 到底 究竟 真的 随便 一般 其实 反正 总是
     合法 合理 正常 违法吗 合法吗 行吗 行 可以吗 对吗 没事 没问题 有问题 靠谱 吃亏 划算
     拿 掏 给 出 看 找 走 弄 搞 办 干 干活 干吗 交钱 要钱 钱 掏钱 出钱 花钱 说 讲 问 让 叫 告
-    回来 回去 过来 过去 出去 进来
+    回来 回去 过来 过去 出去 进来 跟 和 同 每个 这个 那个 哪个 每次 这次 那次
 """.split())
 # The modals and intentions a question is asked with (要, 能, 该, 才能, 打算; 算 of 算旷工; 之内
 # of 多久之内; 让 of 领导让我; 行 of 这样行吗): a rule says them as 应当, 可以, 按…处理, 以内,
 # 安排, 不得. Unlike the talk above they are no topic word even where the knowledge base happens
 # to say one (要 once, in a list): a paragraph lacking them lacks nothing the question is about.
-MODAL_TALK = frozenset("要 能 会 该 想 才能 打算 准备 算 之内 让 行".split())
+MODAL_TALK = frozenset("要 能 会 该 想 才能 打算 准备 算 之内 让 行 去 来".split())
 # A-not-A questions (结没结婚, 打不打算, 交没交社保, 合不合法): the verb said twice around 不/没
 # and then finished. Cut as written, they leave halves (结, 打不) that weigh like the rarest words;
 # the question asks about the finished verb (结婚, 打算, 交社保). A form that ends the clause
@@ -254,6 +256,21 @@ def joined_verbs(text: str) -> str:
 # pronoun, a particle, a verb of direction (来, 去) or a verb's result (完, 掉).
 _GLUED_HEAD = "我你他她是能要会可想该得才还再都就也没不让来去"
 _GLUED_TAIL = "吗呢吧啊呀了么的完掉能要会"
+
+
+# Function characters: places (上 of 打上卡, 里 of 工资里扣), measures (个 of 交个税, 每),
+# adverbs (先撤, 多休, 再, 还), the passive and object markers, and the characters a question
+# glues onto words (_GLUED_HEAD, _GLUED_TAIL). A run jieba could not cut that has one is a
+# phrase cut in the wrong place (QueryBuilder._fragment).
+_FUNCTION_CHARS = frozenset("上下里前后内外中个每先多少再又还都就才被把给将算" + _GLUED_HEAD
+                            + _GLUED_TAIL)
+
+
+# How often jieba's dictionary counts the commonest words of the language (about 360: 时候,
+# 因为, 知道, 已经, 需要): the talk a question is told in. Rarer words the knowledge base lacks
+# are what an off-topic question is about (天气 2,657, 食堂 660; at 5,000, 喜欢 and 名字 counted
+# as talk and bench/calibration.py's off-topic questions declined 88.5 → 84.3 %).
+EVERYDAY_COUNT = 20000
 
 
 # An amount as a question says it (三天, 一个月, 15年) and as rules write it: office rules in
@@ -437,7 +454,7 @@ class QueryBuilder:
         asked = unit_texts
         unit_texts = self._without_talk(unit_texts, alternatives)
         units = [self._unit(text, alternatives.get(text, ()), gram_alternatives,
-                            cfg.unit_power) for text in unit_texts]
+                            cfg.unit_power, cfg.fragment_weight) for text in unit_texts]
         talk = tuple(t for t in asked if t not in unit_texts)
         if self.faq_forms:      # (nor do they count in BM25: every pair asks with them)
             words = {w: v for w, v in words.items() if w not in self.faq_forms} or words
@@ -501,12 +518,15 @@ class QueryBuilder:
                         for a, b, u in spans):
                     break
                 # Across a cut, what it leaves of its neighbours must be words too (中午饭 / 堂
-                # → 中午 + 饭堂, but 公司 / 机关 → 公 + 司机 + 关 is no reading), and it never
-                # cuts into a word the documents use (劳动合同 / 到期 is no 合同到期).
+                # → 中午 + 饭堂, but 公司 / 机关 → 公 + 司机 + 关 is no reading) unless the
+                # neighbour is a fragment, no word of anyone's (要交个 / 税 → 要交 + 个税), and
+                # it never cuts into a word the documents use (劳动合同 / 到期 is no 合同到期).
                 first, last = overlap[0][0], overlap[-1][1]
                 if not (len(overlap) == 1 and first <= i and end <= last) and (not all(
                         not rest or (len(rest) >= 2 and self._whole_word(rest))
-                        for rest in (text[first:i], text[end:last])) or any(
+                        or self._fragment(unit)     # jieba's guess (要交个 / 税 → 个税)
+                        for rest, unit in ((text[first:i], overlap[0][2]),
+                                           (text[end:last], overlap[-1][2]))) or any(
                         (a < i < b or a < end < b) and u in self.words.vocab
                         for a, b, u in overlap)):
                     break
@@ -517,6 +537,21 @@ class QueryBuilder:
                 covered = end
                 break
         return found
+
+    def _fragment(self, unit: str) -> bool:
+        """A run of characters jieba cut as no word that neither the knowledge base nor a
+        dictionary knows, and that has a function character in it (打上卡, 交个, 先撤, 里扣):
+        a phrase cut in the wrong place. A run of content characters alone (月卡) may be a
+        word both lack, which is what an off-topic question asks about."""
+        return (len(unit) >= 2 and all(is_cjk(c) for c in unit)
+                and any(c in _FUNCTION_CHARS for c in unit)
+                and unit not in self.words.vocab and not self.analyzer.is_dictionary_word(unit))
+
+    def _everyday(self, unit: str) -> bool:
+        """One of the commonest words of the language (时候, 因为, 知道: jieba's dictionary counts
+        it ``EVERYDAY_COUNT`` times or more) that the knowledge base never says."""
+        return (unit not in self.words.vocab
+                and self.analyzer.dictionary_count(unit) >= EVERYDAY_COUNT)
 
     def _whole_word(self, unit: str) -> bool:
         """A word in its own right: the documents', jieba's dictionary's or the thesaurus's."""
@@ -540,7 +575,7 @@ class QueryBuilder:
         return self._keys_index
 
     def _unit(self, text: str, alternatives, gram_alternatives: dict[str, list[str]],
-              power: float) -> Unit:
+              power: float, fragment: float = 1.0) -> Unit:
         unit_grams, parts = self._unit_shape(text)
         options = tuple((g, *gram_alternatives.get(g, ())) for g in unit_grams)
         if len(text) == 1 and is_cjk(text):
@@ -559,6 +594,13 @@ class QueryBuilder:
             # A word the knowledge base has never seen weighs like the rarest word: a question
             # about it cannot be answered by a paragraph that lacks it.
             weight = max([*alt, (sum(known) / len(options)) if known else self.max_idf])
+        if not alternatives and (self._fragment(text) or self._everyday(text)):
+            # Not so a fragment: characters jieba could not cut into words, no dictionary
+            # knows either, with a function character in them (打上卡 of 没打上卡, 交个 of
+            # 交个税, 先撤), nor one of the commonest words of the language (时候, 因为, 知道):
+            # how the question talks around its topic, not a topic the documents lack. It
+            # weighs like a lone character at most, a near spelling of it (缴个) too.
+            weight = min(weight, fragment * self.max_idf)
         alternative_parts = tuple(p for p in (self._parts_of(a) for a in alternatives)
                                   if len(p) >= 2)
         return Unit(text, weight ** power, tuple(alternatives), options, parts,

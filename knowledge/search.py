@@ -83,6 +83,8 @@ class SearchConfig:
     one_way_weight: float = 0.8      # a one-way expansion's (老板 → 用人单位)
     known_word_synonyms: float = 0.5  # × those weights for a word the knowledge base uses itself
     typo_weight: float = 0.8
+    fragment_weight: float = 0.5     # × the rarest word's idf: a run jieba could not cut that no
+                                     # dictionary, document or typo reading knows (打上卡, 月扣)
     faq_closeness_weight: float = 3.0  # an FAQ pair's question's closeness, character by
                                      # character (knowledge/faqmatch.py)
     faq_candidates: int = 5          # the closest FAQ pairs join the candidates BM25 found
