@@ -749,15 +749,29 @@ class _Spans:
             self._bounds = (np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
 
     def containing(self, needle: str) -> np.ndarray:
-        """Boolean per span: ``needle in span``."""
+        """Boolean per span: ``needle in span`` (a number as a whole number: see
+        :meth:`containing_number`)."""
         found = self._found.get(needle)
         if found is not None:
+            return found
+        if needle.isascii() and needle.isdigit():
+            found = self._found[needle] = self.containing_number(needle)
             return found
         if _bm25 is not None:
             found = self._found[needle] = np.zeros(self.n, dtype=bool)
             _bm25.containing(self.text, *self._bounds, needle, found)
             return found
         found = self._found[needle] = self.containing_in_python(needle)
+        return found
+
+    def containing_number(self, number: str) -> np.ndarray:
+        """Boolean per span: it says ``number`` as a whole number, not inside a longer one (5 is
+        not said by 15天 nor by 50元, 3 not by 2023年)."""
+        found = np.zeros(self.n, dtype=bool)
+        for match in re.finditer(rf"(?<![0-9.]){number}(?![0-9]|\.[0-9])", self.text):
+            i = bisect_right(self.starts, match.start()) - 1
+            if i >= 0 and match.end() <= self.ends[i]:
+                found[i] = True
         return found
 
     def containing_in_python(self, needle: str) -> np.ndarray:
