@@ -60,9 +60,10 @@ FIELDS = ("words", "context", "grams")
 # statute article (``statute``, a property of the document); whether it is a 法律责任/罚则
 # article and the question asks about no consequence (``mention``: it names a rule's
 # violation, the rule is elsewhere); the mirror: the question asks what happens, the best hit
-# says no consequence and one of the next two is a 法律责任/罚则 article that says one (``duty``:
-# the best states the duty, the consequence is elsewhere). :func:`decide` reads ``ahead``,
-# ``type_ahead``, ``unlisted``, ``rivals``, ``mention`` and ``duty`` as rules, not as weights.
+# says no consequence and one of the next two is a 法律责任/罚则 article of its document that
+# says one (``duty``: the best states the duty, the consequence is in its liability chapter).
+# :func:`decide` reads ``ahead``, ``type_ahead``, ``unlisted``, ``rivals``, ``mention`` and
+# ``duty`` as rules, not as weights.
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
             "answer_type", "ahead", "type_ahead", "unlisted", "rivals", "missing", "statute",
             "mention", "duty")
@@ -221,8 +222,10 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
     (rules before mentions), so one still first means the rule was not found (0 of 2 right on
     the dev sets: 看病的钱谁出 → 第七十二条); and the mirror, when the question asks what happens
     (会有什么后果, 怎么处罚), the best hit says no consequence and one of the next two is a
-    法律责任/罚则 article that says one (``duty``): the best states the duty whose breach the
-    question asks about (单位不按时交社保会有什么后果 → 应当按时足额缴纳社会保险费). (An FAQ pair is decided by its own evidence.)
+    法律责任/罚则 article of the same document that says one (``duty``): the best states the duty
+    whose breach the question asks about, the consequence is in its liability chapter
+    (单位不按时交社保会有什么后果 → 应当按时足额缴纳社会保险费). (An FAQ pair is decided by its
+    own evidence.)
     Without evidence: the best paragraph's share of the question against the coverage
     thresholds (the old rule)."""
     if not ranked:
@@ -333,10 +336,12 @@ class Ranker:
                 "statute": 1.0 if len(article_key(self.rows[top.row])) == 2 else 0.0,
                 # a 法律责任/罚则 article first for a question that asks no consequence
                 "mention": 1.0 if parts.get("liability", 0.0) < 0.0 else 0.0,
-                # asked what happens: the best says none, a liability article next says one
+                # asked what happens: the best says none, its own law's liability article next
+                # says one
                 "duty": 1.0 if "consequence" in query.asks and parts["answer_type"] == 0.0
                 and top.row not in self._liability and any(
                     item.row in self._liability and item.parts["answer_type"] == 1.0
+                    and self.rows[item.row].doc_id == self.rows[top.row].doc_id
                     for item in ranked[1:3]) else 0.0,
                 "asked": parts.get("asked", 0.0), "closeness": parts.get("closeness", 0.0),
                 "lead": self._closeness_lead(top.row, query)}
