@@ -61,11 +61,14 @@ FIELDS = ("words", "context", "grams")
 # word the best article does not say carries (``missing``); whether the best hit is a numbered
 # statute article (``statute``, a property of the document); whether it is a 法律责任/罚则
 # article and the question asks about no consequence (``mention``: it names a rule's
-# violation, the rule is elsewhere). :func:`decide` reads ``ahead``, ``type_ahead``,
-# ``unlisted``, ``rivals`` and ``mention`` as rules, not as weights.
+# violation, the rule is elsewhere); the mirror: the question asks what happens, the best hit
+# says no consequence and one of the next two is a 法律责任/罚则 article of its document that
+# says one (``duty``: the best states the duty, the consequence is in its liability chapter).
+# :func:`decide` reads ``ahead``, ``type_ahead``, ``unlisted``, ``rivals``, ``mention`` and
+# ``duty`` as rules, not as weights.
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
             "answer_type", "ahead", "type_ahead", "unlisted", "rivals", "missing", "statute",
-            "mention")
+            "mention", "duty")
 # When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
 # question, and what says it answers is how much of that question the user's question says
 # (``asked``), the closeness of the two questions (``fuzzy``; ``closeness``: character by
@@ -258,7 +261,12 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
     on the realdocs rules). Suggestions too when the best hit is a 法律责任/罚则 article and
     the question asks about no consequence (``mention``): the ranking puts such articles down
     (rules before mentions), so one still first means the rule was not found (0 of 2 right on
-    the dev sets: 看病的钱谁出 → 第七十二条). (An FAQ pair is decided by its own evidence.)
+    the dev sets: 看病的钱谁出 → 第七十二条); and the mirror, when the question asks what happens
+    (会有什么后果, 怎么处罚), the best hit says no consequence and one of the next two is a
+    法律责任/罚则 article of the same document that says one (``duty``): the best states the duty
+    whose breach the question asks about, the consequence is in its liability chapter
+    (单位不按时交社保会有什么后果 → 应当按时足额缴纳社会保险费). (An FAQ pair is decided by its
+    own evidence.)
     Without evidence: the best paragraph's share of the question against the coverage
     thresholds (the old rule)."""
     if not ranked:
@@ -282,7 +290,7 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
         or evidence.get("rivals", 0.0) >= config.crowd_rivals and margin < config.near_margin
         and said <= 0.0)
     if p >= config.answer_confidence and not tie and not evidence.get("unlisted") \
-            and not evidence.get("mention"):
+            and not evidence.get("mention") and not evidence.get("duty"):
         return "answer"
     return "suggestions" if p >= floor else "not_found"
 
@@ -371,6 +379,13 @@ class Ranker:
                 "statute": 1.0 if len(article_key(self.rows[top.row])) == 2 else 0.0,
                 # a 法律责任/罚则 article first for a question that asks no consequence
                 "mention": 1.0 if parts.get("liability", 0.0) < 0.0 else 0.0,
+                # asked what happens: the best says none, its own law's liability article next
+                # says one
+                "duty": 1.0 if "consequence" in query.asks and parts["answer_type"] == 0.0
+                and top.row not in self._liability and any(
+                    item.row in self._liability and item.parts["answer_type"] == 1.0
+                    and self.rows[item.row].doc_id == self.rows[top.row].doc_id
+                    for item in ranked[1:3]) else 0.0,
                 "asked": parts.get("asked", 0.0), "closeness": parts.get("closeness", 0.0),
                 "lead": self._closeness_lead(top.row, query)}
 
@@ -820,15 +835,29 @@ class _Spans:
             self._bounds = (np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
 
     def containing(self, needle: str) -> np.ndarray:
-        """Boolean per span: ``needle in span``."""
+        """Boolean per span: ``needle in span`` (a number as a whole number: see
+        :meth:`containing_number`)."""
         found = self._found.get(needle)
         if found is not None:
+            return found
+        if needle.isascii() and needle.isdigit():
+            found = self._found[needle] = self.containing_number(needle)
             return found
         if _bm25 is not None:
             found = self._found[needle] = np.zeros(self.n, dtype=bool)
             _bm25.containing(self.text, *self._bounds, needle, found)
             return found
         found = self._found[needle] = self.containing_in_python(needle)
+        return found
+
+    def containing_number(self, number: str) -> np.ndarray:
+        """Boolean per span: it says ``number`` as a whole number, not inside a longer one (5 is
+        not said by 15天 nor by 50元, 3 not by 2023年)."""
+        found = np.zeros(self.n, dtype=bool)
+        for match in re.finditer(rf"(?<![0-9.]){number}(?![0-9]|\.[0-9])", self.text):
+            i = bisect_right(self.starts, match.start()) - 1
+            if i >= 0 and match.end() <= self.ends[i]:
+                found[i] = True
         return found
 
     def containing_in_python(self, needle: str) -> np.ndarray:

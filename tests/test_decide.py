@@ -1,7 +1,9 @@
 """The decision between a confident answer and suggestions (issues 11 and 16), through the CLI
 on the small rules of tests/fixtures/decide: articles that look alike (every article of the seal
 rules says 使用…印章…应当…登记), the article that says what is asked before a sibling leading by a
-little, a 法律责任 article first for a question that asks no consequence."""
+little, a 法律责任 article first for a question that asks no consequence, and a duty first for
+one that asks what happens (a health-check rule with a 罚则 chapter), a number said only inside
+a longer one (5 in 15天)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,9 @@ def rules_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 QUESTIONS = ("使用印章应当登记吗？", "使用电子印章应当登记吗？", "会议室预约顺序由谁确定？",
-             "会议室预约顺序由哪个部门确定？", "安全生产培训由谁组织？", "没参加安全生产培训会怎么样？")
+             "会议室预约顺序由哪个部门确定？", "安全生产培训由谁组织？", "没参加安全生产培训会怎么样？",
+             "请5天事假要找谁批？", "请15天事假要找谁批？", "部门不按时组织体检会有什么后果？",
+             "部门不组织体检会怎么处理？", "部门要按时组织体检吗？")
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +86,33 @@ def test_a_liability_article_first_is_no_answer_unless_consequences_are_asked(an
     # asked what happens, the same article is the answer
     assert then["status"] == "answer" and then["hits"][0]["section"].endswith("第四条")
     assert then["explain"]["stages"]["decide"]["evidence"]["mention"] == 0.0
+
+
+def test_a_duty_first_is_no_answer_when_the_question_asks_what_happens(answers) -> None:
+    late, then, must = _ask(answers, "部门不按时组织体检会有什么后果？", "部门不组织体检会怎么处理？",
+                            "部门要按时组织体检吗？")
+    # 第二条 (各部门应当按时组织…体检) says the most of the question but no consequence; 第四条
+    # (罚则: 逾期不组织…的，…责令限期改正，并予以通报批评) says it: both are offered
+    decide = late["explain"]["stages"]["decide"]
+    assert [hit["section"].split(" › ")[-1] for hit in late["hits"][:2]] == ["第二条", "第四条"]
+    assert decide["confidence"] >= decide["answer_confidence"]
+    assert decide["evidence"]["duty"] == 1.0 and decide["evidence"]["answer_type"] == 0.0
+    assert late["status"] == "suggestions"
+    # the 罚则 article first is the answer; asked about the duty, the duty is
+    assert then["status"] == "answer" and then["hits"][0]["section"].endswith("第四条")
+    assert then["explain"]["stages"]["decide"]["evidence"]["duty"] == 0.0
+    assert must["status"] == "answer" and must["hits"][0]["section"].endswith("第二条")
+
+
+def test_a_number_is_said_whole_not_inside_a_longer_one(answers) -> None:
+    five, fifteen = _ask(answers, "请5天事假要找谁批？", "请15天事假要找谁批？")
+    # 第五条 (事假每次一般不超过3天，全年累计不超过15天) does not say 5: it covers 天 and 事假
+    # only, not the question's rarest word, and is no confident answer (it was, with 5 found in 15)
+    assert five["hits"][0]["section"].endswith("第五条")
+    units = {u["text"]: u["weight"] for u in five["explain"]["query"]["units"]}
+    best = five["explain"]["candidates"][0]
+    assert best["coverage"] <= 1 - units["5"] / sum(units.values()) + 1e-6
+    assert five["status"] == "suggestions"
+    # asked with 15, the article says it
+    said = fifteen["explain"]["candidates"][0]
+    assert fifteen["hits"][0]["section"].endswith("第五条") and said["coverage"] > best["coverage"]
