@@ -231,9 +231,10 @@ class Searcher:
             status = "answer" if sure else "suggestions"
             top = max([item.final for item in ranked[:1]] + [first.final if first else 0.0])
             hits = (self._taught_hit(taught, first, query, top), *hits)[:k]
-        if access is not None:
-            hits, also = (tuple(replace(h, restricted=access.restricted(h.doc_id))
-                                if h.ref else h for h in found) for found in (hits, also))
+        if access is not None:   # (a copy only for a restricted one: most hits are for 全员)
+            hits, also = (tuple(replace(h, restricted=True)
+                                if h.ref and access.restricted(h.doc_id) else h for h in found)
+                          for found in (hits, also))
         explained = None
         if explain:
             explained = self._explain(query, candidates, ranked, status, k, evidence,

@@ -512,14 +512,18 @@ class _RowView(Sequence):
             if ids.size else []
         self._rowfile = rowfile
         self._file_rows = len(rowfile) if rowfile is not None else 0
+        self._cached = reader._cache.get   # (the reader's cache is never replaced)
 
     def __len__(self) -> int:
         return int(self._ids.size)
 
     def __getitem__(self, row):  # type: ignore[override]
         row = int(row)
-        return self._reader.entry(self._id_of[row], self._rowfile,
-                                  row if row < self._file_rows else -1)[self._part]
+        pid = self._id_of[row]
+        found = self._cached(pid)   # (a search's rows were fetched just before: the usual case)
+        if found is None:
+            found = self._reader.entry(pid, self._rowfile, row if row < self._file_rows else -1)
+        return found[self._part]
 
 
 class Snapshot:
