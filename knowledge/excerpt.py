@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .text import CLAUSE_BREAKS, SENTENCE_ENDS
+from .text import CLAUSE_BREAKS, SENTENCE_ENDS, number_pattern
 
 __all__ = ["Excerpt", "make_excerpt", "excerpt_span", "asks_for_list", "find_spans",
            "looks_like_record"]
@@ -230,6 +230,10 @@ def find_spans(norm: str, terms) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     find = norm.find
     for term in terms:
+        whole = number_pattern(term)
+        if whole is not None:   # a number bold only where it is said whole (not the 5 of 15天)
+            found += [m.span() for m in whole.finditer(norm)]
+            continue
         pos = find(term) if term else -1
         size = len(term)
         while pos != -1:

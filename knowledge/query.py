@@ -25,7 +25,7 @@ from .analysis import Analyzer, homophone_variants
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
 from .sections import chinese_number, find_references
-from .text import is_cjk
+from .text import is_cjk, number_pattern
 
 if TYPE_CHECKING:
     from .search import SearchConfig
@@ -104,7 +104,8 @@ class Unit:
     alternative_parts: tuple[tuple[str, ...], ...] = ()
 
     def match(self, text: str) -> float:
-        if self.text in text:
+        whole = number_pattern(self.text)   # a number is said whole (5 is not in 15天)
+        if (whole.search(text) if whole is not None else self.text in text):
             return 1.0
         for alternative in self.alternatives:
             if alternative in text:

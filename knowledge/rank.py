@@ -33,6 +33,7 @@ from .query import QUESTION_FORM, Query, Unit
 from .sections import find_references
 from .store import ParagraphRow
 from .teach import vote_factor
+from .text import number_pattern
 
 try:   # the candidates' loops compiled (setup.py; optional: the numpy path gives the same)
     from . import _bm25
@@ -856,7 +857,7 @@ class _Spans:
         """Boolean per span: it says ``number`` as a whole number, not inside a longer one (5 is
         not said by 15天 nor by 50元, 3 not by 2023年)."""
         found = np.zeros(self.n, dtype=bool)
-        for match in re.finditer(rf"(?<![0-9.]){number}(?![0-9]|\.[0-9])", self.text):
+        for match in number_pattern(number).finditer(self.text):
             i = bisect_right(self.starts, match.start()) - 1
             if i >= 0 and match.end() <= self.ends[i]:
                 found[i] = True

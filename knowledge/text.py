@@ -22,6 +22,7 @@ __all__ = [
     "format_size",
     "is_cjk",
     "is_cjk_wide",
+    "number_pattern",
 ]
 
 # -- which characters are Chinese ---------------------------------------------------------------
@@ -90,6 +91,14 @@ CLOSING_QUOTES = "”’」』）)]\"'"
 # -- sizes ---------------------------------------------------------------------------------------
 
 _MB = 1024 * 1024
+
+
+def number_pattern(number: str) -> re.Pattern[str] | None:
+    """For a word of ASCII digits, the pattern that finds it as a whole number: 5 is not said by
+    15天 nor by 50元 nor by 2.5; None for any other word (found as a plain substring)."""
+    if not (number.isascii() and number.isdigit()):
+        return None
+    return re.compile(rf"(?<![0-9.]){number}(?![0-9]|\.[0-9])")
 
 
 def format_size(size: int, *, decimals: bool) -> str:

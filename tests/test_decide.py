@@ -116,3 +116,8 @@ def test_a_number_is_said_whole_not_inside_a_longer_one(answers) -> None:
     # asked with 15, the article says it
     said = fifteen["explain"]["candidates"][0]
     assert fifteen["hits"][0]["section"].endswith("第五条") and said["coverage"] > best["coverage"]
+    # and the excerpt makes bold what it says: 15 when asked with 15, never the 5 of 15天
+    def bold(answer: dict) -> list[str]:
+        hit = answer["hits"][0]
+        return [hit["excerpt"][a:b] for a, b in hit["highlights"]]
+    assert "15" in bold(fifteen) and not any("5" in word for word in bold(five))
