@@ -7,8 +7,12 @@ a search's rows were not read lately. This file holds, per row of the base segme
 order, one ``marshal`` record (a file of our own, checksummed: one C call decodes a row): the
 paragraph's text, number, kind, FAQ question and reference, and its document (title, source,
 source id, url) and heading path as indexes into small tables of records of their own; and
-every row's sentence offsets in one int32 array. The normalised text and the heading text are
-computed as for a row read from SQLite (a search's rows at once).
+every row's sentence offsets in one int32 array. What a search matches against is in the file
+too, computed when it is written, so no question normalises its rows: the normalised text only
+where it differs from the text (None otherwise: office documents in simplified Chinese are
+mostly unchanged, traditional text differs everywhere), and the normalised heading text (title,
+headings, an FAQ pair's question) as an index into a table of its own, None there where it is
+the plain heading text.
 
 The rows are read with ``pread``, the small arrays are mapped (``mmap``): nothing is held per
 row as a Python object, and only what a search reads is read.
@@ -34,13 +38,14 @@ from pathlib import Path
 
 import numpy as np
 
+from .normalize import normalize_aligned, normalize_many
 from .store import ParagraphRow
 
 __all__ = ["RowFile", "load_row_file", "row_file_path", "write_row_file"]
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2   # 2: each row's normalised text and heading text (1: computed per search)
 _MAGIC = b"STAFFROW"
 _HEAD = struct.Struct("<8sIQQ")   # magic, format version, header offset and length (at the end)
 _ALIGN = 64
@@ -70,6 +75,7 @@ def write_row_file(store, ids: np.ndarray, path: str | Path, *, generation: int,
     spans: list[np.ndarray] = []
     docs: dict[int, tuple[int, bytes]] = {}
     paths: dict[str, tuple[int, bytes]] = {}
+    heads: dict[tuple, tuple[int, bytes]] = {}
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{os.urandom(3).hex()}")
     size = n_spans = at = crc = 0
     batch: list[tuple] = []
@@ -77,16 +83,23 @@ def write_row_file(store, ids: np.ndarray, path: str | Path, *, generation: int,
     def flush(out) -> None:
         nonlocal size, at, crc, n_spans
         records = []
+        norms = normalize_many([r[3] for r in batch])
         for (_, doc_id, number, text, _, section, title, source, source_id, url, kind, ocr,
-             question, ref) in batch:
+             question, ref), norm in zip(batch, norms):
             doc = docs.get(doc_id)
             if doc is None:
                 doc = docs[doc_id] = (len(docs), marshal.dumps((title, source, source_id, url)))
             heading = paths.get(section)
             if heading is None:
                 heading = paths[section] = (len(paths), marshal.dumps(tuple(json.loads(section))))
+            head = heads.get((doc_id, section, question or ""))
+            if head is None:
+                head = heads[(doc_id, section, question or "")] = (
+                    len(heads), marshal.dumps(_head_or_none(title, tuple(json.loads(section)),
+                                                            question or "")))
             records.append(marshal.dumps((number, kind or "text", bool(ocr), text,
-                                          question or "", ref or "", doc[0], heading[0])))
+                                          question or "", ref or "", doc[0], heading[0],
+                                          _norm_or_none(text, norm), head[0])))
         # the batch's sentence offsets parsed at once: [[0,12],[12,30]] → 0,12,12,30
         stored = [r[4] or "" for r in batch]
         flat = ",".join(filter(None, (t.replace("[", "").replace("]", "") for t in stored)))
@@ -129,7 +142,7 @@ def write_row_file(store, ids: np.ndarray, path: str | Path, *, generation: int,
                 return None
             arrays = {"row_ptr": row_ptr, "span_ptr": span_ptr,
                       "spans": np.concatenate(spans) if spans else np.zeros(0, dtype=np.int32)}
-            for name, table in (("docs", docs), ("paths", paths)):
+            for name, table in (("docs", docs), ("paths", paths), ("heads", heads)):
                 records = [record for _, record in table.values()]
                 ends = np.cumsum([len(r) for r in records], dtype=np.int64)
                 arrays[f"{name}_offsets"] = np.concatenate([[0], ends]).astype(np.int64)
@@ -157,6 +170,28 @@ def write_row_file(store, ids: np.ndarray, path: str | Path, *, generation: int,
         return path.stat().st_size
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _norm_or_none(text: str, norm: str) -> str | None:
+    """What a search matches ``text`` against (``norm``: normalize(text)), as the
+    :class:`~.segmented.RowReader` keeps it for a row read from SQLite; None when it is the
+    text itself."""
+    if len(norm) != len(text):   # offsets stay aligned with the text (rare: NFKC expansions)
+        norm = normalize_aligned(text)
+    return None if norm == text else norm
+
+
+def _heads_plain(title: str, section: tuple[str, ...], question: str) -> str:
+    return " ".join((title, *section, question) if question else (title, *section)) + "\n"
+
+
+def _head_or_none(title: str, section: tuple[str, ...], question: str) -> str | None:
+    """The heading text a search matches (:func:`~.segments.heads_text`); None when it is the
+    plain heading text (nothing normalised)."""
+    from .segments import heads_text  # (segments writes this file)
+    head = heads_text(ParagraphRow(0, 0, 0, "", (), section, title, "", None, None,
+                                   question=question))
+    return None if head == _heads_plain(title, section, question) else head
 
 
 def load_row_file(path: str | Path, *, ids: np.ndarray, docs: np.ndarray, generation: int,
@@ -231,7 +266,7 @@ class RowFile:
                                                 ).cast("B").cast("q") for a in (ids, docs))
         self._tables = {name: (arrays[f"{name}_blob"].data,
                                memoryview(arrays[f"{name}_offsets"]).cast("B").cast("q"), {})
-                        for name in ("docs", "paths")}
+                        for name in ("docs", "paths", "heads")}
         self.size = int(arrays["row_ptr"].size) - 1
 
     def __len__(self) -> int:
@@ -248,12 +283,24 @@ class RowFile:
 
     def row(self, at: int) -> ParagraphRow:
         """Row ``at``'s paragraph."""
+        return self.entry(at)[0]
+
+    def entry(self, at: int) -> tuple[ParagraphRow, str, str]:
+        """Row ``at``'s paragraph, its normalised text and its heading text (what a search
+        matches: :class:`~.segmented.RowReader` computes the same for a row from SQLite)."""
         start, end = self._row_ptr[at], self._row_ptr[at + 1]
-        number, kind, ocr, text, question, ref, doc, path = marshal.loads(
+        number, kind, ocr, text, question, ref, doc, path, norm, head = marshal.loads(
             os.pread(self._fd, end - start, self._blob_at + start))
         title, source, source_id, url = self._record("docs", doc)
         a, b = self._span_ptr[at], self._span_ptr[at + 1]
         flat = self._span_list[a:b].tolist()
-        return ParagraphRow(self._id_of[at], self._doc_of[at], number, text,
-                            tuple(zip(flat[0::2], flat[1::2])), self._record("paths", path),
-                            title, source, source_id, url, kind, ocr, question, ref)
+        section = self._record("paths", path)
+        row = ParagraphRow(self._id_of[at], self._doc_of[at], number, text,
+                           tuple(zip(flat[0::2], flat[1::2])), section,
+                           title, source, source_id, url, kind, ocr, question, ref)
+        heads = self._tables["heads"][2]
+        heading = heads.get(head)
+        if heading is None:
+            heading = self._record("heads", head) or _heads_plain(title, section, question)
+            heads[head] = heading
+        return row, text if norm is None else norm, heading

@@ -41,7 +41,7 @@ import numpy as np
 
 from .index import release_free_memory
 from .normalize import normalize_aligned, normalize_many
-from .rowfile import RowFile, load_row_file, row_file_path
+from .rowfile import RowFile, load_row_file, row_file_path, write_row_file
 from .segments import (
     FIELDS,
     KINDS,
@@ -414,22 +414,25 @@ class RowReader:
         """Read the paragraphs of ``ids`` not cached, in one query (``same_norm``: per id,
         whether its text is already normalised, as the index recorded); the cached ones count
         as just used. With ``rowfile`` (the base segment's, :mod:`.rowfile`), an id whose
-        ``places`` entry is a row of it (not -1) is read from there, not from SQLite."""
+        ``places`` entry is a row of it (not -1) is read from there, not from SQLite, with its
+        normalised text and heading text (nothing to compute)."""
         ids = list(ids)
         with self._lock:   # searches in threads share the cache (an eviction between two steps)
             cache = self._cache
             missing = []
-            read: dict[int, ParagraphRow] = {}
             if rowfile is not None:
                 same_list = list(same_norm) or [False] * len(ids)
                 rest: list[int] = []
                 rest_same: list[bool] = []
+                size = self._size
                 for pid, same, at in zip(ids, same_list, places):
                     if pid in cache:
                         cache.move_to_end(pid)
+                    elif at >= 0:
+                        cache[pid] = rowfile.entry(at)
+                        if len(cache) > size:
+                            cache.popitem(last=False)
                     else:   # (read below with the rows from SQLite: normalised at once)
-                        if at >= 0:
-                            read[pid] = rowfile.row(at)
                         rest.append(pid)
                         rest_same.append(same)
                 if not rest:
@@ -441,13 +444,12 @@ class RowReader:
                     cache.move_to_end(pid)
                 else:
                     missing.append(pid)
-            self._fetch(missing, same, read)
+            self._fetch(missing, same)
 
-    def _fetch(self, missing: list[int], same: dict[int, bool],
-               read: dict[int, ParagraphRow] | None = None) -> None:
+    def _fetch(self, missing: list[int], same: dict[int, bool]) -> None:
         if not missing:
             return
-        found = read or {}
+        found: dict[int, ParagraphRow] = {}
         found.update((i, self._kept[i]) for i in missing if i in self._kept)
         if self.store is not None and len(found) < len(missing):
             found.update(self.store.paragraphs([i for i in missing if i not in found]))
@@ -731,7 +733,7 @@ class IndexKeeper:
                     log.warning("index file: %s; building it again", err)
                 self._event(f"rebuild: {err}")
         if segment is not None:
-            self._use_base(segment)
+            self._use_base(segment, rewrite_rows=True)
             self._catch_up()
             if self.snapshot.changed_rows() <= max(len(segment), 1) // 2:
                 return
@@ -766,15 +768,42 @@ class IndexKeeper:
                 self._use_base(saved)
                 release_free_memory()
 
-    def _use_base(self, segment: Segment) -> None:
+    def _use_base(self, segment: Segment, *, rewrite_rows: bool = False) -> None:
+        """Search ``segment`` (a base) with its row file; ``rewrite_rows``: write the row file
+        again when there is one that cannot be used (an older format, damaged, another
+        base's) and the base is the database's current state."""
         reader = self.snapshot.reader if self.snapshot is not None else RowReader(self.store)
         reader.forget(list(reader._cache))   # ids may have been used again since
-        rowfile = None if self.path is None else load_row_file(
-            row_file_path(self.store.path), ids=segment.ids, docs=segment.docs,
-            generation=segment.generation, schema=self.store.schema_version)
+        rowfile = None
+        if self.path is not None:
+            rows_path = row_file_path(self.store.path)
+            rowfile = load_row_file(rows_path, ids=segment.ids, docs=segment.docs,
+                                    generation=segment.generation,
+                                    schema=self.store.schema_version)
+            if rowfile is None and rewrite_rows and rows_path.exists():
+                rowfile = self._rewrite_rows(segment, rows_path)
         self.snapshot = Snapshot([segment], [None], reader, rowfile=rowfile)
         self._documents = segment.documents or (np.zeros(0, np.int64), np.zeros(0, np.int64))
         self.generation = segment.generation
+
+    def _rewrite_rows(self, segment: Segment, rows_path: Path) -> RowFile | None:
+        started = time.perf_counter()
+        with _one_read(self.store):
+            if self.store.generation != segment.generation:
+                return None    # (the next base build writes it)
+            try:
+                size = write_row_file(self.store, segment.ids, rows_path,
+                                      generation=segment.generation,
+                                      schema=self.store.schema_version)
+            except OSError as err:
+                log.warning("cannot write the row file: %s", err)
+                return None
+        if size is None:
+            return None
+        self._event(f"row file written again ({size} bytes) in "
+                    f"{time.perf_counter() - started:.2f} s")
+        return load_row_file(rows_path, ids=segment.ids, docs=segment.docs,
+                             generation=segment.generation, schema=self.store.schema_version)
 
     # -- updates: tombstones and deltas ----------------------------------------------------------
     def _catch_up(self) -> None:

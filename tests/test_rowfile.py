@@ -1,6 +1,8 @@
 """The base segment's paragraphs in a file beside the index (knowledge.rowfile): a search reads its
-candidates from there instead of SQLite, and answers exactly as before; a missing, damaged or
-stale file is not used (SQLite is), and rows added since the base are read from SQLite."""
+candidates from there instead of SQLite, and answers exactly as before; its rows' normalised
+texts and heading texts are the ones a search computes for a row from SQLite; a missing file is
+not used (SQLite is), a damaged, stale or older-format one is not read but written again, and
+rows added since the base are read from SQLite."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import dataclasses
 import logging
 import random
 import shutil
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -16,13 +19,14 @@ import pytest
 from test_segments import damage_file
 
 from knowledge import KnowledgeBase
-from knowledge.rowfile import row_file_path
-from knowledge.segments import index_path
+from knowledge.normalize import normalize
+from knowledge.rowfile import FORMAT_VERSION, row_file_path
+from knowledge.segments import heads_text, index_path
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ["怎样为基层减负", "政绩观", "干部选拔任用", "年轻干部的培养", "党员教育管理",
              "基层党组织建设", "人才工作", "第三条", "整治形式主义", "领导班子", "天气怎么样",
-             "組織部長會議", "考核评价", "严管厚爱", "年假", "报销 差旅费"]
+             "組織部長會議", "考核评价", "严管厚爱", "年假", "报销 差旅费", "年度考核報告何時提交"]
 FAQ = "问：年假怎么申请？\n答：在OA系统提交年假申请，部门负责人审批。\n\n问：差旅费怎么报销？\n答：出差回来后五个工作日内凭发票报销。\n"
 
 
@@ -50,6 +54,8 @@ def base(tmp_path_factory) -> Path:
         for n in range(20):
             kb.add_post(chat_id=-100, message_id=n, url=None,
                         text=f"通知{n}\n" + "。".join(rng.sample(sentences, 2)) + "。")
+        kb.add_post(chat_id=-100, message_id=20, url=None,   # traditional Chinese
+                    text="人事處通知\n本單位職工應於每年十二月底前提交年度考核報告。")
     # one base of everything (the posts were deltas): what a merge writes, with its row file
     subprocess.run([sys.executable, "-m", "knowledge.indexbuild", str(db)], check=True,
                    cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
@@ -85,8 +91,40 @@ def test_answers_from_the_row_file_equal_answers_from_sqlite(base, from_sqlite, 
     assert any(hit["kind"] == "faq" for _, _, hits, _, _ in got for hit in hits)
 
 
+def test_the_file_gives_each_rows_normalised_text_and_heading_text(base, tmp_path):
+    db = copy(base, tmp_path / "kb.db")
+    with KnowledgeBase(db) as kb:
+        rowfile = kb.searcher.snapshot.rowfile
+        assert rowfile is not None
+        entries = [rowfile.entry(at) for at in range(len(rowfile))]
+        answer = kb.search("年度考核報告何時提交")
+    for row, norm, head in entries:
+        assert norm == normalize(row.text)
+        assert head == heads_text(row)
+    traditional = [(row, norm) for row, norm, _ in entries if "報告" in row.text]
+    assert len(traditional) == 1 and "报告" in traditional[0][1]
+    # a row already in normalised form: the file holds nothing for it, the text is used
+    assert any(norm is row.text for row, norm, _ in entries)
+    assert answer.hits and answer.hits[0].citation.document == "人事處通知"
+
+
+def test_an_older_format_row_file_is_written_again_not_read(base, from_sqlite, tmp_path, caplog):
+    db = copy(base, tmp_path / "kb.db")
+    path = row_file_path(db)
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<I", data, 8, FORMAT_VERSION - 1)   # the head's format version
+    path.write_bytes(bytes(data))
+    with caplog.at_level(logging.WARNING, logger="knowledge.rowfile"), KnowledgeBase(db) as kb:
+        assert kb.searcher.snapshot.rowfile is not None
+        assert any("row file written again" in e for e in kb._index.events)
+        assert answers(kb) == from_sqlite
+    assert any("of this version" in r.getMessage() for r in caplog.records)
+    assert struct.unpack_from("<I", path.read_bytes(), 8)[0] == FORMAT_VERSION
+
+
 @pytest.mark.parametrize("damage", ["flip", "truncate", "garbage", "other base"])
-def test_a_damaged_or_stale_row_file_is_not_used(base, from_sqlite, tmp_path, damage, caplog):
+def test_a_damaged_or_stale_row_file_is_written_again(base, from_sqlite, tmp_path, damage,
+                                                      caplog):
     db = copy(base, tmp_path / "kb.db")
     path = row_file_path(db)
     if not damage_file(path, damage):   # "other base": another knowledge base's file
@@ -99,7 +137,8 @@ def test_a_damaged_or_stale_row_file_is_not_used(base, from_sqlite, tmp_path, da
                        cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
         shutil.copy(row_file_path(other), path)
     with caplog.at_level(logging.WARNING, logger="knowledge.rowfile"), KnowledgeBase(db) as kb:
-        assert kb.searcher.snapshot.rowfile is None
+        assert kb.searcher.snapshot.rowfile is not None
+        assert any("row file written again" in e for e in kb._index.events)
         assert answers(kb) == from_sqlite
     assert any("row file" in r.getMessage() for r in caplog.records)
 
