@@ -21,7 +21,9 @@ The rules are the index file's (:mod:`.segments`): a head and header with the fo
 the database generation and schema, the row count and a CRC-32 of the base segment's paragraph
 ids (so a file can only serve the base it was written with), a CRC-32 of the contents; written to
 a temporary file and renamed into place. A missing, stale or damaged file is no error: the rows
-are read from SQLite as before (:class:`~.segmented.RowReader`), as are the rows of deltas.
+are read from SQLite as before (:class:`~.segmented.RowReader`), as are the rows of deltas; one
+that is there but cannot be used (an older format too) is written again when the index file is
+opened, if its base is the database's current state (:class:`~.segmented.IndexKeeper`).
 """
 
 from __future__ import annotations
