@@ -18,7 +18,8 @@ The rows are read with ``pread``, the small arrays are mapped (``mmap``): nothin
 row as a Python object, and only what a search reads is read.
 
 The rules are the index file's (:mod:`.segments`): a head and header with the format version,
-the database generation and schema, the row count and a CRC-32 of the base segment's paragraph
+the database generation and schema, the version of :func:`~.normalize.normalize` its texts
+were normalised with, the row count and a CRC-32 of the base segment's paragraph
 ids (so a file can only serve the base it was written with), a CRC-32 of the contents; written to
 a temporary file and renamed into place. A missing, stale or damaged file is no error: the rows
 are read from SQLite as before (:class:`~.segmented.RowReader`), as are the rows of deltas; one
@@ -40,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .normalize import normalize_aligned, normalize_many
+from .normalize import NORMALIZE_VERSION, normalize_aligned, normalize_many
 from .store import ParagraphRow
 
 __all__ = ["RowFile", "load_row_file", "row_file_path", "write_row_file"]
@@ -160,7 +161,7 @@ def write_row_file(store, ids: np.ndarray, path: str | Path, *, generation: int,
                 places[name] = [values.dtype.str, list(values.shape), offset, values.nbytes]
                 offset += values.nbytes
             header = json.dumps({"format": FORMAT_VERSION, "generation": int(generation),
-                                 "schema": schema, "rows": n, "ids_crc": _ids_crc(ids),
+                                 "schema": schema, "normalize": NORMALIZE_VERSION, "rows": n, "ids_crc": _ids_crc(ids),
                                  "arrays": places, "crc32": crc}).encode()
             header_at = out.tell()
             out.write(header)
@@ -219,6 +220,8 @@ def load_row_file(path: str | Path, *, ids: np.ndarray, docs: np.ndarray, genera
         if header["schema"] != schema or header["generation"] != generation or \
                 header["rows"] != int(ids.size) or header["ids_crc"] != _ids_crc(ids):
             raise ValueError("written for another index")
+        if header.get("normalize") != NORMALIZE_VERSION:
+            raise ValueError("normalised by another version of normalize")
         arrays: dict[str, np.ndarray] = {}
         crc = 0
         for name, (dtype, shape, offset, nbytes) in header["arrays"].items():

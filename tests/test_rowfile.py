@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from test_segments import damage_file
 
-from knowledge import KnowledgeBase
+from knowledge import KnowledgeBase, rowfile
 from knowledge.normalize import normalize
 from knowledge.rowfile import FORMAT_VERSION, row_file_path
 from knowledge.segments import heads_text, index_path
@@ -108,17 +108,24 @@ def test_the_file_gives_each_rows_normalised_text_and_heading_text(base, tmp_pat
     assert answer.hits and answer.hits[0].citation.document == "人事處通知"
 
 
-def test_an_older_format_row_file_is_written_again_not_read(base, from_sqlite, tmp_path, caplog):
+@pytest.mark.parametrize("older", ["format", "normalize"])
+def test_an_older_row_file_is_written_again_not_read(base, from_sqlite, tmp_path, caplog,
+                                                     older, monkeypatch):
+    """An older format, or texts normalised by another version of normalize."""
     db = copy(base, tmp_path / "kb.db")
     path = row_file_path(db)
-    data = bytearray(path.read_bytes())
-    struct.pack_into("<I", data, 8, FORMAT_VERSION - 1)   # the head's format version
-    path.write_bytes(bytes(data))
+    if older == "format":
+        data = bytearray(path.read_bytes())
+        struct.pack_into("<I", data, 8, FORMAT_VERSION - 1)   # the head's format version
+        path.write_bytes(bytes(data))
+    else:
+        monkeypatch.setattr(rowfile, "NORMALIZE_VERSION", rowfile.NORMALIZE_VERSION + 1)
     with caplog.at_level(logging.WARNING, logger="knowledge.rowfile"), KnowledgeBase(db) as kb:
         assert kb.searcher.snapshot.rowfile is not None
         assert any("row file written again" in e for e in kb._index.events)
         assert answers(kb) == from_sqlite
-    assert any("of this version" in r.getMessage() for r in caplog.records)
+    assert any(("of this version" if older == "format" else "another version of normalize")
+               in r.getMessage() for r in caplog.records)
     assert struct.unpack_from("<I", path.read_bytes(), 8)[0] == FORMAT_VERSION
 
 
