@@ -64,12 +64,14 @@ FIELDS = ("words", "context", "grams")
 # article and the question asks about no consequence (``mention``: it names a rule's
 # violation, the rule is elsewhere); the mirror: the question asks what happens, the best hit
 # says no consequence and one of the next two is a 法律责任/罚则 article of its document that
-# says one (``duty``: the best states the duty, the consequence is in its liability chapter).
-# :func:`decide` reads ``ahead``, ``type_ahead``, ``unlisted``, ``rivals``, ``mention`` and
-# ``duty`` as rules, not as weights.
+# says one (``duty``: the best states the duty, the consequence is in its liability chapter);
+# whether the next article is of the best's document (``sibling``: with ``ahead`` and
+# ``type_ahead``, the best leads a sibling that does not say what is asked).
+# :func:`decide` reads ``ahead``, ``type_ahead``, ``unlisted``, ``rivals``, ``mention``,
+# ``duty`` and ``sibling`` as rules, not as weights.
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
             "answer_type", "ahead", "type_ahead", "unlisted", "rivals", "missing", "statute",
-            "mention", "duty")
+            "mention", "duty", "sibling")
 # When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
 # question, and what says it answers is how much of that question the user's question says
 # (``asked``), the closeness of the two questions (``fuzzy``; ``closeness``: character by
@@ -268,6 +270,13 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
     whose breach the question asks about, the consequence is in its liability chapter
     (单位不按时交社保会有什么后果 → 应当按时足额缴纳社会保险费). (An FAQ pair is decided by its
     own evidence.)
+    And an answer below ``config.answer_confidence`` (down to ``config.sibling_confidence``)
+    when the best leads a sibling: the next article is of the same document (``sibling``),
+    covers less of the question (``ahead`` > ``config.tie_ahead``) and does not say what is
+    asked while the best does (``type_ahead`` 1): of one rule's look-alike articles, the one
+    that says the kind of thing asked (a time limit, who, which cases) and more of the words
+    answers (多少天内要签合同 → 应当自…发出之日起三十日内…订立书面合同; 4 of 4 right, none of
+    another kind changed, on the dev sets' halves).
     Without evidence: the best paragraph's share of the question against the coverage
     thresholds (the old rule)."""
     if not ranked:
@@ -290,8 +299,11 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
         or level and margin < config.near_margin and said < 0.0
         or evidence.get("rivals", 0.0) >= config.crowd_rivals and margin < config.near_margin
         and said <= 0.0)
-    if p >= config.answer_confidence and not tie and not evidence.get("unlisted") \
-            and not evidence.get("mention") and not evidence.get("duty"):
+    sibling_lead = evidence.get("sibling") and not evidence.get("faq") and not level \
+        and said > 0.0 and p >= config.sibling_confidence
+    if (p >= config.answer_confidence or sibling_lead) and not tie \
+            and not evidence.get("unlisted") and not evidence.get("mention") \
+            and not evidence.get("duty"):
         return "answer"
     return "suggestions" if p >= floor else "not_found"
 
@@ -387,6 +399,9 @@ class Ranker:
                     item.row in self._liability and item.parts["answer_type"] == 1.0
                     and self.rows[item.row].doc_id == self.rows[top.row].doc_id
                     for item in ranked[1:3]) else 0.0,
+                # the next article is of the best's document (a sibling, not another text)
+                "sibling": 1.0 if len(ranked) > 1 and self.rows[ranked[1].row].doc_id
+                == self.rows[top.row].doc_id else 0.0,
                 "asked": parts.get("asked", 0.0), "closeness": parts.get("closeness", 0.0),
                 "lead": self._closeness_lead(top.row, query)}
 

@@ -107,6 +107,8 @@ class SearchConfig:
     sibling_among: int = 5           # the best article lacks what is asked and one of the next
                                      # 4 of its document says it, covering as much: that one
                                      # first (rank.says_it_first)
+    sibling_confidence: float = 0.35  # confidence() ≥ this answers when the best leads the next
+                                     # article of its document and alone says what is asked
 
 
 def _faq_forms(asked: Iterable[tuple[str, list[str]]], words) -> frozenset[str]:
@@ -366,6 +368,7 @@ class Searcher:
                            "suggest_confidence": cfg.suggest_confidence,
                            "tie_ahead": cfg.tie_ahead, "tie_margin": cfg.tie_margin,
                            "crowd_rivals": cfg.crowd_rivals, "near_margin": cfg.near_margin,
+                           "sibling_confidence": cfg.sibling_confidence,
                            "strength": round(ranked[0].strength, 4) if ranked else 0.0,
                            "answer_coverage": cfg.answer_coverage,
                            "suggest_coverage": cfg.suggest_coverage},

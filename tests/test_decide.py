@@ -3,7 +3,8 @@ on the small rules of tests/fixtures/decide: articles that look alike (every art
 rules says 使用…印章…应当…登记), the article that says what is asked before a sibling leading by a
 little, a 法律责任 article first for a question that asks no consequence, and a duty first for
 one that asks what happens (a health-check rule with a 罚则 chapter), a number said only inside
-a longer one (5 in 15天)."""
+a longer one (5 in 15天), and an article that alone says what is asked leading its sibling
+(a purchasing rule's 第十五条, 二十日内, before 第十四条)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ def rules_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 QUESTIONS = ("使用印章应当登记吗？", "使用电子印章应当登记吗？", "会议室预约顺序由谁确定？",
              "会议室预约顺序由哪个部门确定？", "安全生产培训由谁组织？", "没参加安全生产培训会怎么样？",
              "请5天事假要找谁批？", "请15天事假要找谁批？", "部门不按时组织体检会有什么后果？",
-             "部门不组织体检会怎么处理？", "部门要按时组织体检吗？")
+             "部门不组织体检会怎么处理？", "部门要按时组织体检吗？",
+             "成交通知书发了以后一般多少天内要签合同？")
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +123,20 @@ def test_a_number_is_said_whole_not_inside_a_longer_one(answers) -> None:
         hit = answer["hits"][0]
         return [hit["excerpt"][a:b] for a, b in hit["highlights"]]
     assert "15" in bold(fifteen) and not any("5" in word for word in bold(five))
+
+
+def test_the_article_that_alone_says_what_is_asked_and_leads_its_sibling_answers(
+        answers) -> None:
+    """Everyday words (发了, 一般, 签) leave the confidence below an answer's, but the best
+    article says the time limit asked for (二十日内) and more of the question than the next
+    article of its own rule, which says none (成交通知书 is sent, no time limit): an answer."""
+    asked = answers["成交通知书发了以后一般多少天内要签合同？"]
+    decide = asked["explain"]["stages"]["decide"]
+    evidence = decide["evidence"]
+    assert decide["sibling_confidence"] <= decide["confidence"] < decide["answer_confidence"]
+    assert evidence["sibling"] == 1.0 and evidence["type_ahead"] == 1.0
+    assert evidence["ahead"] > decide["tie_ahead"]
+    assert [hit["section"].rsplit(" › ", 1)[-1] for hit in asked["hits"][:2]] == [
+        "第十五条", "第十四条"]
+    assert asked["status"] == "answer"
+    assert "二十日内" in asked["hits"][0]["excerpt"]
