@@ -184,17 +184,17 @@ def _norm_or_none(text: str, norm: str) -> str | None:
     return None if norm == text else norm
 
 
-def _heads_plain(title: str, section: tuple[str, ...], question: str) -> str:
-    return " ".join((title, *section, question) if question else (title, *section)) + "\n"
-
-
 def _head_or_none(title: str, section: tuple[str, ...], question: str) -> str | None:
     """The heading text a search matches (:func:`~.segments.heads_text`); None when it is the
     plain heading text (nothing normalised)."""
     from .segments import heads_text  # (segments writes this file)
-    head = heads_text(ParagraphRow(0, 0, 0, "", (), section, title, "", None, None,
-                                   question=question))
-    return None if head == _heads_plain(title, section, question) else head
+    row = ParagraphRow(0, 0, 0, "", (), section, title, "", None, None, question=question)
+    head = heads_text(row)
+    return None if head == heads_text(row, _as_is) else head
+
+
+def _as_is(text: str) -> str:
+    return text
 
 
 def load_row_file(path: str | Path, *, ids: np.ndarray, docs: np.ndarray, generation: int,
@@ -306,6 +306,8 @@ class RowFile:
         heads = self._tables["heads"][2]
         heading = heads.get(head)
         if heading is None:
-            heading = self._record("heads", head) or _heads_plain(title, section, question)
+            if (heading := self._record("heads", head)) is None:
+                from .segments import heads_text  # (segments writes this file)
+                heading = heads_text(row, _as_is)
             heads[head] = heading
         return row, text if norm is None else norm, heading
