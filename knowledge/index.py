@@ -314,6 +314,10 @@ class FieldIndex:
         """Terms that start with an ASCII character, at least ``min_length`` long."""
         return [w for w in self.vocab if w[0].isascii() and len(w) >= min_length]
 
+    def known(self, terms: Sequence[str]) -> list[str]:
+        """The ``terms`` the index has, in order."""
+        return [t for t in terms if t in self.vocab]
+
     def df(self, term: str) -> int:
         tid = self.vocab.get(term)
         return self._postings.df_of(tid) if tid is not None else 0
@@ -378,6 +382,10 @@ class GramIndex:
     def known(self, grams: Sequence[str]) -> list[str]:
         """The ``grams`` that occur in the knowledge base."""
         return [g for g, tid in zip(grams, self._ids(grams)) if tid is not None]
+
+    def known_replacing(self, term: str, options: Sequence[Sequence[str]]) -> list[str]:
+        """:meth:`known` of ``term`` with one character replaced by each of ``options[i]``."""
+        return self.known([term[:i] + h + term[i + 1:] for i, hs in enumerate(options) for h in hs])
 
     def term_idf(self, gram: str) -> float:
         tid = self._ids([gram])[0]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from .analysis import Analyzer, homophone_variants
+from .analysis import Analyzer, homophone_chars, homophone_variants
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
 from .sections import chinese_number, find_references
@@ -663,7 +663,7 @@ class QueryBuilder:
         if is_cjk(word[0]):
             if len(word) < 2:
                 return []
-            found = [w for w in homophone_variants(word) if w in self.words.vocab]
+            found = self.words.known(homophone_variants(word))
             return sorted(found, key=lambda w: -self.words.df(w))[:3]
         if len(word) < 4:
             return []
@@ -674,5 +674,5 @@ class QueryBuilder:
         return [m[0] for m in matches]
 
     def _homophone_grams(self, gram: str) -> list[str]:
-        found = self.grams.known(homophone_variants(gram))
+        found = self.grams.known_replacing(gram, [homophone_chars(c) for c in gram])
         return sorted(found, key=lambda g: -self.grams.df(g))[:4]

@@ -116,8 +116,8 @@ class _Field:
         # the same expression (and dtype) as one build's idf: identical scores
         self.idf_all = np.log1p((n_live - df + 0.5) / (df + 0.5)).astype(np.float32)
         self.idf = self.idf_all[df > 0]
-        self.vocab = _LiveTerms(self)
         self._slots: dict[str, int | None] = {}
+        self.vocab = _LiveTerms(self)
         gram_keys = segments[0].gram_keys
         self._gram_keys = memoryview(gram_keys).cast("B").cast("q") if gram_keys.size else []
         # per delta segment: local term id → global slot
@@ -140,7 +140,7 @@ class _Field:
         if self.name == "grams":
             return _sorted_lookup(base.gram_keys, np.array(keys, dtype=np.int64))
         vocab = base.words_vocab if self.name == "words" else base.context_vocab
-        return np.array([-1 if (at := vocab.get(k)) is None else at for k in keys], dtype=np.int64)
+        return np.array([-1 if at is None else at for at in vocab.get_many(keys)], dtype=np.int64)
 
     def _key(self, term: str):
         return _gram_key(term) if self.name == "grams" else term
@@ -153,6 +153,33 @@ class _Field:
                 self._slots.clear()
             found = self._slots[term] = self._find(term)
         return found
+
+    def slots(self, terms: Sequence[str]) -> list[int | None]:
+        """``[self.slot(t) for t in terms]``, the terms not seen before looked up together
+        (one ``searchsorted`` over the base's keys, not a ``bisect`` each): a word's homophone
+        spellings, a bigram's."""
+        cached = self._slots
+        out = [cached.get(t, -1) for t in terms]
+        new = [t for t, at in zip(terms, out) if at == -1]
+        if len(new) < 4:
+            return [self.slot(t) if at == -1 else at for t, at in zip(terms, out)]
+        if self.name == "grams":
+            keys = [_gram_key(t) for t in new]
+            found = _sorted_lookup(self._parts[0][3].gram_keys,
+                                   np.array(keys, dtype=np.int64)).tolist()
+        else:
+            keys = new
+            vocab = self._parts[0][3].words_vocab if self.name == "words" else \
+                self._parts[0][3].context_vocab
+            found = [-1 if at is None else at for at in vocab.get_many(new)]
+        extra, df = self._extra, self.global_df
+        if len(cached) > 100_000:
+            cached.clear()
+        for term, key, at in zip(new, keys, found):
+            if at < 0 and extra:
+                at = extra.get(key, -1)
+            cached[term] = at if at >= 0 and df[at] > 0 else None
+        return [cached[t] if at == -1 else at for t, at in zip(terms, out)]
 
     def _find(self, term: str) -> int | None:
         key = self._key(term)
@@ -200,8 +227,31 @@ class _Field:
                         out.add(term)
         return sorted(out)      # the order of one build's vocabulary, whatever the segments
 
-    def known(self, grams: Sequence[str]) -> list[str]:
-        return [g for g in grams if self.slot(g) is not None]
+    def known_replacing(self, term: str, options: Sequence[Sequence[str]]) -> list[str]:
+        """:meth:`known` of ``term`` with one character replaced, at each position ``i`` by
+        each of ``options[i]`` in turn (a bigram's homophone spellings: hundreds, nearly all
+        absent). A bigram's replacement characters are looked up by their keys, computed from
+        their code points in numpy: no string is made but for the ones found."""
+        firsts, seconds = ("".join(o) for o in options) if len(options) == 2 else ("", "")
+        if (self.name != "grams" or len(term) != 2 or self._extra or not self._n_base
+                or len(firsts) != len(options[0]) or len(seconds) != len(options[1])):
+            return self.known([term[:i] + h + term[i + 1:]
+                               for i, hs in enumerate(options) for h in hs])
+        codes = np.frombuffer((firsts + seconds).encode("utf-32-le", "surrogatepass"),
+                              dtype=np.uint32).astype(np.int64)
+        n = len(firsts)
+        wanted = np.empty_like(codes)      # _gram_key of each spelling
+        wanted[:n] = (codes[:n] << _CHAR_BITS) | ord(term[1])
+        wanted[n:] = (ord(term[0]) << _CHAR_BITS) | codes[n:]
+        found = _sorted_lookup(self._parts[0][3].gram_keys, wanted)
+        live = found >= 0
+        live[live] = self.global_df[found[live]] > 0
+        return [firsts[i] + term[1] if i < n else term[0] + seconds[i - n]
+                for i in np.flatnonzero(live).tolist()]
+
+    def known(self, terms: Sequence[str]) -> list[str]:
+        """The ``terms`` a live row has, in order (``t in self.vocab`` of each)."""
+        return [t for t, at in zip(terms, self.slots(terms)) if at is not None]
 
     def postings(self, query: Mapping[str, float], scale: float = 1.0
                  ) -> tuple[np.ndarray, np.ndarray]:
@@ -247,7 +297,8 @@ class _Field:
         float64 per global row) with the compiled ``kernel`` (``knowledge._bm25``): the same
         weights, summed in the same order, as :meth:`postings_parts` joined and ``bincount``,
         without the weights cache. Returns how many postings it added."""
-        terms = [(w, at) for t, w in query.items() if (at := self.slot(t)) is not None]
+        terms = [(w, at) for w, at in zip(query.values(), self.slots(list(query)))
+                 if at is not None]
         added = 0
         if not terms:
             return added
@@ -362,9 +413,17 @@ class _LiveTerms:
 
     def __init__(self, field: _Field) -> None:
         self._field = field
+        self._slots = field._slots     # (cleared in place, never replaced)
 
     def __contains__(self, term: object) -> bool:
-        return isinstance(term, str) and self._field.slot(term) is not None
+        # a question's analysis asks ~100 times: a term seen before costs one dict lookup
+        try:
+            found = self._slots.get(term, -1)
+        except TypeError:        # unhashable: no term
+            return False
+        if found == -1:
+            return isinstance(term, str) and self._field.slot(term) is not None
+        return found is not None
 
     def __iter__(self) -> Iterator[str]:
         field = self._field

@@ -306,3 +306,47 @@ def test_a_base_built_in_small_batches_and_ranges_equals_one_built_at_once(base,
     for key, values in built["default"].items():
         assert values.dtype == built["small"][key].dtype and \
             (values == built["small"][key]).all(), key
+
+
+def test_terms_looked_up_together_are_found_as_one_by_one(base, tmp_path):
+    """A question's homophone spellings are looked up in batches (``_Field.slots``,
+    ``known``, ``known_replacing``: one searchsorted): the same slots, in the same order,
+    as each term's own lookup — in a fresh build's one segment, and with deltas and
+    tombstones (whose terms are found outside the base)."""
+    from knowledge.analysis import homophone_chars, homophone_variants
+
+    db = copy(base, tmp_path / "kb.db")
+    with KnowledgeBase(db) as kb:
+        kb._index.merge_fraction = 1e9
+        rng = random.Random(5)
+        for n in range(6):
+            kb.add_post(chat_id=-100, message_id=n * 3, text=post_text(rng, n + 700) + "蓝鲸计划",
+                        url=None)
+            kb.search("政绩观")
+        kb.remove_origin("telegram:-100:4")
+        with_deltas = kb.searcher.snapshot
+        assert with_deltas.deltas() > 0 and with_deltas.words._extra
+        fresh = Searcher(kb.store.load_rows(), kb.analyzer, kb.config).snapshot
+        text = "".join(SENTENCES[:40]) + "蓝鲸计划"
+        grams = sorted({text[i:i + 2] for i in range(len(text) - 1)}, key=lambda t: t[::-1])
+        words = sorted({text[i:i + n] for n in (2, 3, 4) for i in range(0, len(text) - n, 7)},
+                       key=lambda t: t[::-1])
+        odd = ["", "a", "第三条", "abc", "2025年", "\U00020000\U00020001"]
+        for snapshot in (fresh, with_deltas):
+            for field, terms in ((snapshot.words, words), (snapshot.context, words),
+                                 (snapshot.grams, grams)):
+                spellings = [v for t in terms[-60:] for v in homophone_variants(t)]
+                every = terms + spellings + odd
+                want = [field._find(t) for t in every]
+                assert field.slots(every) == want
+                assert field.slots(every) == want            # (now from the cache)
+                assert field.known(every) == [t for t, at in zip(every, want) if at is not None]
+                assert any(at is not None for at in want)
+                found = 0
+                for term in terms[-80:] + ["\U00020000\U00020001"]:
+                    options = [homophone_chars(c) for c in term]
+                    got = field.known_replacing(term, options)
+                    assert got == [v for v in homophone_variants(term)
+                                   if field._find(v) is not None]
+                    found += len(got)
+                assert found > 0 or field is snapshot.context
