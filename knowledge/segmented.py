@@ -91,6 +91,7 @@ class _Field:
                     for p, a, *_ in self._parts)
         self._avgdl = np.float32(max(total / n_live if n_live else 0.0, 1e-9))
         self._k1, self._b = np.float32(k1), np.float32(b)
+        self._one = float(self._k1 + np.float32(1))      # the compiled kernel's k1 + 1
         # per row: BM25's length normalisation k1 (1 - b + b len / avgdl), float32 as one
         # build computes it per posting (the same value: a gather per posting at query time)
         k1f, bf, avgdl = self._k1, self._b, self._avgdl
@@ -302,7 +303,7 @@ class _Field:
         added = 0
         if not terms:
             return added
-        one = float(self._k1 + np.float32(1))
+        one = self._one
         for i, (postings, alive, offset, _) in enumerate(self._parts):
             if i == 0:
                 found = [(at, at, w * scale) for w, at in terms if at < self._n_base]
@@ -312,13 +313,14 @@ class _Field:
                          if (loc := local.get(at)) is not None]
             if not found:
                 continue
+            locs, ats, qweights = zip(*found)     # (a gather each, not a numpy read per term)
+            locs = np.array(locs, dtype=np.int64)
             indptr = postings.indptr
-            begins = np.array([indptr[loc] for loc, _, _ in found], dtype=np.int64)
-            ends = np.array([indptr[loc + 1] for loc, _, _ in found], dtype=np.int64)
-            idf = self.idf_all[[at for _, at, _ in found]]
-            qweights = np.array([q for _, _, q in found], dtype=np.float64)
             added += kernel.accumulate(total, postings.rows, postings.tf, self._norms[i], alive,
-                                       offset, begins, ends, idf, qweights, one)
+                                       offset, indptr[locs].astype(np.int64, copy=False),
+                                       indptr[locs + 1].astype(np.int64, copy=False),
+                                       self.idf_all[np.array(ats, dtype=np.int64)],
+                                       np.array(qweights, dtype=np.float64), one)
         return added
 
     def _term_postings(self, i: int, tids: list[int]
