@@ -142,7 +142,7 @@ _SHORT = 48                                       # shorter texts: str.translate
 def _learn(codes: np.ndarray) -> None:
     """Fill the table for code points met for the first time."""
     with _LEARN:
-        for code in np.unique(codes).tolist():
+        for code in set(codes.tolist()):     # (np.unique's first call imports numpy.ma: 10 ms)
             mapped = _CHAR_MAP[code]
             _ONE_TO_ONE[code] = ord(mapped[:1] or " ")   # (what normalize_aligned keeps)
             _OTHER[code] = 0 if len(mapped) == 1 else 2

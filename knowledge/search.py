@@ -167,6 +167,7 @@ class Searcher:
         self._doc_ids: np.ndarray | None = None          # each row's document (for audiences)
         self._masks: dict[tuple, np.ndarray] = {}        # (map key, audiences) → visible rows
         homophone_chars("的")  # load the homophone table now, not on a user's first typo (≈0.6 s)
+        self.queries._keys_by_first()   # and the thesaurus keys by first character (~3 ms)
 
     def __len__(self) -> int:
         return self.snapshot.n_live
