@@ -233,8 +233,9 @@ class _Field:
         each of ``options[i]`` in turn (a bigram's homophone spellings: hundreds, nearly all
         absent). A bigram's replacement characters are looked up by their keys, computed from
         their code points in numpy: no string is made but for the ones found."""
-        firsts, seconds = ("".join(o) for o in options) if len(options) == 2 else ("", "")
-        if (self.name != "grams" or len(term) != 2 or self._extra or not self._n_base
+        spelled = len(term) == 2 and len(options) == 2
+        firsts, seconds = ("".join(o) for o in options) if spelled else ("", "")
+        if (self.name != "grams" or not spelled or self._extra or not self._n_base
                 or len(firsts) != len(options[0]) or len(seconds) != len(options[1])):
             return self.known([term[:i] + h + term[i + 1:]
                                for i, hs in enumerate(options) for h in hs])
