@@ -85,6 +85,15 @@ BOUNDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
           rf"[{_NUMERAL}]+(?:个)?(?:工作日|日|天|个月|月|年|周|小时)内")),
     ))
 
+# A list asked names what is to be listed (哪些事项, 什么情况下); a rule's lead-in names what its
+# items are (对下列事项实施监察：, 有下列情形之一的). Rules call a case 情形 where staff say 情况.
+_LIST_ASKED = re.compile(r"哪些|哪几[种类项个]?|什么")
+_CLAUSE_END = re.compile(r"[，。；：？！?!,;:]")
+LISTED_AS = {"情况": ("情形",), "情形": ("情况",)}
+# … as the last word of the lead-in's noun (下列个人信息保护职责 lists duties, not 个人信息): what
+# follows it ends the noun, or is the verb a lead-in puts after it (对下列事项实施监察).
+_LEAD_END = r"(?=之一|的|[：:，,、；;\n]|$|实施|进行|予以|作出|适用|不得|应当|可以|由|按照|依照)"
+
 
 @dataclass(frozen=True)
 class Unit:
@@ -159,6 +168,25 @@ class Query:
         """Does ``text`` state the limit the question asks about (不得少于 for 最少)? True when
         the question asks for no bound."""
         return all(p.search(text) for p in self.bound_patterns)
+
+    @cached_property
+    def listed(self) -> tuple[re.Pattern[str], ...]:
+        """A list asked: the lead-ins that announce a list of what it names (哪些事项 → 下列事项,
+        哪些情况 → 下列情形): one pattern per content word said after 哪些/什么 in its clause."""
+        if "list" not in self.asks:
+            return ()
+        asked = _LIST_ASKED.search(self.normalized)
+        if asked is None:
+            return ()
+        tail = _CLAUSE_END.split(self.normalized[asked.end():], 1)[0]
+        words = [w for u in self.units if len(u.text) >= 2 and u.text in tail
+                 for w in (u.text, *u.alternatives, *LISTED_AS.get(u.text, ()))]
+        return tuple(re.compile(rf"(?:下列|以下)[^，。；：:\n]{{0,8}}?{re.escape(w)}{_LEAD_END}")
+                     for w in dict.fromkeys(words))
+
+    def lists_asked(self, text: str) -> bool:
+        """Does ``text`` announce a list of what the question asks to be listed?"""
+        return any(p.search(text) for p in self.listed)
 
     @cached_property
     def content(self) -> str:

@@ -175,13 +175,22 @@ def says_it_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms:
     if among < 2 or not query.asks or len(ranked) < 2:
         return ranked
 
-    def says(item: Ranked) -> bool:
-        return item.parts.get("answer_type") == 1.0 and query.says_bound(norms[item.row])
-
     best = ranked[0]
-    if rows[best.row].kind == "faq" or says(best):
+    if rows[best.row].kind == "faq":
         return ranked
     doc = rows[best.row].doc_id
+    # A list asked that one of these articles announces by name (哪些事项 → 对下列事项…：) is
+    # said by that one only: a sibling's list of something else (下列措施) does not answer it.
+    named = bool(query.listed) and any(
+        rows[item.row].doc_id == doc and query.lists_asked(norms[item.row])
+        for item in ranked[:among])
+
+    def says(item: Ranked) -> bool:
+        return item.parts.get("answer_type") == 1.0 and query.says_bound(norms[item.row]) \
+            and (not named or query.lists_asked(norms[item.row]))
+
+    if says(best):
+        return ranked
     for i in range(1, min(among, len(ranked))):
         item = ranked[i]
         if rows[item.row].doc_id == doc and item.strength >= best.strength and says(item) \
