@@ -48,6 +48,7 @@ from .rank import (
     Ranker,
     apply_votes,
     article_key,
+    cited_first,
     confidence,
     decide,
     one_per_article,
@@ -252,8 +253,9 @@ class Searcher:
 
     def _articles(self, ranked: list[Ranked], query: Query) -> list[Ranked]:
         """One hit per article, and within a document the one that says what is asked first."""
-        return says_it_first(one_per_article(ranked, self.rows, query), self.rows, self.norms,
-                             query, self.config.sibling_among)
+        articles = says_it_first(one_per_article(ranked, self.rows, query), self.rows,
+                                 self.norms, query, self.config.sibling_among)
+        return cited_first(articles, self.rows, self.norms, self.config.sibling_among)
 
     # -- audiences ---------------------------------------------------------------------------------
     def visible_rows(self, access: DocAudiences | None, audiences: frozenset[str] | None

@@ -1,7 +1,9 @@
-"""Two rows of what a question asks for (knowledge.query.ANSWER_TYPES), through the CLI on
-tests/fixtures/asked (a secrecy rule and a contact list of our own): 在哪里 asks for a place
+"""What a question asks for and where a rule says it, through the CLI on tests/fixtures/asked
+(a secrecy rule, an allowance rule and a contact list of our own): 在哪里 asks for a place
 (综合楼四楼), which a contact row says and a rule naming the same room does not; 该怎么办 asks
-for what is to be done (应当立即…报告，并采取补救措施), not for a sibling on the same words."""
+for what is to be done (应当立即…报告，并采取补救措施), not for a sibling on the same words
+(two rows of knowledge.query.ANSWER_TYPES); and an article that defers to another
+(依照本办法第三条的规定) comes after the one it defers to (knowledge.rank.cited_first)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from test_cli import ingested_folder, staffbot_together
 
 DOCS = Path(__file__).parent / "fixtures" / "asked"
 
-QUESTIONS = ("保密室在哪里？", "涉密文件遗失了该怎么办？", "保密室由谁负责？")
+QUESTIONS = ("保密室在哪里？", "涉密文件遗失了该怎么办？", "保密室由谁负责？",
+             "通讯费补贴每月标准是多少？")
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +75,14 @@ def test_where_to_go_stays_a_question_of_who(answers) -> None:
     assert answers["保密室由谁负责？"]["explain"]["query"]["asks"] == ["agent"]
     # 如何处理 asks what follows (a consequence), not the steps (STARD: 离职…给单位造成损失的，如何处理)
     assert answer_types("给单位造成损失的，如何处理？") == ("consequence",)
+
+
+def test_the_article_deferred_to_goes_before_the_one_deferring(answers) -> None:
+    answer = answers["通讯费补贴每月标准是多少？"]
+    first, second = answer["hits"][:2]
+    assert first["section"].endswith("第三条") and "每人每月200元" in first["excerpt"]
+    assert second["section"].endswith("第四条")   # …依照本办法第三条的规定确定后按50%发放
+    top, nxt = answer["explain"]["candidates"][:2]
+    assert top["cited"] == 1.0 and "cited" not in nxt
+    # both say a number and the question's words; the closer wording put 第四条 first
+    assert top["coverage"] == nxt["coverage"] and top["fuzzy"] < nxt["fuzzy"]
