@@ -220,13 +220,14 @@ def cited_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
     """The article a rule defers to, before the text deferring to it: when the best hit says
     依照本法第六条的规定 (a table's note, an article applying another) and that article of the
     same document or law is one of the next ``among`` - 1, covering the question as well, it
-    goes first (only the order moves, as in :func:`says_it_first`)."""
+    goes first (only the order moves, as in :func:`says_it_first`). Not a 法律责任 article
+    asked about consequences (依照本办法第三条的规定追回…并处罚款 answers 会怎么处理)."""
     ranked = list(ranked)
     if len(ranked) < 2:
         return ranked
     best = ranked[0]
     cited = set(_CITES.findall(norms[best.row]))
-    if not cited or rows[best.row].kind == "faq":
+    if not cited or rows[best.row].kind == "faq" or best.parts.get("liability", 0.0) > 0:
         return ranked
     doc, law = rows[best.row].doc_id, _law_name(rows[best.row].title)
     for i in range(1, min(among, len(ranked))):
