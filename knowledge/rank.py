@@ -233,7 +233,8 @@ def cited_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
     for i in range(1, min(among, len(ranked))):
         item = ranked[i]
         row = rows[item.row]
-        if (row.doc_id == doc or _law_name(row.title) == law) and _article_of(row) in cited \
+        if (row.doc_id == doc or law and _law_name(row.title) == law) \
+                and _article_of(row) in cited \
                 and item.strength >= best.strength:
             moved = [item, *ranked[:i]]
             placed = [replace(r, final=old.final, parts={**r.parts, "final": old.final})

@@ -252,7 +252,8 @@ class Searcher:
                       see_also=also, searched_terms=tuple(u.text for u in query.units))
 
     def _articles(self, ranked: list[Ranked], query: Query) -> list[Ranked]:
-        """One hit per article, and within a document the one that says what is asked first."""
+        """One hit per article; within a document the one that says what is asked first, and
+        an article another text defers to (依照本法第六条的规定) before that text."""
         articles = says_it_first(one_per_article(ranked, self.rows, query), self.rows,
                                  self.norms, query, self.config.sibling_among)
         return cited_first(articles, self.rows, self.norms, self.config.sibling_among)
