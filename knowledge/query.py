@@ -63,7 +63,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
          r"应当|不得|可以|视为|认定为|禁止|必须|有权|无权|不予|须|准予|不属于|属于"),
         # 谁/哪个部门/由谁 → an agent
         ("agent",
-         r"谁|哪个部门|哪个机关|哪个单位|哪一级|哪级|什么部门|什么机关|哪个机构|找哪|向哪|去哪|哪里",
+         r"谁|哪个部门|哪个机关|哪个单位|哪一级|哪级|什么部门|什么机关|哪个机构|找哪|向哪|去哪|(?<!在)哪里",
          (r"由[^，。；]{1,20}(?:负责|确定|批准|审批|决定|认定|管理|领导|制定|组织|受理|办理)|"
           r"部门|机关|人民政府|委员会|负责人|领导|机构")),
         # 怎么办/会怎么样/有什么后果/怎么处罚 → procedures and consequences
@@ -71,6 +71,17 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
          (r"怎么办|会怎么样|会怎样|后果|怎么处罚|如何处罚|怎么处理|如何处理|处罚|罚款|会被|追究|"
           r"责任|赔偿|要怎么做|应该怎么做|该怎么做|罚"),
          r"责令|罚款|处分|处罚|追究|赔偿|滞纳金|吊销|没收|警告|拘留|补缴|改正|承担"),
+        # 怎么办/该怎么做 → also what is to be done: 立即断开网络，并在1小时内报告 (a rule says
+        # the steps with 立即/及时, 报告, 采取…措施, 启动…预案)
+        ("procedure",
+         r"怎么办|怎么做",
+         r"立即|及时|报告|采取[^。；]{0,12}措施|启动|通知"),
+        # 在哪里/什么地方 → a place: 图书馆三楼, 行政楼305, 位于…, a town (not who: 哪里 alone
+        # is 去哪里办)
+        ("place",
+         r"在哪|什么地方|哪个地方|哪栋|哪层|几楼",
+         (rf"[{_NUMERAL}]+[楼层]|楼[{_NUMERAL}]+|[{_NUMERAL}]+(?:室|号楼|号院)|房间|地址|地点|"
+          r"[路街道巷][0-9一二三四五六七八九十]+号|位于|[省市县州区镇村岛]")),
     ))
 
 # A quantity asked with a bound (最少几位, 最长多久) is answered by a limit in that direction: rules
@@ -84,6 +95,15 @@ BOUNDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
          (rf"不超过|不得超过|不得长于|最长|最多|最高|最迟|上限|[{_NUMERAL}]+\S{{0,3}}(?:以内|以下)|"
           rf"[{_NUMERAL}]+(?:个)?(?:工作日|日|天|个月|月|年|周|小时)内")),
     ))
+
+# A list asked names what is to be listed (哪些事项, 什么情况下); a rule's lead-in names what its
+# items are (对下列事项实施监察：, 有下列情形之一的). Rules call a case 情形 where staff say 情况.
+_LIST_ASKED = re.compile(r"哪些|哪几[种类项个]?|什么")
+_CLAUSE_END = re.compile(r"[，。；：？！?!,;:]")
+LISTED_AS = {"情况": ("情形",), "情形": ("情况",)}
+# … as the last word of the lead-in's noun (下列个人信息保护职责 lists duties, not 个人信息): what
+# follows it ends the noun, or is the verb a lead-in puts after it (对下列事项实施监察).
+_LEAD_END = r"(?=之一|的|[：:，,、；;\n]|$|实施|进行|予以|作出|适用|不得|应当|可以|由|按照|依照)"
 
 
 @dataclass(frozen=True)
@@ -159,6 +179,25 @@ class Query:
         """Does ``text`` state the limit the question asks about (不得少于 for 最少)? True when
         the question asks for no bound."""
         return all(p.search(text) for p in self.bound_patterns)
+
+    @cached_property
+    def listed(self) -> tuple[re.Pattern[str], ...]:
+        """A list asked: the lead-ins that announce a list of what it names (哪些事项 → 下列事项,
+        哪些情况 → 下列情形): one pattern per content word said after 哪些/什么 in its clause."""
+        if "list" not in self.asks:
+            return ()
+        asked = _LIST_ASKED.search(self.normalized)
+        if asked is None:
+            return ()
+        tail = _CLAUSE_END.split(self.normalized[asked.end():], 1)[0]
+        words = [w for u in self.units if len(u.text) >= 2 and u.text in tail
+                 for w in (u.text, *u.alternatives, *LISTED_AS.get(u.text, ()))]
+        return tuple(re.compile(rf"(?:下列|以下)[^，。；：:\n]{{0,8}}?{re.escape(w)}{_LEAD_END}")
+                     for w in dict.fromkeys(words))
+
+    def lists_asked(self, text: str) -> bool:
+        """Does ``text`` announce a list of what the question asks to be listed?"""
+        return any(p.search(text) for p in self.listed)
 
     @cached_property
     def content(self) -> str:

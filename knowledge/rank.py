@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from .search import SearchConfig
 
 __all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "apply_votes", "article_key",
-           "confidence", "decide", "one_per_article", "says_it_first"]
+           "cited_first", "confidence", "decide", "one_per_article", "says_it_first"]
 
 FIELDS = ("words", "context", "grams")
 # The evidence behind answer / suggestions / not found, about the best hit (after one hit per
@@ -175,13 +175,22 @@ def says_it_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms:
     if among < 2 or not query.asks or len(ranked) < 2:
         return ranked
 
-    def says(item: Ranked) -> bool:
-        return item.parts.get("answer_type") == 1.0 and query.says_bound(norms[item.row])
-
     best = ranked[0]
-    if rows[best.row].kind == "faq" or says(best):
+    if rows[best.row].kind == "faq":
         return ranked
     doc = rows[best.row].doc_id
+    # A list asked that one of these articles announces by name (哪些事项 → 对下列事项…：) is
+    # said by that one only: a sibling's list of something else (下列措施) does not answer it.
+    named = bool(query.listed) and any(
+        rows[item.row].doc_id == doc and query.lists_asked(norms[item.row])
+        for item in ranked[:among])
+
+    def says(item: Ranked) -> bool:
+        return item.parts.get("answer_type") == 1.0 and query.says_bound(norms[item.row]) \
+            and (not named or query.lists_asked(norms[item.row]))
+
+    if says(best):
+        return ranked
     for i in range(1, min(among, len(ranked))):
         item = ranked[i]
         if rows[item.row].doc_id == doc and item.strength >= best.strength and says(item) \
@@ -190,6 +199,47 @@ def says_it_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms:
             placed = [replace(r, final=old.final, parts={**r.parts, "final": old.final})
                       for r, old in zip(moved, ranked)]
             placed[0].parts["says_it"] = 1.0
+            return placed + ranked[i + 1:]
+    return ranked
+
+
+_CITES = re.compile(r"(?:依照|按照|根据|适用)本(?:法|条例|办法|规定|细则)(第[一二三四五六七八九十百零〇两]+条)")
+_LEADING_ARTICLE = re.compile(r"^(第[一二三四五六七八九十百零〇两]+条)")
+
+
+def _article_of(row: ParagraphRow) -> str:
+    """The 第N条 a row is (its heading, else its text's opening), or ""."""
+    if row.section and _ARTICLE.match(row.section[-1]):
+        return row.section[-1]
+    found = _LEADING_ARTICLE.match(row.text)
+    return found.group(1) if found else ""
+
+
+def cited_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
+                among: int) -> list[Ranked]:
+    """The article a rule defers to, before the text deferring to it: when the best hit says
+    依照本法第六条的规定 (a table's note, an article applying another) and that article of the
+    same document or law is one of the next ``among`` - 1, covering the question as well, it
+    goes first (only the order moves, as in :func:`says_it_first`). Not a 法律责任 article
+    asked about consequences (依照本办法第三条的规定追回…并处罚款 answers 会怎么处理)."""
+    ranked = list(ranked)
+    if len(ranked) < 2:
+        return ranked
+    best = ranked[0]
+    cited = set(_CITES.findall(norms[best.row]))
+    if not cited or rows[best.row].kind == "faq" or best.parts.get("liability", 0.0) > 0:
+        return ranked
+    doc, law = rows[best.row].doc_id, _law_name(rows[best.row].title)
+    for i in range(1, min(among, len(ranked))):
+        item = ranked[i]
+        row = rows[item.row]
+        if (row.doc_id == doc or law and _law_name(row.title) == law) \
+                and _article_of(row) in cited \
+                and item.strength >= best.strength:
+            moved = [item, *ranked[:i]]
+            placed = [replace(r, final=old.final, parts={**r.parts, "final": old.final})
+                      for r, old in zip(moved, ranked)]
+            placed[0].parts["cited"] = 1.0
             return placed + ranked[i + 1:]
     return ranked
 

@@ -48,6 +48,7 @@ from .rank import (
     Ranker,
     apply_votes,
     article_key,
+    cited_first,
     confidence,
     decide,
     one_per_article,
@@ -252,9 +253,11 @@ class Searcher:
                       see_also=also, searched_terms=tuple(u.text for u in query.units))
 
     def _articles(self, ranked: list[Ranked], query: Query) -> list[Ranked]:
-        """One hit per article, and within a document the one that says what is asked first."""
-        return says_it_first(one_per_article(ranked, self.rows, query), self.rows, self.norms,
-                             query, self.config.sibling_among)
+        """One hit per article; within a document the one that says what is asked first, and
+        an article another text defers to (依照本法第六条的规定) before that text."""
+        articles = says_it_first(one_per_article(ranked, self.rows, query), self.rows,
+                                 self.norms, query, self.config.sibling_among)
+        return cited_first(articles, self.rows, self.norms, self.config.sibling_among)
 
     # -- audiences ---------------------------------------------------------------------------------
     def visible_rows(self, access: DocAudiences | None, audiences: frozenset[str] | None

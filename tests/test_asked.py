@@ -1,0 +1,88 @@
+"""What a question asks for and where a rule says it, through the CLI on tests/fixtures/asked
+(a secrecy rule, an allowance rule and a contact list of our own): 在哪里 asks for a place
+(综合楼四楼), which a contact row says and a rule naming the same room does not; 该怎么办 asks
+for what is to be done (应当立即…报告，并采取补救措施), not for a sibling on the same words
+(two rows of knowledge.query.ANSWER_TYPES); and an article that defers to another
+(依照本办法第三条的规定) comes after the one it defers to (knowledge.rank.cited_first)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from test_cli import ingested_folder, staffbot_together
+
+DOCS = Path(__file__).parent / "fixtures" / "asked"
+
+QUESTIONS = ("保密室在哪里？", "涉密文件遗失了该怎么办？", "保密室由谁负责？",
+             "通讯费补贴每月标准是多少？")
+
+
+@pytest.fixture(scope="module")
+def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """Each question's answer as ``ask --json --explain`` prints it (asked at the same time)."""
+    db = ingested_folder(tmp_path_factory, DOCS)
+    runs = staffbot_together(*((["ask", q, "--json", "--explain"], None) for q in QUESTIONS),
+                             db=db)
+    return {q: json.loads(run.stdout) for q, run in zip(QUESTIONS, runs)}
+
+
+def test_where_is_answered_by_the_row_that_says_a_place(answers) -> None:
+    answer = answers["保密室在哪里？"]
+    assert answer["explain"]["query"]["asks"] == ["place"]
+    assert answer["status"] == "answer"
+    assert "综合楼四楼" in answer["hits"][0]["excerpt"]
+    top, rule = answer["explain"]["candidates"][:2]
+    assert top["answer_type"] == 1.0 and rule["answer_type"] == 0.0
+    # the words alone put the rule (开展标准化保密室建设，提升保密室的…) first
+    assert rule["bm25"] > top["bm25"]
+
+
+def test_what_to_do_is_answered_by_the_steps(answers) -> None:
+    answer = answers["涉密文件遗失了该怎么办？"]
+    assert "procedure" in answer["explain"]["query"]["asks"]
+    first, second = answer["hits"][:2]
+    assert first["section"].endswith("第五条") and "立即向保密室报告" in first["excerpt"]
+    assert second["section"].endswith("第四条")
+    top, nxt = answer["explain"]["candidates"][:2]
+    assert top["answer_type"] == 1.0 and nxt["answer_type"] == 0.0
+    assert nxt["bm25"] > top["bm25"]
+
+
+@pytest.mark.parametrize(("question", "kind", "answering", "not_answering"), [
+    ("档案室在哪里？", "place", "部门：档案室；姓名：冯丽；房间号：图书馆三楼",
+     "国家鼓励有条件的机关开展数字档案室建设。"),
+    ("办公电脑中了病毒该怎么办？", "procedure",
+     "发现计算机感染病毒的，应当立即断开网络，并在1小时内报告信息中心。",
+     "开展网络安全检测活动，应当遵守国家有关规定。"),
+])
+def test_the_question_form_names_the_sentence_that_answers_it(question, kind, answering,
+                                                              not_answering) -> None:
+    from knowledge.query import ANSWER_TYPES, answer_types
+
+    assert kind in answer_types(question)
+    says = {name: pattern for name, _, pattern in ANSWER_TYPES}[kind]
+    assert says.search(answering) and not says.search(not_answering)
+
+
+def test_where_to_go_stays_a_question_of_who(answers) -> None:
+    from knowledge.query import answer_types
+
+    # 去哪里办, 找哪 ask who handles it; only 在哪里 asks where a thing is
+    assert answer_types("工牌丢了去哪里补办？") == ("agent",)
+    assert answers["保密室由谁负责？"]["explain"]["query"]["asks"] == ["agent"]
+    # 如何处理 asks what follows (a consequence), not the steps (STARD: 离职…给单位造成损失的，如何处理)
+    assert answer_types("给单位造成损失的，如何处理？") == ("consequence",)
+
+
+def test_the_article_deferred_to_goes_before_the_one_deferring(answers) -> None:
+    answer = answers["通讯费补贴每月标准是多少？"]
+    first, second = answer["hits"][:2]
+    assert first["section"].endswith("第三条") and "每人每月200元" in first["excerpt"]
+    assert second["section"].endswith("第四条")   # …依照本办法第三条的规定确定后按50%发放
+    top, nxt = answer["explain"]["candidates"][:2]
+    assert top["cited"] == 1.0 and "cited" not in nxt
+    # both say a number and the question's words; the closer wording put 第四条 first
+    assert top["coverage"] == nxt["coverage"] and top["fuzzy"] < nxt["fuzzy"]
