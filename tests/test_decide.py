@@ -149,7 +149,8 @@ def test_the_article_that_alone_says_what_is_asked_and_leads_its_sibling_answers
 # meal allowance and 第三条 that for 新疆 it is set apart. (A folder of their own: added to the
 # rules above, they move those questions' word weights.)
 WORDS = Path(__file__).parent / "fixtures" / "decide_words"
-WORD_QUESTIONS = ("办公邮箱口令最少需要设几位？",)
+WORD_QUESTIONS = ("办公邮箱口令最少需要设几位？", "去新疆出差伙食补助每天多少钱？", "去西藏出差伙食补助怎么算？",
+                  "出差伙食补助每天多少钱？")
 
 
 @pytest.fixture(scope="module")
@@ -176,3 +177,21 @@ def test_a_bound_asked_is_what_is_asked_and_the_article_saying_it_answers(word_a
     assert asked["status"] == "answer"
     assert "不得少于12位" in asked["hits"][0]["excerpt"]
 
+
+def test_the_next_article_saying_the_heaviest_word_makes_a_level_lead_a_tie(word_answers) -> None:
+    """去新疆…每天多少钱: 第二条 (每人每天补助100元) and 第三条 (到新疆…另行核定) cover the
+    question equally; the question's heaviest word, 新疆, is in 第三条's sentence and not in
+    第二条's, whose 100元 is not what 新疆 gets: suggestions, both shown, not 100元 with
+    confidence. Without 新疆, or with a place only 第三条 says, the lead is plain: answers."""
+    xinjiang, tibet, daily = (word_answers[q] for q in WORD_QUESTIONS[1:])
+    decide = xinjiang["explain"]["stages"]["decide"]
+    evidence = decide["evidence"]
+    assert [hit["section"] for hit in xinjiang["hits"][:2]] == ["第二条", "第三条"]
+    assert evidence["ahead"] <= decide["tie_ahead"] and evidence["statute"] == 1.0
+    assert evidence["rarest"] == 0.0 and evidence["rarest_next"] == 1.0
+    assert decide["confidence"] >= decide["answer_confidence"]
+    assert evidence["margin"] >= decide["near_margin"]   # no tie by the older rules
+    assert xinjiang["status"] == "suggestions"
+    assert tibet["status"] == "answer" and tibet["hits"][0]["section"] == "第三条"
+    assert daily["status"] == "answer" and daily["hits"][0]["section"] == "第二条"
+    assert daily["explain"]["stages"]["decide"]["evidence"]["rarest"] == 1.0
