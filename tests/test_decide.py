@@ -3,8 +3,10 @@ on the small rules of tests/fixtures/decide: articles that look alike (every art
 rules says 使用…印章…应当…登记), the article that says what is asked before a sibling leading by a
 little, a 法律责任 article first for a question that asks no consequence, and a duty first for
 one that asks what happens (a health-check rule with a 罚则 chapter), a number said only inside
-a longer one (5 in 15天), and an article that alone says what is asked leading its sibling
-(a purchasing rule's 第十五条, 二十日内, before 第十四条)."""
+a longer one (5 in 15天), an article that alone says what is asked leading its sibling
+(a purchasing rule's 第十五条, 二十日内, before 第十四条); and on tests/fixtures/decide_words, a
+bound asked (最少 → 不得少于) as part of what is asked, and a level lead whose sentence lacks the
+question's heaviest word while the next article's says it."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_cli import ingested_folder, staffbot, staffbot_together
+from test_cli import ingested_folder, staffbot_together
 
 RULES = Path(__file__).parent / "fixtures" / "decide"
 
@@ -140,3 +142,56 @@ def test_the_article_that_alone_says_what_is_asked_and_leads_its_sibling_answers
         "第十五条", "第十四条"]
     assert asked["status"] == "answer"
     assert "二十日内" in asked["hits"][0]["excerpt"]
+
+
+# tests/fixtures/decide_words: a mail rule whose 第四条 says the least length of a password
+# (不得少于12位) and 第三条 another number (每90天), and a travel rule whose 第二条 says the daily
+# meal allowance and 第三条 that for 新疆 it is set apart. (A folder of their own: added to the
+# rules above, they move those questions' word weights.)
+WORDS = Path(__file__).parent / "fixtures" / "decide_words"
+WORD_QUESTIONS = ("办公邮箱口令最少需要设几位？", "去新疆出差伙食补助每天多少钱？", "去西藏出差伙食补助怎么算？",
+                  "出差伙食补助每天多少钱？")
+
+
+@pytest.fixture(scope="module")
+def word_answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    db = ingested_folder(tmp_path_factory, WORDS)
+    runs = staffbot_together(*((["ask", q, "--json", "--explain"], None)
+                               for q in WORD_QUESTIONS), db=db)
+    return {q: json.loads(run.stdout) for q, run in zip(WORD_QUESTIONS, runs)}
+
+
+def test_a_bound_asked_is_what_is_asked_and_the_article_saying_it_answers(word_answers) -> None:
+    """最少几位 asks for a least: 第四条 (不得少于12位) says it, 第三条 says a number (每90天)
+    but no least. 第四条 alone says what is asked and covers more of the question than its
+    sibling: an answer below the answer threshold (the sibling rule), as the says-it-first
+    ordering counts it (it was a suggestion while both counted as saying a number)."""
+    asked = word_answers["办公邮箱口令最少需要设几位？"]
+    decide = asked["explain"]["stages"]["decide"]
+    evidence = decide["evidence"]
+    assert [hit["section"] for hit in asked["hits"][:2]] == ["第四条", "第三条"]
+    assert asked["explain"]["candidates"][1]["answer_type"] == 1.0   # 90天 is a number too
+    assert evidence["type_ahead"] == 1.0 and evidence["sibling"] == 1.0
+    assert evidence["ahead"] > decide["tie_ahead"]
+    assert decide["sibling_confidence"] <= decide["confidence"] < decide["answer_confidence"]
+    assert asked["status"] == "answer"
+    assert "不得少于12位" in asked["hits"][0]["excerpt"]
+
+
+def test_the_next_article_saying_the_heaviest_word_makes_a_level_lead_a_tie(word_answers) -> None:
+    """去新疆…每天多少钱: 第二条 (每人每天补助100元) and 第三条 (到新疆…另行核定) cover the
+    question equally; the question's heaviest word, 新疆, is in 第三条's sentence and not in
+    第二条's, whose 100元 is not what 新疆 gets: suggestions, both shown, not 100元 with
+    confidence. Without 新疆, or with a place only 第三条 says, the lead is plain: answers."""
+    xinjiang, tibet, daily = (word_answers[q] for q in WORD_QUESTIONS[1:])
+    decide = xinjiang["explain"]["stages"]["decide"]
+    evidence = decide["evidence"]
+    assert [hit["section"] for hit in xinjiang["hits"][:2]] == ["第二条", "第三条"]
+    assert evidence["ahead"] <= decide["tie_ahead"] and evidence["statute"] == 1.0
+    assert evidence["rarest"] == 0.0 and evidence["rarest_next"] == 1.0
+    assert decide["confidence"] >= decide["answer_confidence"]
+    assert evidence["margin"] >= decide["near_margin"]   # no tie by the older rules
+    assert xinjiang["status"] == "suggestions"
+    assert tibet["status"] == "answer" and tibet["hits"][0]["section"] == "第三条"
+    assert daily["status"] == "answer" and daily["hits"][0]["section"] == "第二条"
+    assert daily["explain"]["stages"]["decide"]["evidence"]["rarest"] == 1.0
