@@ -16,6 +16,7 @@
 #include <Python.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int
 get(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, int writable, const char *what)
@@ -245,10 +246,252 @@ containing(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* -- the rerank's found matrix (rank._Spans.matrix) ------------------------------------------ */
+
+/* Is needle a word of ASCII digits (text.number_pattern: found as a whole number)? */
+static int
+is_number(PyObject *needle)
+{
+    Py_ssize_t size = PyUnicode_GET_LENGTH(needle);
+    if (size == 0 || !PyUnicode_IS_ASCII(needle)) return 0;
+    const Py_UCS1 *c = PyUnicode_1BYTE_DATA(needle);
+    for (Py_ssize_t k = 0; k < size; k++)
+        if (c[k] < '0' || c[k] > '9') return 0;
+    return 1;
+}
+
+/* the last span starting at or before pos (bisect_right(starts, pos) - 1; -1: none) */
+static Py_ssize_t
+span_at(const int64_t *s, Py_ssize_t n, Py_ssize_t pos)
+{
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = (lo + hi) / 2;
+        if (s[mid] <= pos) lo = mid + 1; else hi = mid;
+    }
+    return lo - 1;
+}
+
+#define IS_DIGIT(c) ((c) >= '0' && (c) <= '9')
+
+/* flag[i] = the spans that hold needle whole: _Spans.containing (a plain word, as containing()
+ * above) or _Spans.containing_number (a number: no digit or '.' before it, no digit nor '.'
+ * and a digit after it, looked at in the joined text as the regular expression does). -1 on
+ * an error. */
+static int
+find_in_spans(PyObject *text, const int64_t *s, const int64_t *e, Py_ssize_t n,
+              PyObject *needle, char *flag)
+{
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text), size = PyUnicode_GET_LENGTH(needle);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    int number = is_number(needle);
+    Py_ssize_t pos = size ? PyUnicode_Find(text, needle, 0, length, 1) : -1;
+    while (pos >= 0) {
+        Py_ssize_t from = pos + 1;
+        int whole = 1;
+        if (number) {
+            Py_UCS4 before = pos > 0 ? PyUnicode_READ(kind, data, pos - 1) : 0;
+            Py_UCS4 after = pos + size < length ? PyUnicode_READ(kind, data, pos + size) : 0;
+            Py_UCS4 next = pos + size + 1 < length ? PyUnicode_READ(kind, data, pos + size + 1) : 0;
+            whole = !(IS_DIGIT(before) || before == '.') && !IS_DIGIT(after) &&
+                    !(after == '.' && IS_DIGIT(next));
+        }
+        if (whole) {
+            Py_ssize_t i = span_at(s, n, pos), end = i >= 0 ? (Py_ssize_t)e[i] : -1;
+            if (pos + size <= end) {
+                flag[i] = 1;
+                if (!number) from = end;    /* the next span (a number: its next match) */
+            }
+            if (number) from = pos + size;  /* (matches of a number never overlap) */
+        }
+        pos = from <= length ? PyUnicode_Find(text, needle, from, length, 1) : -1;
+    }
+    return pos == -2 ? -1 : 0;
+}
+
+typedef struct {
+    PyObject *text, *seen;      /* seen: needle -> its slot's number */
+    const int64_t *s, *e;
+    Py_ssize_t n, used, cap;
+    char *flags;                /* cap slots of n flags */
+} Lookup;
+
+/* The flags of one needle (looked up once per call), NULL on an error. */
+static const char *
+lookup(Lookup *lk, PyObject *needle)
+{
+    if (!PyUnicode_Check(needle)) {
+        PyErr_SetString(PyExc_TypeError, "matrix: a spelling is not a str");
+        return NULL;
+    }
+    PyObject *slot = PyDict_GetItemWithError(lk->seen, needle);
+    if (slot != NULL) return lk->flags + PyLong_AsSsize_t(slot) * lk->n;
+    if (PyErr_Occurred()) return NULL;
+    if (lk->used == lk->cap) {
+        PyErr_SetString(PyExc_RuntimeError, "matrix: more spellings than counted");
+        return NULL;
+    }
+    char *flag = lk->flags + lk->used * lk->n;
+    PyObject *number = PyLong_FromSsize_t(lk->used);
+    if (number == NULL) return NULL;
+    int failed = PyDict_SetItem(lk->seen, needle, number);
+    Py_DECREF(number);
+    if (failed < 0 || find_in_spans(lk->text, lk->s, lk->e, lk->n, needle, flag) < 0)
+        return NULL;
+    lk->used++;
+    return flag;
+}
+
+/* How many spellings a unit has at most (its text, alternatives, parts, the alternatives'
+ * parts, the grams' options); -1 and an error when it is not (str, tuple, tuple, tuple of
+ * tuples, tuple of tuples) of str. */
+static Py_ssize_t
+spellings(PyObject *unit)
+{
+    if (!PyTuple_Check(unit) || PyTuple_GET_SIZE(unit) != 5 ||
+            !PyUnicode_Check(PyTuple_GET_ITEM(unit, 0))) goto bad;
+    Py_ssize_t count = 1;
+    for (int f = 1; f <= 4; f++) {
+        PyObject *field = PyTuple_GET_ITEM(unit, f);
+        if (!PyTuple_Check(field)) goto bad;
+        if (f <= 2) { count += PyTuple_GET_SIZE(field); continue; }
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(field); k++) {
+            PyObject *group = PyTuple_GET_ITEM(field, k);
+            if (!PyTuple_Check(group) || PyTuple_GET_SIZE(group) == 0) goto bad;
+            count += PyTuple_GET_SIZE(group);
+        }
+    }
+    return count;
+bad:
+    PyErr_SetString(PyExc_TypeError, "matrix: a unit is (text, alternatives, parts, "
+                    "alternative_parts, grams), groups not empty");
+    return -1;
+}
+
+/* One unit's column: rank._Spans.match's scores, in its order of operations. */
+static int
+fill_column(Lookup *lk, PyObject *unit, double *out, Py_ssize_t stride)
+{
+    Py_ssize_t n = lk->n;
+    PyObject *alternatives = PyTuple_GET_ITEM(unit, 1), *parts = PyTuple_GET_ITEM(unit, 2);
+    PyObject *alternative_parts = PyTuple_GET_ITEM(unit, 3), *grams = PyTuple_GET_ITEM(unit, 4);
+    Py_ssize_t n_alt = PyTuple_GET_SIZE(alternatives), n_parts = PyTuple_GET_SIZE(parts);
+    Py_ssize_t n_ap = PyTuple_GET_SIZE(alternative_parts), n_grams = PyTuple_GET_SIZE(grams);
+    const char *exact = lookup(lk, PyTuple_GET_ITEM(unit, 0));
+    if (exact == NULL) return -1;
+    for (Py_ssize_t i = 0; i < n; i++) out[i * stride] = exact[i] ? 1.0 : 0.0;
+    if (!n_alt && !n_parts && n_grams < 2 && !n_ap)
+        return 0;                               /* (most words: found or not) */
+    for (Py_ssize_t k = 0; k < n_alt; k++) {
+        const char *has = lookup(lk, PyTuple_GET_ITEM(alternatives, k));
+        if (has == NULL) return -1;
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (has[i] && out[i * stride] < 0.9) out[i * stride] = 0.9;
+    }
+    if (n_parts) {
+        double *count = PyMem_Calloc(n ? n : 1, sizeof(double));
+        if (count == NULL) { PyErr_NoMemory(); return -1; }
+        for (Py_ssize_t k = 0; k < n_parts; k++) {
+            const char *has = lookup(lk, PyTuple_GET_ITEM(parts, k));
+            if (has == NULL) { PyMem_Free(count); return -1; }
+            for (Py_ssize_t i = 0; i < n; i++) count[i] += has[i] ? 1.0 : 0.0;
+        }
+        for (Py_ssize_t i = 0; i < n; i++) {
+            double v = count[i] == (double)n_parts ? 0.85 : 0.7 * count[i] / (double)n_parts;
+            if (v > out[i * stride]) out[i * stride] = v;
+        }
+        PyMem_Free(count);
+    }
+    char *all = PyMem_Malloc(n ? n : 1);
+    double *count = PyMem_Calloc(n ? n : 1, sizeof(double));
+    if (all == NULL || count == NULL) {
+        PyMem_Free(all); PyMem_Free(count); PyErr_NoMemory(); return -1;
+    }
+    int failed = 0;
+    for (Py_ssize_t k = 0; k < n_ap && !failed; k++) {   /* a phrase alternative's words */
+        PyObject *group = PyTuple_GET_ITEM(alternative_parts, k);
+        memset(all, 1, n);
+        for (Py_ssize_t g = 0; g < PyTuple_GET_SIZE(group); g++) {
+            const char *has = lookup(lk, PyTuple_GET_ITEM(group, g));
+            if (has == NULL) { failed = 1; break; }
+            for (Py_ssize_t i = 0; i < n; i++) all[i] &= has[i] != 0;
+        }
+        for (Py_ssize_t i = 0; i < n && !failed; i++)
+            if (all[i] && out[i * stride] < 0.8) out[i * stride] = 0.8;
+    }
+    if (n_grams >= 2 && !failed) {
+        for (Py_ssize_t k = 0; k < n_grams && !failed; k++) {
+            PyObject *options = PyTuple_GET_ITEM(grams, k);
+            memset(all, 0, n);
+            for (Py_ssize_t g = 0; g < PyTuple_GET_SIZE(options); g++) {
+                const char *has = lookup(lk, PyTuple_GET_ITEM(options, g));
+                if (has == NULL) { failed = 1; break; }
+                for (Py_ssize_t i = 0; i < n; i++) all[i] |= has[i] != 0;
+            }
+            for (Py_ssize_t i = 0; i < n; i++) count[i] += all[i] ? 1.0 : 0.0;
+        }
+        for (Py_ssize_t i = 0; i < n && !failed; i++) {
+            double v = 0.7 * count[i] / (double)n_grams;
+            if (v > out[i * stride]) out[i * stride] = v;
+        }
+    }
+    PyMem_Free(all);
+    PyMem_Free(count);
+    return failed ? -1 : 0;
+}
+
+/* matrix(text: str, starts: int64[s], ends: int64[s], units: list[tuple], out: float64[s, u])
+ * -> None
+ * out[i, j] = rank._Spans.match(units[j])[i]: each unit given as (text, alternatives, parts,
+ * alternative_parts, grams), each spelling looked for once in the joined text (a number as a
+ * whole number), the scores combined as _Spans.match combines them (the same doubles). */
+static PyObject *
+matrix(PyObject *self, PyObject *args)
+{
+    PyObject *text, *o_starts, *o_ends, *units, *o_out;
+    if (!PyArg_ParseTuple(args, "UOOO!O", &text, &o_starts, &o_ends, &PyList_Type, &units,
+                          &o_out))
+        return NULL;
+    Py_buffer starts, ends, out;
+    if (get(o_starts, &starts, 8, 0, "starts") < 0) return NULL;
+    if (get(o_ends, &ends, 8, 0, "ends") < 0) { PyBuffer_Release(&starts); return NULL; }
+    if (get(o_out, &out, 8, 1, "out") < 0) {
+        PyBuffer_Release(&ends); PyBuffer_Release(&starts); return NULL;
+    }
+    Py_ssize_t n = starts.len / 8, n_units = PyList_GET_SIZE(units), cap = 0;
+    Lookup lk = {text, NULL, (const int64_t *)starts.buf, (const int64_t *)ends.buf, n, 0, 0,
+                 NULL};
+    int failed = ends.len / 8 != n || out.len / 8 != n * n_units;
+    if (failed)
+        PyErr_SetString(PyExc_ValueError, "matrix: spans, units and out differ in size");
+    for (Py_ssize_t j = 0; j < n_units && !failed; j++) {
+        Py_ssize_t count = spellings(PyList_GET_ITEM(units, j));
+        if (count < 0) failed = 1; else cap += count;
+    }
+    if (!failed) {
+        lk.cap = cap;
+        lk.seen = PyDict_New();
+        lk.flags = PyMem_Calloc(cap * n > 0 ? cap * n : 1, 1);
+        if (lk.seen == NULL || lk.flags == NULL) { PyErr_NoMemory(); failed = 1; }
+    }
+    for (Py_ssize_t j = 0; j < n_units && !failed; j++)
+        if (fill_column(&lk, PyList_GET_ITEM(units, j), (double *)out.buf + j, n_units) < 0)
+            failed = 1;
+    PyMem_Free(lk.flags);
+    Py_XDECREF(lk.seen);
+    PyBuffer_Release(&out);
+    PyBuffer_Release(&ends);
+    PyBuffer_Release(&starts);
+    if (failed) return NULL;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"accumulate", accumulate, METH_VARARGS, "Add a field's terms' BM25 weights into totals."},
     {"top", top, METH_VARARGS, "The n best rows when unique, best first (None: a tie)."},
     {"containing", containing, METH_VARARGS, "Which spans of a text hold a needle whole."},
+    {"matrix", matrix, METH_VARARGS, "The rerank's spans x units scores (_Spans.match)."},
     {NULL, NULL, 0, NULL},
 };
 

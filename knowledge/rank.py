@@ -661,9 +661,7 @@ class Ranker:
             pieces.append(head)
             at += len(head) + 1
         spans = _Spans("\x00".join(pieces), span_starts, span_ends)
-        found = np.zeros((spans.n, len(units)))
-        for j, unit in enumerate(units):
-            found[:, j] = spans.match(unit)
+        found = spans.matrix(units)
         own = found[:n_rows]
         heads = found[n_rows:][head_of]
         matches = np.maximum(own, heads)
@@ -847,11 +845,14 @@ class _Spans:
     occurrences are mapped to the spans that contain them whole.
     """
 
-    def __init__(self, text: str, starts: list[int], ends: list[int]) -> None:
+    def __init__(self, text: str, starts: list[int], ends: list[int], *,
+                 compiled: bool = True) -> None:
         self.text, self.starts, self.ends = text, starts, ends
         self.n = len(starts)
         self._found: dict[str, np.ndarray] = {}
-        if _bm25 is not None:   # the same loop compiled (knowledge/_bm25.c)
+        # the same loops compiled (knowledge/_bm25.c); compiled=False: the Python path
+        self._compiled = _bm25 if compiled else None
+        if self._compiled is not None:
             self._bounds = (np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
 
     def containing(self, needle: str) -> np.ndarray:
@@ -863,9 +864,9 @@ class _Spans:
         if needle.isascii() and needle.isdigit():
             found = self._found[needle] = self.containing_number(needle)
             return found
-        if _bm25 is not None:
+        if self._compiled is not None:
             found = self._found[needle] = np.zeros(self.n, dtype=bool)
-            _bm25.containing(self.text, *self._bounds, needle, found)
+            self._compiled.containing(self.text, *self._bounds, needle, found)
             return found
         found = self._found[needle] = self.containing_in_python(needle)
         return found
@@ -895,6 +896,19 @@ class _Spans:
                 pos = find(needle, pos + 1)
         found = np.zeros(self.n, dtype=bool)
         found[spans] = True
+        return found
+
+    def matrix(self, units: Sequence[Unit]) -> np.ndarray:
+        """Spans × units: ``found[:, j] = match(units[j])``, in one compiled call when
+        ``knowledge._bm25`` is built (the same doubles: ``tests/test_compiled.py``)."""
+        if self._compiled is None:
+            found = np.zeros((self.n, len(units)))
+            for j, unit in enumerate(units):
+                found[:, j] = self.match(unit)
+            return found
+        found = np.empty((self.n, len(units)))
+        self._compiled.matrix(self.text, *self._bounds, [
+            (u.text, u.alternatives, u.parts, u.alternative_parts, u.grams) for u in units], found)
         return found
 
     def match(self, unit: Unit) -> np.ndarray:

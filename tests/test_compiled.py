@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import re
 import shutil
-from itertools import pairwise
+from itertools import chain, pairwise
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from knowledge import KnowledgeBase, rank
+from knowledge.query import Unit
 
 ROOT = Path(__file__).resolve().parent.parent
 SENTENCES = [s for s in re.findall(r"[^。！？\s]+[。！？]", (ROOT / "seeds" /
@@ -136,3 +137,45 @@ def test_the_compiled_sentence_lookup_equals_pythons(pieces, needle, rnd):
     assert spans.containing(needle).tolist() == spans.containing_in_python(needle).tolist()
     assert spans.containing(needle).tolist() == \
         [bool(needle) and needle in text[a:b] for a, b in zip(starts, ends)]
+
+
+SPELLING = st.text("甲乙丙5.1\U00020000", min_size=0, max_size=3)
+UNIT = st.builds(
+    lambda text, alternatives, parts, alternative_parts, grams:
+        Unit(text, 1.0, tuple(alternatives), tuple(map(tuple, grams)), tuple(parts),
+             tuple(map(tuple, alternative_parts))),
+    SPELLING, st.lists(SPELLING, max_size=2), st.lists(SPELLING, max_size=3),
+    st.lists(st.lists(SPELLING, min_size=1, max_size=3), max_size=2),
+    st.lists(st.lists(SPELLING, min_size=1, max_size=2), max_size=4))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.text("甲乙丙5.1 \U00020000", max_size=14), min_size=1, max_size=8),
+       st.lists(UNIT, max_size=6), st.randoms(use_true_random=False))
+def test_the_compiled_found_matrix_equals_pythons(pieces, units, rnd):
+    """rank._Spans.matrix (the rerank's spans × units, one compiled call) gives the Python
+    path's doubles exactly: words, alternatives, sub-words, an alternative's words, bigrams
+    with their options, numbers said whole (5 is not in 15 nor in 5.1, 1 not in 5.1), empty
+    spellings and spans, non-BMP characters, adjacent sentences and the text between spans."""
+    text = "\x00".join(pieces)
+    starts, ends, at = [], [], 0
+    for piece in pieces:              # each piece cut into sentences, a few characters left out
+        cuts = sorted(rnd.sample(range(len(piece) + 1), min(len(piece) + 1, rnd.randint(0, 3))))
+        bounds = [0, *cuts, len(piece)]
+        for a, b in pairwise(bounds):
+            if rnd.random() < 0.8:
+                starts.append(at + a)
+                ends.append(at + b - (1 if b - a > 2 and rnd.random() < 0.3 else 0))
+        at += len(piece) + 1
+    fast = rank._Spans(text, starts, ends).matrix(units)
+    slow = rank._Spans(text, starts, ends, compiled=False).matrix(units)
+    assert fast.shape == slow.shape == (len(starts), len(units))
+    assert fast.tolist() == slow.tolist()
+    # Unit.match, the reference, span by span: where the two agree by design (no empty
+    # spelling, which Unit.match finds everywhere; no digits, which the spans read as numbers
+    # in every spelling and with the characters around a span)
+    spellings = [s for u in units for s in (u.text, *u.alternatives, *u.parts,
+                                            *chain(*u.alternative_parts), *chain(*u.grams))]
+    if all(spellings) and not any(c in "51." for c in text):
+        assert fast.tolist() == [[u.match(text[a:b]) for u in units]
+                                 for a, b in zip(starts, ends)]
