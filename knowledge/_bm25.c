@@ -487,10 +487,117 @@ matrix(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* layout(sentences: list[tuple[tuple[int, int], ...]], texts: list[str], heads: list[str])
+ * -> (text, starts, ends, firsts, head_of)
+ * The rerank's spans (rank._layout): texts and then the distinct heads joined with "\0" into
+ * text; one span per sentence of each text (offsets into its text; a text without sentences:
+ * one empty span at its start), then one per distinct head, in order of first appearance;
+ * firsts[r] = text r's first span; head_of[k] = the distinct head of sentence span k's text.
+ * starts, ends, firsts and head_of as bytearrays of int64. */
+static PyObject *
+layout(PyObject *self, PyObject *args)
+{
+    PyObject *sentences, *texts, *heads;
+    if (!PyArg_ParseTuple(args, "O!O!O!", &PyList_Type, &sentences, &PyList_Type, &texts,
+                          &PyList_Type, &heads))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(texts), n_spans = 0;
+    if (PyList_GET_SIZE(sentences) != n || PyList_GET_SIZE(heads) != n) {
+        PyErr_SetString(PyExc_ValueError, "layout: lists of different sizes");
+        return NULL;
+    }
+    for (Py_ssize_t r = 0; r < n; r++) {
+        PyObject *own = PyList_GET_ITEM(sentences, r);
+        if (!(PyTuple_Check(own) || PyList_Check(own)) ||
+                !PyUnicode_Check(PyList_GET_ITEM(texts, r)) ||
+                !PyUnicode_Check(PyList_GET_ITEM(heads, r))) {
+            PyErr_SetString(PyExc_TypeError, "layout: sentences are tuples, texts and heads str");
+            return NULL;
+        }
+        n_spans += PySequence_Fast_GET_SIZE(own) ? PySequence_Fast_GET_SIZE(own) : 1;
+    }
+    PyObject *seen = PyDict_New(), *pieces = PyList_New(0), *result = NULL;
+    PyObject *o_starts = NULL, *o_ends = NULL, *o_firsts = NULL, *o_head_of = NULL;
+    if (seen == NULL || pieces == NULL) goto done;
+    /* room for every head distinct; cut to size at the end */
+    o_starts = PyByteArray_FromStringAndSize(NULL, (n_spans + n) * 8);
+    o_ends = PyByteArray_FromStringAndSize(NULL, (n_spans + n) * 8);
+    o_firsts = PyByteArray_FromStringAndSize(NULL, n * 8);
+    o_head_of = PyByteArray_FromStringAndSize(NULL, n_spans * 8);
+    if (!o_starts || !o_ends || !o_firsts || !o_head_of) goto done;
+    int64_t *st = (int64_t *)PyByteArray_AS_STRING(o_starts);
+    int64_t *en = (int64_t *)PyByteArray_AS_STRING(o_ends);
+    int64_t *first = (int64_t *)PyByteArray_AS_STRING(o_firsts);
+    int64_t *head_of = (int64_t *)PyByteArray_AS_STRING(o_head_of);
+    Py_ssize_t k = 0, at = 0;
+    for (Py_ssize_t r = 0; r < n; r++) {
+        PyObject *own = PyList_GET_ITEM(sentences, r), *text = PyList_GET_ITEM(texts, r);
+        PyObject *head = PyList_GET_ITEM(heads, r);
+        PyObject *id = PyDict_GetItemWithError(seen, head);
+        if (id == NULL) {
+            if (PyErr_Occurred()) goto done;
+            id = PyLong_FromSsize_t(PyDict_GET_SIZE(seen));
+            if (id == NULL) goto done;
+            int failed = PyDict_SetItem(seen, head, id);
+            Py_DECREF(id);          /* (the dict holds it) */
+            if (failed < 0) goto done;
+        }
+        int64_t h = PyLong_AsLongLong(id);
+        first[r] = k;
+        Py_ssize_t count = PySequence_Fast_GET_SIZE(own);   /* (a tuple or a list) */
+        if (count == 0) {
+            st[k] = en[k] = at;
+            head_of[k++] = h;
+        }
+        for (Py_ssize_t j = 0; j < count; j++) {
+            PyObject *bound = PySequence_Fast_GET_ITEM(own, j);
+            if (!(PyTuple_Check(bound) || PyList_Check(bound)) ||
+                    PySequence_Fast_GET_SIZE(bound) != 2) {
+                PyErr_SetString(PyExc_TypeError, "layout: a sentence is (start, end)");
+                goto done;
+            }
+            long long a = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(bound, 0));
+            long long b = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(bound, 1));
+            if ((a == -1 || b == -1) && PyErr_Occurred()) goto done;
+            st[k] = at + a;
+            en[k] = at + b;
+            head_of[k++] = h;
+        }
+        if (PyList_Append(pieces, text) < 0) goto done;
+        at += PyUnicode_GET_LENGTH(text) + 1;
+    }
+    PyObject *head, *id;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(seen, &pos, &head, &id)) {   /* in order of insertion */
+        st[k] = at;
+        en[k++] = at + PyUnicode_GET_LENGTH(head);
+        if (PyList_Append(pieces, head) < 0) goto done;
+        at += PyUnicode_GET_LENGTH(head) + 1;
+    }
+    if (PyByteArray_Resize(o_starts, k * 8) < 0 || PyByteArray_Resize(o_ends, k * 8) < 0)
+        goto done;
+    PyObject *separator = PyUnicode_FromOrdinal(0);
+    if (separator == NULL) goto done;
+    PyObject *joined = PyUnicode_Join(separator, pieces);
+    Py_DECREF(separator);
+    if (joined == NULL) goto done;
+    result = PyTuple_Pack(5, joined, o_starts, o_ends, o_firsts, o_head_of);
+    Py_DECREF(joined);
+done:
+    Py_XDECREF(o_starts);
+    Py_XDECREF(o_ends);
+    Py_XDECREF(o_firsts);
+    Py_XDECREF(o_head_of);
+    Py_XDECREF(pieces);
+    Py_XDECREF(seen);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"accumulate", accumulate, METH_VARARGS, "Add a field's terms' BM25 weights into totals."},
     {"top", top, METH_VARARGS, "The n best rows when unique, best first (None: a tie)."},
     {"containing", containing, METH_VARARGS, "Which spans of a text hold a needle whole."},
+    {"layout", layout, METH_VARARGS, "The rerank's spans: texts and heads joined, offsets."},
     {"matrix", matrix, METH_VARARGS, "The rerank's spans x units scores (_Spans.match)."},
     {NULL, NULL, 0, NULL},
 };

@@ -19,6 +19,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
@@ -627,40 +628,15 @@ class Ranker:
         total = candidates.total
         top_total = float(total.max()) or 1.0
         named = candidates.named
-        row_list = [int(row) for row in candidates.rows]
-        # One span per sentence of every candidate (a candidate without sentences: one empty
-        # span, so that its heading still counts), then one per distinct heading: offsets into
-        # one text, the candidates' paragraphs and the headings joined (no string per sentence).
-        pieces: list[str] = []
-        span_starts: list[int] = []
-        span_ends: list[int] = []
-        starts: list[int] = []
-        head_of: list[int] = []
-        head_index: dict[str, int] = {}
-        at = 0
+        row_list = candidates.rows.tolist()
         # each candidate's paragraph and normalised text, read once (a lazy row view's lookups)
         paragraphs = [self.rows[row] for row in row_list]
         sentence_lists = [paragraph.sentences for paragraph in paragraphs]
         norms = [self.norms[row] for row in row_list]
-        for row, sentences, norm in zip(row_list, sentence_lists, norms):
-            starts.append(len(span_starts))
-            head = self._heads[row] if cfg.title_in_window else ""
-            head_of.extend([head_index.setdefault(head, len(head_index))] * (len(sentences) or 1))
-            if sentences:
-                span_starts.extend([at + a for a, _ in sentences])
-                span_ends.extend([at + b for _, b in sentences])
-            else:
-                span_starts.append(at)
-                span_ends.append(at)
-            pieces.append(norm)
-            at += len(norm) + 1
-        n_rows = len(span_starts)
-        for head in head_index:
-            span_starts.append(at)
-            span_ends.append(at + len(head))
-            pieces.append(head)
-            at += len(head) + 1
-        spans = _Spans("\x00".join(pieces), span_starts, span_ends)
+        heads_of_rows = [self._heads[row] for row in row_list] if cfg.title_in_window else \
+            [""] * len(row_list)
+        spans, starts, head_of = _layout(sentence_lists, norms, heads_of_rows)
+        n_rows = len(head_of)
         found = spans.matrix(units)
         own = found[:n_rows]
         heads = found[n_rows:][head_of]
@@ -671,8 +647,8 @@ class Ranker:
         # window (a pair counts pair_discount; pairs across candidates never count) and the
         # share of the question the whole paragraph covers.
         best_cover = np.maximum.reduceat(cover, starts)
-        ends = np.array(starts[1:] + [n_rows])
-        is_best = np.flatnonzero(cover == np.repeat(best_cover, ends - np.array(starts)))
+        ends = np.append(starts[1:], n_rows)
+        is_best = np.flatnonzero(cover == np.repeat(best_cover, ends - starts))
         best = is_best[np.searchsorted(is_best, starts)]
         pair = np.full(n_rows, -np.inf)
         pair[:-1] = np.maximum(matches[:-1], matches[1:]) @ weights * cfg.pair_discount
@@ -687,8 +663,8 @@ class Ranker:
             with_sentences = [i for i, sentences in enumerate(sentence_lists) if sentences]
             if with_sentences:
                 fuzzy[with_sentences] = process.cdist(
-                    [query.content], [spans.text[span_starts[k]:span_ends[k]]
-                                      for k in best[with_sentences].tolist()],
+                    [query.content], [spans.text[a:b] for a, b in zip(
+                        *(bound[best[with_sentences]].tolist() for bound in spans.bounds))],
                     scorer=fuzz.partial_ratio, dtype=np.float64)[0] / 100
         asked = np.zeros(len(row_list))
         closeness = np.zeros(len(row_list))
@@ -732,7 +708,8 @@ class Ranker:
             "under_law": ul, "associated": ac, "final": f, **by_field}, found_row)
             for row, sentences, a, b, f, bm, win, cov, fz, ref, at_, li, cap, ak, cl, ul, ac,
             by_field, found_row in zip(
-                row_list, sentence_lists, starts, ends.tolist(), final.tolist(), bm25.tolist(),
+                row_list, sentence_lists, starts.tolist(), ends.tolist(), final.tolist(),
+                bm25.tolist(),
                 window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist(),
                 answer_type.tolist(), liability.tolist(), caption.tolist(), asked.tolist(),
                 closeness.tolist(), under.tolist(), associated.tolist(), field_scores,
@@ -837,6 +814,44 @@ def _bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
 
 
+def _layout(sentence_lists: list[tuple[tuple[int, int], ...]], texts: list[str],
+            heads: list[str], *, compiled: bool = True) -> tuple[_Spans, np.ndarray, np.ndarray]:
+    """The rerank's spans: one per sentence of every text (a text without sentences: one empty
+    span, so that its heading still counts), then one per distinct heading, in order of first
+    appearance; offsets into one text, the texts and the headings joined with NUL (no string
+    per sentence). Also each text's first span, and each sentence span's heading (its index
+    among the headings). In one compiled call when ``knowledge._bm25`` is built."""
+    if compiled and _bm25 is not None:
+        text, starts, ends, firsts, head_of = _bm25.layout(sentence_lists, texts, heads)
+        return (_Spans(text, np.frombuffer(starts, np.int64), np.frombuffer(ends, np.int64)),
+                np.frombuffer(firsts, np.int64), np.frombuffer(head_of, np.int64))
+    pieces: list[str] = []
+    span_starts: list[int] = []
+    span_ends: list[int] = []
+    firsts: list[int] = []
+    head_of: list[int] = []
+    head_index: dict[str, int] = {}
+    at = 0
+    for sentences, text, head in zip(sentence_lists, texts, heads):
+        firsts.append(len(span_starts))
+        head_of.extend([head_index.setdefault(head, len(head_index))] * (len(sentences) or 1))
+        if sentences:
+            span_starts.extend([at + a for a, _ in sentences])
+            span_ends.extend([at + b for _, b in sentences])
+        else:
+            span_starts.append(at)
+            span_ends.append(at)
+        pieces.append(text)
+        at += len(text) + 1
+    for head in head_index:
+        span_starts.append(at)
+        span_ends.append(at + len(head))
+        pieces.append(head)
+        at += len(head) + 1
+    return (_Spans("\x00".join(pieces), span_starts, span_ends, compiled=compiled),
+            np.array(firsts, dtype=np.int64), np.array(head_of, dtype=np.int64))
+
+
 class _Spans:
     """Many text spans searched at once: the texts joined, each needle found with ``str.find``.
 
@@ -845,15 +860,22 @@ class _Spans:
     occurrences are mapped to the spans that contain them whole.
     """
 
-    def __init__(self, text: str, starts: list[int], ends: list[int], *,
-                 compiled: bool = True) -> None:
-        self.text, self.starts, self.ends = text, starts, ends
-        self.n = len(starts)
+    def __init__(self, text: str, starts: Sequence[int] | np.ndarray,
+                 ends: Sequence[int] | np.ndarray, *, compiled: bool = True) -> None:
+        self.text = text
+        self.bounds = (np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64))
+        self.n = len(self.bounds[0])
         self._found: dict[str, np.ndarray] = {}
         # the same loops compiled (knowledge/_bm25.c); compiled=False: the Python path
         self._compiled = _bm25 if compiled else None
-        if self._compiled is not None:
-            self._bounds = (np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
+
+    @cached_property
+    def starts(self) -> list[int]:
+        return self.bounds[0].tolist()
+
+    @cached_property
+    def ends(self) -> list[int]:
+        return self.bounds[1].tolist()
 
     def containing(self, needle: str) -> np.ndarray:
         """Boolean per span: ``needle in span`` (a number as a whole number: see
@@ -866,7 +888,7 @@ class _Spans:
             return found
         if self._compiled is not None:
             found = self._found[needle] = np.zeros(self.n, dtype=bool)
-            self._compiled.containing(self.text, *self._bounds, needle, found)
+            self._compiled.containing(self.text, *self.bounds, needle, found)
             return found
         found = self._found[needle] = self.containing_in_python(needle)
         return found
@@ -907,7 +929,7 @@ class _Spans:
                 found[:, j] = self.match(unit)
             return found
         found = np.empty((self.n, len(units)))
-        self._compiled.matrix(self.text, *self._bounds, [
+        self._compiled.matrix(self.text, *self.bounds, [
             (u.text, u.alternatives, u.parts, u.alternative_parts, u.grams) for u in units], found)
         return found
 

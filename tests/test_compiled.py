@@ -179,3 +179,31 @@ def test_the_compiled_found_matrix_equals_pythons(pieces, units, rnd):
     if all(spellings) and not any(c in "51." for c in text):
         assert fast.tolist() == [[u.match(text[a:b]) for u in units]
                                  for a, b in zip(starts, ends)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.text("甲乙a\U00020000", max_size=10),
+                          st.sampled_from(["", "总则", "第一章 总则", "\U00020000"]),
+                          st.randoms(use_true_random=False)), min_size=1, max_size=8))
+def test_the_compiled_layout_equals_pythons(rows):
+    """rank._layout (the rerank's spans: every candidate's sentences, an empty span for one
+    without, then each distinct heading once) gives the Python path's text and offsets."""
+    texts = [text for text, _, _ in rows]
+    heads = [head for _, head, _ in rows]
+    sentence_lists = []
+    for text, _, rnd in rows:
+        cuts = sorted(rnd.sample(range(len(text) + 1), min(len(text) + 1, rnd.randint(0, 3))))
+        sentence_lists.append(tuple(pairwise([0, *cuts, len(text)])) if text else ())
+    fast = rank._layout(sentence_lists, texts, heads)
+    slow = rank._layout(sentence_lists, texts, heads, compiled=False)
+    assert fast[0].text == slow[0].text
+    assert [b.tolist() for b in fast[0].bounds] == [b.tolist() for b in slow[0].bounds]
+    assert fast[1].tolist() == slow[1].tolist() and fast[2].tolist() == slow[2].tolist()
+    spans, firsts, head_of = fast
+    assert spans.n == len(head_of) + len(dict.fromkeys(heads))
+    for r, (text, head) in enumerate(zip(texts, heads)):   # each text's sentences, its heading
+        begin = firsts[r]
+        for k, (a, b) in enumerate(sentence_lists[r] or [(0, 0)]):
+            assert spans.text[spans.starts[begin + k]:spans.ends[begin + k]] == text[a:b]
+            assert spans.text[spans.starts[len(head_of) + head_of[begin + k]]:
+                              spans.ends[len(head_of) + head_of[begin + k]]] == head
