@@ -7,6 +7,9 @@
  * that choice and its order are unique (no two of the n + 1 best totals equal); else it returns
  * None and the caller uses numpy's argpartition on the same totals. containing() is the
  * rerank's sentence lookup (rank._Spans.containing) without a Python step per occurrence.
+ * layout() lays out the rerank's spans (rank._layout) and matrix() fills its spans × units
+ * matrix (rank._Spans.matrix: _Spans.match per unit, every spelling found through one pass
+ * over the text that notes where each spelling's first character occurs).
  *
  * Built by setup.py as an optional extension (no numpy headers: the buffer protocol); without it
  * knowledge/rank.py runs the numpy path, with identical results. Compiled with
@@ -274,21 +277,118 @@ span_at(const int64_t *s, Py_ssize_t n, Py_ssize_t pos)
 
 #define IS_DIGIT(c) ((c) >= '0' && (c) <= '9')
 
-/* flag[i] = the spans that hold needle whole: _Spans.containing (a plain word, as containing()
- * above) or _Spans.containing_number (a number: no digit or '.' before it, no digit nor '.'
- * and a digit after it, looked at in the joined text as the regular expression does). -1 on
- * an error. */
-static int
-find_in_spans(PyObject *text, const int64_t *s, const int64_t *e, Py_ssize_t n,
-              PyObject *needle, char *flag)
+/* Where each character that begins a spelling occurs in the text, in order: one pass over the
+ * text for all spellings (str.find per spelling would pass over the whole text each time). */
+typedef struct {
+    Py_ssize_t size, n_ids;     /* hash slots (a power of 2), distinct first characters */
+    Py_UCS4 *key;               /* slot -> character */
+    int32_t *id;                /* slot -> its bucket, -1: an empty slot */
+    Py_ssize_t *bucket;         /* bucket b's positions: at[bucket[b]] .. at[bucket[b + 1]] */
+    int32_t *at;
+    uint8_t bmp[8192];          /* a bit per character below U+10000: may begin a spelling */
+} Firsts;
+
+static Py_ssize_t
+first_slot(const Firsts *f, Py_UCS4 c)
 {
-    Py_ssize_t length = PyUnicode_GET_LENGTH(text), size = PyUnicode_GET_LENGTH(needle);
+    Py_ssize_t slot = (Py_ssize_t)((c * 2654435761u) & (uint32_t)(f->size - 1));
+    while (f->id[slot] >= 0 && f->key[slot] != c) slot = (slot + 1) & (f->size - 1);
+    return slot;
+}
+
+static void
+firsts_free(Firsts *f)
+{
+    PyMem_Free(f->key); PyMem_Free(f->id); PyMem_Free(f->bucket); PyMem_Free(f->at);
+}
+
+/* Add the first character of a spelling (none for an empty one). */
+static void
+firsts_add(Firsts *f, PyObject *spelling)
+{
+    if (PyUnicode_GET_LENGTH(spelling) == 0) return;
+    Py_UCS4 c = PyUnicode_READ_CHAR(spelling, 0);
+    Py_ssize_t slot = first_slot(f, c);
+    if (f->id[slot] < 0) { f->key[slot] = c; f->id[slot] = (int32_t)f->n_ids++; }
+    if (c < 0x10000) f->bmp[c >> 3] |= (uint8_t)(1u << (c & 7));
+}
+
+/* Room for up to cap first characters; -1 on no memory. */
+static int
+firsts_init(Firsts *f, Py_ssize_t cap)
+{
+    memset(f, 0, sizeof(*f));
+    f->size = 16;
+    while (f->size < 2 * cap + 2) f->size *= 2;
+    f->key = PyMem_Malloc(f->size * sizeof(Py_UCS4));
+    f->id = PyMem_Malloc(f->size * sizeof(int32_t));
+    if (f->key == NULL || f->id == NULL) { PyErr_NoMemory(); return -1; }
+    memset(f->id, 0xff, f->size * sizeof(int32_t));
+    return 0;
+}
+
+/* Each added character's positions in text, by one pass. -1 on no memory. */
+static int
+firsts_index(Firsts *f, PyObject *text)
+{
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text), m = 0;
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
+    int32_t *of = PyMem_Malloc((length ? length : 1) * sizeof(int32_t));
+    f->bucket = PyMem_Calloc(f->n_ids + 1, sizeof(Py_ssize_t));
+    if (of == NULL || f->bucket == NULL) { PyMem_Free(of); PyErr_NoMemory(); return -1; }
+#define SCAN(TYPE) \
+    for (Py_ssize_t p = 0; p < length; p++) { \
+        Py_UCS4 c = ((const TYPE *)data)[p]; \
+        int32_t b = -1; \
+        if (c >= 0x10000 || (f->bmp[c >> 3] >> (c & 7)) & 1) b = f->id[first_slot(f, c)]; \
+        of[p] = b; \
+        if (b >= 0) { f->bucket[b + 1]++; m++; } \
+    }
+    if (kind == PyUnicode_1BYTE_KIND) SCAN(Py_UCS1)
+    else if (kind == PyUnicode_2BYTE_KIND) SCAN(Py_UCS2)
+    else SCAN(Py_UCS4)
+#undef SCAN
+    for (Py_ssize_t b = 0; b < f->n_ids; b++) f->bucket[b + 1] += f->bucket[b];
+    f->at = PyMem_Malloc((m ? m : 1) * sizeof(int32_t));
+    Py_ssize_t *fill = PyMem_Malloc((f->n_ids ? f->n_ids : 1) * sizeof(Py_ssize_t));
+    if (f->at == NULL || fill == NULL) {
+        PyMem_Free(of); PyMem_Free(fill); PyErr_NoMemory(); return -1;
+    }
+    memcpy(fill, f->bucket, f->n_ids * sizeof(Py_ssize_t));
+    for (Py_ssize_t p = 0; p < length; p++)
+        if (of[p] >= 0) f->at[fill[of[p]]++] = (int32_t)p;
+    PyMem_Free(of);
+    PyMem_Free(fill);
+    return 0;
+}
+
+/* flag[i] = the spans that hold needle whole: _Spans.containing (a plain word, as containing()
+ * above) or _Spans.containing_number (a number: no digit or '.' before it, no digit nor '.'
+ * and a digit after it, looked at in the joined text as the regular expression does). The
+ * occurrences are the ones str.find would give, in order, taken from the positions of the
+ * needle's first character (f). */
+static void
+find_in_spans(PyObject *text, const int64_t *s, const int64_t *e, Py_ssize_t n,
+              PyObject *needle, const Firsts *f, char *flag)
+{
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text), size = PyUnicode_GET_LENGTH(needle);
+    if (size == 0 || size > length) return;
+    int kind = PyUnicode_KIND(text), n_kind = PyUnicode_KIND(needle);
+    const void *data = PyUnicode_DATA(text), *n_data = PyUnicode_DATA(needle);
     int number = is_number(needle);
-    Py_ssize_t pos = size ? PyUnicode_Find(text, needle, 0, length, 1) : -1;
-    while (pos >= 0) {
-        Py_ssize_t from = pos + 1;
+    int32_t b = f->id[first_slot(f, PyUnicode_READ(n_kind, n_data, 0))];
+    if (b < 0) return;          /* (every first character was added: cannot happen) */
+    const int32_t *at = f->at + f->bucket[b], *stop = f->at + f->bucket[b + 1];
+    Py_ssize_t from = 0;
+    for (; at < stop; at++) {
+        Py_ssize_t pos = *at;
+        if (pos < from) continue;
+        if (pos + size > length) break;
+        Py_ssize_t k = 1;
+        while (k < size && PyUnicode_READ(kind, data, pos + k) ==
+                           PyUnicode_READ(n_kind, n_data, k)) k++;
+        if (k < size) continue;         /* (str.find goes on at pos + 1) */
         int whole = 1;
         if (number) {
             Py_UCS4 before = pos > 0 ? PyUnicode_READ(kind, data, pos - 1) : 0;
@@ -305,9 +405,7 @@ find_in_spans(PyObject *text, const int64_t *s, const int64_t *e, Py_ssize_t n,
             }
             if (number) from = pos + size;  /* (matches of a number never overlap) */
         }
-        pos = from <= length ? PyUnicode_Find(text, needle, from, length, 1) : -1;
     }
-    return pos == -2 ? -1 : 0;
 }
 
 typedef struct {
@@ -315,6 +413,7 @@ typedef struct {
     const int64_t *s, *e;
     Py_ssize_t n, used, cap;
     char *flags;                /* cap slots of n flags */
+    Firsts firsts;
 } Lookup;
 
 /* The flags of one needle (looked up once per call), NULL on an error. */
@@ -337,35 +436,46 @@ lookup(Lookup *lk, PyObject *needle)
     if (number == NULL) return NULL;
     int failed = PyDict_SetItem(lk->seen, needle, number);
     Py_DECREF(number);
-    if (failed < 0 || find_in_spans(lk->text, lk->s, lk->e, lk->n, needle, flag) < 0)
-        return NULL;
+    if (failed < 0) return NULL;
+    find_in_spans(lk->text, lk->s, lk->e, lk->n, needle, &lk->firsts, flag);
     lk->used++;
     return flag;
 }
 
 /* How many spellings a unit has at most (its text, alternatives, parts, the alternatives'
- * parts, the grams' options); -1 and an error when it is not (str, tuple, tuple, tuple of
- * tuples, tuple of tuples) of str. */
+ * parts, the grams' options), each one's first character added to f (unless NULL); -1 and an
+ * error when it is not (str, tuple, tuple, tuple of tuples, tuple of tuples) of str. */
 static Py_ssize_t
-spellings(PyObject *unit)
+spellings(PyObject *unit, Firsts *f)
 {
     if (!PyTuple_Check(unit) || PyTuple_GET_SIZE(unit) != 5 ||
             !PyUnicode_Check(PyTuple_GET_ITEM(unit, 0))) goto bad;
     Py_ssize_t count = 1;
-    for (int f = 1; f <= 4; f++) {
-        PyObject *field = PyTuple_GET_ITEM(unit, f);
+    if (f) firsts_add(f, PyTuple_GET_ITEM(unit, 0));
+    for (int k = 1; k <= 4; k++) {
+        PyObject *field = PyTuple_GET_ITEM(unit, k);
         if (!PyTuple_Check(field)) goto bad;
-        if (f <= 2) { count += PyTuple_GET_SIZE(field); continue; }
-        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(field); k++) {
-            PyObject *group = PyTuple_GET_ITEM(field, k);
-            if (!PyTuple_Check(group) || PyTuple_GET_SIZE(group) == 0) goto bad;
-            count += PyTuple_GET_SIZE(group);
+        for (Py_ssize_t g = 0; g < PyTuple_GET_SIZE(field); g++) {
+            PyObject *item = PyTuple_GET_ITEM(field, g);
+            if (k <= 2) {           /* alternatives, parts: spellings */
+                if (!PyUnicode_Check(item)) goto bad;
+                if (f) firsts_add(f, item);
+                count++;
+                continue;
+            }
+            if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) == 0) goto bad;
+            for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(item); j++) {
+                PyObject *spelling = PyTuple_GET_ITEM(item, j);
+                if (!PyUnicode_Check(spelling)) goto bad;
+                if (f) firsts_add(f, spelling);
+                count++;
+            }
         }
     }
     return count;
 bad:
     PyErr_SetString(PyExc_TypeError, "matrix: a unit is (text, alternatives, parts, "
-                    "alternative_parts, grams), groups not empty");
+                    "alternative_parts, grams) of str, groups not empty");
     return -1;
 }
 
@@ -461,12 +571,12 @@ matrix(PyObject *self, PyObject *args)
     }
     Py_ssize_t n = starts.len / 8, n_units = PyList_GET_SIZE(units), cap = 0;
     Lookup lk = {text, NULL, (const int64_t *)starts.buf, (const int64_t *)ends.buf, n, 0, 0,
-                 NULL};
+                 NULL, {0}};
     int failed = ends.len / 8 != n || out.len / 8 != n * n_units;
     if (failed)
         PyErr_SetString(PyExc_ValueError, "matrix: spans, units and out differ in size");
     for (Py_ssize_t j = 0; j < n_units && !failed; j++) {
-        Py_ssize_t count = spellings(PyList_GET_ITEM(units, j));
+        Py_ssize_t count = spellings(PyList_GET_ITEM(units, j), NULL);
         if (count < 0) failed = 1; else cap += count;
     }
     if (!failed) {
@@ -475,9 +585,14 @@ matrix(PyObject *self, PyObject *args)
         lk.flags = PyMem_Calloc(cap * n > 0 ? cap * n : 1, 1);
         if (lk.seen == NULL || lk.flags == NULL) { PyErr_NoMemory(); failed = 1; }
     }
+    if (!failed && firsts_init(&lk.firsts, cap) < 0) failed = 1;
+    for (Py_ssize_t j = 0; j < n_units && !failed; j++)
+        spellings(PyList_GET_ITEM(units, j), &lk.firsts);
+    if (!failed && firsts_index(&lk.firsts, text) < 0) failed = 1;
     for (Py_ssize_t j = 0; j < n_units && !failed; j++)
         if (fill_column(&lk, PyList_GET_ITEM(units, j), (double *)out.buf + j, n_units) < 0)
             failed = 1;
+    firsts_free(&lk.firsts);
     PyMem_Free(lk.flags);
     Py_XDECREF(lk.seen);
     PyBuffer_Release(&out);
