@@ -147,12 +147,14 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
             found[at] = np.maximum(found[at], item.found)
     if query is not None and query.units:
         weights = np.array([u.weight for u in query.units]) / query.mass
-        for item, units in zip(kept, found):
-            whole = units is not None and units.size == weights.size
+        wholes = [units is not None and units.size == weights.size for units in found]
+        said = [units for units, whole in zip(found, wholes) if whole]
+        # the heaviest question word the article does not say (its share of the question),
+        # for every article at once (weights has a size: the question has units)
+        missing = iter((weights * (1.0 - np.array(said))).max(axis=1).tolist() if said else ())
+        for item, units, whole in zip(kept, found, wholes):
             item.parts["article"] = float(units @ weights) if whole else item.parts["coverage"]
-            # the heaviest question word the article does not say (its share of the question)
-            item.parts["missing"] = float((weights * (1.0 - units)).max()) if whole and \
-                weights.size else 0.0
+            item.parts["missing"] = next(missing) if whole else 0.0
     return kept
 
 
@@ -661,11 +663,14 @@ class Ranker:
         fuzzy = np.zeros(len(row_list))
         if cfg.fuzzy_weight:
             with_sentences = [i for i, sentences in enumerate(sentence_lists) if sentences]
-            if with_sentences:
-                fuzzy[with_sentences] = process.cdist(
-                    [query.content], [spans.text[a:b] for a, b in zip(
-                        *(bound[best[with_sentences]].tolist() for bound in spans.bounds))],
-                    scorer=fuzz.partial_ratio, dtype=np.float64)[0] / 100
+            if with_sentences:   # (each distinct sentence compared once)
+                texts = [spans.text[a:b] for a, b in zip(
+                    *(bound[best[with_sentences]].tolist() for bound in spans.bounds))]
+                distinct = dict.fromkeys(texts)
+                scores = process.cdist([query.content], list(distinct), scorer=fuzz.partial_ratio,
+                                       dtype=np.float64)[0] / 100
+                distinct.update(zip(distinct, scores.tolist()))
+                fuzzy[with_sentences] = [distinct[text] for text in texts]
         asked = np.zeros(len(row_list))
         closeness = np.zeros(len(row_list))
         if self._asked:  # an FAQ pair: as close as its question is to the question
@@ -702,7 +707,8 @@ class Ranker:
         field_scores = ([dict(zip(FIELDS, scores)) for scores in zip(
             *(candidates.fields[name].tolist() for name in FIELDS))]
             if candidates.fields is not None else [{}] * len(row_list))
-        ranked = [Ranked(f, row, own_cover[a:b].tolist() if sentences else [], {
+        covers = own_cover.tolist()
+        ranked = [Ranked(f, row, covers[a:b] if sentences else [], {
             "bm25": bm, "window": win, "coverage": cov, "fuzzy": fz, "reference": ref,
             "answer_type": at_, "liability": li, "caption": cap, "asked": ak, "closeness": cl,
             "under_law": ul, "associated": ac, "final": f, **by_field}, found_row)
@@ -753,8 +759,15 @@ _INTERPRETATION = re.compile(
 def _law_name(title: str) -> str:
     """A document's name as other texts cite it: the title's first word without the state's
     name (中华人民共和国档案法 总则 → 档案法)."""
-    name = title.split(" ", 1)[0] if title else ""
-    return name.removeprefix(_STATE)
+    name = _LAW_NAMES.get(title)
+    if name is None:
+        if len(_LAW_NAMES) >= 100_000:
+            _LAW_NAMES.clear()
+        name = _LAW_NAMES[title] = (title.split(" ", 1)[0] if title else "").removeprefix(_STATE)
+    return name
+
+
+_LAW_NAMES: dict[str, str] = {}   # title → _law_name (the same titles come back every search)
 
 
 def _under_parent(titles: Sequence[str]) -> np.ndarray:
