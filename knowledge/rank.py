@@ -664,8 +664,9 @@ class Ranker:
         if cfg.fuzzy_weight:
             with_sentences = [i for i, sentences in enumerate(sentence_lists) if sentences]
             if with_sentences:   # (each distinct sentence compared once)
-                texts = [spans.text[a:b] for a, b in zip(
-                    *(bound[best[with_sentences]].tolist() for bound in spans.bounds))]
+                text, span_starts, span_ends = spans.text, spans.starts, spans.ends
+                texts = [text[span_starts[k]:span_ends[k]]
+                         for k in best[with_sentences].tolist()]
                 distinct = dict.fromkeys(texts)
                 scores = process.cdist([query.content], list(distinct), scorer=fuzz.partial_ratio,
                                        dtype=np.float64)[0] / 100
