@@ -1,7 +1,9 @@
 """The compiled BM25 candidates (knowledge/_bm25.c, built by ``python setup.py build_ext
 --inplace`` or ``pip install -e .``) answer exactly as the numpy path: the same rows, in the same
 order, with the same totals bit for bit — on a small random corpus with duplicate paragraphs
-(ties), delta segments and tombstones, with and without an audience mask.
+(ties), delta segments and tombstones, with and without an audience mask; and the rerank's
+compiled spans (``rank._layout``) and spans × units matrix (``rank._Spans.matrix``) equal their
+Python paths on random texts and units.
 
 A search with ``explain=True`` takes the numpy path (it needs each field's own score); one
 without takes the compiled one when it is built. Without it, these tests are skipped: both paths
