@@ -1,4 +1,5 @@
-"""The optional compiled part of staffbot: ``knowledge/_bm25.c``, the BM25 candidates' inner loops.
+"""The optional compiled part of staffbot: ``knowledge/_bm25.c``, the BM25 candidates' inner loops
+and the rerank's spans and matrix.
 
 Everything else is in pyproject.toml. Without a C compiler the build goes on without it
 (``optional=True``) and ``knowledge/rank.py`` runs its numpy path, with identical results. In a

@@ -7,6 +7,9 @@
  * that choice and its order are unique (no two of the n + 1 best totals equal); else it returns
  * None and the caller uses numpy's argpartition on the same totals. containing() is the
  * rerank's sentence lookup (rank._Spans.containing) without a Python step per occurrence.
+ * layout() lays out the rerank's spans (rank._layout) and matrix() fills its spans × units
+ * matrix (rank._Spans.matrix: _Spans.match per unit, every spelling found through one pass
+ * over the text that notes where each spelling's first character occurs).
  *
  * Built by setup.py as an optional extension (no numpy headers: the buffer protocol); without it
  * knowledge/rank.py runs the numpy path, with identical results. Compiled with
@@ -16,6 +19,7 @@
 #include <Python.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int
 get(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, int writable, const char *what)
@@ -245,10 +249,471 @@ containing(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* -- the rerank's found matrix (rank._Spans.matrix) ------------------------------------------ */
+
+/* Is needle a word of ASCII digits (text.number_pattern: found as a whole number)? */
+static int
+is_number(PyObject *needle)
+{
+    Py_ssize_t size = PyUnicode_GET_LENGTH(needle);
+    if (size == 0 || !PyUnicode_IS_ASCII(needle)) return 0;
+    const Py_UCS1 *c = PyUnicode_1BYTE_DATA(needle);
+    for (Py_ssize_t k = 0; k < size; k++)
+        if (c[k] < '0' || c[k] > '9') return 0;
+    return 1;
+}
+
+/* the last span starting at or before pos (bisect_right(starts, pos) - 1; -1: none) */
+static Py_ssize_t
+span_at(const int64_t *s, Py_ssize_t n, Py_ssize_t pos)
+{
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = (lo + hi) / 2;
+        if (s[mid] <= pos) lo = mid + 1; else hi = mid;
+    }
+    return lo - 1;
+}
+
+#define IS_DIGIT(c) ((c) >= '0' && (c) <= '9')
+
+/* Where each character that begins a spelling occurs in the text, in order: one pass over the
+ * text for all spellings (str.find per spelling would pass over the whole text each time). */
+typedef struct {
+    Py_ssize_t size, n_ids;     /* hash slots (a power of 2), distinct first characters */
+    Py_UCS4 *key;               /* slot -> character */
+    int32_t *id;                /* slot -> its bucket, -1: an empty slot */
+    Py_ssize_t *bucket;         /* bucket b's positions: at[bucket[b]] .. at[bucket[b + 1]] */
+    int32_t *at;
+    uint8_t bmp[8192];          /* a bit per character below U+10000: may begin a spelling */
+} Firsts;
+
+static Py_ssize_t
+first_slot(const Firsts *f, Py_UCS4 c)
+{
+    Py_ssize_t slot = (Py_ssize_t)((c * 2654435761u) & (uint32_t)(f->size - 1));
+    while (f->id[slot] >= 0 && f->key[slot] != c) slot = (slot + 1) & (f->size - 1);
+    return slot;
+}
+
+static void
+firsts_free(Firsts *f)
+{
+    PyMem_Free(f->key); PyMem_Free(f->id); PyMem_Free(f->bucket); PyMem_Free(f->at);
+}
+
+/* Add the first character of a spelling (none for an empty one). */
+static void
+firsts_add(Firsts *f, PyObject *spelling)
+{
+    if (PyUnicode_GET_LENGTH(spelling) == 0) return;
+    Py_UCS4 c = PyUnicode_READ_CHAR(spelling, 0);
+    Py_ssize_t slot = first_slot(f, c);
+    if (f->id[slot] < 0) { f->key[slot] = c; f->id[slot] = (int32_t)f->n_ids++; }
+    if (c < 0x10000) f->bmp[c >> 3] |= (uint8_t)(1u << (c & 7));
+}
+
+/* Room for up to cap first characters; -1 on no memory. */
+static int
+firsts_init(Firsts *f, Py_ssize_t cap)
+{
+    memset(f, 0, sizeof(*f));
+    f->size = 16;
+    while (f->size < 2 * cap + 2) f->size *= 2;
+    f->key = PyMem_Malloc(f->size * sizeof(Py_UCS4));
+    f->id = PyMem_Malloc(f->size * sizeof(int32_t));
+    if (f->key == NULL || f->id == NULL) { PyErr_NoMemory(); return -1; }
+    memset(f->id, 0xff, f->size * sizeof(int32_t));
+    return 0;
+}
+
+/* Each added character's positions in text, by one pass. -1 on no memory. */
+static int
+firsts_index(Firsts *f, PyObject *text)
+{
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text), m = 0;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    int32_t *of = PyMem_Malloc((length ? length : 1) * sizeof(int32_t));
+    f->bucket = PyMem_Calloc(f->n_ids + 1, sizeof(Py_ssize_t));
+    if (of == NULL || f->bucket == NULL) { PyMem_Free(of); PyErr_NoMemory(); return -1; }
+#define SCAN(TYPE) \
+    for (Py_ssize_t p = 0; p < length; p++) { \
+        Py_UCS4 c = ((const TYPE *)data)[p]; \
+        int32_t b = -1; \
+        if (c >= 0x10000 || (f->bmp[c >> 3] >> (c & 7)) & 1) b = f->id[first_slot(f, c)]; \
+        of[p] = b; \
+        if (b >= 0) { f->bucket[b + 1]++; m++; } \
+    }
+    if (kind == PyUnicode_1BYTE_KIND) SCAN(Py_UCS1)
+    else if (kind == PyUnicode_2BYTE_KIND) SCAN(Py_UCS2)
+    else SCAN(Py_UCS4)
+#undef SCAN
+    for (Py_ssize_t b = 0; b < f->n_ids; b++) f->bucket[b + 1] += f->bucket[b];
+    f->at = PyMem_Malloc((m ? m : 1) * sizeof(int32_t));
+    Py_ssize_t *fill = PyMem_Malloc((f->n_ids ? f->n_ids : 1) * sizeof(Py_ssize_t));
+    if (f->at == NULL || fill == NULL) {
+        PyMem_Free(of); PyMem_Free(fill); PyErr_NoMemory(); return -1;
+    }
+    memcpy(fill, f->bucket, f->n_ids * sizeof(Py_ssize_t));
+    for (Py_ssize_t p = 0; p < length; p++)
+        if (of[p] >= 0) f->at[fill[of[p]]++] = (int32_t)p;
+    PyMem_Free(of);
+    PyMem_Free(fill);
+    return 0;
+}
+
+/* flag[i] = the spans that hold needle whole: _Spans.containing (a plain word, as containing()
+ * above) or _Spans.containing_number (a number: no digit or '.' before it, no digit nor '.'
+ * and a digit after it, looked at in the joined text as the regular expression does). The
+ * occurrences are the ones str.find would give, in order, taken from the positions of the
+ * needle's first character (f). */
+static void
+find_in_spans(PyObject *text, const int64_t *s, const int64_t *e, Py_ssize_t n,
+              PyObject *needle, const Firsts *f, char *flag)
+{
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text), size = PyUnicode_GET_LENGTH(needle);
+    if (size == 0 || size > length) return;
+    int kind = PyUnicode_KIND(text), n_kind = PyUnicode_KIND(needle);
+    const void *data = PyUnicode_DATA(text), *n_data = PyUnicode_DATA(needle);
+    int number = is_number(needle);
+    int32_t b = f->id[first_slot(f, PyUnicode_READ(n_kind, n_data, 0))];
+    if (b < 0) return;          /* (every first character was added: cannot happen) */
+    const int32_t *at = f->at + f->bucket[b], *stop = f->at + f->bucket[b + 1];
+    Py_ssize_t from = 0;
+    for (; at < stop; at++) {
+        Py_ssize_t pos = *at;
+        if (pos < from) continue;
+        if (pos + size > length) break;
+        Py_ssize_t k = 1;
+        while (k < size && PyUnicode_READ(kind, data, pos + k) ==
+                           PyUnicode_READ(n_kind, n_data, k)) k++;
+        if (k < size) continue;         /* (str.find goes on at pos + 1) */
+        int whole = 1;
+        if (number) {
+            Py_UCS4 before = pos > 0 ? PyUnicode_READ(kind, data, pos - 1) : 0;
+            Py_UCS4 after = pos + size < length ? PyUnicode_READ(kind, data, pos + size) : 0;
+            Py_UCS4 next = pos + size + 1 < length ? PyUnicode_READ(kind, data, pos + size + 1) : 0;
+            whole = !(IS_DIGIT(before) || before == '.') && !IS_DIGIT(after) &&
+                    !(after == '.' && IS_DIGIT(next));
+        }
+        if (whole) {
+            Py_ssize_t i = span_at(s, n, pos), end = i >= 0 ? (Py_ssize_t)e[i] : -1;
+            if (pos + size <= end) {
+                flag[i] = 1;
+                if (!number) from = end;    /* the next span (a number: its next match) */
+            }
+            if (number) from = pos + size;  /* (matches of a number never overlap) */
+        }
+    }
+}
+
+typedef struct {
+    PyObject *text, *seen;      /* seen: needle -> its slot's number */
+    const int64_t *s, *e;
+    Py_ssize_t n, used, cap;
+    char *flags;                /* cap slots of n flags */
+    Firsts firsts;
+} Lookup;
+
+/* The flags of one needle (looked up once per call), NULL on an error. */
+static const char *
+lookup(Lookup *lk, PyObject *needle)
+{
+    if (!PyUnicode_Check(needle)) {
+        PyErr_SetString(PyExc_TypeError, "matrix: a spelling is not a str");
+        return NULL;
+    }
+    PyObject *slot = PyDict_GetItemWithError(lk->seen, needle);
+    if (slot != NULL) return lk->flags + PyLong_AsSsize_t(slot) * lk->n;
+    if (PyErr_Occurred()) return NULL;
+    if (lk->used == lk->cap) {
+        PyErr_SetString(PyExc_RuntimeError, "matrix: more spellings than counted");
+        return NULL;
+    }
+    char *flag = lk->flags + lk->used * lk->n;
+    PyObject *number = PyLong_FromSsize_t(lk->used);
+    if (number == NULL) return NULL;
+    int failed = PyDict_SetItem(lk->seen, needle, number);
+    Py_DECREF(number);
+    if (failed < 0) return NULL;
+    find_in_spans(lk->text, lk->s, lk->e, lk->n, needle, &lk->firsts, flag);
+    lk->used++;
+    return flag;
+}
+
+/* How many spellings a unit has at most (its text, alternatives, parts, the alternatives'
+ * parts, the grams' options), each one's first character added to f (unless NULL); -1 and an
+ * error when it is not (str, tuple, tuple, tuple of tuples, tuple of tuples) of str. */
+static Py_ssize_t
+spellings(PyObject *unit, Firsts *f)
+{
+    if (!PyTuple_Check(unit) || PyTuple_GET_SIZE(unit) != 5 ||
+            !PyUnicode_Check(PyTuple_GET_ITEM(unit, 0))) goto bad;
+    Py_ssize_t count = 1;
+    if (f) firsts_add(f, PyTuple_GET_ITEM(unit, 0));
+    for (int k = 1; k <= 4; k++) {
+        PyObject *field = PyTuple_GET_ITEM(unit, k);
+        if (!PyTuple_Check(field)) goto bad;
+        for (Py_ssize_t g = 0; g < PyTuple_GET_SIZE(field); g++) {
+            PyObject *item = PyTuple_GET_ITEM(field, g);
+            if (k <= 2) {           /* alternatives, parts: spellings */
+                if (!PyUnicode_Check(item)) goto bad;
+                if (f) firsts_add(f, item);
+                count++;
+                continue;
+            }
+            if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) == 0) goto bad;
+            for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(item); j++) {
+                PyObject *spelling = PyTuple_GET_ITEM(item, j);
+                if (!PyUnicode_Check(spelling)) goto bad;
+                if (f) firsts_add(f, spelling);
+                count++;
+            }
+        }
+    }
+    return count;
+bad:
+    PyErr_SetString(PyExc_TypeError, "matrix: a unit is (text, alternatives, parts, "
+                    "alternative_parts, grams) of str, groups not empty");
+    return -1;
+}
+
+/* One unit's column: rank._Spans.match's scores, in its order of operations. */
+static int
+fill_column(Lookup *lk, PyObject *unit, double *out, Py_ssize_t stride)
+{
+    Py_ssize_t n = lk->n;
+    PyObject *alternatives = PyTuple_GET_ITEM(unit, 1), *parts = PyTuple_GET_ITEM(unit, 2);
+    PyObject *alternative_parts = PyTuple_GET_ITEM(unit, 3), *grams = PyTuple_GET_ITEM(unit, 4);
+    Py_ssize_t n_alt = PyTuple_GET_SIZE(alternatives), n_parts = PyTuple_GET_SIZE(parts);
+    Py_ssize_t n_ap = PyTuple_GET_SIZE(alternative_parts), n_grams = PyTuple_GET_SIZE(grams);
+    const char *exact = lookup(lk, PyTuple_GET_ITEM(unit, 0));
+    if (exact == NULL) return -1;
+    for (Py_ssize_t i = 0; i < n; i++) out[i * stride] = exact[i] ? 1.0 : 0.0;
+    if (!n_alt && !n_parts && n_grams < 2 && !n_ap)
+        return 0;                               /* (most words: found or not) */
+    for (Py_ssize_t k = 0; k < n_alt; k++) {
+        const char *has = lookup(lk, PyTuple_GET_ITEM(alternatives, k));
+        if (has == NULL) return -1;
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (has[i] && out[i * stride] < 0.9) out[i * stride] = 0.9;
+    }
+    if (n_parts) {
+        double *count = PyMem_Calloc(n ? n : 1, sizeof(double));
+        if (count == NULL) { PyErr_NoMemory(); return -1; }
+        for (Py_ssize_t k = 0; k < n_parts; k++) {
+            const char *has = lookup(lk, PyTuple_GET_ITEM(parts, k));
+            if (has == NULL) { PyMem_Free(count); return -1; }
+            for (Py_ssize_t i = 0; i < n; i++) count[i] += has[i] ? 1.0 : 0.0;
+        }
+        for (Py_ssize_t i = 0; i < n; i++) {
+            double v = count[i] == (double)n_parts ? 0.85 : 0.7 * count[i] / (double)n_parts;
+            if (v > out[i * stride]) out[i * stride] = v;
+        }
+        PyMem_Free(count);
+    }
+    char *all = PyMem_Malloc(n ? n : 1);
+    double *count = PyMem_Calloc(n ? n : 1, sizeof(double));
+    if (all == NULL || count == NULL) {
+        PyMem_Free(all); PyMem_Free(count); PyErr_NoMemory(); return -1;
+    }
+    int failed = 0;
+    for (Py_ssize_t k = 0; k < n_ap && !failed; k++) {   /* a phrase alternative's words */
+        PyObject *group = PyTuple_GET_ITEM(alternative_parts, k);
+        memset(all, 1, n);
+        for (Py_ssize_t g = 0; g < PyTuple_GET_SIZE(group); g++) {
+            const char *has = lookup(lk, PyTuple_GET_ITEM(group, g));
+            if (has == NULL) { failed = 1; break; }
+            for (Py_ssize_t i = 0; i < n; i++) all[i] &= has[i] != 0;
+        }
+        for (Py_ssize_t i = 0; i < n && !failed; i++)
+            if (all[i] && out[i * stride] < 0.8) out[i * stride] = 0.8;
+    }
+    if (n_grams >= 2 && !failed) {
+        for (Py_ssize_t k = 0; k < n_grams && !failed; k++) {
+            PyObject *options = PyTuple_GET_ITEM(grams, k);
+            memset(all, 0, n);
+            for (Py_ssize_t g = 0; g < PyTuple_GET_SIZE(options); g++) {
+                const char *has = lookup(lk, PyTuple_GET_ITEM(options, g));
+                if (has == NULL) { failed = 1; break; }
+                for (Py_ssize_t i = 0; i < n; i++) all[i] |= has[i] != 0;
+            }
+            for (Py_ssize_t i = 0; i < n; i++) count[i] += all[i] ? 1.0 : 0.0;
+        }
+        for (Py_ssize_t i = 0; i < n && !failed; i++) {
+            double v = 0.7 * count[i] / (double)n_grams;
+            if (v > out[i * stride]) out[i * stride] = v;
+        }
+    }
+    PyMem_Free(all);
+    PyMem_Free(count);
+    return failed ? -1 : 0;
+}
+
+/* matrix(text: str, starts: int64[s], ends: int64[s], units: list[tuple], out: float64[s, u])
+ * -> None
+ * out[i, j] = rank._Spans.match(units[j])[i]: each unit given as (text, alternatives, parts,
+ * alternative_parts, grams), each spelling looked for once in the joined text (a number as a
+ * whole number), the scores combined as _Spans.match combines them (the same doubles). */
+static PyObject *
+matrix(PyObject *self, PyObject *args)
+{
+    PyObject *text, *o_starts, *o_ends, *units, *o_out;
+    if (!PyArg_ParseTuple(args, "UOOO!O", &text, &o_starts, &o_ends, &PyList_Type, &units,
+                          &o_out))
+        return NULL;
+    Py_buffer starts, ends, out;
+    if (get(o_starts, &starts, 8, 0, "starts") < 0) return NULL;
+    if (get(o_ends, &ends, 8, 0, "ends") < 0) { PyBuffer_Release(&starts); return NULL; }
+    if (get(o_out, &out, 8, 1, "out") < 0) {
+        PyBuffer_Release(&ends); PyBuffer_Release(&starts); return NULL;
+    }
+    Py_ssize_t n = starts.len / 8, n_units = PyList_GET_SIZE(units), cap = 0;
+    Lookup lk = {text, NULL, (const int64_t *)starts.buf, (const int64_t *)ends.buf, n, 0, 0,
+                 NULL, {0}};
+    int failed = ends.len / 8 != n || out.len / 8 != n * n_units;
+    if (failed)
+        PyErr_SetString(PyExc_ValueError, "matrix: spans, units and out differ in size");
+    for (Py_ssize_t j = 0; j < n_units && !failed; j++) {
+        Py_ssize_t count = spellings(PyList_GET_ITEM(units, j), NULL);
+        if (count < 0) failed = 1; else cap += count;
+    }
+    if (!failed) {
+        lk.cap = cap;
+        lk.seen = PyDict_New();
+        lk.flags = PyMem_Calloc(cap * n > 0 ? cap * n : 1, 1);
+        if (lk.seen == NULL || lk.flags == NULL) { PyErr_NoMemory(); failed = 1; }
+    }
+    if (!failed && firsts_init(&lk.firsts, cap) < 0) failed = 1;
+    for (Py_ssize_t j = 0; j < n_units && !failed; j++)
+        spellings(PyList_GET_ITEM(units, j), &lk.firsts);
+    if (!failed && firsts_index(&lk.firsts, text) < 0) failed = 1;
+    for (Py_ssize_t j = 0; j < n_units && !failed; j++)
+        if (fill_column(&lk, PyList_GET_ITEM(units, j), (double *)out.buf + j, n_units) < 0)
+            failed = 1;
+    firsts_free(&lk.firsts);
+    PyMem_Free(lk.flags);
+    Py_XDECREF(lk.seen);
+    PyBuffer_Release(&out);
+    PyBuffer_Release(&ends);
+    PyBuffer_Release(&starts);
+    if (failed) return NULL;
+    Py_RETURN_NONE;
+}
+
+/* layout(sentences: list[tuple[tuple[int, int], ...]], texts: list[str], heads: list[str])
+ * -> (text, starts, ends, firsts, head_of)
+ * The rerank's spans (rank._layout): texts and then the distinct heads joined with "\0" into
+ * text; one span per sentence of each text (offsets into its text; a text without sentences:
+ * one empty span at its start), then one per distinct head, in order of first appearance;
+ * firsts[r] = text r's first span; head_of[k] = the distinct head of sentence span k's text.
+ * starts, ends, firsts and head_of as bytearrays of int64. */
+static PyObject *
+layout(PyObject *self, PyObject *args)
+{
+    PyObject *sentences, *texts, *heads;
+    if (!PyArg_ParseTuple(args, "O!O!O!", &PyList_Type, &sentences, &PyList_Type, &texts,
+                          &PyList_Type, &heads))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(texts), n_spans = 0;
+    if (PyList_GET_SIZE(sentences) != n || PyList_GET_SIZE(heads) != n) {
+        PyErr_SetString(PyExc_ValueError, "layout: lists of different sizes");
+        return NULL;
+    }
+    for (Py_ssize_t r = 0; r < n; r++) {
+        PyObject *own = PyList_GET_ITEM(sentences, r);
+        if (!(PyTuple_Check(own) || PyList_Check(own)) ||
+                !PyUnicode_Check(PyList_GET_ITEM(texts, r)) ||
+                !PyUnicode_Check(PyList_GET_ITEM(heads, r))) {
+            PyErr_SetString(PyExc_TypeError, "layout: sentences are tuples, texts and heads str");
+            return NULL;
+        }
+        n_spans += PySequence_Fast_GET_SIZE(own) ? PySequence_Fast_GET_SIZE(own) : 1;
+    }
+    PyObject *seen = PyDict_New(), *pieces = PyList_New(0), *result = NULL;
+    PyObject *o_starts = NULL, *o_ends = NULL, *o_firsts = NULL, *o_head_of = NULL;
+    if (seen == NULL || pieces == NULL) goto done;
+    /* room for every head distinct; cut to size at the end */
+    o_starts = PyByteArray_FromStringAndSize(NULL, (n_spans + n) * 8);
+    o_ends = PyByteArray_FromStringAndSize(NULL, (n_spans + n) * 8);
+    o_firsts = PyByteArray_FromStringAndSize(NULL, n * 8);
+    o_head_of = PyByteArray_FromStringAndSize(NULL, n_spans * 8);
+    if (!o_starts || !o_ends || !o_firsts || !o_head_of) goto done;
+    int64_t *st = (int64_t *)PyByteArray_AS_STRING(o_starts);
+    int64_t *en = (int64_t *)PyByteArray_AS_STRING(o_ends);
+    int64_t *first = (int64_t *)PyByteArray_AS_STRING(o_firsts);
+    int64_t *head_of = (int64_t *)PyByteArray_AS_STRING(o_head_of);
+    Py_ssize_t k = 0, at = 0;
+    for (Py_ssize_t r = 0; r < n; r++) {
+        PyObject *own = PyList_GET_ITEM(sentences, r), *text = PyList_GET_ITEM(texts, r);
+        PyObject *head = PyList_GET_ITEM(heads, r);
+        PyObject *id = PyDict_GetItemWithError(seen, head);
+        if (id == NULL) {
+            if (PyErr_Occurred()) goto done;
+            id = PyLong_FromSsize_t(PyDict_GET_SIZE(seen));
+            if (id == NULL) goto done;
+            int failed = PyDict_SetItem(seen, head, id);
+            Py_DECREF(id);          /* (the dict holds it) */
+            if (failed < 0) goto done;
+        }
+        int64_t h = PyLong_AsLongLong(id);
+        first[r] = k;
+        Py_ssize_t count = PySequence_Fast_GET_SIZE(own);   /* (a tuple or a list) */
+        if (count == 0) {
+            st[k] = en[k] = at;
+            head_of[k++] = h;
+        }
+        for (Py_ssize_t j = 0; j < count; j++) {
+            PyObject *bound = PySequence_Fast_GET_ITEM(own, j);
+            if (!(PyTuple_Check(bound) || PyList_Check(bound)) ||
+                    PySequence_Fast_GET_SIZE(bound) != 2) {
+                PyErr_SetString(PyExc_TypeError, "layout: a sentence is (start, end)");
+                goto done;
+            }
+            long long a = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(bound, 0));
+            long long b = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(bound, 1));
+            if ((a == -1 || b == -1) && PyErr_Occurred()) goto done;
+            st[k] = at + a;
+            en[k] = at + b;
+            head_of[k++] = h;
+        }
+        if (PyList_Append(pieces, text) < 0) goto done;
+        at += PyUnicode_GET_LENGTH(text) + 1;
+    }
+    PyObject *head, *id;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(seen, &pos, &head, &id)) {   /* in order of insertion */
+        st[k] = at;
+        en[k++] = at + PyUnicode_GET_LENGTH(head);
+        if (PyList_Append(pieces, head) < 0) goto done;
+        at += PyUnicode_GET_LENGTH(head) + 1;
+    }
+    if (PyByteArray_Resize(o_starts, k * 8) < 0 || PyByteArray_Resize(o_ends, k * 8) < 0)
+        goto done;
+    PyObject *separator = PyUnicode_FromOrdinal(0);
+    if (separator == NULL) goto done;
+    PyObject *joined = PyUnicode_Join(separator, pieces);
+    Py_DECREF(separator);
+    if (joined == NULL) goto done;
+    result = PyTuple_Pack(5, joined, o_starts, o_ends, o_firsts, o_head_of);
+    Py_DECREF(joined);
+done:
+    Py_XDECREF(o_starts);
+    Py_XDECREF(o_ends);
+    Py_XDECREF(o_firsts);
+    Py_XDECREF(o_head_of);
+    Py_XDECREF(pieces);
+    Py_XDECREF(seen);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"accumulate", accumulate, METH_VARARGS, "Add a field's terms' BM25 weights into totals."},
     {"top", top, METH_VARARGS, "The n best rows when unique, best first (None: a tie)."},
     {"containing", containing, METH_VARARGS, "Which spans of a text hold a needle whole."},
+    {"layout", layout, METH_VARARGS, "The rerank's spans: texts and heads joined, offsets."},
+    {"matrix", matrix, METH_VARARGS, "The rerank's spans x units scores (_Spans.match)."},
     {NULL, NULL, 0, NULL},
 };
 

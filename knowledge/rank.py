@@ -19,6 +19,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
@@ -150,12 +151,14 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
             found[at] = np.maximum(found[at], item.found)
     if query is not None and query.units:
         weights = np.array([u.weight for u in query.units]) / query.mass
-        for item, units in zip(kept, found):
-            whole = units is not None and units.size == weights.size
+        wholes = [units is not None and units.size == weights.size for units in found]
+        said = [units for units, whole in zip(found, wholes) if whole]
+        # the heaviest question word the article does not say (its share of the question),
+        # for every article at once (weights has a size: the question has units)
+        missing = iter((weights * (1.0 - np.array(said))).max(axis=1).tolist() if said else ())
+        for item, units, whole in zip(kept, found, wholes):
             item.parts["article"] = float(units @ weights) if whole else item.parts["coverage"]
-            # the heaviest question word the article does not say (its share of the question)
-            item.parts["missing"] = float((weights * (1.0 - units)).max()) if whole and \
-                weights.size else 0.0
+            item.parts["missing"] = next(missing) if whole else 0.0
     return kept
 
 
@@ -726,43 +729,16 @@ class Ranker:
         total = candidates.total
         top_total = float(total.max()) or 1.0
         named = candidates.named
-        row_list = [int(row) for row in candidates.rows]
-        # One span per sentence of every candidate (a candidate without sentences: one empty
-        # span, so that its heading still counts), then one per distinct heading: offsets into
-        # one text, the candidates' paragraphs and the headings joined (no string per sentence).
-        pieces: list[str] = []
-        span_starts: list[int] = []
-        span_ends: list[int] = []
-        starts: list[int] = []
-        head_of: list[int] = []
-        head_index: dict[str, int] = {}
-        at = 0
+        row_list = candidates.rows.tolist()
         # each candidate's paragraph and normalised text, read once (a lazy row view's lookups)
         paragraphs = [self.rows[row] for row in row_list]
         sentence_lists = [paragraph.sentences for paragraph in paragraphs]
         norms = [self.norms[row] for row in row_list]
-        for row, sentences, norm in zip(row_list, sentence_lists, norms):
-            starts.append(len(span_starts))
-            head = self._heads[row] if cfg.title_in_window else ""
-            head_of.extend([head_index.setdefault(head, len(head_index))] * (len(sentences) or 1))
-            if sentences:
-                span_starts.extend([at + a for a, _ in sentences])
-                span_ends.extend([at + b for _, b in sentences])
-            else:
-                span_starts.append(at)
-                span_ends.append(at)
-            pieces.append(norm)
-            at += len(norm) + 1
-        n_rows = len(span_starts)
-        for head in head_index:
-            span_starts.append(at)
-            span_ends.append(at + len(head))
-            pieces.append(head)
-            at += len(head) + 1
-        spans = _Spans("\x00".join(pieces), span_starts, span_ends)
-        found = np.zeros((spans.n, len(units)))
-        for j, unit in enumerate(units):
-            found[:, j] = spans.match(unit)
+        heads_of_rows = [self._heads[row] for row in row_list] if cfg.title_in_window else \
+            [""] * len(row_list)
+        spans, starts, head_of = _layout(sentence_lists, norms, heads_of_rows)
+        n_rows = len(head_of)
+        found = spans.matrix(units)
         own = found[:n_rows]
         heads = found[n_rows:][head_of]
         matches = np.maximum(own, heads)
@@ -772,8 +748,8 @@ class Ranker:
         # window (a pair counts pair_discount; pairs across candidates never count) and the
         # share of the question the whole paragraph covers.
         best_cover = np.maximum.reduceat(cover, starts)
-        ends = np.array(starts[1:] + [n_rows])
-        is_best = np.flatnonzero(cover == np.repeat(best_cover, ends - np.array(starts)))
+        ends = np.append(starts[1:], n_rows)
+        is_best = np.flatnonzero(cover == np.repeat(best_cover, ends - starts))
         best = is_best[np.searchsorted(is_best, starts)]
         pair = np.full(n_rows, -np.inf)
         pair[:-1] = np.maximum(matches[:-1], matches[1:]) @ weights * cfg.pair_discount
@@ -786,11 +762,15 @@ class Ranker:
         fuzzy = np.zeros(len(row_list))
         if cfg.fuzzy_weight:
             with_sentences = [i for i, sentences in enumerate(sentence_lists) if sentences]
-            if with_sentences:
-                fuzzy[with_sentences] = process.cdist(
-                    [query.content], [spans.text[span_starts[k]:span_ends[k]]
-                                      for k in best[with_sentences].tolist()],
-                    scorer=fuzz.partial_ratio, dtype=np.float64)[0] / 100
+            if with_sentences:   # (each distinct sentence compared once)
+                text, span_starts, span_ends = spans.text, spans.starts, spans.ends
+                texts = [text[span_starts[k]:span_ends[k]]
+                         for k in best[with_sentences].tolist()]
+                distinct = dict.fromkeys(texts)
+                scores = process.cdist([query.content], list(distinct), scorer=fuzz.partial_ratio,
+                                       dtype=np.float64)[0] / 100
+                distinct.update(zip(distinct, scores.tolist()))
+                fuzzy[with_sentences] = [distinct[text] for text in texts]
         asked = np.zeros(len(row_list))
         closeness = np.zeros(len(row_list))
         if self._asked:  # an FAQ pair: as close as its question is to the question
@@ -827,13 +807,15 @@ class Ranker:
         field_scores = ([dict(zip(FIELDS, scores)) for scores in zip(
             *(candidates.fields[name].tolist() for name in FIELDS))]
             if candidates.fields is not None else [{}] * len(row_list))
-        ranked = [Ranked(f, row, own_cover[a:b].tolist() if sentences else [], {
+        covers = own_cover.tolist()
+        ranked = [Ranked(f, row, covers[a:b] if sentences else [], {
             "bm25": bm, "window": win, "coverage": cov, "fuzzy": fz, "reference": ref,
             "answer_type": at_, "liability": li, "caption": cap, "asked": ak, "closeness": cl,
             "under_law": ul, "associated": ac, "final": f, **by_field}, found_row)
             for row, sentences, a, b, f, bm, win, cov, fz, ref, at_, li, cap, ak, cl, ul, ac,
             by_field, found_row in zip(
-                row_list, sentence_lists, starts, ends.tolist(), final.tolist(), bm25.tolist(),
+                row_list, sentence_lists, starts.tolist(), ends.tolist(), final.tolist(),
+                bm25.tolist(),
                 window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist(),
                 answer_type.tolist(), liability.tolist(), caption.tolist(), asked.tolist(),
                 closeness.tolist(), under.tolist(), associated.tolist(), field_scores,
@@ -877,8 +859,15 @@ _INTERPRETATION = re.compile(
 def _law_name(title: str) -> str:
     """A document's name as other texts cite it: the title's first word without the state's
     name (中华人民共和国档案法 总则 → 档案法)."""
-    name = title.split(" ", 1)[0] if title else ""
-    return name.removeprefix(_STATE)
+    name = _LAW_NAMES.get(title)
+    if name is None:
+        if len(_LAW_NAMES) >= 100_000:
+            _LAW_NAMES.clear()
+        name = _LAW_NAMES[title] = (title.split(" ", 1)[0] if title else "").removeprefix(_STATE)
+    return name
+
+
+_LAW_NAMES: dict[str, str] = {}   # title → _law_name (the same titles come back every search)
 
 
 def _under_parent(titles: Sequence[str]) -> np.ndarray:
@@ -938,6 +927,44 @@ def _bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
 
 
+def _layout(sentence_lists: list[tuple[tuple[int, int], ...]], texts: list[str],
+            heads: list[str], *, compiled: bool = True) -> tuple[_Spans, np.ndarray, np.ndarray]:
+    """The rerank's spans: one per sentence of every text (a text without sentences: one empty
+    span, so that its heading still counts), then one per distinct heading, in order of first
+    appearance; offsets into one text, the texts and the headings joined with NUL (no string
+    per sentence). Also each text's first span, and each sentence span's heading (its index
+    among the headings). In one compiled call when ``knowledge._bm25`` is built."""
+    if compiled and _bm25 is not None:
+        text, starts, ends, firsts, head_of = _bm25.layout(sentence_lists, texts, heads)
+        return (_Spans(text, np.frombuffer(starts, np.int64), np.frombuffer(ends, np.int64)),
+                np.frombuffer(firsts, np.int64), np.frombuffer(head_of, np.int64))
+    pieces: list[str] = []
+    span_starts: list[int] = []
+    span_ends: list[int] = []
+    firsts: list[int] = []
+    head_of: list[int] = []
+    head_index: dict[str, int] = {}
+    at = 0
+    for sentences, text, head in zip(sentence_lists, texts, heads):
+        firsts.append(len(span_starts))
+        head_of.extend([head_index.setdefault(head, len(head_index))] * (len(sentences) or 1))
+        if sentences:
+            span_starts.extend([at + a for a, _ in sentences])
+            span_ends.extend([at + b for _, b in sentences])
+        else:
+            span_starts.append(at)
+            span_ends.append(at)
+        pieces.append(text)
+        at += len(text) + 1
+    for head in head_index:
+        span_starts.append(at)
+        span_ends.append(at + len(head))
+        pieces.append(head)
+        at += len(head) + 1
+    return (_Spans("\x00".join(pieces), span_starts, span_ends, compiled=compiled),
+            np.array(firsts, dtype=np.int64), np.array(head_of, dtype=np.int64))
+
+
 class _Spans:
     """Many text spans searched at once: the texts joined, each needle found with ``str.find``.
 
@@ -946,12 +973,22 @@ class _Spans:
     occurrences are mapped to the spans that contain them whole.
     """
 
-    def __init__(self, text: str, starts: list[int], ends: list[int]) -> None:
-        self.text, self.starts, self.ends = text, starts, ends
-        self.n = len(starts)
+    def __init__(self, text: str, starts: Sequence[int] | np.ndarray,
+                 ends: Sequence[int] | np.ndarray, *, compiled: bool = True) -> None:
+        self.text = text
+        self.bounds = (np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64))
+        self.n = len(self.bounds[0])
         self._found: dict[str, np.ndarray] = {}
-        if _bm25 is not None:   # the same loop compiled (knowledge/_bm25.c)
-            self._bounds = (np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
+        # the same loops compiled (knowledge/_bm25.c); compiled=False: the Python path
+        self._compiled = _bm25 if compiled else None
+
+    @cached_property
+    def starts(self) -> list[int]:
+        return self.bounds[0].tolist()
+
+    @cached_property
+    def ends(self) -> list[int]:
+        return self.bounds[1].tolist()
 
     def containing(self, needle: str) -> np.ndarray:
         """Boolean per span: ``needle in span`` (a number as a whole number: see
@@ -962,9 +999,9 @@ class _Spans:
         if needle.isascii() and needle.isdigit():
             found = self._found[needle] = self.containing_number(needle)
             return found
-        if _bm25 is not None:
+        if self._compiled is not None:
             found = self._found[needle] = np.zeros(self.n, dtype=bool)
-            _bm25.containing(self.text, *self._bounds, needle, found)
+            self._compiled.containing(self.text, *self.bounds, needle, found)
             return found
         found = self._found[needle] = self.containing_in_python(needle)
         return found
@@ -994,6 +1031,19 @@ class _Spans:
                 pos = find(needle, pos + 1)
         found = np.zeros(self.n, dtype=bool)
         found[spans] = True
+        return found
+
+    def matrix(self, units: Sequence[Unit]) -> np.ndarray:
+        """Spans × units: ``found[:, j] = match(units[j])``, in one compiled call when
+        ``knowledge._bm25`` is built (the same doubles: ``tests/test_compiled.py``)."""
+        if self._compiled is None:
+            found = np.zeros((self.n, len(units)))
+            for j, unit in enumerate(units):
+                found[:, j] = self.match(unit)
+            return found
+        found = np.empty((self.n, len(units)))
+        self._compiled.matrix(self.text, *self.bounds, [
+            (u.text, u.alternatives, u.parts, u.alternative_parts, u.grams) for u in units], found)
         return found
 
     def match(self, unit: Unit) -> np.ndarray:

@@ -1,7 +1,9 @@
 """The compiled BM25 candidates (knowledge/_bm25.c, built by ``python setup.py build_ext
 --inplace`` or ``pip install -e .``) answer exactly as the numpy path: the same rows, in the same
 order, with the same totals bit for bit — on a small random corpus with duplicate paragraphs
-(ties), delta segments and tombstones, with and without an audience mask.
+(ties), delta segments and tombstones, with and without an audience mask; and the rerank's
+compiled spans (``rank._layout``) and spans × units matrix (``rank._Spans.matrix``) equal their
+Python paths on random texts and units.
 
 A search with ``explain=True`` takes the numpy path (it needs each field's own score); one
 without takes the compiled one when it is built. Without it, these tests are skipped: both paths
@@ -13,7 +15,7 @@ from __future__ import annotations
 import random
 import re
 import shutil
-from itertools import pairwise
+from itertools import chain, pairwise
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from knowledge import KnowledgeBase, rank
+from knowledge.query import Unit
 
 ROOT = Path(__file__).resolve().parent.parent
 SENTENCES = [s for s in re.findall(r"[^。！？\s]+[。！？]", (ROOT / "seeds" /
@@ -136,3 +139,73 @@ def test_the_compiled_sentence_lookup_equals_pythons(pieces, needle, rnd):
     assert spans.containing(needle).tolist() == spans.containing_in_python(needle).tolist()
     assert spans.containing(needle).tolist() == \
         [bool(needle) and needle in text[a:b] for a, b in zip(starts, ends)]
+
+
+SPELLING = st.text("甲乙丙5.1\U00020000", min_size=0, max_size=3)
+UNIT = st.builds(
+    lambda text, alternatives, parts, alternative_parts, grams:
+        Unit(text, 1.0, tuple(alternatives), tuple(map(tuple, grams)), tuple(parts),
+             tuple(map(tuple, alternative_parts))),
+    SPELLING, st.lists(SPELLING, max_size=2), st.lists(SPELLING, max_size=3),
+    st.lists(st.lists(SPELLING, min_size=1, max_size=3), max_size=2),
+    st.lists(st.lists(SPELLING, min_size=1, max_size=2), max_size=4))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.text("甲乙丙5.1 \U00020000", max_size=14), min_size=1, max_size=8),
+       st.lists(UNIT, max_size=6), st.randoms(use_true_random=False))
+def test_the_compiled_found_matrix_equals_pythons(pieces, units, rnd):
+    """rank._Spans.matrix (the rerank's spans × units, one compiled call) gives the Python
+    path's doubles exactly: words, alternatives, sub-words, an alternative's words, bigrams
+    with their options, numbers said whole (5 is not in 15 nor in 5.1, 1 not in 5.1), empty
+    spellings and spans, non-BMP characters, adjacent sentences and the text between spans."""
+    text = "\x00".join(pieces)
+    starts, ends, at = [], [], 0
+    for piece in pieces:              # each piece cut into sentences, a few characters left out
+        cuts = sorted(rnd.sample(range(len(piece) + 1), min(len(piece) + 1, rnd.randint(0, 3))))
+        bounds = [0, *cuts, len(piece)]
+        for a, b in pairwise(bounds):
+            if rnd.random() < 0.8:
+                starts.append(at + a)
+                ends.append(at + b - (1 if b - a > 2 and rnd.random() < 0.3 else 0))
+        at += len(piece) + 1
+    fast = rank._Spans(text, starts, ends).matrix(units)
+    slow = rank._Spans(text, starts, ends, compiled=False).matrix(units)
+    assert fast.shape == slow.shape == (len(starts), len(units))
+    assert fast.tolist() == slow.tolist()
+    # Unit.match, the reference, span by span: where the two agree by design (no empty
+    # spelling, which Unit.match finds everywhere; no digits, which the spans read as numbers
+    # in every spelling and with the characters around a span)
+    spellings = [s for u in units for s in (u.text, *u.alternatives, *u.parts,
+                                            *chain(*u.alternative_parts), *chain(*u.grams))]
+    if all(spellings) and not any(c in "51." for c in text):
+        assert fast.tolist() == [[u.match(text[a:b]) for u in units]
+                                 for a, b in zip(starts, ends)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.text("甲乙a\U00020000", max_size=10),
+                          st.sampled_from(["", "总则", "第一章 总则", "\U00020000"]),
+                          st.randoms(use_true_random=False)), min_size=1, max_size=8))
+def test_the_compiled_layout_equals_pythons(rows):
+    """rank._layout (the rerank's spans: every candidate's sentences, an empty span for one
+    without, then each distinct heading once) gives the Python path's text and offsets."""
+    texts = [text for text, _, _ in rows]
+    heads = [head for _, head, _ in rows]
+    sentence_lists = []
+    for text, _, rnd in rows:
+        cuts = sorted(rnd.sample(range(len(text) + 1), min(len(text) + 1, rnd.randint(0, 3))))
+        sentence_lists.append(tuple(pairwise([0, *cuts, len(text)])) if text else ())
+    fast = rank._layout(sentence_lists, texts, heads)
+    slow = rank._layout(sentence_lists, texts, heads, compiled=False)
+    assert fast[0].text == slow[0].text
+    assert [b.tolist() for b in fast[0].bounds] == [b.tolist() for b in slow[0].bounds]
+    assert fast[1].tolist() == slow[1].tolist() and fast[2].tolist() == slow[2].tolist()
+    spans, firsts, head_of = fast
+    assert spans.n == len(head_of) + len(dict.fromkeys(heads))
+    for r, (text, head) in enumerate(zip(texts, heads)):   # each text's sentences, its heading
+        begin = firsts[r]
+        for k, (a, b) in enumerate(sentence_lists[r] or [(0, 0)]):
+            assert spans.text[spans.starts[begin + k]:spans.ends[begin + k]] == text[a:b]
+            assert spans.text[spans.starts[len(head_of) + head_of[begin + k]]:
+                              spans.ends[len(head_of) + head_of[begin + k]]] == head
