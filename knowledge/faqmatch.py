@@ -204,6 +204,17 @@ class FaqSheet:
                 found.append((span, pairs))
         return found
 
+    def spelled_words(self, query: Query, synonyms) -> set[str]:
+        """What the thesaurus's words the question spells across jieba's cut expand to, where
+        a pair's question says them (厂车 of 坐厂|车 → 班车): for ``asked``, as synonyms."""
+        if synonyms is None:
+            return set()
+        self._expansions(synonyms)
+        text = query.normalized
+        spans = {text[i:i + size] for size in range(2, 9) for i in range(len(text) - size + 1)}
+        return {word for _, pairs in self._spelled_out(query, spans, synonyms)
+                for _, word in pairs}
+
     def _saying(self, word: str) -> list[int]:
         """The pairs whose question's text says ``word`` (kept with the expansions)."""
         cache = self._expanded[3]
