@@ -291,6 +291,7 @@ class Analyzer:
         if self._forced is not None:
             tokens = self._force_words(text, tokens)
         tokens = self._free_phrases(text, tokens)
+        tokens = self._without_measure(text, tokens)
         joined = self._join_phrases(tokens)
         words = self._search_words(tokens)
         if joined is not tokens:
@@ -343,6 +344,43 @@ class Analyzer:
             return tokens
         points = sorted(edges | cuts)
         return [text[a:b] for a, b in pairwise(points)]
+
+    def _without_measure(self, text: str, tokens: list[str]) -> list[str]:
+        """``tokens`` with a synonym phrase said with 个 between its verb and its object
+        (签个合同, 请个假, 装个软件, 交个社保) as the phrase itself, one token; the 个 dropped."""
+        if "个" not in text:
+            return tokens
+        spans = []
+        for at in (i for i, c in enumerate(text) if c == "个"):
+            for left in (1, 2):
+                found = next((text[at - left:at] + text[at + 1:at + 1 + right]
+                              for right in (4, 3, 2, 1) if at >= left
+                              and text[at - left:at] + text[at + 1:at + 1 + right]
+                              in self._phrases), None)
+                if found:
+                    spans.append((at - left, at, at + 1 + len(found) - left, found))
+                    break
+        if not spans:
+            return tokens
+        bounds, at = {0}, 0
+        for token in tokens:
+            at += len(token)
+            bounds.add(at)
+        points = sorted(bounds | {p for a, m, b, _ in spans for p in (a, m, m + 1, b)})
+        starts = {a: (b, phrase) for a, _, b, phrase in spans}
+        out, i = [], 0
+        edges = list(pairwise(points))
+        while i < len(edges):
+            a, b = edges[i]
+            if a in starts:
+                end, phrase = starts[a]
+                out.append(phrase)
+                while i < len(edges) and edges[i][1] <= end:
+                    i += 1
+                continue
+            out.append(text[a:b])
+            i += 1
+        return out
 
     def _join_phrases(self, tokens: list[str], longest: int = 5) -> list[str]:
         """``tokens`` with each run of 2–``longest`` tokens that spells a synonym phrase
