@@ -275,7 +275,21 @@ def services_answers(tmp_path_factory) -> dict[str, dict]:
     """``ask --json`` of questions put to a small campus-services FAQ sheet alone."""
     db = _ingested(tmp_path_factory.mktemp("services"), SERVICES)
     questions = [q for q, _ in EVERYDAY] + NOT_ASKED
-    return dict(zip(questions, _ask(db, *questions)))
+    answers = dict(zip(questions, _ask(db, *questions)))
+    explained = staffbot("ask", "--json", "--explain", MEASURED, db=db)
+    return {**answers, MEASURED: json.loads(explained.stdout)}
+
+
+# 个 between a thesaurus phrase's verb and its object (装个软件 for 装软件, jieba: 装个 / 软件)
+MEASURED = "想装个软件得谁同意"
+
+
+def test_a_phrase_said_with_a_measure_word_between_is_the_phrase(services_answers):
+    result = services_answers[MEASURED]
+    units = [u["text"] for u in result["explain"]["query"]["units"]]
+    assert units == ["装软件", "同意"], units    # on main: 装个, 软件, 同意
+    assert result["status"] == "answer"
+    assert result["hits"][0]["question"] == "办公电脑安装软件需要审批吗？", result
 
 
 @pytest.mark.parametrize("question, asked", EVERYDAY)
