@@ -336,7 +336,7 @@ class Analyzer:
                 end = start + size
                 if text[start:end] not in self._phrases or {start, end} <= edges:
                     continue
-                inside = [(a, b) for a, b in zip(bounds, bounds[1:])
+                inside = [(a, b) for a, b in pairwise(bounds)
                           if a < start < b or a < end < b]
                 if inside and all(span in guessed for span in inside):
                     cuts.update((start, end))
