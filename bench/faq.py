@@ -18,10 +18,15 @@ the decision: the pair first but only suggested or not found, with its confidenc
 pair first and answered; an off-topic question answered), with a count per cause.
 ``bench/faq/campus.csv`` (campus services: shuttle, canteen, dormitory, PPE, shifts, parcels;
 26 pairs, 52 paraphrases, 10 off-topic in ``campus.jsonl``) is held out: written before the
-rules of faq5, measured at its start and end only (``--sheet ... --questions ...``).
+rules of faq5, measured at its start and end only (``--sheet ... --questions ...``); it is dev
+data since faq6. ``bench/faq/admin.csv`` (building and admin services: seals, assets, archives,
+visitors, parking, lockers, mail room; 25 pairs, 50 paraphrases, 10 off-topic in
+``admin.jsonl``) is held out the same way: written before faq6's changes, measured at its start
+and end only.
 
     python bench/faq.py [--with DIR ...] [--calibration] [--misses] [--json]
     python bench/faq.py --sheet bench/faq/campus.csv --questions bench/faq/campus.jsonl
+    python bench/faq.py --sheet bench/faq/admin.csv --questions bench/faq/admin.jsonl
 """
 
 from __future__ import annotations

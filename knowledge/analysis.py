@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .cut import FastCut
 from .normalize import NORMALIZE_VERSION, normalize
-from .text import CJK_BMP_CLASS
+from .text import CJK_BMP_CLASS, is_cjk
 
 __all__ = ["Analyzer", "Synonyms", "SynonymGroup", "parse_group", "STOPWORDS", "extract_defined_terms", "pinyin_keys",
            "homophone_variants"]
@@ -290,6 +290,8 @@ class Analyzer:
         tokens = _cut(text)
         if self._forced is not None:
             tokens = self._force_words(text, tokens)
+        tokens = self._free_phrases(text, tokens)
+        tokens = self._without_measure(text, tokens)
         joined = self._join_phrases(tokens)
         words = self._search_words(tokens)
         if joined is not tokens:
@@ -313,6 +315,72 @@ class Analyzer:
         edges = sorted(bounds | cuts)
         pieces = [text[a:b] for a, b in pairwise(edges)]
         return pieces if "".join(pieces) == text else tokens
+
+    def _free_phrases(self, text: str, tokens: list[str], longest: int = 6) -> list[str]:
+        """``tokens`` re-cut at the edges of a synonym phrase of ``text`` that jieba cut across
+        only with a guess of its own: a token its dictionary lacks (坐厂|车 → 坐|厂|车, joined
+        below as 厂车). A dictionary word across the edge (分公司 over 公司) stays whole."""
+        bounds, at = [0], 0
+        for token in tokens:
+            at += len(token)
+            bounds.append(at)
+        edges = set(bounds)
+        guessed = {(a, b) for a, b, token in zip(bounds, bounds[1:], tokens)
+                   if len(token) >= 2 and all(map(is_cjk, token))
+                   and not _jieba().FREQ.get(token)}
+        if not guessed:
+            return tokens
+        cuts: set[int] = set()
+        for size in range(2, longest + 1):
+            for start in range(len(text) - size + 1):
+                end = start + size
+                if text[start:end] not in self._phrases or {start, end} <= edges:
+                    continue
+                inside = [(a, b) for a, b in pairwise(bounds)
+                          if a < start < b or a < end < b]
+                if inside and all(span in guessed for span in inside):
+                    cuts.update((start, end))
+        if not cuts:
+            return tokens
+        points = sorted(edges | cuts)
+        return [text[a:b] for a, b in pairwise(points)]
+
+    def _without_measure(self, text: str, tokens: list[str]) -> list[str]:
+        """``tokens`` with a synonym phrase said with 个 between its verb and its object
+        (签个合同, 请个假, 装个软件, 交个社保) as the phrase itself, one token; the 个 dropped."""
+        if "个" not in text:
+            return tokens
+        spans = []
+        for at in (i for i, c in enumerate(text) if c == "个"):
+            for left in (1, 2):
+                found = next((text[at - left:at] + text[at + 1:at + 1 + right]
+                              for right in (4, 3, 2, 1) if at >= left
+                              and text[at - left:at] + text[at + 1:at + 1 + right]
+                              in self._phrases), None)
+                if found:
+                    spans.append((at - left, at, at + 1 + len(found) - left, found))
+                    break
+        if not spans:
+            return tokens
+        bounds, at = {0}, 0
+        for token in tokens:
+            at += len(token)
+            bounds.add(at)
+        points = sorted(bounds | {p for a, m, b, _ in spans for p in (a, m, m + 1, b)})
+        starts = {a: (b, phrase) for a, _, b, phrase in spans}
+        out, i = [], 0
+        edges = list(pairwise(points))
+        while i < len(edges):
+            a, b = edges[i]
+            if a in starts:
+                end, phrase = starts[a]
+                out.append(phrase)
+                while i < len(edges) and edges[i][1] <= end:
+                    i += 1
+                continue
+            out.append(text[a:b])
+            i += 1
+        return out
 
     def _join_phrases(self, tokens: list[str], longest: int = 5) -> list[str]:
         """``tokens`` with each run of 2–``longest`` tokens that spells a synonym phrase

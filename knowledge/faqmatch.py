@@ -57,7 +57,8 @@ class FaqSheet:
                  questions: dict[int, str] | None = None) -> None:
         self.rows = np.array(sorted(asked), dtype=np.int64)
         self._questions = [(questions or {}).get(row, "") for row in self.rows.tolist()]
-        self._expanded: tuple[tuple[int, int] | None, dict] = (None, {})
+        # (synonyms' stamp, expansion → pairs, the thesaurus's words, word → pairs saying it)
+        self._expanded: tuple = (None, {}, set(), {})
         self._last_related: tuple | None = None   # (query, expansions' stamp, keys, per unit)
         keys_of = [set().union(*map(_keys, asked[row])) if asked[row] else set()
                    for row in self.rows.tolist()]
@@ -157,7 +158,7 @@ class FaqSheet:
         of the question is a unit, an alternative of one, or a stretch of its text however
         jieba cut it (移动|介质)."""
         index = self._expansions(synonyms)
-        if not index:
+        if not index and not self._expanded[2]:
             return {}
         # (one question asks twice: closeness, then shared_characters for the same query)
         last = self._last_related
@@ -170,8 +171,11 @@ class FaqSheet:
         spans = {text[i:i + size] for size in range(2, 9) for i in range(len(text) - size + 1)}
         options = {o for u in units for o in (u.text, *u.alternatives)} | spans
         extra: dict[int, set[str]] = defaultdict(set)
-        for option in options:
-            pairs = index.get(option)
+        found_by = [(option, index.get(option)) for option in options]
+        # the other way: a thesaurus word the question spells across jieba's cut (坐厂|车 says
+        # 厂车 → 班车), whose expansions a pair's question says
+        found_by += [(span, pairs) for span, pairs in self._spelled_out(query, spans, synonyms)]
+        for option, pairs in found_by:
             if not pairs:
                 continue
             for i, word in pairs:
@@ -185,6 +189,38 @@ class FaqSheet:
         if per_unit is not None:
             self._last_related = (query, self._expanded[0], extra, dict(per_unit))
         return extra
+
+    def _spelled_out(self, query: Query, spans: set[str], synonyms
+                     ) -> list[tuple[str, list[tuple[int, str]]]]:
+        """The thesaurus's words in the question's text that are no unit of it (jieba cut
+        across them: 坐厂|车, 交社保), each with the pairs whose question says one of the
+        words it expands to (pair, that word)."""
+        said_as_unit = {u.text for u in query.units}
+        found = []
+        for span in sorted(spans & self._expanded[2] - said_as_unit):
+            pairs = [(i, word) for word in synonyms.expand(span) - {span}
+                     for i in self._saying(word)]
+            if pairs:
+                found.append((span, pairs))
+        return found
+
+    def spelled_words(self, query: Query, synonyms) -> set[str]:
+        """What the thesaurus's words the question spells across jieba's cut expand to, where
+        a pair's question says them (厂车 of 坐厂|车 → 班车): for ``asked``, as synonyms."""
+        if synonyms is None:
+            return set()
+        self._expansions(synonyms)
+        text = query.normalized
+        spans = {text[i:i + size] for size in range(2, 9) for i in range(len(text) - size + 1)}
+        return {word for _, pairs in self._spelled_out(query, spans, synonyms)
+                for _, word in pairs}
+
+    def _saying(self, word: str) -> list[int]:
+        """The pairs whose question's text says ``word`` (kept with the expansions)."""
+        cache = self._expanded[3]
+        if word not in cache:
+            cache[word] = [i for i, question in enumerate(self._questions) if word in question]
+        return cache[word]
 
     def _expansions(self, synonyms) -> dict[str, list[tuple[int, str]]]:
         """Every word the pairs' words expand to → (pair, its word); kept until the synonyms
@@ -200,7 +236,7 @@ class FaqSheet:
                 for word in words:
                     for other in synonyms.expand(word) - {word}:
                         index[other].append((i, word))
-            self._expanded = (stamp, dict(index))
+            self._expanded = (stamp, dict(index), keys, {})
         return self._expanded[1]
 
     def _said_by_alternatives(self, query: Query, kind: int, n: int,

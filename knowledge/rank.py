@@ -536,6 +536,7 @@ class Ranker:
             return 0.0
         text = query.normalized
         alternatives = {a for found in query.expansions.values() for a in found}
+        alternatives |= self.faq.spelled_words(query, self.synonyms and self.synonyms())
         spelled = self._spelled(query, row)
         total = said = 0.0
         for word, idf in words:

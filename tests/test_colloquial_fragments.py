@@ -75,7 +75,8 @@ def test_a_fragment_of_talk_does_not_keep_the_question_from_its_article(answers)
 def test_a_thesaurus_word_across_a_fragment_is_found(answers) -> None:
     answer = answers[INSIDE]
     units = {u["text"]: u.get("alternatives", []) for u in answer["explain"]["query"]["units"]}
-    assert "个人所得税" in units["税"]
+    # (jieba's guess 要交个 is cut again at 个税's edges, so the unit is 个税 itself: faq6)
+    assert any("个人所得税" in found for text, found in units.items() if "税" in text), units
     assert answer["status"] == "answer"
     assert answer["hits"][0]["section"] == "第三条"
 

@@ -255,6 +255,57 @@ def test_a_pair_whose_words_the_thesaurus_relates_to_the_questions_answers_it(
         assert reimbursement_answers[off_topic]["status"] == "not_found", off_topic
 
 
+# -- campus services in everyday words (issue 11, branch faq6) -----------------------------------
+
+SERVICES = "生活服务问答.csv"
+EVERYDAY = [
+    # jieba cuts 坐厂|车: the thesaurus's 厂车 is found in the question's text and its expansion
+    # 班车 is what the pair says (on main: not found, no pair shares two characters)
+    ("坐厂车几点走", "班车几点从园区发车？"),
+    # everyday names of campus services (工装 / 工作服, 卫生室 / 医务室, 餐卡 / 饭卡, 冲 / 充值):
+    # on main a suggestion, a suggestion, not found
+    ("工装破了能换吗", "工作服坏了可以换新的吗？"),
+    ("卫生室开到几点", "医务室几点开门？"),
+    ("餐卡没钱了怎么冲", "饭卡余额不足怎么充值？"),
+]
+
+
+@pytest.fixture(scope="module")
+def services_answers(tmp_path_factory) -> dict[str, dict]:
+    """``ask --json`` of questions put to a small campus-services FAQ sheet alone."""
+    db = _ingested(tmp_path_factory.mktemp("services"), SERVICES)
+    questions = [q for q, _ in EVERYDAY] + NOT_ASKED
+    answers = dict(zip(questions, _ask(db, *questions)))
+    explained = staffbot("ask", "--json", "--explain", MEASURED, db=db)
+    return {**answers, MEASURED: json.loads(explained.stdout)}
+
+
+# 个 between a thesaurus phrase's verb and its object (装个软件 for 装软件, jieba: 装个 / 软件)
+MEASURED = "想装个软件得谁同意"
+
+
+def test_a_phrase_said_with_a_measure_word_between_is_the_phrase(services_answers):
+    result = services_answers[MEASURED]
+    units = [u["text"] for u in result["explain"]["query"]["units"]]
+    assert units == ["装软件", "同意"], units    # on main: 装个, 软件, 同意
+    assert result["status"] == "answer"
+    assert result["hits"][0]["question"] == "办公电脑安装软件需要审批吗？", result
+
+
+@pytest.mark.parametrize("question, asked", EVERYDAY)
+def test_a_paraphrase_in_everyday_service_words_is_answered_with_its_pair(services_answers,
+                                                                          question, asked):
+    result = services_answers[question]
+    assert result["status"] == "answer", result
+    assert result["hits"][0]["kind"] == "faq" and result["hits"][0]["question"] == asked, result
+    assert result["hits"][0]["citation"].startswith("生活服务问答 › ")
+
+
+def test_off_topic_put_to_the_services_sheet_is_declined(services_answers):
+    for question in NOT_ASKED:
+        assert services_answers[question]["status"] == "not_found", services_answers[question]
+
+
 # -- the bot: a long FAQ answer ------------------------------------------------------------------
 
 ADMIN = user(1001, "Admin", "zh-hans")
