@@ -421,11 +421,8 @@ class QueryBuilder:
                     inside.setdefault(key, []).extend(
                         u for u in unit_list if u in key[2:] and len(u) >= 2)
                     break
-        # A piece of a question form jieba cut in two (时候 of 什么时候) asks, it is not the
-        # word the thesaurus knows (时候 > 期间 is the 时候 of 领失业金的时候).
-        split_forms = form_pieces(said)
         for word in dict.fromkeys([*unit_texts, *words, *inside]):
-            if word not in unit_texts and any(word in u for u in indexed) or word in split_forms:
+            if word not in unit_texts and any(word in u for u in indexed):
                 continue
             found = sorted(w for w in synonyms.expand(word) if word not in w)
             source = word
