@@ -497,8 +497,8 @@ class QueryBuilder:
                       asking: frozenset[str] = frozenset()) -> list[str]:
         """``texts`` without question talk the knowledge base never says, and with the modal,
         pronoun and particle characters jieba glued onto an unknown word stripped (能领 → 领),
-        and without the words that only ask (``asking``: 不要 of 要不要)
-        even where it says them; ``texts`` itself when nothing else would remain."""
+        and without the words that only ask (``asking``: 不要 of 要不要, 还给 of 还给报吗) even
+        where the knowledge base says them; ``texts`` itself when nothing else would remain."""
         vocab = self.words.vocab
         out: list[str] = []
         for text in texts:
