@@ -371,6 +371,37 @@ def form_pieces(text: str) -> frozenset[str]:
                                              for m in _SPLIT_FORMS.finditer(text)))
 
 
+# The halves a modal's A-not-A leaves (要不要 → 要 / 不要, 会不会 → 不会, 能不能 → 不能): the
+# modal is talk (MODAL_TALK), and so is its negated half, which a rule never says as a topic
+# (不要, 不会 weighed like the rarest word and left a paragraph lacking "nothing but" them).
+_MODAL_A_NOT_A = re.compile(r"([要能会是算该用需有可行])([不没])\1")
+
+
+# 还给 before no one it is given back to (还给报吗, 还给交通补贴吗) is 还 "still" + 给: talk, not
+# the 还给 "give back" of 钱还给我 (the thesaurus's 还给 > 返还 would look for a refund).
+_STILL_GIVE = re.compile(r"还给(?![我你您他她它人对原本单公])")
+# A verb's result said apart from it (没休完 → 年假没休 / 完, 扔掉): 完 and 掉 alone say that
+# something was finished or got rid of, never what.
+RESULT_TALK = frozenset("完 掉".split())
+
+
+def asking_pieces(text: str) -> frozenset[str]:
+    """The halves of ``text``'s modal A-not-A forms (不要 and 要 of 要不要, 用 and 不用 of
+    用不用) and its 还给 "still give", each where it occurs in ``text`` only in such a form."""
+    spans: dict[str, list[int]] = {}
+    for m in _MODAL_A_NOT_A.finditer(text):
+        spans.setdefault(m.group(1), []).extend((m.start(), m.end() - 1))   # 用 of 用不用
+        spans.setdefault(m.group(2) + m.group(1), []).append(m.start() + 1)
+    for m in _STILL_GIVE.finditer(text):
+        spans.setdefault("还给", []).append(m.start())
+    out = set()
+    for piece, starts in spans.items():
+        at = [i for i in range(len(text)) if text.startswith(piece, i)]
+        if sorted(set(starts)) == at:
+            out.add(piece)
+    return frozenset(out)
+
+
 def answer_types(question: str) -> tuple[str, ...]:
     """What ``question`` asks for, as ANSWER_TYPES names (多少天 → quantity; 谁 → agent; 从哪天
     到哪天 → period, which stands for quantity)."""
@@ -492,7 +523,7 @@ class QueryBuilder:
             or not QUESTION_FORM.fullmatch(t))] or unit_texts
         # Question talk (QUESTION_TALK) the knowledge base never says is no topic word.
         asked = unit_texts
-        unit_texts = self._without_talk(unit_texts, alternatives)
+        unit_texts = self._without_talk(unit_texts, alternatives, asking_pieces(said))
         units = [self._unit(text, alternatives.get(text, ()), gram_alternatives,
                             cfg.unit_power, cfg.fragment_weight) for text in unit_texts]
         talk = tuple(t for t in asked if t not in unit_texts)
@@ -501,10 +532,12 @@ class QueryBuilder:
         return Query(question, normalized, words, grams, units, expansions,
                      find_references(normalized), answer_types(normalized), talk)
 
-    def _without_talk(self, texts: list[str], alternatives: dict[str, list[str]]) -> list[str]:
+    def _without_talk(self, texts: list[str], alternatives: dict[str, list[str]],
+                      asking: frozenset[str] = frozenset()) -> list[str]:
         """``texts`` without question talk the knowledge base never says, and with the modal,
-        pronoun and particle characters jieba glued onto an unknown word stripped (能领 → 领);
-        ``texts`` itself when nothing else would remain."""
+        pronoun and particle characters jieba glued onto an unknown word stripped (能领 → 领),
+        and without the words that only ask (``asking``: 不要 of 要不要, 还给 of 还给报吗) even
+        where the knowledge base says them; ``texts`` itself when nothing else would remain."""
         vocab = self.words.vocab
         out: list[str] = []
         for text in texts:
@@ -520,8 +553,9 @@ class QueryBuilder:
                     alternatives[bare] = list(dict.fromkeys([*alternatives[text],
                                                              *alternatives.get(bare, ())]))
                 text = bare
-            if text not in alternatives and (text in MODAL_TALK
-                                             or (text in QUESTION_TALK and text not in vocab)):
+            if text in asking or text not in alternatives and (
+                    text in MODAL_TALK or text in RESULT_TALK
+                    or (text in QUESTION_TALK and text not in vocab)):
                 continue
             out.append(text)
         return list(dict.fromkeys(out)) or texts
