@@ -19,7 +19,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from pathlib import Path
 
 from .cut import FastCut
@@ -306,10 +306,7 @@ class Analyzer:
             cuts.update(found.span())
         if not cuts:
             return tokens
-        bounds, at = {0}, 0
-        for token in tokens:
-            at += len(token)
-            bounds.add(at)
+        bounds = set(_edges(tokens))
         if cuts <= bounds:
             return tokens   # jieba cut there already; joining (below) does the rest
         edges = sorted(bounds | cuts)
@@ -320,10 +317,7 @@ class Analyzer:
         """``tokens`` re-cut at the edges of a synonym phrase of ``text`` that jieba cut across
         only with a guess of its own: a token its dictionary lacks (坐厂|车 → 坐|厂|车, joined
         below as 厂车). A dictionary word across the edge (分公司 over 公司) stays whole."""
-        bounds, at = [0], 0
-        for token in tokens:
-            at += len(token)
-            bounds.append(at)
+        bounds = _edges(tokens)
         edges = set(bounds)
         guessed = {(a, b) for a, b, token in zip(bounds, bounds[1:], tokens)
                    if len(token) >= 2 and all(map(is_cjk, token))
@@ -362,10 +356,7 @@ class Analyzer:
                     break
         if not spans:
             return tokens
-        bounds, at = {0}, 0
-        for token in tokens:
-            at += len(token)
-            bounds.add(at)
+        bounds = set(_edges(tokens))
         points = sorted(bounds | {p for a, m, b, _ in spans for p in (a, m, m + 1, b)})
         starts = {a: (b, phrase) for a, _, b, phrase in spans}
         out, i = [], 0
@@ -521,6 +512,11 @@ def homophone_chars(char: str) -> tuple[str, ...]:
     found = dict.fromkeys(c for r in _pinyin_table().get(ord(char), ()) for c in groups.get(r, ()))
     found.pop(char, None)
     return tuple(found)
+
+
+def _edges(tokens: list[str]) -> list[int]:
+    """Where ``tokens`` begin and end in the text they cut: 0, each token's end."""
+    return [0, *accumulate(len(token) for token in tokens)]
 
 
 def homophone_variants(term: str) -> list[str]:

@@ -7,12 +7,10 @@ for what is to be done (应当立即…报告，并采取补救措施), not for 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-
-from test_cli import ingested_folder, staffbot_together
+from test_cli import answers_of
 
 DOCS = Path(__file__).parent / "fixtures" / "asked"
 
@@ -23,10 +21,7 @@ QUESTIONS = ("保密室在哪里？", "涉密文件遗失了该怎么办？", "�
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     """Each question's answer as ``ask --json --explain`` prints it (asked at the same time)."""
-    db = ingested_folder(tmp_path_factory, DOCS)
-    runs = staffbot_together(*((["ask", q, "--json", "--explain"], None) for q in QUESTIONS),
-                             db=db)
-    return {q: json.loads(run.stdout) for q, run in zip(QUESTIONS, runs)}
+    return answers_of(tmp_path_factory, DOCS, QUESTIONS)
 
 
 def test_where_is_answered_by_the_row_that_says_a_place(answers) -> None:

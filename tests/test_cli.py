@@ -75,6 +75,16 @@ def ingested_folder(factory: pytest.TempPathFactory, folder: Path) -> Path:
     return db
 
 
+def answers_of(factory: pytest.TempPathFactory, folder: Path, questions) -> dict[str, dict]:
+    """Each question's answer as ``ask --json --explain`` prints it, on ``staffbot ingest`` of a
+    fixture ``folder`` (the questions asked at the same time; for a module-scoped fixture)."""
+    import json
+    db = ingested_folder(factory, folder)
+    runs = staffbot_together(*((["ask", q, "--json", "--explain"], None) for q in questions),
+                             db=db)
+    return {q: json.loads(run.stdout) for q, run in zip(questions, runs)}
+
+
 def copy_database(source: Path, target: Path) -> Path:
     """A copy of the knowledge base ``source`` at ``target``, for a test that writes to it: a test
     module ingests its documents once (a CLI process each time) and each test gets its own copy.

@@ -5,12 +5,10 @@ in tests/fixtures/lists (issue 16, item 1)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-
-from test_cli import ingested_folder, staffbot_together
+from test_cli import answers_of
 
 RULES = Path(__file__).parent / "fixtures" / "lists"
 
@@ -21,10 +19,7 @@ QUESTIONS = ("安全检查都检查哪些事项？", "领交通补贴期间有�
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     """Each question's answer as ``ask --json --explain`` prints it (asked at the same time)."""
-    db = ingested_folder(tmp_path_factory, RULES)
-    runs = staffbot_together(*((["ask", q, "--json", "--explain"], None) for q in QUESTIONS),
-                             db=db)
-    return {q: json.loads(run.stdout) for q, run in zip(QUESTIONS, runs)}
+    return answers_of(tmp_path_factory, RULES, QUESTIONS)
 
 
 @pytest.mark.parametrize(("question", "answering", "passed", "says"), [

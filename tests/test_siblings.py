@@ -5,12 +5,10 @@ answers (职工享有下列休息休假权利：（一）…)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-
-from test_cli import ingested_folder, staffbot_together
+from test_cli import answers_of
 
 RULES = Path(__file__).parent / "fixtures" / "siblings"
 
@@ -22,10 +20,7 @@ QUESTIONS = ("职工享有哪些休息休假权利？", "年休假申请由谁�
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     """Each question's answer as ``ask --json --explain`` prints it (asked at the same time)."""
-    db = ingested_folder(tmp_path_factory, RULES)
-    runs = staffbot_together(*((["ask", q, "--json", "--explain"], None) for q in QUESTIONS),
-                             db=db)
-    return {q: json.loads(run.stdout) for q, run in zip(QUESTIONS, runs)}
+    return answers_of(tmp_path_factory, RULES, QUESTIONS)
 
 
 @pytest.mark.parametrize(("question", "answering", "passed", "says"), [
