@@ -312,6 +312,11 @@ _FUNCTION_CHARS = frozenset("上下里前后内外中个每先多少再又还都
 # as talk and bench/calibration.py's off-topic questions declined 88.5 → 84.3 %).
 EVERYDAY_COUNT = 20000
 
+# A word jieba's dictionary counts this rarely (公伤 3, against 工伤 63) may be a pinyin typo of
+# a homophone the documents use, when the dictionary counts that one TYPO_RATIO times as often.
+RARE_WORD_COUNT = 5
+TYPO_RATIO = 10
+
 
 # An amount as a question says it (三天, 一个月, 15年) and as rules write it: office rules in
 # digits (3天, 1个月), statutes in Chinese numerals (三十日, 十五年), either with 日 for 天 and
@@ -481,9 +486,11 @@ class QueryBuilder:
             weight = cfg.synonym_weight * (cfg.known_word_synonyms if word in self.words.vocab
                                            else 1.0)
             one_way = synonyms.one_way(source) if found else set()
-            if not found and word not in self.words.vocab and \
-                    not self.analyzer.is_dictionary_word(word):
-                found = self._near_words(word)
+            if not found and word not in self.words.vocab:
+                if not self.analyzer.is_dictionary_word(word):
+                    found = self._near_words(word)
+                elif is_cjk(word[0]):
+                    found = self._commoner_homophones(word)
                 weight = cfg.typo_weight
             if found:
                 alternatives[word] = found
@@ -745,6 +752,18 @@ class QueryBuilder:
         matches = process.extract(word, self._latin_words, scorer=Levenshtein.distance,
                                   score_cutoff=1 if len(word) < 8 else 2, limit=3)
         return [m[0] for m in matches]
+
+    def _commoner_homophones(self, word: str) -> list[str]:
+        """For a word jieba's dictionary barely knows (``RARE_WORD_COUNT`` or fewer) and the
+        knowledge base never says, the knowledge base's words that sound the same and that the
+        dictionary counts ``TYPO_RATIO`` times as often: 公伤 (3) for 工伤 (63), a pinyin
+        typo that happens to be a dictionary word. A rare word with no commoner homophone
+        (a name, a term the documents lack) keeps no alternative."""
+        count = self.analyzer.dictionary_count(word)
+        if len(word) < 2 or count > RARE_WORD_COUNT:
+            return []
+        return [other for other in self._near_words(word)
+                if self.analyzer.dictionary_count(other) >= TYPO_RATIO * max(count, 1)]
 
     def _homophone_grams(self, gram: str) -> list[str]:
         found = self.grams.known_replacing(gram, [homophone_chars(c) for c in gram])

@@ -28,6 +28,7 @@ RULES = """行政与人事工作细则摘录
 第五条 工作人员享受年休假的，国家法定休假日、休息日不计入年休假的假期。
 第六条 报销市内交通费的，凭出租车发票办理。
 第七条 由接待单位提供交通工具的，不再发放市内交通补贴。
+第八条 单位应当为全体职工参加工伤保险，按时缴纳工伤保险费。
 """
 A_NOT_A = "单位每年要不要告诉我们社保交了多少？"       # 要不要 → 要 / 不要: both talk
 EVERYDAY = [
@@ -37,13 +38,15 @@ EVERYDAY = [
 ]
 STILL_GIVE = "对方单位派车接送，还给交通补贴吗？"   # 还给: 还 "still" + 给, no 返还
 OFF_TOPIC = "今年国庆节放几天假？"     # a holiday's length: no rule here says it
+# 公伤: a pinyin typo for 工伤 that jieba's dictionary happens to know (3 against 63)
+TYPO = "单位给不给我们上公伤保险？"
 
 
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory) -> dict[str, dict]:
     """``ask --json --explain`` of every question of this module, asked at once."""
     db = ingested(tmp_path_factory.mktemp("workplace"), "行政与人事工作细则摘录.txt", RULES)
-    questions = [A_NOT_A, STILL_GIVE, OFF_TOPIC, *(q for q, _, _ in EVERYDAY)]
+    questions = [A_NOT_A, STILL_GIVE, OFF_TOPIC, TYPO, *(q for q, _, _ in EVERYDAY)]
     results = staffbot_together(*[(["ask", q, "--json", "--explain"], None) for q in questions],
                                 db=db)
     return {q: json.loads(r.stdout) for q, r in zip(questions, results)}
@@ -80,3 +83,12 @@ def test_everyday_workplace_words_find_the_rule_that_answers(answers, question, 
 def test_a_holidays_name_is_not_the_rules_statutory_holiday(answers) -> None:
     answer = answers[OFF_TOPIC]
     assert answer["status"] != "answer", [h["section"] for h in answer["hits"]]
+
+
+def test_a_typo_that_is_a_rare_dictionary_word_finds_its_common_homophone(answers) -> None:
+    """公伤 is in jieba's dictionary, so it was never taken for a typo; the documents say 工伤,
+    which the dictionary counts twenty times as often."""
+    answer = answers[TYPO]
+    assert "工伤" in answer["explain"]["query"]["expansions"].get("公伤", [])
+    assert answer["status"] == "answer", (answer["status"], [h["section"] for h in answer["hits"]])
+    assert answer["hits"][0]["section"] == "第八条" and "工伤保险" in answer["hits"][0]["excerpt"]
