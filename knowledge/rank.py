@@ -71,12 +71,14 @@ FIELDS = ("words", "context", "grams")
 # with a bound, 最少几位, is said with a limit in that direction, 不得少于10位); how well the
 # best hit's best sentence (where its excerpt starts) says the question's heaviest words
 # (``rarest``: the least of them) and how well the next hit's sentence says one of them that
-# the best's does not say at all (``rarest_next``).
+# the best's does not say at all (``rarest_next``); whether the best is a statute article
+# whose sentence is about a state organ (国家机关不履行…的) while the question names none and
+# asks no "who" (``organ``: the rule binds the state, not the unit or person asked about).
 # :func:`decide` reads ``ahead``, ``type_ahead``, ``unlisted``, ``rivals``, ``mention``,
-# ``duty``, ``sibling`` and ``rarest_next`` as rules, not as weights.
+# ``duty``, ``sibling``, ``rarest_next`` and ``organ`` as rules, not as weights.
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
             "answer_type", "ahead", "type_ahead", "unlisted", "rivals", "missing", "statute",
-            "mention", "duty", "sibling", "rarest", "rarest_next")
+            "mention", "duty", "sibling", "rarest", "rarest_next", "organ")
 # When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
 # question, and what says it answers is how much of that question the user's question says
 # (``asked``), the closeness of the two questions (``fuzzy``; ``closeness``: character by
@@ -212,6 +214,13 @@ def says_it_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms:
 
 _CITES = re.compile(r"(?:依照|按照|根据|适用)本(?:法|条例|办法|规定|细则)(第[一二三四五六七八九十百零〇两]+条)")
 _LEADING_ARTICLE = re.compile(r"^(第[一二三四五六七八九十百零〇两]+条)")
+# A state organ as a sentence's subject (国家机关不履行…的, 县级以上人民政府应当…), and the
+# words by which a question names one (政府信息公开, 劳动保障部门, 审计署).
+_ORGAN = re.compile(r"国家机关|人民政府|行政机关|国务院|有关部门|主管部门|行政部门|监督管理部门|"
+                    r"审计机关|税务机关|公安机关|主管机关")
+# … where a subject stands: at the sentence's start, after a qualifier (县级以上地方各级人民政府)
+ORGAN_AT = 10
+_ORGAN_ASKED = re.compile(r"政府|机关|部门|国家|国务院|审计署|税务|公安|监察|主管|机构|财政")
 
 
 def _article_of(row: ParagraphRow) -> str:
@@ -338,6 +347,12 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
     next; on the dev sets 5 wrong answers of 5: STARD 0:3 and 0:1, realdocs 0:1 and 0:0 on
     even / odd questions; without "statute" it cost DRCD 8 right answers for 2 wrong ones,
     where an encyclopedia paragraph's best sentence is often not where its answer is).
+    Suggestions too when the best is a statute article about a state organ (its sentence opens
+    with 国家机关, 县级以上人民政府, 有关部门…) and the question names no organ and asks no
+    "who" (``organ``): the article binds the state, the question is about a unit or a person
+    (不履行数据安全保护义务会受到什么处罚 → 国家机关不履行…的, where 开展数据处理活动的组织、个人
+    不履行…的 answers; on the dev sets 0 of 4 such answers right: realdocs 0:1 and 0:0, STARD
+    0:0 and 0:1 on even / odd questions; none of DRCD's or the off-topic ones).
     (An FAQ pair is decided by its own evidence.)
     And an answer below ``config.answer_confidence`` (down to ``config.sibling_confidence``)
     when the best leads a sibling: the next article is of the same document or title
@@ -378,7 +393,7 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
         and said > 0.0 and p >= config.sibling_confidence
     if (p >= config.answer_confidence or sibling_lead) and not tie \
             and not evidence.get("unlisted") and not evidence.get("mention") \
-            and not evidence.get("duty"):
+            and not evidence.get("duty") and not evidence.get("organ"):
         return "answer"
     return "suggestions" if p >= floor else "not_found"
 
@@ -482,7 +497,26 @@ class Ranker:
                 "asked": parts.get("asked", 0.0), "closeness": parts.get("closeness", 0.0),
                 "lead": self._closeness_lead(top.row, query),
                 # the question's heaviest words in the best's best sentence, and in the next's
-                **self._heaviest_elsewhere(ranked, query)}
+                **self._heaviest_elsewhere(ranked, query),
+                # the best's sentence is about a state organ (国家机关不履行…的) and the
+                # question names none and asks no "who": a rule for the state, not for staff
+                "organ": self._organ_rule(top, query)}
+
+    def _organ_rule(self, item: Ranked, query: Query) -> float:
+        """1 when ``item`` is a statute article whose best sentence's opening clause names a
+        state organ (国家机关, 人民政府, 有关部门…) while the question names none and does
+        not ask who: the article binds the state, the question asks about a unit or a person."""
+        if "agent" in query.asks or _ORGAN_ASKED.search(query.normalized) \
+                or len(article_key(self.rows[item.row])) != 2:
+            return 0.0
+        text, sentences = self.norms[item.row], self.rows[item.row].sentences
+        if sentences and item.covers:
+            start, end = sentences[int(np.argmax(item.covers))]
+            text = text[start:end]
+        opening = _CLAUSE_MARK.split(_LEADING_ARTICLE.sub("", text.lstrip()).lstrip(),
+                                     maxsplit=1)[0]
+        organ = _ORGAN.search(opening)
+        return 1.0 if organ is not None and organ.start() <= ORGAN_AT else 0.0
 
     def _says_asked(self, item: Ranked, query: Query) -> float:
         """1 when ``item`` says the kind of answer asked for and, for a quantity asked with a

@@ -6,7 +6,8 @@ one that asks what happens (a health-check rule with a 罚则 chapter), a number
 a longer one (5 in 15天), an article that alone says what is asked leading its sibling
 (a purchasing rule's 第十五条, 二十日内, before 第十四条); and on tests/fixtures/decide_words, a
 bound asked (最少 → 不得少于) as part of what is asked, and a level lead whose sentence lacks the
-question's heaviest word while the next article's says it."""
+question's heaviest word while the next article's says it; and on tests/fixtures/decide_organ,
+an article binding a state organ (国家机关…) first for a question that names none."""
 
 from __future__ import annotations
 
@@ -195,3 +196,27 @@ def test_the_next_article_saying_the_heaviest_word_makes_a_level_lead_a_tie(word
     assert tibet["status"] == "answer" and tibet["hits"][0]["section"] == "第三条"
     assert daily["status"] == "answer" and daily["hits"][0]["section"] == "第二条"
     assert daily["explain"]["stages"]["decide"]["evidence"]["rarest"] == 1.0
+
+
+# tests/fixtures/decide_organ: a data rule of our own whose 第三条 says what happens to the
+# organisations and persons that break it, and 第四条 what happens when a 国家机关 does.
+ORGAN = Path(__file__).parent / "fixtures" / "decide_organ"
+ORGAN_QUESTIONS = ("不履行数据保护义务会怎么样？", "国家机关不履行数据保护义务会怎么处理？")
+
+
+def test_an_article_binding_a_state_organ_is_no_answer_to_a_question_naming_none(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """不履行数据保护义务会怎么样 names no organ: 第四条 (国家机关不履行…的) comes first at a
+    confidence above the answer threshold, but binds the state, not whoever asks: suggestions,
+    第三条 (组织、个人…罚款) shown beside it. Asked of 国家机关, 第四条 answers."""
+    db = ingested_folder(tmp_path_factory, ORGAN)
+    runs = staffbot_together(*((["ask", q, "--json", "--explain"], None)
+                               for q in ORGAN_QUESTIONS), db=db)
+    plain, named = (json.loads(run.stdout) for run in runs)
+    decide = plain["explain"]["stages"]["decide"]
+    assert [hit["section"] for hit in plain["hits"][:2]] == ["第四条", "第三条"]
+    assert decide["confidence"] >= decide["answer_confidence"]
+    assert decide["evidence"]["organ"] == 1.0
+    assert plain["status"] == "suggestions"
+    assert named["explain"]["stages"]["decide"]["evidence"]["organ"] == 0.0
+    assert named["status"] == "answer" and named["hits"][0]["section"] == "第四条"
