@@ -238,6 +238,7 @@ class Analyzer:
         self._expanded: dict[str, tuple[str, ...]] = {}   # token → its search words
         self._expanded_total = -1
         self._phrases: set[str] = set()
+        self._phrase_starts: set[str] = set()
         self.add_words(user_words)
         self.set_synonyms(self.synonyms)
 
@@ -249,6 +250,9 @@ class Analyzer:
         after would disagree. A question's pieces are joined back instead
         (:meth:`question_tokens`: 签 / 合同 → 签合同, 上班 / 路上 → 上班路上)."""
         self._phrases = {w for w in synonyms.keys() if len(w) >= 2}
+        # every start of a phrase, "" and itself included: tokens joined that start none
+        # join into none (:meth:`_join_phrases` stops there)
+        self._phrase_starts = {w[:i] for w in self._phrases for i in range(len(w) + 1)}
         # An admin's words are kept whole in a question even where jieba cuts across them
         # (饭卡挂失 → 饭卡 / 挂 / 失去: 挂失 added by an admin is cut out whole).
         admin = sorted({w for g in synonyms.lines if g.source == "admin" for w in g.words
@@ -317,13 +321,16 @@ class Analyzer:
         """``tokens`` re-cut at the edges of a synonym phrase of ``text`` that jieba cut across
         only with a guess of its own: a token its dictionary lacks (坐厂|车 → 坐|厂|车, joined
         below as 厂车). A dictionary word across the edge (分公司 over 公司) stays whole."""
+        # (most questions have no guessed token: looked for before any edge or substring;
+        # the dictionary's lookup, the cheaper test, first)
+        freq = _jieba().FREQ
+        if not any(len(token) >= 2 and not freq.get(token) and all(map(is_cjk, token))
+                   for token in tokens):
+            return tokens
         bounds = _edges(tokens)
         edges = set(bounds)
         guessed = {(a, b) for a, b, token in zip(bounds, bounds[1:], tokens)
-                   if len(token) >= 2 and all(map(is_cjk, token))
-                   and not _jieba().FREQ.get(token)}
-        if not guessed:
-            return tokens
+                   if len(token) >= 2 and not freq.get(token) and all(map(is_cjk, token))}
         cuts: set[int] = set()
         for size in range(2, longest + 1):
             for start in range(len(text) - size + 1):
@@ -376,18 +383,23 @@ class Analyzer:
     def _join_phrases(self, tokens: list[str], longest: int = 5) -> list[str]:
         """``tokens`` with each run of 2–``longest`` tokens that spells a synonym phrase
         joined into one (the longest first); ``tokens`` itself when there is none."""
-        phrases = self._phrases
+        phrases, starts = self._phrases, self._phrase_starts
         out: list[str] = []
         i, n = 0, len(tokens)
         changed = False
         while i < n:
-            for j in range(min(n, i + longest), i + 1, -1):
-                phrase = "".join(tokens[i:j])
-                if phrase in phrases:
-                    out.append(phrase)
-                    i = j
-                    changed = True
+            # the longest run that is a phrase, grown token by token while it starts one
+            joined, found = tokens[i], None
+            for j in range(i + 2, min(n, i + longest) + 1):
+                if joined not in starts:
                     break
+                joined += tokens[j - 1]
+                if joined in phrases:
+                    found = (j, joined)
+            if found:
+                i = found[0]
+                out.append(found[1])
+                changed = True
             else:
                 out.append(tokens[i])
                 i += 1

@@ -428,6 +428,7 @@ class QueryBuilder:
         self._phrase_parts: dict[str, tuple[str, ...]] = {}
         self._keys_index: dict[str, tuple[str, ...]] = {}
         self._keys_stamp: tuple | None = None
+        self._keys_by_pair: dict[str, tuple[str, ...]] = {}   # the same by first two characters
         # Question forms (多久, 怎么办) only FAQ pairs' questions say: set by the searcher
         self.faq_forms: frozenset[str] = frozenset()
 
@@ -574,9 +575,11 @@ class QueryBuilder:
         neighbour (门卡坏了 → 门卡坏, 中午饭堂 → 中午饭 / 堂). The longest key at each place
         wins; a key inside a longer word a dictionary or the knowledge base knows (午饭 in
         中午饭, 社保 in 社保局) is a part of that word, not a word of its own."""
-        by_first = self._keys_by_first()
-        if not by_first:
+        if not self._keys_by_first():
             return {}
+        # (by the first two characters: a key whose first alone matches is skipped anyway;
+        # each place's keys still longest first)
+        by_pair = self._keys_by_pair
         spans, at = [], 0
         for unit in units:
             start = text.find(unit, at)
@@ -585,8 +588,8 @@ class QueryBuilder:
                 at = start + len(unit)
         found: dict[str, list[str]] = {}
         covered = 0       # the end of the last key taken: a shorter key inside it is no word
-        for i, char in enumerate(text):
-            for key in by_first.get(char, ()):
+        for i in range(len(text) - 1):
+            for key in by_pair.get(text[i:i + 2], ()):
                 end = i + len(key)
                 if end <= covered or not text.startswith(key, i):
                     continue
@@ -652,6 +655,11 @@ class QueryBuilder:
                     index.setdefault(key[0], []).append(key)
             self._keys_index = {c: tuple(sorted(ks, key=len, reverse=True))
                                 for c, ks in index.items()}
+            pairs: dict[str, list[str]] = {}
+            for ks in self._keys_index.values():
+                for key in ks:
+                    pairs.setdefault(key[:2], []).append(key)
+            self._keys_by_pair = {pair: tuple(ks) for pair, ks in pairs.items()}
             self._keys_stamp = (synonyms, len(synonyms.lines))
         return self._keys_index
 

@@ -190,13 +190,17 @@ def says_it_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms:
     doc = rows[best.row].doc_id
     # A list asked that one of these articles announces by name (哪些事项 → 对下列事项…：) is
     # said by that one only: a sibling's list of something else (下列措施) does not answer it.
-    named = bool(query.listed) and any(
-        rows[item.row].doc_id == doc and query.lists_asked(norms[item.row])
-        for item in ranked[:among])
+    # (Found when first needed: most questions ask no list, and most candidates say no answer.)
+    named: list[bool] = []
 
     def says(item: Ranked) -> bool:
-        return item.parts.get("answer_type") == 1.0 and query.says_bound(norms[item.row]) \
-            and (not named or query.lists_asked(norms[item.row]))
+        if item.parts.get("answer_type") != 1.0 or not query.says_bound(norms[item.row]):
+            return False
+        if not named:
+            named.append(bool(query.listed) and any(
+                rows[other.row].doc_id == doc and query.lists_asked(norms[other.row])
+                for other in ranked[:among]))
+        return not named[0] or query.lists_asked(norms[item.row])
 
     if says(best):
         return ranked
@@ -524,22 +528,25 @@ class Ranker:
         counts as saying it."""
         return item.parts["answer_type"] if query.says_bound(self.norms[item.row]) else 0.0
 
-    def _heaviest_said(self, item: Ranked, query: Query) -> list[float]:
+    def _heaviest_said(self, item: Ranked, heaviest: Sequence[Unit]) -> list[float]:
         """How well (0–1, :meth:`~.query.Unit.match`) ``item``'s best sentence (the one its
-        excerpt starts from) says each of the question's heaviest words (of equal weight)."""
-        top = max((unit.weight for unit in query.units), default=0.0)
+        excerpt starts from) says each of the question's ``heaviest`` words."""
         text, sentences = self.norms[item.row], self.rows[item.row].sentences
         if sentences and item.covers:
-            start, end = sentences[int(np.argmax(item.covers))]
+            covers = item.covers    # (the first best, as np.argmax: a list's own max is cheaper)
+            start, end = sentences[covers.index(max(covers))]
             text = text[start:end]
-        return [unit.match(text) for unit in query.units if unit.weight >= top]
+        return [unit.match(text) for unit in heaviest]
 
     def _heaviest_elsewhere(self, ranked: Sequence[Ranked], query: Query) -> dict[str, float]:
-        """``rarest``: how well the best hit's sentence says the question's heaviest words (the
-        least of them); ``rarest_next``: how well the next hit's sentence says one that the
-        best's does not say at all (0 without a next hit)."""
-        best = self._heaviest_said(ranked[0], query)
-        after = self._heaviest_said(ranked[1], query) if len(ranked) > 1 else [0.0] * len(best)
+        """``rarest``: how well the best hit's sentence says the question's heaviest words (of
+        equal weight; the least of them); ``rarest_next``: how well the next hit's sentence
+        says one that the best's does not say at all (0 without a next hit)."""
+        top = max((unit.weight for unit in query.units), default=0.0)
+        heaviest = [unit for unit in query.units if unit.weight >= top]
+        best = self._heaviest_said(ranked[0], heaviest)
+        after = self._heaviest_said(ranked[1], heaviest) if len(ranked) > 1 \
+            else [0.0] * len(best)
         return {"rarest": min(best, default=1.0),
                 "rarest_next": max((n for b, n in zip(best, after) if not b), default=0.0)}
 
@@ -559,18 +566,19 @@ class Ranker:
         others = max((c for r, c in close.items() if r != row), default=0.0)
         return close[row] - others
 
-    def asked_cover(self, query: Query, row: int) -> float:
+    def asked_cover(self, query: Query, row: int, alternatives: set[str] | None = None) -> float:
         """Share (0–1, idf-weighted) of an FAQ pair's question's topic words that ``query`` says:
         the other direction of coverage (a paraphrase adds words of its own, but keeps the
         question's topic). A word counts 1 said, 0.9 as a synonym or where the question's words
         or their synonyms spell it in the pair's question however jieba cut that (打车 of
-        打|车费), 0.7 × its share of bigrams."""
+        打|车费), 0.7 × its share of bigrams. ``alternatives``: :meth:`asked_alternatives`
+        (the same for every pair: a rerank computes them once)."""
         words = self._asked_words.get(row)
         if not words:
             return 0.0
         text = query.normalized
-        alternatives = {a for found in query.expansions.values() for a in found}
-        alternatives |= self.faq.spelled_words(query, self.synonyms and self.synonyms())
+        if alternatives is None:
+            alternatives = self.asked_alternatives(query)
         spelled = self._spelled(query, row)
         total = said = 0.0
         for word, idf in words:
@@ -584,6 +592,13 @@ class Ranker:
                 grams = [word[i:i + 2] for i in range(len(word) - 1)]
                 said += 0.7 * idf * sum(g in text for g in grams) / len(grams)
         return said / total if total else 0.0
+
+    def asked_alternatives(self, query: Query) -> set[str]:
+        """The question's words' alternatives, and what the thesaurus's words it spells across
+        jieba's cut expand to where a pair's question says them: what :meth:`asked_cover`
+        counts as said as a synonym."""
+        alternatives = {a for found in query.expansions.values() for a in found}
+        return alternatives | self.faq.spelled_words(query, self.synonyms and self.synonyms())
 
     def _spelled(self, query: Query, row: int) -> np.ndarray:
         """Per character of an FAQ pair's question (:func:`_bare`): does a word of ``query`` of
@@ -810,10 +825,13 @@ class Ranker:
         closeness = np.zeros(len(row_list))
         if self._asked:  # an FAQ pair: as close as its question is to the question
             close = self.faq_closeness(query)
+            alternatives = None     # (the same for every pair: found at the first)
             for i, row in enumerate(row_list):
                 if row in self._asked:
                     fuzzy[i] = max(fuzzy[i], question_similarity(query, self._asked[row]))
-                    asked[i] = self.asked_cover(query, row)
+                    if alternatives is None and self._asked_words.get(row):
+                        alternatives = self.asked_alternatives(query)
+                    asked[i] = self.asked_cover(query, row, alternatives)
                     closeness[i] = close.get(row, 0.0)
         reference = np.array([1.0 if row in named else 0.0 for row in row_list])
         # Does the paragraph say what the question asks for (a number, a list, a rule…)?

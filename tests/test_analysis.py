@@ -231,6 +231,20 @@ def test_a_question_keeps_synonym_phrases_whole_and_documents_are_cut_as_before(
     assert "上班路上" not in analyzer.words("上班路上出车祸")  # jieba was not taught it
 
 
+def test_a_question_joins_the_longest_phrase_of_the_synonyms_in_use() -> None:
+    """上班|路上|出|车祸: the longest run of tokens that is a phrase is joined, wherever it
+    starts; an admin's new groups count from the next question on."""
+    analyzer = Analyzer(synonyms=Synonyms.parse("上班路上 通勤途中\n上班路上出车祸 通勤事故"))
+    question = "上班路上出车祸算工伤吗"
+    assert analyzer.question_tokens(question)[1][0] == "上班路上出车祸"
+    analyzer.set_synonyms(Synonyms.parse("上班路上 通勤途中"))
+    assert analyzer.question_tokens(question)[1][0] == "上班路上"
+    analyzer.set_synonyms(Synonyms.parse("路上出车祸 途中事故"))
+    assert "路上出车祸" in analyzer.question_tokens(question)[1]
+    analyzer.set_synonyms(Synonyms())
+    assert not {"上班路上", "路上出车祸"} & set(analyzer.question_tokens(question)[1])
+
+
 # -- the fast cut (knowledge/cut.py) equals jieba's ---------------------------------------------
 ROOT = Path(__file__).resolve().parent.parent
 MIXED = ["Hello world 2024年 E-mail: a.b@c.com 100% C++ #tag　全角　空格\r\n换行 abc123def 。。。",
