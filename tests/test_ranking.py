@@ -116,6 +116,11 @@ def test_confidence_grows_with_the_evidence() -> None:
     ("预算年度是从哪天到哪天？", "period",
      "预算年度自公历一月一日起，至十二月三十一日止。",
      "预算年度开始后，各级预算草案在本级人民代表大会批准前，可以安排上一年结转的支出。"),
+    ("档案室在哪里？", "place", "部门：档案室；姓名：冯丽；房间号：图书馆三楼",
+     "国家鼓励有条件的机关开展数字档案室建设。"),
+    ("办公电脑中了病毒该怎么办？", "procedure",
+     "发现计算机感染病毒的，应当立即断开网络，并在1小时内报告信息中心。",
+     "开展网络安全检测活动，应当遵守国家有关规定。"),
 ])
 def test_the_question_form_names_the_sentence_that_answers_it(question, kind, answering,
                                                               not_answering) -> None:
