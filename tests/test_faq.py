@@ -59,6 +59,12 @@ def _ask(db: Path, *questions: str) -> list[dict]:
     return answers
 
 
+def _sheet_answers(factory, sheet: str, questions: list[str]) -> tuple[Path, dict[str, dict]]:
+    """A knowledge base of one FAQ sheet alone, and ``ask --json`` of each question on it."""
+    db = _ingested(factory.mktemp(Path(sheet).stem), sheet)
+    return db, dict(zip(questions, _ask(db, *questions)))
+
+
 PARAPHRASES = [
     # paraphrases of the sheet's questions: other words, other order, colloquial
     ("一年可以休几天年假", "年假有多少天？", f"{SHEET} › 休假 › 年假有多少天？", LEAVE_ANSWER),
@@ -160,9 +166,7 @@ LOGISTICS = "后勤服务问答.csv"
 @pytest.fixture(scope="module")
 def logistics_answers(tmp_path_factory) -> dict[str, dict]:
     """``ask --json`` of questions put to a small facilities FAQ sheet alone."""
-    db = _ingested(tmp_path_factory.mktemp("logistics"), LOGISTICS)
-    questions = [q for q, _, _ in SHORTENED] + OFF_TOPIC
-    return dict(zip(questions, _ask(db, *questions)))
+    return _sheet_answers(tmp_path_factory, LOGISTICS, [q for q, _, _ in SHORTENED] + OFF_TOPIC)[1]
 
 
 SHORTENED = [
@@ -210,9 +214,7 @@ NOT_ASKED = ["公司股价今天多少", "明天天气怎么样"]
 @pytest.fixture(scope="module")
 def office_answers(tmp_path_factory) -> dict[str, dict]:
     """``ask --json`` of questions put to a small office FAQ sheet alone."""
-    db = _ingested(tmp_path_factory.mktemp("office"), OFFICE)
-    questions = [q for q, _ in IN_OTHER_WORDS] + NOT_ASKED
-    return dict(zip(questions, _ask(db, *questions)))
+    return _sheet_answers(tmp_path_factory, OFFICE, [q for q, _ in IN_OTHER_WORDS] + NOT_ASKED)[1]
 
 
 @pytest.mark.parametrize("question, asked", IN_OTHER_WORDS)
@@ -240,9 +242,7 @@ RELATED = [
 @pytest.fixture(scope="module")
 def reimbursement_answers(tmp_path_factory) -> dict[str, dict]:
     """``ask --json`` of questions put to a small reimbursement FAQ sheet alone."""
-    db = _ingested(tmp_path_factory.mktemp("reimbursement"), REIMBURSEMENT)
-    questions = [q for q, _ in RELATED] + NOT_ASKED
-    return dict(zip(questions, _ask(db, *questions)))
+    return _sheet_answers(tmp_path_factory, REIMBURSEMENT, [q for q, _ in RELATED] + NOT_ASKED)[1]
 
 
 @pytest.mark.parametrize("question, asked", RELATED)
@@ -273,9 +273,7 @@ EVERYDAY = [
 @pytest.fixture(scope="module")
 def services_answers(tmp_path_factory) -> dict[str, dict]:
     """``ask --json`` of questions put to a small campus-services FAQ sheet alone."""
-    db = _ingested(tmp_path_factory.mktemp("services"), SERVICES)
-    questions = [q for q, _ in EVERYDAY] + NOT_ASKED
-    answers = dict(zip(questions, _ask(db, *questions)))
+    db, answers = _sheet_answers(tmp_path_factory, SERVICES, [q for q, _ in EVERYDAY] + NOT_ASKED)
     explained = staffbot("ask", "--json", "--explain", MEASURED, db=db)
     return {**answers, MEASURED: json.loads(explained.stdout)}
 
