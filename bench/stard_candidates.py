@@ -31,8 +31,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from knowledge.analysis import _jieba  # noqa: E402
-from knowledge.kb import KnowledgeBase  # noqa: E402
+from knowledge.analysis import _jieba
+from knowledge.kb import KnowledgeBase
 
 STARD = ROOT.parent / "shared" / "eval" / "stard-dev"
 CUTS = (1, 3, 10, 25, 50, 100, 300)
