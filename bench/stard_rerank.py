@@ -63,26 +63,20 @@ def asked(db: Path) -> list[dict]:
     pairs = {q["qid"]: (question_words(searcher, q["question"]),
                         set().union(*(heads.get(g, set()) for g in q["gold"])))
              for q in questions}
-    seen: dict[str, list] = {}
-    articles = searcher._articles
-
-    def keep(ranked, query):        # the articles the hits are cut from, parts and all
-        seen["ranked"] = articles(ranked, query)
-        return seen["ranked"]
-
-    searcher._articles = keep
-    rows, records = searcher.rows, []
+    records = []
     for odd in (0, 1):
         learning = [q for q in questions if int(q["qid"].rsplit("-", 1)[1]) % 2 != odd]
         searcher.ranker.associations = learn([pairs[q["qid"]] for q in learning], share)
         for q in questions:
             if int(q["qid"].rsplit("-", 1)[1]) % 2 != odd:
                 continue
-            searcher.search(q["question"], k=10, keep_weak=True)
+            # every article the rerank kept (k = the candidates), weak or "not found" too
+            hits = searcher.search(q["question"], k=searcher.config.candidates, keep_weak=True,
+                                   closest=True).hits
             records.append({"question": q["question"], "gold": set(q["gold"]), "articles": [
-                {"id": rows[item.row].source_id, "title": rows[item.row].title,
-                 "text": rows[item.row].text, "parts": dict(item.parts)}
-                for item in seen["ranked"]]})
+                {"id": hit.citation.source_id, "title": passages[hit.citation.source_id]["title"],
+                 "text": passages[hit.citation.source_id]["text"], "parts": dict(hit.parts)}
+                for hit in hits]})
     kb.close()
     return records
 
@@ -140,7 +134,7 @@ def main() -> None:
                 [(str(i + 1), a) for i, a in enumerate(record["articles"][:3])]:
             shown = " ".join(f"{p}={article['parts'].get(p, 0.0):.2f}" for p in SHOWN)
             print(f"  {tag:4} {article['parts']['final']:.2f} {shown} | {article['title'][-20:]}"
-                  f" | {article['text'][:60]}")
+                  f" | {article['text'][:60].replace(chr(10), ' ')}")
 
 
 if __name__ == "__main__":
