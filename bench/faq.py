@@ -25,6 +25,10 @@ visitors, parking, lockers, mail room; 25 pairs, 50 paraphrases, 10 off-topic in
 and end only; dev since faq7. ``bench/faq/lab.csv`` (an R&D centre's laboratory services:
 reagents, waste, instruments, access, protective wear, spills, gas cylinders, samples; 25 pairs,
 50 paraphrases, 10 off-topic in ``lab.jsonl``) was faq7's held-out sheet; dev since faq7's end.
+``bench/faq/helpdesk.csv`` (an IT service desk: accounts, remote access, mail, computers,
+peripherals, printers, storage, software licences, networks, permissions, phones; 26 pairs, 52
+paraphrases, 10 off-topic in ``helpdesk.jsonl``) is faq8's held-out sheet, measured at its start
+and end only.
 ``--all-sheets`` measures every sheet of ``bench/faq/`` (faq.csv with questions.jsonl, each
 other NAME.csv with NAME.jsonl), each in a knowledge base of its own, and all together.
 
@@ -32,6 +36,7 @@ other NAME.csv with NAME.jsonl), each in a knowledge base of its own, and all to
     python bench/faq.py --sheet bench/faq/campus.csv --questions bench/faq/campus.jsonl
     python bench/faq.py --sheet bench/faq/admin.csv --questions bench/faq/admin.jsonl
     python bench/faq.py --sheet bench/faq/lab.csv --questions bench/faq/lab.jsonl
+    python bench/faq.py --sheet bench/faq/helpdesk.csv --questions bench/faq/helpdesk.jsonl
 """
 
 from __future__ import annotations
