@@ -22,11 +22,16 @@ rules of faq5, measured at its start and end only (``--sheet ... --questions ...
 data since faq6. ``bench/faq/admin.csv`` (building and admin services: seals, assets, archives,
 visitors, parking, lockers, mail room; 25 pairs, 50 paraphrases, 10 off-topic in
 ``admin.jsonl``) is held out the same way: written before faq6's changes, measured at its start
-and end only.
+and end only; dev since faq7. ``bench/faq/lab.csv`` (an R&D centre's laboratory services:
+reagents, waste, instruments, access, protective wear, spills, gas cylinders, samples; 25 pairs,
+50 paraphrases, 10 off-topic in ``lab.jsonl``) was faq7's held-out sheet; dev since faq7's end.
+``--all-sheets`` measures every sheet of ``bench/faq/`` (faq.csv with questions.jsonl, each
+other NAME.csv with NAME.jsonl), each in a knowledge base of its own, and all together.
 
-    python bench/faq.py [--with DIR ...] [--calibration] [--misses] [--json]
+    python bench/faq.py [--with DIR ...] [--calibration | --all-sheets] [--misses] [--json]
     python bench/faq.py --sheet bench/faq/campus.csv --questions bench/faq/campus.jsonl
     python bench/faq.py --sheet bench/faq/admin.csv --questions bench/faq/admin.jsonl
+    python bench/faq.py --sheet bench/faq/lab.csv --questions bench/faq/lab.jsonl
 """
 
 from __future__ import annotations
@@ -46,6 +51,14 @@ def calibration_sheets() -> list[tuple[str, Path, Path]]:
     """The calibration FAQ sheets: (name, NAME.csv, NAME.jsonl), by name."""
     return [(csv.stem, csv, csv.with_suffix(".jsonl"))
             for csv in sorted(CALIBRATION.glob("*.csv"))]
+
+
+def faq_sheets() -> list[tuple[str, Path, Path]]:
+    """bench/faq's sheets: faq.csv with questions.jsonl, then every other NAME.csv with
+    NAME.jsonl, by name."""
+    return [("faq", HERE / "faq.csv", HERE / "questions.jsonl")] + [
+        (csv.stem, csv, csv.with_suffix(".jsonl"))
+        for csv in sorted(HERE.glob("*.csv")) if csv.stem != "faq"]
 
 
 def read_questions(path: Path) -> list[dict]:
@@ -118,11 +131,14 @@ def main() -> None:
     parser.add_argument("--calibration", action="store_true",
                         help="measure the calibration sheets (bench/calibration/*.csv) instead, "
                              "each in a knowledge base of its own")
+    parser.add_argument("--all-sheets", action="store_true",
+                        help="measure every sheet of bench/faq/ (NAME.csv with NAME.jsonl; "
+                             "faq.csv with questions.jsonl), each in a knowledge base of its own")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    if args.calibration:
-        sheets = [(name, sheet, read_questions(questions))
-                  for name, sheet, questions in calibration_sheets()]
+    if args.calibration or args.all_sheets:
+        sheets = [(name, sheet, read_questions(questions)) for name, sheet, questions
+                  in (calibration_sheets() if args.calibration else faq_sheets())]
     else:
         sheets = [(str(args.sheet), args.sheet, read_questions(args.questions))]
     outcomes = []

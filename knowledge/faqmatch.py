@@ -73,7 +73,7 @@ class FaqSheet:
         postings: dict[str, list[int]] = defaultdict(list)
         self._norm = np.zeros((2, n))     # per row: its characters' and its bigrams' weight
         for i, keys in enumerate(keys_of):
-            for key in keys:
+            for key in sorted(keys):     # sorted: sums that do not depend on the hash seed
                 postings[key].append(i)
                 self._norm[_is_gram(key), i] += self._idf[key]
         self._postings = {key: np.array(found, dtype=np.int64) for key, found in postings.items()}
@@ -98,7 +98,7 @@ class FaqSheet:
         related = self._related(query, synonyms, said) if synonyms is not None else None
         scores = np.zeros(n)
         for kind in (0, 1):
-            mine = [k for k in own if _is_gram(k) == kind]
+            mine = sorted(k for k in own if _is_gram(k) == kind)
             size = sum(self._idf.get(k, self._unseen) for k in mine)
             if not size:
                 continue
@@ -107,7 +107,7 @@ class FaqSheet:
             for key in mine:
                 if ANSWER_SHARE and key in self._answered:
                     precise[self._answered[key]] += ANSWER_SHARE * self._idf.get(key, self._unseen)
-            for key in said:
+            for key in sorted(said):
                 if _is_gram(key) != kind:
                     continue
                 found = self._postings.get(key)
@@ -147,7 +147,7 @@ class FaqSheet:
         recalled = np.zeros((2, n))
         extra = self._related_keys(query, synonyms, said, per_unit)
         for i, keys in extra.items():
-            for key in keys:
+            for key in sorted(keys):
                 recalled[_is_gram(key), i] += self._idf.get(key, self._unseen)
         return per_unit, recalled
 
@@ -250,14 +250,14 @@ class FaqSheet:
             flags = related.get(id(unit)) if related else None
             if (not unit.alternatives and flags is None) or QUESTION_FORM.fullmatch(unit.text):
                 continue
-            mine = [k for k in _keys(unit.text) if _is_gram(k) == kind]
+            mine = sorted(k for k in _keys(unit.text) if _is_gram(k) == kind)
             size = sum(self._idf.get(k, self._unseen) for k in mine)
             if not size:
                 continue
             direct = self._weight_found(mine, n)
             best = np.zeros(n)
             for alternative in unit.alternatives:
-                keys = [k for k in _keys(alternative) if _is_gram(k) == kind]
+                keys = sorted(k for k in _keys(alternative) if _is_gram(k) == kind)
                 total = sum(self._idf.get(k, self._unseen) for k in keys)
                 if total:
                     best = np.maximum(best, self._weight_found(keys, n) / total)
@@ -269,7 +269,7 @@ class FaqSheet:
     def _weight_found(self, keys: Iterable[str], n: int) -> np.ndarray:
         """Per pair: the idf weight of ``keys`` its question has."""
         found = np.zeros(n)
-        for key in set(keys):
+        for key in sorted(set(keys)):
             rows = self._postings.get(key)
             if rows is not None:
                 found[rows] += self._idf[key]
