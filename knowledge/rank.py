@@ -63,12 +63,15 @@ FIELDS = ("words", "context", "grams")
 # word the best article does not say carries (``missing``); whether the best hit is a numbered
 # statute article (``statute``, a property of the document); whether it is a 法律责任/罚则
 # article and the question asks about no consequence (``mention``: it names a rule's
-# violation, the rule is elsewhere); the mirror: the question asks what happens, the best hit
-# says no consequence and one of the next two is a 法律责任/罚则 article of its document that
-# says one (``duty``: the best states the duty, the consequence is in its liability chapter);
-# whether the next article is of the best's document or title (``sibling``: with ``ahead`` and
-# ``type_ahead``, the best leads a sibling that does not say what is asked; a quantity asked
-# with a bound, 最少几位, is said with a limit in that direction, 不得少于10位); how well the
+# violation, 违反本法规定…, the rule is elsewhere; or the question asks who, and it names who
+# punishes; an article stating the conduct it punishes, 有下列行为之一的：克扣…工资的, is no
+# mention: there the conduct asked about is said); the mirror: the question asks what
+# happens, the best hit says no consequence and one of the next two is a 法律责任/罚则
+# article of its document that says one (``duty``: the best states the duty, the
+# consequence is in its liability chapter); whether the next article is of the best's
+# document or title (``sibling``: with ``ahead`` and ``type_ahead``, the best leads a
+# sibling that does not say what is asked; a quantity asked with a bound, 最少几位, is said with
+# a limit in that direction, 不得少于10位); how well the
 # best hit's best sentence (where its excerpt starts) says the question's heaviest words
 # (``rarest``: the least of them) and how well the next hit's sentence says one of them that
 # the best's does not say at all (``rarest_next``); whether the best is a statute article
@@ -224,6 +227,12 @@ _ORGAN = re.compile(r"国家机关|人民政府|行政机关|国务院|有关部
                     r"审计机关|税务机关|公安机关|主管机关")
 # … where a subject stands: at the sentence's start, after a qualifier (县级以上地方各级人民政府)
 ORGAN_AT = 10
+# A liability article that names the violation of a rule said elsewhere: 违反…, 未按规定…, a
+# provision of this text (不符合本法规定的) or an article (未履行本法第五十五条规定的) — after its
+# own 第N条 label is taken off.
+_NAMES_RULE = re.compile(r"违反|[未不](?:按|依)照?[^，。；]{0,12}?规定|"
+                         r"本(?:法|条例|办法|规定|细则|制度)[^，。；]{0,12}?规定|"
+                         r"第[一二三四五六七八九十百零〇两\d]+条")
 _ORGAN_ASKED = re.compile(r"政府|机关|部门|国家|国务院|审计署|税务|公安|监察|主管|机构|财政")
 
 
@@ -339,13 +348,19 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
     on the realdocs rules). Suggestions too when the best hit is a 法律责任/罚则 article and
     the question asks about no consequence (``mention``): the ranking puts such articles down
     (rules before mentions), so one still first means the rule was not found (0 of 2 right on
-    the dev sets: 看病的钱谁出 → 第七十二条); and the mirror, when the question asks what happens
-    (会有什么后果, 怎么处罚), the best hit says no consequence and one of the next two is a
-    法律责任/罚则 article of the same document that says one (``duty``): the best states the duty
-    whose breach the question asks about, the consequence is in its liability chapter
-    (单位不按时交社保会有什么后果 → 应当按时足额缴纳社会保险费). And suggestions when two statute
-    articles cover the question equally (``ahead`` ≤ ``config.tie_ahead``) and one of the
-    question's heaviest words is said by the next article's sentence and not by the best's
+    the dev sets: 看病的钱谁出 → 第七十二条 用人单位违反本法规定…). Only when it names the
+    violation of a rule said elsewhere (违反…, 未按规定…, 本法第N条规定的), or the question asks
+    who (it names who punishes, not whom to turn to): an article that states the conduct it
+    punishes itself (有下列行为之一的：(一)克扣或者无故拖欠劳动者工资报酬的) is where that
+    conduct is said, and answers 工资拖了三个月没发，公司要赔钱吗 (2 right of 2 on the dev
+    sets, colloquial sets 2 and 3; the held-out set 4 one right more). And the mirror, when
+    the question asks what happens (会有什么后果, 怎么处罚), the best hit says no consequence
+    and one of the next two is a 法律责任/罚则 article of the same document that says one
+    (``duty``): the best states the duty whose breach the question asks about, the
+    consequence is in its liability chapter (单位不按时交社保会有什么后果 → 应当按时足额缴纳
+    社会保险费). And suggestions when two statute articles cover the question equally
+    (``ahead`` ≤ ``config.tie_ahead``) and one of the question's heaviest words is said by
+    the next article's sentence and not by the best's
     (``rarest_next`` ≥ :data:`RAREST_SAID`): the best says the common rule, the next the case
     asked about (去新疆出差伙食补助每天多少钱 → 每人每天补助100元 first, 到新疆…出差的…另行核定
     next; on the dev sets 5 wrong answers of 5: STARD 0:3 and 0:1, realdocs 0:1 and 0:0 on
@@ -485,8 +500,11 @@ class Ranker:
                 "missing": parts.get("missing", 0.0),
                 "rivals": self._rivals(ranked, article),
                 "statute": 1.0 if len(article_key(self.rows[top.row])) == 2 else 0.0,
-                # a 法律责任/罚则 article first for a question that asks no consequence
-                "mention": 1.0 if parts.get("liability", 0.0) < 0.0 else 0.0,
+                # a 法律责任/罚则 article first for a question that asks no consequence: naming
+                # the violation of a rule said elsewhere (违反本法规定, 未履行本法第五十五条…),
+                # or, asked who, naming who punishes rather than whom to turn to
+                "mention": 1.0 if parts.get("liability", 0.0) < 0.0
+                and ("agent" in query.asks or self._names_rule(top.row)) else 0.0,
                 # asked what happens: the best says none, its own law's liability article next
                 # says one
                 "duty": 1.0 if "consequence" in query.asks and parts["answer_type"] == 0.0
@@ -505,6 +523,12 @@ class Ranker:
                 # the best's sentence is about a state organ (国家机关不履行…的) and the
                 # question names none and asks no "who": a rule for the state, not for staff
                 "organ": self._organ_rule(top, query)}
+
+    def _names_rule(self, row: int) -> bool:
+        """Does the paragraph (a 法律责任/罚则 article) name the violation of a rule said
+        elsewhere (违反本法规定, 不符合本条例规定的, 未履行本法第五十五条规定的…), rather than
+        state the conduct it punishes itself (用人单位有下列行为之一的：(一)克扣…工资报酬的)?"""
+        return _NAMES_RULE.search(_LEADING_ARTICLE.sub("", self.norms[row].lstrip())) is not None
 
     def _organ_rule(self, item: Ranked, query: Query) -> float:
         """1 when ``item`` is a statute article whose best sentence's opening clause names a

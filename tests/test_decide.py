@@ -6,8 +6,10 @@ one that asks what happens (a health-check rule with a 罚则 chapter), a number
 a longer one (5 in 15天), an article that alone says what is asked leading its sibling
 (a purchasing rule's 第十五条, 二十日内, before 第十四条); and on tests/fixtures/decide_words, a
 bound asked (最少 → 不得少于) as part of what is asked, and a level lead whose sentence lacks the
-question's heaviest word while the next article's says it; and on tests/fixtures/decide_organ,
-an article binding a state organ (国家机关…) first for a question that names none."""
+question's heaviest word while the next article's says it; on tests/fixtures/decide_organ,
+an article binding a state organ (国家机关…) first for a question that names none; and on
+tests/fixtures/decide_conduct, a liability article first that states the conduct asked about
+(有下列行为之一的：(一)…无故拖欠职工工资的) rather than naming a rule's violation."""
 
 from __future__ import annotations
 
@@ -220,3 +222,35 @@ def test_an_article_binding_a_state_organ_is_no_answer_to_a_question_naming_none
     assert plain["status"] == "suggestions"
     assert named["explain"]["stages"]["decide"]["evidence"]["organ"] == 0.0
     assert named["status"] == "answer" and named["hits"][0]["section"] == "第四条"
+
+
+# tests/fixtures/decide_conduct: a pay rule of our own whose 罚则 第五条 states the conduct it
+# punishes itself (部门有下列行为之一的…：(一)克扣或者无故拖欠职工工资的) and 第六条 names the
+# violation of a rule said elsewhere (违反本办法第四条规定，不按月发放工资条的).
+CONDUCT = Path(__file__).parent / "fixtures" / "decide_conduct"
+CONDUCT_QUESTIONS = ("工资被无故拖欠，单位要赔钱吗？", "工资被克扣了去哪儿告？", "不按月发工资条行吗？")
+
+
+def test_a_liability_article_stating_the_conduct_asked_about_answers(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """工资被无故拖欠，单位要赔钱吗 asks no consequence the query reads (赔钱 is talk), and a 罚则
+    article comes first; it is no mention of a rule said elsewhere but the place the conduct
+    asked about is said (无故拖欠职工工资的 → 加付赔偿金): the answer. Asked who (去哪儿告), it
+    names who punishes, not whom to turn to; and 第六条 (违反本办法第四条规定…) first still means
+    the rule, 第四条, was not found first: suggestions both."""
+    db = ingested_folder(tmp_path_factory, CONDUCT)
+    runs = staffbot_together(*((["ask", q, "--json", "--explain"], None)
+                               for q in CONDUCT_QUESTIONS), db=db)
+    owed, where, slips = (json.loads(run.stdout) for run in runs)
+    decide = owed["explain"]["stages"]["decide"]
+    assert owed["hits"][0]["section"].endswith("第五条")
+    assert owed["explain"]["candidates"][0]["liability"] < 0.0    # asked no consequence
+    assert decide["confidence"] >= decide["answer_confidence"]
+    assert decide["evidence"]["mention"] == 0.0
+    assert owed["status"] == "answer"
+    assert where["hits"][0]["section"].endswith("第五条")
+    assert where["explain"]["stages"]["decide"]["evidence"]["mention"] == 1.0
+    assert where["status"] == "suggestions"
+    assert slips["hits"][0]["section"].endswith("第六条")
+    assert slips["explain"]["stages"]["decide"]["evidence"]["mention"] == 1.0
+    assert slips["status"] == "suggestions"
