@@ -46,6 +46,7 @@ from .rank import (
     Candidates,
     Ranked,
     Ranker,
+    act_first,
     apply_votes,
     article_key,
     cited_first,
@@ -257,7 +258,8 @@ class Searcher:
         an article another text defers to (依照本法第六条的规定) before that text."""
         articles = says_it_first(one_per_article(ranked, self.rows, query), self.rows,
                                  self.norms, query, self.config.sibling_among)
-        return cited_first(articles, self.rows, self.norms, self.config.sibling_among)
+        articles = cited_first(articles, self.rows, self.norms, self.config.sibling_among)
+        return act_first(articles, self.rows, self.norms, query, self.config.sibling_among)
 
     # -- audiences ---------------------------------------------------------------------------------
     def visible_rows(self, access: DocAudiences | None, audiences: frozenset[str] | None
