@@ -30,7 +30,7 @@ from .associations import Associations
 from .faqmatch import FaqSheet
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
-from .query import QUESTION_FORM, Query, Unit
+from .query import ANSWER_TYPES, QUESTION_FORM, Query, Unit
 from .sections import find_references
 from .store import ParagraphRow
 from .teach import vote_factor
@@ -46,7 +46,8 @@ if TYPE_CHECKING:
     from .search import SearchConfig
 
 __all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "act_first", "apply_votes",
-           "article_key", "cited_first", "confidence", "decide", "one_per_article", "says_it_first"]
+           "article_key", "cited_first", "confidence", "count_first", "decide", "one_per_article",
+           "says_it_first"]
 
 FIELDS = ("words", "context", "grams")
 # The evidence behind answer / suggestions / not found, about the best hit (after one hit per
@@ -326,6 +327,59 @@ def act_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Seq
             placed = [replace(r, final=old.final, parts={**r.parts, "final": old.final})
                       for r, old in zip(moved, ranked)]
             placed[0].parts["act"] = 1.0
+            return placed + ranked[i + 1:]
+    return ranked
+
+
+# The marks of the order rules before it (says_it_first, cited_first, act_first).
+_MOVED = ("says_it", "cited", "act")
+_SENTENCES = re.compile(r"[；;。\n]")
+_QUANTITY = next(says for name, _, says in ANSWER_TYPES if name == "quantity")
+
+
+def _counted(text: str, units: Sequence[Unit]) -> float:
+    """How much of ``units`` (weighted) ``text``'s best sentence (or list item) that says a
+    quantity says (行政机关不能当场答复的，应当自收到申请之日起20个工作日内予以答复: the number
+    and what it counts, in one sentence); 0 without one."""
+    return max((sum(u.weight * u.match(sentence) for u in units)
+                for sentence in _SENTENCES.split(text) if _QUANTITY.search(sentence)),
+               default=0.0)
+
+
+def count_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
+                query: Query, among: int) -> list[Ranked]:
+    """Within one document, asked for a quantity (多少个工作日内答复), the article whose number
+    stands in one clause with more of the question first: a rule states a time limit or an
+    amount in the clause of what it limits (应当自收到申请之日起20个工作日内予以答复), and a
+    sibling whose number limits another act (7个工作日内一次性告知申请人作出补正；答复期限自…
+    计算) names the question's words elsewhere. When both say a number and one of the next
+    ``among`` - 1 articles of the best's document, covering the question as well, says more of
+    it in its number's clause, the first such goes first (only the order moves, as in
+    :func:`says_it_first`; never a 法律责任 article; ``parts["counted"]`` marks it)."""
+    ranked = list(ranked)
+    if len(ranked) < 2 or "quantity" not in query.asks or rows[ranked[0].row].kind == "faq":
+        return ranked
+    best = ranked[0]
+    if any(best.parts.get(mark) for mark in _MOVED):    # another rule's reason comes first
+        return ranked
+    doc, said = rows[best.row].doc_id, None
+    for i in range(1, min(among, len(ranked))):
+        item = ranked[i]
+        if rows[item.row].doc_id != doc or item.strength < best.strength \
+                or item.parts.get("liability"):
+            continue
+        if said is None:
+            # the words its title says name the document's topic: every sibling shares them
+            title = normalize(rows[best.row].title)
+            units = [u for u in query.units if not u.match(title)]
+            said = _counted(norms[best.row], units)
+            if not said:      # no number (says_it_first's case), or only the topic with it
+                return ranked
+        if _counted(norms[item.row], units) > said:
+            moved = [item, *ranked[:i]]
+            placed = [replace(r, final=old.final, parts={**r.parts, "final": old.final})
+                      for r, old in zip(moved, ranked)]
+            placed[0].parts["counted"] = 1.0
             return placed + ranked[i + 1:]
     return ranked
 

@@ -51,6 +51,7 @@ from .rank import (
     article_key,
     cited_first,
     confidence,
+    count_first,
     decide,
     one_per_article,
     says_it_first,
@@ -259,7 +260,8 @@ class Searcher:
         articles = says_it_first(one_per_article(ranked, self.rows, query), self.rows,
                                  self.norms, query, self.config.sibling_among)
         articles = cited_first(articles, self.rows, self.norms, self.config.sibling_among)
-        return act_first(articles, self.rows, self.norms, query, self.config.sibling_among)
+        articles = act_first(articles, self.rows, self.norms, query, self.config.sibling_among)
+        return count_first(articles, self.rows, self.norms, query, self.config.sibling_among)
 
     # -- audiences ---------------------------------------------------------------------------------
     def visible_rows(self, access: DocAudiences | None, audiences: frozenset[str] | None
