@@ -349,13 +349,15 @@ def _counted(text: str, units: Sequence[Unit]) -> float:
 def count_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
                 query: Query, among: int) -> list[Ranked]:
     """Within one document, asked for a quantity (多少个工作日内答复), the article whose number
-    stands in one clause with more of the question first: a rule states a time limit or an
-    amount in the clause of what it limits (应当自收到申请之日起20个工作日内予以答复), and a
-    sibling whose number limits another act (7个工作日内一次性告知申请人作出补正；答复期限自…
-    计算) names the question's words elsewhere. When both say a number and one of the next
+    stands in one sentence with more of the question first: a rule states a time limit or an
+    amount in the sentence of what it limits (应当自收到申请之日起20个工作日内予以答复), and a
+    sibling whose number limits another act (7个工作日内一次性告知申请人作出补正。答复期限自…
+    计算) says the question's words elsewhere. When both say a number and one of the next
     ``among`` - 1 articles of the best's document, covering the question as well, says more of
-    it in its number's clause, the first such goes first (only the order moves, as in
-    :func:`says_it_first`; never a 法律责任 article; ``parts["counted"]`` marks it)."""
+    it (not counting the words of the document's title, which every sibling shares) in its
+    number's sentence or list item, the first such goes first (only the order moves, as in
+    :func:`says_it_first`; not over an article another order rule moved first; never a 法律责任
+    article; ``parts["counted"]`` marks it)."""
     ranked = list(ranked)
     if len(ranked) < 2 or "quantity" not in query.asks or rows[ranked[0].row].kind == "faq":
         return ranked
