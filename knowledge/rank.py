@@ -30,7 +30,7 @@ from .associations import Associations
 from .faqmatch import FaqSheet
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
-from .query import QUESTION_FORM, Query, Unit
+from .query import ANSWER_TYPES, QUESTION_FORM, Query, Unit
 from .sections import find_references
 from .store import ParagraphRow
 from .teach import vote_factor
@@ -45,8 +45,9 @@ if TYPE_CHECKING:
     from .analysis import Synonyms
     from .search import SearchConfig
 
-__all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "apply_votes", "article_key",
-           "cited_first", "confidence", "decide", "one_per_article", "says_it_first"]
+__all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "act_first", "apply_votes",
+           "article_key", "cited_first", "confidence", "count_first", "decide", "one_per_article",
+           "says_it_first"]
 
 FIELDS = ("words", "context", "grams")
 # The evidence behind answer / suggestions / not found, about the best hit (after one hit per
@@ -269,6 +270,127 @@ def cited_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
             placed = [replace(r, final=old.final, parts={**r.parts, "final": old.final})
                       for r, old in zip(moved, ranked)]
             placed[0].parts["cited"] = 1.0
+            return placed + ranked[i + 1:]
+    return ranked
+
+
+# A verb made a noun's modifier (缴纳的失业保险费, 收集的个人信息) or an agent noun (收集者).
+_NOMINAL = ("的", "者")
+
+
+def _said_as_act(unit: str, text: str) -> bool | None:
+    """Does ``text`` say ``unit`` as an act (缴纳失业保险费), not only as a modifier of a noun
+    or an agent noun (职工缴纳的失业保险费, 被收集者)? None when it does not say it at all."""
+    at = text.find(unit)
+    if at < 0:
+        return None
+    while at >= 0:
+        if not text.startswith(_NOMINAL, at + len(unit)):
+            return True
+        at = text.find(unit, at + 1)
+    return False
+
+
+# A modal verb: what follows it in a question is a verb (要缴纳, 能撤回, 应当报告).
+_MODAL = re.compile(r"(?:要|应|应当|应该|该|能|能够|可以|可|需|需要|必须|得|会)$")
+
+
+def _acts_asked(query: Query) -> list[str]:
+    """The question's words that it says as an act on another of its words (要缴纳|失业保险费):
+    a word of two characters or more after a modal verb and directly before another of its
+    words. (After a modal, a verb: 个人所得税税率 or 预算执行 are names, not acts.)"""
+    text, units = query.normalized, [u.text for u in query.units]
+    acts = []
+    for word in units:
+        at = text.find(word)
+        if len(word) >= 2 and at > 0 and _MODAL.search(text, 0, at) and any(
+                other != word and text.startswith(other, at + len(word)) for other in units):
+            acts.append(word)
+    return acts
+
+
+def act_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
+              query: Query, among: int) -> list[Ranked]:
+    """Within one document, the article that states the act asked about before one that only
+    names its result: asked 职工要缴纳失业保险费吗 (缴纳 acting on 失业保险费), an article that
+    says the verb only as a modifier of a noun or an agent noun (失业保险基金由下列各项构成：
+    …职工缴纳的失业保险费) describes the thing, while a sibling saying the act (职工按照本人工资
+    的1%缴纳失业保险费) states the rule. When the best says one of the question's acts only so,
+    the first of the next ``among`` - 1 articles of its document that says it as an act,
+    covering the question as well, goes first (only the order moves, as in
+    :func:`says_it_first`; never a 法律责任 article, ``parts["act"]`` marks it)."""
+    ranked = list(ranked)
+    if len(ranked) < 2 or rows[ranked[0].row].kind == "faq":
+        return ranked
+    best = ranked[0]
+    named = [word for word in _acts_asked(query) if _said_as_act(word, norms[best.row]) is False]
+    if not named:
+        return ranked
+    doc = rows[best.row].doc_id
+    for i in range(1, min(among, len(ranked))):
+        item = ranked[i]
+        if rows[item.row].doc_id == doc and item.strength >= best.strength \
+                and not item.parts.get("liability") \
+                and all(_said_as_act(word, norms[item.row]) for word in named):
+            moved = [item, *ranked[:i]]
+            placed = [replace(r, final=old.final, parts={**r.parts, "final": old.final})
+                      for r, old in zip(moved, ranked)]
+            placed[0].parts["act"] = 1.0
+            return placed + ranked[i + 1:]
+    return ranked
+
+
+# The marks of the order rules before it (says_it_first, cited_first, act_first).
+_MOVED = ("says_it", "cited", "act")
+_SENTENCES = re.compile(r"[；;。\n]")
+_QUANTITY = next(says for name, _, says in ANSWER_TYPES if name == "quantity")
+
+
+def _counted(text: str, units: Sequence[Unit]) -> float:
+    """How much of ``units`` (weighted) ``text``'s best sentence (or list item) that says a
+    quantity says (行政机关不能当场答复的，应当自收到申请之日起20个工作日内予以答复: the number
+    and what it counts, in one sentence); 0 without one."""
+    return max((sum(u.weight * u.match(sentence) for u in units)
+                for sentence in _SENTENCES.split(text) if _QUANTITY.search(sentence)),
+               default=0.0)
+
+
+def count_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
+                query: Query, among: int) -> list[Ranked]:
+    """Within one document, asked for a quantity (多少个工作日内答复), the article whose number
+    stands in one sentence with more of the question first: a rule states a time limit or an
+    amount in the sentence of what it limits (应当自收到申请之日起20个工作日内予以答复), and a
+    sibling whose number limits another act (7个工作日内一次性告知申请人作出补正。答复期限自…
+    计算) says the question's words elsewhere. When both say a number and one of the next
+    ``among`` - 1 articles of the best's document, covering the question as well, says more of
+    it (not counting the words of the document's title, which every sibling shares) in its
+    number's sentence or list item, the first such goes first (only the order moves, as in
+    :func:`says_it_first`; not over an article another order rule moved first; never a 法律责任
+    article; ``parts["counted"]`` marks it)."""
+    ranked = list(ranked)
+    if len(ranked) < 2 or "quantity" not in query.asks or rows[ranked[0].row].kind == "faq":
+        return ranked
+    best = ranked[0]
+    if any(best.parts.get(mark) for mark in _MOVED):    # another rule's reason comes first
+        return ranked
+    doc, said = rows[best.row].doc_id, None
+    for i in range(1, min(among, len(ranked))):
+        item = ranked[i]
+        if rows[item.row].doc_id != doc or item.strength < best.strength \
+                or item.parts.get("liability"):
+            continue
+        if said is None:
+            # the words its title says name the document's topic: every sibling shares them
+            title = normalize(rows[best.row].title)
+            units = [u for u in query.units if not u.match(title)]
+            said = _counted(norms[best.row], units)
+            if not said:      # no number (says_it_first's case), or only the topic with it
+                return ranked
+        if _counted(norms[item.row], units) > said:
+            moved = [item, *ranked[:i]]
+            placed = [replace(r, final=old.final, parts={**r.parts, "final": old.final})
+                      for r, old in zip(moved, ranked)]
+            placed[0].parts["counted"] = 1.0
             return placed + ranked[i + 1:]
     return ranked
 

@@ -46,10 +46,12 @@ from .rank import (
     Candidates,
     Ranked,
     Ranker,
+    act_first,
     apply_votes,
     article_key,
     cited_first,
     confidence,
+    count_first,
     decide,
     one_per_article,
     says_it_first,
@@ -254,10 +256,14 @@ class Searcher:
 
     def _articles(self, ranked: list[Ranked], query: Query) -> list[Ranked]:
         """One hit per article; within a document the one that says what is asked first, and
-        an article another text defers to (依照本法第六条的规定) before that text."""
+        an article another text defers to (依照本法第六条的规定) before that text; the article
+        stating the act asked (缴纳失业保险费) before one naming its result (职工缴纳的失业保险费),
+        and, asked for a quantity, the one whose number is said with the question's words."""
         articles = says_it_first(one_per_article(ranked, self.rows, query), self.rows,
                                  self.norms, query, self.config.sibling_among)
-        return cited_first(articles, self.rows, self.norms, self.config.sibling_among)
+        articles = cited_first(articles, self.rows, self.norms, self.config.sibling_among)
+        articles = act_first(articles, self.rows, self.norms, query, self.config.sibling_among)
+        return count_first(articles, self.rows, self.norms, query, self.config.sibling_among)
 
     # -- audiences ---------------------------------------------------------------------------------
     def visible_rows(self, access: DocAudiences | None, audiences: frozenset[str] | None

@@ -1,0 +1,70 @@
+"""Within one document, the article that states what is asked, through the CLI on
+tests/fixtures/stated (a mutual-aid fund rule and an archive-request rule of our own):
+
+- the act before its result: asked 合同制职工要缴纳互助基金会费吗 (缴纳 after a modal, acting on
+  互助基金会费), the fund's list of sources (…职工缴纳的互助基金会费；) says the verb only as a
+  modifier of the fee and goes after the sibling that says the act (…职工依照本办法的规定，缴纳
+  互助基金会费): knowledge.rank.act_first;
+- the number with what it counts: asked 多少个工作日内答复, the article whose number stands in
+  the sentence that says 答复 (…10个工作日内予以答复) before the sibling whose number limits
+  another act (3个工作日内告知申请人补正) and says 答复期限 in another sentence:
+  knowledge.rank.count_first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_cli import answers_of
+
+DOCS = Path(__file__).parent / "fixtures" / "stated"
+
+QUESTIONS = ("合同制职工要缴纳互助基金会费吗？", "在编职工需要缴纳互助基金会费吗？",
+             "互助基金由哪些部分构成？", "档案查阅申请多少个工作日内答复？",
+             "档案查阅申请内容不明确的，几个工作日内告知补正？")
+
+
+@pytest.fixture(scope="module")
+def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """Each question's answer as ``ask --json --explain`` prints it (asked at the same time)."""
+    return answers_of(tmp_path_factory, DOCS, QUESTIONS)
+
+
+def test_the_article_stating_the_act_goes_first(answers) -> None:
+    answer = answers["合同制职工要缴纳互助基金会费吗？"]
+    assert answer["status"] == "answer"
+    first, second = answer["hits"][:2]
+    assert first["section"].endswith("第二条") and "缴纳互助基金会费" in first["excerpt"]
+    assert second["section"].endswith("第三条")     # 构成：…职工缴纳的互助基金会费
+    top, nxt = answer["explain"]["candidates"][:2]
+    assert top["act"] == 1.0 and "act" not in nxt
+    # the closer wording (the list item repeats the question's words in order) put 第三条 first
+    assert top["coverage"] == nxt["coverage"] and top["fuzzy"] < nxt["fuzzy"]
+
+
+def test_any_modal_marks_the_act(answers) -> None:
+    first = answers["在编职工需要缴纳互助基金会费吗？"]["hits"][0]
+    assert first["section"].endswith("第二条")
+
+
+def test_a_question_about_the_thing_keeps_the_list(answers) -> None:
+    answer = answers["互助基金由哪些部分构成？"]
+    assert answer["hits"][0]["section"].endswith("第三条")
+    assert "act" not in answer["explain"]["candidates"][0]
+
+
+def test_the_number_said_with_what_it_counts_goes_first(answers) -> None:
+    answer = answers["档案查阅申请多少个工作日内答复？"]
+    first, second = answer["hits"][:2]
+    assert first["section"].endswith("第四条") and "10个工作日内予以答复" in first["excerpt"]
+    assert second["section"].endswith("第三条")     # 3个工作日内告知申请人补正。…答复期限…
+    top, nxt = answer["explain"]["candidates"][:2]
+    assert top["counted"] == 1.0 and "counted" not in nxt
+    # both say a number and every word of the question; the closer wording put 第三条 first
+    assert top["coverage"] == nxt["coverage"] and top["fuzzy"] < nxt["fuzzy"]
+
+
+def test_the_sibling_counting_what_is_asked_stays_first(answers) -> None:
+    answer = answers["档案查阅申请内容不明确的，几个工作日内告知补正？"]
+    assert answer["hits"][0]["section"].endswith("第三条")
+    assert "counted" not in answer["explain"]["candidates"][0]
