@@ -353,6 +353,30 @@ def amount_forms(text: str) -> list[str]:
     return sorted({f"{x}{ge or ''}{m}" for x in numbers for m in measures} - {text})
 
 
+# Everyday lengths of time (一个星期, 两个礼拜, 三周, 半个月): rules write them in weeks or days
+# (一周, 7天, 十四日, 15天); jieba cuts the everyday form apart (一个 / 星期, 半个 / 月).
+_DURATION = re.compile(r"([0-9]+|[一二两三四五六七八九十]+)个?(?:星期|礼拜|周)(?![一二三四五六日天末])|半个?月")
+
+
+def duration_forms(text: str) -> dict[str, list[str]]:
+    """Each everyday length of time in ``text`` → how rules write it (一个星期 → 一周, 1周,
+    7天, 7日, 七天, 七日; 半个月 → 15天, 十五日 …)."""
+    out: dict[str, list[str]] = {}
+    for m in _DURATION.finditer(text):
+        if m.group(1) is None:
+            days, weeks = 15, None
+        else:
+            weeks = int(m.group(1)) if m.group(1).isdigit() else chinese_number(m.group(1))
+            if not weeks or weeks > 52:
+                continue
+            days = 7 * weeks
+        forms = {f"{days}天", f"{days}日", f"{_in_chinese(days)}天", f"{_in_chinese(days)}日"}
+        if weeks:
+            forms |= {f"{weeks}周", f"{'两' if weeks == 2 else _in_chinese(weeks)}周"}
+        out[m.group(0)] = sorted(forms - {m.group(0)})
+    return out
+
+
 def _unglued(text: str) -> str:
     """``text`` without the _GLUED_HEAD and _GLUED_TAIL characters at its ends (来批 → 批)."""
     bare = text
@@ -499,6 +523,17 @@ class QueryBuilder:
                 for other in found:
                     self._expand(other, weight * (cfg.one_way_weight / cfg.synonym_weight
                                                   if other in one_way else 1.0), words, grams)
+        # Everyday lengths of time (一个星期 → 一周, 7天) stand in for the units they span.
+        for span, found in duration_forms(said).items():
+            start = said.find(span)
+            hosts = [u for u in unit_texts if (at := said.find(u, max(0, start - len(u) + 1)))
+                     >= 0 and at < start + len(span) and start < at + len(u)]
+            for host in hosts:
+                alternatives[host] = list(dict.fromkeys([*alternatives.get(host, ()), *found]))
+                expansions[host] = alternatives[host]
+            if hosts:
+                for other in found:
+                    self._expand(other, cfg.synonym_weight, words, grams)
         # Their alternatives stand in for the units they were found in (门禁卡 for 门卡坏).
         for key, hosts in inside.items():
             for host in hosts:

@@ -1,0 +1,84 @@
+"""Everyday questions by domain (issue 11, branch colloq4), through the CLI (``staffbot ask
+--json --explain``): the words staff say for the formal terms of archives, tax, fire safety,
+personal information and equipment (复印件, 退税, 灭火器, 个人资料 填错, 电梯) are looked
+for as the rules say them (knowledge/data/thesaurus.txt, block colloq4), and an everyday length
+of time (一个星期, 半个月) as rules write it (7天, 15天; ``query.duration_forms``).
+
+The rules are written for this test in the words rules use (复制件, 汇算清缴, 消防设施 扑救,
+不准确 更正, 特种设备); the questions the way staff type them. A weekday (星期六) is no
+length of time.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_cli import ingested, staffbot_together  # noqa: E402
+
+RULES = """综合管理工作细则摘录
+第一条 职工请事假3天以内的，由部门负责人审批。
+第二条 职工连续请事假7天以上的，由分管领导审批。
+第三条 职工连续请事假15天以上的，报单位主要负责人审批。
+第四条 职工查阅本人档案需要复制的，经档案管理人员同意，可以提供复制件。
+第五条 职工办理个人所得税汇算清缴的，由人事处协助提供全年收入情况。
+第六条 发现初起火灾的，应当立即报警，就近使用消防设施扑救。
+第七条 职工发现人事系统中本人信息不准确的，可以向人事处申请更正。
+第八条 特种设备发生故障的，由后勤处联系维保单位处理。
+第九条 星期六、星期日值班的，按照值班表安排补休。
+"""
+DURATIONS = [
+    ("请一个星期的事假要谁批？", "第二条", "7天"),        # 一个星期 → 7天
+    ("请半个月事假找谁批？", "第三条", "15天"),            # 半个月 → 15天
+]
+EVERYDAY = [
+    ("档案能给我一份复印件吗？", "第四条", "复制件"),                 # 复印件 → 复制件
+    ("个税退税公司能帮忙吗？", "第五条", "汇算清缴"),                 # 退税 → 汇算清缴
+    ("看到着火了能自己拿灭火器灭火吗？", "第六条", "消防设施扑救"),   # 灭火器 灭火
+    ("系统里我的个人资料填错了找谁？", "第七条", "申请更正"),         # 个人资料 填错
+    ("单位电梯坏了找哪个部门？", "第八条", "后勤处"),                 # 电梯 → 特种设备
+]
+WEEKDAY = "星期六值班能补休吗？"       # a weekday, no length of time: no 7天
+
+
+@pytest.fixture(scope="module")
+def answers(tmp_path_factory) -> dict[str, dict]:
+    """``ask --json --explain`` of every question of this module, asked at once."""
+    db = ingested(tmp_path_factory.mktemp("domains"), "综合管理工作细则摘录.txt", RULES)
+    questions = [WEEKDAY, *(q for q, _, _ in DURATIONS), *(q for q, _, _ in EVERYDAY)]
+    results = staffbot_together(*[(["ask", q, "--json", "--explain"], None) for q in questions],
+                                db=db)
+    return {q: json.loads(r.stdout) for q, r in zip(questions, results)}
+
+
+def sections(answer: dict) -> list[str]:
+    return [h["section"] for h in answer["hits"]]
+
+
+@pytest.mark.parametrize(("question", "article", "says"), DURATIONS)
+def test_an_everyday_length_of_time_is_looked_for_as_rules_write_it(answers, question, article,
+                                                                    says) -> None:
+    answer = answers[question]
+    assert any(says in alts for alts in answer["explain"]["query"]["expansions"].values())
+    assert answer["status"] == "answer", (answer["status"], sections(answer))
+    assert sections(answer)[0] == article
+    assert says in answer["hits"][0]["excerpt"]
+
+
+def test_a_weekday_is_no_length_of_time(answers) -> None:
+    answer = answers[WEEKDAY]
+    assert not any("7天" in alts for alts in answer["explain"]["query"]["expansions"].values())
+    assert sections(answer)[0] == "第九条"
+
+
+@pytest.mark.parametrize(("question", "article", "says"), EVERYDAY)
+def test_everyday_words_of_each_domain_find_the_rule_that_answers(answers, question, article,
+                                                                  says) -> None:
+    answer = answers[question]
+    assert answer["status"] == "answer", (answer["status"], sections(answer))
+    assert sections(answer)[0] == article
+    assert says in answer["hits"][0]["excerpt"]
