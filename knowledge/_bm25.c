@@ -202,6 +202,421 @@ done:
     return result;
 }
 
+/* ---- pruned(): the same n best rows as accumulate() + top(), most postings not scored ------------
+ * MaxScore over term-at-a-time lists. Each list (a field's term in one segment) has an upper
+ * bound: the largest weight of its live postings (learned the first time the list is scanned
+ * whole, kept by the caller per snapshot in `maxw`) × its query weight. Lists without a known
+ * bound are scanned whole first, then the others by bound, largest first, adding into scratch
+ * partial totals, until the bounds of the lists left sum below a lower bound of the (n + 1)-th
+ * best total (the (n + 1)-th best partial of the rows the first lists touched): a row those
+ * lists never reached cannot then be among the n + 1 best. The lists left are only probed for
+ * the rows that still can (a pool that shrinks as their bounds are used up). Partial sums in
+ * another order than accumulate()'s differ from its totals in the last bits, so the bounds are
+ * compared with a relative margin, and the pool's rows are scored again at the end exactly as
+ * accumulate() adds them (lists in the caller's order, each posting found by bisection): the n
+ * best, their order and their totals are accumulate() + top()'s, bit for bit. Two equal totals
+ * among the n + 1 best return None, as top() does (the caller then takes the full path). */
+
+typedef struct {
+    Py_buffer rows, tf, norms, alive, maxw;
+    int have_alive, ok;
+    Py_ssize_t offset, n_local, n_post, n_terms;
+} Source;
+
+#define PRUNE_MARGIN 1e-9   /* relative: far above the rounding of a sum of a few hundred terms */
+#define PRUNE_TRACK 8192    /* rows remembered as first touched: where the threshold is taken */
+
+static void
+release_sources(Source *src, Py_ssize_t n)
+{
+    for (Py_ssize_t s = 0; s < n; s++) {
+        if (!src[s].ok) continue;
+        PyBuffer_Release(&src[s].rows); PyBuffer_Release(&src[s].tf);
+        PyBuffer_Release(&src[s].norms); PyBuffer_Release(&src[s].maxw);
+        if (src[s].have_alive) PyBuffer_Release(&src[s].alive);
+    }
+}
+
+/* the (k)-th largest of values[idx[0..m)] (k <= m), with a min-heap of k in scratch */
+static double
+kth_largest(const double *values, const int64_t *idx, Py_ssize_t m, Py_ssize_t k, double *heap)
+{
+    Py_ssize_t size = 0;
+    for (Py_ssize_t i = 0; i < m; i++) {
+        const double x = values[idx[i]];
+        if (size < k) {
+            Py_ssize_t at = size++;
+            heap[at] = x;
+            while (at > 0 && heap[(at - 1) / 2] > heap[at]) {
+                double t = heap[at]; heap[at] = heap[(at - 1) / 2]; heap[(at - 1) / 2] = t;
+                at = (at - 1) / 2;
+            }
+        } else if (x > heap[0]) {
+            heap[0] = x;
+            Py_ssize_t at = 0;
+            for (;;) {
+                Py_ssize_t low = at, l = 2 * at + 1, r = l + 1;
+                if (l < k && heap[l] < heap[low]) low = l;
+                if (r < k && heap[r] < heap[low]) low = r;
+                if (low == at) break;
+                double t = heap[at]; heap[at] = heap[low]; heap[low] = t;
+                at = low;
+            }
+        }
+    }
+    return heap[0];
+}
+
+/* the first posting of rows[b..e) at or after local row `row` (sorted rows) */
+static inline int64_t
+lower_bound(const int32_t *rows, int64_t b, int64_t e, int32_t row)
+{
+    while (b < e) {
+        const int64_t mid = b + (e - b) / 2;
+        if (rows[mid] < row) b = mid + 1; else e = mid;
+    }
+    return b;
+}
+
+typedef struct { double bound; Py_ssize_t list; } Bound;
+
+static int64_t *pool_kept = NULL;   /* pruned()'s pool (the GIL is held throughout) */
+static Py_ssize_t pool_room = 0;
+
+static int
+by_bound(const void *a, const void *b)
+{
+    const Bound *x = a, *y = b;
+    if (x->bound != y->bound) return x->bound > y->bound ? -1 : 1;
+    return x->list < y->list ? -1 : (x->list > y->list);
+}
+
+/* pruned(total: float64[N] zeros (scratch), sources: [(rows int32, tf uint16, norms float32,
+ *        alive bool | None, offset, maxw float32[terms] writable)], src: int64[L], term: int64[L],
+ *        begins: int64[L], ends: int64[L], idf: float32[L], qweights: float64[L], k1_plus_1,
+ *        n, visible: bool[N] | None) -> (rows, totals) | None
+ * What top(total after accumulate() of the same lists in this order, n, visible) returns, with
+ * those rows' totals; None where top() would be None (a tie: `total` then holds partial sums,
+ * the caller starts again on a zeroed array). */
+static PyObject *
+pruned(PyObject *self, PyObject *args)
+{
+    PyObject *o_total, *o_sources, *o_src, *o_term, *o_begins, *o_ends, *o_idf, *o_qw, *o_vis;
+    float one;
+    Py_ssize_t n;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOfnO", &o_total, &o_sources, &o_src, &o_term, &o_begins,
+                          &o_ends, &o_idf, &o_qw, &one, &n, &o_vis))
+        return NULL;
+    if (n < 1) { PyErr_SetString(PyExc_ValueError, "pruned: n < 1"); return NULL; }
+    if (!PyList_Check(o_sources)) {
+        PyErr_SetString(PyExc_TypeError, "pruned: sources must be a list");
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Py_ssize_t n_src = PyList_GET_SIZE(o_sources);
+    Source *src = PyMem_Calloc(n_src ? n_src : 1, sizeof(Source));
+    Py_buffer total, sv, tv, bv, ev, iv, qv, vis;
+    int have_vis = o_vis != Py_None, got = 0;
+    double *heap = NULL;
+    int64_t *tracked = NULL, *pool = NULL;
+    Bound *order = NULL;
+    if (src == NULL) return PyErr_NoMemory();
+    for (Py_ssize_t s = 0; s < n_src; s++) {
+        PyObject *t = PyList_GET_ITEM(o_sources, s), *o_alive;
+        Source *x = &src[s];
+        if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 6) {
+            PyErr_SetString(PyExc_TypeError, "pruned: a source is a 6-tuple");
+            goto fail_src;
+        }
+        x->offset = PyLong_AsSsize_t(PyTuple_GET_ITEM(t, 4));
+        if (x->offset < 0) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "pruned: offset < 0");
+            goto fail_src;
+        }
+        if (get(PyTuple_GET_ITEM(t, 0), &x->rows, 4, 0, "rows") < 0) goto fail_src;
+        if (get(PyTuple_GET_ITEM(t, 1), &x->tf, 2, 0, "tf") < 0) {
+            PyBuffer_Release(&x->rows); goto fail_src;
+        }
+        if (get(PyTuple_GET_ITEM(t, 2), &x->norms, 4, 0, "norms") < 0) {
+            PyBuffer_Release(&x->rows); PyBuffer_Release(&x->tf); goto fail_src;
+        }
+        if (get(PyTuple_GET_ITEM(t, 5), &x->maxw, 4, 1, "maxw") < 0) {
+            PyBuffer_Release(&x->rows); PyBuffer_Release(&x->tf); PyBuffer_Release(&x->norms);
+            goto fail_src;
+        }
+        o_alive = PyTuple_GET_ITEM(t, 3);
+        x->have_alive = o_alive != Py_None;
+        if (x->have_alive && get(o_alive, &x->alive, 1, 0, "alive") < 0) {
+            PyBuffer_Release(&x->rows); PyBuffer_Release(&x->tf); PyBuffer_Release(&x->norms);
+            PyBuffer_Release(&x->maxw); goto fail_src;
+        }
+        x->ok = 1;
+        x->n_local = x->norms.len / 4;
+        x->n_post = x->rows.len / 4;
+        x->n_terms = x->maxw.len / 4;
+        if (x->tf.len / 2 != x->n_post || (x->have_alive && x->alive.len != x->n_local)) {
+            PyErr_SetString(PyExc_ValueError, "pruned: a source's arrays differ in size");
+            goto fail_src;
+        }
+    }
+    if (get(o_total, &total, 8, 1, "total") < 0) goto fail_src;
+    got = 1;
+    if (get(o_src, &sv, 8, 0, "src") < 0) goto fail;
+    got = 2;
+    if (get(o_term, &tv, 8, 0, "term") < 0) goto fail;
+    got = 3;
+    if (get(o_begins, &bv, 8, 0, "begins") < 0) goto fail;
+    got = 4;
+    if (get(o_ends, &ev, 8, 0, "ends") < 0) goto fail;
+    got = 5;
+    if (get(o_idf, &iv, 4, 0, "idf") < 0) goto fail;
+    got = 6;
+    if (get(o_qw, &qv, 8, 0, "qweights") < 0) goto fail;
+    got = 7;
+    if (have_vis && get(o_vis, &vis, 1, 0, "visible") < 0) goto fail;
+    got = 8;
+
+    double *out = (double *)total.buf;
+    const Py_ssize_t N = total.len / 8, L = sv.len / 8;
+    const int64_t *ls = sv.buf, *lt = tv.buf, *lb = bv.buf, *le = ev.buf;
+    const float *lidf = iv.buf;
+    const double *lq = qv.buf;
+    const char *visible = have_vis ? vis.buf : NULL;
+    if (tv.len / 8 != L || bv.len / 8 != L || ev.len / 8 != L || iv.len / 4 != L ||
+            qv.len / 8 != L || (have_vis && vis.len != N)) {
+        PyErr_SetString(PyExc_ValueError, "pruned: arrays of inconsistent sizes");
+        goto fail;
+    }
+    for (Py_ssize_t j = 0; j < L; j++) {
+        const int64_t s = ls[j];
+        if (s < 0 || s >= n_src || lb[j] < 0 || le[j] > src[s].n_post || lb[j] > le[j] ||
+                lt[j] < 0 || lt[j] >= src[s].n_terms || src[s].offset + src[s].n_local > N) {
+            PyErr_SetString(PyExc_ValueError, "pruned: a list out of its source's bounds");
+            goto fail;
+        }
+        const int32_t *r = src[s].rows.buf;
+        if (lb[j] < le[j] && (r[lb[j]] < 0 || r[le[j] - 1] >= src[s].n_local)) {
+            PyErr_SetString(PyExc_ValueError, "pruned: a posting's row out of bounds");
+            goto fail;
+        }
+    }
+    heap = PyMem_Malloc(sizeof(double) * (n + 1));
+    tracked = PyMem_Malloc(sizeof(int64_t) * PRUNE_TRACK);
+    order = PyMem_Malloc(sizeof(Bound) * (L ? L : 1));
+    if (heap == NULL || tracked == NULL || order == NULL) { PyErr_NoMemory(); goto fail; }
+
+    /* the lists: unknown bounds first (in the caller's order), then by bound, largest first */
+    Py_ssize_t n_unknown = 0, n_known = 0;
+    double rest = 0.0;   /* the bounds of the lists not yet scanned, summed */
+    for (Py_ssize_t j = 0; j < L; j++) {
+        const float m = ((const float *)src[ls[j]].maxw.buf)[lt[j]];
+        if (m > 0) {
+            order[L - 1 - n_known].bound = (double)m * lq[j];
+            order[L - 1 - n_known].list = j;
+            rest += (double)m * lq[j];
+            n_known++;
+        } else {
+            order[n_unknown].bound = -1.0; order[n_unknown].list = j; n_unknown++;
+        }
+    }
+    qsort(order + n_unknown, n_known, sizeof(Bound), by_bound);
+
+    Py_ssize_t n_tracked = 0, stop = L, k = 0;
+    double theta = 0.0, most = 0.0;
+    for (; k < L; k++) {
+        const Py_ssize_t j = order[k].list;
+        const Source *x = &src[ls[j]];
+        const int32_t *r = x->rows.buf;
+        const uint16_t *f = x->tf.buf;
+        const float *nm = x->norms.buf;
+        const char *live = x->have_alive ? x->alive.buf : NULL;
+        const float idf_t = lidf[j];
+        const double qw_t = lq[j];
+        double *o = out + x->offset;
+        float largest = 0;
+        for (int64_t p = lb[j]; p < le[j]; p++) {
+            const int32_t row = r[p];
+            if (live && !live[row]) continue;
+            const float freq = (float)f[p];
+            const float weight = idf_t * freq * one / (freq + nm[row]);
+            if (weight > largest) largest = weight;
+            const double before = o[row];
+            const double after = before + (double)weight * qw_t;
+            o[row] = after;
+            if (before == 0.0 && after > 0.0 && n_tracked < PRUNE_TRACK)
+                tracked[n_tracked++] = x->offset + row;
+            if (after > most) most = after;
+        }
+        if (order[k].bound < 0) {       /* learned: this list's bound from now on */
+            ((float *)x->maxw.buf)[lt[j]] = largest;
+        } else {
+            rest -= order[k].bound;
+        }
+        if (k + 1 < n_unknown || k + 1 >= L) continue;
+        /* can the lists left still lift a row they alone reach into the n + 1 best? */
+        if (rest * (1 + PRUNE_MARGIN) >= most * (1 - PRUNE_MARGIN)) continue;
+        Py_ssize_t m = 0;     /* the tracked rows that count (visible, > 0), compacted */
+        for (Py_ssize_t i = 0; i < n_tracked; i++) {
+            const int64_t g = tracked[i];
+            if (out[g] > 0 && !(visible && !visible[g])) tracked[m++] = g;
+        }
+        n_tracked = m;
+        if (m < n + 1) continue;
+        theta = kth_largest(out, tracked, m, n + 1, heap);
+        if (rest * (1 + PRUNE_MARGIN) < theta * (1 - PRUNE_MARGIN)) { stop = k + 1; break; }
+    }
+    /* the pool: every row the lists left could still lift into the n + 1 best (all lists
+       scanned: the rows near or above the (n + 1)-th best partial) */
+    Py_ssize_t n_pool = 0;
+    if (pool_room < N) {    /* (kept between calls: 8 bytes a row, touched once) */
+        int64_t *more = PyMem_Realloc(pool_kept, sizeof(int64_t) * (N ? N : 1));
+        if (more == NULL) { PyErr_NoMemory(); goto fail; }
+        pool_kept = more;
+        pool_room = N;
+    }
+    pool = pool_kept;
+    if (stop == L) {
+        rest = 0.0;
+        for (Py_ssize_t g = 0; g < N; g++) {   /* (branch-free: x > 0 is a coin toss) */
+            pool[n_pool] = g;
+            n_pool += (out[g] > 0) & !(visible && !visible[g]);
+        }
+        if (n_pool > n) {
+            theta = kth_largest(out, pool, n_pool, n + 1, heap);
+            const double floor = theta * (1 - PRUNE_MARGIN);
+            Py_ssize_t m = 0;
+            for (Py_ssize_t i = 0; i < n_pool; i++)
+                if (out[pool[i]] * (1 + PRUNE_MARGIN) >= floor) pool[m++] = pool[i];
+            n_pool = m;
+        }
+    } else {
+        const double floor = theta * (1 - PRUNE_MARGIN);
+        for (Py_ssize_t g = 0; g < N; g++) {
+            const double x = out[g];
+            pool[n_pool] = g;
+            n_pool += (x > 0) & ((x + rest) * (1 + PRUNE_MARGIN) >= floor) &
+                      !(visible && !visible[g]);
+        }
+    }
+    for (k = stop; k < L && n_pool > 0; k++) {
+        const Py_ssize_t j = order[k].list;
+        const Source *x = &src[ls[j]];
+        const int32_t *r = x->rows.buf;
+        const uint16_t *f = x->tf.buf;
+        const float *nm = x->norms.buf;
+        const char *live = x->have_alive ? x->alive.buf : NULL;
+        const float idf_t = lidf[j];
+        const double qw_t = lq[j];
+        int64_t p = lb[j];
+        const int64_t e = le[j];
+        if (n_pool * 4 > e - p) {   /* a pool as dense as the list: scan it (rows out of the
+                                       pool gain too, and are never looked at again) */
+            double *o = out + x->offset;
+            for (; p < e; p++) {
+                const int32_t row = r[p];
+                if (live && !live[row]) continue;
+                const float freq = (float)f[p];
+                const float weight = idf_t * freq * one / (freq + nm[row]);
+                o[row] += (double)weight * qw_t;
+            }
+        }
+        for (Py_ssize_t i = 0; i < n_pool && p < e; i++) {
+            const int64_t g = pool[i] - x->offset;
+            if (g < 0) continue;
+            if (g >= x->n_local) break;
+            if (r[p] < g) {   /* gallop, then bisect */
+                int64_t step = 1, hi = p + 1;
+                while (hi < e && r[hi] < g) { p = hi; hi += step; step <<= 1; }
+                p = lower_bound(r, p, hi < e ? hi + 1 : e, (int32_t)g);
+                if (p >= e) break;
+            }
+            if (r[p] != g) continue;
+            if (!(live && !live[g])) {
+                const float freq = (float)f[p];
+                const float weight = idf_t * freq * one / (freq + nm[g]);
+                out[pool[i]] += (double)weight * qw_t;
+            }
+            p++;
+        }
+        rest -= order[k].bound;
+        if (n_pool >= n + 1) {
+            const double t = kth_largest(out, pool, n_pool, n + 1, heap);
+            if (t > theta) theta = t;
+        }
+        const double floor = theta * (1 - PRUNE_MARGIN);
+        Py_ssize_t m = 0;
+        for (Py_ssize_t i = 0; i < n_pool; i++)
+            if ((out[pool[i]] + (rest > 0 ? rest : 0)) * (1 + PRUNE_MARGIN) >= floor)
+                pool[m++] = pool[i];
+        n_pool = m;
+    }
+    if (stop < L && n_pool < n + 1) {   /* (cannot happen: the rows that set theta stay) */
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    /* the pool's totals again, exactly as accumulate() adds them: lists in the caller's order */
+    Item *items = PyMem_Malloc(sizeof(Item) * (n_pool ? n_pool : 1));
+    if (items == NULL) { PyErr_NoMemory(); goto fail; }
+    for (Py_ssize_t i = 0; i < n_pool; i++) {
+        const int64_t g = pool[i];
+        double sum = 0.0;
+        for (Py_ssize_t j = 0; j < L; j++) {
+            const Source *x = &src[ls[j]];
+            const int64_t local = g - x->offset;
+            if (local < 0 || local >= x->n_local) continue;
+            if (x->have_alive && !((const char *)x->alive.buf)[local]) continue;
+            const int32_t *r = x->rows.buf;
+            const int64_t p = lower_bound(r, lb[j], le[j], (int32_t)local);
+            if (p >= le[j] || r[p] != local) continue;
+            const float freq = (float)((const uint16_t *)x->tf.buf)[p];
+            const float weight = lidf[j] * freq * one / (freq + ((const float *)x->norms.buf)[local]);
+            sum += (double)weight * lq[j];
+        }
+        items[i].value = sum; items[i].row = g;
+    }
+    qsort(items, n_pool, sizeof(Item), best_first);
+    int tie = 0;
+    Py_ssize_t n_out = n_pool > n ? n : n_pool;   /* (at most n rows: all of them, as top()) */
+    for (Py_ssize_t i = 0; n_pool > n && i < n; i++)
+        if (items[i].value == items[i + 1].value) { tie = 1; break; }
+    if (tie) {
+        result = Py_NewRef(Py_None);
+    } else {
+        PyObject *rows = PyList_New(n_out), *sums = PyList_New(n_out);
+        if (rows == NULL || sums == NULL) {
+            Py_XDECREF(rows); Py_XDECREF(sums);
+        } else {
+            for (Py_ssize_t i = 0; i < n_out; i++) {
+                PyObject *a = PyLong_FromSsize_t(items[i].row), *b = PyFloat_FromDouble(items[i].value);
+                if (a == NULL || b == NULL) { Py_XDECREF(a); Py_XDECREF(b); Py_CLEAR(rows); break; }
+                PyList_SET_ITEM(rows, i, a);
+                PyList_SET_ITEM(sums, i, b);
+            }
+            if (rows != NULL) result = PyTuple_Pack(2, rows, sums);
+            Py_XDECREF(rows); Py_DECREF(sums);
+        }
+    }
+    PyMem_Free(items);
+    goto done;
+fail:
+    result = NULL;
+done:
+    PyMem_Free(heap); PyMem_Free(tracked); PyMem_Free(order);
+    if (got >= 8 && have_vis) PyBuffer_Release(&vis);
+    if (got >= 7) PyBuffer_Release(&qv);
+    if (got >= 6) PyBuffer_Release(&iv);
+    if (got >= 5) PyBuffer_Release(&ev);
+    if (got >= 4) PyBuffer_Release(&bv);
+    if (got >= 3) PyBuffer_Release(&tv);
+    if (got >= 2) PyBuffer_Release(&sv);
+    if (got >= 1) PyBuffer_Release(&total);
+fail_src:
+    release_sources(src, n_src);
+    PyMem_Free(src);
+    if (PyErr_Occurred()) { Py_XDECREF(result); return NULL; }
+    return result;
+}
+
 /* containing(text: str, starts: int64[s], ends: int64[s], needle: str, out: bool[s]) -> None
  * out[i] = needle occurs whole inside text[starts[i]:ends[i]] (spans sorted by start, apart):
  * rank._Spans.containing's loop, each occurrence found with str.find's own search. */
@@ -709,6 +1124,7 @@ done:
 }
 
 static PyMethodDef methods[] = {
+    {"pruned", pruned, METH_VARARGS, "accumulate() + top() with MaxScore pruning: the same rows."},
     {"accumulate", accumulate, METH_VARARGS, "Add a field's terms' BM25 weights into totals."},
     {"top", top, METH_VARARGS, "The n best rows when unique, best first (None: a tie)."},
     {"containing", containing, METH_VARARGS, "Which spans of a text hold a needle whole."},
