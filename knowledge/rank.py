@@ -721,13 +721,6 @@ class Ranker:
         selection on those totals, as the numpy path makes it."""
         size = len(self.rows)
         total = np.zeros(size)
-        if not query.references and hasattr(_bm25, "pruned") and hasattr(self.words, "lists") \
-                and self.words._one == self.context._one == self.grams._one:
-            # (the named rows' totals need every row's total)
-            found = self._pruned_candidates(query, n, cfg, visible, total)
-            if found is not None:
-                return found
-            total[:] = 0.0
         added = 0
         for field, terms, scale in ((self.words, query.words, 1.0),
                                     (self.context, query.words, cfg.context_weight),
@@ -747,33 +740,6 @@ class Ranker:
                 matched = matched[np.argsort(-total[matched], kind="stable")]
         matched, totals, named = self._with_named(query, n, matched, total, visible)
         return Candidates(matched, totals, None, frozenset(named))
-
-    def _pruned_candidates(self, query: Query, n: int, cfg: SearchConfig,
-                           visible: np.ndarray | None, total: np.ndarray) -> Candidates | None:
-        """:meth:`_compiled_candidates`' rows, order and totals, bit for bit, with most of the
-        long postings lists only probed (``_bm25.pruned``: MaxScore, then the few rows left
-        scored again in the full path's order); None when two of the best n + 1 tie (the full
-        path then picks as numpy does) or a query weight is negative (no bound holds)."""
-        sources: list = []
-        lists: list = []
-        for field, terms, scale in ((self.words, query.words, 1.0),
-                                    (self.context, query.words, cfg.context_weight),
-                                    (self.grams, query.grams, cfg.gram_weight)):
-            field.lists(terms, scale, sources, lists)
-        if not lists:
-            return Candidates(np.zeros(0, dtype=np.int64), np.zeros(0), None, frozenset())
-        src, term, begins, ends, idf, qweights = zip(*lists)
-        qweights = np.array(qweights, dtype=np.float64)
-        if qweights.min() < 0:
-            return None
-        found = _bm25.pruned(total, sources, np.array(src, dtype=np.int64),
-                             np.array(term, dtype=np.int64), np.array(begins, dtype=np.int64),
-                             np.array(ends, dtype=np.int64), np.array(idf, dtype=np.float32),
-                             qweights, self.words._one, n, visible)
-        if found is None:
-            return None
-        return Candidates(np.array(found[0], dtype=np.int64), np.array(found[1]), None,
-                          frozenset())
 
     def _with_named(self, query: Query, n: int, matched: np.ndarray, total: np.ndarray | None,
                     visible: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, list[int]]:

@@ -128,7 +128,6 @@ class _Field:
         self._cache: OrderedDict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached = 0
         self._cache_lock = threading.Lock()
-        self._largest: dict[int, np.ndarray] = {}   # per segment: each term's largest weight
 
     # -- terms → global slots -------------------------------------------------------------------
     def _keys_of(self, seg: Segment) -> list:
@@ -324,35 +323,6 @@ class _Field:
                                        self.idf_all[np.array(ats, dtype=np.int64)],
                                        np.array(qweights, dtype=np.float64), one)
         return added
-
-    def lists(self, query: Mapping[str, float], scale: float, sources: list, lists: list) -> None:
-        """:meth:`accumulate`'s arguments for ``knowledge._bm25.pruned``: this field's segments
-        appended to ``sources`` (postings, norms, live mask, offset, and each term's largest
-        live weight once learned: ``pruned`` fills it, per snapshot, whose weights never
-        change), and per term and segment, in :meth:`accumulate`'s order, a tuple (source,
-        term id, begin, end, idf, query weight × ``scale``) appended to ``lists``."""
-        terms = [(w, at) for w, at in zip(query.values(), self.slots(list(query)))
-                 if at is not None]
-        if not terms:
-            return
-        for i, (postings, alive, offset, _) in enumerate(self._parts):
-            if i == 0:
-                found = [(at, at, w * scale) for w, at in terms if at < self._n_base]
-            else:
-                local = self._delta_slots[i]
-                found = [(loc, at, w * scale) for w, at in terms
-                         if (loc := local.get(at)) is not None]
-            if not found:
-                continue
-            largest = self._largest.get(i)
-            if largest is None:     # (zeros: untouched pages cost nothing)
-                largest = self._largest[i] = np.zeros(postings.indptr.size - 1, np.float32)
-            at_source = len(sources)
-            sources.append((postings.rows, postings.tf, self._norms[i], alive, offset, largest))
-            indptr, idf = postings.indptr, self.idf_all
-            for loc, at, qweight in found:
-                lists.append((at_source, loc, int(indptr[loc]), int(indptr[loc + 1]),
-                              idf[at], qweight))
 
     def _term_postings(self, i: int, tids: list[int]
                        ) -> list[tuple[np.ndarray, np.ndarray]]:
