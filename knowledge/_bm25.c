@@ -3,7 +3,8 @@
  * accumulate() adds a field's terms' BM25 weights × query weights into a row's total, computing
  * each weight with the same float32 operations, in the same order, as segmented._Field does in
  * numpy, and adding them in the order np.bincount would (terms in query order, postings in row
- * order): the totals are bit for bit the numpy path's. top() picks the n best rows only when
+ * order; the rows walked in blocks that keep their totals and norms in the cache, each row's
+ * terms still in query order): the totals are bit for bit the numpy path's. top() picks the n best rows only when
  * that choice and its order are unique (no two of the n + 1 best totals equal); else it returns
  * None and the caller uses numpy's argpartition on the same totals. containing() is the
  * rerank's sentence lookup (rank._Spans.containing) without a Python step per occurrence.
@@ -40,6 +41,8 @@ get(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, int writable, const cha
  *            idf: float32[t], qweights: float64[t], k1_plus_1: float) -> postings added
  * total[offset + rows[i]] += (double)(idf * tf * (k1 + 1) / (tf + norms[rows[i]])) * qweight
  * for each term's postings begins[t]..ends[t], dead rows (alive false) skipped. */
+#define ACCUMULATE_BLOCK 8192   /* rows: 64 kB of totals and 32 kB of norms */
+
 static PyObject *
 accumulate(PyObject *self, PyObject *args)
 {
@@ -76,18 +79,39 @@ accumulate(PyObject *self, PyObject *args)
               tf.len / 2 != n_post || (have_alive && alive.len != n_local);
     for (Py_ssize_t t = 0; t < n_terms && !bad; t++) {
         if (b[t] < 0 || e[t] > n_post || b[t] > e[t]) { bad = 1; break; }
-        const float idf_t = w[t];
-        const double qw_t = q[t];
-        for (int64_t p = b[t]; p < e[t]; p++) {
-            const int32_t row = r[p];
-            if (row < 0 || row >= n_local || offset + row >= n_out) { bad = 1; break; }
-            if (live && !live[row]) continue;
-            const float freq = (float)f[p];
-            const float weight = idf_t * freq * one / (freq + nm[row]);
-            out[offset + row] += (double)weight * qw_t;
-            added++;
-        }
     }
+    if (offset < 0 || offset + n_local > n_out) bad = 1;
+    /* Rows in blocks whose totals and norms stay in the cache (a term's rows are sorted): each
+       row still gets its terms in query order, so its sum is the same, bit for bit. */
+    int64_t *at = bad || n_terms == 0 ? NULL : PyMem_Malloc(sizeof(int64_t) * n_terms);
+    if (!bad && n_terms && at == NULL) { PyErr_NoMemory(); bad = 0; goto fail; }
+    for (Py_ssize_t t = 0; at && t < n_terms; t++) at[t] = b[t];
+    for (int64_t block = 0; at && block < n_local; block += ACCUMULATE_BLOCK) {
+        const int32_t end = (int32_t)(block + ACCUMULATE_BLOCK < n_local ?
+                                      block + ACCUMULATE_BLOCK : n_local);
+        for (Py_ssize_t t = 0; t < n_terms; t++) {
+            const float idf_t = w[t];
+            const double qw_t = q[t];
+            int64_t p = at[t];
+            const int64_t stop = e[t];
+            for (; p < stop; p++) {
+                const int32_t row = r[p];
+                if (row >= end) break;
+                if (row < 0) { bad = 1; break; }
+                if (live && !live[row]) continue;
+                const float freq = (float)f[p];
+                const float weight = idf_t * freq * one / (freq + nm[row]);
+                out[offset + row] += (double)weight * qw_t;
+                added++;
+            }
+            at[t] = p;
+        }
+        if (bad) break;
+    }
+    for (Py_ssize_t t = 0; at && t < n_terms; t++)
+        if (at[t] != e[t]) bad = 1;     /* (a row beyond the segment's) */
+    PyMem_Free(at);
+fail:
     PyBuffer_Release(&qw);
 e7: PyBuffer_Release(&idf);
 e6: PyBuffer_Release(&ends);
