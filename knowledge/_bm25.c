@@ -21,6 +21,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <marshal.h>
+#ifndef _WIN32
+#include <unistd.h>
+#endif
 
 static int
 get(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, int writable, const char *what)
@@ -225,6 +229,90 @@ done:
     PyBuffer_Release(&total);
     return result;
 }
+
+#ifndef _WIN32
+/* read_rows(fd: int, blob_at: int, row_ptr: int64[rows + 1], span_ptr: int64[rows + 1],
+ *           spans: int32[s], ats: list[int]) -> list[(record, sentences)]
+ * The row file's rows `ats` (knowledge/rowfile.py): each row's marshal record as
+ * RowFile.entry reads it (one pread, marshal.loads) and its sentences, ((start, end), ...),
+ * without a Python step per row. */
+static PyObject *
+read_rows(PyObject *self, PyObject *args)
+{
+    int fd;
+    Py_ssize_t blob_at;
+    PyObject *o_row_ptr, *o_span_ptr, *o_spans, *o_ats;
+    if (!PyArg_ParseTuple(args, "inOOOO!", &fd, &blob_at, &o_row_ptr, &o_span_ptr, &o_spans,
+                          &PyList_Type, &o_ats))
+        return NULL;
+    Py_buffer rp, sp, sv;
+    if (get(o_row_ptr, &rp, 8, 0, "row_ptr") < 0) return NULL;
+    if (get(o_span_ptr, &sp, 8, 0, "span_ptr") < 0) { PyBuffer_Release(&rp); return NULL; }
+    if (get(o_spans, &sv, 4, 0, "spans") < 0) {
+        PyBuffer_Release(&rp); PyBuffer_Release(&sp); return NULL;
+    }
+    const int64_t *row_ptr = rp.buf, *span_ptr = sp.buf;
+    const int32_t *spans = sv.buf;
+    const Py_ssize_t n_rows = rp.len / 8 - 1, n_spans = sv.len / 4;
+    const Py_ssize_t count = PyList_GET_SIZE(o_ats);
+    PyObject *result = PyList_New(count);
+    char *buf = NULL;
+    Py_ssize_t room = 0;
+    if (result == NULL) goto done;
+    if (sp.len / 8 != n_rows + 1) {
+        PyErr_SetString(PyExc_ValueError, "read_rows: row_ptr and span_ptr differ in size");
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        const Py_ssize_t at = PyLong_AsSsize_t(PyList_GET_ITEM(o_ats, i));
+        if (at == -1 && PyErr_Occurred()) goto fail;
+        if (at < 0 || at >= n_rows) {
+            PyErr_SetString(PyExc_IndexError, "read_rows: no such row");
+            goto fail;
+        }
+        const int64_t start = row_ptr[at], size = row_ptr[at + 1] - start;
+        const int64_t a = span_ptr[at], b = span_ptr[at + 1];
+        if (size < 0 || a < 0 || b < a || b > n_spans || (b - a) % 2) {
+            PyErr_SetString(PyExc_ValueError, "read_rows: a row's offsets out of bounds");
+            goto fail;
+        }
+        if (size > room) {
+            char *more = PyMem_Realloc(buf, size);
+            if (more == NULL) { PyErr_NoMemory(); goto fail; }
+            buf = more;
+            room = size;
+        }
+        Py_ssize_t have = 0;
+        while (have < size) {
+            const ssize_t got = pread(fd, buf + have, size - have, blob_at + start + have);
+            if (got < 0) { PyErr_SetFromErrno(PyExc_OSError); goto fail; }
+            if (got == 0) { PyErr_SetString(PyExc_EOFError, "read_rows: the file is short"); goto fail; }
+            have += got;
+        }
+        PyObject *record = PyMarshal_ReadObjectFromString(buf, size);
+        if (record == NULL) goto fail;
+        PyObject *sentences = PyTuple_New((b - a) / 2);
+        if (sentences == NULL) { Py_DECREF(record); goto fail; }
+        for (int64_t k = a; k < b; k += 2) {
+            PyObject *pair = Py_BuildValue("(ii)", spans[k], spans[k + 1]);
+            if (pair == NULL) { Py_DECREF(record); Py_DECREF(sentences); goto fail; }
+            PyTuple_SET_ITEM(sentences, (k - a) / 2, pair);
+        }
+        PyObject *both = PyTuple_Pack(2, record, sentences);
+        Py_DECREF(record);
+        Py_DECREF(sentences);
+        if (both == NULL) goto fail;
+        PyList_SET_ITEM(result, i, both);
+    }
+    goto done;
+fail:
+    Py_CLEAR(result);
+done:
+    PyMem_Free(buf);
+    PyBuffer_Release(&rp); PyBuffer_Release(&sp); PyBuffer_Release(&sv);
+    return result;
+}
+#endif
 
 /* containing(text: str, starts: int64[s], ends: int64[s], needle: str, out: bool[s]) -> None
  * out[i] = needle occurs whole inside text[starts[i]:ends[i]] (spans sorted by start, apart):
@@ -733,6 +821,9 @@ done:
 }
 
 static PyMethodDef methods[] = {
+#ifndef _WIN32
+    {"read_rows", read_rows, METH_VARARGS, "Row file rows: records and sentences."},
+#endif
     {"accumulate", accumulate, METH_VARARGS, "Add a field's terms' BM25 weights into totals."},
     {"top", top, METH_VARARGS, "The n best rows when unique, best first (None: a tie)."},
     {"containing", containing, METH_VARARGS, "Which spans of a text hold a needle whole."},

@@ -198,6 +198,11 @@ def _as_is(text: str) -> str:
     return text
 
 
+try:    # the compiled reader of a search's rows (knowledge/_bm25.c; not on Windows)
+    from ._bm25 import read_rows as _read_rows
+except ImportError:
+    _read_rows = None
+
 _ROW_SLOTS = [getattr(ParagraphRow, f.name).__set__ for f in dataclasses.fields(ParagraphRow)]
 
 
@@ -278,8 +283,8 @@ class RowFile:
         self._spans = arrays["spans"]
         # Python ints through memoryviews: a numpy slice and its tolist(), and int() of numpy
         # scalars, cost ~5 µs of a row's ~22 (a search reads ~22 rows)
-        self._span_list = memoryview(np.ascontiguousarray(self._spans, dtype=np.int32)
-                                     ).cast("B").cast("i")
+        self._spans_int32 = np.ascontiguousarray(self._spans, dtype=np.int32)
+        self._span_list = memoryview(self._spans_int32).cast("B").cast("i")
         self._id_of, self._doc_of = (memoryview(np.ascontiguousarray(a, dtype=np.int64)
                                                 ).cast("B").cast("q") for a in (ids, docs))
         self._tables = {name: (arrays[f"{name}_blob"].data,
@@ -308,18 +313,32 @@ class RowFile:
         matches: :class:`~.segmented.RowReader` computes the same for a row from SQLite)."""
         ptr = self._row_ptr
         start = ptr[at]
-        number, kind, ocr, text, question, ref, doc, path, norm, head = marshal.loads(
-            os.pread(self._fd, ptr[at + 1] - start, self._blob_at + start))
+        flat = iter(self._span_list[self._span_ptr[at]:self._span_ptr[at + 1]].tolist())
+        return self._entry(at, marshal.loads(os.pread(self._fd, ptr[at + 1] - start,
+                                                      self._blob_at + start)),
+                           tuple(zip(flat, flat)))
+
+    def entries(self, ats: list[int]) -> list[tuple[ParagraphRow, str, str]]:
+        """``[self.entry(at) for at in ats]``: a search's rows, read and decoded in one
+        compiled call when ``knowledge._bm25`` is built (the same records and sentences)."""
+        if _read_rows is None:
+            return [self.entry(at) for at in ats]
+        arrays = self._arrays
+        return [self._entry(at, record, sentences) for at, (record, sentences) in zip(
+            ats, _read_rows(self._fd, self._blob_at, arrays["row_ptr"], arrays["span_ptr"],
+                            self._spans_int32, ats))]
+
+    def _entry(self, at: int, record: tuple, sentences: tuple
+               ) -> tuple[ParagraphRow, str, str]:
+        number, kind, ocr, text, question, ref, doc, path, norm, head = record
         tables = self._tables
         found = tables["docs"][2].get(doc)
         title, source, source_id, url = self._record("docs", doc) if found is None else found
         section = tables["paths"][2].get(path)
         if section is None:
             section = self._record("paths", path)
-        flat = iter(self._span_list[self._span_ptr[at]:self._span_ptr[at + 1]].tolist())
-        row = _paragraph_row(self._id_of[at], self._doc_of[at], number, text,
-                             tuple(zip(flat, flat)), section, title, source, source_id, url,
-                             kind, ocr, question, ref)
+        row = _paragraph_row(self._id_of[at], self._doc_of[at], number, text, sentences,
+                             section, title, source, source_id, url, kind, ocr, question, ref)
         heads = tables["heads"][2]
         heading = heads.get(head)
         if heading is None:

@@ -2,7 +2,8 @@
 --inplace`` or ``pip install -e .``) answer exactly as the numpy path: the same rows, in the same
 order, with the same totals bit for bit — on a small random corpus with duplicate paragraphs
 (ties), delta segments and tombstones, with and without an audience mask, and its loop against
-numpy over segments of several row blocks; and the rerank's
+numpy over segments of several row blocks, and the row file's rows read in one compiled call
+as Python reads them; and the rerank's
 compiled spans (``rank._layout``) and spans × units matrix (``rank._Spans.matrix``) equal their
 Python paths on random texts and units.
 
@@ -94,6 +95,26 @@ def test_a_search_answers_the_same_through_either_path(kb):
         assert plain.status == explained.status, question
         assert [(h.paragraph_id, h.score, h.excerpt) for h in plain.hits] == \
             [(h.paragraph_id, h.score, h.excerpt) for h in explained.hits], question
+
+
+def test_the_compiled_row_reader_reads_the_rows_as_python(kb, monkeypatch):
+    """A search's rows from the row file (``_bm25.read_rows``: one pread and marshal a row,
+    its sentences paired) are what :meth:`RowFile.entry` reads in Python; and without the
+    compiled reader, ``entries`` is that Python path."""
+    from knowledge import rowfile
+    if rowfile._read_rows is None:
+        pytest.skip("no compiled row reader here (Windows)")
+    file = kb.searcher.snapshot.rowfile
+    assert file is not None and len(file) > 40
+    ats = list(range(len(file))) + [5, 0, 5]
+    python = [file.entry(at) for at in ats]
+    assert file.entries(ats) == python
+    assert [row.sentences for row, _, _ in file.entries(ats)] == \
+        [row.sentences for row, _, _ in python]
+    with pytest.raises(IndexError):
+        file.entries([len(file)])
+    monkeypatch.setattr(rowfile, "_read_rows", None)
+    assert file.entries(ats) == python
 
 
 def numpy_top(total: np.ndarray, n: int, visible: np.ndarray | None) -> list[int]:
