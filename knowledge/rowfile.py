@@ -203,7 +203,8 @@ try:    # the compiled reader of a search's rows (knowledge/_bm25.c; not on Wind
 except ImportError:
     _read_rows = None
 
-_ROW_SLOTS = [getattr(ParagraphRow, f.name).__set__ for f in dataclasses.fields(ParagraphRow)]
+_ROW_FIELDS = [getattr(ParagraphRow, f.name) for f in dataclasses.fields(ParagraphRow)]
+_ROW_SLOTS = [field.__set__ for field in _ROW_FIELDS]
 
 
 def _paragraph_row(*values) -> ParagraphRow:
@@ -285,8 +286,10 @@ class RowFile:
         # scalars, cost ~5 µs of a row's ~22 (a search reads ~22 rows)
         self._spans_int32 = np.ascontiguousarray(self._spans, dtype=np.int32)
         self._span_list = memoryview(self._spans_int32).cast("B").cast("i")
-        self._id_of, self._doc_of = (memoryview(np.ascontiguousarray(a, dtype=np.int64)
-                                                ).cast("B").cast("q") for a in (ids, docs))
+        self._ids_int64, self._docs_int64 = (np.ascontiguousarray(a, dtype=np.int64)
+                                             for a in (ids, docs))
+        self._id_of, self._doc_of = (memoryview(a).cast("B").cast("q")
+                                     for a in (self._ids_int64, self._docs_int64))
         self._tables = {name: (arrays[f"{name}_blob"].data,
                                memoryview(arrays[f"{name}_offsets"]).cast("B").cast("q"), {})
                         for name in ("docs", "paths", "heads")}
@@ -319,14 +322,20 @@ class RowFile:
                            tuple(zip(flat, flat)))
 
     def entries(self, ats: list[int]) -> list[tuple[ParagraphRow, str, str]]:
-        """``[self.entry(at) for at in ats]``: a search's rows, read and decoded in one
-        compiled call when ``knowledge._bm25`` is built (the same records and sentences)."""
+        """``[self.entry(at) for at in ats]``: a search's rows, read and made in one compiled
+        call when ``knowledge._bm25`` is built (the same rows, texts and headings)."""
         if _read_rows is None:
             return [self.entry(at) for at in ats]
-        arrays = self._arrays
-        return [self._entry(at, record, sentences) for at, (record, sentences) in zip(
-            ats, _read_rows(self._fd, self._blob_at, arrays["row_ptr"], arrays["span_ptr"],
-                            self._spans_int32, ats))]
+        tables = self._tables
+        heads = tables["heads"][2]
+        out = []
+        for row, norm, head in _read_rows(self._fd, self._blob_at, self._arrays["row_ptr"],
+                                          self._arrays["span_ptr"], self._spans_int32, ats,
+                                          self._ids_int64, self._docs_int64, ParagraphRow,
+                                          _ROW_FIELDS, tables["docs"], tables["paths"]):
+            heading = heads.get(head)
+            out.append((row, norm, self._heading(row, head) if heading is None else heading))
+        return out
 
     def _entry(self, at: int, record: tuple, sentences: tuple
                ) -> tuple[ParagraphRow, str, str]:
@@ -339,11 +348,16 @@ class RowFile:
             section = self._record("paths", path)
         row = _paragraph_row(self._id_of[at], self._doc_of[at], number, text, sentences,
                              section, title, source, source_id, url, kind, ocr, question, ref)
-        heads = tables["heads"][2]
-        heading = heads.get(head)
+        heading = tables["heads"][2].get(head)
         if heading is None:
-            if (heading := self._record("heads", head)) is None:
-                from .segments import heads_text  # (segments writes this file)
-                heading = heads_text(row, _as_is)
-            heads[head] = heading
+            heading = self._heading(row, head)
         return row, text if norm is None else norm, heading
+
+    def _heading(self, row: ParagraphRow, head: int) -> str:
+        """Row ``row``'s heading text, from table record ``head`` (None: the plain heading
+        text, nothing normalised), kept for the rows that share it."""
+        if (heading := self._record("heads", head)) is None:
+            from .segments import heads_text  # (segments writes this file)
+            heading = heads_text(row, _as_is)
+        self._tables["heads"][2][head] = heading
+        return heading
