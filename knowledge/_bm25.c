@@ -10,7 +10,8 @@
  * rerank's sentence lookup (rank._Spans.containing) without a Python step per occurrence.
  * layout() lays out the rerank's spans (rank._layout) and matrix() fills its spans × units
  * matrix (rank._Spans.matrix: _Spans.match per unit, every spelling found through one pass
- * over the text that notes where each spelling's first character occurs).
+ * over the text that notes where each spelling's first character occurs). read_rows() reads a
+ * search's rows from the row file (rowfile.RowFile.entries) as RowFile.entry makes them.
  *
  * Built by setup.py as an optional extension (no numpy headers: the buffer protocol); without it
  * knowledge/rank.py runs the numpy path, with identical results. Compiled with

@@ -15,7 +15,8 @@ headings, an FAQ pair's question) as an index into a table of its own, None ther
 the plain heading text.
 
 The rows are read with ``pread``, the small arrays are mapped (``mmap``): nothing is held per
-row as a Python object, and only what a search reads is read.
+row as a Python object, and only what a search reads is read; a search's rows in one compiled
+call when ``knowledge._bm25`` is built (:meth:`RowFile.entries`).
 
 The rules are the index file's (:mod:`.segments`): a head and header with the format version,
 the database generation and schema, the version of :func:`~.normalize.normalize` its texts
