@@ -3,13 +3,15 @@
  * accumulate() adds a field's terms' BM25 weights × query weights into a row's total, computing
  * each weight with the same float32 operations, in the same order, as segmented._Field does in
  * numpy, and adding them in the order np.bincount would (terms in query order, postings in row
- * order): the totals are bit for bit the numpy path's. top() picks the n best rows only when
+ * order; the rows walked in blocks that keep their totals and norms in the cache, each row's
+ * terms still in query order): the totals are bit for bit the numpy path's. top() picks the n best rows only when
  * that choice and its order are unique (no two of the n + 1 best totals equal); else it returns
  * None and the caller uses numpy's argpartition on the same totals. containing() is the
  * rerank's sentence lookup (rank._Spans.containing) without a Python step per occurrence.
  * layout() lays out the rerank's spans (rank._layout) and matrix() fills its spans × units
  * matrix (rank._Spans.matrix: _Spans.match per unit, every spelling found through one pass
- * over the text that notes where each spelling's first character occurs).
+ * over the text that notes where each spelling's first character occurs). read_rows() reads a
+ * search's rows from the row file (rowfile.RowFile.entries) as RowFile.entry makes them.
  *
  * Built by setup.py as an optional extension (no numpy headers: the buffer protocol); without it
  * knowledge/rank.py runs the numpy path, with identical results. Compiled with
@@ -20,6 +22,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <marshal.h>
+#ifndef _WIN32
+#include <unistd.h>
+#endif
 
 static int
 get(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, int writable, const char *what)
@@ -40,6 +46,8 @@ get(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, int writable, const cha
  *            idf: float32[t], qweights: float64[t], k1_plus_1: float) -> postings added
  * total[offset + rows[i]] += (double)(idf * tf * (k1 + 1) / (tf + norms[rows[i]])) * qweight
  * for each term's postings begins[t]..ends[t], dead rows (alive false) skipped. */
+#define ACCUMULATE_BLOCK 8192   /* rows: 64 kB of totals and 32 kB of norms */
+
 static PyObject *
 accumulate(PyObject *self, PyObject *args)
 {
@@ -76,18 +84,39 @@ accumulate(PyObject *self, PyObject *args)
               tf.len / 2 != n_post || (have_alive && alive.len != n_local);
     for (Py_ssize_t t = 0; t < n_terms && !bad; t++) {
         if (b[t] < 0 || e[t] > n_post || b[t] > e[t]) { bad = 1; break; }
-        const float idf_t = w[t];
-        const double qw_t = q[t];
-        for (int64_t p = b[t]; p < e[t]; p++) {
-            const int32_t row = r[p];
-            if (row < 0 || row >= n_local || offset + row >= n_out) { bad = 1; break; }
-            if (live && !live[row]) continue;
-            const float freq = (float)f[p];
-            const float weight = idf_t * freq * one / (freq + nm[row]);
-            out[offset + row] += (double)weight * qw_t;
-            added++;
-        }
     }
+    if (offset < 0 || offset + n_local > n_out) bad = 1;
+    /* Rows in blocks whose totals and norms stay in the cache (a term's rows are sorted): each
+       row still gets its terms in query order, so its sum is the same, bit for bit. */
+    int64_t *at = bad || n_terms == 0 ? NULL : PyMem_Malloc(sizeof(int64_t) * n_terms);
+    if (!bad && n_terms && at == NULL) { PyErr_NoMemory(); bad = 0; goto fail; }
+    for (Py_ssize_t t = 0; at && t < n_terms; t++) at[t] = b[t];
+    for (int64_t block = 0; at && block < n_local; block += ACCUMULATE_BLOCK) {
+        const int32_t end = (int32_t)(block + ACCUMULATE_BLOCK < n_local ?
+                                      block + ACCUMULATE_BLOCK : n_local);
+        for (Py_ssize_t t = 0; t < n_terms; t++) {
+            const float idf_t = w[t];
+            const double qw_t = q[t];
+            int64_t p = at[t];
+            const int64_t stop = e[t];
+            for (; p < stop; p++) {
+                const int32_t row = r[p];
+                if (row >= end) break;
+                if (row < 0) { bad = 1; break; }
+                if (live && !live[row]) continue;
+                const float freq = (float)f[p];
+                const float weight = idf_t * freq * one / (freq + nm[row]);
+                out[offset + row] += (double)weight * qw_t;
+                added++;
+            }
+            at[t] = p;
+        }
+        if (bad) break;
+    }
+    for (Py_ssize_t t = 0; at && t < n_terms; t++)
+        if (at[t] != e[t]) bad = 1;     /* (a row beyond the segment's) */
+    PyMem_Free(at);
+fail:
     PyBuffer_Release(&qw);
 e7: PyBuffer_Release(&idf);
 e6: PyBuffer_Release(&ends);
@@ -201,6 +230,188 @@ done:
     PyBuffer_Release(&total);
     return result;
 }
+
+#ifndef _WIN32
+/* a table's record i (rowfile.RowFile._record): from its cache, else decoded and cached (the
+   cache emptied beyond 20000 records, as there); a borrowed reference */
+static PyObject *
+table_record(PyObject *table, Py_ssize_t i)
+{
+    PyObject *cache = PyTuple_GET_ITEM(table, 2);
+    PyObject *key = PyLong_FromSsize_t(i);
+    if (key == NULL) return NULL;
+    PyObject *found = PyDict_GetItemWithError(cache, key);
+    if (found == NULL && !PyErr_Occurred()) {
+        Py_buffer blob, offsets;
+        if (get(PyTuple_GET_ITEM(table, 0), &blob, 1, 0, "blob") < 0) goto out;
+        if (get(PyTuple_GET_ITEM(table, 1), &offsets, 8, 0, "offsets") < 0) {
+            PyBuffer_Release(&blob); goto out;
+        }
+        const int64_t *o = offsets.buf;
+        if (i < 0 || i + 1 >= offsets.len / 8 || o[i] < 0 || o[i] > o[i + 1] ||
+                o[i + 1] > blob.len) {
+            PyErr_SetString(PyExc_ValueError, "read_rows: a record out of its table");
+        } else {
+            PyObject *record = PyMarshal_ReadObjectFromString((const char *)blob.buf + o[i],
+                                                              o[i + 1] - o[i]);
+            if (record != NULL) {
+                if (PyDict_GET_SIZE(cache) > 20000) PyDict_Clear(cache);
+                if (PyDict_SetItem(cache, key, record) == 0) found = record;
+                Py_DECREF(record);     /* (the cache holds it) */
+            }
+        }
+        PyBuffer_Release(&blob); PyBuffer_Release(&offsets);
+    }
+out:
+    Py_DECREF(key);
+    return found;
+}
+
+/* read_rows(fd: int, blob_at: int, row_ptr: int64[rows + 1], span_ptr: int64[rows + 1],
+ *           spans: int32[s], ats: list[int], ids: int64[rows], docs: int64[rows],
+ *           row_type: type, setters: 14 slot descriptors, docs_table, paths_table)
+ *   -> list[(ParagraphRow, normalised text, head index)]
+ * The row file's rows `ats` (knowledge/rowfile.py) as RowFile.entry makes them: one pread and
+ * one marshal record a row, its sentences ((start, end), ...), its document's and heading
+ * path's records (a table is (blob, offsets, cache), as RowFile._tables), the ParagraphRow's
+ * fields set through its slots as the dataclass's __init__ sets them; the heading text is left
+ * to the caller (its head index), no Python step per row. */
+static PyObject *
+read_rows(PyObject *self, PyObject *args)
+{
+    int fd;
+    Py_ssize_t blob_at;
+    PyObject *o_row_ptr, *o_span_ptr, *o_spans, *o_ats, *o_ids, *o_docs, *row_type, *setters;
+    PyObject *docs_table, *paths_table;
+    if (!PyArg_ParseTuple(args, "inOOOO!OOO!O!O!O!", &fd, &blob_at, &o_row_ptr, &o_span_ptr,
+                          &o_spans, &PyList_Type, &o_ats, &o_ids, &o_docs, &PyType_Type,
+                          &row_type, &PyList_Type, &setters, &PyTuple_Type, &docs_table,
+                          &PyTuple_Type, &paths_table))
+        return NULL;
+    if (PyList_GET_SIZE(setters) != 14 || PyTuple_GET_SIZE(docs_table) != 3 ||
+            PyTuple_GET_SIZE(paths_table) != 3 ||
+            !PyDict_Check(PyTuple_GET_ITEM(docs_table, 2)) ||
+            !PyDict_Check(PyTuple_GET_ITEM(paths_table, 2))) {
+        PyErr_SetString(PyExc_TypeError, "read_rows: 14 setters, tables of (blob, offsets, dict)");
+        return NULL;
+    }
+    for (Py_ssize_t k = 0; k < 14; k++)
+        if (Py_TYPE(PyList_GET_ITEM(setters, k))->tp_descr_set == NULL) {
+            PyErr_SetString(PyExc_TypeError, "read_rows: a setter is no data descriptor");
+            return NULL;
+        }
+    PyTypeObject *type = (PyTypeObject *)row_type;
+    Py_buffer rp, sp, sv, iv, dv;
+    if (get(o_row_ptr, &rp, 8, 0, "row_ptr") < 0) return NULL;
+    if (get(o_span_ptr, &sp, 8, 0, "span_ptr") < 0) { PyBuffer_Release(&rp); return NULL; }
+    if (get(o_spans, &sv, 4, 0, "spans") < 0) {
+        PyBuffer_Release(&rp); PyBuffer_Release(&sp); return NULL;
+    }
+    if (get(o_ids, &iv, 8, 0, "ids") < 0) {
+        PyBuffer_Release(&rp); PyBuffer_Release(&sp); PyBuffer_Release(&sv); return NULL;
+    }
+    if (get(o_docs, &dv, 8, 0, "docs") < 0) {
+        PyBuffer_Release(&rp); PyBuffer_Release(&sp); PyBuffer_Release(&sv);
+        PyBuffer_Release(&iv); return NULL;
+    }
+    const int64_t *row_ptr = rp.buf, *span_ptr = sp.buf, *ids = iv.buf, *doc_of = dv.buf;
+    const int32_t *spans = sv.buf;
+    const Py_ssize_t n_rows = rp.len / 8 - 1, n_spans = sv.len / 4;
+    const Py_ssize_t count = PyList_GET_SIZE(o_ats);
+    PyObject *result = PyList_New(count);
+    char *buf = NULL;
+    Py_ssize_t room = 0;
+    if (result == NULL) goto done;
+    if (sp.len / 8 != n_rows + 1 || iv.len / 8 != n_rows || dv.len / 8 != n_rows) {
+        PyErr_SetString(PyExc_ValueError, "read_rows: the row arrays differ in size");
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        const Py_ssize_t at = PyLong_AsSsize_t(PyList_GET_ITEM(o_ats, i));
+        if (at == -1 && PyErr_Occurred()) goto fail;
+        if (at < 0 || at >= n_rows) {
+            PyErr_SetString(PyExc_IndexError, "read_rows: no such row");
+            goto fail;
+        }
+        const int64_t start = row_ptr[at], size = row_ptr[at + 1] - start;
+        const int64_t a = span_ptr[at], b = span_ptr[at + 1];
+        if (size < 0 || a < 0 || b < a || b > n_spans || (b - a) % 2) {
+            PyErr_SetString(PyExc_ValueError, "read_rows: a row's offsets out of bounds");
+            goto fail;
+        }
+        if (size > room) {
+            char *more = PyMem_Realloc(buf, size);
+            if (more == NULL) { PyErr_NoMemory(); goto fail; }
+            buf = more;
+            room = size;
+        }
+        Py_ssize_t have = 0;
+        while (have < size) {
+            const ssize_t got = pread(fd, buf + have, size - have, blob_at + start + have);
+            if (got < 0) { PyErr_SetFromErrno(PyExc_OSError); goto fail; }
+            if (got == 0) { PyErr_SetString(PyExc_EOFError, "read_rows: the file is short"); goto fail; }
+            have += got;
+        }
+        /* number, kind, ocr, text, question, ref, doc, path, norm, head */
+        PyObject *record = PyMarshal_ReadObjectFromString(buf, size);
+        if (record == NULL) goto fail;
+        if (!PyTuple_Check(record) || PyTuple_GET_SIZE(record) != 10) {
+            Py_DECREF(record);
+            PyErr_SetString(PyExc_ValueError, "read_rows: not a row record");
+            goto fail;
+        }
+        PyObject *const *f = &PyTuple_GET_ITEM(record, 0);
+        PyObject *doc = NULL, *path = NULL, *sentences = NULL, *row = NULL, *id = NULL,
+                 *doc_id = NULL, *entry = NULL;
+        const Py_ssize_t doc_i = PyLong_AsSsize_t(f[6]), path_i = PyLong_AsSsize_t(f[7]);
+        if (PyErr_Occurred()) goto row_fail;
+        if ((doc = table_record(docs_table, doc_i)) == NULL) goto row_fail;
+        if ((path = table_record(paths_table, path_i)) == NULL) goto row_fail;
+        if (!PyTuple_Check(doc) || PyTuple_GET_SIZE(doc) != 4) {
+            PyErr_SetString(PyExc_ValueError, "read_rows: not a document record");
+            goto row_fail;
+        }
+        if ((sentences = PyTuple_New((b - a) / 2)) == NULL) goto row_fail;
+        for (int64_t k = a; k < b; k += 2) {
+            PyObject *pair = Py_BuildValue("(ii)", spans[k], spans[k + 1]);
+            if (pair == NULL) goto row_fail;
+            PyTuple_SET_ITEM(sentences, (k - a) / 2, pair);
+        }
+        if ((id = PyLong_FromLongLong(ids[at])) == NULL) goto row_fail;
+        if ((doc_id = PyLong_FromLongLong(doc_of[at])) == NULL) goto row_fail;
+        if ((row = type->tp_alloc(type, 0)) == NULL) goto row_fail;
+        {
+            /* ParagraphRow's fields, in order */
+            PyObject *values[14] = {id, doc_id, f[0], f[3], sentences, path,
+                                    PyTuple_GET_ITEM(doc, 0), PyTuple_GET_ITEM(doc, 1),
+                                    PyTuple_GET_ITEM(doc, 2), PyTuple_GET_ITEM(doc, 3),
+                                    f[1], f[2], f[4], f[5]};
+            for (Py_ssize_t k = 0; k < 14; k++) {
+                PyObject *d = PyList_GET_ITEM(setters, k);
+                if (Py_TYPE(d)->tp_descr_set(d, row, values[k]) < 0) goto row_fail;
+            }
+        }
+        entry = PyTuple_Pack(3, row, f[8] == Py_None ? f[3] : f[8], f[9]);
+        if (entry == NULL) goto row_fail;
+        PyList_SET_ITEM(result, i, entry);
+        Py_DECREF(row); Py_DECREF(id); Py_DECREF(doc_id); Py_DECREF(sentences);
+        Py_DECREF(record);
+        continue;
+row_fail:
+        Py_XDECREF(row); Py_XDECREF(id); Py_XDECREF(doc_id); Py_XDECREF(sentences);
+        Py_DECREF(record);
+        goto fail;
+    }
+    goto done;
+fail:
+    Py_CLEAR(result);
+done:
+    PyMem_Free(buf);
+    PyBuffer_Release(&rp); PyBuffer_Release(&sp); PyBuffer_Release(&sv);
+    PyBuffer_Release(&iv); PyBuffer_Release(&dv);
+    return result;
+}
+#endif
 
 /* containing(text: str, starts: int64[s], ends: int64[s], needle: str, out: bool[s]) -> None
  * out[i] = needle occurs whole inside text[starts[i]:ends[i]] (spans sorted by start, apart):
@@ -709,6 +920,9 @@ done:
 }
 
 static PyMethodDef methods[] = {
+#ifndef _WIN32
+    {"read_rows", read_rows, METH_VARARGS, "Row file rows as RowFile.entry makes them."},
+#endif
     {"accumulate", accumulate, METH_VARARGS, "Add a field's terms' BM25 weights into totals."},
     {"top", top, METH_VARARGS, "The n best rows when unique, best first (None: a tie)."},
     {"containing", containing, METH_VARARGS, "Which spans of a text hold a needle whole."},

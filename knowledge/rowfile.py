@@ -15,7 +15,8 @@ headings, an FAQ pair's question) as an index into a table of its own, None ther
 the plain heading text.
 
 The rows are read with ``pread``, the small arrays are mapped (``mmap``): nothing is held per
-row as a Python object, and only what a search reads is read.
+row as a Python object, and only what a search reads is read; a search's rows in one compiled
+call when ``knowledge._bm25`` is built (:meth:`RowFile.entries`).
 
 The rules are the index file's (:mod:`.segments`): a head and header with the format version,
 the database generation and schema, the version of :func:`~.normalize.normalize` its texts
@@ -29,6 +30,7 @@ opened, if its base is the database's current state (:class:`~.segmented.IndexKe
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import marshal
@@ -197,6 +199,24 @@ def _as_is(text: str) -> str:
     return text
 
 
+try:    # the compiled reader of a search's rows (knowledge/_bm25.c; not on Windows)
+    from ._bm25 import read_rows as _read_rows
+except ImportError:
+    _read_rows = None
+
+_ROW_FIELDS = [getattr(ParagraphRow, f.name) for f in dataclasses.fields(ParagraphRow)]
+_ROW_SLOTS = [field.__set__ for field in _ROW_FIELDS]
+
+
+def _paragraph_row(*values) -> ParagraphRow:
+    """``ParagraphRow(*values)``, every field given, without the frozen dataclass's
+    ``__init__`` (an ``object.__setattr__`` per field: ~3 µs of a row's ~19 at 100k)."""
+    row = object.__new__(ParagraphRow)
+    for put, value in zip(_ROW_SLOTS, values):
+        put(row, value)
+    return row
+
+
 def load_row_file(path: str | Path, *, ids: np.ndarray, docs: np.ndarray, generation: int,
                   schema: int) -> RowFile | None:
     """The row file at ``path`` if it was written for the base segment of these ``ids`` (and
@@ -265,10 +285,12 @@ class RowFile:
         self._spans = arrays["spans"]
         # Python ints through memoryviews: a numpy slice and its tolist(), and int() of numpy
         # scalars, cost ~5 µs of a row's ~22 (a search reads ~22 rows)
-        self._span_list = memoryview(np.ascontiguousarray(self._spans, dtype=np.int32)
-                                     ).cast("B").cast("i")
-        self._id_of, self._doc_of = (memoryview(np.ascontiguousarray(a, dtype=np.int64)
-                                                ).cast("B").cast("q") for a in (ids, docs))
+        self._spans_int32 = np.ascontiguousarray(self._spans, dtype=np.int32)
+        self._span_list = memoryview(self._spans_int32).cast("B").cast("i")
+        self._ids_int64, self._docs_int64 = (np.ascontiguousarray(a, dtype=np.int64)
+                                             for a in (ids, docs))
+        self._id_of, self._doc_of = (memoryview(a).cast("B").cast("q")
+                                     for a in (self._ids_int64, self._docs_int64))
         self._tables = {name: (arrays[f"{name}_blob"].data,
                                memoryview(arrays[f"{name}_offsets"]).cast("B").cast("q"), {})
                         for name in ("docs", "paths", "heads")}
@@ -293,21 +315,50 @@ class RowFile:
     def entry(self, at: int) -> tuple[ParagraphRow, str, str]:
         """Row ``at``'s paragraph, its normalised text and its heading text (what a search
         matches: :class:`~.segmented.RowReader` computes the same for a row from SQLite)."""
-        start, end = self._row_ptr[at], self._row_ptr[at + 1]
-        number, kind, ocr, text, question, ref, doc, path, norm, head = marshal.loads(
-            os.pread(self._fd, end - start, self._blob_at + start))
-        title, source, source_id, url = self._record("docs", doc)
-        a, b = self._span_ptr[at], self._span_ptr[at + 1]
-        flat = self._span_list[a:b].tolist()
-        section = self._record("paths", path)
-        row = ParagraphRow(self._id_of[at], self._doc_of[at], number, text,
-                           tuple(zip(flat[0::2], flat[1::2])), section,
-                           title, source, source_id, url, kind, ocr, question, ref)
-        heads = self._tables["heads"][2]
-        heading = heads.get(head)
+        ptr = self._row_ptr
+        start = ptr[at]
+        flat = iter(self._span_list[self._span_ptr[at]:self._span_ptr[at + 1]].tolist())
+        return self._entry(at, marshal.loads(os.pread(self._fd, ptr[at + 1] - start,
+                                                      self._blob_at + start)),
+                           tuple(zip(flat, flat)))
+
+    def entries(self, ats: list[int]) -> list[tuple[ParagraphRow, str, str]]:
+        """``[self.entry(at) for at in ats]``: a search's rows, read and made in one compiled
+        call when ``knowledge._bm25`` is built (the same rows, texts and headings)."""
+        if _read_rows is None:
+            return [self.entry(at) for at in ats]
+        tables = self._tables
+        heads = tables["heads"][2]
+        out = []
+        for row, norm, head in _read_rows(self._fd, self._blob_at, self._arrays["row_ptr"],
+                                          self._arrays["span_ptr"], self._spans_int32, ats,
+                                          self._ids_int64, self._docs_int64, ParagraphRow,
+                                          _ROW_FIELDS, tables["docs"], tables["paths"]):
+            heading = heads.get(head)
+            out.append((row, norm, self._heading(row, head) if heading is None else heading))
+        return out
+
+    def _entry(self, at: int, record: tuple, sentences: tuple
+               ) -> tuple[ParagraphRow, str, str]:
+        number, kind, ocr, text, question, ref, doc, path, norm, head = record
+        tables = self._tables
+        found = tables["docs"][2].get(doc)
+        title, source, source_id, url = self._record("docs", doc) if found is None else found
+        section = tables["paths"][2].get(path)
+        if section is None:
+            section = self._record("paths", path)
+        row = _paragraph_row(self._id_of[at], self._doc_of[at], number, text, sentences,
+                             section, title, source, source_id, url, kind, ocr, question, ref)
+        heading = tables["heads"][2].get(head)
         if heading is None:
-            if (heading := self._record("heads", head)) is None:
-                from .segments import heads_text  # (segments writes this file)
-                heading = heads_text(row, _as_is)
-            heads[head] = heading
+            heading = self._heading(row, head)
         return row, text if norm is None else norm, heading
+
+    def _heading(self, row: ParagraphRow, head: int) -> str:
+        """Row ``row``'s heading text, from table record ``head`` (None: the plain heading
+        text, nothing normalised), kept for the rows that share it."""
+        if (heading := self._record("heads", head)) is None:
+            from .segments import heads_text  # (segments writes this file)
+            heading = heads_text(row, _as_is)
+        self._tables["heads"][2][head] = heading
+        return heading

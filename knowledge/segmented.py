@@ -486,17 +486,20 @@ class RowReader:
                 same_list = list(same_norm) or [False] * len(ids)
                 rest: list[int] = []
                 rest_same: list[bool] = []
-                size = self._size
+                read: dict[int, int] = {}     # the file's rows to read: id → row
+                touch = cache.move_to_end
                 for pid, same, at in zip(ids, same_list, places):
                     if pid in cache:
-                        cache.move_to_end(pid)
+                        touch(pid)
                     elif at >= 0:
-                        cache[pid] = rowfile.entry(at)
-                        if len(cache) > size:
-                            cache.popitem(last=False)
+                        read[pid] = at
                     else:   # (read below with the rows from SQLite: normalised at once)
                         rest.append(pid)
                         rest_same.append(same)
+                if read:     # (in one call, in the order asked: the cache's order as before)
+                    cache.update(zip(read, rowfile.entries(list(read.values()))))
+                while len(cache) > self._size:   # (the least recently used, once)
+                    cache.popitem(last=False)
                 if not rest:
                     return
                 ids, same_norm = rest, rest_same

@@ -1,7 +1,9 @@
 """The compiled BM25 candidates (knowledge/_bm25.c, built by ``python setup.py build_ext
 --inplace`` or ``pip install -e .``) answer exactly as the numpy path: the same rows, in the same
 order, with the same totals bit for bit — on a small random corpus with duplicate paragraphs
-(ties), delta segments and tombstones, with and without an audience mask; and the rerank's
+(ties), delta segments and tombstones, with and without an audience mask, and its loop against
+numpy over segments of several row blocks, and the row file's rows read in one compiled call
+as Python reads them; and the rerank's
 compiled spans (``rank._layout``) and spans × units matrix (``rank._Spans.matrix``) equal their
 Python paths on random texts and units.
 
@@ -95,12 +97,64 @@ def test_a_search_answers_the_same_through_either_path(kb):
             [(h.paragraph_id, h.score, h.excerpt) for h in explained.hits], question
 
 
+def test_the_compiled_row_reader_reads_the_rows_as_python(kb, monkeypatch):
+    """A search's rows from the row file (``_bm25.read_rows``: one pread and marshal a row,
+    its sentences paired) are what :meth:`RowFile.entry` reads in Python; and without the
+    compiled reader, ``entries`` is that Python path."""
+    from knowledge import rowfile
+    if rowfile._read_rows is None:
+        pytest.skip("no compiled row reader here (Windows)")
+    file = kb.searcher.snapshot.rowfile
+    assert file is not None and len(file) > 40
+    ats = list(range(len(file))) + [5, 0, 5]
+    python = [file.entry(at) for at in ats]
+    assert file.entries(ats) == python
+    assert [row.sentences for row, _, _ in file.entries(ats)] == \
+        [row.sentences for row, _, _ in python]
+    with pytest.raises(IndexError):
+        file.entries([len(file)])
+    monkeypatch.setattr(rowfile, "_read_rows", None)
+    assert file.entries(ats) == python
+
+
 def numpy_top(total: np.ndarray, n: int, visible: np.ndarray | None) -> list[int]:
     """The numpy path's pick (rank.Ranker.candidates)."""
     matched = np.flatnonzero((total > 0) & visible if visible is not None else total > 0)
     if matched.size > n:
         matched = matched[np.argpartition(-total[matched], n - 1)[:n]]
     return matched[np.argsort(-total[matched], kind="stable")].tolist()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_accumulate_over_several_row_blocks_equals_numpy(seed):
+    """``_bm25.accumulate`` walks the rows in blocks (totals and norms kept in the cache); over
+    a segment of several blocks, with tombstones and an offset, every row's total is the numpy
+    sum in query order, bit for bit."""
+    rng = np.random.default_rng(seed)
+    n_local, offset = int(rng.integers(20_000, 40_000)), int(rng.integers(0, 3)) * 7
+    lists = [np.sort(rng.choice(n_local, size=int(size), replace=False)).astype(np.int32)
+             for size in rng.integers(0, n_local // 2, size=12)]
+    rows = np.concatenate(lists)
+    tf = rng.integers(1, 9, size=rows.size).astype(np.uint16)
+    norms = (rng.random(n_local) * 2 + 0.3).astype(np.float32)
+    alive = rng.random(n_local) < 0.9 if seed % 2 else None
+    ends = np.cumsum([len(x) for x in lists]).astype(np.int64)
+    begins = ends - [len(x) for x in lists]
+    idf = (rng.random(len(lists)) * 5).astype(np.float32)
+    qweights = rng.random(len(lists)) * 2
+    one = np.float32(2.2)
+    got = np.zeros(n_local + offset + 5)
+    added = rank._bm25.accumulate(got, rows, tf, norms, alive, offset, begins, ends, idf,
+                                  qweights, float(one))
+    want = np.zeros_like(got)
+    for b, e, w, q in zip(begins, ends, idf, qweights):
+        r, f = rows[b:e], tf[b:e].astype(np.float32)
+        weight = (w * f * one / (f + norms[r])).astype(np.float64) * q
+        if alive is not None:
+            r, weight = r[alive[r]], weight[alive[r]]
+        want[offset + r] += weight
+    assert added == sum(int(alive[x].sum()) if alive is not None else x.size for x in lists)
+    assert got.tobytes() == want.tobytes()
 
 
 @settings(max_examples=300, deadline=None)
