@@ -55,7 +55,10 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ("list",
          r"哪些|哪几|几种|几类|几项|有什么(?!后果|区别|影响|用)|有哪|包括|包含|什么情况|什么情形|范围|列举",
          (r"下列|以下|如下|包括|[：:]\n|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)"
-          r"|[^、，。]{1,12}、[^、，。]{1,12}、[^、，。]{1,12}、")),
+          # three items A、B、C、 (each 1–12 characters): written from its first 、, with one
+          # character before it, so the engine skips to the places that can start a match
+          # (the same texts match as X{1,12}、X{1,12}、X{1,12}、; ~6× faster on a paragraph)
+          r"|、(?<=[^、，。]、)[^、，。]{1,12}、[^、，。]{1,12}、")),
         # 能不能/可以…吗/是否/算不算 → a rule: 应当, 不得, 可以, 视为, 认定为
         ("rule",
          (r"能不能|可不可以|可以.*吗|能.*吗|是否|算不算|算.*吗|要不要|需不需要|需要.*吗|"
