@@ -828,6 +828,66 @@ done:
     return result;
 }
 
+/* term_hashes(terms: list[str]) -> bytearray of uint64, or None
+ * Each term's segments._term_hash: zlib's CRC-32 of its UTF-8 | zlib's Adler-32 << 32 (the
+ * vocabulary's lookup key; a word's hundreds of homophone spellings hashed in one call).
+ * None when a term has no strict UTF-8 (a lone surrogate): the caller hashes in Python. */
+static uint32_t crc_table[256];
+
+static uint32_t
+crc32_of(const unsigned char *s, Py_ssize_t n)
+{
+    if (crc_table[1] == 0)
+        for (uint32_t i = 0; i < 256; i++) {
+            uint32_t c = i;
+            for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            crc_table[i] = c;
+        }
+    uint32_t c = 0xFFFFFFFFu;
+    for (Py_ssize_t i = 0; i < n; i++) c = crc_table[(c ^ s[i]) & 0xFF] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
+}
+
+static uint32_t
+adler32_of(const unsigned char *s, Py_ssize_t n)
+{
+    uint32_t a = 1, b = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        a = (a + s[i]) % 65521u;
+        b = (b + a) % 65521u;
+    }
+    return (b << 16) | a;
+}
+
+static PyObject *
+term_hashes(PyObject *self, PyObject *args)
+{
+    PyObject *terms;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &terms)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(terms);
+    PyObject *out = PyByteArray_FromStringAndSize(NULL, n * 8);
+    if (out == NULL) return NULL;
+    uint64_t *h = (uint64_t *)PyByteArray_AS_STRING(out);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *term = PyList_GET_ITEM(terms, i);
+        if (!PyUnicode_Check(term)) {
+            Py_DECREF(out);
+            PyErr_SetString(PyExc_TypeError, "term_hashes: terms are str");
+            return NULL;
+        }
+        Py_ssize_t size;
+        const char *s = PyUnicode_AsUTF8AndSize(term, &size);
+        if (s == NULL) {            /* (a lone surrogate: "surrogatepass" is Python's) */
+            PyErr_Clear();
+            Py_DECREF(out);
+            Py_RETURN_NONE;
+        }
+        h[i] = (uint64_t)crc32_of((const unsigned char *)s, size)
+               | ((uint64_t)adler32_of((const unsigned char *)s, size) << 32);
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"accumulate", accumulate, METH_VARARGS, "Add a field's terms' BM25 weights into totals."},
     {"top", top, METH_VARARGS, "The n best rows when unique, best first (None: a tie)."},
@@ -836,6 +896,7 @@ static PyMethodDef methods[] = {
     {"matrix", matrix, METH_VARARGS, "The rerank's spans x units scores (_Spans.match)."},
     {"spread", spread, METH_VARARGS, "The rerank's sentences' and pairs' units (_windows)."},
     {"windows", windows, METH_VARARGS, "Each candidate's best sentence, window, units found."},
+    {"term_hashes", term_hashes, METH_VARARGS, "Terms' vocabulary hashes (CRC-32 | Adler-32)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -229,3 +229,19 @@ def test_the_compiled_windows_equal_numpys(sentences, n_units, n_heads, rnd):
     slow = rank._windows(found, n_rows, head_of, starts, weights, 0.9, compiled=False)
     for a, b in zip(fast, slow):
         assert a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=12), max_size=30))
+def test_the_compiled_term_hashes_are_the_vocabularys(terms):
+    """_bm25.term_hashes (a word's homophone spellings hashed in one call, ``Vocab.get_many``)
+    gives segments._term_hash of each term (zlib's CRC-32 | Adler-32 << 32 of its UTF-8), or
+    None when a term has a lone surrogate (then Python hashes them)."""
+    from knowledge.segments import _term_hash
+
+    hashed = rank._bm25.term_hashes(terms)
+    if any("\ud800" <= c <= "\udfff" for t in terms for c in t):
+        assert hashed is None
+    else:
+        assert np.frombuffer(hashed, np.uint64).tolist() == [
+            _term_hash(t.encode("utf-8")) for t in terms]
