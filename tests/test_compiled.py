@@ -211,7 +211,7 @@ def test_the_compiled_layout_equals_pythons(rows):
                               spans.ends[len(head_of) + head_of[begin + k]]] == head
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.integers(1, 4), min_size=1, max_size=8), st.integers(0, 5),
        st.integers(1, 3), st.randoms(use_true_random=False))
 def test_the_compiled_windows_equal_numpys(sentences, n_units, n_heads, rnd):
