@@ -432,6 +432,8 @@ class QueryBuilder:
         self._keys_index: dict[str, tuple[str, ...]] = {}
         self._keys_stamp: tuple | None = None
         self._keys_by_pair: dict[str, tuple[str, ...]] = {}   # the same by first two characters
+        # a word's near words and a bigram's homophones (_near_words, _homophone_grams)
+        self._near: dict[str | tuple[str, str], tuple[str, ...]] = {}
         # Question forms (多久, 怎么办) only FAQ pairs' questions say: set by the searcher
         self.faq_forms: frozenset[str] = frozenset()
 
@@ -750,7 +752,17 @@ class QueryBuilder:
         return shape
 
     def _near_words(self, word: str) -> list[str]:
-        """Words of the knowledge base that sound like ``word`` or are one edit from it."""
+        """Words of the knowledge base that sound like ``word`` or are one edit from it
+        (remembered per word: they depend on the vocabulary alone, which a builder's snapshot
+        never changes)."""
+        near = self._near.get(word)
+        if near is None:
+            if len(self._near) >= 50_000:
+                self._near.clear()
+            near = self._near[word] = tuple(self._find_near_words(word))
+        return list(near)
+
+    def _find_near_words(self, word: str) -> list[str]:
         if is_cjk(word[0]):
             if len(word) < 2:
                 return []
@@ -777,5 +789,11 @@ class QueryBuilder:
                 if self.analyzer.dictionary_count(other) >= TYPO_RATIO * max(count, 1)]
 
     def _homophone_grams(self, gram: str) -> list[str]:
-        found = self.grams.known_replacing(gram, [homophone_chars(c) for c in gram])
-        return sorted(found, key=lambda g: -self.grams.df(g))[:4]
+        near = self._near.get(("gram", gram))     # (as _near_words: the vocabulary's alone)
+        if near is None:
+            if len(self._near) >= 50_000:
+                self._near.clear()
+            found = self.grams.known_replacing(gram, [homophone_chars(c) for c in gram])
+            near = self._near[("gram", gram)] = tuple(
+                sorted(found, key=lambda g: -self.grams.df(g))[:4])
+        return list(near)
