@@ -21,6 +21,7 @@
 #include <Python.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <marshal.h>
 #ifndef _WIN32
@@ -919,6 +920,185 @@ done:
     return result;
 }
 
+/* spread(found: float64[spans * m], n_rows, head_of: int64[n_rows], matches: float64[n_rows * m],
+ *        pairs: float64[(n_rows - 1) * m]) -> None
+ * The rerank's windows, first half (rank._windows): matches[i] = max(found[i],
+ * found[n_rows + head_of[i]]) (a sentence's units or its heading's) and pairs[i] =
+ * max(matches[i], matches[i + 1]), column by column, with np.maximum's comparison. */
+static PyObject *
+spread(PyObject *self, PyObject *args)
+{
+    PyObject *o_found, *o_head_of, *o_matches, *o_pairs;
+    Py_ssize_t n_rows;
+    if (!PyArg_ParseTuple(args, "OnOOO", &o_found, &n_rows, &o_head_of, &o_matches, &o_pairs))
+        return NULL;
+    Py_buffer found, head_of, matches, pairs;
+    PyObject *result = NULL;
+    if (get(o_found, &found, 8, 0, "found") < 0) return NULL;
+    if (get(o_head_of, &head_of, 8, 0, "head_of") < 0) { PyBuffer_Release(&found); return NULL; }
+    if (get(o_matches, &matches, 8, 1, "matches") < 0) goto e1;
+    if (get(o_pairs, &pairs, 8, 1, "pairs") < 0) goto e2;
+    Py_ssize_t m = n_rows > 0 ? matches.len / 8 / n_rows : 0, n_spans = m ? found.len / 8 / m : 0;
+    if (n_rows < 1 || head_of.len / 8 != n_rows || matches.len / 8 != n_rows * m ||
+            pairs.len / 8 != (n_rows - 1) * m || found.len / 8 != n_spans * m) {
+        PyErr_SetString(PyExc_ValueError, "spread: arrays of the wrong sizes");
+        goto e3;
+    }
+    const double *f = (const double *)found.buf;
+    const int64_t *h = (const int64_t *)head_of.buf;
+    double *out = (double *)matches.buf, *pair = (double *)pairs.buf;
+    for (Py_ssize_t i = 0; i < n_rows; i++) {
+        Py_ssize_t k = n_rows + h[i];
+        if (k < n_rows || k >= n_spans) {
+            PyErr_SetString(PyExc_IndexError, "spread: a heading out of range");
+            goto e3;
+        }
+        const double *own = f + i * m, *head = f + k * m;
+        for (Py_ssize_t j = 0; j < m; j++)
+            out[i * m + j] = (own[j] >= head[j] || own[j] != own[j]) ? own[j] : head[j];
+    }
+    for (Py_ssize_t i = 0; i + 1 < n_rows; i++)
+        for (Py_ssize_t j = 0; j < m; j++) {
+            double a = out[i * m + j], b = out[(i + 1) * m + j];
+            pair[i * m + j] = (a >= b || a != a) ? a : b;
+        }
+    Py_INCREF(Py_None);
+    result = Py_None;
+e3: PyBuffer_Release(&pairs);
+e2: PyBuffer_Release(&matches);
+e1: PyBuffer_Release(&head_of);
+    PyBuffer_Release(&found);
+    return result;
+}
+
+/* windows(cover: float64[n], pair_dot: float64[n - 1], discount: float, starts: int64[g],
+ *         matches: float64[n * m], best: int64[g], window: float64[g], units: float64[g * m])
+ * The rerank's windows, second half (rank._windows), per candidate g (its spans starts[g] up
+ * to the next start): best[g] = its first span with the largest cover; window[g] = the larger
+ * of that cover and its pairs' pair_dot * discount (a pair ending at its last span is none);
+ * units[g] = the column-wise max of its spans' matches. np.maximum's comparisons. */
+static PyObject *
+windows(PyObject *self, PyObject *args)
+{
+    PyObject *o_cover, *o_pair, *o_starts, *o_matches, *o_best, *o_window, *o_units;
+    double discount;
+    if (!PyArg_ParseTuple(args, "OOdOOOOO", &o_cover, &o_pair, &discount, &o_starts,
+                          &o_matches, &o_best, &o_window, &o_units))
+        return NULL;
+    Py_buffer b[7];
+    PyObject *objs[7] = {o_cover, o_pair, o_starts, o_matches, o_best, o_window, o_units};
+    const int writable[7] = {0, 0, 0, 0, 1, 1, 1};
+    int got = 0;
+    PyObject *result = NULL;
+    for (; got < 7; got++)
+        if (get(objs[got], &b[got], 8, writable[got], "windows") < 0) goto done;
+    Py_ssize_t n = b[0].len / 8, g = b[2].len / 8;
+    Py_ssize_t m = n ? b[3].len / 8 / n : 0;
+    const double *cover = (const double *)b[0].buf, *pd = (const double *)b[1].buf;
+    const int64_t *starts = (const int64_t *)b[2].buf;
+    const double *mt = (const double *)b[3].buf;
+    int64_t *best = (int64_t *)b[4].buf;
+    double *window = (double *)b[5].buf, *units = (double *)b[6].buf;
+    if (n < 1 || g < 1 || b[1].len / 8 != n - 1 || b[3].len / 8 != n * m ||
+            b[4].len / 8 != g || b[5].len / 8 != g || b[6].len / 8 != g * m) {
+        PyErr_SetString(PyExc_ValueError, "windows: arrays of the wrong sizes");
+        goto done;
+    }
+    for (Py_ssize_t r = 0; r < g; r++) {
+        Py_ssize_t s = starts[r], e = r + 1 < g ? starts[r + 1] : n;
+        if (s < 0 || e > n || s >= e) {
+            PyErr_SetString(PyExc_ValueError, "windows: starts not increasing within spans");
+            goto done;
+        }
+        double top = cover[s];
+        for (Py_ssize_t k = s + 1; k < e; k++)
+            top = (top >= cover[k] || top != top) ? top : cover[k];
+        Py_ssize_t first = s;
+        while (first < e && cover[first] != top) first++;
+        best[r] = first;
+        double pair = -INFINITY;        /* (a pair across candidates never counts) */
+        for (Py_ssize_t k = s; k + 1 < e; k++) {
+            double x = pd[k] * discount;
+            pair = (pair >= x || pair != pair) ? pair : x;
+        }
+        window[r] = (top >= pair || top != top) ? top : pair;
+        double *u = units + r * m;
+        for (Py_ssize_t j = 0; j < m; j++) {
+            double x = mt[s * m + j];
+            for (Py_ssize_t k = s + 1; k < e; k++) {
+                double y = mt[k * m + j];
+                x = (x >= y || x != x) ? x : y;
+            }
+            u[j] = x;
+        }
+    }
+    Py_INCREF(Py_None);
+    result = Py_None;
+done:
+    while (got-- > 0) PyBuffer_Release(&b[got]);
+    return result;
+}
+
+/* term_hashes(terms: list[str]) -> bytearray of uint64, or None
+ * Each term's segments._term_hash: zlib's CRC-32 of its UTF-8 | zlib's Adler-32 << 32 (the
+ * vocabulary's lookup key; a word's hundreds of homophone spellings hashed in one call).
+ * None when a term has no strict UTF-8 (a lone surrogate): the caller hashes in Python. */
+static uint32_t crc_table[256];
+
+static uint32_t
+crc32_of(const unsigned char *s, Py_ssize_t n)
+{
+    if (crc_table[1] == 0)
+        for (uint32_t i = 0; i < 256; i++) {
+            uint32_t c = i;
+            for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            crc_table[i] = c;
+        }
+    uint32_t c = 0xFFFFFFFFu;
+    for (Py_ssize_t i = 0; i < n; i++) c = crc_table[(c ^ s[i]) & 0xFF] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
+}
+
+static uint32_t
+adler32_of(const unsigned char *s, Py_ssize_t n)
+{
+    uint32_t a = 1, b = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        a = (a + s[i]) % 65521u;
+        b = (b + a) % 65521u;
+    }
+    return (b << 16) | a;
+}
+
+static PyObject *
+term_hashes(PyObject *self, PyObject *args)
+{
+    PyObject *terms;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &terms)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(terms);
+    PyObject *out = PyByteArray_FromStringAndSize(NULL, n * 8);
+    if (out == NULL) return NULL;
+    uint64_t *h = (uint64_t *)PyByteArray_AS_STRING(out);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *term = PyList_GET_ITEM(terms, i);
+        if (!PyUnicode_Check(term)) {
+            Py_DECREF(out);
+            PyErr_SetString(PyExc_TypeError, "term_hashes: terms are str");
+            return NULL;
+        }
+        Py_ssize_t size;
+        const char *s = PyUnicode_AsUTF8AndSize(term, &size);
+        if (s == NULL) {            /* (a lone surrogate: "surrogatepass" is Python's) */
+            PyErr_Clear();
+            Py_DECREF(out);
+            Py_RETURN_NONE;
+        }
+        h[i] = (uint64_t)crc32_of((const unsigned char *)s, size)
+               | ((uint64_t)adler32_of((const unsigned char *)s, size) << 32);
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
 #ifndef _WIN32
     {"read_rows", read_rows, METH_VARARGS, "Row file rows as RowFile.entry makes them."},
@@ -928,6 +1108,9 @@ static PyMethodDef methods[] = {
     {"containing", containing, METH_VARARGS, "Which spans of a text hold a needle whole."},
     {"layout", layout, METH_VARARGS, "The rerank's spans: texts and heads joined, offsets."},
     {"matrix", matrix, METH_VARARGS, "The rerank's spans x units scores (_Spans.match)."},
+    {"spread", spread, METH_VARARGS, "The rerank's sentences' and pairs' units (_windows)."},
+    {"windows", windows, METH_VARARGS, "Each candidate's best sentence, window, units found."},
+    {"term_hashes", term_hashes, METH_VARARGS, "Terms' vocabulary hashes (CRC-32 | Adler-32)."},
     {NULL, NULL, 0, NULL},
 };
 

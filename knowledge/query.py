@@ -55,7 +55,10 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ("list",
          r"哪些|哪几|几种|几类|几项|有什么(?!后果|区别|影响|用)|有哪|包括|包含|什么情况|什么情形|范围|列举",
          (r"下列|以下|如下|包括|[：:]\n|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)"
-          r"|[^、，。]{1,12}、[^、，。]{1,12}、[^、，。]{1,12}、")),
+          # three items A、B、C、 (each 1–12 characters): written from its first 、, with one
+          # character before it, so the engine skips to the places that can start a match
+          # (the same texts match as X{1,12}、X{1,12}、X{1,12}、; ~6× faster on a paragraph)
+          r"|、(?<=[^、，。]、)[^、，。]{1,12}、[^、，。]{1,12}、")),
         # 能不能/可以…吗/是否/算不算 → a rule: 应当, 不得, 可以, 视为, 认定为
         ("rule",
          (r"能不能|可不可以|可以.*吗|能.*吗|是否|算不算|算.*吗|要不要|需不需要|需要.*吗|"
@@ -454,6 +457,8 @@ class QueryBuilder:
         self._keys_index: dict[str, tuple[str, ...]] = {}
         self._keys_stamp: tuple | None = None
         self._keys_by_pair: dict[str, tuple[str, ...]] = {}   # the same by first two characters
+        # a word's near words and a bigram's homophones (_near_words, _homophone_grams)
+        self._near: dict[str | tuple[str, str], tuple[str, ...]] = {}
         # Question forms (多久, 怎么办) only FAQ pairs' questions say: set by the searcher
         self.faq_forms: frozenset[str] = frozenset()
 
@@ -783,7 +788,17 @@ class QueryBuilder:
         return shape
 
     def _near_words(self, word: str) -> list[str]:
-        """Words of the knowledge base that sound like ``word`` or are one edit from it."""
+        """Words of the knowledge base that sound like ``word`` or are one edit from it
+        (remembered per word: they depend on the vocabulary alone, which a builder's snapshot
+        never changes)."""
+        near = self._near.get(word)
+        if near is None:
+            if len(self._near) >= 50_000:
+                self._near.clear()
+            near = self._near[word] = tuple(self._find_near_words(word))
+        return list(near)
+
+    def _find_near_words(self, word: str) -> list[str]:
         if is_cjk(word[0]):
             if len(word) < 2:
                 return []
@@ -810,5 +825,11 @@ class QueryBuilder:
                 if self.analyzer.dictionary_count(other) >= TYPO_RATIO * max(count, 1)]
 
     def _homophone_grams(self, gram: str) -> list[str]:
-        found = self.grams.known_replacing(gram, [homophone_chars(c) for c in gram])
-        return sorted(found, key=lambda g: -self.grams.df(g))[:4]
+        near = self._near.get(("gram", gram))     # (as _near_words: the vocabulary's alone)
+        if near is None:
+            if len(self._near) >= 50_000:
+                self._near.clear()
+            found = self.grams.known_replacing(gram, [homophone_chars(c) for c in gram])
+            near = self._near[("gram", gram)] = tuple(
+                sorted(found, key=lambda g: -self.grams.df(g))[:4])
+        return list(near)

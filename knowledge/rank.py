@@ -935,25 +935,9 @@ class Ranker:
         spans, starts, head_of = _layout(sentence_lists, norms, heads_of_rows)
         n_rows = len(head_of)
         found = spans.matrix(units)
-        own = found[:n_rows]
-        heads = found[n_rows:][head_of]
-        matches = np.maximum(own, heads)
-        own_cover = own @ weights
-        cover = matches @ weights
-        # Per candidate: its best sentence (the first of the best), the best one- or two-sentence
-        # window (a pair counts pair_discount; pairs across candidates never count) and the
-        # share of the question the whole paragraph covers.
-        best_cover = np.maximum.reduceat(cover, starts)
+        own_cover, best, window, found_units, coverage = _windows(
+            found, n_rows, head_of, starts, weights, cfg.pair_discount)
         ends = np.append(starts[1:], n_rows)
-        is_best = np.flatnonzero(cover == np.repeat(best_cover, ends - starts))
-        best = is_best[np.searchsorted(is_best, starts)]
-        pair = np.full(n_rows, -np.inf)
-        pair[:-1] = np.maximum(matches[:-1], matches[1:]) @ weights * cfg.pair_discount
-        pair[ends - 1] = -np.inf
-        window = np.maximum(best_cover, np.maximum.reduceat(pair, starts))
-        found_units = np.maximum.reduceat(matches, starts, axis=0) if units else \
-            np.zeros((len(starts), 0))
-        coverage = found_units @ weights if units else np.zeros(len(starts))
         bm25 = total / top_total
         fuzzy = np.zeros(len(row_list))
         if cfg.fuzzy_weight:
@@ -1162,6 +1146,45 @@ def _layout(sentence_lists: list[tuple[tuple[int, int], ...]], texts: list[str],
         at += len(head) + 1
     return (_Spans("\x00".join(pieces), span_starts, span_ends, compiled=compiled),
             np.array(firsts, dtype=np.int64), np.array(head_of, dtype=np.int64))
+
+
+def _windows(found: np.ndarray, n_rows: int, head_of: np.ndarray, starts: np.ndarray,
+             weights: np.ndarray, pair_discount: float, *, compiled: bool = True
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The rerank's sentence arithmetic on ``found`` (spans × units: the first ``n_rows``
+    spans the candidates' sentences, ``starts`` each candidate's first, the rest headings,
+    ``head_of`` each sentence's): per sentence its own cover (its units' weights); per
+    candidate its best sentence (the first of the best, its heading's units counting too), the
+    best one- or two-sentence window (a pair counts ``pair_discount``; pairs across candidates
+    never count), the units it says anywhere and the share of the question they cover. The
+    maxima in one compiled pass when ``knowledge._bm25`` is built; the weighted sums are
+    numpy's either way (the same doubles: ``tests/test_compiled.py``)."""
+    own = found[:n_rows]
+    own_cover = own @ weights
+    if compiled and _bm25 is not None and weights.size:
+        matches = np.empty((n_rows, weights.size))
+        pairs = np.empty((n_rows - 1, weights.size))
+        _bm25.spread(found, n_rows, head_of, matches, pairs)
+        best = np.empty(len(starts), dtype=np.int64)
+        window = np.empty(len(starts))
+        found_units = np.empty((len(starts), weights.size))
+        _bm25.windows(matches @ weights, pairs @ weights, pair_discount, starts, matches,
+                      best, window, found_units)
+        return own_cover, best, window, found_units, found_units @ weights
+    matches = np.maximum(own, found[n_rows:][head_of])
+    cover = matches @ weights
+    best_cover = np.maximum.reduceat(cover, starts)
+    ends = np.append(starts[1:], n_rows)
+    is_best = np.flatnonzero(cover == np.repeat(best_cover, ends - starts))
+    best = is_best[np.searchsorted(is_best, starts)]
+    pair = np.full(n_rows, -np.inf)
+    pair[:-1] = np.maximum(matches[:-1], matches[1:]) @ weights * pair_discount
+    pair[ends - 1] = -np.inf
+    window = np.maximum(best_cover, np.maximum.reduceat(pair, starts))
+    found_units = np.maximum.reduceat(matches, starts, axis=0) if weights.size else \
+        np.zeros((len(starts), 0))
+    coverage = found_units @ weights if weights.size else np.zeros(len(starts))
+    return own_cover, best, window, found_units, coverage
 
 
 class _Spans:

@@ -252,8 +252,19 @@ class _Field:
                 for i in np.flatnonzero(live).tolist()]
 
     def known(self, terms: Sequence[str]) -> list[str]:
-        """The ``terms`` a live row has, in order (``t in self.vocab`` of each)."""
-        return [t for t, at in zip(terms, self.slots(terms)) if at is not None]
+        """The ``terms`` a live row has, in order (``t in self.vocab`` of each). Many words
+        (a word's homophone spellings: hundreds, nearly all absent, not asked again) are looked
+        up together without the per-term cache, whose bookkeeping cost more than the lookup."""
+        if len(terms) < _UNCACHED or self.name == "grams":
+            return [t for t, at in zip(terms, self.slots(terms)) if at is not None]
+        vocab = self._parts[0][3].words_vocab if self.name == "words" else \
+            self._parts[0][3].context_vocab
+        found = vocab.get_many(list(terms))
+        extra, df = self._extra, self.global_df
+        if extra:   # (a term only the deltas have; as slots() finds it)
+            found = [extra.get(t, -1) if at is None else at for t, at in zip(terms, found)]
+            return [t for t, at in zip(terms, found) if at >= 0 and df[at] > 0]
+        return [t for t, at in zip(terms, found) if at is not None and df[at] > 0]
 
     def postings(self, query: Mapping[str, float], scale: float = 1.0
                  ) -> tuple[np.ndarray, np.ndarray]:
@@ -407,6 +418,7 @@ class _Field:
                 self._cached -= cache.popitem(last=False)[1][-1].size
 
 
+_UNCACHED = 64                  # known(): this many terms or more skip the per-term cache
 _CACHED_POSTINGS = 2_000_000    # weights kept per field and snapshot (float32: ≤ 8 MB; a
                                 # delta's or a base with tombstones' rows too: ≤ 16 MB)
 

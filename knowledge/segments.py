@@ -41,6 +41,11 @@ from .rowfile import write_row_file
 from .sections import find_references
 from .store import IndexRow, ParagraphRow
 
+try:   # the vocabulary's hashes compiled (setup.py; optional: zlib's give the same)
+    from . import _bm25
+except ImportError:   # pragma: no cover - no compiler where it was installed
+    _bm25 = None
+
 __all__ = ["FORMAT_VERSION", "IndexFileError", "Segment", "build_segment", "index_path",
            "load_segment", "save_segment"]
 
@@ -124,21 +129,28 @@ class Vocab:
         spellings, nearly all absent). Not cached: the caller keeps what it found."""
         if not self.size or not terms:
             return [None] * len(terms)
-        crc32, adler32 = zlib.crc32, zlib.adler32     # _term_hash, inlined
-        wanted = [crc32(key) | (adler32(key) << 32) for key in
-                  (t.encode("utf-8", "surrogatepass") for t in terms)]
-        places = np.searchsorted(self.hash_keys, np.array(wanted, dtype=np.uint64)).tolist()
+        # the hashes in one compiled call when knowledge._bm25 is built (None: a lone surrogate)
+        hashed = _bm25.term_hashes(list(terms)) if _bm25 is not None else None
+        if hashed is not None:
+            wanted = np.frombuffer(hashed, dtype=np.uint64)
+        else:
+            crc32, adler32 = zlib.crc32, zlib.adler32     # _term_hash, inlined
+            wanted = np.array([crc32(key) | (adler32(key) << 32) for key in
+                               (t.encode("utf-8", "surrogatepass") for t in terms)],
+                              dtype=np.uint64)
+        places = np.searchsorted(self.hash_keys, wanted)
         keys, ids, offs, blob, size = self._keys, self._ids, self._offs, self.blob, self.size
         out: list[int | None] = [None] * len(terms)
-        for i, at in enumerate(places):
-            if at < size and keys[at] == wanted[i]:      # (rare: a hash of the vocabulary)
-                key = terms[i].encode("utf-8", "surrogatepass")
-                while at < size and keys[at] == wanted[i]:
-                    tid = ids[at]
-                    if bytes(blob[offs[tid]:offs[tid + 1]]) == key:
-                        out[i] = tid
-                        break
-                    at += 1
+        # (rare: a hash of the vocabulary; the rest are absent)
+        hits = np.flatnonzero(self.hash_keys[np.minimum(places, size - 1)] == wanted).tolist()
+        for i, at, hash_ in zip(hits, places[hits].tolist(), wanted[hits].tolist()):
+            key = terms[i].encode("utf-8", "surrogatepass")
+            while at < size and keys[at] == hash_:
+                tid = ids[at]
+                if bytes(blob[offs[tid]:offs[tid + 1]]) == key:
+                    out[i] = tid
+                    break
+                at += 1
         return out
 
     def __iter__(self) -> Iterator[str]:

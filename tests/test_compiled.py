@@ -3,9 +3,9 @@
 order, with the same totals bit for bit — on a small random corpus with duplicate paragraphs
 (ties), delta segments and tombstones, with and without an audience mask, and its loop against
 numpy over segments of several row blocks, and the row file's rows read in one compiled call
-as Python reads them; and the rerank's
-compiled spans (``rank._layout``) and spans × units matrix (``rank._Spans.matrix``) equal their
-Python paths on random texts and units.
+as Python reads them; and the rerank's compiled spans (``rank._layout``), spans × units matrix
+(``rank._Spans.matrix``) and windows (``rank._windows``) equal their Python paths on random
+texts, units and matrices.
 
 A search with ``explain=True`` takes the numpy path (it needs each field's own score); one
 without takes the compiled one when it is built. Without it, these tests are skipped: both paths
@@ -263,3 +263,39 @@ def test_the_compiled_layout_equals_pythons(rows):
             assert spans.text[spans.starts[begin + k]:spans.ends[begin + k]] == text[a:b]
             assert spans.text[spans.starts[len(head_of) + head_of[begin + k]]:
                               spans.ends[len(head_of) + head_of[begin + k]]] == head
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=8), st.integers(0, 5),
+       st.integers(1, 3), st.randoms(use_true_random=False))
+def test_the_compiled_windows_equal_numpys(sentences, n_units, n_heads, rnd):
+    """rank._windows (each candidate's best sentence, window, units found and coverage, from
+    the spans × units matrix) gives the numpy path's arrays bit for bit, ties included (the
+    first best sentence), pairs never across candidates."""
+    n_rows = sum(sentences)
+    starts = np.array([0, *np.cumsum(sentences)[:-1]], dtype=np.int64)
+    scores = [0.0, 0.35, 0.7, 0.85, 0.9, 1.0, 0.7 / 3]
+    found = np.array([[rnd.choice(scores) for _ in range(n_units)]
+                      for _ in range(n_rows + n_heads)]).reshape(n_rows + n_heads, n_units)
+    head_of = np.array([rnd.randrange(n_heads) for _ in range(n_rows)], dtype=np.int64)
+    weights = np.array([rnd.random() for _ in range(n_units)])
+    fast = rank._windows(found, n_rows, head_of, starts, weights, 0.9)
+    slow = rank._windows(found, n_rows, head_of, starts, weights, 0.9, compiled=False)
+    for a, b in zip(fast, slow):
+        assert a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=12), max_size=30))
+def test_the_compiled_term_hashes_are_the_vocabularys(terms):
+    """_bm25.term_hashes (a word's homophone spellings hashed in one call, ``Vocab.get_many``)
+    gives segments._term_hash of each term (zlib's CRC-32 | Adler-32 << 32 of its UTF-8), or
+    None when a term has a lone surrogate (then Python hashes them)."""
+    from knowledge.segments import _term_hash
+
+    hashed = rank._bm25.term_hashes(terms)
+    if any("\ud800" <= c <= "\udfff" for t in terms for c in t):
+        assert hashed is None
+    else:
+        assert np.frombuffer(hashed, np.uint64).tolist() == [
+            _term_hash(t.encode("utf-8")) for t in terms]

@@ -3,7 +3,11 @@ decision, what the question asks for."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from knowledge import KnowledgeBase
 
@@ -225,3 +229,16 @@ def test_related_by_title() -> None:
     assert related_by_title("员工休假管理办法实施细则", "员工休假管理办法")
     assert not related_by_title("差旅费管理办法", "会议费管理办法")
     assert not related_by_title("某某规定", "某某规定")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text("甲、，。\n下", max_size=40))
+def test_a_list_of_three_items_is_found_as_spelled_out(text) -> None:
+    """The list row's A、B、C、 (ANSWER_TYPES "list"; written from its first 、 for speed)
+    matches the texts X{1,12}、X{1,12}、X{1,12}、 matches, as a search: the same texts."""
+    from knowledge.query import ANSWER_TYPES
+
+    says = {name: pattern for name, _, pattern in ANSWER_TYPES}["list"]
+    spelled = re.compile(says.pattern.replace("|、(?<=[^、，。]、)", "|[^、，。]{1,12}、"))
+    assert spelled.pattern != says.pattern
+    assert bool(says.search(text)) == bool(spelled.search(text))
