@@ -97,6 +97,31 @@ def summary(found: list[int | None]) -> str:
     return f"R@1 {r1:.3f}  R@3 {r3:.3f}  MRR@10 {mrr:.3f}  ({len(found)})"
 
 
+def stard_kb(db: Path) -> KnowledgeBase:
+    """The knowledge base of STARD-dev's passages at ``db``, ingested first when missing."""
+    fresh = not db.exists()
+    kb = KnowledgeBase(db)
+    if fresh:
+        kb.ingest([STARD / "passages.jsonl"])
+    return kb
+
+
+def learning_pairs(searcher) -> tuple[dict, dict, list[dict], dict]:
+    """What the table learns from: STARD-dev's passages by id, each heading word's share of the
+    articles, the questions, and per question (its words, its answering articles' heading
+    words)."""
+    with open(STARD / "passages.jsonl", encoding="utf-8") as handle:
+        passages = {p["id"]: p for p in map(json.loads, handle)}
+    heads = heading_words(passages, searcher.analyzer)
+    df = Counter(h for words in heads.values() for h in words)
+    share = {h: n / len(heads) for h, n in df.items()}
+    questions = read_questions(STARD / "questions.jsonl")
+    pairs = {q["qid"]: (question_words(searcher, q["question"]),
+                        set().union(*(heads.get(g, set()) for g in q["gold"])))
+             for q in questions}
+    return passages, share, questions, pairs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", default="/tmp/associations-stard.db",
@@ -108,21 +133,9 @@ def main() -> None:
     parser.add_argument("--floor", type=float, default=0.25)
     args = parser.parse_args()
 
-    db = Path(args.db)
-    fresh = not db.exists()
-    kb = KnowledgeBase(db)
-    if fresh:
-        kb.ingest([STARD / "passages.jsonl"])
+    kb = stard_kb(Path(args.db))
     searcher = kb.searcher
-    with open(STARD / "passages.jsonl", encoding="utf-8") as handle:
-        passages = {p["id"]: p for p in map(json.loads, handle)}
-    heads = heading_words(passages, searcher.analyzer)
-    df = Counter(h for words in heads.values() for h in words)
-    share = {h: n / len(heads) for h, n in df.items()}
-    questions = read_questions(STARD / "questions.jsonl")
-    pairs = {q["qid"]: (question_words(searcher, q["question"]),
-                        set().union(*(heads.get(g, set()) for g in q["gold"])))
-             for q in questions}
+    _, share, questions, pairs = learning_pairs(searcher)
 
     def table_of(records: list[dict]) -> Associations:
         return learn([pairs[q["qid"]] for q in records], share, least=args.least,

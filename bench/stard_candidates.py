@@ -30,9 +30,11 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from associations import stard_kb
 
 from knowledge.analysis import _jieba
-from knowledge.kb import KnowledgeBase
 
 STARD = ROOT.parent / "shared" / "eval" / "stard-dev"
 CUTS = (1, 3, 10, 25, 50, 100, 300)
@@ -51,11 +53,7 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=25)
     args = parser.parse_args()
 
-    db = Path(args.db)
-    fresh = not db.exists()
-    kb = KnowledgeBase(db)
-    if fresh:
-        kb.ingest([STARD / "passages.jsonl"])
+    kb = stard_kb(Path(args.db))
     searcher = kb.searcher
     ranker, config = searcher.ranker, searcher.config
     size = len(ranker.rows)

@@ -19,7 +19,6 @@ three, printed:
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 from collections import Counter
@@ -29,10 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from associations import STARD, heading_words, learn, question_words
+from associations import learn, learning_pairs, stard_kb
 
-from knowledge.evaluate import read_questions
-from knowledge.kb import KnowledgeBase
 from knowledge.search import SearchConfig
 
 SHOWN = ("bm25", "window", "coverage", "article", "fuzzy", "answer_type", "associated",
@@ -49,20 +46,9 @@ def weights_of(config) -> dict[str, float]:
 
 def asked(db: Path) -> list[dict]:
     """Every STARD-dev question, two-fold, with its articles (best first) and their parts."""
-    fresh = not db.exists()
-    kb = KnowledgeBase(db)
-    if fresh:
-        kb.ingest([STARD / "passages.jsonl"])
+    kb = stard_kb(db)
     searcher = kb.searcher
-    with open(STARD / "passages.jsonl", encoding="utf-8") as handle:
-        passages = {p["id"]: p for p in map(json.loads, handle)}
-    heads = heading_words(passages, searcher.analyzer)
-    df = Counter(h for words in heads.values() for h in words)
-    share = {h: n / len(heads) for h, n in df.items()}
-    questions = read_questions(STARD / "questions.jsonl")
-    pairs = {q["qid"]: (question_words(searcher, q["question"]),
-                        set().union(*(heads.get(g, set()) for g in q["gold"])))
-             for q in questions}
+    passages, share, questions, pairs = learning_pairs(searcher)
     records = []
     for odd in (0, 1):
         learning = [q for q in questions if int(q["qid"].rsplit("-", 1)[1]) % 2 != odd]
