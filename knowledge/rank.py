@@ -168,6 +168,16 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
     return kept
 
 
+def _first(ranked: list[Ranked], i: int, mark: str) -> list[Ranked]:
+    """``ranked`` with its ``i``-th item moved first, marked ``mark`` in its parts; the items
+    keep the final scores of the places they take, so the scores still read best first."""
+    moved = [ranked[i], *ranked[:i]]
+    placed = [replace(r, final=old.final, parts={**r.parts, "final": old.final})
+              for r, old in zip(moved, ranked)]
+    placed[0].parts[mark] = 1.0
+    return placed + ranked[i + 1:]
+
+
 def says_it_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
                   query: Query, among: int) -> list[Ranked]:
     """Within one document, the article that says what is asked first (issue 16, item 2).
@@ -212,11 +222,7 @@ def says_it_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms:
         item = ranked[i]
         if rows[item.row].doc_id == doc and item.strength >= best.strength and says(item) \
                 and not item.parts.get("liability"):
-            moved = [item, *ranked[:i]]
-            placed = [replace(r, final=old.final, parts={**r.parts, "final": old.final})
-                      for r, old in zip(moved, ranked)]
-            placed[0].parts["says_it"] = 1.0
-            return placed + ranked[i + 1:]
+            return _first(ranked, i, "says_it")
     return ranked
 
 
@@ -266,11 +272,7 @@ def cited_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
         if (row.doc_id == doc or law and _law_name(row.title) == law) \
                 and _article_of(row) in cited \
                 and item.strength >= best.strength:
-            moved = [item, *ranked[:i]]
-            placed = [replace(r, final=old.final, parts={**r.parts, "final": old.final})
-                      for r, old in zip(moved, ranked)]
-            placed[0].parts["cited"] = 1.0
-            return placed + ranked[i + 1:]
+            return _first(ranked, i, "cited")
     return ranked
 
 
@@ -332,11 +334,7 @@ def act_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Seq
         if rows[item.row].doc_id == doc and item.strength >= best.strength \
                 and not item.parts.get("liability") \
                 and all(_said_as_act(word, norms[item.row]) for word in named):
-            moved = [item, *ranked[:i]]
-            placed = [replace(r, final=old.final, parts={**r.parts, "final": old.final})
-                      for r, old in zip(moved, ranked)]
-            placed[0].parts["act"] = 1.0
-            return placed + ranked[i + 1:]
+            return _first(ranked, i, "act")
     return ranked
 
 
@@ -387,11 +385,7 @@ def count_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
             if not said:      # no number (says_it_first's case), or only the topic with it
                 return ranked
         if _counted(norms[item.row], units) > said:
-            moved = [item, *ranked[:i]]
-            placed = [replace(r, final=old.final, parts={**r.parts, "final": old.final})
-                      for r, old in zip(moved, ranked)]
-            placed[0].parts["counted"] = 1.0
-            return placed + ranked[i + 1:]
+            return _first(ranked, i, "counted")
     return ranked
 
 
