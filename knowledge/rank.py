@@ -27,6 +27,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from .associations import Associations
+from .compiled import loops as _bm25  # None: not built (or stale); numpy gives the same
 from .faqmatch import FaqSheet
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
@@ -35,11 +36,6 @@ from .sections import find_references
 from .store import ParagraphRow
 from .teach import vote_factor
 from .text import number_pattern
-
-try:   # the candidates' loops compiled (setup.py; optional: the numpy path gives the same)
-    from . import _bm25
-except ImportError:  # pragma: no cover - no C compiler where it was installed
-    _bm25 = None
 
 if TYPE_CHECKING:
     from .analysis import Synonyms

@@ -35,16 +35,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .compiled import loops as _bm25  # None: not built (or stale); zlib gives the same
 from .index import GramCoder, TokenCoder, batches, code_runs, release_free_memory
 from .normalize import normalize
 from .rowfile import write_row_file
 from .sections import find_references
 from .store import IndexRow, ParagraphRow
-
-try:   # the vocabulary's hashes compiled (setup.py; optional: zlib's give the same)
-    from . import _bm25
-except ImportError:   # pragma: no cover - no compiler where it was installed
-    _bm25 = None
 
 __all__ = ["FORMAT_VERSION", "IndexFileError", "Segment", "build_segment", "index_path",
            "load_segment", "save_segment"]
@@ -91,7 +87,7 @@ class Vocab:
         self._cache: dict[str, int | None] = {}
 
     @classmethod
-    def of(cls, terms: list[str]) -> "Vocab":
+    def of(cls, terms: list[str]) -> Vocab:
         """``terms`` already sorted."""
         encoded = [t.encode("utf-8", "surrogatepass") for t in terms]
         offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
@@ -373,7 +369,7 @@ class GramField:
         self.same_norm = array("b")
 
     @classmethod
-    def of(cls, texts: Iterable[tuple[str, str]]) -> "GramField":
+    def of(cls, texts: Iterable[tuple[str, str]]) -> GramField:
         """The codes of ``texts`` (streamed, a batch at a time)."""
         field = cls()
         for batch in batches(texts, _BATCH_ROWS):
