@@ -75,14 +75,19 @@ def ingested_folder(factory: pytest.TempPathFactory, folder: Path) -> Path:
     return db
 
 
-def answers_of(factory: pytest.TempPathFactory, folder: Path, questions) -> dict[str, dict]:
-    """Each question's answer as ``ask --json --explain`` prints it, on ``staffbot ingest`` of a
-    fixture ``folder`` (the questions asked at the same time; for a module-scoped fixture)."""
+def asked(db: Path, questions) -> dict[str, dict]:
+    """Each question's answer as ``ask --json --explain`` prints it on the knowledge base ``db``
+    (the questions asked at the same time)."""
     import json
-    db = ingested_folder(factory, folder)
     runs = staffbot_together(*((["ask", q, "--json", "--explain"], None) for q in questions),
                              db=db)
     return {q: json.loads(run.stdout) for q, run in zip(questions, runs)}
+
+
+def answers_of(factory: pytest.TempPathFactory, folder: Path, questions) -> dict[str, dict]:
+    """:func:`asked` on ``staffbot ingest`` of a fixture ``folder`` (for a module-scoped
+    fixture)."""
+    return asked(ingested_folder(factory, folder), questions)
 
 
 def copy_database(source: Path, target: Path) -> Path:

@@ -11,14 +11,13 @@ length of time.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_cli import ingested, staffbot_together  # noqa: E402
+from test_cli import asked, ingested  # noqa: E402
 
 RULES = """综合管理工作细则摘录
 第一条 职工请事假3天以内的，由部门负责人审批。
@@ -50,9 +49,7 @@ def answers(tmp_path_factory) -> dict[str, dict]:
     """``ask --json --explain`` of every question of this module, asked at once."""
     db = ingested(tmp_path_factory.mktemp("domains"), "综合管理工作细则摘录.txt", RULES)
     questions = [WEEKDAY, *(q for q, _, _ in DURATIONS), *(q for q, _, _ in EVERYDAY)]
-    results = staffbot_together(*[(["ask", q, "--json", "--explain"], None) for q in questions],
-                                db=db)
-    return {q: json.loads(r.stdout) for q, r in zip(questions, results)}
+    return asked(db, questions)
 
 
 def sections(answer: dict) -> list[str]:

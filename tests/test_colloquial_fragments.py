@@ -14,14 +14,13 @@ it is declined.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_cli import ingested, staffbot_together  # noqa: E402
+from test_cli import asked, ingested  # noqa: E402
 
 RULES = """职工考勤、休假与个税规则摘录
 第一条 工作人员上下班实行刷卡考勤。因公外出不能刷卡的，应当在当天补登记，由部门负责人签字确认。
@@ -54,9 +53,7 @@ def answers(tmp_path_factory) -> dict[str, dict]:
     """``ask --json --explain`` of every question of this module, asked at once."""
     db = ingested(tmp_path_factory.mktemp("fragments"), "职工考勤休假与个税规则摘录.txt", RULES)
     questions = [FRAGMENT, INSIDE, OFF_TOPIC, TALK, *(q for q, _, _ in EVERYDAY)]
-    results = staffbot_together(*[(["ask", q, "--json", "--explain"], None) for q in questions],
-                                db=db)
-    return {q: json.loads(r.stdout) for q, r in zip(questions, results)}
+    return asked(db, questions)
 
 
 def weights(answer: dict) -> dict[str, float]:

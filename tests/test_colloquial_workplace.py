@@ -11,14 +11,13 @@ about how long a holiday is (国庆节放几天假) is not answered with the art
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_cli import ingested, staffbot_together  # noqa: E402
+from test_cli import asked, ingested  # noqa: E402
 
 RULES = """行政与人事工作细则摘录
 第一条 人事处每年第一季度向全体职工公布上一年度本单位社会保险费的缴纳情况。
@@ -47,9 +46,7 @@ def answers(tmp_path_factory) -> dict[str, dict]:
     """``ask --json --explain`` of every question of this module, asked at once."""
     db = ingested(tmp_path_factory.mktemp("workplace"), "行政与人事工作细则摘录.txt", RULES)
     questions = [A_NOT_A, STILL_GIVE, OFF_TOPIC, TYPO, *(q for q, _, _ in EVERYDAY)]
-    results = staffbot_together(*[(["ask", q, "--json", "--explain"], None) for q in questions],
-                                db=db)
-    return {q: json.loads(r.stdout) for q, r in zip(questions, results)}
+    return asked(db, questions)
 
 
 def units(answer: dict) -> list[str]:
