@@ -791,11 +791,15 @@ class QueryBuilder:
         """Words of the knowledge base that sound like ``word`` or are one edit from it
         (remembered per word: they depend on the vocabulary alone, which a builder's snapshot
         never changes)."""
-        near = self._near.get(word)
+        return self._remembered(word, lambda: self._find_near_words(word))
+
+    def _remembered(self, key: str | tuple[str, str], find) -> list[str]:
+        """``find()``'s words, remembered under ``key`` (at most 50,000 kept)."""
+        near = self._near.get(key)
         if near is None:
             if len(self._near) >= 50_000:
                 self._near.clear()
-            near = self._near[word] = tuple(self._find_near_words(word))
+            near = self._near[key] = tuple(find())
         return list(near)
 
     def _find_near_words(self, word: str) -> list[str]:
@@ -825,11 +829,7 @@ class QueryBuilder:
                 if self.analyzer.dictionary_count(other) >= TYPO_RATIO * max(count, 1)]
 
     def _homophone_grams(self, gram: str) -> list[str]:
-        near = self._near.get(("gram", gram))     # (as _near_words: the vocabulary's alone)
-        if near is None:
-            if len(self._near) >= 50_000:
-                self._near.clear()
+        def find() -> list[str]:     # (remembered as _near_words: the vocabulary's alone)
             found = self.grams.known_replacing(gram, [homophone_chars(c) for c in gram])
-            near = self._near[("gram", gram)] = tuple(
-                sorted(found, key=lambda g: -self.grams.df(g))[:4])
-        return list(near)
+            return sorted(found, key=lambda g: -self.grams.df(g))[:4]
+        return self._remembered(("gram", gram), find)
