@@ -39,13 +39,17 @@ STILL_GIVE = "对方单位派车接送，还给交通补贴吗？"   # 还给: �
 OFF_TOPIC = "今年国庆节放几天假？"     # a holiday's length: no rule here says it
 # 公伤: a pinyin typo for 工伤 that jieba's dictionary happens to know (3 against 63)
 TYPO = "单位给不给我们上公伤保险？"
+# filler adverbs (就是, 老是) no rule says: talk, or they weigh as the rarest words of the question
+FILLER = [("单位改名了，旧公章就是直接扔掉吗？", "就是", "第三条"),
+          ("出差的时候老是两人合住一间吗？", "老是", "第二条")]
 
 
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory) -> dict[str, dict]:
     """``ask --json --explain`` of every question of this module, asked at once."""
     db = ingested(tmp_path_factory.mktemp("workplace"), "行政与人事工作细则摘录.txt", RULES)
-    questions = [A_NOT_A, STILL_GIVE, OFF_TOPIC, TYPO, *(q for q, _, _ in EVERYDAY)]
+    questions = [A_NOT_A, STILL_GIVE, OFF_TOPIC, TYPO, *(q for q, _, _ in EVERYDAY),
+                 *(q for q, _, _ in FILLER)]
     return asked(db, questions)
 
 
@@ -89,3 +93,11 @@ def test_a_typo_that_is_a_rare_dictionary_word_finds_its_common_homophone(answer
     assert "工伤" in answer["explain"]["query"]["expansions"].get("公伤", [])
     assert answer["status"] == "answer", (answer["status"], [h["section"] for h in answer["hits"]])
     assert answer["hits"][0]["section"] == "第八条" and "工伤保险" in answer["hits"][0]["excerpt"]
+
+
+@pytest.mark.parametrize(("question", "filler", "article"), FILLER)
+def test_a_filler_adverb_is_talk(answers, question: str, filler: str, article: str) -> None:
+    answer = answers[question]
+    assert filler not in units(answer) and filler in answer["explain"]["query"]["talk"]
+    assert answer["status"] == "answer", (answer["status"], [h["section"] for h in answer["hits"]])
+    assert answer["hits"][0]["section"] == article
