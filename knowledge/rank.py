@@ -42,8 +42,8 @@ if TYPE_CHECKING:
     from .search import SearchConfig
 
 __all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "act_first", "apply_votes",
-           "article_key", "cited_first", "confidence", "count_first", "decide", "one_per_article",
-           "says_it_first"]
+           "article_key", "cited_first", "confidence", "count_first", "decide", "held_back",
+           "leads_sibling", "one_per_article", "says_it_first"]
 
 FIELDS = ("words", "context", "grams")
 # The evidence behind answer / suggestions / not found, about the best hit (after one hit per
@@ -510,23 +510,40 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
             return "answer"
         return "suggestions" if coverage >= config.suggest_coverage else "not_found"
     p = confidence(evidence)
+    if (p >= config.answer_confidence or leads_sibling(config, evidence, p)) \
+            and not held_back(config, evidence):
+        return "answer"
+    return "suggestions" if p >= floor else "not_found"
+
+
+# The rules of :func:`decide` that keep a likely answer a suggestion, in the order it reads them.
+HOLDING = ("tie", "near_tie", "crowd", "rarest_next", "unlisted", "mention", "duty", "organ")
+
+
+def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ...]:
+    """The rules of :func:`decide` that hold for ``evidence`` (:data:`HOLDING`): any of them
+    makes a likely answer suggestions; what ``--explain`` shows as the decision's reasons."""
     said = evidence.get("type_ahead", 0.0)     # 1: only the best says what is asked; -1: only
     margin = evidence.get("margin", 1.0)       # the next does
     level = evidence.get("ahead", 1.0) <= config.tie_ahead
-    tie = not evidence.get("faq") and (
-        level and margin < config.tie_margin and said <= 0.0
-        or level and margin < config.near_margin and said < 0.0
-        or evidence.get("rivals", 0.0) >= config.crowd_rivals and margin < config.near_margin
-        and said <= 0.0
-        or level and evidence.get("statute")
-        and evidence.get("rarest_next", 0.0) >= RAREST_SAID)
-    sibling_lead = evidence.get("sibling") and not evidence.get("faq") and not level \
-        and said > 0.0 and p >= config.sibling_confidence
-    if (p >= config.answer_confidence or sibling_lead) and not tie \
-            and not evidence.get("unlisted") and not evidence.get("mention") \
-            and not evidence.get("duty") and not evidence.get("organ"):
-        return "answer"
-    return "suggestions" if p >= floor else "not_found"
+    paragraph = not evidence.get("faq")
+    rules = {
+        "tie": paragraph and level and margin < config.tie_margin and said <= 0.0,
+        "near_tie": paragraph and level and margin < config.near_margin and said < 0.0,
+        "crowd": paragraph and evidence.get("rivals", 0.0) >= config.crowd_rivals
+        and margin < config.near_margin and said <= 0.0,
+        "rarest_next": paragraph and level and bool(evidence.get("statute"))
+        and evidence.get("rarest_next", 0.0) >= RAREST_SAID,
+        **{name: bool(evidence.get(name)) for name in ("unlisted", "mention", "duty", "organ")}}
+    return tuple(name for name in HOLDING if rules[name])
+
+
+def leads_sibling(config: SearchConfig, evidence: dict[str, float], p: float) -> bool:
+    """Does the best lead a sibling (:func:`decide`), so that it may answer with confidence
+    ``p`` below ``config.answer_confidence`` (down to ``config.sibling_confidence``)?"""
+    return bool(evidence.get("sibling")) and not evidence.get("faq") \
+        and evidence.get("ahead", 1.0) > config.tie_ahead \
+        and evidence.get("type_ahead", 0.0) > 0.0 and p >= config.sibling_confidence
 
 
 class Ranker:

@@ -53,6 +53,8 @@ from .rank import (
     confidence,
     count_first,
     decide,
+    held_back,
+    leads_sibling,
     one_per_article,
     says_it_first,
 )
@@ -373,6 +375,12 @@ class Searcher:
                 "decide": {"status": status,
                            "evidence": {key: round(value, 4) for key, value in evidence.items()},
                            "confidence": round(confidence(evidence), 4),
+                           # each weighed piece of evidence's part of the logistic's sum, and
+                           # the rules that held (any keeps a likely answer suggestions)
+                           "score_parts": _score_parts(evidence),
+                           "held_back": list(held_back(cfg, evidence)) if ranked else [],
+                           "sibling_lead": bool(ranked) and leads_sibling(
+                               cfg, evidence, confidence(evidence)),
                            "weights": DECISION["weights"], "bias": DECISION["bias"],
                            "answer_confidence": cfg.answer_confidence,
                            "suggest_confidence": cfg.suggest_confidence,
@@ -385,6 +393,13 @@ class Searcher:
                 "teaching": teaching,
             },
         }
+
+
+def _score_parts(evidence: dict[str, float]) -> dict[str, float]:
+    """weight × evidence for each term of :func:`~.rank.confidence`'s sum, and its bias."""
+    model = DECISION["faq"] if evidence.get("faq") and "faq" in DECISION else DECISION
+    return {"bias": model["bias"], **{key: round(weight * evidence.get(key, 0.0), 4)
+                                      for key, weight in model["weights"].items()}}
 
 
 def _with_row(candidates: Candidates, row: int) -> Candidates:

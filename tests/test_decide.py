@@ -14,6 +14,7 @@ tests/fixtures/decide_conduct, a liability article first that states the conduct
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,35 @@ def test_the_article_that_alone_says_what_is_asked_and_leads_its_sibling_answers
         "第十五条", "第十四条"]
     assert asked["status"] == "answer"
     assert "二十日内" in asked["hits"][0]["excerpt"]
+
+
+def test_explain_names_the_rule_that_held_an_answer_back_and_the_score_parts(answers) -> None:
+    """``--explain`` says why a likely answer is only suggested (the rule that held it back,
+    ``held_back``) and what made the decision's score (each weighed piece of evidence's part of
+    the logistic's sum): the reader need not redo the decision from the evidence."""
+    crowd, liability, duty, sibling, answered = _ask(
+        answers, "使用印章应当登记吗？", "安全生产培训由谁组织？", "部门不按时组织体检会有什么后果？",
+        "成交通知书发了以后一般多少天内要签合同？", "使用电子印章应当登记吗？")
+    held = {name: a["explain"]["stages"]["decide"]["held_back"]
+            for name, a in (("crowd", crowd), ("liability", liability), ("duty", duty),
+                            ("sibling", sibling), ("answered", answered))}
+    # likely answers (confidence over the threshold) each kept suggestions by one named rule
+    assert held["crowd"] == ["crowd"] and crowd["status"] == "suggestions"
+    assert held["liability"] == ["mention"] and liability["status"] == "suggestions"
+    assert held["duty"] == ["duty"] and duty["status"] == "suggestions"
+    # below the threshold, the lead over a sibling lets it answer; nothing holds a clear answer
+    assert held["sibling"] == [] and sibling["status"] == "answer"
+    assert sibling["explain"]["stages"]["decide"]["sibling_lead"] is True
+    assert crowd["explain"]["stages"]["decide"]["sibling_lead"] is False
+    assert held["answered"] == [] and answered["status"] == "answer"
+    for asked in (crowd, sibling, answered):
+        decide = asked["explain"]["stages"]["decide"]
+        parts = decide["score_parts"]
+        assert set(parts) == {"bias", *decide["weights"]}
+        assert parts["margin"] == pytest.approx(
+            decide["weights"]["margin"] * decide["evidence"]["margin"], abs=1e-3)
+        assert 1 / (1 + math.exp(-sum(parts.values()))) == pytest.approx(
+            decide["confidence"], abs=1e-3)
 
 
 # tests/fixtures/decide_words: a mail rule whose 第四条 says the least length of a password
