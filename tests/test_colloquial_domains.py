@@ -33,6 +33,8 @@ RULES = """综合管理工作细则摘录
 第十一条 计算机感染病毒的，应当立即断开网络，并报告信息中心。
 第十二条 职工账号被锁定的，持工作证到信息中心办理解锁。
 第十三条 职工被诊断为职业病的，依法享受工伤保险待遇。
+第十四条 职工福利基金专款专用，任何单位和个人不得挪用。
+第十五条 挪用职工福利基金的，责令追回，对直接负责的人员给予处分。
 """
 DURATIONS = [
     ("请一个星期的事假要谁批？", "第二条", "7天"),        # 一个星期 → 7天
@@ -50,6 +52,9 @@ WEEKDAY = "星期六值班能补休吗？"       # a weekday, no length of time:
 # 钟头 is 小时; said without asking a quantity (一个月迟到三次会怎么样) it is no rate.
 RATE = ("一周要工作多少个钟头？", "第十条", "每周工作40小时")
 NO_RATE = "一个月迟到三次会怎么样？"
+# (colloq5) 会不会被 asks whether something may happen: the rule (不得挪用), not the penalty of
+# an article that punishes it (会被 alone, 会被罚, asks the consequence).
+MAY_IT = ("职工福利基金会不会被挪用？", "第十四条")
 # (colloq5) Question forms and talk as staff say them (咋整, 咋办, 干嘛; 马上, 实在): no topic
 # words, so a rule lacking them lacks nothing; a named disease is looked for as its category.
 SPOKEN = [
@@ -64,7 +69,7 @@ def answers(tmp_path_factory) -> dict[str, dict]:
     """``ask --json --explain`` of every question of this module, asked at once."""
     db = ingested(tmp_path_factory.mktemp("domains"), "综合管理工作细则摘录.txt", RULES)
     questions = [WEEKDAY, *(q for q, _, _ in DURATIONS), *(q for q, _, _ in EVERYDAY),
-                 RATE[0], NO_RATE, *(q for q, _, _, _ in SPOKEN)]
+                 RATE[0], NO_RATE, MAY_IT[0], *(q for q, _, _, _ in SPOKEN)]
     return asked(db, questions)
 
 
@@ -124,3 +129,10 @@ def test_spoken_question_forms_and_named_cases_find_the_rule(answers, question, 
     assert answer["status"] == "answer", (answer["status"], sections(answer), units)
     assert sections(answer)[0] == article
     assert says in answer["hits"][0]["excerpt"]
+
+
+def test_may_it_happen_asks_for_the_rule_not_the_penalty(answers) -> None:
+    question, article = MAY_IT
+    answer = answers[question]
+    assert "consequence" not in answer["explain"]["query"]["asks"]
+    assert sections(answer)[0] == article, sections(answer)
