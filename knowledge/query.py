@@ -42,7 +42,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
         # 多少/几/多久/多长时间/期限/比例/标准 → a quantity or a duration
         ("quantity",
          (r"多少|多久|多长时间|多长|多大|多高|多远|几[天日年月个次位人倍岁周号点种项]|几个|百分之几|期限|比例|"
-          r"标准是|什么时候|何时|哪天|哪一天|截止|最长|最短|最多|最少|至少|上限|下限"),
+          r"标准是|什么时候|啥时候|何时|哪天|哪一天|截止|最长|最短|最多|最少|至少|上限|下限"),
          (rf"[{_NUMERAL}]+(?:个)?(?:工作日|日|天|个月|月|年|周|小时|分钟|%|％|元|倍|人|位|次|岁|"
           rf"公里|米|页|份|级)|百分之|千分之|[{_NUMERAL}]+[%％]")),
         # 从哪天到哪天/什么时间段/起止 → a period: 自…起…至…止, 1月1日至12月31日 (asked, it stands
@@ -61,7 +61,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
           r"|、(?<=[^、，。]、)[^、，。]{1,12}、[^、，。]{1,12}、")),
         # 能不能/可以…吗/是否/算不算 → a rule: 应当, 不得, 可以, 视为, 认定为
         ("rule",
-         (r"能不能|可不可以|可以.*吗|能.*吗|是否|算不算|算.*吗|要不要|需不需要|需要.*吗|"
+         (r"能不能|可不可以|可以.*吗|能.*吗|是否|算不算|算.*吗|要不要|需不需要|需要.*吗|会不会|"
           r"必须.*吗|得.*吗|允许|让不让|行不行|有没有权"),
          r"应当|不得|可以|视为|认定为|禁止|必须|有权|无权|不予|须|准予|不属于|属于"),
         # 谁/哪个部门/由谁 → an agent
@@ -69,15 +69,16 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
          r"谁|哪个部门|哪个机关|哪个单位|哪一级|哪级|什么部门|什么机关|哪个机构|找哪|向哪|去哪|(?<!在)哪里",
          (r"由[^，。；]{1,20}(?:负责|确定|批准|审批|决定|认定|管理|领导|制定|组织|受理|办理)|"
           r"部门|机关|人民政府|委员会|负责人|领导|机构")),
-        # 怎么办/会怎么样/有什么后果/怎么处罚 → procedures and consequences
+        # 怎么办/会怎么样/有什么后果/怎么处罚 → procedures and consequences (said as staff say
+        # them too: 咋办, 咋整, 会咋样, 咋处理)
         ("consequence",
-         (r"怎么办|会怎么样|会怎样|后果|怎么处罚|如何处罚|怎么处理|如何处理|处罚|罚款|会被|追究|"
-          r"责任|赔偿|要怎么做|应该怎么做|该怎么做|罚"),
+         (r"怎么办|会怎么样|会怎样|后果|怎么处罚|如何处罚|怎么处理|如何处理|处罚|罚款|(?<!不)会被|追究|"
+          r"责任|赔偿|要怎么做|应该怎么做|该怎么做|罚|咋办|咋整|咋弄|会咋样|咋处理"),
          r"责令|罚款|处分|处罚|追究|赔偿|滞纳金|吊销|没收|警告|拘留|补缴|改正|承担"),
         # 怎么办/该怎么做 → also what is to be done: 立即断开网络，并在1小时内报告 (a rule says
         # the steps with 立即/及时, 报告, 采取…措施, 启动…预案)
         ("procedure",
-         r"怎么办|怎么做",
+         r"怎么办|怎么做|咋办|咋整|咋弄|咋做|该干嘛|该干啥|要干嘛|要干啥",
          r"立即|及时|报告|采取[^。；]{0,12}措施|启动|通知"),
         # 在哪里/什么地方 → a place: 图书馆三楼, 行政楼305, 位于…, a town (not who: 哪里 alone
         # is 去哪里办)
@@ -236,7 +237,8 @@ class Query:
 # A whole word that only says what kind of answer is wanted.
 QUESTION_FORM = re.compile(
     "(?:" + "|".join(asks.pattern for _, asks, _ in ANSWER_TYPES) + r")[吗呢啊]?"
-    r"|最[多少长短高低]|哪几[种类项个]|几[种类项个]|一共|总共|几|多|哪|什么|怎么|怎样|如何|为什么")
+    r"|最[多少长短高低]|哪几[种类项个]|几[种类项个]|一共|总共|几|多|哪|什么|怎么|怎样|如何|为什么"
+    r"|啥|咋|咋样|干嘛|干啥|为啥")
 
 
 # Question talk (issue 16): words a staff member's question is phrased with that no rule says,
@@ -251,6 +253,8 @@ QUESTION_TALK = frozenset("""
     这 那 这里 那里 这儿 那儿 这样 那样 这么 那么 这种 那种 这事 这个事 的话 现在 今天 明天
     昨天 今年 明年 去年 最近 平时 一直 还有 还能 还要 到底 究竟 真的 随便 一般 其实 反正 总是
     就是 只是 还是 然后 而且 结果 老是
+    天天 成天 整天 实在 大概 大约 差不多 马上 立马 赶紧 顺便 一起 一块儿 跟着 最后 后来 万一
+    突然 居然 竟然 难道 看看 看见 看到 告诉 清楚 说清楚
     合法 合理 正常 违法吗 合法吗 行吗 行 可以吗 对吗 没事 没问题 有问题 靠谱 吃亏 划算
     拿 掏 给 出 看 找 走 弄 搞 办 干 干活 干吗 交钱 要钱 钱 掏钱 出钱 花钱 说 讲 问 让 叫 告
     回来 回去 过来 过去 出去 进来 跟 和 同 每个 这个 那个 哪个 每次 这次 那次
@@ -379,6 +383,22 @@ def duration_forms(text: str) -> dict[str, list[str]]:
             forms |= {f"{weeks}周", f"{'两' if weeks == 2 else _in_chinese(weeks)}周"}
         out[m.group(0)] = sorted(forms - {m.group(0)})
     return out
+
+
+# A rate said with 一 (一周要上多少个钟头, 一年能休几天, 一个月能领多少): asked with a quantity it
+# means "each" — rules write it 每周, 每年, 每月 (每周工作40小时). Said without asking a quantity
+# (请了一个月事假, 一个月迟到三次会怎么样) it is a length or a span, left as it is.
+_RATE = re.compile(r"一个?(星期|礼拜|周|月|年|天|日)(?![一二三四五六日天末底初中])")
+_EACH = {"星期": ("每周", "每星期"), "礼拜": ("每周",), "周": ("每周",), "月": ("每月", "每个月"),
+         "年": ("每年",), "天": ("每天", "每日"), "日": ("每日", "每天")}
+
+
+def rate_forms(text: str) -> dict[str, list[str]]:
+    """Each rate said with 一 in ``text`` → how rules write it (一周 → 每周), when ``text`` asks
+    for a quantity (多少, 几天); {} otherwise."""
+    if "quantity" not in answer_types(text):
+        return {}
+    return {m.group(0): list(_EACH[m.group(1)]) for m in _RATE.finditer(text)}
 
 
 def _unglued(text: str) -> str:
@@ -530,7 +550,11 @@ class QueryBuilder:
                     self._expand(other, weight * (cfg.one_way_weight / cfg.synonym_weight
                                                   if other in one_way else 1.0), words, grams)
         # Everyday lengths of time (一个星期 → 一周, 7天) stand in for the units they span.
-        for span, found in duration_forms(said).items():
+        # A rate said with 一 (一周 … 多少) stands in for 每周 the same way.
+        spans = duration_forms(said)
+        for span, found in rate_forms(said).items():
+            spans[span] = list(dict.fromkeys([*spans.get(span, ()), *found]))
+        for span, found in spans.items():
             start = said.find(span)
             hosts = [u for u in unit_texts if (at := said.find(u, max(0, start - len(u) + 1)))
                      >= 0 and at < start + len(span) and start < at + len(u)]

@@ -29,6 +29,12 @@ RULES = """综合管理工作细则摘录
 第七条 职工发现人事系统中本人信息不准确的，可以向人事处申请更正。
 第八条 特种设备发生故障的，由后勤处联系维保单位处理。
 第九条 星期六、星期日值班的，按照值班表安排补休。
+第十条 职工每周工作40小时，每日工作8小时。
+第十一条 计算机感染病毒的，应当立即断开网络，并报告信息中心。
+第十二条 职工账号被锁定的，持工作证到信息中心办理解锁。
+第十三条 职工被诊断为职业病的，依法享受工伤保险待遇。
+第十四条 职工福利基金专款专用，任何单位和个人不得挪用。
+第十五条 挪用职工福利基金的，责令追回，对直接负责的人员给予处分。
 """
 DURATIONS = [
     ("请一个星期的事假要谁批？", "第二条", "7天"),        # 一个星期 → 7天
@@ -42,13 +48,28 @@ EVERYDAY = [
     ("单位电梯坏了找哪个部门？", "第八条", "后勤处"),                 # 电梯 → 特种设备
 ]
 WEEKDAY = "星期六值班能补休吗？"       # a weekday, no length of time: no 7天
+# (colloq5) A rate said with 一 and asked as a quantity is 每周/每月 (``query.rate_forms``), and
+# 钟头 is 小时; said without asking a quantity (一个月迟到三次会怎么样) it is no rate.
+RATE = ("一周要工作多少个钟头？", "第十条", "每周工作40小时")
+NO_RATE = "一个月迟到三次会怎么样？"
+# (colloq5) 会不会被 asks whether something may happen: the rule (不得挪用), not the penalty of
+# an article that punishes it (会被 alone, 会被罚, asks the consequence).
+MAY_IT = ("职工福利基金会不会被挪用？", "第十四条")
+# (colloq5) Question forms and talk as staff say them (咋整, 咋办, 干嘛; 马上, 实在): no topic
+# words, so a rule lacking them lacks nothing; a named disease is looked for as its category.
+SPOKEN = [
+    ("电脑中病毒了咋整？", "第十一条", "立即断开网络", "咋整"),
+    ("账号被锁了，想马上解锁该干嘛？", "第十二条", "办理解锁", "马上"),
+    ("得了尘肺病能享受工伤保险吗？", "第十三条", "职业病", None),     # 尘肺病 → 职业病
+]
 
 
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory) -> dict[str, dict]:
     """``ask --json --explain`` of every question of this module, asked at once."""
     db = ingested(tmp_path_factory.mktemp("domains"), "综合管理工作细则摘录.txt", RULES)
-    questions = [WEEKDAY, *(q for q, _, _ in DURATIONS), *(q for q, _, _ in EVERYDAY)]
+    questions = [WEEKDAY, *(q for q, _, _ in DURATIONS), *(q for q, _, _ in EVERYDAY),
+                 RATE[0], NO_RATE, MAY_IT[0], *(q for q, _, _, _ in SPOKEN)]
     return asked(db, questions)
 
 
@@ -79,3 +100,39 @@ def test_everyday_words_of_each_domain_find_the_rule_that_answers(answers, quest
     assert answer["status"] == "answer", (answer["status"], sections(answer))
     assert sections(answer)[0] == article
     assert says in answer["hits"][0]["excerpt"]
+
+
+def test_a_rate_said_with_one_is_looked_for_as_each(answers) -> None:
+    question, article, says = RATE
+    answer = answers[question]
+    expansions = answer["explain"]["query"]["expansions"]
+    assert any("每周" in alts for alts in expansions.values())
+    assert any("小时" in alts for alts in expansions.values())
+    assert answer["status"] == "answer", (answer["status"], sections(answer))
+    assert sections(answer)[0] == article
+    assert says in answer["hits"][0]["excerpt"]
+
+
+def test_a_span_not_asked_as_a_quantity_is_no_rate(answers) -> None:
+    answer = answers[NO_RATE]
+    assert "一个月" in [u["text"] for u in answer["explain"]["query"]["units"]]
+    assert not any("每月" in alts for alts in answer["explain"]["query"]["expansions"].values())
+
+
+@pytest.mark.parametrize(("question", "article", "says", "talk"), SPOKEN)
+def test_spoken_question_forms_and_named_cases_find_the_rule(answers, question, article, says,
+                                                             talk) -> None:
+    answer = answers[question]
+    units = [u["text"] for u in answer["explain"]["query"]["units"]]
+    if talk:
+        assert talk not in units, units
+    assert answer["status"] == "answer", (answer["status"], sections(answer), units)
+    assert sections(answer)[0] == article
+    assert says in answer["hits"][0]["excerpt"]
+
+
+def test_may_it_happen_asks_for_the_rule_not_the_penalty(answers) -> None:
+    question, article = MAY_IT
+    answer = answers[question]
+    assert "consequence" not in answer["explain"]["query"]["asks"]
+    assert sections(answer)[0] == article, sections(answer)
