@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from .search import SearchConfig
 
 __all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "act_first", "apply_votes",
-           "article_key", "cited_first", "confidence", "count_first", "decide", "one_per_article",
+           "article_key", "cited_first", "confidence", "count_first", "decide", "lead_first", "one_per_article",
            "says_it_first"]
 
 FIELDS = ("words", "context", "grams")
@@ -382,6 +382,48 @@ def count_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
                 return ranked
         if _counted(norms[item.row], units) > said:
             return _first(ranked, i, "counted")
+    return ranked
+
+
+# A list's lead-in: what comes before the colon that opens its items (失业保险基金用于下列支出:)
+_LEAD_IN = re.compile(r"^([^\n]*?)[:：]\s*\n")
+
+
+def _items_only(text: str, query: Query) -> bool:
+    """Is ``text`` a list whose lead-in says none of the question, so that it says the
+    question's words only in its items (工作人员享受下列假期:（一）年休假；…（五）病假和事假)?"""
+    lead = _LEAD_IN.match(text.lstrip())
+    return lead is not None and query.cover(lead.group(1)) == 0.0
+
+
+def lead_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
+               query: Query, among: int) -> list[Ranked]:
+    """Within one document, for a question that asks for no list, an article that says the
+    question's words in a sentence (or in its lead-in) before a list that names them only among
+    its items. A list's items are what its lead-in announces (下列假期, 下列支出, 下列情形): when
+    the lead-in says none of the question, the items name the asked things as entries of an
+    inventory (（一）年休假 … （五）病假和事假) and the rule about them is elsewhere (工作人员有下列
+    情形之一的，不享受当年的年休假：（一）请事假累计20天以上的). When the best is such a list and one
+    of the next ``among`` - 1 articles of its document covers the question as well and is no such
+    list itself, the first such goes first (only the order moves, as in :func:`says_it_first`;
+    not over an article another order rule moved first; never a 法律责任 article;
+    ``parts["lead"]`` marks it)."""
+    ranked = list(ranked)
+    if len(ranked) < 2 or "list" in query.asks or rows[ranked[0].row].kind == "faq":
+        return ranked
+    best = ranked[0]
+    if any(best.parts.get(mark) for mark in (*_MOVED, "counted")) or best.parts.get("liability") \
+            or not _items_only(norms[best.row], query):
+        return ranked
+    doc = rows[best.row].doc_id
+    cover = best.parts.get("article", best.parts["coverage"])
+    for i in range(1, min(among, len(ranked))):
+        item = ranked[i]
+        if rows[item.row].doc_id != doc or item.parts.get("liability") \
+                or item.parts.get("article", item.parts["coverage"]) < cover:
+            continue
+        if not _items_only(norms[item.row], query):
+            return _first(ranked, i, "lead")
     return ranked
 
 

@@ -53,6 +53,7 @@ from .rank import (
     confidence,
     count_first,
     decide,
+    lead_first,
     one_per_article,
     says_it_first,
 )
@@ -263,7 +264,8 @@ class Searcher:
                                  self.norms, query, self.config.sibling_among)
         articles = cited_first(articles, self.rows, self.norms, self.config.sibling_among)
         articles = act_first(articles, self.rows, self.norms, query, self.config.sibling_among)
-        return count_first(articles, self.rows, self.norms, query, self.config.sibling_among)
+        articles = count_first(articles, self.rows, self.norms, query, self.config.sibling_among)
+        return lead_first(articles, self.rows, self.norms, query, self.config.sibling_among)
 
     # -- audiences ---------------------------------------------------------------------------------
     def visible_rows(self, access: DocAudiences | None, audiences: frozenset[str] | None
