@@ -42,8 +42,8 @@ if TYPE_CHECKING:
     from .search import SearchConfig
 
 __all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "act_first", "apply_votes",
-           "article_key", "cited_first", "confidence", "count_first", "decide", "lead_first", "one_per_article",
-           "says_it_first"]
+           "article_key", "cited_first", "confidence", "count_first", "decide", "lead_first",
+           "one_per_article", "says_it_first"]
 
 FIELDS = ("words", "context", "grams")
 # The evidence behind answer / suggestions / not found, about the best hit (after one hit per
@@ -397,7 +397,7 @@ _MEANING_ASKED = re.compile(r"什么是|是什么|是指|指什么|指的是|含
                             r"属于|属不属于|包括|包含|范围")
 
 
-def _items_only(text: str, query: Query) -> bool:
+def _only_names(text: str, query: Query) -> bool:
     """Does ``text`` name the question's words without saying anything about them: a list whose
     lead-in says none of the question, so that it says the words only in its items (工作人员享受
     下列假期:（一）年休假；…（五）病假和事假), or — for a question that does not ask what a term
@@ -420,15 +420,16 @@ def lead_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Se
     情形之一的，不享受当年的年休假：（一）请事假累计20天以上的). A definition (本办法所称病假，是指…)
     names a term's meaning, not what to do, unless the meaning is asked (什么是, 算不算, 包括).
     When the best is such a list or definition and one of the next ``among`` - 1 articles of its
-    document covers the question as well and is neither, the first such goes first (only the order moves, as in :func:`says_it_first`;
-    not over an article another order rule moved first; never a 法律责任 article;
+    document covers the question as well and is neither, the first such goes first (only the
+    order moves, as in :func:`says_it_first`; not over an article another order rule moved
+    first; never a 法律责任 article, nor over one: its items are the conduct it punishes;
     ``parts["lead"]`` marks it)."""
     ranked = list(ranked)
     if len(ranked) < 2 or "list" in query.asks or rows[ranked[0].row].kind == "faq":
         return ranked
     best = ranked[0]
     if any(best.parts.get(mark) for mark in (*_MOVED, "counted")) or best.parts.get("liability") \
-            or not _items_only(norms[best.row], query):
+            or not _only_names(norms[best.row], query):
         return ranked
     doc = rows[best.row].doc_id
     cover = best.parts.get("article", best.parts["coverage"])
@@ -437,7 +438,7 @@ def lead_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Se
         if rows[item.row].doc_id != doc or item.parts.get("liability") \
                 or item.parts.get("article", item.parts["coverage"]) < cover:
             continue
-        if not _items_only(norms[item.row], query):
+        if not _only_names(norms[item.row], query):
             return _first(ranked, i, "lead")
     return ranked
 
