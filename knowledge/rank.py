@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "act_first", "apply_votes",
            "article_key", "cited_first", "confidence", "count_first", "decide", "held_back",
-           "leads_sibling", "one_per_article", "says_it_first"]
+           "lead_first", "leads_sibling", "one_per_article", "says_it_first"]
 
 FIELDS = ("words", "context", "grams")
 # The evidence behind answer / suggestions / not found, about the best hit (after one hit per
@@ -382,6 +382,64 @@ def count_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
                 return ranked
         if _counted(norms[item.row], units) > said:
             return _first(ranked, i, "counted")
+    return ranked
+
+
+# A list's lead-in: what comes before the colon that opens its items (失业保险基金用于下列支出:)
+_LEAD_IN = re.compile(r"^([^\n]*?)[:：]\s*\n")
+
+
+# A definition: 本法所称职业病，是指…; 危险物品，是指… (in a 用语的含义 article); and the
+# questions that ask what a term means or covers (什么是, 算不算, 属于…吗, 包括).
+_DEFINES = re.compile(r"^(?:本(?:法|条例|办法|规定|细则)所称)?[^，。；:\n]{1,30}[，,]?(?:是指|系指)|"
+                      r"^本(?:法|条例|办法|规定|细则)(?:下列)?用语的含义")
+_MEANING_ASKED = re.compile(r"什么是|是什么|是指|指什么|指的是|含义|意思|定义|算不算|算是|算.*吗|"
+                            r"属于|属不属于|包括|包含|范围")
+
+
+def _only_names(text: str, query: Query) -> bool:
+    """Does ``text`` name the question's words without saying anything about them: a list whose
+    lead-in says none of the question, so that it says the words only in its items (工作人员享受
+    下列假期:（一）年休假；…（五）病假和事假), or — for a question that does not ask what a term
+    means — a definition (本法所称职业病，是指…因接触粉尘、放射性物质和其他有毒、有害因素而引起
+    的疾病)?"""
+    text = _LEADING_ARTICLE.sub("", text.lstrip()).lstrip()
+    if _DEFINES.match(text):
+        return not _MEANING_ASKED.search(query.normalized)
+    lead = _LEAD_IN.match(text)
+    return lead is not None and query.cover(lead.group(1)) == 0.0
+
+
+def lead_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
+               query: Query, among: int) -> list[Ranked]:
+    """Within one document, for a question that asks for no list, an article that says
+    something about the question's words before one that only names them (rules before
+    mentions). A list's items are what its lead-in announces (下列假期, 下列支出, 下列情形): when
+    the lead-in says none of the question, the items name the asked things as entries of an
+    inventory (（一）年休假 … （五）病假和事假) and the rule about them is elsewhere (工作人员有下列
+    情形之一的，不享受当年的年休假：（一）请事假累计20天以上的). A definition (本办法所称病假，是指…)
+    names a term's meaning, not what to do, unless the meaning is asked (什么是, 算不算, 包括).
+    When the best is such a list or definition and one of the next ``among`` - 1 articles of its
+    document covers the question as well and is neither, the first such goes first (only the
+    order moves, as in :func:`says_it_first`; not over an article another order rule moved
+    first; never a 法律责任 article, nor over one: its items are the conduct it punishes;
+    ``parts["lead"]`` marks it)."""
+    ranked = list(ranked)
+    if len(ranked) < 2 or "list" in query.asks or rows[ranked[0].row].kind == "faq":
+        return ranked
+    best = ranked[0]
+    if any(best.parts.get(mark) for mark in (*_MOVED, "counted")) or best.parts.get("liability") \
+            or not _only_names(norms[best.row], query):
+        return ranked
+    doc = rows[best.row].doc_id
+    cover = best.parts.get("article", best.parts["coverage"])
+    for i in range(1, min(among, len(ranked))):
+        item = ranked[i]
+        if rows[item.row].doc_id != doc or item.parts.get("liability") \
+                or item.parts.get("article", item.parts["coverage"]) < cover:
+            continue
+        if not _only_names(norms[item.row], query):
+            return _first(ranked, i, "lead")
     return ranked
 
 

@@ -54,6 +54,7 @@ from .rank import (
     count_first,
     decide,
     held_back,
+    lead_first,
     leads_sibling,
     one_per_article,
     says_it_first,
@@ -265,7 +266,8 @@ class Searcher:
                                  self.norms, query, self.config.sibling_among)
         articles = cited_first(articles, self.rows, self.norms, self.config.sibling_among)
         articles = act_first(articles, self.rows, self.norms, query, self.config.sibling_among)
-        return count_first(articles, self.rows, self.norms, query, self.config.sibling_among)
+        articles = count_first(articles, self.rows, self.norms, query, self.config.sibling_among)
+        return lead_first(articles, self.rows, self.norms, query, self.config.sibling_among)
 
     # -- audiences ---------------------------------------------------------------------------------
     def visible_rows(self, access: DocAudiences | None, audiences: frozenset[str] | None

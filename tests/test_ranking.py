@@ -142,6 +142,18 @@ def test_a_question_about_consequences_is_not_taken_for_a_list() -> None:
     assert answer_types("单位不按时交社保会有什么后果？") == ("consequence",)
 
 
+@pytest.mark.parametrize(("question", "asks_consequence"), [
+    ("连着几天不来上班会被开除？", True), ("公司一直拖着不交社保，会被罚吗？", True),
+    ("闯红灯会被抓吗？", True),
+    # 会被 with no sanction asks whether the thing is done: a rule (不得挪用), no penalty
+    ("交上去的社保钱会不会被挪去干别的", False), ("我的病历会被公开吗？", False),
+])
+def test_only_a_sanction_after_hui_bei_asks_a_consequence(question, asks_consequence) -> None:
+    from knowledge.query import answer_types
+
+    assert ("consequence" in answer_types(question)) == asks_consequence
+
+
 def test_a_period_stands_for_a_quantity() -> None:
     from knowledge.query import answer_types
 

@@ -1,5 +1,6 @@
 """Within one document, the article that states what is asked, through the CLI on
-tests/fixtures/stated (a mutual-aid fund rule and an archive-request rule of our own):
+tests/fixtures/stated (a mutual-aid fund rule, an archive-request rule and a leave rule of our
+own):
 
 - the act before its result: asked 合同制职工要缴纳互助基金会费吗 (缴纳 after a modal, acting on
   互助基金会费), the fund's list of sources (…职工缴纳的互助基金会费；) says the verb only as a
@@ -8,7 +9,14 @@ tests/fixtures/stated (a mutual-aid fund rule and an archive-request rule of our
 - the number with what it counts: asked 多少个工作日内答复, the article whose number stands in
   the sentence that says 答复 (…10个工作日内予以答复) before the sibling whose number limits
   another act (3个工作日内告知申请人补正) and says 答复期限 in another sentence:
-  knowledge.rank.count_first."""
+  knowledge.rank.count_first;
+- a sentence before an inventory: asked 请了一个多月事假，年假还有吗 (no list asked), the list
+  whose lead-in says none of the question (职工享受下列假期：（一）年休假；…（三）病假和事假)
+  names 年休假 and 事假 only as entries and goes after the sibling whose lead-in says the rule
+  (职工有下列情形之一的，不享受当年的年休假：（一）当年请事假累计20天以上的); and a
+  definition (本办法所称病假，是指职工因患病不能上班的假期) after the rule that says what to
+  do (…应当凭医院出具的证明请病假), unless the question asks what the term means:
+  knowledge.rank.lead_first."""
 
 from __future__ import annotations
 
@@ -21,7 +29,9 @@ DOCS = Path(__file__).parent / "fixtures" / "stated"
 
 QUESTIONS = ("合同制职工要缴纳互助基金会费吗？", "在编职工需要缴纳互助基金会费吗？",
              "互助基金由哪些部分构成？", "档案查阅申请多少个工作日内答复？",
-             "档案查阅申请内容不明确的，几个工作日内告知补正？")
+             "档案查阅申请内容不明确的，几个工作日内告知补正？",
+             "这一年请了一个多月事假，年假还有吗？", "职工可以享受哪些假期？",
+             "患病不能上班，病假怎么请？", "病假是指什么？")
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +78,35 @@ def test_the_sibling_counting_what_is_asked_stays_first(answers) -> None:
     answer = answers["档案查阅申请内容不明确的，几个工作日内告知补正？"]
     assert answer["hits"][0]["section"].endswith("第三条")
     assert "counted" not in answer["explain"]["candidates"][0]
+
+
+def test_a_sentence_goes_before_an_inventory_naming_the_words(answers) -> None:
+    answer = answers["这一年请了一个多月事假，年假还有吗？"]
+    first, second = answer["hits"][:2]
+    assert first["section"].endswith("第四条") and "不享受当年的年休假" in first["excerpt"]
+    assert second["section"].endswith("第二条")     # 职工享受下列假期：（一）年休假；…
+    top, nxt = answer["explain"]["candidates"][:2]
+    assert top["lead"] == 1.0 and "lead" not in nxt
+    # both cover the question alike; the inventory's short items put it first by BM25
+    assert top["article"] == nxt["article"] and top["bm25"] < nxt["bm25"]
+
+
+def test_a_list_asked_keeps_the_inventory(answers) -> None:
+    answer = answers["职工可以享受哪些假期？"]
+    assert answer["hits"][0]["section"].endswith("第二条")
+    assert "lead" not in answer["explain"]["candidates"][0]
+
+
+def test_the_rule_goes_before_the_definition_of_its_words(answers) -> None:
+    answer = answers["患病不能上班，病假怎么请？"]
+    first, second = answer["hits"][:2]
+    assert first["section"].endswith("第五条") and "凭医院出具的证明请病假" in first["excerpt"]
+    assert second["section"].endswith("第六条")     # 本办法所称病假，是指…
+    top, nxt = answer["explain"]["candidates"][:2]
+    assert top["lead"] == 1.0 and top["article"] == nxt["article"] and top["bm25"] < nxt["bm25"]
+
+
+def test_a_meaning_asked_keeps_the_definition(answers) -> None:
+    answer = answers["病假是指什么？"]
+    assert answer["hits"][0]["section"].endswith("第六条")
+    assert "lead" not in answer["explain"]["candidates"][0]
