@@ -28,7 +28,11 @@ reagents, waste, instruments, access, protective wear, spills, gas cylinders, sa
 ``bench/faq/helpdesk.csv`` (an IT service desk: accounts, remote access, mail, computers,
 peripherals, printers, storage, software licences, networks, permissions, phones; 26 pairs, 52
 paraphrases, 10 off-topic in ``helpdesk.jsonl``) is faq8's held-out sheet, measured at its start
-and end only.
+and end only. ``bench/faq/legal.csv`` (a legal and compliance desk: contract review, templates,
+signing and archiving, NDAs, patents, copyright, trademarks, open source, gifts, hospitality,
+conflicts of interest, whistleblowing, export control, personal data, recordings, lawsuits,
+debts, non-compete, media; 25 pairs, 50 paraphrases, 10 off-topic in ``legal.jsonl``) is faq9's
+held-out sheet, measured at its start and end only.
 ``--all-sheets`` measures every sheet of ``bench/faq/`` (faq.csv with questions.jsonl, each
 other NAME.csv with NAME.jsonl), each in a knowledge base of its own, and all together.
 
@@ -37,6 +41,7 @@ other NAME.csv with NAME.jsonl), each in a knowledge base of its own, and all to
     python bench/faq.py --sheet bench/faq/admin.csv --questions bench/faq/admin.jsonl
     python bench/faq.py --sheet bench/faq/lab.csv --questions bench/faq/lab.jsonl
     python bench/faq.py --sheet bench/faq/helpdesk.csv --questions bench/faq/helpdesk.jsonl
+    python bench/faq.py --sheet bench/faq/legal.csv --questions bench/faq/legal.jsonl
 """
 
 from __future__ import annotations
