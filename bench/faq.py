@@ -34,9 +34,10 @@ conflicts of interest, whistleblowing, export control, personal data, recordings
 debts, non-compete, media; 25 pairs, 50 paraphrases, 10 off-topic in ``legal.jsonl``) is faq9's
 held-out sheet, measured at its start and end only.
 ``--all-sheets`` measures every sheet of ``bench/faq/`` (faq.csv with questions.jsonl, each
-other NAME.csv with NAME.jsonl), each in a knowledge base of its own, and all together.
+other NAME.csv with NAME.jsonl), each in a knowledge base of its own, and all together;
+``--skip NAME`` leaves a held-out sheet out of it while developing.
 
-    python bench/faq.py [--with DIR ...] [--calibration | --all-sheets] [--misses] [--json]
+    python bench/faq.py [--with DIR ...] [--calibration | --all-sheets [--skip NAME]] [--misses] [--json]
     python bench/faq.py --sheet bench/faq/campus.csv --questions bench/faq/campus.jsonl
     python bench/faq.py --sheet bench/faq/admin.csv --questions bench/faq/admin.jsonl
     python bench/faq.py --sheet bench/faq/lab.csv --questions bench/faq/lab.jsonl
@@ -144,11 +145,15 @@ def main() -> None:
     parser.add_argument("--all-sheets", action="store_true",
                         help="measure every sheet of bench/faq/ (NAME.csv with NAME.jsonl; "
                              "faq.csv with questions.jsonl), each in a knowledge base of its own")
+    parser.add_argument("--skip", action="append", default=[], metavar="NAME",
+                        help="leave sheet NAME out of --all-sheets (a held-out sheet while "
+                             "developing; repeatable)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if args.calibration or args.all_sheets:
         sheets = [(name, sheet, read_questions(questions)) for name, sheet, questions
-                  in (calibration_sheets() if args.calibration else faq_sheets())]
+                  in (calibration_sheets() if args.calibration else faq_sheets())
+                  if name not in args.skip]
     else:
         sheets = [(str(args.sheet), args.sheet, read_questions(args.questions))]
     outcomes = []
