@@ -326,8 +326,14 @@ class _Field:
             if not found:
                 continue
             locs, ats, qweights = zip(*found)     # (a gather each, not a numpy read per term)
-            locs = np.array(locs, dtype=np.int64)
             indptr = postings.indptr
+            if indptr.dtype == np.int64 and hasattr(kernel, "accumulate_terms"):
+                # the gathers below made in C, no numpy call per term list
+                added += kernel.accumulate_terms(total, postings.rows, postings.tf,
+                                                 self._norms[i], alive, offset, indptr,
+                                                 self.idf_all, locs, ats, list(qweights), one)
+                continue
+            locs = np.array(locs, dtype=np.int64)
             added += kernel.accumulate(total, postings.rows, postings.tf, self._norms[i], alive,
                                        offset, indptr[locs].astype(np.int64, copy=False),
                                        indptr[locs + 1].astype(np.int64, copy=False),

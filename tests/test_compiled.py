@@ -157,6 +157,41 @@ def test_accumulate_over_several_row_blocks_equals_numpy(seed):
     assert got.tobytes() == want.tobytes()
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_accumulate_terms_gathers_as_numpy_did(seed):
+    """``_bm25.accumulate_terms`` (term ids in, the postings' bounds and idf gathered in C)
+    adds the same totals, bit for bit, as ``accumulate`` on the arrays numpy gathered; a term
+    id out of range is an error, not a read past the arrays."""
+    rng = np.random.default_rng(seed)
+    n_local, n_terms = 30_000, 40
+    lists = [np.sort(rng.choice(n_local, size=int(size), replace=False)).astype(np.int32)
+             for size in rng.integers(0, n_local // 3, size=n_terms)]
+    rows = np.concatenate(lists)
+    tf = rng.integers(1, 9, size=rows.size).astype(np.uint16)
+    indptr = np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64)
+    norms = (rng.random(n_local) * 2 + 0.3).astype(np.float32)
+    alive = rng.random(n_local) < 0.9 if seed % 2 else None
+    idf_all = (rng.random(n_terms + 7) * 5).astype(np.float32)
+    locs = rng.choice(n_terms, size=9, replace=False).tolist()
+    ats = rng.choice(idf_all.size, size=9).tolist()
+    qweights = (rng.random(9) * 2).tolist()
+    one, offset = float(np.float32(2.2)), 3
+    want = np.zeros(n_local + offset)
+    locs_a = np.array(locs, dtype=np.int64)
+    want_added = rank._bm25.accumulate(want, rows, tf, norms, alive, offset, indptr[locs_a],
+                                       indptr[locs_a + 1], idf_all[np.array(ats)],
+                                       np.array(qweights), one)
+    got = np.zeros_like(want)
+    added = rank._bm25.accumulate_terms(got, rows, tf, norms, alive, offset, indptr, idf_all,
+                                        locs, ats, qweights, one)
+    assert added == want_added > 0
+    assert got.tobytes() == want.tobytes()
+    for bad_locs, bad_ats in (([n_terms], [0]), ([0], [idf_all.size]), ([-1], [0])):
+        with pytest.raises(ValueError):
+            rank._bm25.accumulate_terms(got, rows, tf, norms, alive, offset, indptr, idf_all,
+                                        bad_locs, bad_ats, [1.0], one)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.integers(0, 12), min_size=0, max_size=80), st.integers(1, 30),
        st.booleans(), st.randoms(use_true_random=False))
