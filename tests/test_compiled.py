@@ -97,6 +97,36 @@ def test_a_search_answers_the_same_through_either_path(kb):
             [(h.paragraph_id, h.score, h.excerpt) for h in explained.hits], question
 
 
+def test_the_rerank_reads_a_snapshots_rows_as_from_plain_lists(kb):
+    """The rerank over a snapshot's views reads each candidate's paragraph, normalised text and
+    headings in one lookup, and its liability articles in one gather: the same ranking, parts
+    and order as a ranker over plain mappings and sets of the same rows (deltas, tombstones)."""
+    searcher = kb.searcher
+    ranker, config, size = searcher.ranker, searcher.config, len(searcher.rows)
+    assert ranker._entries is not None and not ranker._asked
+    live = searcher.snapshot.live_mask()
+    searcher.snapshot.fetch(np.flatnonzero(live).tolist())
+    keep = [i for i in range(size) if live[i]]
+    plain = rank.Ranker({i: searcher.rows[i] for i in keep}, {i: searcher.norms[i] for i in keep},
+                        searcher.words, searcher.context, searcher.grams,
+                        heads={i: searcher.snapshot.heads[i] for i in keep}, questions={},
+                        liability={i for i in keep if i in ranker._liability},
+                        references=ranker._references, associations=ranker.associations)
+    assert plain._entries is None
+    compared = 0
+    for question in questions(13, 60):
+        query = searcher.analyse(question)
+        candidates = ranker.candidates(query, 25, config, fields=False)
+        if not candidates.rows.size:
+            continue
+        mine, theirs = ranker.rerank(query, candidates, config), plain.rerank(query, candidates,
+                                                                                config)
+        assert [(r.row, r.final, r.parts, r.covers) for r in mine] == \
+            [(r.row, r.final, r.parts, r.covers) for r in theirs], question
+        compared += 1
+    assert compared > 40
+
+
 def test_the_compiled_row_reader_reads_the_rows_as_python(kb, monkeypatch):
     """A search's rows from the row file (``_bm25.read_rows``: one pread and marshal a row,
     its sentences paired) are what :meth:`RowFile.entry` reads in Python; and without the
