@@ -13,6 +13,9 @@
  * over the text that notes where each spelling's first character occurs). read_rows() reads a
  * search's rows from the row file (rowfile.RowFile.entries) as RowFile.entry makes them.
  *
+ * accumulate_terms() is accumulate() handed a segment's term ids: it gathers their postings'
+ * bounds, idf and query weights itself (no numpy call per term list in segmented.py).
+ *
  * Built by setup.py as an optional extension (no numpy headers: the buffer protocol); without it
  * knowledge/rank.py runs the numpy path, with identical results. Compiled with
  * -ffp-contract=off: a fused multiply-add would round differently from numpy.
