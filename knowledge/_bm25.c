@@ -13,6 +13,9 @@
  * over the text that notes where each spelling's first character occurs). read_rows() reads a
  * search's rows from the row file (rowfile.RowFile.entries) as RowFile.entry makes them.
  *
+ * accumulate_terms() is accumulate() handed a segment's term ids: it gathers their postings'
+ * bounds, idf and query weights itself (no numpy call per term list in segmented.py).
+ *
  * Built by setup.py as an optional extension (no numpy headers: the buffer protocol); without it
  * knowledge/rank.py runs the numpy path, with identical results. Compiled with
  * -ffp-contract=off: a fused multiply-add would round differently from numpy.
@@ -42,13 +45,154 @@ get(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, int writable, const cha
     return 0;
 }
 
+#define ACCUMULATE_BLOCK 8192   /* rows: 64 kB of totals and 32 kB of norms */
+
+/* accumulate()'s loop on raw arrays (see there); sets *bad on a term or row out of range.
+ * Returns the postings added, or -1 when out of memory. */
+static Py_ssize_t
+add_postings(double *out, Py_ssize_t n_out, const int32_t *r, const uint16_t *f,
+             Py_ssize_t n_post, const float *nm, Py_ssize_t n_local, const char *live,
+             Py_ssize_t offset, const int64_t *b, const int64_t *e, const float *w,
+             const double *q, Py_ssize_t n_terms, float one, int *bad_out)
+{
+    int bad = 0;
+    Py_ssize_t added = 0;
+    for (Py_ssize_t t = 0; t < n_terms && !bad; t++) {
+        if (b[t] < 0 || e[t] > n_post || b[t] > e[t]) { bad = 1; break; }
+    }
+    if (offset < 0 || offset + n_local > n_out) bad = 1;
+    if (bad || n_terms == 0) { *bad_out |= bad; return 0; }
+    /* Rows in blocks whose totals and norms stay in the cache (a term's rows are sorted): each
+       row still gets its terms in query order, so its sum is the same, bit for bit. */
+    int64_t *at = PyMem_Malloc(sizeof(int64_t) * n_terms);
+    if (at == NULL) return -1;
+    for (Py_ssize_t t = 0; t < n_terms; t++) at[t] = b[t];
+    for (int64_t block = 0; block < n_local; block += ACCUMULATE_BLOCK) {
+        const int32_t end = (int32_t)(block + ACCUMULATE_BLOCK < n_local ?
+                                      block + ACCUMULATE_BLOCK : n_local);
+        for (Py_ssize_t t = 0; t < n_terms; t++) {
+            const float idf_t = w[t];
+            const double qw_t = q[t];
+            int64_t p = at[t];
+            const int64_t stop = e[t];
+            for (; p < stop; p++) {
+                const int32_t row = r[p];
+                if (row >= end) break;
+                if (row < 0) { bad = 1; break; }
+                if (live && !live[row]) continue;
+                const float freq = (float)f[p];
+                const float weight = idf_t * freq * one / (freq + nm[row]);
+                out[offset + row] += (double)weight * qw_t;
+                added++;
+            }
+            at[t] = p;
+        }
+        if (bad) break;
+    }
+    for (Py_ssize_t t = 0; t < n_terms; t++)
+        if (at[t] != e[t]) bad = 1;     /* (a row beyond the segment's) */
+    PyMem_Free(at);
+    *bad_out |= bad;
+    return added;
+}
+
+/* A list's items as int64 (what accumulate_terms is handed: term ids), or NULL with an error. */
+static int64_t *
+int64s_of(PyObject *list, Py_ssize_t *n)
+{
+    PyObject *seq = PySequence_Fast(list, "a list of ints expected");
+    if (seq == NULL) return NULL;
+    *n = PySequence_Fast_GET_SIZE(seq);
+    int64_t *out = PyMem_Malloc(sizeof(int64_t) * (*n ? *n : 1));
+    if (out == NULL) { Py_DECREF(seq); PyErr_NoMemory(); return NULL; }
+    for (Py_ssize_t i = 0; i < *n; i++) {
+        out[i] = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(seq, i));
+        if (out[i] == -1 && PyErr_Occurred()) { PyMem_Free(out); Py_DECREF(seq); return NULL; }
+    }
+    Py_DECREF(seq);
+    return out;
+}
+
+/* accumulate_terms(total, rows, tf, norms, alive | None, offset, indptr: int64[terms + 1],
+ *                  idf_all: float32[slots], locs: list[int], ats: list[int],
+ *                  qweights: list[float], k1_plus_1) -> postings added
+ * accumulate() for the terms `locs` of one segment (their postings indptr[loc]..indptr[loc + 1],
+ * their idf idf_all[at], their query weights): the gathers segmented._Field.accumulate made
+ * in numpy, made here, then the same loop (the same totals, bit for bit). */
+static PyObject *
+accumulate_terms(PyObject *self, PyObject *args)
+{
+    PyObject *o_total, *o_rows, *o_tf, *o_norms, *o_alive, *o_indptr, *o_idf, *o_locs, *o_ats,
+        *o_qw, *o_one;
+    Py_ssize_t offset;
+    if (!PyArg_ParseTuple(args, "OOOOOnOOOOOO", &o_total, &o_rows, &o_tf, &o_norms, &o_alive,
+                          &offset, &o_indptr, &o_idf, &o_locs, &o_ats, &o_qw, &o_one))
+        return NULL;
+    Py_buffer indptr, idf;
+    PyObject *result = NULL;
+    int64_t *locs = NULL, *ats = NULL;
+    Py_ssize_t n, n_ats;
+    if (get(o_indptr, &indptr, 8, 0, "indptr") < 0) return NULL;
+    if (get(o_idf, &idf, 4, 0, "idf_all") < 0) { PyBuffer_Release(&indptr); return NULL; }
+    if ((locs = int64s_of(o_locs, &n)) == NULL || (ats = int64s_of(o_ats, &n_ats)) == NULL)
+        goto done;
+    if (n_ats != n || !PyList_Check(o_qw) || PyList_GET_SIZE(o_qw) != n) {
+        PyErr_SetString(PyExc_ValueError, "accumulate_terms: locs, ats, qweights differ");
+        goto done;
+    }
+    Py_buffer total, rows, tf, norms, alive;
+    int have_alive = o_alive != Py_None, bad = 0;
+    double one = PyFloat_AsDouble(o_one);
+    if (one == -1.0 && PyErr_Occurred()) goto done;
+    int64_t *b = PyMem_Malloc(sizeof(int64_t) * 2 * (n ? n : 1)), *e = b + (n ? n : 1);
+    float *w = PyMem_Malloc(sizeof(float) * (n ? n : 1));
+    double *q = PyMem_Malloc(sizeof(double) * (n ? n : 1));
+    if (b == NULL || w == NULL || q == NULL) { PyErr_NoMemory(); goto freed; }
+    const int64_t *ip = indptr.buf;
+    const float *all = idf.buf;
+    Py_ssize_t n_ptr = indptr.len / 8, n_idf = idf.len / 4;
+    for (Py_ssize_t t = 0; t < n; t++) {
+        if (locs[t] < 0 || locs[t] + 1 >= n_ptr || ats[t] < 0 || ats[t] >= n_idf) {
+            PyErr_SetString(PyExc_ValueError, "accumulate_terms: a term out of range");
+            goto freed;
+        }
+        b[t] = ip[locs[t]];
+        e[t] = ip[locs[t] + 1];
+        w[t] = all[ats[t]];
+        q[t] = PyFloat_AsDouble(PyList_GET_ITEM(o_qw, t));
+        if (q[t] == -1.0 && PyErr_Occurred()) goto freed;
+    }
+    if (get(o_total, &total, 8, 1, "total") < 0) goto freed;
+    if (get(o_rows, &rows, 4, 0, "rows") < 0) goto r0;
+    if (get(o_tf, &tf, 2, 0, "tf") < 0) goto r1;
+    if (get(o_norms, &norms, 4, 0, "norms") < 0) goto r2;
+    if (have_alive && get(o_alive, &alive, 1, 0, "alive") < 0) goto r3;
+    Py_ssize_t n_post = rows.len / 4, n_local = norms.len / 4;
+    bad = tf.len / 2 != n_post || (have_alive && alive.len != n_local);
+    Py_ssize_t added = bad ? 0 : add_postings(
+        (double *)total.buf, total.len / 8, rows.buf, tf.buf, n_post, norms.buf, n_local,
+        have_alive ? alive.buf : NULL, offset, b, e, w, q, n, (float)one, &bad);
+    if (added < 0) PyErr_NoMemory();
+    else if (bad) PyErr_SetString(PyExc_ValueError, "accumulate_terms: arrays of inconsistent sizes");
+    else result = PyLong_FromSsize_t(added);
+    if (have_alive) PyBuffer_Release(&alive);
+r3: PyBuffer_Release(&norms);
+r2: PyBuffer_Release(&tf);
+r1: PyBuffer_Release(&rows);
+r0: PyBuffer_Release(&total);
+freed:
+    PyMem_Free(b); PyMem_Free(w); PyMem_Free(q);
+done:
+    PyMem_Free(locs); PyMem_Free(ats);
+    PyBuffer_Release(&idf); PyBuffer_Release(&indptr);
+    return result;
+}
+
 /* accumulate(total: float64[n], rows: int32[p], tf: uint16[p], norms: float32[rows],
  *            alive: bool[rows] | None, offset: int, begins: int64[t], ends: int64[t],
  *            idf: float32[t], qweights: float64[t], k1_plus_1: float) -> postings added
  * total[offset + rows[i]] += (double)(idf * tf * (k1 + 1) / (tf + norms[rows[i]])) * qweight
  * for each term's postings begins[t]..ends[t], dead rows (alive false) skipped. */
-#define ACCUMULATE_BLOCK 8192   /* rows: 64 kB of totals and 32 kB of norms */
-
 static PyObject *
 accumulate(PyObject *self, PyObject *args)
 {
@@ -83,41 +227,9 @@ accumulate(PyObject *self, PyObject *args)
     Py_ssize_t n_post = rows.len / 4;
     bad = ends.len / 8 != n_terms || idf.len / 4 != n_terms || qw.len / 8 != n_terms ||
               tf.len / 2 != n_post || (have_alive && alive.len != n_local);
-    for (Py_ssize_t t = 0; t < n_terms && !bad; t++) {
-        if (b[t] < 0 || e[t] > n_post || b[t] > e[t]) { bad = 1; break; }
-    }
-    if (offset < 0 || offset + n_local > n_out) bad = 1;
-    /* Rows in blocks whose totals and norms stay in the cache (a term's rows are sorted): each
-       row still gets its terms in query order, so its sum is the same, bit for bit. */
-    int64_t *at = bad || n_terms == 0 ? NULL : PyMem_Malloc(sizeof(int64_t) * n_terms);
-    if (!bad && n_terms && at == NULL) { PyErr_NoMemory(); bad = 0; goto fail; }
-    for (Py_ssize_t t = 0; at && t < n_terms; t++) at[t] = b[t];
-    for (int64_t block = 0; at && block < n_local; block += ACCUMULATE_BLOCK) {
-        const int32_t end = (int32_t)(block + ACCUMULATE_BLOCK < n_local ?
-                                      block + ACCUMULATE_BLOCK : n_local);
-        for (Py_ssize_t t = 0; t < n_terms; t++) {
-            const float idf_t = w[t];
-            const double qw_t = q[t];
-            int64_t p = at[t];
-            const int64_t stop = e[t];
-            for (; p < stop; p++) {
-                const int32_t row = r[p];
-                if (row >= end) break;
-                if (row < 0) { bad = 1; break; }
-                if (live && !live[row]) continue;
-                const float freq = (float)f[p];
-                const float weight = idf_t * freq * one / (freq + nm[row]);
-                out[offset + row] += (double)weight * qw_t;
-                added++;
-            }
-            at[t] = p;
-        }
-        if (bad) break;
-    }
-    for (Py_ssize_t t = 0; at && t < n_terms; t++)
-        if (at[t] != e[t]) bad = 1;     /* (a row beyond the segment's) */
-    PyMem_Free(at);
-fail:
+    if (!bad) added = add_postings(out, n_out, r, f, n_post, nm, n_local, live, offset, b, e, w, q,
+                                   n_terms, one, &bad);
+    if (added < 0) { PyErr_NoMemory(); added = 0; }
     PyBuffer_Release(&qw);
 e7: PyBuffer_Release(&idf);
 e6: PyBuffer_Release(&ends);
@@ -1100,6 +1212,8 @@ term_hashes(PyObject *self, PyObject *args)
 }
 
 static PyMethodDef methods[] = {
+    {"accumulate_terms", accumulate_terms, METH_VARARGS,
+     "accumulate() for a segment's terms given by id (the gathers made here)."},
 #ifndef _WIN32
     {"read_rows", read_rows, METH_VARARGS, "Row file rows as RowFile.entry makes them."},
 #endif

@@ -647,6 +647,9 @@ class Ranker:
                 for ref in {ref for label in data.section for ref in find_references(label[:12])}:
                     references[ref].append(row)
         self._references = references
+        # a snapshot's views: a row's paragraph, normalised text and headings in one lookup
+        self._entries = rows.entries if getattr(rows, "completes", None) is not None \
+            and rows.completes(norms, self._heads) else None
 
     # -- evidence for the decision ----------------------------------------------------------------
     def evidence(self, ranked: Sequence[Ranked], query: Query) -> dict[str, float]:
@@ -991,12 +994,10 @@ class Ranker:
         top_total = float(total.max()) or 1.0
         named = candidates.named
         row_list = candidates.rows.tolist()
-        # each candidate's paragraph and normalised text, read once (a lazy row view's lookups)
-        paragraphs = [self.rows[row] for row in row_list]
+        # each candidate's paragraph, normalised text and headings, read once
+        paragraphs, norms, heads = self._read(row_list)
         sentence_lists = [paragraph.sentences for paragraph in paragraphs]
-        norms = [self.norms[row] for row in row_list]
-        heads_of_rows = [self._heads[row] for row in row_list] if cfg.title_in_window else \
-            [""] * len(row_list)
+        heads_of_rows = heads if cfg.title_in_window else [""] * len(row_list)
         spans, starts, head_of = _layout(sentence_lists, norms, heads_of_rows)
         n_rows = len(head_of)
         found = spans.matrix(units)
@@ -1008,9 +1009,9 @@ class Ranker:
         if cfg.fuzzy_weight:
             with_sentences = [i for i, sentences in enumerate(sentence_lists) if sentences]
             if with_sentences:   # (each distinct sentence compared once)
-                text, span_starts, span_ends = spans.text, spans.starts, spans.ends
-                texts = [text[span_starts[k]:span_ends[k]]
-                         for k in best[with_sentences].tolist()]
+                text, picked = spans.text, best[with_sentences]   # (not every span's bounds)
+                texts = [text[a:b] for a, b in zip(spans.bounds[0][picked].tolist(),
+                                                   spans.bounds[1][picked].tolist())]
                 distinct = dict.fromkeys(texts)
                 scores = process.cdist([query.content], list(distinct), scorer=fuzz.partial_ratio,
                                        dtype=np.float64)[0] / 100
@@ -1034,7 +1035,7 @@ class Ranker:
                                 for norm in norms]) if query.asks else np.zeros(len(row_list))
         # Rules before mentions: a 法律责任 article names every rule's violation; it answers
         # only a question about consequences.
-        liability = np.array([1.0 if row in self._liability else 0.0 for row in row_list])
+        liability = _members(self._liability, candidates.rows, row_list)
         if "consequence" not in query.asks:
             liability = -liability
         # A caption (a table's or a list's title line: 个人所得税税率表一（综合所得适用）) names
@@ -1046,7 +1047,7 @@ class Ranker:
         # article of the law is a candidate too, the law says it directly.
         under = _under_parent([paragraph.title for paragraph in paragraphs]) \
             if cfg.parent_weight else np.zeros(len(row_list))
-        associated = self._associated(query, row_list, cfg)
+        associated = self._associated(query, row_list, cfg, heads)
         final = bm25 + cfg.window_weight * window + cfg.coverage_weight * coverage \
             + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference \
             + cfg.type_weight * answer_type + cfg.liability_weight * liability \
@@ -1082,15 +1083,26 @@ class Ranker:
         weighted = {word: weight * self.context.term_idf(word) for word, weight in found.items()}
         return {word: weight for word, weight in weighted.items() if weight > 0}
 
-    def _associated(self, query: Query, row_list: list[int], config: SearchConfig
-                    ) -> np.ndarray:
-        """Per candidate: the associated heading words its title and headings say, relative to
-        the best candidate's (0–1; all 0 when none says any)."""
+    def _read(self, row_list: list[int]) -> tuple[list[ParagraphRow], list[str], list[str]]:
+        """The rows' paragraphs, normalised texts and heading texts (from a snapshot's views:
+        one lookup a row, not one a part)."""
+        if self._entries is not None:
+            entries = self._entries(row_list)
+            return ([entry[0] for entry in entries], [entry[1] for entry in entries],
+                    [entry[2] for entry in entries])
+        return ([self.rows[row] for row in row_list], [self.norms[row] for row in row_list],
+                [self._heads[row] for row in row_list])
+
+    def _associated(self, query: Query, row_list: list[int], config: SearchConfig,
+                    heads: list[str] | None = None) -> np.ndarray:
+        """Per candidate: the associated heading words its title and headings say (``heads``:
+        the candidates' heading texts, when read already), relative to the best candidate's
+        (0–1; all 0 when none says any)."""
         score = np.zeros(len(row_list))
         words = self.associated_words(query, config)
         if words:
             for i, row in enumerate(row_list):
-                head = self._heads[row]
+                head = heads[i] if heads is not None else self._heads[row]
                 score[i] = sum(weight for word, weight in words.items() if word in head)
             top = float(score.max())
             if top > 0:
@@ -1102,6 +1114,14 @@ _STATE = "中华人民共和国"
 # A judicial interpretation's title: 最高人民法院关于审理…案件适用法律若干问题的解释（一）
 _INTERPRETATION = re.compile(
     r"^最高人民(?:法院|检察院).*关于.*(?:解释|规定)(?:（[一二三四五六七八九十]+）)?$")
+
+
+def _members(rows: object, row_array: np.ndarray, row_list: list[int]) -> np.ndarray:
+    """1.0 per row that is one of ``rows`` (a snapshot's row set: one gather), else 0.0."""
+    take = getattr(rows, "take", None)
+    if take is not None:
+        return take(row_array).astype(np.float64)
+    return np.array([1.0 if row in rows else 0.0 for row in row_list])
 
 
 def _law_name(title: str) -> str:

@@ -326,8 +326,14 @@ class _Field:
             if not found:
                 continue
             locs, ats, qweights = zip(*found)     # (a gather each, not a numpy read per term)
-            locs = np.array(locs, dtype=np.int64)
             indptr = postings.indptr
+            if indptr.dtype == np.int64 and hasattr(kernel, "accumulate_terms"):
+                # the gathers below made in C, no numpy call per term list
+                added += kernel.accumulate_terms(total, postings.rows, postings.tf,
+                                                 self._norms[i], alive, offset, indptr,
+                                                 self.idf_all, locs, ats, list(qweights), one)
+                continue
+            locs = np.array(locs, dtype=np.int64)
             added += kernel.accumulate(total, postings.rows, postings.tf, self._norms[i], alive,
                                        offset, indptr[locs].astype(np.int64, copy=False),
                                        indptr[locs + 1].astype(np.int64, copy=False),
@@ -604,6 +610,26 @@ class _RowView(Sequence):
             found = self._reader.entry(pid, self._rowfile, row if row < self._file_rows else -1)
         return found[self._part]
 
+    def entries(self, rows: Sequence[int]) -> list[tuple[ParagraphRow, str, str]]:
+        """Each row's whole entry, one lookup a row: its paragraph, normalised text and
+        heading text (what a snapshot's three views give for it)."""
+        id_of, cached, out = self._id_of, self._cached, []
+        for row in rows:
+            found = cached(id_of[row])
+            if found is None:
+                found = self._reader.entry(id_of[row], self._rowfile,
+                                           row if row < self._file_rows else -1)
+            out.append(found)
+        return out
+
+    def completes(self, norms: object, heads: object) -> bool:
+        """Are ``norms`` and ``heads`` the normalised texts' and heading texts' views of the
+        same rows (so that :meth:`entries` gives all three)?"""
+        return self._part == 0 and all(
+            isinstance(view, _RowView) and view._reader is self._reader
+            and view._ids is self._ids and view._part == part
+            for view, part in ((norms, 1), (heads, 2)))
+
 
 class Snapshot:
     """Segments and their live rows: what one :class:`~.search.Searcher` answers from."""
@@ -722,6 +748,10 @@ class _RowSet:
 
     def __contains__(self, row: object) -> bool:
         return bool(self._mask[row]) if isinstance(row, (int, np.integer)) else False
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        """``[row in self for row in rows]`` as booleans, in one gather."""
+        return self._mask[rows]
 
 
 class _References:

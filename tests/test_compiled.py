@@ -97,6 +97,36 @@ def test_a_search_answers_the_same_through_either_path(kb):
             [(h.paragraph_id, h.score, h.excerpt) for h in explained.hits], question
 
 
+def test_the_rerank_reads_a_snapshots_rows_as_from_plain_lists(kb):
+    """The rerank over a snapshot's views reads each candidate's paragraph, normalised text and
+    headings in one lookup, and its liability articles in one gather: the same ranking, parts
+    and order as a ranker over plain mappings and sets of the same rows (deltas, tombstones)."""
+    searcher = kb.searcher
+    ranker, config, size = searcher.ranker, searcher.config, len(searcher.rows)
+    assert ranker._entries is not None and not ranker._asked
+    live = searcher.snapshot.live_mask()
+    searcher.snapshot.fetch(np.flatnonzero(live).tolist())
+    keep = [i for i in range(size) if live[i]]
+    plain = rank.Ranker({i: searcher.rows[i] for i in keep}, {i: searcher.norms[i] for i in keep},
+                        searcher.words, searcher.context, searcher.grams,
+                        heads={i: searcher.snapshot.heads[i] for i in keep}, questions={},
+                        liability={i for i in keep if i in ranker._liability},
+                        references=ranker._references, associations=ranker.associations)
+    assert plain._entries is None
+    compared = 0
+    for question in questions(13, 60):
+        query = searcher.analyse(question)
+        candidates = ranker.candidates(query, 25, config, fields=False)
+        if not candidates.rows.size:
+            continue
+        mine, theirs = ranker.rerank(query, candidates, config), plain.rerank(query, candidates,
+                                                                                config)
+        assert [(r.row, r.final, r.parts, r.covers) for r in mine] == \
+            [(r.row, r.final, r.parts, r.covers) for r in theirs], question
+        compared += 1
+    assert compared > 40
+
+
 def test_the_compiled_row_reader_reads_the_rows_as_python(kb, monkeypatch):
     """A search's rows from the row file (``_bm25.read_rows``: one pread and marshal a row,
     its sentences paired) are what :meth:`RowFile.entry` reads in Python; and without the
@@ -155,6 +185,41 @@ def test_accumulate_over_several_row_blocks_equals_numpy(seed):
         want[offset + r] += weight
     assert added == sum(int(alive[x].sum()) if alive is not None else x.size for x in lists)
     assert got.tobytes() == want.tobytes()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_accumulate_terms_gathers_as_numpy_did(seed):
+    """``_bm25.accumulate_terms`` (term ids in, the postings' bounds and idf gathered in C)
+    adds the same totals, bit for bit, as ``accumulate`` on the arrays numpy gathered; a term
+    id out of range is an error, not a read past the arrays."""
+    rng = np.random.default_rng(seed)
+    n_local, n_terms = 30_000, 40
+    lists = [np.sort(rng.choice(n_local, size=int(size), replace=False)).astype(np.int32)
+             for size in rng.integers(0, n_local // 3, size=n_terms)]
+    rows = np.concatenate(lists)
+    tf = rng.integers(1, 9, size=rows.size).astype(np.uint16)
+    indptr = np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64)
+    norms = (rng.random(n_local) * 2 + 0.3).astype(np.float32)
+    alive = rng.random(n_local) < 0.9 if seed % 2 else None
+    idf_all = (rng.random(n_terms + 7) * 5).astype(np.float32)
+    locs = rng.choice(n_terms, size=9, replace=False).tolist()
+    ats = rng.choice(idf_all.size, size=9).tolist()
+    qweights = (rng.random(9) * 2).tolist()
+    one, offset = float(np.float32(2.2)), 3
+    want = np.zeros(n_local + offset)
+    locs_a = np.array(locs, dtype=np.int64)
+    want_added = rank._bm25.accumulate(want, rows, tf, norms, alive, offset, indptr[locs_a],
+                                       indptr[locs_a + 1], idf_all[np.array(ats)],
+                                       np.array(qweights), one)
+    got = np.zeros_like(want)
+    added = rank._bm25.accumulate_terms(got, rows, tf, norms, alive, offset, indptr, idf_all,
+                                        locs, ats, qweights, one)
+    assert added == want_added > 0
+    assert got.tobytes() == want.tobytes()
+    for bad_locs, bad_ats in (([n_terms], [0]), ([0], [idf_all.size]), ([-1], [0])):
+        with pytest.raises(ValueError):
+            rank._bm25.accumulate_terms(got, rows, tf, norms, alive, offset, indptr, idf_all,
+                                        bad_locs, bad_ats, [1.0], one)
 
 
 @settings(max_examples=300, deadline=None)
