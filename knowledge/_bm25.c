@@ -1099,6 +1099,98 @@ term_hashes(PyObject *self, PyObject *args)
     return out;
 }
 
+/* route(sentence: str, freq: dict, scores: dict, prefix: object, logtotal: float,
+ *       alone: float) -> list[int] of len(sentence) + 1
+ * cut.FastCut._route (jieba's get_DAG + calc over one clause) without a Python step per
+ * fragment: for each position k, from the end, the dictionary's words starting there (each
+ * fragment sentence[k:i+1] looked up in `scores`, else in jieba's FREQ: absent ends the walk,
+ * 0 is a prefix only, else its log-probability log(f) - logtotal, remembered in `scores` as
+ * the Python path remembers it), the best route's score and end; the same doubles added and
+ * compared in the same order, ties to the later end. */
+static PyObject *
+route(PyObject *self, PyObject *args)
+{
+    PyObject *sentence, *freq, *scores, *prefix;
+    double logtotal, alone;
+    if (!PyArg_ParseTuple(args, "UO!O!Odd", &sentence, &PyDict_Type, &freq, &PyDict_Type,
+                          &scores, &prefix, &logtotal, &alone))
+        return NULL;
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(sentence);
+    double *best_score = PyMem_Calloc(n + 1, sizeof(double));
+    Py_ssize_t *best_end = PyMem_Calloc(n + 1, sizeof(Py_ssize_t));
+    PyObject *out = NULL;
+    if (best_score == NULL || best_end == NULL) { PyErr_NoMemory(); goto done; }
+    for (Py_ssize_t k = n - 1; k >= 0; k--) {
+        int have_top = 0;
+        double top = 0.0;
+        Py_ssize_t top_end = k;
+        for (Py_ssize_t i = k; i < n; i++) {
+            PyObject *frag = PyUnicode_Substring(sentence, k, i + 1);
+            if (frag == NULL) goto done;
+            PyObject *found = PyDict_GetItemWithError(scores, frag);   /* borrowed */
+            if (found == NULL) {
+                if (PyErr_Occurred()) { Py_DECREF(frag); goto done; }
+                PyObject *f = PyDict_GetItemWithError(freq, frag);
+                if (f == NULL) {
+                    Py_DECREF(frag);
+                    if (PyErr_Occurred()) goto done;
+                    break;                      /* no word goes on from here */
+                }
+                const int truth = PyObject_IsTrue(f);
+                if (truth < 0) { Py_DECREF(frag); goto done; }
+                PyObject *value;
+                if (truth) {
+                    const double x = PyFloat_AsDouble(f);    /* (math.log's own conversion) */
+                    if (x == -1.0 && PyErr_Occurred()) { Py_DECREF(frag); goto done; }
+                    if (!(x > 0.0) || isinf(x)) {
+                        Py_DECREF(frag);
+                        PyErr_SetString(PyExc_ValueError, "route: a frequency log() refuses");
+                        goto done;
+                    }
+                    value = PyFloat_FromDouble(log(x) - logtotal);
+                    if (value == NULL) { Py_DECREF(frag); goto done; }
+                } else {
+                    value = prefix;
+                    Py_INCREF(value);
+                }
+                if (PyDict_SetItem(scores, frag, value) < 0) {
+                    Py_DECREF(value); Py_DECREF(frag); goto done;
+                }
+                found = value;
+                Py_DECREF(value);               /* (the dict holds it) */
+            }
+            Py_DECREF(frag);
+            if (found != prefix) {
+                const double x = PyFloat_AsDouble(found);
+                if (x == -1.0 && PyErr_Occurred()) goto done;
+                const double sc = x + best_score[i + 1];
+                if (!have_top || sc >= top) {
+                    top = sc;
+                    top_end = i;
+                    have_top = 1;
+                }
+            }
+        }
+        if (!have_top) {
+            top = alone + best_score[k + 1];
+            top_end = k;
+        }
+        best_score[k] = top;
+        best_end[k] = top_end + 1;
+    }
+    out = PyList_New(n + 1);
+    if (out == NULL) goto done;
+    for (Py_ssize_t k = 0; k <= n; k++) {
+        PyObject *v = PyLong_FromSsize_t(best_end[k]);
+        if (v == NULL) { Py_CLEAR(out); goto done; }
+        PyList_SET_ITEM(out, k, v);
+    }
+done:
+    PyMem_Free(best_score);
+    PyMem_Free(best_end);
+    return out;
+}
+
 static PyMethodDef methods[] = {
 #ifndef _WIN32
     {"read_rows", read_rows, METH_VARARGS, "Row file rows as RowFile.entry makes them."},
@@ -1111,6 +1203,7 @@ static PyMethodDef methods[] = {
     {"spread", spread, METH_VARARGS, "The rerank's sentences' and pairs' units (_windows)."},
     {"windows", windows, METH_VARARGS, "Each candidate's best sentence, window, units found."},
     {"term_hashes", term_hashes, METH_VARARGS, "Terms' vocabulary hashes (CRC-32 | Adler-32)."},
+    {"route", route, METH_VARARGS, "jieba's best route through one clause (cut._route)."},
     {NULL, NULL, 0, NULL},
 };
 

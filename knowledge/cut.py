@@ -18,6 +18,8 @@ from math import log
 
 from jieba import finalseg, re_han_default, re_skip_default
 
+from .compiled import loops
+
 __all__ = ["FastCut"]
 
 _PREFIX = object()   # in the dictionary with frequency 0: only the start of longer words
@@ -36,6 +38,7 @@ class FastCut:
         self._scores: dict[str, float] = {}
         self._memo: dict[str, tuple[str, ...]] = {}
         self._hmm: dict[str, tuple[str, ...]] = {}
+        self.compiled = loops is not None     # (False: the Python route, as without the .so)
 
     def _check_state(self) -> None:
         tokenizer = self.tokenizer
@@ -72,11 +75,14 @@ class FastCut:
 
     def _route(self, sentence: str) -> list[int]:
         """For each position, where the best route's word starting there ends (exclusive):
-        jieba's ``get_DAG`` + ``calc``, the same arithmetic and ties (the later end wins)."""
-        get = self.tokenizer.FREQ.get
+        jieba's ``get_DAG`` + ``calc``, the same arithmetic and ties (the later end wins);
+        compiled (``_bm25.route``, ~3× faster) when the extension is built."""
         scores = self._scores
         logtotal = log(self.tokenizer.total)
         alone = log(1) - logtotal   # a character no word starts with (jieba: FREQ.get() or 1)
+        if self.compiled and type(self.tokenizer.FREQ) is dict:
+            return loops.route(sentence, self.tokenizer.FREQ, scores, _PREFIX, logtotal, alone)
+        get = self.tokenizer.FREQ.get
         n = len(sentence)
         best_score = [0.0] * (n + 1)
         best_end = [0] * (n + 1)
