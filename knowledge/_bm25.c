@@ -1191,6 +1191,101 @@ done:
     return out;
 }
 
+/* viterbi(obs: str, start_p: dict, trans_p: dict, emit_p: dict) -> str of B/M/E/S
+ * jieba.finalseg.viterbi(obs, "BMES", start_p, trans_p, emit_p)'s path (the HMM's cut of a run
+ * of characters no dictionary word covers: names), as one letter a character: the same sums
+ * in the same order (previous + transition + emission, a missing entry MIN_FLOAT), each
+ * state's best predecessor as max() of (probability, state) tuples picks it (equal
+ * probabilities: the later letter), the last state E or S likewise. */
+static int
+hmm_get(PyObject *table, PyObject *key, double *out)
+{
+    PyObject *v = PyDict_GetItemWithError(table, key);
+    if (v == NULL) {
+        if (PyErr_Occurred()) return -1;
+        *out = -3.14e100;                       /* finalseg.MIN_FLOAT */
+        return 0;
+    }
+    *out = PyFloat_AsDouble(v);
+    return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
+}
+
+static PyObject *
+viterbi(PyObject *self, PyObject *args)
+{
+    static const char states[4] = {'B', 'M', 'E', 'S'};
+    /* finalseg.PrevStatus, as indices into states: B <- E S, M <- M B, E <- B M, S <- S E */
+    static const int prev[4][2] = {{2, 3}, {1, 0}, {0, 1}, {3, 2}};
+    PyObject *obs, *start_p, *trans_p, *emit_p;
+    if (!PyArg_ParseTuple(args, "UO!O!O!", &obs, &PyDict_Type, &start_p, &PyDict_Type,
+                          &trans_p, &PyDict_Type, &emit_p))
+        return NULL;
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(obs);
+    if (n == 0) return PyUnicode_FromStringAndSize("", 0);
+    PyObject *names[4] = {NULL, NULL, NULL, NULL}, *emits[4], *trans[4];
+    double tr[4][2], prob[4], next[4];
+    unsigned char *back = PyMem_Malloc(4 * n);
+    PyObject *out = NULL;
+    if (back == NULL) return PyErr_NoMemory();
+    for (int y = 0; y < 4; y++) {
+        if ((names[y] = PyUnicode_FromStringAndSize(&states[y], 1)) == NULL) goto done;
+        emits[y] = PyDict_GetItemWithError(emit_p, names[y]);
+        trans[y] = PyDict_GetItemWithError(trans_p, names[y]);
+        if (emits[y] == NULL || trans[y] == NULL || !PyDict_Check(emits[y]) ||
+                !PyDict_Check(trans[y])) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_KeyError, "viterbi: a state without its tables");
+            goto done;
+        }
+    }
+    for (int y = 0; y < 4; y++)
+        for (int j = 0; j < 2; j++)
+            if (hmm_get(trans[prev[y][j]], names[y], &tr[y][j]) < 0) goto done;
+    for (Py_ssize_t t = 0; t < n; t++) {
+        PyObject *ch = PyUnicode_Substring(obs, t, t + 1);
+        if (ch == NULL) goto done;
+        for (int y = 0; y < 4; y++) {
+            double em;
+            if (hmm_get(emits[y], ch, &em) < 0) { Py_DECREF(ch); goto done; }
+            if (t == 0) {
+                PyObject *sp = PyDict_GetItemWithError(start_p, names[y]);
+                if (sp == NULL) {
+                    if (!PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, names[y]);
+                    Py_DECREF(ch); goto done;
+                }
+                const double s0 = PyFloat_AsDouble(sp);
+                if (s0 == -1.0 && PyErr_Occurred()) { Py_DECREF(ch); goto done; }
+                next[y] = s0 + em;
+                back[y] = (unsigned char)y;
+                continue;
+            }
+            const int a = prev[y][0], b = prev[y][1];
+            const double pa = prob[a] + tr[y][0] + em, pb = prob[b] + tr[y][1] + em;
+            /* max((pa, A), (pb, B)): the larger probability, equal ones the later letter */
+            int take_b = pb > pa || (pb == pa && states[b] > states[a]);
+            next[y] = take_b ? pb : pa;
+            back[4 * t + y] = (unsigned char)(take_b ? b : a);
+        }
+        Py_DECREF(ch);
+        memcpy(prob, next, sizeof prob);
+    }
+    {
+        /* max((V[E], "E"), (V[S], "S")) */
+        int state = prob[3] > prob[2] || prob[3] == prob[2] ? 3 : 2;
+        out = PyUnicode_New(n, 127);
+        if (out == NULL) goto done;
+        Py_UCS1 *path = PyUnicode_1BYTE_DATA(out);
+        for (Py_ssize_t t = n - 1; t >= 0; t--) {
+            path[t] = (Py_UCS1)states[state];
+            state = back[4 * t + state];
+        }
+    }
+done:
+    for (int y = 0; y < 4; y++) Py_XDECREF(names[y]);
+    PyMem_Free(back);
+    return out;
+}
+
 static PyMethodDef methods[] = {
 #ifndef _WIN32
     {"read_rows", read_rows, METH_VARARGS, "Row file rows as RowFile.entry makes them."},
@@ -1204,6 +1299,7 @@ static PyMethodDef methods[] = {
     {"windows", windows, METH_VARARGS, "Each candidate's best sentence, window, units found."},
     {"term_hashes", term_hashes, METH_VARARGS, "Terms' vocabulary hashes (CRC-32 | Adler-32)."},
     {"route", route, METH_VARARGS, "jieba's best route through one clause (cut._route)."},
+    {"viterbi", viterbi, METH_VARARGS, "jieba's HMM states of a run (finalseg.viterbi)."},
     {NULL, NULL, 0, NULL},
 };
 

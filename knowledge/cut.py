@@ -141,7 +141,37 @@ class FastCut:
             if words is None:
                 if len(self._hmm) >= MEMO_CLAUSES:
                     self._hmm.clear()
-                words = self._hmm[buf] = tuple(finalseg.cut(buf))
+                words = self._hmm[buf] = tuple(_hmm_cut(buf) if self.compiled
+                                               else finalseg.cut(buf))
             out.extend(words)
         else:
             out.extend(buf)
+
+
+def _hmm_cut(text: str) -> list[str]:
+    """``list(jieba.finalseg.cut(text))`` with its Viterbi path compiled (``_bm25.viterbi``):
+    the same blocks, states and words (a forced split word still split)."""
+    out: list[str] = []
+    for block in finalseg.re_han.split(text):
+        if finalseg.re_han.match(block):
+            path = loops.viterbi(block, finalseg.start_P, finalseg.trans_P, finalseg.emit_P)
+            begin = nexti = 0
+            for i, pos in enumerate(path):     # finalseg.__cut
+                if pos == "B":
+                    begin = i
+                elif pos == "E" or pos == "S":
+                    word = block[begin:i + 1] if pos == "E" else block[i]
+                    nexti = i + 1
+                    if word in finalseg.Force_Split_Words:
+                        out.extend(word)
+                    else:
+                        out.append(word)
+            if nexti < len(block):
+                word = block[nexti:]
+                if word in finalseg.Force_Split_Words:
+                    out.extend(word)
+                else:
+                    out.append(word)
+        else:
+            out.extend(x for x in finalseg.re_skip.split(block) if x)
+    return out

@@ -324,3 +324,21 @@ def test_the_compiled_route_is_jiebas_route_in_python(pieces):
     assert all(compiled._scores[k] is python._scores[k] or
                compiled._scores[k] == python._scores[k] for k in python._scores)
     assert compiled.cut(text) == python.cut(text) == _jieba().lcut(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=[*ROUTE_CHARS, *"弥远沂王库那西利伊尔茨克", *"ab9.%，。 "], max_size=16),
+       st.booleans())
+def test_the_compiled_hmm_cut_is_jiebas(text, force):
+    """``cut._hmm_cut`` (jieba's HMM cut of a run no dictionary word covers, its Viterbi path
+    from ``_bm25.viterbi``) gives ``jieba.finalseg.cut``'s words, a forced split word split."""
+    from jieba import finalseg
+    from knowledge.cut import _hmm_cut
+    want = list(finalseg.cut(text))
+    forced = {w for w in want if len(w) > 1 and force}
+    saved = finalseg.Force_Split_Words
+    finalseg.Force_Split_Words = saved | forced
+    try:
+        assert _hmm_cut(text) == list(finalseg.cut(text))
+    finally:
+        finalseg.Force_Split_Words = saved
