@@ -268,6 +268,41 @@ out:
     return found;
 }
 
+/* rowfile._patched(text, (places, chars)): the text with text[places[i]] = chars[i] (places
+   uint32 little-endian), made a canonical str (the narrowest kind its characters need) */
+static PyObject *
+patched_text(PyObject *text, PyObject *patch)
+{
+    if (!PyUnicode_Check(text) || PyTuple_GET_SIZE(patch) != 2 ||
+            !PyBytes_Check(PyTuple_GET_ITEM(patch, 0)) ||
+            !PyUnicode_Check(PyTuple_GET_ITEM(patch, 1))) {
+        PyErr_SetString(PyExc_ValueError, "read_rows: not a normalised text's changes");
+        return NULL;
+    }
+    PyObject *places = PyTuple_GET_ITEM(patch, 0), *chars = PyTuple_GET_ITEM(patch, 1);
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text), k = PyUnicode_GET_LENGTH(chars);
+    if (PyBytes_GET_SIZE(places) != 4 * k) {
+        PyErr_SetString(PyExc_ValueError, "read_rows: changes' places and characters differ");
+        return NULL;
+    }
+    Py_UCS4 *buf = PyUnicode_AsUCS4Copy(text);
+    if (buf == NULL) return NULL;
+    const unsigned char *p = (const unsigned char *)PyBytes_AS_STRING(places);
+    for (Py_ssize_t i = 0; i < k; i++) {
+        const uint32_t at = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 |
+                            (uint32_t)p[4 * i + 2] << 16 | (uint32_t)p[4 * i + 3] << 24;
+        if (at >= (uint64_t)n) {
+            PyMem_Free(buf);
+            PyErr_SetString(PyExc_ValueError, "read_rows: a change out of its text");
+            return NULL;
+        }
+        buf[at] = PyUnicode_READ_CHAR(chars, i);
+    }
+    PyObject *out = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, n);
+    PyMem_Free(buf);
+    return out;
+}
+
 /* read_rows(fd: int, blob_at: int, row_ptr: int64[rows + 1], span_ptr: int64[rows + 1],
  *           spans: int32[s], ats: list[int], ids: int64[rows], docs: int64[rows],
  *           row_type: type, setters: 14 slot descriptors, docs_table, paths_table)
@@ -392,7 +427,14 @@ read_rows(PyObject *self, PyObject *args)
                 if (Py_TYPE(d)->tp_descr_set(d, row, values[k]) < 0) goto row_fail;
             }
         }
-        entry = PyTuple_Pack(3, row, f[8] == Py_None ? f[3] : f[8], f[9]);
+        if (PyTuple_Check(f[8])) {     /* the characters normalising changes (format 3) */
+            PyObject *norm = patched_text(f[3], f[8]);
+            if (norm == NULL) goto row_fail;
+            entry = PyTuple_Pack(3, row, norm, f[9]);
+            Py_DECREF(norm);
+        } else {
+            entry = PyTuple_Pack(3, row, f[8] == Py_None ? f[3] : f[8], f[9]);
+        }
         if (entry == NULL) goto row_fail;
         PyList_SET_ITEM(result, i, entry);
         Py_DECREF(row); Py_DECREF(id); Py_DECREF(doc_id); Py_DECREF(sentences);
