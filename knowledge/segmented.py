@@ -780,9 +780,12 @@ class IndexKeeper:
         self._merge: subprocess.Popen | None = None
         self.events: list[str] = []     # what happened, for logs and tests: loaded, built, …
 
-    def stale(self) -> bool:
-        """Whether :meth:`current` has work to do (the database moved, a merge finished)."""
-        return self.snapshot is None or self.generation != self.store.generation or \
+    def stale(self, generation: int | None = None) -> bool:
+        """Whether :meth:`current` has work to do (the database moved, a merge finished);
+        ``generation``: the database's, if just read (else it is read here)."""
+        if generation is None:
+            generation = self.store.generation
+        return self.snapshot is None or self.generation != generation or \
             (self._merge is not None and self._merge.poll() is not None)
 
     def current(self) -> tuple[Snapshot, int]:
