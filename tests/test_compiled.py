@@ -333,6 +333,7 @@ def test_the_compiled_hmm_cut_is_jiebas(text, force):
     """``cut._hmm_cut`` (jieba's HMM cut of a run no dictionary word covers, its Viterbi path
     from ``_bm25.viterbi``) gives ``jieba.finalseg.cut``'s words, a forced split word split."""
     from jieba import finalseg
+
     from knowledge.cut import _hmm_cut
     want = list(finalseg.cut(text))
     forced = {w for w in want if len(w) > 1 and force}
