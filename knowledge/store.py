@@ -134,7 +134,6 @@ def _now() -> str:
 BUSY_TIMEOUT_MS = 30_000   # how long a write waits for another writer (another process's ingest)
 
 
-
 @dataclass(frozen=True)
 class Versions:
     """``meta``'s version counters as one read saw them (:meth:`Store.versions`)."""
