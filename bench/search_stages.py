@@ -86,7 +86,7 @@ def time_stages(kb: KnowledgeBase, questions: list[str]) -> dict[str, list[float
         marks.append(time.process_time())
         candidates = ranker.candidates(query, config.candidates, config, fields=False)
         marks.append(time.process_time())
-        searcher.snapshot.fetch(candidates.rows.tolist())
+        searcher.snapshot.fetch(candidates.rows)
         marks.append(time.process_time())
         ranked = ranker.rerank(query, candidates, config) if candidates.rows.size else []
         marks.append(time.process_time())

@@ -380,6 +380,41 @@ out:
     return found;
 }
 
+/* rowfile._patched(text, (places, chars)): the text with text[places[i]] = chars[i] (places
+   uint32 little-endian), made a canonical str (the narrowest kind its characters need) */
+static PyObject *
+patched_text(PyObject *text, PyObject *patch)
+{
+    if (!PyUnicode_Check(text) || PyTuple_GET_SIZE(patch) != 2 ||
+            !PyBytes_Check(PyTuple_GET_ITEM(patch, 0)) ||
+            !PyUnicode_Check(PyTuple_GET_ITEM(patch, 1))) {
+        PyErr_SetString(PyExc_ValueError, "read_rows: not a normalised text's changes");
+        return NULL;
+    }
+    PyObject *places = PyTuple_GET_ITEM(patch, 0), *chars = PyTuple_GET_ITEM(patch, 1);
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text), k = PyUnicode_GET_LENGTH(chars);
+    if (PyBytes_GET_SIZE(places) != 4 * k) {
+        PyErr_SetString(PyExc_ValueError, "read_rows: changes' places and characters differ");
+        return NULL;
+    }
+    Py_UCS4 *buf = PyUnicode_AsUCS4Copy(text);
+    if (buf == NULL) return NULL;
+    const unsigned char *p = (const unsigned char *)PyBytes_AS_STRING(places);
+    for (Py_ssize_t i = 0; i < k; i++) {
+        const uint32_t at = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 |
+                            (uint32_t)p[4 * i + 2] << 16 | (uint32_t)p[4 * i + 3] << 24;
+        if (at >= (uint64_t)n) {
+            PyMem_Free(buf);
+            PyErr_SetString(PyExc_ValueError, "read_rows: a change out of its text");
+            return NULL;
+        }
+        buf[at] = PyUnicode_READ_CHAR(chars, i);
+    }
+    PyObject *out = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, n);
+    PyMem_Free(buf);
+    return out;
+}
+
 /* read_rows(fd: int, blob_at: int, row_ptr: int64[rows + 1], span_ptr: int64[rows + 1],
  *           spans: int32[s], ats: list[int], ids: int64[rows], docs: int64[rows],
  *           row_type: type, setters: 14 slot descriptors, docs_table, paths_table)
@@ -504,7 +539,14 @@ read_rows(PyObject *self, PyObject *args)
                 if (Py_TYPE(d)->tp_descr_set(d, row, values[k]) < 0) goto row_fail;
             }
         }
-        entry = PyTuple_Pack(3, row, f[8] == Py_None ? f[3] : f[8], f[9]);
+        if (PyTuple_Check(f[8])) {     /* the characters normalising changes (format 3) */
+            PyObject *norm = patched_text(f[3], f[8]);
+            if (norm == NULL) goto row_fail;
+            entry = PyTuple_Pack(3, row, norm, f[9]);
+            Py_DECREF(norm);
+        } else {
+            entry = PyTuple_Pack(3, row, f[8] == Py_None ? f[3] : f[8], f[9]);
+        }
         if (entry == NULL) goto row_fail;
         PyList_SET_ITEM(result, i, entry);
         Py_DECREF(row); Py_DECREF(id); Py_DECREF(doc_id); Py_DECREF(sentences);
@@ -1211,6 +1253,193 @@ term_hashes(PyObject *self, PyObject *args)
     return out;
 }
 
+/* route(sentence: str, freq: dict, scores: dict, prefix: object, logtotal: float,
+ *       alone: float) -> list[int] of len(sentence) + 1
+ * cut.FastCut._route (jieba's get_DAG + calc over one clause) without a Python step per
+ * fragment: for each position k, from the end, the dictionary's words starting there (each
+ * fragment sentence[k:i+1] looked up in `scores`, else in jieba's FREQ: absent ends the walk,
+ * 0 is a prefix only, else its log-probability log(f) - logtotal, remembered in `scores` as
+ * the Python path remembers it), the best route's score and end; the same doubles added and
+ * compared in the same order, ties to the later end. */
+static PyObject *
+route(PyObject *self, PyObject *args)
+{
+    PyObject *sentence, *freq, *scores, *prefix;
+    double logtotal, alone;
+    if (!PyArg_ParseTuple(args, "UO!O!Odd", &sentence, &PyDict_Type, &freq, &PyDict_Type,
+                          &scores, &prefix, &logtotal, &alone))
+        return NULL;
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(sentence);
+    double *best_score = PyMem_Calloc(n + 1, sizeof(double));
+    Py_ssize_t *best_end = PyMem_Calloc(n + 1, sizeof(Py_ssize_t));
+    PyObject *out = NULL;
+    if (best_score == NULL || best_end == NULL) { PyErr_NoMemory(); goto done; }
+    for (Py_ssize_t k = n - 1; k >= 0; k--) {
+        int have_top = 0;
+        double top = 0.0;
+        Py_ssize_t top_end = k;
+        for (Py_ssize_t i = k; i < n; i++) {
+            PyObject *frag = PyUnicode_Substring(sentence, k, i + 1);
+            if (frag == NULL) goto done;
+            PyObject *found = PyDict_GetItemWithError(scores, frag);   /* borrowed */
+            if (found == NULL) {
+                if (PyErr_Occurred()) { Py_DECREF(frag); goto done; }
+                PyObject *f = PyDict_GetItemWithError(freq, frag);
+                if (f == NULL) {
+                    Py_DECREF(frag);
+                    if (PyErr_Occurred()) goto done;
+                    break;                      /* no word goes on from here */
+                }
+                const int truth = PyObject_IsTrue(f);
+                if (truth < 0) { Py_DECREF(frag); goto done; }
+                PyObject *value;
+                if (truth) {
+                    const double x = PyFloat_AsDouble(f);    /* (math.log's own conversion) */
+                    if (x == -1.0 && PyErr_Occurred()) { Py_DECREF(frag); goto done; }
+                    if (!(x > 0.0) || isinf(x)) {
+                        Py_DECREF(frag);
+                        PyErr_SetString(PyExc_ValueError, "route: a frequency log() refuses");
+                        goto done;
+                    }
+                    value = PyFloat_FromDouble(log(x) - logtotal);
+                    if (value == NULL) { Py_DECREF(frag); goto done; }
+                } else {
+                    value = prefix;
+                    Py_INCREF(value);
+                }
+                if (PyDict_SetItem(scores, frag, value) < 0) {
+                    Py_DECREF(value); Py_DECREF(frag); goto done;
+                }
+                found = value;
+                Py_DECREF(value);               /* (the dict holds it) */
+            }
+            Py_DECREF(frag);
+            if (found != prefix) {
+                const double x = PyFloat_AsDouble(found);
+                if (x == -1.0 && PyErr_Occurred()) goto done;
+                const double sc = x + best_score[i + 1];
+                if (!have_top || sc >= top) {
+                    top = sc;
+                    top_end = i;
+                    have_top = 1;
+                }
+            }
+        }
+        if (!have_top) {
+            top = alone + best_score[k + 1];
+            top_end = k;
+        }
+        best_score[k] = top;
+        best_end[k] = top_end + 1;
+    }
+    out = PyList_New(n + 1);
+    if (out == NULL) goto done;
+    for (Py_ssize_t k = 0; k <= n; k++) {
+        PyObject *v = PyLong_FromSsize_t(best_end[k]);
+        if (v == NULL) { Py_CLEAR(out); goto done; }
+        PyList_SET_ITEM(out, k, v);
+    }
+done:
+    PyMem_Free(best_score);
+    PyMem_Free(best_end);
+    return out;
+}
+
+/* viterbi(obs: str, start_p: dict, trans_p: dict, emit_p: dict) -> str of B/M/E/S
+ * jieba.finalseg.viterbi(obs, "BMES", start_p, trans_p, emit_p)'s path (the HMM's cut of a run
+ * of characters no dictionary word covers: names), as one letter a character: the same sums
+ * in the same order (previous + transition + emission, a missing entry MIN_FLOAT), each
+ * state's best predecessor as max() of (probability, state) tuples picks it (equal
+ * probabilities: the later letter), the last state E or S likewise. */
+static int
+hmm_get(PyObject *table, PyObject *key, double *out)
+{
+    PyObject *v = PyDict_GetItemWithError(table, key);
+    if (v == NULL) {
+        if (PyErr_Occurred()) return -1;
+        *out = -3.14e100;                       /* finalseg.MIN_FLOAT */
+        return 0;
+    }
+    *out = PyFloat_AsDouble(v);
+    return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
+}
+
+static PyObject *
+viterbi(PyObject *self, PyObject *args)
+{
+    static const char states[4] = {'B', 'M', 'E', 'S'};
+    /* finalseg.PrevStatus, as indices into states: B <- E S, M <- M B, E <- B M, S <- S E */
+    static const int prev[4][2] = {{2, 3}, {1, 0}, {0, 1}, {3, 2}};
+    PyObject *obs, *start_p, *trans_p, *emit_p;
+    if (!PyArg_ParseTuple(args, "UO!O!O!", &obs, &PyDict_Type, &start_p, &PyDict_Type,
+                          &trans_p, &PyDict_Type, &emit_p))
+        return NULL;
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(obs);
+    if (n == 0) return PyUnicode_FromStringAndSize("", 0);
+    PyObject *names[4] = {NULL, NULL, NULL, NULL}, *emits[4], *trans[4];
+    double tr[4][2], prob[4], next[4];
+    unsigned char *back = PyMem_Malloc(4 * n);
+    PyObject *out = NULL;
+    if (back == NULL) return PyErr_NoMemory();
+    for (int y = 0; y < 4; y++) {
+        if ((names[y] = PyUnicode_FromStringAndSize(&states[y], 1)) == NULL) goto done;
+        emits[y] = PyDict_GetItemWithError(emit_p, names[y]);
+        trans[y] = PyDict_GetItemWithError(trans_p, names[y]);
+        if (emits[y] == NULL || trans[y] == NULL || !PyDict_Check(emits[y]) ||
+                !PyDict_Check(trans[y])) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_KeyError, "viterbi: a state without its tables");
+            goto done;
+        }
+    }
+    for (int y = 0; y < 4; y++)
+        for (int j = 0; j < 2; j++)
+            if (hmm_get(trans[prev[y][j]], names[y], &tr[y][j]) < 0) goto done;
+    for (Py_ssize_t t = 0; t < n; t++) {
+        PyObject *ch = PyUnicode_Substring(obs, t, t + 1);
+        if (ch == NULL) goto done;
+        for (int y = 0; y < 4; y++) {
+            double em;
+            if (hmm_get(emits[y], ch, &em) < 0) { Py_DECREF(ch); goto done; }
+            if (t == 0) {
+                PyObject *sp = PyDict_GetItemWithError(start_p, names[y]);
+                if (sp == NULL) {
+                    if (!PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, names[y]);
+                    Py_DECREF(ch); goto done;
+                }
+                const double s0 = PyFloat_AsDouble(sp);
+                if (s0 == -1.0 && PyErr_Occurred()) { Py_DECREF(ch); goto done; }
+                next[y] = s0 + em;
+                back[y] = (unsigned char)y;
+                continue;
+            }
+            const int a = prev[y][0], b = prev[y][1];
+            const double pa = prob[a] + tr[y][0] + em, pb = prob[b] + tr[y][1] + em;
+            /* max((pa, A), (pb, B)): the larger probability, equal ones the later letter */
+            int take_b = pb > pa || (pb == pa && states[b] > states[a]);
+            next[y] = take_b ? pb : pa;
+            back[4 * t + y] = (unsigned char)(take_b ? b : a);
+        }
+        Py_DECREF(ch);
+        memcpy(prob, next, sizeof prob);
+    }
+    {
+        /* max((V[E], "E"), (V[S], "S")) */
+        int state = prob[3] > prob[2] || prob[3] == prob[2] ? 3 : 2;
+        out = PyUnicode_New(n, 127);
+        if (out == NULL) goto done;
+        Py_UCS1 *path = PyUnicode_1BYTE_DATA(out);
+        for (Py_ssize_t t = n - 1; t >= 0; t--) {
+            path[t] = (Py_UCS1)states[state];
+            state = back[4 * t + state];
+        }
+    }
+done:
+    for (int y = 0; y < 4; y++) Py_XDECREF(names[y]);
+    PyMem_Free(back);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"accumulate_terms", accumulate_terms, METH_VARARGS,
      "accumulate() for a segment's terms given by id (the gathers made here)."},
@@ -1225,6 +1454,8 @@ static PyMethodDef methods[] = {
     {"spread", spread, METH_VARARGS, "The rerank's sentences' and pairs' units (_windows)."},
     {"windows", windows, METH_VARARGS, "Each candidate's best sentence, window, units found."},
     {"term_hashes", term_hashes, METH_VARARGS, "Terms' vocabulary hashes (CRC-32 | Adler-32)."},
+    {"route", route, METH_VARARGS, "jieba's best route through one clause (cut._route)."},
+    {"viterbi", viterbi, METH_VARARGS, "jieba's HMM states of a run (finalseg.viterbi)."},
     {NULL, NULL, 0, NULL},
 };
 

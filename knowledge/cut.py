@@ -18,6 +18,8 @@ from math import log
 
 from jieba import finalseg, re_han_default, re_skip_default
 
+from .compiled import loops
+
 __all__ = ["FastCut"]
 
 _PREFIX = object()   # in the dictionary with frequency 0: only the start of longer words
@@ -36,6 +38,7 @@ class FastCut:
         self._scores: dict[str, float] = {}
         self._memo: dict[str, tuple[str, ...]] = {}
         self._hmm: dict[str, tuple[str, ...]] = {}
+        self.compiled = loops is not None     # (False: the Python route, as without the .so)
 
     def _check_state(self) -> None:
         tokenizer = self.tokenizer
@@ -72,11 +75,14 @@ class FastCut:
 
     def _route(self, sentence: str) -> list[int]:
         """For each position, where the best route's word starting there ends (exclusive):
-        jieba's ``get_DAG`` + ``calc``, the same arithmetic and ties (the later end wins)."""
-        get = self.tokenizer.FREQ.get
+        jieba's ``get_DAG`` + ``calc``, the same arithmetic and ties (the later end wins);
+        compiled (``_bm25.route``, ~2× faster) when the extension is built."""
         scores = self._scores
         logtotal = log(self.tokenizer.total)
         alone = log(1) - logtotal   # a character no word starts with (jieba: FREQ.get() or 1)
+        if self.compiled and type(self.tokenizer.FREQ) is dict:
+            return loops.route(sentence, self.tokenizer.FREQ, scores, _PREFIX, logtotal, alone)
+        get = self.tokenizer.FREQ.get
         n = len(sentence)
         best_score = [0.0] * (n + 1)
         best_end = [0] * (n + 1)
@@ -135,7 +141,37 @@ class FastCut:
             if words is None:
                 if len(self._hmm) >= MEMO_CLAUSES:
                     self._hmm.clear()
-                words = self._hmm[buf] = tuple(finalseg.cut(buf))
+                words = self._hmm[buf] = tuple(_hmm_cut(buf) if self.compiled
+                                               else finalseg.cut(buf))
             out.extend(words)
         else:
             out.extend(buf)
+
+
+def _hmm_cut(text: str) -> list[str]:
+    """``list(jieba.finalseg.cut(text))`` with its Viterbi path compiled (``_bm25.viterbi``):
+    the same blocks, states and words (a forced split word still split)."""
+    out: list[str] = []
+    for block in finalseg.re_han.split(text):
+        if finalseg.re_han.match(block):
+            path = loops.viterbi(block, finalseg.start_P, finalseg.trans_P, finalseg.emit_P)
+            begin = nexti = 0
+            for i, pos in enumerate(path):     # finalseg.__cut
+                if pos == "B":
+                    begin = i
+                elif pos == "E" or pos == "S":
+                    word = block[begin:i + 1] if pos == "E" else block[i]
+                    nexti = i + 1
+                    if word in finalseg.Force_Split_Words:
+                        out.extend(word)
+                    else:
+                        out.append(word)
+            if nexti < len(block):
+                word = block[nexti:]
+                if word in finalseg.Force_Split_Words:
+                    out.extend(word)
+                else:
+                    out.append(word)
+        else:
+            out.extend(x for x in finalseg.re_skip.split(block) if x)
+    return out

@@ -28,7 +28,7 @@ from .prepare import (Source, file_report, prepare_document, preparer, progress_
                       release_ocr, reused)
 from .search import SearchConfig, Searcher
 from .segmented import IndexKeeper
-from .store import Store
+from .store import Store, Versions
 from .teach import TaughtEntry, Teaching, question_norm
 
 __all__ = ["KnowledgeBase", "default_db_path", "prepare_document"]
@@ -387,8 +387,14 @@ class KnowledgeBase:
         """The index as the database is now: loaded from the file beside it (or built and
         saved) once, then brought up to date with what changed — a delta segment and
         tombstones, never a rebuild on the question path (:class:`~.segmented.IndexKeeper`)."""
-        self._refresh_synonyms()
-        if self._searcher is None or self._index.stale():
+        return self._current_searcher()
+
+    def _current_searcher(self, versions: Versions | None = None) -> Searcher:
+        """:attr:`searcher`; ``versions``: ``meta`` as just read (:meth:`search`: one read
+        for the searcher, teaching and audiences, not five)."""
+        self._refresh_synonyms(None if versions is None else versions.synonyms)
+        if self._searcher is None or self._index.stale(
+                None if versions is None else versions.generation):
             with self._lock:
                 if self._searcher is None or self._index.stale():
                     generation = self._searcher_generation
@@ -419,9 +425,12 @@ class KnowledgeBase:
         (``closest``: a ``not_found`` answer keeps its best weak hits), on ``searcher`` (a
         :meth:`ready_searcher`) or the current index; with what was taught (:attr:`teaching`);
         from the documents someone in ``audiences`` may read (None: every document)."""
-        searcher = searcher or self.searcher
-        return searcher.search(question, k, explain=explain, teaching=self.teaching,
-                               closest=closest, audiences=audiences, access=self.audience_map)
+        versions = self.store.versions()    # (one read of meta for the three below)
+        searcher = searcher or self._current_searcher(versions)
+        return searcher.search(question, k, explain=explain,
+                               teaching=self._teaching_at(versions.teaching),
+                               closest=closest, audiences=audiences,
+                               access=self._audiences_at(versions.generation, versions.audiences))
 
     # -- audiences -------------------------------------------------------------------------------
     @property
@@ -429,7 +438,10 @@ class KnowledgeBase:
         """Every document's audience as searches use it, read again when a document or an
         audience changes (``meta.generation``, ``meta.audience_version``; in a search process
         too). No lock, as :attr:`teaching`."""
-        key = (self.store.generation, self.store.audience_version)
+        return self._audiences_at(self.store.generation, self.store.audience_version)
+
+    def _audiences_at(self, generation: int, audience_version: int) -> DocAudiences:
+        key = (generation, audience_version)
         current = self._audiences
         if current.key != key:
             current = self._audiences = DocAudiences(key, self.store.doc_audiences())
@@ -480,7 +492,9 @@ class KnowledgeBase:
         search process too: ``meta.teaching_generation``). No lock: a search on the event loop
         must not wait for an ingest; a snapshot read during a write of this process is read
         again after it (the generation it saw is not the one committed)."""
-        generation = self.store.teaching_generation
+        return self._teaching_at(self.store.teaching_generation)
+
+    def _teaching_at(self, generation: int) -> Teaching:
         teaching = self._teaching
         if teaching.generation != generation:
             taught = {norm: TaughtEntry(tid, question, norm, ref or "", answer or "",
@@ -560,10 +574,12 @@ class KnowledgeBase:
             synonyms.add(group)
         return synonyms
 
-    def _refresh_synonyms(self) -> None:
+    def _refresh_synonyms(self, version: int | None = None) -> None:
         """Take up the admins' synonym groups when they changed (another process may have
-        changed them): the next question is read with them; the index stays as it is."""
-        version = self.store.synonyms_version
+        changed them): the next question is read with them; the index stays as it is.
+        ``version``: ``meta.synonyms_version`` if just read."""
+        if version is None:
+            version = self.store.synonyms_version
         if version == self._synonyms_version:
             return
         with self._lock:

@@ -693,9 +693,10 @@ class QueryBuilder:
         dictionary knows, and that has a function character in it (打上卡, 交个, 先撤, 里扣):
         a phrase cut in the wrong place. A run of content characters alone (月卡) may be a
         word both lack, which is what an off-topic question asks about."""
-        return (len(unit) >= 2 and all(is_cjk(c) for c in unit)
+        # (the knowledge base's words first: most units are, and that is one dict lookup)
+        return (len(unit) >= 2 and unit not in self.words.vocab
                 and any(c in _FUNCTION_CHARS for c in unit)
-                and unit not in self.words.vocab and not self.analyzer.is_dictionary_word(unit))
+                and all(is_cjk(c) for c in unit) and not self.analyzer.is_dictionary_word(unit))
 
     def _everyday(self, unit: str) -> bool:
         """One of the commonest words of the language (时候, 因为, 知道: jieba's dictionary counts

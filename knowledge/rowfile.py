@@ -10,7 +10,8 @@ source id, url) and heading path as indexes into small tables of records of thei
 every row's sentence offsets in one int32 array. What a search matches against is in the file
 too, computed when it is written, so no question normalises its rows: the normalised text only
 where it differs from the text (None otherwise: office documents in simplified Chinese are
-mostly unchanged, traditional text differs everywhere), and the normalised heading text (title,
+mostly unchanged; traditional text differs in ~5 % of its characters, and the file holds just
+those, their places and characters), and the normalised heading text (title,
 headings, an FAQ pair's question) as an index into a table of its own, None there where it is
 the plain heading text.
 
@@ -43,6 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .compiled import loops
 from .normalize import NORMALIZE_VERSION, normalize_aligned, normalize_many
 from .store import ParagraphRow
 
@@ -50,7 +52,8 @@ __all__ = ["RowFile", "load_row_file", "row_file_path", "write_row_file"]
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2   # 2: each row's normalised text and heading text (1: computed per search)
+FORMAT_VERSION = 3   # 3: a normalised text as the characters it changes; 2: each row's normalised
+                     # text and heading text whole; 1: computed per search
 _MAGIC = b"STAFFROW"
 _HEAD = struct.Struct("<8sIQQ")   # magic, format version, header offset and length (at the end)
 _ALIGN = 64
@@ -104,7 +107,7 @@ def write_row_file(store, ids: np.ndarray, path: str | Path, *, generation: int,
                                                             question or "")))
             records.append(marshal.dumps((number, kind or "text", bool(ocr), text,
                                           question or "", ref or "", doc[0], heading[0],
-                                          _norm_or_none(text, norm), head[0])))
+                                          _stored_norm(text, norm), head[0])))
         # the batch's sentence offsets parsed at once: [[0,12],[12,30]] → 0,12,12,30
         stored = [r[4] or "" for r in batch]
         flat = ",".join(filter(None, (t.replace("[", "").replace("]", "") for t in stored)))
@@ -177,13 +180,35 @@ def write_row_file(store, ids: np.ndarray, path: str | Path, *, generation: int,
         tmp.unlink(missing_ok=True)
 
 
-def _norm_or_none(text: str, norm: str) -> str | None:
+def _stored_norm(text: str, norm: str) -> str | tuple[bytes, str] | None:
     """What a search matches ``text`` against (``norm``: normalize(text)), as the
-    :class:`~.segmented.RowReader` keeps it for a row read from SQLite; None when it is the
-    text itself."""
+    :class:`~.segmented.RowReader` keeps it for a row read from SQLite: None when it is the
+    text itself; else, when fewer than half its characters change (traditional text: ~5 %),
+    the changes — the places (uint32, little-endian) and their characters —, a second copy of
+    the text read and decoded for nothing; else the normalised text."""
     if len(norm) != len(text):   # offsets stay aligned with the text (rare: NFKC expansions)
         norm = normalize_aligned(text)
-    return None if norm == text else norm
+    if norm == text:
+        return None
+    places = [i for i, (a, b) in enumerate(zip(text, norm)) if a != b]
+    if 2 * len(places) >= len(text):
+        return norm
+    return (np.array(places, dtype="<u4").tobytes(), "".join(norm[i] for i in places))
+
+
+def _patched(text: str, norm: str | tuple[bytes, str] | None) -> str:
+    """The normalised text of a row from what the file holds for it (:func:`_stored_norm`)."""
+    if norm is None:
+        return text
+    if isinstance(norm, str):
+        return norm
+    places, chars = norm
+    parts, last = [], 0
+    for at, char in zip(np.frombuffer(places, dtype="<u4").tolist(), chars):
+        parts += (text[last:at], char)
+        last = at + 1
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def _head_or_none(title: str, section: tuple[str, ...], question: str) -> str | None:
@@ -199,10 +224,9 @@ def _as_is(text: str) -> str:
     return text
 
 
-try:    # the compiled reader of a search's rows (knowledge/_bm25.c; not on Windows)
-    from ._bm25 import read_rows as _read_rows
-except ImportError:
-    _read_rows = None
+# the compiled reader of a search's rows (knowledge/_bm25.c; not on Windows), not one built from
+# an older source (knowledge/compiled.py): it would not know this format's records
+_read_rows = getattr(loops, "read_rows", None)
 
 _ROW_FIELDS = [getattr(ParagraphRow, f.name) for f in dataclasses.fields(ParagraphRow)]
 _ROW_SLOTS = [field.__set__ for field in _ROW_FIELDS]
@@ -352,7 +376,7 @@ class RowFile:
         heading = tables["heads"][2].get(head)
         if heading is None:
             heading = self._heading(row, head)
-        return row, text if norm is None else norm, heading
+        return row, _patched(text, norm), heading
 
     def _heading(self, row: ParagraphRow, head: int) -> str:
         """Row ``row``'s heading text, from table record ``head`` (None: the plain heading

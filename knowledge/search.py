@@ -208,7 +208,7 @@ class Searcher:
         candidates = self.ranker.faq_candidates(query, candidates, config, visible)
         if link is not None and link not in candidates.rows:
             candidates = _with_row(candidates, link)
-        self.snapshot.fetch(candidates.rows.tolist())   # their paragraphs in one read
+        self.snapshot.fetch(candidates.rows)   # their paragraphs in one read
         ranked = self.ranker.rerank(query, candidates, config) if candidates.rows.size else []
         factors: dict[str, float] = {}
         if taught.votes:

@@ -682,15 +682,21 @@ class Snapshot:
     def live_mask(self) -> np.ndarray:
         return self._alive_all if self._alive_all is not None else np.ones(self.n_rows, dtype=bool)
 
-    def fetch(self, rows: Iterable[int]) -> None:
-        """Read these global rows' paragraphs now, in one query (a search's candidates)."""
-        rows = np.fromiter(rows, np.int64)
+    def fetch(self, rows: Iterable[int] | np.ndarray) -> None:
+        """Read these global rows' paragraphs now, in one query (a search's candidates: their
+        array as it is, no list made and turned back into an array)."""
+        if not isinstance(rows, np.ndarray):
+            rows = np.fromiter(rows, np.int64)
+        elif rows.dtype != np.int64:     # (an empty array may be float)
+            rows = rows.astype(np.int64)
+        ids, same = self.ids[rows].tolist(), self._same_norm[rows].tolist()
         if self.rowfile is None:
-            self.reader.fetch(self.ids[rows].tolist(), self._same_norm[rows].tolist())
+            self.reader.fetch(ids, same)
             return
-        self.reader.fetch(self.ids[rows].tolist(), self._same_norm[rows].tolist(),
-                          rowfile=self.rowfile,
-                          places=np.where(rows < self._file_rows, rows, -1).tolist())
+        # (every row is the file's when there is no delta: the rows are their own places)
+        places = rows.tolist() if self._file_rows == self.n_rows else \
+            np.where(rows < self._file_rows, rows, -1).tolist()
+        self.reader.fetch(ids, same, rowfile=self.rowfile, places=places)
 
     def row_of_ref(self, ref: str) -> int | None:
         """The first live row holding the paragraph of stable reference ``ref``."""
@@ -804,9 +810,12 @@ class IndexKeeper:
         self._merge: subprocess.Popen | None = None
         self.events: list[str] = []     # what happened, for logs and tests: loaded, built, …
 
-    def stale(self) -> bool:
-        """Whether :meth:`current` has work to do (the database moved, a merge finished)."""
-        return self.snapshot is None or self.generation != self.store.generation or \
+    def stale(self, generation: int | None = None) -> bool:
+        """Whether :meth:`current` has work to do (the database moved, a merge finished);
+        ``generation``: the database's, if just read (else it is read here)."""
+        if generation is None:
+            generation = self.store.generation
+        return self.snapshot is None or self.generation != generation or \
             (self._merge is not None and self._merge.poll() is not None)
 
     def current(self) -> tuple[Snapshot, int]:

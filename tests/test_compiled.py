@@ -364,3 +364,47 @@ def test_the_compiled_term_hashes_are_the_vocabularys(terms):
     else:
         assert np.frombuffer(hashed, np.uint64).tolist() == [
             _term_hash(t.encode("utf-8")) for t in terms]
+
+
+# -- jieba's best route (knowledge/cut.py, _bm25.route) -----------------------------------------
+ROUTE_CHARS = "的中华人民共和国劳动合同法第条年假工资加班出差报销北京大学图书馆一二三张李弥远沂王"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*ROUTE_CHARS, *SENTENCES[:20]]), max_size=12))
+def test_the_compiled_route_is_jiebas_route_in_python(pieces):
+    """``_bm25.route`` (jieba's DAG and best route through a clause, FastCut._route) gives the
+    Python path's ends and remembers the same log-probabilities, on random runs of dictionary
+    characters, words and whole sentences; and the cut through it is ``jieba.lcut``'s."""
+    from knowledge.analysis import _jieba
+    from knowledge.cut import FastCut
+    text = "".join(pieces)
+    compiled, python = FastCut(_jieba()), FastCut(_jieba())
+    python.compiled = False
+    assert compiled.compiled
+    for cutter in (compiled, python):
+        cutter._check_state()
+    assert compiled._route(text) == python._route(text)
+    assert compiled._scores.keys() == python._scores.keys()
+    assert all(compiled._scores[k] is python._scores[k] or
+               compiled._scores[k] == python._scores[k] for k in python._scores)
+    assert compiled.cut(text) == python.cut(text) == _jieba().lcut(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=[*ROUTE_CHARS, *"弥远沂王库那西利伊尔茨克", *"ab9.%，。 "], max_size=16),
+       st.booleans())
+def test_the_compiled_hmm_cut_is_jiebas(text, force):
+    """``cut._hmm_cut`` (jieba's HMM cut of a run no dictionary word covers, its Viterbi path
+    from ``_bm25.viterbi``) gives ``jieba.finalseg.cut``'s words, a forced split word split."""
+    from jieba import finalseg
+
+    from knowledge.cut import _hmm_cut
+    want = list(finalseg.cut(text))
+    forced = {w for w in want if len(w) > 1 and force}
+    saved = finalseg.Force_Split_Words
+    finalseg.Force_Split_Words = saved | forced
+    try:
+        assert _hmm_cut(text) == list(finalseg.cut(text))
+    finally:
+        finalseg.Force_Split_Words = saved

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import marshal
+import os
 import random
 import shutil
 import struct
@@ -97,12 +99,20 @@ def test_the_file_gives_each_rows_normalised_text_and_heading_text(base, tmp_pat
         rowfile = kb.searcher.snapshot.rowfile
         assert rowfile is not None
         entries = [rowfile.entry(at) for at in range(len(rowfile))]
+        compiled = rowfile.entries(list(range(len(rowfile))))    # (_bm25 when built)
+        records = [marshal.loads(os.pread(rowfile._fd, rowfile._row_ptr[at + 1] -
+                                          rowfile._row_ptr[at],
+                                          rowfile._blob_at + rowfile._row_ptr[at]))
+                   for at in range(len(rowfile))]
         answer = kb.search("年度考核報告何時提交")
-    for row, norm, head in entries:
-        assert norm == normalize(row.text)
+    for (row, norm, head), (_, compiled_norm, _) in zip(entries, compiled):
+        assert norm == compiled_norm == normalize(row.text)
         assert head == heads_text(row)
-    traditional = [(row, norm) for row, norm, _ in entries if "報告" in row.text]
+    traditional = [(row, norm, record) for (row, norm, _), record in zip(entries, records)
+                   if "報告" in row.text]
     assert len(traditional) == 1 and "报告" in traditional[0][1]
+    # the file holds the characters normalising changes, not a second copy of the text
+    assert isinstance(traditional[0][2][8], tuple)
     # a row already in normalised form: the file holds nothing for it, the text is used
     assert any(norm is row.text for row, norm, _ in entries)
     assert answer.hits and answer.hits[0].citation.document == "人事處通知"
