@@ -40,13 +40,21 @@ def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     return answers_of(tmp_path_factory, DOCS, QUESTIONS)
 
 
+def first_two(answer: dict, first: str, phrase: str, second: str) -> tuple[dict, dict]:
+    """Assert the first hit is article ``first`` quoting ``phrase`` and the second is article
+    ``second``; return the two top candidates of ``--explain``."""
+    one, two = answer["hits"][:2]
+    assert one["section"].endswith(first) and phrase in one["excerpt"]
+    assert two["section"].endswith(second)
+    top, nxt = answer["explain"]["candidates"][:2]
+    return top, nxt
+
+
 def test_the_article_stating_the_act_goes_first(answers) -> None:
     answer = answers["合同制职工要缴纳互助基金会费吗？"]
     assert answer["status"] == "answer"
-    first, second = answer["hits"][:2]
-    assert first["section"].endswith("第二条") and "缴纳互助基金会费" in first["excerpt"]
-    assert second["section"].endswith("第三条")     # 构成：…职工缴纳的互助基金会费
-    top, nxt = answer["explain"]["candidates"][:2]
+    # 第三条: 构成：…职工缴纳的互助基金会费
+    top, nxt = first_two(answer, "第二条", "缴纳互助基金会费", "第三条")
     assert top["act"] == 1.0 and "act" not in nxt
     # the closer wording (the list item repeats the question's words in order) put 第三条 first
     assert top["coverage"] == nxt["coverage"] and top["fuzzy"] < nxt["fuzzy"]
@@ -64,11 +72,9 @@ def test_a_question_about_the_thing_keeps_the_list(answers) -> None:
 
 
 def test_the_number_said_with_what_it_counts_goes_first(answers) -> None:
-    answer = answers["档案查阅申请多少个工作日内答复？"]
-    first, second = answer["hits"][:2]
-    assert first["section"].endswith("第四条") and "10个工作日内予以答复" in first["excerpt"]
-    assert second["section"].endswith("第三条")     # 3个工作日内告知申请人补正。…答复期限…
-    top, nxt = answer["explain"]["candidates"][:2]
+    # 第三条: 3个工作日内告知申请人补正。…答复期限…
+    top, nxt = first_two(answers["档案查阅申请多少个工作日内答复？"], "第四条", "10个工作日内予以答复",
+                         "第三条")
     assert top["counted"] == 1.0 and "counted" not in nxt
     # both say a number and every word of the question; the closer wording put 第三条 first
     assert top["coverage"] == nxt["coverage"] and top["fuzzy"] < nxt["fuzzy"]
@@ -81,11 +87,9 @@ def test_the_sibling_counting_what_is_asked_stays_first(answers) -> None:
 
 
 def test_a_sentence_goes_before_an_inventory_naming_the_words(answers) -> None:
-    answer = answers["这一年请了一个多月事假，年假还有吗？"]
-    first, second = answer["hits"][:2]
-    assert first["section"].endswith("第四条") and "不享受当年的年休假" in first["excerpt"]
-    assert second["section"].endswith("第二条")     # 职工享受下列假期：（一）年休假；…
-    top, nxt = answer["explain"]["candidates"][:2]
+    # 第二条: 职工享受下列假期：（一）年休假；…
+    top, nxt = first_two(answers["这一年请了一个多月事假，年假还有吗？"], "第四条", "不享受当年的年休假",
+                         "第二条")
     assert top["lead"] == 1.0 and "lead" not in nxt
     # both cover the question alike; the inventory's short items put it first by BM25
     assert top["article"] == nxt["article"] and top["bm25"] < nxt["bm25"]
@@ -98,11 +102,8 @@ def test_a_list_asked_keeps_the_inventory(answers) -> None:
 
 
 def test_the_rule_goes_before_the_definition_of_its_words(answers) -> None:
-    answer = answers["患病不能上班，病假怎么请？"]
-    first, second = answer["hits"][:2]
-    assert first["section"].endswith("第五条") and "凭医院出具的证明请病假" in first["excerpt"]
-    assert second["section"].endswith("第六条")     # 本办法所称病假，是指…
-    top, nxt = answer["explain"]["candidates"][:2]
+    # 第六条: 本办法所称病假，是指…
+    top, nxt = first_two(answers["患病不能上班，病假怎么请？"], "第五条", "凭医院出具的证明请病假", "第六条")
     assert top["lead"] == 1.0 and top["article"] == nxt["article"] and top["bm25"] < nxt["bm25"]
 
 
