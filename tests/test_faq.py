@@ -59,6 +59,13 @@ def _ask(db: Path, *questions: str) -> list[dict]:
     return answers
 
 
+def answered_with_pair(result: dict, asked: str) -> None:
+    """``result`` (``ask --json``) is a confident answer whose first hit is the FAQ pair asking
+    ``asked``."""
+    assert result["status"] == "answer", result
+    assert result["hits"][0]["kind"] == "faq" and result["hits"][0]["question"] == asked, result
+
+
 def _sheet_answers(factory, sheet: str, questions: list[str]) -> tuple[Path, dict[str, dict]]:
     """A knowledge base of one FAQ sheet alone, and ``ask --json`` of each question on it."""
     db = _ingested(factory.mktemp(Path(sheet).stem), sheet)
@@ -221,8 +228,7 @@ def office_answers(tmp_path_factory) -> dict[str, dict]:
 def test_a_paraphrase_in_the_thesauruss_other_words_is_answered_with_its_pair(office_answers,
                                                                               question, asked):
     result = office_answers[question]
-    assert result["status"] == "answer", result
-    assert result["hits"][0]["kind"] == "faq" and result["hits"][0]["question"] == asked, result
+    answered_with_pair(result, asked)
 
 
 def test_off_topic_put_to_the_office_sheet_is_declined(office_answers):
@@ -249,8 +255,7 @@ def reimbursement_answers(tmp_path_factory) -> dict[str, dict]:
 def test_a_pair_whose_words_the_thesaurus_relates_to_the_questions_answers_it(
         reimbursement_answers, question, asked):
     result = reimbursement_answers[question]
-    assert result["status"] == "answer", result
-    assert result["hits"][0]["kind"] == "faq" and result["hits"][0]["question"] == asked, result
+    answered_with_pair(result, asked)
     for off_topic in NOT_ASKED:
         assert reimbursement_answers[off_topic]["status"] == "not_found", off_topic
 
@@ -294,8 +299,7 @@ def test_a_phrase_said_with_a_measure_word_between_is_the_phrase(services_answer
 def test_a_paraphrase_in_everyday_service_words_is_answered_with_its_pair(services_answers,
                                                                           question, asked):
     result = services_answers[question]
-    assert result["status"] == "answer", result
-    assert result["hits"][0]["kind"] == "faq" and result["hits"][0]["question"] == asked, result
+    answered_with_pair(result, asked)
     assert result["hits"][0]["citation"].startswith("生活服务问答 › ")
 
 
@@ -336,8 +340,7 @@ def goods_answers(tmp_path_factory) -> dict[str, dict]:
 def test_a_thing_named_for_its_kind_is_answered_with_the_kinds_pair(goods_answers, question,
                                                                     asked):
     result = goods_answers[question]
-    assert result["status"] == "answer", result
-    assert result["hits"][0]["kind"] == "faq" and result["hits"][0]["question"] == asked, result
+    answered_with_pair(result, asked)
 
 
 def test_off_topic_put_to_the_goods_sheet_is_declined(goods_answers):
