@@ -29,6 +29,11 @@ its own:
 
 The baselines tokenise the corpus on the same number of worker processes as staffbot
 (``--baseline-workers``, default 2, fork), so ingest figures compare engines, not parallelism.
+``--baseline-python`` runs bm25s and FTS5 under another interpreter (a venv with
+``bm25s jieba numpy<2`` and this project installed): bm25s' top-k is ``np.argpartition`` over every
+document's score, mostly zeros, and numpy 2.4's ``argpartition`` takes ~14 ms on 100k such scores
+where 1.26's takes ~0.2 ms (measured on this project's machine), so bm25s' times depend on the numpy
+it runs on; the table prints each run's numpy.
 Query tokenisation is inside the timed part for every system; queries run one at a time.
 
 "ingest s" is end to end from the jsonl file until the first query can be answered (process start
@@ -251,7 +256,10 @@ def run_one(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix=f"bench-{args.one}-", dir=args.workdir) as tmp:
         extra = {"keep_db": Path(args.keep_db)} if args.keep_db else {}
         result = RUNNERS[args.one](data, questions, Path(tmp), args.baseline_workers, **extra)
+    import numpy
+
     result.update(system=args.one, size=args.size, mb=data.stat().st_size / 1e6,
+                  numpy=numpy.__version__,
                   peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   workers_peak_rss_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
     result["mb_per_s"] = result["mb"] / result["ingest_s"] if result["ingest_s"] else 0.0
@@ -270,6 +278,9 @@ def main() -> None:
     parser.add_argument("--baseline-workers", type=int, default=2,
                         help="processes tokenising the corpus for bm25s and fts5 (staffbot: 2)")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per (size, system)")
+    parser.add_argument("--baseline-python", metavar="PYTHON", default=sys.executable,
+                        help="the interpreter that runs bm25s and fts5 (default: this one), e.g. "
+                        "a venv with numpy<2, whose argpartition bm25s' top-k is fast on")
     parser.add_argument("--json", action="store_true", help="print the results as JSON too")
     parser.add_argument("--keep", metavar="DIR", help="write the grown data sets here and keep "
                         "them, and staffbot's database (staffbot-N.db, its index file beside it)")
@@ -321,7 +332,8 @@ def main() -> None:
                   f"{time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
             for system in systems:
                 t0 = time.perf_counter()
-                cmd = [sys.executable, str(Path(__file__).resolve()), "--one", system,
+                python = sys.executable if system == "staffbot" else args.baseline_python
+                cmd = [python, str(Path(__file__).resolve()), "--one", system,
                        "--size", str(size), "--data", str(data), "--questions-file", str(qfile),
                        "--workdir", str(work), "--baseline-workers", str(args.baseline_workers)]
                 if args.keep and system == "staffbot":
@@ -362,7 +374,7 @@ def main() -> None:
 
 def print_table(results: list[dict], questions: int) -> None:
     header = ["size", "system", "paras", "MB", "ingest s", "MB/s", "index s", "mean ms", "p95 ms",
-              "R@1", "R@5", "not found", "RSS MB", "workers MB"]
+              "R@1", "R@5", "not found", "RSS MB", "workers MB", "numpy"]
     rows = []
     for r in results:
         if "error" in r:
@@ -372,7 +384,8 @@ def print_table(results: list[dict], questions: int) -> None:
                      f"{r['ingest_s']:.1f}", f"{r['mb_per_s']:.2f}", f"{r['index_s']:.2f}",
                      f"{r['mean_ms']:.2f}", f"{r['p95_ms']:.2f}", f"{r['r1']:.3f}",
                      f"{r['r5']:.3f}", str(r["not_found"]) if r["system"] == "staffbot" else "-",
-                     f"{r['peak_rss_mb']:.0f}", f"{r['workers_peak_rss_mb']:.0f}"])
+                     f"{r['peak_rss_mb']:.0f}", f"{r['workers_peak_rss_mb']:.0f}",
+                     r.get("numpy", "?")])
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h)
               for i, h in enumerate(header)]
     print()
