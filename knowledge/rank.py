@@ -32,7 +32,7 @@ from .faqmatch import FaqSheet
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
 from .query import ANSWER_TYPES, QUESTION_FORM, Query, Unit
-from .sections import find_references
+from .sections import find_references, is_liability
 from .store import ParagraphRow
 from .teach import vote_factor
 from .text import number_pattern
@@ -639,7 +639,7 @@ class Ranker:
         self.synonyms = synonyms     # the thesaurus now (an admin may change it)
         self.associations = associations   # question words → heading words (associations.py)
         self._liability = liability if liability is not None else {
-            row for row, head in enumerate(self._heads) if "法律责任" in head or "罚则" in head}
+            row for row, head in enumerate(self._heads) if is_liability(head, rows[row].text)}
         # 第三条, 第二章 … in heading paths, so that a question naming an article finds it.
         if references is None:
             references = defaultdict(list)
