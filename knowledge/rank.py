@@ -223,6 +223,9 @@ def says_it_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms:
 
 
 _CITES = re.compile(r"(?:依照|按照|根据|适用)本(?:法|条例|办法|规定|细则)(第[一二三四五六七八九十百零〇两]+条)")
+# … and a table it defers to (按照表1规定的标准, 标准见表2): the numbers are in the table's rows.
+_CITES_TABLE = re.compile(r"(?:依照|按照|根据|参照|适用|见)(?:本(?:法|条例|办法|规定|细则))?(?:所附)?(表\d+)")
+_TABLE_LABEL = re.compile(r"^(表\d+)")
 _LEADING_ARTICLE = re.compile(r"^(第[一二三四五六七八九十百零〇两]+条)")
 # A state organ as a sentence's subject (国家机关不履行…的, 县级以上人民政府应当…), and the
 # words by which a question names one (政府信息公开, 劳动保障部门, 审计署).
@@ -247,27 +250,55 @@ def _article_of(row: ParagraphRow) -> str:
     return found.group(1) if found else ""
 
 
+# How far back a table's row looks for its caption (a plain-text table's rows follow it).
+_CAPTION_BACK = 40
+
+
+def _table_of(rows: Sequence[ParagraphRow], norms: Sequence[str], at: int) -> str:
+    """The 表N row ``at`` belongs to, or "": a table row's caption label (its last heading),
+    or, in plain text, the 表N caption line the paragraphs of its section follow."""
+    row = rows[at]
+    if row.section:
+        found = _TABLE_LABEL.match(normalize(row.section[-1]).replace(" ", ""))
+        if found:
+            return found.group(1)
+    for back in range(at - 1, max(-1, at - _CAPTION_BACK), -1):
+        before = rows[back]
+        if before.doc_id != row.doc_id or before.section != row.section:
+            return ""
+        found = _TABLE_LABEL.match(norms[back].replace(" ", ""))
+        if found:
+            return found.group(1)
+    return ""
+
+
 def cited_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
                 among: int) -> list[Ranked]:
     """The article a rule defers to, before the text deferring to it: when the best hit says
     依照本法第六条的规定 (a table's note, an article applying another) and that article of the
     same document or law is one of the next ``among`` - 1, covering the question as well, it
-    goes first (only the order moves, as in :func:`says_it_first`). Not a 法律责任 article
+    goes first (only the order moves, as in :func:`says_it_first`). The same for a table the
+    best defers to (按照表1规定的标准包干使用): a row of that table of its document, covering
+    the question as well, goes first — the amounts are said there. Not a 法律责任 article
     asked about consequences (依照本办法第三条的规定追回…并处罚款 answers 会怎么处理)."""
     ranked = list(ranked)
     if len(ranked) < 2:
         return ranked
     best = ranked[0]
     cited = set(_CITES.findall(norms[best.row]))
-    if not cited or rows[best.row].kind == "faq" or best.parts.get("liability", 0.0) > 0:
+    tables = set(_CITES_TABLE.findall(norms[best.row]))
+    if not (cited or tables) or rows[best.row].kind == "faq" \
+            or best.parts.get("liability", 0.0) > 0:
         return ranked
     doc, law = rows[best.row].doc_id, _law_name(rows[best.row].title)
     for i in range(1, min(among, len(ranked))):
         item = ranked[i]
         row = rows[item.row]
-        if (row.doc_id == doc or law and _law_name(row.title) == law) \
+        if item.strength < best.strength:
+            continue
+        if cited and (row.doc_id == doc or law and _law_name(row.title) == law) \
                 and _article_of(row) in cited \
-                and item.strength >= best.strength:
+                or tables and row.doc_id == doc and _table_of(rows, norms, item.row) in tables:
             return _first(ranked, i, "cited")
     return ranked
 
