@@ -307,33 +307,44 @@ def cited_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
 _NOMINAL = ("的", "者")
 
 
+# A reason frame: 不得以个人…撤回同意为由，拒绝提供产品 names the act as an excuse, not as what
+# the rule is about.
+_REASON = re.compile(r"以[^，,。；;：:]{1,30}?为由")
+
+
 def _said_as_act(unit: str, text: str) -> bool | None:
     """Does ``text`` say ``unit`` as an act (缴纳失业保险费), not only as a modifier of a noun
-    or an agent noun (职工缴纳的失业保险费, 被收集者)? None when it does not say it at all."""
+    or an agent noun (职工缴纳的失业保险费, 被收集者), or as the reason in 以…为由? None when it
+    does not say it at all."""
     at = text.find(unit)
     if at < 0:
         return None
+    reasons = [m.span() for m in _REASON.finditer(text)] if "为由" in text else []
     while at >= 0:
-        if not text.startswith(_NOMINAL, at + len(unit)):
+        if not text.startswith(_NOMINAL, at + len(unit)) \
+                and not any(a <= at < b for a, b in reasons):
             return True
         at = text.find(unit, at + 1)
     return False
 
 
+# The question's end after a word: 还能撤回吗 (a verb after a modal, asked about as such).
+_ASKED_END = re.compile(r"(?:吗|呢|么|嘛)?[?？!！。]*$")
 # A modal verb: what follows it in a question is a verb (要缴纳, 能撤回, 应当报告).
 _MODAL = re.compile(r"(?:要|应|应当|应该|该|能|能够|可以|可|需|需要|必须|得|会)$")
 
 
 def _acts_asked(query: Query) -> list[str]:
-    """The question's words that it says as an act on another of its words (要缴纳|失业保险费):
-    a word of two characters or more after a modal verb and directly before another of its
-    words. (After a modal, a verb: 个人所得税税率 or 预算执行 are names, not acts.)"""
+    """The question's words that it says as an act on another of its words (要缴纳|失业保险费)
+    or as what it asks ends with (还能撤回吗): a word of two characters or more after a modal
+    verb and directly before another of its words or the question's end. (After a modal, a verb: 个人所得税税率 or 预算执行 are names, not acts.)"""
     text, units = query.normalized, [u.text for u in query.units]
     acts = []
     for word in units:
         at = text.find(word)
-        if len(word) >= 2 and at > 0 and _MODAL.search(text, 0, at) and any(
-                other != word and text.startswith(other, at + len(word)) for other in units):
+        if len(word) >= 2 and at > 0 and _MODAL.search(text, 0, at) and (any(
+                other != word and text.startswith(other, at + len(word)) for other in units)
+                or _ASKED_END.match(text, at + len(word))):
             acts.append(word)
     return acts
 
