@@ -73,12 +73,14 @@ FIELDS = ("words", "context", "grams")
 # (``rarest``: the least of them) and how well the next hit's sentence says one of them that
 # the best's does not say at all (``rarest_next``); whether the best is a statute article
 # whose sentence is about a state organ (国家机关不履行…的) while the question names none and
-# asks no "who" (``organ``: the rule binds the state, not the unit or person asked about).
+# asks no "who" (``organ``: the rule binds the state, not the unit or person asked about);
+# whether an order rule put the best first for what it says (``moved``: says_it_first,
+# cited_first, act_first, count_first, lead_first): then a level lead is no coin toss.
 # :func:`decide` reads ``ahead``, ``type_ahead``, ``unlisted``, ``rivals``, ``mention``,
 # ``duty``, ``sibling``, ``rarest_next`` and ``organ`` as rules, not as weights.
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
             "answer_type", "ahead", "type_ahead", "unlisted", "rivals", "missing", "statute",
-            "mention", "duty", "sibling", "rarest", "rarest_next", "organ")
+            "mention", "duty", "sibling", "rarest", "rarest_next", "organ", "moved")
 # When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
 # question, and what says it answers is how much of that question the user's question says
 # (``asked``), the closeness of the two questions (``fuzzy``; ``closeness``: character by
@@ -549,8 +551,10 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
     (``ahead`` ≤ ``config.tie_ahead``) and the best leads by next to nothing (``margin`` <
     ``config.tie_margin``) and does not alone say what the question asks for
     (``type_ahead``): which of two articles saying the question's words equally comes first is
-    then a coin toss (a third to a half right on the dev sets), so the user is shown both.
-    Suggestions too when the question asks for a list (哪些, 什么情形) and the best hit is a
+    then a coin toss (a third to a half right on the dev sets), so the user is shown both —
+    unless an order rule put the best first for what it says (``moved``: the act asked, not
+    its excuse; the article or table deferred to…), which the scores do not see (17 of 18
+    such firsts right on realdocs and colloquial sets 1–5). Suggestions too when the question asks for a list (哪些, 什么情形) and the best hit is a
     statute article that enumerates nothing (``unlisted``: about a third right on the dev
     sets). A near lead (``margin`` < ``config.near_margin``) is a tie too when the next covers
     as much and it alone says what is asked (``type_ahead`` -1: 由…人民政府确定 second), or when
@@ -628,7 +632,8 @@ def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ..
     level = evidence.get("ahead", 1.0) <= config.tie_ahead
     paragraph = not evidence.get("faq")
     rules = {
-        "tie": paragraph and level and margin < config.tie_margin and said <= 0.0,
+        "tie": paragraph and level and margin < config.tie_margin and said <= 0.0
+        and not evidence.get("moved"),
         "near_tie": paragraph and level and margin < config.near_margin and said < 0.0,
         "crowd": paragraph and evidence.get("rivals", 0.0) >= config.crowd_rivals
         and margin < config.near_margin and said <= 0.0,
@@ -754,7 +759,10 @@ class Ranker:
                 **self._heaviest_elsewhere(ranked, query),
                 # the best's sentence is about a state organ (国家机关不履行…的) and the
                 # question names none and asks no "who": a rule for the state, not for staff
-                "organ": self._organ_rule(top, query)}
+                "organ": self._organ_rule(top, query),
+                # an order rule put it first for what it says (not for its score)
+                "moved": 1.0 if any(parts.get(mark) for mark in (*_MOVED, "counted", "lead"))
+                else 0.0}
 
     def _names_rule(self, row: int) -> bool:
         """Does the paragraph (a 法律责任/罚则 article) name the violation of a rule said
