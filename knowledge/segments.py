@@ -4,8 +4,8 @@ A :class:`Segment` is what an index build of some paragraphs produces: for each 
 fields (paragraph words, title + heading words, paragraph bigrams) the postings of each term
 (rows and raw term frequencies, ``uint16``) and each row's length, plus what the ranking needs of
 every row without reading it (paragraph id, document id, kind, whether it is a liability
-provision: under 法律责任 / 罚则, or stating a sanction itself; the 第N条 references of its
-headings). BM25 weights are *not* stored: they are computed at
+provision: under 法律责任 / 罚则, or a sanction under 监督与责任, 奖惩…; the 第N条 references
+of its headings). BM25 weights are *not* stored: they are computed at
 query time from the global statistics of all live segments (:mod:`.segmented`), so a base
 segment with deltas and tombstones ranks exactly as one fresh build of the same rows.
 
@@ -40,7 +40,7 @@ from .compiled import loops as _bm25  # None: not built (or stale); zlib gives t
 from .index import GramCoder, TokenCoder, batches, code_runs, release_free_memory
 from .normalize import normalize
 from .rowfile import write_row_file
-from .sections import find_references, is_liability, states_sanction
+from .sections import find_references, is_liability
 from .store import IndexRow, ParagraphRow
 
 __all__ = ["FORMAT_VERSION", "IndexFileError", "Segment", "build_segment", "index_path",
@@ -288,7 +288,7 @@ def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
     batch_context: list[list[str]] = []
     batch_texts: list[tuple[str, str]] = []
     kept: list[ParagraphRow] | None = [] if keep_rows else None
-    heads: dict[tuple, bool] = {}
+    heads: dict[tuple, str] = {}
     section_refs: dict[tuple[str, ...], set] = {}
     context_tokens: dict[str, list[str]] = {}    # a batch's rows share their headings' lists
 
@@ -312,8 +312,8 @@ def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
         if found is None:
             if len(heads) > 100_000:
                 heads.clear()
-            found = heads[key] = is_liability(heads_text(p), "")
-        liability.append(found or states_sanction(p.text))
+            found = heads[key] = heads_text(p)
+        liability.append(is_liability(found, p.text))
         refs = section_refs.get(p.section)
         if refs is None:
             if len(section_refs) > 100_000:
