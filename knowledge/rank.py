@@ -257,14 +257,15 @@ _CAPTION_BACK = 40
 
 
 def _table_of(rows: Sequence[ParagraphRow], norms: Sequence[str], at: int) -> str:
-    """The 表N row ``at`` belongs to, or "": a table row's caption label (its last heading),
-    or, in plain text, the 表N caption line the paragraphs of its section follow."""
+    """The 表N row ``at`` belongs to, or "": a table row's caption label (among its headings),
+    or, in plain text, the 表N caption line it opens with or that the paragraphs of its section
+    follow."""
     row = rows[at]
-    if row.section:
-        found = _TABLE_LABEL.match(normalize(row.section[-1]).replace(" ", ""))
+    for label in row.section[::-1]:          # 第八条 › 表1 国内出差住宿费标准 › 第5行
+        found = _TABLE_LABEL.match(normalize(label).replace(" ", ""))
         if found:
             return found.group(1)
-    for back in range(at - 1, max(-1, at - _CAPTION_BACK), -1):
+    for back in range(at, max(-1, at - _CAPTION_BACK), -1):     # (itself: a table as one text)
         before = rows[back]
         if before.doc_id != row.doc_id or before.section != row.section:
             return ""
@@ -274,21 +275,28 @@ def _table_of(rows: Sequence[ParagraphRow], norms: Sequence[str], at: int) -> st
     return ""
 
 
+# What a table holds for a rule deferring to it: amounts, dates, who, which items, where.
+_TABLED = frozenset({"quantity", "period", "list", "agent", "place"})
+
+
 def cited_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
-                among: int) -> list[Ranked]:
+                among: int, query: Query | None = None) -> list[Ranked]:
     """The article a rule defers to, before the text deferring to it: when the best hit says
     依照本法第六条的规定 (a table's note, an article applying another) and that article of the
     same document or law is one of the next ``among`` - 1, covering the question as well, it
     goes first (only the order moves, as in :func:`says_it_first`). The same for a table the
-    best defers to (按照表1规定的标准包干使用): a row of that table of its document, covering
-    the question as well, goes first — the amounts are said there. Not a 法律责任 article
+    best defers to (按照表1规定的标准包干使用) when ``query`` asks for what tables hold (an
+    amount, a date, who, which items, where; not whether: 要分级管理吗 is answered by the
+    article's own 分为三级): a row of that table of its document, covering the question as
+    well, goes first — the amounts are said there. Not a 法律责任 article
     asked about consequences (依照本办法第三条的规定追回…并处罚款 answers 会怎么处理)."""
     ranked = list(ranked)
     if len(ranked) < 2:
         return ranked
     best = ranked[0]
     cited = set(_CITES.findall(norms[best.row]))
-    tables = set(_CITES_TABLE.findall(norms[best.row]))
+    tables = set(_CITES_TABLE.findall(norms[best.row])) \
+        if query is not None and _TABLED.intersection(query.asks) else set()
     if not (cited or tables) or rows[best.row].kind == "faq" \
             or best.parts.get("liability", 0.0) > 0:
         return ranked
