@@ -347,7 +347,8 @@ _MODAL = re.compile(r"(?:要|应|应当|应该|该|能|能够|可以|可|需|需
 def _acts_asked(query: Query) -> list[str]:
     """The question's words that it says as an act on another of its words (要缴纳|失业保险费)
     or as what it asks ends with (还能撤回吗): a word of two characters or more after a modal
-    verb and directly before another of its words or the question's end. (After a modal, a verb: 个人所得税税率 or 预算执行 are names, not acts.)"""
+    verb and directly before another of its words or the question's end. (After a modal, a
+    verb: 个人所得税税率 or 预算执行 are names, not acts.)"""
     text, units = query.normalized, [u.text for u in query.units]
     acts = []
     for word in units:
@@ -562,9 +563,9 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
     then a coin toss (a third to a half right on the dev sets), so the user is shown both —
     unless an order rule put the best first for what it says (``moved``: the act asked, not
     its excuse; the article or table deferred to…), which the scores do not see (17 of 18
-    such firsts right on realdocs and colloquial sets 1–5). Suggestions too when the question asks for a list (哪些, 什么情形) and the best hit is a
-    statute article that enumerates nothing (``unlisted``: about a third right on the dev
-    sets). A near lead (``margin`` < ``config.near_margin``) is a tie too when the next covers
+    such firsts right on realdocs and colloquial sets 1–5). Suggestions too when the question
+    asks for a list (哪些, 什么情形) and the best hit is a statute article that enumerates
+    nothing (``unlisted``: about a third right on the dev sets). A near lead (``margin`` < ``config.near_margin``) is a tie too when the next covers
     as much and it alone says what is asked (``type_ahead`` -1: 由…人民政府确定 second), or when
     a crowd of articles says the question's words: seven or more of the next nine cover as much
     of it (``rivals``: within 0.05) and the best does not alone say what is asked; which of
