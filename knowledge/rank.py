@@ -32,7 +32,7 @@ from .faqmatch import FaqSheet
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
 from .query import ANSWER_TYPES, QUESTION_FORM, Query, Unit
-from .sections import find_references
+from .sections import find_references, is_liability
 from .store import ParagraphRow
 from .teach import vote_factor
 from .text import number_pattern
@@ -73,12 +73,14 @@ FIELDS = ("words", "context", "grams")
 # (``rarest``: the least of them) and how well the next hit's sentence says one of them that
 # the best's does not say at all (``rarest_next``); whether the best is a statute article
 # whose sentence is about a state organ (国家机关不履行…的) while the question names none and
-# asks no "who" (``organ``: the rule binds the state, not the unit or person asked about).
+# asks no "who" (``organ``: the rule binds the state, not the unit or person asked about);
+# whether an order rule put the best first for what it says (``moved``: says_it_first,
+# cited_first, act_first, count_first, lead_first): then a level lead is no coin toss.
 # :func:`decide` reads ``ahead``, ``type_ahead``, ``unlisted``, ``rivals``, ``mention``,
 # ``duty``, ``sibling``, ``rarest_next`` and ``organ`` as rules, not as weights.
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
             "answer_type", "ahead", "type_ahead", "unlisted", "rivals", "missing", "statute",
-            "mention", "duty", "sibling", "rarest", "rarest_next", "organ")
+            "mention", "duty", "sibling", "rarest", "rarest_next", "organ", "moved")
 # When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
 # question, and what says it answers is how much of that question the user's question says
 # (``asked``), the closeness of the two questions (``fuzzy``; ``closeness``: character by
@@ -223,6 +225,9 @@ def says_it_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms:
 
 
 _CITES = re.compile(r"(?:依照|按照|根据|适用)本(?:法|条例|办法|规定|细则)(第[一二三四五六七八九十百零〇两]+条)")
+# … and a table it defers to (按照表1规定的标准, 标准见表2): the numbers are in the table's rows.
+_CITES_TABLE = re.compile(r"(?:依照|按照|根据|参照|适用|见)(?:本(?:法|条例|办法|规定|细则))?(?:所附)?(表\d+)")
+_TABLE_LABEL = re.compile(r"^(表\d+)")
 _LEADING_ARTICLE = re.compile(r"^(第[一二三四五六七八九十百零〇两]+条)")
 # A state organ as a sentence's subject (国家机关不履行…的, 县级以上人民政府应当…), and the
 # words by which a question names one (政府信息公开, 劳动保障部门, 审计署).
@@ -247,27 +252,63 @@ def _article_of(row: ParagraphRow) -> str:
     return found.group(1) if found else ""
 
 
+# How far back a table's row looks for its caption (a plain-text table's rows follow it).
+_CAPTION_BACK = 40
+
+
+def _table_of(rows: Sequence[ParagraphRow], norms: Sequence[str], at: int) -> str:
+    """The 表N row ``at`` belongs to, or "": a table row's caption label (among its headings),
+    or, in plain text, the 表N caption line it opens with or that the paragraphs of its section
+    follow."""
+    row = rows[at]
+    for label in row.section[::-1]:          # 第八条 › 表1 国内出差住宿费标准 › 第5行
+        found = _TABLE_LABEL.match(normalize(label).replace(" ", ""))
+        if found:
+            return found.group(1)
+    for back in range(at, max(-1, at - _CAPTION_BACK), -1):     # (itself: a table as one text)
+        before = rows[back]
+        if before.doc_id != row.doc_id or before.section != row.section:
+            return ""
+        found = _TABLE_LABEL.match(norms[back].replace(" ", ""))
+        if found:
+            return found.group(1)
+    return ""
+
+
+# What a table holds for a rule deferring to it: amounts, dates, who, which items, where.
+_TABLED = frozenset({"quantity", "period", "list", "agent", "place"})
+
+
 def cited_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
-                among: int) -> list[Ranked]:
+                among: int, query: Query | None = None) -> list[Ranked]:
     """The article a rule defers to, before the text deferring to it: when the best hit says
     依照本法第六条的规定 (a table's note, an article applying another) and that article of the
     same document or law is one of the next ``among`` - 1, covering the question as well, it
-    goes first (only the order moves, as in :func:`says_it_first`). Not a 法律责任 article
+    goes first (only the order moves, as in :func:`says_it_first`). The same for a table the
+    best defers to (按照表1规定的标准包干使用) when ``query`` asks for what tables hold (an
+    amount, a date, who, which items, where; not whether: 要分级管理吗 is answered by the
+    article's own 分为三级): a row of that table of its document, covering the question as
+    well, goes first — the amounts are said there. Not a 法律责任 article
     asked about consequences (依照本办法第三条的规定追回…并处罚款 answers 会怎么处理)."""
     ranked = list(ranked)
     if len(ranked) < 2:
         return ranked
     best = ranked[0]
     cited = set(_CITES.findall(norms[best.row]))
-    if not cited or rows[best.row].kind == "faq" or best.parts.get("liability", 0.0) > 0:
+    tables = set(_CITES_TABLE.findall(norms[best.row])) \
+        if query is not None and _TABLED.intersection(query.asks) else set()
+    if not (cited or tables) or rows[best.row].kind == "faq" \
+            or best.parts.get("liability", 0.0) > 0:
         return ranked
     doc, law = rows[best.row].doc_id, _law_name(rows[best.row].title)
     for i in range(1, min(among, len(ranked))):
         item = ranked[i]
         row = rows[item.row]
-        if (row.doc_id == doc or law and _law_name(row.title) == law) \
+        if item.strength < best.strength:
+            continue
+        if cited and (row.doc_id == doc or law and _law_name(row.title) == law) \
                 and _article_of(row) in cited \
-                and item.strength >= best.strength:
+                or tables and row.doc_id == doc and _table_of(rows, norms, item.row) in tables:
             return _first(ranked, i, "cited")
     return ranked
 
@@ -276,33 +317,45 @@ def cited_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
 _NOMINAL = ("的", "者")
 
 
+# A reason frame: 不得以个人…撤回同意为由，拒绝提供产品 names the act as an excuse, not as what
+# the rule is about.
+_REASON = re.compile(r"以[^，,。；;：:]{1,30}?为由")
+
+
 def _said_as_act(unit: str, text: str) -> bool | None:
     """Does ``text`` say ``unit`` as an act (缴纳失业保险费), not only as a modifier of a noun
-    or an agent noun (职工缴纳的失业保险费, 被收集者)? None when it does not say it at all."""
+    or an agent noun (职工缴纳的失业保险费, 被收集者), or as the reason in 以…为由? None when it
+    does not say it at all."""
     at = text.find(unit)
     if at < 0:
         return None
+    reasons = [m.span() for m in _REASON.finditer(text)] if "为由" in text else []
     while at >= 0:
-        if not text.startswith(_NOMINAL, at + len(unit)):
+        if not text.startswith(_NOMINAL, at + len(unit)) \
+                and not any(a <= at < b for a, b in reasons):
             return True
         at = text.find(unit, at + 1)
     return False
 
 
+# The question's end after a word: 还能撤回吗 (a verb after a modal, asked about as such).
+_ASKED_END = re.compile(r"(?:吗|呢|么|嘛)?[?？!！。]*$")
 # A modal verb: what follows it in a question is a verb (要缴纳, 能撤回, 应当报告).
 _MODAL = re.compile(r"(?:要|应|应当|应该|该|能|能够|可以|可|需|需要|必须|得|会)$")
 
 
 def _acts_asked(query: Query) -> list[str]:
-    """The question's words that it says as an act on another of its words (要缴纳|失业保险费):
-    a word of two characters or more after a modal verb and directly before another of its
-    words. (After a modal, a verb: 个人所得税税率 or 预算执行 are names, not acts.)"""
+    """The question's words that it says as an act on another of its words (要缴纳|失业保险费)
+    or as what it asks ends with (还能撤回吗): a word of two characters or more after a modal
+    verb and directly before another of its words or the question's end. (After a modal, a
+    verb: 个人所得税税率 or 预算执行 are names, not acts.)"""
     text, units = query.normalized, [u.text for u in query.units]
     acts = []
     for word in units:
         at = text.find(word)
-        if len(word) >= 2 and at > 0 and _MODAL.search(text, 0, at) and any(
-                other != word and text.startswith(other, at + len(word)) for other in units):
+        if len(word) >= 2 and at > 0 and _MODAL.search(text, 0, at) and (any(
+                other != word and text.startswith(other, at + len(word)) for other in units)
+                or _ASKED_END.match(text, at + len(word))):
             acts.append(word)
     return acts
 
@@ -507,10 +560,12 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
     (``ahead`` ≤ ``config.tie_ahead``) and the best leads by next to nothing (``margin`` <
     ``config.tie_margin``) and does not alone say what the question asks for
     (``type_ahead``): which of two articles saying the question's words equally comes first is
-    then a coin toss (a third to a half right on the dev sets), so the user is shown both.
-    Suggestions too when the question asks for a list (哪些, 什么情形) and the best hit is a
-    statute article that enumerates nothing (``unlisted``: about a third right on the dev
-    sets). A near lead (``margin`` < ``config.near_margin``) is a tie too when the next covers
+    then a coin toss (a third to a half right on the dev sets), so the user is shown both —
+    unless an order rule put the best first for what it says (``moved``: the act asked, not
+    its excuse; the article or table deferred to…), which the scores do not see (17 of 18
+    such firsts right on realdocs and colloquial sets 1–5). Suggestions too when the question
+    asks for a list (哪些, 什么情形) and the best hit is a statute article that enumerates
+    nothing (``unlisted``: about a third right on the dev sets). A near lead (``margin`` < ``config.near_margin``) is a tie too when the next covers
     as much and it alone says what is asked (``type_ahead`` -1: 由…人民政府确定 second), or when
     a crowd of articles says the question's words: seven or more of the next nine cover as much
     of it (``rivals``: within 0.05) and the best does not alone say what is asked; which of
@@ -586,7 +641,8 @@ def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ..
     level = evidence.get("ahead", 1.0) <= config.tie_ahead
     paragraph = not evidence.get("faq")
     rules = {
-        "tie": paragraph and level and margin < config.tie_margin and said <= 0.0,
+        "tie": paragraph and level and margin < config.tie_margin and said <= 0.0
+        and not evidence.get("moved"),
         "near_tie": paragraph and level and margin < config.near_margin and said < 0.0,
         "crowd": paragraph and evidence.get("rivals", 0.0) >= config.crowd_rivals
         and margin < config.near_margin and said <= 0.0,
@@ -639,7 +695,7 @@ class Ranker:
         self.synonyms = synonyms     # the thesaurus now (an admin may change it)
         self.associations = associations   # question words → heading words (associations.py)
         self._liability = liability if liability is not None else {
-            row for row, head in enumerate(self._heads) if "法律责任" in head or "罚则" in head}
+            row for row, head in enumerate(self._heads) if is_liability(head, rows[row].text)}
         # 第三条, 第二章 … in heading paths, so that a question naming an article finds it.
         if references is None:
             references = defaultdict(list)
@@ -712,7 +768,10 @@ class Ranker:
                 **self._heaviest_elsewhere(ranked, query),
                 # the best's sentence is about a state organ (国家机关不履行…的) and the
                 # question names none and asks no "who": a rule for the state, not for staff
-                "organ": self._organ_rule(top, query)}
+                "organ": self._organ_rule(top, query),
+                # an order rule put it first for what it says (not for its score)
+                "moved": 1.0 if any(parts.get(mark) for mark in (*_MOVED, "counted", "lead"))
+                else 0.0}
 
     def _names_rule(self, row: int) -> bool:
         """Does the paragraph (a 法律责任/罚则 article) name the violation of a rule said

@@ -264,7 +264,7 @@ class Searcher:
         and, asked for a quantity, the one whose number is said with the question's words."""
         articles = says_it_first(one_per_article(ranked, self.rows, query), self.rows,
                                  self.norms, query, self.config.sibling_among)
-        articles = cited_first(articles, self.rows, self.norms, self.config.sibling_among)
+        articles = cited_first(articles, self.rows, self.norms, self.config.sibling_among, query)
         articles = act_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = count_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         return lead_first(articles, self.rows, self.norms, query, self.config.sibling_among)

@@ -22,7 +22,7 @@ from .blocks import Block, SourceDocument
 from .text import CLAUSE_ENDS, CLOSING_QUOTES, ELLIPSIS, SENTENCE_ENDS
 
 __all__ = ["Paragraph", "StructuredDocument", "split_document", "split_sentences", "lead_label",
-           "find_references", "is_heading_line"]
+           "find_references", "is_heading_line", "is_liability"]
 
 _NUM = "一二三四五六七八九十百千零〇两"
 
@@ -125,6 +125,38 @@ def find_references(text: str) -> list[tuple[str, int]]:
         if value is not None:
             refs.append((kind, value))
     return refs
+
+
+# A liability provision (issue 16, rules before mentions): under a 法律责任 / 罚则 heading, or
+# a sanction stated under a heading of the same role in other words (监督与责任, 奖惩, 责任追究,
+# 监督和追责): its opening sentence names the conduct (违反…, 未按…, 有下列行为之一) in a clause
+# ending in 的， and then the sanction (由…责令改正, 给予处分, 处…罚款, 追究…责任).
+_LIABILITY_HEADING = re.compile(r"法律责任|罚则")
+_SANCTIONS_HEADING = re.compile(r"责任追究|追究责任|追责|问责|奖惩|惩处|惩戒|[与和及]责任")
+_SANCTIONED = re.compile(
+    r"(?:违反|未按|未依照|未依法|未经|不按|不依法|拒不|拒绝|擅自|虚报|伪造|弄虚作假|下列(?:行为|情形)之一)"
+    r"[^。；;：:\n]*?的[，,][^。：:\n]*?"
+    r"(?:处分|罚款|处罚|追究[^，,。；;：:\n]{0,8}责任|责令|没收|吊销|通报批评|严肃处理|滞纳金|"
+    r"撤销登记|警告)")
+_OPENING = re.compile(r"[。：:\n]")
+# … but a sentence that exempts (可以免予处罚, 不予追究) states no sanction.
+_EXEMPTS = re.compile(r"免予|免除|不予处罚|不予追究")
+
+
+def states_sanction(text: str) -> bool:
+    """Does ``text``'s opening sentence state a sanction for a conduct, as a liability article
+    does (出差人员有下列行为之一的，由财务处责令退回违规资金…)? A rule with an exception
+    (未经审批的，不予报销) or an organ's duties (公安机关履行下列职责：) is none."""
+    opening = _OPENING.split(text.lstrip(), 1)[0]
+    return _SANCTIONED.search(opening) is not None and _EXEMPTS.search(opening) is None
+
+
+def is_liability(heads: str, text: str) -> bool:
+    """Is a paragraph a liability provision: under a 法律责任 / 罚则 heading (``heads``: its
+    title and headings), or stating a sanction (:func:`states_sanction`) under a heading that
+    names sanctions in other words (监督与责任, 奖惩, 责任追究)?"""
+    return _LIABILITY_HEADING.search(heads) is not None \
+        or _SANCTIONS_HEADING.search(heads) is not None and states_sanction(text)
 
 
 def lead_label(text: str, limit: int = 24) -> str:

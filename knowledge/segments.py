@@ -3,8 +3,9 @@
 A :class:`Segment` is what an index build of some paragraphs produces: for each of the three
 fields (paragraph words, title + heading words, paragraph bigrams) the postings of each term
 (rows and raw term frequencies, ``uint16``) and each row's length, plus what the ranking needs of
-every row without reading it (paragraph id, document id, kind, whether it sits under 法律责任 /
-罚则, the 第N条 references of its headings). BM25 weights are *not* stored: they are computed at
+every row without reading it (paragraph id, document id, kind, whether it is a liability
+provision: under 法律责任 / 罚则, or a sanction under 监督与责任, 奖惩…; the 第N条 references
+of its headings). BM25 weights are *not* stored: they are computed at
 query time from the global statistics of all live segments (:mod:`.segmented`), so a base
 segment with deltas and tombstones ranks exactly as one fresh build of the same rows.
 
@@ -39,7 +40,7 @@ from .compiled import loops as _bm25  # None: not built (or stale); zlib gives t
 from .index import GramCoder, TokenCoder, batches, code_runs, release_free_memory
 from .normalize import normalize
 from .rowfile import write_row_file
-from .sections import find_references
+from .sections import find_references, is_liability
 from .store import IndexRow, ParagraphRow
 
 __all__ = ["FORMAT_VERSION", "IndexFileError", "Segment", "build_segment", "index_path",
@@ -47,7 +48,7 @@ __all__ = ["FORMAT_VERSION", "IndexFileError", "Segment", "build_segment", "inde
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3          # bump when what a build writes changes (tokens, fields, layout)
+FORMAT_VERSION = 4          # bump when what a build writes changes (tokens, fields, layout, liability)
 _MAGIC = b"STAFFIDX"
 _HEAD = struct.Struct("<8sIQ")   # magic, format version, header length
 _ROW_BITS = 27
@@ -189,7 +190,7 @@ class Segment:
     ids: np.ndarray                 # int64 paragraph id per row
     docs: np.ndarray                # int64 document id per row
     kinds: np.ndarray               # int8 index into KINDS per row
-    liability: np.ndarray           # bool: under a 法律责任 / 罚则 heading
+    liability: np.ndarray           # bool: a liability provision (sections.is_liability)
     same_norm: np.ndarray           # bool: normalize(text) is the text (no need to compute it)
     references: dict[tuple[str, int], np.ndarray]   # (章/条, n) → local rows
     generation: int = -1
@@ -205,10 +206,6 @@ def heads_text(row: ParagraphRow, norm: Callable[[str], str] = normalize) -> str
     about (the ranking's heading text)."""
     return norm(" ".join((row.title, *row.section, row.question) if row.question
                          else (row.title, *row.section))) + "\n"
-
-
-def _is_liability(head: str) -> bool:
-    return "法律责任" in head or "罚则" in head
 
 
 def _postings(chunks: list[np.ndarray], lengths: np.ndarray) -> tuple[Postings, np.ndarray]:
@@ -291,7 +288,7 @@ def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
     batch_context: list[list[str]] = []
     batch_texts: list[tuple[str, str]] = []
     kept: list[ParagraphRow] | None = [] if keep_rows else None
-    heads: dict[tuple, bool] = {}
+    heads: dict[tuple, str] = {}
     section_refs: dict[tuple[str, ...], set] = {}
     context_tokens: dict[str, list[str]] = {}    # a batch's rows share their headings' lists
 
@@ -315,8 +312,8 @@ def build_segment(rows: Iterable[IndexRow], *, keep_rows: bool = False,
         if found is None:
             if len(heads) > 100_000:
                 heads.clear()
-            found = heads[key] = _is_liability(heads_text(p))
-        liability.append(found)
+            found = heads[key] = heads_text(p)
+        liability.append(is_liability(found, p.text))
         refs = section_refs.get(p.section)
         if refs is None:
             if len(section_refs) > 100_000:
