@@ -227,6 +227,9 @@ def _as_is(text: str) -> str:
 # the compiled reader of a search's rows (knowledge/_bm25.c; not on Windows), not one built from
 # an older source (knowledge/compiled.py): it would not know this format's records
 _read_rows = getattr(loops, "read_rows", None)
+# (and the rows it reads, kept in the row cache, untracked by the garbage collector: records of
+# atomic values; absent from a build of an older source, which reads the same rows)
+_untrack = getattr(loops, "untrack", None)
 
 _ROW_FIELDS = [getattr(ParagraphRow, f.name) for f in dataclasses.fields(ParagraphRow)]
 _ROW_SLOTS = [field.__set__ for field in _ROW_FIELDS]
@@ -360,6 +363,8 @@ class RowFile:
                                           _ROW_FIELDS, tables["docs"], tables["paths"]):
             heading = heads.get(head)
             out.append((row, norm, self._heading(row, head) if heading is None else heading))
+        if _untrack is not None:
+            _untrack(out)
         return out
 
     def _entry(self, at: int, record: tuple, sentences: tuple
