@@ -550,7 +550,7 @@ read_rows(PyObject *self, PyObject *args)
         }
         PyObject *const *f = &PyTuple_GET_ITEM(record, 0);
         PyObject *doc = NULL, *path = NULL, *sentences = NULL, *row = NULL, *id = NULL,
-                 *doc_id = NULL, *entry = NULL;
+                 *doc_id = NULL, *entry = NULL, *text = NULL;
         const Py_ssize_t doc_i = PyLong_AsSsize_t(f[6]), path_i = PyLong_AsSsize_t(f[7]);
         if (PyErr_Occurred()) goto row_fail;
         if ((doc = table_record(docs_table, doc_i)) == NULL) goto row_fail;
@@ -567,12 +567,32 @@ read_rows(PyObject *self, PyObject *args)
             PyTuple_SET_ITEM(sentences, (k - a) / 2, pair);
         }
         PyObject_GC_UnTrack(sentences);
+        if (PyBytes_Check(f[3])) {      /* a text beyond ASCII, as UTF-16 (format 4) */
+            const Py_ssize_t nb = PyBytes_GET_SIZE(f[3]);
+            if (nb % 2) {
+                PyErr_SetString(PyExc_ValueError, "read_rows: not a UTF-16 text");
+                goto row_fail;
+            }
+#if PY_BIG_ENDIAN
+            int order = -1;
+            text = PyUnicode_DecodeUTF16(PyBytes_AS_STRING(f[3]), nb, "strict", &order);
+#else
+            text = PyUnicode_FromKindAndData(PyUnicode_2BYTE_KIND, PyBytes_AS_STRING(f[3]),
+                                             nb / 2);
+#endif
+            if (text == NULL) goto row_fail;
+        } else if (PyUnicode_Check(f[3])) {
+            text = Py_NewRef(f[3]);
+        } else {
+            PyErr_SetString(PyExc_ValueError, "read_rows: not a row's text");
+            goto row_fail;
+        }
         if ((id = PyLong_FromLongLong(ids[at])) == NULL) goto row_fail;
         if ((doc_id = PyLong_FromLongLong(doc_of[at])) == NULL) goto row_fail;
         if ((row = type->tp_alloc(type, 0)) == NULL) goto row_fail;
         {
             /* ParagraphRow's fields, in order */
-            PyObject *values[14] = {id, doc_id, f[0], f[3], sentences, path,
+            PyObject *values[14] = {id, doc_id, f[0], text, sentences, path,
                                     PyTuple_GET_ITEM(doc, 0), PyTuple_GET_ITEM(doc, 1),
                                     PyTuple_GET_ITEM(doc, 2), PyTuple_GET_ITEM(doc, 3),
                                     f[1], f[2], f[4], f[5]};
@@ -583,22 +603,22 @@ read_rows(PyObject *self, PyObject *args)
         }
         untrack_record(row);   /* (its fields are atomic or untracked records) */
         if (PyTuple_Check(f[8])) {     /* the characters normalising changes (format 3) */
-            PyObject *norm = patched_text(f[3], f[8]);
+            PyObject *norm = patched_text(text, f[8]);
             if (norm == NULL) goto row_fail;
             entry = PyTuple_Pack(3, row, norm, f[9]);
             Py_DECREF(norm);
         } else {
-            entry = PyTuple_Pack(3, row, f[8] == Py_None ? f[3] : f[8], f[9]);
+            entry = PyTuple_Pack(3, row, f[8] == Py_None ? text : f[8], f[9]);
         }
         if (entry == NULL) goto row_fail;
         untrack_record(entry);
         PyList_SET_ITEM(result, i, entry);
         Py_DECREF(row); Py_DECREF(id); Py_DECREF(doc_id); Py_DECREF(sentences);
-        Py_DECREF(record);
+        Py_DECREF(text); Py_DECREF(record);
         continue;
 row_fail:
         Py_XDECREF(row); Py_XDECREF(id); Py_XDECREF(doc_id); Py_XDECREF(sentences);
-        Py_DECREF(record);
+        Py_XDECREF(text); Py_DECREF(record);
         goto fail;
     }
     goto done;
