@@ -420,6 +420,44 @@ out:
     return found;
 }
 
+/* rowfile.RowFile._heading: the heading text of heads record `index` (its cache holds the text
+   once made; a record None is the plain heading text, made here as segments.heads_text(row,
+   as is) makes it: title, headings and an FAQ pair's question joined by spaces, then "\n").
+   A new reference. */
+static PyObject *
+heading_text(PyObject *heads_table, PyObject *index, PyObject *doc, PyObject *path,
+             PyObject *question)
+{
+    PyObject *cache = PyTuple_GET_ITEM(heads_table, 2);
+    PyObject *found = PyDict_GetItemWithError(cache, index);
+    if (found != NULL && found != Py_None) return Py_NewRef(found);
+    if (PyErr_Occurred()) return NULL;
+    const Py_ssize_t i = PyLong_AsSsize_t(index);
+    if (i == -1 && PyErr_Occurred()) return NULL;
+    PyObject *record = table_record(heads_table, i);     /* (borrowed: the cache holds it) */
+    if (record == NULL) return NULL;
+    if (record != Py_None) return Py_NewRef(record);
+    if (!PyTuple_Check(path) || !PyUnicode_Check(question)) {
+        PyErr_SetString(PyExc_ValueError, "read_rows: not a heading path");
+        return NULL;
+    }
+    const int asked = PyUnicode_GET_LENGTH(question) > 0;
+    const Py_ssize_t n = PyTuple_GET_SIZE(path);
+    PyObject *parts = PyTuple_New(n + 1 + asked);
+    if (parts == NULL) return NULL;
+    PyTuple_SET_ITEM(parts, 0, Py_NewRef(PyTuple_GET_ITEM(doc, 0)));
+    for (Py_ssize_t k = 0; k < n; k++)
+        PyTuple_SET_ITEM(parts, k + 1, Py_NewRef(PyTuple_GET_ITEM(path, k)));
+    if (asked) PyTuple_SET_ITEM(parts, n + 1, Py_NewRef(question));
+    PyObject *space = PyUnicode_FromString(" "), *line = PyUnicode_FromString("\n");
+    PyObject *joined = space && line ? PyUnicode_Join(space, parts) : NULL;
+    PyObject *heading = joined ? PyUnicode_Concat(joined, line) : NULL;
+    Py_XDECREF(space); Py_XDECREF(line); Py_XDECREF(joined); Py_DECREF(parts);
+    if (heading == NULL) return NULL;
+    if (PyDict_SetItem(cache, index, heading) < 0) { Py_DECREF(heading); return NULL; }
+    return heading;
+}
+
 /* rowfile._patched(text, (places, chars)): the text with text[places[i]] = chars[i] (places
    uint32 little-endian), made a canonical str (the narrowest kind its characters need) */
 static PyObject *
@@ -470,12 +508,17 @@ read_rows(PyObject *self, PyObject *args)
     int fd;
     Py_ssize_t blob_at;
     PyObject *o_row_ptr, *o_span_ptr, *o_spans, *o_ats, *o_ids, *o_docs, *row_type, *setters;
-    PyObject *docs_table, *paths_table;
-    if (!PyArg_ParseTuple(args, "inOOOO!OOO!O!O!O!", &fd, &blob_at, &o_row_ptr, &o_span_ptr,
+    PyObject *docs_table, *paths_table, *heads_table = NULL;
+    if (!PyArg_ParseTuple(args, "inOOOO!OOO!O!O!O!|O!", &fd, &blob_at, &o_row_ptr, &o_span_ptr,
                           &o_spans, &PyList_Type, &o_ats, &o_ids, &o_docs, &PyType_Type,
                           &row_type, &PyList_Type, &setters, &PyTuple_Type, &docs_table,
-                          &PyTuple_Type, &paths_table))
+                          &PyTuple_Type, &paths_table, &PyTuple_Type, &heads_table))
         return NULL;
+    if (heads_table != NULL && (PyTuple_GET_SIZE(heads_table) != 3 ||
+                                !PyDict_Check(PyTuple_GET_ITEM(heads_table, 2)))) {
+        PyErr_SetString(PyExc_TypeError, "read_rows: tables of (blob, offsets, dict)");
+        return NULL;
+    }
     if (PyList_GET_SIZE(setters) != 14 || PyTuple_GET_SIZE(docs_table) != 3 ||
             PyTuple_GET_SIZE(paths_table) != 3 ||
             !PyDict_Check(PyTuple_GET_ITEM(docs_table, 2)) ||
@@ -550,7 +593,7 @@ read_rows(PyObject *self, PyObject *args)
         }
         PyObject *const *f = &PyTuple_GET_ITEM(record, 0);
         PyObject *doc = NULL, *path = NULL, *sentences = NULL, *row = NULL, *id = NULL,
-                 *doc_id = NULL, *entry = NULL, *text = NULL;
+                 *doc_id = NULL, *entry = NULL, *text = NULL, *head = NULL;
         const Py_ssize_t doc_i = PyLong_AsSsize_t(f[6]), path_i = PyLong_AsSsize_t(f[7]);
         if (PyErr_Occurred()) goto row_fail;
         if ((doc = table_record(docs_table, doc_i)) == NULL) goto row_fail;
@@ -602,23 +645,29 @@ read_rows(PyObject *self, PyObject *args)
             }
         }
         untrack_record(row);   /* (its fields are atomic or untracked records) */
+        if (heads_table != NULL) {
+            if ((head = heading_text(heads_table, f[9], doc, path, f[4])) == NULL)
+                goto row_fail;
+        } else {
+            head = Py_NewRef(f[9]);
+        }
         if (PyTuple_Check(f[8])) {     /* the characters normalising changes (format 3) */
             PyObject *norm = patched_text(text, f[8]);
             if (norm == NULL) goto row_fail;
-            entry = PyTuple_Pack(3, row, norm, f[9]);
+            entry = PyTuple_Pack(3, row, norm, head);
             Py_DECREF(norm);
         } else {
-            entry = PyTuple_Pack(3, row, f[8] == Py_None ? text : f[8], f[9]);
+            entry = PyTuple_Pack(3, row, f[8] == Py_None ? text : f[8], head);
         }
         if (entry == NULL) goto row_fail;
         untrack_record(entry);
         PyList_SET_ITEM(result, i, entry);
         Py_DECREF(row); Py_DECREF(id); Py_DECREF(doc_id); Py_DECREF(sentences);
-        Py_DECREF(text); Py_DECREF(record);
+        Py_DECREF(text); Py_DECREF(head); Py_DECREF(record);
         continue;
 row_fail:
         Py_XDECREF(row); Py_XDECREF(id); Py_XDECREF(doc_id); Py_XDECREF(sentences);
-        Py_XDECREF(text); Py_DECREF(record);
+        Py_XDECREF(text); Py_XDECREF(head); Py_DECREF(record);
         goto fail;
     }
     goto done;

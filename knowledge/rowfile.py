@@ -250,8 +250,8 @@ def _as_is(text: str) -> str:
 # the compiled reader of a search's rows (knowledge/_bm25.c; not on Windows), not one built from
 # an older source (knowledge/compiled.py): it would not know this format's records
 _read_rows = getattr(loops, "read_rows", None)
-# (and the rows it reads, kept in the row cache, untracked by the garbage collector: records of
-# atomic values)
+# (it leaves the rows it reads, kept in the row cache, untracked by the garbage collector:
+# records of atomic values; untrack() does the same for rows made in Python)
 _untrack = getattr(loops, "untrack", None)
 
 _ROW_FIELDS = [getattr(ParagraphRow, f.name) for f in dataclasses.fields(ParagraphRow)]
@@ -378,17 +378,10 @@ class RowFile:
         if _read_rows is None:
             return [self.entry(at) for at in ats]
         tables = self._tables
-        heads = tables["heads"][2]
-        out = []
-        for row, norm, head in _read_rows(self._fd, self._blob_at, self._arrays["row_ptr"],
-                                          self._arrays["span_ptr"], self._spans_int32, ats,
-                                          self._ids_int64, self._docs_int64, ParagraphRow,
-                                          _ROW_FIELDS, tables["docs"], tables["paths"]):
-            heading = heads.get(head)
-            out.append((row, norm, self._heading(row, head) if heading is None else heading))
-        if _untrack is not None:
-            _untrack(out)
-        return out
+        return _read_rows(self._fd, self._blob_at, self._arrays["row_ptr"],
+                          self._arrays["span_ptr"], self._spans_int32, ats, self._ids_int64,
+                          self._docs_int64, ParagraphRow, _ROW_FIELDS, tables["docs"],
+                          tables["paths"], tables["heads"])
 
     def _entry(self, at: int, record: tuple, sentences: tuple
                ) -> tuple[ParagraphRow, str, str]:

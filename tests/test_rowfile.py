@@ -147,12 +147,14 @@ def test_texts_beyond_ascii_are_held_as_utf16_and_read_back_as_stored(base, tmp_
 
 
 @pytest.mark.skipif(rowfile._untrack is None, reason="knowledge._bm25 is not built")
-def test_a_searchs_cached_rows_are_not_tracked_by_the_garbage_collector(base, tmp_path):
-    """The rows a search read from the file stay cached for hundreds of searches: records of
-    atomic values, untracked, so that no collection traverses them (a generation-0 collection
-    traversed ~4000 of their objects at 100k, ~0.5 ms)."""
-    db = copy(base, tmp_path / "kb.db")
+@pytest.mark.parametrize("rows", [True, False], ids=["row file", "SQLite"])
+def test_a_searchs_cached_rows_are_not_tracked_by_the_garbage_collector(base, tmp_path, rows):
+    """The rows a search read (from the file, or from SQLite) stay cached for hundreds of
+    searches: records of atomic values, untracked, so that no collection traverses them (a
+    generation-0 collection traversed ~4000 of their objects at 100k, ~0.5 ms)."""
+    db = copy(base, tmp_path / "kb.db", rows=rows)
     with KnowledgeBase(db) as kb:
+        assert (kb.searcher.snapshot.rowfile is not None) == rows
         answer = kb.search("年度考核報告何時提交")
         cached = list(kb.searcher.snapshot.reader._cache.values())
     assert answer.hits and len(cached) >= len(answer.hits)
