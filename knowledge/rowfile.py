@@ -5,8 +5,9 @@ rerank and the excerpts. From SQLite that was ~1.5 ms of a 7 ms search at 100k p
 prepared statement, a join, wide rows, JSON per row), and a bigger cache does not help: most of
 a search's rows were not read lately. This file holds, per row of the base segment and in its
 order, one ``marshal`` record (a file of our own, checksummed: one C call decodes a row): the
-paragraph's text, number, kind, FAQ question and reference, and its document (title, source,
-source id, url) and heading path as indexes into small tables of records of their own; and
+paragraph's text (UTF-16 when it is more than ASCII: read back by a copy, where UTF-8 is
+decoded a character at a time), number, kind, FAQ question and reference, and its document
+(title, source, source id, url) and heading path as indexes into small tables of records of their own; and
 every row's sentence offsets in one int32 array. What a search matches against is in the file
 too, computed when it is written, so no question normalises its rows: the normalised text only
 where it differs from the text (None otherwise: office documents in simplified Chinese are
@@ -17,7 +18,9 @@ the plain heading text.
 
 The rows are read with ``pread``, the small arrays are mapped (``mmap``): nothing is held per
 row as a Python object, and only what a search reads is read; a search's rows in one compiled
-call when ``knowledge._bm25`` is built (:meth:`RowFile.entries`).
+call when ``knowledge._bm25`` is built (:meth:`RowFile.entries`), made untracked by the garbage
+collector (records of atomic values: the row cache keeps them for hundreds of searches, and a
+collection would traverse them all).
 
 The rules are the index file's (:mod:`.segments`): a head and header with the format version,
 the database generation and schema, the version of :func:`~.normalize.normalize` its texts
