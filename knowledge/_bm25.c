@@ -344,6 +344,45 @@ done:
     return result;
 }
 
+/* The collector and long-lived records. A search's rows stay in the row cache for hundreds of
+ * searches, as tuples and ParagraphRows the collector tracks: each cached row's ~13 objects sat
+ * in the young generation until a collection moved them on, so every generation-0 collection
+ * traversed ~4000 of them (~0.5 ms) and the full ones the whole cache. A record that holds only
+ * atomic values (str, int, None...) and untracked records can never be part of a cycle, so
+ * untracking it changes nothing but the collector's work (CPython untracks such a tuple itself,
+ * but only when a collection reaches it). */
+static int
+tracked_referent(PyObject *o, void *own_type)
+{
+    if (o == (PyObject *)own_type) return 0;   /* (a heap type's instance visits its type) */
+    return PyObject_IS_GC(o) && PyObject_GC_IsTracked(o);
+}
+
+/* Untrack `obj` if it is no mutable container and refers to no tracked object. */
+static void
+untrack_record(PyObject *obj)
+{
+    if (!PyObject_IS_GC(obj) || !PyObject_GC_IsTracked(obj) || PyList_Check(obj) ||
+            PyDict_Check(obj) || PyAnySet_Check(obj) || PyByteArray_Check(obj))
+        return;
+    traverseproc traverse = Py_TYPE(obj)->tp_traverse;
+    if (traverse == NULL || traverse(obj, tracked_referent, Py_TYPE(obj)) == 0)
+        PyObject_GC_UnTrack(obj);
+}
+
+/* untrack(records: list) -> None
+ * Each record (in order: inner records first) untracked when it holds only atomic values and
+ * untracked records (see untrack_record): for immutable records kept long in caches. */
+static PyObject *
+untrack(PyObject *self, PyObject *args)
+{
+    PyObject *records;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &records)) return NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(records); i++)
+        untrack_record(PyList_GET_ITEM(records, i));
+    Py_RETURN_NONE;
+}
+
 #ifndef _WIN32
 /* a table's record i (rowfile.RowFile._record): from its cache, else decoded and cached (the
    cache emptied beyond 20000 records, as there); a borrowed reference */
@@ -368,6 +407,7 @@ table_record(PyObject *table, Py_ssize_t i)
             PyObject *record = PyMarshal_ReadObjectFromString((const char *)blob.buf + o[i],
                                                               o[i + 1] - o[i]);
             if (record != NULL) {
+                untrack_record(record);        /* (a tuple of strings, kept long) */
                 if (PyDict_GET_SIZE(cache) > 20000) PyDict_Clear(cache);
                 if (PyDict_SetItem(cache, key, record) == 0) found = record;
                 Py_DECREF(record);     /* (the cache holds it) */
@@ -378,6 +418,44 @@ table_record(PyObject *table, Py_ssize_t i)
 out:
     Py_DECREF(key);
     return found;
+}
+
+/* rowfile.RowFile._heading: the heading text of heads record `index` (its cache holds the text
+   once made; a record None is the plain heading text, made here as segments.heads_text(row,
+   as is) makes it: title, headings and an FAQ pair's question joined by spaces, then "\n").
+   A new reference. */
+static PyObject *
+heading_text(PyObject *heads_table, PyObject *index, PyObject *doc, PyObject *path,
+             PyObject *question)
+{
+    PyObject *cache = PyTuple_GET_ITEM(heads_table, 2);
+    PyObject *found = PyDict_GetItemWithError(cache, index);
+    if (found != NULL && found != Py_None) return Py_NewRef(found);
+    if (PyErr_Occurred()) return NULL;
+    const Py_ssize_t i = PyLong_AsSsize_t(index);
+    if (i == -1 && PyErr_Occurred()) return NULL;
+    PyObject *record = table_record(heads_table, i);     /* (borrowed: the cache holds it) */
+    if (record == NULL) return NULL;
+    if (record != Py_None) return Py_NewRef(record);
+    if (!PyTuple_Check(path) || !PyUnicode_Check(question)) {
+        PyErr_SetString(PyExc_ValueError, "read_rows: not a heading path");
+        return NULL;
+    }
+    const int asked = PyUnicode_GET_LENGTH(question) > 0;
+    const Py_ssize_t n = PyTuple_GET_SIZE(path);
+    PyObject *parts = PyTuple_New(n + 1 + asked);
+    if (parts == NULL) return NULL;
+    PyTuple_SET_ITEM(parts, 0, Py_NewRef(PyTuple_GET_ITEM(doc, 0)));
+    for (Py_ssize_t k = 0; k < n; k++)
+        PyTuple_SET_ITEM(parts, k + 1, Py_NewRef(PyTuple_GET_ITEM(path, k)));
+    if (asked) PyTuple_SET_ITEM(parts, n + 1, Py_NewRef(question));
+    PyObject *space = PyUnicode_FromString(" "), *line = PyUnicode_FromString("\n");
+    PyObject *joined = space && line ? PyUnicode_Join(space, parts) : NULL;
+    PyObject *heading = joined ? PyUnicode_Concat(joined, line) : NULL;
+    Py_XDECREF(space); Py_XDECREF(line); Py_XDECREF(joined); Py_DECREF(parts);
+    if (heading == NULL) return NULL;
+    if (PyDict_SetItem(cache, index, heading) < 0) { Py_DECREF(heading); return NULL; }
+    return heading;
 }
 
 /* rowfile._patched(text, (places, chars)): the text with text[places[i]] = chars[i] (places
@@ -430,12 +508,17 @@ read_rows(PyObject *self, PyObject *args)
     int fd;
     Py_ssize_t blob_at;
     PyObject *o_row_ptr, *o_span_ptr, *o_spans, *o_ats, *o_ids, *o_docs, *row_type, *setters;
-    PyObject *docs_table, *paths_table;
-    if (!PyArg_ParseTuple(args, "inOOOO!OOO!O!O!O!", &fd, &blob_at, &o_row_ptr, &o_span_ptr,
+    PyObject *docs_table, *paths_table, *heads_table = NULL;
+    if (!PyArg_ParseTuple(args, "inOOOO!OOO!O!O!O!|O!", &fd, &blob_at, &o_row_ptr, &o_span_ptr,
                           &o_spans, &PyList_Type, &o_ats, &o_ids, &o_docs, &PyType_Type,
                           &row_type, &PyList_Type, &setters, &PyTuple_Type, &docs_table,
-                          &PyTuple_Type, &paths_table))
+                          &PyTuple_Type, &paths_table, &PyTuple_Type, &heads_table))
         return NULL;
+    if (heads_table != NULL && (PyTuple_GET_SIZE(heads_table) != 3 ||
+                                !PyDict_Check(PyTuple_GET_ITEM(heads_table, 2)))) {
+        PyErr_SetString(PyExc_TypeError, "read_rows: tables of (blob, offsets, dict)");
+        return NULL;
+    }
     if (PyList_GET_SIZE(setters) != 14 || PyTuple_GET_SIZE(docs_table) != 3 ||
             PyTuple_GET_SIZE(paths_table) != 3 ||
             !PyDict_Check(PyTuple_GET_ITEM(docs_table, 2)) ||
@@ -510,7 +593,7 @@ read_rows(PyObject *self, PyObject *args)
         }
         PyObject *const *f = &PyTuple_GET_ITEM(record, 0);
         PyObject *doc = NULL, *path = NULL, *sentences = NULL, *row = NULL, *id = NULL,
-                 *doc_id = NULL, *entry = NULL;
+                 *doc_id = NULL, *entry = NULL, *text = NULL, *head = NULL;
         const Py_ssize_t doc_i = PyLong_AsSsize_t(f[6]), path_i = PyLong_AsSsize_t(f[7]);
         if (PyErr_Occurred()) goto row_fail;
         if ((doc = table_record(docs_table, doc_i)) == NULL) goto row_fail;
@@ -523,14 +606,36 @@ read_rows(PyObject *self, PyObject *args)
         for (int64_t k = a; k < b; k += 2) {
             PyObject *pair = Py_BuildValue("(ii)", spans[k], spans[k + 1]);
             if (pair == NULL) goto row_fail;
+            PyObject_GC_UnTrack(pair);     /* (two ints) */
             PyTuple_SET_ITEM(sentences, (k - a) / 2, pair);
+        }
+        PyObject_GC_UnTrack(sentences);
+        if (PyBytes_Check(f[3])) {      /* a text beyond ASCII, as UTF-16 (format 4) */
+            const Py_ssize_t nb = PyBytes_GET_SIZE(f[3]);
+            if (nb % 2) {
+                PyErr_SetString(PyExc_ValueError, "read_rows: not a UTF-16 text");
+                goto row_fail;
+            }
+#if PY_BIG_ENDIAN
+            int order = -1;
+            text = PyUnicode_DecodeUTF16(PyBytes_AS_STRING(f[3]), nb, "strict", &order);
+#else
+            text = PyUnicode_FromKindAndData(PyUnicode_2BYTE_KIND, PyBytes_AS_STRING(f[3]),
+                                             nb / 2);
+#endif
+            if (text == NULL) goto row_fail;
+        } else if (PyUnicode_Check(f[3])) {
+            text = Py_NewRef(f[3]);
+        } else {
+            PyErr_SetString(PyExc_ValueError, "read_rows: not a row's text");
+            goto row_fail;
         }
         if ((id = PyLong_FromLongLong(ids[at])) == NULL) goto row_fail;
         if ((doc_id = PyLong_FromLongLong(doc_of[at])) == NULL) goto row_fail;
         if ((row = type->tp_alloc(type, 0)) == NULL) goto row_fail;
         {
             /* ParagraphRow's fields, in order */
-            PyObject *values[14] = {id, doc_id, f[0], f[3], sentences, path,
+            PyObject *values[14] = {id, doc_id, f[0], text, sentences, path,
                                     PyTuple_GET_ITEM(doc, 0), PyTuple_GET_ITEM(doc, 1),
                                     PyTuple_GET_ITEM(doc, 2), PyTuple_GET_ITEM(doc, 3),
                                     f[1], f[2], f[4], f[5]};
@@ -539,22 +644,30 @@ read_rows(PyObject *self, PyObject *args)
                 if (Py_TYPE(d)->tp_descr_set(d, row, values[k]) < 0) goto row_fail;
             }
         }
+        untrack_record(row);   /* (its fields are atomic or untracked records) */
+        if (heads_table != NULL) {
+            if ((head = heading_text(heads_table, f[9], doc, path, f[4])) == NULL)
+                goto row_fail;
+        } else {
+            head = Py_NewRef(f[9]);
+        }
         if (PyTuple_Check(f[8])) {     /* the characters normalising changes (format 3) */
-            PyObject *norm = patched_text(f[3], f[8]);
+            PyObject *norm = patched_text(text, f[8]);
             if (norm == NULL) goto row_fail;
-            entry = PyTuple_Pack(3, row, norm, f[9]);
+            entry = PyTuple_Pack(3, row, norm, head);
             Py_DECREF(norm);
         } else {
-            entry = PyTuple_Pack(3, row, f[8] == Py_None ? f[3] : f[8], f[9]);
+            entry = PyTuple_Pack(3, row, f[8] == Py_None ? text : f[8], head);
         }
         if (entry == NULL) goto row_fail;
+        untrack_record(entry);
         PyList_SET_ITEM(result, i, entry);
         Py_DECREF(row); Py_DECREF(id); Py_DECREF(doc_id); Py_DECREF(sentences);
-        Py_DECREF(record);
+        Py_DECREF(text); Py_DECREF(head); Py_DECREF(record);
         continue;
 row_fail:
         Py_XDECREF(row); Py_XDECREF(id); Py_XDECREF(doc_id); Py_XDECREF(sentences);
-        Py_DECREF(record);
+        Py_XDECREF(text); Py_XDECREF(head); Py_DECREF(record);
         goto fail;
     }
     goto done;
@@ -1446,6 +1559,7 @@ static PyMethodDef methods[] = {
 #ifndef _WIN32
     {"read_rows", read_rows, METH_VARARGS, "Row file rows as RowFile.entry makes them."},
 #endif
+    {"untrack", untrack, METH_VARARGS, "Untrack immutable records of atomic values."},
     {"accumulate", accumulate, METH_VARARGS, "Add a field's terms' BM25 weights into totals."},
     {"top", top, METH_VARARGS, "The n best rows when unique, best first (None: a tie)."},
     {"containing", containing, METH_VARARGS, "Which spans of a text hold a needle whole."},

@@ -11,7 +11,8 @@ import logging
 # every function of _bm25.c's method table the Python side calls (read_rows is POSIX only and
 # looked up on its own by rowfile.py)
 NEEDED = ("accumulate", "top", "containing", "layout", "matrix", "spread", "windows",
-          "term_hashes", "route", "viterbi")
+          "term_hashes", "route", "viterbi",
+          "untrack")   # (with read_rows reading the row file's format 4: UTF-16 texts)
 
 try:
     from . import _bm25 as loops

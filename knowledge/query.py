@@ -473,7 +473,7 @@ class QueryBuilder:
         self.max_idf = float(max(words.idf.max(initial=0.0),
                                  grams.idf.max(initial=0.0))) or 1.0
         self._latin_words: list[str] | None = None
-        self._shapes: dict[str, tuple[list[str], tuple[str, ...]]] = {}
+        self._shapes: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._phrase_parts: dict[str, tuple[str, ...]] = {}
         self._keys_index: dict[str, tuple[str, ...]] = {}
         self._keys_stamp: tuple | None = None
@@ -799,13 +799,16 @@ class QueryBuilder:
         parts = self._parts_of(alternative)
         return sum(self.words.term_idf(p) for p in parts) / len(parts) if parts else 0.0
 
-    def _unit_shape(self, text: str) -> tuple[list[str], tuple[str, ...]]:
+    def _unit_shape(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """A unit's bigrams and sub-words (选拔干部 → 选拔, 干部), remembered per text: the same
         words come back in question after question. (A builder lives for one database
-        generation, so the jieba dictionary does not change under this cache.)"""
+        generation, so the jieba dictionary does not change under this cache.) Tuples of
+        strings, which the collector untracks when it first meets them (lists it would
+        traverse in every full collection)."""
         shape = self._shapes.get(text)
         if shape is None:
-            grams = self.analyzer.grams(text) if is_cjk(text[0]) and len(text) >= 2 else []
+            grams = tuple(self.analyzer.grams(text)) if is_cjk(text[0]) and len(text) >= 2 \
+                else ()
             parts = tuple(w for w in dict.fromkeys(self.analyzer.words(text))
                           if w != text and len(w) >= 2) if len(text) >= 4 else ()
             if len(self._shapes) >= 50_000:

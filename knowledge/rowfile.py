@@ -5,8 +5,9 @@ rerank and the excerpts. From SQLite that was ~1.5 ms of a 7 ms search at 100k p
 prepared statement, a join, wide rows, JSON per row), and a bigger cache does not help: most of
 a search's rows were not read lately. This file holds, per row of the base segment and in its
 order, one ``marshal`` record (a file of our own, checksummed: one C call decodes a row): the
-paragraph's text, number, kind, FAQ question and reference, and its document (title, source,
-source id, url) and heading path as indexes into small tables of records of their own; and
+paragraph's text (UTF-16 when it is more than ASCII: read back by a copy, where UTF-8 is
+decoded a character at a time), number, kind, FAQ question and reference, and its document
+(title, source, source id, url) and heading path as indexes into small tables of records of their own; and
 every row's sentence offsets in one int32 array. What a search matches against is in the file
 too, computed when it is written, so no question normalises its rows: the normalised text only
 where it differs from the text (None otherwise: office documents in simplified Chinese are
@@ -17,7 +18,9 @@ the plain heading text.
 
 The rows are read with ``pread``, the small arrays are mapped (``mmap``): nothing is held per
 row as a Python object, and only what a search reads is read; a search's rows in one compiled
-call when ``knowledge._bm25`` is built (:meth:`RowFile.entries`).
+call when ``knowledge._bm25`` is built (:meth:`RowFile.entries`), made untracked by the garbage
+collector (records of atomic values: the row cache keeps them for hundreds of searches, and a
+collection would traverse them all).
 
 The rules are the index file's (:mod:`.segments`): a head and header with the format version,
 the database generation and schema, the version of :func:`~.normalize.normalize` its texts
@@ -37,6 +40,7 @@ import logging
 import marshal
 import mmap
 import os
+import re
 import struct
 import weakref
 import zlib
@@ -52,8 +56,9 @@ __all__ = ["RowFile", "load_row_file", "row_file_path", "write_row_file"]
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3   # 3: a normalised text as the characters it changes; 2: each row's normalised
-                     # text and heading text whole; 1: computed per search
+FORMAT_VERSION = 4   # 4: a text beyond ASCII as UTF-16; 3: a normalised text as the characters it
+                     # changes; 2: each row's normalised text and heading text whole; 1: computed
+                     # per search
 _MAGIC = b"STAFFROW"
 _HEAD = struct.Struct("<8sIQQ")   # magic, format version, header offset and length (at the end)
 _ALIGN = 64
@@ -105,7 +110,7 @@ def write_row_file(store, ids: np.ndarray, path: str | Path, *, generation: int,
                 head = heads[(doc_id, section, question or "")] = (
                     len(heads), marshal.dumps(_head_or_none(title, tuple(json.loads(section)),
                                                             question or "")))
-            records.append(marshal.dumps((number, kind or "text", bool(ocr), text,
+            records.append(marshal.dumps((number, kind or "text", bool(ocr), _stored_text(text),
                                           question or "", ref or "", doc[0], heading[0],
                                           _stored_norm(text, norm), head[0])))
         # the batch's sentence offsets parsed at once: [[0,12],[12,30]] → 0,12,12,30
@@ -180,6 +185,27 @@ def write_row_file(store, ids: np.ndarray, path: str | Path, *, generation: int,
         tmp.unlink(missing_ok=True)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _stored_text(text: str) -> str | bytes:
+    """A row's text as the file holds it: UTF-16 (little-endian) when it has characters
+    beyond ASCII, all of the BMP and no surrogate, read back by a copy (UTF-8, marshal's, is
+    decoded a character at a time: ~4 µs of a 400-character Chinese row's ~9, ~25 rows a
+    search); else the str itself."""
+    if text.isascii():
+        return text
+    data = text.encode("utf-16-le", "surrogatepass")
+    if len(data) != 2 * len(text) or _SURROGATE.search(text):
+        return text
+    return data
+
+
+def _text(stored: str | bytes) -> str:
+    """A row's text from what the file holds for it (:func:`_stored_text`)."""
+    return stored.decode("utf-16-le") if type(stored) is bytes else stored
+
+
 def _stored_norm(text: str, norm: str) -> str | tuple[bytes, str] | None:
     """What a search matches ``text`` against (``norm``: normalize(text)), as the
     :class:`~.segmented.RowReader` keeps it for a row read from SQLite: None when it is the
@@ -227,6 +253,9 @@ def _as_is(text: str) -> str:
 # the compiled reader of a search's rows (knowledge/_bm25.c; not on Windows), not one built from
 # an older source (knowledge/compiled.py): it would not know this format's records
 _read_rows = getattr(loops, "read_rows", None)
+# (it leaves the rows it reads, kept in the row cache, untracked by the garbage collector:
+# records of atomic values; untrack() does the same for rows made in Python)
+_untrack = getattr(loops, "untrack", None)
 
 _ROW_FIELDS = [getattr(ParagraphRow, f.name) for f in dataclasses.fields(ParagraphRow)]
 _ROW_SLOTS = [field.__set__ for field in _ROW_FIELDS]
@@ -352,19 +381,15 @@ class RowFile:
         if _read_rows is None:
             return [self.entry(at) for at in ats]
         tables = self._tables
-        heads = tables["heads"][2]
-        out = []
-        for row, norm, head in _read_rows(self._fd, self._blob_at, self._arrays["row_ptr"],
-                                          self._arrays["span_ptr"], self._spans_int32, ats,
-                                          self._ids_int64, self._docs_int64, ParagraphRow,
-                                          _ROW_FIELDS, tables["docs"], tables["paths"]):
-            heading = heads.get(head)
-            out.append((row, norm, self._heading(row, head) if heading is None else heading))
-        return out
+        return _read_rows(self._fd, self._blob_at, self._arrays["row_ptr"],
+                          self._arrays["span_ptr"], self._spans_int32, ats, self._ids_int64,
+                          self._docs_int64, ParagraphRow, _ROW_FIELDS, tables["docs"],
+                          tables["paths"], tables["heads"])
 
     def _entry(self, at: int, record: tuple, sentences: tuple
                ) -> tuple[ParagraphRow, str, str]:
         number, kind, ocr, text, question, ref, doc, path, norm, head = record
+        text = _text(text)
         tables = self._tables
         found = tables["docs"][2].get(doc)
         title, source, source_id, url = self._record("docs", doc) if found is None else found

@@ -39,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .compiled import loops
 from .index import release_free_memory
 from .normalize import normalize_aligned, normalize_many
 from .rowfile import RowFile, load_row_file, row_file_path, write_row_file
@@ -424,6 +425,10 @@ class _Field:
                 self._cached -= cache.popitem(last=False)[1][-1].size
 
 
+# cached rows made in Python untracked by the garbage collector, as the compiled row reader
+# leaves its own (knowledge/_bm25.c: untrack)
+_untrack = getattr(loops, "untrack", None)
+
 _UNCACHED = 64                  # known(): this many terms or more skip the per-term cache
 _CACHED_POSTINGS = 2_000_000    # weights kept per field and snapshot (float32: ≤ 8 MB; a
                                 # delta's or a base with tombstones' rows too: ≤ 16 MB)
@@ -558,6 +563,8 @@ class RowReader:
                 self._heads.clear()
             head = self._heads[key] = heads_text(row)
         entry = self._cache[pid] = (row, norm, head)
+        if _untrack is not None:    # (kept long: no collection need traverse it, rowfile.py)
+            _untrack([*row.sentences, row.sentences, row.section, row, entry])
         if len(self._cache) > self._size:
             self._cache.popitem(last=False)
         return entry
