@@ -304,9 +304,9 @@ def test_ten_megabyte_txt_loads_quickly(tmp_path: Path) -> None:
     path = tmp_path / "big.txt"
     count = 10 * 1024 * 1024 // len(line.encode())
     path.write_bytes((line * count).encode())
-    started = time.perf_counter()
+    started = time.process_time()     # CPU, not wall: other processes on a loaded CI machine
     doc = load_one(path)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert len(doc.blocks) == count
     assert elapsed < 1.5, f"10 MB txt took {elapsed:.2f}s"
 

@@ -101,9 +101,9 @@ def test_csv_semicolon_and_full_width_comma(sep: str) -> None:
 
 def test_large_csv_is_quick() -> None:
     lines = ["编号,名称,部门,金额"] + [f"ZC-{i},笔记本电脑,财务处,{i}.5" for i in range(20000)]
-    started = time.perf_counter()
+    started = time.process_time()     # CPU, not wall: other processes on a loaded CI machine
     (doc,) = load_bytes("\n".join(lines).encode("gb18030"), "big.csv")
-    assert len(doc.blocks) == 20000 and time.perf_counter() - started < 3
+    assert len(doc.blocks) == 20000 and time.process_time() - started < 3
 
 
 def xlsx_error(data: bytes) -> str:
