@@ -348,6 +348,40 @@ def test_off_topic_put_to_the_goods_sheet_is_declined(goods_answers):
         assert goods_answers[question]["status"] != "answer", goods_answers[question]
 
 
+# -- a sheet of a new domain: the FAQ decision's support and form (issue 11, branch faq10) ------
+
+RESEARCH = "科研项目问答.csv"
+NEW_DOMAIN = [
+    # one word of the pair's question said (资助), but its answer says more of the question's
+    # characters than any other pair's (文, 发, 编号 ~ 批准号; support 0.23): on main a
+    # suggestion (p 0.37)
+    ("发文章的时候写哪个资助编号", "论文发表要标注哪个基金号？"),
+    # answered on main too
+    ("国家级的课题去哪里报", "纵向课题怎么申报？"),
+    ("申请专利的费用要自己掏吗", "专利申请费谁出？"),
+]
+RESEARCH_OFF_TOPIC = ["诺贝尔奖奖金有多少", "附近哪里可以打羽毛球"]
+
+
+@pytest.fixture(scope="module")
+def research_answers(tmp_path_factory) -> dict[str, dict]:
+    """``ask --json`` of questions put to a research-office FAQ sheet (a domain no thesaurus
+    block was written for) alone."""
+    return _sheet_answers(tmp_path_factory, RESEARCH,
+                          [q for q, _ in NEW_DOMAIN] + RESEARCH_OFF_TOPIC)[1]
+
+
+@pytest.mark.parametrize("question, asked", NEW_DOMAIN)
+def test_a_paraphrase_on_a_new_domains_sheet_is_answered_with_its_pair(research_answers,
+                                                                       question, asked):
+    answered_with_pair(research_answers[question], asked)
+
+
+def test_off_topic_put_to_the_research_sheet_is_declined(research_answers):
+    for question in RESEARCH_OFF_TOPIC:
+        assert research_answers[question]["status"] != "answer", research_answers[question]
+
+
 # -- the bot: a long FAQ answer ------------------------------------------------------------------
 
 ADMIN = user(1001, "Admin", "zh-hans")
