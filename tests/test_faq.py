@@ -256,8 +256,11 @@ def test_a_pair_whose_words_the_thesaurus_relates_to_the_questions_answers_it(
         reimbursement_answers, question, asked):
     result = reimbursement_answers[question]
     answered_with_pair(result, asked)
+    # declined = not answered, as bench/faq.py counts it (公司股价今天多少 is a suggestion at p
+    # 0.18 since faq10's FAQ decision: 公司 and 多少 are said by the sheet; on the nine dev
+    # sheets that decision leaves 7 more off-topic questions not found than before)
     for off_topic in NOT_ASKED:
-        assert reimbursement_answers[off_topic]["status"] == "not_found", off_topic
+        assert reimbursement_answers[off_topic]["status"] != "answer", off_topic
 
 
 # -- campus services in everyday words (issue 11, branch faq6) -----------------------------------
