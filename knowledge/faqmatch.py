@@ -15,6 +15,7 @@ the rerank and to bring pairs BM25 missed into the candidates (:mod:`.search`).
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -23,7 +24,7 @@ import numpy as np
 from .query import QUESTION_FORM, Query
 from .text import is_cjk
 
-__all__ = ["FaqSheet"]
+__all__ = ["FaqSheet", "forms_agree", "question_form"]
 
 # Recall weighs BETA² times precision in the F-measure (a paraphrase adds words of its own).
 BETA = 1.5
@@ -36,6 +37,38 @@ ANSWER_SHARE = 0.5
 # A question's word the pair says only as a synonym (线上开会 for 视频会议) counts this much of
 # the word towards precision (its characters are not the pair's, its meaning is).
 SYNONYM_SHARE = 0.9
+
+
+# The kinds of answer a question asks for that tell two pairs on one topic apart: a length of
+# time, a time of day or date, a place, a person or desk, an amount. Not the generic forms (能…吗,
+# 要不要, 什么, 怎么, 怎么办): staff say those whatever they want to know. Two kinds of one group
+# are no disagreement (多久 ~ 什么时候: both a time; 去哪 ~ 找谁: where to turn).
+FORMS = (("long", re.compile("多久|多长时间|多长|几天|多少天|几个月|几年")),
+         ("when", re.compile("几点|什么时候|啥时候|哪天|几号|何时")),
+         ("where", re.compile("哪里|哪儿|去哪|在哪|什么地方|哪个地方")),
+         ("who", re.compile("找谁|谁|哪个部门|电话")),
+         ("much", re.compile("多少|比例|标准|(?<!哪)几个|几次|几张")))
+FORM_GROUPS = {"long": "time", "when": "time", "where": "turn", "who": "turn", "much": "much"}
+
+
+def question_form(text: str) -> str | None:
+    """The specific kind of answer ``text`` asks for (:data:`FORMS`, first match), or None."""
+    for name, pattern in FORMS:
+        if pattern.search(text):
+            return name
+    return None
+
+
+def forms_agree(question: str, asked: str) -> float:
+    """1 when ``question`` and a pair's question ``asked`` ask for the same specific kind of
+    answer (:func:`question_form`), -1 when for kinds of different groups (多少 ~ 哪里), else 0
+    (either asks no specific kind, or two of one group)."""
+    mine, theirs = question_form(question), question_form(asked)
+    if mine is None or theirs is None:
+        return 0.0
+    if mine == theirs:
+        return 1.0
+    return 0.0 if FORM_GROUPS[mine] == FORM_GROUPS[theirs] else -1.0
 
 
 def _keys(word: str) -> set[str]:
@@ -84,9 +117,47 @@ class FaqSheet:
                 if key and is_cjk(key[0]) and (len(key) == 1 or is_cjk(key[1])):
                     answered[key].append(i)
         self._answered = {key: np.array(found, dtype=np.int64) for key, found in answered.items()}
+        # each pair's question and answer as one text, its characters weighted by their rarity
+        # among the pairs' texts: what :meth:`support` reads
+        self._texts = [(self._questions[i] + (answers or {}).get(row, "")).lower()
+                       for i, row in enumerate(self.rows.tolist())]
+        whole: dict[str, list[int]] = defaultdict(list)
+        for i, text in enumerate(self._texts):
+            for char in sorted({c for c in text if is_cjk(c)}):
+                whole[char].append(i)
+        self._whole = {char: np.array(found, dtype=np.int64) for char, found in whole.items()}
+        self._whole_idf = {char: math.log(1 + n / len(found)) for char, found in whole.items()}
+        self._support: tuple = (None, np.zeros(0))
 
     def __len__(self) -> int:
         return int(self.rows.size)
+
+    def support(self, query: Query) -> np.ndarray:
+        """Per pair (aligned with ``rows``), 0–1: the idf-weighted share of the question's topic
+        characters (not its question form; a Latin word whole) that the pair's question or
+        answer says. Weaker than :meth:`closeness` for the ranking, but a paraphrase often
+        names what the right pair's answer says (记实验数据的本子 → an answer about 记录本's
+        data) and what a wrong pair sharing one word does not."""
+        if self._support[0] is query:
+            return self._support[1]
+        n = len(self)
+        found = np.zeros(n)
+        total = 0.0
+        unseen = math.log(1 + 2 * n) if n else 1.0
+        for key in sorted(k for k in _said(query)[0] if not _is_gram(k)):
+            if is_cjk(key[0]):
+                idf = self._whole_idf.get(key, unseen)
+                rows = self._whole.get(key)
+            else:
+                rows = np.array([i for i, text in enumerate(self._texts) if key in text],
+                                dtype=np.int64)
+                idf = math.log(1 + n / rows.size) if rows.size else unseen
+            total += idf
+            if rows is not None and rows.size:
+                found[rows] += idf
+        shares = found / total if total else found
+        self._support = (query, shares)
+        return shares
 
     def closeness(self, query: Query, synonyms=None) -> np.ndarray:
         """Per pair (aligned with ``rows``), 0–1: how close its question is to ``query``

@@ -28,7 +28,7 @@ from rapidfuzz import fuzz, process
 
 from .associations import Associations
 from .compiled import loops as _bm25  # None: not built (or stale); numpy gives the same
-from .faqmatch import FaqSheet
+from .faqmatch import FaqSheet, forms_agree
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
 from .query import ANSWER_TYPES, QUESTION_FORM, Query, Unit
@@ -84,9 +84,11 @@ EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin"
 # When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
 # question, and what says it answers is how much of that question the user's question says
 # (``asked``), the closeness of the two questions (``fuzzy``; ``closeness``: character by
-# character, :mod:`.faqmatch`), the lead over the next candidate (``margin``) and how much closer
-# the pair's question is than any other pair's (``lead``).
-FAQ_EVIDENCE = ("asked", "coverage", "fuzzy", "margin", "closeness", "lead")
+# character, :mod:`.faqmatch`), the lead over the next candidate (``margin``), how much closer
+# the pair's question is than any other pair's (``lead``), how much more of the question its
+# question and answer say than any other pair's (``support``) and whether the two questions ask
+# for the same specific kind of answer (``form``).
+FAQ_EVIDENCE = ("asked", "coverage", "fuzzy", "margin", "closeness", "lead", "support", "form")
 # A statute article's heading label (sections.py files each 第X条 as a section of its own).
 _ARTICLE = re.compile(r"^第[一二三四五六七八九十百千零〇两\d]+条(?:之[一二三四五六七八九十]+)?$")
 
@@ -711,7 +713,8 @@ class Ranker:
     def evidence(self, ranked: Sequence[Ranked], query: Query) -> dict[str, float]:
         """What speaks for the best hit answering the question (see :data:`EVIDENCE`)."""
         if not ranked:
-            return dict.fromkeys((*EVIDENCE, "faq", "asked", "closeness", "lead"), 0.0)
+            return dict.fromkeys((*EVIDENCE, "faq", "asked", "closeness", "lead", "support",
+                                  "form"), 0.0)
         top = ranked[0]
         parts = top.parts
         second = ranked[1].final if len(ranked) > 1 else 0.0
@@ -764,6 +767,7 @@ class Ranker:
                 == self.rows[top.row].title else 0.0,
                 "asked": parts.get("asked", 0.0), "closeness": parts.get("closeness", 0.0),
                 "lead": self._closeness_lead(top.row, query),
+                **self._faq_agreement(top.row, query),
                 # the question's heaviest words in the best's best sentence, and in the next's
                 **self._heaviest_elsewhere(ranked, query),
                 # the best's sentence is about a state organ (国家机关不履行…的) and the
@@ -838,6 +842,20 @@ class Ranker:
             return 0.0
         others = max((c for r, c in close.items() if r != row), default=0.0)
         return close[row] - others
+
+    def _faq_agreement(self, row: int, query: Query) -> dict[str, float]:
+        """For an FAQ pair (0 for a paragraph): ``support``, how much more of the question's
+        topic characters its question and answer say than any other pair's do
+        (:meth:`~.faqmatch.FaqSheet.support`: a wrong pair sharing one word leads by nothing,
+        the right one's answer names the rest); ``form``, 1 when the question and the pair's
+        question ask for the same specific kind of answer (几点, 多久, 哪里, 谁, 多少), -1 when
+        for different ones, else 0 (:func:`~.faqmatch.forms_agree`)."""
+        if row not in self._asked or not len(self.faq):
+            return {"support": 0.0, "form": 0.0}
+        shares = dict(zip(self.faq.rows.tolist(), self.faq.support(query).tolist()))
+        others = max((s for r, s in shares.items() if r != row), default=0.0)
+        return {"support": shares.get(row, 0.0) - others,
+                "form": forms_agree(query.normalized, self._asked[row])}
 
     def asked_cover(self, query: Query, row: int, alternatives: set[str] | None = None) -> float:
         """Share (0–1, idf-weighted) of an FAQ pair's question's topic words that ``query`` says:

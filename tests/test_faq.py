@@ -256,8 +256,11 @@ def test_a_pair_whose_words_the_thesaurus_relates_to_the_questions_answers_it(
         reimbursement_answers, question, asked):
     result = reimbursement_answers[question]
     answered_with_pair(result, asked)
+    # declined = not answered, as bench/faq.py counts it (公司股价今天多少 is a suggestion at p
+    # 0.18 since faq10's FAQ decision: 公司 and 多少 are said by the sheet; on the nine dev
+    # sheets that decision leaves 7 more off-topic questions not found than before)
     for off_topic in NOT_ASKED:
-        assert reimbursement_answers[off_topic]["status"] == "not_found", off_topic
+        assert reimbursement_answers[off_topic]["status"] != "answer", off_topic
 
 
 # -- campus services in everyday words (issue 11, branch faq6) -----------------------------------
@@ -346,6 +349,40 @@ def test_a_thing_named_for_its_kind_is_answered_with_the_kinds_pair(goods_answer
 def test_off_topic_put_to_the_goods_sheet_is_declined(goods_answers):
     for question in GOODS_OFF_TOPIC:
         assert goods_answers[question]["status"] != "answer", goods_answers[question]
+
+
+# -- a sheet of a new domain: the FAQ decision's support and form (issue 11, branch faq10) ------
+
+RESEARCH = "科研项目问答.csv"
+NEW_DOMAIN = [
+    # one word of the pair's question said (资助), but its answer says more of the question's
+    # characters than any other pair's (文, 发, 编号 ~ 批准号; support 0.23): on main a
+    # suggestion (p 0.37)
+    ("发文章的时候写哪个资助编号", "论文发表要标注哪个基金号？"),
+    # answered on main too
+    ("国家级的课题去哪里报", "纵向课题怎么申报？"),
+    ("申请专利的费用要自己掏吗", "专利申请费谁出？"),
+]
+RESEARCH_OFF_TOPIC = ["诺贝尔奖奖金有多少", "附近哪里可以打羽毛球"]
+
+
+@pytest.fixture(scope="module")
+def research_answers(tmp_path_factory) -> dict[str, dict]:
+    """``ask --json`` of questions put to a research-office FAQ sheet (a domain no thesaurus
+    block was written for) alone."""
+    return _sheet_answers(tmp_path_factory, RESEARCH,
+                          [q for q, _ in NEW_DOMAIN] + RESEARCH_OFF_TOPIC)[1]
+
+
+@pytest.mark.parametrize("question, asked", NEW_DOMAIN)
+def test_a_paraphrase_on_a_new_domains_sheet_is_answered_with_its_pair(research_answers,
+                                                                       question, asked):
+    answered_with_pair(research_answers[question], asked)
+
+
+def test_off_topic_put_to_the_research_sheet_is_declined(research_answers):
+    for question in RESEARCH_OFF_TOPIC:
+        assert research_answers[question]["status"] != "answer", research_answers[question]
 
 
 # -- the bot: a long FAQ answer ------------------------------------------------------------------
