@@ -402,9 +402,15 @@ def rate_forms(text: str) -> dict[str, list[str]]:
     return {m.group(0): list(_EACH[m.group(1)]) for m in _RATE.finditer(text)}
 
 
+# A verb's direction said after it (交上去, 说出去, 贴出来, 转过去): the verb is what a rule says
+# (缴纳, 公布, 转移); the complement only tells which way it went.
+_COMPLEMENT = re.compile(r"(?<=.)(?:[上下出进回过]去|[上下出进回过起]来)$")
+
+
 def _unglued(text: str) -> str:
-    """``text`` without the _GLUED_HEAD and _GLUED_TAIL characters at its ends (来批 → 批)."""
-    bare = text
+    """``text`` without the _GLUED_HEAD and _GLUED_TAIL characters at its ends (来批 → 批),
+    nor a direction complement (交上去 → 交, 贴出来 → 贴)."""
+    bare = _COMPLEMENT.sub("", text)
     while len(bare) > 1 and bare[0] in _GLUED_HEAD:
         bare = bare[1:]
     while len(bare) > 1 and bare[-1] in _GLUED_TAIL:
@@ -523,7 +529,7 @@ class QueryBuilder:
             found = sorted(w for w in synonyms.expand(word) if word not in w)
             source = word
             if not found and word in unit_texts and word not in self.words.vocab \
-                    and not self.analyzer.is_dictionary_word(word):
+                    and not self._common_word(word):
                 # a unit jieba glued a modal or particle onto (来批, 报掉): its bare word's,
                 # even one containing it when it is one character (批 → 审批: no token of the
                 # question is 批, and BM25 finds 审批 only through the alternative)
@@ -615,12 +621,13 @@ class QueryBuilder:
         vocab = self.words.vocab
         out: list[str] = []
         for text in texts:
-            if text not in vocab and is_cjk(text[0]) \
-                    and not self.analyzer.is_dictionary_word(text):
+            if text not in vocab and is_cjk(text[0]) and not self._common_word(text):
                 bare = _unglued(text)
+                # (a form the knowledge base says is a topic word, as it is unglued: 赔偿 of
+                # 要赔偿 asks for a consequence and is what is asked about)
                 if bare != text and (bare in _GLUED_HEAD or bare in _GLUED_TAIL
                                      or bare in self.analyzer.stopwords
-                                     or QUESTION_FORM.fullmatch(bare)):
+                                     or (QUESTION_FORM.fullmatch(bare) and bare not in vocab)):
                     continue
                 if bare != text and text in alternatives:      # 能领 → 领, still 领取
                     # (and 来上班 → 上班 keeps 不来上班's 旷工 beside 上班's own 到岗)
@@ -629,7 +636,8 @@ class QueryBuilder:
                 text = bare
             if text in asking or text not in alternatives and (
                     text in MODAL_TALK or text in RESULT_TALK
-                    or (text in QUESTION_TALK and text not in vocab)):
+                    or (text not in vocab and (text in QUESTION_TALK
+                                               or self.analyzer.is_function_word(text)))):
                 continue
             out.append(text)
         return list(dict.fromkeys(out)) or texts
@@ -696,7 +704,14 @@ class QueryBuilder:
         # (the knowledge base's words first: most units are, and that is one dict lookup)
         return (len(unit) >= 2 and unit not in self.words.vocab
                 and any(c in _FUNCTION_CHARS for c in unit)
-                and all(is_cjk(c) for c in unit) and not self.analyzer.is_dictionary_word(unit))
+                and all(is_cjk(c) for c in unit) and not self._common_word(unit))
+
+    def _common_word(self, unit: str) -> bool:
+        """A word of jieba's dictionary, unless it is a verb with a direction complement that
+        the dictionary barely counts (``RARE_WORD_COUNT``: 交上去, 贴出来 are entries counted 3,
+        phrases it lists rather than words)."""
+        count = self.analyzer.dictionary_count(unit)
+        return count > RARE_WORD_COUNT or (count > 0 and not _COMPLEMENT.search(unit))
 
     def _everyday(self, unit: str) -> bool:
         """One of the commonest words of the language (时候, 因为, 知道: jieba's dictionary counts
