@@ -246,7 +246,8 @@ QUESTION_FORM = re.compile(
 # so that a paragraph lacking them lacks nothing the question is about. Four kinds: who is asking
 # or meant (我, 自己, 别人, 对方); the time and place of asking (今年, 现在, 的话, 这样); asking
 # for a judgement (合法吗, 行吗, 正常); and everyday handling verbs a rule says in its own terms
-# (拿/掏/给/出 → 支付, 承担; 找 → 向…申请; 干活 → 作业; 钱 → 费用, 工资; 回来, 过去). When the knowledge
+# (拿/掏/给/出 → 支付, 承担; 找 → 向…申请; 干活, 活儿 → 作业; 钱 → 费用, 工资; 回来, 过去, 跑); the
+# things and matters a question points at without naming (东西, 事情). When the knowledge
 # base never says one, a paragraph lacking it lacks nothing: it is no topic word of the question.
 # (One it says keeps its weight: 现在, 正常 are topic words of an encyclopedia.)
 QUESTION_TALK = frozenset("""
@@ -256,6 +257,7 @@ QUESTION_TALK = frozenset("""
     就是 只是 还是 然后 而且 结果 老是
     天天 成天 整天 实在 大概 大约 差不多 马上 立马 赶紧 顺便 一起 一块儿 跟着 最后 后来 万一
     突然 居然 竟然 难道 看看 看见 看到 告诉 清楚 说清楚
+    东西 事情 事儿 活儿 活 跑 跑去 跑一趟 不用 能比
     合法 合理 正常 违法吗 合法吗 行吗 行 可以吗 对吗 没事 没问题 有问题 靠谱 吃亏 划算
     拿 掏 给 出 看 找 走 弄 搞 办 干 干活 干吗 交钱 要钱 钱 掏钱 出钱 花钱 说 讲 问 让 叫 告
     回来 回去 过来 过去 出去 进来 跟 和 同 每个 这个 那个 哪个 每次 这次 那次
