@@ -1,0 +1,82 @@
+"""Everyday talk around a question's topic (issue 11, branch colloq6), through the CLI
+(``staffbot ask --json --explain``): adverbs jieba's dictionary tags as function words (一再,
+硬是, 屡次), a verb said with its direction (交上去, 贴出来), things a question points at without
+naming them (东西, 活) are no topic words where the rules never say them; a form the rules do say
+(赔偿 of 要赔偿) stays one; and the colloq6 block of the thesaurus says 打交道 as 接触, 担责 as
+承担责任 and 算数 as 有效/无效.
+
+The rules are written for this test in the words rules use; the questions the way staff type them.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_cli import asked, ingested  # noqa: E402
+
+RULES = """职工权益保障办法摘录
+第一条 用人单位代扣代缴的社会保险费，任何单位和个人不得挪用。
+第二条 用人单位克扣职工工资的，职工可以向劳动保障行政部门投诉。
+第三条 用人单位泄露职工个人信息造成损害的，应当依法承担赔偿责任。
+第四条 长期接触粉尘的岗位，按月发放岗位津贴。
+第五条 用人单位与职工订立的免除或者减轻其工伤责任的协议无效。
+第六条 用人单位不得安排孕期女职工从事接触有毒物质的作业。
+第七条 本办法自发布之日起施行。
+"""
+# (question, the article that answers, the words said only to tell it: no units)
+TALK = [
+    ("交上去的社会保险费会被挪用吗？", "第一条", ["交上去"]),              # 交上去 → 交
+    ("单位硬是屡次克扣工资，可以向谁投诉？", "第二条", ["硬是", "屡次"]),    # adverbs (d)
+    ("怀孕了单位还安排我干接触有毒东西的活，合规吗？", "第六条", ["东西", "活"]),
+]
+GLUED_FORM = ("单位泄露了我的个人信息，能要赔偿吗？", "第三条", "赔偿")
+# (question, article, the thesaurus word it is looked for as)
+WORDS = [
+    ("天天跟粉尘打交道的岗位有津贴吗？", "第四条", "接触"),              # 打交道 → 接触
+    ("入职时签了工伤不担责的协议，这协议算数吗？", "第五条", "无效"),      # 算数 → 无效
+]
+
+
+@pytest.fixture(scope="module")
+def answers(tmp_path_factory) -> dict[str, dict]:
+    """``ask --json --explain`` of every question of this module, asked at once."""
+    db = ingested(tmp_path_factory.mktemp("talk"), "职工权益保障办法摘录.txt", RULES)
+    return asked(db, [*(q for q, _, _ in TALK), GLUED_FORM[0], *(q for q, _, _ in WORDS)])
+
+
+def sections(answer: dict) -> list[str]:
+    return [h["section"] for h in answer["hits"]]
+
+
+def units(answer: dict) -> list[str]:
+    return [u["text"] for u in answer["explain"]["query"]["units"]]
+
+
+@pytest.mark.parametrize(("question", "article", "talk"), TALK)
+def test_words_that_only_tell_the_question_are_no_topic(answers, question, article, talk) -> None:
+    answer = answers[question]
+    assert not set(talk) & set(units(answer)), units(answer)
+    assert answer["status"] == "answer", (answer["status"], sections(answer), units(answer))
+    assert sections(answer)[0] == article
+
+
+def test_a_glued_form_the_rules_say_stays_a_topic_word(answers) -> None:
+    question, article, word = GLUED_FORM
+    answer = answers[question]
+    assert word in units(answer), units(answer)
+    assert answer["status"] == "answer", (answer["status"], sections(answer))
+    assert sections(answer)[0] == article
+
+
+@pytest.mark.parametrize(("question", "article", "says"), WORDS)
+def test_everyday_verbs_are_looked_for_as_rules_say_them(answers, question, article,
+                                                        says) -> None:
+    answer = answers[question]
+    assert any(says in alts for alts in answer["explain"]["query"]["expansions"].values())
+    assert answer["status"] == "answer", (answer["status"], sections(answer), units(answer))
+    assert sections(answer)[0] == article
+    assert says in answer["hits"][0]["excerpt"]
