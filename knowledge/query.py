@@ -246,8 +246,7 @@ QUESTION_FORM = re.compile(
 # so that a paragraph lacking them lacks nothing the question is about. Four kinds: who is asking
 # or meant (我, 自己, 别人, 对方); the time and place of asking (今年, 现在, 的话, 这样); asking
 # for a judgement (合法吗, 行吗, 正常); and everyday handling verbs a rule says in its own terms
-# (拿/掏/给/出 → 支付, 承担; 找 → 向…申请; 干活, 活儿 → 作业; 钱 → 费用, 工资; 回来, 过去, 跑); the
-# things and matters a question points at without naming (东西, 事情). When the knowledge
+# (拿/掏/给/出 → 支付, 承担; 找 → 向…申请; 干活, 活儿 → 作业; 钱 → 费用, 工资; 回来, 过去, 跑). When the knowledge
 # base never says one, a paragraph lacking it lacks nothing: it is no topic word of the question.
 # (One it says keeps its weight: 现在, 正常 are topic words of an encyclopedia.)
 QUESTION_TALK = frozenset("""
@@ -257,11 +256,15 @@ QUESTION_TALK = frozenset("""
     就是 只是 还是 然后 而且 结果 老是
     天天 成天 整天 实在 大概 大约 差不多 马上 立马 赶紧 顺便 一起 一块儿 跟着 最后 后来 万一
     突然 居然 竟然 难道 看看 看见 看到 告诉 清楚 说清楚
-    东西 事情 事儿 活儿 活 跑 跑去 跑一趟 不用 能比
+    活 活儿 跑 跑去 跑一趟 不用 能比
     合法 合理 正常 违法吗 合法吗 行吗 行 可以吗 对吗 没事 没问题 有问题 靠谱 吃亏 划算
     拿 掏 给 出 看 找 走 弄 搞 办 干 干活 干吗 交钱 要钱 钱 掏钱 出钱 花钱 说 讲 问 让 叫 告
     回来 回去 过来 过去 出去 进来 跟 和 同 每个 这个 那个 哪个 每次 这次 那次
 """.split())
+# The things and matters a question points at without naming them (有毒东西, 这件事情): where the
+# knowledge base never says one it weighs like a lone character, as a fragment does (not
+# dropped: 被什么东西取代 asks what the thing is).
+VAGUE_WORDS = frozenset("东西 事情 事儿".split())
 # The modals and intentions a question is asked with (要, 能, 该, 才能, 打算; 算 of 算旷工; 之内
 # of 多久之内; 让 of 领导让我; 行 of 这样行吗): a rule says them as 应当, 可以, 按…处理, 以内,
 # 安排, 不得. Unlike the talk above they are no topic word even where the knowledge base happens
@@ -638,8 +641,7 @@ class QueryBuilder:
                 text = bare
             if text in asking or text not in alternatives and (
                     text in MODAL_TALK or text in RESULT_TALK
-                    or (text not in vocab and (text in QUESTION_TALK
-                                               or self.analyzer.is_function_word(text)))):
+                    or (text in QUESTION_TALK and text not in vocab)):
                 continue
             out.append(text)
         return list(dict.fromkeys(out)) or texts
@@ -715,6 +717,13 @@ class QueryBuilder:
         count = self.analyzer.dictionary_count(unit)
         return count > RARE_WORD_COUNT or (count > 0 and not _COMPLEMENT.search(unit))
 
+    def _function_word(self, unit: str) -> bool:
+        """A word jieba's dictionary tags as a function word (an adverb, pronoun, conjunction,
+        preposition or particle: 一再, 硬是, 曾经), or a vague one (VAGUE_WORDS: 东西, 事情), that
+        the knowledge base never says."""
+        return unit not in self.words.vocab and (unit in VAGUE_WORDS
+                                                 or self.analyzer.is_function_word(unit))
+
     def _everyday(self, unit: str) -> bool:
         """One of the commonest words of the language (时候, 因为, 知道: jieba's dictionary counts
         it ``EVERYDAY_COUNT`` times or more) that the knowledge base never says."""
@@ -767,7 +776,8 @@ class QueryBuilder:
             # A word the knowledge base has never seen weighs like the rarest word: a question
             # about it cannot be answered by a paragraph that lacks it.
             weight = max([*alt, (sum(known) / len(options)) if known else self.max_idf])
-        if not alternatives and (self._fragment(text) or self._everyday(text)):
+        if not alternatives and (self._fragment(text) or self._everyday(text)
+                                 or self._function_word(text)):
             # Not so a fragment: characters jieba could not cut into words, no dictionary
             # knows either, with a function character in them (打上卡 of 没打上卡, 交个 of
             # 交个税, 先撤), nor one of the commonest words of the language (时候, 因为, 知道):

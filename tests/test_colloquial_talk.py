@@ -1,9 +1,9 @@
 """Everyday talk around a question's topic (issue 11, branch colloq6), through the CLI
-(``staffbot ask --json --explain``): adverbs jieba's dictionary tags as function words (一再,
-硬是, 屡次), a verb said with its direction (交上去, 贴出来), things a question points at without
-naming them (东西, 活) are no topic words where the rules never say them; a form the rules do say
-(赔偿 of 要赔偿) stays one; and the colloq6 block of the thesaurus says 打交道 as 接触, 担责 as
-承担责任 and 算数 as 有效/无效.
+(``staffbot ask --json --explain``): a verb said with its direction (交上去) is the verb, and 活
+(干…的活) is no topic word; adverbs jieba's dictionary tags as function words (硬是, 屡次) and
+things a question points at without naming them (东西) weigh like a lone character where the
+rules never say them, not like the rarest word; a form the rules do say (赔偿 of 要赔偿) stays a
+topic word; and the colloq6 block of the thesaurus says 打交道 as 接触 and 算数 as 无效.
 
 The rules are written for this test in the words rules use; the questions the way staff type them.
 """
@@ -30,8 +30,12 @@ RULES = """职工权益保障办法摘录
 # (question, the article that answers, the words said only to tell it: no units)
 TALK = [
     ("交上去的社会保险费会被挪用吗？", "第一条", ["交上去"]),              # 交上去 → 交
-    ("单位硬是屡次克扣工资，可以向谁投诉？", "第二条", ["硬是", "屡次"]),    # adverbs (d)
-    ("怀孕了单位还安排我干接触有毒东西的活，合规吗？", "第六条", ["东西", "活"]),
+    ("怀孕了单位还安排我干接触有毒东西的活，合规吗？", "第六条", ["活"]),
+]
+# (question, article, the light words, a word of the rule it is lighter than)
+LIGHT = [
+    ("单位硬是屡次克扣工资，可以向谁投诉？", "第二条", ["硬是", "屡次"], "克扣"),   # adverbs
+    ("怀孕了单位还安排我干接触有毒东西的活，合规吗？", "第六条", ["东西"], "有毒"),
 ]
 GLUED_FORM = ("单位泄露了我的个人信息，能要赔偿吗？", "第三条", "赔偿")
 # (question, article, the thesaurus word it is looked for as)
@@ -45,7 +49,9 @@ WORDS = [
 def answers(tmp_path_factory) -> dict[str, dict]:
     """``ask --json --explain`` of every question of this module, asked at once."""
     db = ingested(tmp_path_factory.mktemp("talk"), "职工权益保障办法摘录.txt", RULES)
-    return asked(db, [*(q for q, _, _ in TALK), GLUED_FORM[0], *(q for q, _, _ in WORDS)])
+    questions = [*(q for q, _, _ in TALK), *(q for q, _, _, _ in LIGHT), GLUED_FORM[0],
+                 *(q for q, _, _ in WORDS)]
+    return asked(db, list(dict.fromkeys(questions)))
 
 
 def sections(answer: dict) -> list[str]:
@@ -61,6 +67,16 @@ def test_words_that_only_tell_the_question_are_no_topic(answers, question, artic
     answer = answers[question]
     assert not set(talk) & set(units(answer)), units(answer)
     assert answer["status"] == "answer", (answer["status"], sections(answer), units(answer))
+    assert sections(answer)[0] == article
+
+
+@pytest.mark.parametrize(("question", "article", "light", "heavier"), LIGHT)
+def test_function_and_vague_words_weigh_like_a_lone_character(answers, question, article, light,
+                                                              heavier) -> None:
+    answer = answers[question]
+    weights = {u["text"]: u["weight"] for u in answer["explain"]["query"]["units"]}
+    assert all(weights[w] < weights[heavier] for w in light), weights
+    assert answer["status"] == "answer", (answer["status"], sections(answer), weights)
     assert sections(answer)[0] == article
 
 
