@@ -6,9 +6,10 @@ words and character bigrams without filler words, expansions (synonyms; homophon
 near-spelling replacements for unknown words; an amount in the other script), the 第N条/章
 references it names, and the content words as weighted :class:`Unit` objects. Staff's ways of
 asking are read as rules write: question talk and modals are no topic words, an A-not-A question
-is said once (结没结婚 → 结婚), a separable verb is joined (加了两天班 → 加班), and a fragment
-jieba could not cut (打上卡) or one of the commonest words of the language (时候) the documents
-never say weighs like a lone character, not like the rarest word.
+is said once (结没结婚 → 结婚), a separable verb is joined (加了两天班 → 加班), a verb's direction
+complement is left off (交上去 → 交), and a fragment jieba could not cut (打上卡), one of the
+commonest words of the language (时候), a function word jieba's dictionary tags (一再, 曾经) or a
+vague noun (东西) the documents never say weighs like a lone character, not like the rarest word.
 """
 
 from __future__ import annotations
