@@ -38,6 +38,9 @@ LIGHT = [
     ("怀孕了单位还安排我干接触有毒东西的活，合规吗？", "第六条", ["东西"], "有毒"),
 ]
 GLUED_FORM = ("单位泄露了我的个人信息，能要赔偿吗？", "第三条", "赔偿")
+# A negation is never talk, though jieba tags 不经 an adverb: what it denies is asked (a guard:
+# it passes on main too).
+NEGATION = ("单位可以不经职工同意泄露个人信息吗？", "不经")
 # (question, article, the thesaurus word it is looked for as)
 WORDS = [
     ("天天跟粉尘打交道的岗位有津贴吗？", "第四条", "接触"),              # 打交道 → 接触
@@ -50,7 +53,7 @@ def answers(tmp_path_factory) -> dict[str, dict]:
     """``ask --json --explain`` of every question of this module, asked at once."""
     db = ingested(tmp_path_factory.mktemp("talk"), "职工权益保障办法摘录.txt", RULES)
     questions = [*(q for q, _, _ in TALK), *(q for q, _, _, _ in LIGHT), GLUED_FORM[0],
-                 *(q for q, _, _ in WORDS)]
+                 NEGATION[0], *(q for q, _, _ in WORDS)]
     return asked(db, list(dict.fromkeys(questions)))
 
 
@@ -86,6 +89,13 @@ def test_a_glued_form_the_rules_say_stays_a_topic_word(answers) -> None:
     assert word in units(answer), units(answer)
     assert answer["status"] == "answer", (answer["status"], sections(answer))
     assert sections(answer)[0] == article
+
+
+def test_a_negation_is_never_talk(answers) -> None:
+    question, negation = NEGATION
+    answer = answers[question]
+    weights = {u["text"]: u["weight"] for u in answer["explain"]["query"]["units"]}
+    assert negation in weights and weights[negation] >= weights["泄露"], weights
 
 
 @pytest.mark.parametrize(("question", "article", "says"), WORDS)
