@@ -781,7 +781,8 @@ class QueryBuilder:
                                  or self._function_word(text)):
             # Not so a fragment: characters jieba could not cut into words, no dictionary
             # knows either, with a function character in them (打上卡 of 没打上卡, 交个 of
-            # 交个税, 先撤), nor one of the commonest words of the language (时候, 因为, 知道):
+            # 交个税, 先撤), nor one of the commonest words of the language (时候, 因为, 知道),
+            # nor a function word or a vague noun (一再, 曾经, 东西: _function_word):
             # how the question talks around its topic, not a topic the documents lack. It
             # weighs like a lone character at most, a near spelling of it (缴个) too.
             weight = min(weight, fragment * self.max_idf)
