@@ -392,6 +392,24 @@ def duration_forms(text: str) -> dict[str, list[str]]:
     return out
 
 
+# An amount said loosely (两个多月, 十多天, 二十多个月: more than it): rules write the bound, 2个月以上,
+# 10天以上. Only a number, 多 and the measure (两个多月, 十多天), not 多少, 多久, 三年多.
+_LOOSE_AMOUNT = re.compile(r"([0-9]+|[一二两三四五六七八九十]+)(?:个多月|多个月|多(年|天|日|周))")
+
+
+def loose_amount_forms(text: str) -> dict[str, list[str]]:
+    """Each amount said loosely in ``text`` → how rules write its bound (两个多月 → 2个月以上,
+    二个月以上; 十多天 → 10天以上, 十天以上)."""
+    out: dict[str, list[str]] = {}
+    for m in _LOOSE_AMOUNT.finditer(text):
+        n = int(m.group(1)) if m.group(1).isdigit() else chinese_number(m.group(1))
+        if not n or n >= 1000:
+            continue
+        unit = m.group(2) or "个月"
+        out[m.group(0)] = [f"{n}{unit}以上", f"{_in_chinese(n)}{unit}以上"]
+    return out
+
+
 # A rate said with 一 (一周要上多少个钟头, 一年能休几天, 一个月能领多少): asked with a quantity it
 # means "each" — rules write it 每周, 每年, 每月 (每周工作40小时). Said without asking a quantity
 # (请了一个月事假, 一个月迟到三次会怎么样) it is a length or a span, left as it is.
@@ -562,9 +580,11 @@ class QueryBuilder:
                 for other in found:
                     self._expand(other, weight * (cfg.one_way_weight / cfg.synonym_weight
                                                   if other in one_way else 1.0), words, grams)
-        # Everyday lengths of time (一个星期 → 一周, 7天) stand in for the units they span.
+        # Everyday lengths of time (一个星期 → 一周, 7天) and amounts said loosely (两个多月 →
+        # 2个月以上) stand in for the units they span.
         # A rate said with 一 (一周 … 多少) stands in for 每周 the same way.
         spans = duration_forms(said)
+        spans.update(loose_amount_forms(said))      # 两个多月 → 2个月以上
         for span, found in rate_forms(said).items():
             spans[span] = list(dict.fromkeys([*spans.get(span, ()), *found]))
         for span, found in spans.items():

@@ -3,7 +3,8 @@
 (干…的活) is no topic word; adverbs jieba's dictionary tags as function words (硬是, 屡次) and
 things a question points at without naming them (东西) weigh like a lone character where the
 rules never say them, not like the rarest word; a form the rules do say (赔偿 of 要赔偿) stays a
-topic word; and the colloq6 block of the thesaurus says 打交道 as 接触 and 算数 as 无效.
+topic word; an amount said loosely (两个多月) is looked for as its bound (2个月以上); and the
+colloq6 block of the thesaurus says 打交道 as 接触 and 算数 as 无效.
 
 The rules are written for this test in the words rules use; the questions the way staff type them.
 """
@@ -25,7 +26,8 @@ RULES = """职工权益保障办法摘录
 第四条 长期接触粉尘的岗位，按月发放岗位津贴。
 第五条 用人单位与职工订立的免除或者减轻其工伤责任的协议无效。
 第六条 用人单位不得安排孕期女职工从事接触有毒物质的作业。
-第七条 本办法自发布之日起施行。
+第七条 职工当年请病假累计2个月以上的，不再享受当年的年休假。
+第八条 本办法自发布之日起施行。
 """
 # (question, the article that answers, the words said only to tell it: no units)
 TALK = [
@@ -38,6 +40,8 @@ LIGHT = [
     ("怀孕了单位还安排我干接触有毒东西的活，合规吗？", "第六条", ["东西"], "有毒"),
 ]
 GLUED_FORM = ("单位泄露了我的个人信息，能要赔偿吗？", "第三条", "赔偿")
+# An amount said loosely (两个多月) is looked for as rules write its bound (2个月以上).
+LOOSE = ("今年请了两个多月病假，年假还能休吗？", "第七条", "2个月以上")
 # A negation is never talk, though jieba tags 不经 an adverb: what it denies is asked (a guard:
 # it passes on main too).
 NEGATION = ("单位可以不经职工同意泄露个人信息吗？", "不经")
@@ -53,7 +57,7 @@ def answers(tmp_path_factory) -> dict[str, dict]:
     """``ask --json --explain`` of every question of this module, asked at once."""
     db = ingested(tmp_path_factory.mktemp("talk"), "职工权益保障办法摘录.txt", RULES)
     questions = [*(q for q, _, _ in TALK), *(q for q, _, _, _ in LIGHT), GLUED_FORM[0],
-                 NEGATION[0], *(q for q, _, _ in WORDS)]
+                 NEGATION[0], LOOSE[0], *(q for q, _, _ in WORDS)]
     return asked(db, list(dict.fromkeys(questions)))
 
 
@@ -89,6 +93,15 @@ def test_a_glued_form_the_rules_say_stays_a_topic_word(answers) -> None:
     assert word in units(answer), units(answer)
     assert answer["status"] == "answer", (answer["status"], sections(answer))
     assert sections(answer)[0] == article
+
+
+def test_an_amount_said_loosely_is_looked_for_as_its_bound(answers) -> None:
+    question, article, says = LOOSE
+    answer = answers[question]
+    assert any(says in alts for alts in answer["explain"]["query"]["expansions"].values())
+    assert answer["status"] == "answer", (answer["status"], sections(answer), units(answer))
+    assert sections(answer)[0] == article
+    assert says in answer["hits"][0]["excerpt"]
 
 
 def test_a_negation_is_never_talk(answers) -> None:
