@@ -217,6 +217,26 @@ def _jieba():
     return tokenizer
 
 
+# jieba's dictionary tags (each line of its dict.txt: word, count, tag) of the words that only
+# shape a sentence: adverbs (马上, 实在, 直接), pronouns (啥, 一样, 别的), conjunctions (接着, 因为),
+# prepositions, particles and interjections. A question is told with them; no rule is about them.
+# Not so a negation (不经 of 不经本人同意, 未经, 无须): what it denies is what is asked.
+FUNCTION_TAGS = frozenset("d ad df r c p u uj ul y e".split())
+_NEGATION = re.compile("[不没未非无勿莫否]")
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    """The words jieba's dictionary tags with a FUNCTION_TAGS tag (about 4,000; read once)."""
+    words = set()
+    with _jieba().get_dict_file() as lines:
+        for line in lines:
+            parts = line.decode("utf-8").split()
+            if len(parts) == 3 and parts[2] in FUNCTION_TAGS and not _NEGATION.search(parts[0]):
+                words.add(parts[0])
+    return frozenset(words)
+
+
 @lru_cache(maxsize=1)
 def _cutter() -> FastCut:
     return FastCut(_jieba())
@@ -440,6 +460,11 @@ class Analyzer:
     def dictionary_count(self, word: str) -> int:
         """How often ``word`` occurs in the corpus of jieba's dictionary (0: unknown)."""
         return _jieba().FREQ.get(word, 0)
+
+    def is_function_word(self, word: str) -> bool:
+        """True when jieba's dictionary tags ``word`` as a function word (FUNCTION_TAGS: an
+        adverb, pronoun, conjunction, preposition or particle)."""
+        return word in _function_words()
 
     def units(self, text: str) -> list[str]:
         """The question's content words (jieba's precise mode, no filler), in order.

@@ -375,9 +375,11 @@ class KnowledgeBase:
         return self.ingest([seeds], progress=progress, audience_folders=audience_folders)
 
     def warm_up(self, *, index: bool = True) -> None:
-        """Load jieba's dictionary now, and build the in-memory index unless ``index`` is False
-        (a search process will build its own): not on the first question."""
+        """Load jieba's dictionary (and its function-word tags) now, and build the in-memory
+        index unless ``index`` is False (a search process will build its own): not on the first
+        question."""
         self.analyzer.words("预热")
+        self.analyzer.is_function_word("预热")
         if index:
             self.searcher
 

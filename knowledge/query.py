@@ -6,9 +6,10 @@ words and character bigrams without filler words, expansions (synonyms; homophon
 near-spelling replacements for unknown words; an amount in the other script), the 第N条/章
 references it names, and the content words as weighted :class:`Unit` objects. Staff's ways of
 asking are read as rules write: question talk and modals are no topic words, an A-not-A question
-is said once (结没结婚 → 结婚), a separable verb is joined (加了两天班 → 加班), and a fragment
-jieba could not cut (打上卡) or one of the commonest words of the language (时候) the documents
-never say weighs like a lone character, not like the rarest word.
+is said once (结没结婚 → 结婚), a separable verb is joined (加了两天班 → 加班), a verb's direction
+complement is left off (交上去 → 交), and a fragment jieba could not cut (打上卡), one of the
+commonest words of the language (时候), a function word jieba's dictionary tags (一再, 曾经) or a
+vague noun (东西) the documents never say weighs like a lone character, not like the rarest word.
 """
 
 from __future__ import annotations
@@ -246,7 +247,7 @@ QUESTION_FORM = re.compile(
 # so that a paragraph lacking them lacks nothing the question is about. Four kinds: who is asking
 # or meant (我, 自己, 别人, 对方); the time and place of asking (今年, 现在, 的话, 这样); asking
 # for a judgement (合法吗, 行吗, 正常); and everyday handling verbs a rule says in its own terms
-# (拿/掏/给/出 → 支付, 承担; 找 → 向…申请; 干活 → 作业; 钱 → 费用, 工资; 回来, 过去). When the knowledge
+# (拿/掏/给/出 → 支付, 承担; 找 → 向…申请; 干活, 活儿 → 作业; 钱 → 费用, 工资; 回来, 过去, 跑). When the knowledge
 # base never says one, a paragraph lacking it lacks nothing: it is no topic word of the question.
 # (One it says keeps its weight: 现在, 正常 are topic words of an encyclopedia.)
 QUESTION_TALK = frozenset("""
@@ -256,10 +257,15 @@ QUESTION_TALK = frozenset("""
     就是 只是 还是 然后 而且 结果 老是
     天天 成天 整天 实在 大概 大约 差不多 马上 立马 赶紧 顺便 一起 一块儿 跟着 最后 后来 万一
     突然 居然 竟然 难道 看看 看见 看到 告诉 清楚 说清楚
+    活 活儿 跑 跑去 跑一趟 不用 能比
     合法 合理 正常 违法吗 合法吗 行吗 行 可以吗 对吗 没事 没问题 有问题 靠谱 吃亏 划算
     拿 掏 给 出 看 找 走 弄 搞 办 干 干活 干吗 交钱 要钱 钱 掏钱 出钱 花钱 说 讲 问 让 叫 告
     回来 回去 过来 过去 出去 进来 跟 和 同 每个 这个 那个 哪个 每次 这次 那次
 """.split())
+# The things and matters a question points at without naming them (有毒东西, 这件事情): where the
+# knowledge base never says one it weighs like a lone character, as a fragment does (not
+# dropped: 被什么东西取代 asks what the thing is).
+VAGUE_WORDS = frozenset("东西 事情 事儿".split())
 # The modals and intentions a question is asked with (要, 能, 该, 才能, 打算; 算 of 算旷工; 之内
 # of 多久之内; 让 of 领导让我; 行 of 这样行吗): a rule says them as 应当, 可以, 按…处理, 以内,
 # 安排, 不得. Unlike the talk above they are no topic word even where the knowledge base happens
@@ -386,6 +392,24 @@ def duration_forms(text: str) -> dict[str, list[str]]:
     return out
 
 
+# An amount said loosely (两个多月, 十多天, 二十多个月: more than it): rules write the bound, 2个月以上,
+# 10天以上. Only a number, 多 and the measure (两个多月, 十多天), not 多少, 多久, 三年多.
+_LOOSE_AMOUNT = re.compile(r"([0-9]+|[一二两三四五六七八九十]+)(?:个多月|多个月|多(年|天|日|周))")
+
+
+def loose_amount_forms(text: str) -> dict[str, list[str]]:
+    """Each amount said loosely in ``text`` → how rules write its bound (两个多月 → 2个月以上,
+    二个月以上; 十多天 → 10天以上, 十天以上)."""
+    out: dict[str, list[str]] = {}
+    for m in _LOOSE_AMOUNT.finditer(text):
+        n = int(m.group(1)) if m.group(1).isdigit() else chinese_number(m.group(1))
+        if not n or n >= 1000:
+            continue
+        unit = m.group(2) or "个月"
+        out[m.group(0)] = [f"{n}{unit}以上", f"{_in_chinese(n)}{unit}以上"]
+    return out
+
+
 # A rate said with 一 (一周要上多少个钟头, 一年能休几天, 一个月能领多少): asked with a quantity it
 # means "each" — rules write it 每周, 每年, 每月 (每周工作40小时). Said without asking a quantity
 # (请了一个月事假, 一个月迟到三次会怎么样) it is a length or a span, left as it is.
@@ -402,9 +426,15 @@ def rate_forms(text: str) -> dict[str, list[str]]:
     return {m.group(0): list(_EACH[m.group(1)]) for m in _RATE.finditer(text)}
 
 
+# A verb's direction said after it (交上去, 说出去, 贴出来, 转过去): the verb is what a rule says
+# (缴纳, 公布, 转移); the complement only tells which way it went.
+_COMPLEMENT = re.compile(r"(?<=.)(?:[上下出进回过]去|[上下出进回过起]来)$")
+
+
 def _unglued(text: str) -> str:
-    """``text`` without the _GLUED_HEAD and _GLUED_TAIL characters at its ends (来批 → 批)."""
-    bare = text
+    """``text`` without the _GLUED_HEAD and _GLUED_TAIL characters at its ends (来批 → 批),
+    nor a direction complement (交上去 → 交, 贴出来 → 贴)."""
+    bare = _COMPLEMENT.sub("", text)
     while len(bare) > 1 and bare[0] in _GLUED_HEAD:
         bare = bare[1:]
     while len(bare) > 1 and bare[-1] in _GLUED_TAIL:
@@ -523,7 +553,7 @@ class QueryBuilder:
             found = sorted(w for w in synonyms.expand(word) if word not in w)
             source = word
             if not found and word in unit_texts and word not in self.words.vocab \
-                    and not self.analyzer.is_dictionary_word(word):
+                    and not self._common_word(word):
                 # a unit jieba glued a modal or particle onto (来批, 报掉): its bare word's,
                 # even one containing it when it is one character (批 → 审批: no token of the
                 # question is 批, and BM25 finds 审批 only through the alternative)
@@ -550,9 +580,11 @@ class QueryBuilder:
                 for other in found:
                     self._expand(other, weight * (cfg.one_way_weight / cfg.synonym_weight
                                                   if other in one_way else 1.0), words, grams)
-        # Everyday lengths of time (一个星期 → 一周, 7天) stand in for the units they span.
+        # Everyday lengths of time (一个星期 → 一周, 7天) and amounts said loosely (两个多月 →
+        # 2个月以上) stand in for the units they span.
         # A rate said with 一 (一周 … 多少) stands in for 每周 the same way.
         spans = duration_forms(said)
+        spans.update(loose_amount_forms(said))      # 两个多月 → 2个月以上
         for span, found in rate_forms(said).items():
             spans[span] = list(dict.fromkeys([*spans.get(span, ()), *found]))
         for span, found in spans.items():
@@ -615,12 +647,13 @@ class QueryBuilder:
         vocab = self.words.vocab
         out: list[str] = []
         for text in texts:
-            if text not in vocab and is_cjk(text[0]) \
-                    and not self.analyzer.is_dictionary_word(text):
+            if text not in vocab and is_cjk(text[0]) and not self._common_word(text):
                 bare = _unglued(text)
+                # (a form the knowledge base says is a topic word, as it is unglued: 赔偿 of
+                # 要赔偿 asks for a consequence and is what is asked about)
                 if bare != text and (bare in _GLUED_HEAD or bare in _GLUED_TAIL
                                      or bare in self.analyzer.stopwords
-                                     or QUESTION_FORM.fullmatch(bare)):
+                                     or (QUESTION_FORM.fullmatch(bare) and bare not in vocab)):
                     continue
                 if bare != text and text in alternatives:      # 能领 → 领, still 领取
                     # (and 来上班 → 上班 keeps 不来上班's 旷工 beside 上班's own 到岗)
@@ -696,7 +729,21 @@ class QueryBuilder:
         # (the knowledge base's words first: most units are, and that is one dict lookup)
         return (len(unit) >= 2 and unit not in self.words.vocab
                 and any(c in _FUNCTION_CHARS for c in unit)
-                and all(is_cjk(c) for c in unit) and not self.analyzer.is_dictionary_word(unit))
+                and all(is_cjk(c) for c in unit) and not self._common_word(unit))
+
+    def _common_word(self, unit: str) -> bool:
+        """A word of jieba's dictionary, unless it is a verb with a direction complement that
+        the dictionary barely counts (``RARE_WORD_COUNT``: 交上去, 贴出来 are entries counted 3,
+        phrases it lists rather than words)."""
+        count = self.analyzer.dictionary_count(unit)
+        return count > RARE_WORD_COUNT or (count > 0 and not _COMPLEMENT.search(unit))
+
+    def _function_word(self, unit: str) -> bool:
+        """A word jieba's dictionary tags as a function word (an adverb, pronoun, conjunction,
+        preposition or particle: 一再, 硬是, 曾经), or a vague one (VAGUE_WORDS: 东西, 事情), that
+        the knowledge base never says."""
+        return unit not in self.words.vocab and (unit in VAGUE_WORDS
+                                                 or self.analyzer.is_function_word(unit))
 
     def _everyday(self, unit: str) -> bool:
         """One of the commonest words of the language (时候, 因为, 知道: jieba's dictionary counts
@@ -750,10 +797,12 @@ class QueryBuilder:
             # A word the knowledge base has never seen weighs like the rarest word: a question
             # about it cannot be answered by a paragraph that lacks it.
             weight = max([*alt, (sum(known) / len(options)) if known else self.max_idf])
-        if not alternatives and (self._fragment(text) or self._everyday(text)):
+        if not alternatives and (self._fragment(text) or self._everyday(text)
+                                 or self._function_word(text)):
             # Not so a fragment: characters jieba could not cut into words, no dictionary
             # knows either, with a function character in them (打上卡 of 没打上卡, 交个 of
-            # 交个税, 先撤), nor one of the commonest words of the language (时候, 因为, 知道):
+            # 交个税, 先撤), nor one of the commonest words of the language (时候, 因为, 知道),
+            # nor a function word or a vague noun (一再, 曾经, 东西: _function_word):
             # how the question talks around its topic, not a topic the documents lack. It
             # weighs like a lone character at most, a near spelling of it (缴个) too.
             weight = min(weight, fragment * self.max_idf)
