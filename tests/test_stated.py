@@ -10,7 +10,7 @@ own):
   the sentence that says 答复 (…10个工作日内予以答复) before the sibling whose number limits
   another act (3个工作日内告知申请人补正) and says 答复期限 in another sentence:
   knowledge.rank.count_first;
-- a sentence before an inventory: asked 请了一个多月事假，年假还有吗 (no list asked), the list
+- a sentence before an inventory: asked 请了好几回事假，年假还有吗 (no list asked), the list
   whose lead-in says none of the question (职工享受下列假期：（一）年休假；…（三）病假和事假)
   names 年休假 and 事假 only as entries and goes after the sibling whose lead-in says the rule
   (职工有下列情形之一的，不享受当年的年休假：（一）当年请事假累计20天以上的); and a
@@ -30,7 +30,7 @@ DOCS = Path(__file__).parent / "fixtures" / "stated"
 QUESTIONS = ("合同制职工要缴纳互助基金会费吗？", "在编职工需要缴纳互助基金会费吗？",
              "互助基金由哪些部分构成？", "档案查阅申请多少个工作日内答复？",
              "档案查阅申请内容不明确的，几个工作日内告知补正？",
-             "这一年请了一个多月事假，年假还有吗？", "职工可以享受哪些假期？",
+             "这一年请了好几回事假，年假还有吗？", "职工可以享受哪些假期？",
              "患病不能上班，病假怎么请？", "病假是指什么？")
 
 
@@ -76,7 +76,7 @@ def test_the_number_said_with_what_it_counts_goes_first(answers) -> None:
 
 def test_a_sentence_goes_before_an_inventory_naming_the_words(answers) -> None:
     # 第二条: 职工享受下列假期：（一）年休假；…
-    top, nxt = first_two(answers["这一年请了一个多月事假，年假还有吗？"], "第四条", "不享受当年的年休假",
+    top, nxt = first_two(answers["这一年请了好几回事假，年假还有吗？"], "第四条", "不享受当年的年休假",
                          "第二条")
     assert top["lead"] == 1.0 and "lead" not in nxt
     # both cover the question alike; the inventory's short items put it first by BM25
