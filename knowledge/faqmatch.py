@@ -128,6 +128,7 @@ class FaqSheet:
         self._whole = {char: np.array(found, dtype=np.int64) for char, found in whole.items()}
         self._whole_idf = {char: math.log(1 + n / len(found)) for char, found in whole.items()}
         self._support: tuple = (None, np.zeros(0))
+        self._latin: dict[str, np.ndarray] = {}
 
     def __len__(self) -> int:
         return int(self.rows.size)
@@ -149,8 +150,7 @@ class FaqSheet:
                 idf = self._whole_idf.get(key, unseen)
                 rows = self._whole.get(key)
             else:
-                rows = np.array([i for i, text in enumerate(self._texts) if key in text],
-                                dtype=np.int64)
+                rows = self._latin_rows(key)
                 idf = math.log(1 + n / rows.size) if rows.size else unseen
             total += idf
             if rows is not None and rows.size:
@@ -158,6 +158,15 @@ class FaqSheet:
         shares = found / total if total else found
         self._support = (query, shares)
         return shares
+
+    def _latin_rows(self, key: str) -> np.ndarray:
+        """The pairs whose question or answer holds the Latin word ``key``, found once per
+        sheet (not a scan of every pair's text in every question that says it)."""
+        rows = self._latin.get(key)
+        if rows is None:
+            rows = self._latin[key] = np.array(
+                [i for i, text in enumerate(self._texts) if key in text], dtype=np.int64)
+        return rows
 
     def closeness(self, query: Query, synonyms=None) -> np.ndarray:
         """Per pair (aligned with ``rows``), 0–1: how close its question is to ``query``
