@@ -10,7 +10,8 @@ another checkout for the "before" figures). Each phase runs in a fresh process:
 
 * ``start (no file)``: the database opened and the first question answered in this process, the
   index built from the rows (and, on a version that keeps one, its file written); skipped with
-  ``--with-index``, which copies ``KB.db.idx`` beside the copy instead (at 1M paragraphs).
+  ``--with-index``, which copies ``KB.db.idx`` and ``KB.db.rows`` beside the copy instead (at 1M
+  paragraphs; without the row file the first start writes it, as an upgrade from format 3 does).
 * ``start (file)``: the same again — a version with an index file loads it now.
 * ``bot + search process``: the bot's process forks the search process (as ``python -m bot``
   does), the first question is answered through it; then the PSS (``/proc/PID/smaps_rollup``)
@@ -143,7 +144,7 @@ def main() -> None:
     parser.add_argument("--updates", type=int, default=5)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--with-index", action="store_true",
-                        help="copy KB.db.idx too and skip the start without it (a 1M base build "
+                        help="copy KB.db.idx and KB.db.rows too and skip the start without it (a 1M base build "
                         "takes minutes: bench_scale.py's \"index s\" measured it)")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -160,13 +161,21 @@ def main() -> None:
         shutil.copy(args.db, db)   # the updates write to a copy; no index file is copied
         results = {"paragraphs": None}
         if args.with_index:
+            # the index and, when it was written, the row file beside it: without the row file
+            # the first start writes it (~17 s at 100k) and "start (file)" measures that
             shutil.copy(f"{args.db}.idx", f"{db}.idx")
+            if Path(f"{args.db}.rows").exists():
+                shutil.copy(f"{args.db}.rows", f"{db}.rows")
+            else:
+                print(f"note: no {args.db}.rows; the first start writes it", flush=True)
         else:
             results["start (no file)"] = run_phase(["--db", db, "--phase", "start"])
             print("start (no file):", results["start (no file)"], flush=True)
         index = Path(f"{db}.idx")
         results["index file MB"] = round(index.stat().st_size / 1e6, 1) if index.exists() else None
         results["database MB"] = round(Path(db).stat().st_size / 1e6, 1)
+        rows = Path(f"{db}.rows")
+        results["row file MB"] = round(rows.stat().st_size / 1e6, 1) if rows.exists() else None
         results["start (file)"] = run_phase(["--db", db, "--phase", "start"])
         print("start (file):", results["start (file)"], flush=True)
         results["bot + search process"] = run_phase(
