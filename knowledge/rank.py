@@ -499,11 +499,11 @@ def lead_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Se
 
 
 # At most this many rows saying the asked term are read for its definition.
-DEFINE_SCAN = 5000
+DEFINE_SCAN = 2000
 # What a term is, asked (什么是X, X是什么, X指什么, X的含义, 何谓X, 什么叫X): the term X.
 _TERM_ASKED = (
     re.compile(r"(?:什么是|什么叫做?|何谓|何为)[“”\"《]*([^，。；？！?!,;“”\"《》]{2,12}?)[“”\"》]*(?=[？?，。；！!,]|$)"),
-    re.compile(r"(?:^|[，。；？?！!,])[“”\"《]*([^，。；？！?!,;“”\"《》]{2,10}?)[“”\"》]*"
+    re.compile(r"(?:^|[。？?！!])[“”\"《]*([^，。；？！?!,;“”\"《》]{2,10}?)[“”\"》]*"
                r"(?:是什么|指什么|是指什么|指的是什么|的含义是什么|的含义|的定义是什么|的定义)"
                r"(?:意思)?[？?。]*$"))
 # What a term asked can not be: a question about its rules, not its meaning (X的区别是什么).
@@ -998,13 +998,16 @@ class Ranker:
         term = term_asked(query.normalized) if config.define_rows else None
         if term is None:
             return candidates
-        rows = None
-        for gram in {term[i:i + 2] for i in range(len(term) - 1)}:
-            found = np.unique(self.grams.postings({gram: 1.0})[0])
-            rows = found if rows is None else np.intersect1d(rows, found, assume_unique=True)
-            if not rows.size:
-                return candidates
-        if rows is None or rows.size > DEFINE_SCAN:
+        # rows with every bigram of the term and one of a definition's (X是, 是指, 系指)
+        grams = {term[i:i + 2] for i in range(len(term) - 1)}
+        said = np.zeros(len(self.rows), dtype=np.int16)
+        for gram in grams:
+            said[self.grams.postings({gram: 1.0})[0]] += 1   # (a gram's rows are distinct)
+        defining = np.zeros(len(self.rows), dtype=bool)
+        for gram in (term[-1] + "是", "是指", "系指"):
+            defining[self.grams.postings({gram: 1.0})[0]] = True
+        rows = np.flatnonzero((said == len(grams)) & defining)
+        if not rows.size or rows.size > DEFINE_SCAN:
             return candidates
         have = set(candidates.rows.tolist())
         extra = [row for row in rows.tolist() if row not in have
