@@ -42,8 +42,9 @@ if TYPE_CHECKING:
     from .search import SearchConfig
 
 __all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "act_first", "apply_votes",
-           "article_key", "cited_first", "confidence", "count_first", "decide", "held_back",
-           "lead_first", "leads_sibling", "one_per_article", "says_it_first"]
+           "article_key", "cited_first", "confidence", "count_first", "decide", "defines_first",
+           "held_back", "lead_first", "leads_sibling", "one_per_article", "says_it_first",
+           "term_asked"]
 
 FIELDS = ("words", "context", "grams")
 # The evidence behind answer / suggestions / not found, about the best hit (after one hit per
