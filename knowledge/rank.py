@@ -42,8 +42,9 @@ if TYPE_CHECKING:
     from .search import SearchConfig
 
 __all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "act_first", "apply_votes",
-           "article_key", "cited_first", "confidence", "count_first", "decide", "held_back",
-           "lead_first", "leads_sibling", "one_per_article", "says_it_first"]
+           "article_key", "cited_first", "confidence", "count_first", "decide", "defines_first",
+           "held_back", "lead_first", "leads_sibling", "one_per_article", "says_it_first",
+           "term_asked"]
 
 FIELDS = ("words", "context", "grams")
 # The evidence behind answer / suggestions / not found, about the best hit (after one hit per
@@ -498,6 +499,54 @@ def lead_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Se
     return ranked
 
 
+# At most this many rows saying the asked term are read for its definition.
+DEFINE_SCAN = 2000
+# What a term is, asked (什么是X, X是什么, X指什么, X的含义, 何谓X, 什么叫X): the term X.
+_TERM_ASKED = (
+    re.compile(r"(?:什么是|什么叫做?|何谓|何为)[“”\"《]*([^，。；？！?!,;“”\"《》]{2,12}?)[“”\"》]*(?=[？?，。；！!,]|$)"),
+    re.compile(r"(?:^|[。？?！!])[“”\"《]*([^，。；？！?!,;“”\"《》]{2,10}?)[“”\"》]*"
+               r"(?:是什么|指什么|是指什么|指的是什么|的含义是什么|的含义|的定义是什么|的定义)"
+               r"(?:意思)?[？?。]*$"))
+# What a term asked can not be: a question about its rules, not its meaning (X的区别是什么).
+_NOT_TERM = re.compile(r"区别|不同|规定|范围|标准|条件|程序|流程|期限|后果|责任|性质|依据|作用|原因|方式")
+
+
+def term_asked(question: str) -> str | None:
+    """The term a question asks the meaning of (什么是行政处罚 → 行政处罚), or None."""
+    for clause in re.split(r"[/／]", question):
+        for pattern in _TERM_ASKED:
+            found = pattern.search(clause.strip())
+            if found and not _NOT_TERM.search(found.group(1)):
+                return found.group(1)
+    return None
+
+
+def _defines(text: str, term: str) -> bool:
+    """Does ``text`` (an article's normalised text) say what ``term`` is: 本法所称X，是指…,
+    X是指…, X，是指…, X是…的合同 — at a sentence's or an item's start?"""
+    text = _LEADING_ARTICLE.sub("", text.lstrip()).lstrip()
+    return re.search(r"(?:^|[。；;\n：:]|[（(][一二三四五六七八九十]+[）)])\s*"
+                     r"(?:本(?:法|条例|办法|规定|细则|规则)所称(?:的)?)?" + re.escape(term)
+                     + r"[，,]?(?:是指|系指|是(?![否不]))", text) is not None
+
+
+def defines_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
+                  query: Query, among: int) -> list[Ranked]:
+    """Asked what a term means (什么是行政处罚), the first of the best ``among`` articles that
+    says what it is (行政处罚是指…; 赠与合同是…的合同; 本法所称X，是指…) goes first, unless the best
+    says it already (only the order moves; ``parts["defines"]`` marks it). The words of a
+    definition repeat the term once; the articles that use the term repeat it more, so BM25
+    puts them first."""
+    ranked = list(ranked)
+    term = term_asked(query.normalized) if len(ranked) > 1 else None
+    if term is None or _defines(norms[ranked[0].row], term):
+        return ranked
+    for i in range(1, min(among, len(ranked))):
+        if rows[ranked[i].row].kind != "faq" and _defines(norms[ranked[i].row], term):
+            return _first(ranked, i, "defines")
+    return ranked
+
+
 # How much of the question another paragraph of an article must cover, relative to the article's
 # best paragraph, to stand for the article because it says what the question asks for.
 SAYS_IT_SHARE = 0.9
@@ -940,6 +989,37 @@ class Ranker:
              for name, score in candidates.fields.items()}
         return Candidates(np.append(candidates.rows, extra),
                           np.append(candidates.total, np.zeros(extra.size)), fields,
+                          candidates.named)
+
+    def defining_candidates(self, query: Query, candidates: Candidates, config: SearchConfig,
+                            visible: np.ndarray | None = None) -> Candidates:
+        """``candidates`` and, asked what a term means (:func:`term_asked`), up to
+        ``config.define_rows`` rows BM25 did not find that say what it is (:func:`_defines`;
+        scored 0): an article using the term says it more often than its definition does."""
+        term = term_asked(query.normalized) if config.define_rows else None
+        if term is None:
+            return candidates
+        # rows with every bigram of the term and one of a definition's (X是, 是指, 系指)
+        grams = {term[i:i + 2] for i in range(len(term) - 1)}
+        said = np.zeros(len(self.rows), dtype=np.int16)
+        for gram in grams:
+            said[self.grams.postings({gram: 1.0})[0]] += 1   # (a gram's rows are distinct)
+        defining = np.zeros(len(self.rows), dtype=bool)
+        for gram in (term[-1] + "是", "是指", "系指"):
+            defining[self.grams.postings({gram: 1.0})[0]] = True
+        rows = np.flatnonzero((said == len(grams)) & defining)
+        if not rows.size or rows.size > DEFINE_SCAN:
+            return candidates
+        have = set(candidates.rows.tolist())
+        extra = [row for row in rows.tolist() if row not in have
+                 and (visible is None or visible[row]) and _defines(self.norms[row], term)]
+        extra = extra[:config.define_rows]
+        if not extra:
+            return candidates
+        fields = None if candidates.fields is None else \
+            {name: np.append(score, np.zeros(len(extra))) for name, score in candidates.fields.items()}
+        return Candidates(np.append(candidates.rows, np.array(extra, dtype=np.int64)),
+                          np.append(candidates.total, np.zeros(len(extra))), fields,
                           candidates.named)
 
     # -- BM25 candidates ---------------------------------------------------------------------------

@@ -53,6 +53,7 @@ from .rank import (
     confidence,
     count_first,
     decide,
+    defines_first,
     held_back,
     lead_first,
     leads_sibling,
@@ -113,6 +114,10 @@ class SearchConfig:
     sibling_among: int = 5           # the best article lacks what is asked and one of the next
                                      # 4 of its document says it, covering as much: that one
                                      # first (rank.says_it_first)
+    define_among: int = 30           # asked what a term means: the first of this many articles
+                                     # that says what it is goes first (rank.defines_first)
+    define_rows: int = 3             # … and this many rows that say what it is join the
+                                     # candidates BM25 found (Ranker.defining_candidates)
     sibling_confidence: float = 0.35  # confidence() ≥ this answers when the best leads the next
                                      # article of its document and alone says what is asked
 
@@ -206,6 +211,7 @@ class Searcher:
         candidates = self.ranker.candidates(query, max(config.candidates, k), config,
                                             fields=explain, visible=visible)
         candidates = self.ranker.faq_candidates(query, candidates, config, visible)
+        candidates = self.ranker.defining_candidates(query, candidates, config, visible)
         if link is not None and link not in candidates.rows:
             candidates = _with_row(candidates, link)
         self.snapshot.fetch(candidates.rows)   # their paragraphs in one read
@@ -267,7 +273,8 @@ class Searcher:
         articles = cited_first(articles, self.rows, self.norms, self.config.sibling_among, query)
         articles = act_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = count_first(articles, self.rows, self.norms, query, self.config.sibling_among)
-        return lead_first(articles, self.rows, self.norms, query, self.config.sibling_among)
+        articles = lead_first(articles, self.rows, self.norms, query, self.config.sibling_among)
+        return defines_first(articles, self.rows, self.norms, query, self.config.define_among)
 
     # -- audiences ---------------------------------------------------------------------------------
     def visible_rows(self, access: DocAudiences | None, audiences: frozenset[str] | None
