@@ -260,7 +260,7 @@ QUESTION_TALK = frozenset("""
     活 活儿 跑 跑去 跑一趟 不用 能比
     合法 合理 正常 违法吗 合法吗 行吗 行 可以吗 对吗 没事 没问题 有问题 靠谱 吃亏 划算
     拿 掏 给 出 看 找 走 弄 搞 办 干 干活 干吗 交钱 要钱 钱 掏钱 出钱 花钱 说 讲 问 让 叫 告
-    回来 回去 过来 过去 出去 进来 跟 和 同 每个 这个 那个 哪个 每次 这次 那次
+    回来 回去 过来 过去 出去 进来 跟 和 同 每个 这个 那个 哪个 每次 这次 那次 比如 比方说 譬如
 """.split())
 # The things and matters a question points at without naming them (有毒东西, 这件事情): where the
 # knowledge base never says one it weighs like a lone character, as a fragment does (not
@@ -455,6 +455,35 @@ def form_pieces(text: str) -> frozenset[str]:
                                              for m in _SPLIT_FORMS.finditer(text)))
 
 
+# The measure a number is asked in (多少天, 多少天内, 几个月之内, 多少个工作日): what is asked is
+# the number; a rule says it with its own measure (二十日内, 20个工作日内), which the quantity
+# answer type reads. jieba leaves the measure as a word of its own (天内, 天), weighed as a topic
+# word the answer lacks; 几天 it already keeps whole as a form (QUESTION_FORM).
+_COUNTED = re.compile(r"(?:多少|几)个?((?:工作日|天|日|周|星期|礼拜|月|年|小时|分钟)"
+                      r"(?:之内|以内|内)?)")
+
+
+# … and the span asked for (是从哪天到哪天, 从什么时候到什么时候): 从 and 到 frame the two dates
+# asked, as 自…起…至 frames them in a rule (the period answer type); jieba glues 是从.
+_SPANNED = re.compile(r"(是?从)(?:哪天|哪一天|什么时候|啥时候|何时|几号|几月)(到|至)"
+                      r"(?=哪天|哪一天|什么时候|啥时候|何时|几号|几月)")
+
+
+_SPAN_WORD = re.compile(r"是?从|到|至")
+
+
+def counted_pieces(text: str) -> frozenset[str]:
+    """The measures ``text`` asks a number in (天内 of 多少天内) and their pieces jieba may
+    cut (天, 内), and the 从 / 到 of a span asked, each where it occurs in ``text`` only
+    inside such a form."""
+    found = [m.group(1) for m in _COUNTED.finditer(text)]
+    pieces = {p for measure in found for p in (measure, measure.rstrip("之以内") or measure)}
+    for m in _SPANNED.finditer(text):
+        found.extend((m.group(1), m.group(2)))
+        pieces.update((m.group(1), m.group(1)[-1], m.group(2)))
+    return frozenset(p for p in pieces if text.count(p) == sum(f.count(p) for f in found))
+
+
 # The halves a modal's A-not-A leaves (要不要 → 要 / 不要, 会不会 → 不会, 能不能 → 不能): the
 # modal is talk (MODAL_TALK), and so is its negated half, which a rule never says as a topic
 # (不要, 不会 weighed like the rarest word and left a paragraph lacking "nothing but" them).
@@ -627,6 +656,13 @@ class QueryBuilder:
         unit_texts = [t for t in unit_texts if t not in pieces and (
             (t in self.words.vocab and t not in forms) or t in alternatives
             or not QUESTION_FORM.fullmatch(t))] or unit_texts
+        # The measure a number is asked in (天内 of 多少天内) is the question's form.
+        # (one the knowledge base says, 工作日内, is matched as it is written)
+        counted = counted_pieces(said)
+        if counted:
+            unit_texts = [t for t in unit_texts if t not in counted or t in alternatives
+                          or (t in self.words.vocab and not _SPAN_WORD.fullmatch(t))
+                          ] or unit_texts
         # Question talk (QUESTION_TALK) the knowledge base never says is no topic word.
         asked = unit_texts
         unit_texts = self._without_talk(unit_texts, alternatives, asking_pieces(said))

@@ -1,0 +1,58 @@
+"""The measure a number is asked in, the span asked for, and 比如, through the CLI on
+tests/fixtures/counted (a meeting-expense rule of our own):
+
+- 多少天内: jieba leaves 天内, which no rule says (they say 十五个工作日内); it is the
+  question's form, not a topic word the answering article lacks (knowledge.query.counted_pieces);
+- 是从哪天到哪天: 是从 and 到 frame the dates asked, as 自…起至…止 does in the rule;
+- 比如 introduces an example (QUESTION_TALK): without it the article answers, not suggests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_cli import answers_of
+
+DOCS = Path(__file__).parent / "fixtures" / "counted"
+
+QUESTIONS = ("会议结束以后多少天内要报销？", "会议费预算年度是从哪天到哪天？",
+             "会议费比如纪念品能报销吗？", "会议费要在会后多少个工作日内报销？")
+
+
+@pytest.fixture(scope="module")
+def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    return answers_of(tmp_path_factory, DOCS, QUESTIONS)
+
+
+def units(answer: dict) -> list[str]:
+    return [u["text"] for u in answer["explain"]["query"]["units"]]
+
+
+def test_the_measure_a_number_is_asked_in_is_no_topic_word(answers) -> None:
+    answer = answers["会议结束以后多少天内要报销？"]
+    assert answer["status"] == "answer"
+    assert answer["hits"][0]["section"].endswith("第五条")
+    assert "十五个工作日内" in answer["hits"][0]["excerpt"]
+    assert "天内" not in units(answer) and "报销" in units(answer)
+    assert answer["explain"]["stages"]["decide"]["confidence"] > 0.9
+
+
+def test_a_measure_the_rules_say_stays_a_topic_word(answers) -> None:
+    answer = answers["会议费要在会后多少个工作日内报销？"]
+    assert "工作日内" in units(answer)
+    assert answer["hits"][0]["section"].endswith("第五条")
+
+
+def test_the_span_asked_for_is_no_topic_word(answers) -> None:
+    answer = answers["会议费预算年度是从哪天到哪天？"]
+    assert answer["status"] == "answer"
+    assert answer["hits"][0]["section"].endswith("第七条")
+    assert not {"是从", "从", "到"} & set(units(answer))
+    assert answer["explain"]["stages"]["decide"]["confidence"] > 0.9
+
+
+def test_for_example_is_question_talk(answers) -> None:
+    answer = answers["会议费比如纪念品能报销吗？"]
+    assert answer["status"] == "answer"
+    assert answer["hits"][0]["section"].endswith("第四条")
+    assert "比如" not in units(answer)
