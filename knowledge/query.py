@@ -469,7 +469,9 @@ _SPANNED = re.compile(r"(是?从)(?:哪天|哪一天|什么时候|啥时候|何�
                       r"(?=哪天|哪一天|什么时候|啥时候|何时|几号|几月)")
 
 
-_SPAN_WORD = re.compile(r"是?从|到|至")
+# … and the 内 of a duration asked (多长时间内, 多久之内): a rule says 六十日内 with its number.
+_WITHIN = re.compile(r"(?:多长时间|多少时间|多久|多长)(之内|以内|内)")
+_SPAN_WORD = re.compile(r"是?从|到|至|之内|以内|内")
 
 
 def counted_pieces(text: str) -> frozenset[str]:
@@ -477,7 +479,12 @@ def counted_pieces(text: str) -> frozenset[str]:
     cut (天, 内), and the 从 / 到 of a span asked, each where it occurs in ``text`` only
     inside such a form."""
     found = [m.group(1) for m in _COUNTED.finditer(text)]
-    pieces = {p for measure in found for p in (measure, measure.rstrip("之以内") or measure)}
+    pieces = {p for measure in found for p in (
+        measure, measure.rstrip("之以内") or measure, measure[len(measure.rstrip("之以内")):])
+        if p}
+    for m in _WITHIN.finditer(text):
+        found.append(m.group(1))
+        pieces.add(m.group(1))
     for m in _SPANNED.finditer(text):
         found.extend((m.group(1), m.group(2)))
         pieces.update((m.group(1), m.group(1)[-1], m.group(2)))
@@ -496,6 +503,11 @@ _STILL_GIVE = re.compile(r"还给(?![我你您他她它人对原本单公])")
 # A verb's result said apart from it (没休完 → 年假没休 / 完, 扔掉): 完 and 掉 alone say that
 # something was finished or got rid of, never what.
 RESULT_TALK = frozenset("完 掉".split())
+
+
+def _finished(word: str) -> bool:
+    """A verb said with its result 完 (办完, 交完): rules say 办结, or the verb alone."""
+    return len(word) == 2 and word[1] == "完" and is_cjk(word[0])
 
 
 def asking_pieces(text: str) -> frozenset[str]:
@@ -591,6 +603,10 @@ class QueryBuilder:
                                if source not in w or len(source) == 1)
             if not found and word in unit_texts:
                 found = amount_forms(word)          # 三天 → 3天, 3日; 30日 → 三十日
+            if not found and _finished(word) and word in unit_texts \
+                    and word not in self.words.vocab:
+                # 办完 → 办结 (finished), 办理 (done), as rules say it
+                found = [w for w in (word[0] + "结", word[0] + "理") if w in self.words.vocab]
             # A word the knowledge base itself uses (出差 in a 差旅费 rule) matches already:
             # its synonyms only widen the net, at a lower weight. One it never uses (老板, 年假)
             # is found through them.
@@ -683,7 +699,11 @@ class QueryBuilder:
         vocab = self.words.vocab
         out: list[str] = []
         for text in texts:
-            if text not in vocab and is_cjk(text[0]) and not self._common_word(text):
+            # (a verb with its result 完 the knowledge base never says, 办完, 交完, is the verb
+            # even where jieba's dictionary lists it: rules say 办理, 办结)
+            if text not in vocab and is_cjk(text[0]) and (
+                    not self._common_word(text)
+                    or (_finished(text) and text not in alternatives)):
                 bare = _unglued(text)
                 # (a form the knowledge base says is a topic word, as it is unglued: 赔偿 of
                 # 要赔偿 asks for a consequence and is what is asked about)

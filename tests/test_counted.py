@@ -4,7 +4,9 @@ tests/fixtures/counted (a meeting-expense rule of our own):
 - 多少天内: jieba leaves 天内, which no rule says (they say 十五个工作日内); it is the
   question's form, not a topic word the answering article lacks (knowledge.query.counted_pieces);
 - 是从哪天到哪天: 是从 and 到 frame the dates asked, as 自…起至…止 does in the rule;
-- 比如 introduces an example (QUESTION_TALK): without it the article answers, not suggests."""
+- 比如 introduces an example (QUESTION_TALK): without it the article answers, not suggests;
+- 多长时间内办完: the 内 of the duration asked is form, and 办完 (a verb and its result 完, which
+  no rule says) is looked for as 办结 and 办理, as rules say it."""
 
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ from test_cli import answers_of
 DOCS = Path(__file__).parent / "fixtures" / "counted"
 
 QUESTIONS = ("会议结束以后多少天内要报销？", "会议费预算年度是从哪天到哪天？",
-             "会议费比如纪念品能报销吗？", "会议费要在会后多少个工作日内报销？")
+             "会议费比如纪念品能报销吗？", "会议费要在会后多少个工作日内报销？",
+             "报销申请财务科要多长时间内办完？")
 
 
 @pytest.fixture(scope="module")
@@ -56,3 +59,12 @@ def test_for_example_is_question_talk(answers) -> None:
     assert answer["status"] == "answer"
     assert answer["hits"][0]["section"].endswith("第四条")
     assert "比如" not in units(answer)
+
+
+def test_a_duration_asked_and_a_finished_verb(answers) -> None:
+    answer = answers["报销申请财务科要多长时间内办完？"]
+    assert answer["status"] == "answer"
+    assert answer["hits"][0]["section"].endswith("第九条")
+    assert "内" not in units(answer)
+    finished = next(u for u in answer["explain"]["query"]["units"] if u["text"] == "办完")
+    assert {"办结", "办理"} <= set(finished["alternatives"])
