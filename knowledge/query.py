@@ -43,9 +43,10 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
         # 多少/几/多久/多长时间/期限/比例/标准 → a quantity or a duration
         ("quantity",
          (r"多少|多久|多长时间|多长|多大|多高|多远|几[天日年月个次位人倍岁周号点种项]|几个|百分之几|期限|比例|"
-          r"标准是|什么时候|啥时候|何时|哪天|哪一天|截止|最长|最短|最多|最少|至少|上限|下限"),
+          r"标准是|什么时候|啥时候|何时|哪天|哪一天|截止|最长|最短|最多|最少|至少|上限|下限|"
+          r"怎么算|怎么计算|如何计算|咋算"),
          (rf"[{_NUMERAL}]+(?:个)?(?:工作日|日|天|个月|月|年|周|小时|分钟|%|％|元|倍|人|位|次|岁|"
-          rf"公里|米|页|份|级)|百分之|千分之|[{_NUMERAL}]+[%％]")),
+          rf"公里|米|页|份|级)|百分之|千分之|[{_NUMERAL}]+[%％‰]")),
         # 从哪天到哪天/什么时间段/起止 → a period: 自…起…至…止, 1月1日至12月31日 (asked, it stands
         # for quantity: a sentence with any number is no answer to it)
         ("period",
@@ -648,6 +649,11 @@ class QueryBuilder:
                 if key in alternatives and host in unit_texts:
                     alternatives[host] = list(dict.fromkeys([*alternatives.get(host, ()),
                                                              *alternatives[key]]))
+        # A typo jieba cut off its word (滞纳今 → 滞纳 / 今): a lone character the knowledge
+        # base never says, after a word of it, where the two with one homophone replaced are
+        # a word it says (滞纳金): the word stands for both.
+        unit_texts = self._rejoined_typos(said, unit_texts, alternatives, expansions, words,
+                                          grams, cfg)
         # Bigram alternatives: a bigram the knowledge base (almost) never has is likely a typo.
         gram_alternatives: dict[str, list[str]] = {}
         # Only in words no dictionary knows: 德意志's rare bigram 意志 is no typo for 意识.
@@ -689,6 +695,26 @@ class QueryBuilder:
             words = {w: v for w, v in words.items() if w not in self.faq_forms} or words
         return Query(question, normalized, words, grams, units, expansions,
                      find_references(normalized), answer_types(normalized), talk)
+
+    def _rejoined_typos(self, said: str, texts: list[str], alternatives: dict[str, list[str]],
+                        expansions: dict[str, list[str]], words: dict[str, float],
+                        grams: dict[str, float], cfg: SearchConfig) -> list[str]:
+        """``texts`` with each lone character the knowledge base never says that follows a
+        word it says, where the two spell one of its words with a homophone (滞纳 / 今 →
+        滞纳金), dropped and that word made the first's alternative."""
+        vocab = self.words.vocab
+        out = list(texts)
+        for first, lone in zip(texts, texts[1:]):
+            if (len(lone) != 1 or not is_cjk(lone) or lone in vocab or first not in vocab
+                    or len(first) < 2 or first + lone not in said or first in alternatives):
+                continue
+            found = [w for w in self._near_words(first + lone) if w.startswith(first)]
+            if found:
+                alternatives[first] = expansions[first] = found
+                for other in found:
+                    self._expand(other, cfg.typo_weight, words, grams)
+                out.remove(lone)
+        return out
 
     def _without_talk(self, texts: list[str], alternatives: dict[str, list[str]],
                       asking: frozenset[str] = frozenset()) -> list[str]:

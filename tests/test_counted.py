@@ -6,7 +6,9 @@ tests/fixtures/counted (a meeting-expense rule of our own):
 - 是从哪天到哪天: 是从 and 到 frame the dates asked, as 自…起至…止 does in the rule;
 - 比如 introduces an example (QUESTION_TALK): without it the article answers, not suggests;
 - 多长时间内办完: the 内 of the duration asked is form, and 办完 (a verb and its result 完, which
-  no rule says) is looked for as 办结 and 办理, as rules say it."""
+  no rule says) is looked for as 办结 and 办理, as rules say it;
+- 滞纳今怎么算: jieba cuts the typo off its word (滞纳 / 今); 今, which the rules never say,
+  with 滞纳 sounds as 滞纳金, which they say; 怎么算 asks for a quantity, and 1‰ is one."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ DOCS = Path(__file__).parent / "fixtures" / "counted"
 
 QUESTIONS = ("会议结束以后多少天内要报销？", "会议费预算年度是从哪天到哪天？",
              "会议费比如纪念品能报销吗？", "会议费要在会后多少个工作日内报销？",
-             "报销申请财务科要多长时间内办完？")
+             "报销申请财务科要多长时间内办完？", "借款没还的滞纳今怎么算？")
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +70,12 @@ def test_a_duration_asked_and_a_finished_verb(answers) -> None:
     assert "内" not in units(answer)
     finished = next(u for u in answer["explain"]["query"]["units"] if u["text"] == "办完")
     assert {"办结", "办理"} <= set(finished["alternatives"])
+
+
+def test_a_typo_cut_off_its_word_and_a_rate_asked(answers) -> None:
+    answer = answers["借款没还的滞纳今怎么算？"]
+    assert answer["status"] == "answer"
+    assert answer["hits"][0]["section"].endswith("第十条") and "1‰" in answer["hits"][0]["excerpt"]
+    assert "今" not in units(answer)
+    assert "quantity" in answer["explain"]["query"]["asks"]
+    assert answer["explain"]["stages"]["decide"]["evidence"]["answer_type"] == 1.0
