@@ -43,9 +43,10 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
         # 多少/几/多久/多长时间/期限/比例/标准 → a quantity or a duration
         ("quantity",
          (r"多少|多久|多长时间|多长|多大|多高|多远|几[天日年月个次位人倍岁周号点种项]|几个|百分之几|期限|比例|"
-          r"标准是|什么时候|啥时候|何时|哪天|哪一天|截止|最长|最短|最多|最少|至少|上限|下限"),
+          r"标准是|什么时候|啥时候|何时|哪天|哪一天|截止|最长|最短|最多|最少|至少|上限|下限|"
+          r"怎么算|怎么计算|如何计算|咋算"),
          (rf"[{_NUMERAL}]+(?:个)?(?:工作日|日|天|个月|月|年|周|小时|分钟|%|％|元|倍|人|位|次|岁|"
-          rf"公里|米|页|份|级)|百分之|千分之|[{_NUMERAL}]+[%％]")),
+          rf"公里|米|页|份|级)|百分之|千分之|[{_NUMERAL}]+[%％‰]")),
         # 从哪天到哪天/什么时间段/起止 → a period: 自…起…至…止, 1月1日至12月31日 (asked, it stands
         # for quantity: a sentence with any number is no answer to it)
         ("period",
@@ -260,7 +261,7 @@ QUESTION_TALK = frozenset("""
     活 活儿 跑 跑去 跑一趟 不用 能比
     合法 合理 正常 违法吗 合法吗 行吗 行 可以吗 对吗 没事 没问题 有问题 靠谱 吃亏 划算
     拿 掏 给 出 看 找 走 弄 搞 办 干 干活 干吗 交钱 要钱 钱 掏钱 出钱 花钱 说 讲 问 让 叫 告
-    回来 回去 过来 过去 出去 进来 跟 和 同 每个 这个 那个 哪个 每次 这次 那次
+    回来 回去 过来 过去 出去 进来 跟 和 同 每个 这个 那个 哪个 每次 这次 那次 比如 比方说 譬如
 """.split())
 # The things and matters a question points at without naming them (有毒东西, 这件事情): where the
 # knowledge base never says one it weighs like a lone character, as a fragment does (not
@@ -455,6 +456,42 @@ def form_pieces(text: str) -> frozenset[str]:
                                              for m in _SPLIT_FORMS.finditer(text)))
 
 
+# The measure a number is asked in (多少天, 多少天内, 几个月之内, 多少个工作日): what is asked is
+# the number; a rule says it with its own measure (二十日内, 20个工作日内), which the quantity
+# answer type reads. jieba leaves the measure as a word of its own (天内, 天), weighed as a topic
+# word the answer lacks; 几天 it already keeps whole as a form (QUESTION_FORM).
+_COUNTED = re.compile(r"(?:多少|几)个?((?:工作日|天|日|周|星期|礼拜|月|年|小时|分钟)"
+                      r"(?:之内|以内|内)?)")
+
+
+# … and the span asked for (是从哪天到哪天, 从什么时候到什么时候): 从 and 到 frame the two dates
+# asked, as 自…起…至 frames them in a rule (the period answer type); jieba glues 是从.
+_SPANNED = re.compile(r"(是?从)(?:哪天|哪一天|什么时候|啥时候|何时|几号|几月)(到|至)"
+                      r"(?=哪天|哪一天|什么时候|啥时候|何时|几号|几月)")
+
+
+# … and the 内 of a duration asked (多长时间内, 多久之内): a rule says 六十日内 with its number.
+_WITHIN = re.compile(r"(?:多长时间|多少时间|多久|多长)(之内|以内|内)")
+_SPAN_WORD = re.compile(r"是?从|到|至|之内|以内|内")
+
+
+def counted_pieces(text: str) -> frozenset[str]:
+    """The measures ``text`` asks a number in (天内 of 多少天内) and their pieces jieba may
+    cut (天, 内), and the 从 / 到 of a span asked, each where it occurs in ``text`` only
+    inside such a form."""
+    found = [m.group(1) for m in _COUNTED.finditer(text)]
+    pieces = {p for measure in found for p in (
+        measure, measure.rstrip("之以内") or measure, measure[len(measure.rstrip("之以内")):])
+        if p}
+    for m in _WITHIN.finditer(text):
+        found.append(m.group(1))
+        pieces.add(m.group(1))
+    for m in _SPANNED.finditer(text):
+        found.extend((m.group(1), m.group(2)))
+        pieces.update((m.group(1), m.group(1)[-1], m.group(2)))
+    return frozenset(p for p in pieces if text.count(p) == sum(f.count(p) for f in found))
+
+
 # The halves a modal's A-not-A leaves (要不要 → 要 / 不要, 会不会 → 不会, 能不能 → 不能): the
 # modal is talk (MODAL_TALK), and so is its negated half, which a rule never says as a topic
 # (不要, 不会 weighed like the rarest word and left a paragraph lacking "nothing but" them).
@@ -467,6 +504,11 @@ _STILL_GIVE = re.compile(r"还给(?![我你您他她它人对原本单公])")
 # A verb's result said apart from it (没休完 → 年假没休 / 完, 扔掉): 完 and 掉 alone say that
 # something was finished or got rid of, never what.
 RESULT_TALK = frozenset("完 掉".split())
+
+
+def _finished(word: str) -> bool:
+    """A verb said with its result 完 (办完, 交完): rules say 办结, or the verb alone."""
+    return len(word) == 2 and word[1] == "完" and is_cjk(word[0])
 
 
 def asking_pieces(text: str) -> frozenset[str]:
@@ -562,6 +604,10 @@ class QueryBuilder:
                                if source not in w or len(source) == 1)
             if not found and word in unit_texts:
                 found = amount_forms(word)          # 三天 → 3天, 3日; 30日 → 三十日
+            if not found and _finished(word) and word in unit_texts \
+                    and word not in self.words.vocab:
+                # 办完 → 办结 (finished), 办理 (done), as rules say it
+                found = [w for w in (word[0] + "结", word[0] + "理") if w in self.words.vocab]
             # A word the knowledge base itself uses (出差 in a 差旅费 rule) matches already:
             # its synonyms only widen the net, at a lower weight. One it never uses (老板, 年假)
             # is found through them.
@@ -603,6 +649,11 @@ class QueryBuilder:
                 if key in alternatives and host in unit_texts:
                     alternatives[host] = list(dict.fromkeys([*alternatives.get(host, ()),
                                                              *alternatives[key]]))
+        # A typo jieba cut off its word (滞纳今 → 滞纳 / 今): a lone character the knowledge
+        # base never says, after a word of it, where the two with one homophone replaced are
+        # a word it says (滞纳金): the word stands for both.
+        unit_texts = self._rejoined_typos(said, unit_texts, alternatives, expansions, words,
+                                          grams, cfg)
         # Bigram alternatives: a bigram the knowledge base (almost) never has is likely a typo.
         gram_alternatives: dict[str, list[str]] = {}
         # Only in words no dictionary knows: 德意志's rare bigram 意志 is no typo for 意识.
@@ -627,6 +678,13 @@ class QueryBuilder:
         unit_texts = [t for t in unit_texts if t not in pieces and (
             (t in self.words.vocab and t not in forms) or t in alternatives
             or not QUESTION_FORM.fullmatch(t))] or unit_texts
+        # The measure a number is asked in (天内 of 多少天内) is the question's form.
+        # (one the knowledge base says, 工作日内, is matched as it is written)
+        counted = counted_pieces(said)
+        if counted:
+            unit_texts = [t for t in unit_texts if t not in counted or t in alternatives
+                          or (t in self.words.vocab and not _SPAN_WORD.fullmatch(t))
+                          ] or unit_texts
         # Question talk (QUESTION_TALK) the knowledge base never says is no topic word.
         asked = unit_texts
         unit_texts = self._without_talk(unit_texts, alternatives, asking_pieces(said))
@@ -638,6 +696,26 @@ class QueryBuilder:
         return Query(question, normalized, words, grams, units, expansions,
                      find_references(normalized), answer_types(normalized), talk)
 
+    def _rejoined_typos(self, said: str, texts: list[str], alternatives: dict[str, list[str]],
+                        expansions: dict[str, list[str]], words: dict[str, float],
+                        grams: dict[str, float], cfg: SearchConfig) -> list[str]:
+        """``texts`` with each lone character the knowledge base never says that follows a
+        word it says, where the two spell one of its words with a homophone (滞纳 / 今 →
+        滞纳金), dropped and that word made the first's alternative."""
+        vocab = self.words.vocab
+        out = list(texts)
+        for first, lone in zip(texts, texts[1:]):
+            if (len(lone) != 1 or not is_cjk(lone) or lone in vocab or first not in vocab
+                    or len(first) < 2 or first + lone not in said or first in alternatives):
+                continue
+            found = [w for w in self._near_words(first + lone) if w.startswith(first)]
+            if found:
+                alternatives[first] = expansions[first] = found
+                for other in found:
+                    self._expand(other, cfg.typo_weight, words, grams)
+                out.remove(lone)
+        return out
+
     def _without_talk(self, texts: list[str], alternatives: dict[str, list[str]],
                       asking: frozenset[str] = frozenset()) -> list[str]:
         """``texts`` without question talk the knowledge base never says, and with the modal,
@@ -647,7 +725,11 @@ class QueryBuilder:
         vocab = self.words.vocab
         out: list[str] = []
         for text in texts:
-            if text not in vocab and is_cjk(text[0]) and not self._common_word(text):
+            # (a verb with its result 完 the knowledge base never says, 办完, 交完, is the verb
+            # even where jieba's dictionary lists it: rules say 办理, 办结)
+            if text not in vocab and is_cjk(text[0]) and (
+                    not self._common_word(text)
+                    or (_finished(text) and text not in alternatives)):
                 bare = _unglued(text)
                 # (a form the knowledge base says is a topic word, as it is unglued: 赔偿 of
                 # 要赔偿 asks for a consequence and is what is asked about)

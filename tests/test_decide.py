@@ -32,7 +32,7 @@ QUESTIONS = ("使用印章应当登记吗？", "使用电子印章应当登记�
              "会议室预约顺序由哪个部门确定？", "安全生产培训由谁组织？", "没参加安全生产培训会怎么样？",
              "请5天事假要找谁批？", "请15天事假要找谁批？", "部门不按时组织体检会有什么后果？",
              "部门不组织体检会怎么处理？", "部门要按时组织体检吗？",
-             "成交通知书发了以后一般多少天内要签合同？")
+             "拿到成交通知书以后一般多少天内要签合同？")
 
 
 @pytest.fixture(scope="module")
@@ -133,10 +133,10 @@ def test_a_number_is_said_whole_not_inside_a_longer_one(answers) -> None:
 
 def test_the_article_that_alone_says_what_is_asked_and_leads_its_sibling_answers(
         answers) -> None:
-    """Everyday words (发了, 一般, 签) leave the confidence below an answer's, but the best
+    """Everyday words (拿到, 一般, 签) leave the confidence below an answer's, but the best
     article says the time limit asked for (二十日内) and more of the question than the next
     article of its own rule, which says none (成交通知书 is sent, no time limit): an answer."""
-    asked = answers["成交通知书发了以后一般多少天内要签合同？"]
+    asked = answers["拿到成交通知书以后一般多少天内要签合同？"]
     decide = asked["explain"]["stages"]["decide"]
     evidence = decide["evidence"]
     assert decide["sibling_confidence"] <= decide["confidence"] < decide["answer_confidence"]
@@ -154,7 +154,7 @@ def test_explain_names_the_rule_that_held_an_answer_back_and_the_score_parts(ans
     the logistic's sum): the reader need not redo the decision from the evidence."""
     crowd, liability, duty, sibling, answered = _ask(
         answers, "使用印章应当登记吗？", "安全生产培训由谁组织？", "部门不按时组织体检会有什么后果？",
-        "成交通知书发了以后一般多少天内要签合同？", "使用电子印章应当登记吗？")
+        "拿到成交通知书以后一般多少天内要签合同？", "使用电子印章应当登记吗？")
     held = {name: a["explain"]["stages"]["decide"]["held_back"]
             for name, a in (("crowd", crowd), ("liability", liability), ("duty", duty),
                             ("sibling", sibling), ("answered", answered))}
