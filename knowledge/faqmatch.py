@@ -155,9 +155,47 @@ class FaqSheet:
             total += idf
             if rows is not None and rows.size:
                 found[rows] += idf
+        if SYNONYM_SHARE and total:
+            found = found + self._support_by_alternatives(query, unseen)
         shares = found / total if total else found
         self._support = (query, shares)
         return shares
+
+    def _support_by_alternatives(self, query: Query, unseen: float) -> np.ndarray:
+        """Per pair: the weight :meth:`support` adds for the question's units the pair says in a
+        thesaurus alternative (找不到了 → 遗失 补办: the answer says 补办): SYNONYM_SHARE of the
+        unit's characters' weight × the share of its best alternative's characters the pair's
+        question or answer says, beyond what the unit's own characters found there."""
+        n = len(self)
+        extra = np.zeros(n)
+        seen: set[str] = set()
+        for unit in query.units:
+            if QUESTION_FORM.fullmatch(unit.text):
+                continue
+            chars = sorted({c for c in unit.text if is_cjk(c)} - seen)
+            seen |= set(chars)
+            weight = sum(self._whole_idf.get(c, unseen) for c in chars)
+            if not weight:
+                continue
+            direct = np.zeros(n)
+            for c in chars:
+                rows = self._whole.get(c)
+                if rows is not None:
+                    direct[rows] += self._whole_idf[c]
+            best = np.zeros(n)
+            for alternative in unit.alternatives:
+                alt = sorted({c for c in alternative if is_cjk(c)})
+                size = sum(self._whole_idf.get(c, unseen) for c in alt)
+                if not size:
+                    continue
+                got = np.zeros(n)
+                for c in alt:
+                    rows = self._whole.get(c)
+                    if rows is not None:
+                        got[rows] += self._whole_idf[c]
+                best = np.maximum(best, got / size)
+            extra += np.maximum(0.0, SYNONYM_SHARE * best * weight - direct)
+        return extra
 
     def _latin_rows(self, key: str) -> np.ndarray:
         """The pairs whose question or answer holds the Latin word ``key``, found once per

@@ -385,6 +385,41 @@ def test_off_topic_put_to_the_research_sheet_is_declined(research_answers):
         assert research_answers[question]["status"] != "answer", research_answers[question]
 
 
+# -- a sheet of a new domain: domain-free ways of asking (issue 11, branch faq11) ---------------
+
+LIBRARY = "图书馆服务问答.csv"
+ASKED_IN_EVERYDAY_WORDS = [
+    # 找不到了 → 遗失 补办 (on main not found)
+    ("借书的卡找不到了咋办", "读者证遗失如何补办？"),
+    # 弄破了 → 损坏, 赔 → 赔偿 (on main not found)
+    ("借的书被我弄破了要赔多少", "借阅的图书损坏了怎么赔偿？"),
+    # 关门 → 开放时间 (on main not found)
+    ("看书的屋子几点关门", "阅览室的开放时间是什么？"),
+    # answered on main too
+    ("想约一下明天的自习位子", "自习座位怎么预约？"),
+]
+LIBRARY_OFF_TOPIC = ["世界上最大的图书馆在哪", "图书管理员一个月挣多少"]
+
+
+@pytest.fixture(scope="module")
+def library_answers(tmp_path_factory) -> dict[str, dict]:
+    """``ask --json`` of questions put to a library's FAQ sheet (a domain no thesaurus block
+    was written for) alone."""
+    return _sheet_answers(tmp_path_factory, LIBRARY,
+                          [q for q, _ in ASKED_IN_EVERYDAY_WORDS] + LIBRARY_OFF_TOPIC)[1]
+
+
+@pytest.mark.parametrize("question, asked", ASKED_IN_EVERYDAY_WORDS)
+def test_a_request_said_in_everyday_words_is_answered_with_its_pair(library_answers, question,
+                                                                    asked):
+    answered_with_pair(library_answers[question], asked)
+
+
+def test_off_topic_put_to_the_library_sheet_is_declined(library_answers):
+    for question in LIBRARY_OFF_TOPIC:
+        assert library_answers[question]["status"] != "answer", library_answers[question]
+
+
 # -- the bot: a long FAQ answer ------------------------------------------------------------------
 
 ADMIN = user(1001, "Admin", "zh-hans")
