@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from .analysis import _NEGATION, Analyzer, homophone_chars, homophone_variants
+from .analysis import Analyzer, homophone_chars, homophone_variants
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
 from .sections import chinese_number, find_references
@@ -745,13 +745,6 @@ class QueryBuilder:
         return unit not in self.words.vocab and (unit in VAGUE_WORDS
                                                  or self.analyzer.is_function_word(unit))
 
-    def _glue_only(self, unit: str) -> bool:
-        """A word of function characters only (就让, 还要, 都能: an adverb fused to a modal or
-        a verb of letting) that the knowledge base never says: how the question talks, not a
-        topic. Never a negation (不让, 没给: what it denies is asked)."""
-        return (len(unit) >= 2 and unit not in self.words.vocab
-                and all(c in _FUNCTION_CHARS for c in unit) and not _NEGATION.search(unit))
-
     def _everyday(self, unit: str) -> bool:
         """One of the commonest words of the language (时候, 因为, 知道: jieba's dictionary counts
         it ``EVERYDAY_COUNT`` times or more) that the knowledge base never says."""
@@ -805,7 +798,7 @@ class QueryBuilder:
             # about it cannot be answered by a paragraph that lacks it.
             weight = max([*alt, (sum(known) / len(options)) if known else self.max_idf])
         if not alternatives and (self._fragment(text) or self._everyday(text)
-                                 or self._function_word(text) or self._glue_only(text)):
+                                 or self._function_word(text)):
             # Not so a fragment: characters jieba could not cut into words, no dictionary
             # knows either, with a function character in them (打上卡 of 没打上卡, 交个 of
             # 交个税, 先撤), nor one of the commonest words of the language (时候, 因为, 知道),
