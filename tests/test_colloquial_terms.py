@@ -2,7 +2,8 @@
 through the CLI (``staffbot ask --json --explain``): staff say 拦着不让查, 瞒着, 打压, 撤出去,
 福利厂, 年度汇算, 不收钱 where rules say 阻挠, 隐瞒, 打击报复, 撤离, 集中使用残疾人的用人单位,
 汇算清缴, 免费 (knowledge/data/thesaurus.txt, block colloq8). Each rule has a neighbour that shares
-the question's other words, so only the everyday word decides.
+the question's other words, so only the everyday word decides. And 没 said after a verb to ask
+(管没) is stripped as 吗 is (knowledge/query.py, _GLUED_TAIL).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ RULES = """车间安全与职工权益规定
 第十二条 职工个人所得税的专项附加扣除信息，应当在每年十二月确认。
 第十三条 职工参加单位组织的岗前培训，培训免费。
 第十四条 职工参加单位组织的学历进修，费用按照规定报销。
+第十五条 单位克扣职工工资的，由劳动保障行政部门依法查处。
+第十六条 单位克扣职工工资的，职工可以先向工会反映。
 """
 EVERYDAY = [      # question, the article, the rule's word among the expansions
     ("检查的人来了，领导拦着不让查，行吗？", "第一条", "阻挠"),
@@ -40,13 +43,14 @@ EVERYDAY = [      # question, the article, the rule's word among the expansions
     ("个税的年度汇算要在什么时候前办？", "第十一条", "汇算清缴"),
     ("单位组织的岗前培训收不收钱？", "第十三条", "免费"),
 ]
+GLUED = "单位乱扣工资，劳动局管没？"     # 没 glued after the verb: 管没 is 管 (→ 查处)
 
 
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory) -> dict[str, dict]:
     """``ask --json --explain`` of every question of this module, asked at once."""
     db = ingested(tmp_path_factory.mktemp("terms"), "车间安全与职工权益规定.txt", RULES)
-    return asked(db, [q for q, *_ in EVERYDAY])
+    return asked(db, [*(q for q, *_ in EVERYDAY), GLUED])
 
 
 @pytest.mark.parametrize(("question", "article", "says"), EVERYDAY)
@@ -57,3 +61,10 @@ def test_everyday_words_for_legal_terms_find_the_rule_that_says_them(
     assert any(says in alts for alts in answer["explain"]["query"]["expansions"].values())
     assert sections and sections[0] == article, (answer["status"], sections)
     assert says in answer["hits"][0]["excerpt"]
+
+
+def test_a_question_tail_glued_onto_the_verb_is_stripped(answers) -> None:
+    answer = answers[GLUED]
+    units = {u["text"]: u for u in answer["explain"]["query"]["units"]}
+    assert "管没" not in units and "查处" in units["管"]["alternatives"]
+    assert answer["hits"] and answer["hits"][0]["section"] == "第十五条", answer["status"]
