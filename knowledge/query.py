@@ -464,6 +464,11 @@ _MODAL_A_NOT_A = re.compile(r"([要能会是算该用需有可行])([不没])\1"
 # 还给 before no one it is given back to (还给报吗, 还给交通补贴吗) is 还 "still" + 给: talk, not
 # the 还给 "give back" of 钱还给我 (the thesaurus's 还给 > 返还 would look for a refund).
 _STILL_GIVE = re.compile(r"还给(?![我你您他她它人对原本单公])")
+# A direction complement jieba cut off its verb (派遣|过去, 拿|出来, 批|下来): right after a verb
+# it says which way the act went, never what is asked, even where the documents say the word
+# (过去 "the past", 出来 of 制定出来). Not after 的/在/从… (在过去, 的出来), where it may be the past.
+_AFTER_VERB = re.compile(r"(?<=[\u4e00-\u9fff])(?<![的在从自于是了到和与])"
+                         r"(?:[上下出进回过起]去|[上下出进回过起]来)")
 # A verb's result said apart from it (没休完 → 年假没休 / 完, 扔掉): 完 and 掉 alone say that
 # something was finished or got rid of, never what.
 RESULT_TALK = frozenset("完 掉".split())
@@ -471,13 +476,16 @@ RESULT_TALK = frozenset("完 掉".split())
 
 def asking_pieces(text: str) -> frozenset[str]:
     """The halves of ``text``'s modal A-not-A forms (不要 and 要 of 要不要, 用 and 不用 of
-    用不用) and its 还给 "still give", each where it occurs in ``text`` only in such a form."""
+    用不用), its 还给 "still give" and its direction complements said after a verb (过去 of
+    派遣过去), each where it occurs in ``text`` only in such a form."""
     spans: dict[str, list[int]] = {}
     for m in _MODAL_A_NOT_A.finditer(text):
         spans.setdefault(m.group(1), []).extend((m.start(), m.end() - 1))   # 用 of 用不用
         spans.setdefault(m.group(2) + m.group(1), []).append(m.start() + 1)
     for m in _STILL_GIVE.finditer(text):
         spans.setdefault("还给", []).append(m.start())
+    for m in _AFTER_VERB.finditer(text):
+        spans.setdefault(m.group(0), []).append(m.start())
     out = set()
     for piece, starts in spans.items():
         at = [i for i in range(len(text)) if text.startswith(piece, i)]

@@ -3,7 +3,8 @@ through the CLI (``staffbot ask --json --explain``): staff say 拦着不让查, 
 福利厂, 年度汇算, 不收钱 where rules say 阻挠, 隐瞒, 打击报复, 撤离, 集中使用残疾人的用人单位,
 汇算清缴, 免费 (knowledge/data/thesaurus.txt, block colloq8). Each rule has a neighbour that shares
 the question's other words, so only the everyday word decides. And 没 said after a verb to ask
-(管没) is stripped as 吗 is (knowledge/query.py, _GLUED_TAIL).
+(管没) is stripped as 吗 is, and a direction complement after its verb (拿出来) is no topic word
+(knowledge/query.py, _GLUED_TAIL, _AFTER_VERB).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ RULES = """车间安全与职工权益规定
 第十四条 职工参加单位组织的学历进修，费用按照规定报销。
 第十五条 单位克扣职工工资的，由劳动保障行政部门依法查处。
 第十六条 单位克扣职工工资的，职工可以先向工会反映。
+第十七条 新的排班表制定出来以后，应当在三日内公布。
+第十八条 职工的工资清单属于个人信息，单位不得向其他职工公开。
 """
 EVERYDAY = [      # question, the article, the rule's word among the expansions
     ("检查的人来了，领导拦着不让查，行吗？", "第一条", "阻挠"),
@@ -44,13 +47,14 @@ EVERYDAY = [      # question, the article, the rule's word among the expansions
     ("单位组织的岗前培训收不收钱？", "第十三条", "免费"),
 ]
 GLUED = "单位乱扣工资，劳动局管没？"     # 没 glued after the verb: 管没 is 管 (→ 查处)
+COMPLEMENT = "我的工资清单，单位能拿出来给别的同事看吗？"   # 出来 says which way, not what
 
 
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory) -> dict[str, dict]:
     """``ask --json --explain`` of every question of this module, asked at once."""
     db = ingested(tmp_path_factory.mktemp("terms"), "车间安全与职工权益规定.txt", RULES)
-    return asked(db, [*(q for q, *_ in EVERYDAY), GLUED])
+    return asked(db, [*(q for q, *_ in EVERYDAY), GLUED, COMPLEMENT])
 
 
 @pytest.mark.parametrize(("question", "article", "says"), EVERYDAY)
@@ -68,3 +72,12 @@ def test_a_question_tail_glued_onto_the_verb_is_stripped(answers) -> None:
     units = {u["text"]: u for u in answer["explain"]["query"]["units"]}
     assert "管没" not in units and "查处" in units["管"]["alternatives"]
     assert answer["hits"] and answer["hits"][0]["section"] == "第十五条", answer["status"]
+
+
+def test_a_direction_complement_after_its_verb_is_no_topic_word(answers) -> None:
+    # 出来 is a word of the rules (第十七条 制定出来), yet after 拿 it only says which way
+    answer = answers[COMPLEMENT]
+    units = [u["text"] for u in answer["explain"]["query"]["units"]]
+    assert "出来" not in units and "工资" in units, units
+    assert answer["hits"] and answer["hits"][0]["section"] == "第十八条", answer["status"]
+    assert answer["status"] == "answer"
