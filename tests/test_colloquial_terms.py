@@ -4,7 +4,7 @@ through the CLI (``staffbot ask --json --explain``): staff say 拦着不让查, 
 汇算清缴, 免费 (knowledge/data/thesaurus.txt, block colloq8). Each rule has a neighbour that shares
 the question's other words, so only the everyday word decides. And 没 said after a verb to ask
 (管没) is stripped as 吗 is, and a direction complement after its verb (拿出来) is no topic word
-(knowledge/query.py, _GLUED_TAIL, _AFTER_VERB).
+(knowledge/query.py, _GLUED_TAIL, _AFTER_VERB); 最晚, 最迟 ask for a time limit (ANSWER_TYPES).
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ RULES = """车间安全与职工权益规定
 第十六条 单位克扣职工工资的，职工可以先向工会反映。
 第十七条 新的排班表制定出来以后，应当在三日内公布。
 第十八条 职工的工资清单属于个人信息，单位不得向其他职工公开。
+第十九条 单位应当在每月十日前向职工发放上月工资。
+第二十条 职工对上月工资有异议的，可以向人事处反映。
 """
 EVERYDAY = [      # question, the article, the rule's word among the expansions
     ("检查的人来了，领导拦着不让查，行吗？", "第一条", "阻挠"),
@@ -48,13 +50,14 @@ EVERYDAY = [      # question, the article, the rule's word among the expansions
 ]
 GLUED = "单位乱扣工资，劳动局管没？"     # 没 glued after the verb: 管没 is 管 (→ 查处)
 COMPLEMENT = "我的工资清单，单位能拿出来给别的同事看吗？"   # 出来 says which way, not what
+DEADLINE = "上个月的工资单位最晚得在几号前发？"   # 最晚 asks for a time limit, as 最多 for a number
 
 
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory) -> dict[str, dict]:
     """``ask --json --explain`` of every question of this module, asked at once."""
     db = ingested(tmp_path_factory.mktemp("terms"), "车间安全与职工权益规定.txt", RULES)
-    return asked(db, [*(q for q, *_ in EVERYDAY), GLUED, COMPLEMENT])
+    return asked(db, [*(q for q, *_ in EVERYDAY), GLUED, COMPLEMENT, DEADLINE])
 
 
 @pytest.mark.parametrize(("question", "article", "says"), EVERYDAY)
@@ -81,3 +84,11 @@ def test_a_direction_complement_after_its_verb_is_no_topic_word(answers) -> None
     assert "出来" not in units and "工资" in units, units
     assert answer["hits"] and answer["hits"][0]["section"] == "第十八条", answer["status"]
     assert answer["status"] == "answer"
+
+
+def test_at_the_latest_asks_for_a_time_and_is_no_topic_word(answers) -> None:
+    answer = answers[DEADLINE]
+    units = [u["text"] for u in answer["explain"]["query"]["units"]]
+    assert "最晚" not in units and "quantity" in answer["explain"]["query"]["asks"], units
+    assert answer["hits"] and answer["hits"][0]["section"] == "第十九条", answer["status"]
+    assert "十日前" in answer["hits"][0]["excerpt"]
