@@ -466,9 +466,10 @@ _MODAL_A_NOT_A = re.compile(r"([要能会是算该用需有可行])([不没])\1"
 _STILL_GIVE = re.compile(r"还给(?![我你您他她它人对原本单公])")
 # A direction complement jieba cut off its verb (派遣|过去, 拿|出来, 批|下来): right after a verb
 # it says which way the act went, never what is asked, even where the documents say the word
-# (过去 "the past", 出来 of 制定出来). Not after 的/在/从… (在过去, 的出来), where it may be the past.
+# (过去 "the past", 出来 of 制定出来). Not after 的/在/从… (在过去, 的出来), where it may be the past;
+# not 起来, which makes an act of its own (抓起来, 关起来: detained, locked up).
 _AFTER_VERB = re.compile(r"(?<=[\u4e00-\u9fff])(?<![的在从自于是了到和与])"
-                         r"(?:[上下出进回过起]去|[上下出进回过起]来)")
+                         r"(?:[上下出进回过]去|[上下出进回过]来)")
 # A verb's result said apart from it (没休完 → 年假没休 / 完, 扔掉): 完 and 掉 alone say that
 # something was finished or got rid of, never what.
 RESULT_TALK = frozenset("完 掉".split())
