@@ -43,7 +43,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
         # 多少/几/多久/多长时间/期限/比例/标准 → a quantity or a duration
         ("quantity",
          (r"多少|多久|多长时间|多长|多大|多高|多远|几[天日年月个次位人倍岁周号点种项]|几个|百分之几|期限|比例|"
-          r"标准是|什么时候|啥时候|何时|哪天|哪一天|截止|最长|最短|最多|最少|至少|上限|下限|"
+          r"标准是|什么时候|啥时候|何时|哪天|哪一天|截止|最长|最短|最多|最少|至少|上限|下限|最晚|最迟|"
           r"怎么算|怎么计算|如何计算|咋算"),
          (rf"[{_NUMERAL}]+(?:个)?(?:工作日|日|天|个月|月|年|周|小时|分钟|%|％|元|倍|人|位|次|岁|"
           rf"公里|米|页|份|级)|百分之|千分之|[{_NUMERAL}]+[%％‰]")),
@@ -310,8 +310,8 @@ def joined_verbs(text: str) -> str:
 # Characters a question glues onto a word it did not know (jieba's guess for an unknown
 # sequence): 能领, 我能, 最多能, 要开, 能报吗, 报掉, 来批 → 领, 最多, 开, 报, 批. A modal, a
 # pronoun, a particle, a verb of direction (来, 去) or a verb's result (完, 掉).
-_GLUED_HEAD = "我你他她是能要会可想该得才还再都就也没不让来去"
-_GLUED_TAIL = "吗呢吧啊呀了么的完掉能要会"
+_GLUED_HEAD = "我你他她是能要会可想该得才还再都就也只没不让来去"
+_GLUED_TAIL = "吗呢吧啊呀了么的完掉能要会没"
 
 
 # Function characters: places (上 of 打上卡, 里 of 工资里扣), measures (个 of 交个税, 每),
@@ -501,6 +501,12 @@ _MODAL_A_NOT_A = re.compile(r"([要能会是算该用需有可行])([不没])\1"
 # 还给 before no one it is given back to (还给报吗, 还给交通补贴吗) is 还 "still" + 给: talk, not
 # the 还给 "give back" of 钱还给我 (the thesaurus's 还给 > 返还 would look for a refund).
 _STILL_GIVE = re.compile(r"还给(?![我你您他她它人对原本单公])")
+# A direction complement jieba cut off its verb (派遣|过去, 拿|出来, 批|下来): right after a verb
+# it says which way the act went, never what is asked, even where the documents say the word
+# (过去 "the past", 出来 of 制定出来). Not after 的/在/从… (在过去, 的出来), where it may be the past;
+# not 起来, which makes an act of its own (抓起来, 关起来: detained, locked up).
+_AFTER_VERB = re.compile(r"(?<=[\u4e00-\u9fff])(?<![的在从自于是了到和与])"
+                         r"(?:[上下出进回过]去|[上下出进回过]来)")
 # A verb's result said apart from it (没休完 → 年假没休 / 完, 扔掉): 完 and 掉 alone say that
 # something was finished or got rid of, never what.
 RESULT_TALK = frozenset("完 掉".split())
@@ -513,13 +519,16 @@ def _finished(word: str) -> bool:
 
 def asking_pieces(text: str) -> frozenset[str]:
     """The halves of ``text``'s modal A-not-A forms (不要 and 要 of 要不要, 用 and 不用 of
-    用不用) and its 还给 "still give", each where it occurs in ``text`` only in such a form."""
+    用不用), its 还给 "still give" and its direction complements said after a verb (过去 of
+    派遣过去), each where it occurs in ``text`` only in such a form."""
     spans: dict[str, list[int]] = {}
     for m in _MODAL_A_NOT_A.finditer(text):
         spans.setdefault(m.group(1), []).extend((m.start(), m.end() - 1))   # 用 of 用不用
         spans.setdefault(m.group(2) + m.group(1), []).append(m.start() + 1)
     for m in _STILL_GIVE.finditer(text):
         spans.setdefault("还给", []).append(m.start())
+    for m in _AFTER_VERB.finditer(text):
+        spans.setdefault(m.group(0), []).append(m.start())
     out = set()
     for piece, starts in spans.items():
         at = [i for i in range(len(text)) if text.startswith(piece, i)]

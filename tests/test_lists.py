@@ -12,7 +12,7 @@ from test_cli import answers_of
 
 RULES = Path(__file__).parent / "fixtures" / "lists"
 
-QUESTIONS = ("安全检查都检查哪些事项？", "领交通补贴期间有哪些情况会被停发？",
+QUESTIONS = ("安全检查都检查哪些事项？", "领交通补贴期间有哪些情况会被取消？",
              "安全检查人员可以采取哪些检查措施？")
 
 
@@ -26,7 +26,7 @@ def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     # 哪些事项 → 对下列事项实施安全检查：, not 有权采取下列检查措施： (which says 检查事项 twice)
     ("安全检查都检查哪些事项？", "第三条", "第四条", "危险物品的存放情况"),
     # 哪些情况 → 有下列情形之一的 (a rule's word for a case), not 用于下列支出：
-    ("领交通补贴期间有哪些情况会被停发？", "第八条", "第七条", "调离本单位"),
+    ("领交通补贴期间有哪些情况会被取消？", "第八条", "第七条", "调离本单位"),
 ])
 def test_the_lead_in_naming_what_is_asked_goes_first(answers, question: str, answering: str,
                                                       passed: str, says: str) -> None:
