@@ -346,7 +346,10 @@ class Store:
         return row[0] if row else default
 
     def _set_meta(self, key: str, value: str) -> None:
-        self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+        # Plain SQL, not sqlite-utils' upsert: its first upsert on a connection probes ON CONFLICT
+        # by creating and dropping a table, and the DROP fails ("database table is locked") while
+        # another thread's read on this shared connection is open — a channel post was lost so.
+        self.db.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     @property
     def generation(self) -> int:

@@ -343,6 +343,26 @@ def test_add_post_empty_and_long_first_line(fresh_kb) -> None:
     assert hit.citation.source == "telegram:1/2" and hit.citation.url is None
 
 
+def test_a_post_is_stored_while_a_read_on_the_shared_connection_is_open(tmp_path: Path) -> None:
+    # The bot's threads share the writer's connection: a question's read may be open when a
+    # channel post arrives. The first write of a reopened knowledge base once ran sqlite-utils'
+    # ON CONFLICT probe (CREATE and DROP TABLE), and the DROP failed under that read: the post
+    # was lost ("database table is locked", bench_freshness at 100k).
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "考勤办法.txt").write_text("考勤办法\n第一条 职工应当按时上班。\n第二条 迟到三次扣半天工资。\n"
+                                        "第三条 请假应当事先报批。\n", encoding="utf-8")
+    KnowledgeBase(tmp_path / "kb.db").ingest([folder])
+    kb = KnowledgeBase(tmp_path / "kb.db")              # reopened: its schema needs no write
+    reading = kb.store.db.conn.execute("SELECT id FROM paragraphs")
+    reading.fetchone()                                   # a read left open, as another thread's
+    assert kb.add_post(chat_id=-100, message_id=7, text="冰壶联赛报名通知\n报名由工会办公室蒋雨桐负责。",
+                       url=None) == "added"
+    assert "蒋雨桐" in kb.search("冰壶联赛报名找谁负责").best.excerpt
+    assert [t for (t,) in sqlite3.connect(tmp_path / "kb.db").execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table'") if len(t) == 33] == []   # no probe table
+
+
 # -- the question log ------------------------------------------------------------------------------
 
 def test_feedback_and_stats_count(fresh_kb, docs_folder) -> None:
