@@ -177,25 +177,24 @@ class FaqSheet:
             weight = sum(self._whole_idf.get(c, unseen) for c in chars)
             if not weight:
                 continue
-            direct = np.zeros(n)
-            for c in chars:
-                rows = self._whole.get(c)
-                if rows is not None:
-                    direct[rows] += self._whole_idf[c]
+            direct = self._said(chars, n)
             best = np.zeros(n)
             for alternative in unit.alternatives:
                 alt = sorted({c for c in alternative if is_cjk(c)})
                 size = sum(self._whole_idf.get(c, unseen) for c in alt)
-                if not size:
-                    continue
-                got = np.zeros(n)
-                for c in alt:
-                    rows = self._whole.get(c)
-                    if rows is not None:
-                        got[rows] += self._whole_idf[c]
-                best = np.maximum(best, got / size)
+                if size:
+                    best = np.maximum(best, self._said(alt, n) / size)
             extra += np.maximum(0.0, SYNONYM_SHARE * best * weight - direct)
         return extra
+
+    def _said(self, chars, n: int) -> np.ndarray:
+        """Per pair, the idf of those of ``chars`` its question or answer says."""
+        said = np.zeros(n)
+        for c in chars:
+            rows = self._whole.get(c)
+            if rows is not None:
+                said[rows] += self._whole_idf[c]
+        return said
 
     def _latin_rows(self, key: str) -> np.ndarray:
         """The pairs whose question or answer holds the Latin word ``key``, found once per
