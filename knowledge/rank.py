@@ -103,6 +103,15 @@ class Candidates:
     fields: dict[str, np.ndarray] | None   # each field's own (unweighted) score, for explain
     named: frozenset[int]                  # rows under a heading the question names (第四条)
 
+    def with_rows(self, extra: np.ndarray) -> Candidates:
+        """These candidates and the rows ``extra`` after them, scored 0 (rows another way found:
+        FAQ pairs, a definition, a taught paragraph)."""
+        zeros = np.zeros(extra.size)
+        fields = None if self.fields is None else \
+            {name: np.append(score, zeros) for name, score in self.fields.items()}
+        return Candidates(np.append(self.rows, extra), np.append(self.total, zeros), fields,
+                          self.named)
+
 
 @dataclass(frozen=True)
 class Ranked:
@@ -984,12 +993,7 @@ class Ranker:
         extra = np.array([r for r in rows if r not in have], dtype=np.int64)
         if not extra.size:
             return candidates
-        fields = None if candidates.fields is None else \
-            {name: np.append(score, np.zeros(extra.size))
-             for name, score in candidates.fields.items()}
-        return Candidates(np.append(candidates.rows, extra),
-                          np.append(candidates.total, np.zeros(extra.size)), fields,
-                          candidates.named)
+        return candidates.with_rows(extra)
 
     def defining_candidates(self, query: Query, candidates: Candidates, config: SearchConfig,
                             visible: np.ndarray | None = None) -> Candidates:
@@ -1016,11 +1020,7 @@ class Ranker:
         extra = extra[:config.define_rows]
         if not extra:
             return candidates
-        fields = None if candidates.fields is None else \
-            {name: np.append(score, np.zeros(len(extra))) for name, score in candidates.fields.items()}
-        return Candidates(np.append(candidates.rows, np.array(extra, dtype=np.int64)),
-                          np.append(candidates.total, np.zeros(len(extra))), fields,
-                          candidates.named)
+        return candidates.with_rows(np.array(extra, dtype=np.int64))
 
     # -- BM25 candidates ---------------------------------------------------------------------------
     def candidates(self, query: Query, n: int, config: SearchConfig, *,

@@ -213,7 +213,7 @@ class Searcher:
         candidates = self.ranker.faq_candidates(query, candidates, config, visible)
         candidates = self.ranker.defining_candidates(query, candidates, config, visible)
         if link is not None and link not in candidates.rows:
-            candidates = _with_row(candidates, link)
+            candidates = candidates.with_rows(np.array([link], dtype=np.int64))
         self.snapshot.fetch(candidates.rows)   # their paragraphs in one read
         ranked = self.ranker.rerank(query, candidates, config) if candidates.rows.size else []
         factors: dict[str, float] = {}
@@ -409,14 +409,6 @@ def _score_parts(evidence: dict[str, float]) -> dict[str, float]:
     model = DECISION["faq"] if evidence.get("faq") and "faq" in DECISION else DECISION
     return {"bias": model["bias"], **{key: round(weight * evidence.get(key, 0.0), 4)
                                       for key, weight in model["weights"].items()}}
-
-
-def _with_row(candidates: Candidates, row: int) -> Candidates:
-    """``candidates`` and one more row (a taught paragraph BM25 did not find), scored 0."""
-    fields = None if candidates.fields is None else \
-        {name: np.append(score, 0.0) for name, score in candidates.fields.items()}
-    return Candidates(np.append(candidates.rows, row), np.append(candidates.total, 0.0), fields,
-                      candidates.named)
 
 
 def _label(row: ParagraphRow) -> str:
