@@ -52,7 +52,7 @@ from .compiled import loops
 from .normalize import NORMALIZE_VERSION, normalize_aligned, normalize_many
 from .store import ParagraphRow
 
-__all__ = ["RowFile", "load_row_file", "row_file_path", "write_row_file"]
+__all__ = ["RowFile", "file_crc32", "load_row_file", "row_file_path", "write_row_file"]
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,25 @@ _MAGIC = b"STAFFROW"
 _HEAD = struct.Struct("<8sIQQ")   # magic, format version, header offset and length (at the end)
 _ALIGN = 64
 _BATCH = 4096                     # rows encoded at once while writing
+
+
+def file_crc32(fd: int, ranges: list[tuple[int, int]], chunk: int = 1 << 22) -> int:
+    """CRC-32 of a file's byte ranges ``(offset, length)`` in order, read in ``chunk`` bytes with
+    ``pread``. An index or row file is checked this way, not through its mapping: reading every
+    page of a mapping maps them all into the process, and for a moment it held the whole file
+    (a 566 MB index at 100k paragraphs: the start's PSS peak) where a search keeps only what
+    it reads. Raises ValueError when the file ends before a range does."""
+    buffer = memoryview(bytearray(min(chunk, max((n for _, n in ranges), default=0)) or 1))
+    crc = 0
+    for offset, length in ranges:
+        while length > 0:
+            got = os.preadv(fd, [buffer[:min(len(buffer), length)]], offset)
+            if got <= 0:
+                raise ValueError("truncated")
+            crc = zlib.crc32(buffer[:got], crc)
+            offset += got
+            length -= got
+    return crc
 
 
 def row_file_path(db_path: str | Path) -> Path:
@@ -277,15 +296,15 @@ def load_row_file(path: str | Path, *, ids: np.ndarray, docs: np.ndarray, genera
     whole; else None (logged unless it is simply missing): its rows are then read from SQLite."""
     path = Path(path)
     try:
-        with open(path, "rb") as handle:
-            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as err:
+    except OSError as err:
         log.warning("row file %s: %s", path, err)
         return None
-    view = memoryview(data)
     try:
+        data = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+        view = memoryview(data)
         magic, version, header_at, size = _HEAD.unpack_from(view, 0)
         if magic != _MAGIC or version != FORMAT_VERSION:
             raise ValueError("not a row file of this version")
@@ -296,28 +315,19 @@ def load_row_file(path: str | Path, *, ids: np.ndarray, docs: np.ndarray, genera
         if header.get("normalize") != NORMALIZE_VERSION:
             raise ValueError("normalised by another version of normalize")
         arrays: dict[str, np.ndarray] = {}
-        crc = 0
         for name, (dtype, shape, offset, nbytes) in header["arrays"].items():
             if offset + nbytes > header_at:
                 raise ValueError("truncated")
-            part = view[offset:offset + nbytes]
-            crc = zlib.crc32(part, crc)
-            arrays[name] = np.frombuffer(part, dtype=np.dtype(dtype)).reshape(shape)
-        if crc != header["crc32"]:
+            arrays[name] = np.frombuffer(view[offset:offset + nbytes],
+                                         dtype=np.dtype(dtype)).reshape(shape)
+        if file_crc32(fd, [(o, n) for _, _, o, n in header["arrays"].values()]) != header["crc32"]:
             raise ValueError("damaged (checksum mismatch)")
-        if hasattr(mmap, "MADV_DONTNEED"):
-            data.madvise(mmap.MADV_DONTNEED)   # the check read every page: a search maps back
-                                               # only what it reads
-    except (struct.error, KeyError, TypeError, ValueError) as err:
+    except (OSError, struct.error, KeyError, TypeError, ValueError) as err:
+        os.close(fd)
         log.warning("row file %s not used: %s", path, err)
         return None
     blob_at = header["arrays"]["blob"][2]
     del arrays["blob"]
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError as err:
-        log.warning("row file %s: %s", path, err)
-        return None
     return RowFile(arrays, ids, docs, fd, blob_at)
 
 

@@ -39,7 +39,7 @@ import numpy as np
 from .compiled import loops as _bm25  # None: not built (or stale); zlib gives the same
 from .index import GramCoder, TokenCoder, batches, code_runs, release_free_memory
 from .normalize import normalize
-from .rowfile import write_row_file
+from .rowfile import file_crc32, write_row_file
 from .sections import find_references, is_liability
 from .store import IndexRow, ParagraphRow
 
@@ -579,8 +579,14 @@ def load_segment(path: str | Path, *, schema: int) -> Segment:
     try:
         with open(path, "rb") as handle:
             data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            return _segment_of(path, data, handle.fileno(), schema=schema)
     except (OSError, ValueError) as err:
+        if isinstance(err, IndexFileError):
+            raise
         raise IndexFileError(f"cannot open {path}: {err}") from None
+
+
+def _segment_of(path: str | Path, data: mmap.mmap, fd: int, *, schema: int) -> Segment:
     view = memoryview(data)
     try:
         magic, version, size = _HEAD.unpack_from(view, 0)
@@ -593,20 +599,15 @@ def load_segment(path: str | Path, *, schema: int) -> Segment:
             raise IndexFileError(f"{path} was built for schema {header.get('schema')}, not {schema}")
         start = -(-(_HEAD.size + size) // _ALIGN) * _ALIGN
         arrays: dict[str, np.ndarray] = {}
-        crc = 0
         for name, (dtype, shape, offset, nbytes) in header["arrays"].items():
             if start + offset + nbytes > len(view):
                 raise IndexFileError(f"{path} is truncated")
-            part = view[start + offset:start + offset + nbytes]
-            crc = zlib.crc32(part, crc)
-            arrays[name] = np.frombuffer(part, dtype=np.dtype(dtype)).reshape(shape)
-        if crc != header["crc32"]:
+            arrays[name] = np.frombuffer(view[start + offset:start + offset + nbytes],
+                                         dtype=np.dtype(dtype)).reshape(shape)
+        # (read, not through the mapping: a search maps only the postings and rows it reads)
+        ranges = [(start + offset, nbytes) for _, _, offset, nbytes in header["arrays"].values()]
+        if file_crc32(fd, ranges) != header["crc32"]:
             raise IndexFileError(f"{path} is damaged (checksum mismatch)")
-        if hasattr(mmap, "MADV_DONTNEED"):
-            # The check read every page; unmap them again (they stay in the page cache): a
-            # search maps back only the postings and rows it reads, so the process holds its
-            # working set, not the whole file.
-            data.madvise(mmap.MADV_DONTNEED)
     except (struct.error, KeyError, TypeError, ValueError) as err:
         if isinstance(err, IndexFileError):
             raise
