@@ -50,7 +50,7 @@ get(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, int writable, const cha
 /* accumulate()'s loop on raw arrays (see there); sets *bad on a term or row out of range.
  * Returns the postings added, or -1 when out of memory. */
 static Py_ssize_t
-add_postings(double *out, Py_ssize_t n_out, const int32_t *r, const uint16_t *f,
+add_postings(double *out, Py_ssize_t n_out, const int32_t *r, const uint8_t *f,
              Py_ssize_t n_post, const float *nm, Py_ssize_t n_local, const char *live,
              Py_ssize_t offset, const int64_t *b, const int64_t *e, const float *w,
              const double *q, Py_ssize_t n_terms, float one, int *bad_out)
@@ -164,11 +164,11 @@ accumulate_terms(PyObject *self, PyObject *args)
     }
     if (get(o_total, &total, 8, 1, "total") < 0) goto freed;
     if (get(o_rows, &rows, 4, 0, "rows") < 0) goto r0;
-    if (get(o_tf, &tf, 2, 0, "tf") < 0) goto r1;
+    if (get(o_tf, &tf, 1, 0, "tf") < 0) goto r1;
     if (get(o_norms, &norms, 4, 0, "norms") < 0) goto r2;
     if (have_alive && get(o_alive, &alive, 1, 0, "alive") < 0) goto r3;
     Py_ssize_t n_post = rows.len / 4, n_local = norms.len / 4;
-    bad = tf.len / 2 != n_post || (have_alive && alive.len != n_local);
+    bad = tf.len != n_post || (have_alive && alive.len != n_local);
     Py_ssize_t added = bad ? 0 : add_postings(
         (double *)total.buf, total.len / 8, rows.buf, tf.buf, n_post, norms.buf, n_local,
         have_alive ? alive.buf : NULL, offset, b, e, w, q, n, (float)one, &bad);
@@ -188,7 +188,7 @@ done:
     return result;
 }
 
-/* accumulate(total: float64[n], rows: int32[p], tf: uint16[p], norms: float32[rows],
+/* accumulate(total: float64[n], rows: int32[p], tf: uint8[p], norms: float32[rows],
  *            alive: bool[rows] | None, offset: int, begins: int64[t], ends: int64[t],
  *            idf: float32[t], qweights: float64[t], k1_plus_1: float) -> postings added
  * total[offset + rows[i]] += (double)(idf * tf * (k1 + 1) / (tf + norms[rows[i]])) * qweight
@@ -207,7 +207,7 @@ accumulate(PyObject *self, PyObject *args)
     Py_ssize_t added = 0;
     if (get(o_total, &total, 8, 1, "total") < 0) return NULL;
     if (get(o_rows, &rows, 4, 0, "rows") < 0) goto e0;
-    if (get(o_tf, &tf, 2, 0, "tf") < 0) goto e1;
+    if (get(o_tf, &tf, 1, 0, "tf") < 0) goto e1;
     if (get(o_norms, &norms, 4, 0, "norms") < 0) goto e2;
     if (have_alive && get(o_alive, &alive, 1, 0, "alive") < 0) goto e3;
     if (get(o_begins, &begins, 8, 0, "begins") < 0) goto e4;
@@ -217,7 +217,7 @@ accumulate(PyObject *self, PyObject *args)
 
     double *out = (double *)total.buf;
     const int32_t *r = (const int32_t *)rows.buf;
-    const uint16_t *f = (const uint16_t *)tf.buf;
+    const uint8_t *f = (const uint8_t *)tf.buf;
     const float *nm = (const float *)norms.buf;
     const char *live = have_alive ? (const char *)alive.buf : NULL;
     const int64_t *b = (const int64_t *)begins.buf, *e = (const int64_t *)ends.buf;
@@ -226,7 +226,7 @@ accumulate(PyObject *self, PyObject *args)
     Py_ssize_t n_terms = begins.len / 8, n_out = total.len / 8, n_local = norms.len / 4;
     Py_ssize_t n_post = rows.len / 4;
     bad = ends.len / 8 != n_terms || idf.len / 4 != n_terms || qw.len / 8 != n_terms ||
-              tf.len / 2 != n_post || (have_alive && alive.len != n_local);
+              tf.len != n_post || (have_alive && alive.len != n_local);
     if (!bad) added = add_postings(out, n_out, r, f, n_post, nm, n_local, live, offset, b, e, w, q,
                                    n_terms, one, &bad);
     if (added < 0) { PyErr_NoMemory(); added = 0; }
@@ -1579,5 +1579,8 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_bm25",
 PyMODINIT_FUNC
 PyInit__bm25(void)
 {
-    return PyModule_Create(&module);
+    PyObject *m = PyModule_Create(&module);
+    /* the postings' term frequencies are read as uint8 (index format 5); compiled.py checks it */
+    if (m != NULL && PyModule_AddIntConstant(m, "tf_bytes", 1) < 0) { Py_DECREF(m); return NULL; }
+    return m;
 }

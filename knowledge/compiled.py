@@ -12,7 +12,8 @@ import logging
 # looked up on its own by rowfile.py)
 NEEDED = ("accumulate", "top", "containing", "layout", "matrix", "spread", "windows",
           "term_hashes", "route", "viterbi",
-          "untrack")   # (with read_rows reading the row file's format 4: UTF-16 texts)
+          "untrack",   # (with read_rows reading the row file's format 4: UTF-16 texts)
+          "tf_bytes")  # accumulate reads uint8 term frequencies (index format 5)
 
 try:
     from . import _bm25 as loops

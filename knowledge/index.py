@@ -51,7 +51,7 @@ def release_free_memory() -> None:
 _PART_CODES = 1 << 23    # code_runs sorts at most about this many codes at once (64 MB)
 
 
-def code_runs(chunks: list[np.ndarray], *, tf16: bool = False
+def code_runs(chunks: list[np.ndarray], *, tf8: bool = False
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Postings' skeleton from int64 codes ``term_key << 27 | row`` (``chunks`` is emptied, so
     each temporary is freed as soon as it is used: the peak of an index build is here).
@@ -59,7 +59,7 @@ def code_runs(chunks: list[np.ndarray], *, tf16: bool = False
     Sorting orders the codes by term then row; runs of equal codes are the term frequencies, so
     no other sort or Python object per occurrence is needed. Returns the distinct term keys in
     order, ``indptr`` (int64, a term's postings are ``indptr[t]:indptr[t + 1]``), the rows (int32)
-    and each posting's term frequency (int64; ``tf16``: capped at 65535 as ``uint16``, range by
+    and each posting's term frequency (int64; ``tf8``: capped at 255 as ``uint8``, range by
     range — a 1M base's 400M bigram postings as int64 would be 3.2 GB, twice while joined).
 
     Bounded memory: the codes are cut at term boundaries into key ranges of about
@@ -89,8 +89,8 @@ def code_runs(chunks: list[np.ndarray], *, tf16: bool = False
         codes.sort()
         term_keys, starts, rows, tf = _runs(codes)
         del codes
-        if tf16:
-            tf = np.minimum(tf, 65535).astype(np.uint16)
+        if tf8:
+            tf = np.minimum(tf, 255).astype(np.uint8)
         keys_out.append(term_keys)
         starts_out.append(starts + done)
         rows_out.append(rows)

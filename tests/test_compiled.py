@@ -165,7 +165,7 @@ def test_accumulate_over_several_row_blocks_equals_numpy(seed):
     lists = [np.sort(rng.choice(n_local, size=int(size), replace=False)).astype(np.int32)
              for size in rng.integers(0, n_local // 2, size=12)]
     rows = np.concatenate(lists)
-    tf = rng.integers(1, 9, size=rows.size).astype(np.uint16)
+    tf = rng.integers(1, 9, size=rows.size).astype(np.uint8)
     norms = (rng.random(n_local) * 2 + 0.3).astype(np.float32)
     alive = rng.random(n_local) < 0.9 if seed % 2 else None
     ends = np.cumsum([len(x) for x in lists]).astype(np.int64)
@@ -197,7 +197,7 @@ def test_accumulate_terms_gathers_as_numpy_did(seed):
     lists = [np.sort(rng.choice(n_local, size=int(size), replace=False)).astype(np.int32)
              for size in rng.integers(0, n_local // 3, size=n_terms)]
     rows = np.concatenate(lists)
-    tf = rng.integers(1, 9, size=rows.size).astype(np.uint16)
+    tf = rng.integers(1, 9, size=rows.size).astype(np.uint8)
     indptr = np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64)
     norms = (rng.random(n_local) * 2 + 0.3).astype(np.float32)
     alive = rng.random(n_local) < 0.9 if seed % 2 else None

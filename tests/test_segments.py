@@ -350,3 +350,20 @@ def test_terms_looked_up_together_are_found_as_one_by_one(base, tmp_path):
                                    if field._find(v) is not None]
                     found += len(got)
                 assert found > 0 or field is snapshot.context
+
+
+def test_a_word_said_hundreds_of_times_in_a_paragraph_still_counts(tmp_path):
+    """Term frequencies are stored in a byte (index format 5), capped at 255: a paragraph that
+    says a word 256 times ranks as one that says it most, not as one that never says it (an
+    uncapped byte would wrap to 0 and put the paragraph that mentions it once first)."""
+    with KnowledgeBase(tmp_path / "k.db") as kb:
+        kb.add_post(chat_id=-1, message_id=1, text="巡检日志\n" + "zebra " * 256, url=None)
+        kb.add_post(chat_id=-1, message_id=2,
+                    text="动物园通知\n今天讨论了zebra的饲养安排，请饲养员准时到岗。", url=None)
+        for n in range(3, 12):
+            kb.add_post(chat_id=-1, message_id=n,
+                        text=f"通知{n}\n会议室第{n}次预约已经确认，请按时参加。", url=None)
+        hits = kb.search("zebra").hits
+        schema = kb.store.schema_version
+    assert [h.excerpt.startswith("zebra") for h in hits[:2]] == [True, False]
+    assert load_segment(index_path(tmp_path / "k.db"), schema=schema).fields["words"].tf.itemsize == 1
