@@ -22,7 +22,10 @@ distractors (``bench_scale.grow``, the same data as ``bench_scale.py``) is inges
   fact is answered, and their count.
 * **PSS MB**: the summed PSS of the bot and its search process (``bench_load.MemorySampler``):
   the peak from start to the end of the run (sampled every 5 ms during start, then every 50 ms)
-  and the steady value (mean of samples over ``--steady-s`` of quiet after the updates).
+  and the steady value (mean of samples over ``--steady-s`` of quiet after the updates), and
+  the search process's share of it. PSS grows as questions map the index's postings (file
+  pages a search reads count in its PSS): ``--warm N`` lets the askers answer N questions before
+  the updates are sent (about 3,000 DRCD questions map nearly all postings at 100k).
 
 Each size runs on its own temp folder; nothing is shared between sizes but the passages.
 """
@@ -103,10 +106,11 @@ class Askers:
             question = self.questions[n % len(self.questions)]
             n += len(self.users)
             t0 = time.perf_counter()
+            after = self.fake.mark()
             update = self.fake.private_message(who, question)
             mid = update["message"]["message_id"]
             await self.fake.wait_for_message(
-                lambda m: m["chat_id"] == who["id"] and m["reply_to_message_id"] == mid, 300)
+                lambda m: m["reply_to_message_id"] == mid, 300, after=after, chat_id=who["id"])
             self.done.append((t0, time.perf_counter() - t0))
 
     def slowest(self, start: float, end: float) -> tuple[float, int]:
@@ -128,11 +132,12 @@ async def first_answer_with(fake: FakeTelegram, question: str, marker: str, prob
     deadline, asked = time.perf_counter() + timeout, 0
     while time.perf_counter() < deadline:
         t0 = time.perf_counter()
+        after = fake.mark()
         update = fake.private_message(PROBER, question)
         asked += 1
         mid = update["message"]["message_id"]
         reply = await fake.wait_for_message(
-            lambda m: m["chat_id"] == PROBER["id"] and m["reply_to_message_id"] == mid, timeout)
+            lambda m: m["reply_to_message_id"] == mid, timeout, after=after, chat_id=PROBER["id"])
         if marker in reply["text"]:
             return time.perf_counter(), asked
         await asyncio.sleep(max(0.0, probe_s - (time.perf_counter() - t0)))
@@ -160,6 +165,9 @@ async def measure_bot(db: Path, work: Path, questions: list[str], args, run_no: 
 
         askers = Askers(fake, questions[1:], args.askers)
         await asyncio.sleep(1.0)
+        while len(askers.done) < args.warm:   # a bot that has answered many: its index mapped
+            await asyncio.sleep(0.2)
+        out["answered_before_updates"] = len(askers.done)
         probes = facts(run_no)
         windows: dict[str, tuple[float, float]] = {}
         for kind in ("post", "upload"):
@@ -189,18 +197,20 @@ async def measure_bot(db: Path, work: Path, questions: list[str], args, run_no: 
         await askers.stop()
         askers = None
         await asyncio.sleep(1.0)
-        samples = []
+        samples, search = [], []
         end = time.perf_counter() + args.steady_s
         while time.perf_counter() < end:
-            total = 0.0
+            parts = []
             for pid in [bot.proc.pid, *children(bot.proc.pid)]:
                 try:
-                    total += pss_mb(pid)
+                    parts.append(pss_mb(pid))
                 except OSError:
                     pass
-            samples.append(total)
+            samples.append(sum(parts))
+            search.append(sum(parts[1:]))
             await asyncio.sleep(0.1)
         out["pss_steady_mb"] = statistics.mean(samples)
+        out["pss_steady_search_mb"] = statistics.mean(search)   # (the rest is the bot's)
         out["pss_peak_mb"] = max(memory.stop(), max(samples))
         memory = None
         out["processes"] = 1 + len(children(bot.proc.pid))
@@ -248,7 +258,8 @@ COLUMNS = [("size", "paragraphs", "{:d}"), ("ingest_s", "ingest s", "{:.1f}"),
            ("post_slowest_meanwhile_ms", "slowest ms", "{:.0f}"),
            ("upload_to_answer_s", "upload→ans s", "{:.2f}"),
            ("upload_slowest_meanwhile_ms", "slowest ms", "{:.0f}"),
-           ("pss_peak_mb", "PSS peak", "{:.0f}"), ("pss_steady_mb", "PSS steady", "{:.0f}")]
+           ("pss_peak_mb", "PSS peak", "{:.0f}"), ("pss_steady_mb", "PSS steady", "{:.0f}"),
+           ("pss_steady_search_mb", "of it search", "{:.0f}")]
 
 
 def print_table(rows: list[dict]) -> None:
@@ -271,6 +282,9 @@ def main() -> None:
     parser.add_argument("--wait-s", type=float, default=300,
                         help="give up on a post's or upload's fact after this many seconds")
     parser.add_argument("--steady-s", type=float, default=3, help="seconds of steady PSS sampling")
+    parser.add_argument("--warm", type=int, default=0, metavar="N",
+                        help="the askers' questions answered before the updates are sent (PSS "
+                             "grows as questions map the index's postings: ~3000 map nearly all)")
     parser.add_argument("--json", nargs="?", const="-", metavar="FILE",
                         help="print the rows as JSON (or write them to FILE)")
     parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it")

@@ -68,6 +68,7 @@ Fidelity notes (where this fake knowingly differs from Telegram):
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import copy
 import itertools
@@ -998,6 +999,10 @@ _502_BODY = (
 # ---------------------------------------------------------------------------
 
 
+
+def _seq_of(record: dict) -> int:
+    return record["seq"]
+
 class FakeTelegram:
     """Fake Telegram Bot API server (see module docstring)."""
 
@@ -1569,9 +1574,12 @@ class FakeTelegram:
         raw_text, parse_mode, entities, reply_markup, reply_to_message_id, message
         (Telegram Message dict), deleted, edits (previous versions), document, params."""
         def check() -> dict | None:
-            for m in self._sent:
-                if after is not None and m["seq"] <= after:
-                    continue
+            sent = self._sent
+            # (in seq order: start past `after`, not at the first of thousands sent, which made
+            # each waiter's wake-up O(all sent) and a long benchmark's harness quadratic)
+            start = 0 if after is None else bisect.bisect_right(sent, after, key=_seq_of)
+            for i in range(start, len(sent)):
+                m = sent[i]
                 if chat_id is not None and m["chat_id"] != chat_id:
                     continue
                 if m["deleted"]:
