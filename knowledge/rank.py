@@ -1220,8 +1220,8 @@ class Ranker:
         under = _under_parent([paragraph.title for paragraph in paragraphs]) \
             if cfg.parent_weight else np.zeros(len(row_list))
         associated = self._associated(query, row_list, cfg, heads)
-        final = lexical + cfg.faq_support_weight * support + cfg.window_weight * window + cfg.coverage_weight * coverage \
-            + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference \
+        final = lexical + cfg.faq_support_weight * support + cfg.window_weight * window \
+            + cfg.coverage_weight * coverage + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference \
             + cfg.type_weight * answer_type + cfg.liability_weight * liability \
             + cfg.faq_closeness_weight * closeness - cfg.caption_weight * caption \
             - cfg.parent_weight * under + cfg.association_weight * associated
