@@ -910,7 +910,7 @@ class Ranker:
         for different ones, else 0 (:func:`~.faqmatch.forms_agree`)."""
         if row not in self._asked or not len(self.faq):
             return {"support": 0.0, "form": 0.0}
-        shares = dict(zip(self.faq.rows.tolist(), self.faq.support(query).tolist()))
+        shares = self.faq_support(query)
         others = max((s for r, s in shares.items() if r != row), default=0.0)
         return {"support": shares.get(row, 0.0) - others,
                 "form": forms_agree(query.normalized, self._asked[row])}
@@ -975,6 +975,11 @@ class Ranker:
                              .tolist()))
             self._closeness = (query, close)
         return close
+
+    def faq_support(self, query: Query) -> dict[int, float]:
+        """Each FAQ pair's row → its :meth:`~.faqmatch.FaqSheet.support` for ``query`` (the
+        sheet keeps the last query's)."""
+        return dict(zip(self.faq.rows.tolist(), self.faq.support(query).tolist()))
 
     def faq_candidates(self, query: Query, candidates: Candidates, config: SearchConfig,
                        visible: np.ndarray | None = None) -> Candidates:
@@ -1176,8 +1181,11 @@ class Ranker:
                 fuzzy[with_sentences] = [distinct[text] for text in texts]
         asked = np.zeros(len(row_list))
         closeness = np.zeros(len(row_list))
+        support = np.zeros(len(row_list))
+        lexical = bm25
         if self._asked:  # an FAQ pair: as close as its question is to the question
             close = self.faq_closeness(query)
+            said = self.faq_support(query) if cfg.faq_support_weight else {}
             alternatives = None     # (the same for every pair: found at the first)
             for i, row in enumerate(row_list):
                 if row in self._asked:
@@ -1186,6 +1194,13 @@ class Ranker:
                         alternatives = self.asked_alternatives(query)
                     asked[i] = self.asked_cover(query, row, alternatives)
                     closeness[i] = close.get(row, 0.0)
+                    support[i] = said.get(row, 0.0)
+            if cfg.faq_support_weight:
+                # BM25 over a sheet's pairs rewards the one pair that says a common word of
+                # the question (公司 of 坐出租车的钱公司给报吗 → 外部培训费用公司报销吗) as if
+                # it said all of it: a pair's BM25 counts as much of the question as it says
+                faq = np.array([row in self._asked for row in row_list])
+                lexical = np.where(faq, bm25 * support, bm25)
         reference = np.array([1.0 if row in named else 0.0 for row in row_list])
         # Does the paragraph say what the question asks for (a number, a list, a rule…)?
         answer_type = np.array([1.0 if query.says_answer(norm) else 0.0
@@ -1205,8 +1220,8 @@ class Ranker:
         under = _under_parent([paragraph.title for paragraph in paragraphs]) \
             if cfg.parent_weight else np.zeros(len(row_list))
         associated = self._associated(query, row_list, cfg, heads)
-        final = bm25 + cfg.window_weight * window + cfg.coverage_weight * coverage \
-            + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference \
+        final = lexical + cfg.faq_support_weight * support + cfg.window_weight * window \
+            + cfg.coverage_weight * coverage + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference \
             + cfg.type_weight * answer_type + cfg.liability_weight * liability \
             + cfg.faq_closeness_weight * closeness - cfg.caption_weight * caption \
             - cfg.parent_weight * under + cfg.association_weight * associated
@@ -1217,14 +1232,15 @@ class Ranker:
         ranked = [Ranked(f, row, covers[a:b] if sentences else [], {
             "bm25": bm, "window": win, "coverage": cov, "fuzzy": fz, "reference": ref,
             "answer_type": at_, "liability": li, "caption": cap, "asked": ak, "closeness": cl,
-            "under_law": ul, "associated": ac, "final": f, **by_field}, found_row)
-            for row, sentences, a, b, f, bm, win, cov, fz, ref, at_, li, cap, ak, cl, ul, ac,
+            "support": su, "under_law": ul, "associated": ac, "final": f, **by_field}, found_row)
+            for row, sentences, a, b, f, bm, win, cov, fz, ref, at_, li, cap, ak, cl, su, ul, ac,
             by_field, found_row in zip(
                 row_list, sentence_lists, starts.tolist(), ends.tolist(), final.tolist(),
                 bm25.tolist(),
                 window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist(),
                 answer_type.tolist(), liability.tolist(), caption.tolist(), asked.tolist(),
-                closeness.tolist(), under.tolist(), associated.tolist(), field_scores,
+                closeness.tolist(), support.tolist(), under.tolist(), associated.tolist(),
+                field_scores,
                 found_units)]
         ranked.sort(key=lambda item: -item.final)
         return ranked

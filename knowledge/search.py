@@ -96,6 +96,10 @@ class SearchConfig:
                                      # character (knowledge/faqmatch.py)
     faq_candidates: int = 5          # the closest FAQ pairs join the candidates BM25 found
     faq_floor: float = 0.2           # … when at least this close, sharing two characters or more
+    faq_support_weight: float = 1.0  # an FAQ pair's support (the share of the question's topic
+                                     # characters its question or answer says), which also
+                                     # scales its BM25 part (a pair matched on one common word
+                                     # of the sheet, 公司, 报, is not matched whole)
     excerpt_chars: int = 160
     answer_coverage: float = 0.6     # (the decision without evidence) ≥ this: an answer
     suggest_coverage: float = 0.3    # more results cover ≥ this; < 0: always show hits
@@ -375,7 +379,9 @@ class Searcher:
                                        "liability": cfg.liability_weight,
                                        "caption": -cfg.caption_weight,
                                        "under_law": -cfg.parent_weight,
-                                       "associated": cfg.association_weight},
+                                       "associated": cfg.association_weight,
+                                       "closeness": cfg.faq_closeness_weight,
+                                       "support": cfg.faq_support_weight},
                            "asks": list(query.asks),
                            "associated_words": {
                                word: round(weight, 3) for word, weight in sorted(

@@ -462,3 +462,39 @@ async def test_a_long_faq_answer_arrives_whole_split_into_messages_with_its_cita
     assert "入职培训问答 › 新员工入职培训包括哪些内容？" in sent[-1]["text"]
     assert "总部大楼" not in text                        # the other pair is not part of it
     assert not [e for e in fake.unexpected_errors() if e["status"] == 400], fake.errors
+
+
+# -- a sheet of a new domain: the pair that says the question, not one common word of the sheet
+# (issue 11, branch faqrank) ---------------------------------------------------------------------
+
+MUSEUM = "博物馆服务问答.csv"
+RANKED_BY_WHAT_THE_PAIR_SAYS = [
+    # 观众 and 展厅 are in several pairs; the luggage pair's answer says 箱 and 进入展厅 (on main
+    # the sudden-illness pair, 观众在展厅…, came first)
+    ("观众能带箱子进展厅吗", "观众的大件行李放在哪里？"),
+    # 展厅 alone pulled the photography pair first, and the question was not found on main
+    ("展厅里老人突然不舒服了", "观众在展厅突发疾病怎么处理？"),
+    # 讲解 is in two pairs; the shift pair's answer says 换班 (on main 外语讲解 came first)
+    ("讲解的时候能换人吗", "讲解员每天排几场讲解？"),
+]
+MUSEUM_OFF_TOPIC = ["国庆节门票多少钱", "附近有什么好吃的饭馆"]
+
+
+@pytest.fixture(scope="module")
+def museum_answers(tmp_path_factory) -> dict[str, dict]:
+    """``ask --json`` of questions put to a museum staff's FAQ sheet (a domain no thesaurus
+    block was written for) alone."""
+    return _sheet_answers(tmp_path_factory, MUSEUM,
+                          [q for q, _ in RANKED_BY_WHAT_THE_PAIR_SAYS] + MUSEUM_OFF_TOPIC)[1]
+
+
+@pytest.mark.parametrize("question, asked", RANKED_BY_WHAT_THE_PAIR_SAYS)
+def test_the_pair_saying_most_of_the_question_comes_first(museum_answers, question, asked):
+    result = museum_answers[question]
+    assert result["status"] != "not_found", result
+    assert result["hits"][0]["kind"] == "faq" and result["hits"][0]["question"] == asked, result
+
+
+def test_off_topic_put_to_the_museum_sheet_is_declined(museum_answers):
+    for question in MUSEUM_OFF_TOPIC:
+        assert museum_answers[question]["status"] != "answer", museum_answers[question]
