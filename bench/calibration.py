@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -49,13 +50,47 @@ SETS = ("drcd", "stard", "realdocs", "offtopic", "faq")
 ANSWERED_BY = {"onboarding": {"年度体检什么时候安排？"}, "it": {"单位WiFi密码是多少？"}}
 
 
+# When true, each question is asked again without each of its words (``steady`` in a row: see
+# :func:`_steady`); bench/decision_cases.py --steady sets it (six searches a question more).
+STEADY = False
+
+
+def _article(label: str) -> str:
+    """A candidate's citation label without its paragraph (第33段): the article a user sees."""
+    head, _, last = label.rpartition(" › ")
+    return head if head and re.fullmatch(r"第\d+段", last) else label
+
+
+def _steady(searcher, question: str, units: list[dict], top: str) -> list[list[float]]:
+    """For each question word (weight, place of the best article ``top`` among the three hits
+    when the question is asked without that word; 9: not among them)."""
+    out = []
+    for unit in units:
+        if unit["text"] not in question:
+            continue
+        variant = question.replace(unit["text"], " ", 1)
+        found = searcher.search(variant, k=3, explain=True, keep_weak=True)
+        labels = [_article(c["citation"]) for c in found.explain["candidates"]]
+        out.append([unit["weight"], labels.index(top) if top in labels else 9])
+    return out
+
+
 def _ask(kb: KnowledgeBase, question: str, right) -> dict:
     searcher = kb.searcher
     answer = searcher.search(question, k=3, explain=True, keep_weak=True)
     decide = answer.explain["stages"]["decide"]
     hits = answer.hits or _fallback_hits(searcher, question)
+    extra = {}
+    if STEADY and answer.explain["candidates"]:
+        extra["steady"] = _steady(searcher, question, answer.explain["query"]["units"],
+                                  _article(answer.explain["candidates"][0]["citation"]))
     return {"question": question, "status": answer.status, "evidence": decide["evidence"],
+            **extra,
             "p": decide.get("confidence"),
+            # the question's weighted words and their idf (0: no document says it)
+            "units": [[u["text"], u["weight"], bool(u["alternatives"])]
+                      for u in answer.explain["query"]["units"]],
+            "idf": answer.explain["idf"],
             # the next articles' score parts too (a feature tried on a --dump needs no new run)
             "candidates": [{**c, "right": right(h)} if h is not None else c for c, h in
                            zip(answer.explain["candidates"], [*hits, *[None] * 3])],
