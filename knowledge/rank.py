@@ -41,7 +41,8 @@ if TYPE_CHECKING:
     from .analysis import Synonyms
     from .search import SearchConfig
 
-__all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "act_first", "apply_votes",
+__all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "act_first",
+           "applies_before", "apply_votes",
            "article_key", "cited_first", "confidence", "count_first", "decide", "defines_first",
            "held_back", "lead_first", "leads_sibling", "one_per_article", "says_it_first",
            "term_asked"]
@@ -137,6 +138,17 @@ def article_key(row: ParagraphRow) -> tuple:
     return (row.paragraph_id,)
 
 
+# A paragraph applying the one before it: 有前款规定的违法行为, 违反前款规定, 前两款规定以外的
+_APPLIES = re.compile(r"前[两二三]?款")
+
+
+def applies_before(row: ParagraphRow, norm: str, before: ParagraphRow) -> bool:
+    """Does paragraph ``row`` apply ``before``, the paragraph before it in the same article?"""
+    return before.doc_id == row.doc_id and before.number == row.number - 1 \
+        and bool(row.section) and bool(_ARTICLE.match(row.section[-1])) \
+        and before.section == row.section and _APPLIES.search(norm) is not None
+
+
 def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
                     query: Query | None = None) -> list[Ranked]:
     """The best paragraph of each article, best first: two paragraphs of one article are one
@@ -151,6 +163,8 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
     kept: list[Ranked] = []
     found: list[np.ndarray | None] = []
     asks = query is not None and bool(query.asks)
+    weights = np.array([u.weight for u in query.units]) / query.mass \
+        if query is not None and query.units else None
     for item in ranked:
         key = article_key(rows[item.row])
         at = seen.get(key)
@@ -163,6 +177,16 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
             best = kept[at]
             kept[at] = replace(item, final=best.final, parts={
                 **item.parts, "final": best.final, "paragraph_final": item.final})
+        elif weights is not None and _APPLIES.search(rows[item.row].text) \
+                and item.found is not None and found[at] is not None \
+                and item.parts.get("answer_type", 0.0) >= kept[at].parts.get("answer_type", 0.0) \
+                and float(np.maximum(found[at], item.found) @ weights) \
+                > kept[at].parts["coverage"] + APPLIED_MORE:
+            # 有前款规定的违法行为，情节严重的… read with the paragraph it applies says more of
+            # the question than that paragraph: it stands for the article (its excerpt)
+            best = kept[at]
+            kept[at] = replace(item, final=best.final, parts={
+                **best.parts, "final": best.final, "applies": 1.0})
         if item.found is not None and found[at] is not None:
             found[at] = np.maximum(found[at], item.found)
     if query is not None and query.units:
@@ -559,6 +583,8 @@ def defines_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms:
 # How much of the question another paragraph of an article must cover, relative to the article's
 # best paragraph, to stand for the article because it says what the question asks for.
 SAYS_IT_SHARE = 0.9
+# a paragraph applying the one before it (前款) covers this much more of the question with it
+APPLIED_MORE = 0.05
 
 
 def _says_what_best_lacks(item: Ranked, best: Ranked) -> bool:
