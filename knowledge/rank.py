@@ -1184,6 +1184,7 @@ class Ranker:
         spans, starts, head_of = _layout(sentence_lists, norms, heads_of_rows)
         n_rows = len(head_of)
         found = spans.matrix(units)
+        _discount_exceptions(found, spans, n_rows)
         own_cover, best, window, found_units, coverage = _windows(
             found, n_rows, head_of, starts, weights, cfg.pair_discount)
         ends = np.append(starts[1:], n_rows)
@@ -1414,6 +1415,23 @@ def _layout(sentence_lists: list[tuple[tuple[int, int], ...]], texts: list[str],
         at += len(head) + 1
     return (_Spans("\x00".join(pieces), span_starts, span_ends, compiled=compiled),
             np.array(firsts, dtype=np.int64), np.array(head_of, dtype=np.int64))
+
+
+# An exception sentence (但是，经过处理无法识别特定个人的除外。): the case it names is not the rule's
+_EXCEPTION = re.compile(r"[\s（(]*但(?:是)?[，,]?[^。；]*除外")
+EXCEPTION_SHARE = 0.5
+
+
+def _discount_exceptions(found: np.ndarray, spans: "_Spans", n_rows: int) -> None:
+    """A question word said only in a rule's exception sentence (但是…除外) counts
+    ``EXCEPTION_SHARE`` of itself there: 要经过本人同意吗 is not answered by 但是，经过处理…的除外
+    (in place, on the first ``n_rows`` spans: the candidates' sentences)."""
+    if not found.size:
+        return
+    text = spans.text
+    for at in np.flatnonzero(spans.containing("除外")[:n_rows]).tolist():
+        if _EXCEPTION.match(text, spans.starts[at], spans.ends[at]):
+            found[at] *= EXCEPTION_SHARE
 
 
 def _windows(found: np.ndarray, n_rows: int, head_of: np.ndarray, starts: np.ndarray,
