@@ -32,7 +32,7 @@ from .faqmatch import FaqSheet, forms_agree
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
 from .query import ANSWER_TYPES, QUESTION_FORM, Query, Unit
-from .sections import find_references, is_liability
+from .sections import chinese_number, find_references, is_liability
 from .store import ParagraphRow
 from .teach import vote_factor
 from .text import number_pattern
@@ -1184,6 +1184,11 @@ class Ranker:
         spans, starts, head_of = _layout(sentence_lists, norms, heads_of_rows)
         n_rows = len(head_of)
         found = spans.matrix(units)
+        measured = measured_numbers(query.normalized)
+        for j, unit in enumerate(units):   # 请5天事假: a rule's 3天以上10天以内 says it
+            if unit.text in measured:
+                found[:, j] = np.maximum(found[:, j], spans.holding(int(unit.text),
+                                                                      measured[unit.text]))
         _discount_exceptions(found, spans, n_rows)
         own_cover, best, window, found_units, coverage = _windows(
             found, n_rows, head_of, starts, weights, cfg.pair_discount)
@@ -1473,6 +1478,33 @@ def _windows(found: np.ndarray, n_rows: int, head_of: np.ndarray, starts: np.nda
     return own_cover, best, window, found_units, coverage
 
 
+# A range a rule states (3天以上10天以内, 1年以上不满10年, 五日至十日): its bounds and their measures
+_NUMERAL = r"(\d+|[一二三四五六七八九十百两]+)"
+_MEASURE = r"(个工作日|工作日|个月|月|日|天|年|周|小时|元|万元)"
+_RANGE = re.compile(_NUMERAL + _MEASURE + r"(以上|至|到)(?:不满|不足|未满|不超过)?"
+                    + _NUMERAL + _MEASURE)
+_MEASURES = {"个工作日": "工作日", "工作日": "工作日", "个月": "月", "月": "月", "日": "日",
+             "天": "日", "年": "年", "周": "周", "小时": "小时", "元": "元", "万元": "万元"}
+# … and one bound (10天以上的, 3日以内; not the first bound of a range)
+_BOUND = re.compile(_NUMERAL + _MEASURE + r"(以上|以下|以内|之内)(?!不满|不足|未满|不超过|\d|[一二三四五六七八九十])")
+_ASKED_MEASURED = re.compile(r"(\d+)" + _MEASURE)
+
+
+def measured_numbers(question: str) -> dict[str, str]:
+    """The question's numbers said with a measure (请5天事假 → {"5": "日"})."""
+    return {number: _MEASURES[measure] for number, measure in _ASKED_MEASURED.findall(question)}
+
+
+def _bounds_hold(low: str, high: str, value: int) -> bool:
+    a, b = chinese_number(low), chinese_number(high)
+    return a is not None and b is not None and a <= value <= b
+
+
+def _bound_holds(number: str, side: str, value: int) -> bool:
+    bound = chinese_number(number)
+    return bound is not None and (value >= bound if side == "以上" else value <= bound)
+
+
 class _Spans:
     """Many text spans searched at once: the texts joined, each needle found with ``str.find``.
 
@@ -1521,6 +1553,21 @@ class _Spans:
         for match in number_pattern(number).finditer(self.text):
             i = bisect_right(self.starts, match.start()) - 1
             if i >= 0 and match.end() <= self.ends[i]:
+                found[i] = True
+        return found
+
+    def holding(self, value: int, measure: str) -> np.ndarray:
+        """Boolean per span: it states a range in ``measure`` holding ``value`` (5 日 is held by
+        3天以上10天以内, 1年以上不满10年 holds 5 年)."""
+        found = np.zeros(self.n, dtype=bool)
+        held = [m for m in _RANGE.finditer(self.text)
+                if _MEASURES[m.group(2)] == measure == _MEASURES[m.group(5)]
+                and _bounds_hold(m.group(1), m.group(4), value)]
+        held += [m for m in _BOUND.finditer(self.text) if _MEASURES[m.group(2)] == measure
+                 and _bound_holds(m.group(1), m.group(3), value)]
+        for m in held:
+            i = bisect_right(self.starts, m.start()) - 1
+            if i >= 0 and m.end() <= self.ends[i]:
                 found[i] = True
         return found
 
