@@ -332,6 +332,8 @@ EVERYDAY_COUNT = 20000
 # a homophone the documents use, when the dictionary counts that one TYPO_RATIO times as often.
 RARE_WORD_COUNT = 5
 TYPO_RATIO = 10
+# … and up to this often (中点 29, against 重点 12,694) when the phrase around it says so
+PHRASE_TYPO_COUNT = 200
 
 
 # An amount as a question says it (三天, 一个月, 15年) and as rules write it: office rules in
@@ -627,7 +629,8 @@ class QueryBuilder:
                 if not self.analyzer.is_dictionary_word(word):
                     found = self._near_words(word)
                 elif is_cjk(word[0]):
-                    found = self._commoner_homophones(word)
+                    found = self._commoner_homophones(word) \
+                        or self._homophone_in_phrase(word, said)
                 weight = cfg.typo_weight
             if found:
                 alternatives[word] = found
@@ -996,6 +999,32 @@ class QueryBuilder:
             return []
         return [other for other in self._near_words(word)
                 if self.analyzer.dictionary_count(other) >= TYPO_RATIO * max(count, 1)]
+
+    def _homophone_in_phrase(self, word: str, said: str) -> list[str]:
+        """For a dictionary word the knowledge base never says and the dictionary counts up to
+        ``PHRASE_TYPO_COUNT`` times (中点, 29: a typo of 重点 in 消防安全中点单位), the knowledge
+        base's homophones the dictionary counts ``TYPO_RATIO`` times as often whose replaced
+        character makes, with the question's character beside it, a bigram the knowledge base
+        has (全重 of 安全重点) where the word's own (全中) is not: the phrase around it says
+        which word was meant."""
+        count = self.analyzer.dictionary_count(word)
+        at = said.find(word)
+        if len(word) != 2 or at < 0 or not RARE_WORD_COUNT < count <= PHRASE_TYPO_COUNT:
+            return []
+        found = []
+        for other in self._near_words(word):
+            if len(other) != 2 or self.analyzer.dictionary_count(other) < TYPO_RATIO * count:
+                continue
+            if other[1] == word[1] and at > 0:            # 中点 → 重点: the character before
+                pair, own = said[at - 1] + other[0], said[at - 1] + word[0]
+            elif other[0] == word[0] and at + 2 < len(said):   # … or after the word
+                pair, own = other[1] + said[at + 2], word[1] + said[at + 2]
+            else:
+                continue
+            if is_cjk(pair[0]) and is_cjk(pair[1]) and self.grams.known([pair]) \
+                    and not self.grams.known([own]):
+                found.append(other)
+        return found
 
     def _homophone_grams(self, gram: str) -> list[str]:
         def find() -> list[str]:     # (remembered as _near_words: the vocabulary's alone)
