@@ -81,7 +81,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
         # 怎么办/该怎么做 → also what is to be done: 立即断开网络，并在1小时内报告 (a rule says
         # the steps with 立即/及时, 报告, 采取…措施, 启动…预案)
         ("procedure",
-         r"怎么办|怎么做|咋办|咋整|咋弄|咋做|该干嘛|该干啥|要干嘛|要干啥",
+         r"怎么办|怎么做|咋办|咋整|咋弄|咋做|该干嘛|该干啥|要干嘛|要干啥|[要该得]做(?:些)?(?:什么|啥)",
          r"立即|及时|报告|采取[^。；]{0,12}措施|启动|通知"),
         # 在哪里/什么地方 → a place: 图书馆三楼, 行政楼305, 位于…, a town (not who: 哪里 alone
         # is 去哪里办)
@@ -446,6 +446,8 @@ def _unglued(text: str) -> str:
 
 
 # Question forms jieba cuts in two (什么|时候, 多长|时间): the piece it leaves is no topic word.
+# 要做什么 / 该做些啥: what is to be done asked (the procedure answer type); its 做 is the form's
+_DO_ASKED = re.compile(r"[要该得]做(?:些)?(?:什么|啥)")
 _SPLIT_FORMS = re.compile(r"(?:什么|啥)(时候)|多长(时间)|多少(时间)")
 
 
@@ -687,6 +689,9 @@ class QueryBuilder:
         forms = self.faq_forms
         pieces = {p for p in form_pieces(said) if p in forms
                   or p not in self.words.vocab} if forms else set()
+        done = _DO_ASKED.search(said) if said.count("做") == 1 else None
+        if done:         # 要做什么: the procedure asked (做, and 要做 as jieba may glue it)
+            pieces.update(("做", done.group(0)[:2]))
         unit_texts = [t for t in unit_texts if t not in pieces and (
             (t in self.words.vocab and t not in forms) or t in alternatives
             or not QUESTION_FORM.fullmatch(t))] or unit_texts
