@@ -45,7 +45,6 @@ __all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "act_fi
            "applies_before", "apply_votes",
            "article_key", "cited_first", "confidence", "count_first", "decide", "defines_first",
            "held_back", "lead_first", "leads_sibling", "one_per_article", "says_it_first",
-           "subject_first",
            "term_asked"]
 
 FIELDS = ("words", "context", "grams")
@@ -533,65 +532,6 @@ def lead_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Se
     return ranked
 
 
-_CLAUSES = re.compile(r"[，,。；;：:\n]")
-
-
-def _subject_verb(query: Query) -> tuple[str, str] | None:
-    """The word the question opens with and the next of its words (審計署由誰領導 → 审计署,
-    领导; 用人单位发现… → 用人单位, 发现): the one it asks about, and what it does or has done."""
-    text = query.normalized
-    placed = sorted((text.find(u.text), u.text) for u in query.units
-                    if len(u.text) >= 2 and text.find(u.text) >= 0)
-    if len(placed) < 2 or placed[0][0] != 0:
-        return None
-    return placed[0][1], placed[1][1]
-
-
-def _says_subject_verb(norm: str, subject: str, verb: str) -> bool:
-    """Does one clause of ``norm`` say ``subject`` and after it ``verb``?"""
-    for clause in _CLAUSES.split(norm):
-        at = clause.find(subject)
-        if at >= 0 and clause.find(verb, at + len(subject)) >= 0:
-            return True
-    return False
-
-
-def subject_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
-                  query: Query, among: int) -> list[Ranked]:
-    """Within one document, the article that says the question's opening word and the next in
-    one clause, in that order (审计署在国务院总理领导下, asked 審計署由誰領導), before one saying
-    them in different clauses (国务院设立审计署，在国务院总理领导下): there the first word is
-    the one the sentence is about. When the best does not and one of the next ``among`` - 1
-    articles of its document covering the question as well does, the first such goes first;
-    when the best does and the next, covering as much, does not, the best is first for what it
-    says, no coin toss (only the order moves, as in :func:`says_it_first`; not over an article
-    another order rule moved first; never a 法律责任 article; ``parts["subject"]`` marks it)."""
-    ranked = list(ranked)
-    if len(ranked) < 2 or rows[ranked[0].row].kind == "faq":
-        return ranked
-    best = ranked[0]
-    pair = _subject_verb(query)
-    if pair is None or any(best.parts.get(mark) for mark in (*_MOVED, "counted", "lead")) \
-            or best.parts.get("liability"):
-        return ranked
-    doc = rows[best.row].doc_id
-    best_says = _says_subject_verb(norms[best.row], *pair)
-    for i in range(1, min(among, len(ranked))):
-        item = ranked[i]
-        if rows[item.row].doc_id != doc or item.parts.get("liability") \
-                or item.strength < best.strength:
-            continue
-        says = _says_subject_verb(norms[item.row], *pair)
-        if best_says and not says and i == 1:
-            ranked[0] = replace(best, parts={**best.parts, "subject": 1.0})
-            return ranked
-        if says and not best_says:
-            return _first(ranked, i, "subject")
-        if best_says:
-            return ranked
-    return ranked
-
-
 # At most this many rows saying the asked term are read for its definition.
 DEFINE_SCAN = 2000
 # What a term is, asked (什么是X, X是什么, X指什么, X的含义, 何谓X, 什么叫X): the term X.
@@ -918,8 +858,7 @@ class Ranker:
                 # question names none and asks no "who": a rule for the state, not for staff
                 "organ": self._organ_rule(top, query),
                 # an order rule put it first for what it says (not for its score)
-                "moved": 1.0 if any(parts.get(mark)
-                                     for mark in (*_MOVED, "counted", "lead", "subject"))
+                "moved": 1.0 if any(parts.get(mark) for mark in (*_MOVED, "counted", "lead"))
                 else 0.0}
 
     def _names_rule(self, row: int) -> bool:

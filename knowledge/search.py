@@ -60,7 +60,6 @@ from .rank import (
     leads_sibling,
     one_per_article,
     says_it_first,
-    subject_first,
 )
 from .related import see_also
 from .segmented import Snapshot
@@ -297,7 +296,6 @@ class Searcher:
         articles = act_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = count_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = lead_first(articles, self.rows, self.norms, query, self.config.sibling_among)
-        articles = subject_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         return defines_first(articles, self.rows, self.norms, query, self.config.define_among)
 
     # -- audiences ---------------------------------------------------------------------------------
