@@ -8,8 +8,6 @@ rule, our own):
 - 经过 said only in an exception sentence (但是，经过处理…的除外) counts half there;
 - 中点 (a dictionary word the rules never say) reads 重点 where the phrase around it says so;
 - a list's items are weighed for what they add to the lead-in shown with them;
-- the question's opening word and the next said in one clause, in order (审计处在院长领导下),
-  before the two in separate clauses (设立审计处，在院长领导下): no coin toss;
 - 要做什么 asks for the procedure; its 做 is no topic word."""
 
 from __future__ import annotations
@@ -23,7 +21,7 @@ DOCS = Path(__file__).parent / "fixtures" / "article"
 
 QUESTIONS = ("违反规定泄露员工个人信息，情节严重的，最多罚多少？", "请5天事假要找谁批？",
              "收集员工个人信息要经过本人同意吗？", "消防安全中点单位要每天巡查吗？",
-             "消防安全重点单位要每天巡查吗？", "审计处由谁领导？",
+             "消防安全重点单位要每天巡查吗？",
              "用人单位发现职业病病人以后要做什么？")
 
 
@@ -71,13 +69,6 @@ def test_items_are_chosen_for_what_they_add_to_the_lead_in(answers) -> None:
     excerpt = answers["消防安全重点单位要每天巡查吗？"]["hits"][0]["excerpt"]
     assert excerpt.startswith("消防安全重点单位应当履行下列消防安全职责")
     assert "每日防火巡查" in excerpt and "确定消防安全重点部位" not in excerpt
-
-
-def test_the_subject_and_its_verb_in_one_clause_answer(answers) -> None:
-    answer = answers["审计处由谁领导？"]
-    assert answer["status"] == "answer"
-    assert answer["hits"][0]["section"].endswith("第三条")
-    assert answer["explain"]["stages"]["decide"]["evidence"]["moved"] == 1.0
 
 
 def test_what_is_to_be_done_asks_for_the_procedure(answers) -> None:
