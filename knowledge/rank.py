@@ -1487,6 +1487,10 @@ _MEASURES = {"个工作日": "工作日", "工作日": "工作日", "个月": "�
              "天": "日", "年": "年", "周": "周", "小时": "小时", "元": "元", "万元": "万元"}
 # … and one bound (10天以上的, 3日以内; not the first bound of a range)
 _BOUND = re.compile(_NUMERAL + _MEASURE + r"(以上|以下|以内|之内)(?!不满|不足|未满|不超过|\d|[一二三四五六七八九十])")
+_SPELLINGS: dict[str, tuple[str, ...]] = {}
+for _spelled, _measure in _MEASURES.items():
+    _SPELLINGS[_measure] = (*_SPELLINGS.get(_measure, ()), _spelled)
+_RANGE_MARKS = ("以上", "以下", "以内", "之内", "至", "到")
 _ASKED_MEASURED = re.compile(r"(\d+)" + _MEASURE)
 
 
@@ -1560,6 +1564,10 @@ class _Spans:
         """Boolean per span: it states a range in ``measure`` holding ``value`` (5 日 is held by
         3天以上10天以内, 1年以上不满10年 holds 5 年)."""
         found = np.zeros(self.n, dtype=bool)
+        text = self.text
+        if not any(spelled + mark in text for spelled in _SPELLINGS[measure]
+                   for mark in _RANGE_MARKS):
+            return found      # (no range in that measure: most questions' candidates)
         held = [m for m in _RANGE.finditer(self.text)
                 if _MEASURES[m.group(2)] == measure == _MEASURES[m.group(5)]
                 and _bounds_hold(m.group(1), m.group(4), value)]
