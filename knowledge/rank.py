@@ -1491,6 +1491,9 @@ _SPELLINGS: dict[str, tuple[str, ...]] = {}
 for _spelled, _measure in _MEASURES.items():
     _SPELLINGS[_measure] = (*_SPELLINGS.get(_measure, ()), _spelled)
 _RANGE_MARKS = ("以上", "以下", "以内", "之内", "至", "到")
+_RANGE_NEEDLES = {measure: tuple(spelled + mark for spelled in spellings for mark in _RANGE_MARKS)
+                  for measure, spellings in _SPELLINGS.items()}
+_RANGE_BEFORE, _RANGE_AFTER = 14, 32     # a range's characters around its measure and mark
 _ASKED_MEASURED = re.compile(r"(\d+)" + _MEASURE)
 
 
@@ -1564,15 +1567,22 @@ class _Spans:
         """Boolean per span: it states a range in ``measure`` holding ``value`` (5 日 is held by
         3天以上10天以内, 1年以上不满10年 holds 5 年)."""
         found = np.zeros(self.n, dtype=bool)
-        text = self.text
-        if not any(spelled + mark in text for spelled in _SPELLINGS[measure]
-                   for mark in _RANGE_MARKS):
-            return found      # (no range in that measure: most questions' candidates)
-        held = [m for m in _RANGE.finditer(self.text)
-                if _MEASURES[m.group(2)] == measure == _MEASURES[m.group(5)]
-                and _bounds_hold(m.group(1), m.group(4), value)]
-        held += [m for m in _BOUND.finditer(self.text) if _MEASURES[m.group(2)] == measure
-                 and _bound_holds(m.group(1), m.group(3), value)]
+        text, places = self.text, []
+        for needle in _RANGE_NEEDLES[measure]:    # (a plain search first: most texts say none)
+            at = text.find(needle)
+            while at >= 0:
+                places.append(at)
+                at = text.find(needle, at + 1)
+        held = []
+        for at in sorted(set(places)):   # the ranges and bounds around each, not the whole text
+            a, b = max(0, at - _RANGE_BEFORE), at + _RANGE_AFTER
+            ranges = list(_RANGE.finditer(text, a, b))
+            held += [m for m in ranges
+                     if _MEASURES[m.group(2)] == measure == _MEASURES[m.group(5)]
+                     and _bounds_hold(m.group(1), m.group(4), value)]
+            held += [m for m in _BOUND.finditer(text, a, b) if _MEASURES[m.group(2)] == measure
+                     and _bound_holds(m.group(1), m.group(3), value)   # (not a range's end)
+                     and not any(r.start() < m.end() and m.start() < r.end() for r in ranges)]
         for m in held:
             i = bisect_right(self.starts, m.start()) - 1
             if i >= 0 and m.end() <= self.ends[i]:
