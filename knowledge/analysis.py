@@ -372,7 +372,10 @@ class Analyzer:
         if "个" not in text:
             return tokens
         spans = []
-        for at in (i for i, c in enumerate(text) if c == "个"):
+        # (not a 个 that opens a word jieba cut: 员工个人信息 is 员工 / 个人信息, not 工人)
+        opening = {a for a, token in zip(_edges(tokens), tokens)
+                   if len(token) > 1 and token[0] == "个"}
+        for at in (i for i, c in enumerate(text) if c == "个" and i not in opening):
             for left in (1, 2):
                 found = next((text[at - left:at] + text[at + 1:at + 1 + right]
                               for right in (4, 3, 2, 1) if at >= left

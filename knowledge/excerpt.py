@@ -122,9 +122,21 @@ def _list_excerpt(text: str, norm: str, sentences: Sequence[tuple[int, int]],
                 line_cover[i] = max(line_cover[i], cover)
     budget = limit * LIST_FACTOR
     items = list(range(1, len(lines)))
-    best = max((line_cover[i] for i in items), default=0.0)
+    # The lead-in is shown: an item matters for what it says beyond it (消防安全重点单位…应当履行
+    # 下列职责：, asked 重点单位要每天巡查吗, is answered by 实行每日防火巡查, not by the item
+    # repeating 消防安全重点). When some items say a question word the lead-in does not, only
+    # they are weighed.
+    lead = {t for t in terms if t and t in norm[lines[0][0]:lines[0][1]]}
+    adding = [i for i in items if line_cover[i] > 0 and any(
+        t and t not in lead and t in norm[lines[i][0]:lines[i][1]] for t in terms)]
+    if adding and lead:
+        items_weighed = adding
+    else:
+        items_weighed = items
+    best = max((line_cover[i] for i in items_weighed), default=0.0)
     # items about as relevant as the best one: an item sharing one word of three is not "matching"
-    matching = [i for i in items if line_cover[i] > 0 and line_cover[i] >= best * MATCHING_SHARE]
+    matching = [i for i in items_weighed
+                if line_cover[i] > 0 and line_cover[i] >= best * MATCHING_SHARE]
     if wants_list or not matching:
         ranked = items                         # the list is the answer: items in order
     else:

@@ -81,7 +81,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
         # 怎么办/该怎么做 → also what is to be done: 立即断开网络，并在1小时内报告 (a rule says
         # the steps with 立即/及时, 报告, 采取…措施, 启动…预案)
         ("procedure",
-         r"怎么办|怎么做|咋办|咋整|咋弄|咋做|该干嘛|该干啥|要干嘛|要干啥",
+         r"怎么办|怎么做|咋办|咋整|咋弄|咋做|该干嘛|该干啥|要干嘛|要干啥|[要该得]做(?:些)?(?:什么|啥)",
          r"立即|及时|报告|采取[^。；]{0,12}措施|启动|通知"),
         # 在哪里/什么地方 → a place: 图书馆三楼, 行政楼305, 位于…, a town (not who: 哪里 alone
         # is 去哪里办)
@@ -332,6 +332,8 @@ EVERYDAY_COUNT = 20000
 # a homophone the documents use, when the dictionary counts that one TYPO_RATIO times as often.
 RARE_WORD_COUNT = 5
 TYPO_RATIO = 10
+# … and up to this often (中点 29, against 重点 12,694) when the phrase around it says so
+PHRASE_TYPO_COUNT = 200
 
 
 # An amount as a question says it (三天, 一个月, 15年) and as rules write it: office rules in
@@ -444,6 +446,8 @@ def _unglued(text: str) -> str:
 
 
 # Question forms jieba cuts in two (什么|时候, 多长|时间): the piece it leaves is no topic word.
+# 要做什么 / 该做些啥: what is to be done asked (the procedure answer type); its 做 is the form's
+_DO_ASKED = re.compile(r"[要该得]做(?:些)?(?:什么|啥)")
 _SPLIT_FORMS = re.compile(r"(?:什么|啥)(时候)|多长(时间)|多少(时间)")
 
 
@@ -627,7 +631,8 @@ class QueryBuilder:
                 if not self.analyzer.is_dictionary_word(word):
                     found = self._near_words(word)
                 elif is_cjk(word[0]):
-                    found = self._commoner_homophones(word)
+                    found = self._commoner_homophones(word) \
+                        or self._homophone_in_phrase(word, said)
                 weight = cfg.typo_weight
             if found:
                 alternatives[word] = found
@@ -684,6 +689,9 @@ class QueryBuilder:
         forms = self.faq_forms
         pieces = {p for p in form_pieces(said) if p in forms
                   or p not in self.words.vocab} if forms else set()
+        done = _DO_ASKED.search(said) if said.count("做") == 1 else None
+        if done:         # 要做什么: the procedure asked (做, and 要做 as jieba may glue it)
+            pieces.update(("做", done.group(0)[:2]))
         unit_texts = [t for t in unit_texts if t not in pieces and (
             (t in self.words.vocab and t not in forms) or t in alternatives
             or not QUESTION_FORM.fullmatch(t))] or unit_texts
@@ -996,6 +1004,32 @@ class QueryBuilder:
             return []
         return [other for other in self._near_words(word)
                 if self.analyzer.dictionary_count(other) >= TYPO_RATIO * max(count, 1)]
+
+    def _homophone_in_phrase(self, word: str, said: str) -> list[str]:
+        """For a dictionary word the knowledge base never says and the dictionary counts up to
+        ``PHRASE_TYPO_COUNT`` times (中点, 29: a typo of 重点 in 消防安全中点单位), the knowledge
+        base's homophones the dictionary counts ``TYPO_RATIO`` times as often whose replaced
+        character makes, with the question's character beside it, a bigram the knowledge base
+        has (全重 of 安全重点) where the word's own (全中) is not: the phrase around it says
+        which word was meant."""
+        count = self.analyzer.dictionary_count(word)
+        at = said.find(word)
+        if len(word) != 2 or at < 0 or not RARE_WORD_COUNT < count <= PHRASE_TYPO_COUNT:
+            return []
+        found = []
+        for other in self._near_words(word):
+            if len(other) != 2 or self.analyzer.dictionary_count(other) < TYPO_RATIO * count:
+                continue
+            if other[1] == word[1] and at > 0:            # 中点 → 重点: the character before
+                pair, own = said[at - 1] + other[0], said[at - 1] + word[0]
+            elif other[0] == word[0] and at + 2 < len(said):   # … or after the word
+                pair, own = other[1] + said[at + 2], word[1] + said[at + 2]
+            else:
+                continue
+            if is_cjk(pair[0]) and is_cjk(pair[1]) and self.grams.known([pair]) \
+                    and not self.grams.known([own]):
+                found.append(other)
+        return found
 
     def _homophone_grams(self, gram: str) -> list[str]:
         def find() -> list[str]:     # (remembered as _near_words: the vocabulary's alone)

@@ -32,7 +32,7 @@ from .faqmatch import FaqSheet, forms_agree
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
 from .query import ANSWER_TYPES, QUESTION_FORM, Query, Unit
-from .sections import find_references, is_liability
+from .sections import chinese_number, find_references, is_liability
 from .store import ParagraphRow
 from .teach import vote_factor
 from .text import number_pattern
@@ -41,7 +41,8 @@ if TYPE_CHECKING:
     from .analysis import Synonyms
     from .search import SearchConfig
 
-__all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "act_first", "apply_votes",
+__all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "act_first",
+           "applies_before", "apply_votes",
            "article_key", "cited_first", "confidence", "count_first", "decide", "defines_first",
            "held_back", "lead_first", "leads_sibling", "one_per_article", "says_it_first",
            "term_asked"]
@@ -137,6 +138,17 @@ def article_key(row: ParagraphRow) -> tuple:
     return (row.paragraph_id,)
 
 
+# A paragraph applying the one before it: 有前款规定的违法行为, 违反前款规定, 前两款规定以外的
+_APPLIES = re.compile(r"前[两二三]?款")
+
+
+def applies_before(row: ParagraphRow, norm: str, before: ParagraphRow) -> bool:
+    """Does paragraph ``row`` apply ``before``, the paragraph before it in the same article?"""
+    return before.doc_id == row.doc_id and before.number == row.number - 1 \
+        and bool(row.section) and bool(_ARTICLE.match(row.section[-1])) \
+        and before.section == row.section and _APPLIES.search(norm) is not None
+
+
 def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
                     query: Query | None = None) -> list[Ranked]:
     """The best paragraph of each article, best first: two paragraphs of one article are one
@@ -151,6 +163,8 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
     kept: list[Ranked] = []
     found: list[np.ndarray | None] = []
     asks = query is not None and bool(query.asks)
+    weights = np.array([u.weight for u in query.units]) / query.mass \
+        if query is not None and query.units else None
     for item in ranked:
         key = article_key(rows[item.row])
         at = seen.get(key)
@@ -163,6 +177,16 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
             best = kept[at]
             kept[at] = replace(item, final=best.final, parts={
                 **item.parts, "final": best.final, "paragraph_final": item.final})
+        elif weights is not None and _APPLIES.search(rows[item.row].text) \
+                and item.found is not None and found[at] is not None \
+                and item.parts.get("answer_type", 0.0) >= kept[at].parts.get("answer_type", 0.0) \
+                and float(np.maximum(found[at], item.found) @ weights) \
+                > kept[at].parts["coverage"] + APPLIED_MORE:
+            # 有前款规定的违法行为，情节严重的… read with the paragraph it applies says more of
+            # the question than that paragraph: it stands for the article (its excerpt)
+            best = kept[at]
+            kept[at] = replace(item, final=best.final, parts={
+                **best.parts, "final": best.final, "applies": 1.0})
         if item.found is not None and found[at] is not None:
             found[at] = np.maximum(found[at], item.found)
     if query is not None and query.units:
@@ -559,6 +583,8 @@ def defines_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms:
 # How much of the question another paragraph of an article must cover, relative to the article's
 # best paragraph, to stand for the article because it says what the question asks for.
 SAYS_IT_SHARE = 0.9
+# a paragraph applying the one before it (前款) covers this much more of the question with it
+APPLIED_MORE = 0.05
 
 
 def _says_what_best_lacks(item: Ranked, best: Ranked) -> bool:
@@ -1163,6 +1189,12 @@ class Ranker:
         spans, starts, head_of = _layout(sentence_lists, norms, heads_of_rows)
         n_rows = len(head_of)
         found = spans.matrix(units)
+        measured = measured_numbers(query.normalized)
+        for j, unit in enumerate(units):   # 请5天事假: a rule's 3天以上10天以内 says it
+            if unit.text in measured:
+                found[:, j] = np.maximum(found[:, j], spans.holding(int(unit.text),
+                                                                      measured[unit.text]))
+        _discount_exceptions(found, spans, n_rows)
         own_cover, best, window, found_units, coverage = _windows(
             found, n_rows, head_of, starts, weights, cfg.pair_discount)
         ends = np.append(starts[1:], n_rows)
@@ -1406,6 +1438,23 @@ def _layout(sentence_lists: list[tuple[tuple[int, int], ...]], texts: list[str],
             np.array(firsts, dtype=np.int64), np.array(head_of, dtype=np.int64))
 
 
+# An exception sentence (但是，经过处理无法识别特定个人的除外。): the case it names is not the rule's
+_EXCEPTION = re.compile(r"[\s（(]*但(?:是)?[，,]?[^。；]*除外")
+EXCEPTION_SHARE = 0.5
+
+
+def _discount_exceptions(found: np.ndarray, spans: "_Spans", n_rows: int) -> None:
+    """A question word said only in a rule's exception sentence (但是…除外) counts
+    ``EXCEPTION_SHARE`` of itself there: 要经过本人同意吗 is not answered by 但是，经过处理…的除外
+    (in place, on the first ``n_rows`` spans: the candidates' sentences)."""
+    if not found.size:
+        return
+    text = spans.text
+    for at in np.flatnonzero(spans.containing("除外")[:n_rows]).tolist():
+        if _EXCEPTION.match(text, spans.starts[at], spans.ends[at]):
+            found[at] *= EXCEPTION_SHARE
+
+
 def _windows(found: np.ndarray, n_rows: int, head_of: np.ndarray, starts: np.ndarray,
              weights: np.ndarray, pair_discount: float, *, compiled: bool = True
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -1443,6 +1492,40 @@ def _windows(found: np.ndarray, n_rows: int, head_of: np.ndarray, starts: np.nda
         np.zeros((len(starts), 0))
     coverage = found_units @ weights if weights.size else np.zeros(len(starts))
     return own_cover, best, window, found_units, coverage
+
+
+# A range a rule states (3天以上10天以内, 1年以上不满10年, 五日至十日): its bounds and their measures
+_NUMERAL = r"(\d+|[一二三四五六七八九十百两]+)"
+_MEASURE = r"(个工作日|工作日|个月|月|日|天|年|周|小时|元|万元)"
+_RANGE = re.compile(_NUMERAL + _MEASURE + r"(以上|至|到)(?:不满|不足|未满|不超过)?"
+                    + _NUMERAL + _MEASURE)
+_MEASURES = {"个工作日": "工作日", "工作日": "工作日", "个月": "月", "月": "月", "日": "日",
+             "天": "日", "年": "年", "周": "周", "小时": "小时", "元": "元", "万元": "万元"}
+# … and one bound (10天以上的, 3日以内; not the first bound of a range)
+_BOUND = re.compile(_NUMERAL + _MEASURE + r"(以上|以下|以内|之内)(?!不满|不足|未满|不超过|\d|[一二三四五六七八九十])")
+_SPELLINGS: dict[str, tuple[str, ...]] = {}
+for _spelled, _measure in _MEASURES.items():
+    _SPELLINGS[_measure] = (*_SPELLINGS.get(_measure, ()), _spelled)
+_RANGE_MARKS = ("以上", "以下", "以内", "之内", "至", "到")
+_RANGE_NEEDLES = {measure: tuple(spelled + mark for spelled in spellings for mark in _RANGE_MARKS)
+                  for measure, spellings in _SPELLINGS.items()}
+_RANGE_BEFORE, _RANGE_AFTER = 14, 32     # a range's characters around its measure and mark
+_ASKED_MEASURED = re.compile(r"(\d+)" + _MEASURE)
+
+
+def measured_numbers(question: str) -> dict[str, str]:
+    """The question's numbers said with a measure (请5天事假 → {"5": "日"})."""
+    return {number: _MEASURES[measure] for number, measure in _ASKED_MEASURED.findall(question)}
+
+
+def _bounds_hold(low: str, high: str, value: int) -> bool:
+    a, b = chinese_number(low), chinese_number(high)
+    return a is not None and b is not None and a <= value <= b
+
+
+def _bound_holds(number: str, side: str, value: int) -> bool:
+    bound = chinese_number(number)
+    return bound is not None and (value >= bound if side == "以上" else value <= bound)
 
 
 class _Spans:
@@ -1493,6 +1576,32 @@ class _Spans:
         for match in number_pattern(number).finditer(self.text):
             i = bisect_right(self.starts, match.start()) - 1
             if i >= 0 and match.end() <= self.ends[i]:
+                found[i] = True
+        return found
+
+    def holding(self, value: int, measure: str) -> np.ndarray:
+        """Boolean per span: it states a range in ``measure`` holding ``value`` (5 日 is held by
+        3天以上10天以内, 1年以上不满10年 holds 5 年)."""
+        found = np.zeros(self.n, dtype=bool)
+        text, places = self.text, []
+        for needle in _RANGE_NEEDLES[measure]:    # (a plain search first: most texts say none)
+            at = text.find(needle)
+            while at >= 0:
+                places.append(at)
+                at = text.find(needle, at + 1)
+        held = []
+        for at in sorted(set(places)):   # the ranges and bounds around each, not the whole text
+            a, b = max(0, at - _RANGE_BEFORE), at + _RANGE_AFTER
+            ranges = list(_RANGE.finditer(text, a, b))
+            held += [m for m in ranges
+                     if _MEASURES[m.group(2)] == measure == _MEASURES[m.group(5)]
+                     and _bounds_hold(m.group(1), m.group(4), value)]
+            held += [m for m in _BOUND.finditer(text, a, b) if _MEASURES[m.group(2)] == measure
+                     and _bound_holds(m.group(1), m.group(3), value)   # (not a range's end)
+                     and not any(r.start() < m.end() and m.start() < r.end() for r in ranges)]
+        for m in held:
+            i = bisect_right(self.starts, m.start()) - 1
+            if i >= 0 and m.end() <= self.ends[i]:
                 found[i] = True
         return found
 

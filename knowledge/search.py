@@ -47,6 +47,7 @@ from .rank import (
     Ranked,
     Ranker,
     act_first,
+    applies_before,
     apply_votes,
     article_key,
     cited_first,
@@ -124,6 +125,8 @@ class SearchConfig:
                                      # candidates BM25 found (Ranker.defining_candidates)
     sibling_confidence: float = 0.35  # confidence() ≥ this answers when the best leads the next
                                      # article of its document and alone says what is asked
+    applying_of: int = 10            # the paragraphs applying one of the best this many
+                                     # candidates (有前款规定的…) join them (Searcher._applying)
 
 
 def _faq_forms(asked: Iterable[tuple[str, list[str]]], words) -> frozenset[str]:
@@ -218,7 +221,7 @@ class Searcher:
         candidates = self.ranker.defining_candidates(query, candidates, config, visible)
         if link is not None and link not in candidates.rows:
             candidates = candidates.with_rows(np.array([link], dtype=np.int64))
-        self.snapshot.fetch(candidates.rows)   # their paragraphs in one read
+        candidates = self._applying(candidates, visible)   # (reads the candidates' paragraphs)
         ranked = self.ranker.rerank(query, candidates, config) if candidates.rows.size else []
         factors: dict[str, float] = {}
         if taught.votes:
@@ -266,6 +269,25 @@ class Searcher:
                 "paragraphs": len(self)}
         return Answer(question, status, hits, explained,
                       see_also=also, searched_terms=tuple(u.text for u in query.units))
+
+    def _applying(self, candidates: Candidates, visible: np.ndarray | None) -> Candidates:
+        """``candidates`` (their paragraphs read) and, scored 0, the next paragraphs of the best
+        ``applying_of`` candidates' articles that apply the paragraph before them (有前款规定的违法
+        行为，情节严重的…): the article is the unit, and what such a paragraph says is read with
+        the paragraph it applies (:func:`~.rank.one_per_article`)."""
+        top = candidates.rows[:self.config.applying_of].tolist()
+        docs, n = self.snapshot.docs, len(self)
+        after = [row + 1 for row in top if row + 1 < n and docs[row + 1] == docs[row]]
+        have = set(candidates.rows.tolist())
+        after = [row for row in dict.fromkeys(after) if row not in have
+                 and (visible is None or visible[row])]
+        self.snapshot.fetch(np.append(candidates.rows, np.array(after, dtype=np.int64)))
+        if not after:
+            return candidates
+        live = self.snapshot.live_mask()
+        extra = [row for row in after if live[row] and applies_before(
+            self.rows[row], self.norms[row], self.rows[row - 1])]
+        return candidates.with_rows(np.array(extra, dtype=np.int64)) if extra else candidates
 
     def _articles(self, ranked: list[Ranked], query: Query) -> list[Ranked]:
         """One hit per article; within a document the one that says what is asked first, and
