@@ -423,6 +423,59 @@ def act_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Seq
     return ranked
 
 
+# The duty's bearer: the words before a sentence's first modal of a rule, in its clause.
+_DUTY = re.compile(r"应当|不得|必须|可以|有权|负责")
+_BEARER_CLAUSE = re.compile(r"[，,。；;：:\n]")
+
+
+def _bearer(text: str) -> str:
+    """Who a rule binds: the clause before its first 应当/不得/必须/可以/有权/负责 (用人单位的
+    主要负责人…应当接受培训 → 用人单位的主要负责人…; 工会组织应当督促… → 工会组织), or ''."""
+    duty = _DUTY.search(text)
+    if duty is None:
+        return ""
+    clause = _BEARER_CLAUSE.split(_LEADING_ARTICLE.sub("", text[:duty.start()].lstrip()))[-1]
+    return clause.strip()[-30:]
+
+
+def _named(bearer: str, query: Query) -> bool:
+    """Does the question name the bearer: one of its words or their expansions (two characters
+    or more) said in it?"""
+    return any(len(word) >= 2 and word in bearer for word in query.words)
+
+
+def bearer_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
+                 query: Query, among: int, ratio: float = 0.85) -> list[Ranked]:
+    """The rule binding the party the question names, before one binding a party it does not
+    (issue 16, item 4): asked 单位要给职工做…培训吗, 工会组织应当督促并协助用人单位开展…培训 binds
+    the union, 用人单位的主要负责人…应当接受职业卫生培训 the unit asked about. When the best's
+    bearer says none of the question's words, the first of the next ``among`` - 1 articles (of
+    any document: a law and another law or regulation repeat the same words) whose bearer the
+    question names, covering ``ratio`` of the best's share of the question, goes first (only the
+    order moves, as in :func:`says_it_first`; not asked who or what follows, never from or to a
+    法律责任 article; ``parts["bearer"]``)."""
+    ranked = list(ranked)
+    if len(ranked) < 2 or rows[ranked[0].row].kind == "faq" \
+            or {"agent", "consequence"} & set(query.asks):
+        return ranked
+    best = ranked[0]
+    if best.parts.get("liability") \
+            or any(best.parts.get(mark) for mark in (*_MOVED, "counted", "lead", "defines")):
+        return ranked
+    bearer = _bearer(norms[best.row])
+    if not bearer or _named(bearer, query):
+        return ranked
+    for i in range(1, min(among, len(ranked))):
+        item = ranked[i]
+        if rows[item.row].kind == "faq" or item.parts.get("liability") \
+                or item.strength < ratio * best.strength:
+            continue
+        other = _bearer(norms[item.row])
+        if other and _named(other, query):
+            return _first(ranked, i, "bearer")
+    return ranked
+
+
 # The marks of the order rules before it (says_it_first, cited_first, act_first).
 _MOVED = ("says_it", "cited", "act")
 _SENTENCES = re.compile(r"[；;。\n]")

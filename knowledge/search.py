@@ -47,6 +47,7 @@ from .rank import (
     Ranked,
     Ranker,
     act_first,
+    bearer_first,
     applies_before,
     apply_votes,
     article_key,
@@ -300,7 +301,8 @@ class Searcher:
         articles = act_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = count_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = lead_first(articles, self.rows, self.norms, query, self.config.sibling_among)
-        return defines_first(articles, self.rows, self.norms, query, self.config.define_among)
+        articles = defines_first(articles, self.rows, self.norms, query, self.config.define_among)
+        return bearer_first(articles, self.rows, self.norms, query, self.config.sibling_among)
 
     # -- audiences ---------------------------------------------------------------------------------
     def visible_rows(self, access: DocAudiences | None, audiences: frozenset[str] | None
