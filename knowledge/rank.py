@@ -438,20 +438,30 @@ def _bearer(text: str) -> str:
     return clause.strip()[-30:]
 
 
-def _named(bearer: str, query: Query) -> bool:
-    """Does the question name the bearer: one of its words or their expansions (two characters
-    or more) said in it?"""
-    return any(len(word) >= 2 and word in bearer for word in query.words)
+# What follows a question's subject: its modal (单位要…吗, 公司能不能…, 单位是否…).
+_SUBJECT_MODAL = re.compile(r"要|应|该|能|可以|可|需|必须|得|会|有没有|是否|有权")
+
+
+def _subject(query: Query) -> tuple[str, ...]:
+    """The party a question asks about: its opening word when its modal follows directly
+    (单位要给职工做…培训吗 → 单位), with that word's expansions; () when it opens otherwise."""
+    if not query.units:
+        return ()
+    word = query.units[0].text
+    if len(word) < 2 or not query.normalized.startswith(word) \
+            or not _SUBJECT_MODAL.match(query.normalized, len(word)):
+        return ()
+    return (word, *(w for w in query.expansions.get(word, ()) if len(w) >= 2))
 
 
 def bearer_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
                  query: Query, among: int, ratio: float = 0.85) -> list[Ranked]:
     """The rule binding the party the question names, before one binding a party it does not
     (issue 16, item 4): asked 单位要给职工做…培训吗, 工会组织应当督促并协助用人单位开展…培训 binds
-    the union, 用人单位的主要负责人…应当接受职业卫生培训 the unit asked about. When the best's
-    bearer says none of the question's words, the first of the next ``among`` - 1 articles (of
-    any document: a law and another law or regulation repeat the same words) whose bearer the
-    question names, covering ``ratio`` of the best's share of the question, goes first (only the
+    the union, 用人单位的主要负责人…应当接受职业卫生培训 the unit asked about. When the question
+    opens with its subject and modal (:func:`_subject`) and the best's bearer does not say it,
+    the first of the next ``among`` - 1 articles (of any document: a law and another law or
+    regulation repeat the same words) whose bearer says it, covering ``ratio`` of the best's share of the question, goes first (only the
     order moves, as in :func:`says_it_first`; not asked who or what follows, never from or to a
     法律责任 article; ``parts["bearer"]``)."""
     ranked = list(ranked)
@@ -462,8 +472,9 @@ def bearer_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: 
     if best.parts.get("liability") \
             or any(best.parts.get(mark) for mark in (*_MOVED, "counted", "lead", "defines")):
         return ranked
+    subject = _subject(query)
     bearer = _bearer(norms[best.row])
-    if not bearer or _named(bearer, query):
+    if not subject or not bearer or any(word in bearer for word in subject):
         return ranked
     for i in range(1, min(among, len(ranked))):
         item = ranked[i]
@@ -471,7 +482,7 @@ def bearer_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: 
                 or item.strength < ratio * best.strength:
             continue
         other = _bearer(norms[item.row])
-        if other and _named(other, query):
+        if any(word in other for word in subject):
             return _first(ranked, i, "bearer")
     return ranked
 
