@@ -461,9 +461,9 @@ def bearer_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: 
     the union, 用人单位的主要负责人…应当接受职业卫生培训 the unit asked about. When the question
     opens with its subject and modal (:func:`_subject`) and the best's bearer does not say it,
     the first of the next ``among`` - 1 articles (of any document: a law and another law or
-    regulation repeat the same words) whose bearer says it, covering ``ratio`` of the best's share of the question, goes first (only the
-    order moves, as in :func:`says_it_first`; not asked who or what follows, never from or to a
-    法律责任 article; ``parts["bearer"]``)."""
+    regulation repeat the same words) whose bearer says it, covering ``ratio`` of the best's
+    share of the question, goes first (only the order moves, as in :func:`says_it_first`; not
+    asked who or what follows, never from or to a 法律责任 article; ``parts["bearer"]``)."""
     ranked = list(ranked)
     if len(ranked) < 2 or rows[ranked[0].row].kind == "faq" \
             or {"agent", "consequence"} & set(query.asks):
