@@ -423,19 +423,28 @@ def act_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Seq
     return ranked
 
 
-# The duty's bearer: the words before a sentence's first modal of a rule, in its clause.
+# The duty's bearer: the words an article's opening clause says before its modal.
 _DUTY = re.compile(r"应当|不得|必须|可以|有权|负责")
 _BEARER_CLAUSE = re.compile(r"[，,。；;：:\n]")
 
 
+def _first_sentence_end(text: str) -> int:
+    end = _SENTENCES.search(text)
+    return end.start() if end else len(text)
+
+
 def _bearer(text: str) -> str:
-    """Who a rule binds: the clause before its first 应当/不得/必须/可以/有权/负责 (用人单位的
-    主要负责人…应当接受培训 → 用人单位的主要负责人…; 工会组织应当督促… → 工会组织), or ''."""
-    duty = _DUTY.search(text)
+    """Who a rule binds: the words its opening sentence opens with, when they are the subject of
+    a 应当/不得/必须/可以/有权/负责 in the same clause (用人单位的主要负责人…应当接受培训 →
+    用人单位的主要负责人…; 工会组织应当督促… → 工会组织); '' when that sentence states no duty
+    (用人单位自用工之日起即与劳动者建立劳动关系。用人单位应当…: the second sentence's is not
+    what it is about) or opens with a condition (赠与附义务的，受赠人应当…)."""
+    text = _LEADING_ARTICLE.sub("", text.lstrip()).lstrip()
+    duty = _DUTY.search(text, 0, _first_sentence_end(text))
     if duty is None:
         return ""
-    clause = _BEARER_CLAUSE.split(_LEADING_ARTICLE.sub("", text[:duty.start()].lstrip()))[-1]
-    return clause.strip()[-30:]
+    opening = text[:duty.start()]
+    return "" if _BEARER_CLAUSE.search(opening) else opening.strip()[-30:]
 
 
 # What follows a question's subject: its modal (单位要…吗, 公司能不能…, 单位是否…).
