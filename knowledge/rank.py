@@ -423,6 +423,79 @@ def act_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Seq
     return ranked
 
 
+# The duty's bearer: the words an article's opening clause says before its modal.
+_DUTY = re.compile(r"应当|不得|必须|可以|有权|负责")
+_BEARER_CLAUSE = re.compile(r"[，,。；;：:\n]")
+
+
+def _first_sentence_end(text: str) -> int:
+    end = _SENTENCES.search(text)
+    return end.start() if end else len(text)
+
+
+def _bearer(text: str) -> str:
+    """Who a rule binds: the words its opening sentence opens with, when they are the subject of
+    a 应当/不得/必须/可以/有权/负责 in the same clause (用人单位的主要负责人…应当接受培训 →
+    用人单位的主要负责人…; 工会组织应当督促… → 工会组织); '' when that sentence states no duty
+    (用人单位自用工之日起即与劳动者建立劳动关系。用人单位应当…: the second sentence's is not
+    what it is about) or opens with a condition (赠与附义务的，受赠人应当…)."""
+    text = _LEADING_ARTICLE.sub("", text.lstrip()).lstrip()
+    duty = _DUTY.search(text, 0, _first_sentence_end(text))
+    if duty is None:
+        return ""
+    opening = text[:duty.start()]
+    return "" if _BEARER_CLAUSE.search(opening) else opening.strip()[-30:]
+
+
+# What follows a question's subject: its modal (单位要…吗, 公司能不能…, 单位是否…).
+_SUBJECT_MODAL = re.compile(r"要|应|该|能|可以|可|需|必须|得|会|有没有|是否|有权")
+
+
+def _subject(query: Query) -> tuple[str, ...]:
+    """The party a question asks about: its opening word when its modal follows directly
+    (单位要给职工做…培训吗 → 单位), with that word's expansions; () when it opens otherwise."""
+    if not query.units:
+        return ()
+    word = query.units[0].text
+    if len(word) < 2 or not query.normalized.startswith(word) \
+            or not _SUBJECT_MODAL.match(query.normalized, len(word)):
+        return ()
+    return (word, *(w for w in query.expansions.get(word, ()) if len(w) >= 2))
+
+
+def bearer_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
+                 query: Query, among: int, ratio: float = 0.85) -> list[Ranked]:
+    """The rule binding the party the question names, before one binding a party it does not
+    (issue 16, item 4): asked 单位要给职工做…培训吗, 工会组织应当督促并协助用人单位开展…培训 binds
+    the union, 用人单位的主要负责人…应当接受职业卫生培训 the unit asked about. When the question
+    opens with its subject and modal (:func:`_subject`) and the best's bearer does not say it,
+    the first of the next ``among`` - 1 articles (of any document: a law and another law or
+    regulation repeat the same words) whose bearer says it, covering ``ratio`` of the best's
+    share of the question, goes first (only the order moves, as in :func:`says_it_first`; not
+    asked who or what follows, never from or to a 法律责任 article; ``parts["bearer"]``)."""
+    ranked = list(ranked)
+    if len(ranked) < 2 or rows[ranked[0].row].kind == "faq" \
+            or {"agent", "consequence"} & set(query.asks):
+        return ranked
+    best = ranked[0]
+    if best.parts.get("liability") \
+            or any(best.parts.get(mark) for mark in (*_MOVED, "counted", "lead", "defines")):
+        return ranked
+    subject = _subject(query)
+    bearer = _bearer(norms[best.row])
+    if not subject or not bearer or any(word in bearer for word in subject):
+        return ranked
+    for i in range(1, min(among, len(ranked))):
+        item = ranked[i]
+        if rows[item.row].kind == "faq" or item.parts.get("liability") \
+                or item.strength < ratio * best.strength:
+            continue
+        other = _bearer(norms[item.row])
+        if any(word in other for word in subject):
+            return _first(ranked, i, "bearer")
+    return ranked
+
+
 # The marks of the order rules before it (says_it_first, cited_first, act_first).
 _MOVED = ("says_it", "cited", "act")
 _SENTENCES = re.compile(r"[；;。\n]")

@@ -50,6 +50,7 @@ from .rank import (
     applies_before,
     apply_votes,
     article_key,
+    bearer_first,
     cited_first,
     confidence,
     count_first,
@@ -293,14 +294,16 @@ class Searcher:
         """One hit per article; within a document the one that says what is asked first, and
         an article another text defers to (依照本法第六条的规定) before that text; the article
         stating the act asked (缴纳失业保险费) before one naming its result (职工缴纳的失业保险费),
-        and, asked for a quantity, the one whose number is said with the question's words."""
+        and, asked for a quantity, the one whose number is said with the question's words; the
+        rule binding the party a question opens with (单位要…吗) before one binding another."""
         articles = says_it_first(one_per_article(ranked, self.rows, query), self.rows,
                                  self.norms, query, self.config.sibling_among)
         articles = cited_first(articles, self.rows, self.norms, self.config.sibling_among, query)
         articles = act_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = count_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = lead_first(articles, self.rows, self.norms, query, self.config.sibling_among)
-        return defines_first(articles, self.rows, self.norms, query, self.config.define_among)
+        articles = defines_first(articles, self.rows, self.norms, query, self.config.define_among)
+        return bearer_first(articles, self.rows, self.norms, query, self.config.sibling_among)
 
     # -- audiences ---------------------------------------------------------------------------------
     def visible_rows(self, access: DocAudiences | None, audiences: frozenset[str] | None
