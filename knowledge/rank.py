@@ -17,7 +17,7 @@ import math
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from importlib.resources import files
@@ -104,9 +104,14 @@ class Candidates:
     fields: dict[str, np.ndarray] | None   # each field's own (unweighted) score, for explain
     named: frozenset[int]                  # rows under a heading the question names (第四条)
 
-    def with_rows(self, extra: np.ndarray) -> Candidates:
-        """These candidates and the rows ``extra`` after them, scored 0 (rows another way found:
-        FAQ pairs, a definition, a taught paragraph)."""
+    def with_rows(self, extra: Iterable[int]) -> Candidates:
+        """These candidates and the rows of ``extra`` not among them after them, in order,
+        scored 0 (rows another way found: FAQ pairs, a definition, a taught paragraph, one
+        applying the paragraph before it); these candidates themselves when none is new."""
+        have = set(self.rows.tolist())
+        extra = np.array([row for row in dict.fromkeys(extra) if row not in have], dtype=np.int64)
+        if not extra.size:
+            return self
         zeros = np.zeros(extra.size)
         fields = None if self.fields is None else \
             {name: np.append(score, zeros) for name, score in self.fields.items()}
@@ -1092,12 +1097,7 @@ class Ranker:
         rows = [row for row in sorted(close, key=lambda r: -close[r])
                 if close[row] >= config.faq_floor and shared[row] >= 2
                 and (visible is None or visible[row])]
-        rows = rows[:config.faq_candidates]
-        have = set(candidates.rows.tolist())
-        extra = np.array([r for r in rows if r not in have], dtype=np.int64)
-        if not extra.size:
-            return candidates
-        return candidates.with_rows(extra)
+        return candidates.with_rows(rows[:config.faq_candidates])
 
     def defining_candidates(self, query: Query, candidates: Candidates, config: SearchConfig,
                             visible: np.ndarray | None = None) -> Candidates:
@@ -1121,10 +1121,7 @@ class Ranker:
         have = set(candidates.rows.tolist())
         extra = [row for row in rows.tolist() if row not in have
                  and (visible is None or visible[row]) and _defines(self.norms[row], term)]
-        extra = extra[:config.define_rows]
-        if not extra:
-            return candidates
-        return candidates.with_rows(np.array(extra, dtype=np.int64))
+        return candidates.with_rows(extra[:config.define_rows])
 
     # -- BM25 candidates ---------------------------------------------------------------------------
     def candidates(self, query: Query, n: int, config: SearchConfig, *,

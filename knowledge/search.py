@@ -220,8 +220,8 @@ class Searcher:
                                             fields=explain, visible=visible)
         candidates = self.ranker.faq_candidates(query, candidates, config, visible)
         candidates = self.ranker.defining_candidates(query, candidates, config, visible)
-        if link is not None and link not in candidates.rows:
-            candidates = candidates.with_rows(np.array([link], dtype=np.int64))
+        if link is not None:
+            candidates = candidates.with_rows([link])
         candidates = self._applying(candidates, visible)   # (reads the candidates' paragraphs)
         ranked = self.ranker.rerank(query, candidates, config) if candidates.rows.size else []
         factors: dict[str, float] = {}
@@ -286,9 +286,8 @@ class Searcher:
         if not after:
             return candidates
         live = self.snapshot.live_mask()
-        extra = [row for row in after if live[row] and applies_before(
-            self.rows[row], self.norms[row], self.rows[row - 1])]
-        return candidates.with_rows(np.array(extra, dtype=np.int64)) if extra else candidates
+        return candidates.with_rows(row for row in after if live[row] and applies_before(
+            self.rows[row], self.norms[row], self.rows[row - 1]))
 
     def _articles(self, ranked: list[Ranked], query: Query) -> list[Ranked]:
         """One hit per article; within a document the one that says what is asked first, and
