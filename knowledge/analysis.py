@@ -109,6 +109,9 @@ class Synonyms:
     groups: dict[str, set[str]] = field(default_factory=dict)      # both ways
     narrower: dict[str, set[str]] = field(default_factory=dict)    # one way: word → its targets
     lines: list[SynonymGroup] = field(default_factory=list)
+    # (len(lines) when computed, by first character, by first two): see cjk_keys (groups are
+    # only ever added, so the count of lines stamps them)
+    _cjk_keys: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def parse(cls, text: str, *, source: str = "thesaurus") -> "Synonyms":
@@ -184,6 +187,27 @@ class Synonyms:
         """The words that expand a question (phrases of several jieba words are looked for
         across tokens)."""
         return set(self.groups) | set(self.narrower)
+
+    def cjk_keys(self) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+        """The keys of two or more CJK characters by their first character and by their first
+        two, longest first: computed once per set of groups (~20 ms at 100k paragraphs' worth
+        of a thesaurus), not once per searcher — a new searcher comes with every change to the
+        knowledge base, and the first question after it paid for this."""
+        cached = self._cjk_keys
+        if cached is not None and cached[0] == len(self.lines):
+            return cached[1], cached[2]
+        index: dict[str, list[str]] = {}
+        for key in self.keys():
+            if len(key) >= 2 and all(is_cjk(c) for c in key):
+                index.setdefault(key[0], []).append(key)
+        by_first = {c: tuple(sorted(ks, key=len, reverse=True)) for c, ks in index.items()}
+        pairs: dict[str, list[str]] = {}
+        for ks in by_first.values():
+            for key in ks:
+                pairs.setdefault(key[:2], []).append(key)
+        by_pair = {pair: tuple(ks) for pair, ks in pairs.items()}
+        self._cjk_keys = (len(self.lines), by_first, by_pair)
+        return by_first, by_pair
 
 
 _JIEBA_LOCK = threading.Lock()

@@ -561,7 +561,6 @@ class QueryBuilder:
         self._shapes: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._phrase_parts: dict[str, tuple[str, ...]] = {}
         self._keys_index: dict[str, tuple[str, ...]] = {}
-        self._keys_stamp: tuple | None = None
         self._keys_by_pair: dict[str, tuple[str, ...]] = {}   # the same by first two characters
         # a word's near words and a bigram's homophones (_near_words, _homophone_grams)
         self._near: dict[str | tuple[str, str], tuple[str, ...]] = {}
@@ -857,23 +856,8 @@ class QueryBuilder:
 
     def _keys_by_first(self) -> dict[str, tuple[str, ...]]:
         """The synonym keys of two or more CJK characters by first character, longest first
-        (rebuilt when an admin's group changes the synonyms)."""
-        synonyms = self.analyzer.synonyms
-        stamp = self._keys_stamp
-        if stamp is None or stamp[0] is not synonyms or stamp[1] != len(synonyms.lines):
-            index: dict[str, list[str]] = {}
-            keys = synonyms.keys()   # a set of words (Synonyms is no dict)
-            for key in keys:
-                if len(key) >= 2 and all(is_cjk(c) for c in key):
-                    index.setdefault(key[0], []).append(key)
-            self._keys_index = {c: tuple(sorted(ks, key=len, reverse=True))
-                                for c, ks in index.items()}
-            pairs: dict[str, list[str]] = {}
-            for ks in self._keys_index.values():
-                for key in ks:
-                    pairs.setdefault(key[:2], []).append(key)
-            self._keys_by_pair = {pair: tuple(ks) for pair, ks in pairs.items()}
-            self._keys_stamp = (synonyms, len(synonyms.lines))
+        (:meth:`Synonyms.cjk_keys`, kept with the groups)."""
+        self._keys_index, self._keys_by_pair = self.analyzer.synonyms.cjk_keys()
         return self._keys_index
 
     def _unit(self, text: str, alternatives, gram_alternatives: dict[str, list[str]],
