@@ -81,6 +81,31 @@ class DocAudiences:
     key: tuple[int, int] = (-1, -1)
     by_audience: Mapping[str, np.ndarray] = field(default_factory=dict)
 
+    def moved(self, key: tuple[int, int], gone: np.ndarray,
+              come: Mapping[int, str]) -> "DocAudiences":
+        """This map at ``key`` after the documents ``gone`` went and those of ``come`` (id →
+        stored audience) came: what a search process pays after a post or an upload instead of
+        reading every document's audience again (~16 ms at 100k documents). Applying it twice
+        changes nothing."""
+        out = np.union1d(np.asarray(gone, dtype=np.int64),
+                         np.fromiter(come, np.int64, count=len(come)))
+        by_audience: dict[str, np.ndarray] = {}
+        for audience, ids in self.by_audience.items():
+            if out.size and ids.size:     # (sorted ids: a few binary searches, not a scan)
+                at = np.minimum(np.searchsorted(ids, out), ids.size - 1)
+                ids = np.delete(ids, at[ids[at] == out])
+            if ids.size:
+                by_audience[audience] = ids
+        grouped: dict[str, list[int]] = {}
+        for doc_id, audience in come.items():
+            grouped.setdefault(audience, []).append(doc_id)
+        for audience, ids in grouped.items():
+            new = np.array(sorted(ids), dtype=np.int64)
+            old = by_audience.get(audience)
+            by_audience[audience] = new if old is None else \
+                np.concatenate([old, new]) if new[0] > old[-1] else np.union1d(old, new)
+        return DocAudiences(key, by_audience)
+
     def stored(self, doc_id: int) -> str | None:
         """The document's stored audience (None: not in this snapshot)."""
         for audience, ids in self.by_audience.items():

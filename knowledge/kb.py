@@ -446,7 +446,15 @@ class KnowledgeBase:
         key = (generation, audience_version)
         current = self._audiences
         if current.key != key:
-            current = self._audiences = DocAudiences(key, self.store.doc_audiences())
+            # only documents came or went since the map was read: the index's catch-up
+            # read their audiences (in its read of the database); else read every one
+            changes = self._index.changes
+            if changes is not None and changes.until == generation and \
+                    current.key == (changes.since, audience_version):
+                current = current.moved(key, changes.removed, changes.added)
+            else:
+                current = DocAudiences(key, self.store.doc_audiences())
+            self._audiences = current
         return current
 
     def may_read(self, doc_id: int, audiences: frozenset[str] | None) -> bool:

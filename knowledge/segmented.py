@@ -34,6 +34,7 @@ import time
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -802,6 +803,18 @@ def _one_read(store: Store) -> Iterator[None]:
             conn.execute("COMMIT")
 
 
+@dataclass(frozen=True)
+class Changes:
+    """What one catch-up found between two generations of the database: the documents gone
+    (removed or replaced) and those come (added or replaced) with their stored audience, read in
+    the same read as their rows (:meth:`DocAudiences.moved <.audiences.DocAudiences.moved>`)."""
+
+    since: int
+    until: int
+    removed: np.ndarray
+    added: dict[int, str]
+
+
 class IndexKeeper:
     """Keeps a :class:`Snapshot` current with one store (see the module docstring)."""
 
@@ -815,6 +828,7 @@ class IndexKeeper:
         self.generation = -1
         self._documents = (np.zeros(0, np.int64), np.zeros(0, np.int64))   # ids, fingerprints
         self._merge: subprocess.Popen | None = None
+        self.changes: Changes | None = None     # what the last catch-up found
         self.events: list[str] = []     # what happened, for logs and tests: loaded, built, …
 
     def stale(self, generation: int | None = None) -> bool:
@@ -908,6 +922,7 @@ class IndexKeeper:
         self.snapshot = Snapshot([segment], [None], reader, rowfile=rowfile)
         self._documents = segment.documents or (np.zeros(0, np.int64), np.zeros(0, np.int64))
         self.generation = segment.generation
+        self.changes = None
 
     def _rewrite_rows(self, segment: Segment, rows_path: Path) -> RowFile | None:
         started = time.perf_counter()
@@ -935,6 +950,9 @@ class IndexKeeper:
             generation = self.store.generation
             documents, removed, added = self._changed_documents()
             delta = build_segment(self.store.load_rows(added)) if added else None
+            audiences = self.store.audiences_of(added)
+        self.changes = Changes(self.generation, generation, np.array(removed, dtype=np.int64),
+                               audiences)
         if removed or delta is not None:
             self.snapshot = self.snapshot.apply(removed, delta)
             self._event(f"generation {generation}: {len(removed)} documents out, {len(added)} "

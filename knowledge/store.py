@@ -26,6 +26,7 @@ import logging
 import numpy as np
 import sqlite_utils
 
+from .audiences import EVERYONE, audience_names
 from .model import (Citation, DocumentInfo, Escalation, SentReply, ShownParagraph, Stats,
                     UnansweredQuestion)
 
@@ -449,6 +450,10 @@ class Store:
              doc.date, len(doc.paragraphs), doc.title_words, _now(),
              doc.reader if reader is None else reader,
              doc.reader_version, audience, chat_id)).lastrowid
+        if EVERYONE not in audience_names(audience):
+            # a restricted document: searchers read the whole audience map again, never
+            # only what the index saw change (an id SQLite reused, a fingerprint unchanged)
+            self._set_meta("audience_version", str(self.audience_version + 1))
         section_ids: dict[tuple[str, ...], int] = {}
         for paragraph in doc.paragraphs:
             if paragraph.section not in section_ids:
@@ -514,6 +519,14 @@ class Store:
             found.setdefault(audience or "全员", []).append(
                 np.fromstring(ids, dtype=np.int64, sep=","))
         return {audience: np.sort(np.concatenate(parts)) for audience, parts in found.items()}
+
+    def audiences_of(self, ids: Iterable[int]) -> dict[int, str]:
+        """The stored audience of each of these documents (those that exist)."""
+        wanted = ",".join(str(int(i)) for i in ids)
+        if not wanted:
+            return {}
+        return {doc_id: audience or "全员" for doc_id, audience in self.db.execute(
+            f"SELECT id, audience FROM documents WHERE id IN ({wanted})")}
 
     def origin_audience(self, origin: str) -> str | None:
         """The audience of the document(s) stored under ``origin`` (None: none stored): a new

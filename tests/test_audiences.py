@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from knowledge import Answerer, KnowledgeBase
@@ -220,3 +221,52 @@ def test_a_malformed_audiences_setting_says_what_is_wrong(value, says):
     with pytest.raises(SettingsError, match="STAFFBOT_AUDIENCES") as raised:
         Settings.from_env({"STAFFBOT_AUDIENCES": value}, dotenv_path=None)
     assert says in str(raised.value)
+
+
+def test_a_search_process_keeps_every_audience_right_through_uploads_posts_and_removals(tmp_path):
+    """The searcher's audience map follows each change from what the index's catch-up saw
+    (not a read of every document): after random uploads (new, replaced under a name, with and
+    without an audience), channel-style posts, removals and audience changes, it equals a fresh
+    read of the database, and nobody is shown a document they may not read."""
+    rng = random.Random(7)
+    writer = KnowledgeBase(tmp_path / "kb.db")
+    reader = KnowledgeBase(tmp_path / "kb.db")      # the search process's own connection
+    names: list[str] = []
+    for step in range(40):
+        action = rng.choice(["new", "new", "replace", "replace", "remove", "set", "post"])
+        marker = f"QY{step:03d}"
+        topic = rng.choice(TOPICS)[0]
+        text = f"# {topic}须知{step}\n\n{topic}的要求：编号{marker}，经办人签字。\n"
+        audience = rng.choice([None, [EVERYONE], ["财务处"], ["人事处", "董事会"]])
+        if action == "new" or not names:
+            name = f"file{step:02d}.md"
+            names.append(name)
+            writer.ingest_bytes(text.encode(), name, audience=audience)
+        elif action == "replace":        # the newest file most often: SQLite reuses its id
+            name = names[-1] if rng.random() < 0.7 else rng.choice(names)
+            writer.ingest_bytes(text.encode(), name, audience=audience)
+        elif action == "remove":
+            name = names.pop(rng.randrange(len(names)))
+            writer.remove(name)
+            continue
+        elif action == "set":
+            name = rng.choice(names)
+            writer.set_audience(name, parse_audience(audience or [EVERYONE]))
+            continue
+        else:
+            name = f"telegram:-100777:{step}"
+            writer.add_post(chat_id=-100777, message_id=step, url=None, audience=audience,
+                            text=f"{topic}通知{step}\n{topic}的通知：编号{marker}。")
+        for asked_as in (frozenset(), frozenset({"财务处"}), frozenset({"人事处"})):
+            hits = reader.search(f"编号{marker}", 5, closest=True, audiences=asked_as).hits
+            shown = {h.doc_id for h in hits}
+            assert all(reader.may_read(d, asked_as) for d in shown)
+            stored = {d.id: d.audience for d in writer.documents()}
+            assert all(visible(stored[d], asked_as) for d in shown), (step, action)
+        kept = reader.audience_map
+        fresh = reader.store.doc_audiences()
+        assert sorted(kept.by_audience) == sorted(fresh), (step, action)
+        assert all(np.array_equal(kept.by_audience[a], fresh[a]) for a in fresh), (step, action)
+    assert reader._index.changes is not None    # (the map did follow the catch-ups)
+    writer.close()
+    reader.close()
