@@ -999,9 +999,13 @@ class IndexKeeper:
         keep = present & ~_members(old_ids, np.array(sorted(replaced), dtype=np.int64))
         ids = np.concatenate([old_ids[keep], fresh[0]])
         fps = np.concatenate([old_fps[keep], fresh[1]])
-        order = np.argsort(ids, kind="stable")
-        return (ids[order], fps[order]), sorted([*removed.tolist(), *replaced]), \
-            fresh[0].tolist()
+        kept = old_ids[keep]
+        if not (kept.size and fresh[0].size and fresh[0][0] <= kept[-1]):
+            documents = (ids, fps)     # (new ids above the known ones: already in order)
+        else:
+            order = np.argsort(ids, kind="stable")
+            documents = (ids[order], fps[order])
+        return documents, sorted([*removed.tolist(), *replaced]), fresh[0].tolist()
 
     # -- merge -------------------------------------------------------------------------------------
     def _maybe_merge(self) -> None:
