@@ -74,7 +74,7 @@ def open_knowledge_base(settings: Settings, *, build_index: bool = True) -> Know
     if report is not None:
         log.info("knowledge base was empty; ingested %s: %s", settings.seeds,
                  report.summary().replace("\n", "; "))
-    kb.warm_up(index=build_index)
+    kb.warm_up(index=build_index, uploads=True)
     return kb
 
 

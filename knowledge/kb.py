@@ -374,12 +374,14 @@ class KnowledgeBase:
             return None
         return self.ingest([seeds], progress=progress, audience_folders=audience_folders)
 
-    def warm_up(self, *, index: bool = True) -> None:
+    def warm_up(self, *, index: bool = True, uploads: bool = False) -> None:
         """Load jieba's dictionary (and its function-word tags) now, and build the in-memory
         index unless ``index`` is False (a search process will build its own): not on the first
-        question."""
+        question. ``uploads``: the readers of the commonest uploads too (a bot)."""
         self.analyzer.words("预热")
         self.analyzer.is_function_word("预热")
+        if uploads:
+            loaders.warm_readers()
         if index:
             self.searcher
 
