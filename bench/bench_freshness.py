@@ -23,8 +23,8 @@ distractors (``bench_scale.grow``, the same data as ``bench_scale.py``) is inges
   asked outside both windows (what a question waits when nothing is updated: a window's
   slowest above it is the update's doing).
 * **PSS MB**: the summed PSS of the bot and its search process (``bench_load.MemorySampler``):
-  the peak from start to the end of the run (sampled every 5 ms during start, then every 50 ms)
-  and the steady value (mean of samples over ``--steady-s`` of quiet after the updates), and
+  the peak (sampled every 5 ms from start to the first answer, and in the steady samples) and
+  the steady value (mean of samples over ``--steady-s`` of quiet after the updates), and
   the search process's share of it. PSS grows as questions map the index's postings (file
   pages a search reads count in its PSS): ``--warm N`` lets the askers answer N questions before
   the updates are sent (about 3,000 DRCD questions map nearly all postings at 100k).
@@ -168,7 +168,13 @@ async def measure_bot(db: Path, work: Path, questions: list[str], args, run_no: 
         await fake.wait_for_message(
             lambda m: m["chat_id"] == PROBER["id"] and m["reply_to_message_id"] == mid, 600)
         out["bot_first_answer_s"] = time.perf_counter() - t0
-        memory.interval = 0.05
+        # No PSS sampling while questions are timed: reading /proc/PID/smaps_rollup walks the
+        # process's page tables under its mmap lock (17-65 ms for a search process with the
+        # 100k index mapped), and every mmap/munmap the process makes meanwhile (a 1 MiB
+        # allocation) waits for it — the ~90 ms "slowest otherwise" of earlier runs. The start's
+        # peak is sampled (every 5 ms up to the first answer); the plateau after the updates.
+        start_peak = memory.stop()
+        memory = None
 
         askers = Askers(fake, questions[1:], args.askers)
         await asyncio.sleep(1.0)
@@ -224,8 +230,7 @@ async def measure_bot(db: Path, work: Path, questions: list[str], args, run_no: 
             await asyncio.sleep(0.1)
         out["pss_steady_mb"] = statistics.mean(samples)
         out["pss_steady_search_mb"] = statistics.mean(search)   # (the rest is the bot's)
-        out["pss_peak_mb"] = max(memory.stop(), max(samples))
-        memory = None
+        out["pss_peak_mb"] = max(start_peak, max(samples))
         out["processes"] = 1 + len(children(bot.proc.pid))
         out["errors"] = len(fake.unexpected_errors())
     finally:
