@@ -6,7 +6,12 @@ question: the CPU time (``time.process_time``, robust on a loaded machine) of th
 the catch-up with the change (delta segment, tombstones, the audience map, a new searcher) and
 the search — and of the stages it calls, by name (each only where the checkout has it).
 
-    PYTHONPATH=<checkout> .venv/bin/python bench/update_cost.py KB.db [N]
+    PYTHONPATH=<checkout> .venv/bin/python bench/update_cost.py KB.db [N] [--merge]
+
+``--merge`` then starts a background merge (as when deltas outgrow their share of the base),
+waits for its process, and times the questions after it: the first one (on a checkout before
+the merged file was loaded on a thread, it loaded the file itself) and the one that swaps the
+merged base in.
 
 Works on a copy (KB.db, .idx, .rows are copied to a temp folder); point ``PYTHONPATH`` at
 another checkout for its figures.
@@ -50,8 +55,9 @@ def timed(cls, name: str) -> None:
 
 
 def main() -> None:
-    source = Path(sys.argv[1])
-    n = int(sys.argv[2]) if len(sys.argv) > 2 else 8
+    args = [a for a in sys.argv[1:] if a != "--merge"]
+    source = Path(args[0])
+    n = int(args[1]) if len(args) > 1 else 8
     with tempfile.TemporaryDirectory(prefix="update-cost-") as tmp:
         db = Path(tmp) / "kb.db"
         for suffix in ("", ".idx", ".rows"):
@@ -76,8 +82,37 @@ def main() -> None:
         for key, spent in sorted(SPENT.items(), key=lambda kv: -sum(kv[1])):
             print(f"  {key:36s} calls {len(spent):3d}  median {statistics.median(spent):6.2f} ms"
                   f"  total {sum(spent):7.1f} ms")
+        if "--merge" in sys.argv:
+            merge(writer, reader)
         writer.close()
         reader.close()
+
+
+def timed_search(kb: KnowledgeBase, question: str) -> str:
+    started, cpu = time.perf_counter(), time.process_time()
+    kb.search(question, 3)
+    return (f"{(time.perf_counter() - started) * 1000:.0f} ms wall, "
+            f"{(time.process_time() - cpu) * 1000:.0f} ms CPU")
+
+
+def merge(writer: KnowledgeBase, reader: KnowledgeBase) -> None:
+    keeper = reader._index
+    keeper.merge_fraction, keeper.max_deltas = 0.0, 0
+    writer.ingest_bytes("# 合并\n\n合并前的最后一份，编号QM0。\n".encode(), "merge.md")
+    reader.search("编号QM0", 3)
+    process = keeper._merge
+    keeper.merge_fraction, keeper.max_deltas = 1e9, 10**6
+    started = time.perf_counter()
+    process.wait()
+    print(f"merge process: {time.perf_counter() - started:.1f} s")
+    print(f"  first question after it: {timed_search(reader, '编号QM0')}")
+    loading = getattr(keeper, "_loading", None)
+    if loading is not None:
+        started = time.perf_counter()
+        loading.join()
+        print(f"  its file loaded on a thread, {time.perf_counter() - started:.2f} s more")
+        print(f"  the question that swaps it in: {timed_search(reader, '编号QM0')}")
+    print(f"  the next: {timed_search(reader, '工资支付')}; events: {keeper.events[-2:]}")
 
 
 if __name__ == "__main__":

@@ -19,8 +19,10 @@ database (``<db>.idx``, :mod:`.segments`) or builds and saves it; when the datab
 moves it compares the documents' fingerprints with the ones it holds (a document changes only by
 being replaced) — removed or replaced documents' rows become tombstones, new ones a delta
 segment; when deltas and tombstones outgrow ``merge_fraction`` of the base, a background process
-(``python -m knowledge.indexbuild``) writes a new base file, which is loaded (mmap) and
-caught up once it is there. Questions are answered from the old snapshot meanwhile.
+(``python -m knowledge.indexbuild``) writes a new base file, which a thread loads (mmap, its
+checksums read, the new snapshot's statistics computed: ~0.2 s of work at 100k paragraphs) and
+the next question after that swaps in and catches up. Questions are answered from the old
+snapshot meanwhile: neither the merge nor loading its file is done on a question's time.
 """
 
 from __future__ import annotations
@@ -829,6 +831,8 @@ class IndexKeeper:
         self._documents = (np.zeros(0, np.int64), np.zeros(0, np.int64))   # ids, fingerprints
         self._merge: subprocess.Popen | None = None
         self.changes: Changes | None = None     # what the last catch-up found
+        self._loading: threading.Thread | None = None    # loads a merge's file beside questions
+        self._loaded: tuple | None = None       # its (segment, snapshot) or (None, the error)
         self.events: list[str] = []     # what happened, for logs and tests: loaded, built, …
 
     def stale(self, generation: int | None = None) -> bool:
@@ -836,12 +840,19 @@ class IndexKeeper:
         ``generation``: the database's, if just read (else it is read here)."""
         if generation is None:
             generation = self.store.generation
-        return self.snapshot is None or self.generation != generation or \
-            (self._merge is not None and self._merge.poll() is not None)
+        return self.snapshot is None or self.generation != generation or self._merge_news()
+
+    def _merge_news(self) -> bool:
+        """A merge process has ended (its file is to be loaded), or its file is loaded."""
+        if self._loading is not None:
+            return not self._loading.is_alive()
+        return self._merge is not None and self._merge.poll() is not None
 
     def current(self) -> tuple[Snapshot, int]:
         """The snapshot of the database as it is now, and its generation."""
-        if self._merge is not None and self._merge.poll() is not None:
+        if self._loading is None and self._merge is not None and self._merge.poll() is not None:
+            self._load_merged()
+        if self._loading is not None and not self._loading.is_alive():
             self._finish_merge()
         if self.snapshot is None:
             self._open()
@@ -855,6 +866,9 @@ class IndexKeeper:
             self._merge.kill()
             self._merge.wait()
         self._merge = None
+        if self._loading is not None:
+            self._loading.join()
+        self._loading = self._loaded = None
 
     # -- open: load the file or build ---------------------------------------------------------------
     def _open(self) -> None:
@@ -1028,22 +1042,54 @@ class IndexKeeper:
         self._event(f"merge started (process {self._merge.pid}): {snap.deltas()} deltas, "
                     f"{snap.n_rows - snap.n_live} tombstones")
 
-    def _finish_merge(self) -> None:
-        merge, self._merge = self._merge, None
+    def _load_merged(self) -> None:
+        """The merge process has ended: if it wrote its file, load it on a thread — the file's
+        and the row file's checksums, the mapping and the new snapshot's statistics — while
+        questions are answered from the current snapshot (:meth:`_finish_merge` swaps)."""
+        merge = self._merge
         err = merge.stderr.read().decode(errors="replace")[-2000:] if merge.stderr else ""
         if merge.stderr:
             merge.stderr.close()
         if merge.returncode != 0:
+            self._merge = None
             log.warning("index merge failed (exit %s): %s", merge.returncode, err)
             self._event(f"merge failed: {merge.returncode}")
             return
-        try:
-            segment = load_segment(self.path, schema=self.store.schema_version)
-        except IndexFileError as err:
-            log.warning("index merge: %s", err)
-            self._event(f"merge unreadable: {err}")
+        schema = self.store.schema_version
+        reader = self.snapshot.reader
+
+        def load() -> None:
+            try:
+                segment = load_segment(self.path, schema=schema)
+                rowfile = load_row_file(row_file_path(self.store.path), ids=segment.ids,
+                                        docs=segment.docs, generation=segment.generation,
+                                        schema=schema)
+                self._loaded = (segment, Snapshot([segment], [None], reader, rowfile=rowfile))
+            except IndexFileError as error:
+                self._loaded = (None, error)
+            except Exception as error:  # noqa: BLE001 - reported by _finish_merge, not lost
+                self._loaded = (None, error)
+
+        self._loaded = None
+        self._loading = threading.Thread(target=load, name="index-merge-load", daemon=True)
+        self._loading.start()
+        self._event("merge written: loading its file")
+
+    def _finish_merge(self) -> None:
+        """Swap in the merged base the thread loaded, and catch up with what changed since the
+        merge read the database."""
+        self._loading.join()
+        (segment, loaded), self._loading, self._loaded, self._merge = self._loaded, None, None, None
+        if segment is None:
+            log.warning("index merge: %s", loaded)
+            self._event(f"merge unreadable: {loaded}")
             return
-        self._use_base(segment)
+        reader = loaded.reader
+        reader.forget(list(reader._cache))   # ids may have been used again since
+        self.snapshot = loaded
+        self._documents = segment.documents or (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        self.generation = segment.generation
+        self.changes = None
         self._event(f"merged: base generation {segment.generation}, {len(segment)} rows")
         self._catch_up()
 

@@ -169,6 +169,14 @@ def test_a_question_during_a_background_merge_is_answered(base, tmp_path):
         assert first.status == during.status == "answer"
         assert "白鹭行动" in during.best.excerpt
         merge.wait(timeout=60)
+        # the next question starts loading the merged file on a thread (a question is answered
+        # from the snapshot it has meanwhile: bench/update_cost.py --merge times it at 100k) …
+        loading = kb.search("白鹭行动")
+        assert "merge written: loading its file" in kb._index.events, kb._index.events
+        assert loading.status == "answer" and "白鹭行动" in loading.best.excerpt
+        # … and a question after the thread is done swaps the merged base in
+        if kb._index._loading is not None:
+            kb._index._loading.join(timeout=60)
         after = kb.search("白鹭行动")
         assert any(e.startswith("merged") for e in kb._index.events), kb._index.events
         assert kb.searcher.snapshot.deltas() == 0
@@ -176,6 +184,29 @@ def test_a_question_during_a_background_merge_is_answered(base, tmp_path):
             [(h.paragraph_id, h.score) for h in during.hits]
         generation, schema = kb.store.generation, kb.store.schema_version
     assert load_segment(index_path(db), schema=schema).generation == generation   # the merged base
+
+
+def test_a_merged_file_that_cannot_be_read_is_reported_and_questions_go_on(base, tmp_path,
+                                                                           caplog):
+    db = copy(base, tmp_path / "kb.db")
+    with KnowledgeBase(db) as kb:
+        kb._index.merge_fraction = 0.0
+        kb.search("政绩观")
+        kb.add_post(chat_id=-100, message_id=501, text="灰鹤行动\n灰鹤行动的集合地点是东门。",
+                    url=None)
+        kb.search("灰鹤行动")               # the merge starts
+        kb._index.merge_fraction = 1e9     # (no second merge after this one)
+        kb._index._merge.wait(timeout=60)
+        path = index_path(db)
+        path.write_bytes(path.read_bytes()[:1000])    # the merged file damaged on disk
+        kb.search("灰鹤行动")               # its loading starts (on a thread)
+        if kb._index._loading is not None:
+            kb._index._loading.join(timeout=60)
+        answer = kb.search("灰鹤行动")
+        assert any(e.startswith("merge unreadable") for e in kb._index.events), kb._index.events
+        assert answer.status == "answer" and "东门" in answer.best.excerpt
+        assert kb.searcher.snapshot.deltas() == 1      # the base it had, with the post's delta
+    assert "index merge" in caplog.text
 
 
 def test_the_cli_writes_the_index_file_once_and_loads_it_after(base, tmp_path):
