@@ -211,9 +211,9 @@ def main() -> None:
     parser.add_argument("--load")
     args = parser.parse_args()
     if args.where:
-        for office, counts in where().items():
+        for office, found in where().items():
             print(f"== {'with' if office else 'without'} the office blocks ==")
-            for key, count in sorted(counts.items()):
+            for key, count in sorted(found.items()):
                 print(f"{key:40} {count:4}")
         return
     rows = json.loads(Path(args.load).read_text(encoding="utf-8")) if args.load else collect()
