@@ -14,11 +14,13 @@ means answering at that share.
 
     PYTHONPATH=$PWD .venv/bin/python bench/faq_decision.py [--threshold 0.58] [--fit]
         [--dump /tmp/faq-evidence.json | --load /tmp/faq-evidence.json]
+    PYTHONPATH=$PWD .venv/bin/python bench/faq_decision.py --where   # where the misses are
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import math
 import sys
@@ -108,6 +110,59 @@ def collect() -> list[dict]:
     return rows
 
 
+def where() -> dict[bool, dict[str, int]]:
+    """Where each dev sheet's paraphrases stand, asked with and without the office blocks: the
+    right pair first (answered, suggested, not found), 2nd–5th or lower among the candidates, or
+    no candidate; and for those not first, what the sheet offers to bridge the paraphrase to its
+    pair: a character bigram of the paraphrase (outside its question form) that the pair's
+    question or answer says and no other pair's does, only ones other pairs say too, or none."""
+    from knowledge.query import QUESTION_FORM
+    from knowledge.text import is_cjk
+
+    def grams(text: str) -> set[str]:
+        text = QUESTION_FORM.sub("|", text)
+        return {text[i:i + 2] for i in range(len(text) - 1)
+                if is_cjk(text[i]) and is_cjk(text[i + 1])}
+
+    out: dict[bool, dict[str, int]] = {}
+    for office in (True, False):
+        counts: dict[str, int] = {}
+        with tempfile.TemporaryDirectory() as tmp:
+            undo = (lambda: None) if office else _without_office(Path(tmp))
+            try:
+                for name, sheet, path in dev_sheets():
+                    questions = faq.read_questions(path)
+                    with KnowledgeBase(Path(tmp) / f"{name}.db") as kb:
+                        kb.ingest([str(sheet)])
+                        with open(sheet, encoding="utf-8", newline="") as f:
+                            texts = {r["问题"]: r["答案"] for r in csv.DictReader(f)}
+                        for item in questions:
+                            if item["kind"] != "paraphrase":
+                                continue
+                            answer = kb.searcher.search(item["question"], k=50, explain=True,
+                                                        keep_weak=True)
+                            ranked = [faq._asked(c["citation"], questions)
+                                      for c in answer.explain["candidates"]]
+                            at = ranked.index(item["gold"]) if item["gold"] in ranked else -1
+                            key = f"first, {answer.status}" if at == 0 else \
+                                "2nd-5th" if 0 < at < 5 else "lower" if at > 0 else "no candidate"
+                            counts[key] = counts.get(key, 0) + 1
+                            if at == 0:
+                                continue
+                            mine = grams(item["question"])
+                            pair = item["gold"] + texts.get(item["gold"], "")
+                            shared = {g for g in mine if g in pair}
+                            alone = {g for g in shared
+                                     if sum(g in q + t for q, t in texts.items()) == 1}
+                            bridge = "bridge: a bigram only the pair says" if alone else \
+                                "bridge: bigrams other pairs say too" if shared else "bridge: none"
+                            counts[bridge] = counts.get(bridge, 0) + 1
+            finally:
+                undo()
+        out[office] = counts
+    return out
+
+
 def probabilities(beta: np.ndarray, rows: list[dict], keys=FAQ_EVIDENCE) -> np.ndarray:
     x = np.hstack([calibration._matrix(rows, keys), np.ones((len(rows), 1))])
     return 1 / (1 + np.exp(-x @ beta))
@@ -150,9 +205,17 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=0.58,
                         help="answer at this share of the refit (default 0.58)")
     parser.add_argument("--fit", action="store_true", help="print the weights fitted on all")
+    parser.add_argument("--where", action="store_true",
+                        help="only print where the paraphrases' right pairs stand (where())")
     parser.add_argument("--dump")
     parser.add_argument("--load")
     args = parser.parse_args()
+    if args.where:
+        for office, found in where().items():
+            print(f"== {'with' if office else 'without'} the office blocks ==")
+            for key, count in sorted(found.items()):
+                print(f"{key:40} {count:4}")
+        return
     rows = json.loads(Path(args.load).read_text(encoding="utf-8")) if args.load else collect()
     if args.dump:
         Path(args.dump).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")

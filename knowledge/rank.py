@@ -1096,8 +1096,30 @@ class Ranker:
             query, self.synonyms and self.synonyms()).tolist()))
         rows = [row for row in sorted(close, key=lambda r: -close[r])
                 if close[row] >= config.faq_floor and shared[row] >= 2
-                and (visible is None or visible[row])]
-        return candidates.with_rows(rows[:config.faq_candidates])
+                and (visible is None or visible[row])][:config.faq_candidates]
+        agreed = self._agreed_pair(query, close, config)
+        if agreed is not None and agreed not in rows and (visible is None or visible[agreed]):
+            rows.append(agreed)
+        return candidates.with_rows(rows)
+
+    def _agreed_pair(self, query: Query, close: dict[int, float], config: SearchConfig
+                     ) -> int | None:
+        """The one pair (no tie) that both the closeness (the pairs' questions, character by
+        character) and the support (their questions and answers) put first, when at least
+        ``config.faq_agreed_floor`` close and ``config.faq_agreed_support`` supported: two
+        readings of the sheet naming one pair, too little of whose question a colloquial
+        paraphrase says for the closeness alone to admit it (``faq_floor``)."""
+        if not config.faq_agreed_floor or len(close) < 2:
+            return None
+        support = self.faq_support(query)
+        best = max(close, key=close.get)
+        by_support = sorted(support.values(), reverse=True)
+        near = sorted(close.values(), reverse=True)
+        if close[best] < config.faq_agreed_floor or near[1] >= close[best] \
+                or support[best] < by_support[0] or by_support[1] >= by_support[0] \
+                or support[best] < config.faq_agreed_support:
+            return None
+        return best
 
     def defining_candidates(self, query: Query, candidates: Candidates, config: SearchConfig,
                             visible: np.ndarray | None = None) -> Candidates:

@@ -98,6 +98,9 @@ class SearchConfig:
                                      # character (knowledge/faqmatch.py)
     faq_candidates: int = 5          # the closest FAQ pairs join the candidates BM25 found
     faq_floor: float = 0.2           # … when at least this close, sharing two characters or more
+    faq_agreed_floor: float = 0.1    # … and the one pair both the closeness and the support
+    faq_agreed_support: float = 0.35  # put first, when this close and this supported
+                                     # (Ranker._agreed_pair: 池子里的水看着不清 → 池水发浑…)
     faq_support_weight: float = 1.0  # an FAQ pair's support (the share of the question's topic
                                      # characters its question or answer says), which also
                                      # scales its BM25 part (a pair matched on one common word
