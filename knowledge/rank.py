@@ -501,6 +501,11 @@ def bearer_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: 
     return ranked
 
 
+# party_first and organ_first move nothing when the best says less than this of the question
+# (an off-topic question's best, 0.07, is no rule about what is asked, whoever it binds).
+PARTY_FLOOR = 0.4
+
+
 def asks_no_organ(query: Query) -> bool:
     """The question names no state organ (政府, 部门, 机关…) and does not ask who."""
     return "agent" not in query.asks and not _ORGAN_ASKED.search(query.normalized)
@@ -526,6 +531,42 @@ def _binds_organ(sentence: str, *, bodies: bool = False) -> bool:
     return bodies and (_BODY.match(opening) is not None or _DIRECTS.search(sentence) is not None)
 
 
+def organ_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
+                query: Query, among: int, ratio: float = 0.9, floor: float = PARTY_FLOOR
+                ) -> list[Ranked]:
+    """The mirror of :func:`party_first`: a question opening with a state organ (劳动保障部门管不管
+    单位交社保) asks what that organ does, which an article opening with it says (劳动保障行政部门
+    对下列事项实施劳动保障监察), not one naming it only in a clause before another party's duty
+    (…劳动保障行政部门…进行检查时，被检查的单位应当提供…). When the best statute article does not
+    open with the question's first word (or an expansion of it) and that word names an organ,
+    the first of the next ``among`` - 1 statute articles that opens with it, covering ``ratio``
+    of the best's share, goes first (not asked who; never from or to a 法律责任 article, nor
+    after another order rule moved the best, nor below ``floor``; ``parts["organ_asked"]``)."""
+    ranked = list(ranked)
+    if len(ranked) < 2 or "agent" in query.asks or not query.units \
+            or ranked[0].strength < floor:
+        return ranked
+    word = query.units[0].text
+    if not query.normalized.startswith(word) or not _ORGAN_ASKED.search(word):
+        return ranked
+    names = (word, *(w for w in query.expansions.get(word, ()) if len(w) >= 2))
+
+    def opens(item: Ranked) -> bool:
+        return _LEADING_ARTICLE.sub("", norms[item.row].lstrip()).lstrip().startswith(names)
+
+    best = ranked[0]
+    if len(article_key(rows[best.row])) != 2 or best.parts.get("liability") or opens(best) \
+            or any(best.parts.get(mark) for mark in (*_MOVED, "counted", "lead", "defines",
+                                                      "bearer")):
+        return ranked
+    for i in range(1, min(among, len(ranked))):
+        item = ranked[i]
+        if len(article_key(rows[item.row])) == 2 and not item.parts.get("liability") \
+                and item.strength >= ratio * best.strength and opens(item):
+            return _first(ranked, i, "organ_asked")
+    return ranked
+
+
 # A sentence opening with a party (网络运营者应当…, 用人单位招用人员…), not a thing (…预案应当…).
 _PARTY = re.compile(r"[^，,。；;]{0,12}?(?:者|人|单位|企业|组织|职工|员工|公司)")
 # A duty said without its bearer that directs another party (发生网络安全事件，应当立即启动…
@@ -539,7 +580,8 @@ _BODY = re.compile(r"[^，,。；;、及与或]{0,20}?(?:部门|机关|机构|�
 
 
 def party_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
-                query: Query, among: int, ratio: float = 0.9) -> list[Ranked]:
+                query: Query, among: int, ratio: float = 0.9, floor: float = PARTY_FLOOR
+                ) -> list[Ranked]:
     """A rule binding a unit or a person before one binding the state, when the question names
     no organ and does not ask who (rules before mentions, issue 16 item 3): asked 公司把我的
     手机号给了别人，这样行吗, 审计机关和审计人员…不得…向他人非法提供 binds the auditors, 网络运营者
@@ -548,9 +590,10 @@ def party_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
     the first of the next ``among`` - 1 statute articles whose best sentence does not, states
     a rule (应当, 不得…) and covers ``ratio`` of the best's share goes first (only the order
     moves, as in :func:`says_it_first`; never from or to a 法律责任 article, nor after another
-    order rule moved the best; ``parts["party"]``)."""
+    order rule moved the best, nor when the best says less than ``floor`` of the question:
+    then these are no rules about what is asked, whoever they bind; ``parts["party"]``)."""
     ranked = list(ranked)
-    if len(ranked) < 2 or not asks_no_organ(query):
+    if len(ranked) < 2 or not asks_no_organ(query) or ranked[0].strength < floor:
         return ranked
     best = ranked[0]
     if len(article_key(rows[best.row])) != 2 or best.parts.get("liability") \

@@ -51,6 +51,7 @@ from .rank import (
     apply_votes,
     article_key,
     bearer_first,
+    organ_first,
     party_first,
     cited_first,
     confidence,
@@ -304,7 +305,8 @@ class Searcher:
         articles = lead_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = defines_first(articles, self.rows, self.norms, query, self.config.define_among)
         articles = bearer_first(articles, self.rows, self.norms, query, self.config.sibling_among)
-        return party_first(articles, self.rows, self.norms, query, self.config.sibling_among)
+        articles = party_first(articles, self.rows, self.norms, query, self.config.sibling_among)
+        return organ_first(articles, self.rows, self.norms, query, self.config.sibling_among)
 
     # -- audiences ---------------------------------------------------------------------------------
     def visible_rows(self, access: DocAudiences | None, audiences: frozenset[str] | None
