@@ -574,8 +574,13 @@ _PARTY = re.compile(r"[^，,。；;]{0,12}?(?:者|人|单位|企业|组织|职�
 _DIRECTS = re.compile(r"^[^，,。；;]{2,30}[，,](?:应当|必须)[^。；;]*?(?:要求|责令|督促)")
 
 
-# The first party a clause names, when it is a public body (统计机构和…, 社会保障部门应当…).
-_BODY = re.compile(r"[^，,。；;、及与或]{0,20}?(?:部门|机关|机构|委员会)(?:和|、|及|与|或者|应当|"
+# The first party a clause names, when it is a public body: a state field's 部门/机关/机构/委员会
+# (统计机构和…, 人力资源和社会保障部门应当…, 国家网信部门…) — not an office's own departments
+# (各部门应当…, 人事部门…, 财务部门…: the staff a question is about).
+_BODY = re.compile(r"[^，,。；;、及与或]{0,20}?(?:国家|政府|行政|统计|审计|税务|公安|网信|监察|"
+                   r"监督管理|社会保障|人力资源|卫生健康|卫生|教育|财政|市场监管|生态环境|应急管理|"
+                   r"民政|司法|海关|住房和城乡建设|自然资源|交通运输|工业和信息化|商务|外交|信访)"
+                   r"[^，,。；;、及与或]{0,6}?(?:部门|机关|机构|委员会)(?:和|、|及|与|或者|应当|"
                    r"不得|可以|必须|负责|对|在|依法|按照|根据)")
 
 
