@@ -5,7 +5,8 @@ tests/fixtures/party (our own staff-information rule): asked 公司把我的手�
 more briefly; a duty said without its bearer that requires another party to act (发生…事件，
 应当…要求信息处理者采取…) is the state's too. Asked about an organ, its article stays first; a
 question opening with an organ (劳动保障部门管不管…, rank.organ_first) gets the article opening
-with it (劳动监察办法 第六条), not one naming it in a clause before the unit's duty (第五条)."""
+with it (劳动监察办法 第六条), not one naming it in a clause before the unit's duty (第五条).
+An office's own department (入职管理办法: 人事部门应当…办理入职手续) is no state organ."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from test_cli import answers_of
 DOCS = Path(__file__).parent / "fixtures" / "party"
 
 QUESTIONS = ("公司把我的手机号给了别人，这样行吗？", "发生信息泄露事件后单位应该怎么做？",
-             "有关部门能把个人信息给别人吗？", "劳动保障部门管不管单位交社保的情况？")
+             "有关部门能把个人信息给别人吗？", "劳动保障部门管不管单位交社保的情况？",
+             "报到以后几个工作日内办理入职手续？")
 
 
 @pytest.fixture(scope="module")
@@ -48,3 +50,9 @@ def test_a_question_opening_with_an_organ_gets_the_article_opening_with_it(answe
     assert answer["status"] == "answer"
     assert articles(answer)[:2] == ["第六条", "第五条"]
     assert "缴纳社会保险费的情况" in answer["hits"][0]["excerpt"]
+
+
+def test_an_offices_own_department_is_no_state_organ(answers) -> None:
+    answer = answers["报到以后几个工作日内办理入职手续？"]
+    assert answer["status"] == "answer"
+    assert articles(answer)[:2] == ["第三条", "第四条"]
