@@ -522,8 +522,9 @@ def _best_sentence(item: Ranked, rows: Sequence[ParagraphRow], norms: Sequence[s
 
 def _binds_organ(sentence: str, *, bodies: bool = False) -> bool:
     """Does the sentence's opening clause name a state organ as its subject (县级以上人民政府
-    应当…, 审计机关和审计人员对…)? With ``bodies``, also any 部门/机关/机构/委员会 its
-    first-named party ends with (统计机构和统计人员…, 人力资源和社会保障部门应当…)."""
+    应当…, 审计机关和审计人员对…)? With ``bodies``, also a state field's body its first-named
+    party ends with (统计机构和统计人员…, 人力资源和社会保障部门应当…: :data:`_BODY`), or a duty
+    without a bearer that directs another party (:data:`_DIRECTS`)."""
     opening = _CLAUSE_MARK.split(sentence, maxsplit=1)[0]
     organ = _ORGAN.search(opening)
     if organ is not None and organ.start() <= ORGAN_AT:
@@ -591,9 +592,10 @@ def party_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
     no organ and does not ask who (rules before mentions, issue 16 item 3): asked 公司把我的
     手机号给了别人，这样行吗, 审计机关和审计人员…不得…向他人非法提供 binds the auditors, 网络运营者
     …不得向他人提供个人信息 the party asked about. When the best is a statute article whose best
-    sentence opens with an organ (:func:`_binds_organ`, the decision's ``organ`` evidence),
-    the first of the next ``among`` - 1 statute articles whose best sentence does not, states
-    a rule (应当, 不得…) and covers ``ratio`` of the best's share goes first (only the order
+    sentence binds the state (:func:`_binds_organ`: the decision's ``organ`` evidence, and a
+    state field's body), the first of the next ``among`` - 1 statute articles whose opening
+    sentence opens with a party (:data:`_PARTY`) and states a rule (应当, 不得…), binding no
+    organ, and covers ``ratio`` of the best's share goes first (only the order
     moves, as in :func:`says_it_first`; never from or to a 法律责任 article, nor after another
     order rule moved the best, nor when the best says less than ``floor`` of the question:
     then these are no rules about what is asked, whoever they bind; ``parts["party"]``)."""

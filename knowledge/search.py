@@ -51,8 +51,6 @@ from .rank import (
     apply_votes,
     article_key,
     bearer_first,
-    organ_first,
-    party_first,
     cited_first,
     confidence,
     count_first,
@@ -62,6 +60,8 @@ from .rank import (
     lead_first,
     leads_sibling,
     one_per_article,
+    organ_first,
+    party_first,
     says_it_first,
 )
 from .related import see_also
