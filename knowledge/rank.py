@@ -501,6 +501,129 @@ def bearer_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: 
     return ranked
 
 
+# party_first and organ_first move nothing when the best says less than this of the question
+# (an off-topic question's best, 0.07, is no rule about what is asked, whoever it binds).
+PARTY_FLOOR = 0.4
+
+
+def asks_no_organ(query: Query) -> bool:
+    """The question names no state organ (政府, 部门, 机关…) and does not ask who."""
+    return "agent" not in query.asks and not _ORGAN_ASKED.search(query.normalized)
+
+
+def _best_sentence(item: Ranked, rows: Sequence[ParagraphRow], norms: Sequence[str]) -> str:
+    """The sentence of ``item``'s paragraph that says most of the question (its excerpt's)."""
+    text, sentences = norms[item.row], rows[item.row].sentences
+    if sentences and item.covers:
+        start, end = sentences[int(np.argmax(item.covers))]
+        text = text[start:end]
+    return _LEADING_ARTICLE.sub("", text.lstrip()).lstrip()
+
+
+def _binds_organ(sentence: str, *, bodies: bool = False) -> bool:
+    """Does the sentence's opening clause name a state organ as its subject (县级以上人民政府
+    应当…, 审计机关和审计人员对…)? With ``bodies``, also a state field's body its first-named
+    party ends with (统计机构和统计人员…, 人力资源和社会保障部门应当…: :data:`_BODY`), or a duty
+    without a bearer that directs another party (:data:`_DIRECTS`)."""
+    opening = _CLAUSE_MARK.split(sentence, maxsplit=1)[0]
+    organ = _ORGAN.search(opening)
+    if organ is not None and organ.start() <= ORGAN_AT:
+        return True
+    return bodies and (_BODY.match(opening) is not None or _DIRECTS.search(sentence) is not None)
+
+
+def organ_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
+                query: Query, among: int, ratio: float = 0.9, floor: float = PARTY_FLOOR
+                ) -> list[Ranked]:
+    """The mirror of :func:`party_first`: a question opening with a state organ (劳动保障部门管不管
+    单位交社保) asks what that organ does, which an article opening with it says (劳动保障行政部门
+    对下列事项实施劳动保障监察), not one naming it only in a clause before another party's duty
+    (…劳动保障行政部门…进行检查时，被检查的单位应当提供…). When the best statute article does not
+    open with the question's first word (or an expansion of it) and that word names an organ,
+    the first of the next ``among`` - 1 statute articles that opens with it, covering ``ratio``
+    of the best's share, goes first (not asked who; never from or to a 法律责任 article, nor
+    after another order rule moved the best, nor below ``floor``; ``parts["organ_asked"]``)."""
+    ranked = list(ranked)
+    if len(ranked) < 2 or "agent" in query.asks or not query.units \
+            or ranked[0].strength < floor:
+        return ranked
+    word = query.units[0].text
+    if not query.normalized.startswith(word) or not _ORGAN_ASKED.search(word):
+        return ranked
+    names = (word, *(w for w in query.expansions.get(word, ()) if len(w) >= 2))
+
+    def opens(item: Ranked) -> bool:
+        return _LEADING_ARTICLE.sub("", norms[item.row].lstrip()).lstrip().startswith(names)
+
+    best = ranked[0]
+    if len(article_key(rows[best.row])) != 2 or best.parts.get("liability") or opens(best) \
+            or any(best.parts.get(mark) for mark in (*_MOVED, "counted", "lead", "defines",
+                                                      "bearer")):
+        return ranked
+    for i in range(1, min(among, len(ranked))):
+        item = ranked[i]
+        if len(article_key(rows[item.row])) == 2 and not item.parts.get("liability") \
+                and item.strength >= ratio * best.strength and opens(item):
+            return _first(ranked, i, "organ_asked")
+    return ranked
+
+
+# A sentence opening with a party (网络运营者应当…, 用人单位招用人员…), not a thing (…预案应当…).
+_PARTY = re.compile(r"[^，,。；;]{0,12}?(?:者|人|单位|企业|组织|职工|员工|公司)")
+# A duty said without its bearer that directs another party (发生网络安全事件，应当立即启动…
+# 预案，…要求网络运营者采取…措施): whoever may require, order or supervise is the state.
+_DIRECTS = re.compile(r"^[^，,。；;]{2,30}[，,](?:应当|必须)[^。；;]*?(?:要求|责令|督促)")
+
+
+# The first party a clause names, when it is a public body: a state field's 部门/机关/机构/委员会
+# (统计机构和…, 人力资源和社会保障部门应当…, 国家网信部门…) — not an office's own departments
+# (各部门应当…, 人事部门…, 财务部门…: the staff a question is about).
+_BODY = re.compile(r"[^，,。；;、及与或]{0,20}?(?:国家|政府|行政|统计|审计|税务|公安|网信|监察|"
+                   r"监督管理|社会保障|人力资源|卫生健康|卫生|教育|财政|市场监管|生态环境|应急管理|"
+                   r"民政|司法|海关|住房和城乡建设|自然资源|交通运输|工业和信息化|商务|外交|信访)"
+                   r"[^，,。；;、及与或]{0,6}?(?:部门|机关|机构|委员会)(?:和|、|及|与|或者|应当|"
+                   r"不得|可以|必须|负责|对|在|依法|按照|根据)")
+
+
+def party_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
+                query: Query, among: int, ratio: float = 0.9, floor: float = PARTY_FLOOR
+                ) -> list[Ranked]:
+    """A rule binding a unit or a person before one binding the state, when the question names
+    no organ and does not ask who (rules before mentions, issue 16 item 3): asked 公司把我的
+    手机号给了别人，这样行吗, 审计机关和审计人员…不得…向他人非法提供 binds the auditors, 网络运营者
+    …不得向他人提供个人信息 the party asked about. When the best is a statute article whose best
+    sentence binds the state (:func:`_binds_organ`: the decision's ``organ`` evidence, and a
+    state field's body), the first of the next ``among`` - 1 statute articles whose opening
+    sentence opens with a party (:data:`_PARTY`) and states a rule (应当, 不得…), binding no
+    organ, and covers ``ratio`` of the best's share goes first (only the order
+    moves, as in :func:`says_it_first`; never from or to a 法律责任 article, nor after another
+    order rule moved the best, nor when the best says less than ``floor`` of the question:
+    then these are no rules about what is asked, whoever they bind; ``parts["party"]``)."""
+    ranked = list(ranked)
+    if len(ranked) < 2 or not asks_no_organ(query) or ranked[0].strength < floor:
+        return ranked
+    best = ranked[0]
+    if len(article_key(rows[best.row])) != 2 or best.parts.get("liability") \
+            or any(best.parts.get(mark) for mark in (*_MOVED, "counted", "lead", "defines",
+                                                      "bearer")) \
+            or not _binds_organ(_best_sentence(best, rows, norms), bodies=True):
+        return ranked
+    for i in range(1, min(among, len(ranked))):
+        item = ranked[i]
+        if len(article_key(rows[item.row])) != 2 or item.parts.get("liability") \
+                or item.strength < ratio * best.strength:
+            continue
+        # whom it binds: its opening sentence's subject (…；在发生…时，立即启动… goes on
+        # binding the 网络运营者 its paragraph opens with)
+        opening = _LEADING_ARTICLE.sub("", norms[item.row].lstrip()).lstrip()
+        sentence = _best_sentence(item, rows, norms)
+        if _PARTY.match(opening) and _DUTY.search(opening[:_first_sentence_end(opening)]) \
+                and not _binds_organ(opening, bodies=True) \
+                and not _binds_organ(sentence, bodies=True):
+            return _first(ranked, i, "party")
+    return ranked
+
+
 # The marks of the order rules before it (says_it_first, cited_first, act_first).
 _MOVED = ("says_it", "cited", "act")
 _SENTENCES = re.compile(r"[；;。\n]")
@@ -949,17 +1072,9 @@ class Ranker:
         """1 when ``item`` is a statute article whose best sentence's opening clause names a
         state organ (国家机关, 人民政府, 有关部门…) while the question names none and does
         not ask who: the article binds the state, the question asks about a unit or a person."""
-        if "agent" in query.asks or _ORGAN_ASKED.search(query.normalized) \
-                or len(article_key(self.rows[item.row])) != 2:
+        if not asks_no_organ(query) or len(article_key(self.rows[item.row])) != 2:
             return 0.0
-        text, sentences = self.norms[item.row], self.rows[item.row].sentences
-        if sentences and item.covers:
-            start, end = sentences[int(np.argmax(item.covers))]
-            text = text[start:end]
-        opening = _CLAUSE_MARK.split(_LEADING_ARTICLE.sub("", text.lstrip()).lstrip(),
-                                     maxsplit=1)[0]
-        organ = _ORGAN.search(opening)
-        return 1.0 if organ is not None and organ.start() <= ORGAN_AT else 0.0
+        return 1.0 if _binds_organ(_best_sentence(item, self.rows, self.norms)) else 0.0
 
     def _says_asked(self, item: Ranked, query: Query) -> float:
         """1 when ``item`` says the kind of answer asked for and, for a quantity asked with a

@@ -60,6 +60,8 @@ from .rank import (
     lead_first,
     leads_sibling,
     one_per_article,
+    organ_first,
+    party_first,
     says_it_first,
 )
 from .related import see_also
@@ -305,7 +307,9 @@ class Searcher:
         articles = count_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = lead_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = defines_first(articles, self.rows, self.norms, query, self.config.define_among)
-        return bearer_first(articles, self.rows, self.norms, query, self.config.sibling_among)
+        articles = bearer_first(articles, self.rows, self.norms, query, self.config.sibling_among)
+        articles = party_first(articles, self.rows, self.norms, query, self.config.sibling_among)
+        return organ_first(articles, self.rows, self.norms, query, self.config.sibling_among)
 
     # -- audiences ---------------------------------------------------------------------------------
     def visible_rows(self, access: DocAudiences | None, audiences: frozenset[str] | None

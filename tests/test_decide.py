@@ -233,18 +233,20 @@ def test_the_next_article_saying_the_heaviest_word_makes_a_level_lead_a_tie(word
 # tests/fixtures/decide_organ: a data rule of our own whose 第三条 says what happens to the
 # organisations and persons that break it, and 第四条 what happens when a 国家机关 does.
 ORGAN = Path(__file__).parent / "fixtures" / "decide_organ"
-ORGAN_QUESTIONS = ("不履行数据保护义务会怎么样？", "国家机关不履行数据保护义务会怎么处理？")
+ORGAN_QUESTIONS = ("不履行数据保护义务会被处分吗？", "国家机关不履行数据保护义务会怎么处理？",
+                   "不履行数据保护义务会怎么样？")
 
 
 def test_an_article_binding_a_state_organ_is_no_answer_to_a_question_naming_none(
         tmp_path_factory: pytest.TempPathFactory) -> None:
-    """不履行数据保护义务会怎么样 names no organ: 第四条 (国家机关不履行…的) comes first at a
-    confidence above the answer threshold, but binds the state, not whoever asks: suggestions,
-    第三条 (组织、个人…罚款) shown beside it. Asked of 国家机关, 第四条 answers."""
+    """不履行数据保护义务会被处分吗 names no organ: 第四条 (国家机关不履行…的，…给予处分) comes
+    first at a confidence above the answer threshold, but binds the state, not whoever asks:
+    suggestions, 第三条 (组织、个人…罚款) shown beside it. Asked of 国家机关, 第四条 answers.
+    Asked 会怎么样, which 第三条 says as fully, 第三条 goes first (rank.party_first) and answers."""
     db = ingested_folder(tmp_path_factory, ORGAN)
     runs = staffbot_together(*((["ask", q, "--json", "--explain"], None)
                                for q in ORGAN_QUESTIONS), db=db)
-    plain, named = (json.loads(run.stdout) for run in runs)
+    plain, named, party = (json.loads(run.stdout) for run in runs)
     decide = plain["explain"]["stages"]["decide"]
     assert [hit["section"] for hit in plain["hits"][:2]] == ["第四条", "第三条"]
     assert decide["confidence"] >= decide["answer_confidence"]
@@ -252,6 +254,7 @@ def test_an_article_binding_a_state_organ_is_no_answer_to_a_question_naming_none
     assert plain["status"] == "suggestions"
     assert named["explain"]["stages"]["decide"]["evidence"]["organ"] == 0.0
     assert named["status"] == "answer" and named["hits"][0]["section"] == "第四条"
+    assert party["status"] == "answer" and party["hits"][0]["section"] == "第三条"
 
 
 # tests/fixtures/decide_conduct: a pay rule of our own whose 罚则 第五条 states the conduct it
