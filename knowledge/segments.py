@@ -48,11 +48,13 @@ __all__ = ["FORMAT_VERSION", "IndexFileError", "Segment", "build_segment", "inde
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 5          # bump when what a build writes changes (tokens, fields, layout, liability);
-                            # 5: term frequencies uint8 (a search maps ~50 MB less of them at 100k)
+FORMAT_VERSION = 6          # bump when what a build writes changes (tokens, fields, layout, liability);
+                            # 5: term frequencies uint8 (a search maps ~50 MB less of them at 100k);
+                            # 6: postings' rows uint16 within spans of 65,536 rows
 _MAGIC = b"STAFFIDX"
 _HEAD = struct.Struct("<8sIQ")   # magic, format version, header length
 _ROW_BITS = 27
+SPAN_BITS = 16              # a posting's row: its span's number << 16 | its 16 bits
 _ALIGN = 64
 KINDS = ("text", "list", "table_row", "faq")
 FIELDS = ("words", "context", "grams")
@@ -157,19 +159,56 @@ class Vocab:
 
 @dataclass
 class Postings:
-    """One field's postings in one segment: per term its rows (sorted) and raw frequencies."""
+    """One field's postings in one segment: per term its rows (sorted) and raw frequencies.
+
+    A posting's row is kept in 16 bits: its low 16 bits in ``rows``; the high bits are its
+    span's (a term's postings with the same ``row >> 16``, ``span_high``). Term ``t``'s spans
+    are ``span_ptr[t]:span_ptr[t + 1]``; span ``j``'s postings ``span_first[j]:span_first[j + 1]``
+    (a term's postings are ``indptr[t]:indptr[t + 1]``, as before)."""
 
     indptr: np.ndarray      # int64, n_terms + 1
-    rows: np.ndarray        # int32 local row of each posting
+    rows: np.ndarray        # uint16 local row of each posting, its low 16 bits
     tf: np.ndarray          # uint8 term frequency of each posting (capped at 255)
     lengths: np.ndarray     # int32 per row: tokens (or bigrams) in the field
     row_ptr: np.ndarray     # int64, n_rows + 1: each row's run in row_terms
     row_terms: np.ndarray   # int32 the terms of each row (the postings transposed): what a
                             # tombstone takes off the document frequencies
+    span_ptr: np.ndarray    # int64, n_terms + 1: each term's run of spans
+    span_first: np.ndarray  # int64, n_spans + 1: each span's first posting (then: all postings)
+    span_high: np.ndarray   # int32, n_spans: each span's row >> 16
 
     @property
     def df(self) -> np.ndarray:
         return np.diff(self.indptr)
+
+    def rows_between(self, start: int, end: int) -> np.ndarray:
+        """The local rows (int32) of postings ``start:end``."""
+        low = self.rows[start:end]
+        if self.lengths.size <= 1 << SPAN_BITS or end <= start:   # (one span: all high bits 0)
+            return low.astype(np.int32)
+        first = self.span_first
+        j0 = int(np.searchsorted(first, start, side="right")) - 1
+        j1 = int(np.searchsorted(first, end, side="left"))
+        high = self.span_high[j0:j1] << SPAN_BITS
+        return np.repeat(high, np.diff(np.clip(first[j0:j1 + 1], start, end))) + low
+
+    def rows_at(self, where: np.ndarray) -> np.ndarray:
+        """The local rows (int32) of the postings at ``where``."""
+        low = self.rows[where]
+        if self.lengths.size <= 1 << SPAN_BITS or not low.size:
+            return low.astype(np.int32)
+        span = np.searchsorted(self.span_first, where, side="right") - 1
+        return (self.span_high[span] << SPAN_BITS) + low
+
+    def live_df(self, alive: np.ndarray) -> np.ndarray:
+        """Per term, how many of its postings' rows are ``alive`` (a bool per row)."""
+        if self.rows.size == 0:
+            return np.zeros(self.indptr.size - 1, dtype=np.int64)
+        live = np.empty(self.rows.size, dtype=bool)
+        for start in range(0, self.rows.size, _BLOCK):
+            end = min(start + _BLOCK, self.rows.size)
+            live[start:end] = alive[self.rows_between(start, end)]
+        return np.add.reduceat(live, self.indptr[:-1], dtype=np.int64)
 
     def df_of_rows(self, rows: np.ndarray) -> np.ndarray:
         """Per term, how many of ``rows`` have it."""
@@ -178,6 +217,26 @@ class Postings:
         where = np.arange(int(lengths.sum())) + np.repeat(starts - (np.cumsum(lengths) - lengths),
                                                           lengths)
         return np.bincount(self.row_terms[where], minlength=self.indptr.size - 1)
+
+
+POSTING_PARTS = ("indptr", "rows", "tf", "lengths", "row_ptr", "row_terms", "span_ptr",
+                 "span_first", "span_high")
+
+
+def _spans(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``span_ptr``, ``span_first``, ``span_high`` of postings with full ``rows`` (int32): a span
+    starts with each term and where a term's rows pass a multiple of 65,536 (a block of
+    postings at a time)."""
+    starts = [indptr[:-1][indptr[1:] > indptr[:-1]]]
+    for start in range(0, rows.size, _BLOCK):
+        end = min(start + _BLOCK, rows.size)
+        low = max(start - 1, 0)
+        high = rows[low:end] >> SPAN_BITS
+        starts.append(np.flatnonzero(high[1:] != high[:-1]) + (low + 1))
+    first = np.unique(np.concatenate(starts).astype(np.int64))
+    span_high = (rows[first] >> SPAN_BITS).astype(np.int32)
+    span_ptr = np.searchsorted(first, indptr, side="left").astype(np.int64)
+    return span_ptr, np.append(first, rows.size).astype(np.int64), span_high
 
 
 @dataclass
@@ -213,26 +272,39 @@ def _postings(chunks: list[np.ndarray], lengths: np.ndarray) -> tuple[Postings, 
     """Postings from int64 codes ``term_key << 27 | row`` (``chunks`` is emptied): one sort, runs
     of equal codes are the term frequencies. Returns them and the distinct keys in order."""
     term_keys, indptr, rows, tf = code_runs(chunks, tf8=True)
-    row_ptr, row_terms = _transpose(indptr, rows, lengths.size)
-    return Postings(indptr, rows, tf, lengths.astype(np.int32), row_ptr, row_terms), term_keys
+    spans = _spans(indptr, rows)
+    low = rows.astype(np.uint16)     # (the low 16 bits)
+    del rows
+    postings = Postings(indptr, low, tf, lengths.astype(np.int32), np.zeros(0, np.int64),
+                        np.zeros(0, np.int32), *spans)
+    postings.row_ptr, postings.row_terms = _transpose(indptr, postings.rows_between, low.size,
+                                                      lengths.size)
+    return postings, term_keys
 
 
 _BLOCK = 1 << 22
 
 
-def _transpose(indptr: np.ndarray, rows: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+def _transpose(indptr: np.ndarray, rows_between: Callable[[int, int], np.ndarray],
+               n_postings: int, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
     """Each row's terms (``row_ptr``, ``row_terms``: the postings in row order, a row's terms in
     term order — what a stable argsort of the rows gives), a block of postings at a time: the
     postings are in term order, so a block's terms go after the earlier blocks' in every row.
-    Temporaries of a block's size, not of all postings (a 1M base: ~400M bigram postings)."""
+    Temporaries of a block's size, not of all postings (a 1M base: ~400M bigram postings);
+    ``rows_between(start, end)``: the rows of postings ``start:end``."""
+    counts = np.zeros(n_rows, dtype=np.int64)
+    for start in range(0, n_postings, _BLOCK):
+        counts += np.bincount(rows_between(start, min(start + _BLOCK, n_postings)),
+                              minlength=n_rows)
     row_ptr = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n_rows), out=row_ptr[1:])
-    row_terms = np.empty(rows.size, dtype=np.int32)
+    np.cumsum(counts, out=row_ptr[1:])
+    del counts
+    row_terms = np.empty(n_postings, dtype=np.int32)
     free = row_ptr[:-1].copy()          # each row's next place in row_terms
-    for start in range(0, rows.size, _BLOCK):
-        end = min(start + _BLOCK, rows.size)
+    for start in range(0, n_postings, _BLOCK):
+        end = min(start + _BLOCK, n_postings)
         # row << 32 | position is unique: numpy's fast sort gives the stable order
-        order = rows[start:end].astype(np.int64)
+        order = rows_between(start, end).astype(np.int64)
         order <<= 32
         order |= np.arange(end - start, dtype=np.int64)
         order.sort()
@@ -399,8 +471,9 @@ def gram_field(texts: Iterable[tuple[str, str]]) -> tuple[np.ndarray, Postings, 
 def _no_gram_field(n_rows: int) -> tuple[np.ndarray, Postings, np.ndarray]:
     empty = np.zeros(0, dtype=np.int64)
     return (np.zeros(n_rows, dtype=bool),
-            Postings(np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.uint8),
+            Postings(np.zeros(1, np.int64), np.zeros(0, np.uint16), np.zeros(0, np.uint8),
                      np.zeros(n_rows, np.int32), np.zeros(n_rows + 1, np.int64),
+                     np.zeros(0, np.int32), np.zeros(1, np.int64), np.zeros(1, np.int64),
                      np.zeros(0, np.int32)), empty)
 
 
@@ -413,7 +486,7 @@ def _no_gram_field(n_rows: int) -> tuple[np.ndarray, Postings, np.ndarray]:
 # field is the smaller part (~9 s of CPU against ~17 s at 100k), so the row file costs the first
 # answer nothing where it cost ~5 s written after the build.
 PARALLEL_MIN_ROWS = 20_000
-_PARTS = ("indptr", "rows", "tf", "lengths", "row_ptr", "row_terms")
+_PARTS = POSTING_PARTS
 
 
 def write_gram_field(store, folder: Path, *, rows: bool = False) -> None:
@@ -525,7 +598,7 @@ def _arrays(segment: Segment) -> dict[str, np.ndarray]:
     if segment.documents is not None:
         out["doc_ids"], out["doc_fingerprints"] = segment.documents
     for name, postings in segment.fields.items():
-        for part in ("indptr", "rows", "tf", "lengths", "row_ptr", "row_terms"):
+        for part in POSTING_PARTS:
             out[f"{name}_{part}"] = getattr(postings, part)
     refs = sorted(segment.references.items())
     out["ref_sizes"] = np.array([rows.size for _, rows in refs], dtype=np.int64)
@@ -613,8 +686,8 @@ def _segment_of(path: str | Path, data: mmap.mmap, fd: int, *, schema: int) -> S
         if isinstance(err, IndexFileError):
             raise
         raise IndexFileError(f"{path} is unreadable: {err}") from None
-    fields = {name: Postings(*(arrays[f"{name}_{part}"] for part in (
-        "indptr", "rows", "tf", "lengths", "row_ptr", "row_terms"))) for name in FIELDS}
+    fields = {name: Postings(*(arrays[f"{name}_{part}"] for part in POSTING_PARTS))
+              for name in FIELDS}
     ends = np.cumsum(arrays["ref_sizes"])
     ref_rows = arrays["ref_rows"]
     references = {(kind, int(n)): ref_rows[end - size:end]
