@@ -351,8 +351,8 @@ class _Field:
         postings, alive, offset, _ = self._parts[i]
         plain = alive is None and not offset
         for j in range(len(tids)):
-            if out[j] is not None and out[j][0] is None:   # (None, start, end, weights)
-                out[j] = (postings.rows_between(out[j][1], out[j][2]), out[j][3])
+            if out[j] is not None and out[j][0] is None:   # (None, term, weights)
+                out[j] = (postings.term_rows(out[j][1]), out[j][2])
         if not missing:
             return out
         k1 = self._k1
@@ -363,13 +363,13 @@ class _Field:
             for j in missing:
                 tid = tids[j]
                 begin, stop = int(indptr[tid]), int(indptr[tid + 1])
-                term_rows = postings.rows_between(begin, stop)
+                term_rows = postings.term_rows(tid)
                 tf = postings.tf[begin:stop].astype(np.float32)
                 # the same float32 operations, in the same order, as the gathered path below
                 term_weights = (idf_all[tid] * tf * one / (tf + norms[term_rows])).astype(
                     np.float32, copy=False)
                 out[j] = (term_rows, term_weights)
-                new.append(((i, tid), (None, begin, stop, term_weights)))
+                new.append(((i, tid), (None, tid, term_weights)))
             self._keep(new)
             return out
         local = np.fromiter((tids[j] for j in missing), np.int64, count=len(missing))

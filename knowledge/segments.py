@@ -192,6 +192,18 @@ class Postings:
         high = self.span_high[j0:j1] << SPAN_BITS
         return np.repeat(high, np.diff(np.clip(first[j0:j1 + 1], start, end))) + low
 
+    def term_rows(self, term: int) -> np.ndarray:
+        """The local rows (int32) of term ``term``'s postings."""
+        begin, stop = int(self.indptr[term]), int(self.indptr[term + 1])
+        out = self.rows[begin:stop].astype(np.int32)
+        j0, j1 = int(self.span_ptr[term]), int(self.span_ptr[term + 1])
+        for high, first, end in zip(self.span_high[j0:j1].tolist(),
+                                    self.span_first[j0:j1].tolist(),
+                                    self.span_first[j0 + 1:j1 + 1].tolist()):
+            if high:
+                out[first - begin:end - begin] += high << SPAN_BITS
+        return out
+
     def rows_at(self, where: np.ndarray) -> np.ndarray:
         """The local rows (int32) of the postings at ``where``."""
         low = self.rows[where]
