@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from .compiled import loops as _bm25  # None: not built (or stale); zlib gives the same
-from .index import GramCoder, TokenCoder, batches, code_runs, release_free_memory
+from .index import SPAN_BITS, GramCoder, TokenCoder, batches, code_runs, release_free_memory
 from .normalize import normalize
 from .rowfile import file_crc32, write_row_file
 from .sections import find_references, is_liability
@@ -54,7 +54,6 @@ FORMAT_VERSION = 6          # bump when what a build writes changes (tokens, fie
 _MAGIC = b"STAFFIDX"
 _HEAD = struct.Struct("<8sIQ")   # magic, format version, header length
 _ROW_BITS = 27
-SPAN_BITS = 16              # a posting's row: its span's number << 16 | its 16 bits
 _ALIGN = 64
 KINDS = ("text", "list", "table_row", "faq")
 FIELDS = ("words", "context", "grams")
@@ -235,22 +234,6 @@ POSTING_PARTS = ("indptr", "rows", "tf", "lengths", "row_ptr", "row_terms", "spa
                  "span_first", "span_high")
 
 
-def _spans(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``span_ptr``, ``span_first``, ``span_high`` of postings with full ``rows`` (int32): a span
-    starts with each term and where a term's rows pass a multiple of 65,536 (a block of
-    postings at a time)."""
-    starts = [indptr[:-1][indptr[1:] > indptr[:-1]]]
-    for start in range(0, rows.size, _BLOCK):
-        end = min(start + _BLOCK, rows.size)
-        low = max(start - 1, 0)
-        high = rows[low:end] >> SPAN_BITS
-        starts.append(np.flatnonzero(high[1:] != high[:-1]) + (low + 1))
-    first = np.unique(np.concatenate(starts).astype(np.int64))
-    span_high = (rows[first] >> SPAN_BITS).astype(np.int32)
-    span_ptr = np.searchsorted(first, indptr, side="left").astype(np.int64)
-    return span_ptr, np.append(first, rows.size).astype(np.int64), span_high
-
-
 @dataclass
 class Segment:
     """Postings of some paragraphs and what ranking needs of each (see the module docstring)."""
@@ -283,10 +266,7 @@ def heads_text(row: ParagraphRow, norm: Callable[[str], str] = normalize) -> str
 def _postings(chunks: list[np.ndarray], lengths: np.ndarray) -> tuple[Postings, np.ndarray]:
     """Postings from int64 codes ``term_key << 27 | row`` (``chunks`` is emptied): one sort, runs
     of equal codes are the term frequencies. Returns them and the distinct keys in order."""
-    term_keys, indptr, rows, tf = code_runs(chunks, tf8=True)
-    spans = _spans(indptr, rows)
-    low = rows.astype(np.uint16)     # (the low 16 bits)
-    del rows
+    term_keys, indptr, low, tf, spans = code_runs(chunks, tf8=True, spans=True)
     postings = Postings(indptr, low, tf, lengths.astype(np.int32), np.zeros(0, np.int64),
                         np.zeros(0, np.int32), *spans)
     postings.row_ptr, postings.row_terms = _transpose(indptr, postings.rows_between, low.size,

@@ -25,7 +25,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from knowledge import KnowledgeBase, rank, segments
+from knowledge import KnowledgeBase, index, rank
 from knowledge.query import Unit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,7 +159,7 @@ def spanned(lists: list[np.ndarray]):
     """Postings of term row lists as the index stores them: rows in 16 bits, spans."""
     rows = np.concatenate(lists).astype(np.int32)
     indptr = np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64)
-    span_ptr, span_first, span_high = segments._spans(indptr, rows)
+    span_ptr, span_first, span_high = index.row_spans(indptr, rows)
     return rows.astype(np.uint16), indptr, span_ptr, span_first, span_high
 
 
