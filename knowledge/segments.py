@@ -3,11 +3,12 @@
 A :class:`Segment` is what an index build of some paragraphs produces: for each of the three
 fields (paragraph words, title + heading words, paragraph bigrams) the postings of each term
 (rows in 16 bits within spans of 65,536 rows, and raw term frequencies, ``uint8``, capped at 255)
-and each row's length, plus what the ranking needs of every row without reading it (paragraph id, document id, kind, whether it is a liability
-provision: under 法律责任 / 罚则, or a sanction under 监督与责任, 奖惩…; the 第N条 references
-of its headings). BM25 weights are *not* stored: they are computed at
-query time from the global statistics of all live segments (:mod:`.segmented`), so a base
-segment with deltas and tombstones ranks exactly as one fresh build of the same rows.
+and each row's length, plus what the ranking needs of every row without reading it (paragraph
+id, document id, kind, whether it is a liability provision: under 法律责任 / 罚则, or a sanction
+under 监督与责任, 奖惩…; the 第N条 references of its headings). BM25 weights are *not* stored:
+they are computed at query time from the global statistics of all live segments
+(:mod:`.segmented`), so a base segment with deltas and tombstones ranks exactly as one fresh
+build of the same rows.
 
 The base segment is saved beside the database (``staffbot.db.idx``): a header (format version,
 database generation and schema, the documents it holds, each array's place) and the arrays,
