@@ -1,6 +1,6 @@
 /* The BM25 candidates stage's inner loops, compiled: an optional speed-up of knowledge/rank.py.
  *
- * accumulate() adds a field's terms' BM25 weights × query weights into a row's total, computing
+ * accumulate_spans() adds a field's terms' BM25 weights × query weights into a row's total, computing
  * each weight with the same float32 operations, in the same order, as segmented._Field does in
  * numpy, and adding them in the order np.bincount would (terms in query order, postings in row
  * order; the rows walked in blocks that keep their totals and norms in the cache, each row's
@@ -13,8 +13,10 @@
  * over the text that notes where each spelling's first character occurs). read_rows() reads a
  * search's rows from the row file (rowfile.RowFile.entries) as RowFile.entry makes them.
  *
- * accumulate_terms() is accumulate() handed a segment's term ids: it gathers their postings'
- * bounds, idf and query weights itself (no numpy call per term list in segmented.py).
+ * accumulate_span_terms() is accumulate_spans() handed a segment's term ids: it gathers their
+ * spans, idf and query weights itself (no numpy call per term list in segmented.py). A
+ * posting's row is stored in 16 bits (index format 6): its span (a term's postings with the
+ * same row >> 16) gives the high bits.
  *
  * Built by setup.py as an optional extension (no numpy headers: the buffer protocol); without it
  * knowledge/rank.py runs the numpy path, with identical results. Compiled with
@@ -45,58 +47,82 @@ get(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, int writable, const cha
     return 0;
 }
 
-#define ACCUMULATE_BLOCK 8192   /* rows: 64 kB of totals and 32 kB of norms */
+#define ACCUMULATE_BLOCK 8192   /* rows: 64 kB of totals and 32 kB of norms (divides 65,536) */
 
-/* accumulate()'s loop on raw arrays (see there); sets *bad on a term or row out of range.
- * Returns the postings added, or -1 when out of memory. */
+/* accumulate_spans()'s loop on raw arrays (see there); sets *bad on a term, span or row out of
+ * range. A posting's row is its span's sh[j] << 16 plus its 16 bits r[p]; term t's spans are
+ * sb[t]..se[t], span j's postings sf[j]..sf[j + 1]. Returns the postings added, or -1 when out
+ * of memory. */
 static Py_ssize_t
-add_postings(double *out, Py_ssize_t n_out, const int32_t *r, const uint8_t *f,
-             Py_ssize_t n_post, const float *nm, Py_ssize_t n_local, const char *live,
-             Py_ssize_t offset, const int64_t *b, const int64_t *e, const float *w,
-             const double *q, Py_ssize_t n_terms, float one, int *bad_out)
+add_postings(double *out, Py_ssize_t n_out, const uint16_t *r, const uint8_t *f,
+             Py_ssize_t n_post, const int64_t *sf, const int32_t *sh, Py_ssize_t n_spans,
+             const float *nm, Py_ssize_t n_local, const char *live, Py_ssize_t offset,
+             const int64_t *sb, const int64_t *se, const float *w, const double *q,
+             Py_ssize_t n_terms, float one, int *bad_out)
 {
     int bad = 0;
     Py_ssize_t added = 0;
     for (Py_ssize_t t = 0; t < n_terms && !bad; t++) {
-        if (b[t] < 0 || e[t] > n_post || b[t] > e[t]) { bad = 1; break; }
+        if (sb[t] < 0 || se[t] > n_spans || sb[t] > se[t]) { bad = 1; break; }
+        for (int64_t j = sb[t]; j < se[t]; j++)
+            if (sf[j] < 0 || sf[j] > sf[j + 1] || sf[j + 1] > n_post || sh[j] < 0) {
+                bad = 1; break;
+            }
     }
     if (offset < 0 || offset + n_local > n_out) bad = 1;
     if (bad || n_terms == 0) { *bad_out |= bad; return 0; }
     /* Rows in blocks whose totals and norms stay in the cache (a term's rows are sorted): each
-       row still gets its terms in query order, so its sum is the same, bit for bit. */
-    int64_t *at = PyMem_Malloc(sizeof(int64_t) * n_terms);
+       row still gets its terms in query order, so its sum is the same, bit for bit. A block
+       lies in one span. */
+    int64_t *at = PyMem_Malloc(sizeof(int64_t) * 2 * n_terms), *span = at + n_terms;
     if (at == NULL) return -1;
-    for (Py_ssize_t t = 0; t < n_terms; t++) at[t] = b[t];
+    for (Py_ssize_t t = 0; t < n_terms; t++) {
+        span[t] = sb[t];
+        at[t] = sf[sb[t]];
+    }
     for (int64_t block = 0; block < n_local; block += ACCUMULATE_BLOCK) {
-        const int32_t end = (int32_t)(block + ACCUMULATE_BLOCK < n_local ?
-                                      block + ACCUMULATE_BLOCK : n_local);
+        const int64_t high = block >> 16, base = high << 16;
+        const int32_t end = (int32_t)((block + ACCUMULATE_BLOCK < n_local ?
+                                       block + ACCUMULATE_BLOCK : n_local) - base);
         for (Py_ssize_t t = 0; t < n_terms; t++) {
+            int64_t j = span[t], p = at[t];
+            while (j < se[t] && sh[j] < high) {     /* spans behind: all their postings added */
+                if (p != sf[j + 1]) bad = 1;
+                p = sf[++j];
+            }
+            span[t] = j;
+            if (j == se[t] || sh[j] != high) { at[t] = p; continue; }
             const float idf_t = w[t];
             const double qw_t = q[t];
-            int64_t p = at[t];
-            const int64_t stop = e[t];
+            const int64_t stop = sf[j + 1];
+            double *totals = out + offset + base;
+            const float *norms = nm + base;
+            const char *alive = live ? live + base : NULL;
             for (; p < stop; p++) {
                 const int32_t row = r[p];
                 if (row >= end) break;
-                if (row < 0) { bad = 1; break; }
-                if (live && !live[row]) continue;
+                if (alive && !alive[row]) continue;
                 const float freq = (float)f[p];
-                const float weight = idf_t * freq * one / (freq + nm[row]);
-                out[offset + row] += (double)weight * qw_t;
+                const float weight = idf_t * freq * one / (freq + norms[row]);
+                totals[row] += (double)weight * qw_t;
                 added++;
             }
             at[t] = p;
         }
         if (bad) break;
     }
-    for (Py_ssize_t t = 0; t < n_terms; t++)
-        if (at[t] != e[t]) bad = 1;     /* (a row beyond the segment's) */
+    for (Py_ssize_t t = 0; t < n_terms && !bad; t++) {   /* (a row beyond the segment's) */
+        int64_t j = span[t], p = at[t];
+        for (; j < se[t]; p = sf[++j])
+            if (p != sf[j + 1]) { bad = 1; break; }
+    }
     PyMem_Free(at);
     *bad_out |= bad;
     return added;
 }
 
-/* A list's items as int64 (what accumulate_terms is handed: term ids), or NULL with an error. */
+/* A list's items as int64 (what accumulate_span_terms is handed: term ids), or NULL with an
+ * error. */
 static int64_t *
 int64s_of(PyObject *list, Py_ssize_t *n)
 {
@@ -113,138 +139,174 @@ int64s_of(PyObject *list, Py_ssize_t *n)
     return out;
 }
 
-/* accumulate_terms(total, rows, tf, norms, alive | None, offset, indptr: int64[terms + 1],
- *                  idf_all: float32[slots], locs: list[int], ats: list[int],
- *                  qweights: list[float], k1_plus_1) -> postings added
- * accumulate() for the terms `locs` of one segment (their postings indptr[loc]..indptr[loc + 1],
- * their idf idf_all[at], their query weights): the gathers segmented._Field.accumulate made
- * in numpy, made here, then the same loop (the same totals, bit for bit). */
-static PyObject *
-accumulate_terms(PyObject *self, PyObject *args)
+/* The postings' arrays both accumulate functions read, as buffers. */
+typedef struct {
+    Py_buffer total, rows, tf, norms, alive, first, high;
+    int have_alive, got;
+} Arrays;
+
+static void
+arrays_release(Arrays *a)
 {
-    PyObject *o_total, *o_rows, *o_tf, *o_norms, *o_alive, *o_indptr, *o_idf, *o_locs, *o_ats,
-        *o_qw, *o_one;
+    Py_buffer *all[] = {&a->total, &a->rows, &a->tf, &a->norms, &a->alive, &a->first, &a->high};
+    for (int i = 0; i < a->got; i++) PyBuffer_Release(all[i]);
+    a->got = 0;
+}
+
+/* total float64 (written), rows uint16, tf uint8, norms float32, alive bool | None, span_first
+ * int64, span_high int32; sizes checked against each other (0 on success, -1 with an error). */
+static int
+arrays_get(Arrays *a, PyObject *total, PyObject *rows, PyObject *tf, PyObject *norms,
+           PyObject *alive, PyObject *first, PyObject *high, const char *what)
+{
+    a->got = 0;
+    a->have_alive = alive != Py_None;
+    if (get(total, &a->total, 8, 1, "total") < 0) return -1;
+    a->got++;
+    if (get(rows, &a->rows, 2, 0, "rows") < 0) goto fail;
+    a->got++;
+    if (get(tf, &a->tf, 1, 0, "tf") < 0) goto fail;
+    a->got++;
+    if (get(norms, &a->norms, 4, 0, "norms") < 0) goto fail;
+    a->got++;
+    if (a->have_alive) {
+        if (get(alive, &a->alive, 1, 0, "alive") < 0) goto fail;
+    } else if (PyObject_GetBuffer(norms, &a->alive, PyBUF_SIMPLE) < 0) goto fail;  /* (unused) */
+    a->got++;
+    if (get(first, &a->first, 8, 0, "span_first") < 0) goto fail;
+    a->got++;
+    if (get(high, &a->high, 4, 0, "span_high") < 0) goto fail;
+    a->got++;
+    Py_ssize_t n_post = a->rows.len / 2, n_local = a->norms.len / 4, n_spans = a->high.len / 4;
+    if (a->tf.len != n_post || (a->have_alive && a->alive.len != n_local) ||
+            a->first.len / 8 != n_spans + 1) {
+        PyErr_Format(PyExc_ValueError, "%s: arrays of inconsistent sizes", what);
+        goto fail;
+    }
+    return 0;
+fail:
+    arrays_release(a);
+    return -1;
+}
+
+static PyObject *
+run(Arrays *a, Py_ssize_t offset, const int64_t *sb, const int64_t *se, const float *w,
+    const double *q, Py_ssize_t n_terms, float one, const char *what)
+{
+    int bad = 0;
+    Py_ssize_t added = add_postings(
+        (double *)a->total.buf, a->total.len / 8, a->rows.buf, a->tf.buf, a->rows.len / 2,
+        a->first.buf, a->high.buf, a->high.len / 4, a->norms.buf, a->norms.len / 4,
+        a->have_alive ? a->alive.buf : NULL, offset, sb, se, w, q, n_terms, one, &bad);
+    if (added < 0) return PyErr_NoMemory();
+    if (bad) return PyErr_Format(PyExc_ValueError, "%s: arrays of inconsistent sizes", what);
+    return PyLong_FromSsize_t(added);
+}
+
+/* accumulate_span_terms(total, rows, tf, norms, alive | None, offset,
+ *                       span_ptr: int64[terms + 1], span_first, span_high,
+ *                       idf_all: float32[slots], locs: list[int], ats: list[int],
+ *                       qweights: list[float], k1_plus_1) -> postings added
+ * accumulate_spans() for the terms `locs` of one segment (their spans span_ptr[loc]..
+ * span_ptr[loc + 1], their idf idf_all[at], their query weights), gathered here. */
+static PyObject *
+accumulate_span_terms(PyObject *self, PyObject *args)
+{
+    PyObject *o_total, *o_rows, *o_tf, *o_norms, *o_alive, *o_ptr, *o_first, *o_high, *o_idf,
+        *o_locs, *o_ats, *o_qw, *o_one;
     Py_ssize_t offset;
-    if (!PyArg_ParseTuple(args, "OOOOOnOOOOOO", &o_total, &o_rows, &o_tf, &o_norms, &o_alive,
-                          &offset, &o_indptr, &o_idf, &o_locs, &o_ats, &o_qw, &o_one))
+    if (!PyArg_ParseTuple(args, "OOOOOnOOOOOOOO", &o_total, &o_rows, &o_tf, &o_norms, &o_alive,
+                          &offset, &o_ptr, &o_first, &o_high, &o_idf, &o_locs, &o_ats, &o_qw,
+                          &o_one))
         return NULL;
-    Py_buffer indptr, idf;
+    Py_buffer ptr, idf;
     PyObject *result = NULL;
-    int64_t *locs = NULL, *ats = NULL;
+    int64_t *locs = NULL, *ats = NULL, *b = NULL;
+    float *w = NULL;
+    double *q = NULL;
     Py_ssize_t n, n_ats;
-    if (get(o_indptr, &indptr, 8, 0, "indptr") < 0) return NULL;
-    if (get(o_idf, &idf, 4, 0, "idf_all") < 0) { PyBuffer_Release(&indptr); return NULL; }
+    if (get(o_ptr, &ptr, 8, 0, "span_ptr") < 0) return NULL;
+    if (get(o_idf, &idf, 4, 0, "idf_all") < 0) { PyBuffer_Release(&ptr); return NULL; }
     if ((locs = int64s_of(o_locs, &n)) == NULL || (ats = int64s_of(o_ats, &n_ats)) == NULL)
         goto done;
     if (n_ats != n || !PyList_Check(o_qw) || PyList_GET_SIZE(o_qw) != n) {
-        PyErr_SetString(PyExc_ValueError, "accumulate_terms: locs, ats, qweights differ");
+        PyErr_SetString(PyExc_ValueError, "accumulate_span_terms: locs, ats, qweights differ");
         goto done;
     }
-    Py_buffer total, rows, tf, norms, alive;
-    int have_alive = o_alive != Py_None, bad = 0;
     double one = PyFloat_AsDouble(o_one);
     if (one == -1.0 && PyErr_Occurred()) goto done;
-    int64_t *b = PyMem_Malloc(sizeof(int64_t) * 2 * (n ? n : 1)), *e = b + (n ? n : 1);
-    float *w = PyMem_Malloc(sizeof(float) * (n ? n : 1));
-    double *q = PyMem_Malloc(sizeof(double) * (n ? n : 1));
-    if (b == NULL || w == NULL || q == NULL) { PyErr_NoMemory(); goto freed; }
-    const int64_t *ip = indptr.buf;
+    b = PyMem_Malloc(sizeof(int64_t) * 2 * (n ? n : 1));
+    w = PyMem_Malloc(sizeof(float) * (n ? n : 1));
+    q = PyMem_Malloc(sizeof(double) * (n ? n : 1));
+    if (b == NULL || w == NULL || q == NULL) { PyErr_NoMemory(); goto done; }
+    int64_t *e = b + (n ? n : 1);
+    const int64_t *sp = ptr.buf;
     const float *all = idf.buf;
-    Py_ssize_t n_ptr = indptr.len / 8, n_idf = idf.len / 4;
+    Py_ssize_t n_ptr = ptr.len / 8, n_idf = idf.len / 4;
     for (Py_ssize_t t = 0; t < n; t++) {
         if (locs[t] < 0 || locs[t] + 1 >= n_ptr || ats[t] < 0 || ats[t] >= n_idf) {
-            PyErr_SetString(PyExc_ValueError, "accumulate_terms: a term out of range");
-            goto freed;
+            PyErr_SetString(PyExc_ValueError, "accumulate_span_terms: a term out of range");
+            goto done;
         }
-        b[t] = ip[locs[t]];
-        e[t] = ip[locs[t] + 1];
+        b[t] = sp[locs[t]];
+        e[t] = sp[locs[t] + 1];
         w[t] = all[ats[t]];
         q[t] = PyFloat_AsDouble(PyList_GET_ITEM(o_qw, t));
-        if (q[t] == -1.0 && PyErr_Occurred()) goto freed;
+        if (q[t] == -1.0 && PyErr_Occurred()) goto done;
     }
-    if (get(o_total, &total, 8, 1, "total") < 0) goto freed;
-    if (get(o_rows, &rows, 4, 0, "rows") < 0) goto r0;
-    if (get(o_tf, &tf, 1, 0, "tf") < 0) goto r1;
-    if (get(o_norms, &norms, 4, 0, "norms") < 0) goto r2;
-    if (have_alive && get(o_alive, &alive, 1, 0, "alive") < 0) goto r3;
-    Py_ssize_t n_post = rows.len / 4, n_local = norms.len / 4;
-    bad = tf.len != n_post || (have_alive && alive.len != n_local);
-    Py_ssize_t added = bad ? 0 : add_postings(
-        (double *)total.buf, total.len / 8, rows.buf, tf.buf, n_post, norms.buf, n_local,
-        have_alive ? alive.buf : NULL, offset, b, e, w, q, n, (float)one, &bad);
-    if (added < 0) PyErr_NoMemory();
-    else if (bad) PyErr_SetString(PyExc_ValueError, "accumulate_terms: arrays of inconsistent sizes");
-    else result = PyLong_FromSsize_t(added);
-    if (have_alive) PyBuffer_Release(&alive);
-r3: PyBuffer_Release(&norms);
-r2: PyBuffer_Release(&tf);
-r1: PyBuffer_Release(&rows);
-r0: PyBuffer_Release(&total);
-freed:
-    PyMem_Free(b); PyMem_Free(w); PyMem_Free(q);
+    Arrays a;
+    if (arrays_get(&a, o_total, o_rows, o_tf, o_norms, o_alive, o_first, o_high,
+                   "accumulate_span_terms") < 0)
+        goto done;
+    result = run(&a, offset, b, e, w, q, n, (float)one, "accumulate_span_terms");
+    arrays_release(&a);
 done:
+    PyMem_Free(b); PyMem_Free(w); PyMem_Free(q);
     PyMem_Free(locs); PyMem_Free(ats);
-    PyBuffer_Release(&idf); PyBuffer_Release(&indptr);
+    PyBuffer_Release(&idf); PyBuffer_Release(&ptr);
     return result;
 }
 
-/* accumulate(total: float64[n], rows: int32[p], tf: uint8[p], norms: float32[rows],
- *            alive: bool[rows] | None, offset: int, begins: int64[t], ends: int64[t],
- *            idf: float32[t], qweights: float64[t], k1_plus_1: float) -> postings added
- * total[offset + rows[i]] += (double)(idf * tf * (k1 + 1) / (tf + norms[rows[i]])) * qweight
- * for each term's postings begins[t]..ends[t], dead rows (alive false) skipped. */
+/* accumulate_spans(total: float64[n], rows: uint16[p], tf: uint8[p], norms: float32[rows],
+ *                  alive: bool[rows] | None, offset: int, span_first: int64[spans + 1],
+ *                  span_high: int32[spans], begins: int64[t], ends: int64[t], idf: float32[t],
+ *                  qweights: float64[t], k1_plus_1: float) -> postings added
+ * total[offset + row] += (double)(idf * tf * (k1 + 1) / (tf + norms[row])) * qweight for each
+ * posting of each term's spans begins[t]..ends[t] (row = span_high[j] << 16 | rows[p]), dead
+ * rows (alive false) skipped. */
 static PyObject *
-accumulate(PyObject *self, PyObject *args)
+accumulate_spans(PyObject *self, PyObject *args)
 {
-    PyObject *o_total, *o_rows, *o_tf, *o_norms, *o_alive, *o_begins, *o_ends, *o_idf, *o_qw;
+    PyObject *o_total, *o_rows, *o_tf, *o_norms, *o_alive, *o_first, *o_high, *o_begins,
+        *o_ends, *o_idf, *o_qw;
     Py_ssize_t offset;
     float one;
-    if (!PyArg_ParseTuple(args, "OOOOOnOOOOf", &o_total, &o_rows, &o_tf, &o_norms, &o_alive,
-                          &offset, &o_begins, &o_ends, &o_idf, &o_qw, &one))
+    if (!PyArg_ParseTuple(args, "OOOOOnOOOOOOf", &o_total, &o_rows, &o_tf, &o_norms, &o_alive,
+                          &offset, &o_first, &o_high, &o_begins, &o_ends, &o_idf, &o_qw, &one))
         return NULL;
-    Py_buffer total, rows, tf, norms, alive, begins, ends, idf, qw;
-    int have_alive = o_alive != Py_None, bad = 0;
-    Py_ssize_t added = 0;
-    if (get(o_total, &total, 8, 1, "total") < 0) return NULL;
-    if (get(o_rows, &rows, 4, 0, "rows") < 0) goto e0;
-    if (get(o_tf, &tf, 1, 0, "tf") < 0) goto e1;
-    if (get(o_norms, &norms, 4, 0, "norms") < 0) goto e2;
-    if (have_alive && get(o_alive, &alive, 1, 0, "alive") < 0) goto e3;
-    if (get(o_begins, &begins, 8, 0, "begins") < 0) goto e4;
-    if (get(o_ends, &ends, 8, 0, "ends") < 0) goto e5;
-    if (get(o_idf, &idf, 4, 0, "idf") < 0) goto e6;
-    if (get(o_qw, &qw, 8, 0, "qweights") < 0) goto e7;
-
-    double *out = (double *)total.buf;
-    const int32_t *r = (const int32_t *)rows.buf;
-    const uint8_t *f = (const uint8_t *)tf.buf;
-    const float *nm = (const float *)norms.buf;
-    const char *live = have_alive ? (const char *)alive.buf : NULL;
-    const int64_t *b = (const int64_t *)begins.buf, *e = (const int64_t *)ends.buf;
-    const float *w = (const float *)idf.buf;
-    const double *q = (const double *)qw.buf;
-    Py_ssize_t n_terms = begins.len / 8, n_out = total.len / 8, n_local = norms.len / 4;
-    Py_ssize_t n_post = rows.len / 4;
-    bad = ends.len / 8 != n_terms || idf.len / 4 != n_terms || qw.len / 8 != n_terms ||
-              tf.len != n_post || (have_alive && alive.len != n_local);
-    if (!bad) added = add_postings(out, n_out, r, f, n_post, nm, n_local, live, offset, b, e, w, q,
-                                   n_terms, one, &bad);
-    if (added < 0) { PyErr_NoMemory(); added = 0; }
-    PyBuffer_Release(&qw);
-e7: PyBuffer_Release(&idf);
-e6: PyBuffer_Release(&ends);
-e5: PyBuffer_Release(&begins);
-e4: if (have_alive) PyBuffer_Release(&alive);
-e3: PyBuffer_Release(&norms);
-e2: PyBuffer_Release(&tf);
-e1: PyBuffer_Release(&rows);
-e0: PyBuffer_Release(&total);
-    if (PyErr_Occurred()) return NULL;
-    if (bad) {
-        PyErr_SetString(PyExc_ValueError, "accumulate: arrays of inconsistent sizes");
-        return NULL;
+    Py_buffer begins, ends, idf, qw;
+    PyObject *result = NULL;
+    if (get(o_begins, &begins, 8, 0, "begins") < 0) return NULL;
+    if (get(o_ends, &ends, 8, 0, "ends") < 0) goto e0;
+    if (get(o_idf, &idf, 4, 0, "idf") < 0) goto e1;
+    if (get(o_qw, &qw, 8, 0, "qweights") < 0) goto e2;
+    Py_ssize_t n_terms = begins.len / 8;
+    if (ends.len / 8 != n_terms || idf.len / 4 != n_terms || qw.len / 8 != n_terms) {
+        PyErr_SetString(PyExc_ValueError, "accumulate_spans: arrays of inconsistent sizes");
+        goto e3;
     }
-    return PyLong_FromSsize_t(added);
+    Arrays a;
+    if (arrays_get(&a, o_total, o_rows, o_tf, o_norms, o_alive, o_first, o_high,
+                   "accumulate_spans") < 0)
+        goto e3;
+    result = run(&a, offset, begins.buf, ends.buf, idf.buf, qw.buf, n_terms, one,
+                 "accumulate_spans");
+    arrays_release(&a);
+e3: PyBuffer_Release(&qw);
+e2: PyBuffer_Release(&idf);
+e1: PyBuffer_Release(&ends);
+e0: PyBuffer_Release(&begins);
+    return result;
 }
 
 typedef struct { double value; Py_ssize_t row; } Item;
@@ -1554,13 +1616,14 @@ done:
 }
 
 static PyMethodDef methods[] = {
-    {"accumulate_terms", accumulate_terms, METH_VARARGS,
-     "accumulate() for a segment's terms given by id (the gathers made here)."},
+    {"accumulate_span_terms", accumulate_span_terms, METH_VARARGS,
+     "accumulate_spans() for a segment's terms given by id (the gathers made here)."},
 #ifndef _WIN32
     {"read_rows", read_rows, METH_VARARGS, "Row file rows as RowFile.entry makes them."},
 #endif
     {"untrack", untrack, METH_VARARGS, "Untrack immutable records of atomic values."},
-    {"accumulate", accumulate, METH_VARARGS, "Add a field's terms' BM25 weights into totals."},
+    {"accumulate_spans", accumulate_spans, METH_VARARGS,
+     "Add a field's terms' BM25 weights into totals (rows in 16 bits within spans)."},
     {"top", top, METH_VARARGS, "The n best rows when unique, best first (None: a tie)."},
     {"containing", containing, METH_VARARGS, "Which spans of a text hold a needle whole."},
     {"layout", layout, METH_VARARGS, "The rerank's spans: texts and heads joined, offsets."},

@@ -10,10 +10,11 @@ import logging
 
 # every function of _bm25.c's method table the Python side calls (read_rows is POSIX only and
 # looked up on its own by rowfile.py)
-NEEDED = ("accumulate", "top", "containing", "layout", "matrix", "spread", "windows",
-          "term_hashes", "route", "viterbi",
+NEEDED = ("accumulate_spans", "accumulate_span_terms", "top", "containing", "layout", "matrix",
+          "spread", "windows", "term_hashes", "route", "viterbi",
           "untrack",   # (with read_rows reading the row file's format 4: UTF-16 texts)
-          "tf_bytes")  # accumulate reads uint8 term frequencies (index format 5)
+          "tf_bytes")  # the accumulate functions read uint8 term frequencies (index format 5)
+                       # and rows in 16 bits within spans (format 6: their names)
 
 try:
     from . import _bm25 as loops

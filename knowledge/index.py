@@ -27,7 +27,7 @@ import numpy as np
 from .text import CJK_IDEOGRAPHS
 
 __all__ = ["FieldIndex", "GramCoder", "GramIndex", "TokenCoder", "batches", "code_runs",
-           "gram_codes", "release_free_memory", "token_codes"]
+           "gram_codes", "release_free_memory", "row_spans", "token_codes"]
 
 _ROW_BITS = 27            # rows per index: up to 134M
 _CHAR_BITS = 18           # CJK code points stay below 0x40000
@@ -51,8 +51,8 @@ def release_free_memory() -> None:
 _PART_CODES = 1 << 23    # code_runs sorts at most about this many codes at once (64 MB)
 
 
-def code_runs(chunks: list[np.ndarray], *, tf8: bool = False
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def code_runs(chunks: list[np.ndarray], *, tf8: bool = False, spans: bool = False
+              ) -> tuple:
     """Postings' skeleton from int64 codes ``term_key << 27 | row`` (``chunks`` is emptied, so
     each temporary is freed as soon as it is used: the peak of an index build is here).
 
@@ -61,6 +61,8 @@ def code_runs(chunks: list[np.ndarray], *, tf8: bool = False
     order, ``indptr`` (int64, a term's postings are ``indptr[t]:indptr[t + 1]``), the rows (int32)
     and each posting's term frequency (int64; ``tf8``: capped at 255 as ``uint8``, range by
     range — a 1M base's 400M bigram postings as int64 would be 3.2 GB, twice while joined).
+    ``spans``: the rows as ``uint16`` (their low 16 bits) and, fifth, their spans
+    (:func:`row_spans`), made range by range: no int32 row of every posting is ever held.
 
     Bounded memory: the codes are cut at term boundaries into key ranges of about
     ``_PART_CODES`` codes (split points from a sample), and each range is sorted and coded on
@@ -78,7 +80,7 @@ def code_runs(chunks: list[np.ndarray], *, tf8: bool = False
         else:
             parts[0].append(chunk)
         del chunk
-    keys_out, starts_out, rows_out, tf_out = [], [], [], []
+    keys_out, starts_out, rows_out, tf_out, first_out, high_out = [], [], [], [], [], []
     done = 0
     for i in range(len(parts)):
         codes = np.concatenate(parts[i]) if parts[i] else np.zeros(0, dtype=np.int64)
@@ -93,12 +95,41 @@ def code_runs(chunks: list[np.ndarray], *, tf8: bool = False
             tf = np.minimum(tf, 255).astype(np.uint8)
         keys_out.append(term_keys)
         starts_out.append(starts + done)
+        if spans:     # (a term's postings all fall in one range: its spans too)
+            _, first, high = row_spans(np.append(starts, rows.size), rows)
+            first_out.append(first[:-1] + done)
+            high_out.append(high)
+            rows = rows.astype(np.uint16)
         rows_out.append(rows)
         tf_out.append(tf)
         done += rows.size
     indptr = np.append(np.concatenate(starts_out), done).astype(np.int64)
-    return (np.concatenate(keys_out), indptr, np.concatenate(rows_out),
-            np.concatenate(tf_out))
+    out = (np.concatenate(keys_out), indptr, np.concatenate(rows_out), np.concatenate(tf_out))
+    if not spans:
+        return out
+    span_first = np.append(np.concatenate(first_out), done).astype(np.int64)
+    span_ptr = np.searchsorted(span_first[:-1], indptr, side="left").astype(np.int64)
+    return (*out, (span_ptr, span_first, np.concatenate(high_out).astype(np.int32)))
+
+
+SPAN_BITS = 16          # a posting's row in an index file: its span's number << 16 | 16 bits
+_SPAN_BLOCK = 1 << 22
+
+
+def row_spans(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``span_ptr``, ``span_first``, ``span_high`` (:class:`.segments.Postings`) of postings
+    with full ``rows``: a span starts with each term and where a term's rows pass a multiple of
+    65,536 (found a block of postings at a time)."""
+    starts = [indptr[:-1][indptr[1:] > indptr[:-1]]]
+    for start in range(0, rows.size, _SPAN_BLOCK):
+        end = min(start + _SPAN_BLOCK, rows.size)
+        low = max(start - 1, 0)
+        high = rows[low:end] >> SPAN_BITS
+        starts.append(np.flatnonzero(high[1:] != high[:-1]) + (low + 1))
+    first = np.unique(np.concatenate(starts).astype(np.int64))
+    span_high = (rows[first] >> SPAN_BITS).astype(np.int32)
+    span_ptr = np.searchsorted(first, indptr, side="left").astype(np.int64)
+    return span_ptr, np.append(first, rows.size).astype(np.int64), span_high
 
 
 def _split_points(chunks: list[np.ndarray], parts: int) -> np.ndarray:

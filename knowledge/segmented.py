@@ -75,11 +75,7 @@ def _gram_key(gram: str) -> int:
 
 def _live_df(postings: Postings, alive: np.ndarray | None) -> np.ndarray:
     """Each term's number of live rows in one segment."""
-    if alive is None:
-        return postings.df
-    if postings.rows.size == 0:
-        return np.zeros(postings.indptr.size - 1, dtype=np.int64)
-    return np.add.reduceat(alive[postings.rows].astype(np.int64), postings.indptr[:-1])
+    return postings.df if alive is None else postings.live_df(alive)
 
 
 class _Field:
@@ -330,19 +326,11 @@ class _Field:
             if not found:
                 continue
             locs, ats, qweights = zip(*found)     # (a gather each, not a numpy read per term)
-            indptr = postings.indptr
-            if indptr.dtype == np.int64 and hasattr(kernel, "accumulate_terms"):
-                # the gathers below made in C, no numpy call per term list
-                added += kernel.accumulate_terms(total, postings.rows, postings.tf,
-                                                 self._norms[i], alive, offset, indptr,
-                                                 self.idf_all, locs, ats, list(qweights), one)
-                continue
-            locs = np.array(locs, dtype=np.int64)
-            added += kernel.accumulate(total, postings.rows, postings.tf, self._norms[i], alive,
-                                       offset, indptr[locs].astype(np.int64, copy=False),
-                                       indptr[locs + 1].astype(np.int64, copy=False),
-                                       self.idf_all[np.array(ats, dtype=np.int64)],
-                                       np.array(qweights, dtype=np.float64), one)
+            # the postings' bounds, spans and idf gathered in C, no numpy call per term list
+            added += kernel.accumulate_span_terms(
+                total, postings.rows, postings.tf, self._norms[i], alive, offset,
+                postings.span_ptr, postings.span_first, postings.span_high, self.idf_all, locs,
+                ats, list(qweights), one)
         return added
 
     def _term_postings(self, i: int, tids: list[int]
@@ -351,7 +339,7 @@ class _Field:
         (idf × saturated tf). The weights are kept, up to :data:`_CACHED_POSTINGS` per field
         (the least recently used go first): a snapshot's statistics never change, so neither
         do they, and the same words come back in question after question (一, 地区, 研究). The
-        base segment's rows are then views of its postings: nothing copied."""
+        base segment's rows are not kept: made again from the postings' 16 bits when asked."""
         cache = self._cache
         out: list = [None] * len(tids)
         missing: list[int] = []
@@ -366,25 +354,25 @@ class _Field:
         postings, alive, offset, _ = self._parts[i]
         plain = alive is None and not offset
         for j in range(len(tids)):
-            if out[j] is not None and out[j][0] is None:   # (None, start, end, weights)
-                out[j] = (postings.rows[out[j][1]:out[j][2]], out[j][3])
+            if out[j] is not None and out[j][0] is None:   # (None, term, weights)
+                out[j] = (postings.term_rows(out[j][1]), out[j][2])
         if not missing:
             return out
         k1 = self._k1
-        if plain:   # each term's rows and frequencies are slices (views) of the postings
+        if plain:   # each term's postings are a slice of the segment's
             indptr, idf_all, norms, one = postings.indptr, self.idf_all, self._norms[i], \
                 k1 + np.float32(1)
             new = []
             for j in missing:
                 tid = tids[j]
                 begin, stop = int(indptr[tid]), int(indptr[tid + 1])
-                term_rows = postings.rows[begin:stop]
+                term_rows = postings.term_rows(tid)
                 tf = postings.tf[begin:stop].astype(np.float32)
                 # the same float32 operations, in the same order, as the gathered path below
                 term_weights = (idf_all[tid] * tf * one / (tf + norms[term_rows])).astype(
                     np.float32, copy=False)
                 out[j] = (term_rows, term_weights)
-                new.append(((i, tid), (None, begin, stop, term_weights)))
+                new.append(((i, tid), (None, tid, term_weights)))
             self._keep(new)
             return out
         local = np.fromiter((tids[j] for j in missing), np.int64, count=len(missing))
@@ -394,7 +382,7 @@ class _Field:
         lengths = ends - starts
         where = np.arange(int(lengths.sum())) + np.repeat(starts - (np.cumsum(lengths) - lengths),
                                                           lengths)
-        rows = postings.rows[where]
+        rows = postings.rows_at(where)
         tf = postings.tf[where].astype(np.float32)
         norm = self._norms[i][rows]
         term_of = np.repeat(idf, lengths)

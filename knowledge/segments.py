@@ -2,12 +2,13 @@
 
 A :class:`Segment` is what an index build of some paragraphs produces: for each of the three
 fields (paragraph words, title + heading words, paragraph bigrams) the postings of each term
-(rows and raw term frequencies, ``uint8``, capped at 255) and each row's length, plus what the ranking needs of
-every row without reading it (paragraph id, document id, kind, whether it is a liability
-provision: under 法律责任 / 罚则, or a sanction under 监督与责任, 奖惩…; the 第N条 references
-of its headings). BM25 weights are *not* stored: they are computed at
-query time from the global statistics of all live segments (:mod:`.segmented`), so a base
-segment with deltas and tombstones ranks exactly as one fresh build of the same rows.
+(rows in 16 bits within spans of 65,536 rows, and raw term frequencies, ``uint8``, capped at 255)
+and each row's length, plus what the ranking needs of every row without reading it (paragraph
+id, document id, kind, whether it is a liability provision: under 法律责任 / 罚则, or a sanction
+under 监督与责任, 奖惩…; the 第N条 references of its headings). BM25 weights are *not* stored:
+they are computed at query time from the global statistics of all live segments
+(:mod:`.segmented`), so a base segment with deltas and tombstones ranks exactly as one fresh
+build of the same rows.
 
 The base segment is saved beside the database (``staffbot.db.idx``): a header (format version,
 database generation and schema, the documents it holds, each array's place) and the arrays,
@@ -37,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from .compiled import loops as _bm25  # None: not built (or stale); zlib gives the same
-from .index import GramCoder, TokenCoder, batches, code_runs, release_free_memory
+from .index import SPAN_BITS, GramCoder, TokenCoder, batches, code_runs, release_free_memory
 from .normalize import normalize
 from .rowfile import file_crc32, write_row_file
 from .sections import find_references, is_liability
@@ -48,8 +49,9 @@ __all__ = ["FORMAT_VERSION", "IndexFileError", "Segment", "build_segment", "inde
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 5          # bump when what a build writes changes (tokens, fields, layout, liability);
-                            # 5: term frequencies uint8 (a search maps ~50 MB less of them at 100k)
+FORMAT_VERSION = 6          # bump when what a build writes changes (tokens, fields, layout, liability);
+                            # 5: term frequencies uint8 (a search maps ~50 MB less of them at 100k);
+                            # 6: postings' rows uint16 within spans of 65,536 rows
 _MAGIC = b"STAFFIDX"
 _HEAD = struct.Struct("<8sIQ")   # magic, format version, header length
 _ROW_BITS = 27
@@ -157,19 +159,68 @@ class Vocab:
 
 @dataclass
 class Postings:
-    """One field's postings in one segment: per term its rows (sorted) and raw frequencies."""
+    """One field's postings in one segment: per term its rows (sorted) and raw frequencies.
+
+    A posting's row is kept in 16 bits: its low 16 bits in ``rows``; the high bits are its
+    span's (a term's postings with the same ``row >> 16``, ``span_high``). Term ``t``'s spans
+    are ``span_ptr[t]:span_ptr[t + 1]``; span ``j``'s postings ``span_first[j]:span_first[j + 1]``
+    (a term's postings are ``indptr[t]:indptr[t + 1]``, as before)."""
 
     indptr: np.ndarray      # int64, n_terms + 1
-    rows: np.ndarray        # int32 local row of each posting
+    rows: np.ndarray        # uint16 local row of each posting, its low 16 bits
     tf: np.ndarray          # uint8 term frequency of each posting (capped at 255)
     lengths: np.ndarray     # int32 per row: tokens (or bigrams) in the field
     row_ptr: np.ndarray     # int64, n_rows + 1: each row's run in row_terms
     row_terms: np.ndarray   # int32 the terms of each row (the postings transposed): what a
                             # tombstone takes off the document frequencies
+    span_ptr: np.ndarray    # int64, n_terms + 1: each term's run of spans
+    span_first: np.ndarray  # int64, n_spans + 1: each span's first posting (then: all postings)
+    span_high: np.ndarray   # int32, n_spans: each span's row >> 16
 
     @property
     def df(self) -> np.ndarray:
         return np.diff(self.indptr)
+
+    def rows_between(self, start: int, end: int) -> np.ndarray:
+        """The local rows (int32) of postings ``start:end``."""
+        low = self.rows[start:end]
+        if self.lengths.size <= 1 << SPAN_BITS or end <= start:   # (one span: all high bits 0)
+            return low.astype(np.int32)
+        first = self.span_first
+        j0 = int(np.searchsorted(first, start, side="right")) - 1
+        j1 = int(np.searchsorted(first, end, side="left"))
+        high = self.span_high[j0:j1] << SPAN_BITS
+        return np.repeat(high, np.diff(np.clip(first[j0:j1 + 1], start, end))) + low
+
+    def term_rows(self, term: int) -> np.ndarray:
+        """The local rows (int32) of term ``term``'s postings."""
+        begin, stop = int(self.indptr[term]), int(self.indptr[term + 1])
+        out = self.rows[begin:stop].astype(np.int32)
+        j0, j1 = int(self.span_ptr[term]), int(self.span_ptr[term + 1])
+        for high, first, end in zip(self.span_high[j0:j1].tolist(),
+                                    self.span_first[j0:j1].tolist(),
+                                    self.span_first[j0 + 1:j1 + 1].tolist()):
+            if high:
+                out[first - begin:end - begin] += high << SPAN_BITS
+        return out
+
+    def rows_at(self, where: np.ndarray) -> np.ndarray:
+        """The local rows (int32) of the postings at ``where``."""
+        low = self.rows[where]
+        if self.lengths.size <= 1 << SPAN_BITS or not low.size:
+            return low.astype(np.int32)
+        span = np.searchsorted(self.span_first, where, side="right") - 1
+        return (self.span_high[span] << SPAN_BITS) + low
+
+    def live_df(self, alive: np.ndarray) -> np.ndarray:
+        """Per term, how many of its postings' rows are ``alive`` (a bool per row)."""
+        if self.rows.size == 0:
+            return np.zeros(self.indptr.size - 1, dtype=np.int64)
+        live = np.empty(self.rows.size, dtype=bool)
+        for start in range(0, self.rows.size, _BLOCK):
+            end = min(start + _BLOCK, self.rows.size)
+            live[start:end] = alive[self.rows_between(start, end)]
+        return np.add.reduceat(live, self.indptr[:-1], dtype=np.int64)
 
     def df_of_rows(self, rows: np.ndarray) -> np.ndarray:
         """Per term, how many of ``rows`` have it."""
@@ -178,6 +229,10 @@ class Postings:
         where = np.arange(int(lengths.sum())) + np.repeat(starts - (np.cumsum(lengths) - lengths),
                                                           lengths)
         return np.bincount(self.row_terms[where], minlength=self.indptr.size - 1)
+
+
+POSTING_PARTS = ("indptr", "rows", "tf", "lengths", "row_ptr", "row_terms", "span_ptr",
+                 "span_first", "span_high")
 
 
 @dataclass
@@ -212,27 +267,37 @@ def heads_text(row: ParagraphRow, norm: Callable[[str], str] = normalize) -> str
 def _postings(chunks: list[np.ndarray], lengths: np.ndarray) -> tuple[Postings, np.ndarray]:
     """Postings from int64 codes ``term_key << 27 | row`` (``chunks`` is emptied): one sort, runs
     of equal codes are the term frequencies. Returns them and the distinct keys in order."""
-    term_keys, indptr, rows, tf = code_runs(chunks, tf8=True)
-    row_ptr, row_terms = _transpose(indptr, rows, lengths.size)
-    return Postings(indptr, rows, tf, lengths.astype(np.int32), row_ptr, row_terms), term_keys
+    term_keys, indptr, low, tf, spans = code_runs(chunks, tf8=True, spans=True)
+    postings = Postings(indptr, low, tf, lengths.astype(np.int32), np.zeros(0, np.int64),
+                        np.zeros(0, np.int32), *spans)
+    postings.row_ptr, postings.row_terms = _transpose(indptr, postings.rows_between, low.size,
+                                                      lengths.size)
+    return postings, term_keys
 
 
 _BLOCK = 1 << 22
 
 
-def _transpose(indptr: np.ndarray, rows: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+def _transpose(indptr: np.ndarray, rows_between: Callable[[int, int], np.ndarray],
+               n_postings: int, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
     """Each row's terms (``row_ptr``, ``row_terms``: the postings in row order, a row's terms in
     term order — what a stable argsort of the rows gives), a block of postings at a time: the
     postings are in term order, so a block's terms go after the earlier blocks' in every row.
-    Temporaries of a block's size, not of all postings (a 1M base: ~400M bigram postings)."""
+    Temporaries of a block's size, not of all postings (a 1M base: ~400M bigram postings);
+    ``rows_between(start, end)``: the rows of postings ``start:end``."""
+    counts = np.zeros(n_rows, dtype=np.int64)
+    for start in range(0, n_postings, _BLOCK):
+        counts += np.bincount(rows_between(start, min(start + _BLOCK, n_postings)),
+                              minlength=n_rows)
     row_ptr = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n_rows), out=row_ptr[1:])
-    row_terms = np.empty(rows.size, dtype=np.int32)
+    np.cumsum(counts, out=row_ptr[1:])
+    del counts
+    row_terms = np.empty(n_postings, dtype=np.int32)
     free = row_ptr[:-1].copy()          # each row's next place in row_terms
-    for start in range(0, rows.size, _BLOCK):
-        end = min(start + _BLOCK, rows.size)
+    for start in range(0, n_postings, _BLOCK):
+        end = min(start + _BLOCK, n_postings)
         # row << 32 | position is unique: numpy's fast sort gives the stable order
-        order = rows[start:end].astype(np.int64)
+        order = rows_between(start, end).astype(np.int64)
         order <<= 32
         order |= np.arange(end - start, dtype=np.int64)
         order.sort()
@@ -399,8 +464,9 @@ def gram_field(texts: Iterable[tuple[str, str]]) -> tuple[np.ndarray, Postings, 
 def _no_gram_field(n_rows: int) -> tuple[np.ndarray, Postings, np.ndarray]:
     empty = np.zeros(0, dtype=np.int64)
     return (np.zeros(n_rows, dtype=bool),
-            Postings(np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.uint8),
+            Postings(np.zeros(1, np.int64), np.zeros(0, np.uint16), np.zeros(0, np.uint8),
                      np.zeros(n_rows, np.int32), np.zeros(n_rows + 1, np.int64),
+                     np.zeros(0, np.int32), np.zeros(1, np.int64), np.zeros(1, np.int64),
                      np.zeros(0, np.int32)), empty)
 
 
@@ -413,7 +479,7 @@ def _no_gram_field(n_rows: int) -> tuple[np.ndarray, Postings, np.ndarray]:
 # field is the smaller part (~9 s of CPU against ~17 s at 100k), so the row file costs the first
 # answer nothing where it cost ~5 s written after the build.
 PARALLEL_MIN_ROWS = 20_000
-_PARTS = ("indptr", "rows", "tf", "lengths", "row_ptr", "row_terms")
+_PARTS = POSTING_PARTS
 
 
 def write_gram_field(store, folder: Path, *, rows: bool = False) -> None:
@@ -525,7 +591,7 @@ def _arrays(segment: Segment) -> dict[str, np.ndarray]:
     if segment.documents is not None:
         out["doc_ids"], out["doc_fingerprints"] = segment.documents
     for name, postings in segment.fields.items():
-        for part in ("indptr", "rows", "tf", "lengths", "row_ptr", "row_terms"):
+        for part in POSTING_PARTS:
             out[f"{name}_{part}"] = getattr(postings, part)
     refs = sorted(segment.references.items())
     out["ref_sizes"] = np.array([rows.size for _, rows in refs], dtype=np.int64)
@@ -613,8 +679,8 @@ def _segment_of(path: str | Path, data: mmap.mmap, fd: int, *, schema: int) -> S
         if isinstance(err, IndexFileError):
             raise
         raise IndexFileError(f"{path} is unreadable: {err}") from None
-    fields = {name: Postings(*(arrays[f"{name}_{part}"] for part in (
-        "indptr", "rows", "tf", "lengths", "row_ptr", "row_terms"))) for name in FIELDS}
+    fields = {name: Postings(*(arrays[f"{name}_{part}"] for part in POSTING_PARTS))
+              for name in FIELDS}
     ends = np.cumsum(arrays["ref_sizes"])
     ref_rows = arrays["ref_rows"]
     references = {(kind, int(n)): ref_rows[end - size:end]

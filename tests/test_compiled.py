@@ -25,7 +25,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from knowledge import KnowledgeBase, rank
+from knowledge import KnowledgeBase, index, rank
 from knowledge.query import Unit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,50 +155,64 @@ def numpy_top(total: np.ndarray, n: int, visible: np.ndarray | None) -> list[int
     return matched[np.argsort(-total[matched], kind="stable")].tolist()
 
 
+def spanned(lists: list[np.ndarray]):
+    """Postings of term row lists as the index stores them: rows in 16 bits, spans."""
+    rows = np.concatenate(lists).astype(np.int32)
+    indptr = np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64)
+    span_ptr, span_first, span_high = index.row_spans(indptr, rows)
+    return rows.astype(np.uint16), indptr, span_ptr, span_first, span_high
+
+
 @pytest.mark.parametrize("seed", range(4))
-def test_accumulate_over_several_row_blocks_equals_numpy(seed):
-    """``_bm25.accumulate`` walks the rows in blocks (totals and norms kept in the cache); over
-    a segment of several blocks, with tombstones and an offset, every row's total is the numpy
-    sum in query order, bit for bit."""
+def test_accumulate_over_several_row_blocks_and_spans_equals_numpy(seed):
+    """``_bm25.accumulate_spans`` walks the rows in blocks (totals and norms kept in the cache)
+    and their rows' high bits from spans of 65,536 rows; over a segment of several blocks and
+    spans, with tombstones and an offset, every row's total is the numpy sum in query order,
+    bit for bit."""
     rng = np.random.default_rng(seed)
-    n_local, offset = int(rng.integers(20_000, 40_000)), int(rng.integers(0, 3)) * 7
+    n_local, offset = int(rng.integers(20_000, 200_000)), int(rng.integers(0, 3)) * 7
     lists = [np.sort(rng.choice(n_local, size=int(size), replace=False)).astype(np.int32)
-             for size in rng.integers(0, n_local // 2, size=12)]
-    rows = np.concatenate(lists)
+             for size in rng.integers(0, n_local // 4, size=12)]
+    full = np.concatenate(lists)
+    rows, indptr, span_ptr, span_first, span_high = spanned(lists)
     tf = rng.integers(1, 9, size=rows.size).astype(np.uint8)
     norms = (rng.random(n_local) * 2 + 0.3).astype(np.float32)
     alive = rng.random(n_local) < 0.9 if seed % 2 else None
-    ends = np.cumsum([len(x) for x in lists]).astype(np.int64)
-    begins = ends - [len(x) for x in lists]
     idf = (rng.random(len(lists)) * 5).astype(np.float32)
     qweights = rng.random(len(lists)) * 2
     one = np.float32(2.2)
     got = np.zeros(n_local + offset + 5)
-    added = rank._bm25.accumulate(got, rows, tf, norms, alive, offset, begins, ends, idf,
-                                  qweights, float(one))
+    added = rank._bm25.accumulate_spans(got, rows, tf, norms, alive, offset, span_first,
+                                        span_high, span_ptr[:-1], span_ptr[1:], idf, qweights,
+                                        float(one))
     want = np.zeros_like(got)
-    for b, e, w, q in zip(begins, ends, idf, qweights):
-        r, f = rows[b:e], tf[b:e].astype(np.float32)
+    for b, e, w, q in zip(indptr[:-1], indptr[1:], idf, qweights):
+        r, f = full[b:e], tf[b:e].astype(np.float32)
         weight = (w * f * one / (f + norms[r])).astype(np.float64) * q
         if alive is not None:
             r, weight = r[alive[r]], weight[alive[r]]
         want[offset + r] += weight
     assert added == sum(int(alive[x].sum()) if alive is not None else x.size for x in lists)
     assert got.tobytes() == want.tobytes()
+    if n_local > 1 << 16:
+        assert span_high.max() >= 1
+    with pytest.raises(ValueError):    # a row beyond the segment's: an error, not a read past
+        rank._bm25.accumulate_spans(got, rows, tf, norms[:n_local // 2], None, offset,
+                                    span_first, span_high, span_ptr[:-1], span_ptr[1:], idf,
+                                    qweights, float(one))
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_accumulate_terms_gathers_as_numpy_did(seed):
-    """``_bm25.accumulate_terms`` (term ids in, the postings' bounds and idf gathered in C)
-    adds the same totals, bit for bit, as ``accumulate`` on the arrays numpy gathered; a term
+def test_accumulate_span_terms_gathers_as_numpy_did(seed):
+    """``_bm25.accumulate_span_terms`` (term ids in, their spans and idf gathered in C) adds
+    the same totals, bit for bit, as ``accumulate_spans`` on the arrays numpy gathered; a term
     id out of range is an error, not a read past the arrays."""
     rng = np.random.default_rng(seed)
-    n_local, n_terms = 30_000, 40
+    n_local, n_terms = 90_000, 40
     lists = [np.sort(rng.choice(n_local, size=int(size), replace=False)).astype(np.int32)
              for size in rng.integers(0, n_local // 3, size=n_terms)]
-    rows = np.concatenate(lists)
+    rows, indptr, span_ptr, span_first, span_high = spanned(lists)
     tf = rng.integers(1, 9, size=rows.size).astype(np.uint8)
-    indptr = np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64)
     norms = (rng.random(n_local) * 2 + 0.3).astype(np.float32)
     alive = rng.random(n_local) < 0.9 if seed % 2 else None
     idf_all = (rng.random(n_terms + 7) * 5).astype(np.float32)
@@ -208,18 +222,20 @@ def test_accumulate_terms_gathers_as_numpy_did(seed):
     one, offset = float(np.float32(2.2)), 3
     want = np.zeros(n_local + offset)
     locs_a = np.array(locs, dtype=np.int64)
-    want_added = rank._bm25.accumulate(want, rows, tf, norms, alive, offset, indptr[locs_a],
-                                       indptr[locs_a + 1], idf_all[np.array(ats)],
-                                       np.array(qweights), one)
+    want_added = rank._bm25.accumulate_spans(want, rows, tf, norms, alive, offset, span_first,
+                                             span_high, span_ptr[locs_a], span_ptr[locs_a + 1],
+                                             idf_all[np.array(ats)], np.array(qweights), one)
     got = np.zeros_like(want)
-    added = rank._bm25.accumulate_terms(got, rows, tf, norms, alive, offset, indptr, idf_all,
-                                        locs, ats, qweights, one)
+    added = rank._bm25.accumulate_span_terms(got, rows, tf, norms, alive, offset, span_ptr,
+                                             span_first, span_high, idf_all, locs, ats,
+                                             qweights, one)
     assert added == want_added > 0
     assert got.tobytes() == want.tobytes()
     for bad_locs, bad_ats in (([n_terms], [0]), ([0], [idf_all.size]), ([-1], [0])):
         with pytest.raises(ValueError):
-            rank._bm25.accumulate_terms(got, rows, tf, norms, alive, offset, indptr, idf_all,
-                                        bad_locs, bad_ats, [1.0], one)
+            rank._bm25.accumulate_span_terms(got, rows, tf, norms, alive, offset, span_ptr,
+                                             span_first, span_high, idf_all, bad_locs,
+                                             bad_ats, [1.0], one)
 
 
 @settings(max_examples=300, deadline=None)
