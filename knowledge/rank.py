@@ -1408,11 +1408,17 @@ class Ranker:
             if unit.text in measured:
                 found[:, j] = np.maximum(found[:, j], spans.holding(int(unit.text),
                                                                       measured[unit.text]))
-        _discount_exceptions(found, spans, n_rows)
+        undiscounted = _discount_exceptions(found, spans, n_rows)
         own_cover, best, window, found_units, coverage = _windows(
             found, n_rows, head_of, starts, weights, cfg.pair_discount)
         ends = np.append(starts[1:], n_rows)
         bm25 = total / top_total
+        if undiscounted is not None:
+            # and its BM25 (which counts every word anywhere) as much as its coverage does:
+            # the words only the exception says do not carry the article
+            whole = _windows(undiscounted, n_rows, head_of, starts, weights,
+                             cfg.pair_discount)[4]
+            bm25 = bm25 * np.divide(coverage, whole, out=np.ones_like(whole), where=whole > 0)
         fuzzy = np.zeros(len(row_list))
         if cfg.fuzzy_weight:
             with_sentences = [i for i, sentences in enumerate(sentence_lists) if sentences]
@@ -1657,16 +1663,20 @@ _EXCEPTION = re.compile(r"[\s（(]*但(?:是)?[，,]?[^。；]*除外")
 EXCEPTION_SHARE = 0.5
 
 
-def _discount_exceptions(found: np.ndarray, spans: "_Spans", n_rows: int) -> None:
+def _discount_exceptions(found: np.ndarray, spans: "_Spans", n_rows: int) -> np.ndarray | None:
     """A question word said only in a rule's exception sentence (但是…除外) counts
     ``EXCEPTION_SHARE`` of itself there: 要经过本人同意吗 is not answered by 但是，经过处理…的除外
-    (in place, on the first ``n_rows`` spans: the candidates' sentences)."""
+    (in place, on the first ``n_rows`` spans: the candidates' sentences). Returns ``found``
+    as it was when a sentence was discounted, else None."""
     if not found.size:
-        return
-    text = spans.text
+        return None
+    text, before = spans.text, None
     for at in np.flatnonzero(spans.containing("除外")[:n_rows]).tolist():
-        if _EXCEPTION.match(text, spans.starts[at], spans.ends[at]):
+        if _EXCEPTION.match(text, spans.starts[at], spans.ends[at]) and found[at].any():
+            if before is None:
+                before = found.copy()
             found[at] *= EXCEPTION_SHARE
+    return before
 
 
 def _windows(found: np.ndarray, n_rows: int, head_of: np.ndarray, starts: np.ndarray,
