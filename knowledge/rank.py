@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 __all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "act_first",
            "applies_before", "apply_votes",
            "article_key", "cited_first", "confidence", "count_first", "decide", "defines_first",
-           "held_back", "lead_first", "leads_sibling", "one_per_article", "says_it_first",
+           "held_back", "lead_first", "leads_sibling", "one_per_article", "sanction_first", "says_it_first",
            "term_asked"]
 
 FIELDS = ("words", "context", "grams")
@@ -621,6 +621,35 @@ def party_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
                 and not _binds_organ(opening, bodies=True) \
                 and not _binds_organ(sentence, bodies=True):
             return _first(ranked, i, "party")
+    return ranked
+
+
+def sanction_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
+                   query: Query, among: int, ratio: float = 1.0) -> list[Ranked]:
+    """Asked what follows (会被罚吗, 要罚多少钱, 被查出来咋办), the document's 法律责任 article
+    that says as much of the question as the rule it sanctions goes before that rule (rules
+    before mentions, issue 16 item 3, reversed for consequences: the rule says what is owed,
+    its 罚则 what follows). When the question asks a consequence and the best is no 法律责任
+    article, the first of the next ``among`` - 1 articles of the same document that is one and
+    covers ``ratio`` of the best's share goes first (only the order moves, as in
+    :func:`says_it_first`; not asked who — 第一责任人是谁 asks an agent —, nor after another
+    order rule moved the best, except count_first for an article saying a quantity too: 要罚
+    多少钱 asks the fine, not the rule's 30日内; ``parts["sanction"]``)."""
+    ranked = list(ranked)
+    if len(ranked) < 2 or "consequence" not in query.asks or "agent" in query.asks:
+        return ranked
+    best = ranked[0]
+    if rows[best.row].kind == "faq" or best.parts.get("liability") \
+            or any(best.parts.get(mark) for mark in (*_MOVED, "lead", "defines", "bearer",
+                                                      "party", "organ_asked")):
+        return ranked
+    doc, counted = rows[best.row].doc_id, best.parts.get("counted")
+    for i in range(1, min(among, len(ranked))):
+        item = ranked[i]
+        if rows[item.row].doc_id == doc and item.parts.get("liability", 0.0) > 0 \
+                and item.strength >= ratio * best.strength \
+                and (not counted or _QUANTITY.search(norms[item.row])):
+            return _first(ranked, i, "sanction")
     return ranked
 
 
@@ -1401,11 +1430,17 @@ class Ranker:
             if unit.text in measured:
                 found[:, j] = np.maximum(found[:, j], spans.holding(int(unit.text),
                                                                       measured[unit.text]))
-        _discount_exceptions(found, spans, n_rows)
+        undiscounted = _discount_exceptions(found, spans, n_rows)
         own_cover, best, window, found_units, coverage = _windows(
             found, n_rows, head_of, starts, weights, cfg.pair_discount)
         ends = np.append(starts[1:], n_rows)
         bm25 = total / top_total
+        if undiscounted is not None:
+            # and its BM25 (which counts every word anywhere) as much as its coverage does:
+            # the words only the exception says do not carry the article
+            whole = _windows(undiscounted, n_rows, head_of, starts, weights,
+                             cfg.pair_discount)[4]
+            bm25 = bm25 * np.divide(coverage, whole, out=np.ones_like(whole), where=whole > 0)
         fuzzy = np.zeros(len(row_list))
         if cfg.fuzzy_weight:
             with_sentences = [i for i, sentences in enumerate(sentence_lists) if sentences]
@@ -1650,16 +1685,20 @@ _EXCEPTION = re.compile(r"[\s（(]*但(?:是)?[，,]?[^。；]*除外")
 EXCEPTION_SHARE = 0.5
 
 
-def _discount_exceptions(found: np.ndarray, spans: "_Spans", n_rows: int) -> None:
+def _discount_exceptions(found: np.ndarray, spans: "_Spans", n_rows: int) -> np.ndarray | None:
     """A question word said only in a rule's exception sentence (但是…除外) counts
     ``EXCEPTION_SHARE`` of itself there: 要经过本人同意吗 is not answered by 但是，经过处理…的除外
-    (in place, on the first ``n_rows`` spans: the candidates' sentences)."""
+    (in place, on the first ``n_rows`` spans: the candidates' sentences). Returns ``found``
+    as it was when a sentence was discounted, else None."""
     if not found.size:
-        return
-    text = spans.text
+        return None
+    text, before = spans.text, None
     for at in np.flatnonzero(spans.containing("除外")[:n_rows]).tolist():
-        if _EXCEPTION.match(text, spans.starts[at], spans.ends[at]):
+        if _EXCEPTION.match(text, spans.starts[at], spans.ends[at]) and found[at].any():
+            if before is None:
+                before = found.copy()
             found[at] *= EXCEPTION_SHARE
+    return before
 
 
 def _windows(found: np.ndarray, n_rows: int, head_of: np.ndarray, starts: np.ndarray,

@@ -62,6 +62,7 @@ from .rank import (
     one_per_article,
     organ_first,
     party_first,
+    sanction_first,
     says_it_first,
 )
 from .related import see_also
@@ -309,7 +310,8 @@ class Searcher:
         articles = defines_first(articles, self.rows, self.norms, query, self.config.define_among)
         articles = bearer_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = party_first(articles, self.rows, self.norms, query, self.config.sibling_among)
-        return organ_first(articles, self.rows, self.norms, query, self.config.sibling_among)
+        articles = organ_first(articles, self.rows, self.norms, query, self.config.sibling_among)
+        return sanction_first(articles, self.rows, self.norms, query, self.config.sibling_among)
 
     # -- audiences ---------------------------------------------------------------------------------
     def visible_rows(self, access: DocAudiences | None, audiences: frozenset[str] | None
