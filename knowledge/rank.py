@@ -625,7 +625,8 @@ def party_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
 
 
 def sanction_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
-                   query: Query, among: int, ratio: float = 1.0) -> list[Ranked]:
+                   query: Query, among: int, ratio: float = 1.0,
+                   floor: float = 0.3) -> list[Ranked]:
     """Asked what follows (会被罚吗, 要罚多少钱, 被查出来咋办), the document's 法律责任 article
     that says as much of the question as the rule it sanctions goes before that rule (rules
     before mentions, issue 16 item 3, reversed for consequences: the rule says what is owed,
@@ -634,9 +635,12 @@ def sanction_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms
     covers ``ratio`` of the best's share goes first (only the order moves, as in
     :func:`says_it_first`; not asked who — 第一责任人是谁 asks an agent —, nor after another
     order rule moved the best, except count_first for an article saying a quantity too: 要罚
-    多少钱 asks the fine, not the rule's 30日内; ``parts["sanction"]``)."""
+    多少钱 asks the fine, not the rule's 30日内; nor when the best says less than ``floor`` of
+    the question — the search's ``suggest_coverage`` —: a question the documents do not answer
+    stays unanswered; ``parts["sanction"]``)."""
     ranked = list(ranked)
-    if len(ranked) < 2 or "consequence" not in query.asks or "agent" in query.asks:
+    if len(ranked) < 2 or "consequence" not in query.asks or "agent" in query.asks \
+            or ranked[0].strength < floor:
         return ranked
     best = ranked[0]
     if rows[best.row].kind == "faq" or best.parts.get("liability") \

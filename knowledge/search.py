@@ -311,7 +311,8 @@ class Searcher:
         articles = bearer_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = party_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = organ_first(articles, self.rows, self.norms, query, self.config.sibling_among)
-        return sanction_first(articles, self.rows, self.norms, query, self.config.sibling_among)
+        return sanction_first(articles, self.rows, self.norms, query, self.config.sibling_among,
+                              floor=self.config.suggest_coverage)
 
     # -- audiences ---------------------------------------------------------------------------------
     def visible_rows(self, access: DocAudiences | None, audiences: frozenset[str] | None
