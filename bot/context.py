@@ -95,6 +95,7 @@ class BotState:
     started: dict = field(default_factory=dict)    # update id → perf_counter() at its start
     outcomes: dict = field(default_factory=dict)   # update id → what its handler did
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    checkpoints: asyncio.Task | None = None   # SQLite's log copied on a thread (bot.app)
 
 
 class StaffContext(CallbackContext[ExtBot, dict, dict, BotState]):

@@ -101,6 +101,17 @@ class KnowledgeBase:
         self._index.close()
         self.store.close()
 
+    def defer_checkpoints(self) -> None:
+        """Leave copying SQLite's write-ahead log into the database to :meth:`checkpoint`
+        (see :meth:`Store.defer_checkpoints <.store.Store.defer_checkpoints>`): for a process
+        that writes on an event loop's thread (the bot logs each question inline)."""
+        self.store.defer_checkpoints()
+
+    def checkpoint(self) -> tuple[int, int]:
+        """Copy the write-ahead log into the database (from a thread: it may take a few hundred
+        ms, mostly waiting for the disk); the log's pages and how many were copied."""
+        return self.store.checkpoint()
+
     def fork(self, child_setup: Callable[[], None] | None = None) -> int:
         """``os.fork()`` with the knowledge base usable on both sides: the SQLite connection is
         closed before and opened again after (SQLite's connections and file locks must not cross

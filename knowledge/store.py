@@ -156,6 +156,7 @@ class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._paths: dict[str, tuple[str, ...]] = {}   # a section's stored path → its headings
+        self._deferred = False          # checkpoints left to the caller (defer_checkpoints)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._connect()
@@ -174,6 +175,8 @@ class Store:
             self.db.enable_wal()
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA synchronous = NORMAL")
+        if self._deferred and not readonly:
+            self.db.execute("PRAGMA wal_autocheckpoint = 0")
 
     def close(self) -> None:
         self.db.conn.close()
@@ -186,6 +189,31 @@ class Store:
         store.path = str(path)
         store._connect(readonly=True)
         return store
+
+    # -- checkpoints ----------------------------------------------------------------------------------
+    def defer_checkpoints(self) -> None:
+        """Stop SQLite from copying the write-ahead log into the database inside this
+        connection's commits. It does so in whichever write crosses 1000 pages of log — 50-220 ms
+        at 100k paragraphs —, and a bot logs each question inline on its event loop (~40 µs
+        otherwise): every user waited for it. The caller then runs :meth:`checkpoint` from a
+        thread of its own. Kept across :meth:`reconnect`."""
+        if self.path == ":memory:":
+            return
+        self._deferred = True
+        self.db.execute("PRAGMA wal_autocheckpoint = 0")
+
+    def checkpoint(self) -> tuple[int, int]:
+        """Copy the write-ahead log into the database on a connection of its own, PASSIVE (it
+        waits for no reader or writer; what they still need is copied next time): the log's
+        pages and how many of them are in the database now."""
+        if self.path == ":memory:":
+            return 0, 0
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            _, log_pages, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        finally:
+            conn.close()
+        return max(log_pages, 0), max(copied, 0)
 
     def reconnect(self, *, readonly: bool = False) -> None:
         """Open the (closed) connection again: SQLite's connections and locks must not cross a
