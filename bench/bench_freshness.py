@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -176,6 +177,13 @@ async def measure_bot(db: Path, work: Path, questions: list[str], args, run_no: 
         start_peak = memory.stop()
         memory = None
 
+        # This process's own collector is off while questions are timed: the fake server's
+        # log of every update and message grows, and a full collection of it took 50-360 ms
+        # (a gc callback, 100k run) — every asker's reply waited for it, which an earlier
+        # version of this benchmark reported as the bot's ~90-120 ms "slowest" questions.
+        gc.collect()
+        gc.freeze()
+        gc.disable()
         askers = Askers(fake, questions[1:], args.askers)
         await asyncio.sleep(1.0)
         while len(askers.done) < args.warm:   # a bot that has answered many: its index mapped
@@ -215,6 +223,7 @@ async def measure_bot(db: Path, work: Path, questions: list[str], args, run_no: 
             out["p99_otherwise_ms"] = others[int(len(others) * 0.99)] * 1000
         await askers.stop()
         askers = None
+        gc.enable()
         await asyncio.sleep(1.0)
         samples, search = [], []
         end = time.perf_counter() + args.steady_s
@@ -234,6 +243,7 @@ async def measure_bot(db: Path, work: Path, questions: list[str], args, run_no: 
         out["processes"] = 1 + len(children(bot.proc.pid))
         out["errors"] = len(fake.unexpected_errors())
     finally:
+        gc.enable()
         if askers is not None:
             await askers.stop()
         if memory is not None:
