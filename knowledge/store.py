@@ -153,10 +153,11 @@ _VERSIONS = "SELECT " + ", ".join(
 class Store:
     """All SQL lives here; callers get plain data back."""
 
+    _deferred = False   # checkpoints left to the caller (defer_checkpoints); also for open_readonly
+
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._paths: dict[str, tuple[str, ...]] = {}   # a section's stored path → its headings
-        self._deferred = False          # checkpoints left to the caller (defer_checkpoints)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._connect()
