@@ -90,6 +90,11 @@ def answers_of(factory: pytest.TempPathFactory, folder: Path, questions) -> dict
     return asked(ingested_folder(factory, folder), questions)
 
 
+def articles(answer: dict) -> list[str]:
+    """The article (the last heading) of each hit of an ``ask --json`` answer."""
+    return [hit["section"].split(" › ")[-1] for hit in answer["hits"]]
+
+
 def copy_database(source: Path, target: Path) -> Path:
     """A copy of the knowledge base ``source`` at ``target``, for a test that writes to it: a test
     module ingests its documents once (a CLI process each time) and each test gets its own copy.

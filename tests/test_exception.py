@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_cli import answers_of
+from test_cli import answers_of, articles
 
 DOCS = Path(__file__).parent / "fixtures" / "exception"
 
@@ -19,10 +19,6 @@ QUESTIONS = ("收集个人信息需要经过本人书面同意吗？", "收集�
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     return answers_of(tmp_path_factory, DOCS, QUESTIONS)
-
-
-def articles(answer: dict) -> list[str]:
-    return [hit["section"].split(" › ")[-1] for hit in answer["hits"]]
 
 
 def test_words_only_an_exception_says_do_not_carry_the_article(answers) -> None:

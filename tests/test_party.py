@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_cli import answers_of
+from test_cli import answers_of, articles
 
 DOCS = Path(__file__).parent / "fixtures" / "party"
 
@@ -25,10 +25,6 @@ QUESTIONS = ("公司把我的手机号给了别人，这样行吗？", "发生�
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     return answers_of(tmp_path_factory, DOCS, QUESTIONS)
-
-
-def articles(answer: dict) -> list[str]:
-    return [hit["section"].split(" › ")[-1] for hit in answer["hits"]]
 
 
 def test_the_rule_binding_a_party_comes_before_the_rule_binding_an_organ(answers) -> None:

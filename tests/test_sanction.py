@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_cli import answers_of
+from test_cli import answers_of, articles
 
 DOCS = Path(__file__).parent / "fixtures" / "sanction"
 
@@ -20,10 +20,6 @@ QUESTIONS = ("出车结束后没填行车记录要罚多少钱？", "出车结�
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     return answers_of(tmp_path_factory, DOCS, QUESTIONS)
-
-
-def articles(answer: dict) -> list[str]:
-    return [hit["section"].split(" › ")[-1] for hit in answer["hits"]]
 
 
 def test_asked_the_fine_the_sanction_goes_before_the_rule_with_a_number(answers) -> None:
