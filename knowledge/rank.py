@@ -44,8 +44,8 @@ if TYPE_CHECKING:
 __all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "act_first",
            "applies_before", "apply_votes",
            "article_key", "cited_first", "confidence", "count_first", "decide", "defines_first",
-           "held_back", "lead_first", "leads_sibling", "one_per_article", "sanction_first", "says_it_first",
-           "term_asked"]
+           "held_back", "lead_first", "leads_sibling", "one_per_article", "organ_first",
+           "party_first", "sanction_first", "says_it_first", "term_asked"]
 
 FIELDS = ("words", "context", "grams")
 # The evidence behind answer / suggestions / not found, about the best hit (after one hit per
@@ -270,6 +270,11 @@ _CITES = re.compile(r"(?:依照|按照|根据|适用)本(?:法|条例|办法|规
 _CITES_TABLE = re.compile(r"(?:依照|按照|根据|参照|适用|见)(?:本(?:法|条例|办法|规定|细则))?(?:所附)?(表\d+)")
 _TABLE_LABEL = re.compile(r"^(表\d+)")
 _LEADING_ARTICLE = re.compile(r"^(第[一二三四五六七八九十百零〇两]+条)")
+
+
+def _body(text: str) -> str:
+    """``text`` without its leading 第N条 and the spaces around it: what the article says."""
+    return _LEADING_ARTICLE.sub("", text.lstrip()).lstrip()
 # A state organ as a sentence's subject (国家机关不履行…的, 县级以上人民政府应当…), and the
 # words by which a question names one (政府信息公开, 劳动保障部门, 审计署).
 _ORGAN = re.compile(r"国家机关|人民政府|行政机关|国务院|有关部门|主管部门|行政部门|监督管理部门|"
@@ -444,7 +449,7 @@ def _bearer(text: str) -> str:
     用人单位的主要负责人…; 工会组织应当督促… → 工会组织); '' when that sentence states no duty
     (用人单位自用工之日起即与劳动者建立劳动关系。用人单位应当…: the second sentence's is not
     what it is about) or opens with a condition (赠与附义务的，受赠人应当…)."""
-    text = _LEADING_ARTICLE.sub("", text.lstrip()).lstrip()
+    text = _body(text)
     duty = _DUTY.search(text, 0, _first_sentence_end(text))
     if duty is None:
         return ""
@@ -484,7 +489,7 @@ def bearer_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: 
         return ranked
     best = ranked[0]
     if best.parts.get("liability") \
-            or any(best.parts.get(mark) for mark in (*_MOVED, "counted", "lead", "defines")):
+            or _moved(best, "counted", "lead", "defines"):
         return ranked
     subject = _subject(query)
     bearer = _bearer(norms[best.row])
@@ -517,7 +522,7 @@ def _best_sentence(item: Ranked, rows: Sequence[ParagraphRow], norms: Sequence[s
     if sentences and item.covers:
         start, end = sentences[int(np.argmax(item.covers))]
         text = text[start:end]
-    return _LEADING_ARTICLE.sub("", text.lstrip()).lstrip()
+    return _body(text)
 
 
 def _binds_organ(sentence: str, *, bodies: bool = False) -> bool:
@@ -553,12 +558,11 @@ def organ_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
     names = (word, *(w for w in query.expansions.get(word, ()) if len(w) >= 2))
 
     def opens(item: Ranked) -> bool:
-        return _LEADING_ARTICLE.sub("", norms[item.row].lstrip()).lstrip().startswith(names)
+        return _body(norms[item.row]).startswith(names)
 
     best = ranked[0]
     if len(article_key(rows[best.row])) != 2 or best.parts.get("liability") or opens(best) \
-            or any(best.parts.get(mark) for mark in (*_MOVED, "counted", "lead", "defines",
-                                                      "bearer")):
+            or _moved(best, "counted", "lead", "defines", "bearer"):
         return ranked
     for i in range(1, min(among, len(ranked))):
         item = ranked[i]
@@ -604,8 +608,7 @@ def party_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
         return ranked
     best = ranked[0]
     if len(article_key(rows[best.row])) != 2 or best.parts.get("liability") \
-            or any(best.parts.get(mark) for mark in (*_MOVED, "counted", "lead", "defines",
-                                                      "bearer")) \
+            or _moved(best, "counted", "lead", "defines", "bearer") \
             or not _binds_organ(_best_sentence(best, rows, norms), bodies=True):
         return ranked
     for i in range(1, min(among, len(ranked))):
@@ -615,7 +618,7 @@ def party_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
             continue
         # whom it binds: its opening sentence's subject (…；在发生…时，立即启动… goes on
         # binding the 网络运营者 its paragraph opens with)
-        opening = _LEADING_ARTICLE.sub("", norms[item.row].lstrip()).lstrip()
+        opening = _body(norms[item.row])
         sentence = _best_sentence(item, rows, norms)
         if _PARTY.match(opening) and _DUTY.search(opening[:_first_sentence_end(opening)]) \
                 and not _binds_organ(opening, bodies=True) \
@@ -644,8 +647,7 @@ def sanction_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms
         return ranked
     best = ranked[0]
     if rows[best.row].kind == "faq" or best.parts.get("liability") \
-            or any(best.parts.get(mark) for mark in (*_MOVED, "lead", "defines", "bearer",
-                                                      "party", "organ_asked")):
+            or _moved(best, "lead", "defines", "bearer", "party", "organ_asked"):
         return ranked
     doc, counted = rows[best.row].doc_id, best.parts.get("counted")
     for i in range(1, min(among, len(ranked))):
@@ -659,6 +661,11 @@ def sanction_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms
 
 # The marks of the order rules before it (says_it_first, cited_first, act_first).
 _MOVED = ("says_it", "cited", "act")
+
+
+def _moved(item: Ranked, *marks: str) -> bool:
+    """Whether an earlier order rule moved ``item`` first (``_MOVED``), or marked it ``marks``."""
+    return any(item.parts.get(mark) for mark in (*_MOVED, *marks))
 _SENTENCES = re.compile(r"[；;。\n]")
 _QUANTITY = next(says for name, _, says in ANSWER_TYPES if name == "quantity")
 
@@ -688,7 +695,7 @@ def count_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
     if len(ranked) < 2 or "quantity" not in query.asks or rows[ranked[0].row].kind == "faq":
         return ranked
     best = ranked[0]
-    if any(best.parts.get(mark) for mark in _MOVED):    # another rule's reason comes first
+    if _moved(best):    # another rule's reason comes first
         return ranked
     doc, said = rows[best.row].doc_id, None
     for i in range(1, min(among, len(ranked))):
@@ -726,7 +733,7 @@ def _only_names(text: str, query: Query) -> bool:
     下列假期:（一）年休假；…（五）病假和事假), or — for a question that does not ask what a term
     means — a definition (本法所称职业病，是指…因接触粉尘、放射性物质和其他有毒、有害因素而引起
     的疾病)?"""
-    text = _LEADING_ARTICLE.sub("", text.lstrip()).lstrip()
+    text = _body(text)
     if _DEFINES.match(text):
         return not _MEANING_ASKED.search(query.normalized)
     lead = _LEAD_IN.match(text)
@@ -751,7 +758,7 @@ def lead_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Se
     if len(ranked) < 2 or "list" in query.asks or rows[ranked[0].row].kind == "faq":
         return ranked
     best = ranked[0]
-    if any(best.parts.get(mark) for mark in (*_MOVED, "counted")) or best.parts.get("liability") \
+    if _moved(best, "counted") or best.parts.get("liability") \
             or not _only_names(norms[best.row], query):
         return ranked
     doc = rows[best.row].doc_id
@@ -791,7 +798,7 @@ def term_asked(question: str) -> str | None:
 def _defines(text: str, term: str) -> bool:
     """Does ``text`` (an article's normalised text) say what ``term`` is: 本法所称X，是指…,
     X是指…, X，是指…, X是…的合同 — at a sentence's or an item's start?"""
-    text = _LEADING_ARTICLE.sub("", text.lstrip()).lstrip()
+    text = _body(text)
     return re.search(r"(?:^|[。；;\n：:]|[（(][一二三四五六七八九十]+[）)])\s*"
                      r"(?:本(?:法|条例|办法|规定|细则|规则)所称(?:的)?)?" + re.escape(term)
                      + r"[，,]?(?:是指|系指|是(?![否不]))", text) is not None
