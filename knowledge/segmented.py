@@ -907,21 +907,25 @@ class IndexKeeper:
                 self._use_base(saved)
                 release_free_memory()
 
-    def _use_base(self, segment: Segment, *, rewrite_rows: bool = False) -> None:
+    def _use_base(self, segment: Segment, *, rewrite_rows: bool = False,
+                  snapshot: Snapshot | None = None) -> None:
         """Search ``segment`` (a base) with its row file; ``rewrite_rows``: write the row file
         again when there is one that cannot be used (an older format, damaged, another
-        base's) and the base is the database's current state."""
+        base's) and the base is the database's current state. ``snapshot``: the base's
+        snapshot as a thread already made it (a merge's, :meth:`_load_merged`)."""
         reader = self.snapshot.reader if self.snapshot is not None else RowReader(self.store)
         reader.forget(list(reader._cache))   # ids may have been used again since
-        rowfile = None
-        if self.path is not None:
-            rows_path = row_file_path(self.store.path)
-            rowfile = load_row_file(rows_path, ids=segment.ids, docs=segment.docs,
-                                    generation=segment.generation,
-                                    schema=self.store.schema_version)
-            if rowfile is None and rewrite_rows and rows_path.exists():
-                rowfile = self._rewrite_rows(segment, rows_path)
-        self.snapshot = Snapshot([segment], [None], reader, rowfile=rowfile)
+        if snapshot is None:
+            rowfile = None
+            if self.path is not None:
+                rows_path = row_file_path(self.store.path)
+                rowfile = load_row_file(rows_path, ids=segment.ids, docs=segment.docs,
+                                        generation=segment.generation,
+                                        schema=self.store.schema_version)
+                if rowfile is None and rewrite_rows and rows_path.exists():
+                    rowfile = self._rewrite_rows(segment, rows_path)
+            snapshot = Snapshot([segment], [None], reader, rowfile=rowfile)
+        self.snapshot = snapshot
         self._documents = segment.documents or (np.zeros(0, np.int64), np.zeros(0, np.int64))
         self.generation = segment.generation
         self.changes = None
@@ -1053,10 +1057,8 @@ class IndexKeeper:
                                         docs=segment.docs, generation=segment.generation,
                                         schema=schema)
                 self._loaded = (segment, Snapshot([segment], [None], reader, rowfile=rowfile))
-            except IndexFileError as error:
-                self._loaded = (None, error)
-            except Exception as error:  # noqa: BLE001 - reported by _finish_merge, not lost
-                self._loaded = (None, error)
+            except Exception as error:  # noqa: BLE001 - an unreadable file (IndexFileError)
+                self._loaded = (None, error)       # or worse: reported by _finish_merge
 
         self._loaded = None
         self._loading = threading.Thread(target=load, name="index-merge-load", daemon=True)
@@ -1072,12 +1074,7 @@ class IndexKeeper:
             log.warning("index merge: %s", loaded)
             self._event(f"merge unreadable: {loaded}")
             return
-        reader = loaded.reader
-        reader.forget(list(reader._cache))   # ids may have been used again since
-        self.snapshot = loaded
-        self._documents = segment.documents or (np.zeros(0, np.int64), np.zeros(0, np.int64))
-        self.generation = segment.generation
-        self.changes = None
+        self._use_base(segment, snapshot=loaded)
         self._event(f"merged: base generation {segment.generation}, {len(segment)} rows")
         self._catch_up()
 
