@@ -51,8 +51,13 @@ ANSWERED_BY = {**calibration.ANSWERED_BY,
                "campus": {"班车早上几点发车？"}}
 
 
+# Sheets never fitted on: legal (held out) and library (faqnew's new-domain check, measured
+# alone with bench/faq.py).
+NOT_FITTED = ("legal", "library")
+
+
 def dev_sheets() -> list[tuple[str, Path, Path]]:
-    return [s for s in faq.faq_sheets() if s[0] != "legal"] + faq.calibration_sheets()
+    return [s for s in faq.faq_sheets() if s[0] not in NOT_FITTED] + faq.calibration_sheets()
 
 
 def _without_office(tmp: Path):
