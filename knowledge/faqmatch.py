@@ -24,7 +24,7 @@ import numpy as np
 from .query import QUESTION_FORM, Query
 from .text import is_cjk
 
-__all__ = ["FaqSheet", "forms_agree", "question_form"]
+__all__ = ["FaqSheet", "asks_permission", "forms_agree", "question_form"]
 
 # Recall weighs BETA² times precision in the F-measure (a paraphrase adds words of its own).
 BETA = 1.5
@@ -69,6 +69,17 @@ def forms_agree(question: str, asked: str) -> float:
     if mine == theirs:
         return 1.0
     return 0.0 if FORM_GROUPS[mine] == FORM_GROUPS[theirs] else -1.0
+
+
+# Asking whether one may (a yes or no: 可以带家属吗, 能不能自己装) rather than how or what. Not a
+# kind of FORMS (staff ask 能…吗 of anything, so the decision does not read it), but two
+# questions that both ask it agree a little more, in the ranking only.
+PERMISSION = re.compile("可以|可不可以|能不能|能否|允许|行不行|行吗|让不让|能[^吗？?]{0,10}吗")
+
+
+def asks_permission(text: str) -> bool:
+    """Does ``text`` ask whether one may (:data:`PERMISSION`)?"""
+    return PERMISSION.search(text) is not None
 
 
 def _keys(word: str) -> set[str]:

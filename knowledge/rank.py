@@ -28,7 +28,7 @@ from rapidfuzz import fuzz, process
 
 from .associations import Associations
 from .compiled import loops as _bm25  # None: not built (or stale); numpy gives the same
-from .faqmatch import FaqSheet, forms_agree
+from .faqmatch import FaqSheet, asks_permission, forms_agree
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
 from .query import ANSWER_TYPES, QUESTION_FORM, Query, Unit
@@ -1224,6 +1224,20 @@ class Ranker:
                     at = asked.find(needle, at + 1)
         return spelled
 
+    def _faq_forms(self, query: Query, row_list: list[int], cfg: SearchConfig
+                   ) -> np.ndarray | float:
+        """Per candidate: what the kind asked adds to an FAQ pair's score (0 for a paragraph):
+        ``faq_form_weight`` × :func:`~.faqmatch.forms_agree` (a time asked and a time asked,
+        or a time and a place), and ``faq_permission_weight`` when both ask whether one may.
+        Two pairs on one topic (食堂几点开饭 · 可以带家属进食堂吃饭吗) differ in what they ask."""
+        if not self._asked or not (cfg.faq_form_weight or cfg.faq_permission_weight):
+            return 0.0
+        text = query.normalized
+        may = cfg.faq_permission_weight if asks_permission(text) else 0.0
+        return np.array([cfg.faq_form_weight * forms_agree(text, self._asked[row])
+                         + (may if asks_permission(self._asked[row]) else 0.0)
+                         if row in self._asked else 0.0 for row in row_list])
+
     def faq_closeness(self, query: Query) -> dict[int, float]:
         """Each FAQ pair's row → how close its question is to ``query``
         (:meth:`~.faqmatch.FaqSheet.closeness`; computed once per query)."""
@@ -1509,7 +1523,8 @@ class Ranker:
             + cfg.coverage_weight * coverage + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference \
             + cfg.type_weight * answer_type + cfg.liability_weight * liability \
             + cfg.faq_closeness_weight * closeness - cfg.caption_weight * caption \
-            - cfg.parent_weight * under + cfg.association_weight * associated
+            - cfg.parent_weight * under + cfg.association_weight * associated \
+            + self._faq_forms(query, row_list, cfg)
         field_scores = ([dict(zip(FIELDS, scores)) for scores in zip(
             *(candidates.fields[name].tolist() for name in FIELDS))]
             if candidates.fields is not None else [{}] * len(row_list))

@@ -108,6 +108,11 @@ class SearchConfig:
                                      # characters its question or answer says), which also
                                      # scales its BM25 part (a pair matched on one common word
                                      # of the sheet, 公司, 报, is not matched whole)
+    faq_form_weight: float = 1.0     # an FAQ pair whose question asks for the same specific kind
+                                     # of answer (几点, 多久, 哪里, 谁, 多少) gains this, one asking
+                                     # for a kind of another group loses it (faqmatch.forms_agree)
+    faq_permission_weight: float = 0.5  # … and both asking whether one may (可以…吗, 能不能):
+                                     # a yes or no, not a procedure (faqmatch.asks_permission)
     excerpt_chars: int = 160
     answer_coverage: float = 0.6     # (the decision without evidence) ≥ this: an answer
     suggest_coverage: float = 0.3    # more results cover ≥ this; < 0: always show hits
@@ -415,7 +420,9 @@ class Searcher:
                                        "under_law": -cfg.parent_weight,
                                        "associated": cfg.association_weight,
                                        "closeness": cfg.faq_closeness_weight,
-                                       "support": cfg.faq_support_weight},
+                                       "support": cfg.faq_support_weight,
+                                       "form": cfg.faq_form_weight,
+                                       "permission": cfg.faq_permission_weight},
                            "asks": list(query.asks),
                            "associated_words": {
                                word: round(weight, 3) for word, weight in sorted(
