@@ -383,7 +383,9 @@ class Analyzer:
                     continue
                 inside = [(a, b) for a, b in pairwise(bounds)
                           if a < start < b or a < end < b]
-                if inside and all(span in guessed for span in inside):
+                if inside and all(span in guessed for span in inside) and not any(
+                        _splits_word(text, a, b, cut, freq)
+                        for a, b in inside for cut in (start, end) if a < cut < b):
                     cuts.update((start, end))
         if not cuts:
             return tokens
@@ -505,7 +507,8 @@ class Analyzer:
         out: list[str] = []
         run = ""
         for token in tokens:
-            single = len(token) == 1 and token >= "\u3400"
+            # (a full-width comma is no character of a word: 赔， is 赔)
+            single = len(token) == 1 and token >= "\u3400" and token.isalnum()
             if single and token not in self.stopwords:
                 run += token
                 continue
@@ -576,6 +579,13 @@ def homophone_chars(char: str) -> tuple[str, ...]:
     found = dict.fromkeys(c for r in _pinyin_table().get(ord(char), ()) for c in groups.get(r, ()))
     found.pop(char, None)
     return tuple(found)
+
+
+def _splits_word(text: str, a: int, b: int, cut: int, freq: dict) -> bool:
+    """A cut at ``cut`` inside jieba's guessed token ``text[a:b]`` would split a word its
+    dictionary knows (最多 of 最多扣, cut for the phrase 多扣)."""
+    return any(freq.get(text[x:y]) for x in range(a, cut) for y in range(cut + 1, b + 1)
+               if y - x >= 2)
 
 
 def _edges(tokens: list[str]) -> list[int]:

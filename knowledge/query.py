@@ -252,7 +252,8 @@ QUESTION_FORM = re.compile(
 # base never says one, a paragraph lacking it lacks nothing: it is no topic word of the question.
 # (One it says keeps its weight: 现在, 正常 are topic words of an encyclopedia.)
 QUESTION_TALK = frozenset("""
-    我 我们 咱 咱们 俺 你 你们 您 他 她 他们 她们 人家 自己 别人 别的 对方 大家
+    我 我们 咱 咱们 俺 你 你们 您 他 她 他们 她们 人家 自己 别人 别的 对方 大家 才 刚 刚刚
+    直接
     这 那 这里 那里 这儿 那儿 这样 那样 这么 那么 这种 那种 这事 这个事 的话 现在 今天 明天
     昨天 今年 明年 去年 最近 平时 一直 还有 还能 还要 到底 究竟 真的 随便 一般 其实 反正 总是
     就是 只是 还是 然后 而且 结果 老是
