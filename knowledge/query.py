@@ -633,12 +633,16 @@ class QueryBuilder:
                     found = self._commoner_homophones(word) \
                         or self._homophone_in_phrase(word, said)
                 weight = cfg.typo_weight
+            # a name a document gives it (失业保险费 → 社会保险费, its 以下统称): the document
+            # says only that name after, so no discount for a word it also uses
+            defined = synonyms.defined.get(source, ()) if found and synonyms.defined else ()
             if found:
                 alternatives[word] = found
                 expansions[word] = found
                 for other in found:
-                    self._expand(other, weight * (cfg.one_way_weight / cfg.synonym_weight
-                                                  if other in one_way else 1.0), words, grams)
+                    self._expand(other, cfg.defined_name_weight if other in defined else
+                                 weight * (cfg.one_way_weight / cfg.synonym_weight
+                                           if other in one_way else 1.0), words, grams)
         # Everyday lengths of time (一个星期 → 一周, 7天) and amounts said loosely (两个多月 →
         # 2个月以上) stand in for the units they span.
         # A rate said with 一 (一周 … 多少) stands in for 每周 the same way.
