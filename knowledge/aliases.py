@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from .analysis import _cut
 from .normalize import normalize
 
 __all__ = ["FULL_MAX", "defined_names"]
@@ -35,9 +36,9 @@ _MEANS = re.compile(r"所称[“\"「]?([^，,。；;“”\"「」、\s]{2,12})
 # where the full name starts: after a clause boundary, a heading (第三条), or quotes
 _BOUNDARY = re.compile(r"[，,。；;：:！!？?\n\r\t 　]")
 # words before a name that are not part of it (为了规范企业 → 企业; 对企业和个体工商户 → 企业…)
-_LEAD = re.compile(r"^(?:根据|依照|依据|按照|对于|对|由|经|向|在|将|把|凡|除|从|自|是|与|同)")
+_LEAD = frozenset("根据 依照 依据 按照 对于 对 由 经 向 在 将 把 凡 除 从 自 是 与 同 指".split())
+_NOT_NAME = ("的", "等", "之", "其", "该", "上述", "前款", "本")
 _ITEMS = re.compile(r"、|以及|及其|及|和|与|或者|或")
-_SELF = re.compile(r"^本")
 _CJK_NAME = re.compile(r"^[\w\u3400-\u4dbf\u4e00-\u9fff·\-]+$")
 
 
@@ -46,7 +47,8 @@ def _clean(name: str) -> str:
 
 
 def _ok(name: str, longest: int) -> bool:
-    return 2 <= len(name) <= longest and bool(_CJK_NAME.match(name)) and not name.isdigit()
+    return 2 <= len(name) <= longest and bool(_CJK_NAME.match(name)) and \
+        not name.isdigit() and not name.startswith(_NOT_NAME)
 
 
 def _full_before(text: str, end: int) -> tuple[str, bool]:
@@ -67,14 +69,26 @@ def _items(full: str) -> tuple[int, list[str]]:
     too; with no 、, a name without 的 split there), each without a preposition leading into it
     or 其他: how many parts there were, and the items kept."""
     parts = full.replace("共和国", "\0").split("、")
+    if len(parts) > 1 and "的" in parts[-1]:
+        # 拥有注册商标、专利等经营资源的企业: the list says what the one name is
+        return 1, [full] if _ok(full, _ITEM_MAX) else []
     if len(parts) > 1 or "的" not in full:
         parts[-1:] = [p for p in _ITEMS.split(parts[-1]) if p]
     out = []
     for part in parts:
-        part = _LEAD.sub("", part.replace("\0", "共和国"))
+        part = _unled(part.replace("\0", "共和国"))
         if _ok(part, _ITEM_MAX) and not part.startswith(("为", "其他")):
             out.append(part)
     return len(parts), out
+
+
+def _unled(part: str) -> str:
+    """``part`` without a preposition jieba cuts off its start (对|企业 → 企业; 自治县 stays)."""
+    if part[:2] in _LEAD or part[:1] in _LEAD:
+        first = _cut(part)[0]
+        if first in _LEAD:
+            return part[len(first):]
+    return part
 
 
 def _one_way(items: list[str], name: str) -> list[tuple[tuple[str, ...], bool]]:
@@ -97,7 +111,7 @@ def defined_names(text: str) -> list[tuple[tuple[str, ...], bool]]:
     groups: list[tuple[tuple[str, ...], bool]] = []
     for match in _PAREN.finditer(text):
         kind, name = match.group(1), _clean(match.group(3))
-        if not _ok(name, _ITEM_MAX) or _SELF.match(name):
+        if not _ok(name, _ITEM_MAX):
             continue
         full, quoted = _full_before(text, match.start())
         full = _clean(full)
