@@ -344,8 +344,10 @@ def cmd_synonyms(args) -> int:
         print(json.dumps([g.to_json() for g in groups], ensure_ascii=False, indent=2))
         return 0
     for group in groups:
-        mark = f"#{group.id}" if group.id is not None else "  "
-        by = f"  ({group.added_by}, {group.added_at})" if group.source == "admin" else ""
+        admin = group.source == "admin"
+        mark = f"#{group.id}" if admin else "  "
+        by = f"  ({group.added_by}, {group.added_at})" if admin else \
+            f"  (《{group.document}》)" if group.source == "document" else ""
         print(f"{mark:>5} {group.source:<10} {group.text}{by}")
     if not groups:
         print("No synonym groups added by admins." if args.admin else "No synonym groups.")
