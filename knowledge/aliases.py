@@ -9,7 +9,8 @@ document (table ``names``, schema 6) and adds them to the synonyms every questio
   the short one the full (when the full is a name, at most ``FULL_MAX`` characters);
 * a 统称 (以下统称, 合称), or any name given to a list (A、B和C), is one-way: each item finds the
   collective term, not the reverse (社会保险费 is no question about 失业保险费 alone); an item
-  ending in 费 is said without it too (交失业保险 means its 失业保险费);
+  ending in 费 is said without it too (交失业保险 means its 失业保险费); an item of two
+  characters (公司, 企业 of 国家机关、公司、企业…（以下统称单位）) is an everyday word, left out;
 * a name for the document itself (本法, 本办法) is left out: in the whole knowledge base it would
   join every law's 本法.
 """
@@ -94,7 +95,9 @@ def _unled(part: str) -> str:
 def _one_way(items: list[str], name: str) -> list[tuple[tuple[str, ...], bool]]:
     groups = []
     for item in items:
-        if item == name or name in item and item.endswith(name):
+        # an item of two characters is an everyday word (公司, 企业, 设备), broader than what
+        # the list means by it: 公司 → 单位 would join every question about a company to 单位
+        if len(item) <= 2 or item == name or name in item and item.endswith(name):
             continue
         groups.append(((item, name), True))
         if item.endswith("费") and len(item) >= 4 and item[:-1] != name:
