@@ -37,7 +37,8 @@ _MEANS = re.compile(r"所称[“\"「]?([^，,。；;“”\"「」、\s]{2,12})
 # where the full name starts: after a clause boundary, a heading (第三条), or quotes
 _BOUNDARY = re.compile(r"[，,。；;：:！!？?\n\r\t 　]")
 # words before a name that are not part of it (为了规范企业 → 企业; 对企业和个体工商户 → 企业…)
-_LEAD = frozenset("根据 依照 依据 按照 对于 对 由 经 向 在 将 把 凡 除 从 自 是 与 同 指".split())
+_LEAD = frozenset("根据 依照 依据 按照 对于 对 由 经 向 在 将 把 凡 除 从 自 是 与 同 指 "
+                  "应当 应 可以 须 必须 依法 并 并且 另行 给予 予以".split())
 _NOT_NAME = ("的", "等", "之", "其", "该", "上述", "前款", "本")
 _ITEMS = re.compile(r"、|以及|及其|及|和|与|或者|或")
 _CJK_NAME = re.compile(r"^[\w\u3400-\u4dbf\u4e00-\u9fff·\-]+$")
@@ -85,10 +86,11 @@ def _items(full: str) -> tuple[int, list[str]]:
 
 def _unled(part: str) -> str:
     """``part`` without a preposition jieba cuts off its start (对|企业 → 企业; 自治县 stays)."""
-    if part[:2] in _LEAD or part[:1] in _LEAD:
+    while part and (part[:2] in _LEAD or part[:1] in _LEAD):
         first = _cut(part)[0]
-        if first in _LEAD:
-            return part[len(first):]
+        if first not in _LEAD:
+            break
+        part = part[len(first):]
     return part
 
 
@@ -110,7 +112,9 @@ def defined_names(text: str) -> list[tuple[tuple[str, ...], bool]]:
     "信息中心"), False)`` for a 简称, ``(("失业保险费", "社会保险费"), True)`` for each item of a
     统称. [] for text without such a line (most: checked with one ``in``)."""
     if "称" not in text:
-        return []
+        if "稱" not in text:
+            return []
+        text = normalize(text)       # 以下簡稱 of a document in traditional characters
     groups: list[tuple[tuple[str, ...], bool]] = []
     for match in _PAREN.finditer(text):
         kind, name = match.group(1), _clean(match.group(3))

@@ -114,6 +114,7 @@ class Synonyms:
     narrower: dict[str, set[str]] = field(default_factory=dict)    # one way: word → its targets
     lines: list[SynonymGroup] = field(default_factory=list)
     defined: dict[str, set[str]] = field(default_factory=dict)     # … of those, from documents
+    named: dict[str, set[str]] = field(default_factory=dict)       # … a full name → its name
     # (len(lines) when computed, by first character, by first two): see cjk_keys (groups are
     # only ever added, so the count of lines stamps them)
     _cjk_keys: tuple | None = field(default=None, init=False, repr=False, compare=False)
@@ -168,6 +169,7 @@ class Synonyms:
         if group.source == "document":
             for word in words[:1] if group.one_way else words:
                 self.defined.setdefault(word, set()).update(w for w in words if w != word)
+            self.named.setdefault(words[0], set()).add(words[-1])   # (full, name)
         if group.one_way:
             self.narrower.setdefault(words[0], set()).update(words[1:])
             return

@@ -634,8 +634,9 @@ class QueryBuilder:
                         or self._homophone_in_phrase(word, said)
                 weight = cfg.typo_weight
             # a name a document gives it (失业保险费 → 社会保险费, its 以下统称): the document
-            # says only that name after, so no discount for a word it also uses
-            defined = synonyms.defined.get(source, ()) if found and synonyms.defined else ()
+            # says only that name after, so no discount for a word it also uses (the other
+            # way, short → full, finds only the defining sentence: an ordinary synonym)
+            defined = synonyms.named.get(source, ()) if found and synonyms.named else ()
             if found:
                 alternatives[word] = found
                 expansions[word] = found

@@ -150,7 +150,8 @@ def test_a_document_read_again_without_the_line_no_longer_expands(tmp_path: Path
     ("居民个人取得前款第一项至第四项所得（以下称综合所得）",
      [(("居民个人取得前款第一项至第四项所得", "综合所得"), True)]),
     ("县级以上人民政府劳动保障行政部门（以下简称劳动保障行政部门）", []),
-    ("单位应当按时缴纳社会保险费", []),
+    ("單位應當按時繳納社會保險費", []),
+    ("資訊技術中心（以下簡稱資訊中心）負責維運", [(("资讯技术中心", "资讯中心"), False)]),
 ])
 def test_defined_names(text: str, groups: list) -> None:
     assert defined_names(text) == groups
