@@ -115,6 +115,7 @@ class Synonyms:
     lines: list[SynonymGroup] = field(default_factory=list)
     defined: dict[str, set[str]] = field(default_factory=dict)     # … of those, from documents
     named: dict[str, set[str]] = field(default_factory=dict)       # … a full name → its name
+    full_names: dict[str, set[str]] = field(default_factory=dict)  # … a short name → full
     # (len(lines) when computed, by first character, by first two): see cjk_keys (groups are
     # only ever added, so the count of lines stamps them)
     _cjk_keys: tuple | None = field(default=None, init=False, repr=False, compare=False)
@@ -170,6 +171,8 @@ class Synonyms:
             for word in words[:1] if group.one_way else words:
                 self.defined.setdefault(word, set()).update(w for w in words if w != word)
             self.named.setdefault(words[0], set()).add(words[-1])   # (full, name)
+            if not group.one_way:
+                self.full_names.setdefault(words[-1], set()).add(words[0])
         if group.one_way:
             self.narrower.setdefault(words[0], set()).update(words[1:])
             return

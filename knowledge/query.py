@@ -637,10 +637,15 @@ class QueryBuilder:
             # says only that name after, so no discount for a word it also uses (the other
             # way, short → full, finds only the defining sentence: an ordinary synonym)
             defined = synonyms.named.get(source, ()) if found and synonyms.named else ()
+            # … and a short name's full name (被征收人 → 被征收房屋所有权人) is said by the defining
+            # sentence only, as a rule: it counts where said, but finds no candidates
+            full = synonyms.full_names.get(source, ()) if found and synonyms.full_names else ()
             if found:
                 alternatives[word] = found
                 expansions[word] = found
                 for other in found:
+                    if other in full:
+                        continue
                     self._expand(other, cfg.defined_name_weight if other in defined else
                                  weight * (cfg.one_way_weight / cfg.synonym_weight
                                            if other in one_way else 1.0), words, grams)
