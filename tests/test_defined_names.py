@@ -155,3 +155,23 @@ def test_a_document_read_again_without_the_line_no_longer_expands(tmp_path: Path
 ])
 def test_defined_names(text: str, groups: list) -> None:
     assert defined_names(text) == groups
+
+
+def test_a_channel_post_edit_takes_its_names_along_in_another_process_too(tmp_path: Path) -> None:
+    from knowledge import KnowledgeBase
+
+    db = tmp_path / "kb.db"
+    post = {"chat_id": -100, "message_id": 7, "url": "https://t.me/c/100/7"}
+    with KnowledgeBase(db) as writer, KnowledgeBase(db) as reader:   # reader: a search process
+        reader.search("热身")
+        writer.add_post(text="网络通知\n信息技术中心（以下简称信息中心）今晚升级邮件系统。", **post)
+        groups = [(g.words, g.one_way, g.document) for g in writer.synonym_groups("document")]
+        assert groups == [(("信息技术中心", "信息中心"), False, "网络通知")]
+        named = reader.search("信息技术中心今晚升级什么", explain=True).explain
+        assert [(n["word"], n["name"]) for n in named["stages"]["analyse"]["defined_names"]] == [
+            ("信息技术中心", "信息中心")]
+        writer.add_post(text="网络通知\n信息中心今晚升级邮件系统。", **post)      # the edit
+        assert writer.synonym_groups("document") == []
+        named = reader.search("信息技术中心今晚升级什么", explain=True).explain
+        assert named["stages"]["analyse"]["defined_names"] == []
+        assert "信息中心" not in named["query"]["expansions"].get("信息技术中心", [])
