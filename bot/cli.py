@@ -326,9 +326,12 @@ def cmd_synonyms(args) -> int:
         with _open(_settings(args)) as kb:
             removed = kb.remove_synonyms(words[0])
             in_thesaurus = any(words[0] in g.words for g in kb.synonym_groups("thesaurus"))
+            defined_in = [g.document for g in kb.synonym_groups("document") if words[0] in g.words]
         if not removed:
             hint = (" (it is in the shipped thesaurus, a file: edit it or ask your developer)"
-                    if in_thesaurus else "")
+                    if in_thesaurus else
+                    f" (《{defined_in[0]}》 defines it: it goes when that document no longer does)"
+                    if defined_in else "")
             print(f"staffbot synonyms remove: no admin synonym group {words[0]}{hint}",
                   file=sys.stderr)
             return 1

@@ -106,6 +106,8 @@ def test_the_names_are_listed_with_their_document(rules: Path) -> None:
              if g["source"] == "document"}
     assert (("人力资源部", "人资部"), False, "人事管理办法") in found
     assert (("会议费", "三项经费"), True, "经费管理办法") in found
+    removed = staffbot("synonyms", "remove", "人资部", db=rules, check=1)
+    assert "《人事管理办法》 defines it" in removed.stderr
 
 
 def test_a_document_read_again_without_the_line_no_longer_expands(tmp_path: Path) -> None:
