@@ -326,9 +326,12 @@ def cmd_synonyms(args) -> int:
         with _open(_settings(args)) as kb:
             removed = kb.remove_synonyms(words[0])
             in_thesaurus = any(words[0] in g.words for g in kb.synonym_groups("thesaurus"))
+            defined_in = [g.document for g in kb.synonym_groups("document") if words[0] in g.words]
         if not removed:
             hint = (" (it is in the shipped thesaurus, a file: edit it or ask your developer)"
-                    if in_thesaurus else "")
+                    if in_thesaurus else
+                    f" (《{defined_in[0]}》 defines it: it goes when that document no longer does)"
+                    if defined_in else "")
             print(f"staffbot synonyms remove: no admin synonym group {words[0]}{hint}",
                   file=sys.stderr)
             return 1
@@ -344,8 +347,10 @@ def cmd_synonyms(args) -> int:
         print(json.dumps([g.to_json() for g in groups], ensure_ascii=False, indent=2))
         return 0
     for group in groups:
-        mark = f"#{group.id}" if group.id is not None else "  "
-        by = f"  ({group.added_by}, {group.added_at})" if group.source == "admin" else ""
+        admin = group.source == "admin"
+        mark = f"#{group.id}" if admin else "  "
+        by = f"  ({group.added_by}, {group.added_at})" if admin else \
+            f"  (《{group.document}》)" if group.source == "document" else ""
         print(f"{mark:>5} {group.source:<10} {group.text}{by}")
     if not groups:
         print("No synonym groups added by admins." if args.admin else "No synonym groups.")

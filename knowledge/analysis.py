@@ -68,10 +68,11 @@ class SynonymGroup:
 
     words: tuple[str, ...]
     one_way: bool = False
-    source: str = "thesaurus"      # "thesaurus" (a file) or "admin" (the database)
+    source: str = "thesaurus"      # "thesaurus" (a file), "admin" or "document" (the database)
     id: int | None = None          # the database row of an admin's group
     added_by: str = ""
     added_at: str = ""
+    document: str = ""             # the title of the document that defines it (以下简称)
 
     @property
     def text(self) -> str:
@@ -81,8 +82,11 @@ class SynonymGroup:
         return " ".join(self.words)
 
     def to_json(self) -> dict:
-        return {"id": self.id, "words": list(self.words), "one_way": self.one_way,
-                "source": self.source, "added_by": self.added_by, "added_at": self.added_at}
+        found = {"id": self.id, "words": list(self.words), "one_way": self.one_way,
+                 "source": self.source, "added_by": self.added_by, "added_at": self.added_at}
+        if self.source == "document":
+            found["document"] = self.document
+        return found
 
 
 _SEPARATORS = re.compile(r"[\s,，、=;；]+")
@@ -109,6 +113,9 @@ class Synonyms:
     groups: dict[str, set[str]] = field(default_factory=dict)      # both ways
     narrower: dict[str, set[str]] = field(default_factory=dict)    # one way: word → its targets
     lines: list[SynonymGroup] = field(default_factory=list)
+    defined: dict[str, set[str]] = field(default_factory=dict)     # … of those, from documents
+    named: dict[str, set[str]] = field(default_factory=dict)       # … a full name → its name
+    full_names: dict[str, set[str]] = field(default_factory=dict)  # … a short name → full
     # (len(lines) when computed, by first character, by first two): see cjk_keys (groups are
     # only ever added, so the count of lines stamps them)
     _cjk_keys: tuple | None = field(default=None, init=False, repr=False, compare=False)
@@ -160,6 +167,12 @@ class Synonyms:
         if len(words) < 2:
             return
         self.lines.append(group)
+        if group.source == "document":
+            for word in words[:1] if group.one_way else words:
+                self.defined.setdefault(word, set()).update(w for w in words if w != word)
+            self.named.setdefault(words[0], set()).add(words[-1])   # (full, name)
+            if not group.one_way:
+                self.full_names.setdefault(words[-1], set()).add(words[0])
         if group.one_way:
             self.narrower.setdefault(words[0], set()).update(words[1:])
             return
@@ -173,6 +186,13 @@ class Synonyms:
         if narrower is None:
             return found or set()
         return (found | narrower) - {word} if found else narrower - {word}
+
+    def defined_by(self, word: str, other: str) -> list[SynonymGroup]:
+        """The documents' groups through which ``word`` expands to ``other`` (for explain)."""
+        if other not in self.defined.get(word, ()):
+            return []
+        return [g for g in self.lines if g.source == "document" and other in g.words and (
+            g.words[0] == word if g.one_way else word in g.words)]
 
     def one_way(self, word: str) -> set[str]:
         """The words ``word`` expands to only through one-way groups."""

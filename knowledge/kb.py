@@ -565,12 +565,15 @@ class KnowledgeBase:
         return group_id
 
     def synonym_groups(self, source: str | None = None) -> list[SynonymGroup]:
-        """The shipped thesaurus' groups ("thesaurus") then the admins' ("admin", with ids)."""
+        """The shipped thesaurus' groups ("thesaurus"), the admins' ("admin", with ids), then
+        the names documents define ("document", with the document's id and title)."""
         groups: list[SynonymGroup] = []
         if source in (None, "thesaurus"):
             groups.extend(self._file_synonyms.lines)
         if source in (None, "admin"):
             groups.extend(self._admin_groups())
+        if source in (None, "document"):
+            groups.extend(self._document_groups())
         return groups
 
     def remove_synonyms(self, id_or_word: str | int) -> int:
@@ -591,15 +594,25 @@ class KnowledgeBase:
         return [SynonymGroup(tuple(words.split()), one_way, "admin", row_id, by, at)
                 for row_id, words, one_way, by, at in rows]
 
+    def _document_groups(self) -> list[SynonymGroup]:
+        """The names documents define (信息技术中心（以下简称信息中心）), for the whole knowledge
+        base: the defining document's articles say the short or collective name, and so may
+        others (a 统称 of a statute is the law's word everywhere); see :mod:`.aliases`."""
+        with self._lock:
+            rows = self.store.defined_name_rows()
+        return [SynonymGroup(tuple(words.split()), one_way, "document", doc_id, document=title)
+                for doc_id, title, words, one_way in rows]
+
     def _load_synonyms(self) -> Synonyms:
         synonyms = self._file_synonyms.copy()
-        for group in self._admin_groups():
+        for group in (*self._admin_groups(), *self._document_groups()):
             synonyms.add(group)
         return synonyms
 
     def _refresh_synonyms(self, version: int | None = None) -> None:
-        """Take up the admins' synonym groups when they changed (another process may have
-        changed them): the next question is read with them; the index stays as it is.
+        """Take up the admins' synonym groups and the names documents define when they
+        changed (another process may have changed them; ``meta.synonyms_version`` moves for
+        both): the next question is read with them; the index stays as it is.
         ``version``: ``meta.synonyms_version`` if just read."""
         if version is None:
             version = self.store.synonyms_version

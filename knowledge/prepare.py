@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .aliases import defined_names
 from .analysis import Analyzer, Synonyms
 from .loaders import READER_VERSION, FileRead, SourceDocument
 from .model import FileReport, IngestReport
@@ -49,9 +50,10 @@ def prepare_document(document: SourceDocument, analyzer: Analyzer, *, url: str |
             words = _paragraph_words(analyzer, p.text, p.question)
         paragraphs.append(PreparedParagraph(p.number, p.section, p.text, p.sentences,
                                             words, p.kind, p.page, p.ocr, p.question))
+    names = tuple(dict.fromkeys(g for p in paragraphs for g in defined_names(p.text)))
     return PreparedDocument(document.title, document.source, document.source_id, document.kind,
                             tuple(paragraphs), " ".join(analyzer.words(normalize(document.title))),
-                            section_words, url, date, reader_version=READER_VERSION)
+                            section_words, url, date, reader_version=READER_VERSION, names=names)
 
 
 def _paragraph_words(analyzer: Analyzer, text: str, question: str) -> str:

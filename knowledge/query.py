@@ -634,12 +634,22 @@ class QueryBuilder:
                     found = self._commoner_homophones(word) \
                         or self._homophone_in_phrase(word, said)
                 weight = cfg.typo_weight
+            # a name a document gives it (失业保险费 → 社会保险费, its 以下统称): the document
+            # says only that name after, so no discount for a word it also uses (the other
+            # way, short → full, finds only the defining sentence: an ordinary synonym)
+            defined = synonyms.named.get(source, ()) if found and synonyms.named else ()
+            # … and a short name's full name (被征收人 → 被征收房屋所有权人) is said by the defining
+            # sentence only, as a rule: it counts where said, but finds no candidates
+            full = synonyms.full_names.get(source, ()) if found and synonyms.full_names else ()
             if found:
                 alternatives[word] = found
                 expansions[word] = found
                 for other in found:
-                    self._expand(other, weight * (cfg.one_way_weight / cfg.synonym_weight
-                                                  if other in one_way else 1.0), words, grams)
+                    if other in full:
+                        continue
+                    self._expand(other, cfg.defined_name_weight if other in defined else
+                                 weight * (cfg.one_way_weight / cfg.synonym_weight
+                                           if other in one_way else 1.0), words, grams)
         # Everyday lengths of time (一个星期 → 一周, 7天) and amounts said loosely (两个多月 →
         # 2个月以上) stand in for the units they span.
         # A rate said with 一 (一周 … 多少) stands in for 每周 the same way.

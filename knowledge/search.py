@@ -94,6 +94,7 @@ class SearchConfig:
     synonym_weight: float = 0.8      # a synonym's weight, relative to the question's own words
     one_way_weight: float = 0.8      # a one-way expansion's (老板 → 用人单位)
     known_word_synonyms: float = 0.5  # × those weights for a word the knowledge base uses itself
+    defined_name_weight: float = 0.8  # a name a document defines for the word (以下统称), either way
     typo_weight: float = 0.8
     fragment_weight: float = 0.5     # × the rarest word's idf: a run jieba could not cut that no
                                      # dictionary, document or typo reading knows (打上卡, 月扣)
@@ -389,6 +390,15 @@ class Searcher:
                    kind="faq" if data.kind == "faq" else "paragraph", question=data.question,
                    ref=data.ref)
 
+    def _defined_names(self, query: Query) -> list[dict]:
+        """Which expansions came from a name a document defines (以下简称, 以下统称), and
+        from which document."""
+        synonyms = self.analyzer.synonyms
+        return [{"word": word, "name": other, "one_way": group.one_way,
+                 "document": group.document, "doc_id": group.id}
+                for word, found in query.expansions.items() for other in found
+                for group in synonyms.defined_by(word, other)]
+
     def _explain(self, query: Query, candidates: Candidates, ranked: list[Ranked], status: str,
                  k: int, evidence: dict[str, float], teaching: dict) -> dict:
         """``query``, ``idf`` and ``candidates`` (each shown candidate's score parts, from every
@@ -404,7 +414,8 @@ class Searcher:
                            for item in ranked[:k]],
             "stages": {
                 "analyse": {"units": len(query.units), "words": len(query.words),
-                            "grams": len(query.grams), "references": query.references},
+                            "grams": len(query.grams), "references": query.references,
+                            "defined_names": self._defined_names(query)},
                 "candidates": {"count": int(candidates.rows.size),
                                "field_weights": dict(zip(FIELDS, (1.0, cfg.context_weight,
                                                                   cfg.gram_weight))),

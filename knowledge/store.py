@@ -1,7 +1,8 @@
 """The SQLite schema and every read and write of it, through sqlite-utils.
 
 One file holds documents → sections → paragraphs (with their sentence offsets and index tokens),
-the questions asked (for /stats and the not-found log) and the terms the documents define.
+the questions asked (for /stats and the not-found log), the terms the documents define and the
+names they give things (table ``names``: 以下简称, 以下统称; :mod:`.aliases`).
 ``meta.generation`` moves on every committed change so that readers (the in-memory index, another
 process) know when to reload.
 
@@ -26,6 +27,7 @@ import logging
 import numpy as np
 import sqlite_utils
 
+from .aliases import defined_names
 from .audiences import EVERYONE, audience_names
 from .model import (Citation, DocumentInfo, Escalation, SentReply, ShownParagraph, Stats,
                     UnansweredQuestion)
@@ -70,6 +72,8 @@ class PreparedDocument:
     date: str | None = None
     reader: str = ""                # JSON: what the reader did (ReadInfo and counts)
     reader_version: int = 0
+    # the names it defines (以下简称 / 以下统称): synonym groups (words, one_way), :mod:`.aliases`
+    names: tuple[tuple[tuple[str, ...], bool], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +279,23 @@ class Store:
         # covering index keeps that read on the index, not on the wide document rows (100k
         # documents: 175 → 25 ms). Created here, not in an upgrade: schema-5 files lack it.
         db["documents"].create_index(["audience", "id"], if_not_exists=True)
+        if "names" not in db.table_names():
+            self._create_names()
+
+    def _create_names(self) -> None:
+        """The names each document defines (issue 16), as synonym groups: a table beside the
+        schema, not an upgrade of it (no index rebuild), filled from the stored paragraphs of a
+        file made before it. One transaction."""
+        with self.writing():
+            self.db["names"].create({"doc_id": int, "words": str, "one_way": int},
+                                    if_not_exists=True)
+            self.db["names"].create_index(["doc_id"], if_not_exists=True)
+            found: dict[int, list] = {}
+            for doc_id, text in self.db.execute(
+                    "SELECT doc_id, text FROM paragraphs WHERE text LIKE '%称%' ORDER BY id"):
+                found.setdefault(doc_id, []).extend(defined_names(text))
+            for doc_id, groups in found.items():
+                self._insert_names(doc_id, groups)
 
     def _upgrade_to_2(self, *, fresh: bool) -> None:
         """Paragraph kinds, pages and OCR marks; what read each document and which reader version.
@@ -456,6 +477,8 @@ class Store:
         return len(ids)
 
     def delete_document(self, doc_id: int) -> None:
+        if self.db.execute("DELETE FROM names WHERE doc_id = ?", [doc_id]).rowcount:
+            self._names_moved()
         self.db.execute("DELETE FROM paragraphs WHERE doc_id = ?", [doc_id])
         self.db.execute("DELETE FROM sections WHERE doc_id = ?", [doc_id])
         self.db.execute("DELETE FROM documents WHERE id = ?", [doc_id])
@@ -498,7 +521,34 @@ class Store:
               _sentences_json(p.sentences), p.words, p.kind, p.page,
               int(p.ocr), p.question, paragraph_ref(doc.source, p.text))
              for p in doc.paragraphs])
+        if doc.names:
+            self._insert_names(doc_id, doc.names)
+            self._names_moved()
         return len(section_ids), len(doc.paragraphs)
+
+    # -- the names documents define -------------------------------------------------------------
+    # Written and deleted with their document, in its transaction; a change moves
+    # ``meta.synonyms_version`` as an admin's group does, so every searcher expands with them
+    # from the next question on (no index rebuild: they change the question, not the index).
+    def _insert_names(self, doc_id: int, groups: Iterable[tuple[tuple[str, ...], bool]]) -> None:
+        self.db.conn.executemany(
+            "INSERT INTO names (doc_id, words, one_way) VALUES (?, ?, ?)",
+            [(doc_id, " ".join(words), int(one_way))
+             for words, one_way in dict.fromkeys((tuple(w), bool(o)) for w, o in groups)])
+
+    def _names_moved(self) -> None:
+        self._set_meta("synonyms_version", str(self.synonyms_version + 1))
+
+    def defined_name_rows(self) -> list[tuple[int, str, str, bool]]:
+        """(document id, its title, words space-joined, one_way) of every name a document
+        defines, in document order ([] in a file no writer of this version has opened)."""
+        try:
+            rows = self.db.execute(
+                "SELECT n.doc_id, d.title, n.words, n.one_way FROM names n "
+                "JOIN documents d ON d.id = n.doc_id ORDER BY n.rowid").fetchall()
+        except sqlite3.OperationalError:     # no such table: read-only, older file
+            return []
+        return [(doc_id, title, words, bool(one_way)) for doc_id, title, words, one_way in rows]
 
     # -- stored tokens, reused when a changed file is ingested again ------------------------------
     # ``meta.words_analyzer`` is the fingerprint of the analyzer (jieba and its taught words) that
