@@ -449,20 +449,30 @@ def _bearer(text: str) -> str:
     a 应当/不得/必须/可以/有权/负责 in the same clause (用人单位的主要负责人…应当接受培训 →
     用人单位的主要负责人…; 工会组织应当督促… → 工会组织); '' when that sentence states no duty
     (用人单位自用工之日起即与劳动者建立劳动关系。用人单位应当…: the second sentence's is not
-    what it is about) or opens with a condition (赠与附义务的，受赠人应当…)."""
+    what it is about) or opens with a condition (赠与附义务的，受赠人应当…), unless the condition
+    opens with the party it goes on binding (信息中心发现账号被盗用的，应当… → 信息中心)."""
     text = _body(text)
     duty = _DUTY.search(text, 0, _first_sentence_end(text))
     if duty is None:
         return ""
     opening = text[:duty.start()]
-    return "" if _BEARER_CLAUSE.search(opening) else opening.strip()[-30:]
+    if not _BEARER_CLAUSE.search(opening):
+        return opening.strip()[-30:]
+    # a condition whose subject the duty goes on binding: 信息中心发现账号被盗用的，应当立即
+    # 冻结… binds 信息中心 (not 个人发现网络运营者…的，有权要求… the 网络运营者)
+    acting = _ACTS_IF.match(opening)
+    return acting.group(1) if acting and _PARTY_WORD.search(acting.group(1)) \
+        and re.fullmatch(r"[^，,：:；;]*的[，,]", opening) else ""
 
 
+# A condition's subject: the words before its verb (信息中心|发现…的, 用人单位|违反…的)
+_ACTS_IF = re.compile(r"([^，,。；;]{2,12}?)(?:发现|违反|未|不|因|在|对|有|经|拒绝|收到|接到|需要|认为|"
+                      r"采用|使用|申请|提出|办理|发生|知道|得知|取得|离职|入职|终止|解除)")
 # What follows a question's subject: its modal (单位要…吗, 公司能不能…, 单位是否…).
 _SUBJECT_MODAL = re.compile(r"要|应|该|能|可以|可|需|必须|得|会|有没有|是否|有权")
 # A word naming a party (网络运营者, 信访人, 从业人员, 用人单位, 统计调查对象, 工会), not a thing.
 _PARTY_WORD = re.compile(r"(?:者|人|人员|单位|机构|组织|企业|公司|职工|员工|工会|部门|机关|对象|"
-                         r"委员会|妇女|公民|居民|个体工商户)$")
+                         r"委员会|中心|办公室|处|科|妇女|公民|居民|个体工商户)$")
 
 
 def _subject(query: Query) -> tuple[str, ...]:
@@ -478,7 +488,7 @@ def _subject(query: Query) -> tuple[str, ...]:
         return ()
     text, first = query.normalized, query.units[0].text
     if len(first) >= 2 and text.startswith(first) and _SUBJECT_MODAL.match(text, len(first)):
-        found = [first]
+        name = first
     else:
         units = [u.text for u in query.units]
         # from the start, after a 的 there, or from a later clause's start (干有…的活，劳动者
@@ -486,33 +496,30 @@ def _subject(query: Query) -> tuple[str, ...]:
         of = text.find("的", 0, 12)
         starts = [0, *([of + 1] if of > 0 else []),
                   *(m.end() for m in re.finditer(r"[,，]", text))]
-        found = next((said for at in starts if (said := _opening_party(text, units, at))), [])
-        if not found:
-            return ()
-    name = "".join(found)
+        name = next((said for at in starts if (said := _opening_party(text, units, at))), "")
     if len(name) < 2:
         return ()
     names = [name, *(w for w in query.expansions.get(name, ()) if len(w) >= 2)]
     return tuple(dict.fromkeys(names))
 
 
-def _opening_party(text: str, units: Sequence[str], at: int) -> list[str]:
+def _opening_party(text: str, units: Sequence[str], at: int) -> str:
     """The words said side by side in ``text`` from ``at`` up to the last that names a party
-    before a word that does not (运营者 | 发现), or [] when none does."""
-    said: list[str] = []
-    party, start = 0, at
+    before a word that does not (运营者 | 发现), or '' when none does. (The first may start a
+    character later: 来访人员 is the unit 访人员 when a glued 来 was taken off.)"""
+    start = end = at
     for word in units:
-        if not said and not text.startswith(word, at):
-            continue            # (the units said before ``at``)
-        if not text.startswith(word, at) or at - start > 12:
+        found = text.find(word, at)
+        if found < 0 or found > at + (1 if at == start else 0) or found - start > 12:
+            if at == start:
+                continue        # (the units said before ``at``)
             break
-        at += len(word)
-        said.append(word)
+        at = found + len(word)
         if _PARTY_WORD.search(word):
-            party = len(said)
-        elif party:
+            end = at
+        elif end > start:
             break
-    return said[:party]
+    return text[start:end]
 
 
 _CLAUSES = re.compile(r"[，,：:]")
