@@ -472,7 +472,7 @@ _ACTS_IF = re.compile(r"([^，,。；;]{2,12}?)(?:发现|违反|未|不|因|在|
 _SUBJECT_MODAL = re.compile(r"要|应|该|能|可以|可|需|必须|得|会|有没有|是否|有权")
 # A word naming a party (网络运营者, 信访人, 从业人员, 用人单位, 统计调查对象, 工会), not a thing.
 _PARTY_WORD = re.compile(r"(?:者|人|人员|单位|机构|组织|企业|公司|职工|员工|工会|部门|机关|对象|"
-                         r"委员会|中心|办公室|处|科|妇女|公民|居民|个体工商户)$")
+                         r"委员会|中心|办公室|处|科|主|户|妇女|公民|居民)$")
 
 
 def _subject(query: Query) -> tuple[str, ...]:
@@ -497,10 +497,18 @@ def _subject(query: Query) -> tuple[str, ...]:
         starts = [0, *([of + 1] if of > 0 else []),
                   *(m.end() for m in re.finditer(r"[,，]", text))]
         name = next((said for at in starts if (said := _opening_party(text, units, at))), "")
+        # (not a party qualifying a thing: 物业公司提供的服务我不满意… is about the service)
+        after = text.find(name) + len(name) if name else 0
+        if name and _MODIFIES.match(text, after):
+            name = ""
     if len(name) < 2:
         return ()
     names = [name, *(w for w in query.expansions.get(name, ()) if len(w) >= 2)]
     return tuple(dict.fromkeys(names))
+
+
+# A party followed by a verb phrase and 的 (物业公司提供的服务): it qualifies a thing
+_MODIFIES = re.compile(r"(?![对在向为从与跟和给])[^，,。？?的]{1,6}的")
 
 
 def _opening_party(text: str, units: Sequence[str], at: int) -> str:
@@ -524,7 +532,7 @@ def _opening_party(text: str, units: Sequence[str], at: int) -> str:
 
 _CLAUSES = re.compile(r"[，,：:]")
 # … and the modal of each kind asked: a duty's, a right's, a prohibition's
-_BINDING = {"duty": re.compile(r"应当|必须|应该|负责(?!人)|负有|不得|禁止|(?<![必无])须"),
+_BINDING = {"duty": re.compile(r"应当|必须|应该|负责(?!人)|负有|履行|不得|禁止|(?<![必无])须"),
             "right": re.compile(r"有权|享有|享受|可以"),
             "ban": re.compile(r"不得|禁止|严禁|不准|不许")}
 
@@ -539,9 +547,11 @@ _QUALIFIED = (r"(?!未|凡|除)(?:(?!应|不得|必须|可以|有权|负责|禁�
 # (企业、事业等单位 for 单位, not 消防安全重点单位)
 _LISTED_WITH = (r"(?:(?!未|凡|除)(?:(?!应|不得|必须|可以|有权|负责|禁止|须|享有)"
                 r"[^，,。；;对向将把为按依据与在]){0,30}?(?:的|和|、|及|以及|或者|等))?")
-# … and the name ends its noun phrase: no 的 before the modal, a preposition or the clause's end
-# (统计调查中获得的…单个统计调查对象身份的资料，任何单位和个人不得…: the name qualifies 资料)
-_ENDS_NOUN = (r"(?=(?:(?!的)[^，,。；;])*?(?:应|不得|必须|可以|有权|负责|禁止|须|享有|负有|"
+# … and the name ends its noun phrase: no other party's word after it (业主大会 is not 业主), no
+# 的 before the modal, a preposition or the clause's end (统计调查中获得的…单个统计调查对象身份
+# 的资料，任何单位和个人不得…: the name qualifies 资料)
+_ENDS_NOUN = (r"(?!大会|委员会|会|组织|单位|部门|机构|人员|代表|小组)"
+              r"(?=(?:(?!的)[^，,。；;])*?(?:应|不得|必须|可以|有权|负责|禁止|须|享有|负有|"
               r"对|在|向|依|按|从|自|于|[，,。；;]|$))")
 # A lead-in announcing the list of what is bound (…不得有下列行为：, 履行下列职责：)
 _LISTS = re.compile(r"下列|以下|如下")
@@ -586,9 +596,10 @@ def bound_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
     """Asked a party's duties, rights or prohibitions (信访人有什么义务, 职业中介机构不能做什么),
     the article binding that party with the modal asked (:func:`binds`) — announcing the list
     of them when asked what they are (信访人…应当遵守…，不得有下列行为：) — goes first: the first
-    of the best ``among`` articles that does, covering ``ratio`` of the best's share, unless
-    the best does already (only the order moves, as in :func:`says_it_first`; never from or
-    to a 法律责任 article; ``parts["bound"]``)."""
+    of the best ``among`` articles of its text (its title) that does, covering ``ratio`` of the best's
+    share, unless the best does already (only the order moves, as in :func:`says_it_first`;
+    never from or to a 法律责任 article, nor to another text: a court's 解释 listing what the
+    law's 出租人应当… says is no answer before it; ``parts["bound"]``)."""
     ranked = list(ranked)
     if len(ranked) < 2 or OBLIGATIONS.isdisjoint(query.asks) \
             or rows[ranked[0].row].kind == "faq" or ranked[0].parts.get("liability"):
@@ -603,7 +614,8 @@ def bound_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
                 return ranked
             for i in range(1, min(among, len(ranked))):
                 item = ranked[i]
-                if rows[item.row].kind != "faq" and not item.parts.get("liability") \
+                if rows[item.row].title == rows[best.row].title \
+                        and not item.parts.get("liability") \
                         and item.strength >= ratio * best.strength \
                         and binds(norms[item.row], names, query, listed=listed, whole=whole):
                     return _first(ranked, i, "bound")
