@@ -19,7 +19,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
@@ -557,6 +557,13 @@ _ENDS_NOUN = (r"(?!大会|委员会|会|组织|单位|部门|机构|人员|代�
 _LISTS = re.compile(r"下列|以下|如下")
 
 
+@lru_cache(maxsize=256)
+def _opening(names: tuple[str, ...], whole: bool) -> re.Pattern[str]:
+    """A clause opening with one of ``names`` (:func:`binds`)."""
+    return re.compile((_LISTED_WITH if whole else _QUALIFIED)
+                      + "(?:" + "|".join(map(re.escape, names)) + ")" + _ENDS_NOUN)
+
+
 def binds(text: str, names: Sequence[str], query: Query, *, listed: bool = False,
           whole: bool = False) -> bool:
     """Does a sentence of ``text`` bind one of ``names`` with the modal of a kind ``query``
@@ -567,9 +574,10 @@ def binds(text: str, names: Sequence[str], query: Query, *, listed: bool = False
     is the clause before a modal opening its own (…等统计调查对象，必须…). With ``listed``, that sentence also announces a list
     after the modal (…不得有下列行为：). With ``whole``, the name is the party's whole name or one
     of a list of them (企业、事业等单位 for 单位; not 消防安全重点单位)."""
-    modals = [_BINDING[kind] for kind in OBLIGATIONS.intersection(query.asks)]
-    opening = re.compile((_LISTED_WITH if whole else _QUALIFIED)
-                         + "(?:" + "|".join(map(re.escape, names)) + ")" + _ENDS_NOUN)
+    modals = [_BINDING[kind] for kind in sorted(OBLIGATIONS.intersection(query.asks))]
+    if not any(name in text for name in names) or not any(m.search(text) for m in modals):
+        return False
+    opening = _opening(tuple(names), whole)
     for sentence in _SENTENCES.split(_body(text)):
         if not any(name in sentence for name in names):
             continue
@@ -932,7 +940,7 @@ def lead_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Se
 # At most this many rows saying the asked term are read for its definition.
 DEFINE_SCAN = 2000
 # … and the rows saying a party's name read for its duties (bound_candidates), at most
-BOUND_SCAN = 600
+BOUND_SCAN = 300
 # What a term is, asked (什么是X, X是什么, X指什么, X的含义, 何谓X, 什么叫X): the term X.
 _TERM_ASKED = (
     re.compile(r"(?:什么是|什么叫做?|何谓|何为)[“”\"《]*([^，。；？！?!,;“”\"《》]{2,12}?)[“”\"》]*(?=[？?，。；！!,]|$)"),
