@@ -43,7 +43,8 @@ if TYPE_CHECKING:
 
 __all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "act_first",
            "applies_before", "apply_votes",
-           "article_key", "bearer_first", "binds", "bound_first", "cited_first", "confidence", "count_first", "decide", "defines_first",
+           "article_key", "bearer_first", "binds", "bound_first", "cited_first", "confidence",
+           "count_first", "decide", "defines_first",
            "held_back", "lead_first", "leads_sibling", "one_per_article", "organ_first",
            "party_first", "sanction_first", "says_it_first", "term_asked"]
 
@@ -571,9 +572,10 @@ def binds(text: str, names: Sequence[str], query: Query, *, listed: bool = False
     遵守…) or the sentence, after a qualifier or the parties named with it (生产经营单位的
     从业人员有权…; 工会对…的行为，有权要求纠正), not in a condition's clause before another's
     modal (个人发现网络运营者…的，有权要求…) nor as an object (…与统计调查对象报送的…); or it
-    is the clause before a modal opening its own (…等统计调查对象，必须…). With ``listed``, that sentence also announces a list
-    after the modal (…不得有下列行为：). With ``whole``, the name is the party's whole name or one
-    of a list of them (企业、事业等单位 for 单位; not 消防安全重点单位)."""
+    is the clause before a modal opening its own (…等统计调查对象，必须…). With ``listed``, that
+    sentence also announces a list after the modal (…不得有下列行为：). With ``whole``, the name
+    is the party's whole name or one of a list of them (企业、事业等单位 for 单位; not
+    消防安全重点单位)."""
     modals = [_BINDING[kind] for kind in sorted(OBLIGATIONS.intersection(query.asks))]
     if not any(name in text for name in names) or not any(m.search(text) for m in modals):
         return False
@@ -604,8 +606,8 @@ def bound_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
     """Asked a party's duties, rights or prohibitions (信访人有什么义务, 职业中介机构不能做什么),
     the article binding that party with the modal asked (:func:`binds`) — announcing the list
     of them when asked what they are (信访人…应当遵守…，不得有下列行为：) — goes first: the first
-    of the best ``among`` articles of its text (its title) that does, covering ``ratio`` of the best's
-    share, unless the best does already (only the order moves, as in :func:`says_it_first`;
+    of the best ``among`` articles of its text (its title) that does, covering ``ratio`` of the
+    best's share, unless the best does already (only the order moves, as in :func:`says_it_first`;
     never from or to a 法律责任 article, nor to another text: a court's 解释 listing what the
     law's 出租人应当… says is no answer before it; ``parts["bound"]``)."""
     ranked = list(ranked)
