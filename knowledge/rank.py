@@ -83,7 +83,7 @@ FIELDS = ("words", "context", "grams")
 # ``duty``, ``sibling``, ``rarest_next`` and ``organ`` as rules, not as weights.
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
             "answer_type", "ahead", "type_ahead", "unlisted", "rivals", "missing", "statute",
-            "mention", "duty", "sibling", "rarest", "rarest_next", "organ", "moved")
+            "mention", "duty", "sibling", "rarest", "rarest_next", "organ", "moved", "vague")
 # When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
 # question, and what says it answers is how much of that question the user's question says
 # (``asked``), the closeness of the two questions (``fuzzy``; ``closeness``: character by
@@ -1041,6 +1041,9 @@ def confidence(evidence: dict[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
+# A party's duties asked with nothing but its name are vague when the best articles are of this
+# many texts or more (among the first VAGUE_AMONG): Ranker._vague
+VAGUE_AMONG, VAGUE_TITLES = 10, 3
 # How well the next hit's sentence must say the question's heaviest word (a synonym's 0.9
 # counts) for a level tie the best's sentence lacks it in (:func:`decide`).
 RAREST_SAID = 0.9
@@ -1125,7 +1128,8 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
 
 
 # The rules of :func:`decide` that keep a likely answer a suggestion, in the order it reads them.
-HOLDING = ("tie", "near_tie", "crowd", "rarest_next", "unlisted", "mention", "duty", "organ")
+HOLDING = ("tie", "near_tie", "crowd", "rarest_next", "unlisted", "mention", "duty", "organ",
+           "vague")
 
 
 def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ...]:
@@ -1143,7 +1147,8 @@ def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ..
         and margin < config.near_margin and said <= 0.0,
         "rarest_next": paragraph and level and bool(evidence.get("statute"))
         and evidence.get("rarest_next", 0.0) >= RAREST_SAID,
-        **{name: bool(evidence.get(name)) for name in ("unlisted", "mention", "duty", "organ")}}
+        **{name: bool(evidence.get(name))
+           for name in ("unlisted", "mention", "duty", "organ", "vague")}}
     return tuple(name for name in HOLDING if rules[name])
 
 
@@ -1268,7 +1273,27 @@ class Ranker:
                 "organ": self._organ_rule(top, query),
                 # an order rule put it first for what it says (not for its score)
                 "moved": 1.0 if any(parts.get(mark) for mark in (*_MOVED, "counted", "lead"))
-                else 0.0}
+                else 0.0,
+                "vague": self._vague(ranked, query)}
+
+    def _vague(self, ranked: Sequence[Ranked], query: Query) -> float:
+        """1 when a party's duties, rights or prohibitions are asked with no word but the
+        party's name (公司不能做什么, 单位有什么义务) and the articles covering half as much as
+        the best come from three texts or more, not counting those made under another of them:
+        every rule binding the party answers, none alone (信访人有什么义务, its one 条例's
+        party, is not vague)."""
+        if OBLIGATIONS.isdisjoint(query.asks) or not ranked:
+            return 0.0
+        names = _subject(query)
+        if not names or not all(u.text in names[0] for u in query.units):
+            return 0.0
+        floor = 0.5 * ranked[0].strength
+        titles = list(dict.fromkeys(_law_name(self.rows[item.row].title)
+                                    for item in ranked[:VAGUE_AMONG] if item.strength >= floor))
+        # (a law's 实施条例 and a court's 解释 under it are of its field: 表演者 in 著作权法 and
+        # the texts made under it is one party)
+        own = len(titles) - int(_under_parent(titles).sum()) if len(titles) > 1 else len(titles)
+        return 1.0 if own >= VAGUE_TITLES else 0.0
 
     def _names_rule(self, row: int) -> bool:
         """Does the paragraph (a 法律责任/罚则 article) name the violation of a rule said

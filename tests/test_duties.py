@@ -15,7 +15,8 @@ from test_cli import answers_of, articles
 DOCS = Path(__file__).parent / "fixtures" / "duties"
 
 QUESTIONS = ("借阅人有什么义务？", "借阅人不能做什么？", "借阅人有什么权利？",
-             "单位负责人对档案工作有什么责任？", "信息中心发现账号被他人盗用要怎么办？")
+             "单位负责人对档案工作有什么责任？", "信息中心发现账号被他人盗用要怎么办？",
+             "单位有什么义务？", "单位不能做什么？")
 
 
 @pytest.fixture(scope="module")
@@ -39,3 +40,9 @@ def test_the_article_binding_the_party_asked_answers(answers, question, article,
 def test_a_rule_binding_the_party_named_stays_first(answers) -> None:
     # the party opens the question and a condition (信息中心发现…的，应当…), not its modal
     assert articles(answers["信息中心发现账号被他人盗用要怎么办？"])[0] == "第四条"
+
+
+@pytest.mark.parametrize("question", ["单位有什么义务？", "单位不能做什么？"])
+def test_a_party_every_text_binds_asked_alone_is_no_answer(answers, question) -> None:
+    # nothing asked but 单位, which both rules bind: suggestions (rank.Ranker._vague)
+    assert answers[question]["status"] != "answer"
