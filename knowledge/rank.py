@@ -1043,7 +1043,7 @@ def confidence(evidence: dict[str, float]) -> float:
 
 # A party's duties asked with nothing but its name are vague when the best articles are of this
 # many texts or more (among the first VAGUE_AMONG): Ranker._vague
-VAGUE_AMONG, VAGUE_TITLES = 10, 3
+VAGUE_AMONG, VAGUE_TITLES = 10, 4
 # How well the next hit's sentence must say the question's heaviest word (a synonym's 0.9
 # counts) for a level tie the best's sentence lacks it in (:func:`decide`).
 RAREST_SAID = 0.9
@@ -1279,7 +1279,7 @@ class Ranker:
     def _vague(self, ranked: Sequence[Ranked], query: Query) -> float:
         """1 when a party's duties, rights or prohibitions are asked with no word but the
         party's name (公司不能做什么, 单位有什么义务) and the articles covering half as much as
-        the best come from three texts or more, not counting those made under another of them:
+        the best come from four texts or more, not counting those made under another of them:
         every rule binding the party answers, none alone (信访人有什么义务, its one 条例's
         party, is not vague)."""
         if OBLIGATIONS.isdisjoint(query.asks) or not ranked:
