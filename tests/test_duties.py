@@ -1,10 +1,10 @@
 """A party's duties, rights and prohibitions asked (issue 16 item 2, branch duty16: the answer
 types duty/right/ban of query.ANSWER_TYPES, rank.bound_first), through the CLI on
 tests/fixtures/duties (our own archive-lending, account, meeting-room and official-car rules):
-借阅人有什么义务 is
-answered by the article binding 借阅人 with 应当…不得有下列行为, though no article says 义务 of
-借阅人 (an article saying 人有 and one saying 义务 of the 档案室 came first); 有什么责任 without
-法律 asks a duty, not a liability article's sanction."""
+借阅人有什么义务 is answered by the article binding 借阅人 with 应当…不得有下列行为, though no
+article says 义务 of 借阅人 (an article saying 人有 and one saying 义务 of the 档案室 came
+first); 有什么责任 without 法律 asks a duty, not a liability article's sanction; a party every
+rule binds, asked alone (单位有什么义务), is no answer."""
 
 from __future__ import annotations
 
