@@ -66,6 +66,25 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
          (r"能不能|可不可以|可以.*吗|能.*吗|是否|算不算|算.*吗|要不要|需不需要|需要.*吗|会不会|"
           r"必须.*吗|得.*吗|允许|让不让|行不行|有没有权"),
          r"应当|不得|可以|视为|认定为|禁止|必须|有权|无权|不予|须|准予|不属于|属于"),
+        # X有什么义务/有哪些职责/要遵守什么/必须做什么 → the duties binding X: 应当, 必须, 负责
+        # (the word 义务 is the question's, not the rule's: 信访人…应当遵守法律、法规，不得…)
+        ("duty",
+         (r"(?:负有|有|要履行|需要履行|应当履行|应该履行|履行|要尽|尽到)些?(?:什么|哪些|啥|哪几项|哪几种)"
+          r"(?:样的)?(?:义务|职责|责任)|的(?:义务|职责)(?:是什么|是啥|有哪些|有什么|包括哪些|包括什么)|"
+          r"(?:要|需要|必须|应当|应该|得)遵守些?(?:什么|哪些|啥)|"
+          r"(?:必须|应当|应该|要|需要|该|得)做些?(?:什么|哪些|啥)"),
+         r"应当|必须|应该|负责(?!人)|负有|不得|禁止|义务|职责|(?<![必无])须"),
+        # X有什么权利/有权…吗/可以要求什么 → what X may do: 有权, 享有, 可以, 有…的权利
+        ("right",
+         (r"(?:享有|享受|有)些?(?:什么|哪些|啥|哪几项|哪几种)(?:样的)?(?:权利|权益|权力)|"
+          r"的权利(?:是什么|是啥|有哪些|有什么|包括哪些|包括什么)|有权(?!益)[^，,。？?]*[吗么]|"
+          r"(?:可以|能)要求(?:些)?(?:什么|哪些|啥)"),
+         r"有权|享有|享受|可以|权利"),
+        # X不能做什么/不许/禁止…哪些行为 → what X must not do: 不得, 禁止, 严禁 (+ 下列行为)
+        ("ban",
+         (r"(?:不能|不可以|不许|不准|不得|禁止|严禁)[^，,。？?]{0,12}(?:什么|哪些|啥)|"
+          r"哪些(?:行为|事情?)(?:是)?(?:被)?(?:禁止|不允许|不得|不能)"),
+         r"不得|禁止|严禁|不准|不许"),
         # 谁/哪个部门/由谁 → an agent
         ("agent",
          r"谁|哪个部门|哪个机关|哪个单位|哪一级|哪级|什么部门|什么机关|哪个机构|找哪|向哪|去哪|(?<!在)哪里",
@@ -73,10 +92,11 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
           r"部门|机关|人民政府|委员会|负责人|领导|机构")),
         # 怎么办/会怎么样/有什么后果/怎么处罚 → procedures and consequences (said as staff say
         # them too: 咋办, 咋整, 会咋样, 咋处理; 会被 with a sanction: 会被罚, 会被开除; 会被挪用,
-        # 会被公开 ask whether a thing is done, a rule)
+        # 会被公开 ask whether a thing is done, a rule; 有什么责任 without 法律 asks a duty)
         ("consequence",
          (r"怎么办|会怎么样|会怎样|后果|怎么处罚|如何处罚|怎么处理|如何处理|处罚|罚款|会被(?:罚|开除|辞退|解雇|处分|追究|追责|问责|拘留|拘|抓|判|起诉|逮捕|吊销|处理|查处|扣|通报|没收|公安|法院)|追究|"
-          r"责任|赔偿|要怎么做|应该怎么做|该怎么做|罚|咋办|咋整|咋弄|会咋样|咋处理"),
+          r"(?<!有什么)(?<!有哪些)(?<!有啥)(?<!有些什么)责任|赔偿|要怎么做|应该怎么做|该怎么做|罚|咋办|咋整|咋弄|"
+          r"会咋样|咋处理"),
          r"责令|罚款|处分|处罚|追究|赔偿|滞纳金|吊销|没收|警告|拘留|补缴|改正|承担"),
         # 怎么办/该怎么做 → also what is to be done: 立即断开网络，并在1小时内报告 (a rule says
         # the steps with 立即/及时, 报告, 采取…措施, 启动…预案)
@@ -236,6 +256,30 @@ class Query:
                 "units": [{"text": u.text, "weight": round(u.weight, 3),
                            "alternatives": list(u.alternatives)} for u in self.units],
                 "expansions": self.expansions, "asks": list(self.asks), "talk": list(self.talk)}
+
+# How a duty, a right or a prohibition is asked (有什么义务, 有哪些职责, 享有什么权利, 不能做什么):
+# question talk, cut off before jieba so that the party is one word (信访人有什么义务: not
+# 信访|人有), and no topic word — a rule says 应当/不得/有权, seldom 义务 (ANSWER_TYPES duty,
+# right, ban). A party's own name keeps it (扣缴义务人), and so do 法律责任 (a consequence) and a
+# named kind of duty (告知义务, 审查义务是什么: the term asked about).
+_OBLIGATION_TALK = re.compile(
+    r"(?:负有|享有|享受|有|要履行|需要履行|应当履行|应该履行|履行|要尽|尽到)些?(?:什么|哪些|啥|哪几项|哪几种)"
+    r"(?:样的)?(?:义务|职责|责任|权利|权益|权力)|的(?:义务|职责|权利)(?:是什么|是啥|有哪些|有什么|"
+    r"包括哪些|包括什么)|(?:不能|不可以|不许|不准|不得|禁止|严禁)(?:做|干|搞|提|有)?些?(?:什么|哪些|啥)"
+    r"|(?:不能|不可以|不许|不准)(?=[^，,。？?]{1,12}(?:做|干|搞)些?(?:什么|啥|哪些))"
+    r"|(?<=[^，,。？?]{2})(?:做|干|搞)些?(?:什么|啥|哪些)")
+OBLIGATIONS = frozenset({"duty", "right", "ban"})
+_SCOPE_END = re.compile(r"(在[^,，。？?]{2,12}?)(?:方面|上|中)(?=,)")
+
+
+def without_obligation_talk(text: str) -> str:
+    """``text`` with the ways a duty, right or prohibition is asked (有什么义务, 不能做什么) cut
+    out, when it asks one; else ``text``."""
+    if OBLIGATIONS.isdisjoint(answer_types(text)):
+        return text
+    # (and the field it is asked in, 在安全生产上/方面, is said by the rule without 上/方面)
+    return _SCOPE_END.sub(r"\1", _OBLIGATION_TALK.sub(",", text))
+
 
 # A whole word that only says what kind of answer is wanted.
 QUESTION_FORM = re.compile(
@@ -577,7 +621,7 @@ class QueryBuilder:
         cfg = config
         normalized = normalize(question).strip()
         # what is cut (结没结婚 → 结婚, 加了两天班 → 加班两天); asks are read from the question
-        said = joined_verbs(without_a_not_a(normalized))
+        said = without_obligation_talk(joined_verbs(without_a_not_a(normalized)))
         word_list, unit_list = self.analyzer.question_tokens(said)
         words = dict.fromkeys(word_list, 1.0)
         unit_texts = list(dict.fromkeys(unit_list))

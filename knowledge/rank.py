@@ -19,7 +19,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
@@ -31,7 +31,7 @@ from .compiled import loops as _bm25  # None: not built (or stale); numpy gives 
 from .faqmatch import FaqSheet, asks_permission, forms_agree
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
-from .query import ANSWER_TYPES, QUESTION_FORM, Query, Unit
+from .query import ANSWER_TYPES, OBLIGATIONS, QUESTION_FORM, Query, Unit
 from .sections import chinese_number, find_references, is_liability
 from .store import ParagraphRow
 from .teach import vote_factor
@@ -43,7 +43,8 @@ if TYPE_CHECKING:
 
 __all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "act_first",
            "applies_before", "apply_votes",
-           "article_key", "cited_first", "confidence", "count_first", "decide", "defines_first",
+           "article_key", "bearer_first", "binds", "bound_first", "cited_first", "confidence",
+           "count_first", "decide", "defines_first",
            "held_back", "lead_first", "leads_sibling", "one_per_article", "organ_first",
            "party_first", "sanction_first", "says_it_first", "term_asked"]
 
@@ -82,7 +83,7 @@ FIELDS = ("words", "context", "grams")
 # ``duty``, ``sibling``, ``rarest_next`` and ``organ`` as rules, not as weights.
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
             "answer_type", "ahead", "type_ahead", "unlisted", "rivals", "missing", "statute",
-            "mention", "duty", "sibling", "rarest", "rarest_next", "organ", "moved")
+            "mention", "duty", "sibling", "rarest", "rarest_next", "organ", "moved", "vague")
 # When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
 # question, and what says it answers is how much of that question the user's question says
 # (``asked``), the closeness of the two questions (``fuzzy``; ``closeness``: character by
@@ -433,8 +434,9 @@ def act_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Seq
     return ranked
 
 
-# The duty's bearer: the words an article's opening clause says before its modal.
-_DUTY = re.compile(r"应当|不得|必须|可以|有权|负责")
+# The duty's bearer: the words an article's opening clause says before its modal (负责, not
+# the 负责 of 单位负责人; 享有/负有 of a right or duty stated as held).
+_DUTY = re.compile(r"应当|不得|必须|可以|有权|负责(?!人)|享有|负有")
 _BEARER_CLAUSE = re.compile(r"[，,。；;：:\n]")
 
 
@@ -448,29 +450,186 @@ def _bearer(text: str) -> str:
     a 应当/不得/必须/可以/有权/负责 in the same clause (用人单位的主要负责人…应当接受培训 →
     用人单位的主要负责人…; 工会组织应当督促… → 工会组织); '' when that sentence states no duty
     (用人单位自用工之日起即与劳动者建立劳动关系。用人单位应当…: the second sentence's is not
-    what it is about) or opens with a condition (赠与附义务的，受赠人应当…)."""
+    what it is about) or opens with a condition (赠与附义务的，受赠人应当…), unless the condition
+    opens with the party it goes on binding (信息中心发现账号被盗用的，应当… → 信息中心)."""
     text = _body(text)
     duty = _DUTY.search(text, 0, _first_sentence_end(text))
     if duty is None:
         return ""
     opening = text[:duty.start()]
-    return "" if _BEARER_CLAUSE.search(opening) else opening.strip()[-30:]
+    if not _BEARER_CLAUSE.search(opening):
+        return opening.strip()[-30:]
+    # a condition whose subject the duty goes on binding: 信息中心发现账号被盗用的，应当立即
+    # 冻结… binds 信息中心 (not 个人发现网络运营者…的，有权要求… the 网络运营者)
+    acting = _ACTS_IF.match(opening)
+    return acting.group(1) if acting and _PARTY_WORD.search(acting.group(1)) \
+        and re.fullmatch(r"[^，,：:；;]*的[，,]", opening) else ""
 
 
+# A condition's subject: the words before its verb (信息中心|发现…的, 用人单位|违反…的)
+_ACTS_IF = re.compile(r"([^，,。；;]{2,12}?)(?:发现|违反|未|不|因|在|对|有|经|拒绝|收到|接到|需要|认为|"
+                      r"采用|使用|申请|提出|办理|发生|知道|得知|取得|离职|入职|终止|解除)")
 # What follows a question's subject: its modal (单位要…吗, 公司能不能…, 单位是否…).
 _SUBJECT_MODAL = re.compile(r"要|应|该|能|可以|可|需|必须|得|会|有没有|是否|有权")
+# A word naming a party (网络运营者, 信访人, 从业人员, 用人单位, 统计调查对象, 工会), not a thing.
+_PARTY_WORD = re.compile(r"(?:者|人|人员|单位|机构|组织|企业|公司|职工|员工|工会|部门|机关|对象|"
+                         r"委员会|中心|办公室|处|科|主|户|妇女|公民|居民)$")
 
 
 def _subject(query: Query) -> tuple[str, ...]:
-    """The party a question asks about: its opening word when its modal follows directly
-    (单位要给职工做…培训吗 → 单位), with that word's expansions; () when it opens otherwise."""
+    """The party a question asks about, with its words' expansions; () when it names none.
+
+    Its opening word when its modal follows directly (单位要给职工做…培训吗 → 单位); else its
+    opening noun phrase when that ends with a party's word (:data:`_PARTY_WORD`): the words said
+    side by side from the start up to the last party word before another word (网络运营者发现
+    用户泄露… → 网络运营者; 单位负责人对… → 单位负责人; 信访人有什么义务 → 信访人), or the
+    party a 的 qualifies there (处理个人信息的单位 → 单位), or a later clause opens with
+    (干有职业病危害的活，劳动者有什么权利 → 劳动者)."""
     if not query.units:
         return ()
-    word = query.units[0].text
-    if len(word) < 2 or not query.normalized.startswith(word) \
-            or not _SUBJECT_MODAL.match(query.normalized, len(word)):
+    text, first = query.normalized, query.units[0].text
+    if len(first) >= 2 and text.startswith(first) and _SUBJECT_MODAL.match(text, len(first)):
+        name = first
+    else:
+        units = [u.text for u in query.units]
+        # from the start, after a 的 there, or from a later clause's start (干有…的活，劳动者
+        # 有什么权利 → 劳动者)
+        of = text.find("的", 0, 12)
+        starts = [0, *([of + 1] if of > 0 else []),
+                  *(m.end() for m in re.finditer(r"[,，]", text))]
+        name = next((said for at in starts if (said := _opening_party(text, units, at))), "")
+        # (not a party qualifying a thing: 物业公司提供的服务我不满意… is about the service)
+        after = text.find(name) + len(name) if name else 0
+        if name and _MODIFIES.match(text, after):
+            name = ""
+    if len(name) < 2:
         return ()
-    return (word, *(w for w in query.expansions.get(word, ()) if len(w) >= 2))
+    names = [name, *(w for w in query.expansions.get(name, ()) if len(w) >= 2)]
+    return tuple(dict.fromkeys(names))
+
+
+# A party followed by a verb phrase and 的 (物业公司提供的服务): it qualifies a thing
+_MODIFIES = re.compile(r"(?![对在向为从与跟和给])[^，,。？?的]{1,6}的")
+
+
+def _opening_party(text: str, units: Sequence[str], at: int) -> str:
+    """The words said side by side in ``text`` from ``at`` up to the last that names a party
+    before a word that does not (运营者 | 发现), or '' when none does. (The first may start a
+    character later: 来访人员 is the unit 访人员 when a glued 来 was taken off.)"""
+    start = end = at
+    for word in units:
+        found = text.find(word, at)
+        if found < 0 or found > at + (1 if at == start else 0) or found - start > 12:
+            if at == start:
+                continue        # (the units said before ``at``)
+            break
+        at = found + len(word)
+        if _PARTY_WORD.search(word):
+            end = at
+        elif end > start:
+            break
+    return text[start:end]
+
+
+_CLAUSES = re.compile(r"[，,：:]")
+# … and the modal of each kind asked: a duty's, a right's, a prohibition's
+_BINDING = {"duty": re.compile(r"应当|必须|应该|负责(?!人)|负有|履行|不得|禁止|(?<![必无])须"),
+            "right": re.compile(r"有权|享有|享受|可以"),
+            "ban": re.compile(r"不得|禁止|严禁|不准|不许")}
+
+
+# What may stand before a party's name at a clause's start: a qualifier (生产经营单位的从业人员,
+# 用人单位 for 单位) or the parties named with it (用人单位的主要负责人和职业卫生管理人员;
+# 国家机关…和个人等统计调查对象), not a preposition's object (对其负责…与统计调查对象报送的…) nor a condition (未经…培训
+# 合格的从业人员，不得上岗作业: who may not work, not what every one must do)
+_QUALIFIED = (r"(?!未|凡|除)(?:(?!应|不得|必须|可以|有权|负责|禁止|须|享有)"
+              r"[^，,。；;对向将把为按依据与在]){0,30}?")
+# … or, for the party's whole name, only a qualifier with 的 or the parties listed with it
+# (企业、事业等单位 for 单位, not 消防安全重点单位)
+_LISTED_WITH = (r"(?:(?!未|凡|除)(?:(?!应|不得|必须|可以|有权|负责|禁止|须|享有)"
+                r"[^，,。；;对向将把为按依据与在]){0,30}?(?:的|和|、|及|以及|或者|等))?")
+# … and the name ends its noun phrase: no other party's word after it (业主大会 is not 业主), no
+# 的 before the modal, a preposition or the clause's end (统计调查中获得的…单个统计调查对象身份
+# 的资料，任何单位和个人不得…: the name qualifies 资料)
+_ENDS_NOUN = (r"(?!大会|委员会|会|组织|单位|部门|机构|人员|代表|小组)"
+              r"(?=(?:(?!的)[^，,。；;])*?(?:应|不得|必须|可以|有权|负责|禁止|须|享有|负有|"
+              r"对|在|向|依|按|从|自|于|[，,。；;]|$))")
+# A lead-in announcing the list of what is bound (…不得有下列行为：, 履行下列职责：)
+_LISTS = re.compile(r"下列|以下|如下")
+
+
+@lru_cache(maxsize=256)
+def _opening(names: tuple[str, ...], whole: bool) -> re.Pattern[str]:
+    """A clause opening with one of ``names`` (:func:`binds`)."""
+    return re.compile((_LISTED_WITH if whole else _QUALIFIED)
+                      + "(?:" + "|".join(map(re.escape, names)) + ")" + _ENDS_NOUN)
+
+
+def binds(text: str, names: Sequence[str], query: Query, *, listed: bool = False,
+          whole: bool = False) -> bool:
+    """Does a sentence of ``text`` bind one of ``names`` with the modal of a kind ``query``
+    asks (duty, right, ban)? The name opens the clause of the modal (信访人在信访过程中应当
+    遵守…) or the sentence, after a qualifier or the parties named with it (生产经营单位的
+    从业人员有权…; 工会对…的行为，有权要求纠正), not in a condition's clause before another's
+    modal (个人发现网络运营者…的，有权要求…) nor as an object (…与统计调查对象报送的…); or it
+    is the clause before a modal opening its own (…等统计调查对象，必须…). With ``listed``, that
+    sentence also announces a list after the modal (…不得有下列行为：). With ``whole``, the name
+    is the party's whole name or one of a list of them (企业、事业等单位 for 单位; not
+    消防安全重点单位)."""
+    modals = [_BINDING[kind] for kind in sorted(OBLIGATIONS.intersection(query.asks))]
+    if not any(name in text for name in names) or not any(m.search(text) for m in modals):
+        return False
+    opening = _opening(tuple(names), whole)
+    for sentence in _SENTENCES.split(_body(text)):
+        if not any(name in sentence for name in names):
+            continue
+        first = _CLAUSES.split(sentence, maxsplit=1)[0]
+        opens = opening.match(sentence) is not None and not first.endswith("的")
+        for modal in modals:
+            for found in modal.finditer(sentence):
+                clauses = _CLAUSES.split(sentence[:found.start()])
+                # (or the clause before, when the modal opens its own: …个体工商户和个人等
+                # 统计调查对象，必须…)
+                said = clauses[-1] if clauses[-1] or len(clauses) < 2 else clauses[-2]
+                if (opens or opening.match(said)) \
+                        and (not listed or _LISTS.search(sentence, found.end())):
+                    return True
+    return False
+
+
+# Asked what they are (有什么义务, 不能做什么), not whether one holds (有权…吗)
+_WHAT_ASKED = re.compile(r"什么|哪些|哪几|啥")
+
+
+def bound_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
+                query: Query, among: int, ratio: float = 0.9) -> list[Ranked]:
+    """Asked a party's duties, rights or prohibitions (信访人有什么义务, 职业中介机构不能做什么),
+    the article binding that party with the modal asked (:func:`binds`) — announcing the list
+    of them when asked what they are (信访人…应当遵守…，不得有下列行为：) — goes first: the first
+    of the best ``among`` articles of its text (its title) that does, covering ``ratio`` of the
+    best's share, unless the best does already (only the order moves, as in :func:`says_it_first`;
+    never from or to a 法律责任 article, nor to another text: a court's 解释 listing what the
+    law's 出租人应当… says is no answer before it; ``parts["bound"]``)."""
+    ranked = list(ranked)
+    if len(ranked) < 2 or OBLIGATIONS.isdisjoint(query.asks) \
+            or rows[ranked[0].row].kind == "faq" or ranked[0].parts.get("liability"):
+        return ranked
+    names = _subject(query)
+    if not names:
+        return ranked
+    best = ranked[0]
+    for listed in ((True, False) if _WHAT_ASKED.search(query.normalized) else (False,)):
+        for whole in (True, False):
+            if binds(norms[best.row], names, query, listed=listed, whole=whole):
+                return ranked
+            for i in range(1, min(among, len(ranked))):
+                item = ranked[i]
+                if rows[item.row].title == rows[best.row].title \
+                        and not item.parts.get("liability") \
+                        and item.strength >= ratio * best.strength \
+                        and binds(norms[item.row], names, query, listed=listed, whole=whole):
+                    return _first(ranked, i, "bound")
+    return ranked
 
 
 def bearer_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
@@ -478,22 +637,29 @@ def bearer_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: 
     """The rule binding the party the question names, before one binding a party it does not
     (issue 16, item 4): asked 单位要给职工做…培训吗, 工会组织应当督促并协助用人单位开展…培训 binds
     the union, 用人单位的主要负责人…应当接受职业卫生培训 the unit asked about. When the question
-    opens with its subject and modal (:func:`_subject`) and the best's bearer does not say it,
-    the first of the next ``among`` - 1 articles (of any document: a law and another law or
-    regulation repeat the same words) whose bearer says it, covering ``ratio`` of the best's
-    share of the question, goes first (only the order moves, as in :func:`says_it_first`; not
-    asked who or what follows, never from or to a 法律责任 article; ``parts["bearer"]``)."""
+    names its party (:func:`_subject`) and the best neither binds it (its bearer) nor opens
+    with it (个人发现网络运营者…的，有权要求… is the person's right), the first of the next
+    ``among`` - 1 articles (of any document: a law and another law or regulation repeat the
+    same words) whose bearer says it, covering ``ratio`` of the best's share of the question,
+    goes first (only the order moves, as in :func:`says_it_first`; not asked who or what
+    follows, except what to do, 怎么办; never from or to a 法律责任 article;
+    ``parts["bearer"]``)."""
     ranked = list(ranked)
-    if len(ranked) < 2 or rows[ranked[0].row].kind == "faq" \
-            or {"agent", "consequence"} & set(query.asks):
+    if len(ranked) < 2 or rows[ranked[0].row].kind == "faq" or "agent" in query.asks \
+            or ("consequence" in query.asks and "procedure" not in query.asks):
         return ranked
     best = ranked[0]
     if best.parts.get("liability") \
             or _moved(best, "counted", "lead", "defines"):
         return ranked
     subject = _subject(query)
+    if not subject:
+        return ranked
     bearer = _bearer(norms[best.row])
-    if not subject or not bearer or any(word in bearer for word in subject):
+    if any(word in bearer for word in subject) \
+            or _body(norms[best.row]).startswith(subject) \
+            or (not bearer and not OBLIGATIONS.intersection(query.asks)
+                and "procedure" not in query.asks):
         return ranked
     for i in range(1, min(among, len(ranked))):
         item = ranked[i]
@@ -775,6 +941,8 @@ def lead_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Se
 
 # At most this many rows saying the asked term are read for its definition.
 DEFINE_SCAN = 2000
+# … and the rows saying a party's name read for its duties (bound_candidates), at most
+BOUND_SCAN = 300
 # What a term is, asked (什么是X, X是什么, X指什么, X的含义, 何谓X, 什么叫X): the term X.
 _TERM_ASKED = (
     re.compile(r"(?:什么是|什么叫做?|何谓|何为)[“”\"《]*([^，。；？！?!,;“”\"《》]{2,12}?)[“”\"》]*(?=[？?，。；！!,]|$)"),
@@ -873,6 +1041,9 @@ def confidence(evidence: dict[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
+# A party's duties asked with nothing but its name are vague when the best articles are of this
+# many texts or more (among the first VAGUE_AMONG): Ranker._vague
+VAGUE_AMONG, VAGUE_TITLES = 10, 4
 # How well the next hit's sentence must say the question's heaviest word (a synonym's 0.9
 # counts) for a level tie the best's sentence lacks it in (:func:`decide`).
 RAREST_SAID = 0.9
@@ -957,7 +1128,8 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
 
 
 # The rules of :func:`decide` that keep a likely answer a suggestion, in the order it reads them.
-HOLDING = ("tie", "near_tie", "crowd", "rarest_next", "unlisted", "mention", "duty", "organ")
+HOLDING = ("tie", "near_tie", "crowd", "rarest_next", "unlisted", "mention", "duty", "organ",
+           "vague")
 
 
 def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ...]:
@@ -975,7 +1147,8 @@ def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ..
         and margin < config.near_margin and said <= 0.0,
         "rarest_next": paragraph and level and bool(evidence.get("statute"))
         and evidence.get("rarest_next", 0.0) >= RAREST_SAID,
-        **{name: bool(evidence.get(name)) for name in ("unlisted", "mention", "duty", "organ")}}
+        **{name: bool(evidence.get(name))
+           for name in ("unlisted", "mention", "duty", "organ", "vague")}}
     return tuple(name for name in HOLDING if rules[name])
 
 
@@ -1100,7 +1273,27 @@ class Ranker:
                 "organ": self._organ_rule(top, query),
                 # an order rule put it first for what it says (not for its score)
                 "moved": 1.0 if any(parts.get(mark) for mark in (*_MOVED, "counted", "lead"))
-                else 0.0}
+                else 0.0,
+                "vague": self._vague(ranked, query)}
+
+    def _vague(self, ranked: Sequence[Ranked], query: Query) -> float:
+        """1 when a party's duties, rights or prohibitions are asked with no word but the
+        party's name (公司不能做什么, 单位有什么义务) and the articles covering half as much as
+        the best come from four texts or more, not counting those made under another of them:
+        every rule binding the party answers, none alone (信访人有什么义务, its one 条例's
+        party, is not vague)."""
+        if OBLIGATIONS.isdisjoint(query.asks) or not ranked:
+            return 0.0
+        names = _subject(query)
+        if not names or not all(u.text in names[0] for u in query.units):
+            return 0.0
+        floor = 0.5 * ranked[0].strength
+        titles = list(dict.fromkeys(_law_name(self.rows[item.row].title)
+                                    for item in ranked[:VAGUE_AMONG] if item.strength >= floor))
+        # (a law's 实施条例 and a court's 解释 under it are of its field: 表演者 in 著作权法 and
+        # the texts made under it is one party)
+        own = len(titles) - int(_under_parent(titles).sum()) if len(titles) > 1 else len(titles)
+        return 1.0 if own >= VAGUE_TITLES else 0.0
 
     def _names_rule(self, row: int) -> bool:
         """Does the paragraph (a 法律责任/罚则 article) name the violation of a rule said
@@ -1114,13 +1307,23 @@ class Ranker:
         not ask who: the article binds the state, the question asks about a unit or a person."""
         if not asks_no_organ(query) or len(article_key(self.rows[item.row])) != 2:
             return 0.0
+        if OBLIGATIONS.intersection(query.asks) and (names := _subject(query)) \
+                and binds(self.norms[item.row], names, query):
+            return 0.0      # (国家机关、企业…等统计调查对象，必须…: it binds the party asked)
         return 1.0 if _binds_organ(_best_sentence(item, self.rows, self.norms)) else 0.0
 
     def _says_asked(self, item: Ranked, query: Query) -> float:
         """1 when ``item`` says the kind of answer asked for and, for a quantity asked with a
         bound (最少几位), a limit in that direction (不得少于10位): what :func:`says_it_first`
         counts as saying it."""
-        return item.parts["answer_type"] if query.says_bound(self.norms[item.row]) else 0.0
+        said = item.parts["answer_type"] if query.says_bound(self.norms[item.row]) else 0.0
+        if said and OBLIGATIONS.intersection(query.asks) and _WHAT_ASKED.search(query.normalized):
+            # asked what a party's duties are: all of them, a sentence announcing their list,
+            # says more than one duty of it (信访人…不得有下列行为：, before 信访人…应当采用书面形式)
+            names = _subject(query)
+            if names and not binds(self.norms[item.row], names, query, listed=True):
+                return 0.5
+        return said
 
     def _heaviest_said(self, item: Ranked, heaviest: Sequence[Unit]) -> list[float]:
         """How well (0–1, :meth:`~.query.Unit.match`) ``item``'s best sentence (the one its
@@ -1289,6 +1492,35 @@ class Ranker:
                 or support[best] < config.faq_agreed_support:
             return None
         return best
+
+    def bound_candidates(self, query: Query, candidates: Candidates, config: SearchConfig,
+                         visible: np.ndarray | None = None) -> Candidates:
+        """``candidates`` and, asked a party's duties, rights or prohibitions with the party
+        named in three characters or more (信访人有什么义务), up to ``config.bound_rows`` rows
+        BM25 did not find that bind it (:func:`binds`; scored 0): a rule's many articles
+        name the party, and the one listing its duties is long, so BM25 puts it down."""
+        if not config.bound_rows or OBLIGATIONS.isdisjoint(query.asks):
+            return candidates
+        names = _subject(query)
+        name = max(names, key=len, default="")
+        if len(name) < 3:
+            return candidates
+        said = np.zeros(len(self.rows), dtype=np.int16)
+        grams = {name[i:i + 2] for i in range(len(name) - 1)}
+        for gram in grams:
+            said[self.grams.postings({gram: 1.0})[0]] += 1   # (a gram's rows are distinct)
+        rows = np.flatnonzero(said == len(grams))
+        if not rows.size or rows.size > BOUND_SCAN:
+            return candidates
+        have = set(candidates.rows.tolist())
+        self_rows = [row for row in rows.tolist() if row not in have
+                     and (visible is None or visible[row])]
+        if not self_rows:
+            return candidates
+        extra = [row for row in self_rows if binds(self.norms[row], names, query)]
+        if _WHAT_ASKED.search(query.normalized):     # (those announcing the list of them first)
+            extra.sort(key=lambda row: not binds(self.norms[row], names, query, listed=True))
+        return candidates.with_rows(extra[:config.bound_rows])
 
     def defining_candidates(self, query: Query, candidates: Candidates, config: SearchConfig,
                             visible: np.ndarray | None = None) -> Candidates:
@@ -1504,6 +1736,12 @@ class Ranker:
         # Does the paragraph say what the question asks for (a number, a list, a rule…)?
         answer_type = np.array([1.0 if query.says_answer(norm) else 0.0
                                 for norm in norms]) if query.asks else np.zeros(len(row_list))
+        # Asked a party's duty, right or prohibition (信访人有什么义务), what answers is a
+        # sentence binding that party (信访人…应当遵守…), not one binding another.
+        holder = _subject(query) if OBLIGATIONS.intersection(query.asks) else ()
+        if holder:
+            answer_type = np.array([1.0 if said and binds(norm, holder, query) else 0.0
+                                    for said, norm in zip(answer_type.tolist(), norms)])
         # Rules before mentions: a 法律责任 article names every rule's violation; it answers
         # only a question about consequences.
         liability = _members(self._liability, candidates.rows, row_list)

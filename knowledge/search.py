@@ -51,6 +51,7 @@ from .rank import (
     apply_votes,
     article_key,
     bearer_first,
+    bound_first,
     cited_first,
     confidence,
     count_first,
@@ -136,6 +137,8 @@ class SearchConfig:
                                      # that says what it is goes first (rank.defines_first)
     define_rows: int = 3             # … and this many rows that say what it is join the
                                      # candidates BM25 found (Ranker.defining_candidates)
+    bound_rows: int = 3              # asked a party's duties (信访人有什么义务): this many rows binding
+                                     # it join the candidates (rank.bound_candidates)
     sibling_confidence: float = 0.35  # confidence() ≥ this answers when the best leads the next
                                      # article of its document and alone says what is asked
     applying_of: int = 10            # the paragraphs applying one of the best this many
@@ -232,6 +235,7 @@ class Searcher:
                                             fields=explain, visible=visible)
         candidates = self.ranker.faq_candidates(query, candidates, config, visible)
         candidates = self.ranker.defining_candidates(query, candidates, config, visible)
+        candidates = self.ranker.bound_candidates(query, candidates, config, visible)
         if link is not None:
             candidates = candidates.with_rows([link])
         candidates = self._applying(candidates, visible)   # (reads the candidates' paragraphs)
@@ -314,6 +318,7 @@ class Searcher:
         articles = count_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = lead_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = defines_first(articles, self.rows, self.norms, query, self.config.define_among)
+        articles = bound_first(articles, self.rows, self.norms, query, self.config.define_among)
         articles = bearer_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = party_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = organ_first(articles, self.rows, self.norms, query, self.config.sibling_among)
