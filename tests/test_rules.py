@@ -111,12 +111,16 @@ def test_two_articles_that_tie_are_suggestions_and_a_word_that_tells_them_apart_
 # -- a list asked for, an article that lists nothing: suggestions ----------------------------------
 
 def test_a_list_question_is_not_answered_by_an_article_that_lists_nothing(rules_db) -> None:
-    rights, duties = _ask(rules_db, "借阅人享有哪些权利？", "借阅人应当遵守哪些规定？")
-    # 第八条 says every word of the question (借阅人依法享有…的权利) but enumerates nothing
-    decide = rights["explain"]["stages"]["decide"]
-    assert rights["hits"][0]["section"] == "第八条"
+    listed, duties, rights = _ask(rules_db, "借阅人查阅档案包括哪些内容？", "借阅人应当遵守哪些规定？",
+                                  "借阅人享有哪些权利？")
+    # 第八条 says the question's words (借阅人依法享有查阅…档案的权利) but enumerates nothing
+    decide = listed["explain"]["stages"]["decide"]
+    assert listed["hits"][0]["section"] == "第八条"
     assert decide["confidence"] >= decide["answer_confidence"]
-    assert decide["evidence"]["unlisted"] == 1.0 and rights["status"] == "suggestions"
+    assert decide["evidence"]["unlisted"] == 1.0 and listed["status"] == "suggestions"
+    # asked for the party's rights (享有哪些权利: a right, not a list), 第八条 states the right
+    # the party holds, and answers
+    assert rights["status"] == "answer" and rights["hits"][0]["section"] == "第八条"
     # 第九条 lists what is asked (下列规定：（一）…): the answer, lead-in and items
     assert duties["status"] == "answer" and duties["hits"][0]["section"] == "第九条"
     assert duties["explain"]["stages"]["decide"]["evidence"]["unlisted"] == 0.0
