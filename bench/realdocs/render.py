@@ -189,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=BUILD)
     parser.add_argument("--formats", default=",".join(FORMATS))
     parser.add_argument("--force", action="store_true", help="rebuild outputs that exist")
+    parser.add_argument("--with-handbook", action="store_true",
+                        help="add handbook/员工手册.md (for handbook_*.jsonl; use another --out, "
+                             "e.g. bench/realdocs/build-handbook)")
     args = parser.parse_args(argv)
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     unknown = set(formats) - set(FORMATS)
@@ -202,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         needs.add("pdf")
     started = time.perf_counter()
     with ThreadPoolExecutor(2) as pool:
-        all_sources = list(pool.map(sources.load, sources.find_sources(args.laws)))
+        all_sources = list(pool.map(sources.load, sources.find_sources(args.laws, handbook=args.with_handbook)))
     made: dict[str, int] = {}
 
     def todo(fmt: str) -> list[tuple[Source, Path]]:

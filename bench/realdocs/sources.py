@@ -17,6 +17,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OFFICE = HERE / "office"
+# A company handbook whose labour rules overlap the office rules and statutes above (leave,
+# attendance, social insurance): rendered only on request (render.py --with-handbook, into its
+# own build), so that the other question files keep one gold per question.
+HANDBOOK = HERE / "handbook"
 
 # pandoc's markdown, minus what would change the text: smart quotes, sub/superscript, ids.
 PANDOC_MD = "markdown-smart-subscript-superscript-auto_identifiers-fancy_lists"
@@ -96,17 +100,18 @@ class Source:
                    for b in self.blocks)
 
 
-def find_sources(laws: Path) -> list[Path]:
+def find_sources(laws: Path, *, handbook: bool = False) -> list[Path]:
     files = sorted(p for p in laws.glob("*.md") if p.name.lower() != "readme.md")
     if not files:
         raise SystemExit(f"no statutes (*.md) in {laws}: pass --laws")
-    return files + sorted(OFFICE.glob("*.md")) + sorted(OFFICE.glob("*.csv"))
+    extra = sorted(HANDBOOK.glob("*.md")) if handbook else []
+    return files + sorted(OFFICE.glob("*.md")) + extra + sorted(OFFICE.glob("*.csv"))
 
 
 def load(path: Path) -> Source:
     if path.suffix == ".csv":
         return _load_csv(path)
-    origin = "office" if path.parent.resolve() == OFFICE else "law"
+    origin = "office" if path.parent.resolve() in (OFFICE, HANDBOOK) else "law"
     html = subprocess.run(["pandoc", "-f", PANDOC_MD, "-t", "html5", str(path)],
                           capture_output=True, check=True, timeout=60).stdout.decode("utf-8")
     title, blocks = _parse_html(html)
