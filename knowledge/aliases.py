@@ -3,7 +3,7 @@
 
 After such a line a document says only the short or collective name, while staff ask with the name
 they know. :func:`defined_names` reads the lines (pure); the knowledge base stores them with their
-document (table ``names``, schema 6) and adds them to the synonyms every question is expanded with:
+document (table ``names``, beside schema 5: created when a file lacks it) and adds them to the synonyms every question is expanded with:
 
 * a 简称 (以下简称, 下称, 以下称) of one full name is two-way: the full name finds the short one and
   the short one the full (when the full is a name, at most ``FULL_MAX`` characters);
