@@ -139,6 +139,9 @@ class SearchConfig:
                                      # candidates BM25 found (Ranker.defining_candidates)
     bound_rows: int = 3              # asked a party's duties (信访人有什么义务): this many rows binding
                                      # it join the candidates (rank.bound_candidates)
+    typed_rows: int = 3              # per kind of answer asked (a consequence, a list, a
+                                     # quantity): this many rows of that kind BM25 left below
+                                     # the cut join the candidates (Ranker.typed_candidates)
     sibling_confidence: float = 0.35  # confidence() ≥ this answers when the best leads the next
                                      # article of its document and alone says what is asked
     applying_of: int = 10            # the paragraphs applying one of the best this many
@@ -234,6 +237,7 @@ class Searcher:
         candidates = self.ranker.candidates(query, max(config.candidates, k), config,
                                             fields=explain, visible=visible)
         candidates = self.ranker.faq_candidates(query, candidates, config, visible)
+        candidates = self.ranker.typed_candidates(query, candidates, config, visible)
         candidates = self.ranker.defining_candidates(query, candidates, config, visible)
         candidates = self.ranker.bound_candidates(query, candidates, config, visible)
         if link is not None:
