@@ -1555,6 +1555,8 @@ class Ranker:
         """A bool per row: it has one of the bigrams ``marks`` (or is a liability row)."""
         key = (marks, liability)
         if key not in self._kinds:
+            if len(self._kinds) >= 16:      # (a quantity's units make a key per question form)
+                self._kinds.clear()
             mask = np.zeros(len(self.rows), dtype=bool)
             for gram in marks:
                 mask[self.grams.postings({gram: 1.0})[0]] = True
@@ -1584,15 +1586,17 @@ class Ranker:
             return candidates
         if len(masks) > 1:     # (the rows of every kind asked first: 哪些行为会被罚款)
             masks.insert(0, np.logical_and.reduce(masks))
-        scored = total > 0 if visible is None else (total > 0) & visible
+        left = total > 0 if visible is None else (total > 0) & visible
+        left[candidates.rows] = False          # (scored, not yet a candidate)
         extra: list[int] = []
         for mask in masks:
-            rows = np.flatnonzero(mask & scored)
-            rows = rows[~np.isin(rows, candidates.rows) & ~np.isin(rows, extra)]
+            rows = np.flatnonzero(mask & left)
             if rows.size > config.typed_rows:
                 rows = rows[np.argpartition(-total[rows], config.typed_rows - 1)
                             [:config.typed_rows]]
-            extra += rows[np.argsort(-total[rows], kind="stable")].tolist()
+            rows = rows[np.argsort(-total[rows], kind="stable")]
+            left[rows] = False
+            extra += rows.tolist()
         return candidates.with_rows(extra, total[extra].tolist()) if extra else candidates
 
     def defining_candidates(self, query: Query, candidates: Candidates, config: SearchConfig,
