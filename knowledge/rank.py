@@ -960,7 +960,7 @@ _TERM_ASKED = (
 # below the cut join the candidates (Ranker.typed_candidates).
 TYPED_MARKS = {
     "consequence": ("责令", "罚款", "处分", "处罚", "追究", "吊销", "没收", "拘留", "赔偿", "罚金",
-                    "滞纳"),
+                    "滞纳", "承担", "责任"),
     "list": ("下列", "如下"),
 }
 _NUMERALS = "一二三四五六七八九十百千两半"
@@ -1565,12 +1565,33 @@ class Ranker:
             self._kinds[key] = mask
         return self._kinds[key]
 
+    def _subwords_scaled(self, query: Query, total: np.ndarray, config: SearchConfig
+                         ) -> np.ndarray:
+        """``total`` with the words inside a longer question word (用人, 单位 of 用人单位) weighed
+        ``config.typed_subword``: one long word counted as three outweighs the asked kind's own."""
+        scale = config.typed_subword
+        sub = {w: v for w, v in query.words.items()
+               if any(w != other and w in other for other in query.words)}
+        if scale == 1.0 or not sub:
+            return total
+        part = np.zeros(total.size)
+        for field, weight in ((self.words, 1.0), (self.context, config.context_weight)):
+            if _bm25 is not None and hasattr(field, "accumulate"):
+                field.accumulate(part, sub, weight, _bm25)
+            else:
+                rows, weights = field.postings(sub, weight)
+                if rows.size:
+                    part += np.bincount(rows, weights=weights, minlength=total.size)
+        return total - (1.0 - scale) * part
+
     def typed_candidates(self, query: Query, candidates: Candidates, config: SearchConfig,
                          visible: np.ndarray | None = None) -> Candidates:
         """``candidates`` and, per kind of answer the question asks (:data:`TYPED_MARKS`,
         quantity), the ``config.typed_rows`` best rows of that kind BM25 scored but left below
         the cut, with their totals: a long article saying it (a 法律责任 article's lead-in and
-        seven items) scores low, and a question's common words lift short rows above it."""
+        seven items) scores low, and a question's common words lift short rows above it. Those
+        rows are ranked by the totals with a long word's sub-words weighed less
+        (:meth:`_subwords_scaled`)."""
         total = candidates.scores
         if not config.typed_rows or total is None:
             return candidates
@@ -1588,13 +1609,14 @@ class Ranker:
             masks.insert(0, np.logical_and.reduce(masks))
         left = total > 0 if visible is None else (total > 0) & visible
         left[candidates.rows] = False          # (scored, not yet a candidate)
+        order = self._subwords_scaled(query, total, config)
         extra: list[int] = []
         for mask in masks:
             rows = np.flatnonzero(mask & left)
             if rows.size > config.typed_rows:
-                rows = rows[np.argpartition(-total[rows], config.typed_rows - 1)
+                rows = rows[np.argpartition(-order[rows], config.typed_rows - 1)
                             [:config.typed_rows]]
-            rows = rows[np.argsort(-total[rows], kind="stable")]
+            rows = rows[np.argsort(-order[rows], kind="stable")]
             left[rows] = False
             extra += rows.tolist()
         return candidates.with_rows(extra, total[extra].tolist()) if extra else candidates

@@ -142,6 +142,8 @@ class SearchConfig:
     typed_rows: int = 3              # per kind of answer asked (a consequence, a list, a
                                      # quantity): this many rows of that kind BM25 left below
                                      # the cut join the candidates (Ranker.typed_candidates)
+    typed_subword: float = 0.6       # … ranked with the words inside a longer question word
+                                     # (用人, 单位 of 用人单位) weighed this much
     sibling_confidence: float = 0.35  # confidence() ≥ this answers when the best leads the next
                                      # article of its document and alone says what is asked
     applying_of: int = 10            # the paragraphs applying one of the best this many
