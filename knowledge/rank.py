@@ -957,13 +957,15 @@ _TERM_ASKED = (
 # The rows that say an asked kind of answer (issue 16), by the bigrams that say it: a consequence
 # (with the liability rows: 法律责任, 罚则), a list's lead-in, a quantity in Chinese numerals
 # (the question's unit: 几天 → 三日, 十天; none named: any). Rows of the kind BM25 scored but left
-# below the cut join the candidates (Ranker.typed_candidates).
+# below the cut join the candidates (Ranker.typed_candidates), those of the best TYPED_DOCS
+# candidates' documents first (a rule's consequence is in its own law's liability chapter).
+TYPED_DOCS = 3
 TYPED_MARKS = {
     "consequence": ("责令", "罚款", "处分", "处罚", "追究", "吊销", "没收", "拘留", "赔偿", "罚金",
                     "滞纳", "承担", "责任"),
     "list": ("下列", "如下"),
 }
-_NUMERALS = "一二三四五六七八九十百千两半"
+_NUMERALS = "一二三四五六七八九十百千万两半"
 _UNITS = {"天": "日天", "日": "日天", "月": "月", "年": "年", "周": "周", "元": "元", "钱": "元",
           "倍": "倍", "岁": "岁", "小时": "时", "分钟": "钟", "人": "人名"}
 _ANY_UNIT = "日天月年周元倍"
@@ -1198,8 +1200,10 @@ class Ranker:
                  liability: set[int] | None = None,
                  references: dict[tuple[str, int], list[int]] | None = None,
                  synonyms: Callable[[], Synonyms] | None = None,
-                 associations: Associations | None = None) -> None:
-        """``heads``, ``questions`` (FAQ rows'), ``liability`` and ``references``: what the
+                 associations: Associations | None = None,
+                 docs: np.ndarray | None = None) -> None:
+        """``heads``, ``questions`` (FAQ rows'), ``liability``, ``references`` and ``docs`` (each
+        row's document): what the
         index keeps of every row (:class:`~.segmented.Snapshot`), so that ``rows`` may be read
         lazily; else derived from ``rows`` here."""
         self.rows, self.norms = rows, norms
@@ -1223,6 +1227,7 @@ class Ranker:
         self.synonyms = synonyms     # the thesaurus now (an admin may change it)
         self.associations = associations   # question words → heading words (associations.py)
         self._kinds: dict[tuple, np.ndarray] = {}     # (marks, liability) → rows of that kind
+        self._docs = docs
         self._liability = liability if liability is not None else {
             row for row, head in enumerate(self._heads) if is_liability(head, rows[row].text)}
         # 第三条, 第二章 … in heading paths, so that a question naming an article finds it.
@@ -1590,8 +1595,8 @@ class Ranker:
         quantity), the ``config.typed_rows`` best rows of that kind BM25 scored but left below
         the cut, with their totals: a long article saying it (a 法律责任 article's lead-in and
         seven items) scores low, and a question's common words lift short rows above it. Those
-        rows are ranked by the totals with a long word's sub-words weighed less
-        (:meth:`_subwords_scaled`)."""
+        of the best candidates' documents come first, each part ranked by the totals with a long
+        word's sub-words weighed less (:meth:`_subwords_scaled`)."""
         total = candidates.scores
         if not config.typed_rows or total is None:
             return candidates
@@ -1610,6 +1615,11 @@ class Ranker:
         left = total > 0 if visible is None else (total > 0) & visible
         left[candidates.rows] = False          # (scored, not yet a candidate)
         order = self._subwords_scaled(query, total, config)
+        if candidates.rows.size:      # (the best candidates' documents' rows first)
+            if self._docs is None:
+                self._docs = np.array([row.doc_id for row in self.rows], dtype=np.int64)
+            near = np.isin(self._docs, self._docs[candidates.rows[:TYPED_DOCS]])
+            order = order + near * (order.max() + 1.0)
         extra: list[int] = []
         for mask in masks:
             rows = np.flatnonzero(mask & left)

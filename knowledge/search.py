@@ -201,7 +201,7 @@ class Searcher:
                              asked=asked, heads=snapshot.heads, questions=questions,
                              liability=snapshot.liability, references=snapshot.references,
                              synonyms=lambda: analyzer.synonyms,
-                             associations=default_associations())
+                             associations=default_associations(), docs=snapshot.docs)
         self._stored_queries: dict[str, Query] = {}      # taught / voted questions analysed
         self._doc_ids: np.ndarray | None = None          # each row's document (for audiences)
         self._masks: dict[tuple, np.ndarray] = {}        # (map key, audiences) → visible rows
