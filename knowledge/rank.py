@@ -1600,7 +1600,7 @@ class Ranker:
         of the best candidates' documents come first, each part ranked by the totals with a long
         word's sub-words weighed less (:meth:`_subword_part`)."""
         total = candidates.scores
-        if not config.typed_rows or total is None:
+        if not config.typed_rows or total is None or not candidates.rows.size:
             return candidates
         masks = []
         for kind in query.asks:
