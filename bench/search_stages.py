@@ -7,7 +7,8 @@ The database is any staffbot database (``bench_scale.py --keep``'s 100k file, in
 ``staffbot ingest``). Questions are sampled as ``bench_scale.py`` samples them (same seed).
 First every question through ``kb.search(q, k=5)`` once, in order, timed as a whole (wall and
 CPU: the machine is shared, CPU time is the steadier figure), then each question again stage by
-stage on the searcher's own parts — analyse, candidates (BM25 over the three fields' postings),
+stage on the searcher's own parts — analyse, candidates (BM25 over the three fields' postings,
+and the rows of the kind of answer asked: ``Ranker.typed_candidates``),
 fetch (the candidates' paragraphs from SQLite), rerank, decide (one hit per article, evidence,
 decision), hits (excerpts and highlights) — with ``time.process_time``. The second pass finds
 the caches the first one filled (rows a search read, terms' weights), so its stages are a
@@ -85,6 +86,9 @@ def time_stages(kb: KnowledgeBase, questions: list[str]) -> dict[str, list[float
         query = searcher.analyse(question)
         marks.append(time.process_time())
         candidates = ranker.candidates(query, config.candidates, config, fields=False)
+        typed = getattr(ranker, "typed_candidates", None)     # (the asked kind's rows too)
+        if typed is not None:
+            candidates = typed(query, candidates, config)
         marks.append(time.process_time())
         searcher.snapshot.fetch(candidates.rows)
         marks.append(time.process_time())

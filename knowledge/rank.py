@@ -104,20 +104,25 @@ class Candidates:
     total: np.ndarray                      # the fields' scores added with the field weights
     fields: dict[str, np.ndarray] | None   # each field's own (unweighted) score, for explain
     named: frozenset[int]                  # rows under a heading the question names (第四条)
+    scores: np.ndarray | None = None       # every row's total (None: none matched)
 
-    def with_rows(self, extra: Iterable[int]) -> Candidates:
+    def with_rows(self, extra: Iterable[int], totals: Iterable[float] = ()) -> Candidates:
         """These candidates and the rows of ``extra`` not among them after them, in order,
         scored 0 (rows another way found: FAQ pairs, a definition, a taught paragraph, one
-        applying the paragraph before it); these candidates themselves when none is new."""
+        applying the paragraph before it), or their ``totals`` when given; these candidates
+        themselves when none is new."""
         have = set(self.rows.tolist())
+        extra = list(extra)
+        given = dict(zip(extra, totals))
         extra = np.array([row for row in dict.fromkeys(extra) if row not in have], dtype=np.int64)
         if not extra.size:
             return self
         zeros = np.zeros(extra.size)
+        added = np.array([given.get(row, 0.0) for row in extra.tolist()]) if given else zeros
         fields = None if self.fields is None else \
             {name: np.append(score, zeros) for name, score in self.fields.items()}
-        return Candidates(np.append(self.rows, extra), np.append(self.total, zeros), fields,
-                          self.named)
+        return Candidates(np.append(self.rows, extra), np.append(self.total, added), fields,
+                          self.named, self.scores)
 
 
 @dataclass(frozen=True)
@@ -949,6 +954,34 @@ _TERM_ASKED = (
     re.compile(r"(?:^|[。？?！!])[“”\"《]*([^，。；？！?!,;“”\"《》]{2,10}?)[“”\"》]*"
                r"(?:是什么|指什么|是指什么|指的是什么|的含义是什么|的含义|的定义是什么|的定义)"
                r"(?:意思)?[？?。]*$"))
+# The rows that say an asked kind of answer (issue 16), by the bigrams that say it: a consequence
+# (with the liability rows: 法律责任, 罚则), a list's lead-in, a quantity in Chinese numerals
+# (the question's unit: 几天 → 三日, 十天; none named: any). Rows of the kind BM25 scored but left
+# below the cut join the candidates (Ranker.typed_candidates), those of the best TYPED_DOCS
+# candidates' documents first (a rule's consequence is in its own law's liability chapter).
+TYPED_DOCS = 3
+# … and only rows whose total is at least this share of the last candidate's (the rest matched
+# a word or two of the question: no answer, and ranking them all costs ~0.3 ms at 100k rows)
+TYPED_FLOOR = 0.3
+TYPED_MARKS = {
+    "consequence": ("责令", "罚款", "处分", "处罚", "追究", "吊销", "没收", "拘留", "赔偿", "罚金",
+                    "滞纳", "承担", "责任"),
+    "list": ("下列", "如下"),
+}
+_NUMERALS = "一二三四五六七八九十百千万两半"
+_UNITS = {"天": "日天", "日": "日天", "月": "月", "年": "年", "周": "周", "元": "元", "钱": "元",
+          "倍": "倍", "岁": "岁", "小时": "时", "分钟": "钟", "人": "人名"}
+_ANY_UNIT = "日天月年周元倍"
+
+
+def _quantity_marks(question: str) -> tuple[str, ...]:
+    """The bigrams of a number in the unit ``question`` asks for (几天 → 三日, 五天 …)."""
+    units = "".join(dict.fromkeys("".join(chars for unit, chars in _UNITS.items()
+                                          if unit in question))) or _ANY_UNIT
+    return tuple(n + u for n in _NUMERALS for u in units) \
+        + (("个月",) if "月" in units else ())
+
+
 # What a term asked can not be: a question about its rules, not its meaning (X的区别是什么).
 _NOT_TERM = re.compile(r"区别|不同|规定|范围|标准|条件|程序|流程|期限|后果|责任|性质|依据|作用|原因|方式")
 
@@ -1170,8 +1203,10 @@ class Ranker:
                  liability: set[int] | None = None,
                  references: dict[tuple[str, int], list[int]] | None = None,
                  synonyms: Callable[[], Synonyms] | None = None,
-                 associations: Associations | None = None) -> None:
-        """``heads``, ``questions`` (FAQ rows'), ``liability`` and ``references``: what the
+                 associations: Associations | None = None,
+                 docs: np.ndarray | None = None) -> None:
+        """``heads``, ``questions`` (FAQ rows'), ``liability``, ``references`` and ``docs`` (each
+        row's document): what the
         index keeps of every row (:class:`~.segmented.Snapshot`), so that ``rows`` may be read
         lazily; else derived from ``rows`` here."""
         self.rows, self.norms = rows, norms
@@ -1194,6 +1229,8 @@ class Ranker:
         self._closeness: tuple[Query | None, dict[int, float]] = (None, {})
         self.synonyms = synonyms     # the thesaurus now (an admin may change it)
         self.associations = associations   # question words → heading words (associations.py)
+        self._kinds: dict[tuple, np.ndarray] = {}     # (marks, liability) → rows of that kind
+        self._docs = docs
         self._liability = liability if liability is not None else {
             row for row, head in enumerate(self._heads) if is_liability(head, rows[row].text)}
         # 第三条, 第二章 … in heading paths, so that a question naming an article finds it.
@@ -1522,6 +1559,84 @@ class Ranker:
             extra.sort(key=lambda row: not binds(self.norms[row], names, query, listed=True))
         return candidates.with_rows(extra[:config.bound_rows])
 
+    def _kind_rows(self, marks: tuple[str, ...], liability: bool = False) -> np.ndarray:
+        """A bool per row: it has one of the bigrams ``marks`` (or is a liability row)."""
+        key = (marks, liability)
+        if key not in self._kinds:
+            if len(self._kinds) >= 16:      # (a quantity's units make a key per question form)
+                self._kinds.clear()
+            mask = np.zeros(len(self.rows), dtype=bool)
+            for gram in marks:
+                mask[self.grams.postings({gram: 1.0})[0]] = True
+            if liability:
+                mask |= _members(self._liability, np.arange(mask.size), list(range(mask.size))) > 0
+            self._kinds[key] = mask
+        return self._kinds[key]
+
+    def _subword_part(self, query: Query, size: int, config: SearchConfig) -> np.ndarray | None:
+        """Each row's total from the words inside a longer question word (用人, 单位 of
+        用人单位), to be weighed ``config.typed_subword``: one long word counted as three
+        outweighs the asked kind's own; None when the question has none."""
+        sub = {w: v for w, v in query.words.items()
+               if any(w != other and w in other for other in query.words)}
+        if config.typed_subword == 1.0 or not sub:
+            return None
+        part = np.zeros(size)
+        for field, weight in ((self.words, 1.0), (self.context, config.context_weight)):
+            if _bm25 is not None and hasattr(field, "accumulate"):
+                field.accumulate(part, sub, weight, _bm25)
+            else:
+                rows, weights = field.postings(sub, weight)
+                if rows.size:
+                    part += np.bincount(rows, weights=weights, minlength=size)
+        return part
+
+    def typed_candidates(self, query: Query, candidates: Candidates, config: SearchConfig,
+                         visible: np.ndarray | None = None) -> Candidates:
+        """``candidates`` and, per kind of answer the question asks (:data:`TYPED_MARKS`,
+        quantity), the ``config.typed_rows`` best rows of that kind BM25 scored but left below
+        the cut, with their totals: a long article saying it (a 法律责任 article's lead-in and
+        seven items) scores low, and a question's common words lift short rows above it. Those
+        of the best candidates' documents come first, each part ranked by the totals with a long
+        word's sub-words weighed less (:meth:`_subword_part`)."""
+        total = candidates.scores
+        if not config.typed_rows or total is None or not candidates.rows.size:
+            return candidates
+        masks = []
+        for kind in query.asks:
+            if kind == "consequence" and "procedure" in query.asks:
+                continue     # (怎么办 asks what to do as often as what follows)
+            if kind == "quantity":
+                masks.append(self._kind_rows(_quantity_marks(query.normalized)))
+            elif kind in TYPED_MARKS:
+                masks.append(self._kind_rows(TYPED_MARKS[kind], kind == "consequence"))
+        if not masks:
+            return candidates
+        if len(masks) > 1:     # (the rows of every kind asked first: 哪些行为会被罚款)
+            masks.insert(0, np.logical_and.reduce(masks))
+        floor = max(TYPED_FLOOR * float(candidates.total[:config.candidates].min()), 1e-9)
+        left = total >= floor if visible is None else (total >= floor) & visible
+        left[candidates.rows] = False          # (scored, not yet a candidate)
+        part = self._subword_part(query, total.size, config)
+        if self._docs is None:
+            self._docs = np.array([row.doc_id for row in self.rows], dtype=np.int64)
+        best_docs = self._docs[candidates.rows[:TYPED_DOCS]]
+        extra: list[int] = []
+        for mask in masks:
+            rows = np.flatnonzero(mask & left)
+            if rows.size:
+                order = total[rows] if part is None \
+                    else total[rows] - (1.0 - config.typed_subword) * part[rows]
+                near = np.isin(self._docs[rows], best_docs)   # (those documents' rows first)
+                best = _best(rows[near], order[near], config.typed_rows)
+                if best.size < config.typed_rows:
+                    best = np.concatenate([best, _best(rows[~near], order[~near],
+                                                       config.typed_rows - best.size)])
+                rows = best
+                left[rows] = False
+                extra += rows.tolist()
+        return candidates.with_rows(extra, total[extra].tolist()) if extra else candidates
+
     def defining_candidates(self, query: Query, candidates: Candidates, config: SearchConfig,
                             visible: np.ndarray | None = None) -> Candidates:
         """``candidates`` and, asked what a term means (:func:`term_asked`), up to
@@ -1592,7 +1707,7 @@ class Ranker:
             matched = matched[np.argsort(-total[matched], kind="stable")]
         matched, totals, named = self._with_named(query, n, matched, total, visible)
         if not fields:
-            return Candidates(matched, totals, None, frozenset(named))
+            return Candidates(matched, totals, None, frozenset(named), total)
         # Each field's score of the candidates (unscaled), aligned with ``matched``.
         slot = np.full(size, -1, dtype=np.int64)
         slot[matched] = np.arange(matched.size)
@@ -1606,7 +1721,7 @@ class Ranker:
                 score = np.bincount(at[keep], weights=weights[keep],
                                     minlength=matched.size) / (scale or 1.0)
             field_scores[name] = score
-        return Candidates(matched, totals, field_scores, frozenset(named))
+        return Candidates(matched, totals, field_scores, frozenset(named), total)
 
     def _compiled_candidates(self, query: Query, n: int, cfg: SearchConfig,
                              visible: np.ndarray | None) -> Candidates:
@@ -1634,7 +1749,7 @@ class Ranker:
                     matched = matched[np.argpartition(-total[matched], n - 1)[:n]]
                 matched = matched[np.argsort(-total[matched], kind="stable")]
         matched, totals, named = self._with_named(query, n, matched, total, visible)
-        return Candidates(matched, totals, None, frozenset(named))
+        return Candidates(matched, totals, None, frozenset(named), total)
 
     def _with_named(self, query: Query, n: int, matched: np.ndarray, total: np.ndarray | None,
                     visible: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, list[int]]:
@@ -1825,6 +1940,14 @@ _STATE = "中华人民共和国"
 # A judicial interpretation's title: 最高人民法院关于审理…案件适用法律若干问题的解释（一）
 _INTERPRETATION = re.compile(
     r"^最高人民(?:法院|检察院).*关于.*(?:解释|规定)(?:（[一二三四五六七八九十]+）)?$")
+
+
+def _best(rows: np.ndarray, order: np.ndarray, n: int) -> np.ndarray:
+    """The ``n`` of ``rows`` of highest ``order``, highest first."""
+    if rows.size > n:
+        top = np.argpartition(-order, n - 1)[:n]
+        rows, order = rows[top], order[top]
+    return rows[np.argsort(-order, kind="stable")]
 
 
 def _members(rows: object, row_array: np.ndarray, row_list: list[int]) -> np.ndarray:

@@ -139,6 +139,11 @@ class SearchConfig:
                                      # candidates BM25 found (Ranker.defining_candidates)
     bound_rows: int = 3              # asked a party's duties (信访人有什么义务): this many rows binding
                                      # it join the candidates (rank.bound_candidates)
+    typed_rows: int = 3              # per kind of answer asked (a consequence, a list, a
+                                     # quantity): this many rows of that kind BM25 left below
+                                     # the cut join the candidates (Ranker.typed_candidates)
+    typed_subword: float = 0.6       # … ranked with the words inside a longer question word
+                                     # (用人, 单位 of 用人单位) weighed this much
     sibling_confidence: float = 0.35  # confidence() ≥ this answers when the best leads the next
                                      # article of its document and alone says what is asked
     applying_of: int = 10            # the paragraphs applying one of the best this many
@@ -196,7 +201,7 @@ class Searcher:
                              asked=asked, heads=snapshot.heads, questions=questions,
                              liability=snapshot.liability, references=snapshot.references,
                              synonyms=lambda: analyzer.synonyms,
-                             associations=default_associations())
+                             associations=default_associations(), docs=snapshot.docs)
         self._stored_queries: dict[str, Query] = {}      # taught / voted questions analysed
         self._doc_ids: np.ndarray | None = None          # each row's document (for audiences)
         self._masks: dict[tuple, np.ndarray] = {}        # (map key, audiences) → visible rows
@@ -234,6 +239,7 @@ class Searcher:
         candidates = self.ranker.candidates(query, max(config.candidates, k), config,
                                             fields=explain, visible=visible)
         candidates = self.ranker.faq_candidates(query, candidates, config, visible)
+        candidates = self.ranker.typed_candidates(query, candidates, config, visible)
         candidates = self.ranker.defining_candidates(query, candidates, config, visible)
         candidates = self.ranker.bound_candidates(query, candidates, config, visible)
         if link is not None:
