@@ -232,6 +232,24 @@ class Query:
         return "".join(u.text for u in self.units)
 
     @cached_property
+    def _stand_ins(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Each unit with its alternatives, the longest first (the closest wording wins)."""
+        return tuple((u.text, tuple(sorted(u.alternatives, key=len, reverse=True)))
+                     for u in self.units)
+
+    def content_as(self, text: str) -> str:
+        """:attr:`content` as ``text`` could have said it: a unit ``text`` does not say gives
+        way to the alternative it says (不给交 → 未按规定缴纳, 失业保险 → 社会保险费)."""
+        if not any(alternatives for _, alternatives in self._stand_ins):
+            return self.content
+        said = []
+        for word, alternatives in self._stand_ins:
+            if alternatives and word not in text:
+                word = next((a for a in alternatives if a in text), word)
+            said.append(word)
+        return "".join(said)
+
+    @cached_property
     def mass(self) -> float:
         return sum(u.weight for u in self.units) or 1.0
 

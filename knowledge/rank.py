@@ -92,6 +92,9 @@ EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin"
 # question and answer say than any other pair's (``support``) and whether the two questions ask
 # for the same specific kind of answer (``form``).
 FAQ_EVIDENCE = ("asked", "coverage", "fuzzy", "margin", "closeness", "lead", "support", "form")
+# The fuzzy part of a sentence that says the question's words only as alternatives (a synonym,
+# a defined name, the formal word): as much as :meth:`Unit.match` gives an alternative.
+ALTERNATIVE_SAID = 0.9
 # A statute article's heading label (sections.py files each 第X条 as a section of its own).
 _ARTICLE = re.compile(r"^第[一二三四五六七八九十百千零〇两\d]+条(?:之[一二三四五六七八九十]+)?$")
 
@@ -187,7 +190,8 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
         if asks and _says_what_best_lacks(item, kept[at]):
             best = kept[at]
             kept[at] = replace(item, final=best.final, parts={
-                **item.parts, "final": best.final, "paragraph_final": item.final})
+                **item.parts, "final": best.final, "paragraph_final": item.final,
+                "said": best.parts.get("said", 0.0)})
         elif weights is not None and _APPLIES.search(rows[item.row].text) \
                 and item.found is not None and found[at] is not None \
                 and item.parts.get("answer_type", 0.0) >= kept[at].parts.get("answer_type", 0.0) \
@@ -217,7 +221,8 @@ def _first(ranked: list[Ranked], i: int, mark: str) -> list[Ranked]:
     """``ranked`` with its ``i``-th item moved first, marked ``mark`` in its parts; the items
     keep the final scores of the places they take, so the scores still read best first."""
     moved = [ranked[i], *ranked[:i]]
-    placed = [replace(r, final=old.final, parts={**r.parts, "final": old.final})
+    placed = [replace(r, final=old.final, parts={**r.parts, "final": old.final,
+                                                 "said": old.parts.get("said", 0.0)})
               for r, old in zip(moved, ranked)]
     placed[0].parts[mark] = 1.0
     return placed + ranked[i + 1:]
@@ -1252,7 +1257,10 @@ class Ranker:
                                   "form"), 0.0)
         top = ranked[0]
         parts = top.parts
-        second = ranked[1].final if len(ranked) > 1 else 0.0
+        # the lead as the decision was fit to read it: without what the fuzzy part gained from
+        # the alternatives standing in (``said``), which the rank's order alone is to use
+        top_final = top.final - top.parts.get("said", 0.0)
+        second = ranked[1].final - ranked[1].parts.get("said", 0.0) if len(ranked) > 1 else 0.0
         coverage = parts["coverage"]
         article = parts.get("article", coverage)
         if parts.get("asked"):
@@ -1263,11 +1271,11 @@ class Ranker:
         return {"coverage": coverage, "article": article,
                 "own": max(top.covers, default=parts["coverage"]),
                 "heading": query.cover(self._heads[top.row]),
-                "window": parts["window"], "fuzzy": parts["fuzzy"],
+                "window": parts["window"], "fuzzy": parts.get("literal", parts["fuzzy"]),
                 # A lead over nothing (a lone candidate, as off-topic questions often have) is no
                 # margin; a lead counts as much as the hit covers.
-                "margin": coverage * (top.final - second) / top.final
-                if top.final > 0 and len(ranked) > 1 else 0.0,
+                "margin": coverage * (top_final - second) / top_final
+                if top_final > 0 and len(ranked) > 1 else 0.0,
                 "bm25": parts["bm25"],
                 "answer_type": parts["answer_type"] if query.asks else 0.5,
                 "ahead": article - ranked[1].parts.get("article", ranked[1].parts["coverage"])
@@ -1814,17 +1822,38 @@ class Ranker:
                              cfg.pair_discount)[4]
             bm25 = bm25 * np.divide(coverage, whole, out=np.ones_like(whole), where=whole > 0)
         fuzzy = np.zeros(len(row_list))
+        literal = fuzzy   # the question's own words (the decision's evidence), when they differ
         if cfg.fuzzy_weight:
             with_sentences = [i for i, sentences in enumerate(sentence_lists) if sentences]
-            if with_sentences:   # (each distinct sentence compared once)
+            if with_sentences:
                 text, picked = spans.text, best[with_sentences]   # (not every span's bounds)
                 texts = [text[a:b] for a, b in zip(spans.bounds[0][picked].tolist(),
                                                    spans.bounds[1][picked].tolist())]
-                distinct = dict.fromkeys(texts)
-                scores = process.cdist([query.content], list(distinct), scorer=fuzz.partial_ratio,
-                                       dtype=np.float64)[0] / 100
-                distinct.update(zip(distinct, scores.tolist()))
-                fuzzy[with_sentences] = [distinct[text] for text in texts]
+                # the question as each sentence could have said it: a synonym, defined name or
+                # formal word the sentence says stands in for the question's word (the rank);
+                # the decision keeps the closeness of the words asked (``literal``)
+                as_said = {sentence: query.content_as(sentence)   # (each distinct one once)
+                           for sentence in dict.fromkeys(texts)}
+                by_content: dict[str, list[str]] = defaultdict(list)
+                for sentence, content in as_said.items():
+                    by_content[content].append(sentence)
+                said: dict[str, float] = {}
+                for content, sentences in by_content.items():
+                    scores = process.cdist([content], sentences, scorer=fuzz.partial_ratio,
+                                           dtype=np.float64)[0] / 100
+                    said.update(zip(sentences, scores.tolist()))
+                fuzzy[with_sentences] = [said[text] for text in texts]
+                other = [sentence for sentence, content in as_said.items()
+                         if content != query.content]
+                if other:
+                    scores = process.cdist([query.content], other, scorer=fuzz.partial_ratio,
+                                           dtype=np.float64)[0] / 100
+                    said.update(zip(other, scores.tolist()))
+                    literal = np.zeros(len(row_list))
+                    literal[with_sentences] = [said[text] for text in texts]
+                    # an alternative counts as in coverage (0.9), and a sentence is as close
+                    # as the closer of the two wordings
+                    fuzzy = np.maximum(literal, ALTERNATIVE_SAID * fuzzy)
         asked = np.zeros(len(row_list))
         closeness = np.zeros(len(row_list))
         support = np.zeros(len(row_list))
@@ -1836,6 +1865,7 @@ class Ranker:
             for i, row in enumerate(row_list):
                 if row in self._asked:
                     fuzzy[i] = max(fuzzy[i], question_similarity(query, self._asked[row]))
+                    literal[i] = max(literal[i], fuzzy[i])
                     if alternatives is None and self._asked_words.get(row):
                         alternatives = self.asked_alternatives(query)
                     asked[i] = self.asked_cover(query, row, alternatives)
@@ -1885,15 +1915,17 @@ class Ranker:
         ranked = [Ranked(f, row, covers[a:b] if sentences else [], {
             "bm25": bm, "window": win, "coverage": cov, "fuzzy": fz, "reference": ref,
             "answer_type": at_, "liability": li, "caption": cap, "asked": ak, "closeness": cl,
-            "support": su, "under_law": ul, "associated": ac, "final": f, **by_field}, found_row)
+            "support": su, "under_law": ul, "associated": ac, "final": f, "literal": lt,
+            "said": cfg.fuzzy_weight * (fz - lt),
+            **by_field}, found_row)
             for row, sentences, a, b, f, bm, win, cov, fz, ref, at_, li, cap, ak, cl, su, ul, ac,
-            by_field, found_row in zip(
+            lt, by_field, found_row in zip(
                 row_list, sentence_lists, starts.tolist(), ends.tolist(), final.tolist(),
                 bm25.tolist(),
                 window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist(),
                 answer_type.tolist(), liability.tolist(), caption.tolist(), asked.tolist(),
                 closeness.tolist(), support.tolist(), under.tolist(), associated.tolist(),
-                field_scores,
+                literal.tolist(), field_scores,
                 found_units)]
         ranked.sort(key=lambda item: -item.final)
         return ranked
