@@ -1577,7 +1577,11 @@ class Ranker:
             for gram in marks:
                 mask[self.grams.postings({gram: 1.0})[0]] = True
             if liability:
-                mask |= _members(self._liability, np.arange(mask.size), list(range(mask.size))) > 0
+                take = getattr(self._liability, "take", None)     # (a snapshot's row set)
+                if take is not None:
+                    mask |= take(np.arange(mask.size))
+                elif self._liability:
+                    mask[np.fromiter(self._liability, dtype=np.int64)] = True
             self._kinds[key] = mask
         return self._kinds[key]
 
