@@ -37,6 +37,11 @@ library's desk: loans, renewals, overdue and lost books, e-resources, reading ro
 donations, standards, interlibrary loan; 25 pairs, 50 paraphrases, 10 off-topic in
 ``library.jsonl``) is faqnew's new-domain check: written before its change, never fitted on, no
 thesaurus word added for it (``--skip library`` for the figures before it).
+``bench/faq/warehouse.csv`` (a factory's warehouse and materials desk: picking and returning
+materials, deliveries and incoming inspection, material codes, stock, stocktaking, slow-moving
+and scrapped stock, tools, forklifts, flammables, shipping, samples, packing, pallets; 25 pairs,
+50 paraphrases, 10 off-topic in ``warehouse.jsonl``) is faqhr's, the same way (``--skip
+warehouse``).
 ``--all-sheets`` measures every sheet of ``bench/faq/`` (faq.csv with questions.jsonl, each
 other NAME.csv with NAME.jsonl), each in a knowledge base of its own, and all together;
 ``--skip NAME`` leaves a held-out sheet out of it while developing.
@@ -48,6 +53,7 @@ other NAME.csv with NAME.jsonl), each in a knowledge base of its own, and all to
     python bench/faq.py --sheet bench/faq/helpdesk.csv --questions bench/faq/helpdesk.jsonl
     python bench/faq.py --sheet bench/faq/legal.csv --questions bench/faq/legal.jsonl
     python bench/faq.py --sheet bench/faq/library.csv --questions bench/faq/library.jsonl
+    python bench/faq.py --sheet bench/faq/warehouse.csv --questions bench/faq/warehouse.jsonl
 """
 
 from __future__ import annotations
