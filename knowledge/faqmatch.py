@@ -37,6 +37,10 @@ ANSWER_SHARE = 0.5
 # A question's word the pair says only as a synonym (线上开会 for 视频会议) counts this much of
 # the word towards precision (its characters are not the pair's, its meaning is).
 SYNONYM_SHARE = 0.9
+# A pair's words naming the kind of answer asked (期限 for 多久) count this much as said.
+KIND_SHARE = 0.9
+# ... and the question's kind words count this much as said by such a pair's text (support).
+KIND_SUPPORT = 0.9
 
 
 # The kinds of answer a question asks for that tell two pairs on one topic apart: a length of
@@ -82,6 +86,68 @@ def asks_permission(text: str) -> bool:
     return PERMISSION.search(text) is not None
 
 
+# The words that name a kind of answer (借书期限, 数量限制, 领取地点) rather than a topic: a
+# question asking that kind (多久, 最多几本, 在哪) says them in its own way. By kind of FORMS
+# (时间 is a length of time or a time of day), with the forms that ask an amount as a limit
+# (最多, 几本) beside FORMS' own.
+KIND_WORDS = {
+    "long": frozenset("时间 长时间 期限 时长 周期 有效期 天数".split()),
+    "when": frozenset("时间 日期 时段".split()),
+    "much": frozenset("数量 标准 金额 费用 价格 价钱 比例 次数 额度 上限 下限 限额 限制 数额".split()),
+    "where": frozenset("地点 位置 地址 场所".split()),
+    "who": frozenset("负责人 联系人 联系方式 电话".split()),
+}
+LIMIT_FORM = re.compile("最多|最少|最高|最低|最长|最短|多大|几[本台位件条份张个次]")
+
+
+def kind_spans(text: str) -> list[tuple[str, int, int]]:
+    """Where ``text`` asks or names a kind of answer: (kind, start, end) of each form of
+    :data:`FORMS` and :data:`LIMIT_FORM` it says and of each word of :data:`KIND_WORDS`."""
+    found = [(name, m.start(), m.end())
+             for name, pattern in FORMS for m in pattern.finditer(text)]
+    found += [("much", m.start(), m.end()) for m in LIMIT_FORM.finditer(text)]
+    for kind, words in KIND_WORDS.items():
+        for word in words:
+            at = text.find(word)
+            while at >= 0:
+                found.append((kind, at, at + len(word)))
+                at = text.find(word, at + 1)
+    return found
+
+
+def _kind_words(text: str, words: Iterable[str]) -> tuple[set[str], set[str]]:
+    """The kinds of answer ``text`` asks or names (:func:`kind_spans`), and those of ``words``
+    (its topic words) that say one: a kind word, or a piece of a form (时间 of 多长时间). A
+    form or kind word inside a topic word two characters longer names a thing, not a kind
+    (标准 of 国家标准; not 几本 of 几本书)."""
+    words = [w for w in dict.fromkeys(words) if w and w in text]
+    spans = kind_spans(text)
+
+    def inside(word: str, a: int, b: int) -> bool:
+        at = text.find(word)
+        while at >= 0:
+            if at <= a and b <= at + len(word) and len(word) >= b - a + 2:
+                return True
+            at = text.find(word, at + 1)
+        return False
+
+    def bound(a: int, b: int) -> bool:
+        return any(inside(w, a, b) and not any(w in found for found in KIND_WORDS.values())
+                   for w in words)
+
+    spans = [(k, a, b) for k, a, b in spans if not bound(a, b)]
+    kinds = {k for k, _, _ in spans}
+    said = set()
+    for word in words:
+        at = text.find(word)
+        while at >= 0:
+            if any(a <= at and at + len(word) <= b for _, a, b in spans):
+                said.add(word)
+                break
+            at = text.find(word, at + 1)
+    return kinds, said
+
+
 def _keys(word: str) -> set[str]:
     """A word's characters (CJK only; a Latin word stays whole) and its bigrams."""
     if not word:
@@ -107,6 +173,13 @@ class FaqSheet:
         keys_of = [set().union(*map(_keys, asked[row])) if asked[row] else set()
                    for row in self.rows.tolist()]
         self._keys_of = keys_of
+        # per pair: the kinds of answer its question asks or names, and its kind words' keys
+        kinds = [_kind_words(self._questions[i], asked[row])
+                 for i, row in enumerate(self.rows.tolist())]
+        self._kinds = [asks for asks, _ in kinds]
+        self._kinds_of: tuple = (None, None)    # the last query's (agreement, kind units)
+        self._kind_keys = [set().union(*map(_keys, words)) & keys_of[i] if words else set()
+                           for i, (_, words) in enumerate(kinds)]
         df: dict[str, int] = defaultdict(int)
         for keys in keys_of:
             for key in keys:
@@ -168,6 +241,8 @@ class FaqSheet:
                 found[rows] += idf
         if SYNONYM_SHARE and total:
             found = found + self._support_by_alternatives(query, unseen)
+        if KIND_SUPPORT and total:
+            found = found + self._support_by_kind(query, unseen)
         shares = found / total if total else found
         self._support = (query, shares)
         return shares
@@ -198,6 +273,24 @@ class FaqSheet:
             extra += np.maximum(0.0, SYNONYM_SHARE * best * weight - direct)
         return extra
 
+    def _support_by_kind(self, query: Query, unseen: float) -> np.ndarray:
+        """Per pair: the weight :meth:`support` adds for the question's kind words (数量, 期限)
+        where the pair asks or names that kind of answer (一次最多能借几本书): KIND_SUPPORT of
+        the word's characters' weight, beyond what they found there themselves."""
+        n = len(self)
+        extra = np.zeros(n)
+        agree, units = self._kinds_asked(query)
+        if not agree.any():
+            return extra
+        seen: set[str] = set()
+        for unit in units:
+            chars = sorted({c for c in unit.text if is_cjk(c)} - seen)
+            seen |= set(chars)
+            weight = sum(self._whole_idf.get(c, unseen) for c in chars)
+            extra += np.where(agree, np.maximum(0.0, KIND_SUPPORT * weight
+                                                - self._said(chars, n)), 0.0)
+        return extra
+
     def _said(self, chars, n: int) -> np.ndarray:
         """Per pair, the idf of those of ``chars`` its question or answer says."""
         said = np.zeros(n)
@@ -224,6 +317,8 @@ class FaqSheet:
             return np.zeros(0)
         own, said = _said(query)
         related = self._related(query, synonyms, said) if synonyms is not None else None
+        if KIND_SHARE:
+            related = self._kind_related(query, said, related)
         scores = np.zeros(n)
         for kind in (0, 1):
             mine = sorted(k for k in own if _is_gram(k) == kind)
@@ -262,6 +357,36 @@ class FaqSheet:
             scores += (GRAM_SHARE if kind else 1 - GRAM_SHARE) * f
         return scores
 
+    def _kinds_asked(self, query: Query) -> tuple[np.ndarray, list]:
+        """Per pair: does its question ask or name a kind of answer the question does too
+        (:func:`kind_spans`)? And the question's units that are kind words (数量, 期限)."""
+        if self._kinds_of[0] is query:
+            return self._kinds_of[1]
+        mine = [u for u in query.units if not QUESTION_FORM.fullmatch(u.text)]
+        asks, words = _kind_words(query.normalized, [u.text for u in mine])
+        agree = np.array([bool(asks & theirs) for theirs in self._kinds], dtype=bool)
+        units = [u for u in mine if u.text in words
+                 and any(u.text in found for found in KIND_WORDS.values())]
+        self._kinds_of = (query, (agree, units))
+        return agree, units
+
+    def _kind_related(self, query: Query, said: set[str], related: tuple | None) -> tuple:
+        """:meth:`_related` with the kinds of answer aligned: a pair whose question asks or names
+        a kind the question does too (多久 ~ 借书期限是多长时间, 数量限制 ~ 最多能借几本) has its
+        kind words recalled (× KIND_SHARE), and the question's kind words are the pair's."""
+        n = len(self)
+        per_unit, recalled = (dict(related[0]), related[1].copy()) if related \
+            else ({}, np.zeros((2, n)))
+        agree, units = self._kinds_asked(query)
+        if not agree.any():
+            return per_unit, recalled
+        for i in np.flatnonzero(agree).tolist():
+            for key in sorted(self._kind_keys[i] - said):
+                recalled[_is_gram(key), i] += KIND_SHARE * self._idf.get(key, self._unseen)
+        for unit in units:    # (a kind word, not a piece of the question's form: 找 of 找谁)
+            flags = per_unit.get(id(unit))
+            per_unit[id(unit)] = agree if flags is None else flags | agree
+        return per_unit, recalled
 
     def _related(self, query: Query, synonyms, said: set[str]
                  ) -> tuple[dict[int, np.ndarray], np.ndarray]:
