@@ -567,3 +567,34 @@ def test_the_pair_asking_whether_one_may_comes_first(driving_answers):
 def test_off_topic_put_to_the_driving_school_sheet_is_declined(driving_answers):
     for question in DRIVING_OFF_TOPIC:
         assert driving_answers[question]["status"] != "answer", driving_answers[question]
+
+
+# -- a sheet of a new domain: the kind of answer asked, said in other words (issue 11, branch
+# faqhr) -------------------------------------------------------------------------------------------
+
+DAYCARE = "托育中心问答.csv"
+# The pair's question names the kind of answer (最多几位, 地点) that the paraphrase asks in its own
+# words (人数有限制, 数量限制, 位置): on main the first two were suggestions, the third not found.
+KIND_SAID_OTHERWISE = [("参观的人数有限制吗", "家长一次最多能带几位访客参观？"),
+                       ("带人来参观有数量限制吗", "家长一次最多能带几位访客参观？"),
+                       ("托儿所的位置在哪", "托育中心的地点在哪里？")]
+DAYCARE_OFF_TOPIC = ["今天股市怎么样", "附近有什么好吃的"]
+
+
+@pytest.fixture(scope="module")
+def daycare_answers(tmp_path_factory) -> dict[str, dict]:
+    """``ask --json`` of questions put to a company daycare's FAQ sheet (a domain no thesaurus
+    block was written for) alone."""
+    return _sheet_answers(tmp_path_factory, DAYCARE,
+                          [q for q, _ in KIND_SAID_OTHERWISE] + DAYCARE_OFF_TOPIC)[1]
+
+
+@pytest.mark.parametrize("question, asked", KIND_SAID_OTHERWISE)
+def test_the_kind_of_answer_asked_in_other_words_finds_its_pair(daycare_answers, question,
+                                                                asked):
+    answered_with_pair(daycare_answers[question], asked)
+
+
+def test_off_topic_put_to_the_daycare_sheet_is_declined(daycare_answers):
+    for question in DAYCARE_OFF_TOPIC:
+        assert daycare_answers[question]["status"] != "answer", daycare_answers[question]
