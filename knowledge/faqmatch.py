@@ -89,11 +89,12 @@ def asks_permission(text: str) -> bool:
 # The words that name a kind of answer (借书期限, 数量限制, 领取地点) rather than a topic: a
 # question asking that kind (多久, 最多几本, 在哪) says them in its own way. By kind of FORMS
 # (时间 is a length of time or a time of day), with the forms that ask an amount as a limit
-# (最多, 几本) beside FORMS' own.
+# (最多, 几本) beside FORMS' own. Not 标准: a question's 标准 is as often what a rule says (报销的
+# 标准和手续 → 招待费报销有什么要求？) as an amount (出差住宿费标准 next to 公积金缴存比例).
 KIND_WORDS = {
     "long": frozenset("时间 长时间 期限 时长 周期 有效期 天数".split()),
     "when": frozenset("时间 日期 时段".split()),
-    "much": frozenset("数量 标准 金额 费用 价格 价钱 比例 次数 额度 上限 下限 限额 限制 数额".split()),
+    "much": frozenset("数量 金额 费用 价格 价钱 比例 次数 额度 上限 下限 限额 限制 数额".split()),
     "where": frozenset("地点 位置 地址 场所".split()),
     "who": frozenset("负责人 联系人 联系方式 电话".split()),
 }
