@@ -177,7 +177,10 @@ class FaqSheet:
         # per pair: the kinds of answer its question asks or names, and its kind words' keys
         kinds = [_kind_words(self._questions[i], asked[row])
                  for i, row in enumerate(self.rows.tolist())]
-        self._kinds = [asks for asks, _ in kinds]
+        self._kinds: dict[str, np.ndarray] = {}   # kind → which pairs ask or name it
+        for i, (asks, _) in enumerate(kinds):
+            for kind in asks:
+                self._kinds.setdefault(kind, np.zeros(len(kinds), dtype=bool))[i] = True
         self._kinds_of: tuple = (None, None)    # the last query's (agreement, kind units)
         self._kind_keys = [set().union(*map(_keys, words)) & keys_of[i] if words else set()
                            for i, (_, words) in enumerate(kinds)]
@@ -365,7 +368,10 @@ class FaqSheet:
             return self._kinds_of[1]
         mine = [u for u in query.units if not QUESTION_FORM.fullmatch(u.text)]
         asks, words = _kind_words(query.normalized, [u.text for u in mine])
-        agree = np.array([bool(asks & theirs) for theirs in self._kinds], dtype=bool)
+        agree = np.zeros(len(self), dtype=bool)
+        for kind in asks:
+            if kind in self._kinds:
+                agree |= self._kinds[kind]
         units = [u for u in mine if u.text in words
                  and any(u.text in found for found in KIND_WORDS.values())]
         self._kinds_of = (query, (agree, units))
