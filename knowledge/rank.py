@@ -78,7 +78,11 @@ FIELDS = ("words", "context", "grams")
 # whose sentence is about a state organ (国家机关不履行…的) while the question names none and
 # asks no "who" (``organ``: the rule binds the state, not the unit or person asked about);
 # whether an order rule put the best first for what it says (``moved``: says_it_first,
-# cited_first, act_first, count_first, lead_first): then a level lead is no coin toss.
+# cited_first, act_first, count_first, lead_first): then a level lead is no coin toss; whether
+# the best only names the question's words (``named``: a definition not asked for, an inventory
+# whose lead-in says none of the question), is a 法律责任/罚则 article for a question asking
+# only what to do (``todo``: 怎么办), or says no number for a limit asked (最多能借多少) while
+# the next says one (``unbounded``).
 # :func:`decide` reads ``ahead``, ``type_ahead``, ``unlisted``, ``rivals``, ``mention``,
 # ``duty``, ``sibling``, ``rarest_next`` and ``organ`` as rules, not as weights.
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
@@ -1134,6 +1138,13 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
     (不履行数据安全保护义务会受到什么处罚 → 国家机关不履行…的, where 开展数据处理活动的组织、个人
     不履行…的 answers; on the dev sets 0 of 4 such answers right: realdocs 0:1 and 0:0, STARD
     0:0 and 0:1 on even / odd questions; none of DRCD's or the off-topic ones).
+    Suggestions too, on an office's own rules (issue 16, office16: 7 wrong answers of the dev
+    sets, no right one, held back; DRCD one right of 3149): when the best is a numbered
+    article that only names the question's words (``named``: 本办法所称费用报销，是指员工…垫付的
+    款项 for 垫付的钱多久之内要去报销), a 罚则 article for a question asking only what to do
+    (``todo``: 预算超了怎么办 → 擅自超出预算…的，给予通报批评), or an article saying no number
+    for a limit asked while the next says one (``unbounded``: 预借现金最多能借多少 → 预借现金，
+    应当填写借款单…, the amount in the next article).
     (An FAQ pair is decided by its own evidence.)
     And an answer below ``config.answer_confidence`` (down to ``config.sibling_confidence``)
     when the best leads a sibling: the next article is of the same document or title
