@@ -1342,7 +1342,7 @@ class Ranker:
                 # asked a limit (最多能借多少), the best says no number and no limit while the
                 # next says what is asked: the best is about the words, not the amount
                 "unbounded": 1.0 if query.bound_patterns and parts["answer_type"] == 0.0
-                and len(ranked) > 1 and self._says_asked(top, query) < self._says_asked(
+                and len(ranked) > 1 and self.rows[top.row].kind != "faq" and self._says_asked(top, query) < self._says_asked(
                     ranked[1], query) and not query.says_bound(self.norms[top.row]) else 0.0}
 
     def _only_named(self, top: Ranked, query: Query) -> float:
