@@ -1199,9 +1199,9 @@ def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ..
         and evidence.get("rarest_next", 0.0) >= RAREST_SAID,
         **{name: bool(evidence.get(name))
            for name in ("unlisted", "mention", "duty", "organ", "vague", "todo", "unbounded")},
-        # a definition or inventory first: only where a rule's article is (an encyclopedia's
-        # paragraph saying X是指… often answers; 30 of 32 such DRCD answers right)
-        "named": paragraph and bool(evidence.get("named")) and bool(evidence.get("statute"))}
+        # a definition or inventory first, of a rule's article (an encyclopedia's paragraph
+        # saying X是指… often answers: 30 of 32 such DRCD answers right)
+        "named": paragraph and bool(evidence.get("named"))}
     return tuple(name for name in HOLDING if rules[name])
 
 
@@ -1346,11 +1346,12 @@ class Ranker:
                     ranked[1], query) and not query.says_bound(self.norms[top.row]) else 0.0}
 
     def _only_named(self, top: Ranked, query: Query) -> float:
-        """1 when the best only names the question's words (:func:`_only_names`): a definition
-        whose meaning is not asked, or an inventory whose lead-in says none of the question —
-        the rule about them is elsewhere (lead_first found none in its document)."""
-        if "list" in query.asks or self.rows[top.row].kind == "faq" \
-                or top.parts.get("liability") or _moved(top, "lead"):
+        """1 when the best, a rule's article, only names the question's words
+        (:func:`_only_names`): a definition whose meaning is not asked, or an inventory whose
+        lead-in says none of the question — the rule about them is elsewhere (lead_first found
+        none in its document)."""
+        if "list" in query.asks or top.parts.get("liability") or _moved(top, "lead") \
+                or len(article_key(self.rows[top.row])) != 2:     # (not a rule's article)
             return 0.0
         return 1.0 if _only_names(self.norms[top.row], query) else 0.0
 
