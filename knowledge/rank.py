@@ -1337,8 +1337,11 @@ class Ranker:
                 "vague": self._vague(ranked, query),
                 "named": self._only_named(top, query),
                 # asked what to do (怎么办) and no consequence, the best is a 法律责任/罚则
-                # article: it says what follows a breach, not what to do
-                "todo": 1.0 if query.asks_todo and parts.get("liability", 0.0) > 0.0 else 0.0,
+                # article naming the breach of a rule said elsewhere (违反本条例规定…): the
+                # rule, not what follows its breach (one stating the conduct it punishes,
+                # 用人单位有下列行为之一的：…拖欠…工资, answers 拖欠工资怎么办)
+                "todo": 1.0 if query.asks_todo and parts.get("liability", 0.0) > 0.0
+                and self._names_rule(top.row) else 0.0,
                 # asked a limit (最多能借多少), the best says no number and no limit while the
                 # next says what is asked: the best is about the words, not the amount
                 "unbounded": 1.0 if query.bound_patterns and parts["answer_type"] == 0.0
