@@ -50,10 +50,14 @@ ANSWERED = {
 }
 
 
+# the meaning asked (什么叫, 何谓): the definition is what is asked, not a mention
+MEANING = ("什么叫报销？", "何谓报销？")
+
+
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     db = ingested(tmp_path_factory.mktemp("office"), "备用金与报销管理规定.txt", RULE)
-    return asked(db, (*HELD, *ANSWERED))
+    return asked(db, (*HELD, *ANSWERED, *MEANING))
 
 
 @pytest.mark.parametrize("question", HELD)
@@ -69,6 +73,13 @@ def test_an_article_that_cannot_say_it_is_only_suggested(answers, question: str)
 def test_the_rule_asked_plainly_is_answered(answers, question: str) -> None:
     answer = answers[question]
     assert (answer["status"], articles(answer)[0]) == ("answer", ANSWERED[question])
+
+
+@pytest.mark.parametrize("question", MEANING)
+def test_a_definition_asked_for_is_not_held_back_as_a_mention(answers, question: str) -> None:
+    answer = answers[question]
+    assert articles(answer)[0] == "第二条"
+    assert "named" not in answer["explain"]["stages"]["decide"]["held_back"]
 
 
 def test_a_penalty_stating_the_conduct_still_answers_what_to_do(tmp_path) -> None:
