@@ -84,7 +84,8 @@ FIELDS = ("words", "context", "grams")
 # only what to do (``todo``: 怎么办), or says no number for a limit asked (最多能借多少) while
 # the next says one (``unbounded``).
 # :func:`decide` reads ``ahead``, ``type_ahead``, ``unlisted``, ``rivals``, ``mention``,
-# ``duty``, ``sibling``, ``rarest_next`` and ``organ`` as rules, not as weights.
+# ``duty``, ``sibling``, ``rarest_next``, ``organ``, ``named``, ``todo`` and ``unbounded`` as
+# rules, not as weights.
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
             "answer_type", "ahead", "type_ahead", "unlisted", "rivals", "missing", "statute",
             "mention", "duty", "sibling", "rarest", "rarest_next", "organ", "moved", "vague",
@@ -1346,8 +1347,9 @@ class Ranker:
                 # asked a limit (最多能借多少), the best says no number and no limit while the
                 # next says what is asked: the best is about the words, not the amount
                 "unbounded": 1.0 if query.bound_patterns and parts["answer_type"] == 0.0
-                and len(ranked) > 1 and self.rows[top.row].kind != "faq" and self._says_asked(top, query) < self._says_asked(
-                    ranked[1], query) and not query.says_bound(self.norms[top.row]) else 0.0}
+                and len(ranked) > 1 and self.rows[top.row].kind != "faq"
+                and self._says_asked(top, query) < self._says_asked(ranked[1], query)
+                and not query.says_bound(self.norms[top.row]) else 0.0}
 
     def _only_named(self, top: Ranked, query: Query) -> float:
         """1 when the best, a rule's article, only names the question's words
