@@ -191,6 +191,15 @@ class Query:
         """What a sentence answering it says (one pattern per asked-for type)."""
         return tuple(says for name, _, says in ANSWER_TYPES if name in self.asks)
 
+    @cached_property
+    def asks_todo(self) -> bool:
+        """Is what to do (怎么办, 咋整) the only consequence asked: the question's consequence
+        form is its procedure form (预算超了怎么办), not 会怎样, 怎么处罚, 后果…?"""
+        if "procedure" not in self.asks or "consequence" not in self.asks:
+            return False
+        forms = {name: asks for name, asks, _ in ANSWER_TYPES}
+        return not forms["consequence"].search(forms["procedure"].sub("", self.normalized))
+
     def says_answer(self, text: str) -> bool:
         """Does ``text`` say the kind of thing the question asks for (a number, a rule…)?"""
         return any(p.search(text) for p in self.answer_patterns)

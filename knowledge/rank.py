@@ -78,12 +78,18 @@ FIELDS = ("words", "context", "grams")
 # whose sentence is about a state organ (国家机关不履行…的) while the question names none and
 # asks no "who" (``organ``: the rule binds the state, not the unit or person asked about);
 # whether an order rule put the best first for what it says (``moved``: says_it_first,
-# cited_first, act_first, count_first, lead_first): then a level lead is no coin toss.
+# cited_first, act_first, count_first, lead_first): then a level lead is no coin toss; whether
+# the best only names the question's words (``named``: a definition not asked for, an inventory
+# whose lead-in says none of the question), is a 法律责任/罚则 article for a question asking
+# only what to do (``todo``: 怎么办), or says no number for a limit asked (最多能借多少) while
+# the next says one (``unbounded``).
 # :func:`decide` reads ``ahead``, ``type_ahead``, ``unlisted``, ``rivals``, ``mention``,
-# ``duty``, ``sibling``, ``rarest_next`` and ``organ`` as rules, not as weights.
+# ``duty``, ``sibling``, ``rarest_next``, ``organ``, ``named``, ``todo`` and ``unbounded`` as
+# rules, not as weights.
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
             "answer_type", "ahead", "type_ahead", "unlisted", "rivals", "missing", "statute",
-            "mention", "duty", "sibling", "rarest", "rarest_next", "organ", "moved", "vague")
+            "mention", "duty", "sibling", "rarest", "rarest_next", "organ", "moved", "vague",
+            "named", "todo", "unbounded")
 # When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
 # question, and what says it answers is how much of that question the user's question says
 # (``asked``), the closeness of the two questions (``fuzzy``; ``closeness``: character by
@@ -900,6 +906,7 @@ _LEAD_IN = re.compile(r"^([^\n]*?)[:：]\s*\n")
 _DEFINES = re.compile(r"^(?:本(?:法|条例|办法|规定|细则)所称)?[^，。；:\n]{1,30}[，,]?(?:是指|系指)|"
                       r"^本(?:法|条例|办法|规定|细则)(?:下列)?用语的含义")
 _MEANING_ASKED = re.compile(r"什么是|是什么|是指|指什么|指的是|含义|意思|定义|算不算|算是|算.*吗|"
+                            r"什么叫|何谓|何为|什么算|"
                             r"属于|属不属于|包括|包含|范围")
 
 
@@ -1133,6 +1140,13 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
     (不履行数据安全保护义务会受到什么处罚 → 国家机关不履行…的, where 开展数据处理活动的组织、个人
     不履行…的 answers; on the dev sets 0 of 4 such answers right: realdocs 0:1 and 0:0, STARD
     0:0 and 0:1 on even / odd questions; none of DRCD's or the off-topic ones).
+    Suggestions too, on an office's own rules (issue 16, office16: 7 wrong answers of the dev
+    sets, no right one, held back; DRCD one right of 3149): when the best is a numbered
+    article that only names the question's words (``named``: 本办法所称费用报销，是指员工…垫付的
+    款项 for 垫付的钱多久之内要去报销), a 罚则 article for a question asking only what to do
+    (``todo``: 预算超了怎么办 → 擅自超出预算…的，给予通报批评), or an article saying no number
+    for a limit asked while the next says one (``unbounded``: 预借现金最多能借多少 → 预借现金，
+    应当填写借款单…, the amount in the next article).
     (An FAQ pair is decided by its own evidence.)
     And an answer below ``config.answer_confidence`` (down to ``config.sibling_confidence``)
     when the best leads a sibling: the next article is of the same document or title
@@ -1167,7 +1181,7 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
 
 # The rules of :func:`decide` that keep a likely answer a suggestion, in the order it reads them.
 HOLDING = ("tie", "near_tie", "crowd", "rarest_next", "unlisted", "mention", "duty", "organ",
-           "vague")
+           "vague", "named", "todo", "unbounded")
 
 
 def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ...]:
@@ -1186,7 +1200,10 @@ def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ..
         "rarest_next": paragraph and level and bool(evidence.get("statute"))
         and evidence.get("rarest_next", 0.0) >= RAREST_SAID,
         **{name: bool(evidence.get(name))
-           for name in ("unlisted", "mention", "duty", "organ", "vague")}}
+           for name in ("unlisted", "mention", "duty", "organ", "vague", "todo", "unbounded")},
+        # a definition or inventory first, of a rule's article (an encyclopedia's paragraph
+        # saying X是指… often answers: 30 of 32 such DRCD answers right)
+        "named": paragraph and bool(evidence.get("named"))}
     return tuple(name for name in HOLDING if rules[name])
 
 
@@ -1319,7 +1336,30 @@ class Ranker:
                 # an order rule put it first for what it says (not for its score)
                 "moved": 1.0 if any(parts.get(mark) for mark in (*_MOVED, "counted", "lead"))
                 else 0.0,
-                "vague": self._vague(ranked, query)}
+                "vague": self._vague(ranked, query),
+                "named": self._only_named(top, query),
+                # asked what to do (怎么办) and no consequence, the best is a 法律责任/罚则
+                # article naming the breach of a rule said elsewhere (违反本条例规定…): the
+                # rule, not what follows its breach (one stating the conduct it punishes,
+                # 用人单位有下列行为之一的：…拖欠…工资, answers 拖欠工资怎么办)
+                "todo": 1.0 if query.asks_todo and parts.get("liability", 0.0) > 0.0
+                and self._names_rule(top.row) else 0.0,
+                # asked a limit (最多能借多少), the best says no number and no limit while the
+                # next says what is asked: the best is about the words, not the amount
+                "unbounded": 1.0 if query.bound_patterns and parts["answer_type"] == 0.0
+                and len(ranked) > 1 and self.rows[top.row].kind != "faq"
+                and self._says_asked(top, query) < self._says_asked(ranked[1], query)
+                and not query.says_bound(self.norms[top.row]) else 0.0}
+
+    def _only_named(self, top: Ranked, query: Query) -> float:
+        """1 when the best, a rule's article, only names the question's words
+        (:func:`_only_names`): a definition whose meaning is not asked, or an inventory whose
+        lead-in says none of the question — the rule about them is elsewhere (lead_first found
+        none in its document)."""
+        if "list" in query.asks or top.parts.get("liability") or _moved(top, "lead") \
+                or len(article_key(self.rows[top.row])) != 2:     # (not a rule's article)
+            return 0.0
+        return 1.0 if _only_names(self.norms[top.row], query) else 0.0
 
     def _vague(self, ranked: Sequence[Ranked], query: Query) -> float:
         """1 when a party's duties, rights or prohibitions are asked with no word but the

@@ -190,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--formats", default=",".join(FORMATS))
     parser.add_argument("--force", action="store_true", help="rebuild outputs that exist")
     parser.add_argument("--with-handbook", action="store_true",
-                        help="add handbook/员工手册.md (for handbook_*.jsonl; use another --out, "
+                        help="add the documents under handbook/ (员工手册, 财务报销与采购管理办法: for "
+                             "handbook_*.jsonl and office_dev.jsonl; use another --out, "
                              "e.g. bench/realdocs/build-handbook)")
     args = parser.parse_args(argv)
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
