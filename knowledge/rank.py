@@ -164,7 +164,8 @@ def applies_before(row: ParagraphRow, norm: str, before: ParagraphRow) -> bool:
 
 
 def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
-                    query: Query | None = None) -> list[Ranked]:
+                    query: Query | None = None,
+                    norms: Sequence[str] | None = None) -> list[Ranked]:
     """The best paragraph of each article, best first: two paragraphs of one article are one
     hit (it is cited once; the next hits continue with the next articles). With ``query``,
     each kept item's ``parts["article"]`` is the share of the question the article's candidate
@@ -172,11 +173,13 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
     question asks for a kind of answer (a number, a list…) that the article's best paragraph
     does not say but another of its paragraphs covering the question as well does, that one
     stands for the article (at the article's score): 多久答复 is answered by the article's
-    second paragraph, 20个工作日内予以答复, not by its first, 能够当场答复的，应当当场予以答复."""
+    second paragraph, 20个工作日内予以答复, not by its first, 能够当场答复的，应当当场予以答复.
+    Asked what a term means (with ``norms``), the paragraph saying it stands for its article."""
     seen: dict[tuple, int] = {}
     kept: list[Ranked] = []
     found: list[np.ndarray | None] = []
     asks = query is not None and bool(query.asks)
+    term = term_asked(query.normalized) if query is not None and norms is not None else None
     weights = np.array([u.weight for u in query.units]) / query.mass \
         if query is not None and query.units else None
     for item in ranked:
@@ -187,7 +190,15 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
             kept.append(item)
             found.append(item.found)
             continue
-        if asks and _says_what_best_lacks(item, kept[at]):
+        if term is not None and _defines(norms[item.row], term) \
+                and not _defines(norms[kept[at].row], term):
+            # asked what a term means, the paragraph saying it stands for its article (a
+            # definition says the term once; the article's other paragraphs use it more)
+            best = kept[at]
+            kept[at] = replace(item, final=best.final, parts={
+                **item.parts, "final": best.final, "paragraph_final": item.final,
+                "said": best.parts.get("said", 0.0)})
+        elif asks and _says_what_best_lacks(item, kept[at]):
             best = kept[at]
             kept[at] = replace(item, final=best.final, parts={
                 **item.parts, "final": best.final, "paragraph_final": item.final,
@@ -991,13 +1002,22 @@ def _quantity_marks(question: str) -> tuple[str, ...]:
 _NOT_TERM = re.compile(r"区别|不同|规定|范围|标准|条件|程序|流程|期限|后果|责任|性质|依据|作用|原因|方式")
 
 
+# The text a term is asked in, said before it: 数据安全法里说的数据, 本条例所称的事业单位.
+_TERM_IN = re.compile(r"^.{0,16}?(?:法|条例|办法|规定|细则|规则|制度|文件|里面|里头|里|中)"
+                      r"(?:所说的|说的|讲的|所称的?|提到的|的)")
+
+
 def term_asked(question: str) -> str | None:
-    """The term a question asks the meaning of (什么是行政处罚 → 行政处罚), or None."""
+    """The term a question asks the meaning of (什么是行政处罚 → 行政处罚; 数据安全法里说的数据
+    指的是什么 → 数据), or None."""
     for clause in re.split(r"[/／]", question):
         for pattern in _TERM_ASKED:
             found = pattern.search(clause.strip())
             if found and not _NOT_TERM.search(found.group(1)):
-                return found.group(1)
+                term = found.group(1)
+                inside = _TERM_IN.match(term)
+                return term[inside.end():] if inside and len(term) - inside.end() >= 2 \
+                    else term
     return None
 
 
@@ -1282,8 +1302,9 @@ class Ranker:
                 if len(ranked) > 1 else 1.0,
                 # 1 when the best says what the question asks for and the next does not
                 # (a quantity asked with a bound, 最少几位: said with that bound, 不得少于10位)
+                # (asked what a term means, 什么是X: the best says what X is, the next does not)
                 "type_ahead": self._says_asked(top, query) - self._says_asked(ranked[1], query)
-                if len(ranked) > 1 and query.asks else 0.0,
+                if len(ranked) > 1 and query.asks else self._defines_ahead(ranked, query),
                 # asked for a list (哪些, 什么情形), the best hit is a statute article that says
                 # none of what is asked: no enumeration (下列, （一）…) nor rule nor number
                 "unlisted": 1.0 if "list" in query.asks and parts["answer_type"] == 0.0
@@ -1356,6 +1377,15 @@ class Ranker:
                 and binds(self.norms[item.row], names, query):
             return 0.0      # (国家机关、企业…等统计调查对象，必须…: it binds the party asked)
         return 1.0 if _binds_organ(_best_sentence(item, self.rows, self.norms)) else 0.0
+
+    def _defines_ahead(self, ranked: Sequence[Ranked], query: Query) -> float:
+        """Asked what a term means (:func:`term_asked`): 1 when the best says what it is and the
+        next does not, -1 the other way round, else 0."""
+        term = term_asked(query.normalized) if len(ranked) > 1 else None
+        if term is None:
+            return 0.0
+        return float(_defines(self.norms[ranked[0].row], term)) \
+            - float(_defines(self.norms[ranked[1].row], term))
 
     def _says_asked(self, item: Ranked, query: Query) -> float:
         """1 when ``item`` says the kind of answer asked for and, for a quantity asked with a
