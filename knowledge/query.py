@@ -46,7 +46,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
           r"标准是|什么时候|啥时候|何时|哪天|哪一天|截止|最长|最短|最多|最少|至少|上限|下限|最晚|最迟|"
           r"怎么算|怎么计算|如何计算|咋算"),
          (rf"[{_NUMERAL}]+(?:个)?(?:工作日|日|天|个月|月|年|周|小时|分钟|%|％|元|倍|人|位|次|岁|"
-          rf"公里|米|页|份|级)|百分之|千分之|[{_NUMERAL}]+[%％‰]")),
+          rf"公里|米|页|份|级|家)|[{_NUMERAL}]+个(?:以上|以下|以内)|百分之|千分之|[{_NUMERAL}]+[%％‰]")),
         # 从哪天到哪天/什么时间段/起止 → a period: 自…起…至…止, 1月1日至12月31日 (asked, it stands
         # for quantity: a sentence with any number is no answer to it)
         ("period",
@@ -202,10 +202,17 @@ class Query:
             return ()
         return tuple(says for _, asks, says in BOUNDS if asks.search(self.normalized))
 
+    @cached_property
+    def measure_pattern(self) -> re.Pattern[str] | None:
+        """A count asked in a measure (几天, 几家): a number in that measure (:func:`measure_asked`)."""
+        return measure_asked(self.normalized) if "quantity" in self.asks else None
+
     def says_bound(self, text: str) -> bool:
-        """Does ``text`` state the limit the question asks about (不得少于 for 最少)? True when
-        the question asks for no bound."""
-        return all(p.search(text) for p in self.bound_patterns)
+        """Does ``text`` state the limit the question asks about (不得少于 for 最少), and a number
+        in the measure a count is asked in (几天 → 三日前; 不少于二人 says no number of days)?
+        True when the question asks for neither."""
+        return all(p.search(text) for p in self.bound_patterns) and (
+            self.measure_pattern is None or self.measure_pattern.search(text) is not None)
 
     @cached_property
     def listed(self) -> tuple[re.Pattern[str], ...]:
@@ -529,6 +536,25 @@ def form_pieces(text: str) -> frozenset[str]:
 # word the answer lacks; 几天 it already keeps whole as a form (QUESTION_FORM).
 _COUNTED = re.compile(r"(?:多少|几)个?((?:工作日|天|日|周|星期|礼拜|月|年|小时|分钟)"
                       r"(?:之内|以内|内)?)")
+
+
+# The measure a count is asked in (几天, 多少个工作日, 几家, 多少人) → the measures a rule says it in
+# (三日, 二十个工作日; 三个以上, 三家; 五人, 二名): a number in another measure answers another
+# question. 几个 alone, 多少钱, 多少 (an amount, a rate, a share) ask in no one measure; 那几天,
+# 前几天 ask none.
+_MEASURE_ASKED = re.compile(r"(?:多少|(?<![那这后头好])(?<![^提]前)(?<!^前)几)个?(工作日|天|日|星期|礼拜|周|月|年|小时|分钟|家|人|名|次|岁|倍|位)")
+_MEASURES = {"工作日": "工作日|日|天", "天": "工作日|日|天", "日": "工作日|日|天", "星期": "周|星期",
+             "礼拜": "周|星期", "周": "周|星期", "月": "月", "年": "年", "小时": "小时", "分钟": "分钟",
+             "家": "家|个", "人": "人|名", "名": "人|名", "次": "次", "岁": "岁", "倍": "倍", "位": "位"}
+
+
+def measure_asked(question: str) -> re.Pattern[str] | None:
+    """A number in the measure ``question`` asks a count in (几天 → 三日, 十五天, 二十个工作日;
+    几家 → 三个, 三家), or None when it names no one measure (多少钱, 几个, 比例)."""
+    found = {m.group(1) for m in _MEASURE_ASKED.finditer(question)}
+    if len(found) != 1:
+        return None
+    return re.compile(rf"[{_NUMERAL}]+(?:个)?(?:{_MEASURES[found.pop()]})")
 
 
 # … and the span asked for (是从哪天到哪天, 从什么时候到什么时候): 从 and 到 frame the two dates

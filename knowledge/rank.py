@@ -776,6 +776,13 @@ _BODY = re.compile(r"[^，,。；;、及与或]{0,20}?(?:国家|政府|行政|�
                    r"不得|可以|必须|负责|对|在|依法|按照|根据)")
 
 
+def _says(item: Ranked, norms: Sequence[str], query: Query) -> bool:
+    """Does ``item`` say the kind of answer asked, with its bound and measure (最少几位 →
+    不得少于10位; 提前几天 → 三日前)? False when nothing particular is asked."""
+    return bool(query.asks) and item.parts.get("answer_type") == 1.0 \
+        and query.says_bound(norms[item.row])
+
+
 def party_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
                 query: Query, among: int, ratio: float = 0.9, floor: float = PARTY_FLOOR
                 ) -> list[Ranked]:
@@ -789,7 +796,8 @@ def party_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
     organ, and covers ``ratio`` of the best's share goes first (only the order
     moves, as in :func:`says_it_first`; never from or to a 法律责任 article, nor after another
     order rule moved the best, nor when the best says less than ``floor`` of the question:
-    then these are no rules about what is asked, whoever they bind; ``parts["party"]``)."""
+    then these are no rules about what is asked, whoever they bind; nor before the best when
+    only the best says what is asked, :func:`_says`; ``parts["party"]``)."""
     ranked = list(ranked)
     if len(ranked) < 2 or not asks_no_organ(query) or ranked[0].strength < floor:
         return ranked
@@ -798,11 +806,13 @@ def party_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
             or _moved(best, "counted", "lead", "defines", "bearer") \
             or not _binds_organ(_best_sentence(best, rows, norms), bodies=True):
         return ranked
+    best_says = _says(best, norms, query)
     for i in range(1, min(among, len(ranked))):
         item = ranked[i]
         if len(article_key(rows[item.row])) != 2 or item.parts.get("liability") \
-                or item.strength < ratio * best.strength:
-            continue
+                or item.strength < ratio * best.strength \
+                or (best_says and not _says(item, norms, query)):
+            continue     # (not before the one that says what is asked: 三日前 for 提前几天)
         # whom it binds: its opening sentence's subject (…；在发生…时，立即启动… goes on
         # binding the 网络运营者 its paragraph opens with)
         opening = _body(norms[item.row])
