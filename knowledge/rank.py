@@ -885,7 +885,8 @@ def count_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
     计算) says the question's words elsewhere. When both say a number and one of the next
     ``among`` - 1 articles of the best's document, covering the question as well, says more of
     it (not counting the words of the document's title, which every sibling shares) in its
-    number's sentence or list item, the first such goes first (only the order moves, as in
+    number's sentence or list item (and says the title's words the question and the best say),
+    the first such goes first (only the order moves, as in
     :func:`says_it_first`; not over an article another order rule moved first; never a 法律责任
     article; ``parts["counted"]`` marks it)."""
     ranked = list(ranked)
@@ -904,9 +905,12 @@ def count_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
             # the words its title says name the document's topic: every sibling shares them
             title = normalize(rows[best.row].title)
             units = [u for u in query.units if not u.match(title)]
+            topic = [u for u in query.units if u.match(title) and u.match(norms[best.row])]
             said = _counted(norms[best.row], units)
             if not said:      # no number (says_it_first's case), or only the topic with it
                 return ranked
+        if any(not u.match(norms[item.row]) for u in topic):
+            continue   # a sibling not sharing them is about another thing (决算 for 预算)
         if _counted(norms[item.row], units) > said:
             return _first(ranked, i, "counted")
     return ranked
