@@ -60,7 +60,9 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
           # three items A、B、C、 (each 1–12 characters): written from its first 、, with one
           # character before it, so the engine skips to the places that can start a match
           # (the same texts match as X{1,12}、X{1,12}、X{1,12}、; ~6× faster on a paragraph)
-          r"|、(?<=[^、，。]、)[^、，。]{1,12}、[^、，。]{1,12}、")),
+          r"|、(?<=[^、，。]、)[^、，。]{1,12}、[^、，。]{1,12}、"
+          # … or three closed by 等 (公务接待费、公务用车购置和运行费、因公出国(境)费等)
+          r"|、(?<=[^、，。]、)[^、，。]{1,12}、[^、，。等]{1,12}等")),
         # 能不能/可以…吗/是否/算不算 → a rule: 应当, 不得, 可以, 视为, 认定为
         ("rule",
          (r"能不能|可不可以|可以.*吗|能.*吗|是否|算不算|算.*吗|要不要|需不需要|需要.*吗|会不会|"
