@@ -1119,6 +1119,10 @@ VAGUE_AMONG, VAGUE_TITLES = 10, 4
 # How well the next hit's sentence must say the question's heaviest word (a synonym's 0.9
 # counts) for a level tie the best's sentence lacks it in (:func:`decide`).
 RAREST_SAID = 0.9
+# The organ hold-back lets go when the best leads the next article by this share of the
+# question (``ahead``): then no other rule says the question's words — none of a unit either
+# (dev sets: the two such organ answers right, office staff asking about their own office's rule).
+ORGAN_ALONE = 0.3
 
 
 def decide(ranked: Sequence[Ranked], config: SearchConfig,
@@ -1219,8 +1223,11 @@ def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ..
         and margin < config.near_margin and said <= 0.0,
         "rarest_next": paragraph and level and bool(evidence.get("statute"))
         and evidence.get("rarest_next", 0.0) >= RAREST_SAID,
+        # (an organ's article alone saying the question's words, none other near it, is the
+        # rule asked: 行政机关的内部事务信息…可以不予公开 asked by an office's staff)
+        "organ": bool(evidence.get("organ")) and evidence.get("ahead", 1.0) < ORGAN_ALONE,
         **{name: bool(evidence.get(name))
-           for name in ("unlisted", "mention", "duty", "organ", "vague")}}
+           for name in ("unlisted", "mention", "duty", "vague")}}
     return tuple(name for name in HOLDING if rules[name])
 
 
