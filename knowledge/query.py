@@ -31,10 +31,13 @@ from .text import is_cjk, number_pattern
 if TYPE_CHECKING:
     from .search import SearchConfig
 
-__all__ = ["ANSWER_TYPES", "QUESTION_FORM", "QUESTION_TALK", "Query", "QueryBuilder", "Unit",
+__all__ = ["ANSWER_TYPES", "HANDLING", "QUESTION_FORM", "QUESTION_TALK", "Query", "QueryBuilder", "Unit",
            "answer_types"]
 
 _NUMERAL = "0-9一二三四五六七八九十百千万零〇两半"
+# A thing's handling asked (旧公章怎么处理, 报废的车怎么处理): what is to be done with it, not
+# what follows a breach (会怎么处理, 被…怎么处理).
+HANDLING = re.compile(r"(?<![会将被])(?:怎么|如何|咋)处理")
 # What the question asks for → the kind of sentence that answers it (issue 16). Each row: the
 # type, the question forms that ask for it, and what a sentence answering it says. The ranking
 # favours paragraphs that say it (``SearchConfig.type_weight``), the excerpt the sentences.
@@ -105,7 +108,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ("procedure",
          (r"怎么办|怎么做|咋办|咋整|咋弄|咋做|该干嘛|该干啥|要干嘛|要干啥|[要该得]做(?:些)?(?:什么|啥)|"
           # a thing's handling asked (旧公章怎么处理), not what follows (会怎么处理)
-          r"(?<![会将被])(?:怎么|如何|咋)处理"),
+          + HANDLING.pattern),
          r"立即|及时|报告|采取[^。；]{0,12}措施|启动|通知"),
         # 在哪里/什么地方 → a place: 图书馆三楼, 行政楼305, 位于…, a town (not who: 哪里 alone
         # is 去哪里办)

@@ -31,7 +31,7 @@ from .compiled import loops as _bm25  # None: not built (or stale); numpy gives 
 from .faqmatch import FaqSheet, asks_permission, forms_agree
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
-from .query import ANSWER_TYPES, OBLIGATIONS, QUESTION_FORM, Query, Unit
+from .query import ANSWER_TYPES, HANDLING, OBLIGATIONS, QUESTION_FORM, Query, Unit
 from .sections import chinese_number, find_references, is_liability
 from .store import ParagraphRow
 from .teach import vote_factor
@@ -840,8 +840,8 @@ def sanction_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms
     stays unanswered; ``parts["sanction"]``)."""
     ranked = list(ranked)
     if len(ranked) < 2 or "consequence" not in query.asks or "agent" in query.asks \
-            or ranked[0].strength < floor:
-        return ranked
+            or ranked[0].strength < floor or HANDLING.search(query.normalized):
+        return ranked      # (报废的公务用车怎么处理 asks what is done with it, not what follows)
     best = ranked[0]
     if rows[best.row].kind == "faq" or best.parts.get("liability") \
             or _moved(best, "lead", "defines", "bearer", "party", "organ_asked"):
