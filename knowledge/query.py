@@ -45,7 +45,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
     (name, re.compile(asks), re.compile(says)) for name, asks, says in (
         # 多少/几/多久/多长时间/期限/比例/标准 → a quantity or a duration
         ("quantity",
-         (r"多少|多久|多长时间|多长|多大|多高|多远|几[天日年月个次位人倍岁周号点种项]|几个|百分之几|期限|比例|"
+         (r"多少|多久|多长时间|多长|多大|多高|多远|几[天日年月个次位人倍岁周号点种项家名]|几个|百分之几|期限|比例|"
           r"标准是|什么时候|啥时候|何时|哪天|哪一天|截止|最长|最短|最多|最少|至少|上限|下限|最晚|最迟|"
           r"怎么算|怎么计算|如何计算|咋算"),
          (rf"[{_NUMERAL}]+(?:个)?(?:工作日|日|天|个月|月|年|周|小时|分钟|%|％|元|倍|人|位|次|岁|"
@@ -415,9 +415,9 @@ PHRASE_TYPO_COUNT = 200
 
 # An amount as a question says it (三天, 一个月, 15年) and as rules write it: office rules in
 # digits (3天, 1个月), statutes in Chinese numerals (三十日, 十五年), either with 日 for 天 and
-# 周岁 for 岁.
+# 周岁 for 岁, 个 for 家 (三家 供应商 → 三个以上供应商).
 _AMOUNT_WORD = re.compile(
-    r"([0-9]+|[零一二三四五六七八九十两百]+)(个)?(工作日|天|日|周|星期|月|年|小时|分钟|次|倍|元|周岁|岁)")
+    r"([0-9]+|[零一二三四五六七八九十两百]+)(个)?(工作日|天|日|周|星期|月|年|小时|分钟|次|倍|元|周岁|岁|家)")
 
 
 def _in_chinese(n: int) -> str:
@@ -443,8 +443,11 @@ def amount_forms(text: str) -> list[str]:
     if n is None or not 0 < n < 1000:
         return []
     measures = {measure, *({"天", "日"} if measure in ("天", "日") else ()),
-                *({"岁", "周岁"} if measure in ("岁", "周岁") else ())}
+                *({"岁", "周岁"} if measure in ("岁", "周岁") else ()),
+                *({"个"} if measure == "家" else ())}
     numbers = {_in_chinese(n)} if number.isdigit() else {str(n)}
+    if measure == "家":     # (三家 → 三个 too: the measure differs, not the script)
+        numbers.add(number)
     return sorted({f"{x}{ge or ''}{m}" for x in numbers for m in measures} - {text})
 
 
