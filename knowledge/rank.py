@@ -796,8 +796,8 @@ def party_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
     organ, and covers ``ratio`` of the best's share goes first (only the order
     moves, as in :func:`says_it_first`; never from or to a 法律责任 article, nor after another
     order rule moved the best, nor when the best says less than ``floor`` of the question:
-    then these are no rules about what is asked, whoever they bind; nor before the best when
-    only the best says what is asked, :func:`_says`; ``parts["party"]``)."""
+    then these are no rules about what is asked, whoever they bind; nor, asked a quantity,
+    before the best when only the best says it, :func:`_says`; ``parts["party"]``)."""
     ranked = list(ranked)
     if len(ranked) < 2 or not asks_no_organ(query) or ranked[0].strength < floor:
         return ranked
@@ -806,7 +806,7 @@ def party_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
             or _moved(best, "counted", "lead", "defines", "bearer") \
             or not _binds_organ(_best_sentence(best, rows, norms), bodies=True):
         return ranked
-    best_says = _says(best, norms, query)
+    best_says = "quantity" in query.asks and _says(best, norms, query)
     for i in range(1, min(among, len(ranked))):
         item = ranked[i]
         if len(article_key(rows[item.row])) != 2 or item.parts.get("liability") \
