@@ -1120,8 +1120,9 @@ VAGUE_AMONG, VAGUE_TITLES = 10, 4
 # counts) for a level tie the best's sentence lacks it in (:func:`decide`).
 RAREST_SAID = 0.9
 # The organ hold-back lets go when the best leads the next article by this share of the
-# question (``ahead``): then no other rule says the question's words — none of a unit either
-# (dev sets: the two such organ answers right, office staff asking about their own office's rule).
+# question (``ahead``) and none of the next four is a unit's or a person's rule saying half as
+# much (Ranker._unit_rule_near): then the organ's rule is the one asked — office staff asking
+# about their own office's rule (行政机关的内部事务信息…可以不予公开).
 ORGAN_ALONE = 0.3
 
 
@@ -1223,11 +1224,8 @@ def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ..
         and margin < config.near_margin and said <= 0.0,
         "rarest_next": paragraph and level and bool(evidence.get("statute"))
         and evidence.get("rarest_next", 0.0) >= RAREST_SAID,
-        # (an organ's article alone saying the question's words, none other near it, is the
-        # rule asked: 行政机关的内部事务信息…可以不予公开 asked by an office's staff)
-        "organ": bool(evidence.get("organ")) and evidence.get("ahead", 1.0) < ORGAN_ALONE,
         **{name: bool(evidence.get(name))
-           for name in ("unlisted", "mention", "duty", "vague")}}
+           for name in ("unlisted", "mention", "duty", "organ", "vague")}}
     return tuple(name for name in HOLDING if rules[name])
 
 
@@ -1357,7 +1355,10 @@ class Ranker:
                 **self._heaviest_elsewhere(ranked, query),
                 # the best's sentence is about a state organ (国家机关不履行…的) and the
                 # question names none and asks no "who": a rule for the state, not for staff
-                "organ": self._organ_rule(top, query),
+                "organ": self._organ_rule(top, query) if article - (
+                    ranked[1].parts.get("article", ranked[1].parts["coverage"])
+                    if len(ranked) > 1 else 0.0) < ORGAN_ALONE
+                or self._unit_rule_near(ranked, query) else 0.0,
                 # an order rule put it first for what it says (not for its score)
                 "moved": 1.0 if any(parts.get(mark) for mark in (*_MOVED, "counted", "lead"))
                 else 0.0,
@@ -1398,6 +1399,16 @@ class Ranker:
                 and binds(self.norms[item.row], names, query):
             return 0.0      # (国家机关、企业…等统计调查对象，必须…: it binds the party asked)
         return 1.0 if _binds_organ(_best_sentence(item, self.rows, self.norms)) else 0.0
+
+    def _unit_rule_near(self, ranked: Sequence[Ranked], query: Query, among: int = 5) -> bool:
+        """Is one of the next ``among`` - 1 statute articles a rule binding no organ that says
+        half of what the best says (第三条 组织、个人不履行…的 beside 第四条 国家机关不履行…的)?
+        Without one, an organ's article leading by :data:`ORGAN_ALONE` is the rule asked."""
+        half = 0.5 * ranked[0].parts.get("article", ranked[0].parts["coverage"])
+        return any(len(article_key(self.rows[item.row])) == 2
+                   and item.parts.get("article", item.parts["coverage"]) >= half
+                   and not _binds_organ(_best_sentence(item, self.rows, self.norms))
+                   for item in ranked[1:among])
 
     def _defines_ahead(self, ranked: Sequence[Ranked], query: Query) -> float:
         """Asked what a term means (:func:`term_asked`): 1 when the best says what it is and the
