@@ -31,8 +31,8 @@ from .text import is_cjk, number_pattern
 if TYPE_CHECKING:
     from .search import SearchConfig
 
-__all__ = ["ANSWER_TYPES", "HANDLING", "QUESTION_FORM", "QUESTION_TALK", "Query", "QueryBuilder", "Unit",
-           "answer_types"]
+__all__ = ["ANSWER_TYPES", "HANDLING", "QUESTION_FORM", "QUESTION_TALK", "Query", "QueryBuilder",
+           "Unit", "answer_types"]
 
 _NUMERAL = "0-9一二三四五六七八九十百千万零〇两半"
 # A thing's handling asked (旧公章怎么处理, 报废的车怎么处理): what is to be done with it, not
@@ -552,7 +552,8 @@ _COUNTED = re.compile(r"(?:多少|几)个?((?:工作日|天|日|周|星期|礼�
 # (三日, 二十个工作日; 三个以上, 三家; 五人, 二名): a number in another measure answers another
 # question. 几个 alone, 多少钱, 多少 (an amount, a rate, a share) ask in no one measure; 那几天,
 # 前几天 ask none.
-_MEASURE_ASKED = re.compile(r"(?:多少|(?<![那这后头好])(?<![^提]前)(?<!^前)几)个?(工作日|天|日|星期|礼拜|周|月|年|小时|分钟|家|人|名|次|岁|倍|位)")
+_MEASURE_ASKED = re.compile(r"(?:多少|(?<![那这后头好])(?<![^提]前)(?<!^前)几)个?"
+                            r"(工作日|天|日|星期|礼拜|周|月|年|小时|分钟|家|人|名|次|岁|倍|位)")
 _MEASURES = {"工作日": "工作日|日|天", "天": "工作日|日|天", "日": "工作日|日|天", "星期": "周|星期",
              "礼拜": "周|星期", "周": "周|星期", "月": "月", "年": "年", "小时": "小时", "分钟": "分钟",
              "家": "家|个", "人": "人|名", "名": "人|名", "次": "次", "岁": "岁", "倍": "倍", "位": "位"}

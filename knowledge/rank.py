@@ -1355,10 +1355,7 @@ class Ranker:
                 **self._heaviest_elsewhere(ranked, query),
                 # the best's sentence is about a state organ (国家机关不履行…的) and the
                 # question names none and asks no "who": a rule for the state, not for staff
-                "organ": self._organ_rule(top, query) if article - (
-                    ranked[1].parts.get("article", ranked[1].parts["coverage"])
-                    if len(ranked) > 1 else 0.0) < ORGAN_ALONE
-                or self._unit_rule_near(ranked, query) else 0.0,
+                "organ": self._organ_held(ranked, query, article),
                 # an order rule put it first for what it says (not for its score)
                 "moved": 1.0 if any(parts.get(mark) for mark in (*_MOVED, "counted", "lead"))
                 else 0.0,
@@ -1400,7 +1397,17 @@ class Ranker:
             return 0.0      # (国家机关、企业…等统计调查对象，必须…: it binds the party asked)
         return 1.0 if _binds_organ(_best_sentence(item, self.rows, self.norms)) else 0.0
 
-    def _unit_rule_near(self, ranked: Sequence[Ranked], query: Query, among: int = 5) -> bool:
+    def _organ_held(self, ranked: Sequence[Ranked], query: Query, article: float) -> float:
+        """:meth:`_organ_rule` of the best, unless it leads the next article by
+        :data:`ORGAN_ALONE` of the question (``article``: the best's share) and no unit's or
+        person's rule is near it (:meth:`_unit_rule_near`)."""
+        organ = self._organ_rule(ranked[0], query)
+        if organ and len(ranked) > 1 and not self._unit_rule_near(ranked) and article \
+                - ranked[1].parts.get("article", ranked[1].parts["coverage"]) >= ORGAN_ALONE:
+            return 0.0
+        return organ
+
+    def _unit_rule_near(self, ranked: Sequence[Ranked], among: int = 5) -> bool:
         """Is one of the next ``among`` - 1 statute articles a rule binding no organ that says
         half of what the best says (第三条 组织、个人不履行…的 beside 第四条 国家机关不履行…的)?
         Without one, an organ's article leading by :data:`ORGAN_ALONE` is the rule asked."""
