@@ -31,10 +31,13 @@ from .text import is_cjk, number_pattern
 if TYPE_CHECKING:
     from .search import SearchConfig
 
-__all__ = ["ANSWER_TYPES", "QUESTION_FORM", "QUESTION_TALK", "Query", "QueryBuilder", "Unit",
-           "answer_types"]
+__all__ = ["ANSWER_TYPES", "HANDLING", "QUESTION_FORM", "QUESTION_TALK", "Query", "QueryBuilder",
+           "Unit", "answer_types"]
 
 _NUMERAL = "0-9一二三四五六七八九十百千万零〇两半"
+# A thing's handling asked (旧公章怎么处理, 报废的车怎么处理): what is to be done with it, not
+# what follows a breach (会怎么处理, 被…怎么处理), nor how a dispute is resolved (纠纷应当如何处理).
+HANDLING = re.compile(r"(?<![会将被应当该])(?:怎么|咋)处理")
 # What the question asks for → the kind of sentence that answers it (issue 16). Each row: the
 # type, the question forms that ask for it, and what a sentence answering it says. The ranking
 # favours paragraphs that say it (``SearchConfig.type_weight``), the excerpt the sentences.
@@ -42,11 +45,11 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
     (name, re.compile(asks), re.compile(says)) for name, asks, says in (
         # 多少/几/多久/多长时间/期限/比例/标准 → a quantity or a duration
         ("quantity",
-         (r"多少|多久|多长时间|多长|多大|多高|多远|几[天日年月个次位人倍岁周号点种项]|几个|百分之几|期限|比例|"
+         (r"多少|多久|多长时间|多长|多大|多高|多远|几[天日年月个次位人倍岁周号点种项家名]|几个|百分之几|期限|比例|"
           r"标准是|什么时候|啥时候|何时|哪天|哪一天|截止|最长|最短|最多|最少|至少|上限|下限|最晚|最迟|"
           r"怎么算|怎么计算|如何计算|咋算"),
          (rf"[{_NUMERAL}]+(?:个)?(?:工作日|日|天|个月|月|年|周|小时|分钟|%|％|元|倍|人|位|次|岁|"
-          rf"公里|米|页|份|级)|百分之|千分之|[{_NUMERAL}]+[%％‰]")),
+          rf"公里|米|页|份|级|家)|[{_NUMERAL}]+个(?:以上|以下|以内)|百分之|千分之|[{_NUMERAL}]+[%％‰]")),
         # 从哪天到哪天/什么时间段/起止 → a period: 自…起…至…止, 1月1日至12月31日 (asked, it stands
         # for quantity: a sentence with any number is no answer to it)
         ("period",
@@ -60,7 +63,9 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
           # three items A、B、C、 (each 1–12 characters): written from its first 、, with one
           # character before it, so the engine skips to the places that can start a match
           # (the same texts match as X{1,12}、X{1,12}、X{1,12}、; ~6× faster on a paragraph)
-          r"|、(?<=[^、，。]、)[^、，。]{1,12}、[^、，。]{1,12}、")),
+          r"|、(?<=[^、，。]、)[^、，。]{1,12}、[^、，。]{1,12}、"
+          # … or three closed by 等 (公务接待费、公务用车购置和运行费、因公出国(境)费等)
+          r"|、(?<=[^、，。]、)[^、，。]{1,12}、[^、，。等]{1,12}等")),
         # 能不能/可以…吗/是否/算不算 → a rule: 应当, 不得, 可以, 视为, 认定为
         ("rule",
          (r"能不能|可不可以|可以.*吗|能.*吗|是否|算不算|算.*吗|要不要|需不需要|需要.*吗|会不会|"
@@ -98,10 +103,12 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
           r"(?<!有什么)(?<!有哪些)(?<!有啥)(?<!有些什么)责任|赔偿|要怎么做|应该怎么做|该怎么做|罚|咋办|咋整|咋弄|"
           r"会咋样|咋处理"),
          r"责令|罚款|处分|处罚|追究|赔偿|滞纳金|吊销|没收|警告|拘留|补缴|改正|承担"),
-        # 怎么办/该怎么做 → also what is to be done: 立即断开网络，并在1小时内报告 (a rule says
+        # 怎么办/该怎么做/X怎么处理 → also what is to be done: 立即断开网络，并在1小时内报告 (a rule says
         # the steps with 立即/及时, 报告, 采取…措施, 启动…预案)
         ("procedure",
-         r"怎么办|怎么做|咋办|咋整|咋弄|咋做|该干嘛|该干啥|要干嘛|要干啥|[要该得]做(?:些)?(?:什么|啥)",
+         (r"怎么办|怎么做|咋办|咋整|咋弄|咋做|该干嘛|该干啥|要干嘛|要干啥|[要该得]做(?:些)?(?:什么|啥)|"
+          # a thing's handling asked (旧公章怎么处理), not what follows (会怎么处理)
+          + HANDLING.pattern),
          r"立即|及时|报告|采取[^。；]{0,12}措施|启动|通知"),
         # 在哪里/什么地方 → a place: 图书馆三楼, 行政楼305, 位于…, a town (not who: 哪里 alone
         # is 去哪里办)
@@ -211,10 +218,17 @@ class Query:
             return ()
         return tuple(says for _, asks, says in BOUNDS if asks.search(self.normalized))
 
+    @cached_property
+    def measure_pattern(self) -> re.Pattern[str] | None:
+        """A count asked in a measure (几天, 几家): a number in that measure (:func:`measure_asked`)."""
+        return measure_asked(self.normalized) if "quantity" in self.asks else None
+
     def says_bound(self, text: str) -> bool:
-        """Does ``text`` state the limit the question asks about (不得少于 for 最少)? True when
-        the question asks for no bound."""
-        return all(p.search(text) for p in self.bound_patterns)
+        """Does ``text`` state the limit the question asks about (不得少于 for 最少), and a number
+        in the measure a count is asked in (几天 → 三日前; 不少于二人 says no number of days)?
+        True when the question asks for neither."""
+        return all(p.search(text) for p in self.bound_patterns) and (
+            self.measure_pattern is None or self.measure_pattern.search(text) is not None)
 
     @cached_property
     def listed(self) -> tuple[re.Pattern[str], ...]:
@@ -410,9 +424,9 @@ PHRASE_TYPO_COUNT = 200
 
 # An amount as a question says it (三天, 一个月, 15年) and as rules write it: office rules in
 # digits (3天, 1个月), statutes in Chinese numerals (三十日, 十五年), either with 日 for 天 and
-# 周岁 for 岁.
+# 周岁 for 岁, 个 for 家 (三家 供应商 → 三个以上供应商).
 _AMOUNT_WORD = re.compile(
-    r"([0-9]+|[零一二三四五六七八九十两百]+)(个)?(工作日|天|日|周|星期|月|年|小时|分钟|次|倍|元|周岁|岁)")
+    r"([0-9]+|[零一二三四五六七八九十两百]+)(个)?(工作日|天|日|周|星期|月|年|小时|分钟|次|倍|元|周岁|岁|家)")
 
 
 def _in_chinese(n: int) -> str:
@@ -438,8 +452,11 @@ def amount_forms(text: str) -> list[str]:
     if n is None or not 0 < n < 1000:
         return []
     measures = {measure, *({"天", "日"} if measure in ("天", "日") else ()),
-                *({"岁", "周岁"} if measure in ("岁", "周岁") else ())}
+                *({"岁", "周岁"} if measure in ("岁", "周岁") else ()),
+                *({"个"} if measure == "家" else ())}
     numbers = {_in_chinese(n)} if number.isdigit() else {str(n)}
+    if measure == "家":     # (三家 → 三个 too: the measure differs, not the script)
+        numbers.add(number)
     return sorted({f"{x}{ge or ''}{m}" for x in numbers for m in measures} - {text})
 
 
@@ -538,6 +555,26 @@ def form_pieces(text: str) -> frozenset[str]:
 # word the answer lacks; 几天 it already keeps whole as a form (QUESTION_FORM).
 _COUNTED = re.compile(r"(?:多少|几)个?((?:工作日|天|日|周|星期|礼拜|月|年|小时|分钟)"
                       r"(?:之内|以内|内)?)")
+
+
+# The measure a count is asked in (几天, 多少个工作日, 几家, 多少人) → the measures a rule says it in
+# (三日, 二十个工作日; 三个以上, 三家; 五人, 二名): a number in another measure answers another
+# question. 几个 alone, 多少钱, 多少 (an amount, a rate, a share) ask in no one measure; 那几天,
+# 前几天 ask none.
+_MEASURE_ASKED = re.compile(r"(?:多少|(?<![那这后头好])(?<![^提]前)(?<!^前)几)个?"
+                            r"(工作日|天|日|星期|礼拜|周|月|年|小时|分钟|家|人|名|次|岁|倍|位)")
+_MEASURES = {"工作日": "工作日|日|天", "天": "工作日|日|天", "日": "工作日|日|天", "星期": "周|星期",
+             "礼拜": "周|星期", "周": "周|星期", "月": "月", "年": "年", "小时": "小时", "分钟": "分钟",
+             "家": "家|个", "人": "人|名", "名": "人|名", "次": "次", "岁": "岁", "倍": "倍", "位": "位"}
+
+
+def measure_asked(question: str) -> re.Pattern[str] | None:
+    """A number in the measure ``question`` asks a count in (几天 → 三日, 十五天, 二十个工作日;
+    几家 → 三个, 三家), or None when it names no one measure (多少钱, 几个, 比例)."""
+    found = {m.group(1) for m in _MEASURE_ASKED.finditer(question)}
+    if len(found) != 1:
+        return None
+    return re.compile(rf"[{_NUMERAL}]+(?:个)?(?:{_MEASURES[found.pop()]})")
 
 
 # … and the span asked for (是从哪天到哪天, 从什么时候到什么时候): 从 and 到 frame the two dates

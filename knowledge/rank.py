@@ -31,7 +31,7 @@ from .compiled import loops as _bm25  # None: not built (or stale); numpy gives 
 from .faqmatch import FaqSheet, asks_permission, forms_agree
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
-from .query import ANSWER_TYPES, OBLIGATIONS, QUESTION_FORM, Query, Unit
+from .query import ANSWER_TYPES, HANDLING, OBLIGATIONS, QUESTION_FORM, Query, Unit
 from .sections import chinese_number, find_references, is_liability
 from .store import ParagraphRow
 from .teach import vote_factor
@@ -170,7 +170,8 @@ def applies_before(row: ParagraphRow, norm: str, before: ParagraphRow) -> bool:
 
 
 def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
-                    query: Query | None = None) -> list[Ranked]:
+                    query: Query | None = None,
+                    norms: Sequence[str] | None = None) -> list[Ranked]:
     """The best paragraph of each article, best first: two paragraphs of one article are one
     hit (it is cited once; the next hits continue with the next articles). With ``query``,
     each kept item's ``parts["article"]`` is the share of the question the article's candidate
@@ -178,11 +179,13 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
     question asks for a kind of answer (a number, a list…) that the article's best paragraph
     does not say but another of its paragraphs covering the question as well does, that one
     stands for the article (at the article's score): 多久答复 is answered by the article's
-    second paragraph, 20个工作日内予以答复, not by its first, 能够当场答复的，应当当场予以答复."""
+    second paragraph, 20个工作日内予以答复, not by its first, 能够当场答复的，应当当场予以答复.
+    Asked what a term means (with ``norms``), the paragraph saying it stands for its article."""
     seen: dict[tuple, int] = {}
     kept: list[Ranked] = []
     found: list[np.ndarray | None] = []
     asks = query is not None and bool(query.asks)
+    term = term_asked(query.normalized) if query is not None and norms is not None else None
     weights = np.array([u.weight for u in query.units]) / query.mass \
         if query is not None and query.units else None
     for item in ranked:
@@ -193,7 +196,15 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
             kept.append(item)
             found.append(item.found)
             continue
-        if asks and _says_what_best_lacks(item, kept[at]):
+        if term is not None and _defines(norms[item.row], term) \
+                and not _defines(norms[kept[at].row], term):
+            # asked what a term means, the paragraph saying it stands for its article (a
+            # definition says the term once; the article's other paragraphs use it more)
+            best = kept[at]
+            kept[at] = replace(item, final=best.final, parts={
+                **item.parts, "final": best.final, "paragraph_final": item.final,
+                "said": best.parts.get("said", 0.0)})
+        elif asks and _says_what_best_lacks(item, kept[at]):
             best = kept[at]
             kept[at] = replace(item, final=best.final, parts={
                 **item.parts, "final": best.final, "paragraph_final": item.final,
@@ -771,6 +782,13 @@ _BODY = re.compile(r"[^，,。；;、及与或]{0,20}?(?:国家|政府|行政|�
                    r"不得|可以|必须|负责|对|在|依法|按照|根据)")
 
 
+def _says(item: Ranked, norms: Sequence[str], query: Query) -> bool:
+    """Does ``item`` say the kind of answer asked, with its bound and measure (最少几位 →
+    不得少于10位; 提前几天 → 三日前)? False when nothing particular is asked."""
+    return bool(query.asks) and item.parts.get("answer_type") == 1.0 \
+        and query.says_bound(norms[item.row])
+
+
 def party_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
                 query: Query, among: int, ratio: float = 0.9, floor: float = PARTY_FLOOR
                 ) -> list[Ranked]:
@@ -784,7 +802,8 @@ def party_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
     organ, and covers ``ratio`` of the best's share goes first (only the order
     moves, as in :func:`says_it_first`; never from or to a 法律责任 article, nor after another
     order rule moved the best, nor when the best says less than ``floor`` of the question:
-    then these are no rules about what is asked, whoever they bind; ``parts["party"]``)."""
+    then these are no rules about what is asked, whoever they bind; nor, asked a quantity,
+    before the best when only the best says it, :func:`_says`; ``parts["party"]``)."""
     ranked = list(ranked)
     if len(ranked) < 2 or not asks_no_organ(query) or ranked[0].strength < floor:
         return ranked
@@ -793,11 +812,13 @@ def party_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
             or _moved(best, "counted", "lead", "defines", "bearer") \
             or not _binds_organ(_best_sentence(best, rows, norms), bodies=True):
         return ranked
+    best_says = "quantity" in query.asks and _says(best, norms, query)
     for i in range(1, min(among, len(ranked))):
         item = ranked[i]
         if len(article_key(rows[item.row])) != 2 or item.parts.get("liability") \
-                or item.strength < ratio * best.strength:
-            continue
+                or item.strength < ratio * best.strength \
+                or (best_says and not _says(item, norms, query)):
+            continue     # (not before the one that says what is asked: 三日前 for 提前几天)
         # whom it binds: its opening sentence's subject (…；在发生…时，立即启动… goes on
         # binding the 网络运营者 its paragraph opens with)
         opening = _body(norms[item.row])
@@ -825,8 +846,8 @@ def sanction_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms
     stays unanswered; ``parts["sanction"]``)."""
     ranked = list(ranked)
     if len(ranked) < 2 or "consequence" not in query.asks or "agent" in query.asks \
-            or ranked[0].strength < floor:
-        return ranked
+            or ranked[0].strength < floor or HANDLING.search(query.normalized):
+        return ranked      # (报废的公务用车怎么处理 asks what is done with it, not what follows)
     best = ranked[0]
     if rows[best.row].kind == "faq" or best.parts.get("liability") \
             or _moved(best, "lead", "defines", "bearer", "party", "organ_asked"):
@@ -870,7 +891,8 @@ def count_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
     计算) says the question's words elsewhere. When both say a number and one of the next
     ``among`` - 1 articles of the best's document, covering the question as well, says more of
     it (not counting the words of the document's title, which every sibling shares) in its
-    number's sentence or list item, the first such goes first (only the order moves, as in
+    number's sentence or list item (and says the title's words the question and the best say),
+    the first such goes first (only the order moves, as in
     :func:`says_it_first`; not over an article another order rule moved first; never a 法律责任
     article; ``parts["counted"]`` marks it)."""
     ranked = list(ranked)
@@ -889,9 +911,12 @@ def count_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
             # the words its title says name the document's topic: every sibling shares them
             title = normalize(rows[best.row].title)
             units = [u for u in query.units if not u.match(title)]
+            topic = [u for u in query.units if u.match(title) and u.match(norms[best.row])]
             said = _counted(norms[best.row], units)
             if not said:      # no number (says_it_first's case), or only the topic with it
                 return ranked
+        if any(not u.match(norms[item.row]) for u in topic):
+            continue   # a sibling not sharing them is about another thing (决算 for 预算)
         if _counted(norms[item.row], units) > said:
             return _first(ranked, i, "counted")
     return ranked
@@ -998,13 +1023,22 @@ def _quantity_marks(question: str) -> tuple[str, ...]:
 _NOT_TERM = re.compile(r"区别|不同|规定|范围|标准|条件|程序|流程|期限|后果|责任|性质|依据|作用|原因|方式")
 
 
+# The text a term is asked in, said before it: 数据安全法里说的数据, 本条例所称的事业单位.
+_TERM_IN = re.compile(r"^.{0,16}?(?:法|条例|办法|规定|细则|规则|制度|文件|里面|里头|里|中)"
+                      r"(?:所说的|说的|讲的|所称的?|提到的|的)")
+
+
 def term_asked(question: str) -> str | None:
-    """The term a question asks the meaning of (什么是行政处罚 → 行政处罚), or None."""
+    """The term a question asks the meaning of (什么是行政处罚 → 行政处罚; 数据安全法里说的数据
+    指的是什么 → 数据), or None."""
     for clause in re.split(r"[/／]", question):
         for pattern in _TERM_ASKED:
             found = pattern.search(clause.strip())
             if found and not _NOT_TERM.search(found.group(1)):
-                return found.group(1)
+                term = found.group(1)
+                inside = _TERM_IN.match(term)
+                return term[inside.end():] if inside and len(term) - inside.end() >= 2 \
+                    else term
     return None
 
 
@@ -1092,6 +1126,11 @@ VAGUE_AMONG, VAGUE_TITLES = 10, 4
 # How well the next hit's sentence must say the question's heaviest word (a synonym's 0.9
 # counts) for a level tie the best's sentence lacks it in (:func:`decide`).
 RAREST_SAID = 0.9
+# The organ hold-back lets go when the best leads the next article by this share of the
+# question (``ahead``) and none of the next four is a unit's or a person's rule saying half as
+# much (Ranker._unit_rule_near): then the organ's rule is the one asked — office staff asking
+# about their own office's rule (行政机关的内部事务信息…可以不予公开).
+ORGAN_ALONE = 0.3
 
 
 def decide(ranked: Sequence[Ranked], config: SearchConfig,
@@ -1299,8 +1338,9 @@ class Ranker:
                 if len(ranked) > 1 else 1.0,
                 # 1 when the best says what the question asks for and the next does not
                 # (a quantity asked with a bound, 最少几位: said with that bound, 不得少于10位)
+                # (asked what a term means, 什么是X: the best says what X is, the next does not)
                 "type_ahead": self._says_asked(top, query) - self._says_asked(ranked[1], query)
-                if len(ranked) > 1 and query.asks else 0.0,
+                if len(ranked) > 1 and query.asks else self._defines_ahead(ranked, query),
                 # asked for a list (哪些, 什么情形), the best hit is a statute article that says
                 # none of what is asked: no enumeration (下列, （一）…) nor rule nor number
                 "unlisted": 1.0 if "list" in query.asks and parts["answer_type"] == 0.0
@@ -1332,7 +1372,7 @@ class Ranker:
                 **self._heaviest_elsewhere(ranked, query),
                 # the best's sentence is about a state organ (国家机关不履行…的) and the
                 # question names none and asks no "who": a rule for the state, not for staff
-                "organ": self._organ_rule(top, query),
+                "organ": self._organ_held(ranked, query, article),
                 # an order rule put it first for what it says (not for its score)
                 "moved": 1.0 if any(parts.get(mark) for mark in (*_MOVED, "counted", "lead"))
                 else 0.0,
@@ -1396,6 +1436,35 @@ class Ranker:
                 and binds(self.norms[item.row], names, query):
             return 0.0      # (国家机关、企业…等统计调查对象，必须…: it binds the party asked)
         return 1.0 if _binds_organ(_best_sentence(item, self.rows, self.norms)) else 0.0
+
+    def _organ_held(self, ranked: Sequence[Ranked], query: Query, article: float) -> float:
+        """:meth:`_organ_rule` of the best, unless it leads the next article by
+        :data:`ORGAN_ALONE` of the question (``article``: the best's share) and no unit's or
+        person's rule is near it (:meth:`_unit_rule_near`)."""
+        organ = self._organ_rule(ranked[0], query)
+        if organ and len(ranked) > 1 and not self._unit_rule_near(ranked) and article \
+                - ranked[1].parts.get("article", ranked[1].parts["coverage"]) >= ORGAN_ALONE:
+            return 0.0
+        return organ
+
+    def _unit_rule_near(self, ranked: Sequence[Ranked], among: int = 5) -> bool:
+        """Is one of the next ``among`` - 1 statute articles a rule binding no organ that says
+        half of what the best says (第三条 组织、个人不履行…的 beside 第四条 国家机关不履行…的)?
+        Without one, an organ's article leading by :data:`ORGAN_ALONE` is the rule asked."""
+        half = 0.5 * ranked[0].parts.get("article", ranked[0].parts["coverage"])
+        return any(len(article_key(self.rows[item.row])) == 2
+                   and item.parts.get("article", item.parts["coverage"]) >= half
+                   and not _binds_organ(_best_sentence(item, self.rows, self.norms))
+                   for item in ranked[1:among])
+
+    def _defines_ahead(self, ranked: Sequence[Ranked], query: Query) -> float:
+        """Asked what a term means (:func:`term_asked`): 1 when the best says what it is and the
+        next does not, -1 the other way round, else 0."""
+        term = term_asked(query.normalized) if len(ranked) > 1 else None
+        if term is None:
+            return 0.0
+        return float(_defines(self.norms[ranked[0].row], term)) \
+            - float(_defines(self.norms[ranked[1].row], term))
 
     def _says_asked(self, item: Ranked, query: Query) -> float:
         """1 when ``item`` says the kind of answer asked for and, for a quantity asked with a

@@ -317,8 +317,8 @@ class Searcher:
         stating the act asked (缴纳失业保险费) before one naming its result (职工缴纳的失业保险费),
         and, asked for a quantity, the one whose number is said with the question's words; the
         rule binding the party a question opens with (单位要…吗) before one binding another."""
-        articles = says_it_first(one_per_article(ranked, self.rows, query), self.rows,
-                                 self.norms, query, self.config.sibling_among)
+        articles = says_it_first(one_per_article(ranked, self.rows, query, self.norms),
+                                 self.rows, self.norms, query, self.config.sibling_among)
         articles = cited_first(articles, self.rows, self.norms, self.config.sibling_among, query)
         articles = act_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = count_first(articles, self.rows, self.norms, query, self.config.sibling_among)
