@@ -42,7 +42,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
     (name, re.compile(asks), re.compile(says)) for name, asks, says in (
         # 多少/几/多久/多长时间/期限/比例/标准 → a quantity or a duration
         ("quantity",
-         (r"多少|多久|多长时间|多长|多大|多高|多远|几[天日年月个次位人倍岁周号点种项]|几个|百分之几|期限|比例|"
+         (r"多少|多久|多长时间|多长|多大|多高|多远|几[天日年月个次回位人倍岁周号点种项]|几个|百分之几|期限|比例|"
           r"标准是|什么时候|啥时候|何时|哪天|哪一天|截止|最长|最短|最多|最少|至少|上限|下限|最晚|最迟|"
           r"怎么算|怎么计算|如何计算|咋算"),
          (rf"[{_NUMERAL}]+(?:个)?(?:工作日|日|天|个月|月|年|周|小时|分钟|%|％|元|倍|人|位|次|岁|"
@@ -55,7 +55,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
           rf"[{_NUMERAL}]+[日月号]?(?:至|到|—|-|~)[{_NUMERAL}]+[日月号]")),
         # 哪些/哪几种/有什么/包括/什么情况 → an enumeration
         ("list",
-         r"哪些|哪几|几种|几类|几项|有什么(?!后果|区别|影响|用)|有哪|包括|包含|什么情况|什么情形|范围|列举",
+         r"哪些|哪几|几种|几类|几项|几块|几部分|有什么(?!后果|区别|影响|用)|有哪|包括|包含|什么情况|什么情形|范围|列举",
          (r"下列|以下|如下|包括|[：:]\n|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)"
           # three items A、B、C、 (each 1–12 characters): written from its first 、, with one
           # character before it, so the engine skips to the places that can start a match
@@ -96,12 +96,12 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ("consequence",
          (r"怎么办|会怎么样|会怎样|后果|怎么处罚|如何处罚|怎么处理|如何处理|处罚|罚款|会被(?:罚|开除|辞退|解雇|处分|追究|追责|问责|拘留|拘|抓|判|起诉|逮捕|吊销|处理|查处|扣|通报|没收|公安|法院)|追究|"
           r"(?<!有什么)(?<!有哪些)(?<!有啥)(?<!有些什么)责任|赔偿|要怎么做|应该怎么做|该怎么做|罚|咋办|咋整|咋弄|"
-          r"会咋样|咋处理"),
+          r"会咋样|咋处理|怎么整|咋搞|怎么搞"),
          r"责令|罚款|处分|处罚|追究|赔偿|滞纳金|吊销|没收|警告|拘留|补缴|改正|承担"),
         # 怎么办/该怎么做 → also what is to be done: 立即断开网络，并在1小时内报告 (a rule says
         # the steps with 立即/及时, 报告, 采取…措施, 启动…预案)
         ("procedure",
-         r"怎么办|怎么做|咋办|咋整|咋弄|咋做|该干嘛|该干啥|要干嘛|要干啥|[要该得]做(?:些)?(?:什么|啥)",
+         r"怎么办|怎么做|咋办|咋整|咋弄|咋做|怎么整|咋搞|怎么搞|该干嘛|该干啥|要干嘛|要干啥|[要该得]做(?:些)?(?:什么|啥)",
          r"立即|及时|报告|采取[^。；]{0,12}措施|启动|通知"),
         # 在哪里/什么地方 → a place: 图书馆三楼, 行政楼305, 位于…, a town (not who: 哪里 alone
         # is 去哪里办)
@@ -318,7 +318,7 @@ QUESTION_TALK = frozenset("""
     直接
     这 那 这里 那里 这儿 那儿 这样 那样 这么 那么 这种 那种 这事 这个事 的话 现在 今天 明天
     昨天 今年 明年 去年 最近 平时 一直 还有 还能 还要 到底 究竟 真的 随便 一般 其实 反正 总是
-    就是 只是 还是 然后 而且 结果 老是
+    就是 只是 还是 然后 而且 结果 老是 那边 这边 那阵子 这阵子 时候 一点 一点儿 一下 好几 好几次 好几回
     天天 成天 整天 实在 大概 大约 差不多 马上 立马 赶紧 顺便 一起 一块儿 跟着 最后 后来 万一
     突然 居然 竟然 难道 看看 看见 看到 告诉 清楚 说清楚
     活 活儿 跑 跑去 跑一趟 不用 能比
@@ -340,7 +340,7 @@ MODAL_TALK = frozenset("要 能 会 该 想 才能 打算 准备 算 之内 让 
 # the question asks about the finished verb (结婚, 打算, 交社保). A form that ends the clause
 # (能不能？, 行不行) is left alone, and so is a modal's (能不能报, 是不是工伤, 算不算): it asks for a
 # rule (ANSWER_TYPES), is no topic word, and said once would glue onto the verb after it.
-_A_NOT_A = re.compile(r"([^\W\d_a-zA-Z能可是有要会行对好算该需准让用])[不没]\1(?=[\u4e00-\u9fff])")
+_A_NOT_A = re.compile(r"([^\W\d_a-zA-Z能可是有要会行对好算该需准让用给])[不没]\1(?=[\u4e00-\u9fff])")
 
 
 def without_a_not_a(text: str) -> str:
@@ -373,7 +373,7 @@ def joined_verbs(text: str) -> str:
 # Characters a question glues onto a word it did not know (jieba's guess for an unknown
 # sequence): 能领, 我能, 最多能, 要开, 能报吗, 报掉, 来批 → 领, 最多, 开, 报, 批. A modal, a
 # pronoun, a particle, a verb of direction (来, 去) or a verb's result (完, 掉).
-_GLUED_HEAD = "我你他她是能要会可想该得才还再都就也只没不让来去"
+_GLUED_HEAD = "我你他她是能要会可想该得才还再都就也只没不让来去给"
 _GLUED_TAIL = "吗呢吧啊呀了么的完掉能要会没"
 
 
@@ -562,7 +562,7 @@ def counted_pieces(text: str) -> frozenset[str]:
 # The halves a modal's A-not-A leaves (要不要 → 要 / 不要, 会不会 → 不会, 能不能 → 不能): the
 # modal is talk (MODAL_TALK), and so is its negated half, which a rule never says as a topic
 # (不要, 不会 weighed like the rarest word and left a paragraph lacking "nothing but" them).
-_MODAL_A_NOT_A = re.compile(r"([要能会是算该用需有可行])([不没])\1")
+_MODAL_A_NOT_A = re.compile(r"([要能会是算该用需有可行给])([不没])\1")
 
 
 # 还给 before no one it is given back to (还给报吗, 还给交通补贴吗) is 还 "still" + 给: talk, not
