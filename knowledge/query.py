@@ -318,7 +318,7 @@ QUESTION_TALK = frozenset("""
     直接
     这 那 这里 那里 这儿 那儿 这样 那样 这么 那么 这种 那种 这事 这个事 的话 现在 今天 明天
     昨天 今年 明年 去年 最近 平时 一直 还有 还能 还要 到底 究竟 真的 随便 一般 其实 反正 总是
-    就是 只是 还是 然后 而且 结果 老是 那边 这边 那阵子 这阵子 时候 一点 一点儿 一下 好几 好几次 好几回
+    就是 只是 还是 然后 而且 结果 老是 这算 那算 这算是 那边 这边 那阵子 这阵子 时候 一点 一点儿 一下 好几 好几次 好几回
     天天 成天 整天 实在 大概 大约 差不多 马上 立马 赶紧 顺便 一起 一块儿 跟着 最后 后来 万一
     突然 居然 竟然 难道 看看 看见 看到 告诉 清楚 说清楚
     活 活儿 跑 跑去 跑一趟 不用 能比
@@ -689,7 +689,8 @@ class QueryBuilder:
             weight = cfg.synonym_weight * (cfg.known_word_synonyms if word in self.words.vocab
                                            else 1.0)
             one_way = synonyms.one_way(source) if found else set()
-            if not found and word not in self.words.vocab:
+            # (question talk, 这算 of 这算啥, has no typo reading: it is dropped below)
+            if not found and word not in self.words.vocab and word not in QUESTION_TALK:
                 if not self.analyzer.is_dictionary_word(word):
                     found = self._near_words(word)
                 elif is_cjk(word[0]):
