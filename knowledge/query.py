@@ -64,7 +64,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
         # 能不能/可以…吗/是否/算不算 → a rule: 应当, 不得, 可以, 视为, 认定为
         ("rule",
          (r"能不能|可不可以|可以.*吗|能.*吗|是否|算不算|算.*吗|要不要|需不需要|需要.*吗|会不会|"
-          r"必须.*吗|得.*吗|允许|让不让|给不给|行不行|有没有权"),
+          r"必须.*吗|得.*吗|允许|让不让|行不行|有没有权"),
          r"应当|不得|可以|视为|认定为|禁止|必须|有权|无权|不予|须|准予|不属于|属于"),
         # X有什么义务/有哪些职责/要遵守什么/必须做什么 → the duties binding X: 应当, 必须, 负责
         # (the word 义务 is the question's, not the rule's: 信访人…应当遵守法律、法规，不得…)
@@ -344,14 +344,15 @@ _A_NOT_A = re.compile(r"([^\W\d_a-zA-Z能可是有要会行对好算该需准让
 
 
 # 给不给 before a verb (路费给不给报, 给不给交社保) only asks whether the act is done: said once,
-# jieba glues its 给 onto the verb (给报, 给交), a word no rule says; the verb alone is asked about.
+# jieba glues its 给 onto the verb (给报, 给交), a word no rule says; the verb alone is asked about
+# (a space stands in for it, so that the words around it are not glued either: 公司|出钱).
 _GIVE_ASKED = re.compile(r"给[不没]给(?=[\u4e00-\u9fff])")
 
 
 def without_a_not_a(text: str) -> str:
     """``text`` with its A-not-A forms said once (结没结婚 → 结婚, 可不可以 → 可以) and its
     给不给 before a verb left out (给不给报 → 报)."""
-    return _A_NOT_A.sub(r"\1", _GIVE_ASKED.sub("", text))
+    return _A_NOT_A.sub(r"\1", _GIVE_ASKED.sub(" ", text))
 
 
 # Separable verbs (离合词) said with an amount between their halves: 加了三天班, 出了趟差, 值了两
