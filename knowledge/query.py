@@ -55,7 +55,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
           rf"[{_NUMERAL}]+[日月号]?(?:至|到|—|-|~)[{_NUMERAL}]+[日月号]")),
         # 哪些/哪几种/有什么/包括/什么情况 → an enumeration
         ("list",
-         r"哪些|哪几|几种|几类|几项|几块|几部分|有什么(?!后果|区别|影响|用)|有哪|包括|包含|什么情况|什么情形|范围|列举",
+         r"哪些|哪几|几种|几类|几项|有什么(?!后果|区别|影响|用)|有哪|包括|包含|什么情况|什么情形|范围|列举",
          (r"下列|以下|如下|包括|[：:]\n|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)"
           # three items A、B、C、 (each 1–12 characters): written from its first 、, with one
           # character before it, so the engine skips to the places that can start a match
