@@ -45,7 +45,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
     (name, re.compile(asks), re.compile(says)) for name, asks, says in (
         # 多少/几/多久/多长时间/期限/比例/标准 → a quantity or a duration
         ("quantity",
-         (r"多少|多久|多长时间|多长|多大|多高|多远|几[天日年月个次位人倍岁周号点种项家名]|几个|百分之几|期限|比例|"
+         (r"多少|多久|多长时间|多长|多大|多高|多远|几[天日年月个次回位人倍岁周号点种项家名]|几个|百分之几|期限|比例|"
           r"标准是|什么时候|啥时候|何时|哪天|哪一天|截止|最长|最短|最多|最少|至少|上限|下限|最晚|最迟|"
           r"怎么算|怎么计算|如何计算|咋算"),
          (rf"[{_NUMERAL}]+(?:个)?(?:工作日|日|天|个月|月|年|周|小时|分钟|%|％|元|倍|人|位|次|岁|"
@@ -101,12 +101,12 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ("consequence",
          (r"怎么办|会怎么样|会怎样|后果|怎么处罚|如何处罚|怎么处理|如何处理|处罚|罚款|会被(?:罚|开除|辞退|解雇|处分|追究|追责|问责|拘留|拘|抓|判|起诉|逮捕|吊销|处理|查处|扣|通报|没收|公安|法院)|追究|"
           r"(?<!有什么)(?<!有哪些)(?<!有啥)(?<!有些什么)责任|赔偿|要怎么做|应该怎么做|该怎么做|罚|咋办|咋整|咋弄|"
-          r"会咋样|咋处理"),
+          r"会咋样|咋处理|怎么整|咋搞|怎么搞"),
          r"责令|罚款|处分|处罚|追究|赔偿|滞纳金|吊销|没收|警告|拘留|补缴|改正|承担"),
         # 怎么办/该怎么做/X怎么处理 → also what is to be done: 立即断开网络，并在1小时内报告 (a rule says
         # the steps with 立即/及时, 报告, 采取…措施, 启动…预案)
         ("procedure",
-         (r"怎么办|怎么做|咋办|咋整|咋弄|咋做|该干嘛|该干啥|要干嘛|要干啥|[要该得]做(?:些)?(?:什么|啥)|"
+         (r"怎么办|怎么做|咋办|咋整|咋弄|咋做|怎么整|咋搞|怎么搞|该干嘛|该干啥|要干嘛|要干啥|[要该得]做(?:些)?(?:什么|啥)|"
           # a thing's handling asked (旧公章怎么处理), not what follows (会怎么处理)
           + HANDLING.pattern),
          r"立即|及时|报告|采取[^。；]{0,12}措施|启动|通知"),
@@ -341,7 +341,7 @@ QUESTION_TALK = frozenset("""
     直接
     这 那 这里 那里 这儿 那儿 这样 那样 这么 那么 这种 那种 这事 这个事 的话 现在 今天 明天
     昨天 今年 明年 去年 最近 平时 一直 还有 还能 还要 到底 究竟 真的 随便 一般 其实 反正 总是
-    就是 只是 还是 然后 而且 结果 老是
+    就是 只是 还是 然后 而且 结果 老是 这算 那算 这算是 那边 这边 那阵子 这阵子 一点儿 一下 好几 好几次 好几回
     天天 成天 整天 实在 大概 大约 差不多 马上 立马 赶紧 顺便 一起 一块儿 跟着 最后 后来 万一
     突然 居然 竟然 难道 看看 看见 看到 告诉 清楚 说清楚
     活 活儿 跑 跑去 跑一趟 不用 能比
@@ -363,12 +363,19 @@ MODAL_TALK = frozenset("要 能 会 该 想 才能 打算 准备 算 之内 让 
 # the question asks about the finished verb (结婚, 打算, 交社保). A form that ends the clause
 # (能不能？, 行不行) is left alone, and so is a modal's (能不能报, 是不是工伤, 算不算): it asks for a
 # rule (ANSWER_TYPES), is no topic word, and said once would glue onto the verb after it.
-_A_NOT_A = re.compile(r"([^\W\d_a-zA-Z能可是有要会行对好算该需准让用])[不没]\1(?=[\u4e00-\u9fff])")
+_A_NOT_A = re.compile(r"([^\W\d_a-zA-Z能可是有要会行对好算该需准让用给])[不没]\1(?=[\u4e00-\u9fff])")
+
+
+# 给不给 before a verb (路费给不给报, 给不给交社保) only asks whether the act is done: said once,
+# jieba glues its 给 onto the verb (给报, 给交), a word no rule says; the verb alone is asked about
+# (a space stands in for it, so that the words around it are not glued either: 公司|出钱).
+_GIVE_ASKED = re.compile(r"给[不没]给(?=[\u4e00-\u9fff])")
 
 
 def without_a_not_a(text: str) -> str:
-    """``text`` with its A-not-A forms said once (结没结婚 → 结婚, 可不可以 → 可以)."""
-    return _A_NOT_A.sub(r"\1", text)
+    """``text`` with its A-not-A forms said once (结没结婚 → 结婚, 可不可以 → 可以) and its
+    给不给 before a verb left out (给不给报 → 报)."""
+    return _A_NOT_A.sub(r"\1", _GIVE_ASKED.sub(" ", text))
 
 
 # Separable verbs (离合词) said with an amount between their halves: 加了三天班, 出了趟差, 值了两
@@ -608,7 +615,7 @@ def counted_pieces(text: str) -> frozenset[str]:
 # The halves a modal's A-not-A leaves (要不要 → 要 / 不要, 会不会 → 不会, 能不能 → 不能): the
 # modal is talk (MODAL_TALK), and so is its negated half, which a rule never says as a topic
 # (不要, 不会 weighed like the rarest word and left a paragraph lacking "nothing but" them).
-_MODAL_A_NOT_A = re.compile(r"([要能会是算该用需有可行])([不没])\1")
+_MODAL_A_NOT_A = re.compile(r"([要能会是算该用需有可行给])([不没])\1")
 
 
 # 还给 before no one it is given back to (还给报吗, 还给交通补贴吗) is 还 "still" + 给: talk, not
@@ -735,7 +742,8 @@ class QueryBuilder:
             weight = cfg.synonym_weight * (cfg.known_word_synonyms if word in self.words.vocab
                                            else 1.0)
             one_way = synonyms.one_way(source) if found else set()
-            if not found and word not in self.words.vocab:
+            # (question talk, 这算 of 这算啥, has no typo reading: it is dropped below)
+            if not found and word not in self.words.vocab and word not in QUESTION_TALK:
                 if not self.analyzer.is_dictionary_word(word):
                     found = self._near_words(word)
                 elif is_cjk(word[0]):
