@@ -1754,15 +1754,23 @@ class Ranker:
                                     (self.context, query.words, cfg.context_weight),
                                     (self.grams, query.grams, cfg.gram_weight)):
             added += field.accumulate(total, terms, scale, _bm25)
-        chosen = self._choosing(query, cfg, total if added else None)
-        if chosen is None:
+        extra = self.expansion(query, cfg)
+        chosen = total
+        if extra:      # chosen with the expansion's BM25 too (totals stay the question's own)
+            chosen = total.copy()
+            added += self.words.accumulate(chosen, extra, 1.0, _bm25)
+        if not added:
             total, matched = None, np.zeros(0, dtype=np.int64)
-        elif chosen is not total:     # chosen with the expansion (numpy's selection)
-            matched = np.flatnonzero((chosen > 0) & visible if visible is not None
-                                     else chosen > 0)
-            if matched.size > n:
-                matched = matched[np.argpartition(-chosen[matched], n - 1)[:n]]
-            matched = matched[np.argsort(-chosen[matched], kind="stable")]
+        elif chosen is not total:
+            best = _bm25.top(chosen, n, visible)
+            if best is not None:
+                matched = np.array(best, dtype=np.int64)
+            else:
+                matched = np.flatnonzero((chosen > 0) & visible if visible is not None
+                                         else chosen > 0)
+                if matched.size > n:
+                    matched = matched[np.argpartition(-chosen[matched], n - 1)[:n]]
+                matched = matched[np.argsort(-chosen[matched], kind="stable")]
         else:
             best = _bm25.top(total, n, visible)
             if best is not None:

@@ -436,7 +436,11 @@ class Searcher:
                                "field_weights": dict(zip(FIELDS, (1.0, cfg.context_weight,
                                                                   cfg.gram_weight))),
                                "named_paragraphs": [rows[r].paragraph_id
-                                                    for r in sorted(candidates.named)]},
+                                                    for r in sorted(candidates.named)],
+                               # the article words the question's translate to (choose only)
+                               "expansion": {word: round(weight, 3) for word, weight in sorted(
+                                   self.ranker.expansion(query, cfg).items(),
+                                   key=lambda item: -item[1])}},
                 "rerank": {"weights": {"bm25": 1.0, "window": cfg.window_weight,
                                        "coverage": cfg.coverage_weight,
                                        "fuzzy": cfg.fuzzy_weight,
