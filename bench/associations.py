@@ -14,7 +14,8 @@ without numbering (第七章, 二分). For a question word q and heading word h:
 kept when q and h meet in two pairs or more and P(h | q) is at least ``--lift`` times the share of
 articles whose headings say h (h says something about q, not about every question), strongest
 ``--per`` per question word. The two-fold check: questions with an even number learn, odd ones
-are asked, and back; printed beside the same halves without the table, and for the asked
+are asked, and back (with the learning half's translations of bench/translations.py too, not
+the shipped ones); printed beside the same halves without the table, and for the asked
 questions whose answering articles no learning question cites (what does not come from which
 articles are asked about most).
 """

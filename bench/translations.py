@@ -9,6 +9,9 @@ numbering, no word of a law's name, none said by more than ``--df`` of all artic
 not what every article says). P(article word | question word) is IBM Model 1 (Brown et al.
 1993; Berger & Lafferty 1999), with an empty question word that takes the article words no
 question word explains; kept: P ≥ ``--floor``, met in two pairs or more, ``--per`` per word.
+The two-fold check is bench/associations.py's (each half asked with the other half's heading
+associations and translations), at each of ``--weights`` (``SearchConfig.expansion_weight``),
+with "stage": the share of questions whose answering article is among the BM25 candidates.
 """
 
 from __future__ import annotations
