@@ -117,7 +117,8 @@ def main() -> None:
     parser.add_argument("--floor", type=float, default=0.05)
     parser.add_argument("--per", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--weights", nargs="+", type=float, default=[1.5],
+    parser.add_argument("--least", type=int, default=2, help="pairs a translation meets in")
+    parser.add_argument("--weights", nargs="+", type=float, default=[2.0],
                         help="expansion weights to measure (beside 0)")
     parser.add_argument("--expansion-per", type=int, default=3)
     parser.add_argument("--no-heading", action="store_true",
@@ -132,7 +133,7 @@ def main() -> None:
     def table_of(records):
         pairs = [(sorted(qpairs[q["qid"]][0]), sorted(words[g]))
                  for q in records for g in q["gold"] if g in words]
-        return learn(pairs, floor=args.floor, per=args.per, rounds=args.rounds)
+        return learn(pairs, floor=args.floor, per=args.per, rounds=args.rounds, least=args.least)
 
     if args.write:
         table = table_of(questions)

@@ -1973,7 +1973,10 @@ class Ranker:
         if self.translations is None or not config.expansion_weight:
             return {}
         words: dict[str, float] = {}
-        for word, weight in query.words.items():
+        # from the question's own content words (units), as the table was learned: not from
+        # the thesaurus' words for them
+        for word in dict.fromkeys(u.text for u in query.units):
+            weight = query.words.get(word, 0.0)
             for target, p in self.translations.table.get(word, ())[:config.expansion_per]:
                 if target not in query.words:
                     words[target] = words.get(target, 0.0) + config.expansion_weight * p * weight

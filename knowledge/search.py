@@ -126,7 +126,7 @@ class SearchConfig:
                                      # 解释) when an article of a law is a candidate too
     association_weight: float = 0.5  # + for the heading words the question's words point to
                                      # (knowledge/associations.py), relative to the best's
-    expansion_weight: float = 1.5    # the article words the question's words translate to
+    expansion_weight: float = 2.0    # the article words the question's words translate to
                                      # (knowledge/associations.py) choose the BM25 candidates
                                      # too, at this × P × the word's query weight
     expansion_per: int = 3           # … the best this many per question word

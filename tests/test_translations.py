@@ -28,7 +28,7 @@ def ask(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, table: Associations) ->
     answer = kb.search(QUESTION, k=1, closest=True, explain=True)
     kb.close()
     assert answer.explain["stages"]["candidates"]["expansion"] == (
-        {"渗水": 0.75, "管道": 0.45} if table.table else {})
+        {"渗水": 1.0, "管道": 0.6} if table.table else {})
     return [hit.citation.label for hit in answer.hits]
 
 
