@@ -1967,7 +1967,7 @@ class Ranker:
         return {word: weight for word, weight in weighted.items() if weight > 0}
 
     def expansion(self, query: Query, config: SearchConfig) -> dict[str, float]:
-        """The article words the question's BM25 words translate to (the best
+        """The article words the question's content words translate to (the best
         ``expansion_per`` of each), each at ``expansion_weight`` × P × its source word's query
         weight: extra BM25 terms that choose the candidates."""
         if self.translations is None or not config.expansion_weight:
