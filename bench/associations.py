@@ -14,7 +14,8 @@ without numbering (第七章, 二分). For a question word q and heading word h:
 kept when q and h meet in two pairs or more and P(h | q) is at least ``--lift`` times the share of
 articles whose headings say h (h says something about q, not about every question), strongest
 ``--per`` per question word. The two-fold check: questions with an even number learn, odd ones
-are asked, and back; printed beside the same halves without the table, and for the asked
+are asked, and back (with the learning half's translations of bench/translations.py too, not
+the shipped ones); printed beside the same halves without the table, and for the asked
 questions whose answering articles no learning question cites (what does not come from which
 articles are asked about most).
 """
@@ -154,7 +155,9 @@ def main() -> None:
     def half(record: dict, odd: int) -> bool:
         return int(record["qid"].rsplit("-", 1)[1]) % 2 == odd
 
-    kept = searcher.ranker.associations
+    kept = searcher.ranker.associations, searcher.ranker.translations
+    sys.path.insert(0, str(ROOT / "bench"))
+    from translations import translations_of      # the other half's translations too
     totals: dict[str, list] = defaultdict(list)
     for asked_half, name in ((0, "even"), (1, "odd")):
         learning = [q for q in questions if half(q, 1 - asked_half)]
@@ -162,6 +165,7 @@ def main() -> None:
         cited = {g for q in learning for g in q["gold"]}
         unseen = [i for i, q in enumerate(asking) if not set(q["gold"]) & cited]
         table = table_of(learning)
+        searcher.ranker.translations = translations_of(searcher, learning)
         for label, using in (("without", None), ("with", table)):
             searcher.ranker.associations = using
             found = ranks(searcher, asking)
@@ -172,7 +176,7 @@ def main() -> None:
             print(f"{name} asked, {label:7} table ({len(table)} words): {summary(found)}   "
                   f"unseen gold {summary([found[i] for i in unseen])}   "
                   f"workplace {summary(workplace)}")
-    searcher.ranker.associations = kept
+    searcher.ranker.associations, searcher.ranker.translations = kept
     for label in ("without", "with"):
         print(f"both halves, {label:7}: {summary(totals[label])}   unseen gold "
               f"{summary(totals[label + ' unseen'])}   workplace "

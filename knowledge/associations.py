@@ -11,6 +11,12 @@ The table is data, ``knowledge/data/associations.tsv`` (``question word<TAB>head
 written by ``bench/associations.py`` (the recipe and its two-fold check): law names and
 numbering (第七章, 分编) are never targets, so it holds what words mean, not which law or
 chapter is asked about most.
+
+The same form holds translations, ``knowledge/data/translations.tsv``: question word → words
+of the answering articles' own text, P(article word | question word) by IBM Model 1, written by
+``bench/translations.py``. They choose BM25 candidates (:meth:`~.rank.Ranker.candidates`,
+``expansion_weight``), so that an article saying the matter in its own words (漏水 → 排水) is
+among those the rerank reads.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
-__all__ = ["Associations", "default_associations"]
+__all__ = ["Associations", "default_associations", "default_translations"]
 
 
 @dataclass(frozen=True)
@@ -67,4 +73,11 @@ class Associations:
 def default_associations() -> Associations:
     """The committed table (read once)."""
     with (files("knowledge") / "data" / "associations.tsv").open(encoding="utf-8") as handle:
+        return Associations.read(handle)
+
+
+@lru_cache(maxsize=1)
+def default_translations() -> Associations:
+    """The committed question word → article word table (read once)."""
+    with (files("knowledge") / "data" / "translations.tsv").open(encoding="utf-8") as handle:
         return Associations.read(handle)

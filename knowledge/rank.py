@@ -1265,6 +1265,7 @@ class Ranker:
                  references: dict[tuple[str, int], list[int]] | None = None,
                  synonyms: Callable[[], Synonyms] | None = None,
                  associations: Associations | None = None,
+                 translations: Associations | None = None,
                  docs: np.ndarray | None = None) -> None:
         """``heads``, ``questions`` (FAQ rows'), ``liability``, ``references`` and ``docs`` (each
         row's document): what the
@@ -1290,6 +1291,7 @@ class Ranker:
         self._closeness: tuple[Query | None, dict[int, float]] = (None, {})
         self.synonyms = synonyms     # the thesaurus now (an admin may change it)
         self.associations = associations   # question words → heading words (associations.py)
+        self.translations = translations   # question words → article words (associations.py)
         self._kinds: dict[tuple, np.ndarray] = {}     # (marks, liability) → rows of that kind
         self._docs = docs
         self._liability = liability if liability is not None else {
@@ -1815,17 +1817,21 @@ class Ranker:
             # float32 weights × float64 query weights: float64, as each field's postings are
             all_weights = np.concatenate(weights) * np.repeat(qweights, [r.size for r in rows]) \
                 if rows else np.zeros(0)
-        if all_rows.size:
-            total = np.bincount(all_rows, minlength=size, weights=all_weights)
-            matched = np.flatnonzero((total > 0) & visible if visible is not None
-                                     else total > 0)
+        total = np.bincount(all_rows, minlength=size, weights=all_weights) \
+            if all_rows.size else None
+        chosen = self._choosing(query, cfg, total)
+        if chosen is not None:
+            matched = np.flatnonzero((chosen > 0) & visible if visible is not None
+                                     else chosen > 0)
         else:
-            total, matched = None, np.zeros(0, dtype=np.int64)
+            matched = np.zeros(0, dtype=np.int64)
         if matched.size > n:
-            top = np.argpartition(-total[matched], n - 1)[:n]
+            top = np.argpartition(-chosen[matched], n - 1)[:n]
             matched = matched[top]
         if matched.size:
-            matched = matched[np.argsort(-total[matched], kind="stable")]
+            matched = matched[np.argsort(-chosen[matched], kind="stable")]
+        if total is None and matched.size:
+            total = np.zeros(size)
         matched, totals, named = self._with_named(query, n, matched, total, visible)
         if not fields:
             return Candidates(matched, totals, None, frozenset(named), total)
@@ -1857,8 +1863,23 @@ class Ranker:
                                     (self.context, query.words, cfg.context_weight),
                                     (self.grams, query.grams, cfg.gram_weight)):
             added += field.accumulate(total, terms, scale, _bm25)
+        extra = self.expansion(query, cfg)
+        chosen = total
+        if extra:      # chosen with the expansion's BM25 too (totals stay the question's own)
+            chosen = total.copy()
+            added += self.words.accumulate(chosen, extra, 1.0, _bm25)
         if not added:
             total, matched = None, np.zeros(0, dtype=np.int64)
+        elif chosen is not total:
+            best = _bm25.top(chosen, n, visible)
+            if best is not None:
+                matched = np.array(best, dtype=np.int64)
+            else:
+                matched = np.flatnonzero((chosen > 0) & visible if visible is not None
+                                         else chosen > 0)
+                if matched.size > n:
+                    matched = matched[np.argpartition(-chosen[matched], n - 1)[:n]]
+                matched = matched[np.argsort(-chosen[matched], kind="stable")]
         else:
             best = _bm25.top(total, n, visible)
             if best is not None:
@@ -2053,6 +2074,35 @@ class Ranker:
                                           if len(u.text) >= 2)
         weighted = {word: weight * self.context.term_idf(word) for word, weight in found.items()}
         return {word: weight for word, weight in weighted.items() if weight > 0}
+
+    def expansion(self, query: Query, config: SearchConfig) -> dict[str, float]:
+        """The article words the question's content words translate to (the best
+        ``expansion_per`` of each), each at ``expansion_weight`` × P × its source word's query
+        weight: extra BM25 terms that choose the candidates."""
+        if self.translations is None or not config.expansion_weight:
+            return {}
+        words: dict[str, float] = {}
+        # from the question's own content words (units), as the table was learned: not from
+        # the thesaurus' words for them
+        for word in dict.fromkeys(u.text for u in query.units):
+            weight = query.words.get(word, 0.0)
+            for target, p in self.translations.table.get(word, ())[:config.expansion_per]:
+                if target not in query.words:
+                    words[target] = words.get(target, 0.0) + config.expansion_weight * p * weight
+        return words
+
+    def _choosing(self, query: Query, config: SearchConfig, total: np.ndarray | None
+                  ) -> np.ndarray | None:
+        """``total`` with the expansion's BM25 added: what the candidates are chosen by (their
+        totals stay the question's own words')."""
+        extra = self.expansion(query, config)
+        if not extra:
+            return total
+        rows, weights = self.words.postings(extra)
+        if not rows.size:
+            return total
+        added = np.bincount(rows, minlength=len(self.rows), weights=weights)
+        return added if total is None else total + added
 
     def _read(self, row_list: list[int]) -> tuple[list[ParagraphRow], list[str], list[str]]:
         """The rows' paragraphs, normalised texts and heading texts (from a snapshot's views:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .analysis import Analyzer, homophone_chars
-from .associations import default_associations
+from .associations import default_associations, default_translations
 from .audiences import DocAudiences
 from .excerpt import asks_for_list, make_excerpt
 from .index import release_free_memory
@@ -126,6 +126,10 @@ class SearchConfig:
                                      # 解释) when an article of a law is a candidate too
     association_weight: float = 0.5  # + for the heading words the question's words point to
                                      # (knowledge/associations.py), relative to the best's
+    expansion_weight: float = 2.0    # the article words the question's words translate to
+                                     # (knowledge/associations.py) choose the BM25 candidates
+                                     # too, at this × P × the word's query weight
+    expansion_per: int = 3           # … the best this many per question word
     near_margin: float = 0.05        # the best leads by less: a near tie, suggestions when
     crowd_rivals: int = 7            # … this many of the next 9 articles cover the question as
                                      # well (``rivals``), or the next covers as much (tie_ahead)
@@ -201,7 +205,8 @@ class Searcher:
                              asked=asked, heads=snapshot.heads, questions=questions,
                              liability=snapshot.liability, references=snapshot.references,
                              synonyms=lambda: analyzer.synonyms,
-                             associations=default_associations(), docs=snapshot.docs)
+                             associations=default_associations(),
+                             translations=default_translations(), docs=snapshot.docs)
         self._stored_queries: dict[str, Query] = {}      # taught / voted questions analysed
         self._doc_ids: np.ndarray | None = None          # each row's document (for audiences)
         self._masks: dict[tuple, np.ndarray] = {}        # (map key, audiences) → visible rows
@@ -431,7 +436,11 @@ class Searcher:
                                "field_weights": dict(zip(FIELDS, (1.0, cfg.context_weight,
                                                                   cfg.gram_weight))),
                                "named_paragraphs": [rows[r].paragraph_id
-                                                    for r in sorted(candidates.named)]},
+                                                    for r in sorted(candidates.named)],
+                               # the article words the question's translate to (choose only)
+                               "expansion": {word: round(weight, 3) for word, weight in sorted(
+                                   self.ranker.expansion(query, cfg).items(),
+                                   key=lambda item: -item[1])}},
                 "rerank": {"weights": {"bm25": 1.0, "window": cfg.window_weight,
                                        "coverage": cfg.coverage_weight,
                                        "fuzzy": cfg.fuzzy_weight,
