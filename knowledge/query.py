@@ -43,9 +43,10 @@ HANDLING = re.compile(r"(?<![会将被应当该])(?:怎么|咋)处理")
 # favours paragraphs that say it (``SearchConfig.type_weight``), the excerpt the sentences.
 ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
     (name, re.compile(asks), re.compile(says)) for name, asks, says in (
-        # 多少/几/多久/多长时间/期限/比例/标准 → a quantity or a duration
+        # 多少/几/多久/多长时间/期限/比例/标准 → a quantity or a duration (not 好几回, 那几天,
+        # 前几天: several, those, a few days ago — as _MEASURE_ASKED reads them)
         ("quantity",
-         (r"多少|多久|多长时间|多长|多大|多高|多远|几[天日年月个次回位人倍岁周号点种项家名]|几个|百分之几|期限|比例|"
+         (r"多少|多久|多长时间|多长|多大|多高|多远|(?<![那这后头好])(?<![^提]前)(?<!^前)几[天日年月个次回位人倍岁周号点种项家名]|(?<![那这后头好])几个|百分之几|期限|比例|"
           r"标准是|什么时候|啥时候|何时|哪天|哪一天|截止|最长|最短|最多|最少|至少|上限|下限|最晚|最迟|"
           r"怎么算|怎么计算|如何计算|咋算"),
          (rf"[{_NUMERAL}]+(?:个)?(?:工作日|日|天|个月|月|年|周|小时|分钟|%|％|元|倍|人|位|次|岁|"
