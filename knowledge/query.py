@@ -37,7 +37,8 @@ __all__ = ["ANSWER_TYPES", "HANDLING", "QUESTION_FORM", "QUESTION_TALK", "Query"
 _NUMERAL = "0-9一二三四五六七八九十百千万零〇两半"
 # A thing's handling asked (旧公章怎么处理, 报废的车怎么处理): what is to be done with it, not
 # what follows a breach (会怎么处理, 被…怎么处理), nor how a dispute is resolved (纠纷应当如何处理).
-HANDLING = re.compile(r"(?<![会将被应当该])(?:怎么|咋)处理")
+# (nor after 被 anywhere before it: 拿假票报销被发现了怎么处理 asks what follows being caught)
+HANDLING = re.compile(r"^(?:(?!被).)*?(?<![会将被应当该])(?:怎么|咋)处理")
 # What the question asks for → the kind of sentence that answers it (issue 16). Each row: the
 # type, the question forms that ask for it, and what a sentence answering it says. The ranking
 # favours paragraphs that say it (``SearchConfig.type_weight``), the excerpt the sentences.

@@ -1398,8 +1398,9 @@ class Ranker:
         (:func:`_only_names`): a definition whose meaning is not asked, or an inventory whose
         lead-in says none of the question — the rule about them is elsewhere (lead_first found
         none in its document)."""
-        if "list" in query.asks or top.parts.get("liability") or _moved(top, "lead") \
-                or len(article_key(self.rows[top.row])) != 2:     # (not a rule's article)
+        # (asked what follows, an inventory's lead-in is the consequence: 有下列情形之一的，按旷工处理)
+        if "list" in query.asks or "consequence" in query.asks or top.parts.get("liability") \
+                or _moved(top, "lead") or len(article_key(self.rows[top.row])) != 2:
             return 0.0
         return 1.0 if _only_names(self.norms[top.row], query) else 0.0
 

@@ -89,3 +89,37 @@ def test_a_penalty_stating_the_conduct_still_answers_what_to_do(tmp_path) -> Non
     answer = asked(db, ("公司拖欠工资怎么办？",))["公司拖欠工资怎么办？"]
     assert (answer["status"], articles(answer)[0]) == ("answer", "第五条"), articles(answer)
     assert "todo" not in answer["explain"]["stages"]["decide"]["held_back"]
+
+
+
+# two rules of one office: an attendance rule whose inventory's lead-in is the consequence, and a
+# claims rule whose 罚则 names the breach of its own 第二条
+ATTENDANCE = """考勤纪律规定
+第一条 为严肃考勤纪律，制定本规定。
+第二条 员工请假应当提前提交申请，经部门负责人批准。
+第三条 员工有下列情形之一的，按旷工处理：
+（一）以虚假理由骗取假期的；
+（二）请假期满未续假且不到岗的。
+"""
+CLAIMS = """报销纪律规定
+第一章 总则
+第一条 为严肃报销纪律，制定本规定。
+第二条 员工报销应当提交真实、合法的发票，不得使用虚假发票。
+第二章 罚则
+第三条 违反本规定第二条，使用虚假发票报销的，由财务部责令退回违规资金，并给予通报批评。
+"""
+
+# asked what follows being caught, the article saying it answers: an inventory whose lead-in is
+# the consequence (按旷工处理) is no mere mention (``named``), and 被…怎么处理 asks what follows,
+# not what to do with a thing (旧公章怎么处理), so the 罚则 article is no ``todo``
+CAUGHT = {"编个理由请假被发现了会咋样？": ("考勤纪律规定", ATTENDANCE, "第三条", "named"),
+          "拿假发票报销被查出来了怎么处理？": ("报销纪律规定", CLAIMS, "第三条", "todo")}
+
+
+@pytest.mark.parametrize("question", CAUGHT)
+def test_what_follows_being_caught_is_answered(tmp_path_factory, question: str) -> None:
+    name, text, right, rule = CAUGHT[question]
+    db = ingested(tmp_path_factory.mktemp("caught"), f"{name}.txt", text)
+    answer = asked(db, (question,))[question]
+    held = answer["explain"]["stages"]["decide"]["held_back"]
+    assert articles(answer)[0] == right and rule not in held, (articles(answer), held)
