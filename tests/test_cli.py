@@ -90,6 +90,11 @@ def answers_of(factory: pytest.TempPathFactory, folder: Path, questions) -> dict
     return asked(ingested_folder(factory, folder), questions)
 
 
+def units(answer: dict) -> list[str]:
+    """The question's weighted units as ``--explain`` lists them."""
+    return [u["text"] for u in answer["explain"]["query"]["units"]]
+
+
 def articles(answer: dict) -> list[str]:
     """The article (the last heading) of each hit of an ``ask --json`` answer."""
     return [hit["section"].split(" › ")[-1] for hit in answer["hits"]]

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_cli import articles, asked, ingested  # noqa: E402
+from test_cli import articles, asked, ingested, units  # noqa: E402
 
 RULES = """职工日常管理规定
 第一条 工作人员出差应当事先填写审批单。未经审批擅自出差的，差旅费不予报销。
@@ -62,10 +62,6 @@ def answers(tmp_path_factory) -> dict[str, dict]:
     db = ingested(tmp_path_factory.mktemp("domains9"), "职工日常管理规定.txt", RULES)
     questions = [*(q for q, _, _ in WORDS), *(q for q, _, _, _ in TALK)]
     return asked(db, list(dict.fromkeys(questions)))
-
-
-def units(answer: dict) -> list[str]:
-    return [u["text"] for u in answer["explain"]["query"]["units"]]
 
 
 @pytest.mark.parametrize(("question", "article", "says"), WORDS)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_cli import articles, asked, ingested  # noqa: E402
+from test_cli import articles, asked, ingested, units  # noqa: E402
 
 RULES = """劳动用工管理办法摘录
 第一条 春节放假期间，单位照常支付职工工资。
@@ -59,10 +59,6 @@ def answers(tmp_path_factory) -> dict[str, dict]:
     db = ingested(tmp_path_factory.mktemp("handbook"), "劳动用工管理办法摘录.txt", RULES)
     questions = [*(q for q, _, _ in WORDS), *(q for q, _, _, _ in CUTS), TALK[0], HOLIDAY]
     return asked(db, list(dict.fromkeys(questions)))
-
-
-def units(answer: dict) -> list[str]:
-    return [u["text"] for u in answer["explain"]["query"]["units"]]
 
 
 @pytest.mark.parametrize(("question", "article", "says"), WORDS)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_cli import asked, ingested  # noqa: E402
+from test_cli import asked, ingested, units  # noqa: E402
 
 RULES = """职工权益保障办法摘录
 第一条 用人单位代扣代缴的社会保险费，任何单位和个人不得挪用。
@@ -63,10 +63,6 @@ def answers(tmp_path_factory) -> dict[str, dict]:
 
 def sections(answer: dict) -> list[str]:
     return [h["section"] for h in answer["hits"]]
-
-
-def units(answer: dict) -> list[str]:
-    return [u["text"] for u in answer["explain"]["query"]["units"]]
 
 
 @pytest.mark.parametrize(("question", "article", "talk"), TALK)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_cli import asked, ingested  # noqa: E402
+from test_cli import asked, ingested, units  # noqa: E402
 
 RULES = """行政与人事工作细则摘录
 第一条 人事处每年第一季度向全体职工公布上一年度本单位社会保险费的缴纳情况。
@@ -51,10 +51,6 @@ def answers(tmp_path_factory) -> dict[str, dict]:
     questions = [A_NOT_A, STILL_GIVE, OFF_TOPIC, TYPO, *(q for q, _, _ in EVERYDAY),
                  *(q for q, _, _ in FILLER)]
     return asked(db, questions)
-
-
-def units(answer: dict) -> list[str]:
-    return [u["text"] for u in answer["explain"]["query"]["units"]]
 
 
 def test_a_modal_asked_as_a_not_a_is_talk_both_halves(answers) -> None:

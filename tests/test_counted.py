@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_cli import answers_of
+from test_cli import answers_of, units
 
 DOCS = Path(__file__).parent / "fixtures" / "counted"
 
@@ -27,10 +27,6 @@ QUESTIONS = ("会议结束以后多少天内要报销？", "会议费预算年�
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     return answers_of(tmp_path_factory, DOCS, QUESTIONS)
-
-
-def units(answer: dict) -> list[str]:
-    return [u["text"] for u in answer["explain"]["query"]["units"]]
 
 
 def test_the_measure_a_number_is_asked_in_is_no_topic_word(answers) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_cli import ingested, staffbot_together  # noqa: E402
+from test_cli import ingested, staffbot_together, units  # noqa: E402
 
 RULES = """职工考勤与报销规则摘录
 第一条 缴费单位未按规定缴纳社会保险费的，责令限期缴纳；逾期仍不缴纳的，按日加收滞纳金。
@@ -67,10 +67,6 @@ def test_an_everyday_question_is_answered_with_its_article(answers, question, ar
     assert answer["status"] == "answer", (answer["status"], [h["section"] for h in answer["hits"]])
     assert answer["hits"][0]["section"] == article, [h["section"] for h in answer["hits"]]
     assert says in answer["hits"][0]["excerpt"]
-
-
-def units(answer: dict) -> list[str]:
-    return [u["text"] for u in answer["explain"]["query"]["units"]]
 
 
 def test_an_a_not_a_question_asks_about_the_finished_verb(answers) -> None:
