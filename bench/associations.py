@@ -39,6 +39,17 @@ from knowledge.normalize import normalize
 
 STARD = ROOT.parent / "shared" / "eval" / "stard-dev"
 TABLE = ROOT / "knowledge" / "data" / "associations.tsv"
+
+
+def write_table(path: Path, table: Associations, target: str, script: str, of: str) -> None:
+    """Ship ``table`` as ``path`` (``knowledge/data/*.tsv``) with the header saying its recipe."""
+    path.write_text(
+        f"# question word<TAB>{target}<TAB>P({target} | question word)\n"
+        f"# written by bench/{script} --write (recipe in its docstring) from\n"
+        f"# STARD-dev's questions and the {of} of the articles that answer them\n"
+        + "\n".join(table.lines()) + "\n", encoding="utf-8")
+
+
 NUMBERING = re.compile(r"^[第一二三四五六七八九十百千零〇两0-9章节编条款分则总]+$")
 
 
@@ -144,11 +155,7 @@ def main() -> None:
 
     if args.write:
         table = table_of(questions)
-        TABLE.write_text(
-            "# question word<TAB>heading word<TAB>P(heading word | question word)\n"
-            "# written by bench/associations.py --write (recipe in its docstring) from\n"
-            "# STARD-dev's questions and the headings of the articles that answer them\n"
-            + "\n".join(table.lines()) + "\n", encoding="utf-8")
+        write_table(TABLE, table, "heading word", "associations.py", "headings")
         print(f"{TABLE}: {len(table)} question words, {len(table.lines())} associations")
         return
 

@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from associations import (NUMBERING, STARD, learning_pairs, question_words, ranks,  # noqa: E402
                           stard_kb, summary)
 from associations import learn as learn_headings  # noqa: E402
+from associations import write_table  # noqa: E402
 
 from knowledge.associations import Associations  # noqa: E402
 from knowledge.normalize import normalize  # noqa: E402
@@ -137,11 +138,7 @@ def main() -> None:
 
     if args.write:
         table = table_of(questions)
-        TABLE.write_text(
-            "# question word<TAB>article word<TAB>P(article word | question word)\n"
-            "# written by bench/translations.py --write (recipe in its docstring) from\n"
-            "# STARD-dev's questions and the words of the articles that answer them\n"
-            + "\n".join(table.lines()) + "\n", encoding="utf-8")
+        write_table(TABLE, table, "article word", "translations.py", "words")
         print(f"{TABLE}: {len(table)} question words, {len(table.lines())} translations")
         return
 

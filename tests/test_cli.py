@@ -95,6 +95,19 @@ def units(answer: dict) -> list[str]:
     return [u["text"] for u in answer["explain"]["query"]["units"]]
 
 
+def looked_for(answer: dict, says: str) -> None:
+    """The question was also searched for ``says`` (a thesaurus alternative, ``--explain``)."""
+    expansions = answer["explain"]["query"]["expansions"]
+    assert any(says in alts for alts in expansions.values()), expansions
+
+
+def answered_looking_for(answer: dict, article: str, says: str) -> None:
+    """Searched for ``says`` too, and answered with ``article`` first."""
+    looked_for(answer, says)
+    assert answer["status"] == "answer", (answer["status"], articles(answer), units(answer))
+    assert articles(answer)[0] == article
+
+
 def articles(answer: dict) -> list[str]:
     """The article (the last heading) of each hit of an ``ask --json`` answer."""
     return [hit["section"].split(" › ")[-1] for hit in answer["hits"]]

@@ -66,6 +66,18 @@ def answered_with_pair(result: dict, asked: str) -> None:
     assert result["hits"][0]["kind"] == "faq" and result["hits"][0]["question"] == asked, result
 
 
+def offered_first(result: dict, asked: str) -> None:
+    """``result`` is an answer or suggestions whose first hit is the FAQ pair asking ``asked``."""
+    assert result["status"] != "not_found", result
+    assert result["hits"][0]["kind"] == "faq" and result["hits"][0]["question"] == asked, result
+
+
+def declined(answers: dict[str, dict], questions) -> None:
+    """None of ``questions`` got a confident answer."""
+    for question in questions:
+        assert answers[question]["status"] != "answer", answers[question]
+
+
 def _sheet_answers(factory, sheet: str, questions: list[str]) -> tuple[Path, dict[str, dict]]:
     """A knowledge base of one FAQ sheet alone, and ``ask --json`` of each question on it."""
     db = _ingested(factory.mktemp(Path(sheet).stem), sheet)
@@ -347,8 +359,7 @@ def test_a_thing_named_for_its_kind_is_answered_with_the_kinds_pair(goods_answer
 
 
 def test_off_topic_put_to_the_goods_sheet_is_declined(goods_answers):
-    for question in GOODS_OFF_TOPIC:
-        assert goods_answers[question]["status"] != "answer", goods_answers[question]
+    declined(goods_answers, GOODS_OFF_TOPIC)
 
 
 # -- a sheet of a new domain: the FAQ decision's support and form (issue 11, branch faq10) ------
@@ -381,8 +392,7 @@ def test_a_paraphrase_on_a_new_domains_sheet_is_answered_with_its_pair(research_
 
 
 def test_off_topic_put_to_the_research_sheet_is_declined(research_answers):
-    for question in RESEARCH_OFF_TOPIC:
-        assert research_answers[question]["status"] != "answer", research_answers[question]
+    declined(research_answers, RESEARCH_OFF_TOPIC)
 
 
 # -- a sheet of a new domain: domain-free ways of asking (issue 11, branch faq11) ---------------
@@ -416,8 +426,7 @@ def test_a_request_said_in_everyday_words_is_answered_with_its_pair(library_answ
 
 
 def test_off_topic_put_to_the_library_sheet_is_declined(library_answers):
-    for question in LIBRARY_OFF_TOPIC:
-        assert library_answers[question]["status"] != "answer", library_answers[question]
+    declined(library_answers, LIBRARY_OFF_TOPIC)
 
 
 # -- the bot: a long FAQ answer ------------------------------------------------------------------
@@ -491,13 +500,11 @@ def museum_answers(tmp_path_factory) -> dict[str, dict]:
 @pytest.mark.parametrize("question, asked", RANKED_BY_WHAT_THE_PAIR_SAYS)
 def test_the_pair_saying_most_of_the_question_comes_first(museum_answers, question, asked):
     result = museum_answers[question]
-    assert result["status"] != "not_found", result
-    assert result["hits"][0]["kind"] == "faq" and result["hits"][0]["question"] == asked, result
+    offered_first(result, asked)
 
 
 def test_off_topic_put_to_the_museum_sheet_is_declined(museum_answers):
-    for question in MUSEUM_OFF_TOPIC:
-        assert museum_answers[question]["status"] != "answer", museum_answers[question]
+    declined(museum_answers, MUSEUM_OFF_TOPIC)
 
 
 # -- a sheet of a new domain: the pair both readings of the sheet name, admitted though its
@@ -522,13 +529,11 @@ def pool_answers(tmp_path_factory) -> dict[str, dict]:
 def test_the_pair_both_readings_of_the_sheet_name_is_offered(pool_answers):
     question, asked = NAMED_BY_BOTH_READINGS
     result = pool_answers[question]
-    assert result["status"] != "not_found", result
-    assert result["hits"][0]["kind"] == "faq" and result["hits"][0]["question"] == asked, result
+    offered_first(result, asked)
 
 
 def test_off_topic_put_to_the_pool_sheet_is_declined(pool_answers):
-    for question in POOL_OFF_TOPIC:
-        assert pool_answers[question]["status"] != "answer", pool_answers[question]
+    declined(pool_answers, POOL_OFF_TOPIC)
 
 
 DRIVING = "驾校前台问答.csv"
@@ -560,13 +565,11 @@ def test_the_pair_asking_for_the_same_kind_of_answer_is_answered(driving_answers
 def test_the_pair_asking_whether_one_may_comes_first(driving_answers):
     question, asked = ASKS_WHETHER_ONE_MAY
     result = driving_answers[question]
-    assert result["status"] != "not_found", result
-    assert result["hits"][0]["kind"] == "faq" and result["hits"][0]["question"] == asked, result
+    offered_first(result, asked)
 
 
 def test_off_topic_put_to_the_driving_school_sheet_is_declined(driving_answers):
-    for question in DRIVING_OFF_TOPIC:
-        assert driving_answers[question]["status"] != "answer", driving_answers[question]
+    declined(driving_answers, DRIVING_OFF_TOPIC)
 
 
 # -- a sheet of a new domain: the kind of answer asked, said in other words (issue 11, branch
@@ -596,5 +599,4 @@ def test_the_kind_of_answer_asked_in_other_words_finds_its_pair(daycare_answers,
 
 
 def test_off_topic_put_to_the_daycare_sheet_is_declined(daycare_answers):
-    for question in DAYCARE_OFF_TOPIC:
-        assert daycare_answers[question]["status"] != "answer", daycare_answers[question]
+    declined(daycare_answers, DAYCARE_OFF_TOPIC)
