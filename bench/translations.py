@@ -12,6 +12,13 @@ question word explains; kept: P ≥ ``--floor``, met in two pairs or more, ``--p
 The two-fold check is bench/associations.py's (each half asked with the other half's heading
 associations and translations), at each of ``--weights`` (``SearchConfig.expansion_weight``),
 with "stage": the share of questions whose answering article is among the BM25 candidates.
+
+Filters of the source words, tried (bench/README.md, stard10) and off by default (the shipped
+table is learned without them): ``--consistency`` (a translation met in at least that share
+of its word's pairs), ``--max-entropy`` (bits of the word's whole distribution),
+``--min-source`` (pairs a word is in), ``--talk`` (no question talk, query.QUESTION_TALK and
+MODAL_TALK, as a source), ``--reverse`` (P(question word | article word), Model 1 trained the
+other way, at least this), ``--mean`` (P stored as both directions' geometric mean).
 """
 
 from __future__ import annotations
@@ -36,8 +43,10 @@ from associations import write_table  # noqa: E402
 
 from knowledge.associations import Associations  # noqa: E402
 from knowledge.normalize import normalize  # noqa: E402
+from knowledge.query import MODAL_TALK, QUESTION_TALK  # noqa: E402
 
 TABLE = ROOT / "knowledge" / "data" / "translations.tsv"
+TALK = QUESTION_TALK | MODAL_TALK
 
 
 def article_words(passages: dict[str, dict], analyzer, most: float) -> dict[str, set[str]]:
@@ -89,11 +98,32 @@ def model1(pairs: list[tuple[list[str], list[str]]], rounds: int = 20
     return table, met
 
 
-def learn(pairs, *, floor: float, per: int, least: int = 2, rounds: int = 20) -> Associations:
+def entropy(probs: dict[tuple[str, str], float]) -> dict[str, float]:
+    """Per source word, the entropy (bits) of its whole translation distribution."""
+    spread: dict[str, float] = defaultdict(float)
+    for (source, _), p in probs.items():
+        if p > 0:
+            spread[source] -= p * np.log2(p)
+    return spread
+
+
+def learn(pairs, *, floor: float, per: int, least: int = 2, rounds: int = 20,
+          consistency: float = 0.0, max_entropy: float = 0.0, min_source: int = 0,
+          skip: frozenset = frozenset(), reverse: float = 0.0, mean: bool = False
+          ) -> Associations:
     probs, met = model1(pairs, rounds)
+    back = model1([(t, s) for s, t in pairs], rounds)[0] if reverse or mean else {}
+    seen = Counter(s for src, _ in pairs for s in set(src))
+    spread = entropy(probs) if max_entropy else {}
     table: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for (source, target), p in probs.items():
-        if p >= floor and met[source, target] >= least and source != target:
+        if (p >= floor and met[source, target] >= least and source != target
+                and met[source, target] >= consistency * seen[source]
+                and seen[source] >= min_source and source not in skip
+                and (not max_entropy or spread[source] <= max_entropy)
+                and back.get((target, source), 0.0) >= reverse):
+            if mean:
+                p = (p * back.get((target, source), 0.0)) ** 0.5
             table[source].append((target, round(p, 3)))
     return Associations({w: tuple(sorted(t, key=lambda x: (-x[1], x[0]))[:per])
                          for w, t in sorted(table.items())})
@@ -122,6 +152,15 @@ def main() -> None:
     parser.add_argument("--weights", nargs="+", type=float, default=[2.0],
                         help="expansion weights to measure (beside 0)")
     parser.add_argument("--expansion-per", type=int, default=3)
+    parser.add_argument("--consistency", type=float, default=0.0,
+                        help="a translation met in at least this share of its word's pairs")
+    parser.add_argument("--max-entropy", type=float, default=0.0)
+    parser.add_argument("--min-source", type=int, default=0)
+    parser.add_argument("--talk", action="store_true", help="no question talk as a source")
+    parser.add_argument("--reverse", type=float, default=0.0,
+                        help="kept only where P(question word | article word) is at least this")
+    parser.add_argument("--mean", action="store_true",
+                        help="P stored as the geometric mean of both directions")
     parser.add_argument("--no-heading", action="store_true",
                         help="without the heading associations (replace, not add beside)")
     args = parser.parse_args()
@@ -134,7 +173,10 @@ def main() -> None:
     def table_of(records):
         pairs = [(sorted(qpairs[q["qid"]][0]), sorted(words[g]))
                  for q in records for g in q["gold"] if g in words]
-        return learn(pairs, floor=args.floor, per=args.per, rounds=args.rounds, least=args.least)
+        return learn(pairs, floor=args.floor, per=args.per, rounds=args.rounds, least=args.least,
+                     consistency=args.consistency, max_entropy=args.max_entropy,
+                     min_source=args.min_source, skip=TALK if args.talk else frozenset(),
+                     reverse=args.reverse, mean=args.mean)
 
     if args.write:
         table = table_of(questions)
