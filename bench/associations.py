@@ -101,6 +101,14 @@ def ranks(searcher, questions: list[dict]) -> list[int | None]:
     return found
 
 
+def confident(searcher, questions: list[dict]) -> list[bool | None]:
+    """Per question: is the first hit right when the search answers confidently (None when it
+    only suggests or finds nothing)? The calibration's STARD precision, out of sample."""
+    answers = (searcher.search(record["question"], k=1) for record in questions)
+    return [answer.hits[0].citation.source_id in record["gold"] if answer.status == "answer"
+            else None for answer, record in zip(answers, questions)]
+
+
 def summary(found: list[int | None]) -> str:
     n = len(found) or 1
     r1 = sum(1 for r in found if r == 1) / n
@@ -143,6 +151,8 @@ def main() -> None:
     parser.add_argument("--lift", type=float, default=5.0)
     parser.add_argument("--per", type=int, default=10)
     parser.add_argument("--floor", type=float, default=0.25)
+    parser.add_argument("--confident", action="store_true",
+                        help="also the confident answers' right-first share (with the table)")
     args = parser.parse_args()
 
     kb = stard_kb(Path(args.db))
@@ -183,11 +193,17 @@ def main() -> None:
             print(f"{name} asked, {label:7} table ({len(table)} words): {summary(found)}   "
                   f"unseen gold {summary([found[i] for i in unseen])}   "
                   f"workplace {summary(workplace)}")
+            if args.confident and using is not None:
+                totals["confident"] += confident(searcher, asking)
     searcher.ranker.associations, searcher.ranker.translations = kept
     for label in ("without", "with"):
         print(f"both halves, {label:7}: {summary(totals[label])}   unseen gold "
               f"{summary(totals[label + ' unseen'])}   workplace "
               f"{summary(totals[label + ' workplace'])}")
+    if args.confident:
+        answers = [right for right in totals["confident"] if right is not None]
+        print(f"both halves, with the tables: confident answers {len(answers) / len(questions):.3f}"
+              f" of the questions, right first {sum(answers) / (len(answers) or 1):.3f}")
     kb.close()
 
 
