@@ -2,10 +2,10 @@
 
     .venv/bin/python bench/stard_rerank.py [--db /tmp/stard6-stard.db] [--list 20]
 
-Asked as ``bench/associations.py`` asks (two-fold: each half with the association table learned
-on the other half), each question's articles after the rerank and one hit per article, with
-their score parts. For the questions whose answering article is among them but not in the first
-three, printed:
+Asked as ``bench/associations.py`` asks (two-fold: each half with the association table and
+the translations learned on the other half), each question's articles after the rerank and one
+hit per article, with their score parts. For the questions whose answering article is among
+them but not in the first three, printed:
 
 1. whether it covers less of the question than one of the three (``parts.article``: the share of
    the question's weighted words its candidate paragraphs say, headings included), as much, or
@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from associations import learn, learning_pairs, stard_kb
+from translations import translations_of
 
 from knowledge.search import SearchConfig
 
@@ -53,6 +54,8 @@ def asked(db: Path) -> list[dict]:
     for odd in (0, 1):
         learning = [q for q in questions if int(q["qid"].rsplit("-", 1)[1]) % 2 != odd]
         searcher.ranker.associations = learn([pairs[q["qid"]] for q in learning], share)
+        # and the half's translations (the shipped table is learned on every question)
+        searcher.ranker.translations = translations_of(searcher, learning)
         for q in questions:
             if int(q["qid"].rsplit("-", 1)[1]) % 2 != odd:
                 continue
