@@ -49,7 +49,8 @@ TABLE = ROOT / "knowledge" / "data" / "translations.tsv"
 TALK = QUESTION_TALK | MODAL_TALK
 
 
-def article_words(passages: dict[str, dict], analyzer, most: float) -> dict[str, set[str]]:
+def article_words(passages: dict[str, dict], analyzer, most: float,
+                  least: int = 1) -> dict[str, set[str]]:
     """Each article's words that may be learned as targets."""
     law_words: set[str] = set()
     for passage in passages.values():
@@ -58,7 +59,7 @@ def article_words(passages: dict[str, dict], analyzer, most: float) -> dict[str,
                    if len(w) >= 2 and w not in law_words and not NUMBERING.match(w)}
              for pid, p in passages.items()}
     df = Counter(w for ws in words.values() for w in ws)
-    common = {w for w, n in df.items() if n > most * len(words)}
+    common = {w for w, n in df.items() if n > most * len(words) or n < least}
     return {pid: ws - common for pid, ws in words.items()}
 
 
@@ -145,6 +146,8 @@ def main() -> None:
     parser.add_argument("--db", default="/tmp/associations-stard.db")
     parser.add_argument("--write", action="store_true", help=f"learn on all, write {TABLE}")
     parser.add_argument("--df", type=float, default=0.01)
+    parser.add_argument("--min-df", type=int, default=1,
+                        help="no target said by fewer articles (none naming one article)")
     parser.add_argument("--floor", type=float, default=0.05)
     parser.add_argument("--per", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=20)
@@ -168,7 +171,7 @@ def main() -> None:
     kb = stard_kb(Path(args.db))
     searcher = kb.searcher
     passages, share, questions, qpairs = learning_pairs(searcher)
-    words = article_words(passages, searcher.analyzer, args.df)
+    words = article_words(passages, searcher.analyzer, args.df, args.min_df)
 
     def table_of(records):
         pairs = [(sorted(qpairs[q["qid"]][0]), sorted(words[g]))
@@ -214,6 +217,7 @@ def main() -> None:
             workplace = [r for q, r in zip(asking, found) if q.get("workplace")]
             totals[label + " workplace"] += workplace
             totals[label + " unseen"] += [found[i] for i in unseen]
+            totals[label + " unseen stage"] += [staged[i] for i in unseen]
             print(f"{name} asked, {label} ({len(table)} words): {summary(found)}   "
                   f"unseen {summary([found[i] for i in unseen])}   "
                   f"workplace {summary(workplace)}", flush=True)
@@ -221,7 +225,9 @@ def main() -> None:
     for weight in settings:
         label = f"expansion {weight}"
         stage = sum(totals[label + " stage"]) / len(totals[label + " stage"])
-        print(f"both halves, {label}: stage {stage:.3f}  {summary(totals[label])}   unseen "
+        seen = totals[label + " unseen stage"]
+        print(f"both halves, {label}: stage {stage:.3f} (unseen {sum(seen) / len(seen):.3f})  "
+              f"{summary(totals[label])}   unseen "
               f"{summary(totals[label + ' unseen'])}   workplace "
               f"{summary(totals[label + ' workplace'])}")
     kb.close()
