@@ -131,11 +131,11 @@ def learn(pairs, *, floor: float, per: int, least: int = 2, rounds: int = 20,
 
 
 def translations_of(searcher, records: list[dict], *, df: float = 0.01, floor: float = 0.05,
-                    per: int = 5, rounds: int = 20) -> Associations:
+                    per: int = 5, rounds: int = 20, min_df: int = 1) -> Associations:
     """The table learned on ``records`` (STARD-dev questions) with the shipped recipe."""
     with open(STARD / "passages.jsonl", encoding="utf-8") as handle:
         passages = {p["id"]: p for p in map(json.loads, handle)}
-    words = article_words(passages, searcher.analyzer, df)
+    words = article_words(passages, searcher.analyzer, df, min_df)
     pairs = [(sorted(question_words(searcher, q["question"])), sorted(words[g]))
              for q in records for g in q["gold"] if g in words]
     return learn(pairs, floor=floor, per=per, rounds=rounds)
