@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from associations import STARD, learn, learning_pairs, stard_kb  # noqa: E402
 
-WEIGHTS = {"under_law": -0.2, "associated": 0.5, "fuzzy": 1.5, "window": 1.0, "coverage": 0.4,
+WEIGHTS = {"bm25": 1.0, "under_law": -0.2, "associated": 0.5, "fuzzy": 1.5, "window": 1.0, "coverage": 0.4,
            "answer_type": 0.15, "liability": 0.3}
 
 
