@@ -215,11 +215,25 @@ class FaqSheet:
                 whole[char].append(i)
         self._whole = {char: np.array(found, dtype=np.int64) for char, found in whole.items()}
         self._whole_idf = {char: math.log(1 + n / len(found)) for char, found in whole.items()}
+        self._unseen_whole = math.log(1 + 2 * n) if n else 1.0
         self._support: tuple = (None, np.zeros(0))
         self._latin: dict[str, np.ndarray] = {}
 
     def __len__(self) -> int:
         return int(self.rows.size)
+
+    def unit_idf(self, query: Query) -> np.ndarray:
+        """Per unit of ``query``: its idf over the sheet's pairs (question and answer), not over
+        the whole knowledge base: log(1 + n / the pairs saying it or an alternative of it); a
+        unit no pair says weighs as a character no question has. A word every pair of a
+        library's sheet says (借书, 图书馆) tells the pairs apart as little as 的."""
+        n = len(self)
+        out = np.zeros(len(query.units))
+        for j, unit in enumerate(query.units):
+            options = [o.lower() for o in (unit.text, *unit.alternatives) if o]
+            count = sum(1 for text in self._texts if any(o in text for o in options))
+            out[j] = math.log(1 + n / count) if count else self._unseen_whole
+        return out
 
     def support(self, query: Query) -> np.ndarray:
         """Per pair (aligned with ``rows``), 0–1: the idf-weighted share of the question's topic
@@ -572,3 +586,4 @@ def _said(query: Query) -> tuple[set[str], set[str]]:
 
 def _is_gram(key: str) -> int:
     return 1 if len(key) == 2 and is_cjk(key[0]) else 0
+

@@ -1534,6 +1534,19 @@ class Ranker:
         return {"support": shares.get(row, 0.0) - others,
                 "form": forms_agree(query.normalized, self._asked[row])}
 
+    def _sheet_weights(self, query: Query) -> np.ndarray:
+        """The question's units' weights for an FAQ pair's coverage and window (summing to 1):
+        each unit's idf over the sheet's pairs (:meth:`~.faqmatch.FaqSheet.unit_idf`) in place
+        of its idf over the knowledge base, its discounts kept (a lone character's half, a
+        fragment's cap). Beside a sheet whose every pair says 借书, a statute says 借书 nowhere:
+        the knowledge base's idf made it the heaviest word of `借书有数量限制吗`, and the pair
+        saying it twice (借书期限是多长时间？) outranked the one asking the amount."""
+        idf = self.faq.unit_idf(query)
+        kept = np.array([min(1.0, u.weight / base) if (base := self.words.term_idf(u.text)) > 0
+                         else 1.0 for u in query.units])
+        weights = idf * kept
+        return weights / weights.sum() if weights.sum() > 0 else weights
+
     def asked_cover(self, query: Query, row: int, alternatives: set[str] | None = None) -> float:
         """Share (0–1, idf-weighted) of an FAQ pair's question's topic words that ``query`` says:
         the other direction of coverage (a paraphrase adds words of its own, but keeps the
@@ -1949,6 +1962,14 @@ class Ranker:
         own_cover, best, window, found_units, coverage = _windows(
             found, n_rows, head_of, starts, weights, cfg.pair_discount)
         ends = np.append(starts[1:], n_rows)
+        if cfg.faq_sheet_idf and self._asked and units:
+            faq_rows = np.array([row in self._asked for row in row_list])
+            if faq_rows.any():
+                sheet = self._sheet_weights(query)
+                _, _, by_sheet, _, covered = _windows(found, n_rows, head_of, starts, sheet,
+                                                      cfg.pair_discount)
+                window = np.where(faq_rows, by_sheet, window)
+                coverage = np.where(faq_rows, covered, coverage)
         bm25 = total / top_total
         if undiscounted is not None:
             # and its BM25 (which counts every word anywhere) as much as its coverage does:
