@@ -222,18 +222,20 @@ class FaqSheet:
     def __len__(self) -> int:
         return int(self.rows.size)
 
-    def unit_idf(self, query: Query) -> np.ndarray:
+    def unit_idf(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
         """Per unit of ``query``: its idf over the sheet's pairs (question and answer), not over
-        the whole knowledge base: log(1 + n / the pairs saying it or an alternative of it); a
-        unit no pair says weighs as a character no question has. A word every pair of a
-        library's sheet says (借书, 图书馆) tells the pairs apart as little as 的."""
+        the whole knowledge base: log(1 + n / the pairs saying it or an alternative of it); and
+        whether any pair says it. A word every pair of a library's sheet says (借书, 图书馆)
+        tells the pairs apart as little as 的."""
         n = len(self)
-        out = np.zeros(len(query.units))
+        idf = np.zeros(len(query.units))
+        said = np.zeros(len(query.units), dtype=bool)
         for j, unit in enumerate(query.units):
             options = [o.lower() for o in (unit.text, *unit.alternatives) if o]
             count = sum(1 for text in self._texts if any(o in text for o in options))
-            out[j] = math.log(1 + n / count) if count else self._unseen_whole
-        return out
+            idf[j] = math.log(1 + n / count) if count else self._unseen_whole
+            said[j] = count > 0
+        return idf, said
 
     def support(self, query: Query) -> np.ndarray:
         """Per pair (aligned with ``rows``), 0–1: the idf-weighted share of the question's topic

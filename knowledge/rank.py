@@ -1534,18 +1534,26 @@ class Ranker:
         return {"support": shares.get(row, 0.0) - others,
                 "form": forms_agree(query.normalized, self._asked[row])}
 
-    def _sheet_weights(self, query: Query) -> np.ndarray:
-        """The question's units' weights for an FAQ pair's coverage and window (summing to 1):
-        each unit's idf over the sheet's pairs (:meth:`~.faqmatch.FaqSheet.unit_idf`) in place
-        of its idf over the knowledge base, its discounts kept (a lone character's half, a
-        fragment's cap). Beside a sheet whose every pair says 借书, a statute says 借书 nowhere:
-        the knowledge base's idf made it the heaviest word of `借书有数量限制吗`, and the pair
-        saying it twice (借书期限是多长时间？) outranked the one asking the amount."""
-        idf = self.faq.unit_idf(query)
+    def _sheet_weights(self, query: Query, weights: np.ndarray) -> np.ndarray:
+        """``weights`` (the question's units', summing to 1) as an FAQ pair's coverage and
+        window read them: the weight of the units some pair says shared among them by their
+        idf over the sheet's pairs (:meth:`~.faqmatch.FaqSheet.unit_idf`) in place of their idf
+        over the knowledge base, each one's discounts kept (a lone character's half, a
+        fragment's cap); the units no pair says keep theirs, so that a pair weighs against a
+        paragraph as before. Beside statutes that never say 借书, the knowledge base's idf
+        made it the heaviest word of `借书有数量限制吗`, though every pair of a library's sheet
+        says it: the pair saying it twice (借书期限是多长时间？) outranked the one asking the
+        amount (一次最多能借几本书？)."""
+        idf, said = self.faq.unit_idf(query)
+        mass = float(weights[said].sum())
+        if not said.any() or mass <= 0:
+            return weights
         kept = np.array([min(1.0, u.weight / base) if (base := self.words.term_idf(u.text)) > 0
                          else 1.0 for u in query.units])
-        weights = idf * kept
-        return weights / weights.sum() if weights.sum() > 0 else weights
+        sheet = np.where(said, idf * kept, 0.0)
+        if sheet.sum() <= 0:
+            return weights
+        return np.where(said, mass * sheet / sheet.sum(), weights)
 
     def asked_cover(self, query: Query, row: int, alternatives: set[str] | None = None) -> float:
         """Share (0–1, idf-weighted) of an FAQ pair's question's topic words that ``query`` says:
@@ -1965,7 +1973,7 @@ class Ranker:
         if cfg.faq_sheet_idf and self._asked and units:
             faq_rows = np.array([row in self._asked for row in row_list])
             if faq_rows.any():
-                sheet = self._sheet_weights(query)
+                sheet = self._sheet_weights(query, weights)
                 _, _, by_sheet, _, covered = _windows(found, n_rows, head_of, starts, sheet,
                                                       cfg.pair_discount)
                 window = np.where(faq_rows, by_sheet, window)
