@@ -216,6 +216,7 @@ class FaqSheet:
         self._whole = {char: np.array(found, dtype=np.int64) for char, found in whole.items()}
         self._whole_idf = {char: math.log(1 + n / len(found)) for char, found in whole.items()}
         self._unseen_whole = math.log(1 + 2 * n) if n else 1.0
+        self._anywhere: dict[str, frozenset[int]] = {}
         self._support: tuple = (None, np.zeros(0))
         self._latin: dict[str, np.ndarray] = {}
 
@@ -231,11 +232,23 @@ class FaqSheet:
         idf = np.zeros(len(query.units))
         said = np.zeros(len(query.units), dtype=bool)
         for j, unit in enumerate(query.units):
-            options = [o.lower() for o in (unit.text, *unit.alternatives) if o]
-            count = sum(1 for text in self._texts if any(o in text for o in options))
-            idf[j] = math.log(1 + n / count) if count else self._unseen_whole
-            said[j] = count > 0
+            pairs: set[int] = set()
+            for option in (unit.text, *unit.alternatives):
+                if option:
+                    pairs |= self._saying_anywhere(option.lower())
+            idf[j] = math.log(1 + n / len(pairs)) if pairs else self._unseen_whole
+            said[j] = bool(pairs)
         return idf, said
+
+    def _saying_anywhere(self, word: str) -> frozenset[int]:
+        """The pairs whose question or answer says ``word`` (found once per sheet and word)."""
+        found = self._anywhere.get(word)
+        if found is None:
+            if len(self._anywhere) > 50_000:    # (words asked, not the sheet's: bounded)
+                self._anywhere.clear()
+            found = self._anywhere[word] = frozenset(
+                i for i, text in enumerate(self._texts) if word in text)
+        return found
 
     def support(self, query: Query) -> np.ndarray:
         """Per pair (aligned with ``rows``), 0–1: the idf-weighted share of the question's topic

@@ -1548,8 +1548,10 @@ class Ranker:
         mass = float(weights[said].sum())
         if not said.any() or mass <= 0:
             return weights
-        kept = np.array([min(1.0, u.weight / base) if (base := self.words.term_idf(u.text)) > 0
-                         else 1.0 for u in query.units])
+        rarest = float(max(self.words.idf.max(initial=0.0), self.grams.idf.max(initial=0.0))) \
+            or 1.0    # (what a word the knowledge base lacks weighs before its discounts)
+        kept = np.array([min(1.0, u.weight / (self.words.term_idf(u.text) or rarest))
+                         for u in query.units])
         sheet = np.where(said, idf * kept, 0.0)
         if sheet.sum() <= 0:
             return weights
