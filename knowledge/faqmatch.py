@@ -601,4 +601,3 @@ def _said(query: Query) -> tuple[set[str], set[str]]:
 
 def _is_gram(key: str) -> int:
     return 1 if len(key) == 2 and is_cjk(key[0]) else 0
-

@@ -1540,10 +1540,9 @@ class Ranker:
         idf over the sheet's pairs (:meth:`~.faqmatch.FaqSheet.unit_idf`) in place of their idf
         over the knowledge base, each one's discounts kept (a lone character's half, a
         fragment's cap); the units no pair says keep theirs, so that a pair weighs against a
-        paragraph as before. Beside statutes that never say 借书, the knowledge base's idf
-        made it the heaviest word of `借书有数量限制吗`, though every pair of a library's sheet
-        says it: the pair saying it twice (借书期限是多长时间？) outranked the one asking the
-        amount (一次最多能借几本书？)."""
+        paragraph as before. On a pottery studio's sheet half the pairs say 收费 or 费用: in
+        `围裙收费吗` it now weighs as little as it tells, and 围裙, which one pair's answer says,
+        the more."""
         idf, said = self.faq.unit_idf(query)
         mass = float(weights[said].sum())
         if not said.any() or mass <= 0:
@@ -1972,6 +1971,14 @@ class Ranker:
         own_cover, best, window, found_units, coverage = _windows(
             found, n_rows, head_of, starts, weights, cfg.pair_discount)
         ends = np.append(starts[1:], n_rows)
+        bm25 = total / top_total
+        if undiscounted is not None:
+            # and its BM25 (which counts every word anywhere) as much as its coverage does:
+            # the words only the exception says do not carry the article
+            whole = _windows(undiscounted, n_rows, head_of, starts, weights,
+                             cfg.pair_discount)[4]
+            bm25 = bm25 * np.divide(coverage, whole, out=np.ones_like(whole), where=whole > 0)
+        # (after the exceptions' BM25: a ratio of two coverages read with one set of weights)
         if cfg.faq_sheet_idf and self._asked and units:
             faq_rows = np.array([row in self._asked for row in row_list])
             if faq_rows.any():
@@ -1980,13 +1987,6 @@ class Ranker:
                                                       cfg.pair_discount)
                 window = np.where(faq_rows, by_sheet, window)
                 coverage = np.where(faq_rows, covered, coverage)
-        bm25 = total / top_total
-        if undiscounted is not None:
-            # and its BM25 (which counts every word anywhere) as much as its coverage does:
-            # the words only the exception says do not carry the article
-            whole = _windows(undiscounted, n_rows, head_of, starts, weights,
-                             cfg.pair_discount)[4]
-            bm25 = bm25 * np.divide(coverage, whole, out=np.ones_like(whole), where=whole > 0)
         fuzzy = np.zeros(len(row_list))
         literal = fuzzy   # the question's own words (the decision's evidence), when they differ
         if cfg.fuzzy_weight:
