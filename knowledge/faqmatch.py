@@ -215,11 +215,40 @@ class FaqSheet:
                 whole[char].append(i)
         self._whole = {char: np.array(found, dtype=np.int64) for char, found in whole.items()}
         self._whole_idf = {char: math.log(1 + n / len(found)) for char, found in whole.items()}
+        self._unseen_whole = math.log(1 + 2 * n) if n else 1.0
+        self._anywhere: dict[str, frozenset[int]] = {}
         self._support: tuple = (None, np.zeros(0))
         self._latin: dict[str, np.ndarray] = {}
 
     def __len__(self) -> int:
         return int(self.rows.size)
+
+    def unit_idf(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
+        """Per unit of ``query``: its idf over the sheet's pairs (question and answer), not over
+        the whole knowledge base: log(1 + n / the pairs saying it or an alternative of it); and
+        whether any pair says it. A word every pair of a library's sheet says (借书, 图书馆)
+        tells the pairs apart as little as 的."""
+        n = len(self)
+        idf = np.zeros(len(query.units))
+        said = np.zeros(len(query.units), dtype=bool)
+        for j, unit in enumerate(query.units):
+            pairs: set[int] = set()
+            for option in (unit.text, *unit.alternatives):
+                if option:
+                    pairs |= self._saying_anywhere(option.lower())
+            idf[j] = math.log(1 + n / len(pairs)) if pairs else self._unseen_whole
+            said[j] = bool(pairs)
+        return idf, said
+
+    def _saying_anywhere(self, word: str) -> frozenset[int]:
+        """The pairs whose question or answer says ``word`` (found once per sheet and word)."""
+        found = self._anywhere.get(word)
+        if found is None:
+            if len(self._anywhere) > 50_000:    # (words asked, not the sheet's: bounded)
+                self._anywhere.clear()
+            found = self._anywhere[word] = frozenset(
+                i for i, text in enumerate(self._texts) if word in text)
+        return found
 
     def support(self, query: Query) -> np.ndarray:
         """Per pair (aligned with ``rows``), 0–1: the idf-weighted share of the question's topic

@@ -1534,6 +1534,28 @@ class Ranker:
         return {"support": shares.get(row, 0.0) - others,
                 "form": forms_agree(query.normalized, self._asked[row])}
 
+    def _sheet_weights(self, query: Query, weights: np.ndarray) -> np.ndarray:
+        """``weights`` (the question's units', summing to 1) as an FAQ pair's coverage and
+        window read them: the weight of the units some pair says shared among them by their
+        idf over the sheet's pairs (:meth:`~.faqmatch.FaqSheet.unit_idf`) in place of their idf
+        over the knowledge base, each one's discounts kept (a lone character's half, a
+        fragment's cap); the units no pair says keep theirs, so that a pair weighs against a
+        paragraph as before. On a pottery studio's sheet half the pairs say 收费 or 费用: in
+        `围裙收费吗` it now weighs as little as it tells, and 围裙, which one pair's answer says,
+        the more."""
+        idf, said = self.faq.unit_idf(query)
+        mass = float(weights[said].sum())
+        if not said.any() or mass <= 0:
+            return weights
+        rarest = float(max(self.words.idf.max(initial=0.0), self.grams.idf.max(initial=0.0))) \
+            or 1.0    # (what a word the knowledge base lacks weighs before its discounts)
+        kept = np.array([min(1.0, u.weight / (self.words.term_idf(u.text) or rarest))
+                         for u in query.units])
+        sheet = np.where(said, idf * kept, 0.0)
+        if sheet.sum() <= 0:
+            return weights
+        return np.where(said, mass * sheet / sheet.sum(), weights)
+
     def asked_cover(self, query: Query, row: int, alternatives: set[str] | None = None) -> float:
         """Share (0–1, idf-weighted) of an FAQ pair's question's topic words that ``query`` says:
         the other direction of coverage (a paraphrase adds words of its own, but keeps the
@@ -1956,6 +1978,15 @@ class Ranker:
             whole = _windows(undiscounted, n_rows, head_of, starts, weights,
                              cfg.pair_discount)[4]
             bm25 = bm25 * np.divide(coverage, whole, out=np.ones_like(whole), where=whole > 0)
+        # (after the exceptions' BM25: a ratio of two coverages read with one set of weights)
+        if cfg.faq_sheet_idf and self._asked and units:
+            faq_rows = np.array([row in self._asked for row in row_list])
+            if faq_rows.any():
+                sheet = self._sheet_weights(query, weights)
+                _, _, by_sheet, _, covered = _windows(found, n_rows, head_of, starts, sheet,
+                                                      cfg.pair_discount)
+                window = np.where(faq_rows, by_sheet, window)
+                coverage = np.where(faq_rows, covered, coverage)
         fuzzy = np.zeros(len(row_list))
         literal = fuzzy   # the question's own words (the decision's evidence), when they differ
         if cfg.fuzzy_weight:

@@ -110,6 +110,9 @@ class SearchConfig:
                                      # characters its question or answer says), which also
                                      # scales its BM25 part (a pair matched on one common word
                                      # of the sheet, 公司, 报, is not matched whole)
+    faq_sheet_idf: bool = True       # an FAQ pair's coverage and window weigh the question's
+                                     # words by their idf over the sheet's pairs, not over the
+                                     # knowledge base (Ranker._sheet_weights)
     faq_form_weight: float = 1.0     # an FAQ pair whose question asks for the same specific kind
                                      # of answer (几点, 多久, 哪里, 谁, 多少) gains this, one asking
                                      # for a kind of another group loses it (faqmatch.forms_agree)

@@ -600,3 +600,39 @@ def test_the_kind_of_answer_asked_in_other_words_finds_its_pair(daycare_answers,
 
 def test_off_topic_put_to_the_daycare_sheet_is_declined(daycare_answers):
     declined(daycare_answers, DAYCARE_OFF_TOPIC)
+
+
+# -- a sheet of a new domain: the question's words weighed by the sheet itself (issue 11, branch
+# faq12) ------------------------------------------------------------------------------------------
+
+POTTERY = "陶艺工作室问答.csv"
+# 收费 (or its alternative 费用) is said by half the pairs, and tells them apart as little; 围裙 and
+# 袖套 only by the answer of 衣服弄脏了怎么办？ (店内提供围裙和袖套). On main the first two were
+# suggestions (p 0.48) and the third offered 团建包场的费用是多少？ first.
+NAMED_BY_ONE_PAIR = [("围裙收费吗", "衣服弄脏了怎么办？"), ("袖套收费吗", "衣服弄脏了怎么办？")]
+OFFERED_BY_ONE_PAIR = ("袖套要钱吗", "衣服弄脏了怎么办？")
+POTTERY_OFF_TOPIC = ["今天股市怎么样", "附近有什么好吃的"]
+
+
+@pytest.fixture(scope="module")
+def pottery_answers(tmp_path_factory) -> dict[str, dict]:
+    """``ask --json`` of questions put to a pottery studio's front desk FAQ sheet (a domain no
+    thesaurus block was written for) alone."""
+    return _sheet_answers(tmp_path_factory, POTTERY,
+                          [q for q, _ in NAMED_BY_ONE_PAIR] + [OFFERED_BY_ONE_PAIR[0]]
+                          + POTTERY_OFF_TOPIC)[1]
+
+
+@pytest.mark.parametrize("question, asked", NAMED_BY_ONE_PAIR)
+def test_a_word_only_one_pair_says_outweighs_one_half_the_sheet_says(pottery_answers, question,
+                                                                      asked):
+    answered_with_pair(pottery_answers[question], asked)
+
+
+def test_the_pair_saying_the_rare_word_is_offered_first(pottery_answers):
+    question, asked = OFFERED_BY_ONE_PAIR
+    offered_first(pottery_answers[question], asked)
+
+
+def test_off_topic_put_to_the_pottery_sheet_is_declined(pottery_answers):
+    declined(pottery_answers, POTTERY_OFF_TOPIC)
