@@ -89,7 +89,7 @@ FIELDS = ("words", "context", "grams")
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
             "answer_type", "ahead", "type_ahead", "unlisted", "rivals", "missing", "statute",
             "mention", "duty", "sibling", "rarest", "rarest_next", "organ", "moved", "vague",
-            "named", "todo", "unbounded")
+            "named", "todo", "unbounded", "alike")
 # When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
 # question, and what says it answers is how much of that question the user's question says
 # (``asked``), the closeness of the two questions (``fuzzy``; ``closeness``: character by
@@ -1220,7 +1220,7 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
 
 # The rules of :func:`decide` that keep a likely answer a suggestion, in the order it reads them.
 HOLDING = ("tie", "near_tie", "crowd", "rarest_next", "unlisted", "mention", "duty", "organ",
-           "vague", "named", "todo", "unbounded")
+           "vague", "named", "todo", "unbounded", "alike")
 
 
 def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ...]:
@@ -1242,7 +1242,12 @@ def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ..
            for name in ("unlisted", "mention", "duty", "organ", "vague", "todo", "unbounded")},
         # a definition or inventory first, of a rule's article (an encyclopedia's paragraph
         # saying X是指… often answers: 30 of 32 such DRCD answers right)
-        "named": paragraph and bool(evidence.get("named"))}
+        "named": paragraph and bool(evidence.get("named")),
+        # two unrelated texts' articles saying the question alike, neither alone what is
+        # asked: which text binds the asker is not in the words (婚假 in two offices' rules)
+        "alike": paragraph and abs(evidence.get("ahead", 1.0)) <= config.tie_ahead
+        and margin < config.near_margin and said <= 0.0
+        and bool(evidence.get("alike")) and not evidence.get("moved")}
     return tuple(name for name in HOLDING if rules[name])
 
 
@@ -1391,7 +1396,28 @@ class Ranker:
                 "unbounded": 1.0 if query.bound_patterns and parts["answer_type"] == 0.0
                 and len(ranked) > 1 and self.rows[top.row].kind != "faq"
                 and self._says_asked(top, query) < self._says_asked(ranked[1], query)
-                and not query.says_bound(self.norms[top.row]) else 0.0}
+                and not query.says_bound(self.norms[top.row]) else 0.0,
+                "alike": self._alike(ranked)}
+
+    def _alike(self, ranked: Sequence[Ranked]) -> float:
+        """1 when the best two are numbered articles of two texts neither made under nor named
+        after the other (not a law and its 实施条例, which 另见 offers beside the answer): two
+        offices' rules, or two laws, each stating the question's rule (decide's ``alike``)."""
+        from .related import related_by_title    # (related reads this module's Ranked)
+        if len(ranked) < 2:
+            return 0.0
+        first, second = self.rows[ranked[0].row], self.rows[ranked[1].row]
+        if first.title == second.title or first.doc_id == second.doc_id \
+                or len(article_key(first)) != 2 or len(article_key(second)) != 2 \
+                or related_by_title(first.title, second.title) \
+                or _under_parent([first.title, second.title]).any():
+            return 0.0
+        # (an office's own rule before a state text saying the same: the own rule is the
+        # specific one for its staff, 发现病毒…立即断开网络 before 网络运营者应当…处置病毒)
+        if _STATE_TEXT.search(_law_name(second.title)) \
+                and not _STATE_TEXT.search(_law_name(first.title)):
+            return 0.0
+        return 1.0
 
     def _only_named(self, top: Ranked, query: Query) -> float:
         """1 when the best, a rule's article, only names the question's words
@@ -2166,6 +2192,9 @@ def _law_name(title: str) -> str:
 
 
 _LAW_NAMES: dict[str, str] = {}   # title → _law_name (the same titles come back every search)
+# A state's text, by its name: a law, a code, a 条例, an interpretation, the State Council's
+# or a court's (not an office's own 规定, 办法, 手册)
+_STATE_TEXT = re.compile(r"^(?:国务院|最高人民)|(?:法|法典|条例|解释)$")
 
 
 def _under_parent(titles: Sequence[str]) -> np.ndarray:
