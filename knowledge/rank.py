@@ -1246,7 +1246,7 @@ def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ..
         # two unrelated texts' articles saying the question alike, neither alone what is
         # asked: which text binds the asker is not in the words (婚假 in two offices' rules)
         "alike": paragraph and abs(evidence.get("ahead", 1.0)) <= config.tie_ahead
-        and margin < config.near_margin and said <= 0.0
+        and margin < config.alike_margin and said <= 0.0
         and bool(evidence.get("alike")) and not evidence.get("moved")}
     return tuple(name for name in HOLDING if rules[name])
 
