@@ -863,7 +863,7 @@ def sanction_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms
 
 
 # The marks of the order rules before it (says_it_first, cited_first, act_first).
-_MOVED = ("says_it", "cited", "act")
+_MOVED = ("says_it", "cited", "act", "negated")
 
 
 def _moved(item: Ranked, *marks: str) -> bool:
@@ -978,6 +978,56 @@ def lead_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Se
             continue
         if not _only_names(norms[item.row], query):
             return _first(ranked, i, "lead")
+    return ranked
+
+
+# A word the question says negated (又没补登记, 没签合同, 未休年假): a negation just before it,
+# not a modal's (不能, 不可以, 不得, 不用 … negate the asking, not the word)
+_NEGATION_ASKED = re.compile(r"(?:没有|没|未|不)(?![能可得用会准许让要应该必])$")
+# … and a rule saying it negated: a negation up to this many characters before it, in its clause
+_NEGATED_BACK = 6
+_NEGATION_SAID = re.compile(r"(?:未|没有|没|不|无|非)[^，。；、：,;]*$")
+
+
+def negated_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
+                  query: Query, among: int) -> list[Ranked]:
+    """Within one document, asked about a word said negated (忘了打卡又没补登记, 没签合同), the
+    article saying that word negated (未刷卡又未在当天补登记的) before one saying it plainly
+    (应当在当天补登记): when the best does not and one of the next ``among`` - 1 articles of
+    its document covering the question as well does, the first such goes first (only the order
+    moves, as in :func:`says_it_first`; not over an article another order rule moved first;
+    ``parts["negated"]`` marks it)."""
+    ranked = list(ranked)
+    if len(ranked) < 2 or rows[ranked[0].row].kind == "faq":
+        return ranked
+    said = query.normalized
+    negated = [forms for forms in ((u.text, *u.alternatives) for u in query.units)
+               if (at := said.find(forms[0])) > 0 and _NEGATION_ASKED.search(said[:at])]
+    best = ranked[0]
+    if not negated or any(best.parts.get(mark) for mark in (*_MOVED, "counted", "lead")):
+        return ranked
+
+    def negates(row: int) -> bool:
+        text = norms[row]
+        for forms in negated:
+            for form in forms:
+                start = text.find(form)
+                while start >= 0:
+                    if _NEGATION_SAID.search(text[max(0, start - _NEGATED_BACK):start]):
+                        return True
+                    start = text.find(form, start + 1)
+        return False
+
+    if negates(best.row):
+        return ranked
+    doc = rows[best.row].doc_id
+    cover = best.parts.get("article", best.parts["coverage"])
+    for i in range(1, min(among, len(ranked))):
+        item = ranked[i]
+        if rows[item.row].doc_id == doc and not item.parts.get("liability") \
+                and item.parts.get("article", item.parts["coverage"]) >= cover \
+                and negates(item.row):
+            return _first(ranked, i, "negated")
     return ranked
 
 

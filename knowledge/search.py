@@ -60,6 +60,7 @@ from .rank import (
     held_back,
     lead_first,
     leads_sibling,
+    negated_first,
     one_per_article,
     organ_first,
     party_first,
@@ -332,6 +333,8 @@ class Searcher:
         articles = act_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = count_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = lead_first(articles, self.rows, self.norms, query, self.config.sibling_among)
+        articles = negated_first(articles, self.rows, self.norms, query,
+                                 self.config.sibling_among)
         articles = defines_first(articles, self.rows, self.norms, query, self.config.define_among)
         articles = bound_first(articles, self.rows, self.norms, query, self.config.define_among)
         articles = bearer_first(articles, self.rows, self.norms, query, self.config.sibling_among)
