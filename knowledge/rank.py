@@ -1457,7 +1457,9 @@ class Ranker:
         if len(ranked) < 2:
             return 0.0
         first, second = self.rows[ranked[0].row], self.rows[ranked[1].row]
+        # (a law kept in several files, one a 编 or a 章: 中华人民共和国民法典 人格权编 …)
         if first.title == second.title or first.doc_id == second.doc_id \
+                or _law_name(first.title) == _law_name(second.title) \
                 or len(article_key(first)) != 2 or len(article_key(second)) != 2 \
                 or related_by_title(first.title, second.title) \
                 or _under_parent([first.title, second.title]).any():
