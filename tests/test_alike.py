@@ -1,5 +1,5 @@
-"""Two offices' rules answering one question alike, and a rule's 期间 asked as …的时候 (issues 11
-and 16: fewer confident wrong answers). Through the CLI, on two short rules written here: a
+"""Two offices' rules answering one question alike, a rule's 期间 asked as …的时候, and a word
+asked negated (issues 11 and 16: fewer confident wrong answers). Through the CLI, on two short rules written here: a
 后勤中心 and a 研究所 each give 婚假, with other figures."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from test_cli import ROOT, articles, asked, ingested_folder, staffbot
 FIXTURE = ROOT / "tests" / "fixtures" / "alike"
 HOLIDAY = ("结婚能休几天假？", "婚假有几天？")
 DURING = "所领导休假的时候，别人能代他签字吗？"
+NEGATED = "忘了打卡又没登记，算什么？"
 WHEN = "婚假什么时候休？"
 
 
@@ -22,7 +23,7 @@ def kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def answers(kb: Path) -> dict[str, dict]:
-    return asked(kb, (*HOLIDAY, DURING, WHEN))
+    return asked(kb, (*HOLIDAY, DURING, WHEN, NEGATED))
 
 
 @pytest.mark.parametrize("question", HOLIDAY)
@@ -50,7 +51,7 @@ def test_the_bot_asks_which_applies(kb: Path) -> None:
     reply = render_answer(answer, 7)[0]
     assert reply.text.startswith("《后勤中心考勤办法》和《研究所人事管理规定》都有规定"), reply.text
     assert "三天" in reply.text and "十天" in reply.text
-    assert [row[0].text for row in reply.buttons][:2] == ["① 后勤中心考勤办法 第五条", "② 研究所人事管理规定 第三条"]
+    assert [row[0].text for row in reply.buttons][:2] == ["① 后勤中心考勤办法 第六条", "② 研究所人事管理规定 第三条"]
 
 
 def test_a_time_said_as_the_rules_period(answers) -> None:
@@ -64,3 +65,10 @@ def test_when_asked_is_no_period(answers) -> None:
     # 时候 of 什么时候 is the question's form: not looked for as 期间
     expansions = answers[WHEN]["explain"]["query"]["expansions"]
     assert "时候" not in expansions, expansions
+
+
+def test_a_word_asked_negated_finds_the_rule_saying_it_negated(answers) -> None:
+    # 第三条 应当当天…登记 (shorter: BM25's first, main's answer) against 第四条 未打卡又未在当天登记的
+    answer = answers[NEGATED]
+    assert (answer["status"], articles(answer)[0]) == ("answer", "第四条")
+    assert answer["explain"]["candidates"][0]["negated"] == 1.0
