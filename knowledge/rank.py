@@ -1236,6 +1236,12 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
     (``todo``: 预算超了怎么办 → 擅自超出预算…的，给予通报批评), or an article saying no number
     for a limit asked while the next says one (``unbounded``: 预借现金最多能借多少 → 预借现金，
     应当填写借款单…, the amount in the next article).
+    Suggestions too when the best two are two offices' own rules (no state text) covering the
+    question alike (``alike``: ahead within ``config.tie_ahead`` either way, a lead below
+    ``config.alike_margin``, neither alone saying what is asked): which one binds the asker is
+    not in the words (结婚能休几天假 → 考勤 婚假3天 and 员工手册 婚假三天); the reply names both
+    documents and asks which applies (wrong12: 1 wrong answer of the dev sets, no right one;
+    between two laws, 另见 shows the other beside the answer instead: STARD 4 right, 2 wrong).
     (An FAQ pair is decided by its own evidence.)
     And an answer below ``config.answer_confidence`` (down to ``config.sibling_confidence``)
     when the best leads a sibling: the next article is of the same document or title
@@ -1293,8 +1299,8 @@ def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ..
         # a definition or inventory first, of a rule's article (an encyclopedia's paragraph
         # saying X是指… often answers: 30 of 32 such DRCD answers right)
         "named": paragraph and bool(evidence.get("named")),
-        # two unrelated texts' articles saying the question alike, neither alone what is
-        # asked: which text binds the asker is not in the words (婚假 in two offices' rules)
+        # two offices' rules saying the question alike, neither alone what is asked: which
+        # binds the asker is not in the words (婚假 in 考勤 and in 员工手册)
         "alike": paragraph and abs(evidence.get("ahead", 1.0)) <= config.tie_ahead
         and margin < config.alike_margin and said <= 0.0
         and bool(evidence.get("alike")) and not evidence.get("moved")}
@@ -1450,9 +1456,9 @@ class Ranker:
                 "alike": self._alike(ranked)}
 
     def _alike(self, ranked: Sequence[Ranked]) -> float:
-        """1 when the best two are numbered articles of two texts neither made under nor named
-        after the other (not a law and its 实施条例, which 另见 offers beside the answer): two
-        offices' rules, or two laws, each stating the question's rule (decide's ``alike``)."""
+        """1 when the best two are numbered articles of two offices' own rules (no state text:
+        :data:`_STATE_TEXT`), neither named after the other: each states the question's rule
+        for its own staff, perhaps with other figures (decide's ``alike``)."""
         from .related import related_by_title    # (related reads this module's Ranked)
         if len(ranked) < 2:
             return 0.0
@@ -1464,10 +1470,11 @@ class Ranker:
                 or related_by_title(first.title, second.title) \
                 or _under_parent([first.title, second.title]).any():
             return 0.0
-        # (an office's own rule before a state text saying the same: the own rule is the
-        # specific one for its staff, 发现病毒…立即断开网络 before 网络运营者应当…处置病毒)
-        if _STATE_TEXT.search(_law_name(second.title)) \
-                and not _STATE_TEXT.search(_law_name(first.title)):
+        # Not a state text, either: laws bind everyone alike (劳动法 and 劳动合同法 both say
+        # 提前三十日; 另见 offers the other beside the answer), and an office's own rule before
+        # one is the specific rule for its staff (发现病毒…立即断开网络 before 网络运营者应当…)
+        if _STATE_TEXT.search(_law_name(first.title)) \
+                or _STATE_TEXT.search(_law_name(second.title)):
             return 0.0
         return 1.0
 
