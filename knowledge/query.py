@@ -549,6 +549,10 @@ _DO_ASKED = re.compile(r"[要该得]做(?:些)?(?:什么|啥)")
 _SPLIT_FORMS = re.compile(r"(?:什么|啥)(时候)|多长(时间)|多少(时间)")
 
 
+# a time asked as …的时候 with a question word before it (西元几年的时候, 哪一年的时候)
+_WHEN_ASKED = re.compile(r"(?:几|哪|什么|啥|多少)[^，。；？！?!,;]{0,4}?的?时候")
+
+
 def form_pieces(text: str) -> frozenset[str]:
     """The pieces of split question forms in ``text`` (时候 of 什么时候) that occur in it only
     inside such a form."""
@@ -719,8 +723,8 @@ class QueryBuilder:
                     inside.setdefault(key, []).extend(
                         u for u in unit_list if u in key[2:] and len(u) >= 2)
                     break
-        # (时候 of 什么时候 is the question's form, not 期间 as in 休假的时候)
-        split_forms = form_pieces(said)
+        # (时候 of 什么时候, 几年的时候 is the question's form, not 期间 as in 休假的时候)
+        split_forms = form_pieces(said) | ({"时候"} if _WHEN_ASKED.search(said) else set())
         for word in dict.fromkeys([*unit_texts, *words, *inside]):
             if word not in unit_texts and any(word in u for u in indexed) \
                     or word in split_forms:
