@@ -2253,7 +2253,7 @@ def _law_name(title: str) -> str:
 _LAW_NAMES: dict[str, str] = {}   # title → _law_name (the same titles come back every search)
 # A state's text, by its name: a law, a code, a 条例, an interpretation, the State Council's
 # or a court's (not an office's own 规定, 办法, 手册)
-_STATE_TEXT = re.compile(r"^(?:国务院|最高人民)|(?:法|法典|条例|解释)$")
+_STATE_TEXT = re.compile(r"^(?:国务院|最高人民)|(?:(?<!办)法|法典|条例|解释)$")
 
 
 def _under_parent(titles: Sequence[str]) -> np.ndarray:
