@@ -1241,7 +1241,8 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
     ``config.alike_margin``, neither alone saying what is asked): which one binds the asker is
     not in the words (结婚能休几天假 → 考勤 婚假3天 and 员工手册 婚假三天); the reply names both
     documents and asks which applies (wrong12: 1 wrong answer of the dev sets, no right one;
-    between two laws, 另见 shows the other beside the answer instead: STARD 4 right, 2 wrong).
+    between two laws the answer stands, with the other as 另见 when nearly as strong: held
+    back there, STARD lost 4 right answers for 2 wrong).
     (An FAQ pair is decided by its own evidence.)
     And an answer below ``config.answer_confidence`` (down to ``config.sibling_confidence``)
     when the best leads a sibling: the next article is of the same document or title
@@ -1471,7 +1472,7 @@ class Ranker:
                 or _under_parent([first.title, second.title]).any():
             return 0.0
         # Not a state text, either: laws bind everyone alike (劳动法 and 劳动合同法 both say
-        # 提前三十日; 另见 offers the other beside the answer), and an office's own rule before
+        # 提前三十日; 另见 offers the other when nearly as strong), and an office's own rule before
         # one is the specific rule for its staff (发现病毒…立即断开网络 before 网络运营者应当…)
         if _STATE_TEXT.search(_law_name(first.title)) \
                 or _STATE_TEXT.search(_law_name(second.title)):
