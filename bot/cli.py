@@ -194,7 +194,10 @@ def format_answer(answer, *, color: bool = False) -> str:
         return ("Not found: the knowledge base does not cover this question." + searched +
                 " It has been logged for the admins (staffbot unanswered).")
     lines = []
-    if answer.status == "suggestions":
+    if answer.alike:
+        lines.append(f"Two documents answer this, perhaps differently ({answer.alike[0]}; "
+                     f"{answer.alike[1]}): see the one that applies to you.")
+    elif answer.status == "suggestions":
         lines.append("Not sure; the closest passages:")
     for rank, hit in enumerate(answer.hits, 1):
         if answer.status == "answer" and rank == 2:

@@ -370,11 +370,14 @@ def escalate_row(question_id: int, lang: str = "zh") -> tuple[Button, ...]:
     return (Button(text_for(lang, "escalate"), callback_data=cb_escalate(question_id)),)
 
 
-def _suggestion_label(hit: Hit) -> str:
+def _suggestion_label(hit: Hit, document: bool = False) -> str:
     """What a 猜你想问 button says: the FAQ/taught question, else the paragraph's heading, else
-    the start of its excerpt."""
+    the start of its excerpt; ``document``: the document's name before the heading (two texts
+    answering alike: the asker picks by whose rule it is)."""
     label = hit.question or (hit.citation.section[-1] if hit.citation.section else "") \
         or hit.excerpt
+    if document and not hit.question:
+        label = f"{hit.citation.document} {label}"
     return truncate(label, MAX_LABEL) or "…"
 
 
@@ -393,9 +396,12 @@ def render_answer(answer: Answer, question_id: int | None, lang: str = "zh", *,
                                 question_id=qid if offer else None)
     if answer.status == "suggestions":
         hits = answer.hits[:SUGGESTIONS]
-        lines = [text_for(lang, "unsure")]
+        # two texts answering alike (two offices' rules): both shown, the asker picks theirs
+        alike = answer.alike
+        lines = [text_for(lang, "alike", first=escape(alike[0]), second=escape(alike[1]))
+                 if alike else text_for(lang, "unsure")]
         lines += [f"\n{CIRCLED[n]} {_hit_html(h)}" for n, h in enumerate(hits)]
-        rows = [(Button(f"{CIRCLED[n]} {_suggestion_label(h)}",
+        rows = [(Button(f"{CIRCLED[n]} {_suggestion_label(h, bool(alike))}",
                         callback_data=cb_suggestion(qid, h.paragraph_id) if qid
                         else cb_paragraph(h.paragraph_id)),) for n, h in enumerate(hits)]
         if offer:

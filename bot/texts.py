@@ -34,6 +34,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "see_also": "另见：",
         "open": "📄 {n}",
         "unsure": "我不太确定。猜你想问：",
+        "alike": "《{first}》和《{second}》都有规定，说法可能不同，请看适用于您的那份：",
         "more_header": "更多结果：",
         "not_found": "抱歉，资料里没有找到与“{question}”相关的内容。",
         "searched": "我搜索了：{terms}",
@@ -158,6 +159,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "see_also": "See also:",
         "open": "📄 {n}",
         "unsure": "I'm not sure. Did you mean:",
+        "alike": "Both “{first}” and “{second}” have a rule on this, perhaps not the same: "
+                 "see the one that applies to you:",
         "more_header": "More results:",
         "not_found": "Sorry, I found nothing about “{question}” in the documents.",
         "searched": "I searched for: {terms}",

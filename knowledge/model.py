@@ -88,6 +88,16 @@ class Answer:
     see_also: tuple[Hit, ...] = ()   # 另见: other documents' articles that answer it too
     searched_terms: tuple[str, ...] = ()   # the question's content words as searched (what a
                                            # not-found reply says it looked for)
+    held_back: tuple[str, ...] = ()   # suggestions: the decision's rules that held a likely
+                                      # answer back ("alike": two texts answer alike)
+
+    @property
+    def alike(self) -> tuple[str, str] | None:
+        """Two texts' articles answering alike (suggestions, ``held_back`` "alike"): the two
+        documents' names, first and second hit's; else None."""
+        if self.status != "suggestions" or "alike" not in self.held_back or len(self.hits) < 2:
+            return None
+        return self.hits[0].citation.document, self.hits[1].citation.document
 
     @property
     def best(self) -> Hit | None:
@@ -97,6 +107,8 @@ class Answer:
         out = {"question": self.question, "status": self.status,
                "hits": [hit.to_json() for hit in self.hits],
                "see_also": [hit.to_json() for hit in self.see_also]}
+        if self.held_back:
+            out["held_back"] = list(self.held_back)
         if self.explain is not None:
             out["explain"] = self.explain
         return out

@@ -549,6 +549,10 @@ _DO_ASKED = re.compile(r"[要该得]做(?:些)?(?:什么|啥)")
 _SPLIT_FORMS = re.compile(r"(?:什么|啥)(时候)|多长(时间)|多少(时间)")
 
 
+# a time asked as …的时候 with a question word before it (西元几年的时候, 哪一年的时候)
+_WHEN_ASKED = re.compile(r"(?:几|哪|什么|啥|多少)[^，。；？！?!,;]{0,4}?的?时候")
+
+
 def form_pieces(text: str) -> frozenset[str]:
     """The pieces of split question forms in ``text`` (时候 of 什么时候) that occur in it only
     inside such a form."""
@@ -719,8 +723,11 @@ class QueryBuilder:
                     inside.setdefault(key, []).extend(
                         u for u in unit_list if u in key[2:] and len(u) >= 2)
                     break
+        # (时候 of 什么时候, 几年的时候 is the question's form, not 期间 as in 休假的时候)
+        split_forms = form_pieces(said) | ({"时候"} if _WHEN_ASKED.search(said) else set())
         for word in dict.fromkeys([*unit_texts, *words, *inside]):
-            if word not in unit_texts and any(word in u for u in indexed):
+            if word not in unit_texts and any(word in u for u in indexed) \
+                    or word in split_forms:
                 continue
             found = sorted(w for w in synonyms.expand(word) if word not in w)
             source = word
@@ -1009,14 +1016,16 @@ class QueryBuilder:
             # A word the knowledge base has never seen weighs like the rarest word: a question
             # about it cannot be answered by a paragraph that lacks it.
             weight = max([*alt, (sum(known) / len(options)) if known else self.max_idf])
-        if not alternatives and (self._fragment(text) or self._everyday(text)
-                                 or self._function_word(text)):
+        if self._everyday(text) or not alternatives and (self._fragment(text)
+                                                         or self._function_word(text)):
             # Not so a fragment: characters jieba could not cut into words, no dictionary
             # knows either, with a function character in them (打上卡 of 没打上卡, 交个 of
             # 交个税, 先撤), nor one of the commonest words of the language (时候, 因为, 知道),
             # nor a function word or a vague noun (一再, 曾经, 东西: _function_word):
             # how the question talks around its topic, not a topic the documents lack. It
-            # weighs like a lone character at most, a near spelling of it (缴个) too.
+            # weighs like a lone character at most, a near spelling of it (缴个) too; so does
+            # a common word the thesaurus puts in the rules' words (时候 → 期间): the rules'
+            # word is looked for, the question's talk weighs no more for it.
             weight = min(weight, fragment * self.max_idf)
         alternative_parts = tuple(p for p in (self._parts_of(a) for a in alternatives)
                                   if len(p) >= 2)

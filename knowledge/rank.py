@@ -89,7 +89,7 @@ FIELDS = ("words", "context", "grams")
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
             "answer_type", "ahead", "type_ahead", "unlisted", "rivals", "missing", "statute",
             "mention", "duty", "sibling", "rarest", "rarest_next", "organ", "moved", "vague",
-            "named", "todo", "unbounded")
+            "named", "todo", "unbounded", "alike")
 # When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
 # question, and what says it answers is how much of that question the user's question says
 # (``asked``), the closeness of the two questions (``fuzzy``; ``closeness``: character by
@@ -863,7 +863,7 @@ def sanction_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms
 
 
 # The marks of the order rules before it (says_it_first, cited_first, act_first).
-_MOVED = ("says_it", "cited", "act")
+_MOVED = ("says_it", "cited", "act", "negated")
 
 
 def _moved(item: Ranked, *marks: str) -> bool:
@@ -978,6 +978,56 @@ def lead_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Se
             continue
         if not _only_names(norms[item.row], query):
             return _first(ranked, i, "lead")
+    return ranked
+
+
+# A word the question says negated (又没补登记, 没签合同, 未休年假): a negation just before it,
+# not a modal's (不能, 不可以, 不得, 不用 … negate the asking, not the word)
+_NEGATION_ASKED = re.compile(r"(?:没有|没|未|不)(?![能可得用会准许让要应该必])$")
+# … and a rule saying it negated: a negation up to this many characters before it, in its clause
+_NEGATED_BACK = 6
+_NEGATION_SAID = re.compile(r"(?:未|没有|没|不|无|非)[^，。；、：,;]*$")
+
+
+def negated_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
+                  query: Query, among: int) -> list[Ranked]:
+    """Within one document, asked about a word said negated (忘了打卡又没补登记, 没签合同), the
+    article saying that word negated (未刷卡又未在当天补登记的) before one saying it plainly
+    (应当在当天补登记): when the best does not and one of the next ``among`` - 1 articles of
+    its document covering the question as well does, the first such goes first (only the order
+    moves, as in :func:`says_it_first`; not over an article another order rule moved first;
+    ``parts["negated"]`` marks it)."""
+    ranked = list(ranked)
+    if len(ranked) < 2 or rows[ranked[0].row].kind == "faq":
+        return ranked
+    said = query.normalized
+    negated = [forms for forms in ((u.text, *u.alternatives) for u in query.units)
+               if (at := said.find(forms[0])) > 0 and _NEGATION_ASKED.search(said[:at])]
+    best = ranked[0]
+    if not negated or any(best.parts.get(mark) for mark in (*_MOVED, "counted", "lead")):
+        return ranked
+
+    def negates(row: int) -> bool:
+        text = norms[row]
+        for forms in negated:
+            for form in forms:
+                start = text.find(form)
+                while start >= 0:
+                    if _NEGATION_SAID.search(text[max(0, start - _NEGATED_BACK):start]):
+                        return True
+                    start = text.find(form, start + 1)
+        return False
+
+    if negates(best.row):
+        return ranked
+    doc = rows[best.row].doc_id
+    cover = best.parts.get("article", best.parts["coverage"])
+    for i in range(1, min(among, len(ranked))):
+        item = ranked[i]
+        if rows[item.row].doc_id == doc and not item.parts.get("liability") \
+                and item.parts.get("article", item.parts["coverage"]) >= cover \
+                and negates(item.row):
+            return _first(ranked, i, "negated")
     return ranked
 
 
@@ -1186,6 +1236,13 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
     (``todo``: 预算超了怎么办 → 擅自超出预算…的，给予通报批评), or an article saying no number
     for a limit asked while the next says one (``unbounded``: 预借现金最多能借多少 → 预借现金，
     应当填写借款单…, the amount in the next article).
+    Suggestions too when the best two are two offices' own rules (no state text) covering the
+    question alike (``alike``: ahead within ``config.tie_ahead`` either way, a lead below
+    ``config.alike_margin``, neither alone saying what is asked): which one binds the asker is
+    not in the words (结婚能休几天假 → 考勤 婚假3天 and 员工手册 婚假三天); the reply names both
+    documents and asks which applies (wrong12: 1 wrong answer of the dev sets, no right one;
+    between two laws the answer stands, with the other as 另见 when nearly as strong: held
+    back there, STARD lost 4 right answers for 2 wrong).
     (An FAQ pair is decided by its own evidence.)
     And an answer below ``config.answer_confidence`` (down to ``config.sibling_confidence``)
     when the best leads a sibling: the next article is of the same document or title
@@ -1220,7 +1277,7 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
 
 # The rules of :func:`decide` that keep a likely answer a suggestion, in the order it reads them.
 HOLDING = ("tie", "near_tie", "crowd", "rarest_next", "unlisted", "mention", "duty", "organ",
-           "vague", "named", "todo", "unbounded")
+           "vague", "named", "todo", "unbounded", "alike")
 
 
 def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ...]:
@@ -1242,7 +1299,12 @@ def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ..
            for name in ("unlisted", "mention", "duty", "organ", "vague", "todo", "unbounded")},
         # a definition or inventory first, of a rule's article (an encyclopedia's paragraph
         # saying X是指… often answers: 30 of 32 such DRCD answers right)
-        "named": paragraph and bool(evidence.get("named"))}
+        "named": paragraph and bool(evidence.get("named")),
+        # two offices' rules saying the question alike, neither alone what is asked: which
+        # binds the asker is not in the words (婚假 in 考勤 and in 员工手册)
+        "alike": paragraph and abs(evidence.get("ahead", 1.0)) <= config.tie_ahead
+        and margin < config.alike_margin and said <= 0.0
+        and bool(evidence.get("alike")) and not evidence.get("moved")}
     return tuple(name for name in HOLDING if rules[name])
 
 
@@ -1391,7 +1453,31 @@ class Ranker:
                 "unbounded": 1.0 if query.bound_patterns and parts["answer_type"] == 0.0
                 and len(ranked) > 1 and self.rows[top.row].kind != "faq"
                 and self._says_asked(top, query) < self._says_asked(ranked[1], query)
-                and not query.says_bound(self.norms[top.row]) else 0.0}
+                and not query.says_bound(self.norms[top.row]) else 0.0,
+                "alike": self._alike(ranked)}
+
+    def _alike(self, ranked: Sequence[Ranked]) -> float:
+        """1 when the best two are numbered articles of two offices' own rules (no state text:
+        :data:`_STATE_TEXT`), neither named after the other: each states the question's rule
+        for its own staff, perhaps with other figures (decide's ``alike``)."""
+        from .related import related_by_title    # (related reads this module's Ranked)
+        if len(ranked) < 2:
+            return 0.0
+        first, second = self.rows[ranked[0].row], self.rows[ranked[1].row]
+        # (a law kept in several files, one a 编 or a 章: 中华人民共和国民法典 人格权编 …)
+        if first.title == second.title or first.doc_id == second.doc_id \
+                or _law_name(first.title) == _law_name(second.title) \
+                or len(article_key(first)) != 2 or len(article_key(second)) != 2 \
+                or related_by_title(first.title, second.title) \
+                or _under_parent([first.title, second.title]).any():
+            return 0.0
+        # Not a state text, either: laws bind everyone alike (劳动法 and 劳动合同法 both say
+        # 提前三十日; 另见 offers the other when nearly as strong), and an office's own rule before
+        # one is the specific rule for its staff (发现病毒…立即断开网络 before 网络运营者应当…)
+        if _STATE_TEXT.search(_law_name(first.title)) \
+                or _STATE_TEXT.search(_law_name(second.title)):
+            return 0.0
+        return 1.0
 
     def _only_named(self, top: Ranked, query: Query) -> float:
         """1 when the best, a rule's article, only names the question's words
@@ -2197,6 +2283,9 @@ def _law_name(title: str) -> str:
 
 
 _LAW_NAMES: dict[str, str] = {}   # title → _law_name (the same titles come back every search)
+# A state's text, by its name: a law, a code, a 条例, an interpretation, the State Council's
+# or a court's (not an office's own 规定, 办法, 手册)
+_STATE_TEXT = re.compile(r"^(?:国务院|最高人民)|(?:(?<!办)法|法典|条例|解释)$")
 
 
 def _under_parent(titles: Sequence[str]) -> np.ndarray:

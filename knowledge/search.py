@@ -60,6 +60,7 @@ from .rank import (
     held_back,
     lead_first,
     leads_sibling,
+    negated_first,
     one_per_article,
     organ_first,
     party_first,
@@ -134,6 +135,8 @@ class SearchConfig:
                                      # too, at this × P × the word's query weight
     expansion_per: int = 3           # … the best this many per question word
     near_margin: float = 0.05        # the best leads by less: a near tie, suggestions when
+    alike_margin: float = 0.1        # two unrelated texts' articles covering the question as
+                                     # much, the best leading by less: suggestions (``alike``)
     crowd_rivals: int = 7            # … this many of the next 9 articles cover the question as
                                      # well (``rivals``), or the next covers as much (tie_ahead)
                                      # and it alone says what is asked (decide)
@@ -298,8 +301,10 @@ class Searcher:
                 "readable_paragraphs": len(self) if visible is None else
                 int((visible & self.snapshot.live_mask()).sum()),
                 "paragraphs": len(self)}
-        return Answer(question, status, hits, explained,
-                      see_also=also, searched_terms=tuple(u.text for u in query.units))
+        reasons = held_back(config, evidence) \
+            if status == searched == "suggestions" and taught.entry is None else ()
+        return Answer(question, status, hits, explained, see_also=also,
+                      searched_terms=tuple(u.text for u in query.units), held_back=reasons)
 
     def _applying(self, candidates: Candidates, visible: np.ndarray | None) -> Candidates:
         """``candidates`` (their paragraphs read) and, scored 0, the next paragraphs of the best
@@ -331,6 +336,8 @@ class Searcher:
         articles = act_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = count_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = lead_first(articles, self.rows, self.norms, query, self.config.sibling_among)
+        articles = negated_first(articles, self.rows, self.norms, query,
+                                 self.config.sibling_among)
         articles = defines_first(articles, self.rows, self.norms, query, self.config.define_among)
         articles = bound_first(articles, self.rows, self.norms, query, self.config.define_among)
         articles = bearer_first(articles, self.rows, self.norms, query, self.config.sibling_among)
