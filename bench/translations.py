@@ -131,7 +131,7 @@ def learn(pairs, *, floor: float, per: int, least: int = 2, rounds: int = 20,
 
 
 def translations_of(searcher, records: list[dict], *, df: float = 0.01, floor: float = 0.05,
-                    per: int = 5, rounds: int = 20, min_df: int = 1) -> Associations:
+                    per: int = 5, rounds: int = 20, min_df: int = 5) -> Associations:
     """The table learned on ``records`` (STARD-dev questions) with the shipped recipe."""
     with open(STARD / "passages.jsonl", encoding="utf-8") as handle:
         passages = {p["id"]: p for p in map(json.loads, handle)}
@@ -146,7 +146,7 @@ def main() -> None:
     parser.add_argument("--db", default="/tmp/associations-stard.db")
     parser.add_argument("--write", action="store_true", help=f"learn on all, write {TABLE}")
     parser.add_argument("--df", type=float, default=0.01)
-    parser.add_argument("--min-df", type=int, default=1,
+    parser.add_argument("--min-df", type=int, default=5,
                         help="no target said by fewer articles (none naming one article)")
     parser.add_argument("--floor", type=float, default=0.05)
     parser.add_argument("--per", type=int, default=5)
