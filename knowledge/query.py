@@ -749,11 +749,10 @@ class QueryBuilder:
                                            else 1.0)
             one_way = synonyms.one_way(source) if found else set()
             # (question talk, 这算 of 这算啥, has no typo reading: it is dropped below)
-            # (nor has a word that is a dictionary word once a glued character is off, 被查 → 查:
-            # its homophones, 备查, read the glued character as the word's)
+            # (nor has a verb said with the passive 被, 被查: its homophones, 备查, read 被 as
+            # the word's)
             if not found and word not in self.words.vocab and word not in QUESTION_TALK \
-                    and not (_unglued(word) != word
-                             and self.analyzer.is_dictionary_word(_unglued(word))):
+                    and not (word[0] == "被" and self.analyzer.is_dictionary_word(word[1:])):
                 if not self.analyzer.is_dictionary_word(word):
                     found = self._near_words(word)
                 elif is_cjk(word[0]):
