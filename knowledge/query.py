@@ -405,7 +405,7 @@ def joined_verbs(text: str) -> str:
 # Characters a question glues onto a word it did not know (jieba's guess for an unknown
 # sequence): 能领, 我能, 最多能, 要开, 能报吗, 报掉, 来批 → 领, 最多, 开, 报, 批. A modal, a
 # pronoun, a particle, a verb of direction (来, 去) or a verb's result (完, 掉).
-_GLUED_HEAD = "我你他她是能要会可想该得才还再都就也只没不让来去被"
+_GLUED_HEAD = "我你他她是能要会可想该得才还再都就也只没不让来去"
 _GLUED_TAIL = "吗呢吧啊呀了么的完掉能要会没"
 
 
