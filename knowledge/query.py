@@ -632,9 +632,6 @@ _AFTER_VERB = re.compile(r"(?<=[\u4e00-\u9fff])(?<![的在从自于是了到和�
 # A verb's result said apart from it (没休完 → 年假没休 / 完, 扔掉): 完 and 掉 alone say that
 # something was finished or got rid of, never what.
 RESULT_TALK = frozenset("完 掉".split())
-# Question talk a knowledge base says only once is no word of it: jieba cut it out of another
-# (别的 of 性别的), or a document says it in passing.
-TALK_SAID = 1
 # The place a question puts a thing in after naming it (公司里, 局里): rules say 本单位, 单位内.
 PLACE_AFTER = "里"
 
@@ -926,8 +923,7 @@ class QueryBuilder:
                 text = bare
             if text in asking or text not in alternatives and (
                     text in MODAL_TALK or text in RESULT_TALK
-                    or (text in QUESTION_TALK and (text not in vocab
-                                                   or self.words.df(text) <= TALK_SAID))):
+                    or (text in QUESTION_TALK and text not in vocab)):
                 continue
             out.append(text)
         return list(dict.fromkeys(out)) or texts
