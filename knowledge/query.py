@@ -632,6 +632,9 @@ _AFTER_VERB = re.compile(r"(?<=[\u4e00-\u9fff])(?<![的在从自于是了到和�
 # A verb's result said apart from it (没休完 → 年假没休 / 完, 扔掉): 完 and 掉 alone say that
 # something was finished or got rid of, never what.
 RESULT_TALK = frozenset("完 掉".split())
+# Question talk (QUESTION_TALK) said by at most this many paragraphs of a knowledge base of at
+# least this many is still talk (QueryBuilder._said_in_passing).
+TALK_PASSING = (1, 1000)
 # The place a question puts a thing in after naming it (公司里, 局里): rules say 本单位, 单位内.
 PLACE_AFTER = "里"
 
@@ -851,6 +854,12 @@ class QueryBuilder:
         return Query(question, normalized, words, grams, units, expansions,
                      find_references(normalized), answer_types(normalized), talk)
 
+    def _said_in_passing(self, word: str) -> bool:
+        """A word one paragraph of a large knowledge base says (``TALK_PASSING``): said in
+        passing, or a piece jieba cut out of another word (别的 of 选择性 / 别的); in a small
+        one (an FAQ sheet) a word said once is a word of it."""
+        return self.words.size >= TALK_PASSING[1] and self.words.df(word) <= TALK_PASSING[0]
+
     def _staff_forms(self, word: str) -> list[str]:
         """The staff a word names as rules name them: X员 → X人员 (统计员 → 统计人员, 保管员 →
         保管人员), when the knowledge base says X人员 or X (a phrase then, 保管 / 人员)."""
@@ -923,7 +932,8 @@ class QueryBuilder:
                 text = bare
             if text in asking or text not in alternatives and (
                     text in MODAL_TALK or text in RESULT_TALK
-                    or (text in QUESTION_TALK and text not in vocab)):
+                    or (text in QUESTION_TALK and (text not in vocab
+                                                   or self._said_in_passing(text)))):
                 continue
             out.append(text)
         return list(dict.fromkeys(out)) or texts
