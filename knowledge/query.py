@@ -636,6 +636,11 @@ _AFTER_VERB = re.compile(r"(?<=[\u4e00-\u9fff])(?<![的在从自于是了到和�
 # A verb's result said apart from it (没休完 → 年假没休 / 完, 扔掉): 完 and 掉 alone say that
 # something was finished or got rid of, never what.
 RESULT_TALK = frozenset("完 掉".split())
+# Question talk (QUESTION_TALK) said by at most this many paragraphs of a knowledge base of at
+# least this many is still talk (QueryBuilder._said_in_passing).
+TALK_PASSING = (1, 1000)
+# The place a question puts a thing in after naming it (公司里, 局里): rules say 本单位, 单位内.
+PLACE_AFTER = "里"
 
 
 def _finished(word: str) -> bool:
@@ -741,6 +746,8 @@ class QueryBuilder:
                                if source not in w or len(source) == 1)
             if not found and word in unit_texts:
                 found = amount_forms(word)          # 三天 → 3天, 3日; 30日 → 三十日
+            if not found and word in unit_texts and word not in self.words.vocab:
+                found = self._staff_forms(word)     # 统计员 → 统计人员
             if not found and _finished(word) and word in unit_texts \
                     and word not in self.words.vocab:
                 # 办完 → 办结 (finished), 办理 (done), as rules say it
@@ -752,7 +759,10 @@ class QueryBuilder:
                                            else 1.0)
             one_way = synonyms.one_way(source) if found else set()
             # (question talk, 这算 of 这算啥, has no typo reading: it is dropped below)
-            if not found and word not in self.words.vocab and word not in QUESTION_TALK:
+            # (nor has a verb said with the passive 被, 被查: its homophones, 备查, read 被 as
+            # the word's)
+            if not found and word not in self.words.vocab and word not in QUESTION_TALK \
+                    and not (word[0] == "被" and self.analyzer.is_dictionary_word(word[1:])):
                 if not self.analyzer.is_dictionary_word(word):
                     found = self._near_words(word)
                 elif is_cjk(word[0]):
@@ -808,8 +818,9 @@ class QueryBuilder:
         # Only in words no dictionary knows: 德意志's rare bigram 意志 is no typo for 意识.
         suspects = {g for u in unit_texts if u not in self.words.vocab
                     and not self.analyzer.is_dictionary_word(u) for g in self.analyzer.grams(u)}
+        # (nor one opening with the passive 被, glued onto its verb: 被查 is no 备查)
         for gram in [g for g in grams if g in suspects and len(g) == 2 and is_cjk(g[0])
-                     and self.grams.df(g) <= 1]:
+                     and g[0] != "被" and self.grams.df(g) <= 1]:
             found = [g for g in self._homophone_grams(gram) if g != gram]
             if found:
                 gram_alternatives[gram] = found
@@ -837,6 +848,8 @@ class QueryBuilder:
             unit_texts = [t for t in unit_texts if t not in counted or t in alternatives
                           or (t in self.words.vocab and not _SPAN_WORD.fullmatch(t))
                           ] or unit_texts
+        # A place said after a noun (单位里, 局里) is the noun's: rules say 本单位, 单位内.
+        unit_texts = self._without_place(unit_texts, alternatives)
         # Question talk (QUESTION_TALK) the knowledge base never says is no topic word.
         asked = unit_texts
         unit_texts = self._without_talk(unit_texts, alternatives, asking_pieces(said))
@@ -847,6 +860,36 @@ class QueryBuilder:
             words = {w: v for w, v in words.items() if w not in self.faq_forms} or words
         return Query(question, normalized, words, grams, units, expansions,
                      find_references(normalized), answer_types(normalized), talk)
+
+    def _said_in_passing(self, word: str) -> bool:
+        """A word one paragraph of a large knowledge base says (``TALK_PASSING``): said in
+        passing, or a piece jieba cut out of another word (别的 of 选择性 / 别的); in a small
+        one (an FAQ sheet) a word said once is a word of it."""
+        return self.words.size >= TALK_PASSING[1] and self.words.df(word) <= TALK_PASSING[0]
+
+    def _staff_forms(self, word: str) -> list[str]:
+        """The staff a word names as rules name them: X员 → X人员 (统计员 → 统计人员, 保管员 →
+        保管人员), when the knowledge base says X人员 or X (a phrase then, 保管 / 人员)."""
+        if len(word) >= 3 and word[-1] == "员" and is_cjk(word[0]) and (
+                word[:-1] + "人员" in self.words.vocab
+                or (word[:-1] in self.words.vocab and "人员" in self.words.vocab)):
+            return [word[:-1] + "人员"]
+        return []
+
+    def _without_place(self, texts: list[str], alternatives: dict[str, list[str]]) -> list[str]:
+        """``texts`` with the place word 里 said after a noun (企业 / 里) dropped and taken off
+        a unit it is glued to (局里 → 局) when the knowledge base says the noun but not the
+        unit; a unit with alternatives of its own (厂里 > 用人单位) is kept as it is."""
+        vocab = self.words.vocab
+        out: list[str] = []
+        for text in texts:
+            if text == PLACE_AFTER:
+                continue
+            if (len(text) >= 2 and text.endswith(PLACE_AFTER) and text not in vocab
+                    and text not in alternatives and text[:-1] in vocab):
+                text = text[:-1]
+            out.append(text)
+        return list(dict.fromkeys(out)) or texts
 
     def _rejoined_typos(self, said: str, texts: list[str], alternatives: dict[str, list[str]],
                         expansions: dict[str, list[str]], words: dict[str, float],
@@ -896,7 +939,8 @@ class QueryBuilder:
                 text = bare
             if text in asking or text not in alternatives and (
                     text in MODAL_TALK or text in RESULT_TALK
-                    or (text in QUESTION_TALK and text not in vocab)):
+                    or (text in QUESTION_TALK and (text not in vocab
+                                                   or self._said_in_passing(text)))):
                 continue
             out.append(text)
         return list(dict.fromkeys(out)) or texts
