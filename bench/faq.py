@@ -41,7 +41,10 @@ thesaurus word added for it (``--skip library`` for the figures before it).
 materials, deliveries and incoming inspection, material codes, stock, stocktaking, slow-moving
 and scrapped stock, tools, forklifts, flammables, shipping, samples, packing, pallets; 25 pairs,
 50 paraphrases, 10 off-topic in ``warehouse.jsonl``) is faqhr's, the same way (``--skip
-warehouse``).
+warehouse``). ``bench/faq/sports.csv`` (an employee sports and activity centre: hours, entry,
+family and guests, court booking and cancelling, fees, pool rules, classes, trainers, borrowing
+and damaging equipment, lockers, lost property, food, dress, injuries, clubs, contests; 25 pairs,
+50 paraphrases, 10 off-topic in ``sports.jsonl``) is life12's, the same way (``--skip sports``).
 ``--all-sheets`` measures every sheet of ``bench/faq/`` (faq.csv with questions.jsonl, each
 other NAME.csv with NAME.jsonl), each in a knowledge base of its own, and all together;
 ``--skip NAME`` leaves a held-out sheet out of it while developing.
@@ -54,6 +57,7 @@ other NAME.csv with NAME.jsonl), each in a knowledge base of its own, and all to
     python bench/faq.py --sheet bench/faq/legal.csv --questions bench/faq/legal.jsonl
     python bench/faq.py --sheet bench/faq/library.csv --questions bench/faq/library.jsonl
     python bench/faq.py --sheet bench/faq/warehouse.csv --questions bench/faq/warehouse.jsonl
+    python bench/faq.py --sheet bench/faq/sports.csv --questions bench/faq/sports.jsonl
 """
 
 from __future__ import annotations
