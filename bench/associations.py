@@ -126,6 +126,22 @@ def stard_kb(db: Path) -> KnowledgeBase:
     return kb
 
 
+def odd_of(record: dict) -> int:
+    """The half a STARD-dev question belongs to in the two-fold: its number's parity."""
+    return int(record["qid"].rsplit("-", 1)[1]) % 2
+
+
+def two_fold(searcher, questions: list[dict], pairs: dict, share: dict):
+    """Each half asked with the tables learned on the other: yields (odd, learning, asking) with
+    the searcher's heading associations and translations set to the learning half's."""
+    from translations import translations_of
+    for odd in (0, 1):
+        learning = [q for q in questions if odd_of(q) != odd]
+        searcher.ranker.associations = learn([pairs[q["qid"]] for q in learning], share)
+        searcher.ranker.translations = translations_of(searcher, learning)
+        yield odd, learning, [q for q in questions if odd_of(q) == odd]
+
+
 def learning_pairs(searcher) -> tuple[dict, dict, list[dict], dict]:
     """What the table learns from: STARD-dev's passages by id, each heading word's share of the
     articles, the questions, and per question (its words, its answering articles' heading
@@ -169,16 +185,13 @@ def main() -> None:
         print(f"{TABLE}: {len(table)} question words, {len(table.lines())} associations")
         return
 
-    def half(record: dict, odd: int) -> bool:
-        return int(record["qid"].rsplit("-", 1)[1]) % 2 == odd
-
     kept = searcher.ranker.associations, searcher.ranker.translations
     sys.path.insert(0, str(ROOT / "bench"))
     from translations import translations_of      # the other half's translations too
     totals: dict[str, list] = defaultdict(list)
     for asked_half, name in ((0, "even"), (1, "odd")):
-        learning = [q for q in questions if half(q, 1 - asked_half)]
-        asking = [q for q in questions if half(q, asked_half)]
+        learning = [q for q in questions if odd_of(q) != asked_half]
+        asking = [q for q in questions if odd_of(q) == asked_half]
         cited = {g for q in learning for g in q["gold"]}
         unseen = [i for i, q in enumerate(asking) if not set(q["gold"]) & cited]
         table = table_of(learning)

@@ -32,27 +32,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from associations import STARD, learn, learning_pairs, stard_kb  # noqa: E402
+from associations import STARD, learning_pairs, stard_kb, two_fold  # noqa: E402
 
 WEIGHTS = {"bm25": 1.0, "under_law": -0.2, "associated": 0.5, "fuzzy": 1.5, "window": 1.0, "coverage": 0.4,
            "answer_type": 0.15, "liability": 0.3}
 
 
 def dump(db: Path) -> list[dict]:
-    from translations import translations_of
-
     kb = stard_kb(db)
     searcher = kb.searcher
     passages, share, questions, pairs = learning_pairs(searcher)
     records = []
-    for odd in (0, 1):
-        learning = [q for q in questions if int(q["qid"].rsplit("-", 1)[1]) % 2 != odd]
+    for odd, learning, asking in two_fold(searcher, questions, pairs, share):
         cited = {g for q in learning for g in q["gold"]}
-        searcher.ranker.associations = learn([pairs[q["qid"]] for q in learning], share)
-        table = searcher.ranker.translations = translations_of(searcher, learning)
-        for q in questions:
-            if int(q["qid"].rsplit("-", 1)[1]) % 2 != odd:
-                continue
+        table = searcher.ranker.translations
+        for q in asking:
             query = searcher.analyse(q["question"])
             hits = searcher.search(q["question"], k=searcher.config.candidates, keep_weak=True,
                                    closest=True).hits

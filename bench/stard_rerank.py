@@ -28,8 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from associations import learn, learning_pairs, stard_kb
-from translations import translations_of
+from associations import learning_pairs, stard_kb, two_fold
 
 from knowledge.search import SearchConfig
 
@@ -51,14 +50,9 @@ def asked(db: Path) -> list[dict]:
     searcher = kb.searcher
     passages, share, questions, pairs = learning_pairs(searcher)
     records = []
-    for odd in (0, 1):
-        learning = [q for q in questions if int(q["qid"].rsplit("-", 1)[1]) % 2 != odd]
-        searcher.ranker.associations = learn([pairs[q["qid"]] for q in learning], share)
-        # and the half's translations (the shipped table is learned on every question)
-        searcher.ranker.translations = translations_of(searcher, learning)
-        for q in questions:
-            if int(q["qid"].rsplit("-", 1)[1]) % 2 != odd:
-                continue
+    # each half with the other half's tables (the shipped ones are learned on every question)
+    for _, _, asking in two_fold(searcher, questions, pairs, share):
+        for q in asking:
             # every article the rerank kept (k = the candidates), weak or "not found" too
             hits = searcher.search(q["question"], k=searcher.config.candidates, keep_weak=True,
                                    closest=True).hits

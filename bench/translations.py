@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from associations import (NUMBERING, STARD, learning_pairs, question_words, ranks,  # noqa: E402
                           stard_kb, summary)
 from associations import learn as learn_headings  # noqa: E402
-from associations import write_table  # noqa: E402
+from associations import odd_of, write_table  # noqa: E402
 
 from knowledge.associations import Associations  # noqa: E402
 from knowledge.normalize import normalize  # noqa: E402
@@ -187,15 +187,12 @@ def main() -> None:
         print(f"{TABLE}: {len(table)} question words, {len(table.lines())} translations")
         return
 
-    def half(record: dict, odd: int) -> bool:
-        return int(record["qid"].rsplit("-", 1)[1]) % 2 == odd
-
     saved = searcher.config
     settings = [0.0, *args.weights]
     totals: dict[str, list] = defaultdict(list)
     for asked_half, name in ((0, "even"), (1, "odd")):
-        learning = [q for q in questions if half(q, 1 - asked_half)]
-        asking = [q for q in questions if half(q, asked_half)]
+        learning = [q for q in questions if odd_of(q) != asked_half]
+        asking = [q for q in questions if odd_of(q) == asked_half]
         cited = {g for q in learning for g in q["gold"]}
         unseen = [i for i, q in enumerate(asking) if not set(q["gold"]) & cited]
         table = table_of(learning)
