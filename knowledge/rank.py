@@ -1043,7 +1043,7 @@ def own_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], query: Que
     text that is not, covers the question within ``margin`` of it and says the kind of answer
     asked as well, the first such goes first — staff asking about a rule want their office's,
     the law is the background (另见). Not when the question names a text or asks the state's
-    rule (法律规定, 国家规定: :data:`_STATE_ASKED`); ``parts["own"]`` marks it."""
+    rule (法律规定, 国家规定: :data:`_STATE_ASKED`); ``parts["office"]`` marks it."""
     ranked = list(ranked)
     if len(ranked) < 2 or rows[ranked[0].row].kind == "faq":
         return ranked
@@ -1058,7 +1058,7 @@ def own_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], query: Que
         if row.kind != "faq" and not _STATE_TEXT.search(_law_name(row.title)) \
                 and item.parts.get("article", item.parts["coverage"]) >= cover \
                 and item.parts.get("answer_type", 0.0) >= kind:
-            return _first(ranked, i, "own")
+            return _first(ranked, i, "office")
     return ranked
 
 
