@@ -1034,13 +1034,16 @@ def negated_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms:
 # A question about the state's rule or naming a text (法律规定, 国家规定, 劳动法, 条例): the
 # state text is what is asked (not 办法, 方法, 做法, 想法, 说法, 看法, 法院, 法人)
 _STATE_ASKED = re.compile(r"法律|法规|国家|政府|条例|(?<![办方做想说看])法(?![院人])")
+# … and a text not named as a state text that a state organ made, or made to carry out another
+# (人民检察院刑事诉讼规则, 专利法实施细则, 企业职工带薪年休假实施办法): not an office's own
+_STATE_MADE = re.compile(r"^(?:人民检察院|人民法院|公安部|财政部|国家)|实施(?:细则|办法)$")
 
 
 def own_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], query: Query, among: int,
               margin: float) -> list[Ranked]:
     """An office's own rule before a state text saying as much (issues 11, 16): when the best
     is a state text's (:data:`_STATE_TEXT`) and one of the next ``among`` - 1 articles, of a
-    text that is not, covers the question within ``margin`` of it and says the kind of answer
+    text that is not (nor :data:`_STATE_MADE`), covers the question within ``margin`` of it and says the kind of answer
     asked as well, the first such goes first — staff asking about a rule want their office's,
     the law is the background (另见). Not when the question names a text or asks the state's
     rule (法律规定, 国家规定: :data:`_STATE_ASKED`); ``parts["office"]`` marks it."""
@@ -1055,7 +1058,8 @@ def own_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], query: Que
     kind = best.parts.get("answer_type", 0.0)
     for i in range(1, min(among, len(ranked))):
         item, row = ranked[i], rows[ranked[i].row]
-        if row.kind != "faq" and not _STATE_TEXT.search(_law_name(row.title)) \
+        name = _law_name(row.title)
+        if row.kind != "faq" and not _STATE_TEXT.search(name) and not _STATE_MADE.search(name) \
                 and item.parts.get("article", item.parts["coverage"]) >= cover \
                 and item.parts.get("answer_type", 0.0) >= kind:
             return _first(ranked, i, "office")
