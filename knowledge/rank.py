@@ -1055,7 +1055,10 @@ def own_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], query: Que
             or _STATE_ASKED.search(query.normalized):
         return ranked
     cover = best.parts.get("article", best.parts["coverage"]) - margin - 1e-9
-    kind = best.parts.get("answer_type", 0.0)
+    # (asked what to do, a state text's 法律责任 article says what follows a breach, not the
+    # rule: the office's rule need not say a consequence)
+    kind = 0.0 if query.asks_todo and best.parts.get("liability") \
+        else best.parts.get("answer_type", 0.0)
     for i in range(1, min(among, len(ranked))):
         item, row = ranked[i], rows[ranked[i].row]
         name = _law_name(row.title)
