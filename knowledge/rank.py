@@ -1031,6 +1031,44 @@ def negated_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms:
     return ranked
 
 
+# A question about the state's rule or naming a text (法律规定, 国家规定, 劳动法, 条例): the
+# state text is what is asked (not 办法, 方法, 做法, 想法, 说法, 看法, 法院, 法人)
+_STATE_ASKED = re.compile(r"法律|法规|国家|政府|条例|(?<![办方做想说看])法(?![院人])")
+# … and a text not named as a state text that a state organ made, or made to carry out another
+# (人民检察院刑事诉讼规则, 专利法实施细则, 企业职工带薪年休假实施办法): not an office's own
+_STATE_MADE = re.compile(r"^(?:人民检察院|人民法院|公安部|财政部|国家)|实施(?:细则|办法)$")
+
+
+def own_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], query: Query, among: int,
+              margin: float) -> list[Ranked]:
+    """An office's own rule before a state text saying as much (issues 11, 16): when the best
+    is a state text's (:data:`_STATE_TEXT`) and one of the next ``among`` - 1 articles, of a
+    text that is not (nor :data:`_STATE_MADE`), covers the question within ``margin`` of it and says the kind of answer
+    asked as well, the first such goes first — staff asking about a rule want their office's,
+    the law is the background (另见). Not when the question names a text or asks the state's
+    rule (法律规定, 国家规定: :data:`_STATE_ASKED`); ``parts["office"]`` marks it."""
+    ranked = list(ranked)
+    if len(ranked) < 2 or rows[ranked[0].row].kind == "faq":
+        return ranked
+    best = ranked[0]
+    if not _STATE_TEXT.search(_law_name(rows[best.row].title)) \
+            or _STATE_ASKED.search(query.normalized):
+        return ranked
+    cover = best.parts.get("article", best.parts["coverage"]) - margin - 1e-9
+    # (asked what to do, a state text's 法律责任 article says what follows a breach, not the
+    # rule: the office's rule need not say a consequence)
+    kind = 0.0 if query.asks_todo and best.parts.get("liability") \
+        else best.parts.get("answer_type", 0.0)
+    for i in range(1, min(among, len(ranked))):
+        item, row = ranked[i], rows[ranked[i].row]
+        name = _law_name(row.title)
+        if row.kind != "faq" and not _STATE_TEXT.search(name) and not _STATE_MADE.search(name) \
+                and item.parts.get("article", item.parts["coverage"]) >= cover \
+                and item.parts.get("answer_type", 0.0) >= kind:
+            return _first(ranked, i, "office")
+    return ranked
+
+
 # At most this many rows saying the asked term are read for its definition.
 DEFINE_SCAN = 2000
 # … and the rows saying a party's name read for its duties (bound_candidates), at most

@@ -64,6 +64,7 @@ from .rank import (
     one_per_article,
     organ_first,
     party_first,
+    own_first,
     sanction_first,
     says_it_first,
 )
@@ -137,6 +138,9 @@ class SearchConfig:
     near_margin: float = 0.05        # the best leads by less: a near tie, suggestions when
     alike_margin: float = 0.1        # two unrelated texts' articles covering the question as
                                      # much, the best leading by less: suggestions (``alike``)
+    own_margin: float = 0.05         # a state text's article first, an office's own covering
+                                     # the question within this of it: the office's first
+                                     # (rank.own_first)
     crowd_rivals: int = 7            # … this many of the next 9 articles cover the question as
                                      # well (``rivals``), or the next covers as much (tie_ahead)
                                      # and it alone says what is asked (decide)
@@ -343,8 +347,10 @@ class Searcher:
         articles = bearer_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = party_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = organ_first(articles, self.rows, self.norms, query, self.config.sibling_among)
-        return sanction_first(articles, self.rows, self.norms, query, self.config.sibling_among,
-                              floor=self.config.suggest_coverage)
+        articles = sanction_first(articles, self.rows, self.norms, query,
+                                  self.config.sibling_among, floor=self.config.suggest_coverage)
+        return own_first(articles, self.rows, query, self.config.sibling_among,
+                         self.config.own_margin)
 
     # -- audiences ---------------------------------------------------------------------------------
     def visible_rows(self, access: DocAudiences | None, audiences: frozenset[str] | None
