@@ -114,6 +114,7 @@ class Candidates:
     fields: dict[str, np.ndarray] | None   # each field's own (unweighted) score, for explain
     named: frozenset[int]                  # rows under a heading the question names (第四条)
     scores: np.ndarray | None = None       # every row's total (None: none matched)
+    cites: tuple[tuple[int, int], ...] = ()  # (a liability row, a candidate of the rule it cites)
 
     def with_rows(self, extra: Iterable[int], totals: Iterable[float] = ()) -> Candidates:
         """These candidates and the rows of ``extra`` not among them after them, in order,
@@ -131,7 +132,7 @@ class Candidates:
         fields = None if self.fields is None else \
             {name: np.append(score, zeros) for name, score in self.fields.items()}
         return Candidates(np.append(self.rows, extra), np.append(self.total, added), fields,
-                          self.named, self.scores)
+                          self.named, self.scores, self.cites)
 
 
 @dataclass(frozen=True)
@@ -1044,6 +1045,11 @@ _TERM_ASKED = (
 # The rows that say an asked kind of answer (issue 16), by the bigrams that say it: a consequence
 # (with the liability rows: 法律责任, 罚则), a list's lead-in, a quantity in Chinese numerals
 # (the question's unit: 几天 → 三日, 十天; none named: any). Rows of the kind BM25 scored but left
+# A liability article citing its rule by number: 违反本法第四十三条和第四十八条规定的 (up to 规定)
+_CITES = re.compile(r"违反本(?:法|条例|办法|规定|细则|规则)((?:第[一二三四五六七八九十百千零〇两\d]+[条款项][、和或及与,，]?)+)")
+# … of the best this many BM25 candidates' articles; at most this many 违反 rows read
+CITED_FROM = 10
+CITED_SCAN = 200
 # below the cut join the candidates (Ranker.typed_candidates), those of the best TYPED_DOCS
 # candidates' documents first (a rule's consequence is in its own law's liability chapter).
 TYPED_DOCS = 3
@@ -1869,6 +1875,48 @@ class Ranker:
                 extra += rows.tolist()
         return candidates.with_rows(extra, total[extra].tolist()) if extra else candidates
 
+    def citing_candidates(self, query: Query, candidates: Candidates, config: SearchConfig,
+                          visible: np.ndarray | None = None) -> Candidates:
+        """``candidates`` and, asked what happens (not what to do), the liability rows that
+        cite by number (违反本法第四十八条规定的) the article of one of the best
+        ``CITED_FROM`` candidates, in its document: the penalty says its rule's number, not
+        its words. Each is scored with the cited row's words too (:meth:`rerank`)."""
+        if not config.cited_rows or "consequence" not in query.asks or query.asks_todo \
+                or not candidates.rows.size:
+            return candidates
+        wanted: dict[tuple[int, int], int] = {}      # (document, 条 number) → the cited row
+        for row in candidates.rows[:CITED_FROM].tolist():
+            section = self.rows[row].section
+            if section and _ARTICLE.match(section[-1]):
+                for kind, n in find_references(section[-1]):
+                    if kind == "条":
+                        wanted.setdefault((self.rows[row].doc_id, n), row)
+        if not wanted:
+            return candidates
+        if self._docs is None:
+            self._docs = np.array([row.doc_id for row in self.rows], dtype=np.int64)
+        rows = self.grams.postings({"违反": 1.0})[0]
+        rows = rows[np.isin(self._docs[rows], list({doc for doc, _ in wanted}))]
+        if visible is not None:
+            rows = rows[visible[rows]]
+        rows = [row for row, member in zip(rows.tolist(), _members(
+            self._liability, rows, rows.tolist()).tolist()) if member]
+        extra, pairs = [], []
+        for row in rows[:CITED_SCAN]:
+            doc = self.rows[row].doc_id
+            for said in _CITES.finditer(self.norms[row]):
+                for kind, n in find_references(said.group(1)):
+                    cited = wanted.get((doc, n)) if kind == "条" else None
+                    if cited is not None and row not in extra:
+                        extra.append(row)
+                        pairs.append((row, cited))
+        if not extra:
+            return candidates
+        have = set(candidates.rows.tolist())
+        more = candidates.with_rows([row for row in extra if row not in have][:config.cited_rows])
+        kept = set(more.rows.tolist())
+        return replace(more, cites=more.cites + tuple(p for p in pairs if p[0] in kept))
+
     def defining_candidates(self, query: Query, candidates: Candidates, config: SearchConfig,
                             visible: np.ndarray | None = None) -> Candidates:
         """``candidates`` and, asked what a term means (:func:`term_asked`), up to
@@ -2073,6 +2121,12 @@ class Ranker:
                                                       cfg.pair_discount)
                 window = np.where(faq_rows, by_sheet, window)
                 coverage = np.where(faq_rows, covered, coverage)
+        if candidates.cites:   # a penalty citing its rule by number: the rule's words too
+            at = {row: i for i, row in enumerate(row_list)}
+            for citing, cited in candidates.cites:
+                i, j = at[citing], at[cited]
+                for part in (bm25, window, coverage):
+                    part[i] = max(part[i], part[j])
         fuzzy = np.zeros(len(row_list))
         literal = fuzzy   # the question's own words (the decision's evidence), when they differ
         if cfg.fuzzy_weight:
