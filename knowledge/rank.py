@@ -1591,6 +1591,9 @@ class Ranker:
         top = max((unit.weight for unit in query.units), default=0.0)
         heaviest = [unit for unit in query.units if unit.weight >= top]
         best = self._heaviest_said(ranked[0], heaviest)
+        cited = ranked[0].parts.get("cited_row")
+        if cited is not None:      # (a penalty citing its rule: the rule's words are its own)
+            best = [max(b, unit.match(self.norms[int(cited)])) for b, unit in zip(best, heaviest)]
         after = self._heaviest_said(ranked[1], heaviest) if len(ranked) > 1 \
             else [0.0] * len(best)
         return {"rarest": min(best, default=1.0),
@@ -2127,6 +2130,7 @@ class Ranker:
                 i, j = at[citing], at[cited]
                 for part in (bm25, window, coverage):
                     part[i] = max(part[i], part[j])
+                found_units[i] = np.maximum(found_units[i], found_units[j])
         fuzzy = np.zeros(len(row_list))
         literal = fuzzy   # the question's own words (the decision's evidence), when they differ
         if cfg.fuzzy_weight:
@@ -2183,6 +2187,9 @@ class Ranker:
                 # it said all of it: a pair's BM25 counts as much of the question as it says
                 faq = np.array([row in self._asked for row in row_list])
                 lexical = np.where(faq, bm25 * support, bm25)
+        for citing, cited in candidates.cites:     # (and as close as its rule's words)
+            i, j = at[citing], at[cited]
+            fuzzy[i], literal[i] = max(fuzzy[i], fuzzy[j]), max(literal[i], literal[j])
         reference = np.array([1.0 if row in named else 0.0 for row in row_list])
         # Does the paragraph say what the question asks for (a number, a list, a rule…)?
         answer_type = np.array([1.0 if query.says_answer(norm) else 0.0
@@ -2233,6 +2240,8 @@ class Ranker:
                 closeness.tolist(), support.tolist(), under.tolist(), associated.tolist(),
                 literal.tolist(), field_scores,
                 found_units)]
+        for citing, cited in candidates.cites:
+            ranked[at[citing]].parts["cited_row"] = float(cited)
         ranked.sort(key=lambda item: -item.final)
         return ranked
 
