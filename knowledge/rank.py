@@ -1880,12 +1880,12 @@ class Ranker:
 
     def citing_candidates(self, query: Query, candidates: Candidates, config: SearchConfig,
                           visible: np.ndarray | None = None) -> Candidates:
-        """``candidates`` and, asked what happens (not what to do), the liability rows that
-        cite by number (违反本法第四十八条规定的) the article of one of the best
-        ``CITED_FROM`` candidates, in its document: the penalty says its rule's number, not
-        its words. Each is scored with the cited row's words too (:meth:`rerank`)."""
+        """``candidates`` and, asked what happens (not what to do, nor who: 责任人是谁), the
+        liability rows that cite by number (违反本法第四十八条规定的) the article of one of the
+        best ``CITED_FROM`` candidates, in its document: the penalty says its rule's number,
+        not its words. Each is scored with the cited row's words too (:meth:`rerank`)."""
         if not config.cited_rows or "consequence" not in query.asks or query.asks_todo \
-                or not candidates.rows.size:
+                or "agent" in query.asks or not candidates.rows.size:
             return candidates
         wanted: dict[tuple[int, int], int] = {}      # (document, 条 number) → the cited row
         for row in candidates.rows[:CITED_FROM].tolist():
