@@ -1046,7 +1046,7 @@ _TERM_ASKED = (
 # (with the liability rows: 法律责任, 罚则), a list's lead-in, a quantity in Chinese numerals
 # (the question's unit: 几天 → 三日, 十天; none named: any). Rows of the kind BM25 scored but left
 # A liability article citing its rule by number: 违反本法第四十三条和第四十八条规定的 (up to 规定)
-_CITES = re.compile(r"违反本(?:法|条例|办法|规定|细则|规则)((?:第[一二三四五六七八九十百千零〇两\d]+[条款项][、和或及与,，]?)+)")
+_VIOLATES = re.compile(r"违反本(?:法|条例|办法|规定|细则|规则)((?:第[一二三四五六七八九十百千零〇两\d]+[条款项][、和或及与,，]?)+)")
 # … of the best this many BM25 candidates' articles; at most this many 违反 rows read
 CITED_FROM = 10
 CITED_SCAN = 200
@@ -1907,7 +1907,7 @@ class Ranker:
         extra, pairs = [], []
         for row in rows[:CITED_SCAN]:
             doc = self.rows[row].doc_id
-            for said in _CITES.finditer(self.norms[row]):
+            for said in _VIOLATES.finditer(self.norms[row]):
                 for kind, n in find_references(said.group(1)):
                     cited = wanted.get((doc, n)) if kind == "条" else None
                     if cited is not None and row not in extra:
