@@ -1045,8 +1045,9 @@ _TERM_ASKED = (
 # The rows that say an asked kind of answer (issue 16), by the bigrams that say it: a consequence
 # (with the liability rows: 法律责任, 罚则), a list's lead-in, a quantity in Chinese numerals
 # (the question's unit: 几天 → 三日, 十天; none named: any). Rows of the kind BM25 scored but left
-# A liability article citing its rule by number: 违反本法第四十三条和第四十八条规定的 (up to 规定)
-_VIOLATES = re.compile(r"违反本(?:法|条例|办法|规定|细则|规则)((?:第[一二三四五六七八九十百千零〇两\d]+[条款项][、和或及与,，]?)+)")
+# A liability article citing its rule by number: 违反本法第四十三条和第四十八条规定的, 不履行本法
+# 第二十七条、第二十九条规定的…义务的 (the numbers up to 规定)
+_VIOLATES = re.compile(r"(?:违反|不履行|未履行)本(?:法|条例|办法|规定|细则|规则)((?:第[一二三四五六七八九十百千零〇两\d]+[条款项][、和或及与,，]?)+)")
 # … of the best this many BM25 candidates' articles; at most this many 违反 rows read
 CITED_FROM = 10
 CITED_SCAN = 200
@@ -1898,7 +1899,8 @@ class Ranker:
             return candidates
         if self._docs is None:
             self._docs = np.array([row.doc_id for row in self.rows], dtype=np.int64)
-        rows = self.grams.postings({"违反": 1.0})[0]
+        rows = np.unique(np.concatenate([self.grams.postings({gram: 1.0})[0]
+                                         for gram in ("违反", "履行")]))
         rows = rows[np.isin(self._docs[rows], list({doc for doc, _ in wanted}))]
         if visible is not None:
             rows = rows[visible[rows]]
