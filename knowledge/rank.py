@@ -1042,15 +1042,17 @@ _TERM_ASKED = (
     re.compile(r"(?:^|[。？?！!])[“”\"《]*([^，。；？！?!,;“”\"《》]{2,10}?)[“”\"》]*"
                r"(?:是什么|指什么|是指什么|指的是什么|的含义是什么|的含义|的定义是什么|的定义)"
                r"(?:意思)?[？?。]*$"))
+# A liability article citing its rule by number: 违反本法第四十三条和第四十八条规定的, 不履行本法
+# 第二十七条、第二十九条规定的…义务的 (the numbers up to 规定; Ranker.citing_candidates) …
+_VIOLATES = re.compile(r"(?:违反|不履行|未履行)本(?:法|条例|办法|规定|细则|规则)"
+                       r"((?:第[一二三四五六七八九十百千零〇两\d]+[条款项][、和或及与,，]?)+)")
+# … of the best this many BM25 candidates' articles; at most this many 违反/履行 rows read
+CITED_FROM = 10
+CITED_SCAN = 200
+
 # The rows that say an asked kind of answer (issue 16), by the bigrams that say it: a consequence
 # (with the liability rows: 法律责任, 罚则), a list's lead-in, a quantity in Chinese numerals
 # (the question's unit: 几天 → 三日, 十天; none named: any). Rows of the kind BM25 scored but left
-# A liability article citing its rule by number: 违反本法第四十三条和第四十八条规定的, 不履行本法
-# 第二十七条、第二十九条规定的…义务的 (the numbers up to 规定)
-_VIOLATES = re.compile(r"(?:违反|不履行|未履行)本(?:法|条例|办法|规定|细则|规则)((?:第[一二三四五六七八九十百千零〇两\d]+[条款项][、和或及与,，]?)+)")
-# … of the best this many BM25 candidates' articles; at most this many 违反 rows read
-CITED_FROM = 10
-CITED_SCAN = 200
 # below the cut join the candidates (Ranker.typed_candidates), those of the best TYPED_DOCS
 # candidates' documents first (a rule's consequence is in its own law's liability chapter).
 TYPED_DOCS = 3
@@ -2126,10 +2128,11 @@ class Ranker:
                                                       cfg.pair_discount)
                 window = np.where(faq_rows, by_sheet, window)
                 coverage = np.where(faq_rows, covered, coverage)
-        if candidates.cites:   # a penalty citing its rule by number: the rule's words too
+        pairs: list[tuple[int, int]] = []   # a penalty citing its rule: the rule's words too
+        if candidates.cites:
             at = {row: i for i, row in enumerate(row_list)}
-            for citing, cited in candidates.cites:
-                i, j = at[citing], at[cited]
+            pairs = [(at[a], at[b]) for a, b in candidates.cites if a in at and b in at]
+            for i, j in pairs:
                 for part in (bm25, window, coverage):
                     part[i] = max(part[i], part[j])
                 found_units[i] = np.maximum(found_units[i], found_units[j])
@@ -2189,8 +2192,7 @@ class Ranker:
                 # it said all of it: a pair's BM25 counts as much of the question as it says
                 faq = np.array([row in self._asked for row in row_list])
                 lexical = np.where(faq, bm25 * support, bm25)
-        for citing, cited in candidates.cites:     # (and as close as its rule's words)
-            i, j = at[citing], at[cited]
+        for i, j in pairs:     # (and as close as its rule's words)
             fuzzy[i], literal[i] = max(fuzzy[i], fuzzy[j]), max(literal[i], literal[j])
         reference = np.array([1.0 if row in named else 0.0 for row in row_list])
         # Does the paragraph say what the question asks for (a number, a list, a rule…)?
@@ -2242,8 +2244,8 @@ class Ranker:
                 closeness.tolist(), support.tolist(), under.tolist(), associated.tolist(),
                 literal.tolist(), field_scores,
                 found_units)]
-        for citing, cited in candidates.cites:
-            ranked[at[citing]].parts["cited_row"] = float(cited)
+        for i, j in pairs:
+            ranked[i].parts["cited_row"] = float(row_list[j])
         ranked.sort(key=lambda item: -item.final)
         return ranked
 
