@@ -114,6 +114,7 @@ class Candidates:
     fields: dict[str, np.ndarray] | None   # each field's own (unweighted) score, for explain
     named: frozenset[int]                  # rows under a heading the question names (第四条)
     scores: np.ndarray | None = None       # every row's total (None: none matched)
+    cites: tuple[tuple[int, int], ...] = ()  # (a liability row, a candidate of the rule it cites)
 
     def with_rows(self, extra: Iterable[int], totals: Iterable[float] = ()) -> Candidates:
         """These candidates and the rows of ``extra`` not among them after them, in order,
@@ -131,7 +132,7 @@ class Candidates:
         fields = None if self.fields is None else \
             {name: np.append(score, zeros) for name, score in self.fields.items()}
         return Candidates(np.append(self.rows, extra), np.append(self.total, added), fields,
-                          self.named, self.scores)
+                          self.named, self.scores, self.cites)
 
 
 @dataclass(frozen=True)
@@ -1079,6 +1080,14 @@ _TERM_ASKED = (
     re.compile(r"(?:^|[。？?！!])[“”\"《]*([^，。；？！?!,;“”\"《》]{2,10}?)[“”\"》]*"
                r"(?:是什么|指什么|是指什么|指的是什么|的含义是什么|的含义|的定义是什么|的定义)"
                r"(?:意思)?[？?。]*$"))
+# A liability article citing its rule by number: 违反本法第四十三条和第四十八条规定的, 不履行本法
+# 第二十七条、第二十九条规定的…义务的 (the numbers up to 规定; Ranker.citing_candidates) …
+_VIOLATES = re.compile(r"(?:违反|不履行|未履行)本(?:法|条例|办法|规定|细则|规则)"
+                       r"((?:第[一二三四五六七八九十百千零〇两\d]+[条款项][、和或及与,，]?)+)")
+# … of the best this many BM25 candidates' articles; at most this many 违反/履行 rows read
+CITED_FROM = 10
+CITED_SCAN = 200
+
 # The rows that say an asked kind of answer (issue 16), by the bigrams that say it: a consequence
 # (with the liability rows: 法律责任, 罚则), a list's lead-in, a quantity in Chinese numerals
 # (the question's unit: 几天 → 三日, 十天; none named: any). Rows of the kind BM25 scored but left
@@ -1623,6 +1632,9 @@ class Ranker:
         top = max((unit.weight for unit in query.units), default=0.0)
         heaviest = [unit for unit in query.units if unit.weight >= top]
         best = self._heaviest_said(ranked[0], heaviest)
+        cited = ranked[0].parts.get("cited_row")
+        if cited is not None:      # (a penalty citing its rule: the rule's words are its own)
+            best = [max(b, unit.match(self.norms[int(cited)])) for b, unit in zip(best, heaviest)]
         after = self._heaviest_said(ranked[1], heaviest) if len(ranked) > 1 \
             else [0.0] * len(best)
         return {"rarest": min(best, default=1.0),
@@ -1907,6 +1919,49 @@ class Ranker:
                 extra += rows.tolist()
         return candidates.with_rows(extra, total[extra].tolist()) if extra else candidates
 
+    def citing_candidates(self, query: Query, candidates: Candidates, config: SearchConfig,
+                          visible: np.ndarray | None = None) -> Candidates:
+        """``candidates`` and, asked what happens (not what to do, nor who: 责任人是谁), the
+        liability rows that cite by number (违反本法第四十八条规定的) the article of one of the
+        best ``CITED_FROM`` candidates, in its document: the penalty says its rule's number,
+        not its words. Each is scored with the cited row's words too (:meth:`rerank`)."""
+        if not config.cited_rows or "consequence" not in query.asks or query.asks_todo \
+                or "agent" in query.asks or not candidates.rows.size:
+            return candidates
+        wanted: dict[tuple[int, int], int] = {}      # (document, 条 number) → the cited row
+        for row in candidates.rows[:CITED_FROM].tolist():
+            section = self.rows[row].section
+            if section and _ARTICLE.match(section[-1]):
+                for kind, n in find_references(section[-1]):
+                    if kind == "条":
+                        wanted.setdefault((self.rows[row].doc_id, n), row)
+        if not wanted:
+            return candidates
+        if self._docs is None:
+            self._docs = np.array([row.doc_id for row in self.rows], dtype=np.int64)
+        rows = np.unique(np.concatenate([self.grams.postings({gram: 1.0})[0]
+                                         for gram in ("违反", "履行")]))
+        rows = rows[np.isin(self._docs[rows], list({doc for doc, _ in wanted}))]
+        if visible is not None:
+            rows = rows[visible[rows]]
+        rows = [row for row, member in zip(rows.tolist(), _members(
+            self._liability, rows, rows.tolist()).tolist()) if member]
+        extra, pairs = [], []
+        for row in rows[:CITED_SCAN]:
+            doc = self.rows[row].doc_id
+            for said in _VIOLATES.finditer(self.norms[row]):
+                for kind, n in find_references(said.group(1)):
+                    cited = wanted.get((doc, n)) if kind == "条" else None
+                    if cited is not None and row not in extra:
+                        extra.append(row)
+                        pairs.append((row, cited))
+        if not extra:
+            return candidates
+        have = set(candidates.rows.tolist())
+        more = candidates.with_rows([row for row in extra if row not in have][:config.cited_rows])
+        kept = set(more.rows.tolist())
+        return replace(more, cites=more.cites + tuple(p for p in pairs if p[0] in kept))
+
     def defining_candidates(self, query: Query, candidates: Candidates, config: SearchConfig,
                             visible: np.ndarray | None = None) -> Candidates:
         """``candidates`` and, asked what a term means (:func:`term_asked`), up to
@@ -2111,6 +2166,14 @@ class Ranker:
                                                       cfg.pair_discount)
                 window = np.where(faq_rows, by_sheet, window)
                 coverage = np.where(faq_rows, covered, coverage)
+        pairs: list[tuple[int, int]] = []   # a penalty citing its rule: the rule's words too
+        if candidates.cites:
+            at = {row: i for i, row in enumerate(row_list)}
+            pairs = [(at[a], at[b]) for a, b in candidates.cites if a in at and b in at]
+            for i, j in pairs:
+                for part in (bm25, window, coverage):
+                    part[i] = max(part[i], part[j])
+                found_units[i] = np.maximum(found_units[i], found_units[j])
         fuzzy = np.zeros(len(row_list))
         literal = fuzzy   # the question's own words (the decision's evidence), when they differ
         if cfg.fuzzy_weight:
@@ -2167,6 +2230,8 @@ class Ranker:
                 # it said all of it: a pair's BM25 counts as much of the question as it says
                 faq = np.array([row in self._asked for row in row_list])
                 lexical = np.where(faq, bm25 * support, bm25)
+        for i, j in pairs:     # (and as close as its rule's words)
+            fuzzy[i], literal[i] = max(fuzzy[i], fuzzy[j]), max(literal[i], literal[j])
         reference = np.array([1.0 if row in named else 0.0 for row in row_list])
         # Does the paragraph say what the question asks for (a number, a list, a rule…)?
         answer_type = np.array([1.0 if query.says_answer(norm) else 0.0
@@ -2217,6 +2282,8 @@ class Ranker:
                 closeness.tolist(), support.tolist(), under.tolist(), associated.tolist(),
                 literal.tolist(), field_scores,
                 found_units)]
+        for i, j in pairs:
+            ranked[i].parts["cited_row"] = float(row_list[j])
         ranked.sort(key=lambda item: -item.final)
         return ranked
 

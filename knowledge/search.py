@@ -151,6 +151,8 @@ class SearchConfig:
                                      # that says what it is goes first (rank.defines_first)
     define_rows: int = 3             # … and this many rows that say what it is join the
                                      # candidates BM25 found (Ranker.defining_candidates)
+    cited_rows: int = 3              # asked what happens: this many liability rows citing a best
+                                     # candidate's article by number join (citing_candidates)
     bound_rows: int = 3              # asked a party's duties (信访人有什么义务): this many rows binding
                                      # it join the candidates (rank.bound_candidates)
     typed_rows: int = 3              # per kind of answer asked (a consequence, a list, a
@@ -255,6 +257,7 @@ class Searcher:
                                             fields=explain, visible=visible)
         candidates = self.ranker.faq_candidates(query, candidates, config, visible)
         candidates = self.ranker.typed_candidates(query, candidates, config, visible)
+        candidates = self.ranker.citing_candidates(query, candidates, config, visible)
         candidates = self.ranker.defining_candidates(query, candidates, config, visible)
         candidates = self.ranker.bound_candidates(query, candidates, config, visible)
         if link is not None:
