@@ -45,6 +45,12 @@ warehouse``). ``bench/faq/sports.csv`` (an employee sports and activity centre: 
 family and guests, court booking and cancelling, fees, pool rules, classes, trainers, borrowing
 and damaging equipment, lockers, lost property, food, dress, injuries, clubs, contests; 25 pairs,
 50 paraphrases, 10 off-topic in ``sports.jsonl``) is life12's, the same way (``--skip sports``).
+``bench/faq/apartment.csv`` (employee flats: repairs, utility bills, moving in and out, deposits,
+keys and door cards, guests, pets, appliances, cooking, rubbish, noise, wifi, parcels, laundry;
+25 pairs, 50 paraphrases, 5 off-topic) is faq13's new-domain dev sheet and
+``bench/faq/medins.csv`` (a supplementary medical insurance desk: who is covered, outpatient and
+inpatient claims, papers, deadlines, pharmacies, dentists, glasses, lost receipts, rejections;
+25 pairs, 50 paraphrases, 5 off-topic) its held-out one (``--skip apartment --skip medins``).
 ``--all-sheets`` measures every sheet of ``bench/faq/`` (faq.csv with questions.jsonl, each
 other NAME.csv with NAME.jsonl), each in a knowledge base of its own, and all together;
 ``--skip NAME`` leaves a held-out sheet out of it while developing.
@@ -58,6 +64,7 @@ other NAME.csv with NAME.jsonl), each in a knowledge base of its own, and all to
     python bench/faq.py --sheet bench/faq/library.csv --questions bench/faq/library.jsonl
     python bench/faq.py --sheet bench/faq/warehouse.csv --questions bench/faq/warehouse.jsonl
     python bench/faq.py --sheet bench/faq/sports.csv --questions bench/faq/sports.jsonl
+    python bench/faq.py --sheet bench/faq/apartment.csv --questions bench/faq/apartment.jsonl
 """
 
 from __future__ import annotations
