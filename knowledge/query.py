@@ -351,6 +351,10 @@ QUESTION_TALK = frozenset("""
     拿 掏 给 出 看 找 走 弄 搞 办 干 干活 干吗 交钱 要钱 钱 掏钱 出钱 花钱 说 讲 问 让 叫 告
     回来 回去 过来 过去 出去 进来 跟 和 同 每个 这个 那个 哪个 每次 这次 那次 比如 比方说 譬如
 """.split())
+# The askers and the persons a question is asked of (我, 自己, 大家; not 别人, 对方, who are often
+# what is asked about: 借给别人): an FAQ pair's question is asked with them as staff ask theirs
+# (宿舍可以自己做饭吗), so where only pairs' questions say one it is talk there too (faq_talk).
+ASKER_TALK = frozenset("我 我们 咱 咱们 俺 你 你们 您 他 她 他们 她们 人家 自己 大家".split())
 # The things and matters a question points at without naming them (有毒东西, 这件事情): where the
 # knowledge base never says one it weighs like a lone character, as a fragment does (not
 # dropped: 被什么东西取代 asks what the thing is).
@@ -693,6 +697,9 @@ class QueryBuilder:
         self._near: dict[str | tuple[str, str], tuple[str, ...]] = {}
         # Question forms (多久, 怎么办) only FAQ pairs' questions say: set by the searcher
         self.faq_forms: frozenset[str] = frozenset()
+        # Question talk and vague words (自己, 东西) only FAQ pairs' questions say: set by the
+        # searcher (a pair's question is asked as staff ask; its 自己 is no topic of the sheet)
+        self.faq_talk: frozenset[str] = frozenset()
 
     def forget_shapes(self) -> None:
         """Forget how words were cut: jieba was taught new words (an admin's synonyms)."""
@@ -940,7 +947,8 @@ class QueryBuilder:
             if text in asking or text not in alternatives and (
                     text in MODAL_TALK or text in RESULT_TALK
                     or (text in QUESTION_TALK and (text not in vocab
-                                                   or self._said_in_passing(text)))):
+                                                   or self._said_in_passing(text)
+                                                   or text in self.faq_talk))):
                 continue
             out.append(text)
         return list(dict.fromkeys(out)) or texts
@@ -1020,8 +1028,8 @@ class QueryBuilder:
         """A word jieba's dictionary tags as a function word (an adverb, pronoun, conjunction,
         preposition or particle: 一再, 硬是, 曾经), or a vague one (VAGUE_WORDS: 东西, 事情), that
         the knowledge base never says."""
-        return unit not in self.words.vocab and (unit in VAGUE_WORDS
-                                                 or self.analyzer.is_function_word(unit))
+        return (unit not in self.words.vocab or unit in self.faq_talk) and (
+            unit in VAGUE_WORDS or self.analyzer.is_function_word(unit))
 
     def _everyday(self, unit: str) -> bool:
         """One of the commonest words of the language (时候, 因为, 知道: jieba's dictionary counts

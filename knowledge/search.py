@@ -39,7 +39,7 @@ from .excerpt import asks_for_list, make_excerpt
 from .index import release_free_memory
 from .model import Answer, Citation, Hit
 from .normalize import normalize
-from .query import QUESTION_FORM, Query, QueryBuilder, form_pieces
+from .query import ASKER_TALK, QUESTION_FORM, VAGUE_WORDS, Query, QueryBuilder, form_pieces
 from .rank import (
     DECISION,
     FIELDS,
@@ -179,6 +179,18 @@ def _faq_forms(asked: Iterable[tuple[str, list[str]]], words) -> frozenset[str]:
     return frozenset(w for w, n in count.items() if words.df(w) <= n)
 
 
+def _faq_talk(asked: Iterable[tuple[str, list[str]]], words) -> frozenset[str]:
+    """The askers and vague words (我, 自己, 东西: ASKER_TALK, VAGUE_WORDS) that FAQ
+    pairs' questions say and no other text does: a pair's question is asked as staff ask
+    (宿舍可以自己做饭吗), so its talk is no more a topic of the sheet than the asker's is."""
+    count: dict[str, int] = {}
+    for _, found in asked:
+        for word in set(found):
+            if word in ASKER_TALK or word in VAGUE_WORDS:
+                count[word] = count.get(word, 0) + 1
+    return frozenset(w for w, n in count.items() if words.df(w) <= n)
+
+
 class Searcher:
     """An immutable snapshot of the knowledge base's paragraphs, ready to answer questions.
 
@@ -210,9 +222,13 @@ class Searcher:
             question = self.rows[row].question
             cache[pid] = (question, analyzer.words(normalize(question)) if question else [])
         questions = {row: cache[pid][0] for row, pid in zip(faq, pids) if cache[pid][0]}
-        asked = {row: cache[pid][1] for row, pid in zip(faq, pids) if cache[pid][0]}
         self.queries.faq_forms = _faq_forms([cache[pid] for row, pid in zip(faq, pids)
                                              if cache[pid][0]], self.words)
+        talk = self.queries.faq_talk = _faq_talk([cache[pid] for row, pid in zip(faq, pids)
+                                                  if cache[pid][0]], self.words)
+        # (a pair's question read as a staff member's is: its talk is no topic word of it)
+        asked = {row: [w for w in cache[pid][1] if w not in talk] or cache[pid][1]
+                 for row, pid in zip(faq, pids) if cache[pid][0]}
         self.ranker = Ranker(self.rows, self.norms, self.words, self.context, self.grams,
                              asked=asked, heads=snapshot.heads, questions=questions,
                              liability=snapshot.liability, references=snapshot.references,
