@@ -83,8 +83,9 @@ FIELDS = ("words", "context", "grams")
 # whose lead-in says none of the question), is a 法律责任/罚则 article for a question asking
 # only what to do (``todo``: 怎么办), or says no number for a limit asked (最多能借多少) while
 # the next says one (``unbounded``).
-# the best's score leans on learned heading associations (its headings say a heading word the
-# question's words point to, :mod:`.associations`) for a question of one clause (``leaned``).
+# And whether the best's score leans on learned heading associations (its headings say a
+# heading word the question's words point to, :mod:`.associations`) for a question of one
+# clause (``leaned``).
 # :func:`decide` reads ``ahead``, ``type_ahead``, ``unlisted``, ``rivals``, ``mention``,
 # ``duty``, ``sibling``, ``rarest_next``, ``organ``, ``named``, ``todo``, ``unbounded`` and
 # ``leaned`` as rules, not as weights.
