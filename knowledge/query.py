@@ -181,6 +181,11 @@ class Unit:
         return score
 
 
+# Where a question's clauses end (Query.clauses): not at 、 (a list in one clause) nor at "."
+# (2.5天); 。 is kept by normalize.
+_CLAUSE_MARKS = re.compile(r"[,，;；。?？!！/]")
+
+
 @dataclass(frozen=True)
 class Query:
     """An analysed question: weighted terms per field and how they were found (for explain)."""
@@ -250,6 +255,16 @@ class Query:
     def lists_asked(self, text: str) -> bool:
         """Does ``text`` announce a list of what the question asks to be listed?"""
         return any(p.search(text) for p in self.listed)
+
+    @cached_property
+    def clauses(self) -> int:
+        """How many clauses of the question hold one of its content words (split at
+        :data:`_CLAUSE_MARKS`: commas, semicolons, question and exclamation marks, full stops,
+        slashes): one for 动产质权什么时候设立 and for 邻居的树影响我家，怎么办 (怎么办 holds
+        none), two for 如果承包方擅自改变土地用途，发包方可以解除合同吗."""
+        held = sum(1 for clause in _CLAUSE_MARKS.split(self.normalized)
+                   if any(unit.text in clause for unit in self.units))
+        return max(held, 1)
 
     @cached_property
     def content(self) -> str:

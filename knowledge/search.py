@@ -162,6 +162,9 @@ class SearchConfig:
                                      # (用人, 单位 of 用人单位) weighed this much
     sibling_confidence: float = 0.35  # confidence() ≥ this answers when the best leads the next
                                      # article of its document and alone says what is asked
+    leaned_confidence: float = 0.65  # a one-clause question whose best article's score leans
+                                     # on learned heading associations (``leaned``) answers
+                                     # only at confidence() ≥ this (decide)
     applying_of: int = 10            # the paragraphs applying one of the best this many
                                      # candidates (有前款规定的…) join them (Searcher._applying)
 
@@ -509,6 +512,7 @@ class Searcher:
                            "tie_ahead": cfg.tie_ahead, "tie_margin": cfg.tie_margin,
                            "crowd_rivals": cfg.crowd_rivals, "near_margin": cfg.near_margin,
                            "sibling_confidence": cfg.sibling_confidence,
+                           "leaned_confidence": cfg.leaned_confidence,
                            "strength": round(ranked[0].strength, 4) if ranked else 0.0,
                            "answer_coverage": cfg.answer_coverage,
                            "suggest_coverage": cfg.suggest_coverage},
