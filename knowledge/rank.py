@@ -89,7 +89,7 @@ FIELDS = ("words", "context", "grams")
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
             "answer_type", "ahead", "type_ahead", "unlisted", "rivals", "missing", "statute",
             "mention", "duty", "sibling", "rarest", "rarest_next", "organ", "moved", "vague",
-            "named", "todo", "unbounded", "alike")
+            "named", "todo", "unbounded", "alike", "contrary")
 # When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
 # question, and what says it answers is how much of that question the user's question says
 # (``asked``), the closeness of the two questions (``fuzzy``; ``closeness``: character by
@@ -990,6 +990,31 @@ _NEGATED_BACK = 6
 _NEGATION_SAID = re.compile(r"(?:未|没有|没|不|无|非)[^，。；、：,;]*$")
 
 
+# How far the next article may cover less of the question than the best for ``contrary``, and
+# among how many next articles it is looked for (Ranker._contrary)
+CONTRARY_AHEAD, CONTRARY_AMONG = 0.15, 2
+# what stands between a negation and the act it negates in a question (不跟我续, 没给我交社保)
+_NEGATION_BETWEEN = re.compile(r"(?:跟|给|和|与|帮|替|为)(?:我|咱|我们)$")
+
+
+def _between_dropped(before: str) -> str:
+    """The question before a word without a 跟我 / 给我 just before it (不跟我续 → 不)."""
+    return _NEGATION_BETWEEN.sub("", before)
+
+
+def _sayings(text: str, forms: Sequence[str]) -> set[bool]:
+    """How ``text`` says any of ``forms``: True for each place it says one negated (a negation
+    up to :data:`_NEGATED_BACK` characters before, in the same clause), False for each place it
+    says one plainly; empty when it says none."""
+    out: set[bool] = set()
+    for form in forms:
+        start = text.find(form)
+        while start >= 0:
+            out.add(bool(_NEGATION_SAID.search(text[max(0, start - _NEGATED_BACK):start])))
+            start = text.find(form, start + 1)
+    return out
+
+
 def negated_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
                   query: Query, among: int) -> list[Ranked]:
     """Within one document, asked about a word said negated (忘了打卡又没补登记, 没签合同), the
@@ -1324,7 +1349,7 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
 
 # The rules of :func:`decide` that keep a likely answer a suggestion, in the order it reads them.
 HOLDING = ("tie", "near_tie", "crowd", "rarest_next", "unlisted", "mention", "duty", "organ",
-           "vague", "named", "todo", "unbounded", "alike")
+           "vague", "named", "todo", "unbounded", "alike", "contrary")
 
 
 def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ...]:
@@ -1351,7 +1376,12 @@ def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ..
         # binds the asker is not in the words (婚假 in 考勤 and in 员工手册)
         "alike": paragraph and abs(evidence.get("ahead", 1.0)) <= config.tie_ahead
         and margin < config.alike_margin and said <= 0.0
-        and bool(evidence.get("alike")) and not evidence.get("moved")}
+        and bool(evidence.get("alike")) and not evidence.get("moved"),
+        # the best says the question's word the other way round (不支付经济补偿 for 要给经济补偿),
+        # an article of its document next to it the question's way
+        # — when the best does not alone say what is asked and leads by little
+        "contrary": paragraph and bool(evidence.get("contrary")) and said <= 0.0
+        and margin < config.contrary_margin}
     return tuple(name for name in HOLDING if rules[name])
 
 
@@ -1501,7 +1531,8 @@ class Ranker:
                 and len(ranked) > 1 and self.rows[top.row].kind != "faq"
                 and self._says_asked(top, query) < self._says_asked(ranked[1], query)
                 and not query.says_bound(self.norms[top.row]) else 0.0,
-                "alike": self._alike(ranked)}
+                "alike": self._alike(ranked),
+                "contrary": self._contrary(ranked, query)}
 
     def _alike(self, ranked: Sequence[Ranked]) -> float:
         """1 when the best two are numbered articles of two offices' own rules (no state text:
@@ -1525,6 +1556,47 @@ class Ranker:
                 or _STATE_TEXT.search(_law_name(second.title)):
             return 0.0
         return 1.0
+
+    def _contrary(self, ranked: Sequence[Ranked], query: Query) -> float:
+        """1 when the best, a numbered article, says one of the question's words the other way
+        round — negated where the question says it plainly (公司在哪些情况下要给我经济补偿 → 且不支付
+        经济补偿), or only plainly where the question negates it (公司不跟我续 → 续订) — and one of
+        the next :data:`CONTRARY_AMONG` articles, of the same document and covering the question
+        within ``ahead`` (:data:`CONTRARY_AHEAD`) of it, says that word the question's way: two
+        look-alike articles of one rule stating opposite cases, the words cannot tell which is
+        asked (decide's ``contrary``). Not for a question asking whether (能不能, 是否: a rule
+        saying no answers it) or what is banned."""
+        if len(ranked) < 2 or {"rule", "ban"} & set(query.asks):
+            return 0.0
+        top = self.rows[ranked[0].row]
+        if top.kind == "faq" or len(article_key(top)) != 2:
+            return 0.0
+        said = query.normalized
+        words = []
+        for unit in query.units:
+            at = said.find(unit.text)
+            if len(unit.text) < 2 and not unit.alternatives or at < 0:
+                continue
+            forms = [f for f in (unit.text, *unit.alternatives) if len(f) >= 2]
+            if forms:
+                words.append((forms, bool(_NEGATION_ASKED.search(_between_dropped(said[:at])))))
+        if not words:
+            return 0.0
+        cover = ranked[0].parts.get("article", ranked[0].parts["coverage"])
+        best = self.norms[ranked[0].row]
+        for item in ranked[1:1 + CONTRARY_AMONG]:
+            row = self.rows[item.row]
+            if row.doc_id != top.doc_id or len(article_key(row)) != 2 \
+                    or cover - item.parts.get("article", item.parts["coverage"]) > CONTRARY_AHEAD:
+                continue
+            text = self.norms[item.row]
+            for forms, negated in words:
+                if negated and _sayings(best, forms) == {False} and True in _sayings(text, forms):
+                    return 1.0
+                if not negated and True in _sayings(best, forms) \
+                        and _sayings(text, forms) == {False}:
+                    return 1.0
+        return 0.0
 
     def _only_named(self, top: Ranked, query: Query) -> float:
         """1 when the best, a rule's article, only names the question's words
