@@ -993,13 +993,17 @@ _NEGATION_SAID = re.compile(r"(?:未|没有|没|不|无|非)[^，。；、：,;]
 # How far the next article may cover less of the question than the best for ``contrary``, and
 # among how many next articles it is looked for (Ranker._contrary)
 CONTRARY_AHEAD, CONTRARY_AMONG = 0.15, 2
-# what stands between a negation and the act it negates in a question (不跟我续, 没给我交社保)
-_NEGATION_BETWEEN = re.compile(r"(?:跟|给|和|与|帮|替|为)(?:我|咱|我们)$")
+# a question's negation of a word: up to two characters before it (不给经济补偿, 不跟我续, 没签),
+# not a modal's (不能, 不可以 … negate the asking) nor an A不A question form (能不能, 给不给)
+_NEGATION_NEAR = re.compile(r"(?:没有|没|未|不|无)(?![能可得用会准许让要应该必])[^，。；？！,;?!]{0,2}$")
+_A_NOT_A = re.compile(r"(.)[不没]\1")
+# a question asking whether (…吗？): a rule saying no answers it
+_YES_NO = re.compile(r"[吗么][？?！!。]*$")
 
 
-def _between_dropped(before: str) -> str:
-    """The question before a word without a 跟我 / 给我 just before it (不跟我续 → 不)."""
-    return _NEGATION_BETWEEN.sub("", before)
+def _asked_negated(before: str) -> bool:
+    """Does the question negate the word said after ``before`` (:data:`_NEGATION_NEAR`)?"""
+    return bool(_NEGATION_NEAR.search(_A_NOT_A.sub(r"\1", before)))
 
 
 def _sayings(text: str, forms: Sequence[str]) -> set[bool]:
@@ -1558,28 +1562,25 @@ class Ranker:
         return 1.0
 
     def _contrary(self, ranked: Sequence[Ranked], query: Query) -> float:
-        """1 when the best, a numbered article, says one of the question's words the other way
-        round — negated where the question says it plainly (公司在哪些情况下要给我经济补偿 → 且不支付
-        经济补偿), or only plainly where the question negates it (公司不跟我续 → 续订) — and one of
-        the next :data:`CONTRARY_AMONG` articles, of the same document and covering the question
-        within ``ahead`` (:data:`CONTRARY_AHEAD`) of it, says that word the question's way: two
-        look-alike articles of one rule stating opposite cases, the words cannot tell which is
-        asked (decide's ``contrary``). Not for a question asking whether (能不能, 是否: a rule
+        """1 when the best, a numbered article, says one of the question's words (of two
+        characters or more, or an alternative of one) only the other way round — only negated
+        where the question says it plainly (公司在哪些情况下要给我经济补偿 → 且不支付经济补偿), only
+        plainly where the question negates it (公司不跟我续 → 续订) — and one of the next
+        :data:`CONTRARY_AMONG` articles, of the same document and covering the question within
+        :data:`CONTRARY_AHEAD` of it, says that word only the question's way: two look-alike
+        articles of one rule stating opposite cases, and the words cannot tell which is asked
+        (decide's ``contrary``). Not for a question asking whether (能不能, 是否, …吗: a rule
         saying no answers it) or what is banned."""
-        if len(ranked) < 2 or {"rule", "ban"} & set(query.asks):
+        if len(ranked) < 2 or {"rule", "ban"} & set(query.asks) \
+                or _YES_NO.search(query.normalized):
             return 0.0
         top = self.rows[ranked[0].row]
         if top.kind == "faq" or len(article_key(top)) != 2:
             return 0.0
         said = query.normalized
-        words = []
-        for unit in query.units:
-            at = said.find(unit.text)
-            if len(unit.text) < 2 and not unit.alternatives or at < 0:
-                continue
-            forms = [f for f in (unit.text, *unit.alternatives) if len(f) >= 2]
-            if forms:
-                words.append((forms, bool(_NEGATION_ASKED.search(_between_dropped(said[:at])))))
+        words = [(forms, _asked_negated(said[:at])) for unit in query.units
+                 if (at := said.find(unit.text)) >= 0
+                 and (forms := [f for f in (unit.text, *unit.alternatives) if len(f) >= 2])]
         if not words:
             return 0.0
         cover = ranked[0].parts.get("article", ranked[0].parts["coverage"])
@@ -1591,10 +1592,8 @@ class Ranker:
                 continue
             text = self.norms[item.row]
             for forms, negated in words:
-                if negated and _sayings(best, forms) == {False} and True in _sayings(text, forms):
-                    return 1.0
-                if not negated and True in _sayings(best, forms) \
-                        and _sayings(text, forms) == {False}:
+                # the best only negated, the next only plain; or the other way round
+                if _sayings(best, forms) == {not negated} and _sayings(text, forms) == {negated}:
                     return 1.0
         return 0.0
 
