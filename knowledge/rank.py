@@ -1319,6 +1319,12 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
     documents and asks which applies (wrong12: 1 wrong answer of the dev sets, no right one;
     between two laws the answer stands, with the other as 另见 when nearly as strong: held
     back there, STARD lost 4 right answers for 2 wrong).
+    Suggestions too when the best says one of the question's words only the other way round
+    and one of the next two articles of its document, covering the question nearly as much,
+    says it only the question's way (``contrary``: 公司在哪些情况下要给我经济补偿 → 且不支付经济
+    补偿 first, 支付经济补偿 next), the best not alone saying what is asked and leading by less
+    than ``config.contrary_margin``: two articles of one rule stating opposite cases (hb13: 1
+    wrong answer of the handbook dev sets, no right one; no question of the other sets moved).
     (An FAQ pair is decided by its own evidence.)
     And an answer below ``config.answer_confidence`` (down to ``config.sibling_confidence``)
     when the best leads a sibling: the next article is of the same document or title
