@@ -212,10 +212,10 @@ def run_baseline(folder: Path, questions: list[dict]) -> tuple[dict, list[Outcom
 
 # -- checking the questions against the clean text ---------------------------------------------
 
-def check(questions: list[dict]) -> int:
+def check(questions: list[dict], build: Path = BUILD) -> int:
     """Every gold article exists in the txt reference and holds every `must` word."""
     by_doc: dict[str, dict[str, str]] = defaultdict(lambda: defaultdict(str))
-    for row in txt_paragraphs(BUILD / "txt"):
+    for row in txt_paragraphs(build / "txt"):
         doc = Path(row["source"]).stem
         for part in row["section"].split(" › "):
             by_doc[doc][part] += row["excerpt"] + "\n"
@@ -342,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     questions = read_questions(args.questions)
     if args.check:
-        return check(questions)
+        return check(questions, args.build)
     if args.kinds:
         kinds = set(args.kinds.split(","))
         questions = [q for q in questions if q["kind"] in kinds]

@@ -85,14 +85,15 @@ FIELDS = ("words", "context", "grams")
 # the next says one (``unbounded``).
 # And whether the best's score leans on learned heading associations (its headings say a
 # heading word the question's words point to, :mod:`.associations`) for a question of one
-# clause (``leaned``).
+# clause (``leaned``), and whether the best says a question's word only the other way round
+# while an article of its document next to it says it the question's way (``contrary``).
 # :func:`decide` reads ``ahead``, ``type_ahead``, ``unlisted``, ``rivals``, ``mention``,
-# ``duty``, ``sibling``, ``rarest_next``, ``organ``, ``named``, ``todo``, ``unbounded`` and
-# ``leaned`` as rules, not as weights.
+# ``duty``, ``sibling``, ``rarest_next``, ``organ``, ``named``, ``todo``, ``unbounded``,
+# ``leaned`` and ``contrary`` as rules, not as weights.
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
             "answer_type", "ahead", "type_ahead", "unlisted", "rivals", "missing", "statute",
             "mention", "duty", "sibling", "rarest", "rarest_next", "organ", "moved", "vague",
-            "named", "todo", "unbounded", "alike", "leaned")
+            "named", "todo", "unbounded", "alike", "leaned", "contrary")
 # When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
 # question, and what says it answers is how much of that question the user's question says
 # (``asked``), the closeness of the two questions (``fuzzy``; ``closeness``: character by
@@ -993,6 +994,35 @@ _NEGATED_BACK = 6
 _NEGATION_SAID = re.compile(r"(?:未|没有|没|不|无|非)[^，。；、：,;]*$")
 
 
+# How far the next article may cover less of the question than the best for ``contrary``, and
+# among how many next articles it is looked for (Ranker._contrary)
+CONTRARY_AHEAD, CONTRARY_AMONG = 0.15, 2
+# a question's negation of a word: up to two characters before it (不给经济补偿, 不跟我续, 没签),
+# not a modal's (不能, 不可以 … negate the asking) nor an A不A question form (能不能, 给不给)
+_NEGATION_NEAR = re.compile(r"(?:没有|没|未|不|无)(?![能可得用会准许让要应该必])[^，。；？！,;?!]{0,2}$")
+_A_NOT_A = re.compile(r"(.)[不没]\1")
+# a question asking whether (…吗？): a rule saying no answers it
+_YES_NO = re.compile(r"[吗么][？?！!。]*$")
+
+
+def _asked_negated(before: str) -> bool:
+    """Does the question negate the word said after ``before`` (:data:`_NEGATION_NEAR`)?"""
+    return bool(_NEGATION_NEAR.search(_A_NOT_A.sub(r"\1", before)))
+
+
+def _sayings(text: str, forms: Sequence[str]) -> set[bool]:
+    """How ``text`` says any of ``forms``: True for each place it says one negated (a negation
+    up to :data:`_NEGATED_BACK` characters before, in the same clause), False for each place it
+    says one plainly; empty when it says none."""
+    out: set[bool] = set()
+    for form in forms:
+        start = text.find(form)
+        while start >= 0:
+            out.add(bool(_NEGATION_SAID.search(text[max(0, start - _NEGATED_BACK):start])))
+            start = text.find(form, start + 1)
+    return out
+
+
 def negated_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
                   query: Query, among: int) -> list[Ranked]:
     """Within one document, asked about a word said negated (忘了打卡又没补登记, 没签合同), the
@@ -1301,6 +1331,12 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
     (动产质权什么时候设立 → 留置权's 第四百五十六条; STARD-dev two-fold, each half with the
     other's tables: 6 right and 15 wrong answers held back, 67.7 → 70.8 % right first; no
     staff set's answer moved, DRCD-dev one right answer of 3150).
+    Suggestions too when the best says one of the question's words only the other way round
+    and one of the next two articles of its document, covering the question nearly as much,
+    says it only the question's way (``contrary``: 公司在哪些情况下要给我经济补偿 → 且不支付经济
+    补偿 first, 支付经济补偿 next), the best not alone saying what is asked and leading by less
+    than ``config.contrary_margin``: two articles of one rule stating opposite cases (hb13: 1
+    wrong answer of the handbook dev sets, no right one; no question of the other sets moved).
     (An FAQ pair is decided by its own evidence.)
     And an answer below ``config.answer_confidence`` (down to ``config.sibling_confidence``)
     when the best leads a sibling: the next article is of the same document or title
@@ -1335,7 +1371,7 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
 
 # The rules of :func:`decide` that keep a likely answer a suggestion, in the order it reads them.
 HOLDING = ("tie", "near_tie", "crowd", "rarest_next", "unlisted", "mention", "duty", "organ",
-           "vague", "named", "todo", "unbounded", "alike", "leaned")
+           "vague", "named", "todo", "unbounded", "alike", "leaned", "contrary")
 
 
 def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ...]:
@@ -1366,7 +1402,12 @@ def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ..
         # a one-clause question answered at modest confidence by an article whose score leans
         # on learned heading associations (STARD's two-fold: 6 right of 21 such answers)
         "leaned": paragraph and bool(evidence.get("leaned"))
-        and confidence(evidence) < config.leaned_confidence}
+        and confidence(evidence) < config.leaned_confidence,
+        # the best says the question's word the other way round (不支付经济补偿 for 要给经济补偿),
+        # an article of its document next to it the question's way
+        # — when the best does not alone say what is asked and leads by little
+        "contrary": paragraph and bool(evidence.get("contrary")) and said <= 0.0
+        and margin < config.contrary_margin}
     return tuple(name for name in HOLDING if rules[name])
 
 
@@ -1521,7 +1562,8 @@ class Ranker:
                 # what its own text says, and the question is one short clause: little of the
                 # question's own words to tell the article from its neighbours
                 "leaned": 1.0 if parts.get("associated", 0.0) > 0.0 and query.clauses <= 1
-                and self.rows[top.row].kind != "faq" else 0.0}
+                and self.rows[top.row].kind != "faq" else 0.0,
+                "contrary": self._contrary(ranked, query)}
 
     def _alike(self, ranked: Sequence[Ranked]) -> float:
         """1 when the best two are numbered articles of two offices' own rules (no state text:
@@ -1545,6 +1587,42 @@ class Ranker:
                 or _STATE_TEXT.search(_law_name(second.title)):
             return 0.0
         return 1.0
+
+    def _contrary(self, ranked: Sequence[Ranked], query: Query) -> float:
+        """1 when the best, a numbered article, says one of the question's words (of two
+        characters or more, or an alternative of one) only the other way round — only negated
+        where the question says it plainly (公司在哪些情况下要给我经济补偿 → 且不支付经济补偿), only
+        plainly where the question negates it (公司不跟我续 → 续订) — and one of the next
+        :data:`CONTRARY_AMONG` articles, of the same document and covering the question within
+        :data:`CONTRARY_AHEAD` of it, says that word only the question's way: two look-alike
+        articles of one rule stating opposite cases, and the words cannot tell which is asked
+        (decide's ``contrary``). Not for a question asking whether (能不能, 是否, …吗: a rule
+        saying no answers it) or what is banned."""
+        if len(ranked) < 2 or {"rule", "ban"} & set(query.asks) \
+                or _YES_NO.search(query.normalized):
+            return 0.0
+        top = self.rows[ranked[0].row]
+        if top.kind == "faq" or len(article_key(top)) != 2:
+            return 0.0
+        said = query.normalized
+        words = [(forms, _asked_negated(said[:at])) for unit in query.units
+                 if (at := said.find(unit.text)) >= 0
+                 and (forms := [f for f in (unit.text, *unit.alternatives) if len(f) >= 2])]
+        if not words:
+            return 0.0
+        cover = ranked[0].parts.get("article", ranked[0].parts["coverage"])
+        best = self.norms[ranked[0].row]
+        for item in ranked[1:1 + CONTRARY_AMONG]:
+            row = self.rows[item.row]
+            if row.doc_id != top.doc_id or len(article_key(row)) != 2 \
+                    or cover - item.parts.get("article", item.parts["coverage"]) > CONTRARY_AHEAD:
+                continue
+            text = self.norms[item.row]
+            for forms, negated in words:
+                # the best only negated, the next only plain; or the other way round
+                if _sayings(best, forms) == {not negated} and _sayings(text, forms) == {negated}:
+                    return 1.0
+        return 0.0
 
     def _only_named(self, top: Ranked, query: Query) -> float:
         """1 when the best, a rule's article, only names the question's words

@@ -138,6 +138,9 @@ class SearchConfig:
     near_margin: float = 0.05        # the best leads by less: a near tie, suggestions when
     alike_margin: float = 0.1        # two unrelated texts' articles covering the question as
                                      # much, the best leading by less: suggestions (``alike``)
+    contrary_margin: float = 0.1     # the best says a question's word the other way round, an
+                                     # article of its document the question's way, the best
+                                     # leading by less: suggestions (``contrary``)
     own_margin: float = 0.05         # a state text's article first, an office's own covering
                                      # the question within this of it: the office's first
                                      # (rank.own_first)
