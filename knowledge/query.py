@@ -363,6 +363,7 @@ QUESTION_TALK = frozenset("""
     就是 只是 还是 然后 而且 结果 老是 这算 那算 这算是 那边 这边 那阵子 这阵子 一点儿 一下 好几 好几次 好几回
     天天 成天 整天 实在 大概 大约 差不多 马上 立马 赶紧 顺便 一起 一块儿 跟着 最后 后来 万一
     突然 居然 竟然 难道 看看 看见 看到 告诉 清楚 说清楚
+    有人 死活 早就 帮着 这块 那块
     活 活儿 跑 跑去 跑一趟 不用 能比
     合法 合理 正常 违法吗 合法吗 行吗 行 可以吗 对吗 没事 没问题 有问题 靠谱 吃亏 划算
     拿 掏 给 出 看 找 走 弄 搞 办 干 干活 干吗 交钱 要钱 钱 掏钱 出钱 花钱 说 讲 问 让 叫 告
@@ -380,7 +381,7 @@ VAGUE_WORDS = frozenset("东西 事情 事儿".split())
 # of 多久之内; 让 of 领导让我; 行 of 这样行吗): a rule says them as 应当, 可以, 按…处理, 以内,
 # 安排, 不得. Unlike the talk above they are no topic word even where the knowledge base happens
 # to say one (要 once, in a list): a paragraph lacking them lacks nothing the question is about.
-MODAL_TALK = frozenset("要 能 会 该 想 才能 打算 准备 算 之内 让 行 去 来".split())
+MODAL_TALK = frozenset("要 能 会 该 想 才能 打算 准备 算 之内 让 行 去 来 该不该 应不应该 需不需要".split())
 # A-not-A questions (结没结婚, 打不打算, 交没交社保, 合不合法): the verb said twice around 不/没
 # and then finished. Cut as written, they leave halves (结, 打不) that weigh like the rarest words;
 # the question asks about the finished verb (结婚, 打算, 交社保). A form that ends the clause
