@@ -783,6 +783,24 @@ _BODY = re.compile(r"[^，,。；;、及与或]{0,20}?(?:国家|政府|行政|�
                    r"不得|可以|必须|负责|对|在|依法|按照|根据)")
 
 
+# A state field's organ or its staff as a clause's subject, by its field (审计机关和审计人员…,
+# 县级以上人民政府统计机构…, 国家网信部门…): a question saying the field (审计局的报告,
+# 审计结果会公布吗, 审计人员看到我们的商业秘密) asks about that organ's own work, so the
+# organ's rule is the one asked, not a sign that a unit's rule was missed (_organ_named).
+_FIELD_ORGAN = re.compile(r"(统计|审计|税务|公安|网信|监察|社会保障|人力资源|卫生健康|卫生|教育|"
+                          r"财政|市场监管|生态环境|应急管理|民政|司法|海关|自然资源|交通运输|商务|"
+                          r"外交|信访|档案)[^，,。；;、]{0,6}?(?:部门|机关|机构|委员会|人员|署)")
+
+
+def _organ_named(sentence: str, query: Query) -> bool:
+    """Does the question say the field of the state organ that ``sentence``'s opening clause
+    has as its subject (:data:`_FIELD_ORGAN` within :data:`ORGAN_AT` of its start)?"""
+    opening = _CLAUSE_MARK.split(sentence, maxsplit=1)[0]
+    organ = _FIELD_ORGAN.search(opening)
+    return organ is not None and organ.start() <= ORGAN_AT \
+        and organ.group(1) in query.normalized
+
+
 def _says(item: Ranked, norms: Sequence[str], query: Query) -> bool:
     """Does ``item`` say the kind of answer asked, with its bound and measure (最少几位 →
     不得少于10位; 提前几天 → 三日前)? False when nothing particular is asked."""
@@ -1571,7 +1589,10 @@ class Ranker:
         if OBLIGATIONS.intersection(query.asks) and (names := _subject(query)) \
                 and binds(self.norms[item.row], names, query):
             return 0.0      # (国家机关、企业…等统计调查对象，必须…: it binds the party asked)
-        return 1.0 if _binds_organ(_best_sentence(item, self.rows, self.norms)) else 0.0
+        sentence = _best_sentence(item, self.rows, self.norms)
+        if _organ_named(sentence, query):
+            return 0.0      # (审计结果会对外公布吗 → 审计机关可以…向社会公布审计结果)
+        return 1.0 if _binds_organ(sentence) else 0.0
 
     def _organ_held(self, ranked: Sequence[Ranked], query: Query, article: float) -> float:
         """:meth:`_organ_rule` of the best, unless it leads the next article by
