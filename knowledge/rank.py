@@ -1092,12 +1092,17 @@ def own_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], query: Que
 DEFINE_SCAN = 2000
 # … and the rows saying a party's name read for its duties (bound_candidates), at most
 BOUND_SCAN = 300
-# What a term is, asked (什么是X, X是什么, X指什么, X的含义, 何谓X, 什么叫X): the term X.
+# What a term is, asked (什么是X, X是什么, X指什么, X的含义, 何谓X, 什么叫X, X是指谁, X指的是哪些信息):
+# the term X.
 _TERM_ASKED = (
     re.compile(r"(?:什么是|什么叫做?|何谓|何为)[“”\"《]*([^，。；？！?!,;“”\"《》]{2,12}?)[“”\"》]*(?=[？?，。；！!,]|$)"),
     re.compile(r"(?:^|[。？?！!])[“”\"《]*([^，。；？！?!,;“”\"《》]{2,10}?)[“”\"》]*"
                r"(?:是什么|指什么|是指什么|指的是什么|的含义是什么|的含义|的定义是什么|的定义)"
-               r"(?:意思)?[？?。]*$"))
+               r"(?:意思)?[？?。]*$"),
+    # … and asked as whom or which things it means (网络运营者是指谁, 政府信息指的是哪些信息)
+    re.compile(r"(?:^|[。？?！!])[“”\"《]*([^，。；？！?!,;“”\"《》]{2,10}?)[“”\"》]*"
+               r"(?:是指|指的是|指)(?:谁|哪些人|哪些[^，。；？！?!,;]{0,4}?|哪一?类[^，。；？！?!,;]{0,4}?)"
+               r"[？?。]*$"))
 # A liability article citing its rule by number: 违反本法第四十三条和第四十八条规定的, 不履行本法
 # 第二十七条、第二十九条规定的…义务的 (the numbers up to 规定; Ranker.citing_candidates) …
 _VIOLATES = re.compile(r"(?:违反|不履行|未履行)本(?:法|条例|办法|规定|细则|规则)"
