@@ -1477,8 +1477,11 @@ class Ranker:
                 if len(ranked) > 1 and query.asks else self._defines_ahead(ranked, query),
                 # asked for a list (哪些, 什么情形), the best hit is a statute article that says
                 # none of what is asked: no enumeration (下列, （一）…) nor rule nor number
+                # — unless it says what the term asked is (被审计部门指的是哪些部门 → 本条例所称
+                # 被审计部门，是指…: a definition answers which ones)
                 "unlisted": 1.0 if "list" in query.asks and parts["answer_type"] == 0.0
-                and len(article_key(self.rows[top.row])) == 2 else 0.0,
+                and len(article_key(self.rows[top.row])) == 2
+                and not self._defines_asked(top.row, query) else 0.0,
                 "faq": 1.0 if self.rows[top.row].kind == "faq" else 0.0,
                 "missing": parts.get("missing", 0.0),
                 "rivals": self._rivals(ranked, article),
@@ -1618,6 +1621,11 @@ class Ranker:
                    and item.parts.get("article", item.parts["coverage"]) >= half
                    and not _binds_organ(_best_sentence(item, self.rows, self.norms))
                    for item in ranked[1:among])
+
+    def _defines_asked(self, row: int, query: Query) -> bool:
+        """Does ``row`` say what the term the question asks about is (:func:`term_asked`)?"""
+        term = term_asked(query.normalized)
+        return term is not None and _defines(self.norms[row], term)
 
     def _defines_ahead(self, ranked: Sequence[Ranked], query: Query) -> float:
         """Asked what a term means (:func:`term_asked`): 1 when the best says what it is and the
