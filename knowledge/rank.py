@@ -801,6 +801,24 @@ def _organ_named(sentence: str, query: Query) -> bool:
         and organ.group(1) in query.normalized
 
 
+# … or says a person the organ's rule is about, after the organ (有关主管部门应当对投诉、举报人的
+# 相关信息予以保密 for 举报人的信息会保密吗): the rule binds the state for that person, whom the
+# question asks about (_organ_serves).
+_SERVED = re.compile(r"(?:者|人|人员|职工|员工|公民|居民|妇女)$")
+
+
+def _organ_serves(sentence: str, query: Query) -> bool:
+    """Does ``sentence``, after its opening clause's organ (:data:`_ORGAN`), say a person the
+    question names (a unit of two characters or more ending in a person's word,
+    :data:`_SERVED`: 举报人, 申请人, 劳动者)?"""
+    organ = _ORGAN.search(sentence)
+    if organ is None:
+        return False
+    after = sentence[organ.end():]
+    return any(len(unit.text) >= 2 and _SERVED.search(unit.text) and unit.text in after
+               for unit in query.units)
+
+
 def _says(item: Ranked, norms: Sequence[str], query: Query) -> bool:
     """Does ``item`` say the kind of answer asked, with its bound and measure (最少几位 →
     不得少于10位; 提前几天 → 三日前)? False when nothing particular is asked."""
@@ -1598,7 +1616,7 @@ class Ranker:
                 and binds(self.norms[item.row], names, query):
             return 0.0      # (国家机关、企业…等统计调查对象，必须…: it binds the party asked)
         sentence = _best_sentence(item, self.rows, self.norms)
-        if _organ_named(sentence, query):
+        if _organ_named(sentence, query) or _organ_serves(sentence, query):
             return 0.0      # (审计结果会对外公布吗 → 审计机关可以…向社会公布审计结果)
         return 1.0 if _binds_organ(sentence) else 0.0
 
