@@ -165,8 +165,9 @@ _CONDUCT_ITEM = re.compile(r"^\s*(?:第[一二三四五六七八九十百零〇�
 def is_liability(heads: str, text: str) -> bool:
     """Is a paragraph a liability provision: under a 法律责任 / 罚则 heading (``heads``: its
     title and headings) unless it names no sanction (:data:`_SANCTION_WORD`), is no item of
-    a list of conducts and its opening sentence sets no condition (…的，), or stating a sanction (:func:`states_sanction`) under a heading
-    that names sanctions in other words (监督与责任, 奖惩, 责任追究)?"""
+    a list of conducts and its opening sentence sets no condition (…的，), or stating a
+    sanction (:func:`states_sanction`) under a heading that names sanctions in other words
+    (监督与责任, 奖惩, 责任追究)?"""
     if _LIABILITY_HEADING.search(heads) is not None:
         return _SANCTION_WORD.search(text) is not None or _CONDUCT_ITEM.search(text) is not None \
             or _CONDITION.search(_OPENING.split(text.lstrip(), 1)[0]) is not None
