@@ -787,6 +787,42 @@ _BODY = re.compile(r"[^，,。；;、及与或]{0,20}?(?:国家|政府|行政|�
                    r"不得|可以|必须|负责|对|在|依法|按照|根据)")
 
 
+# A state field's organ or its staff as a clause's subject, by its field (审计机关和审计人员…,
+# 县级以上人民政府统计机构…, 国家网信部门…): a question saying the field (审计局的报告,
+# 审计结果会公布吗, 审计人员看到我们的商业秘密) asks about that organ's own work, so the
+# organ's rule is the one asked, not a sign that a unit's rule was missed (_organ_named).
+_FIELD_ORGAN = re.compile(r"(统计|审计|税务|公安|网信|监察|社会保障|人力资源|卫生健康|卫生|教育|"
+                          r"财政|市场监管|生态环境|应急管理|民政|司法|海关|自然资源|交通运输|商务|"
+                          r"外交|信访|档案)[^，,。；;、]{0,6}?(?:部门|机关|机构|委员会|人员|署)")
+
+
+def _organ_named(sentence: str, query: Query) -> bool:
+    """Does the question say the field of the state organ that ``sentence``'s opening clause
+    has as its subject (:data:`_FIELD_ORGAN` within :data:`ORGAN_AT` of its start)?"""
+    opening = _CLAUSE_MARK.split(sentence, maxsplit=1)[0]
+    organ = _FIELD_ORGAN.search(opening)
+    return organ is not None and organ.start() <= ORGAN_AT \
+        and organ.group(1) in query.normalized
+
+
+# … or says a person the organ's rule is about, after the organ (有关主管部门应当对投诉、举报人的
+# 相关信息予以保密 for 举报人的信息会保密吗): the rule binds the state for that person, whom the
+# question asks about (_organ_serves).
+_SERVED = re.compile(r"(?:者|人|人员|职工|员工|公民|居民|妇女)$")
+
+
+def _organ_serves(sentence: str, query: Query) -> bool:
+    """Does ``sentence``, after its opening clause's organ (:data:`_ORGAN`), say a person the
+    question names (a unit of two characters or more ending in a person's word,
+    :data:`_SERVED`: 举报人, 申请人, 劳动者)?"""
+    organ = _ORGAN.search(sentence)
+    if organ is None:
+        return False
+    after = sentence[organ.end():]
+    return any(len(unit.text) >= 2 and _SERVED.search(unit.text) and unit.text in after
+               for unit in query.units)
+
+
 def _says(item: Ranked, norms: Sequence[str], query: Query) -> bool:
     """Does ``item`` say the kind of answer asked, with its bound and measure (最少几位 →
     不得少于10位; 提前几天 → 三日前)? False when nothing particular is asked."""
@@ -1107,12 +1143,17 @@ def own_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], query: Que
 DEFINE_SCAN = 2000
 # … and the rows saying a party's name read for its duties (bound_candidates), at most
 BOUND_SCAN = 300
-# What a term is, asked (什么是X, X是什么, X指什么, X的含义, 何谓X, 什么叫X): the term X.
+# What a term is, asked (什么是X, X是什么, X指什么, X的含义, 何谓X, 什么叫X, X是指谁, X指的是哪些信息):
+# the term X.
 _TERM_ASKED = (
     re.compile(r"(?:什么是|什么叫做?|何谓|何为)[“”\"《]*([^，。；？！?!,;“”\"《》]{2,12}?)[“”\"》]*(?=[？?，。；！!,]|$)"),
     re.compile(r"(?:^|[。？?！!])[“”\"《]*([^，。；？！?!,;“”\"《》]{2,10}?)[“”\"》]*"
                r"(?:是什么|指什么|是指什么|指的是什么|的含义是什么|的含义|的定义是什么|的定义)"
-               r"(?:意思)?[？?。]*$"))
+               r"(?:意思)?[？?。]*$"),
+    # … and asked as whom or which things it means (网络运营者是指谁, 政府信息指的是哪些信息)
+    re.compile(r"(?:^|[。？?！!])[“”\"《]*([^，。；？！?!,;“”\"《》]{2,10}?)[“”\"》]*"
+               r"(?:是指|指的是|指)(?:谁|哪些人|哪些[^，。；？！?!,;]{0,4}?|哪一?类[^，。；？！?!,;]{0,4}?)"
+               r"[？?。]*$"))
 # A liability article citing its rule by number: 违反本法第四十三条和第四十八条规定的, 不履行本法
 # 第二十七条、第二十九条规定的…义务的 (the numbers up to 规定; Ranker.citing_candidates) …
 _VIOLATES = re.compile(r"(?:违反|不履行|未履行)本(?:法|条例|办法|规定|细则|规则)"
@@ -1510,8 +1551,11 @@ class Ranker:
                 if len(ranked) > 1 and query.asks else self._defines_ahead(ranked, query),
                 # asked for a list (哪些, 什么情形), the best hit is a statute article that says
                 # none of what is asked: no enumeration (下列, （一）…) nor rule nor number
+                # — unless it says what the term asked is (被审计部门指的是哪些部门 → 本条例所称
+                # 被审计部门，是指…: a definition answers which ones)
                 "unlisted": 1.0 if "list" in query.asks and parts["answer_type"] == 0.0
-                and len(article_key(self.rows[top.row])) == 2 else 0.0,
+                and len(article_key(self.rows[top.row])) == 2
+                and not self._defines_asked(top.row, query) else 0.0,
                 "faq": 1.0 if self.rows[top.row].kind == "faq" else 0.0,
                 "missing": parts.get("missing", 0.0),
                 "rivals": self._rivals(ranked, article),
@@ -1669,7 +1713,10 @@ class Ranker:
         if OBLIGATIONS.intersection(query.asks) and (names := _subject(query)) \
                 and binds(self.norms[item.row], names, query):
             return 0.0      # (国家机关、企业…等统计调查对象，必须…: it binds the party asked)
-        return 1.0 if _binds_organ(_best_sentence(item, self.rows, self.norms)) else 0.0
+        sentence = _best_sentence(item, self.rows, self.norms)
+        if _organ_named(sentence, query) or _organ_serves(sentence, query):
+            return 0.0      # (审计结果会对外公布吗 → 审计机关可以…向社会公布审计结果)
+        return 1.0 if _binds_organ(sentence) else 0.0
 
     def _organ_held(self, ranked: Sequence[Ranked], query: Query, article: float) -> float:
         """:meth:`_organ_rule` of the best, unless it leads the next article by
@@ -1690,6 +1737,11 @@ class Ranker:
                    and item.parts.get("article", item.parts["coverage"]) >= half
                    and not _binds_organ(_best_sentence(item, self.rows, self.norms))
                    for item in ranked[1:among])
+
+    def _defines_asked(self, row: int, query: Query) -> bool:
+        """Does ``row`` say what the term the question asks about is (:func:`term_asked`)?"""
+        term = term_asked(query.normalized)
+        return term is not None and _defines(self.norms[row], term)
 
     def _defines_ahead(self, ranked: Sequence[Ranked], query: Query) -> float:
         """Asked what a term means (:func:`term_asked`): 1 when the best says what it is and the

@@ -151,12 +151,27 @@ def states_sanction(text: str) -> bool:
     return _SANCTIONED.search(opening) is not None and _EXEMPTS.search(opening) is None
 
 
+# … and under a 法律责任 / 罚则 heading, a paragraph that names no sanction, is no item of a
+# list of conducts (（一）拒绝提供…的；) and puts no condition on a conduct in its opening
+# sentence (…未与劳动者订立书面劳动合同的，应当…支付二倍的工资: what follows a conduct) states a
+# rule that only sits in that chapter (被审计单位应当按照规定时间整改…，将整改情况报告审计机关).
+_SANCTION_WORD = re.compile(r"处分|罚款|处罚|罚金|追究|责令|没收|吊销|通报|警告|拘留|赔偿|"
+                            r"承担|撤销|取消|降级|撤职|开除|处理|滞纳金|停业|关闭")
+_CONDITION = re.compile(r"的[，,]")
+_CONDUCT_ITEM = re.compile(r"^\s*(?:第[一二三四五六七八九十百零〇两\d]+条\s*)?[（(][一二三四五六七八九十\d]+[）)]"
+                           r"|的[；;。.]?\s*$")
+
+
 def is_liability(heads: str, text: str) -> bool:
     """Is a paragraph a liability provision: under a 法律责任 / 罚则 heading (``heads``: its
-    title and headings), or stating a sanction (:func:`states_sanction`) under a heading that
-    names sanctions in other words (监督与责任, 奖惩, 责任追究)?"""
-    return _LIABILITY_HEADING.search(heads) is not None \
-        or _SANCTIONS_HEADING.search(heads) is not None and states_sanction(text)
+    title and headings) unless it names no sanction (:data:`_SANCTION_WORD`), is no item of
+    a list of conducts and its opening sentence sets no condition (…的，), or stating a
+    sanction (:func:`states_sanction`) under a heading that names sanctions in other words
+    (监督与责任, 奖惩, 责任追究)?"""
+    if _LIABILITY_HEADING.search(heads) is not None:
+        return _SANCTION_WORD.search(text) is not None or _CONDUCT_ITEM.search(text) is not None \
+            or _CONDITION.search(_OPENING.split(text.lstrip(), 1)[0]) is not None
+    return _SANCTIONS_HEADING.search(heads) is not None and states_sanction(text)
 
 
 def lead_label(text: str, limit: int = 24) -> str:

@@ -49,9 +49,10 @@ __all__ = ["FORMAT_VERSION", "IndexFileError", "Segment", "build_segment", "inde
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 6          # bump when what a build writes changes (tokens, fields, layout, liability);
+FORMAT_VERSION = 7          # bump when what a build writes changes (tokens, fields, layout, liability);
                             # 5: term frequencies uint8 (a search maps ~50 MB less of them at 100k);
                             # 6: postings' rows uint16 within spans of 65,536 rows
+                            # 7: a paragraph under 法律责任 naming no sanction is no liability (rules13)
 _MAGIC = b"STAFFIDX"
 _HEAD = struct.Struct("<8sIQ")   # magic, format version, header length
 _ROW_BITS = 27

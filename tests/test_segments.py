@@ -17,7 +17,7 @@ import pytest
 
 from knowledge import KnowledgeBase
 from knowledge.search import Searcher
-from knowledge.segments import index_path, load_segment
+from knowledge.segments import FORMAT_VERSION, index_path, load_segment
 
 ROOT = Path(__file__).resolve().parent.parent
 SENTENCES = [s for s in re.findall(r"[^。！？\s]+[。！？]", (ROOT / "seeds" /
@@ -475,12 +475,12 @@ def test_an_index_file_of_format_5_is_stale_and_built_again(base, tmp_path, capl
     db = copy(base, tmp_path / "kb.db")
     path = index_path(db)
     data = bytearray(path.read_bytes())
-    assert struct.unpack_from("<I", data, 8)[0] == 6
+    assert struct.unpack_from("<I", data, 8)[0] == FORMAT_VERSION
     struct.pack_into("<I", data, 8, 5)
     path.write_bytes(bytes(data))
     with KnowledgeBase(db) as kb:
         want = ranking(Searcher(kb.store.load_rows(), kb.analyzer, kb.config))
         assert_same_ranking(ranking(kb.searcher), want)
         assert kb._index.events[0].startswith("rebuild"), kb._index.events
-    assert "has format 5, this staffbot writes 6" in caplog.text
-    assert struct.unpack_from("<I", path.read_bytes(), 8)[0] == 6
+    assert f"has format 5, this staffbot writes {FORMAT_VERSION}" in caplog.text
+    assert struct.unpack_from("<I", path.read_bytes(), 8)[0] == FORMAT_VERSION
