@@ -8,7 +8,8 @@ read per document instead: a document's **employer term** is the term of :data:`
 its sentences most often make the subject of a duty (…应当 / 必须 / 不得 / 可以), its **worker
 term** the term of :data:`WORKER_TERMS` it says most. A question word on the same side (the word
 itself or one of its thesaurus alternatives is a term of that side) then counts as said, in the
-rerank's coverage, by a sentence of that document saying the document's term — and by no other
+rerank's coverage, by a sentence of that document saying the document's term and most of the
+question's other words (``SearchConfig.party_said`` / ``party_rest``) — and by no other
 document's sentence (the BM25 search is untouched).
 """
 

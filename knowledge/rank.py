@@ -31,8 +31,8 @@ from .compiled import loops as _bm25  # None: not built (or stale); numpy gives 
 from .faqmatch import FaqSheet, asks_permission, forms_agree
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
-from .query import ANSWER_TYPES, HANDLING, OBLIGATIONS, QUESTION_FORM, Query, Unit
 from .parties import Parties, read_parties, side_of
+from .query import ANSWER_TYPES, HANDLING, OBLIGATIONS, QUESTION_FORM, Query, Unit
 from .sections import chinese_number, find_references, is_liability
 from .store import ParagraphRow
 from .teach import vote_factor
