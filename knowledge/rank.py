@@ -31,6 +31,7 @@ from .compiled import loops as _bm25  # None: not built (or stale); numpy gives 
 from .faqmatch import FaqSheet, asks_permission, forms_agree
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
+from .parties import Parties, read_parties, side_of
 from .query import ANSWER_TYPES, HANDLING, OBLIGATIONS, QUESTION_FORM, Query, Unit
 from .sections import chinese_number, find_references, is_liability
 from .store import ParagraphRow
@@ -1500,6 +1501,7 @@ class Ranker:
         self.translations = translations   # question words → article words (associations.py)
         self._kinds: dict[tuple, np.ndarray] = {}     # (marks, liability) → rows of that kind
         self._docs = docs
+        self._parties: dict[int, Parties] = {}   # document → its own party terms (parties.py)
         self._liability = liability if liability is not None else {
             row for row, head in enumerate(self._heads) if is_liability(head, rows[row].text)}
         # 第三条, 第二章 … in heading paths, so that a question naming an article finds it.
@@ -2291,6 +2293,8 @@ class Ranker:
         spans, starts, head_of = _layout(sentence_lists, norms, heads_of_rows)
         n_rows = len(head_of)
         found = spans.matrix(units)
+        if cfg.party_said > 0:
+            self._party_said(found, units, spans, row_list, starts, len(head_of), cfg)
         measured = measured_numbers(query.normalized)
         for j, unit in enumerate(units):   # 请5天事假: a rule's 3天以上10天以内 says it
             if unit.text in measured:
@@ -2476,6 +2480,50 @@ class Ranker:
             return total
         added = np.bincount(rows, minlength=len(self.rows), weights=weights)
         return added if total is None else total + added
+
+    def document_parties(self, doc: int) -> Parties:
+        """The employer and worker terms document ``doc`` names its sides with (read once)."""
+        if doc not in self._parties:
+            if self._docs is None:
+                self._docs = np.array([row.doc_id for row in self.rows], dtype=np.int64)
+            self._parties[doc] = read_parties(
+                self.norms[row] for row in np.flatnonzero(self._docs == doc).tolist())
+        return self._parties[doc]
+
+    def _party_said(self, found: np.ndarray, units: Sequence[Unit], spans: "_Spans",
+                    row_list: list[int], starts: np.ndarray, n_sentences: int,
+                    config: SearchConfig) -> None:
+        """A question word naming a side (公司, 厂里, 员工: :func:`~.parties.side_of`) counts as
+        ``said`` (the config's ``party_said``) by each candidate sentence saying its document's
+        own term for that side (安全生产法's 生产经营单位 / 从业人员), in ``found`` — when the
+        sentence says ``party_rest`` of the question's other words: the side said in a document's
+        own term completes a sentence saying the rest, it does not make one that says only the side
+        (with it everywhere, each answer gained cost a wrong one: bench/README.md, party14)."""
+        said = config.party_said
+        sided = [(j, side) for j, unit in enumerate(units)
+                 if (side := side_of(unit.text, unit.alternatives))]
+        if not sided:
+            return
+        if self._docs is None:
+            self._docs = np.array([row.doc_id for row in self.rows], dtype=np.int64)
+        ends = np.append(starts[1:], n_sentences).tolist()
+        others = np.ones(len(units), dtype=bool)
+        others[[j for j, _ in sided]] = False
+        weights = np.array([u.weight for u in units])[others]
+        rest = (found[:, others] @ weights / weights.sum()).tolist() if weights.sum() > 0 \
+            else [0.0] * found.shape[0]
+        lows, highs = spans.bounds[0].tolist(), spans.bounds[1].tolist()
+        text = spans.text
+        for i, row in enumerate(row_list):
+            parties = self.document_parties(int(self._docs[row]))
+            for j, side in sided:
+                term = parties.of_side(side)
+                if not term or term == units[j].text:
+                    continue
+                for k in range(int(starts[i]), ends[i]):
+                    if found[k, j] < said and rest[k] >= config.party_rest \
+                            and term in text[lows[k]:highs[k]]:
+                        found[k, j] = said
 
     def _read(self, row_list: list[int]) -> tuple[list[ParagraphRow], list[str], list[str]]:
         """The rows' paragraphs, normalised texts and heading texts (from a snapshot's views:

@@ -89,6 +89,11 @@ class SearchConfig:
     fuzzy_weight: float = 1.5        # rapidfuzz partial_ratio of the question and a sentence
     pair_discount: float = 0.85      # a two-sentence window counts a little less than one
     coverage_weight: float = 0.4     # paragraph's share of the query
+    party_said: float = 0.9          # how much a side's everyday word (公司, 员工) counts as said by
+                                     # a sentence saying its document's own term for that side
+                                     # (parties.py; 0: not at all) ...
+    party_rest: float = 0.8          # ... in a sentence saying this share of the question's other
+                                     # words: the side alone does not make an answer
     reference_weight: float = 2.0    # the paragraph is under the 第N条/章 the question names
     type_weight: float = 0.15        # the paragraph says what the question asks for (多少 → 30日)
     liability_weight: float = 0.3    # a 法律责任/罚则 article: + for 怎么处罚-questions, − else
