@@ -2052,16 +2052,14 @@ class Ranker:
         left = total >= floor if visible is None else (total >= floor) & visible
         left[candidates.rows] = False          # (scored, not yet a candidate)
         part = self._subword_part(query, total.size, config)
-        if self._docs is None:
-            self._docs = np.array([row.doc_id for row in self.rows], dtype=np.int64)
-        best_docs = self._docs[candidates.rows[:TYPED_DOCS]]
+        best_docs = self.doc_ids()[candidates.rows[:TYPED_DOCS]]
         extra: list[int] = []
         for mask in masks:
             rows = np.flatnonzero(mask & left)
             if rows.size:
                 order = total[rows] if part is None \
                     else total[rows] - (1.0 - config.typed_subword) * part[rows]
-                near = np.isin(self._docs[rows], best_docs)   # (those documents' rows first)
+                near = np.isin(self.doc_ids()[rows], best_docs)   # (those documents' rows first)
                 best = _best(rows[near], order[near], config.typed_rows)
                 if best.size < config.typed_rows:
                     best = np.concatenate([best, _best(rows[~near], order[~near],
@@ -2089,11 +2087,9 @@ class Ranker:
                         wanted.setdefault((self.rows[row].doc_id, n), row)
         if not wanted:
             return candidates
-        if self._docs is None:
-            self._docs = np.array([row.doc_id for row in self.rows], dtype=np.int64)
         rows = np.unique(np.concatenate([self.grams.postings({gram: 1.0})[0]
                                          for gram in ("违反", "履行")]))
-        rows = rows[np.isin(self._docs[rows], list({doc for doc, _ in wanted}))]
+        rows = rows[np.isin(self.doc_ids()[rows], list({doc for doc, _ in wanted}))]
         if visible is not None:
             rows = rows[visible[rows]]
         rows = [row for row, member in zip(rows.tolist(), _members(
@@ -2481,13 +2477,17 @@ class Ranker:
         added = np.bincount(rows, minlength=len(self.rows), weights=weights)
         return added if total is None else total + added
 
+    def doc_ids(self) -> np.ndarray:
+        """Each row's document id, as an array (built on first use when not given)."""
+        if self._docs is None:
+            self._docs = np.array([row.doc_id for row in self.rows], dtype=np.int64)
+        return self._docs
+
     def document_parties(self, doc: int) -> Parties:
         """The employer and worker terms document ``doc`` names its sides with (read once)."""
         if doc not in self._parties:
-            if self._docs is None:
-                self._docs = np.array([row.doc_id for row in self.rows], dtype=np.int64)
             self._parties[doc] = read_parties(
-                self.norms[row] for row in np.flatnonzero(self._docs == doc).tolist())
+                self.norms[row] for row in np.flatnonzero(self.doc_ids() == doc).tolist())
         return self._parties[doc]
 
     def _party_said(self, found: np.ndarray, units: Sequence[Unit], spans: "_Spans",
@@ -2504,8 +2504,7 @@ class Ranker:
                  if (side := side_of(unit.text, unit.alternatives))]
         if not sided:
             return
-        if self._docs is None:
-            self._docs = np.array([row.doc_id for row in self.rows], dtype=np.int64)
+        docs = self.doc_ids()
         ends = np.append(starts[1:], n_sentences).tolist()
         others = np.ones(len(units), dtype=bool)
         others[[j for j, _ in sided]] = False
@@ -2515,7 +2514,7 @@ class Ranker:
         lows, highs = spans.bounds[0].tolist(), spans.bounds[1].tolist()
         text = spans.text
         for i, row in enumerate(row_list):
-            parties = self.document_parties(int(self._docs[row]))
+            parties = self.document_parties(int(docs[row]))
             for j, side in sided:
                 term = parties.of_side(side)
                 if not term or term == units[j].text:

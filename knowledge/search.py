@@ -27,7 +27,7 @@ candidates at all (a mask applied to BM25's scores before the top-k): suggestion
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -177,29 +177,30 @@ class SearchConfig:
                                      # candidates (有前款规定的…) join them (Searcher._applying)
 
 
-def _faq_forms(asked: Iterable[tuple[str, list[str]]], words) -> frozenset[str]:
-    """The question forms (多久, 怎么办; 时候 of 什么时候) that FAQ pairs' questions say and no
-    other text does (each row that has the word is a pair whose question says it): the
-    knowledge base does not say them, its pairs only ask with them."""
+def _only_pairs_say(asked: Iterable[tuple[str, list[str]]], words,
+                    pick: Callable[[str, list[str]], Iterable[str]]) -> frozenset[str]:
+    """The words ``pick`` takes from FAQ pairs' questions (``asked``: each pair's question and
+    its words) that no other text says (each row that has the word is a pair whose question
+    says it)."""
     count: dict[str, int] = {}
     for question, found in asked:
-        pieces = form_pieces(normalize(question))
-        for word in set(found):
-            if QUESTION_FORM.fullmatch(word) or word in pieces:
-                count[word] = count.get(word, 0) + 1
+        for word in pick(question, found):
+            count[word] = count.get(word, 0) + 1
     return frozenset(w for w, n in count.items() if words.df(w) <= n)
 
 
-def _faq_talk(asked: Iterable[tuple[str, list[str]]], words) -> frozenset[str]:
-    """The askers and vague words (我, 自己, 东西: ASKER_TALK, VAGUE_WORDS) that FAQ
-    pairs' questions say and no other text does: a pair's question is asked as staff ask
+def _form_words(question: str, found: list[str]) -> set[str]:
+    """A pair's question forms (多久, 怎么办; 时候 of 什么时候): where only pairs' questions say
+    one, the knowledge base does not say it, its pairs only ask with it."""
+    pieces = form_pieces(normalize(question))
+    return {w for w in found if QUESTION_FORM.fullmatch(w) or w in pieces}
+
+
+def _talk_words(_: str, found: list[str]) -> set[str]:
+    """A pair's askers and vague words (我, 自己, 东西: ASKER_TALK, VAGUE_WORDS): where only
+    pairs' questions say one, it is talk there too — a pair's question is asked as staff ask
     (宿舍可以自己做饭吗), so its talk is no more a topic of the sheet than the asker's is."""
-    count: dict[str, int] = {}
-    for _, found in asked:
-        for word in set(found):
-            if word in ASKER_TALK or word in VAGUE_WORDS:
-                count[word] = count.get(word, 0) + 1
-    return frozenset(w for w, n in count.items() if words.df(w) <= n)
+    return {w for w in found if w in ASKER_TALK or w in VAGUE_WORDS}
 
 
 class Searcher:
@@ -233,10 +234,9 @@ class Searcher:
             question = self.rows[row].question
             cache[pid] = (question, analyzer.words(normalize(question)) if question else [])
         questions = {row: cache[pid][0] for row, pid in zip(faq, pids) if cache[pid][0]}
-        self.queries.faq_forms = _faq_forms([cache[pid] for row, pid in zip(faq, pids)
-                                             if cache[pid][0]], self.words)
-        talk = self.queries.faq_talk = _faq_talk([cache[pid] for row, pid in zip(faq, pids)
-                                                  if cache[pid][0]], self.words)
+        pairs = [cache[pid] for pid in pids if cache[pid][0]]
+        self.queries.faq_forms = _only_pairs_say(pairs, self.words, _form_words)
+        talk = self.queries.faq_talk = _only_pairs_say(pairs, self.words, _talk_words)
         # (a pair's question read as a staff member's is: its talk is no topic word of it)
         asked = {row: [w for w in cache[pid][1] if w not in talk] or cache[pid][1]
                  for row, pid in zip(faq, pids) if cache[pid][0]}
