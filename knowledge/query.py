@@ -208,6 +208,12 @@ class Query:
         return tuple(says for name, _, says in ANSWER_TYPES if name in self.asks)
 
     @cached_property
+    def asks_penalty(self) -> bool:
+        """Is what befalls the asker the only thing asked (会怎么样, 罚多少, 会被查封吗): a
+        consequence, and neither who (责任人是谁) nor what to do (该怎么做)?"""
+        return "consequence" in self.asks and not {"agent", "procedure"} & set(self.asks)
+
+    @cached_property
     def asks_todo(self) -> bool:
         """Is what to do (怎么办, 咋整) the only consequence asked: the question's consequence
         form is its procedure form (预算超了怎么办), not 会怎样, 怎么处罚, 后果…?"""

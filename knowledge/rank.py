@@ -1568,8 +1568,13 @@ class Ranker:
                 "mention": 1.0 if parts.get("liability", 0.0) < 0.0
                 and ("agent" in query.asks or self._names_rule(top.row)) else 0.0,
                 # asked what happens: the best says none, its own law's liability article next
-                # says one
-                "duty": 1.0 if "consequence" in query.asks and parts["answer_type"] == 0.0
+                # says one; or, asked only what befalls the asker (不让进会怎么样), the best, a
+                # state text's article, says a consequence outside its liability chapter — a
+                # power of the state (检查时…责令…停产停业), not the penalty for the conduct
+                # asked (an office's rule says its sanction where the rule is: 列入…名单)
+                "duty": 1.0 if "consequence" in query.asks
+                and (parts["answer_type"] == 0.0 or query.asks_penalty
+                     and _STATE_TEXT.search(_law_name(self.rows[top.row].title)) is not None)
                 and top.row not in self._liability and any(
                     item.row in self._liability and item.parts["answer_type"] == 1.0
                     and self.rows[item.row].doc_id == self.rows[top.row].doc_id
