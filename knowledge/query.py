@@ -95,8 +95,10 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
         # 谁/哪个部门/由谁 → an agent
         ("agent",
          r"谁|哪个部门|哪个机关|哪个单位|哪一级|哪级|什么部门|什么机关|哪个机构|找哪|向哪|去哪|(?<!在)哪里",
-         (r"由[^，。；]{1,20}(?:负责|确定|批准|审批|决定|认定|管理|领导|制定|组织|受理|办理)|"
-          r"部门|机关|人民政府|委员会|负责人|领导|机构")),
+         (r"由[^，。；]{1,20}(?:负责|确定|批准|审批|决定|认定|管理|领导|制定|组织|受理|办理|"
+          r"承担|负担|支付)|部门|机关|人民政府|委员会|负责人|领导|机构|"
+          # who pays said as the account a cost is booked to (钱从哪里出 → 在生产成本中列支)
+          r"(?:成本|经费|费用)中[^。；]{0,6}列支|列入[^。；]{0,10}(?:成本|预算)")),
         # 怎么办/会怎么样/有什么后果/怎么处罚 → procedures and consequences (said as staff say
         # them too: 咋办, 咋整, 会咋样, 咋处理; 会被 with a sanction: 会被罚, 会被开除; 会被挪用,
         # 会被公开 ask whether a thing is done, a rule; 有什么责任 without 法律 asks a duty)
