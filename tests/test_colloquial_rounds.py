@@ -1,4 +1,4 @@
-"""Everyday words by domain, ninth and tenth rounds (issue 11, branches colloq9 and colloq10),
+"""Everyday words by domain, ninth to eleventh rounds (issue 11, branches colloq9 to colloq11),
 through the CLI (``staffbot ask --json --explain``), each round on a rule book of its own.
 
 Ninth round: a worker's words for leave, discipline, pay, travel and
@@ -13,6 +13,13 @@ rules say them (不服气 → 不服, 冒领 → 骗取, 拉黑 → 向社会公
 欺负 → 侵害, 求助电话 → 热线, 换岗位 → 转岗, 电焊工 → 特种作业人员, 生死状 → 免除, 救火 → 扑救, 店员 →
 工作人员), each on a rule beside a sibling that shares the question's other words; and the
 question's talk is no topic word (该不该 asks for a rule; 这块, 有人 point at nothing).
+
+Eleventh round: a worker's words for the notions the labour, pay, leave, social-insurance,
+reimbursement and inspection rules turn on are looked for as rules say them (不跟我商量 → 单方面,
+效益不好 → 生产经营困难, 晚点发 → 延期支付, 赔偿N → 经济补偿, 接着领 → 停止领取, 交了多少 → 缴费记录,
+从哪天开始算 → 之日起, 在这边上班 → 用工所在地, 生孩子能休 → 产假, 不想交 → 放弃, 工伤期间 →
+停工留薪期, 借点钱 → 借款, 货比三家 → 询价, 五一 → 劳动节), each on a rule beside a sibling that
+shares the question's other words.
 
 The rules are written for this test in the words rules use; the questions the way staff type them.
 """
@@ -110,9 +117,58 @@ TALK10 = [
     ("听说有人骗取困难补助，会怎样处理？", "第三条", ["有人"], "骗取"),
 ]
 
+RULES11 = """职工服务中心办事规则
+第一条 单位不得单方面变更职工的工作岗位。
+第二条 单位变更职工的工作岗位，应当提前十日告知职工。
+第三条 单位因生产经营困难需要调整工资的，应当与工会协商。
+第四条 单位调整工资的，应当提前一个月公布。
+第五条 单位延期支付工资的，最长不超过十五日。
+第六条 单位支付工资时，应当向职工提供工资清单。
+第七条 单位解除劳动合同的，按照职工的工作年限支付经济补偿。
+第八条 单位解除劳动合同的，应当提前三十日书面通知职工。
+第九条 职工领取生活补助期间重新就业的，停止领取生活补助。
+第十条 职工领取生活补助，应当持本人身份证明到服务中心办理。
+第十一条 职工可以向服务中心查询本人的互助金缴费记录。
+第十二条 职工的互助金由服务中心统一管理。
+第十三条 互助金待遇自职工入会之日起计算。
+第十四条 互助金待遇的标准由理事会确定。
+第十五条 职工的投诉，由用工所在地的服务站受理。
+第十六条 服务站受理职工的投诉后，应当在十日内答复。
+第十七条 女职工生育的，享受产假九十八天。
+第十八条 女职工生育的，由服务中心发给慰问金。
+第十九条 职工自愿放弃互助金的，应当书面声明。
+第二十条 职工缴纳互助金有困难的，可以申请缓缴。
+第二十一条 职工在停工留薪期内，原工资福利待遇不变。
+第二十二条 职工因工受伤的，单位应当及时送医救治。
+第二十三条 职工因公需要借款的，应当填写借款单。
+第二十四条 职工需要填写的单据，由服务中心统一印制。
+第二十五条 采购办公用品，应当向三家以上供应商询价。
+第二十六条 采购办公用品，由行政部门统一办理。
+第二十七条 劳动节期间安排职工工作的，支付百分之三百的工资报酬。
+第二十八条 安排职工在休息日工作的，支付百分之二百的工资报酬。
+"""
+# (question, the article that answers, a word of the rule the question is looked for as)
+WORDS11 = [
+    ("单位不跟我商量就给我换岗位，能这样吗？", "第一条", "单方面"),
+    ("单位说效益不好要调工资，要跟谁商量？", "第三条", "生产经营困难"),
+    ("工资要晚点发，最长能晚多久？", "第五条", "延期支付"),
+    ("单位解除合同，赔偿N按什么给？", "第七条", "经济补偿"),
+    ("领生活补助期间重新就业了，还能接着领吗？", "第九条", "停止领取"),
+    ("我想知道自己互助金交了多少，找谁？", "第十一条", "缴费记录"),
+    ("互助金待遇从哪天开始算？", "第十三条", "之日起"),
+    ("我在这边上班，投诉归哪个服务站受理？", "第十五条", "用工所在地"),
+    ("女职工生孩子能休多少天？", "第十七条", "产假"),
+    ("互助金我不想交了，可以吗？", "第十九条", "放弃"),
+    ("工伤期间工资福利怎么算？", "第二十一条", "停工留薪期"),
+    ("出差想先借点钱，要填什么单？", "第二十三条", "借款"),
+    ("采购办公用品要不要货比三家？", "第二十五条", "询价"),
+    ("五一安排上班，工资怎么算？", "第二十七条", "劳动节"),
+]
+
 # round → (file name, rules, everyday words, talk)
 ROUNDS = {9: ("职工日常管理规定.txt", RULES9, WORDS9, TALK9),
-          10: ("园区职工权益保障办法.txt", RULES10, WORDS10, TALK10)}
+          10: ("园区职工权益保障办法.txt", RULES10, WORDS10, TALK10),
+          11: ("职工服务中心办事规则.txt", RULES11, WORDS11, [])}
 
 
 @pytest.fixture(scope="module")
