@@ -28,7 +28,7 @@ from rapidfuzz import fuzz, process
 
 from .associations import Associations
 from .compiled import loops as _bm25  # None: not built (or stale); numpy gives the same
-from .faqmatch import FaqSheet, asks_permission, forms_agree
+from .faqmatch import FaqSheet, asks_advice, asks_permission, forms_agree
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
 from .parties import Parties, read_parties, side_of
@@ -101,7 +101,8 @@ EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin"
 # character, :mod:`.faqmatch`), the lead over the next candidate (``margin``), how much closer
 # the pair's question is than any other pair's (``lead``), how much more of the question its
 # question and answer say than any other pair's (``support``) and whether the two questions ask
-# for the same specific kind of answer (``form``).
+# for the same specific kind of answer (``form``). ``advice`` (the question asks what to buy or
+# which is best, the pair's question does not) is a rule of :func:`held_back`, not a weight.
 FAQ_EVIDENCE = ("asked", "coverage", "fuzzy", "margin", "closeness", "lead", "support", "form")
 # The fuzzy part of a sentence that says the question's words only as alternatives (a synonym,
 # a defined name, the formal word): as much as :meth:`Unit.match` gives an alternative.
@@ -1413,7 +1414,7 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
 
 # The rules of :func:`decide` that keep a likely answer a suggestion, in the order it reads them.
 HOLDING = ("tie", "near_tie", "crowd", "rarest_next", "unlisted", "mention", "duty", "organ",
-           "vague", "named", "todo", "unbounded", "alike", "leaned", "contrary")
+           "vague", "named", "todo", "unbounded", "alike", "leaned", "contrary", "advice")
 
 
 def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ...]:
@@ -1432,7 +1433,8 @@ def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ..
         "rarest_next": paragraph and level and bool(evidence.get("statute"))
         and evidence.get("rarest_next", 0.0) >= RAREST_SAID,
         **{name: bool(evidence.get(name))
-           for name in ("unlisted", "mention", "duty", "organ", "vague", "todo", "unbounded")},
+           for name in ("unlisted", "mention", "duty", "organ", "vague", "todo", "unbounded",
+                        "advice")},
         # a definition or inventory first, of a rule's article (an encyclopedia's paragraph
         # saying X是指… often answers: 30 of 32 such DRCD answers right)
         "named": paragraph and bool(evidence.get("named")),
@@ -1520,7 +1522,7 @@ class Ranker:
         """What speaks for the best hit answering the question (see :data:`EVIDENCE`)."""
         if not ranked:
             return dict.fromkeys((*EVIDENCE, "faq", "asked", "closeness", "lead", "support",
-                                  "form"), 0.0)
+                                  "form", "advice"), 0.0)
         top = ranked[0]
         parts = top.parts
         # the lead as the decision was fit to read it: without what the fuzzy part gained from
@@ -1814,13 +1816,17 @@ class Ranker:
         (:meth:`~.faqmatch.FaqSheet.support`: a wrong pair sharing one word leads by nothing,
         the right one's answer names the rest); ``form``, 1 when the question and the pair's
         question ask for the same specific kind of answer (几点, 多久, 哪里, 谁, 多少), -1 when
-        for different ones, else 0 (:func:`~.faqmatch.forms_agree`)."""
+        for different ones, else 0 (:func:`~.faqmatch.forms_agree`); ``advice``, 1 when the
+        question asks what to buy or where to go (:func:`~.faqmatch.asks_advice`) and the
+        pair's question does not (a rule of :func:`held_back`, not a weight)."""
         if row not in self._asked or not len(self.faq):
-            return {"support": 0.0, "form": 0.0}
+            return {"support": 0.0, "form": 0.0, "advice": 0.0}
         shares = self.faq_support(query)
         others = max((s for r, s in shares.items() if r != row), default=0.0)
         return {"support": shares.get(row, 0.0) - others,
-                "form": forms_agree(query.normalized, self._asked[row])}
+                "form": forms_agree(query.normalized, self._asked[row]),
+                "advice": float(asks_advice(query.normalized)
+                                and not asks_advice(self._asked[row]))}
 
     def _sheet_weights(self, query: Query, weights: np.ndarray) -> np.ndarray:
         """``weights`` (the question's units', summing to 1) as an FAQ pair's coverage and
