@@ -86,13 +86,18 @@ def asks_permission(text: str) -> bool:
     return PERMISSION.search(text) is not None
 
 
-# Asking for a consumer's choice or a recommendation (哪个牌子好, 选哪家, 怎么买最划算, 推荐一部,
-# 去哪里玩好玩): what to buy or where to go, which no staff sheet's pair answers unless its own
-# question asks the same (体检可以选哪家医院？). A pair found for such a question through the
+# Asking for a consumer's choice or a recommendation (哪个牌子好, 哪家好, 怎么买最划算, 推荐一部
+# 好看的, 去哪里玩好玩): what to buy or where to go, which no staff sheet's pair answers unless its
+# own question asks the same (初学者用哪款字帖好？). A pair found for such a question through the
 # thing named (电动车 → 电动车可以停在哪里充电？) answers another question: the decision holds it
-# back to suggestions (:func:`~.rank.held_back`, ``advice``).
-ADVICE = re.compile("牌子|品牌|性价比|划算|值得买|值不值得|哪家[^，,。？?]{0,6}好|选哪家|哪个好|哪款"
-                    "|推荐一?[个部本款家些首几]|好玩")
+# back to suggestions (:func:`~.rank.held_back`, ``advice``). Narrow on purpose: 牌子 and 品牌
+# only asked which (门口的牌子坏了, 品牌手册在哪下载 are staff matters), 划算 only of buying (年假怎么
+# 休最划算 is not), 推荐 only of a good one (推荐一个朋友来公司 is a referral), no bare 选哪家
+# (体检选哪家医院 is what a sheet answers).
+ADVICE = re.compile("(?:什么|哪个|哪种|哪家|啥)(?:牌子|品牌)|牌子[^，,。？?]{0,2}好|性价比"
+                    "|买[^，,。？?]{0,6}划算|划算[^，,。？?]{0,3}买|值得买|值不值得买"
+                    "|哪家[^，,。？?]{0,6}好|哪个好|哪款[^，,。？?]{0,4}好"
+                    "|推荐[一几]?[个部本款家些首][^，,。？?]{0,4}好|好玩")
 
 
 def asks_advice(text: str) -> bool:
