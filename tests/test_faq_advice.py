@@ -31,9 +31,10 @@ def club_answers(tmp_path_factory) -> dict[str, dict]:
 
 def test_asking_what_to_buy_is_not_answered_by_a_pair_naming_the_thing(club_answers):
     declined(club_answers, ADVICE)
-    # (offered, not hidden: the pair is still the first suggestion)
+    # (offered, not hidden: the pair is still the first suggestion, and the rule is named)
     for question in ADVICE:
         assert club_answers[question]["hits"][0]["question"] == "砚台可以借吗？"
+        assert "advice" in club_answers[question].get("held_back", ()), club_answers[question]
 
 
 @pytest.mark.parametrize("question, asked", ANSWERED)
