@@ -90,11 +90,11 @@ FIELDS = ("words", "context", "grams")
 # while an article of its document next to it says it the question's way (``contrary``).
 # :func:`decide` reads ``ahead``, ``type_ahead``, ``unlisted``, ``rivals``, ``mention``,
 # ``duty``, ``sibling``, ``rarest_next``, ``organ``, ``named``, ``todo``, ``unbounded``,
-# ``leaned`` and ``contrary`` as rules, not as weights.
+# ``leaned``, ``contrary`` and ``advice`` (an FAQ pair's only) as rules, not as weights.
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
             "answer_type", "ahead", "type_ahead", "unlisted", "rivals", "missing", "statute",
             "mention", "duty", "sibling", "rarest", "rarest_next", "organ", "moved", "vague",
-            "named", "todo", "unbounded", "alike", "leaned", "contrary")
+            "named", "todo", "unbounded", "alike", "leaned", "contrary", "advice")
 # When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
 # question, and what says it answers is how much of that question the user's question says
 # (``asked``), the closeness of the two questions (``fuzzy``; ``closeness``: character by
@@ -1522,7 +1522,7 @@ class Ranker:
         """What speaks for the best hit answering the question (see :data:`EVIDENCE`)."""
         if not ranked:
             return dict.fromkeys((*EVIDENCE, "faq", "asked", "closeness", "lead", "support",
-                                  "form", "advice"), 0.0)
+                                  "form"), 0.0)
         top = ranked[0]
         parts = top.parts
         # the lead as the decision was fit to read it: without what the fuzzy part gained from
