@@ -51,6 +51,13 @@ keys and door cards, guests, pets, appliances, cooking, rubbish, noise, wifi, pa
 ``bench/faq/medins.csv`` (a supplementary medical insurance desk: who is covered, outpatient and
 inpatient claims, papers, deadlines, pharmacies, dentists, glasses, lost receipts, rejections;
 25 pairs, 50 paraphrases, 5 off-topic) its held-out one (``--skip apartment --skip medins``).
+``bench/faq/commute.csv`` (staff shuttle buses and commuting: routes, times, boarding, missed
+buses, allowances, stops, seats, lost property, weather, complaints, luggage, parking, e-bikes,
+car-sharing, late taxis, holidays, safety, accidents; 25 pairs, 50 paraphrases, 5 off-topic) is
+faq14's new-domain dev sheet and ``bench/faq/meeting.csv`` (meeting rooms, printers, the office
+network and phones: booking, cancelling, check-in, video calls, screens, guests, printing,
+scanning, wifi, VPN, passwords; 25 pairs, 50 paraphrases, 5 off-topic) its check sheet
+(``--skip commute --skip meeting``).
 ``--all-sheets`` measures every sheet of ``bench/faq/`` (faq.csv with questions.jsonl, each
 other NAME.csv with NAME.jsonl), each in a knowledge base of its own, and all together;
 ``--skip NAME`` leaves a held-out sheet out of it while developing.
@@ -65,6 +72,7 @@ other NAME.csv with NAME.jsonl), each in a knowledge base of its own, and all to
     python bench/faq.py --sheet bench/faq/warehouse.csv --questions bench/faq/warehouse.jsonl
     python bench/faq.py --sheet bench/faq/sports.csv --questions bench/faq/sports.jsonl
     python bench/faq.py --sheet bench/faq/apartment.csv --questions bench/faq/apartment.jsonl
+    python bench/faq.py --sheet bench/faq/commute.csv --questions bench/faq/commute.jsonl
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ import numpy as np
 from .query import QUESTION_FORM, Query
 from .text import is_cjk
 
-__all__ = ["FaqSheet", "asks_permission", "forms_agree", "question_form"]
+__all__ = ["FaqSheet", "asks_advice", "asks_permission", "forms_agree", "question_form"]
 
 # Recall weighs BETA² times precision in the F-measure (a paraphrase adds words of its own).
 BETA = 1.5
@@ -84,6 +84,25 @@ PERMISSION = re.compile("可以|可不可以|能不能|能否|允许|行不行|�
 def asks_permission(text: str) -> bool:
     """Does ``text`` ask whether one may (:data:`PERMISSION`)?"""
     return PERMISSION.search(text) is not None
+
+
+# Asking for a consumer's choice or a recommendation (哪个牌子好, 哪家好, 怎么买最划算, 推荐一部
+# 好看的, 去哪里玩好玩): what to buy or where to go, which no staff sheet's pair answers unless its
+# own question asks the same (初学者用哪款字帖好？). A pair found for such a question through the
+# thing named (电动车 → 电动车可以停在哪里充电？) answers another question: the decision holds it
+# back to suggestions (:func:`~.rank.held_back`, ``advice``). Narrow on purpose: 牌子 and 品牌
+# only asked which (门口的牌子坏了, 品牌手册在哪下载 are staff matters), 划算 only of buying (年假怎么
+# 休最划算 is not), 推荐 only of a good one (推荐一个朋友来公司 is a referral), no bare 选哪家
+# (体检选哪家医院 is what a sheet answers).
+ADVICE = re.compile("(?:什么|哪个|哪种|哪家|啥)(?:牌子|品牌)|牌子[^，,。？?]{0,2}好|性价比"
+                    "|买[^，,。？?]{0,6}划算|划算[^，,。？?]{0,3}买|值得买|值不值得买"
+                    "|哪家[^，,。？?]{0,6}好|哪个好|哪款[^，,。？?]{0,4}好"
+                    "|推荐[一几]?[个部本款家些首][^，,。？?]{0,4}好|好玩")
+
+
+def asks_advice(text: str) -> bool:
+    """Does ``text`` ask for a choice to buy or a recommendation (:data:`ADVICE`)?"""
+    return ADVICE.search(text) is not None
 
 
 # The words that name a kind of answer (借书期限, 数量限制, 领取地点) rather than a topic: a

@@ -28,7 +28,7 @@ from rapidfuzz import fuzz, process
 
 from .associations import Associations
 from .compiled import loops as _bm25  # None: not built (or stale); numpy gives the same
-from .faqmatch import FaqSheet, asks_permission, forms_agree
+from .faqmatch import FaqSheet, asks_advice, asks_permission, forms_agree
 from .index import FieldIndex, GramIndex
 from .normalize import normalize
 from .parties import Parties, read_parties, side_of
@@ -90,18 +90,19 @@ FIELDS = ("words", "context", "grams")
 # while an article of its document next to it says it the question's way (``contrary``).
 # :func:`decide` reads ``ahead``, ``type_ahead``, ``unlisted``, ``rivals``, ``mention``,
 # ``duty``, ``sibling``, ``rarest_next``, ``organ``, ``named``, ``todo``, ``unbounded``,
-# ``leaned`` and ``contrary`` as rules, not as weights.
+# ``leaned``, ``contrary`` and ``advice`` (an FAQ pair's only) as rules, not as weights.
 EVIDENCE = ("coverage", "article", "own", "heading", "window", "fuzzy", "margin", "bm25",
             "answer_type", "ahead", "type_ahead", "unlisted", "rivals", "missing", "statute",
             "mention", "duty", "sibling", "rarest", "rarest_next", "organ", "moved", "vague",
-            "named", "todo", "unbounded", "alike", "leaned", "contrary")
+            "named", "todo", "unbounded", "alike", "leaned", "contrary", "advice")
 # When the best hit is an FAQ pair, its own decision (DECISION["faq"]): a pair is matched on its
 # question, and what says it answers is how much of that question the user's question says
 # (``asked``), the closeness of the two questions (``fuzzy``; ``closeness``: character by
 # character, :mod:`.faqmatch`), the lead over the next candidate (``margin``), how much closer
 # the pair's question is than any other pair's (``lead``), how much more of the question its
 # question and answer say than any other pair's (``support``) and whether the two questions ask
-# for the same specific kind of answer (``form``).
+# for the same specific kind of answer (``form``). ``advice`` (the question asks what to buy or
+# which is best, the pair's question does not) is a rule of :func:`held_back`, not a weight.
 FAQ_EVIDENCE = ("asked", "coverage", "fuzzy", "margin", "closeness", "lead", "support", "form")
 # The fuzzy part of a sentence that says the question's words only as alternatives (a synonym,
 # a defined name, the formal word): as much as :meth:`Unit.match` gives an alternative.
@@ -1413,7 +1414,7 @@ def decide(ranked: Sequence[Ranked], config: SearchConfig,
 
 # The rules of :func:`decide` that keep a likely answer a suggestion, in the order it reads them.
 HOLDING = ("tie", "near_tie", "crowd", "rarest_next", "unlisted", "mention", "duty", "organ",
-           "vague", "named", "todo", "unbounded", "alike", "leaned", "contrary")
+           "vague", "named", "todo", "unbounded", "alike", "leaned", "contrary", "advice")
 
 
 def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ...]:
@@ -1432,7 +1433,8 @@ def held_back(config: SearchConfig, evidence: dict[str, float]) -> tuple[str, ..
         "rarest_next": paragraph and level and bool(evidence.get("statute"))
         and evidence.get("rarest_next", 0.0) >= RAREST_SAID,
         **{name: bool(evidence.get(name))
-           for name in ("unlisted", "mention", "duty", "organ", "vague", "todo", "unbounded")},
+           for name in ("unlisted", "mention", "duty", "organ", "vague", "todo", "unbounded",
+                        "advice")},
         # a definition or inventory first, of a rule's article (an encyclopedia's paragraph
         # saying X是指… often answers: 30 of 32 such DRCD answers right)
         "named": paragraph and bool(evidence.get("named")),
@@ -1819,13 +1821,17 @@ class Ranker:
         (:meth:`~.faqmatch.FaqSheet.support`: a wrong pair sharing one word leads by nothing,
         the right one's answer names the rest); ``form``, 1 when the question and the pair's
         question ask for the same specific kind of answer (几点, 多久, 哪里, 谁, 多少), -1 when
-        for different ones, else 0 (:func:`~.faqmatch.forms_agree`)."""
+        for different ones, else 0 (:func:`~.faqmatch.forms_agree`); ``advice``, 1 when the
+        question asks what to buy or where to go (:func:`~.faqmatch.asks_advice`) and the
+        pair's question does not (a rule of :func:`held_back`, not a weight)."""
         if row not in self._asked or not len(self.faq):
-            return {"support": 0.0, "form": 0.0}
+            return {"support": 0.0, "form": 0.0, "advice": 0.0}
         shares = self.faq_support(query)
         others = max((s for r, s in shares.items() if r != row), default=0.0)
         return {"support": shares.get(row, 0.0) - others,
-                "form": forms_agree(query.normalized, self._asked[row])}
+                "form": forms_agree(query.normalized, self._asked[row]),
+                "advice": float(asks_advice(query.normalized)
+                                and not asks_advice(self._asked[row]))}
 
     def _sheet_weights(self, query: Query, weights: np.ndarray) -> np.ndarray:
         """``weights`` (the question's units', summing to 1) as an FAQ pair's coverage and
