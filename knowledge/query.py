@@ -67,7 +67,9 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
           # (the same texts match as X{1,12}、X{1,12}、X{1,12}、; ~6× faster on a paragraph)
           r"|、(?<=[^、，。]、)[^、，。]{1,12}、[^、，。]{1,12}、"
           # … or three closed by 等 (公务接待费、公务用车购置和运行费、因公出国(境)费等)
-          r"|、(?<=[^、，。]、)[^、，。]{1,12}、[^、，。等]{1,12}等")),
+          r"|、(?<=[^、，。]、)[^、，。]{1,12}、[^、，。等]{1,12}等"
+          # … or the kinds a rule divides a thing into (处分分为警告、记过、降职降薪和解除劳动合同四种)
+          rf"|分为[^。；：:]{{1,40}}?[{_NUMERAL}]+[种类]")),
         # 能不能/可以…吗/是否/算不算 → a rule: 应当, 不得, 可以, 视为, 认定为
         ("rule",
          (r"能不能|可不可以|可以.*吗|能.*吗|是否|算不算|算.*吗|要不要|需不需要|需要.*吗|会不会|"
@@ -105,9 +107,13 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ("consequence",
          (r"怎么办|会怎么样|会怎样|后果|怎么处罚|如何处罚|怎么处理|如何处理|处罚|罚款|会被(?:罚|开除|辞退|解雇|处分|追究|追责|问责|拘留|拘|抓|判|起诉|逮捕|吊销|处理|查处|扣|通报|没收|公安|法院)|追究|"
           r"(?<!有什么)(?<!有哪些)(?<!有啥)(?<!有些什么)责任|赔偿|要怎么做|应该怎么做|该怎么做|罚|咋办|咋整|咋弄|"
-          r"会咋样|咋处理|怎么整|咋搞|怎么搞"),
-         # (and an exclusion: 列入不合格供应商名单, 三年内不得参加…, 取消…资格)
+          r"会咋样|咋处理|怎么整|咋搞|怎么搞|"
+          # the sanction asked by its name: 受什么处分, 给什么处理, 挨什么处罚
+          r"(?:受|受到|给|给予|挨|吃|背)(?:个|了)?(?:什么|啥|哪种|何种|怎样的)(?:样的)?(?:处分|处理|处罚|惩罚|惩戒)"),
+         # (and an exclusion: 列入不合格供应商名单, 三年内不得参加…, 取消…资格; and the sanctions
+         # an office's own rules give its staff by name: 给予记过, 降职降薪, 通报批评)
          r"责令|罚款|处分|处罚|追究|赔偿|滞纳金|吊销|没收|警告|拘留|补缴|改正|承担|"
+         r"记过|记大过|降级|降职|降薪|撤职|开除|除名|留用察看|通报批评|"
          r"列入[^。；]{0,12}名单|取消[^。；]{0,20}资格|[年月日]内不得(?:参加|参与|承接|申请|再次)"),
         # 怎么办/该怎么做/X怎么处理 → also what is to be done: 立即断开网络，并在1小时内报告 (a rule says
         # the steps with 立即/及时, 报告, 采取…措施, 启动…预案)
@@ -139,6 +145,9 @@ BOUNDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
 # A list asked names what is to be listed (哪些事项, 什么情况下); a rule's lead-in names what its
 # items are (对下列事项实施监察：, 有下列情形之一的). Rules call a case 情形 where staff say 情况.
 _LIST_ASKED = re.compile(r"哪些|哪几[种类项个]?|什么")
+# … or its kinds (有哪几种, 分几类), which a rule divides: 分为以下五种, 分为三类, 有下列四种
+_KINDS_ASKED = re.compile(r"哪几[种类]|几[种类]|哪些(?:种类|类型|类别)|什么(?:种类|类型)")
+_DIVIDED = rf"(?:分为|分成|划分为|(?:以下|下列|如下)[{_NUMERAL}]*[种类])"
 _CLAUSE_END = re.compile(r"[，。；：？！?!,;:]")
 LISTED_AS = {"情况": ("情形",), "情形": ("情况",)}
 # … as the last word of the lead-in's noun (下列个人信息保护职责 lists duties, not 个人信息): what
@@ -259,6 +268,14 @@ class Query:
         tail = _CLAUSE_END.split(self.normalized[asked.end():], 1)[0]
         words = [w for u in self.units if len(u.text) >= 2 and u.text in tail
                  for w in (u.text, *u.alternatives, *LISTED_AS.get(u.text, ()))]
+        if not words and _KINDS_ASKED.search(self.normalized):
+            # X有哪几种 / X分几类: the kinds of what is said before it, which a rule divides
+            # (奖励分为以下五种：, 会议分为三类：)
+            head = _CLAUSE_END.split(self.normalized[:asked.start()])[-1]
+            kinds = [w for u in self.units if len(u.text) >= 2 and u.text in head
+                     for w in (u.text, *u.alternatives)]
+            return tuple(re.compile(rf"{re.escape(w)}[^，。；：:\n]{{0,6}}?{_DIVIDED}")
+                         for w in dict.fromkeys(kinds))
         return tuple(re.compile(rf"(?:下列|以下)[^，。；：:\n]{{0,8}}?{re.escape(w)}{_LEAD_END}")
                      for w in dict.fromkeys(words))
 

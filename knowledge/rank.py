@@ -1766,6 +1766,10 @@ class Ranker:
         bound (最少几位), a limit in that direction (不得少于10位): what :func:`says_it_first`
         counts as saying it."""
         said = item.parts["answer_type"] if query.says_bound(self.norms[item.row]) else 0.0
+        if said and query.listed and not query.lists_asked(self.norms[item.row]):
+            # a list of something else than the list asked (奖励按照下列程序办理： for 奖励有哪几种,
+            # where 奖励分为以下五种： announces it): what says_it_first does not count as saying it
+            return 0.5
         if said and OBLIGATIONS.intersection(query.asks) and _WHAT_ASKED.search(query.normalized):
             # asked what a party's duties are: all of them, a sentence announcing their list,
             # says more than one duty of it (信访人…不得有下列行为：, before 信访人…应当采用书面形式)

@@ -223,6 +223,10 @@ def _clip(label: str) -> str:
 # Item markers whose numbered paragraphs are list items, not sections (一、 often heads a section).
 _ITEM_KINDS = frozenset({"（一）", "1.", "(1)", "①", "1.1"})
 _LEAD_IN_END = ("：", ":")
+# The levels numbered paragraphs nest in, outermost first, as Chinese rules write them
+# (一、 › （一） › 1. › (1) › ①): a numbered lead-in's list ends at a paragraph numbered at its own
+# level or above — （三） after （二）用车审批权限：1.…2.…3.… is the next item, not a fourth of its.
+_NESTING = ("一、", "（一）", "1.", "(1)", "①")
 
 
 def is_heading_line(text: str) -> bool:
@@ -248,6 +252,16 @@ def _is_item(block: Block) -> bool:
     if block.kind == "list_item":
         return found is None or found[0] not in _FIXED_RANK and found[0] != "条"
     return found is not None and found[0] in _ITEM_KINDS | {"一、"} and not _pure_heading(text)
+
+
+def _outranks(text: str, lead: tuple[str, str] | None) -> bool:
+    """Is ``text`` numbered at the level of the numbered lead-in ``lead`` (its marker) or above
+    (:data:`_NESTING`): its sibling or its parent's, so not one of its items."""
+    if lead is None or lead[0] not in _NESTING:
+        return False
+    found = _heading_kind(text.strip())
+    return found is not None and found[0] in _NESTING \
+        and _NESTING.index(found[0]) <= _NESTING.index(lead[0])
 
 
 def split_document(document: SourceDocument) -> StructuredDocument:
@@ -287,12 +301,13 @@ def split_document(document: SourceDocument) -> StructuredDocument:
                 blocks[index].table.strip() == text:
             continue  # the table's caption: it names the table in each row's citation
         items: list[str] = []
+        found = _heading_kind(text)
         if text.endswith(_LEAD_IN_END):
-            while index < len(blocks) and _is_item(blocks[index]):
+            while index < len(blocks) and _is_item(blocks[index]) \
+                    and not _outranks(blocks[index].text, found):
                 items.append(blocks[index].text.strip())
                 index += 1
         kind = "list" if items else "text"
-        found = _heading_kind(text)
         if found is None:
             add("\n".join([text, *items]), block, kind)
             continue

@@ -193,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="add the documents under handbook/ (员工手册, 财务报销与采购管理办法: for "
                              "handbook_*.jsonl and office_dev.jsonl; use another --out, "
                              "e.g. bench/realdocs/build-handbook)")
+    parser.add_argument("--with-office14", action="store_true",
+                        help="add the documents under office14/ (three office rules no engine change was "
+                             "tuned on: for office14_*.jsonl); implies --with-handbook; use another "
+                             "--out, e.g. bench/realdocs/build-office14")
     args = parser.parse_args(argv)
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     unknown = set(formats) - set(FORMATS)
@@ -206,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         needs.add("pdf")
     started = time.perf_counter()
     with ThreadPoolExecutor(2) as pool:
-        all_sources = list(pool.map(sources.load, sources.find_sources(args.laws, handbook=args.with_handbook)))
+        all_sources = list(pool.map(sources.load, sources.find_sources(args.laws, handbook=args.with_handbook or args.with_office14, office14=args.with_office14)))
     made: dict[str, int] = {}
 
     def todo(fmt: str) -> list[tuple[Source, Path]]:

@@ -21,6 +21,7 @@ OFFICE = HERE / "office"
 # attendance, social insurance): rendered only on request (render.py --with-handbook, into its
 # own build), so that the other question files keep one gold per question.
 HANDBOOK = HERE / "handbook"
+OFFICE14 = HERE / "office14"   # three office rules written by branch office14 (render.py --with-office14)
 
 # pandoc's markdown, minus what would change the text: smart quotes, sub/superscript, ids.
 PANDOC_MD = "markdown-smart-subscript-superscript-auto_identifiers-fancy_lists"
@@ -100,18 +101,20 @@ class Source:
                    for b in self.blocks)
 
 
-def find_sources(laws: Path, *, handbook: bool = False) -> list[Path]:
+def find_sources(laws: Path, *, handbook: bool = False, office14: bool = False) -> list[Path]:
     files = sorted(p for p in laws.glob("*.md") if p.name.lower() != "readme.md")
     if not files:
         raise SystemExit(f"no statutes (*.md) in {laws}: pass --laws")
     extra = sorted(HANDBOOK.glob("*.md")) if handbook else []
+    if office14:
+        extra += sorted(OFFICE14.glob("*.md"))
     return files + sorted(OFFICE.glob("*.md")) + extra + sorted(OFFICE.glob("*.csv"))
 
 
 def load(path: Path) -> Source:
     if path.suffix == ".csv":
         return _load_csv(path)
-    origin = "office" if path.parent.resolve() in (OFFICE, HANDBOOK) else "law"
+    origin = "office" if path.parent.resolve() in (OFFICE, HANDBOOK, OFFICE14) else "law"
     html = subprocess.run(["pandoc", "-f", PANDOC_MD, "-t", "html5", str(path)],
                           capture_output=True, check=True, timeout=60).stdout.decode("utf-8")
     title, blocks = _parse_html(html)
