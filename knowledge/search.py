@@ -48,6 +48,7 @@ from .rank import (
     Ranker,
     act_first,
     applies_before,
+    defers_to,
     apply_votes,
     article_key,
     bearer_first,
@@ -348,15 +349,21 @@ class Searcher:
         top = candidates.rows[:self.config.applying_of].tolist()
         docs, n = self.snapshot.docs, len(self)
         after = [row + 1 for row in top if row + 1 < n and docs[row + 1] == docs[row]]
+        before = [row - 1 for row in top if row > 0 and docs[row - 1] == docs[row]]
         have = set(candidates.rows.tolist())
-        after = [row for row in dict.fromkeys(after) if row not in have
-                 and (visible is None or visible[row])]
-        self.snapshot.fetch(np.append(candidates.rows, np.array(after, dtype=np.int64)))
-        if not after:
+        after, before = ([row for row in dict.fromkeys(near) if row not in have
+                          and (visible is None or visible[row])] for near in (after, before))
+        self.snapshot.fetch(np.append(candidates.rows,
+                                      np.array([*after, *before], dtype=np.int64)))
+        if not after and not before:
             return candidates
         live = self.snapshot.live_mask()
-        return candidates.with_rows(row for row in after if live[row] and applies_before(
-            self.rows[row], self.norms[row], self.rows[row - 1]))
+        return candidates.with_rows([
+            *(row for row in after if live[row] and applies_before(
+                self.rows[row], self.norms[row], self.rows[row - 1])),
+            # … and the paragraph a best one leaves its sanction to (依照前款规定处罚)
+            *(row for row in before if live[row] and defers_to(
+                self.rows[row + 1], self.norms[row + 1], self.rows[row]))])
 
     def _articles(self, ranked: list[Ranked], query: Query) -> list[Ranked]:
         """One hit per article; within a document the one that says what is asked first, and
