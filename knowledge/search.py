@@ -345,7 +345,9 @@ class Searcher:
         """``candidates`` (their paragraphs read) and, scored 0, the next paragraphs of the best
         ``applying_of`` candidates' articles that apply the paragraph before them (有前款规定的违法
         行为，情节严重的…): the article is the unit, and what such a paragraph says is read with
-        the paragraph it applies (:func:`~.rank.one_per_article`)."""
+        the paragraph it applies (:func:`~.rank.one_per_article`); and the paragraph before a
+        best candidate that leaves its sanction to it (…的，依照前款规定处罚: that one says what
+        follows)."""
         top = candidates.rows[:self.config.applying_of].tolist()
         docs, n = self.snapshot.docs, len(self)
         after = [row + 1 for row in top if row + 1 < n and docs[row + 1] == docs[row]]
