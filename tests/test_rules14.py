@@ -1,8 +1,9 @@
 """Staff questions on a statute-style rule (issue 16, branch rules14), through the CLI on
 tests/fixtures/rules14 (our own 场所消防与采购管理办法): asked what follows, the paragraph that says
 the sanction is shown, not the one leaving it to the paragraph before (…的，依照前款规定处罚);
-哪些项目, which jieba's dictionary holds as one word, asks about 项目; 要赔吗 asks what follows;
-and everyday words for the rule's terms (一栋楼 → 同一建筑物, 英文 → 外国文字, 商场 → 人员密集场所)."""
+哪些项目, which jieba's dictionary holds as one word, asks about 项目; and everyday words for
+the rule's terms (宿舍 → 居住场所 is the statutes', 一栋楼 → 同一建筑物, 英文 → 外国文字,
+商场 → 人员密集场所)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,7 @@ from test_cli import answered_looking_for, answers_of, articles, looked_for
 DOCS = Path(__file__).parent / "fixtures" / "rules14"
 
 QUESTIONS = ("放杂物的仓库和宿舍在一栋楼里，会怎么处罚？", "哪些项目必须公开招标？",
-             "采购记录能用英文写吗？", "商场装修用什么材料？", "消防器材多久检查一次？",
-             "仓库失火给别人造成了损失，我们要赔吗？")
+             "采购记录能用英文写吗？", "商场装修用什么材料？", "消防器材多久检查一次？")
 
 
 @pytest.fixture(scope="module")
@@ -34,12 +34,6 @@ def test_a_question_word_glued_to_its_noun_leaves_the_noun_asked(answers) -> Non
     assert "项目" in [u["text"] for u in answer["explain"]["query"]["units"]]
     assert answer["status"] == "answer", answer["explain"]["stages"]["decide"]["held_back"]
     assert articles(answer)[0] == "第六条"
-
-
-def test_whether_one_must_pay_asks_what_follows(answers) -> None:
-    answer = answers["仓库失火给别人造成了损失，我们要赔吗？"]
-    assert "consequence" in answer["explain"]["query"]["asks"]
-    assert articles(answer)[0] == "第十条"
 
 
 def test_everyday_words_for_the_rules_terms(answers) -> None:
