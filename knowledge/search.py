@@ -355,11 +355,13 @@ class Searcher:
         have = set(candidates.rows.tolist())
         after, before = ([row for row in dict.fromkeys(near) if row not in have
                           and (visible is None or visible[row])] for near in (after, before))
+        live = self.snapshot.live_mask() if before else None
+        before = [row for row in before if live[row]]   # (a removed paragraph is never read)
         self.snapshot.fetch(np.append(candidates.rows,
                                       np.array([*after, *before], dtype=np.int64)))
         if not after and not before:
             return candidates
-        live = self.snapshot.live_mask()
+        live = self.snapshot.live_mask() if live is None else live
         return candidates.with_rows([
             *(row for row in after if live[row] and applies_before(
                 self.rows[row], self.norms[row], self.rows[row - 1])),
