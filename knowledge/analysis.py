@@ -291,6 +291,28 @@ def _cut(text: str) -> list[str]:
     return _cutter().cut(text)
 
 
+# A question word jieba's dictionary glues onto the noun asked about (哪些项目, 哪些因素,
+# 哪些地方): cut off in questions, so the noun is a word of the question like any other.
+_ASKING_HEADS = ("哪些",)
+
+
+def _asking_cut(tokens: list[str]) -> list[str]:
+    """``tokens`` with a question word glued to a noun (哪些项目) cut in two (哪些 / 项目) where
+    the rest is a word of two characters or more jieba's dictionary knows."""
+    if not any(t.startswith(_ASKING_HEADS) for t in tokens):
+        return tokens
+    freq = _jieba().FREQ
+    out: list[str] = []
+    for token in tokens:
+        head = next((h for h in _ASKING_HEADS if token.startswith(h)), None)
+        rest = token[len(head):] if head else ""
+        if head and len(rest) >= 2 and freq.get(rest):
+            out.extend((head, rest))
+        else:
+            out.append(token)
+    return out
+
+
 class Analyzer:
     """Turns normalised text into index terms; see the module docstring."""
 
@@ -355,7 +377,7 @@ class Analyzer:
     def question_tokens(self, text: str) -> tuple[list[str], list[str]]:
         """``(self.words(text), self.units(text))`` from one jieba pass instead of two, with
         the synonym phrases jieba cut into pieces joined back (上班 / 路上 → 上班路上)."""
-        tokens = _cut(text)
+        tokens = _asking_cut(_cut(text))
         if self._forced is not None:
             tokens = self._force_words(text, tokens)
         tokens = self._free_phrases(text, tokens)

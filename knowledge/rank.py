@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from .search import SearchConfig
 
 __all__ = ["EVIDENCE", "FAQ_EVIDENCE", "Candidates", "Ranked", "Ranker", "act_first",
-           "applies_before", "apply_votes",
+           "applies_before", "apply_votes", "defers_to",
            "article_key", "bearer_first", "binds", "bound_first", "cited_first", "confidence",
            "count_first", "decide", "defines_first",
            "held_back", "lead_first", "leads_sibling", "one_per_article", "organ_first",
@@ -176,6 +176,19 @@ def applies_before(row: ParagraphRow, norm: str, before: ParagraphRow) -> bool:
         and before.section == row.section and _APPLIES.search(norm) is not None
 
 
+# A paragraph whose sanction is the one before it: 依照前款规定处罚, 依照前款的规定处理 (its own
+# words name the conduct, the paragraph before says what follows)
+_DEFERS = re.compile(r"(?:依照|按照|依)前款(?:的)?规定(?:处罚|处理|予以处罚|给予处罚|执行)")
+# what a question asks when the sanction is its answer (the paragraph before then shows it)
+SANCTION_ASKS = frozenset({"consequence", "quantity"})
+
+
+def defers_to(row: ParagraphRow, norm: str, before: ParagraphRow) -> bool:
+    """Does paragraph ``row`` leave its sanction to ``before``, the paragraph before it in the
+    same article (…的，依照前款规定处罚)?"""
+    return _DEFERS.search(norm) is not None and applies_before(row, norm, before)
+
+
 def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
                     query: Query | None = None,
                     norms: Sequence[str] | None = None) -> list[Ranked]:
@@ -192,6 +205,7 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
     kept: list[Ranked] = []
     found: list[np.ndarray | None] = []
     asks = query is not None and bool(query.asks)
+    deferred = asks and not SANCTION_ASKS.isdisjoint(query.asks)
     term = term_asked(query.normalized) if query is not None and norms is not None else None
     weights = np.array([u.weight for u in query.units]) / query.mass \
         if query is not None and query.units else None
@@ -216,7 +230,15 @@ def one_per_article(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
             kept[at] = replace(item, final=best.final, parts={
                 **item.parts, "final": best.final, "paragraph_final": item.final,
                 "said": best.parts.get("said", 0.0)})
+        elif deferred and defers_to(rows[kept[at].row], rows[kept[at].row].text,
+                                    rows[item.row]):
+            # asked what follows, the best paragraph says only 依照前款规定处罚: the paragraph
+            # before it says the sanction, and stands for the article (its excerpt)
+            best = kept[at]
+            kept[at] = replace(item, final=best.final, parts={
+                **best.parts, "final": best.final, "deferred": 1.0})
         elif weights is not None and _APPLIES.search(rows[item.row].text) \
+                and not (deferred and _DEFERS.search(rows[item.row].text)) \
                 and item.found is not None and found[at] is not None \
                 and item.parts.get("answer_type", 0.0) >= kept[at].parts.get("answer_type", 0.0) \
                 and float(np.maximum(found[at], item.found) @ weights) \

@@ -48,6 +48,7 @@ from .rank import (
     Ranker,
     act_first,
     applies_before,
+    defers_to,
     apply_votes,
     article_key,
     bearer_first,
@@ -344,19 +345,29 @@ class Searcher:
         """``candidates`` (their paragraphs read) and, scored 0, the next paragraphs of the best
         ``applying_of`` candidates' articles that apply the paragraph before them (有前款规定的违法
         行为，情节严重的…): the article is the unit, and what such a paragraph says is read with
-        the paragraph it applies (:func:`~.rank.one_per_article`)."""
+        the paragraph it applies (:func:`~.rank.one_per_article`); and the paragraph before a
+        best candidate that leaves its sanction to it (…的，依照前款规定处罚: that one says what
+        follows)."""
         top = candidates.rows[:self.config.applying_of].tolist()
         docs, n = self.snapshot.docs, len(self)
         after = [row + 1 for row in top if row + 1 < n and docs[row + 1] == docs[row]]
+        before = [row - 1 for row in top if row > 0 and docs[row - 1] == docs[row]]
         have = set(candidates.rows.tolist())
-        after = [row for row in dict.fromkeys(after) if row not in have
-                 and (visible is None or visible[row])]
-        self.snapshot.fetch(np.append(candidates.rows, np.array(after, dtype=np.int64)))
-        if not after:
+        after, before = ([row for row in dict.fromkeys(near) if row not in have
+                          and (visible is None or visible[row])] for near in (after, before))
+        live = self.snapshot.live_mask() if before else None
+        before = [row for row in before if live[row]]   # (a removed paragraph is never read)
+        self.snapshot.fetch(np.append(candidates.rows,
+                                      np.array([*after, *before], dtype=np.int64)))
+        if not after and not before:
             return candidates
-        live = self.snapshot.live_mask()
-        return candidates.with_rows(row for row in after if live[row] and applies_before(
-            self.rows[row], self.norms[row], self.rows[row - 1]))
+        live = self.snapshot.live_mask() if live is None else live
+        return candidates.with_rows([
+            *(row for row in after if live[row] and applies_before(
+                self.rows[row], self.norms[row], self.rows[row - 1])),
+            # … and the paragraph a best one leaves its sanction to (依照前款规定处罚)
+            *(row for row in before if live[row] and defers_to(
+                self.rows[row + 1], self.norms[row + 1], self.rows[row]))])
 
     def _articles(self, ranked: list[Ranked], query: Query) -> list[Ranked]:
         """One hit per article; within a document the one that says what is asked first, and
