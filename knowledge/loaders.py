@@ -39,8 +39,10 @@ __all__ = [
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # Bumped whenever a reader's output changes: files read by an older version are read again.
-READER_VERSION = 4   # 3: FAQ sheets and 问：/答： text read as question/answer pairs
+READER_VERSION = 5   # 3: FAQ sheets and 问：/答： text read as question/answer pairs
 #                      4: normalised words read 答覆/瞭解/憑藉 by OpenCC's phrases (答复, 了解, 凭借)
+#                      5: a numbered lead-in's list ends at a paragraph numbered at its own level
+#                         or above (sections._outranks: （三） after （二）…：1.…2.… is not its item)
 
 # suffix -> (document kind, reader module under knowledge.readers)
 _READERS = {
