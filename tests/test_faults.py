@@ -231,6 +231,14 @@ def check_database(path: Path) -> dict:
     conn = sqlite3.connect(path)
     try:
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        tables = {name for (name,) in
+                  conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "documents" not in tables:
+            # killed while the first process was still making the schema (a loaded machine:
+            # the first kill comes 0.5–2 s after the start): nothing stored yet, as before; the
+            # next process makes the rest of the schema, and the final check reads everything
+            return {"integrity": integrity, "partial": [], "handbook_versions": set(),
+                    "handbook_mixed": False, "posts": [], "origins": []}
         docs = conn.execute("SELECT id, origin, paragraphs FROM documents").fetchall()
         partial = []
         for doc_id, origin, count in docs:
