@@ -355,18 +355,18 @@ class Searcher:
         have = set(candidates.rows.tolist())
         after, before = ([row for row in dict.fromkeys(near) if row not in have
                           and (visible is None or visible[row])] for near in (after, before))
-        live = self.snapshot.live_mask() if before else None
-        before = [row for row in before if live[row]]   # (a removed paragraph is never read)
+        if after or before:   # a removed paragraph is never read
+            live = self.snapshot.live_mask()
+            after, before = ([row for row in near if live[row]] for near in (after, before))
         self.snapshot.fetch(np.append(candidates.rows,
                                       np.array([*after, *before], dtype=np.int64)))
         if not after and not before:
             return candidates
-        live = self.snapshot.live_mask() if live is None else live
         return candidates.with_rows([
-            *(row for row in after if live[row] and applies_before(
+            *(row for row in after if applies_before(
                 self.rows[row], self.norms[row], self.rows[row - 1])),
             # … and the paragraph a best one leaves its sanction to (依照前款规定处罚)
-            *(row for row in before if live[row] and defers_to(
+            *(row for row in before if defers_to(
                 self.rows[row + 1], self.norms[row + 1], self.rows[row]))])
 
     def _articles(self, ranked: list[Ranked], query: Query) -> list[Ranked]:
