@@ -162,28 +162,67 @@ def format_document(view) -> str:
 
 def cmd_ask(args) -> int:
     """Answer a question from the knowledge base, with the cited excerpt."""
-    # Bytes that are not UTF-8 reach argv as lone surrogates, which neither SQLite nor a UTF-8
-    # stdout accepts: make them U+FFFD.
-    question = os.fsencode(" ".join(args.question)).decode("utf-8", "replace").strip()
-    if not question:
-        print("staffbot ask: the question is empty", file=sys.stderr)
-        return 2
+    if args.batch is not None:
+        if args.question:
+            print("staffbot ask: give a question or --batch FILE, not both", file=sys.stderr)
+            return 2
+        try:
+            questions = _batch_questions(args.batch)
+        except OSError as err:
+            print(f"staffbot ask: cannot read {args.batch}: {err.strerror or err}", file=sys.stderr)
+            return 2
+        if not questions:
+            print(f"staffbot ask: {args.batch} holds no question", file=sys.stderr)
+            return 2
+    else:
+        # Bytes that are not UTF-8 reach argv as lone surrogates, which neither SQLite nor a UTF-8
+        # stdout accepts: make them U+FFFD.
+        questions = [os.fsencode(" ".join(args.question)).decode("utf-8", "replace").strip()]
+        if not questions[0]:
+            print("staffbot ask: the question is empty", file=sys.stderr)
+            return 2
     from knowledge import Answerer
 
     audiences = None
     if args.audience is not None:   # try the question as someone in these audiences
         audiences = frozenset(n for n in args.audience.replace("，", ",").split(",")
                               if n.strip() and n.strip() != "全员")
+    statuses = []
     with _open(_settings(args), seed_if_empty=True) as kb:
-        answer = Answerer(kb).ask_now(question, args.k, chat_kind="cli", explain=args.explain,
+        answerer = Answerer(kb)
+        for question in questions:
+            answer = answerer.ask_now(question, args.k, chat_kind="cli", explain=args.explain,
                                       audiences=audiences).answer
-    if args.json:
-        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+            statuses.append(answer.status)
+            _print_answer(answer, args, batch=args.batch is not None)
+    if args.batch is not None:
+        return 0
+    return 1 if statuses[0] == "not_found" else 0
+
+
+def _batch_questions(path: str) -> list[str]:
+    """The questions of a ``--batch`` file (``-``: standard input): one a line, blank lines and
+    lines starting with ``#`` skipped."""
+    if path == "-":
+        text = sys.stdin.buffer.read().decode("utf-8", "replace")
     else:
-        print(format_answer(answer, color=sys.stdout.isatty()))
-        if args.explain:
-            print(json.dumps(answer.explain, ensure_ascii=False, indent=2))
-    return 1 if answer.status == "not_found" else 0
+        text = Path(path).read_bytes().decode("utf-8", "replace")
+    return [line.strip() for line in text.splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _print_answer(answer, args, *, batch: bool) -> None:
+    """One answer on standard output: JSON (one line each in a batch), or as a person reads it
+    (a batch heads each with its question)."""
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=None if batch else 2),
+              flush=batch)
+        return
+    if batch:
+        print(f"\n» {answer.question}")
+    print(format_answer(answer, color=sys.stdout.isatty()))
+    if args.explain:
+        print(json.dumps(answer.explain, ensure_ascii=False, indent=2))
 
 
 def format_answer(answer, *, color: bool = False) -> str:
@@ -470,7 +509,11 @@ def build_parser() -> argparse.ArgumentParser:
                    "audience gets that one; else 全员)")
 
     p = verb("ask")
-    p.add_argument("question", nargs="+", help="the question (quote it or not)")
+    p.add_argument("question", nargs="*", help="the question (quote it or not)")
+    p.add_argument("--batch", metavar="FILE",
+                   help="ask every question of FILE instead (one a line; - reads standard "
+                   "input); with --json, one JSON answer a line, in the file's order; the exit "
+                   "code is 0 whatever the answers")
     p.add_argument("-k", type=int, default=3, help="how many hits to show (default 3)")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
     p.add_argument("--explain", action="store_true",

@@ -32,12 +32,12 @@ def _checked(result: subprocess.CompletedProcess, check: int | None) -> subproce
     return result
 
 
-def staffbot(*args: str, db: Path, cwd: Path = ROOT, check: int | None = 0
-             ) -> subprocess.CompletedProcess:
-    """Run ``python -m bot.cli ARGS`` with a clean staffbot environment."""
+def staffbot(*args: str, db: Path, cwd: Path = ROOT, check: int | None = 0,
+             input: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run ``python -m bot.cli ARGS`` with a clean staffbot environment (``input`` on stdin)."""
     result = subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=cwd,
                             env=_environment(db), capture_output=True, text=True,
-                            encoding="utf-8", timeout=120)
+                            encoding="utf-8", timeout=timeout, input=input)
     return _checked(result, check)
 
 
@@ -76,12 +76,16 @@ def ingested_folder(factory: pytest.TempPathFactory, folder: Path) -> Path:
 
 
 def asked(db: Path, questions) -> dict[str, dict]:
-    """Each question's answer as ``ask --json --explain`` prints it on the knowledge base ``db``
-    (the questions asked at the same time)."""
-    import json
-    runs = staffbot_together(*((["ask", q, "--json", "--explain"], None) for q in questions),
-                             db=db)
-    return {q: json.loads(run.stdout) for q, run in zip(questions, runs)}
+    """Each question's answer as ``ask --json --explain`` prints it on the knowledge base ``db``:
+    the questions asked in one ``staffbot ask --batch -`` (one process, one JSON line each; the
+    same answers as one ``ask`` each, :func:`test_a_batch_answers_as_one_question_at_a_time`)."""
+    questions = list(questions)
+    assert all("\n" not in q and q.strip() == q and q for q in questions), questions
+    run = staffbot("ask", "--batch", "-", "--json", "--explain", db=db,
+                   input="\n".join(questions) + "\n", timeout=120 + 5 * len(questions))
+    answers = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [a["question"] for a in answers] == questions, (run.stdout[-2000:], run.stderr)
+    return dict(zip(questions, answers))
 
 
 def answers_of(factory: pytest.TempPathFactory, folder: Path, questions) -> dict[str, dict]:
@@ -219,6 +223,48 @@ def test_ask_with_bytes_that_are_not_utf8_answers_without_a_traceback(db: Path) 
 ])
 def test_bad_ask_arguments_exit_2(db: Path, args: list[str], message: str) -> None:
     result = staffbot(*args, db=db, check=2)
+    assert message in result.stderr
+    assert not db.exists()
+
+
+def test_a_batch_answers_as_one_question_at_a_time(db: Path, tmp_path: Path) -> None:
+    questions = ["怎样为基层减负", "食堂几点开饭", "政级考核"]
+    one_by_one = [json.loads(staffbot("ask", "--json", "--explain", q, db=db,
+                                      check=None).stdout) for q in questions]
+    assert [a["status"] for a in one_by_one][1] == "not_found"
+    listed = tmp_path / "questions.txt"
+    listed.write_text("# checked after every edit of the rules\n\n" + "\n".join(questions)
+                      + "\n", encoding="utf-8")
+    from_file = staffbot("ask", "--batch", str(listed), "--json", "--explain", db=db)  # exit 0
+    from_stdin = staffbot("ask", "--batch", "-", "--json", "--explain", db=db,
+                          input="\n".join(questions))
+    for run in (from_file, from_stdin):
+        lines = run.stdout.splitlines()
+        assert len(lines) == 3  # one JSON answer a line, in the file's order
+        batch = [json.loads(line) for line in lines]
+        assert [a["question"] for a in batch] == questions
+        for alone, together in zip(one_by_one, batch):
+            for answer in (alone, together):  # timings differ from run to run
+                answer["explain"].pop("ms", None)
+                answer["explain"].get("stages", {}).pop("ms", None)
+            assert together == alone
+    text = staffbot("ask", "--batch", str(listed), db=db).stdout
+    assert [line for line in text.splitlines() if line.startswith("» ")] == [
+        f"» {q}" for q in questions]
+    assert "Not found" in text and "【政绩" in text
+    counts = {q["question"]: q["count"] for q in
+              json.loads(staffbot("unanswered", "--json", db=db).stdout)}
+    assert counts == {"食堂几点开饭": 4}  # each asking is logged, as one question's is
+
+
+@pytest.mark.parametrize(("args", "stdin", "message"), [
+    (["ask", "--batch", "-", "减负"], "", "give a question or --batch FILE, not both"),
+    (["ask", "--batch", "no-such-file.txt"], None, "cannot read no-such-file.txt"),
+    (["ask", "--batch", "-"], "# only a comment\n\n   \n", "- holds no question"),
+])
+def test_bad_batches_exit_2_and_say_why(db: Path, args: list[str], stdin: str | None,
+                                        message: str) -> None:
+    result = staffbot(*args, db=db, check=2, input=stdin)
     assert message in result.stderr
     assert not db.exists()
 
