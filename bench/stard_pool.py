@@ -28,7 +28,6 @@ the 25 rows from one law (by title), the next rows of other laws taking the slot
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 from collections import defaultdict
@@ -64,8 +63,8 @@ class Articles:
         laws: dict = {}
         self.law_of_row = np.array([laws.setdefault(r.title, len(laws)) for r in rows])
         texts = ["".join(self.ranker.norms[r] for r in self.rows[a]) for a in range(self.size)]
-        heads = [normalize(rows[self.rows[a][0]].title + " " + " ".join(rows[self.rows[a][0]].section))
-                 for a in range(self.size)]
+        first = [rows[self.rows[a][0]] for a in range(self.size)]
+        heads = [normalize(r.title + " " + " ".join(r.section)) for r in first]
         analyzer = searcher.analyzer
         self.words = FieldIndex.build([analyzer.words(t) for t in texts])
         self.context = FieldIndex.build([analyzer.words(h) for h in heads])
@@ -209,7 +208,8 @@ def main() -> None:
                     for i, a in enumerate(ranked):
                         fused[a] += 1 / (60 + i)
                 by_fused = [a in golds for a in sorted(fused, key=lambda a: -fused[a])]
-                result["articles"] = [first_article(x, 100) for x in (by_rows, by_article, by_fused)]
+                result["articles"] = [first_article(x, 100)
+                                      for x in (by_rows, by_article, by_fused)]
             results.append(result)
     subsets = (("all", results), ("even", [r for r in results if r["odd"] == 0]),
                ("odd", [r for r in results if r["odd"] == 1]),
@@ -226,9 +226,9 @@ def main() -> None:
             line += "  BM25 rows@25/50/100 " + " / ".join(
                 f"{sum(r['rows'][i] for r in chosen) / n:.3f}" for i in range(3))
             for i, label in enumerate(("row-BM25", "article-BM25", "fused")):
+                at = [r["articles"][i] for r in chosen]
                 line += f"\n{'':15}{label:13} articles@1/3/10/25/50 " + " / ".join(
-                    f"{sum(1 for r in chosen if r['articles'][i] and r['articles'][i] <= k) / n:.3f}"
-                    for k in (1, 3, 10, 25, 50))
+                    f"{sum(1 for a in at if a and a <= k) / n:.3f}" for k in (1, 3, 10, 25, 50))
         print(line)
     if args.misses:
         missed = [r for r in results if r["odd"] == 0 and not r["pool"]]
