@@ -197,6 +197,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="add the documents under office14/ (three office rules no engine change was "
                              "tuned on: for office14_*.jsonl); implies --with-handbook; use another "
                              "--out, e.g. bench/realdocs/build-office14")
+    parser.add_argument("--with-labour16", action="store_true",
+                        help="add the documents under labour16/ (three labour rules no engine change was "
+                             "tuned on: for labour16_*.jsonl); implies --with-office14; use another "
+                             "--out, e.g. bench/realdocs/build-labour16, and --formats txt,md")
     args = parser.parse_args(argv)
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     unknown = set(formats) - set(FORMATS)
@@ -210,7 +214,9 @@ def main(argv: list[str] | None = None) -> int:
         needs.add("pdf")
     started = time.perf_counter()
     with ThreadPoolExecutor(2) as pool:
-        all_sources = list(pool.map(sources.load, sources.find_sources(args.laws, handbook=args.with_handbook or args.with_office14, office14=args.with_office14)))
+        all_sources = list(pool.map(sources.load, sources.find_sources(
+            args.laws, handbook=args.with_handbook or args.with_office14 or args.with_labour16,
+            office14=args.with_office14 or args.with_labour16, labour16=args.with_labour16)))
     made: dict[str, int] = {}
 
     def todo(fmt: str) -> list[tuple[Source, Path]]:

@@ -22,6 +22,7 @@ OFFICE = HERE / "office"
 # own build), so that the other question files keep one gold per question.
 HANDBOOK = HERE / "handbook"
 OFFICE14 = HERE / "office14"   # three office rules written by branch office14 (render.py --with-office14)
+LABOUR16 = HERE / "labour16"   # three labour rules written by branch labour16 (render.py --with-labour16)
 
 # pandoc's markdown, minus what would change the text: smart quotes, sub/superscript, ids.
 PANDOC_MD = "markdown-smart-subscript-superscript-auto_identifiers-fancy_lists"
@@ -101,13 +102,16 @@ class Source:
                    for b in self.blocks)
 
 
-def find_sources(laws: Path, *, handbook: bool = False, office14: bool = False) -> list[Path]:
+def find_sources(laws: Path, *, handbook: bool = False, office14: bool = False,
+                 labour16: bool = False) -> list[Path]:
     files = sorted(p for p in laws.glob("*.md") if p.name.lower() != "readme.md")
     if not files:
         raise SystemExit(f"no statutes (*.md) in {laws}: pass --laws")
     extra = sorted(HANDBOOK.glob("*.md")) if handbook else []
     if office14:
         extra += sorted(OFFICE14.glob("*.md"))
+    if labour16:
+        extra += sorted(LABOUR16.glob("*.md"))
     return files + sorted(OFFICE.glob("*.md")) + extra + sorted(OFFICE.glob("*.csv"))
 
 
