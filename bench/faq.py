@@ -83,6 +83,7 @@ other NAME.csv with NAME.jsonl), each in a knowledge base of its own, and all to
     python bench/faq.py --sheet bench/faq/sports.csv --questions bench/faq/sports.jsonl
     python bench/faq.py --sheet bench/faq/apartment.csv --questions bench/faq/apartment.jsonl
     python bench/faq.py --sheet bench/faq/commute.csv --questions bench/faq/commute.jsonl
+    python bench/faq.py --sheet bench/faq/welfare.csv --questions bench/faq/welfare.jsonl
 """
 
 from __future__ import annotations
