@@ -58,6 +58,16 @@ faq14's new-domain dev sheet and ``bench/faq/meeting.csv`` (meeting rooms, print
 network and phones: booking, cancelling, check-in, video calls, screens, guests, printing,
 scanning, wifi, VPN, passwords; 25 pairs, 50 paraphrases, 5 off-topic) its check sheet
 (``--skip commute --skip meeting``).
+``bench/faq/welfare.csv`` (a staff union's welfare desk: joining, festival gifts, births,
+hospital visits, bereavement, hardship aid, outings, film vouchers, clubs, family day, summer
+care for children, school awards, merchant discounts, Women's Day, summer drinks, rest trips,
+retirement, blood donation, sports day, the member card, points, counselling, legal advice,
+leaving; 25 pairs, 50 paraphrases, 8 off-topic) is faq16's new-domain dev sheet and
+``bench/faq/abroad.csv`` (business trips abroad: approval, passports, visas, invitations,
+briefings, foreign currency, allowances, hotels, flights, insurance, phones, laptops, gifts,
+changing plans, family, lost passports, emergencies, vaccines, reports, claims, Hong Kong and
+Macao, interpreters; 25 pairs, 50 paraphrases, 8 off-topic) its check sheet (``--skip welfare
+--skip abroad``).
 ``--all-sheets`` measures every sheet of ``bench/faq/`` (faq.csv with questions.jsonl, each
 other NAME.csv with NAME.jsonl), each in a knowledge base of its own, and all together;
 ``--skip NAME`` leaves a held-out sheet out of it while developing.
@@ -73,6 +83,7 @@ other NAME.csv with NAME.jsonl), each in a knowledge base of its own, and all to
     python bench/faq.py --sheet bench/faq/sports.csv --questions bench/faq/sports.jsonl
     python bench/faq.py --sheet bench/faq/apartment.csv --questions bench/faq/apartment.jsonl
     python bench/faq.py --sheet bench/faq/commute.csv --questions bench/faq/commute.jsonl
+    python bench/faq.py --sheet bench/faq/welfare.csv --questions bench/faq/welfare.jsonl
 """
 
 from __future__ import annotations

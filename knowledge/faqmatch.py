@@ -93,11 +93,18 @@ def asks_permission(text: str) -> bool:
 # back to suggestions (:func:`~.rank.held_back`, ``advice``). Narrow on purpose: 牌子 and 品牌
 # only asked which (门口的牌子坏了, 品牌手册在哪下载 are staff matters), 划算 only of buying (年假怎么
 # 休最划算 is not), 推荐 only of a good one (推荐一个朋友来公司 is a referral), no bare 选哪家
-# (体检选哪家医院 is what a sheet answers).
+# (体检选哪家医院 is what a sheet answers). Nor does a pair answer a judgement of taste or ease
+# asked of a thing (哪家电影院座位舒服, 去哪里献血最方便, 哪家店的砚台便宜, 这个证好考吗): a
+# superlative of price, comfort or convenience, 哪家 … 便宜, 好考 / 难考 — not 最好 and what it
+# starts (最好提前申请, 最好用公司邮箱: advice a sheet gives), 最多 / 最晚 (limits), 最近
+# (recently) or 最安全 (放哪里最安全 is a rule).
 ADVICE = re.compile("(?:什么|哪个|哪种|哪家|啥)(?:牌子|品牌)|牌子[^，,。？?]{0,2}好|性价比"
                     "|买[^，,。？?]{0,6}划算|划算[^，,。？?]{0,3}买|值得买|值不值得买"
                     "|哪家[^，,。？?]{0,6}好|哪个好|哪款[^，,。？?]{0,4}好"
-                    "|推荐[一几]?[个部本款家些首][^，,。？?]{0,4}好|好玩")
+                    "|推荐[一几]?[个部本款家些首][^，,。？?]{0,4}好|好玩"
+                    "|最(?:方便|便宜|实惠|舒服|靠谱|划算|省钱)"
+                    "|哪家[^，,。？?]{0,8}(?:舒服|便宜|实惠|靠谱|方便)"
+                    "|好考|难考|好不好考|难不难考")
 
 
 def asks_advice(text: str) -> bool:
