@@ -24,17 +24,20 @@ EVERYDAY = [("想找个心理医生聊聊", "工会有心理咨询服务吗？")
 OFF_TOPIC = ["附近哪家电影院最便宜", "今年春节放几天假"]
 
 
+# each question with the pair that answers it, or None: declined
+CASES = [*EVERYDAY, *((q, None) for q in OFF_TOPIC)]
+
+
 @pytest.fixture(scope="module")
 def union_answers(tmp_path_factory) -> dict[str, dict]:
     """``ask --json`` of each question put to the union desk's sheet alone."""
-    return _sheet_answers(tmp_path_factory, UNION, [q for q, _ in EVERYDAY] + OFF_TOPIC)[1]
+    return _sheet_answers(tmp_path_factory, UNION, [q for q, _ in CASES])[1]
 
 
-@pytest.mark.parametrize("question, asked", EVERYDAY)
-def test_a_union_service_named_in_everyday_words_is_answered_with_its_pair(union_answers,
-                                                                          question, asked):
-    answered_with_pair(union_answers[question], asked)
-
-
-def test_questions_off_the_sheet_are_not_answered(union_answers):
-    declined(union_answers, OFF_TOPIC)
+@pytest.mark.parametrize("question, pair", CASES)
+def test_a_union_service_in_everyday_words_gets_its_pair_and_other_matters_none(
+        union_answers, question, pair):
+    if pair is None:
+        declined(union_answers, [question])
+    else:
+        answered_with_pair(union_answers[question], pair)
