@@ -202,11 +202,15 @@ def cmd_ask(args) -> int:
 
 def _batch_questions(path: str) -> list[str]:
     """The questions of a ``--batch`` file (``-``: standard input): one a line, blank lines and
-    lines starting with ``#`` skipped."""
-    if path == "-":
-        text = sys.stdin.buffer.read().decode("utf-8", "replace")
-    else:
-        text = Path(path).read_bytes().decode("utf-8", "replace")
+    lines starting with ``#`` skipped; UTF-8 (a BOM or none), UTF-16 with a BOM or GB18030, as
+    documents are read."""
+    from knowledge.blocks import decode_text
+
+    data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    try:   # a list saved by Notepad: UTF-8 with a BOM, UTF-16, or GB18030
+        text = decode_text(data)
+    except ValueError:
+        text = data.decode("utf-8", "replace")
     return [line.strip() for line in text.splitlines()
             if line.strip() and not line.lstrip().startswith("#")]
 

@@ -257,6 +257,17 @@ def test_a_batch_answers_as_one_question_at_a_time(db: Path, tmp_path: Path) -> 
     assert counts == {"食堂几点开饭": 4}  # each asking is logged, as one question's is
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "gb18030"])
+def test_a_batch_saved_by_a_windows_editor_is_read_as_its_questions(db: Path, tmp_path: Path,
+                                                                   encoding: str) -> None:
+    listed = tmp_path / "questions.txt"
+    listed.write_bytes("怎样为基层减负\r\n政级考核\r\n".encode(encoding))
+    run = staffbot("ask", "--batch", str(listed), "--json", db=db)
+    answers = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [a["question"] for a in answers] == ["怎样为基层减负", "政级考核"]
+    assert [a["status"] for a in answers] == ["answer", "answer"]
+
+
 @pytest.mark.parametrize(("args", "stdin", "message"), [
     (["ask", "--batch", "-", "减负"], "", "give a question or --batch FILE, not both"),
     (["ask", "--batch", "no-such-file.txt"], None, "cannot read no-such-file.txt"),
