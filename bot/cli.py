@@ -187,17 +187,14 @@ def cmd_ask(args) -> int:
     if args.audience is not None:   # try the question as someone in these audiences
         audiences = frozenset(n for n in args.audience.replace("，", ",").split(",")
                               if n.strip() and n.strip() != "全员")
-    statuses = []
     with _open(_settings(args), seed_if_empty=True) as kb:
         answerer = Answerer(kb)
         for question in questions:
             answer = answerer.ask_now(question, args.k, chat_kind="cli", explain=args.explain,
                                       audiences=audiences).answer
-            statuses.append(answer.status)
             _print_answer(answer, args, batch=args.batch is not None)
-    if args.batch is not None:
-        return 0
-    return 1 if statuses[0] == "not_found" else 0
+    # a batch's answers are its output; one question not found exits 1
+    return 1 if args.batch is None and answer.status == "not_found" else 0
 
 
 def _batch_questions(path: str) -> list[str]:
