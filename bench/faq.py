@@ -68,6 +68,10 @@ briefings, foreign currency, allowances, hotels, flights, insurance, phones, lap
 changing plans, family, lost passports, emergencies, vaccines, reports, claims, Hong Kong and
 Macao, interpreters; 25 pairs, 50 paraphrases, 8 off-topic) its check sheet (``--skip welfare
 --skip abroad``).
+``bench/faq/training.csv`` (a training desk: courses in-house and outside, who pays, service
+agreements, hours, the learning platform, certificates, degrees, trainers, tests, slides,
+mentors, English classes, books, records; 20 pairs, 40 paraphrases in other words, 5 off-topic)
+is vecfaq17's dev sheet for a match in meaning, never fitted on (``--skip training``).
 ``--all-sheets`` measures every sheet of ``bench/faq/`` (faq.csv with questions.jsonl, each
 other NAME.csv with NAME.jsonl), each in a knowledge base of its own, and all together;
 ``--skip NAME`` leaves a held-out sheet out of it while developing.

