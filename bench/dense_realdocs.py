@@ -165,6 +165,7 @@ def measure(build: Build, questions: list[dict]) -> dict:
         ranks[f"rrf({k0},{w:g})"] = []
     top_answerable, top_offtopic = [], []
     status_answerable, status_offtopic = [], []     # staffbot's own status (k=10 search)
+    agreement = []   # per answerable question: (status, first hit right, first among dense top 3)
     for q in questions:
         lexical, status = build.staffbot(q["question"])
         dense, top = build.dense(q["question"])
@@ -175,6 +176,8 @@ def measure(build: Build, questions: list[dict]) -> dict:
         top_answerable.append(top)
         status_answerable.append(status)
         ranks["staffbot"].append(gold_rank(lexical, q))
+        agreement.append((status, ranks["staffbot"][-1] == 1,
+                          bool(lexical) and lexical[0][0] in {key for key, _ in dense[:3]}))
         ranks["dense"].append(gold_rank(dense, q))
         for k0, w in FUSIONS:
             ranks[f"rrf({k0},{w:g})"].append(gold_rank(fuse(lexical, dense, k0, w), q))
@@ -185,7 +188,17 @@ def measure(build: Build, questions: list[dict]) -> dict:
               for name, rs in ranks.items()}
     return {"n": n, "offtopic": len(top_offtopic), "recall": recall, "ranks": ranks,
             "cos_answerable": top_answerable, "cos_offtopic": top_offtopic,
-            "status_answerable": status_answerable, "status_offtopic": status_offtopic}
+            "status_answerable": status_answerable, "status_offtopic": status_offtopic,
+            "agreement": agreement}
+
+
+def agreement_line(agreement: list) -> str:
+    """Confident answers split by whether their first hit is among the dense top three."""
+    confident = [(right, agree) for status, right, agree in agreement if status == "answer"]
+    both = [right for right, agree in confident if agree]
+    apart = [right for right, agree in confident if not agree]
+    return (f"confident {len(confident)}, right first {sum(r for r, _ in confident)}; first among "
+            f"the dense top 3: {len(both)}, right {sum(both)}; not: {len(apart)}, right {sum(apart)}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -202,18 +215,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.build}: {build.paragraphs} paragraphs", file=sys.stderr)
         names = ["staffbot", "dense", *(f"rrf({k0},{w:g})" for k0, w in FUSIONS)]
         print(f"{'set':28} {'n':>4} " + " ".join(f"{n + ' R@1/R@3':>22}" for n in names))
+        everything: list = []
         try:
             for path in args.questions:
                 result = measure(build, read_questions(path))
                 cells = " ".join(f"{r[2]:>4}/{r[3]:<4} {r[0]:.2f}/{r[1]:.2f}    "
                                  for r in (result["recall"][n] for n in names))
                 print(f"{path.stem:28} {result['n']:>4} {cells}", flush=True)
+                everything.extend(result["agreement"])
                 if args.json:
                     with args.json.open("a", encoding="utf-8") as out:
                         out.write(json.dumps({"set": path.stem, "build": args.build.name,
                                               **result}, ensure_ascii=False) + "\n")
         finally:
             build.kb.close()
+    print(f"all sets: {agreement_line(everything)}")
     return 0
 
 
