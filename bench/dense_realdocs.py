@@ -42,6 +42,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dense_stard import fuse as fuse_ids  # noqa: E402
 from realdocs import _ARTICLE, _POINT, _TABLE, hit_matches, norm, read_questions  # noqa: E402
 
 CACHE = Path("/tmp/dense-realdocs")
@@ -79,15 +80,11 @@ def collapse(entries: list[tuple[tuple[str, str], dict]]) -> list[tuple[tuple[st
 
 
 def fuse(a, b, k0: float, w: float):
-    score, rep = {}, {}
-    for i, (key, hit) in enumerate(a):
-        score[key] = score.get(key, 0.0) + 1 / (k0 + i + 1)
+    """``dense_stard.fuse`` over (article key, hit) entries: each key keeps its first hit."""
+    rep: dict = {}
+    for key, hit in (*a, *b):
         rep.setdefault(key, hit)
-    for i, (key, hit) in enumerate(b):
-        score[key] = score.get(key, 0.0) + w / (k0 + i + 1)
-        rep.setdefault(key, hit)
-    order = sorted(score, key=lambda k: -score[k])   # stable: staffbot's order breaks ties
-    return [(k, rep[k]) for k in order]
+    return [(key, rep[key]) for key in fuse_ids([k for k, _ in a], [k for k, _ in b], k0, w)]
 
 
 def gold_rank(entries, question: dict) -> int | None:
