@@ -119,11 +119,18 @@ def classify(question: dict, fmt: str, answer: dict) -> Outcome:
 
 # -- staffbot ---------------------------------------------------------------------------------
 
+MEANING: str | None = None   # --meaning CACHE: match by meaning too (bench/meaning_cache.py)
+
+
 def run_staffbot(folder: Path, questions: list[dict]) -> tuple[dict, list[Outcome]]:
     from knowledge import KnowledgeBase
 
+    meaning = None
+    if MEANING:
+        from meaning_cache import cached_encoder
+        meaning = cached_encoder(MEANING)
     with tempfile.TemporaryDirectory() as tmp:
-        kb = KnowledgeBase(Path(tmp) / "kb.db", workers=1)
+        kb = KnowledgeBase(Path(tmp) / "kb.db", workers=1, meaning=meaning)
         try:
             started = time.perf_counter()
             report = kb.ingest([folder])
@@ -337,9 +344,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misses", action="store_true", help="print every miss")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--meaning", metavar="CACHE",
+                        help="match by meaning too (the meaning extra), paragraph vectors cached "
+                             "in the SQLite file CACHE")
     parser.add_argument("--check", action="store_true",
                         help="only check the questions against build/txt")
     args = parser.parse_args(argv)
+    global MEANING
+    MEANING = args.meaning
+    if MEANING:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
     questions = read_questions(args.questions)
     if args.check:
         return check(questions, args.build)

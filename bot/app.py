@@ -69,7 +69,8 @@ def open_knowledge_base(settings: Settings, *, build_index: bool = True) -> Know
 
     ``build_index=False`` (a search process will build it) loads jieba only."""
     settings.db.parent.mkdir(parents=True, exist_ok=True)
-    kb = KnowledgeBase(settings.db, userdict=settings.userdict, synonyms=settings.synonyms)
+    kb = KnowledgeBase(settings.db, userdict=settings.userdict, synonyms=settings.synonyms,
+                       meaning=settings.meaning)
     report = kb.seed_if_empty(settings.seeds, audience_folders=settings.audience_names)
     if report is not None:
         log.info("knowledge base was empty; ingested %s: %s", settings.seeds,

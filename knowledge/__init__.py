@@ -11,6 +11,8 @@ questions → cited excerpts. Nothing here knows about Telegram.
 from .answerer import Answerer, Asked
 from .kb import KnowledgeBase, default_db_path
 from .loaders import SUPPORTED_SUFFIXES, LoadError, SourceDocument
+from .meaning import MeaningUnavailable
+from .meaning import available as meaning_available
 from .model import (Answer, Citation, DocumentInfo, DocumentView, Escalation, FileReport, Hit,
                     IngestReport, ParagraphView, SentReply, ShownParagraph, Skipped, Stats,
                     Taught, UnansweredQuestion)
@@ -35,6 +37,8 @@ __all__ = [
     "ShownParagraph",
     "SentReply",
     "SchemaError",
+    "MeaningUnavailable",
+    "meaning_available",
     "configure_readers",
     "Skipped",
     "Stats",

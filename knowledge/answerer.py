@@ -103,7 +103,9 @@ class Answerer:
                                                  audiences=audiences)
             except WorkerGone:
                 pass  # it logged why, once; this process searches from now on
-        ready = self.kb.ready_searcher() if self.inline and not self.busy() else None
+        # (on the loop only a search of words: embedding the question takes ~10-30 ms)
+        ready = self.kb.ready_searcher() \
+            if self.inline and not self.busy() and self.kb.meaning is None else None
         if ready is not None:
             return _timed(partial(self.kb.search, searcher=ready), question, k, explain, closest,
                           audiences)

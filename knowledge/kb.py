@@ -15,12 +15,15 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from . import loaders
 from .audiences import EVERYONE, DocAudiences, parse_audience
 from .analysis import Analyzer, SynonymGroup, Synonyms, extract_defined_terms, parse_group
 from .loaders import READER_VERSION, Block, LoadError, SourceDocument
+from .meaning import Encoder, passage_key, passage_text, to_blob
+from .meaning import choose as choose_meaning
 from .model import (Answer, DocumentInfo, DocumentView, Escalation, IngestReport,
                     ParagraphView, SentReply, Skipped, Stats, Taught, UnansweredQuestion)
 from .normalize import normalize
@@ -75,8 +78,11 @@ class KnowledgeBase:
 
     def __init__(self, path: str | Path | None = None, *, userdict: Sequence[Path] = (),
                  synonyms: Sequence[Path] = (), config: SearchConfig | None = None,
-                 workers: int | None = None) -> None:
+                 workers: int | None = None, meaning: str | Encoder | None = None) -> None:
         self.path = Path(path) if path is not None else default_db_path()
+        # matching by meaning (knowledge/meaning.py): None = words only
+        self.meaning = choose_meaning(meaning)
+        self._reusable: dict[str, bytes] = {}   # vectors of replaced paragraphs, by text key
         self.store = Store(self.path)
         self._lock = threading.RLock()
         self.config = config or SearchConfig()
@@ -194,6 +200,7 @@ class KnowledgeBase:
             sources.append(Source(origin, digest, read.documents, report_of_file.to_json_text()))
         self._write(sources, report, progress=progress, audiences=audiences, new=new)
         release_ocr(report)
+        self.embed_missing(report, progress=progress)
         report.stale_taught = self._stale_questions(report)
         report.seconds = time.perf_counter() - started
         return report
@@ -230,6 +237,7 @@ class KnowledgeBase:
             self._write([Source(origin, digest, read.documents, report_of_file.to_json_text())],
                         report, progress=False,
                         audiences={origin: wanted} if wanted is not None else {})
+            self.embed_missing(report)
             report.stale_taught = self._stale_questions(report)
         if file_id:
             with self._lock:
@@ -257,10 +265,12 @@ class KnowledgeBase:
         prepared = prepare_document(document, self.analyzer, url=url, date=date, known=known)
         with self._lock, self.store.transaction():
             kept = self.store.origin_audience(origin)
+            self._keep_vectors(origin)
             self.store.delete_origin(origin)
             self.store.note_analyzer(fingerprint)
             self.store.insert_document(origin, digest, prepared,
                                        audience=wanted or kept or EVERYONE, chat_id=chat_id)
+        self.embed_missing()
         return "replaced" if old else "added"
 
     def add_post(self, *, chat_id: int, message_id: int, text: str, url: str | None,
@@ -345,6 +355,7 @@ class KnowledgeBase:
                             (new or {}).get(source.origin) or EVERYONE
                         # an unchanged paragraph of the old version keeps its words
                         known = self.store.stored_words(source.origin, fingerprint)
+                        self._keep_vectors(source.origin)
                         report.removed += self.store.delete_origin(source.origin)
                         self.store.note_analyzer(fingerprint)   # after: ids are reused
                         for start in range(0, len(source.documents), BATCH_DOCUMENTS):
@@ -364,6 +375,59 @@ class KnowledgeBase:
         report.tokenised += written - reused_words
         log.info("tokenised %d of %d paragraphs (%d unchanged kept their words)",
                  written - reused_words, written, reused_words)
+
+    # -- meaning vectors ---------------------------------------------------------------------------
+    def _keep_vectors(self, origin: str) -> None:
+        """Before ``origin`` is replaced: its paragraphs' vectors, by text key, so that the
+        paragraphs of the new version that did not change keep theirs (not embedded again)."""
+        if self.meaning is not None:
+            self._reusable.update(self.store.vectors_of_origin(origin, self.meaning.name))
+
+    def embed_missing(self, report: IngestReport | None = None, *, progress: bool = False,
+                      batch: int = 32) -> int:
+        """Give every paragraph without one a vector of this knowledge base's encoder (after an
+        ingest, a post, or when the meaning extra was installed after the documents were
+        added); another model's vectors are replaced. Each batch is its own transaction: the
+        documents are already written, and an interruption leaves the rest for next time.
+        Returns how many were embedded (0 without an encoder)."""
+        encoder = self.meaning
+        if encoder is None:
+            return 0
+        store, done, reused = self.store, 0, 0
+        with self._lock, store.writing():
+            store.drop_vectors_except(encoder.name)
+        missing = store.vector_counts(encoder.name)
+        bar = progress_bar(missing[1] - missing[0],
+                           progress and missing[1] - missing[0] > 200, unit="paragraph")
+        try:
+            while rows := store.paragraphs_without_vector(encoder.name, limit=batch):
+                texts = [passage_text(title, section, text, question)
+                         for _, title, section, text, question in rows]
+                keys = [passage_key(text) for text in texts]
+                new = [i for i, key in enumerate(keys) if key not in self._reusable]
+                vectors = dict(zip(new, encoder.passages([texts[i] for i in new])))
+                with self._lock, store.writing():
+                    store.put_vectors(
+                        (row[0], encoder.name, key,
+                         to_blob(vectors[i]) if i in vectors else self._reusable[key])
+                        for i, (row, key) in enumerate(zip(rows, keys)))
+                done += len(rows)
+                reused += len(rows) - len(new)
+                bar.update(len(rows))
+        except Exception as err:   # (a broken model: the documents are in; words still match)
+            log.exception("meaning: embedding failed")
+            if report is not None:
+                report.warnings.append(f"meaning: paragraphs not embedded ({err}); they are "
+                                       "matched by their words until the next ingest")
+        finally:
+            bar.close()
+            self._reusable.clear()
+        if report is not None:
+            report.embedded += done
+            report.reused_vectors += reused
+        if done:
+            log.info("meaning: %d paragraphs embedded (%d kept their vectors)", done, reused)
+        return done
 
     def _preparer(self, chars: int):
         """A function that prepares a batch of documents: on worker processes when it pays."""
@@ -419,7 +483,7 @@ class KnowledgeBase:
                         self.analyzer.add_words(self.store.terms())
                     if self._searcher is None or self._searcher.snapshot is not snapshot:
                         self._searcher = Searcher((), self.analyzer, self.config,
-                                                  snapshot=snapshot)
+                                                  snapshot=snapshot, meaning=self.meaning)
         return self._searcher
 
     def ready_searcher(self) -> Searcher | None:
@@ -706,7 +770,11 @@ class KnowledgeBase:
 
     def stats(self) -> Stats:
         with self._lock:
-            return self.store.stats()
+            stats = self.store.stats()
+            if self.meaning is None:
+                return stats
+            return replace(stats, meaning=self.meaning.name,
+                           meaning_paragraphs=self.store.vector_counts(self.meaning.name)[0])
 
     # -- Telegram: answers sent, uploaded originals (issue 14) ---------------------------------------
     def note_replies(self, replies: Sequence[SentReply]) -> None:

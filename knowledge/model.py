@@ -229,6 +229,8 @@ class IngestReport:
     # taught questions whose paragraph's text is no longer in any document after this ingest:
     # never answered from until an admin teaches them again (staffbot taught, /unanswered)
     stale_taught: list[str] = field(default_factory=list)
+    embedded: int = 0           # paragraphs given a meaning vector (knowledge/meaning.py)
+    reused_vectors: int = 0     # … of which kept the vector of their unchanged text
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -238,6 +240,10 @@ class IngestReport:
             f"{self.documents} documents, {self.sections} sections, {self.paragraphs} paragraphs "
             f"from {self.files} files ({self.unchanged} unchanged) in {self.seconds:.1f} s"
         ]
+        if self.embedded:
+            lines.append(f"meaning: {self.embedded} paragraphs embedded"
+                         + (f" ({self.reused_vectors} unchanged kept theirs)"
+                            if self.reused_vectors else ""))
         lines += [f"read {r.summary()}" for r in self.read]
         lines += [f"skipped {s.path}: {s.reason}" for s in self.skipped]
         lines += [f"warning: {w}" for w in self.warnings]
@@ -265,6 +271,8 @@ class Stats:
     not_found: int
     helpful: int
     unhelpful: int
+    meaning: str = ""           # the encoder matching by meaning ("" : words only)
+    meaning_paragraphs: int = 0  # paragraphs with its vector (the rest: words only until embedded)
 
     @property
     def answered_share(self) -> float:

@@ -121,6 +121,8 @@ class Candidates:
     named: frozenset[int]                  # rows under a heading the question names (第四条)
     scores: np.ndarray | None = None       # every row's total (None: none matched)
     cites: tuple[tuple[int, int], ...] = ()  # (a liability row, a candidate of the rule it cites)
+    meaning: np.ndarray | None = None      # each row's cosine with the question (NaN: no
+                                           # vector; None: matching by meaning is off)
 
     def with_rows(self, extra: Iterable[int], totals: Iterable[float] = ()) -> Candidates:
         """These candidates and the rows of ``extra`` not among them after them, in order,
@@ -138,7 +140,28 @@ class Candidates:
         fields = None if self.fields is None else \
             {name: np.append(score, zeros) for name, score in self.fields.items()}
         return Candidates(np.append(self.rows, extra), np.append(self.total, added), fields,
-                          self.named, self.scores, self.cites)
+                          self.named, self.scores, self.cites,
+                          None if self.meaning is None else
+                          np.append(self.meaning, np.full(extra.size, np.nan)))
+
+
+def meaning_part(cosines: np.ndarray | None, n: int, config: SearchConfig) -> np.ndarray:
+    """Per candidate, how close in meaning it is to the question (knowledge/meaning.py), as the
+    rerank adds it (× ``meaning_weight``): ``minmax``, its cosine scaled over the candidates to
+    0 (the farthest) .. 1 (the closest); ``gap``, (cosine − the closest's) / 0.05, ≤ 0. A
+    candidate without a vector (embedded after this snapshot) gets the candidates' mean: it is
+    neither helped nor pushed down. All 0 when matching by meaning is off."""
+    if cosines is None or not config.meaning_weight or not n:
+        return np.zeros(n)
+    known = np.isfinite(cosines)
+    if not known.any():
+        return np.zeros(cosines.size)
+    best, low = float(cosines[known].max()), float(cosines[known].min())
+    if config.meaning_form == "gap":
+        part = (cosines - best) / 0.05
+    else:
+        part = (cosines - low) / (best - low) if best > low else np.ones(cosines.size)
+    return np.where(known, part, float(part[known].mean()))
 
 
 @dataclass(frozen=True)
@@ -2444,11 +2467,13 @@ class Ranker:
         under = _under_parent([paragraph.title for paragraph in paragraphs]) \
             if cfg.parent_weight else np.zeros(len(row_list))
         associated = self._associated(query, row_list, cfg, heads)
+        meaning = meaning_part(candidates.meaning, len(row_list), cfg)
         final = lexical + cfg.faq_support_weight * support + cfg.window_weight * window \
             + cfg.coverage_weight * coverage + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference \
             + cfg.type_weight * answer_type + cfg.liability_weight * liability \
             + cfg.faq_closeness_weight * closeness - cfg.caption_weight * caption \
             - cfg.parent_weight * under + cfg.association_weight * associated \
+            + cfg.meaning_weight * meaning \
             + self._faq_forms(query, row_list, cfg)
         field_scores = ([dict(zip(FIELDS, scores)) for scores in zip(
             *(candidates.fields[name].tolist() for name in FIELDS))]
@@ -2457,17 +2482,18 @@ class Ranker:
         ranked = [Ranked(f, row, covers[a:b] if sentences else [], {
             "bm25": bm, "window": win, "coverage": cov, "fuzzy": fz, "reference": ref,
             "answer_type": at_, "liability": li, "caption": cap, "asked": ak, "closeness": cl,
-            "support": su, "under_law": ul, "associated": ac, "final": f, "literal": lt,
+            "support": su, "under_law": ul, "associated": ac, "meaning": mn, "final": f,
+            "literal": lt,
             "said": cfg.fuzzy_weight * (fz - lt),
             **by_field}, found_row)
             for row, sentences, a, b, f, bm, win, cov, fz, ref, at_, li, cap, ak, cl, su, ul, ac,
-            lt, by_field, found_row in zip(
+            mn, lt, by_field, found_row in zip(
                 row_list, sentence_lists, starts.tolist(), ends.tolist(), final.tolist(),
                 bm25.tolist(),
                 window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist(),
                 answer_type.tolist(), liability.tolist(), caption.tolist(), asked.tolist(),
                 closeness.tolist(), support.tolist(), under.tolist(), associated.tolist(),
-                literal.tolist(), field_scores,
+                meaning.tolist(), literal.tolist(), field_scores,
                 found_units)]
         for i, j in pairs:
             ranked[i].parts["cited_row"] = float(row_list[j])

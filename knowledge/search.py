@@ -27,6 +27,7 @@ candidates at all (a mask applied to BM25's scores before the top-k): suggestion
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -37,6 +38,7 @@ from .associations import default_associations, default_translations
 from .audiences import DocAudiences
 from .excerpt import asks_for_list, make_excerpt
 from .index import release_free_memory
+from .meaning import Encoder, from_blob
 from .model import Answer, Citation, Hit
 from .normalize import normalize
 from .query import ASKER_TALK, QUESTION_FORM, VAGUE_WORDS, Query, QueryBuilder, form_pieces
@@ -136,6 +138,9 @@ class SearchConfig:
     parent_weight: float = 0.2       # − for a text made under a law (its 实施条例, a court's
                                      # 解释) when an article of a law is a candidate too
     association_weight: float = 0.5  # + for the heading words the question's words point to
+    meaning_weight: float = 1.0      # + how close in meaning (knowledge/meaning.py), when the
+                                     # knowledge base has an encoder; 0: words only
+    meaning_form: str = "minmax"     # minmax or gap (rank.meaning_part)
                                      # (knowledge/associations.py), relative to the best's
     expansion_weight: float = 2.0    # the article words the question's words translate to
                                      # (knowledge/associations.py) choose the BM25 candidates
@@ -214,8 +219,12 @@ class Searcher:
     """
 
     def __init__(self, rows: Iterable[IndexRow], analyzer: Analyzer,
-                 config: SearchConfig | None = None, *, snapshot: Snapshot | None = None) -> None:
+                 config: SearchConfig | None = None, *, snapshot: Snapshot | None = None,
+                 meaning: Encoder | None = None) -> None:
         self.analyzer = analyzer
+        self.meaning = meaning          # the encoder (knowledge/meaning.py), None: words only
+        self._vectors: dict[int, np.ndarray] = {}    # paragraph id → vector, read lately
+        self._vectors_lock = threading.Lock()
         self.config = config or SearchConfig()
         if snapshot is None:
             snapshot = Snapshot.of_rows(rows)
@@ -291,6 +300,8 @@ class Searcher:
         if link is not None:
             candidates = candidates.with_rows([link])
         candidates = self._applying(candidates, visible)   # (reads the candidates' paragraphs)
+        if self.meaning is not None and config.meaning_weight and candidates.rows.size:
+            candidates = replace(candidates, meaning=self._meanings(question, candidates.rows))
         ranked = self.ranker.rerank(query, candidates, config) if candidates.rows.size else []
         factors: dict[str, float] = {}
         if taught.votes:
@@ -340,6 +351,27 @@ class Searcher:
             if status == searched == "suggestions" and taught.entry is None else ()
         return Answer(question, status, hits, explained, see_also=also,
                       searched_terms=tuple(u.text for u in query.units), held_back=reasons)
+
+    def _meanings(self, question: str, rows: np.ndarray) -> np.ndarray | None:
+        """Each row's cosine with the question by the encoder (NaN: no vector yet); None when
+        this searcher has no database to read vectors from. The vectors come from the database
+        (the writer stores them at ingest), a few thousand kept."""
+        store = self.snapshot.reader.store
+        if store is None:
+            return None
+        pids = self.snapshot.ids[rows].tolist()
+        with self._vectors_lock:
+            have = self._vectors
+            wanted = [pid for pid in pids if pid not in have]
+            if wanted:
+                if len(have) > 20_000:
+                    have.clear()
+                have.update((pid, from_blob(blob))
+                            for pid, blob in store.vectors(wanted, self.meaning.name).items())
+            found = [have.get(pid) for pid in pids]
+        asked = self.meaning.query(question)
+        return np.array([float(vector @ asked) if vector is not None else np.nan
+                         for vector in found])
 
     def _applying(self, candidates: Candidates, visible: np.ndarray | None) -> Candidates:
         """``candidates`` (their paragraphs read) and, scored 0, the next paragraphs of the best
@@ -507,6 +539,7 @@ class Searcher:
                                        "caption": -cfg.caption_weight,
                                        "under_law": -cfg.parent_weight,
                                        "associated": cfg.association_weight,
+                                       "meaning": cfg.meaning_weight,
                                        "closeness": cfg.faq_closeness_weight,
                                        "support": cfg.faq_support_weight,
                                        "form": cfg.faq_form_weight,

@@ -281,6 +281,12 @@ class Store:
         db["documents"].create_index(["audience", "id"], if_not_exists=True)
         if "names" not in db.table_names():
             self._create_names()
+        if "vectors" not in db.table_names():
+            # (beside the schema, like names: a file made before it simply has no vectors yet)
+            with self.writing():
+                self.db["vectors"].create(
+                    {"paragraph_id": int, "model": str, "key": str, "vec": bytes},
+                    pk="paragraph_id", if_not_exists=True)
 
     def _create_names(self) -> None:
         """The names each document defines (issue 16), as synonym groups: a table beside the
@@ -479,6 +485,8 @@ class Store:
     def delete_document(self, doc_id: int) -> None:
         if self.db.execute("DELETE FROM names WHERE doc_id = ?", [doc_id]).rowcount:
             self._names_moved()
+        self.db.execute("DELETE FROM vectors WHERE paragraph_id IN "
+                        "(SELECT id FROM paragraphs WHERE doc_id = ?)", [doc_id])
         self.db.execute("DELETE FROM paragraphs WHERE doc_id = ?", [doc_id])
         self.db.execute("DELETE FROM sections WHERE doc_id = ?", [doc_id])
         self.db.execute("DELETE FROM documents WHERE id = ?", [doc_id])
@@ -525,6 +533,62 @@ class Store:
             self._insert_names(doc_id, doc.names)
             self._names_moved()
         return len(section_ids), len(doc.paragraphs)
+
+    # -- meaning vectors (knowledge/meaning.py) ----------------------------------------------
+    # One row per paragraph: the encoder's name, the key of the text it read (a paragraph whose
+    # text and headings are unchanged keeps its vector when its file is ingested again) and the
+    # vector (float16). Written by the writer with their paragraphs; searchers read a few.
+    def vectors_of_origin(self, origin: str, model: str) -> dict[str, bytes]:
+        """key → vector of the paragraphs of ``origin``'s documents (before it is replaced)."""
+        return dict(self.db.execute(
+            "SELECT v.key, v.vec FROM vectors v JOIN paragraphs p ON p.id = v.paragraph_id "
+            "JOIN documents d ON d.id = p.doc_id WHERE d.origin = ? AND v.model = ?",
+            [origin, model]).fetchall())
+
+    def paragraphs_without_vector(self, model: str, *, origin: str | None = None,
+                                  limit: int = 64) -> list[tuple[int, str, tuple[str, ...], str, str]]:
+        """Up to ``limit`` paragraphs (of ``origin``) with no vector of ``model``:
+        (id, title, headings, text, FAQ question), by id."""
+        where = "" if origin is None else "AND d.origin = ? "
+        rows = self.db.execute(
+            "SELECT p.id, d.title, s.path, p.text, p.question FROM paragraphs p "
+            "JOIN sections s ON s.id = p.section_id JOIN documents d ON d.id = p.doc_id "
+            "LEFT JOIN vectors v ON v.paragraph_id = p.id AND v.model = ? "
+            f"WHERE v.paragraph_id IS NULL {where}ORDER BY p.id LIMIT ?",
+            [model, *([] if origin is None else [origin]), limit]).fetchall()
+        return [(pid, title, tuple(json.loads(path)), text, question or "")
+                for pid, title, path, text, question in rows]
+
+    def put_vectors(self, rows: Iterable[tuple[int, str, str, bytes]]) -> None:
+        """(paragraph id, model, key, vector) rows, replacing any of those paragraphs'."""
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO vectors (paragraph_id, model, key, vec) VALUES (?, ?, ?, ?)",
+            rows)
+
+    def drop_vectors_except(self, model: str) -> int:
+        """Remove other models' vectors (a knowledge base holds one model's)."""
+        return self.db.execute("DELETE FROM vectors WHERE model != ?", [model]).rowcount
+
+    def vectors(self, ids: Sequence[int], model: str) -> dict[int, bytes]:
+        """The vectors of ``model`` of those of ``ids`` that have one (a search's candidates)."""
+        ids = [int(i) for i in ids]
+        if not ids:
+            return {}
+        try:
+            return dict(self.db.execute(
+                f"SELECT paragraph_id, vec FROM vectors WHERE paragraph_id IN "
+                f"({','.join('?' * len(ids))}) AND model = ?", [*ids, model]).fetchall())
+        except sqlite3.OperationalError:   # a file its writer has not opened since (no table)
+            return {}
+
+    def vector_counts(self, model: str) -> tuple[int, int]:
+        """(paragraphs with a vector of ``model``, paragraphs)."""
+        try:
+            have = self.db.execute("SELECT count(*) FROM vectors WHERE model = ?",
+                                   [model]).fetchone()[0]
+        except sqlite3.OperationalError:
+            have = 0
+        return have, self.db.execute("SELECT count(*) FROM paragraphs").fetchone()[0]
 
     # -- the names documents define -------------------------------------------------------------
     # Written and deleted with their document, in its transaction; a change moves

@@ -18,10 +18,13 @@ HIT_KEYS = {"document", "section", "paragraph", "excerpt", "highlights", "citati
 SEED_TITLE = "坚持用改革精神和严的标准扎实做好组织工作"
 
 
-def _environment(db: Path) -> dict[str, str]:
+def _environment(db: Path, **env: str) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items()
                    if not k.startswith(("STAFFBOT_", "TELEGRAM_"))}
-    environment.update(STAFFBOT_DB=str(db), PYTHONIOENCODING="utf-8")
+    # words only unless a test asks for meaning (tests/test_meaning.py): the rankings asserted
+    # here are the words' own, whether or not the meaning extra is installed
+    environment.update(STAFFBOT_DB=str(db), PYTHONIOENCODING="utf-8", STAFFBOT_MEANING="off")
+    environment.update(env)
     return environment
 
 
@@ -33,10 +36,12 @@ def _checked(result: subprocess.CompletedProcess, check: int | None) -> subproce
 
 
 def staffbot(*args: str, db: Path, cwd: Path = ROOT, check: int | None = 0,
-             input: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run ``python -m bot.cli ARGS`` with a clean staffbot environment (``input`` on stdin)."""
+             input: str | None = None, timeout: float = 120,
+             env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m bot.cli ARGS`` with a clean staffbot environment (``input`` on stdin;
+    ``env``: settings to add)."""
     result = subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=cwd,
-                            env=_environment(db), capture_output=True, text=True,
+                            env=_environment(db, **(env or {})), capture_output=True, text=True,
                             encoding="utf-8", timeout=timeout, input=input)
     return _checked(result, check)
 

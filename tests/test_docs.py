@@ -135,8 +135,9 @@ def test_readme_first_two_bash_blocks_are_install_and_run_then_install_and_test(
     run, test = bash_blocks(README)[:2]
     assert run.startswith("python3 -m venv .venv && .venv/bin/pip install -e . && ")
     assert re.search(r"&& \.venv/bin/staffbot ask \S", run)
-    # the OCR extra too, so that the scan tests run (without it they skip and the rest passes)
-    assert test == ('python3 -m venv .venv && .venv/bin/pip install -e ".[test,ocr]" && '
+    # the OCR and meaning extras too, so that the scan and model tests run (without them they
+    # skip and the rest passes)
+    assert test == ('python3 -m venv .venv && .venv/bin/pip install -e ".[test,ocr,meaning]" && '
                     '.venv/bin/python -m pytest -q')
 
 

