@@ -117,13 +117,37 @@ def summary(found: list[int | None]) -> str:
     return f"R@1 {r1:.3f}  R@3 {r3:.3f}  MRR@10 {mrr:.3f}  ({len(found)})"
 
 
-def stard_kb(db: Path) -> KnowledgeBase:
-    """The knowledge base of STARD-dev's passages at ``db``, ingested first when missing."""
+def stard_kb(db: Path, meaning: str | None = None, config: str = "") -> KnowledgeBase:
+    """The knowledge base of STARD-dev's passages at ``db``, ingested first when missing;
+    ``meaning``: matched by meaning too, the paragraph vectors cached in that SQLite file
+    (bench/meaning_cache.py; embedded here when missing); ``config``: SearchConfig changes,
+    ``name=value,…``."""
+    encoder = None
+    if meaning:
+        sys.path.insert(0, str(ROOT / "bench"))
+        from meaning_cache import cached_encoder
+        encoder = cached_encoder(meaning)
     fresh = not db.exists()
-    kb = KnowledgeBase(db)
+    kb = KnowledgeBase(db, meaning=encoder, config=config_of(config))
     if fresh:
         kb.ingest([STARD / "passages.jsonl"])
+    elif encoder is not None:
+        kb.embed_missing(progress=True)
     return kb
+
+
+def config_of(text: str):
+    """A SearchConfig with the changes ``name=value,…`` (numbers as numbers)."""
+    from dataclasses import fields, replace
+
+    from knowledge import SearchConfig
+    base = SearchConfig()
+    kinds = {f.name: type(getattr(base, f.name)) for f in fields(base)}
+    changes = {}
+    for item in filter(None, (t.strip() for t in text.split(","))):
+        name, value = item.split("=", 1)
+        changes[name] = kinds[name](value)
+    return replace(base, **changes)
 
 
 def odd_of(record: dict) -> int:
@@ -169,9 +193,13 @@ def main() -> None:
     parser.add_argument("--floor", type=float, default=0.25)
     parser.add_argument("--confident", action="store_true",
                         help="also the confident answers' right-first share (with the table)")
+    parser.add_argument("--meaning", metavar="CACHE",
+                        help="match by meaning too (the meaning extra); vectors cached in CACHE")
+    parser.add_argument("--config", default="",
+                        help="SearchConfig changes, name=value,… (e.g. meaning_weight=0.5)")
     args = parser.parse_args()
 
-    kb = stard_kb(Path(args.db))
+    kb = stard_kb(Path(args.db), args.meaning, args.config)
     searcher = kb.searcher
     _, share, questions, pairs = learning_pairs(searcher)
 

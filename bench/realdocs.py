@@ -120,6 +120,7 @@ def classify(question: dict, fmt: str, answer: dict) -> Outcome:
 # -- staffbot ---------------------------------------------------------------------------------
 
 MEANING: str | None = None   # --meaning CACHE: match by meaning too (bench/meaning_cache.py)
+CONFIG: str = ""             # --config name=value,…: SearchConfig changes
 
 
 def run_staffbot(folder: Path, questions: list[dict]) -> tuple[dict, list[Outcome]]:
@@ -130,7 +131,9 @@ def run_staffbot(folder: Path, questions: list[dict]) -> tuple[dict, list[Outcom
         from meaning_cache import cached_encoder
         meaning = cached_encoder(MEANING)
     with tempfile.TemporaryDirectory() as tmp:
-        kb = KnowledgeBase(Path(tmp) / "kb.db", workers=1, meaning=meaning)
+        from associations import config_of
+        kb = KnowledgeBase(Path(tmp) / "kb.db", workers=1, meaning=meaning,
+                           config=config_of(CONFIG))
         try:
             started = time.perf_counter()
             report = kb.ingest([folder])
@@ -347,13 +350,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--meaning", metavar="CACHE",
                         help="match by meaning too (the meaning extra), paragraph vectors cached "
                              "in the SQLite file CACHE")
+    parser.add_argument("--config", default="",
+                        help="SearchConfig changes, name=value,… (e.g. meaning_weight=0.5)")
     parser.add_argument("--check", action="store_true",
                         help="only check the questions against build/txt")
     args = parser.parse_args(argv)
-    global MEANING
-    MEANING = args.meaning
-    if MEANING:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
+    global MEANING, CONFIG
+    MEANING, CONFIG = args.meaning, args.config
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
     questions = read_questions(args.questions)
     if args.check:
         return check(questions, args.build)

@@ -315,7 +315,13 @@ def cmd_eval(args) -> int:
         if not Path(path).is_file():
             print(f"staffbot eval: no such file: {path}", file=sys.stderr)
             return 2
-    result = evaluate(args.passages, args.questions, limit=args.limit)
+    from knowledge import MeaningUnavailable
+
+    try:
+        result = evaluate(args.passages, args.questions, limit=args.limit,
+                          meaning=_settings(args).meaning)
+    except MeaningUnavailable as err:
+        raise SettingsError(str(err)) from err
     print(json.dumps(result.to_json(), indent=2) if args.json else result.summary())
     return 0
 

@@ -32,6 +32,7 @@ class EvalResult:
     p95_ms: float
     statuses: dict[str, int]
     ingest_seconds: float
+    meaning: str = ""          # the encoder that matched by meaning too ("": words only)
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -39,14 +40,15 @@ class EvalResult:
                 "r@5": self.r_at_5, "mrr@10": self.mrr_at_10,
                 "answer_in_excerpt@1": self.answer_in_excerpt_at_1, "mean_ms": self.mean_ms,
                 "p95_ms": self.p95_ms, "statuses": data["statuses"],
-                "ingest_seconds": self.ingest_seconds}
+                "ingest_seconds": self.ingest_seconds, "meaning": self.meaning}
 
     def summary(self) -> str:
         aie = "n/a" if self.answer_in_excerpt_at_1 is None else f"{self.answer_in_excerpt_at_1:.3f}"
         return (f"questions {self.questions}  R@1 {self.r_at_1:.3f}  R@3 {self.r_at_3:.3f}  "
                 f"R@5 {self.r_at_5:.3f}  MRR@10 {self.mrr_at_10:.3f}  answer-in-excerpt@1 {aie}  "
                 f"mean {self.mean_ms:.2f} ms  p95 {self.p95_ms:.2f} ms  "
-                f"statuses {self.statuses}  (ingest {self.ingest_seconds:.1f} s)")
+                f"statuses {self.statuses}  (ingest {self.ingest_seconds:.1f} s)"
+                + (f"  meaning: {self.meaning}" if self.meaning else "  words only"))
 
 
 def read_questions(path: str | Path) -> list[dict]:
@@ -62,14 +64,17 @@ def read_questions(path: str | Path) -> list[dict]:
 
 
 def evaluate(passages: str | Path, questions: str | Path | list[dict], *,
-             kb: KnowledgeBase | None = None, limit: int | None = None) -> EvalResult:
-    """Build a knowledge base from ``passages`` (unless ``kb`` is given) and score the questions."""
+             kb: KnowledgeBase | None = None, limit: int | None = None,
+             meaning=None) -> EvalResult:
+    """Build a knowledge base from ``passages`` (unless ``kb`` is given; matching by
+    ``meaning`` too, a setting or an encoder, see :func:`knowledge.meaning.choose`) and score
+    the questions."""
     qs = read_questions(questions) if not isinstance(questions, list) else questions
     if limit:
         qs = qs[:limit]
     with tempfile.TemporaryDirectory() as tmp:
         own = kb is None
-        kb = kb or KnowledgeBase(Path(tmp) / "eval.db")
+        kb = kb or KnowledgeBase(Path(tmp) / "eval.db", meaning=meaning)
         try:
             started = time.perf_counter()
             if own:
@@ -110,7 +115,8 @@ def _score(kb: KnowledgeBase, questions: list[dict], ingest_seconds: float) -> E
         answer_in_excerpt_at_1=(sum(in_excerpt) / len(in_excerpt)) if in_excerpt else None,
         mean_ms=float(np.mean(times)) if times else 0.0,
         p95_ms=float(np.percentile(times, 95)) if times else 0.0,
-        statuses=statuses, ingest_seconds=ingest_seconds)
+        statuses=statuses, ingest_seconds=ingest_seconds,
+        meaning=kb.meaning.name if kb.meaning is not None else "")
 
 
 def _fallback_hits(searcher, question: str):

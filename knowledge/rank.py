@@ -121,8 +121,6 @@ class Candidates:
     named: frozenset[int]                  # rows under a heading the question names (第四条)
     scores: np.ndarray | None = None       # every row's total (None: none matched)
     cites: tuple[tuple[int, int], ...] = ()  # (a liability row, a candidate of the rule it cites)
-    meaning: np.ndarray | None = None      # each row's cosine with the question (NaN: no
-                                           # vector; None: matching by meaning is off)
 
     def with_rows(self, extra: Iterable[int], totals: Iterable[float] = ()) -> Candidates:
         """These candidates and the rows of ``extra`` not among them after them, in order,
@@ -140,28 +138,7 @@ class Candidates:
         fields = None if self.fields is None else \
             {name: np.append(score, zeros) for name, score in self.fields.items()}
         return Candidates(np.append(self.rows, extra), np.append(self.total, added), fields,
-                          self.named, self.scores, self.cites,
-                          None if self.meaning is None else
-                          np.append(self.meaning, np.full(extra.size, np.nan)))
-
-
-def meaning_part(cosines: np.ndarray | None, n: int, config: SearchConfig) -> np.ndarray:
-    """Per candidate, how close in meaning it is to the question (knowledge/meaning.py), as the
-    rerank adds it (× ``meaning_weight``): ``minmax``, its cosine scaled over the candidates to
-    0 (the farthest) .. 1 (the closest); ``gap``, (cosine − the closest's) / 0.05, ≤ 0. A
-    candidate without a vector (embedded after this snapshot) gets the candidates' mean: it is
-    neither helped nor pushed down. All 0 when matching by meaning is off."""
-    if cosines is None or not config.meaning_weight or not n:
-        return np.zeros(n)
-    known = np.isfinite(cosines)
-    if not known.any():
-        return np.zeros(cosines.size)
-    best, low = float(cosines[known].max()), float(cosines[known].min())
-    if config.meaning_form == "gap":
-        part = (cosines - best) / 0.05
-    else:
-        part = (cosines - low) / (best - low) if best > low else np.ones(cosines.size)
-    return np.where(known, part, float(part[known].mean()))
+                          self.named, self.scores, self.cites)
 
 
 @dataclass(frozen=True)
@@ -1322,6 +1299,38 @@ def apply_votes(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
     return out, factors
 
 
+def by_meaning(ranked: Sequence[Ranked], cosines: dict[int, float],
+               config: SearchConfig) -> list[Ranked]:
+    """The rerank's candidates ordered again with how close in meaning each is to the question
+    (:mod:`.meaning`): ``final + meaning_weight × part`` (``parts["meaning"]``), best first.
+    ``gap``: part = (cosine − the closest candidate's) / 0.05, ≤ 0, so the candidates the
+    words found stay the pool and the words' margins still count; ``minmax``: the cosine scaled
+    over the candidates to 0..1. ``cosines``: by row; a row without a vector (embedded after
+    this snapshot, or a model that failed) gets the others' mean part — neither helped nor
+    pushed down. Applied by the searcher only where the words alone are unsure
+    (:meth:`~.search.Searcher.search`): measured in bench/README.md "Matching by meaning"."""
+    known = [cosines[item.row] for item in ranked if item.row in cosines]
+    if not known or not config.meaning_weight:
+        return list(ranked)
+    best, low = max(known), min(known)
+
+    def part(cosine: float) -> float:
+        if config.meaning_form == "minmax":
+            return (cosine - low) / (best - low) if best > low else 1.0
+        return (cosine - best) / 0.05
+
+    parts = [part(c) for c in known]
+    neutral = sum(parts) / len(parts)
+    out: list[Ranked] = []
+    for item in ranked:
+        value = part(cosines[item.row]) if item.row in cosines else neutral
+        final = item.final + config.meaning_weight * value
+        out.append(replace(item, final=final,
+                           parts={**item.parts, "meaning": value, "final": final}))
+    out.sort(key=lambda item: -item.final)
+    return out
+
+
 def _load_decision() -> dict:
     with (files("knowledge") / "data" / "decision.json").open(encoding="utf-8") as handle:
         return json.load(handle)
@@ -2467,13 +2476,11 @@ class Ranker:
         under = _under_parent([paragraph.title for paragraph in paragraphs]) \
             if cfg.parent_weight else np.zeros(len(row_list))
         associated = self._associated(query, row_list, cfg, heads)
-        meaning = meaning_part(candidates.meaning, len(row_list), cfg)
         final = lexical + cfg.faq_support_weight * support + cfg.window_weight * window \
             + cfg.coverage_weight * coverage + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference \
             + cfg.type_weight * answer_type + cfg.liability_weight * liability \
             + cfg.faq_closeness_weight * closeness - cfg.caption_weight * caption \
             - cfg.parent_weight * under + cfg.association_weight * associated \
-            + cfg.meaning_weight * meaning \
             + self._faq_forms(query, row_list, cfg)
         field_scores = ([dict(zip(FIELDS, scores)) for scores in zip(
             *(candidates.fields[name].tolist() for name in FIELDS))]
@@ -2482,18 +2489,17 @@ class Ranker:
         ranked = [Ranked(f, row, covers[a:b] if sentences else [], {
             "bm25": bm, "window": win, "coverage": cov, "fuzzy": fz, "reference": ref,
             "answer_type": at_, "liability": li, "caption": cap, "asked": ak, "closeness": cl,
-            "support": su, "under_law": ul, "associated": ac, "meaning": mn, "final": f,
-            "literal": lt,
+            "support": su, "under_law": ul, "associated": ac, "final": f, "literal": lt,
             "said": cfg.fuzzy_weight * (fz - lt),
             **by_field}, found_row)
             for row, sentences, a, b, f, bm, win, cov, fz, ref, at_, li, cap, ak, cl, su, ul, ac,
-            mn, lt, by_field, found_row in zip(
+            lt, by_field, found_row in zip(
                 row_list, sentence_lists, starts.tolist(), ends.tolist(), final.tolist(),
                 bm25.tolist(),
                 window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist(),
                 answer_type.tolist(), liability.tolist(), caption.tolist(), asked.tolist(),
                 closeness.tolist(), support.tolist(), under.tolist(), associated.tolist(),
-                meaning.tolist(), literal.tolist(), field_scores,
+                literal.tolist(), field_scores,
                 found_units)]
         for i, j in pairs:
             ranked[i].parts["cited_row"] = float(row_list[j])

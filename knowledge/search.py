@@ -55,6 +55,7 @@ from .rank import (
     article_key,
     bearer_first,
     bound_first,
+    by_meaning,
     cited_first,
     confidence,
     count_first,
@@ -138,9 +139,10 @@ class SearchConfig:
     parent_weight: float = 0.2       # − for a text made under a law (its 实施条例, a court's
                                      # 解释) when an article of a law is a candidate too
     association_weight: float = 0.5  # + for the heading words the question's words point to
-    meaning_weight: float = 1.0      # + how close in meaning (knowledge/meaning.py), when the
-                                     # knowledge base has an encoder; 0: words only
-    meaning_form: str = "minmax"     # minmax or gap (rank.meaning_part)
+    meaning_weight: float = 2.0      # + how close in meaning (knowledge/meaning.py), when the
+                                     # knowledge base has an encoder and the words are unsure
+                                     # (rank.by_meaning); 0: words only
+    meaning_form: str = "gap"        # gap or minmax (rank.by_meaning)
                                      # (knowledge/associations.py), relative to the best's
     expansion_weight: float = 2.0    # the article words the question's words translate to
                                      # (knowledge/associations.py) choose the BM25 candidates
@@ -300,8 +302,6 @@ class Searcher:
         if link is not None:
             candidates = candidates.with_rows([link])
         candidates = self._applying(candidates, visible)   # (reads the candidates' paragraphs)
-        if self.meaning is not None and config.meaning_weight and candidates.rows.size:
-            candidates = replace(candidates, meaning=self._meanings(question, candidates.rows))
         ranked = self.ranker.rerank(query, candidates, config) if candidates.rows.size else []
         factors: dict[str, float] = {}
         if taught.votes:
@@ -315,9 +315,14 @@ class Searcher:
                                      self.ranker.evidence(whole, query)) == "answer"
             ranked = [item for item in ranked
                       if article_key(self.rows[item.row]) != article_key(self.rows[link])]
+        reranked = ranked
         ranked = self._articles(ranked, query)
         evidence = self.ranker.evidence(ranked, query)
         status = searched = decide(ranked, config, evidence)
+        meant = self._meaning_applies(status, closest, taught, link, config, reranked)
+        if meant == "applied":
+            ranked = self._articles(by_meaning(reranked, self._meanings(question, reranked),
+                                               config), query)
         if not keep_weak:
             ranked = ranked[:1] + [item for item in ranked[1:]
                                    if item.strength >= config.suggest_coverage]
@@ -342,6 +347,7 @@ class Searcher:
             explained = self._explain(query, candidates, ranked, status, k, evidence,
                                       self._teaching_explain(taught, link, factors, searched,
                                                              teaching))
+            explained["stages"]["meaning"] = meant
             explained["stages"]["audiences"] = {
                 "asked_as": None if audiences is None else sorted(audiences),
                 "readable_paragraphs": len(self) if visible is None else
@@ -352,13 +358,32 @@ class Searcher:
         return Answer(question, status, hits, explained, see_also=also,
                       searched_terms=tuple(u.text for u in query.units), held_back=reasons)
 
-    def _meanings(self, question: str, rows: np.ndarray) -> np.ndarray | None:
-        """Each row's cosine with the question by the encoder (NaN: no vector yet); None when
-        this searcher has no database to read vectors from. The vectors come from the database
-        (the writer stores them at ingest), a few thousand kept."""
+    def _meaning_applies(self, status: str, closest: bool, taught: Match, link: int | None,
+                         config: SearchConfig, ranked: list) -> str:
+        """Whether the candidates are ordered again by meaning (``"applied"``), else why not.
+
+        Only where the words alone are unsure: a confident answer stays the words' own (the
+        meaning part overturned right ones: bench/README.md), a taught question or voted
+        paragraphs keep what staff said, and the status and its evidence are the words' in
+        every case (a decision refit with the part did not tell right from wrong better)."""
+        if self.meaning is None or not config.meaning_weight:
+            return "off"
+        if status == "answer":
+            return "not needed: a confident answer by the words"
+        if status == "not_found" and not closest:
+            return "not needed: nothing to show"
+        if taught.entry is not None or taught.votes or link is not None:
+            return "not applied: taught or voted"
+        if self.snapshot.reader.store is None or len(ranked) < 2:
+            return "not applied: nothing to order"
+        return "applied"
+
+    def _meanings(self, question: str, ranked: list) -> dict[int, float]:
+        """Each ranked row's cosine with the question by the encoder, for the rows that have a
+        vector. The vectors come from the database (the writer stores them at ingest), the last
+        few thousand read kept; the question is embedded here (~10-30 ms)."""
         store = self.snapshot.reader.store
-        if store is None:
-            return None
+        rows = np.array([item.row for item in ranked], dtype=np.int64)
         pids = self.snapshot.ids[rows].tolist()
         with self._vectors_lock:
             have = self._vectors
@@ -370,8 +395,8 @@ class Searcher:
                             for pid, blob in store.vectors(wanted, self.meaning.name).items())
             found = [have.get(pid) for pid in pids]
         asked = self.meaning.query(question)
-        return np.array([float(vector @ asked) if vector is not None else np.nan
-                         for vector in found])
+        return {int(row): float(vector @ asked)
+                for row, vector in zip(rows.tolist(), found) if vector is not None}
 
     def _applying(self, candidates: Candidates, visible: np.ndarray | None) -> Candidates:
         """``candidates`` (their paragraphs read) and, scored 0, the next paragraphs of the best
