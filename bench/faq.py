@@ -94,6 +94,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 from pathlib import Path
 
@@ -122,10 +123,19 @@ def read_questions(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
+MEANING: str | None = None   # --meaning CACHE: match by meaning too (bench/meaning_cache.py)
+
+
 def run(questions: list[dict], folders: list[str], sheet: Path = HERE / "faq.csv") -> list[dict]:
     """Each question with its outcome: status, the first three hits' FAQ questions and kinds."""
     outcomes = []
-    with tempfile.TemporaryDirectory() as tmp, KnowledgeBase(Path(tmp) / "kb.db") as kb:
+    meaning = None
+    if MEANING:
+        sys.path.insert(0, str(HERE.parent))
+        from meaning_cache import cached_encoder
+        meaning = cached_encoder(MEANING)
+    with tempfile.TemporaryDirectory() as tmp, \
+            KnowledgeBase(Path(tmp) / "kb.db", meaning=meaning) as kb:
         kb.ingest([str(sheet), *folders])
         for item in questions:
             answer = kb.search(item["question"], k=3, explain=True)
@@ -194,7 +204,11 @@ def main() -> None:
                         help="leave sheet NAME out of --all-sheets (a held-out sheet while "
                              "developing; repeatable)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--meaning", metavar="CACHE",
+                        help="match by meaning too (the meaning extra); vectors cached in CACHE")
     args = parser.parse_args()
+    global MEANING
+    MEANING = args.meaning
     if args.calibration or args.all_sheets:
         sheets = [(name, sheet, read_questions(questions)) for name, sheet, questions
                   in (calibration_sheets() if args.calibration else faq_sheets())

@@ -193,6 +193,8 @@ async def _post_init(application: Application) -> None:
     # (after the fork: its connection is opened again, and the search process only reads)
     s.kb.defer_checkpoints()
     s.checkpoints = asyncio.create_task(_checkpoints(s.kb))
+    if s.kb.meaning is not None:   # documents from before the meaning extra: embedded meanwhile
+        s.backfill = asyncio.create_task(_backfill(s.kb, s.backfill_stop))
     docs = await asyncio.to_thread(s.kb.documents)
     log.info("knowledge base %s: %d documents; %s; concurrent updates: %d; event loop: %s; "
              "searches: %s", s.kb.path, len(docs), s.settings.log_summary(),
@@ -218,6 +220,20 @@ async def _checkpoints(kb: KnowledgeBase) -> None:
             await asyncio.to_thread(kb.checkpoint)
         except Exception as err:  # noqa: BLE001 - the next one tries again; never fatal
             log.warning("database checkpoint failed: %s", err)
+
+
+async def _backfill(kb: KnowledgeBase, stop) -> None:
+    """Embed the paragraphs without a meaning vector (documents ingested before the meaning
+    extra was installed, or while its model failed) on a thread, after the search process was
+    forked (never while it forks: the model's lock must not be held then). Questions are
+    answered meanwhile; each paragraph joins the ordering by meaning once it has its vector."""
+    try:
+        done = await asyncio.to_thread(kb.embed_missing, stop=stop)
+    except Exception as err:  # noqa: BLE001 - words still match; logged, never fatal
+        log.warning("embedding paragraphs for meaning failed: %s", err)
+        return
+    if done:
+        log.info("meaning: %d paragraphs embedded", done)
 
 
 async def register_commands(bot, settings: Settings) -> None:
@@ -251,6 +267,9 @@ async def _post_stop(application: Application) -> None:
 
 async def _post_shutdown(application: Application) -> None:
     s: BotState = application.bot_data
+    if s.backfill is not None:
+        s.backfill_stop.set()
+        await asyncio.gather(s.backfill, return_exceptions=True)
     if s.checkpoints is not None:
         s.checkpoints.cancel()
         await asyncio.gather(s.checkpoints, return_exceptions=True)

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections import Counter, OrderedDict
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -96,6 +97,8 @@ class BotState:
     outcomes: dict = field(default_factory=dict)   # update id → what its handler did
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     checkpoints: asyncio.Task | None = None   # SQLite's log copied on a thread (bot.app)
+    backfill: asyncio.Task | None = None      # paragraphs embedded for meaning on a thread
+    backfill_stop: threading.Event = field(default_factory=threading.Event)
 
 
 class StaffContext(CallbackContext[ExtBot, dict, dict, BotState]):

