@@ -210,7 +210,8 @@ def test_not_found_exits_1_and_is_listed_by_unanswered_and_stats(db: Path) -> No
     assert "2×  食堂几点开饭" in unanswered_text.stdout
     assert json.loads(stats.stdout) == {
         "documents": 1, "paragraphs": 7, "questions": 2, "answered": 0, "suggested": 0,
-        "not_found": 2, "helpful": 0, "unhelpful": 0, "answered_share": 0.0}
+        "not_found": 2, "helpful": 0, "unhelpful": 0, "answered_share": 0.0,
+        "meaning": "", "meaning_paragraphs": 0}   # words only (STAFFBOT_MEANING=off)
     assert "not_found: 2" in stats_text.stdout
 
 
