@@ -228,7 +228,7 @@ async def _backfill(kb: KnowledgeBase, stop) -> None:
     forked (never while it forks: the model's lock must not be held then). Questions are
     answered meanwhile; each paragraph joins the ordering by meaning once it has its vector."""
     try:
-        done = await asyncio.to_thread(kb.embed_missing, stop=stop)
+        done = await asyncio.to_thread(kb.embed_missing, stop=stop, workers=1)  # (bot's cores)
     except Exception as err:  # noqa: BLE001 - words still match; logged, never fatal
         log.warning("embedding paragraphs for meaning failed: %s", err)
         return

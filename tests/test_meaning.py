@@ -231,6 +231,25 @@ def test_the_model_puts_the_article_asked_in_other_words_first(tmp_path):
 
 
 @needs_model
+def test_a_large_ingest_embeds_on_several_processes_with_the_same_vectors(tmp_path):
+    from knowledge.meaning import choose, from_blob
+
+    vectors = {}
+    for workers in (1, 2):
+        db = tmp_path / f"kb{workers}.db"
+        with KnowledgeBase(db) as kb:                       # words only first
+            kb.ingest([FIXTURE])
+        with KnowledgeBase(db, meaning=choose("on"), workers=workers) as kb:
+            assert kb.embed_missing(parallel_from=1) == len(_paragraph_ids(db))
+        with sqlite3.connect(db) as conn:
+            vectors[workers] = {pid: from_blob(blob) for pid, blob in
+                                conn.execute("SELECT paragraph_id, vec FROM vectors")}
+    assert vectors[1].keys() == vectors[2].keys()
+    for pid, vector in vectors[1].items():
+        assert float(vector @ vectors[2][pid]) > 0.999, pid
+
+
+@needs_model
 @pytest.mark.asyncio
 async def test_the_bot_embeds_what_was_ingested_before_and_answers_by_meaning(tmp_path):
     """The real bot (python -m bot, its search process forked) through the fake Bot API, on a
