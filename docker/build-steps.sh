@@ -2,7 +2,7 @@
 # The image's install steps, in one place: the Dockerfile RUNs this script and
 # tests/test_docker_recipe.py runs it in a fresh venv, so what the test checks is what the image does.
 #
-#   PYTHON=/path/to/python sh docker/build-steps.sh
+#   PYTHON=/path/to/python [EXTRAS=meaning] sh docker/build-steps.sh
 #
 # Installs the project (not editable) with the dependencies from its own pyproject.toml, then checks
 # that the installed package works outside the source tree. The knowledge base is NOT built here:
@@ -11,7 +11,10 @@ set -eu
 APP=$(cd "$(dirname "$0")/.." && pwd)
 PYTHON=${PYTHON:-python3}
 
-"$PYTHON" -m pip install --no-cache-dir "$APP"
+# EXTRAS: optional parts, comma-separated (e.g. meaning: matching by meaning, ~95 MB)
+SPEC="$APP"
+if [ -n "${EXTRAS:-}" ]; then SPEC="$APP[$EXTRAS]"; fi
+"$PYTHON" -m pip install --no-cache-dir "$SPEC"
 # the installed package, not the source tree: run from another directory
 cd /
 "$PYTHON" -c "import bot.app, knowledge.kb"
