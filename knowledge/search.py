@@ -139,11 +139,11 @@ class SearchConfig:
     parent_weight: float = 0.2       # − for a text made under a law (its 实施条例, a court's
                                      # 解释) when an article of a law is a candidate too
     association_weight: float = 0.5  # + for the heading words the question's words point to
+                                     # (knowledge/associations.py), relative to the best's
     meaning_weight: float = 2.0      # + how close in meaning (knowledge/meaning.py), when the
                                      # knowledge base has an encoder and the words are unsure
                                      # (rank.by_meaning); 0: words only
     meaning_form: str = "gap"        # gap or minmax (rank.by_meaning)
-                                     # (knowledge/associations.py), relative to the best's
     expansion_weight: float = 2.0    # the article words the question's words translate to
                                      # (knowledge/associations.py) choose the BM25 candidates
                                      # too, at this × P × the word's query weight
