@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from search_stages import figures, pss_mb, sample_questions  # noqa: E402
+from search_stages import (figures, pss_mb, question_arguments, sample_questions,  # noqa: E402
+                           time_whole)
 
 from knowledge import KnowledgeBase  # noqa: E402
 from knowledge.meaning import E5Encoder, passage_text, to_blob  # noqa: E402
@@ -53,24 +54,9 @@ def fill_random(db: str, model: str, dim: int) -> int:
     return len(ids)
 
 
-def time_searches(kb: KnowledgeBase, questions: list[str], label: str) -> None:
-    wall, cpu = [], []
-    for question in questions:
-        w, c = time.perf_counter(), time.process_time()
-        kb.search(question, k=5)
-        wall.append(time.perf_counter() - w)
-        cpu.append(time.process_time() - c)
-    print(f"{label:22s} wall {figures(wall)} ms")
-    print(f"{label:22s} CPU  {figures(cpu)} ms   PSS {pss_mb():.0f} MB")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--questions",
-                        default=str(ROOT.parent / "shared" / "eval" / "drcd-dev" / "questions.jsonl"))
-    parser.add_argument("--limit", type=int, default=300)
-    parser.add_argument("--seed", type=int, default=13)
+    question_arguments(parser, 300)
     parser.add_argument("--paragraphs", type=int, default=200)
     args = parser.parse_args()
     questions = sample_questions(args.questions, args.limit, args.seed)
@@ -80,14 +66,16 @@ def main() -> None:
 
     words = KnowledgeBase(args.db)
     words.warm_up()
-    time_searches(words, questions, "words only")
+    time_whole(words, questions, "words only")
+    print(f"PSS {pss_mb():.0f} MB")
     words.close()
 
     meant = KnowledgeBase(args.db, meaning=encoder)
     meant.warm_up()
     encoder.query("预热")     # the model loaded, not on the first question
     print(f"model loaded: PSS {pss_mb():.0f} MB")
-    time_searches(meant, questions, "with meaning")
+    time_whole(meant, questions, "meaning")
+    print(f"PSS {pss_mb():.0f} MB")
     encoder._asked.clear()
     took = []
     for question in questions:

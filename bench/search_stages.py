@@ -64,7 +64,7 @@ def sample_questions(path: str, limit: int, seed: int) -> list[str]:
     return questions
 
 
-def time_whole(kb: KnowledgeBase, questions: list[str]) -> None:
+def time_whole(kb: KnowledgeBase, questions: list[str], label: str = "kb.search") -> None:
     """Each question through ``kb.search(q, k=5)``: wall and CPU time printed."""
     wall, cpu = [], []
     for question in questions:
@@ -72,8 +72,8 @@ def time_whole(kb: KnowledgeBase, questions: list[str]) -> None:
         kb.search(question, k=5)
         wall.append(time.perf_counter() - w)
         cpu.append(time.process_time() - c)
-    print(f"kb.search  wall {figures(wall)} ms")
-    print(f"kb.search  CPU  {figures(cpu)} ms")
+    print(f"{label:10s} wall {figures(wall)} ms")
+    print(f"{label:10s} CPU  {figures(cpu)} ms")
 
 
 def time_stages(kb: KnowledgeBase, questions: list[str]) -> dict[str, list[float]]:
@@ -105,13 +105,18 @@ def time_stages(kb: KnowledgeBase, questions: list[str]) -> dict[str, list[float
     return took
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def question_arguments(parser: argparse.ArgumentParser, limit: int) -> None:
+    """``--db``, and the questions sampled from it: ``--questions``, ``--limit``, ``--seed``."""
     parser.add_argument("--db", required=True)
     parser.add_argument("--questions",
                         default=str(ROOT.parent / "shared" / "eval" / "drcd-dev" / "questions.jsonl"))
-    parser.add_argument("--limit", type=int, default=500)
+    parser.add_argument("--limit", type=int, default=limit)
     parser.add_argument("--seed", type=int, default=13)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    question_arguments(parser, 500)
     parser.add_argument("--stages-first", action="store_true",
                         help="time the stages before kb.search as a whole (on cold caches)")
     args = parser.parse_args()
