@@ -6,7 +6,7 @@ vectors kept in a SQLite file, so that a build's paragraphs are embedded once ac
     kb = KnowledgeBase(db, meaning=cached_encoder("/tmp/meaning-cache.db"))
 
 Keys are the SHA-1 of the passage text (the same text gives the same vector), with the model's
-name; questions are not cached (the encoder remembers the last few hundred itself).
+name (without what follows ``+``: which texts a knowledge base embeds is in the text itself); questions are not cached (the encoder remembers the last few hundred itself).
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ class CachedEncoder:
         return self.inner.query(text)
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
-        keys = [hashlib.sha1(f"{self.name}\0{t}".encode()).hexdigest() for t in texts]
+        model = self.name.split("+")[0]        # (the model; "+articles" says what texts are)
+        keys = [hashlib.sha1(f"{model}\0{t}".encode()).hexdigest() for t in texts]
         with self._lock:
             found = {}
             for i in range(0, len(keys), 500):

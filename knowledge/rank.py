@@ -157,6 +157,11 @@ class Ranked:
         return max(self.parts["coverage"], self.parts["window"])
 
 
+def is_article_heading(heading: str) -> bool:
+    """Whether a heading names a statute article (第三条, 第十条之一)."""
+    return _ARTICLE.match(heading) is not None
+
+
 def article_key(row: ParagraphRow) -> tuple:
     """What a user sees as one hit: a statute article (the same document and section path
     ending in 第X条, however many paragraphs it spans), else the paragraph itself."""

@@ -545,19 +545,31 @@ class Store:
             "JOIN documents d ON d.id = p.doc_id WHERE d.origin = ? AND v.model = ?",
             [origin, model]).fetchall())
 
+    def section_texts(self, section_ids: Iterable[int]) -> dict[int, list[str]]:
+        """The texts of each section's paragraphs, in order (an article's whole text)."""
+        ids = sorted({int(i) for i in section_ids})
+        out: dict[int, list[str]] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            for sid, text in self.db.execute(
+                    f"SELECT section_id, text FROM paragraphs WHERE section_id IN "
+                    f"({','.join('?' * len(part))}) ORDER BY section_id, number", part):
+                out.setdefault(sid, []).append(text)
+        return out
+
     def paragraphs_without_vector(self, model: str, *, origin: str | None = None,
-                                  limit: int = 64) -> list[tuple[int, str, tuple[str, ...], str, str]]:
+                                  limit: int = 64) -> list[tuple]:
         """Up to ``limit`` paragraphs (of ``origin``) with no vector of ``model``:
-        (id, title, headings, text, FAQ question), by id."""
+        (id, title, headings, text, FAQ question, section id), by id."""
         where = "" if origin is None else "AND d.origin = ? "
         rows = self.db.execute(
-            "SELECT p.id, d.title, s.path, p.text, p.question FROM paragraphs p "
+            "SELECT p.id, d.title, s.path, p.text, p.question, p.section_id FROM paragraphs p "
             "JOIN sections s ON s.id = p.section_id JOIN documents d ON d.id = p.doc_id "
             "LEFT JOIN vectors v ON v.paragraph_id = p.id AND v.model = ? "
             f"WHERE v.paragraph_id IS NULL {where}ORDER BY p.id LIMIT ?",
             [model, *([] if origin is None else [origin]), limit]).fetchall()
-        return [(pid, title, tuple(json.loads(path)), text, question or "")
-                for pid, title, path, text, question in rows]
+        return [(pid, title, tuple(json.loads(path)), text, question or "", sid)
+                for pid, title, path, text, question, sid in rows]
 
     def put_vectors(self, rows: Iterable[tuple[int, str, str, bytes]]) -> None:
         """(paragraph id, model, key, vector) rows, replacing any of those paragraphs'."""

@@ -109,6 +109,31 @@ def test_every_paragraph_gets_one_vector_and_unchanged_ones_keep_theirs(docs, tm
         assert kb.ingest([docs]).embedded == 0 and not encoder.embedded
 
 
+def test_an_articles_paragraphs_share_one_vector_of_the_whole_article(tmp_path):
+    # 第五条's two 款 are read together (what the second says is about what the first names):
+    # one embedding of the whole article, its vector on both paragraphs
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "设施.md").write_text(
+        "# 公共设施管理规定\n\n第四条 公共设施由行政部管理。\n\n"
+        "第五条 员工应当爱护会议室的投影仪和音响。\n\n损坏的，按照购置价格照价赔偿。\n",
+        encoding="utf-8")
+    encoder = PairEncoder()
+    db = tmp_path / "kb.db"
+    with KnowledgeBase(db, meaning=encoder) as kb:
+        report = kb.ingest([folder])
+    assert report.paragraphs == 3 and report.embedded == 3
+    assert len(encoder.embedded) == 2                      # two articles, two embeddings
+    article = next(t for t in encoder.embedded if "第五条" in t)
+    assert "投影仪" in article and "照价赔偿" in article, article
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT s.path, v.vec FROM vectors v JOIN paragraphs p ON "
+                            "p.id = v.paragraph_id JOIN sections s ON s.id = p.section_id "
+                            "ORDER BY p.id").fetchall()
+    assert [path for path, _ in rows] == ['["第四条"]', '["第五条"]', '["第五条"]']
+    assert rows[1][1] == rows[2][1] != rows[0][1]
+
+
 def test_a_removed_document_takes_its_vectors(docs, tmp_path):
     db = tmp_path / "kb.db"
     with KnowledgeBase(db, meaning=PairEncoder()) as kb:
