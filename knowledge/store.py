@@ -287,6 +287,8 @@ class Store:
                 self.db["vectors"].create(
                     {"paragraph_id": int, "model": str, "key": str, "vec": bytes},
                     pk="paragraph_id", if_not_exists=True)
+        # (counting a model's vectors and finding another's: on the index, not the blobs)
+        db["vectors"].create_index(["model"], if_not_exists=True)
 
     def _create_names(self) -> None:
         """The names each document defines (issue 16), as synonym groups: a table beside the
@@ -557,17 +559,14 @@ class Store:
                 out.setdefault(sid, []).append(text)
         return out
 
-    def paragraphs_without_vector(self, model: str, *, origin: str | None = None,
-                                  limit: int = 64) -> list[tuple]:
-        """Up to ``limit`` paragraphs (of ``origin``) with no vector of ``model``:
-        (id, title, headings, text, FAQ question, section id), by id."""
-        where = "" if origin is None else "AND d.origin = ? "
+    def paragraphs_without_vector(self, model: str, *, limit: int = 64) -> list[tuple]:
+        """Up to ``limit`` paragraphs with no vector of ``model``: (id, title, headings, text,
+        FAQ question, section id), by id."""
         rows = self.db.execute(
             "SELECT p.id, d.title, s.path, p.text, p.question, p.section_id FROM paragraphs p "
             "JOIN sections s ON s.id = p.section_id JOIN documents d ON d.id = p.doc_id "
             "LEFT JOIN vectors v ON v.paragraph_id = p.id AND v.model = ? "
-            f"WHERE v.paragraph_id IS NULL {where}ORDER BY p.id LIMIT ?",
-            [model, *([] if origin is None else [origin]), limit]).fetchall()
+            "WHERE v.paragraph_id IS NULL ORDER BY p.id LIMIT ?", [model, limit]).fetchall()
         return [(pid, title, tuple(json.loads(path)), text, question or "", sid)
                 for pid, title, path, text, question, sid in rows]
 
