@@ -399,9 +399,12 @@ class KnowledgeBase:
         if encoder is None:
             return 0
         store, done, reused = self.store, 0, 0
-        with self._lock, store.writing():
-            store.drop_vectors_except(encoder.name)
+        if store.has_other_vectors(encoder.name):
+            with self._lock, store.writing():
+                store.drop_vectors_except(encoder.name)
         have, paragraphs = store.vector_counts(encoder.name)
+        if have >= paragraphs:     # (nothing to look for: counted on the index, ~10 ms at 100k)
+            return 0
         workers = self.workers if workers is None else workers
         workers = workers if paragraphs - have >= parallel_from else 1
         batch *= workers * 4 if workers > 1 else 1      # (each process a few batches a round)
@@ -409,7 +412,7 @@ class KnowledgeBase:
                            unit="paragraph")
         try:
             with passages_on(encoder, workers) as embed:
-                while (stop is None or not stop.is_set()) and \
+                while (stop is None or not stop.is_set()) and done < paragraphs - have and \
                         (rows := store.paragraphs_without_vector(encoder.name, limit=batch)):
                     done, reused = self._embed_rows(rows, embed, done, reused)
                     bar.update(len(rows))

@@ -562,11 +562,24 @@ class Store:
     def paragraphs_without_vector(self, model: str, *, limit: int = 64) -> list[tuple]:
         """Up to ``limit`` paragraphs with no vector of ``model``: (id, title, headings, text,
         FAQ question, section id), by id."""
+        # New paragraphs come after the last one embedded (ids grow): a range of the primary
+        # key, ~0.1 ms; only when there are none there, a scan for gaps before it (a batch
+        # that failed, a model's change: ~0.2 s at 100k paragraphs).
+        last = self.db.execute("SELECT max(paragraph_id) FROM vectors WHERE model = ?",
+                               [model]).fetchone()[0] or 0
+        ids = [r[0] for r in self.db.execute(
+            "SELECT id FROM paragraphs WHERE id > ? ORDER BY id LIMIT ?", [last, limit])]
+        if not ids:
+            ids = [r[0] for r in self.db.execute(
+                "SELECT p.id FROM paragraphs p LEFT JOIN vectors v ON v.paragraph_id = p.id "
+                "AND v.model = ? WHERE v.paragraph_id IS NULL ORDER BY p.id LIMIT ?",
+                [model, limit])]
+        if not ids:
+            return []
         rows = self.db.execute(
             "SELECT p.id, d.title, s.path, p.text, p.question, p.section_id FROM paragraphs p "
             "JOIN sections s ON s.id = p.section_id JOIN documents d ON d.id = p.doc_id "
-            "LEFT JOIN vectors v ON v.paragraph_id = p.id AND v.model = ? "
-            "WHERE v.paragraph_id IS NULL ORDER BY p.id LIMIT ?", [model, limit]).fetchall()
+            f"WHERE p.id IN ({','.join('?' * len(ids))}) ORDER BY p.id", ids).fetchall()
         return [(pid, title, tuple(json.loads(path)), text, question or "", sid)
                 for pid, title, path, text, question, sid in rows]
 
@@ -575,6 +588,11 @@ class Store:
         self.db.conn.executemany(
             "INSERT OR REPLACE INTO vectors (paragraph_id, model, key, vec) VALUES (?, ?, ?, ?)",
             rows)
+
+    def has_other_vectors(self, model: str) -> bool:
+        """Whether another model's vectors are here (on the model's index)."""
+        return self.db.execute("SELECT 1 FROM vectors WHERE model != ? LIMIT 1",
+                               [model]).fetchone() is not None
 
     def drop_vectors_except(self, model: str) -> int:
         """Remove other models' vectors (a knowledge base holds one model's)."""

@@ -143,6 +143,21 @@ def test_a_removed_document_takes_its_vectors(docs, tmp_path):
         assert len(_paragraph_ids(db)) == 4                     # 宿舍's four articles
 
 
+def test_a_paragraph_missing_its_vector_before_newer_ones_is_found_too(docs, tmp_path):
+    # new paragraphs are looked for after the last one embedded; one missing before it (an
+    # interrupted batch) is found by the scan when there is none after
+    db = tmp_path / "kb.db"
+    encoder = PairEncoder()
+    with KnowledgeBase(db, meaning=encoder) as kb:
+        kb.ingest([docs])
+        with sqlite3.connect(db) as conn:
+            conn.execute("DELETE FROM vectors WHERE paragraph_id = ?", [_paragraph_ids(db)[1]])
+        encoder.embedded.clear()
+        assert kb.embed_missing() == 1 and len(encoder.embedded) == 1
+        assert kb.embed_missing() == 0
+    assert [pid for pid, _ in _vectors(db)] == _paragraph_ids(db)
+
+
 def test_another_model_replaces_the_vectors_and_words_only_keeps_them(docs, tmp_path):
     db = tmp_path / "kb.db"
     with KnowledgeBase(db, meaning=PairEncoder("pairs-v1")) as kb:
