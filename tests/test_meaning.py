@@ -3,6 +3,9 @@ unchanged text, removed with their documents, replaced by another model's, never
 lost ingest; and, with the real model (the meaning extra), a question in other words finds the
 article through the CLI and the bot.
 
+``fixtures/meaning18/`` holds two short rules written for these tests (a dormitory rule and a
+travel-expense rule, invented, in the style of an office's 办法), asked in words they do not use.
+
 The plumbing tests give the knowledge base a small encoder of their own (character pairs hashed
 into 64 numbers, through the encoder seam the CLI's setting fills with the real model), so they
 run whether or not the extra is installed and count exactly what was embedded.
