@@ -414,7 +414,8 @@ class KnowledgeBase:
             with passages_on(encoder, workers) as embed:
                 while (stop is None or not stop.is_set()) and done < paragraphs - have and \
                         (rows := store.paragraphs_without_vector(encoder.name, limit=batch)):
-                    done, reused = self._embed_rows(rows, embed, done, reused)
+                    reused += self._embed_rows(rows, embed)
+                    done += len(rows)
                     bar.update(len(rows))
         except Exception as err:   # (a broken model: the documents are in; words still match)
             log.exception("meaning: embedding failed")
@@ -431,8 +432,9 @@ class KnowledgeBase:
             log.info("meaning: %d paragraphs embedded (%d kept their vectors)", done, reused)
         return done
 
-    def _embed_rows(self, rows: list, embed, done: int, reused: int) -> tuple[int, int]:
-        """Vectors for ``rows`` (paragraphs without one), written in one transaction. The
+    def _embed_rows(self, rows: list, embed) -> int:
+        """Vectors for ``rows`` (paragraphs without one), written in one transaction; returns
+        how many kept the vector of their unchanged text. The
         paragraphs of a statute's article (its lead-in, items, 款) share one vector of the
         whole article — the article is the unit an answer cites, and its parts read together
         mean what each alone does not (STARD R@1 0.431 → 0.447, bench/README.md); a replaced
@@ -456,7 +458,7 @@ class KnowledgeBase:
             store.put_vectors((row[0], encoder.name, key,
                                to_blob(vectors[i]) if i in vectors else self._reusable[key])
                               for i, (row, key) in enumerate(zip(rows, keys)))
-        return done + len(rows), reused + len(rows) - len(new)
+        return len(rows) - len(new)
 
     def _preparer(self, chars: int):
         """A function that prepares a batch of documents: on worker processes when it pays."""

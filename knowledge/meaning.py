@@ -185,10 +185,10 @@ def choose(setting: str | Encoder | None) -> Encoder | None:
     :class:`Encoder` itself. One model per process, shared by every knowledge base in it."""
     if setting is None or not isinstance(setting, str):
         return setting
-    value = setting.strip().lower()
-    if value in ("", "off", "no", "false", "0"):
+    value = setting.strip().lower()     # (bot/settings.py reads the variable's spellings)
+    if value in ("", "off"):
         return None
-    if value not in ("auto", "on", "yes", "true", "1"):
+    if value not in ("auto", "on"):
         raise ValueError(f"meaning: {setting!r} is not auto, on or off")
     if not available():
         if value == "auto":

@@ -1307,28 +1307,20 @@ def apply_votes(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
 def by_meaning(ranked: Sequence[Ranked], cosines: dict[int, float],
                config: SearchConfig) -> list[Ranked]:
     """The rerank's candidates ordered again with how close in meaning each is to the question
-    (:mod:`.meaning`): ``final + meaning_weight × part`` (``parts["meaning"]``), best first.
-    ``gap``: part = (cosine − the closest candidate's) / 0.05, ≤ 0, so the candidates the
-    words found stay the pool and the words' margins still count; ``minmax``: the cosine scaled
-    over the candidates to 0..1. ``cosines``: by row; a row without a vector (embedded after
-    this snapshot, or a model that failed) gets the others' mean part — neither helped nor
+    (:mod:`.meaning`): ``final + meaning_weight × (cosine − the closest candidate's) / 0.05``
+    (``parts["meaning"]``, ≤ 0), best first — the candidates the words found stay the pool and
+    the words' margins still count. ``cosines``: by row; a row without a vector (embedded after
+    this snapshot, or a model that failed) gets the others' mean part, neither helped nor
     pushed down. Applied by the searcher only where the words alone are unsure
-    (:meth:`~.search.Searcher.search`): measured in bench/README.md "Matching by meaning"."""
-    known = [cosines[item.row] for item in ranked if item.row in cosines]
-    if not known or not config.meaning_weight:
+    (:meth:`~.search.Searcher.search`; measured in bench/README.md "Matching by meaning")."""
+    if not cosines or not config.meaning_weight:
         return list(ranked)
-    best, low = max(known), min(known)
-
-    def part(cosine: float) -> float:
-        if config.meaning_form == "minmax":
-            return (cosine - low) / (best - low) if best > low else 1.0
-        return (cosine - best) / 0.05
-
-    parts = [part(c) for c in known]
-    neutral = sum(parts) / len(parts)
+    best = max(cosines.values())
+    parts = {row: (cosine - best) / 0.05 for row, cosine in cosines.items()}
+    neutral = sum(parts.values()) / len(parts)
     out: list[Ranked] = []
     for item in ranked:
-        value = part(cosines[item.row]) if item.row in cosines else neutral
+        value = parts.get(item.row, neutral)
         final = item.final + config.meaning_weight * value
         out.append(replace(item, final=final,
                            parts={**item.parts, "meaning": value, "final": final}))
