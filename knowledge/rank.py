@@ -30,6 +30,7 @@ from .associations import Associations
 from .compiled import loops as _bm25  # None: not built (or stale); numpy gives the same
 from .faqmatch import FaqSheet, asks_advice, asks_permission, forms_agree
 from .index import FieldIndex, GramIndex
+from .meaning import Closeness, Judging
 from .normalize import normalize
 from .parties import Parties, read_parties, side_of
 from .query import ANSWER_TYPES, HANDLING, OBLIGATIONS, QUESTION_FORM, Query, Unit
@@ -1326,6 +1327,43 @@ def by_meaning(ranked: Sequence[Ranked], cosines: dict[int, float],
                            parts={**item.parts, "meaning": value, "final": final}))
     out.sort(key=lambda item: -item.final)
     return out
+
+
+def meaning_decides(status: str, first: int | None, close: dict[int, Closeness],
+                    judging: Judging | None) -> tuple[str, str]:
+    """How close in meaning the candidates are decides between suggestions and "not found", and
+    takes back a confident answer far from the question in meaning (it never makes one: that
+    stays the words'). ``first``: the words' first hit's row (None: an answer not to judge);
+    ``close``: the candidates'
+    (:meth:`~.search.Searcher._meanings`); ``judging``: the encoder's own cosines (None: none
+    of this). A "not found" whose closest candidate is ``suggest_at`` close becomes
+    suggestions; an answer whose first hit is less than ``decline_at`` close is suggestions at
+    most; suggestions whose closest candidate is less than ``decline_at`` close are "not
+    found" — each judged only on a text shorter than ``chars_below`` (on a long one the
+    cosines of answers and of unrelated questions overlap). Returns the status and what
+    ``--explain`` says of it (bench/README.md, "Meaning decides between suggestions and not
+    found")."""
+    if not close:
+        return status, "applied"
+    best = max(close.values(), key=lambda c: c.cosine)
+    said = f"closest in meaning {best.cosine:.3f} ({best.chars} characters)"
+    if judging is None:
+        return status, f"applied; {said}"
+    if status == "answer":
+        mine = close.get(first) if first is not None else None
+        if mine is None or mine.cosine >= judging.decline_at or \
+                mine.chars >= judging.chars_below:
+            return status, "applied; the words' answer kept" + (
+                f": {mine.cosine:.3f} close in meaning" if mine else "")
+        status, said = "suggestions", (f"the words' answer is {mine.cosine:.3f} close in "
+                                       f"meaning < {judging.decline_at}, {said}")
+    judged = best.chars < judging.chars_below
+    if status == "not_found" and judged and best.cosine >= judging.suggest_at:
+        return "suggestions", (f"applied; not found by the words, suggested: {said} "
+                               f"≥ {judging.suggest_at}")
+    if status == "suggestions" and judged and best.cosine < judging.decline_at:
+        return "not_found", f"applied; not found: {said} < {judging.decline_at}"
+    return status, f"applied; {said}"
 
 
 def _load_decision() -> dict:

@@ -9,7 +9,9 @@ and one small type at a time:
    bigrams → :class:`~.rank.Candidates`.
 3. rerank (:mod:`.rank`): whether the question's words occur together in one or two sentences,
    how much of it the paragraph covers → :class:`~.rank.Ranked`, best first.
-4. decide (:func:`~.rank.decide`): a confident answer, suggestions, or not found.
+4. decide (:func:`~.rank.decide`): a confident answer, suggestions, or not found. With an
+   encoder (:mod:`.meaning`), unsure candidates are ordered again by meaning, and how close the
+   closest is decides between suggestions and not found (:func:`~.rank.meaning_decides`).
 5. excerpt (:mod:`.excerpt`): the one to three sentences that cover the question best, with the
    matched words highlighted → :class:`~.model.Hit`.
 
@@ -37,7 +39,7 @@ from .associations import default_associations, default_translations
 from .audiences import DocAudiences
 from .excerpt import asks_for_list, make_excerpt
 from .index import release_free_memory
-from .meaning import Encoder, from_blob
+from .meaning import Closeness, Encoder, Judging, from_blob
 from .model import Answer, Citation, Hit
 from .normalize import normalize
 from .query import ASKER_TALK, QUESTION_FORM, VAGUE_WORDS, Query, QueryBuilder, form_pieces
@@ -61,8 +63,10 @@ from .rank import (
     decide,
     defines_first,
     held_back,
+    is_article_heading,
     lead_first,
     leads_sibling,
+    meaning_decides,
     negated_first,
     one_per_article,
     organ_first,
@@ -142,6 +146,9 @@ class SearchConfig:
     meaning_weight: float = 2.0      # + how close in meaning (knowledge/meaning.py), when the
                                      # knowledge base has an encoder and the words are unsure
                                      # (rank.by_meaning); 0: words only
+    meaning_decides: bool = True     # … and how close the closest candidate is decides between
+                                     # suggestions and not found, at the encoder's own cosines
+                                     # (rank.meaning_decides); False: it only orders them
     expansion_weight: float = 2.0    # the article words the question's words translate to
                                      # (knowledge/associations.py) choose the BM25 candidates
                                      # too, at this × P × the word's query weight
@@ -316,10 +323,22 @@ class Searcher:
         evidence = self.ranker.evidence(ranked, query)
         status = searched = decide(ranked, config, evidence)
         meant = self._meaning_applies(status, closest, taught, link, config, reranked)
+        close: dict[int, Closeness] = {}
         if meant == "applied":
-            ranked = self._articles(by_meaning(reranked, self._meanings(question, reranked),
-                                               config), query)
-        if not keep_weak:
+            close = self._meanings(query.normalized, reranked)
+            # (an FAQ pair's answer keeps the words' decision: its own, fitted on paraphrases;
+            # taking back those far in meaning cost right ones: bench/README.md)
+            first = ranked[0].row if ranked and not self.rows[ranked[0].row].question else None
+            status, meant = meaning_decides(status, first, close, self._closeness(config))
+            if status != "answer":     # (an answer the words keep keeps their order)
+                cosines = {row: c.cosine for row, c in close.items()}
+                ranked = self._articles(by_meaning(reranked, cosines, config), query)
+        if not keep_weak and status != searched == "not_found":
+            # suggested for their meaning: the next ones shown are those as close in meaning
+            at = self._closeness(config).suggest_at
+            ranked = ranked[:1] + [item for item in ranked[1:]
+                                   if item.row in close and close[item.row].cosine >= at]
+        elif not keep_weak:
             ranked = ranked[:1] + [item for item in ranked[1:]
                                    if item.strength >= config.suggest_coverage]
         hits = tuple(self._hit(item, query) for item in ranked[:k]) \
@@ -358,32 +377,49 @@ class Searcher:
                          config: SearchConfig, ranked: list) -> str:
         """Whether the candidates are ordered again by meaning (``"applied"``), else why not.
 
-        Only where the words alone are unsure: a confident answer stays the words' own (the
-        meaning part overturned right ones: bench/README.md), a taught question or voted
-        paragraphs keep what staff said, and the status and its evidence are the words' in
-        every case (a decision refit with the part did not tell right from wrong better)."""
+        Every question the words do not settle by a taught or voted paragraph (those keep what
+        staff said). The words alone make a confident answer (a decision refit with the
+        meaning part did not tell right from wrong better) and its order stays theirs (the
+        part overturned right ones: bench/README.md); meaning takes back an answer far from the
+        question in meaning, orders what the words are unsure of, and decides between
+        suggestions and "not found" (:func:`~.rank.meaning_decides`), so a "not found" is
+        embedded even when nothing would be shown."""
         if self.meaning is None or not config.meaning_weight:
             return "off"
-        if status == "answer":
+        judging = self._closeness(config)
+        if status == "answer" and judging is None:
             return "not needed: a confident answer by the words"
-        if status == "not_found" and not closest:
+        if status == "not_found" and not closest and judging is None:
             return "not needed: nothing to show"
         if taught.entry is not None or taught.votes or link is not None:
             return "not applied: taught or voted"
-        if self.snapshot.reader.store is None or len(ranked) < 2:
+        if self.snapshot.reader.store is None or not ranked:
             return "not applied: nothing to order"
         return "applied"
 
-    def _meanings(self, question: str, ranked: list) -> dict[int, float]:
-        """Each ranked row's cosine with the question by the encoder, for the rows that have a
-        vector: the ~25 vectors read from the database (the writer stores them at ingest; a
-        read of ~0.2 ms, only for an unsure question), the question embedded here (~35 ms)."""
+    def _closeness(self, config: SearchConfig) -> Judging | None:
+        """How the encoder's cosines decide (None: they only order)."""
+        judging = getattr(self.meaning, "judging", None)
+        return judging if config.meaning_decides else None
+
+    def _meanings(self, question: str, ranked: list) -> dict[int, Closeness]:
+        """Each ranked row's cosine with the question by the encoder, and how long the text
+        its vector was made from is, for the rows that have a vector: the ~25 vectors read
+        from the database (the writer stores them at ingest; a read of ~0.3 ms), the question
+        embedded here (~35 ms)."""
         rows = [item.row for item in ranked]
         pids = self.snapshot.ids[np.array(rows, dtype=np.int64)].tolist()
         stored = self.snapshot.reader.store.vectors(pids, self.meaning.name)
         asked = self.meaning.query(question)
-        return {row: float(from_blob(stored[pid]) @ asked)
-                for row, pid in zip(rows, pids) if pid in stored}
+        out = {}
+        for row, pid in zip(rows, pids):
+            if pid in stored:
+                vector, chars, whole = stored[pid]
+                section = self.rows[row].section     # (an article's vector: its whole text)
+                out[row] = Closeness(float(from_blob(vector) @ asked),
+                                     whole if section and is_article_heading(section[-1])
+                                     else chars)
+        return out
 
     def _applying(self, candidates: Candidates, visible: np.ndarray | None) -> Candidates:
         """``candidates`` (their paragraphs read) and, scored 0, the next paragraphs of the best

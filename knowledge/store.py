@@ -598,15 +598,19 @@ class Store:
         """Remove other models' vectors (a knowledge base holds one model's)."""
         return self.db.execute("DELETE FROM vectors WHERE model != ?", [model]).rowcount
 
-    def vectors(self, ids: Sequence[int], model: str) -> dict[int, bytes]:
-        """The vectors of ``model`` of those of ``ids`` that have one (a search's candidates)."""
+    def vectors(self, ids: Sequence[int], model: str) -> dict[int, tuple[bytes, int, int]]:
+        """Of those of ``ids`` that have a vector of ``model`` (a search's candidates): the
+        vector, the length of the paragraph's text and of its section's (a statute article's
+        paragraphs share the vector of the whole article: kb._embed_rows)."""
         ids = [int(i) for i in ids]
         if not ids:
             return {}
         try:
-            return dict(self.db.execute(
-                f"SELECT paragraph_id, vec FROM vectors WHERE paragraph_id IN "
-                f"({','.join('?' * len(ids))}) AND model = ?", [*ids, model]).fetchall())
+            return {pid: (vec, chars, whole) for pid, vec, chars, whole in self.db.execute(
+                "SELECT v.paragraph_id, v.vec, length(p.text), (SELECT sum(length(o.text)) FROM "
+                "paragraphs o WHERE o.section_id = p.section_id) FROM vectors v JOIN paragraphs p "
+                f"ON p.id = v.paragraph_id WHERE v.paragraph_id IN ({','.join('?' * len(ids))}) "
+                "AND v.model = ?", [*ids, model])}
         except sqlite3.OperationalError:   # a file its writer has not opened since (no table)
             return {}
 

@@ -1,7 +1,8 @@
 """Matching by meaning (knowledge/meaning.py): vectors written with their paragraphs, kept for
 unchanged text, removed with their documents, replaced by another model's, never the cause of a
 lost ingest; and, with the real model (the meaning extra), a question in other words finds the
-article through the CLI and the bot.
+article through the CLI and the bot, a question the words miss but meaning finds is offered, and
+an off-topic question the words alone would answer is "not found".
 
 ``fixtures/meaning18/`` holds two short rules written for these tests (a dormitory rule and a
 travel-expense rule, invented, in the style of an office's 办法), asked in words they do not use.
@@ -209,7 +210,7 @@ def test_only_unsure_questions_are_ordered_by_meaning_and_weight_zero_is_words_o
         assert [h.ref for h in sure.hits] == [h.ref for h in words[SURE].hits]
         unsure = kb.search(UNSURE, k=3, explain=True, closest=True)
         assert unsure.status == words[UNSURE].status == "suggestions"   # the words' status
-        assert unsure.explain["stages"]["meaning"] == "applied" and encoder.asked == [UNSURE]
+        assert unsure.explain["stages"]["meaning"].startswith("applied") and encoder.asked == [UNSURE]
         parts = [c["meaning"] for c in unsure.explain["candidates"]]
         assert max(parts) == 0.0 and all(p <= 0.0 for p in parts), parts   # the gap form
         assert unsure.explain["stages"]["rerank"]["weights"]["meaning"] == \
@@ -220,6 +221,30 @@ def test_only_unsure_questions_are_ordered_by_meaning_and_weight_zero_is_words_o
         assert off.explain["stages"]["meaning"] == "off"
     assert [h.ref for h in off.hits] == [h.ref for h in words[UNSURE].hits]
     assert off.status == words[UNSURE].status
+
+
+def test_meaning_decides_only_on_short_texts_and_never_makes_an_answer():
+    from knowledge.meaning import Closeness, Judging
+    from knowledge.rank import meaning_decides
+
+    judging = Judging(suggest_at=0.88, decline_at=0.85, chars_below=250)
+
+    def status(words: str, first: tuple[float, int], *others: tuple[float, int]) -> str:
+        close = {row: Closeness(*c) for row, c in enumerate((first, *others))}
+        return meaning_decides(words, 0, close, judging)[0]
+
+    assert status("not_found", (0.82, 80), (0.89, 60)) == "suggestions"    # closest: offered
+    assert status("not_found", (0.87, 80)) == "not_found"
+    assert status("not_found", (0.95, 400)) == "not_found"                 # long: not judged
+    assert status("suggestions", (0.84, 80), (0.83, 90)) == "not_found"    # nothing close
+    assert status("suggestions", (0.84, 80), (0.86, 90)) == "suggestions"
+    assert status("suggestions", (0.80, 500)) == "suggestions"             # long: not judged
+    assert status("answer", (0.90, 80)) == "answer"
+    assert status("answer", (0.84, 80), (0.83, 60)) == "not_found"         # far: taken back
+    assert status("answer", (0.84, 80), (0.86, 60)) == "suggestions"       # … to the closer
+    assert status("answer", (0.80, 600)) == "answer"                       # long: the words'
+    assert status("suggestions", (0.99, 80)) == "suggestions"              # never an answer
+    assert meaning_decides("suggestions", 0, {0: Closeness(0.5, 10)}, None)[0] == "suggestions"
 
 
 def test_the_setting_is_auto_on_or_off_and_on_without_the_model_says_how_to_install(tmp_path):
@@ -263,8 +288,9 @@ needs_model = pytest.mark.skipif(not meaning_available(),
 
 
 def _ask(db: Path, question: str, meaning: str) -> dict:
-    run = staffbot("ask", "--json", "--explain", question, db=db,
+    run = staffbot("ask", "--json", "--explain", question, db=db, check=None,
                    env={"STAFFBOT_MEANING": meaning})
+    assert run.returncode == (1 if '"status": "not_found"' in run.stdout else 0), run.stderr
     return json.loads(run.stdout)
 
 
@@ -284,13 +310,48 @@ def test_the_model_puts_the_article_asked_in_other_words_first(tmp_path):
     assert stats["meaning_paragraphs"] == stats["paragraphs"] > 0
     meant, words = _ask(db, MEAL, "on"), _ask(db, MEAL, "off")
     assert meant["status"] == words["status"] == "suggestions"    # the words' status
-    assert meant["explain"]["stages"]["meaning"] == "applied"
+    assert meant["explain"]["stages"]["meaning"].startswith("applied")
     assert "第五条" in meant["hits"][0]["citation"], [h["citation"] for h in meant["hits"]]
     assert "伙食补助费" in meant["hits"][0]["excerpt"]
     assert "第六条" in words["hits"][0]["citation"], [h["citation"] for h in words["hits"]]
     # a question the words answer confidently is theirs, with or without the model
     sure = "坐飞机能坐头等舱吗"
     assert _ask(db, sure, "on")["hits"][0]["ref"] == _ask(db, sure, "off")["hits"][0]["ref"]
+
+
+# Asked in words the rule does not share enough of (开会, 吃饭, 补 for 出差, 伙食补助费): by the
+# words alone "not found"; close in meaning to 第五条, so offered as a suggestion.
+FAR_WORDS = "去外地开会吃饭补多少钱"
+# Off-topic questions the words alone answer confidently in a knowledge base this small (飞机 and
+# 门卫 are rare words here): far from every article in meaning, so "not found".
+OFF_TOPIC = ("飞机为什么能飞", "门卫大爷叫什么名字")
+
+
+@needs_model
+def test_meaning_decides_between_suggestions_and_not_found(tmp_path):
+    db = tmp_path / "kb.db"
+    staffbot("ingest", str(FIXTURE), db=db, env={"STAFFBOT_MEANING": "on"})
+    words = _ask(db, FAR_WORDS, "off")
+    assert words["status"] == "not_found" and words["hits"] == [], words
+    meant = _ask(db, FAR_WORDS, "on")
+    assert meant["status"] == "suggestions", meant["explain"]["stages"]["meaning"]
+    assert "not found by the words, suggested" in meant["explain"]["stages"]["meaning"]
+    assert "第五条" in meant["hits"][0]["citation"] and "伙食补助费" in meant["hits"][0]["excerpt"]
+    plain = staffbot("ask", FAR_WORDS, db=db, check=None, env={"STAFFBOT_MEANING": "on"})
+    assert plain.returncode == 0 and "第五条" in plain.stdout, plain.stdout
+    for question in OFF_TOPIC:
+        assert _ask(db, question, "off")["status"] == "answer"      # the words alone: sure
+        declined = _ask(db, question, "on")
+        assert declined["status"] == "not_found" and declined["hits"] == [], declined
+        assert "the words' answer is" in declined["explain"]["stages"]["meaning"]
+        run = staffbot("ask", question, db=db, check=None, env={"STAFFBOT_MEANING": "on"})
+        assert run.returncode == 1, run.stdout        # "not found" is the CLI's exit code 1
+    # an answer close in meaning stays the words' own, hits and order
+    sure = "坐飞机能坐头等舱吗"
+    on, off = _ask(db, sure, "on"), _ask(db, sure, "off")
+    assert on["status"] == off["status"] == "answer"
+    assert [h["ref"] for h in on["hits"]] == [h["ref"] for h in off["hits"]]
+    assert "answer kept" in on["explain"]["stages"]["meaning"]
 
 
 @needs_model
@@ -354,6 +415,19 @@ async def test_the_bot_embeds_what_was_ingested_before_and_answers_by_meaning(tm
         # the first suggestion is the article asked about (by the words alone: 第六条 first)
         first = reply["text"].split("②")[0]
         assert "伙食补助费" in first and "第五条" in first, reply["text"]
+        # "not found" by the words, close in meaning: offered, with its button
+        update = fake.private_message(asker, FAR_WORDS)
+        reply = await fake.wait_for_message(
+            lambda m: m["chat_id"] == asker["id"]
+            and m.get("reply_to_message_id") == update["message"]["message_id"], timeout=30)
+        assert "伙食补助费" in reply["text"] and "第五条" in reply["text"], reply["text"]
+        assert "没有找到" not in reply["text"], reply["text"]
+        # off-topic, answered by the words alone: "not found", with the admins' button
+        update = fake.private_message(asker, OFF_TOPIC[0])
+        reply = await fake.wait_for_message(
+            lambda m: m["chat_id"] == asker["id"]
+            and m.get("reply_to_message_id") == update["message"]["message_id"], timeout=30)
+        assert "没有找到" in reply["text"] and "第三条" not in reply["text"], reply["text"]
         assert not [e for e in fake.unexpected_errors() if e["status"] == 400], fake.errors
     finally:
         code = await bot.stop()
