@@ -25,6 +25,7 @@ class CachedEncoder:
     def __init__(self, path: str, inner: E5Encoder | None = None) -> None:
         self.inner = inner or E5Encoder()
         self.name, self.dim = self.inner.name, self.inner.dim
+        self.judging = self.inner.judging
         self._db = sqlite3.connect(path, check_same_thread=False)
         self._db.execute("CREATE TABLE IF NOT EXISTS v (key TEXT PRIMARY KEY, vec BLOB)")
         self._lock = threading.Lock()

@@ -8,11 +8,12 @@ Ingests the build's ``txt`` folder once, with the meaning model (its paragraph v
 ``--cache``, bench/meaning_cache.py), as ``bench/realdocs.py --no-baseline --formats txt`` does,
 then asks every set under each variant by replacing the searcher's SearchConfig: ``off`` is
 ``meaning_weight=0`` (words only: exactly the product without the extra), ``on`` the shipped
-SearchConfig, anything else ``name=value,…`` changes of it. Prints, per set and variant,
-answered / cited / declined / confident wrong / off-topic declined as realdocs.py counts them,
-and R@1 / R@3 of the gold article in the ranking's own top three (asked with ``closest`` so that
-a "not found" still shows where the article was); the last column is the answers gained and
-lost against ``off``.
+SearchConfig, anything else ``name=value,…`` changes of it (``suggest_at``, ``decline_at`` and
+``chars_below`` change the encoder's Judging, rank.meaning_decides). Prints, per set
+and variant, answered / cited / declined / confident wrong / off-topic declined as realdocs.py
+counts them (and how many of those were "not found", not suggestions), and R@1 / R@3 of the
+gold article in the ranking's own top three (asked with ``closest`` so that a "not found" still
+shows where the article was); the last column is the answers gained and lost against ``off``.
 """
 
 from __future__ import annotations
@@ -34,7 +35,18 @@ from realdocs import classify, read_questions, summary  # noqa: E402
 from knowledge import KnowledgeBase, SearchConfig  # noqa: E402
 
 
-def variant_config(text: str, base: SearchConfig) -> SearchConfig:
+ENCODER_SETTINGS = ("suggest_at", "decline_at", "chars_below")   # the encoder's Judging
+
+
+def variant_config(text: str, base: SearchConfig, encoder=None) -> SearchConfig:
+    if encoder is not None:    # suggest_at=…, decline_at=…, chars_below=… change its judging
+        changes = {}
+        items = [t for t in text.split(",") if t.split("=")[0] in ENCODER_SETTINGS]
+        for item in items:
+            name, value = item.split("=", 1)
+            changes[name] = int(value) if name == "chars_below" else float(value)
+        encoder.judging = replace(encoder.inner.judging, **changes)
+        text = ",".join(t for t in text.split(",") if t not in items) or "on"
     if text == "off":
         return replace(base, meaning_weight=0.0)
     if text == "on":
@@ -64,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         searcher = kb.searcher
         base = searcher.config
         for text in args.variants:
-            searcher.config = variant_config(text, base)
+            searcher.config = variant_config(text, base, encoder)
             for path in args.sets:
                 questions = [q for q in read_questions(path)
                              if q["doc"] is None or q["doc"] in stems]
@@ -84,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
                 real = [r for r, q in zip(firsts, questions) if q["doc"] is not None]
                 s["r1"] = sum(r == 0 for r in real)
                 s["r3"] = sum(r is not None for r in real)
+                s["offtopic_not_found"] = sum(o.status == "not_found" for o in outs
+                                              if o.question["doc"] is None)
                 s["answered_ids"] = [o.question["id"] for o in outs if o.answered]
                 s["wrong_ids"] = [o.question["id"] for o in outs
                                   if o.status == "answer" and not o.answered
@@ -97,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{path.stem:22} {text:28} n {s['questions']:3} answered {s['answered']:3} "
                       f"cited {s['cited']:3} declined {s['declined']:3} "
                       f"wrong {s['confident_wrong']:3} off-ok {s['offtopic_right']}/"
-                      f"{s['offtopic']}  R@1 {s['r1']:3} R@3 {s['r3']:3}  +{gained}/-{lost}  "
+                      f"{s['offtopic']} (nf {s['offtopic_not_found']})  R@1 {s['r1']:3} R@3 {s['r3']:3}  +{gained}/-{lost}  "
                       f"{ms:4.0f} ms/q", flush=True)
         kb.close()
     if args.json:
