@@ -37,8 +37,9 @@ from typing import Protocol
 
 import numpy as np
 
-__all__ = ["Closeness", "Encoder", "E5Encoder", "Judging", "MeaningUnavailable", "available", "choose",
-           "passage_text", "passage_key", "passages_on", "problem", "to_blob", "from_blob"]
+__all__ = ["Closeness", "Encoder", "E5Encoder", "Judging", "MeaningUnavailable", "available",
+           "choose", "passage_text", "passage_key", "passages_on", "problem", "to_blob",
+           "from_blob"]
 
 INSTALL = "pip install -e '.[meaning]'"
 

@@ -1334,9 +1334,8 @@ def meaning_decides(status: str, first: int | None, close: dict[int, Closeness],
     """How close in meaning the candidates are decides between suggestions and "not found", and
     takes back a confident answer far from the question in meaning (it never makes one: that
     stays the words'). ``first``: the words' first hit's row (None: an answer not to judge);
-    ``close``: the candidates'
-    (:meth:`~.search.Searcher._meanings`); ``judging``: the encoder's own cosines (None: none
-    of this). A "not found" whose closest candidate is ``suggest_at`` close becomes
+    ``close``: the candidates' (:meth:`~.search.Searcher._meanings`); ``judging``: the
+    encoder's own cosines (None: none of this). A "not found" whose closest candidate is ``suggest_at`` close becomes
     suggestions; an answer whose first hit is less than ``decline_at`` close is suggestions at
     most; suggestions whose closest candidate is less than ``decline_at`` close are "not
     found" — each judged only on a text shorter than ``chars_below`` (on a long one the
