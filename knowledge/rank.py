@@ -1330,16 +1330,17 @@ def by_meaning(ranked: Sequence[Ranked], cosines: dict[int, float],
 
 
 def meaning_decides(status: str, first: int | None, close: dict[int, Closeness],
-                    judging: Judging | None) -> tuple[str, str]:
+                    judging: Judging | None, *, answer_judged: bool = True) -> tuple[str, str]:
     """How close in meaning the candidates are decides between suggestions and "not found", and
     takes back a confident answer far from the question in meaning (it never makes one: that
-    stays the words'). ``first``: the words' first hit's row (None: an answer not to judge);
-    ``close``: the candidates' (:meth:`~.search.Searcher._meanings`); ``judging``: the
-    encoder's own cosines (None: none of this). A "not found" whose closest candidate is ``suggest_at`` close becomes
+    stays the words'). ``first``: the words' first hit's row; ``close``: the candidates' that
+    have a vector (:meth:`~.search.Searcher._meanings`); ``judging``: the encoder's own cosines
+    (None: none of this); ``answer_judged``: False keeps any answer. A "not found" whose closest candidate is ``suggest_at`` close becomes
     suggestions; an answer whose first hit is less than ``decline_at`` close is suggestions at
     most; suggestions whose closest candidate is less than ``decline_at`` close are "not
     found" — each judged only on a text shorter than ``chars_below`` (on a long one the
-    cosines of answers and of unrelated questions overlap). Returns the status and what
+    cosines of answers and of unrelated questions overlap), and nothing declined whose words'
+    first hit has no vector yet (being embedded: its closeness is unknown). Returns the status and what
     ``--explain`` says of it (bench/README.md, "Meaning decides between suggestions and not
     found")."""
     if not close:
@@ -1349,7 +1350,7 @@ def meaning_decides(status: str, first: int | None, close: dict[int, Closeness],
     if judging is None:
         return status, f"applied; {said}"
     if status == "answer":
-        mine = close.get(first) if first is not None else None
+        mine = close.get(first) if answer_judged and first is not None else None
         if mine is None or mine.cosine >= judging.decline_at or \
                 mine.chars >= judging.chars_below:
             return status, "applied; the words' answer kept" + (
@@ -1360,7 +1361,8 @@ def meaning_decides(status: str, first: int | None, close: dict[int, Closeness],
     if status == "not_found" and judged and best.cosine >= judging.suggest_at:
         return "suggestions", (f"applied; not found by the words, suggested: {said} "
                                f"≥ {judging.suggest_at}")
-    if status == "suggestions" and judged and best.cosine < judging.decline_at:
+    if status == "suggestions" and judged and best.cosine < judging.decline_at \
+            and first in close:
         return "not_found", f"applied; not found: {said} < {judging.decline_at}"
     return status, f"applied; {said}"
 

@@ -328,8 +328,10 @@ class Searcher:
             close = self._meanings(query.normalized, reranked)
             # (an FAQ pair's answer keeps the words' decision: its own, fitted on paraphrases;
             # taking back those far in meaning cost right ones: bench/README.md)
-            first = ranked[0].row if ranked and not self.rows[ranked[0].row].question else None
-            status, meant = meaning_decides(status, first, close, self._closeness(config))
+            first = ranked[0].row if ranked else None
+            status, meant = meaning_decides(
+                status, first, close, self._closeness(config),
+                answer_judged=first is not None and not self.rows[first].question)
             if status != "answer":     # (an answer the words keep keeps their order)
                 cosines = {row: c.cosine for row, c in close.items()}
                 ranked = self._articles(by_meaning(reranked, cosines, config), query)

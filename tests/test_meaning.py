@@ -244,6 +244,12 @@ def test_meaning_decides_only_on_short_texts_and_never_makes_an_answer():
     assert status("answer", (0.84, 80), (0.86, 60)) == "suggestions"       # … to the closer
     assert status("answer", (0.80, 600)) == "answer"                       # long: the words'
     assert status("suggestions", (0.99, 80)) == "suggestions"              # never an answer
+    # the words' first hit not embedded yet (a knowledge base being embedded): not declined
+    assert meaning_decides("suggestions", 0, {1: Closeness(0.80, 60)}, judging)[0] == \
+        "suggestions"
+    # an answer not to be judged (an FAQ pair's: its own decision) is kept
+    assert meaning_decides("answer", 0, {0: Closeness(0.80, 60)}, judging,
+                           answer_judged=False)[0] == "answer"
     assert meaning_decides("suggestions", 0, {0: Closeness(0.5, 10)}, None)[0] == "suggestions"
 
 
