@@ -146,7 +146,8 @@ def config_of(text: str):
     changes = {}
     for item in filter(None, (t.strip() for t in text.split(","))):
         name, value = item.split("=", 1)
-        changes[name] = kinds[name](value)
+        changes[name] = value.lower() in ("1", "true", "yes", "on") if kinds[name] is bool \
+            else kinds[name](value)
     return replace(base, **changes)
 
 

@@ -146,6 +146,8 @@ class SearchConfig:
     meaning_weight: float = 2.0      # + how close in meaning (knowledge/meaning.py), when the
                                      # knowledge base has an encoder and the words are unsure
                                      # (rank.by_meaning); 0: words only
+    meaning_rest: bool = True        # … and a confident answer's more results follow it in
+                                     # meaning's order (its first stays the words')
     meaning_decides: bool = True     # … and how close the closest candidate is decides between
                                      # suggestions and not found, at the encoder's own cosines
                                      # (rank.meaning_decides); False: it only orders them
@@ -332,9 +334,15 @@ class Searcher:
             status, meant = meaning_decides(
                 status, first, close, self._closeness(config),
                 answer_judged=first is not None and not self.rows[first].question)
-            if status != "answer":     # (an answer the words keep keeps their order)
-                cosines = {row: c.cosine for row, c in close.items()}
+            cosines = {row: c.cosine for row, c in close.items()}
+            if status != "answer":
                 ranked = self._articles(by_meaning(reranked, cosines, config), query)
+            elif config.meaning_rest and ranked:
+                # the words' answer first; the more results after it in meaning's order
+                rest = self._articles(by_meaning(reranked, cosines, config), query)
+                key = article_key(self.rows[ranked[0].row])
+                ranked = ranked[:1] + [item for item in rest
+                                       if article_key(self.rows[item.row]) != key]
         if not keep_weak and status != searched == "not_found":
             # suggested for their meaning: the next ones shown are those as close in meaning
             at = self._closeness(config).suggest_at

@@ -352,11 +352,17 @@ def test_meaning_decides_between_suggestions_and_not_found(tmp_path):
         assert "the words' answer is" in declined["explain"]["stages"]["meaning"]
         run = staffbot("ask", question, db=db, check=None, env={"STAFFBOT_MEANING": "on"})
         assert run.returncode == 1, run.stdout        # "not found" is the CLI's exit code 1
-    # an answer close in meaning stays the words' own, hits and order
+    # an answer close in meaning stays the words' own (the more results after it follow
+    # meaning's order)
     sure = "坐飞机能坐头等舱吗"
     on, off = _ask(db, sure, "on"), _ask(db, sure, "off")
     assert on["status"] == off["status"] == "answer"
-    assert [h["ref"] for h in on["hits"]] == [h["ref"] for h in off["hits"]]
+    assert on["hits"][0]["ref"] == off["hits"][0]["ref"]
+    more = _ask(db, "回来以后多久要去报账", "on")          # 第六条, with two more results
+    assert more["status"] == "answer" and "第六条" in more["hits"][0]["citation"]
+    candidates = more["explain"]["candidates"]
+    assert "meaning" not in candidates[0] and len(candidates) > 1
+    assert all("meaning" in c for c in candidates[1:]), candidates
     assert "answer kept" in on["explain"]["stages"]["meaning"]
 
 
