@@ -29,7 +29,7 @@ from .model import (Answer, DocumentInfo, DocumentView, Escalation, IngestReport
 from .normalize import normalize
 from .prepare import (Source, file_report, prepare_document, preparer, progress_bar, read_words,
                       release_ocr, reused)
-from .rank import is_article_heading
+from .rank import in_article
 from .search import SearchConfig, Searcher
 from .segmented import IndexKeeper
 from .store import Store, Versions
@@ -442,8 +442,7 @@ class KnowledgeBase:
         is embedded once."""
         encoder, store = self.meaning, self.store
         whole = store.section_texts(sid for _, _, section, _, question, sid in rows
-                                    if not question and section
-                                    and is_article_heading(section[-1]))
+                                    if not question and in_article(section))
         texts = [passage_text(title, section, "\n".join(whole[sid]) if sid in whole else text,
                               question)
                  for _, title, section, text, question, sid in rows]

@@ -158,15 +158,16 @@ class Ranked:
         return max(self.parts["coverage"], self.parts["window"])
 
 
-def is_article_heading(heading: str) -> bool:
-    """Whether a heading names a statute article (第三条, 第十条之一)."""
-    return _ARTICLE.match(heading) is not None
+def in_article(section: Sequence[str]) -> bool:
+    """Whether a section path ends in a statute article's heading (第三条, 第十条之一): its
+    paragraphs are one article — one hit, one citation, one vector of the whole text."""
+    return bool(section) and _ARTICLE.match(section[-1]) is not None
 
 
 def article_key(row: ParagraphRow) -> tuple:
     """What a user sees as one hit: a statute article (the same document and section path
     ending in 第X条, however many paragraphs it spans), else the paragraph itself."""
-    if row.section and _ARTICLE.match(row.section[-1]):
+    if in_article(row.section):
         return (row.doc_id, row.section)
     return (row.paragraph_id,)
 
@@ -178,8 +179,7 @@ _APPLIES = re.compile(r"前[两二三]?款")
 def applies_before(row: ParagraphRow, norm: str, before: ParagraphRow) -> bool:
     """Does paragraph ``row`` apply ``before``, the paragraph before it in the same article?"""
     return before.doc_id == row.doc_id and before.number == row.number - 1 \
-        and bool(row.section) and bool(_ARTICLE.match(row.section[-1])) \
-        and before.section == row.section and _APPLIES.search(norm) is not None
+        and in_article(row.section) and before.section == row.section and _APPLIES.search(norm) is not None
 
 
 # A paragraph whose sanction is the one before it: 依照前款规定处罚, 依照前款的规定处理 (its own
@@ -355,7 +355,7 @@ _ORGAN_ASKED = re.compile(r"政府|机关|部门|国家|国务院|审计署|税�
 
 def _article_of(row: ParagraphRow) -> str:
     """The 第N条 a row is (its heading, else its text's opening), or ""."""
-    if row.section and _ARTICLE.match(row.section[-1]):
+    if in_article(row.section):
         return row.section[-1]
     found = _LEADING_ARTICLE.match(row.text)
     return found.group(1) if found else ""
@@ -2186,7 +2186,7 @@ class Ranker:
         wanted: dict[tuple[int, int], int] = {}      # (document, 条 number) → the cited row
         for row in candidates.rows[:CITED_FROM].tolist():
             section = self.rows[row].section
-            if section and _ARTICLE.match(section[-1]):
+            if in_article(section):
                 for kind, n in find_references(section[-1]):
                     if kind == "条":
                         wanted.setdefault((self.rows[row].doc_id, n), row)

@@ -63,7 +63,7 @@ from .rank import (
     decide,
     defines_first,
     held_back,
-    is_article_heading,
+    in_article,
     lead_first,
     leads_sibling,
     meaning_decides,
@@ -325,7 +325,8 @@ class Searcher:
         ranked = self._articles(ranked, query)
         evidence = self.ranker.evidence(ranked, query)
         status = searched = decide(ranked, config, evidence)
-        meant = self._meaning_applies(status, closest, taught, link, config, reranked)
+        judging = self._judging(config)
+        meant = self._meaning_applies(status, closest, taught, link, config, judging, reranked)
         close: dict[int, Closeness] = {}
         if meant == "applied":
             close = self._meanings(query.normalized, reranked)
@@ -333,7 +334,7 @@ class Searcher:
             # taking back those far in meaning cost right ones: bench/README.md)
             first = ranked[0].row if ranked else None
             status, meant = meaning_decides(
-                status, first, close, self._closeness(config),
+                status, first, close, judging,
                 answer_judged=first is not None and not self.rows[first].question)
             cosines = {row: c.cosine for row, c in close.items()}
             if status != "answer":
@@ -346,9 +347,8 @@ class Searcher:
                                        if article_key(self.rows[item.row]) != key]
         if not keep_weak and status != searched == "not_found":
             # suggested for their meaning: the next ones shown are those as close in meaning
-            at = self._closeness(config).suggest_at
-            ranked = ranked[:1] + [item for item in ranked[1:]
-                                   if item.row in close and close[item.row].cosine >= at]
+            ranked = ranked[:1] + [item for item in ranked[1:] if item.row in close
+                                   and close[item.row].cosine >= judging.suggest_at]
         elif not keep_weak:
             ranked = ranked[:1] + [item for item in ranked[1:]
                                    if item.strength >= config.suggest_coverage]
@@ -385,7 +385,7 @@ class Searcher:
                       searched_terms=tuple(u.text for u in query.units), held_back=reasons)
 
     def _meaning_applies(self, status: str, closest: bool, taught: Match, link: int | None,
-                         config: SearchConfig, ranked: list) -> str:
+                         config: SearchConfig, judging: Judging | None, ranked: list) -> str:
         """Whether the candidates are ordered again by meaning (``"applied"``), else why not.
 
         Every question the words do not settle by a taught or voted paragraph (those keep what
@@ -397,7 +397,6 @@ class Searcher:
         embedded even when nothing would be shown."""
         if self.meaning is None or not config.meaning_weight:
             return "off"
-        judging = self._closeness(config)
         if status == "answer" and judging is None:
             return "not needed: a confident answer by the words"
         if status == "not_found" and not closest and judging is None:
@@ -408,7 +407,7 @@ class Searcher:
             return "not applied: nothing to order"
         return "applied"
 
-    def _closeness(self, config: SearchConfig) -> Judging | None:
+    def _judging(self, config: SearchConfig) -> Judging | None:
         """How the encoder's cosines decide (None: they only order)."""
         judging = getattr(self.meaning, "judging", None)
         return judging if config.meaning_decides else None
@@ -426,10 +425,9 @@ class Searcher:
         for row, pid in zip(rows, pids):
             if pid in stored:
                 vector, chars, whole = stored[pid]
-                section = self.rows[row].section     # (an article's vector: its whole text)
+                # (an article's paragraphs share the vector of its whole text)
                 out[row] = Closeness(float(from_blob(vector) @ asked),
-                                     whole if section and is_article_heading(section[-1])
-                                     else chars)
+                                     whole if in_article(self.rows[row].section) else chars)
         return out
 
     def _applying(self, candidates: Candidates, visible: np.ndarray | None) -> Candidates:
