@@ -345,6 +345,11 @@ def test_meaning_decides_between_suggestions_and_not_found(tmp_path):
     assert "第五条" in meant["hits"][0]["citation"] and "伙食补助费" in meant["hits"][0]["excerpt"]
     plain = staffbot("ask", FAR_WORDS, db=db, check=None, env={"STAFFBOT_MEANING": "on"})
     assert plain.returncode == 0 and "第五条" in plain.stdout, plain.stdout
+    # asked in traditional characters: embedded as the words read it, simplified (as typed,
+    # 0.872 from 第五条, under the 0.88 that offers it; simplified 0.894)
+    traditional = _ask(db, "去外地開會吃飯補多少錢", "on")
+    assert traditional["status"] == "suggestions", traditional["explain"]["stages"]["meaning"]
+    assert "第五条" in traditional["hits"][0]["citation"]
     for question in OFF_TOPIC:
         assert _ask(db, question, "off")["status"] == "answer"      # the words alone: sure
         declined = _ask(db, question, "on")
