@@ -69,6 +69,10 @@ def _folder_audience(root: Path, path: Path, names: frozenset[str]) -> str | Non
     return None
 
 
+def _call(job: Callable[[], None]) -> None:
+    job()
+
+
 def default_db_path() -> Path:
     """``STAFFBOT_DB`` if set, else ``staffbot.db`` in the current directory."""
     return Path(os.environ.get("STAFFBOT_DB") or "staffbot.db")
@@ -79,10 +83,14 @@ class KnowledgeBase:
 
     def __init__(self, path: str | Path | None = None, *, userdict: Sequence[Path] = (),
                  synonyms: Sequence[Path] = (), config: SearchConfig | None = None,
-                 workers: int | None = None, meaning: str | Encoder | None = None) -> None:
+                 workers: int | None = None, meaning: str | Encoder | None = None,
+                 embed_later: bool = False) -> None:
         self.path = Path(path) if path is not None else default_db_path()
         # matching by meaning (knowledge/meaning.py): None = words only
         self.meaning = choose_meaning(meaning)
+        # writes leave their paragraphs' vectors to a later embed_missing (a bot's background
+        # pass: an upload is answered once its words are in, not after its embedding)
+        self.embed_later = embed_later
         self._reusable: dict[str, bytes] = {}   # vectors of replaced paragraphs, by text key
         self.store = Store(self.path)
         self._lock = threading.RLock()
@@ -201,7 +209,7 @@ class KnowledgeBase:
             sources.append(Source(origin, digest, read.documents, report_of_file.to_json_text()))
         self._write(sources, report, progress=progress, audiences=audiences, new=new)
         release_ocr(report)
-        self.embed_missing(report, progress=progress)
+        self._embed_after_write(report, progress=progress)
         report.stale_taught = self._stale_questions(report)
         report.seconds = time.perf_counter() - started
         return report
@@ -238,7 +246,7 @@ class KnowledgeBase:
             self._write([Source(origin, digest, read.documents, report_of_file.to_json_text())],
                         report, progress=False,
                         audiences={origin: wanted} if wanted is not None else {})
-            self.embed_missing(report)
+            self._embed_after_write(report)
             report.stale_taught = self._stale_questions(report)
         if file_id:
             with self._lock:
@@ -271,7 +279,7 @@ class KnowledgeBase:
             self.store.note_analyzer(fingerprint)
             self.store.insert_document(origin, digest, prepared,
                                        audience=wanted or kept or EVERYONE, chat_id=chat_id)
-        self.embed_missing()
+        self._embed_after_write(None)
         return "replaced" if old else "added"
 
     def add_post(self, *, chat_id: int, message_id: int, text: str, url: str | None,
@@ -384,17 +392,32 @@ class KnowledgeBase:
         if self.meaning is not None:
             self._reusable.update(self.store.vectors_of_origin(origin, self.meaning.name))
 
+    def _embed_after_write(self, report: IngestReport | None, *, progress: bool = False) -> None:
+        """After a write: its paragraphs embedded now, or (``embed_later``) counted in the
+        report as left for :meth:`embed_missing`."""
+        if self.meaning is None:
+            return
+        if not self.embed_later:
+            self.embed_missing(report, progress=progress)
+        elif report is not None:
+            have, paragraphs = self.store.vector_counts(self.meaning.name)
+            report.to_embed = max(0, paragraphs - have)
+
     def embed_missing(self, report: IngestReport | None = None, *, progress: bool = False,
                       batch: int = 32, stop: threading.Event | None = None,
-                      workers: int | None = None, parallel_from: int = 400) -> int:
+                      workers: int | None = None, parallel_from: int = 400,
+                      write: Callable[[Callable[[], None]], None] | None = None) -> int:
         """Give every paragraph without one a vector of this knowledge base's encoder (after an
         ingest, a post, or when the meaning extra was installed after the documents were
         added); another model's vectors are replaced. Each batch is its own transaction: the
         documents are already written, and an interruption (or ``stop`` set: the bot stopping)
         leaves the rest for next time. ``workers`` processes embed when ``parallel_from`` or
         more are missing (default: the knowledge base's workers; the bot's background pass
-        uses one, its cores being the bot's). Returns how many were embedded (0 without an
-        encoder)."""
+        uses one, its cores being the bot's). ``write``: runs each batch's write (a bot runs it
+        under its own write lock: the pass runs beside its uploads); a vector is written only
+        for a paragraph whose text is still the one embedded (a paragraph replaced meanwhile,
+        whose id may be reused, is embedded by the next pass). Returns how many were
+        embedded (0 without an encoder)."""
         encoder = self.meaning
         if encoder is None:
             return 0
@@ -410,13 +433,17 @@ class KnowledgeBase:
         batch *= workers * 4 if workers > 1 else 1      # (each process a few batches a round)
         bar = progress_bar(paragraphs - have, progress and paragraphs - have > 200,
                            unit="paragraph")
+        kept = set(self._reusable)   # (a write meanwhile adds its own: not cleared below)
         try:
             with passages_on(encoder, workers) as embed:
                 while (stop is None or not stop.is_set()) and done < paragraphs - have and \
                         (rows := store.paragraphs_without_vector(encoder.name, limit=batch)):
-                    reused += self._embed_rows(rows, embed)
-                    done += len(rows)
-                    bar.update(len(rows))
+                    written, kept_theirs = self._embed_rows(rows, embed, write)
+                    if not written:      # (every row replaced meanwhile: the next pass's)
+                        break
+                    reused += kept_theirs
+                    done += written
+                    bar.update(written)
         except Exception as err:   # (a broken model: the documents are in; words still match)
             log.exception("meaning: embedding failed")
             if report is not None:
@@ -424,7 +451,8 @@ class KnowledgeBase:
                                        "matched by their words until the next ingest")
         finally:
             bar.close()
-            self._reusable.clear()
+            for key in kept:
+                self._reusable.pop(key, None)
         if report is not None:
             report.embedded += done
             report.reused_vectors += reused
@@ -432,9 +460,10 @@ class KnowledgeBase:
             log.info("meaning: %d paragraphs embedded (%d kept their vectors)", done, reused)
         return done
 
-    def _embed_rows(self, rows: list, embed) -> int:
-        """Vectors for ``rows`` (paragraphs without one), written in one transaction; returns
-        how many kept the vector of their unchanged text. The
+    def _embed_rows(self, rows: list, embed, write=None) -> tuple[int, int]:
+        """Vectors for ``rows`` (paragraphs without one), written in one transaction (through
+        ``write``) for the rows whose text is still theirs; returns how many were written and
+        how many of those kept the vector of their unchanged text. The
         paragraphs of a statute's article (its lead-in, items, 款) share one vector of the
         whole article — the article is the unit an answer cites, and its parts read together
         mean what each alone does not (STARD R@1 0.431 → 0.447, bench/README.md); a replaced
@@ -448,16 +477,25 @@ class KnowledgeBase:
                  for _, title, section, text, question, sid in rows]
         keys = [passage_key(text) for text in texts]
         new = [i for i, key in enumerate(keys) if key not in self._reusable]
+        new_set = set(new)
         first = {keys[i]: i for i in reversed(new)}            # one embedding per distinct text
         unique = sorted(first.values())
         embedded = dict(zip((keys[i] for i in unique), embed([texts[i] for i in unique]))) \
             if unique else {}
-        vectors = {i: embedded[keys[i]] for i in new}
-        with self._lock, store.writing():
-            store.put_vectors((row[0], encoder.name, key,
-                               to_blob(vectors[i]) if i in vectors else self._reusable[key])
-                              for i, (row, key) in enumerate(zip(rows, keys)))
-        return len(rows) - len(new)
+        vectors = {i: to_blob(embedded[keys[i]]) if i in new_set else self._reusable[keys[i]]
+                   for i in range(len(rows))}
+        written: list[int] = []
+
+        def put() -> None:
+            with self._lock, store.writing():
+                now = store.texts_now(row[0] for row in rows)
+                current = [i for i, row in enumerate(rows) if now.get(row[0]) == row[3]]
+                store.put_vectors((rows[i][0], encoder.name, keys[i], vectors[i])
+                                  for i in current)
+                written[:] = current
+
+        (write or _call)(put)
+        return len(written), sum(i not in new_set for i in written)
 
     def _preparer(self, chars: int):
         """A function that prepares a batch of documents: on worker processes when it pays."""

@@ -231,6 +231,7 @@ class IngestReport:
     stale_taught: list[str] = field(default_factory=list)
     embedded: int = 0           # paragraphs given a meaning vector (knowledge/meaning.py)
     reused_vectors: int = 0     # … of which kept the vector of their unchanged text
+    to_embed: int = 0           # paragraphs left without one, for a background pass (embed_later)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -240,6 +241,8 @@ class IngestReport:
             f"{self.documents} documents, {self.sections} sections, {self.paragraphs} paragraphs "
             f"from {self.files} files ({self.unchanged} unchanged) in {self.seconds:.1f} s"
         ]
+        if self.to_embed:
+            lines.append(f"meaning: {self.to_embed} paragraphs to embed in the background")
         if self.embedded:
             lines.append(f"meaning: {self.embedded} paragraphs embedded"
                          + (f" ({self.reused_vectors} unchanged kept theirs)"

@@ -583,6 +583,14 @@ class Store:
         return [(pid, title, tuple(json.loads(path)), text, question or "", sid)
                 for pid, title, path, text, question, sid in rows]
 
+    def texts_now(self, ids: Iterable[int]) -> dict[int, str]:
+        """id → text of those of ``ids`` that exist (a vector is written only for the text it
+        was made from)."""
+        ids = [int(i) for i in ids]
+        return dict(self.db.execute(
+            f"SELECT id, text FROM paragraphs WHERE id IN ({','.join('?' * len(ids))})",
+            ids).fetchall()) if ids else {}
+
     def put_vectors(self, rows: Iterable[tuple[int, str, str, bytes]]) -> None:
         """(paragraph id, model, key, vector) rows, replacing any of those paragraphs'."""
         self.db.conn.executemany(
