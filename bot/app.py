@@ -27,7 +27,7 @@ from knowledge import KnowledgeBase, SearchWorker, WorkerGone, can_fork, configu
 
 from . import handlers as h
 from .access import Access
-from .context import CONTEXT_TYPES, BotState
+from .context import CONTEXT_TYPES, BackgroundEmbedding, BotState
 from .ordering import CONCURRENT_UPDATES, PerChatUpdateProcessor
 from .polling import EXIT_CONFLICT, PollingRequest, UpdateTracker
 from .ptb_internals import PollingBot
@@ -70,7 +70,7 @@ def open_knowledge_base(settings: Settings, *, build_index: bool = True) -> Know
     ``build_index=False`` (a search process will build it) loads jieba only."""
     settings.db.parent.mkdir(parents=True, exist_ok=True)
     kb = KnowledgeBase(settings.db, userdict=settings.userdict, synonyms=settings.synonyms,
-                       meaning=settings.meaning)
+                       meaning=settings.meaning, embed_later=True)
     report = kb.seed_if_empty(settings.seeds, audience_folders=settings.audience_names)
     if report is not None:
         log.info("knowledge base was empty; ingested %s: %s", settings.seeds,
@@ -193,8 +193,10 @@ async def _post_init(application: Application) -> None:
     # (after the fork: its connection is opened again, and the search process only reads)
     s.kb.defer_checkpoints()
     s.checkpoints = asyncio.create_task(_checkpoints(s.kb))
-    if s.kb.meaning is not None:   # documents from before the meaning extra: embedded meanwhile
-        s.backfill = asyncio.create_task(_backfill(s.kb, s.backfill_stop))
+    # meaning vectors on a thread, after the fork (the model's lock must not be held then):
+    # the seeds just ingested, documents from before the extra, and each upload and post
+    s.embedding = BackgroundEmbedding(s.kb, s.write_lock)
+    s.embedding.kick()
     docs = await asyncio.to_thread(s.kb.documents)
     log.info("knowledge base %s: %d documents; %s; concurrent updates: %d; event loop: %s; "
              "searches: %s", s.kb.path, len(docs), s.settings.log_summary(),
@@ -220,20 +222,6 @@ async def _checkpoints(kb: KnowledgeBase) -> None:
             await asyncio.to_thread(kb.checkpoint)
         except Exception as err:  # noqa: BLE001 - the next one tries again; never fatal
             log.warning("database checkpoint failed: %s", err)
-
-
-async def _backfill(kb: KnowledgeBase, stop) -> None:
-    """Embed the paragraphs without a meaning vector (documents ingested before the meaning
-    extra was installed, or while its model failed) on a thread, after the search process was
-    forked (never while it forks: the model's lock must not be held then). Questions are
-    answered meanwhile; each paragraph joins the ordering by meaning once it has its vector."""
-    try:
-        done = await asyncio.to_thread(kb.embed_missing, stop=stop, workers=1)  # (bot's cores)
-    except Exception as err:  # noqa: BLE001 - words still match; logged, never fatal
-        log.warning("embedding paragraphs for meaning failed: %s", err)
-        return
-    if done:
-        log.info("meaning: %d paragraphs embedded", done)
 
 
 async def register_commands(bot, settings: Settings) -> None:
@@ -267,9 +255,8 @@ async def _post_stop(application: Application) -> None:
 
 async def _post_shutdown(application: Application) -> None:
     s: BotState = application.bot_data
-    if s.backfill is not None:
-        s.backfill_stop.set()
-        await asyncio.gather(s.backfill, return_exceptions=True)
+    if s.embedding is not None:
+        await s.embedding.close()
     if s.checkpoints is not None:
         s.checkpoints.cancel()
         await asyncio.gather(s.checkpoints, return_exceptions=True)

@@ -677,6 +677,8 @@ def render_ingest(report: IngestReport, name: str, lang: str = "zh") -> list[Rep
         if facts:
             text += "\n" + text_for(lang, "read", facts=escape("，".join(facts) if lang == "zh"
                                                              else ", ".join(facts)))
+    if report.to_embed:
+        text += "\n" + text_for(lang, "embedding_later", count=report.to_embed)
     if report.stale_taught:
         text += "\n" + text_for(lang, "stale_taught", count=len(report.stale_taught),
                                  questions=escape(truncate("；".join(report.stale_taught), 300)))

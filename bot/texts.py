@@ -113,6 +113,7 @@ TEXTS: dict[str, dict[str, str]] = {
                  "已回答：{answered}（{share}）\n给出建议：{suggested}\n未找到：{not_found}\n"
                  "👍 {helpful}　👎 {unhelpful}{meaning}",
         "stats_meaning": "\n语义匹配：{embedded}/{paragraphs} 段已向量化",
+        "embedding_later": "语义匹配：{count} 段正在后台向量化，完成前按字词匹配（/stats 查看进度）。",
         "no_unanswered": "目前没有未能回答的问题。",
         "unanswered_header": "未能回答的问题（按次数）：",
         "too_big": "文件 {name} 太大（{size}），上限是 {limit}。",
@@ -249,6 +250,9 @@ TEXTS: dict[str, dict[str, str]] = {
                  "Suggestions: {suggested}\nNot found: {not_found}\n👍 {helpful}  👎 {unhelpful}"
                  "{meaning}",
         "stats_meaning": "\nMatching by meaning: {embedded} of {paragraphs} paragraphs embedded",
+        "embedding_later": "Matching by meaning: {count} paragraphs are being embedded in the "
+                           "background; until then they are matched by their words (/stats "
+                           "shows how far).",
         "no_unanswered": "No unanswered questions so far.",
         "unanswered_header": "Unanswered questions (most frequent first):",
         "too_big": "{name} is too big ({size}); the limit is {limit}.",

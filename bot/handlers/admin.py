@@ -78,6 +78,7 @@ async def on_reload(update: Update, context: StaffContext) -> None:
         async with context.writing():
             report = await asyncio.to_thread(context.kb.ingest, [seeds],
                                              audience_folders=context.settings.audience_names)
+        context.embed_soon()
         replies = render.render_ingest(report, str(seeds), language)
     await send(context.bot, update.effective_chat.id, replies)
     context.outcome(update, "reload")
@@ -144,6 +145,7 @@ async def on_document(update: Update, context: StaffContext) -> None:
                     report = await asyncio.to_thread(context.kb.ingest_bytes, data, name,
                                                       max_bytes=limit, audience=audience,
                                                       file_id=document.file_id)
+                context.embed_soon()
                 replies, status = render.render_ingest(report, name, language), "ingested"
                 replies = await _with_audience_choice(context, replies, f"upload:{name}",
                                                       language)

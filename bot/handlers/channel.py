@@ -65,4 +65,5 @@ async def on_channel_post(update: Update, context: StaffContext) -> None:
             url=post_link(chat.id, chat.username, message.message_id),
             date=(message.edit_date or message.date).isoformat() if message.date else None,
             channel_title=chat.title or "", audience=channel_audience(context.access, chat))
+    context.embed_soon()
     context.outcome(update, f"post {result}")
