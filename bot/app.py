@@ -60,7 +60,7 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CHANNEL_POST,
 PRIVATE_COMMANDS = ("start", "help", "ask")
 GROUP_COMMANDS = ("ask", "help")
 ADMIN_COMMANDS = ("docs", "remove", "audience", "reload", "stats", "unanswered", "synonym",
-                  "synonyms", "unsynonym")
+                  "synonyms", "unsynonym", "taught", "forget")
 MENU_LANGUAGES = (("zh", ""), ("en", "en"))   # (our language, setMyCommands' language_code)
 
 
@@ -139,7 +139,8 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
     admin = {"docs": h.on_docs, "remove": h.on_remove, "audience": h.on_audience,
              "reload": h.on_reload,
              "stats": h.on_stats, "unanswered": h.on_unanswered,
-             "synonym": h.on_synonym, "synonyms": h.on_synonyms, "unsynonym": h.on_unsynonym}
+             "synonym": h.on_synonym, "synonyms": h.on_synonyms, "unsynonym": h.on_unsynonym,
+             "taught": h.on_taught, "forget": h.on_forget}
     for name, callback in admin.items():  # admin commands exist in private chats only
         application.add_handler(CommandHandler(name, callback, filters=private))
     application.add_handler(MessageHandler(private & filters.Document.ALL & messages,

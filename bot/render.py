@@ -42,7 +42,7 @@ __all__ = ["Button", "Reply", "InlineResult", "MAX_TEXT", "MAX_CALLBACK", "lang_
            "cb_suggestion", "cb_escalate", "cb_original", "start_ref", "cb_this_one", "cb_write",
            "render_escalation_card",
            "render_card_answered", "render_escalation_answer", "render_write_prompt",
-           "escalate_row", "written_answer_hit", "text_for", "truncate", "cb_audience",
+           "escalate_row", "written_answer_hit", "render_taught", "text_for", "truncate", "cb_audience",
            "deep_link", "audience_buttons", "render_audience_choice"]
 
 MAX_TEXT = 4096         # Telegram's limit for a message text (counted here in UTF-16 units)
@@ -631,6 +631,28 @@ def render_unanswered(items: Sequence[UnansweredQuestion], lang: str = "zh") -> 
         return [Reply(text_for(lang, "no_unanswered"))]
     lines = [text_for(lang, "unanswered_header")]
     lines += [f"{q.count}× {escape(truncate(q.question, 200))}" for q in items]
+    return _replies("\n".join(lines))
+
+
+TAUGHT_LISTED = 200   # taught questions shown by /taught (the newest); the CLI lists them all
+
+
+def render_taught(taught: Sequence[Taught], lang: str = "zh") -> list[Reply]:
+    """/taught: each taught question with its id and what it answers with (the passage's
+    citation, or the written answer with its date); a link whose passage is gone is marked."""
+    if not taught:
+        return [Reply(text_for(lang, "taught_none"))]
+    lines = [text_for(lang, "taught_header", n=len(taught))]
+    for t in taught[-TAUGHT_LISTED:]:
+        if t.stale:
+            target = text_for(lang, "taught_stale", id=t.id)
+        elif t.citation is not None:
+            target = "📖 " + escape(t.citation.label)
+        else:
+            target = text_for(lang, "taught_written", date=t.date,
+                              answer=escape(truncate(t.answer, 80)))
+        lines.append(f"<code>{t.id}</code> {escape(truncate(t.question, 200))}\n    → {target}")
+    lines.append(text_for(lang, "taught_footer"))
     return _replies("\n".join(lines))
 
 

@@ -18,13 +18,23 @@ TEXTS: dict[str, dict[str, str]] = {
                  "/reload — 重新导入种子文件夹\n/stats — 统计\n"
                  "/unanswered — 未能回答的问题\n/synonym 年假 年休假 — 添加同义词"
                  "（/synonym 老板 &gt; 用人单位：单向）\n/synonyms — 同义词列表\n"
-                 "/unsynonym 编号或词 — 删除同义词\n"
+                 "/unsynonym 编号或词 — 删除同义词\n/taught — 已教过的问题\n"
+                 "/forget 编号 — 删除教过的问题\n"
                  "• 员工点“🙋 问管理员”的问题会发给您：点“就是这段”或回复那条消息写答案，"
                  "提问者会收到答复，以后同样的问题直接回答。",
         "cmd_start": "开始", "cmd_help": "使用说明", "cmd_ask": "提问",
         "cmd_docs": "文档列表", "cmd_remove": "删除文档", "cmd_audience": "谁可以看到", "cmd_reload": "重新导入种子文件夹",
         "cmd_stats": "统计", "cmd_unanswered": "未能回答的问题", "cmd_synonym": "添加同义词",
         "cmd_synonyms": "同义词列表", "cmd_unsynonym": "删除同义词",
+        "cmd_taught": "已教过的问题", "cmd_forget": "删除教过的问题",
+        "taught_header": "已教过的问题（{n} 个）：",
+        "taught_none": "还没有教过的问题。员工点“🙋 问管理员”后，在发给您的消息上点“就是这段”或回复答案即可。",
+        "taught_written": "管理员答复（{date}）：{answer}",
+        "taught_stale": "⚠️ 原文已不在资料中，不再用它回答：请重新教，或 /forget {id}",
+        "taught_footer": "删除一个：<code>/forget 编号</code>",
+        "forget_usage": "用法：<code>/forget 编号</code>（编号见 /taught）",
+        "forgotten": "已删除教过的问题 #{id}：{question}\n下一个问题起不再用它回答。",
+        "forget_none": "没有编号为 {id} 的教过的问题（见 /taught）",
         "full": "📄 全文",
         "full_link": "全文",
         "original": "📎 原文件",
@@ -143,6 +153,7 @@ TEXTS: dict[str, dict[str, str]] = {
                  "/unanswered — questions I could not answer\n"
                  "/synonym 年假 年休假 — add synonyms (/synonym 老板 &gt; 用人单位: one way)\n"
                  "/synonyms — list synonyms\n/unsynonym id or word — remove synonyms\n"
+                 "/taught — taught questions\n/forget id — forget a taught question\n"
                  "• Questions sent with “🙋 Ask an admin” come to you: press “This one” or reply "
                  "to that message with the answer; the asker gets it, and the same question is "
                  "answered from then on.",
@@ -152,6 +163,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "cmd_reload": "Re-ingest the seeds folder", "cmd_stats": "Statistics",
         "cmd_unanswered": "Unanswered questions", "cmd_synonym": "Add synonyms",
         "cmd_synonyms": "Synonyms", "cmd_unsynonym": "Remove synonyms",
+        "cmd_taught": "Taught questions", "cmd_forget": "Forget a taught question",
+        "taught_header": "Taught questions ({n}):",
+        "taught_none": "Nothing taught yet. When staff press “🙋 Ask an admin”, press “This one” "
+                       "or reply with the answer on the message you get.",
+        "taught_written": "Admin's answer ({date}): {answer}",
+        "taught_stale": "⚠️ its passage is no longer in the documents, so it is not used: teach "
+                        "it again, or /forget {id}",
+        "taught_footer": "To forget one: <code>/forget id</code>",
+        "forget_usage": "Usage: <code>/forget id</code> (ids are in /taught)",
+        "forgotten": "Forgot taught question #{id}: {question}\nNot used from the next question on.",
+        "forget_none": "No taught question has the id {id} (see /taught)",
         "full": "📄 Full paragraph",
         "full_link": "full text",
         "original": "📎 Original file",

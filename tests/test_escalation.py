@@ -23,7 +23,7 @@ import pytest_asyncio
 sys.path.insert(0, str(Path(__file__).parent))
 from botprocess import BotProcess  # noqa: E402
 from fakebot import FakeTelegram, group, iter_buttons, user  # noqa: E402
-from test_bot_e2e import start_bot  # noqa: E402
+from test_bot_e2e import say, start_bot  # noqa: E402
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -244,6 +244,38 @@ async def test_a_written_answer_from_a_reply_reaches_the_group_and_is_taught(env
     again = fake.group_message(TEAM, BOB, f"/ask {question}")
     reply = await fake.wait_for_message(replies_to(again), 15)
     assert written in reply["text"] and "管理员答复" in reply["text"]
+
+
+async def test_an_admin_lists_what_was_taught_and_forgets_a_wrong_answer_in_telegram(env):
+    # a written answer taught by mistake is undone from the chat, not the command line
+    fake, bot = env
+    question = "快递柜坏了找谁修"
+    mark = fake.mark()
+    asked, _, _ = await escalate(fake, bot, BOB, question)
+    cards = await cards_for(fake, question, [ADMIN1["id"]], mark)
+    update = fake.private_message(ADMIN1, "晚上十点 <关门>", reply_to=cards[ADMIN1["id"]])
+    assert (await fake.wait_for_message(replies_to(update), 15))["text"].startswith("✅")
+    taught = await fake.wait_for_message(
+        replies_to(fake.private_message(BOB, question)), 15)
+    assert "晚上十点 <关门>" in taught["text"]
+
+    refused = await say(fake, BOB, "/taught")
+    assert "只有管理员" in refused["text"]
+    listed = await say(fake, ADMIN1, "/taught")
+    entry = re.search(rf"(\d+) {question}\n\s+→ 管理员答复（20\d\d-\d\d-\d\d）：晚上十点 <关门>",
+                      listed["text"])
+    assert entry, listed["text"]
+    assert "/forget 编号" in listed["text"]
+    for wrong, told in (("/forget", "用法"), ("/forget 99999", "没有编号为 99999")):
+        reply = await say(fake, ADMIN1, wrong)
+        assert told in reply["text"], reply["text"]
+    reply = await say(fake, ADMIN1, f"/forget {entry[1]}")
+    assert f"已删除教过的问题 #{entry[1]}：{question}" in reply["text"], reply["text"]
+    # the next question goes without it (the search process sees it at once)
+    again = await fake.wait_for_message(replies_to(fake.private_message(BOB, question)), 15)
+    assert "晚上十点" not in again["text"] and "没有找到" in again["text"], again["text"]
+    listed = await say(fake, ADMIN1, "/taught")
+    assert question not in listed["text"]
 
 
 async def test_suggestions_are_buttons_with_the_admins_button(env):

@@ -20,10 +20,11 @@ from .inline import on_chosen_inline_result, on_inline_query
 from .private import on_ask, on_help, on_private_text, on_unknown_command
 from .replies import on_reaction
 from .synonyms import on_synonym, on_synonyms, on_unsynonym
+from .taught import on_forget, on_taught
 
 __all__ = ["MAX_QUESTION", "clean_question", "log_update", "on_ask", "on_audience", "on_callback",
            "on_chat_member",
-           "on_channel_post", "on_chosen_inline_result", "on_docs", "on_document", "on_error",
+           "on_channel_post", "on_chosen_inline_result", "on_docs", "on_document", "on_error", "on_forget",
            "on_group_text", "on_help", "on_inline_query", "on_my_chat_member", "on_private_text",
            "on_reaction", "on_reload", "on_remove", "on_reply", "on_start", "on_stats",
-           "on_synonym", "on_synonyms", "on_unanswered", "on_unknown_command", "on_unsynonym", "stamp_update"]
+           "on_synonym", "on_synonyms", "on_taught", "on_unanswered", "on_unknown_command", "on_unsynonym", "stamp_update"]
