@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import threading
 from collections import Counter, OrderedDict
@@ -114,7 +115,14 @@ class BackgroundEmbedding:
             async def locked() -> None:
                 async with self.write_lock:
                     await asyncio.to_thread(job)
-            asyncio.run_coroutine_threadsafe(locked(), loop).result()
+            done = asyncio.run_coroutine_threadsafe(locked(), loop)
+            while True:     # (never waiting for good on a loop that has stopped)
+                try:
+                    return done.result(timeout=1.0)
+                except concurrent.futures.TimeoutError:
+                    if not loop.is_running():
+                        done.cancel()
+                        raise RuntimeError("the bot stopped") from None
 
         while self._again and not self.stop.is_set():
             self._again = False
