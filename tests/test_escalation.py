@@ -266,7 +266,8 @@ async def test_an_admin_lists_what_was_taught_and_forgets_a_wrong_answer_in_tele
                       listed["text"])
     assert entry, listed["text"]
     assert "/forget 编号" in listed["text"]
-    for wrong, told in (("/forget", "用法"), ("/forget 99999", "没有编号为 99999")):
+    for wrong, told in (("/forget", "用法"), ("/forget ²", "用法"),
+                        ("/forget 99999999999999999999", "没有编号为 99999999999999999999")):
         reply = await say(fake, ADMIN1, wrong)
         assert told in reply["text"], reply["text"]
     reply = await say(fake, ADMIN1, f"/forget {entry[1]}")

@@ -33,18 +33,20 @@ async def on_forget(update: Update, context: StaffContext) -> None:
     if not await _admin(update, context):
         return
     ref, language = _argument(update).lstrip("#"), lang(update)
-    entry = None
-    if ref.isdigit():
-        entry = next((t for t in await asyncio.to_thread(context.kb.taught)
-                      if t.id == int(ref)), None)
-    if not ref.isdigit():
-        replies = render.render_message(language, "forget_usage")
-    elif entry is None:
-        replies = render.render_message(language, "forget_none", id=render.truncate(ref, 20))
-    else:
+    if not (ref.isascii() and ref.isdigit()):       # (not ², not ٣)
+        await send(context.bot, update.effective_chat.id,
+                   render.render_message(language, "forget_usage"))
+        context.outcome(update, "forget_usage")
+        return
+    entry = next((t for t in await asyncio.to_thread(context.kb.taught) if t.id == int(ref)),
+                 None)
+    forgotten = False
+    if entry is not None:
         async with context.writing():
             forgotten = await asyncio.to_thread(context.kb.forget, entry.id)
-        replies = render.render_message(language, "forgotten" if forgotten else "forget_none",
-                                        id=ref, question=render.truncate(entry.question, 200))
+    replies = render.render_message(language, "forgotten", id=ref,
+                                    question=render.truncate(entry.question, 200)) \
+        if forgotten else render.render_message(language, "forget_none",
+                                                id=render.truncate(ref, 20))
     await send(context.bot, update.effective_chat.id, replies)
     context.outcome(update, "forget")
