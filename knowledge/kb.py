@@ -22,7 +22,7 @@ from . import loaders
 from .audiences import EVERYONE, DocAudiences, parse_audience
 from .analysis import Analyzer, SynonymGroup, Synonyms, extract_defined_terms, parse_group
 from .loaders import READER_VERSION, Block, LoadError, SourceDocument
-from .meaning import Encoder, passage_key, passage_text, passages_on, to_blob
+from .meaning import Encoder, from_blob, passage_key, passage_text, passages_on, to_blob
 from .meaning import choose as choose_meaning
 from .model import (Answer, DocumentInfo, DocumentView, Escalation, IngestReport,
                     ParagraphView, SentReply, Skipped, Stats, Taught, UnansweredQuestion)
@@ -392,6 +392,26 @@ class KnowledgeBase:
         if self.meaning is not None:
             self._reusable.update(self.store.vectors_of_origin(origin, self.meaning.name))
 
+    def _embed_taught(self) -> int:
+        """Vectors for the taught questions without one (a question is embedded as a question
+        is asked: its paraphrases are found by meaning, :func:`.teach.match`); a failing model
+        is logged and leaves them for the next time. Returns how many were embedded."""
+        encoder = self.meaning
+        if encoder is None:
+            return 0
+        try:
+            missing = self.store.taught_without_vector(encoder.name)
+            if not missing:
+                return 0
+            vectors = [encoder.query(normalize(question)) for _, question in missing]
+            with self._lock:
+                self.store.put_question_vectors((norm, encoder.name, to_blob(vector))
+                                                for (norm, _), vector in zip(missing, vectors))
+        except Exception:   # (the taught question is stored; its words still match)
+            log.exception("meaning: taught questions not embedded")
+            return 0
+        return len(missing)
+
     def _embed_after_write(self, report: IngestReport | None, *, progress: bool = False) -> None:
         """After a write: its paragraphs embedded now, or (``embed_later``) counted in the
         report as left for :meth:`embed_missing`."""
@@ -425,6 +445,7 @@ class KnowledgeBase:
         if store.has_other_vectors(encoder.name):
             with self._lock, store.writing():
                 store.drop_vectors_except(encoder.name)
+        self._embed_taught()
         have, paragraphs = store.vector_counts(encoder.name)
         if have >= paragraphs:     # (nothing to look for: counted on the index, ~10 ms at 100k)
             return 0
@@ -652,8 +673,10 @@ class KnowledgeBase:
     def _teaching_at(self, generation: int) -> Teaching:
         teaching = self._teaching
         if teaching.generation != generation:
+            meant = self.store.question_vectors(self.meaning.name) if self.meaning else {}
             taught = {norm: TaughtEntry(tid, question, norm, ref or "", answer or "",
-                                        (taught_at or "")[:10])
+                                        (taught_at or "")[:10],
+                                        from_blob(meant[norm]) if norm in meant else None)
                       for tid, question, norm, ref, answer, _, taught_at
                       in self.store.taught_rows()}
             votes: dict[str, dict[str, int]] = {}
@@ -883,6 +906,7 @@ class KnowledgeBase:
                              f"ask` and in `ask --json`)")
         with self._lock:
             taught_id = self.store.add_taught(question, norm, ref, answer, by)
+        self._embed_taught()
         return self._taught(self.store.taught_rows(taught_id)[0])
 
     def taught(self) -> list[Taught]:
@@ -959,6 +983,7 @@ class KnowledgeBase:
                 return None
             taught_id = self.store.add_taught(question, norm, ref, answer, by)
             self.store.set_escalation_taught(escalation_id, taught_id)
+        self._embed_taught()
         return (self.store.escalation(escalation_id),
                 self._taught(self.store.taught_rows(taught_id)[0]))
 

@@ -78,7 +78,7 @@ from .rank import (
 from .related import see_also
 from .segmented import Snapshot
 from .store import IndexRow, ParagraphRow
-from .teach import ANSWER_SIMILARITY, Match, Teaching, match, question_norm
+from .teach import ANSWER_SIMILARITY, Match, SameMeaning, Teaching, match, question_norm
 
 __all__ = ["Query", "SearchConfig", "Searcher"]
 
@@ -294,7 +294,8 @@ class Searcher:
         config = self.config
         query = self.analyse(question)
         visible = self.visible_rows(access, audiences)
-        taught = self._match(question, query, teaching)
+        judging = self._judging(config)
+        taught = self._match(question, query, teaching, judging)
         link = self._link_row(taught)
         if link is not None and visible is not None and not visible[link]:
             link = None      # taught from a paragraph the asker may not read: not applied
@@ -313,6 +314,10 @@ class Searcher:
         if taught.votes:
             ranked, factors = apply_votes(ranked, self.rows, taught.votes)
         first, found_first = None, False
+        if taught.meaning and self._sure_of_other(ranked, query, config, link):
+            # a taught question found by meaning only where the words are unsure (or sure of
+            # its passage): never over an answer the words are sure of
+            taught, link = replace(taught, entry=None, meaning=0.0), None
         if link is not None:   # the taught paragraph first; its article is not cited twice
             first = next(item for item in ranked if item.row == link)
             if ranked and article_key(self.rows[ranked[0].row]) == article_key(self.rows[link]):
@@ -325,7 +330,6 @@ class Searcher:
         ranked = self._articles(ranked, query)
         evidence = self.ranker.evidence(ranked, query)
         status = searched = decide(ranked, config, evidence)
-        judging = self._judging(config)
         meant = self._meaning_applies(status, closest, taught, link, config, judging, reranked)
         close: dict[int, Closeness] = {}
         if meant == "applied":
@@ -383,6 +387,15 @@ class Searcher:
             if status == searched == "suggestions" and taught.entry is None else ()
         return Answer(question, status, hits, explained, see_also=also,
                       searched_terms=tuple(u.text for u in query.units), held_back=reasons)
+
+    def _sure_of_other(self, ranked: list, query: Query, config: SearchConfig,
+                       link: int | None) -> bool:
+        """Whether the words alone answer confidently with another passage than ``link``
+        (any, for a written answer)."""
+        whole = self._articles(ranked, query)
+        if not whole or decide(whole, config, self.ranker.evidence(whole, query)) != "answer":
+            return False
+        return link is None or article_key(self.rows[whole[0].row]) != article_key(self.rows[link])
 
     def _meaning_applies(self, status: str, closest: bool, taught: Match, link: int | None,
                          config: SearchConfig, judging: Judging | None, ranked: list) -> str:
@@ -501,10 +514,15 @@ class Searcher:
         return mask
 
     # -- teaching ----------------------------------------------------------------------------------
-    def _match(self, question: str, query: Query, teaching: Teaching | None) -> Match:
+    def _match(self, question: str, query: Query, teaching: Teaching | None,
+               judging: Judging | None) -> Match:
         if teaching is None or teaching.empty:
             return Match()
-        return match(teaching, question_norm(question), query, self._stored_query)
+        meaning = None
+        if judging is not None and judging.same_question and self.config.meaning_weight:
+            meaning = SameMeaning(lambda: self.meaning.query(query.normalized),
+                                  judging.same_question, judging.same_lead)
+        return match(teaching, question_norm(question), query, self._stored_query, meaning)
 
     def _stored_query(self, question: str) -> Query:
         """A taught or voted question analysed against this index (kept: asked again and again)."""

@@ -289,6 +289,11 @@ class Store:
                     pk="paragraph_id", if_not_exists=True)
         # (counting a model's vectors and finding another's: on the index, not the blobs)
         db["vectors"].create_index(["model"], if_not_exists=True)
+        if "question_vectors" not in db.table_names():
+            # a taught question's vector, by its norm: its paraphrases found by meaning
+            with self.writing():
+                self.db["question_vectors"].create({"norm": str, "model": str, "vec": bytes},
+                                                   pk="norm", if_not_exists=True)
 
     def _create_names(self) -> None:
         """The names each document defines (issue 16), as synonym groups: a table beside the
@@ -604,6 +609,7 @@ class Store:
 
     def drop_vectors_except(self, model: str) -> int:
         """Remove other models' vectors (a knowledge base holds one model's)."""
+        self.db.execute("DELETE FROM question_vectors WHERE model != ?", [model])
         return self.db.execute("DELETE FROM vectors WHERE model != ?", [model]).rowcount
 
     def vectors(self, ids: Sequence[int], model: str) -> dict[int, tuple[bytes, int, int]]:
@@ -1005,8 +1011,34 @@ class Store:
             deleted = self.db.conn.execute("DELETE FROM taught WHERE id = ?",
                                            (taught_id,)).rowcount
             if deleted:
+                self.db.conn.execute("DELETE FROM question_vectors WHERE norm NOT IN "
+                                     "(SELECT norm FROM taught)")
                 self._teaching_moved()
         return deleted > 0
+
+    def question_vectors(self, model: str) -> dict[str, bytes]:
+        """norm → vector of ``model`` of the taught questions that have one."""
+        try:
+            return dict(self.db.execute("SELECT q.norm, q.vec FROM question_vectors q JOIN "
+                                        "taught t ON t.norm = q.norm WHERE q.model = ?",
+                                        [model]).fetchall())
+        except sqlite3.OperationalError:   # a file its writer has not opened since (no table)
+            return {}
+
+    def taught_without_vector(self, model: str) -> list[tuple[str, str]]:
+        """(norm, question) of the taught questions without a vector of ``model``."""
+        return self.db.execute(
+            "SELECT t.norm, t.question FROM taught t LEFT JOIN question_vectors q ON "
+            "q.norm = t.norm AND q.model = ? WHERE q.norm IS NULL ORDER BY t.id",
+            [model]).fetchall()
+
+    def put_question_vectors(self, rows: Iterable[tuple[str, str, bytes]]) -> None:
+        """(norm, model, vector) rows; moves the teaching generation (searchers read them
+        with the taught questions)."""
+        with self.writing():
+            self.db.conn.executemany("INSERT OR REPLACE INTO question_vectors (norm, model, vec) "
+                                     "VALUES (?, ?, ?)", rows)
+            self._teaching_moved()
 
     def add_vote(self, question: str, norm: str, ref: str, vote: int, voter: str) -> None:
         """One 👍 (+1) / 👎 (-1); a named voter's later vote on the pair replaces the earlier."""

@@ -3,8 +3,8 @@
 A :class:`Teaching` is a snapshot of the ``taught`` and ``votes`` tables (the knowledge base reads
 it again whenever ``meta.teaching_generation`` moves, in the bot's process and in the search
 process alike). :func:`match` finds, for one analysed question, the taught question it repeats
-(same :func:`question_norm`) or closely paraphrases (:func:`similarity` ≥ :data:`PARAPHRASE`),
-and the votes cast on its paragraphs for it and its close paraphrases. :func:`vote_factor` turns
+(same :func:`question_norm`) or closely paraphrases (:func:`similarity` ≥ :data:`PARAPHRASE`)
+or, with a sentence model, asks in other words (:class:`SameMeaning`), and the votes cast on its paragraphs for it and its close paraphrases. :func:`vote_factor` turns
 a pair's net vote into a bounded multiplier of its final score.
 
 Pure: no SQL here, and nothing about how a hit is made (:mod:`.search` does that).
@@ -16,12 +16,14 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from .normalize import normalize
 from .query import Query
 
-__all__ = ["ANSWER_SIMILARITY", "PARAPHRASE", "Match", "TaughtEntry", "Teaching", "match",
+__all__ = ["ANSWER_SIMILARITY", "PARAPHRASE", "Match", "SameMeaning", "TaughtEntry", "Teaching",
+           "match",
            "question_norm", "similarity", "vote_factor"]
 
 # Measured on the real-file questions (bench/bench_taught.py --pairs): two questions this similar
@@ -54,6 +56,7 @@ class TaughtEntry:
     ref: str          # "" for a written answer
     answer: str       # "" for a link
     date: str         # the day it was taught (a written answer is cited with it)
+    vector: object = field(default=None, compare=False, repr=False)  # its meaning (or None)
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ class Match:
     similarity: float = 0.0
     votes: dict[str, float] = field(default_factory=dict)
     paraphrases: tuple[tuple[str, float], ...] = ()    # (stored norm, similarity) ≥ PARAPHRASE
+    meaning: float = 0.0      # the entry found by meaning: its cosine with the question
 
     @property
     def exact(self) -> bool:
@@ -105,7 +109,9 @@ class Match:
 
     def to_json(self) -> dict:
         return {"taught": {"id": self.entry.id, "question": self.entry.question,
-                           "similarity": round(self.similarity, 3)} if self.entry else None,
+                           "similarity": round(self.similarity, 3),
+                           **({"meaning": round(self.meaning, 3)} if self.meaning else {})}
+                if self.entry else None,
                 "paraphrases": [{"norm": n, "similarity": round(s, 3)}
                                 for n, s in self.paraphrases],
                 "votes": {ref: round(v, 3) for ref, v in self.votes.items()}}
@@ -128,12 +134,26 @@ def vote_factor(net: float) -> float:
     return 1.0 + VOTE_WEIGHT * math.tanh(net / VOTE_SCALE)
 
 
+@dataclass(frozen=True)
+class SameMeaning:
+    """How a question is found to ask a taught one in other words, by meaning: the question's
+    vector (asked for only when the words found no taught question), and the cosine with a
+    taught question's vector from which they are the same question, leading the next taught
+    question's by ``lead`` (the encoder's ``Judging.same_question``)."""
+
+    vector: Callable[[], np.ndarray]
+    at: float
+    lead: float
+
+
 def match(teaching: Teaching, norm: str, query: Query,
-          analyse: Callable[[str], Query]) -> Match:
+          analyse: Callable[[str], Query], meaning: SameMeaning | None = None) -> Match:
     """The taught question ``norm`` repeats or closely paraphrases, and the votes that apply.
 
     ``analyse`` turns a stored question into a :class:`Query` against the same index (the
-    searcher caches them)."""
+    searcher caches them). ``meaning``: when the words find no taught question, one asked in
+    other words is found by its meaning (its passage first, never a confident answer for it:
+    :data:`PARAPHRASE` as its similarity)."""
     if teaching.empty or not norm:
         return Match()
     close: list[tuple[str, float]] = []
@@ -150,4 +170,23 @@ def match(teaching: Teaching, norm: str, query: Query,
     for other, weight in close:
         for ref, net in teaching.votes.get(other, {}).items():
             votes[ref] = votes.get(ref, 0.0) + net * weight
-    return Match(entry, score, votes, tuple(close))
+    cosine = 0.0
+    if entry is None and meaning is not None:
+        entry, cosine = _same_meaning(teaching, meaning)
+        score = PARAPHRASE if entry is not None else 0.0
+    return Match(entry, score, votes, tuple(close), cosine)
+
+
+def _same_meaning(teaching: Teaching, meaning: SameMeaning) -> tuple[TaughtEntry | None, float]:
+    """The taught question the asked one means, and their cosine (None, 0.0: none close
+    enough, or two taught questions alike in meaning)."""
+    entries = [e for e in teaching.taught.values() if e.vector is not None]
+    if not entries:
+        return None, 0.0
+    cosines = np.stack([e.vector for e in entries]) @ meaning.vector()
+    order = np.argsort(-cosines)
+    best = float(cosines[order[0]])
+    runner = float(cosines[order[1]]) if len(order) > 1 else -1.0
+    if best >= meaning.at and best - runner >= meaning.lead:
+        return entries[int(order[0])], best
+    return None, 0.0

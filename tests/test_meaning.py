@@ -230,6 +230,25 @@ def test_a_paragraph_replaced_while_it_is_embedded_gets_the_vector_of_its_new_te
     assert _stale_vectors(db, encoder) == []
 
 
+def _question_vectors(db: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT norm, model FROM question_vectors ORDER BY 1").fetchall()
+
+
+def test_a_taught_question_is_embedded_and_its_vector_goes_with_it(docs, tmp_path):
+    db = tmp_path / "kb.db"
+    with KnowledgeBase(db, meaning=PairEncoder("pairs-v1")) as kb:
+        kb.ingest([docs])
+        first = kb.teach("宿舍几点熄灯？", answer="晚上十一点。")
+        kb.teach("饭卡丢了怎么办", answer="到行政部补办。")
+        assert _question_vectors(db) == [("宿舍几点熄灯", "pairs-v1"), ("饭卡丢了怎么办", "pairs-v1")]
+        assert kb.forget(first.id)
+        assert _question_vectors(db) == [("饭卡丢了怎么办", "pairs-v1")]
+    with KnowledgeBase(db, meaning=PairEncoder("pairs-v2")) as kb:    # another model
+        kb.embed_missing()
+    assert _question_vectors(db) == [("饭卡丢了怎么办", "pairs-v2")]
+
+
 def test_another_model_replaces_the_vectors_and_words_only_keeps_them(docs, tmp_path):
     db = tmp_path / "kb.db"
     with KnowledgeBase(db, meaning=PairEncoder("pairs-v1")) as kb:
@@ -391,6 +410,34 @@ def test_the_model_puts_the_article_asked_in_other_words_first(tmp_path):
     # a question the words answer confidently is theirs, with or without the model
     sure = "坐飞机能坐头等舱吗"
     assert _ask(db, sure, "on")["hits"][0]["ref"] == _ask(db, sure, "off")["hits"][0]["ref"]
+
+
+@needs_model
+def test_a_taught_question_asked_in_other_words_is_offered_where_the_words_are_unsure(tmp_path):
+    db = tmp_path / "kb.db"
+    on = {"STAFFBOT_MEANING": "on"}
+    staffbot("ingest", str(FIXTURE), db=db, env=on)
+    taught = staffbot("teach", "快递柜坏了找谁修", "--answer", "找行政部（分机 8001），工作日上门维修。",
+                      db=db, env=on).stdout
+    staffbot("teach", "宿舍可以用电热毯吗", "--answer", "不可以。", db=db, env=on)
+    # in other words (no word of 坏 / 修 / 找谁): the words alone never reach the taught answer
+    asked = "快递柜出故障了该联系谁"
+    words = _ask(db, asked, "off")
+    assert not any(h["kind"] == "taught" for h in words["hits"]), words["hits"]
+    meant = _ask(db, asked, "on")
+    first = meant["hits"][0]
+    assert meant["status"] == "suggestions" and first["kind"] == "taught", meant["hits"]
+    assert "行政部" in first["excerpt"] and first["question"] == "快递柜坏了找谁修"
+    assert meant["explain"]["stages"]["teaching"]["taught"]["meaning"] >= 0.93
+    # a question the words answer surely (第四条 says 电热毯) keeps their answer, however close
+    # in meaning to a taught question
+    sure = _ask(db, "在宿舍里用电热毯行不行", "on")
+    assert sure["status"] == "answer" and "第四条" in sure["hits"][0]["citation"]
+    assert not any(h["kind"] == "taught" for h in sure["hits"])
+    # forgotten: its meaning goes with it
+    staffbot("forget", taught.split(":")[0].split()[-1], db=db, env=on)
+    again = _ask(db, asked, "on")
+    assert not any(h["kind"] == "taught" for h in again["hits"]), again["hits"]
 
 
 # Asked in words the rule does not share enough of (开会, 吃饭, 补 for 出差, 伙食补助费): by the
