@@ -519,11 +519,13 @@ async def test_the_bot_embeds_what_was_ingested_before_and_answers_by_meaning(tm
 
     sys.path.insert(0, str(Path(__file__).parent))
     from botprocess import BotProcess
-    from fakebot import FakeTelegram, user
+    from fakebot import FakeTelegram, iter_buttons, user
 
     workdir = tmp_path / "bot"
     workdir.mkdir()
     staffbot("ingest", str(FIXTURE / "员工宿舍管理办法.md"), db=workdir / "kb.db")  # words only
+    staffbot("teach", "快递柜坏了找谁修", "--answer", "找行政部（分机 8001），工作日上门维修。",
+             db=workdir / "kb.db")
     assert _vectors(workdir / "kb.db") == []
     admin, asker = user(1001, "Admin", "zh-hans"), user(2001, "Ann", "zh-hans")
     fake = FakeTelegram()
@@ -554,6 +556,18 @@ async def test_the_bot_embeds_what_was_ingested_before_and_answers_by_meaning(tm
         assert "差旅费管理办法" in reply["text"] and "后台向量化" in reply["text"], reply["text"]
         after = await embedded()
         assert int(after[2]) > int(before[2]), (before[0], after[0])
+        # a question taught (before the extra) asked in other words: its written answer is the
+        # first 猜你想问, and pressing it shows the answer
+        update = fake.private_message(asker, "快递柜出故障了该联系谁")
+        reply = await fake.wait_for_message(
+            lambda m: m["chat_id"] == asker["id"]
+            and m.get("reply_to_message_id") == update["message"]["message_id"], timeout=30)
+        first = next(iter_buttons(reply))
+        assert first["text"].startswith("① 快递柜坏了找谁修"), reply
+        mark = fake.mark()
+        fake.callback_query(asker, reply, first["callback_data"])
+        shown = await fake.wait_for_message(chat_id=asker["id"], after=mark, timeout=30)
+        assert "找行政部（分机 8001）" in shown["text"] and "管理员答复" in shown["text"], shown
         update = fake.private_message(asker, MEAL)
         reply = await fake.wait_for_message(
             lambda m: m["chat_id"] == asker["id"]

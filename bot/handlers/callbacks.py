@@ -141,14 +141,15 @@ async def _suggestion(update: Update, context: StaffContext, question_id: int, p
     answer = context.recent.recall(question_id)
     hit = next((h for h in answer.hits if h.paragraph_id == paragraph_id), None) \
         if answer is not None else None
-    view = await asyncio.to_thread(context.kb.paragraph, paragraph_id)
+    written = hit is not None and not paragraph_id   # an admin's written answer: no paragraph
+    view = None if written else await asyncio.to_thread(context.kb.paragraph, paragraph_id)
     presser = update.callback_query.from_user
     if view is not None and not await may_see(context, view.doc_id, presser.id,
                                               message.chat if message is not None else None):
         return await _not_available(update, context, lang)
     await answer_callback(update, update.callback_query)
     chat_id = message.chat.id if message is not None else update.callback_query.from_user.id
-    if hit is None or view is None:  # forgotten, or its document removed since
+    if hit is None or (view is None and not written):  # forgotten, or its document removed
         hit = None
         replies = render.render_paragraph(view, lang)
     else:
