@@ -327,7 +327,7 @@ class Searcher:
             ranked = [item for item in ranked
                       if article_key(self.rows[item.row]) != article_key(self.rows[link])]
         reranked = ranked
-        ranked = self._articles(ranked, query)
+        ranked = by_words = self._articles(ranked, query)
         evidence = self.ranker.evidence(ranked, query)
         status = searched = decide(ranked, config, evidence)
         meant = self._meaning_applies(status, closest, taught, link, config, judging, reranked)
@@ -358,8 +358,9 @@ class Searcher:
                                    if item.strength >= config.suggest_coverage]
         hits = tuple(self._hit(item, query) for item in ranked[:k]) \
             if status != "not_found" or closest else ()
+        # (另见 weighs the words' scores: on their ranking, not meaning's, which lowers them)
         also = tuple(self._hit(item, query) for item in see_also(
-            ranked, self.rows, strength=config.answer_coverage)) \
+            by_words, self.rows, strength=config.answer_coverage)) \
             if status == "answer" and taught.entry is None else ()
         if taught.entry is not None and (link is not None or not taught.entry.ref):
             # Confident when asked (nearly) word for word, or when the search found the taught

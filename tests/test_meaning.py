@@ -440,6 +440,21 @@ def test_a_taught_question_asked_in_other_words_is_offered_where_the_words_are_u
     assert not any(h["kind"] == "taught" for h in again["hits"]), again["hits"]
 
 
+@needs_model
+def test_an_answer_keeps_its_see_also_with_the_model(tmp_path):
+    # the more results follow meaning's order, whose part lowers their scores: 另见 weighs the
+    # words' (with the model it had vanished: the state text no longer offered beside the rule)
+    db = tmp_path / "kb.db"
+    staffbot("ingest", str(ROOT / "tests" / "fixtures" / "own_rule"), db=db,
+             env={"STAFFBOT_MEANING": "on"})
+    meant, words = _ask(db, "单位里能抽烟吗？", "on"), _ask(db, "单位里能抽烟吗？", "off")
+    assert meant["status"] == words["status"] == "answer"
+    assert meant["explain"]["stages"]["meaning"].startswith("applied")
+    assert [(a["document"], a["section"]) for a in meant["see_also"]] \
+        == [(a["document"], a["section"]) for a in words["see_also"]] \
+        == [("公共场所控烟条例", "第二章 禁止吸烟场所 › 第八条")]
+
+
 # Asked in words the rule does not share enough of (开会, 吃饭, 补 for 出差, 伙食补助费): by the
 # words alone "not found"; close in meaning to 第五条, so offered as a suggestion.
 FAR_WORDS = "去外地开会吃饭补多少钱"
