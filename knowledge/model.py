@@ -94,10 +94,15 @@ class Answer:
     @property
     def alike(self) -> tuple[str, str] | None:
         """Two texts' articles answering alike (suggestions, ``held_back`` "alike"): the two
-        documents' names, first and second hit's; else None."""
-        if self.status != "suggestions" or "alike" not in self.held_back or len(self.hits) < 2:
+        documents' names; else None."""
+        if self.status != "suggestions" or "alike" not in self.held_back or not self.hits:
             return None
-        return self.hits[0].citation.document, self.hits[1].citation.document
+        # (the first hit's and the next other document's: meaning may order a second article
+        # of the first document between them)
+        first = self.hits[0].citation.document
+        other = next((h.citation.document for h in self.hits[1:]
+                      if h.citation.document != first), None)
+        return (first, other) if other is not None else None
 
     @property
     def best(self) -> Hit | None:

@@ -72,3 +72,18 @@ def test_a_word_asked_negated_finds_the_rule_saying_it_negated(answers) -> None:
     answer = answers[NEGATED]
     assert (answer["status"], articles(answer)[0]) == ("answer", "第四条")
     assert answer["explain"]["candidates"][0]["negated"] == 1.0
+
+
+def test_the_two_documents_named_are_the_first_two_different_ones() -> None:
+    # with the meaning extra the suggestions follow meaning's order: a second article of the
+    # first document may come before the other document's (never 《A》和《A》)
+    from knowledge.model import Answer, Citation, Hit
+
+    def hit(document: str, article: str) -> Hit:
+        return Hit(1, 1, Citation(document, (article,), 1, document + ".txt"), "…", (), 1.0)
+
+    hits = (hit("后勤中心考勤办法", "第六条"), hit("后勤中心考勤办法", "第七条"),
+            hit("研究所人事管理规定", "第三条"))
+    answer = Answer("婚假有几天？", "suggestions", hits, held_back=("alike",))
+    assert answer.alike == ("后勤中心考勤办法", "研究所人事管理规定")
+    assert Answer("婚假有几天？", "suggestions", hits[:2], held_back=("alike",)).alike is None
