@@ -43,12 +43,18 @@ def _argument(update: Update) -> str:
     return parts[1].strip() if len(parts) > 1 else ""
 
 
+async def _admin_view(update: Update, context: StaffContext, read, show, outcome: str) -> None:
+    """An admin command that shows something: ``read`` on a thread, ``show``\ (it, language)
+    sent."""
+    if await _admin(update, context):
+        value = await asyncio.to_thread(read)
+        await send(context.bot, update.effective_chat.id, show(value, lang(update)))
+        context.outcome(update, outcome)
+
+
 async def on_docs(update: Update, context: StaffContext) -> None:
     """/docs (admin): the documents with their ids."""
-    if await _admin(update, context):
-        docs = await asyncio.to_thread(context.kb.documents)
-        await send(context.bot, update.effective_chat.id, render.render_docs(docs, lang(update)))
-        context.outcome(update, "docs")
+    await _admin_view(update, context, context.kb.documents, render.render_docs, "docs")
 
 
 async def on_remove(update: Update, context: StaffContext) -> None:
@@ -86,10 +92,7 @@ async def on_reload(update: Update, context: StaffContext) -> None:
 
 async def on_stats(update: Update, context: StaffContext) -> None:
     """/stats (admin): questions, answered share, suggestions, not found, 👍/👎."""
-    if await _admin(update, context):
-        stats = await asyncio.to_thread(context.kb.stats)
-        await send(context.bot, update.effective_chat.id, render.render_stats(stats, lang(update)))
-        context.outcome(update, "stats")
+    await _admin_view(update, context, context.kb.stats, render.render_stats, "stats")
 
 
 async def on_unanswered(update: Update, context: StaffContext) -> None:

@@ -13,7 +13,7 @@ from telegram import Update
 from .. import render
 from ..api import send
 from ..context import StaffContext
-from .admin import _admin, _argument
+from .admin import _admin, _admin_view, _argument
 from .common import lang
 
 __all__ = ["on_forget", "on_taught"]
@@ -21,11 +21,7 @@ __all__ = ["on_forget", "on_taught"]
 
 async def on_taught(update: Update, context: StaffContext) -> None:
     """/taught (admin): the taught questions with their ids, newest last."""
-    if not await _admin(update, context):
-        return
-    taught = await asyncio.to_thread(context.kb.taught)
-    await send(context.bot, update.effective_chat.id, render.render_taught(taught, lang(update)))
-    context.outcome(update, "taught")
+    await _admin_view(update, context, context.kb.taught, render.render_taught, "taught")
 
 
 async def on_forget(update: Update, context: StaffContext) -> None:
