@@ -73,6 +73,9 @@ class Teaching:
                  **{norm: norm for norm in self.votes if norm not in self.taught}}
         object.__setattr__(self, "_norms", list(known))
         object.__setattr__(self, "_questions", known)
+        meant = [e for e in self.taught.values() if e.vector is not None]
+        object.__setattr__(self, "_meant", (meant, np.stack([e.vector for e in meant])
+                                            if meant else None))
 
     @property
     def empty(self) -> bool:
@@ -180,10 +183,10 @@ def match(teaching: Teaching, norm: str, query: Query,
 def _same_meaning(teaching: Teaching, meaning: SameMeaning) -> tuple[TaughtEntry | None, float]:
     """The taught question the asked one means, and their cosine (None, 0.0: none close
     enough, or two taught questions alike in meaning)."""
-    entries = [e for e in teaching.taught.values() if e.vector is not None]
+    entries, vectors = teaching._meant       # (stacked once a snapshot)
     if not entries:
         return None, 0.0
-    cosines = np.stack([e.vector for e in entries]) @ meaning.vector()
+    cosines = vectors @ meaning.vector()
     order = np.argsort(-cosines)
     best = float(cosines[order[0]])
     runner = float(cosines[order[1]]) if len(order) > 1 else -1.0
