@@ -92,7 +92,10 @@ class BackgroundEmbedding:
     running one for another; each batch's vectors are written under the bot's write lock, so a
     pass never interleaves with an upload's transaction (and skips a paragraph it replaced)."""
 
-    BATCH = 8     # paragraphs a batch (~0.5 s of the model: a question in this process waits)
+    # paragraphs a batch: ~0.5 s of the model for statute articles, a few seconds for long
+    # paragraphs — what a question waits at most when it is searched in this process (the
+    # search process, when there is one, has a model of its own)
+    BATCH = 8
 
     def __init__(self, kb: KnowledgeBase, write_lock: asyncio.Lock) -> None:
         self.kb, self.write_lock = kb, write_lock
