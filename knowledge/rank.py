@@ -179,7 +179,8 @@ _APPLIES = re.compile(r"前[两二三]?款")
 def applies_before(row: ParagraphRow, norm: str, before: ParagraphRow) -> bool:
     """Does paragraph ``row`` apply ``before``, the paragraph before it in the same article?"""
     return before.doc_id == row.doc_id and before.number == row.number - 1 \
-        and in_article(row.section) and before.section == row.section and _APPLIES.search(norm) is not None
+        and in_article(row.section) and before.section == row.section \
+        and _APPLIES.search(norm) is not None
 
 
 # A paragraph whose sanction is the one before it: 依照前款规定处罚, 依照前款的规定处理 (its own
@@ -1335,14 +1336,14 @@ def meaning_decides(status: str, first: int | None, close: dict[int, Closeness],
     takes back a confident answer far from the question in meaning (it never makes one: that
     stays the words'). ``first``: the words' first hit's row; ``close``: the candidates' that
     have a vector (:meth:`~.search.Searcher._meanings`); ``judging``: the encoder's own cosines
-    (None: none of this); ``answer_judged``: False keeps any answer. A "not found" whose closest candidate is ``suggest_at`` close becomes
-    suggestions; an answer whose first hit is less than ``decline_at`` close is suggestions at
-    most; suggestions whose closest candidate is less than ``decline_at`` close are "not
-    found" — each judged only on a text shorter than ``chars_below`` (on a long one the
-    cosines of answers and of unrelated questions overlap), and nothing declined whose words'
-    first hit has no vector yet (being embedded: its closeness is unknown). Returns the status and what
-    ``--explain`` says of it (bench/README.md, "Meaning decides between suggestions and not
-    found")."""
+    (None: none of this); ``answer_judged``: False keeps any answer. A "not found" whose
+    closest candidate is ``suggest_at`` close becomes suggestions; an answer whose first hit is
+    less than ``decline_at`` close is suggestions at most; suggestions whose closest candidate
+    is less than ``decline_at`` close are "not found" — each judged only on a text shorter
+    than ``chars_below`` (on a long one the cosines of answers and of unrelated questions
+    overlap), and nothing declined whose words' first hit has no vector yet (being embedded:
+    its closeness is unknown). Returns the status and what ``--explain`` says of it
+    (bench/README.md, "Meaning decides between suggestions and not found")."""
     if not close:
         return status, "applied"
     best = max(close.values(), key=lambda c: c.cosine)

@@ -314,16 +314,21 @@ class Searcher:
         if taught.votes:
             ranked, factors = apply_votes(ranked, self.rows, taught.votes)
         first, found_first = None, False
-        if taught.meaning and self._sure_of_other(ranked, query, config, link):
-            # a taught question found by meaning only where the words are unsure (or sure of
-            # its passage): never over an answer the words are sure of
-            taught, link = replace(taught, entry=None, meaning=0.0), None
+        if link is not None or taught.meaning:
+            # the words' own decision on the whole ranking: sure of the taught passage first,
+            # the search found it by itself; sure of another, a taught question found by meaning
+            # is not offered over it
+            whole = self._articles(ranked, query)
+            sure = bool(whole) and decide(whole, config,
+                                          self.ranker.evidence(whole, query)) == "answer"
+            if taught.meaning and sure and (link is None or article_key(self.rows[whole[0].row])
+                                            != article_key(self.rows[link])):
+                taught, link = replace(taught, entry=None, meaning=0.0), None
+            if link is not None:
+                found_first = sure and article_key(self.rows[ranked[0].row]) \
+                    == article_key(self.rows[link])
         if link is not None:   # the taught paragraph first; its article is not cited twice
             first = next(item for item in ranked if item.row == link)
-            if ranked and article_key(self.rows[ranked[0].row]) == article_key(self.rows[link]):
-                whole = self._articles(ranked, query)                # the search found it first:
-                found_first = decide(whole, config,                  # was it sure by itself?
-                                     self.ranker.evidence(whole, query)) == "answer"
             ranked = [item for item in ranked
                       if article_key(self.rows[item.row]) != article_key(self.rows[link])]
         reranked = ranked
@@ -389,15 +394,6 @@ class Searcher:
         return Answer(question, status, hits, explained, see_also=also,
                       searched_terms=tuple(u.text for u in query.units), held_back=reasons)
 
-    def _sure_of_other(self, ranked: list, query: Query, config: SearchConfig,
-                       link: int | None) -> bool:
-        """Whether the words alone answer confidently with another passage than ``link``
-        (any, for a written answer)."""
-        whole = self._articles(ranked, query)
-        if not whole or decide(whole, config, self.ranker.evidence(whole, query)) != "answer":
-            return False
-        return link is None or article_key(self.rows[whole[0].row]) != article_key(self.rows[link])
-
     def _meaning_applies(self, status: str, closest: bool, taught: Match, link: int | None,
                          config: SearchConfig, judging: Judging | None, ranked: list) -> str:
         """Whether the candidates are ordered again by meaning (``"applied"``), else why not.
@@ -422,9 +418,9 @@ class Searcher:
         return "applied"
 
     def _judging(self, config: SearchConfig) -> Judging | None:
-        """How the encoder's cosines decide (None: they only order)."""
+        """How the encoder's cosines decide (None: they only order, or meaning is off)."""
         judging = getattr(self.meaning, "judging", None)
-        return judging if config.meaning_decides else None
+        return judging if config.meaning_decides and config.meaning_weight else None
 
     def _meanings(self, question: str, ranked: list) -> dict[int, Closeness]:
         """Each ranked row's cosine with the question by the encoder, and how long the text
@@ -520,7 +516,7 @@ class Searcher:
         if teaching is None or teaching.empty:
             return Match()
         meaning = None
-        if judging is not None and judging.same_question and self.config.meaning_weight:
+        if judging is not None and judging.same_question:
             meaning = SameMeaning(lambda: self.meaning.query(query.normalized),
                                   judging.same_question, judging.same_lead)
         return match(teaching, question_norm(question), query, self._stored_query, meaning)
