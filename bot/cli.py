@@ -327,7 +327,8 @@ def cmd_eval(args) -> int:
 
 
 def cmd_unanswered(args) -> int:
-    """The most frequent questions the knowledge base could not answer."""
+    """The questions still to teach, most frequent first: not found, only suggested, or answered
+    and voted 👎 (taught ones and those answered when last asked are left out)."""
     with _open(_settings(args)) as kb:
         rows = kb.unanswered(args.limit)
     if args.json:
@@ -335,7 +336,8 @@ def cmd_unanswered(args) -> int:
     elif not rows:
         print("No unanswered questions.")
     for row in rows if not args.json else ():
-        print(f"{row.count:>4}×  {row.question}  (last {row.last_asked})")
+        print(f"{row.count:>4}×  {row.question}  ({row.kind.replace('_', ' ')}; "
+              f"last {row.last_asked})")
     return 0
 
 

@@ -520,9 +520,10 @@ def _short_citation(citation: Citation) -> str:
 
 
 def render_escalation_card(escalation: Escalation, closest: Sequence[Hit], lang: str = "zh", *,
-                           asker_username: str = "", times: int = 0) -> Reply:
-    """What the admins get for a question: who asked and where (or, ``times`` > 0, that it is
-    an unanswered question from the log), the closest passages with 就是这段 buttons, and 写答案.
+                           asker_username: str = "", times: int = 0,
+                           kind: str = "not_found") -> Reply:
+    """What the admins get for a question: who asked and where (or, for an entry of /unanswered,
+    how it failed — ``kind`` — and how often), the closest passages with 就是这段 buttons, and 写答案.
     One message (bounded well below 4096)."""
     e = escalation
     lines = [text_for(lang, "card_header"), f"❓ <b>{escape(truncate(e.question, 300))}</b>"]
@@ -532,7 +533,8 @@ def render_escalation_card(escalation: Escalation, closest: Sequence[Hit], lang:
         lines.append(text_for(lang, "card_group", title=escape(truncate(e.chat_title, 64)))
                      if e.chat_title else text_for(lang, "card_private"))
     else:
-        lines.append(text_for(lang, "card_unanswered", n=max(times, 1)))
+        lines.append(text_for(lang, "card_unanswered", n=max(times, 1),
+                              kind=text_for(lang, "kind_" + kind)))
     offered = [h for h in closest if _REF.fullmatch(h.ref)][:CLOSEST]
     if offered:
         lines.append("\n" + text_for(lang, "card_closest"))
@@ -630,7 +632,8 @@ def render_unanswered(items: Sequence[UnansweredQuestion], lang: str = "zh") -> 
     if not items:
         return [Reply(text_for(lang, "no_unanswered"))]
     lines = [text_for(lang, "unanswered_header")]
-    lines += [f"{q.count}× {escape(truncate(q.question, 200))}" for q in items]
+    lines += [f"{q.count}× {escape(truncate(q.question, 200))} · {text_for(lang, 'kind_' + q.kind)}"
+              for q in items]
     return _replies("\n".join(lines))
 
 

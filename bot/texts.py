@@ -60,7 +60,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "card_asker": "👤 {name} · id <code>{id}</code>",
         "card_private": "📍 私聊",
         "card_group": "📍 群：{title}",
-        "card_unanswered": "📋 未能回答的问题（被问 {n} 次）；答复后记住，不通知提问者。",
+        "card_unanswered": "📋 未能回答的问题（{kind}，被问 {n} 次）；答复后记住，不通知提问者。",
+        "kind_not_found": "未找到", "kind_suggestions": "只给了建议", "kind_unhelpful": "答案被点 👎",
         "card_closest": "最接近的段落：",
         "card_none": "资料里没有接近的段落。",
         "card_how": "点“就是这段”用该段答复，或回复这条消息写下答案。",
@@ -125,7 +126,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "stats_meaning": "\n语义匹配：{embedded}/{paragraphs} 段已向量化",
         "embedding_later": "语义匹配：{count} 段正在后台向量化，完成前按字词匹配（/stats 查看进度）。",
         "no_unanswered": "目前没有未能回答的问题。",
-        "unanswered_header": "未能回答的问题（按次数）：",
+        "unanswered_header": "未能回答的问题（按次数；教过的、已能回答的不再列出）：",
         "too_big": "文件 {name} 太大（{size}），上限是 {limit}。",
         "unsupported": "文件 {name} 的格式不支持；支持：{suffixes}。",
         "ingested": "✅ 已索引 {name}：{documents} 个文档，{paragraphs} 个段落。",
@@ -202,8 +203,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "card_asker": "👤 {name} · id <code>{id}</code>",
         "card_private": "📍 private chat",
         "card_group": "📍 group: {title}",
-        "card_unanswered": "📋 Unanswered question (asked {n} times); answering teaches it, "
-                           "nobody is notified.",
+        "card_unanswered": "📋 Unanswered question ({kind}, asked {n} times); answering teaches "
+                           "it, nobody is notified.",
+        "kind_not_found": "not found", "kind_suggestions": "only suggestions",
+        "kind_unhelpful": "answer voted 👎",
         "card_closest": "Closest passages:",
         "card_none": "No passage comes close.",
         "card_how": "Press “This one” to answer with that passage, or reply to this message "
@@ -276,7 +279,8 @@ TEXTS: dict[str, dict[str, str]] = {
                            "background; until then they are matched by their words (/stats "
                            "shows how far).",
         "no_unanswered": "No unanswered questions so far.",
-        "unanswered_header": "Unanswered questions (most frequent first):",
+        "unanswered_header": "Unanswered questions (most frequent first; taught ones and those "
+                             "answered since are not listed):",
         "too_big": "{name} is too big ({size}); the limit is {limit}.",
         "unsupported": "{name}: this file type is not supported; supported: {suffixes}.",
         "ingested": "✅ Indexed {name}: {documents} document(s), {paragraphs} paragraph(s).",

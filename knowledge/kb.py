@@ -33,7 +33,7 @@ from .rank import in_article
 from .search import SearchConfig, Searcher
 from .segmented import IndexKeeper
 from .store import Store, Versions
-from .teach import TaughtEntry, Teaching, question_norm
+from .teach import TaughtEntry, Teaching, open_questions, question_norm
 
 __all__ = ["KnowledgeBase", "default_db_path", "prepare_document"]
 
@@ -856,8 +856,11 @@ class KnowledgeBase:
             return self.store.logged_question(question_id)
 
     def unanswered(self, limit: int = 20) -> list[UnansweredQuestion]:
+        """The questions still for the admins to teach (:func:`.teach.open_questions`): not
+        found, only suggested or voted 👎, and neither taught since nor answered when last asked."""
         with self._lock:
-            return self.store.unanswered(limit)
+            asks, taught = self.store.unresolved_asks(), self.store.taught_norms()
+        return open_questions(asks, taught, limit)
 
     def stats(self) -> Stats:
         with self._lock:

@@ -264,9 +264,13 @@ class IngestReport:
 
 @dataclass(frozen=True)
 class UnansweredQuestion:
-    question: str
-    count: int
+    """A question for the admins to teach: asked without a confident answer (not found, or only
+    suggestions) or answered and voted 👎 — and neither taught since nor answered confidently
+    when last asked (a document added since covers it)."""
+    question: str          # as it was last asked
+    count: int             # the askings not answered confidently, or voted 👎
     last_asked: str
+    kind: str = "not_found"   # the last asking: "not_found" | "suggestions" | "unhelpful" (👎)
 
 
 @dataclass(frozen=True)

@@ -955,12 +955,17 @@ class Store:
                                      [1 if helpful else 0, question_id])
         return cursor.rowcount > 0
 
-    def unanswered(self, limit: int = 20) -> list[UnansweredQuestion]:
-        rows = self.db.execute(
-            "SELECT max(question), count(*) AS n, max(asked_at) FROM questions "
-            "WHERE status = 'not_found' GROUP BY norm ORDER BY n DESC, max(asked_at) DESC LIMIT ?",
-            [limit]).fetchall()
-        return [UnansweredQuestion(*row) for row in rows]
+    def unresolved_asks(self) -> list[tuple[str, str, int | None, str]]:
+        """Every asking (question, status, feedback, asked_at), oldest first, of each question
+        ever asked without a confident answer or voted 👎 (``KnowledgeBase.unanswered`` groups
+        them)."""
+        return self.db.execute(
+            "SELECT question, status, feedback, asked_at FROM questions WHERE norm IN "
+            "(SELECT norm FROM questions WHERE status != 'answer' OR feedback = 0) "
+            "ORDER BY id").fetchall()
+
+    def taught_norms(self) -> set[str]:
+        return {norm for (norm,) in self.db.execute("SELECT norm FROM taught")}
 
     def stats(self) -> Stats:
         documents, _, paragraphs = self.counts()

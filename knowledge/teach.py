@@ -5,7 +5,8 @@ it again whenever ``meta.teaching_generation`` moves, in the bot's process and i
 process alike). :func:`match` finds, for one analysed question, the taught question it repeats
 (same :func:`question_norm`) or closely paraphrases (:func:`similarity` ≥ :data:`PARAPHRASE`)
 or, with a sentence model, asks in other words (:class:`SameMeaning`), and the votes cast on its paragraphs for it and its close paraphrases. :func:`vote_factor` turns
-a pair's net vote into a bounded multiplier of its final score.
+a pair's net vote into a bounded multiplier of its final score. :func:`open_questions` says which
+logged questions are still for the admins to teach (``/unanswered``).
 
 Pure: no SQL here, and nothing about how a hit is made (:mod:`.search` does that).
 """
@@ -13,17 +14,18 @@ Pure: no SQL here, and nothing about how a hit is made (:mod:`.search` does that
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from .model import UnansweredQuestion
 from .normalize import normalize
 from .query import Query
 
 __all__ = ["ANSWER_SIMILARITY", "PARAPHRASE", "Match", "SameMeaning", "TaughtEntry", "Teaching",
-           "match",
+           "match", "open_questions",
            "question_norm", "similarity", "vote_factor"]
 
 # Measured on the real-file questions (bench/bench_taught.py --pairs): two questions this similar
@@ -44,6 +46,39 @@ def question_norm(text: str) -> str:
     """A question as taught questions and votes are keyed: :func:`normalize` (traditional →
     simplified, full width, case) without punctuation or spaces (``年假有几天？`` = ``年假 有几天``)."""
     return "".join(char for char in normalize(text) if char.isalnum())
+
+
+# /unanswered: a question last asked without an answer before one last answered with a 👎, before
+# one last given suggestions, at the same count (an admin first teaches what found nothing).
+_OPEN_ORDER = {"not_found": 0, "unhelpful": 1, "suggestions": 2}
+
+
+def open_questions(asks: Sequence[tuple[str, str, int | None, str]], taught: set[str],
+                   limit: int) -> list[UnansweredQuestion]:
+    """The questions still for the admins to teach, the most often failed first: ``asks`` are
+    (question, status, feedback, asked_at) oldest first, ``taught`` the taught questions' norms.
+
+    Askings are one question when their :func:`question_norm` is (``年假有几天？`` and ``年假 有几天``).
+    A question is open while it is not taught and its last asking was not a confident answer left
+    without a 👎 (a document added since answers it: it leaves the list). Its count is its askings
+    not answered confidently or voted 👎; its kind is the last asking's."""
+    groups: dict[str, list[tuple[str, str, int | None, str]]] = {}
+    for ask in asks:
+        norm = question_norm(ask[0])
+        if norm and norm not in taught:
+            groups.setdefault(norm, []).append(ask)
+    found: list[UnansweredQuestion] = []
+    for group in groups.values():
+        question, status, feedback, asked_at = group[-1]
+        if status == "answer" and feedback != 0:
+            continue
+        failed = sum(1 for _, s, f, _ in group if s != "answer" or f == 0)
+        kind = "unhelpful" if feedback == 0 else status
+        found.append(UnansweredQuestion(question, failed, asked_at,
+                                        kind if kind in _OPEN_ORDER else "not_found"))
+    found.sort(key=lambda q: q.last_asked, reverse=True)
+    found.sort(key=lambda q: (-q.count, _OPEN_ORDER[q.kind]))
+    return found[:limit]
 
 
 @dataclass(frozen=True)

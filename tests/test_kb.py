@@ -382,7 +382,9 @@ def test_feedback_and_stats_count(fresh_kb, docs_folder) -> None:
     assert stats.answered + stats.suggested + stats.not_found == 4
     assert (stats.helpful, stats.unhelpful) == (2, 1)
     assert stats.answered_share == stats.answered / 4
-    assert [(q.question, q.count) for q in fresh_kb.unanswered()] == [("火星基地怎么去", 1)]
+    # not found, and 停车's answer voted 👎 (午餐's 👎 was changed to 👍)
+    assert [(q.question, q.count, q.kind) for q in fresh_kb.unanswered()] == [
+        ("火星基地怎么去", 1, "not_found"), ("停车", 1, "unhelpful")]
 
 
 def test_logging_without_waiting_gives_way_to_a_writer(fresh_kb, tmp_path: Path) -> None:

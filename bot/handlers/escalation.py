@@ -143,10 +143,14 @@ def _destinations(context: StaffContext) -> list[int]:
 
 
 async def _send_cards(context: StaffContext, escalation: Escalation, closest: Sequence[Hit],
-                      chats: Sequence[int], language: str = "zh", times: int = 0) -> int:
+                      chats: Sequence[int], language: str = "zh",
+                      logged: UnansweredQuestion | None = None) -> int:
     """The card to each of ``chats``, each noted (a reply to it answers); an admin who cannot
-    be reached (blocked the bot) is logged and skipped. How many got it."""
-    card = render.render_escalation_card(escalation, closest, language, times=times)
+    be reached (blocked the bot) is logged and skipped. How many got it. ``logged``: the
+    /unanswered entry the card is for (how often and how it failed)."""
+    card = render.render_escalation_card(escalation, closest, language,
+                                         times=logged.count if logged else 0,
+                                         kind=logged.kind if logged else "not_found")
     reached = 0
     for chat_id in chats:
         try:
@@ -353,7 +357,8 @@ async def send_unanswered_cards(update: Update, context: StaffContext,
     chat_id, language = update.effective_chat.id, lang(update)
     open_ = [e for e in await asyncio.to_thread(context.kb.open_escalations) if e.asker_id]
     waiting = {_key(e.question) for e in open_}
-    cards: list[tuple[Escalation, int]] = [(e, 0) for e in open_[:UNANSWERED_CARDS]]
+    cards: list[tuple[Escalation, UnansweredQuestion | None]] = [
+        (e, None) for e in open_[:UNANSWERED_CARDS]]
     for item in items:
         if len(cards) >= UNANSWERED_CARDS:
             break
@@ -363,12 +368,12 @@ async def send_unanswered_cards(update: Update, context: StaffContext,
             escalation, _ = await asyncio.to_thread(
                 context.kb.escalate, item.question, asker_id=0, asker_name="", chat_id=0,
                 chat_title="", message_id=0)
-        cards.append((escalation, item.count))
+        cards.append((escalation, item))
     audiences = await audiences_here(context, update.effective_user.id, update.effective_chat)
-    for escalation, times in cards:
+    for escalation, item in cards:
         await _send_cards(context, escalation,
                           await _closest(context, escalation.question, audiences),
-                          [chat_id], language, times=times)
+                          [chat_id], language, logged=item)
     return len(cards)
 
 
