@@ -859,8 +859,8 @@ class KnowledgeBase:
         """The questions still for the admins to teach (:func:`.teach.open_questions`): not
         found, only suggested or voted 👎, and neither taught since nor answered when last asked."""
         with self._lock:
-            asks, taught = self.store.unresolved_asks(), self.store.taught_norms()
-        return open_questions(asks, taught, limit)
+            asked, taught = self.store.unresolved_questions(), self.store.taught_norms()
+        return open_questions(asked, taught, limit)
 
     def stats(self) -> Stats:
         with self._lock:

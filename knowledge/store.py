@@ -955,14 +955,17 @@ class Store:
                                      [1 if helpful else 0, question_id])
         return cursor.rowcount > 0
 
-    def unresolved_asks(self) -> list[tuple[str, str, int | None, str]]:
-        """Every asking (question, status, feedback, asked_at), oldest first, of each question
-        ever asked without a confident answer or voted 👎 (``KnowledgeBase.unanswered`` groups
-        them)."""
+    def unresolved_questions(self) -> list[tuple[str, str, int | None, str, int, int]]:
+        """Each question (by its logged ``norm``) ever asked without a confident answer or
+        voted 👎: its last asking's (question, status, feedback, asked_at), the askings that
+        failed so, and the last asking's id (``KnowledgeBase.unanswered`` merges and filters
+        them: :func:`.teach.open_questions`)."""
         return self.db.execute(
-            "SELECT question, status, feedback, asked_at FROM questions WHERE norm IN "
-            "(SELECT norm FROM questions WHERE status != 'answer' OR feedback = 0) "
-            "ORDER BY id").fetchall()
+            "WITH failed AS (SELECT norm, max(id) AS last, "
+            "sum(status != 'answer' OR coalesce(feedback, 1) = 0) AS n FROM questions "
+            "GROUP BY norm HAVING n > 0) "
+            "SELECT q.question, q.status, q.feedback, q.asked_at, failed.n, q.id "
+            "FROM failed JOIN questions q ON q.id = failed.last").fetchall()
 
     def taught_norms(self) -> set[str]:
         return {norm for (norm,) in self.db.execute("SELECT norm FROM taught")}

@@ -53,26 +53,32 @@ def question_norm(text: str) -> str:
 _OPEN_ORDER = {"not_found": 0, "unhelpful": 1, "suggestions": 2}
 
 
-def open_questions(asks: Sequence[tuple[str, str, int | None, str]], taught: set[str],
-                   limit: int) -> list[UnansweredQuestion]:
-    """The questions still for the admins to teach, the most often failed first: ``asks`` are
-    (question, status, feedback, asked_at) oldest first, ``taught`` the taught questions' norms.
+def open_questions(asked: Sequence[tuple[str, str, int | None, str, int, int]],
+                   taught: set[str], limit: int) -> list[UnansweredQuestion]:
+    """The questions still for the admins to teach, the most often failed first. ``asked``:
+    per question ever failed (:meth:`.store.Store.unresolved_questions`), its last asking's
+    (question, status, feedback, asked_at), how many askings failed, the last asking's id;
+    ``taught``: the taught questions' norms.
 
     Askings are one question when their :func:`question_norm` is (``年假有几天？`` and ``年假 有几天``).
     A question is open while it is not taught and its last asking was not a confident answer left
     without a 👎 (a document added since answers it: it leaves the list). Its count is its askings
     not answered confidently or voted 👎; its kind is the last asking's."""
-    groups: dict[str, list[tuple[str, str, int | None, str]]] = {}
-    for ask in asks:
-        norm = question_norm(ask[0])
-        if norm and norm not in taught:
-            groups.setdefault(norm, []).append(ask)
+    merged: dict[str, tuple[int, tuple[str, str, int | None, str], int]] = {}
+    for question, status, feedback, asked_at, failed, last in asked:
+        norm = question_norm(question)
+        if not norm or norm in taught:
+            continue
+        before = merged.get(norm)
+        if before is not None:
+            failed += before[2]
+            if before[0] > last:
+                last, (question, status, feedback, asked_at) = before[0], before[1]
+        merged[norm] = (last, (question, status, feedback, asked_at), failed)
     found: list[UnansweredQuestion] = []
-    for group in groups.values():
-        question, status, feedback, asked_at = group[-1]
+    for _, (question, status, feedback, asked_at), failed in merged.values():
         if status == "answer" and feedback != 0:
             continue
-        failed = sum(1 for _, s, f, _ in group if s != "answer" or f == 0)
         kind = "unhelpful" if feedback == 0 else status
         found.append(UnansweredQuestion(question, failed, asked_at,
                                         kind if kind in _OPEN_ORDER else "not_found"))
