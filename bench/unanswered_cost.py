@@ -43,13 +43,13 @@ def main() -> int:
             listed = kb.unanswered(20)
             total = time.perf_counter() - started
             started = time.perf_counter()
-            failed = kb.store.unresolved_questions()
+            failed = kb.store.asked_questions()
             sql = time.perf_counter() - started
             started = time.perf_counter()
             open_questions(failed, kb.store.taught_norms(), 20)
             merge = time.perf_counter() - started
             print(f"{asks} askings of {distinct} questions: unanswered {1000 * total:.0f} ms "
-                  f"(SQL {1000 * sql:.0f} ms for {len(failed)} spellings failed, merging "
+                  f"(SQL {1000 * sql:.0f} ms for {len(failed)} spellings asked, merging "
                   f"{1000 * merge:.0f} ms), {len(listed)} listed")
         kb.close()
     return 0

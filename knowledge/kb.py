@@ -859,7 +859,7 @@ class KnowledgeBase:
         """The questions still for the admins to teach (:func:`.teach.open_questions`): not
         found, only suggested or voted 👎, and neither taught since nor answered when last asked."""
         with self._lock:
-            asked, taught = self.store.unresolved_questions(), self.store.taught_norms()
+            asked, taught = self.store.asked_questions(), self.store.taught_norms()
         return open_questions(asked, taught, limit)
 
     def stats(self) -> Stats:

@@ -955,17 +955,18 @@ class Store:
                                      [1 if helpful else 0, question_id])
         return cursor.rowcount > 0
 
-    def unresolved_questions(self) -> list[tuple[str, str, int | None, str, int, int]]:
-        """Each question (by its logged ``norm``) ever asked without a confident answer or
-        voted 👎: its last asking's (question, status, feedback, asked_at), the askings that
-        failed so, and the last asking's id (``KnowledgeBase.unanswered`` merges and filters
-        them: :func:`.teach.open_questions`)."""
+    def asked_questions(self) -> list[tuple[str, str, int | None, str, int, int]]:
+        """Each question asked (by its logged ``norm``): its last asking's (question, status,
+        feedback, asked_at), how many of its askings were not answered confidently or were voted
+        👎, and the last asking's id (``KnowledgeBase.unanswered`` merges spellings and keeps
+        the failed ones: :func:`.teach.open_questions`; a spelling never failed counts too, its
+        answer may be the question's last)."""
         return self.db.execute(
-            "WITH failed AS (SELECT norm, max(id) AS last, "
+            "WITH asked AS (SELECT norm, max(id) AS last, "
             "sum(status != 'answer' OR coalesce(feedback, 1) = 0) AS n FROM questions "
-            "GROUP BY norm HAVING n > 0) "
-            "SELECT q.question, q.status, q.feedback, q.asked_at, failed.n, q.id "
-            "FROM failed JOIN questions q ON q.id = failed.last").fetchall()
+            "GROUP BY norm) "
+            "SELECT q.question, q.status, q.feedback, q.asked_at, asked.n, q.id "
+            "FROM asked JOIN questions q ON q.id = asked.last").fetchall()
 
     def taught_norms(self) -> set[str]:
         return {norm for (norm,) in self.db.execute("SELECT norm FROM taught")}

@@ -56,9 +56,9 @@ _OPEN_ORDER = {"not_found": 0, "unhelpful": 1, "suggestions": 2}
 def open_questions(asked: Sequence[tuple[str, str, int | None, str, int, int]],
                    taught: set[str], limit: int) -> list[UnansweredQuestion]:
     """The questions still for the admins to teach, the most often failed first. ``asked``:
-    per question ever failed (:meth:`.store.Store.unresolved_questions`), its last asking's
-    (question, status, feedback, asked_at), how many askings failed, the last asking's id;
-    ``taught``: the taught questions' norms.
+    per question asked (:meth:`.store.Store.asked_questions`), its last asking's (question,
+    status, feedback, asked_at), how many askings failed, the last asking's id; ``taught``: the
+    taught questions' norms.
 
     Askings are one question when their :func:`question_norm` is (``年假有几天？`` and ``年假 有几天``).
     A question is open while it is not taught and its last asking was not a confident answer left
@@ -77,7 +77,7 @@ def open_questions(asked: Sequence[tuple[str, str, int | None, str, int, int]],
         merged[norm] = (last, (question, status, feedback, asked_at), failed)
     found: list[UnansweredQuestion] = []
     for _, (question, status, feedback, asked_at), failed in merged.values():
-        if status == "answer" and feedback != 0:
+        if not failed or status == "answer" and feedback != 0:
             continue
         kind = "unhelpful" if feedback == 0 else status
         found.append(UnansweredQuestion(question, failed, asked_at,
