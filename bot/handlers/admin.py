@@ -44,7 +44,7 @@ def _argument(update: Update) -> str:
 
 
 async def _admin_view(update: Update, context: StaffContext, read, show, outcome: str) -> None:
-    """An admin command that shows something: ``read`` on a thread, ``show``\ (it, language)
+    """An admin command that shows something: ``read`` on a thread, then ``show(it, language)``
     sent."""
     if await _admin(update, context):
         value = await asyncio.to_thread(read)
