@@ -1331,7 +1331,8 @@ def by_meaning(ranked: Sequence[Ranked], cosines: dict[int, float],
 
 
 def meaning_decides(status: str, first: int | None, close: dict[int, Closeness],
-                    judging: Judging | None, *, answer_judged: bool = True) -> tuple[str, str]:
+                    judging: Judging | None, *, answer_judged: bool = True,
+                    faq_first: bool = False) -> tuple[str, str]:
     """How close in meaning the candidates are decides between suggestions and "not found", and
     takes back a confident answer far from the question in meaning (it never makes one: that
     stays the words'). ``first``: the words' first hit's row; ``close``: the candidates' that
@@ -1343,7 +1344,13 @@ def meaning_decides(status: str, first: int | None, close: dict[int, Closeness],
     than ``chars_below`` (on a long one the cosines of answers and of unrelated questions
     overlap), and nothing declined whose words' first hit has no vector yet (being embedded:
     its closeness is unknown). Returns the status and what ``--explain`` says of it
-    (bench/README.md, "Meaning decides between suggestions and not found")."""
+    (bench/README.md, "Meaning decides between suggestions and not found").
+
+    The one answer meaning makes: ``faq_first``, the words' first hit is an FAQ pair they only
+    suggest (no rule holding it back), and it is also the closest candidate in meaning,
+    ``faq_agree`` close and ``faq_lead`` ahead of the next — the words and the model, which make
+    different mistakes, agree on one pair of a sheet (bench/README.md, "An FAQ pair the words
+    and meaning agree on")."""
     if not close:
         return status, "applied"
     best = max(close.values(), key=lambda c: c.cosine)
@@ -1358,6 +1365,13 @@ def meaning_decides(status: str, first: int | None, close: dict[int, Closeness],
                 f": {mine.cosine:.3f} close in meaning" if mine else "")
         status, said = "suggestions", (f"the words' answer is {mine.cosine:.3f} close in "
                                        f"meaning < {judging.decline_at}, {said}")
+    if status == "suggestions" and faq_first and judging.faq_agree and first in close:
+        mine = close[first].cosine
+        lead = mine - max((c.cosine for row, c in close.items() if row != first), default=0.0)
+        if mine >= judging.faq_agree and lead >= judging.faq_lead:
+            return "answer", (f"applied; the words' first FAQ pair answers: the closest in "
+                              f"meaning too, {mine:.3f} ≥ {judging.faq_agree}, {lead:.3f} ahead "
+                              f"of the next ≥ {judging.faq_lead}")
     judged = best.chars < judging.chars_below
     if status == "not_found" and judged and best.cosine >= judging.suggest_at:
         return "suggestions", (f"applied; not found by the words, suggested: {said} "

@@ -342,9 +342,12 @@ class Searcher:
             # (an FAQ pair's answer keeps the words' decision: its own, fitted on paraphrases;
             # taking back those far in meaning cost right ones: bench/README.md)
             first = ranked[0].row if ranked else None
+            faq_first = first is not None and bool(self.rows[first].question) \
+                and status == "suggestions" and not held_back(config, evidence)
             status, meant = meaning_decides(
                 status, first, close, judging,
-                answer_judged=first is not None and not self.rows[first].question)
+                answer_judged=first is not None and not self.rows[first].question,
+                faq_first=faq_first)
             cosines = {row: c.cosine for row, c in close.items()}
             if status != "answer":
                 ranked = self._articles(by_meaning(reranked, cosines, config), query)

@@ -340,6 +340,33 @@ def test_meaning_decides_only_on_short_texts_and_never_makes_an_answer():
     assert meaning_decides("suggestions", 0, {0: Closeness(0.5, 10)}, None)[0] == "suggestions"
 
 
+def test_meaning_answers_an_faq_pair_only_where_the_words_put_it_first_and_it_leads():
+    """The one answer meaning makes: the words' first hit, an FAQ pair they only suggest (no
+    rule holding it back: ``faq_first``), is also the closest candidate in meaning, ``faq_agree``
+    close and ``faq_lead`` ahead of the next."""
+    from knowledge.meaning import Closeness, Judging
+    from knowledge.rank import meaning_decides
+
+    judging = Judging(suggest_at=0.88, decline_at=0.85, chars_below=250, faq_agree=0.88,
+                      faq_lead=0.015)
+
+    def status(words: str, first: float, *others: float, faq: bool = True) -> str:
+        close = {row: Closeness(c, 60) for row, c in enumerate((first, *others))}
+        return meaning_decides(words, 0, close, judging, answer_judged=not faq,
+                               faq_first=faq and words == "suggestions")[0]
+
+    assert status("suggestions", 0.90, 0.88) == "answer"
+    assert status("suggestions", 0.90, 0.89) == "suggestions"             # leads by 0.01
+    assert status("suggestions", 0.875, 0.80) == "suggestions"            # not close enough
+    assert status("suggestions", 0.88, 0.90) == "suggestions"             # another is closer
+    assert status("suggestions", 0.90, 0.80, faq=False) == "suggestions"  # a paragraph
+    assert status("answer", 0.90, 0.80) == "answer"
+    # an encoder without the FAQ cosines: never
+    plain = Judging(suggest_at=0.88, decline_at=0.85, chars_below=250)
+    assert meaning_decides("suggestions", 0, {0: Closeness(0.99, 60)}, plain,
+                           faq_first=True)[0] == "suggestions"
+
+
 def test_the_setting_is_auto_on_or_off_and_on_without_the_model_says_how_to_install(tmp_path):
     db = tmp_path / "kb.db"
     wrong = staffbot("stats", db=db, check=2, env={"STAFFBOT_MEANING": "sometimes"})
@@ -410,6 +437,39 @@ def test_the_model_puts_the_article_asked_in_other_words_first(tmp_path):
     # a question the words answer confidently is theirs, with or without the model
     sure = "坐飞机能坐头等舱吗"
     assert _ask(db, sure, "on")["hits"][0]["ref"] == _ask(db, sure, "off")["hits"][0]["ref"]
+
+
+SHEET = """分类,问题,答案
+维修,公寓内设施损坏如何报修？,在公寓服务号提交报修单，写明房间号和损坏情况，维修师傅一般在24小时内上门。
+钥匙,把自己锁在门外了怎么办？,拨打前台电话8001，核对身份后由值班人员开门；晚上十点后联系保安室。
+邻里,室友或邻居太吵怎么处理？,先友好沟通；沟通无效的，向楼栋管理员反映，由管理员出面协调。
+缴费,公寓的水电费怎么缴纳？,水电费每月5日前在公寓服务号在线缴纳，账单可在同一页面查询。
+宠物,公寓里可以养宠物吗？,公寓内不允许饲养猫狗等宠物，观赏鱼除外。
+访客,亲友来访可以留宿吗？,亲友留宿须提前一天在前台登记，每次不超过三晚。
+网络,公寓的网络怎么连接？,连接无线网络“Staff-Home”，用工号和密码登录即可。
+退宿,离职时怎么办理退宿？,离职前三天到前台申请退宿，检查房间设施后退还押金。
+"""
+
+
+@needs_model
+def test_an_faq_pair_the_words_suggest_and_meaning_agrees_on_is_answered(tmp_path):
+    """隔壁半夜打游戏很吵怎么办 on an apartment FAQ sheet: the words put 室友或邻居太吵怎么处理？
+    first but only suggest it (游戏, 半夜 are not the pair's words); the model finds it closest
+    too, leading the next pair: answered, with the whole answer. An off-topic question stays
+    unanswered."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "公寓服务问答.csv").write_text(SHEET, encoding="utf-8")
+    db = tmp_path / "kb.db"
+    staffbot("ingest", str(docs), db=db, env={"STAFFBOT_MEANING": "on"})
+    noisy = "隔壁半夜打游戏很吵怎么办"
+    words, meant = _ask(db, noisy, "off"), _ask(db, noisy, "on")
+    assert words["status"] == "suggestions" and words["hits"][0]["question"] == "室友或邻居太吵怎么处理？"
+    assert meant["status"] == "answer", meant["explain"]["stages"]["meaning"]
+    assert meant["hits"][0]["question"] == "室友或邻居太吵怎么处理？"
+    assert meant["hits"][0]["excerpt"].startswith("先友好沟通")
+    assert meant["explain"]["stages"]["meaning"].startswith("applied; the words' first FAQ pair")
+    assert _ask(db, "附近哪家火锅好吃", "on")["status"] != "answer"
 
 
 @needs_model
