@@ -1334,8 +1334,8 @@ def meaning_decides(status: str, first: int | None, close: dict[int, Closeness],
                     judging: Judging | None, *, answer_judged: bool = True,
                     faq_first: bool = False) -> tuple[str, str]:
     """How close in meaning the candidates are decides between suggestions and "not found", and
-    takes back a confident answer far from the question in meaning (it never makes one: that
-    stays the words'). ``first``: the words' first hit's row; ``close``: the candidates' that
+    takes back a confident answer far from the question in meaning (it makes one only for an
+    FAQ pair both agree on, below; the rest stays the words'). ``first``: the words' first hit's row; ``close``: the candidates' that
     have a vector (:meth:`~.search.Searcher._meanings`); ``judging``: the encoder's own cosines
     (None: none of this); ``answer_judged``: False keeps any answer. A "not found" whose
     closest candidate is ``suggest_at`` close becomes suggestions; an answer whose first hit is
