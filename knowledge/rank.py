@@ -1335,9 +1335,10 @@ def meaning_decides(status: str, first: int | None, close: dict[int, Closeness],
                     faq_first: bool = False) -> tuple[str, str]:
     """How close in meaning the candidates are decides between suggestions and "not found", and
     takes back a confident answer far from the question in meaning (it makes one only for an
-    FAQ pair both agree on, below; the rest stays the words'). ``first``: the words' first hit's row; ``close``: the candidates' that
-    have a vector (:meth:`~.search.Searcher._meanings`); ``judging``: the encoder's own cosines
-    (None: none of this); ``answer_judged``: False keeps any answer. A "not found" whose
+    FAQ pair both agree on, below; the rest stays the words'). ``first``: the words' first
+    hit's row; ``close``: the candidates' that have a vector
+    (:meth:`~.search.Searcher._meanings`); ``judging``: the encoder's own cosines (None: none
+    of this); ``answer_judged``: False keeps any answer. A "not found" whose
     closest candidate is ``suggest_at`` close becomes suggestions; an answer whose first hit is
     less than ``decline_at`` close is suggestions at most; suggestions whose closest candidate
     is less than ``decline_at`` close are "not found" — each judged only on a text shorter
