@@ -42,8 +42,8 @@ __all__ = ["Button", "Reply", "InlineResult", "MAX_TEXT", "MAX_CALLBACK", "lang_
            "cb_suggestion", "cb_escalate", "cb_original", "start_ref", "cb_this_one", "cb_write",
            "render_escalation_card",
            "render_card_answered", "render_escalation_answer", "render_write_prompt",
-           "escalate_row", "written_answer_hit", "render_taught", "text_for", "truncate", "cb_audience",
-           "deep_link", "audience_buttons", "render_audience_choice"]
+           "escalate_row", "written_answer_hit", "render_taught", "text_for", "truncate",
+           "cb_audience", "deep_link", "audience_buttons", "render_audience_choice"]
 
 MAX_TEXT = 4096         # Telegram's limit for a message text (counted here in UTF-16 units)
 MAX_CALLBACK = 64       # bytes of callback_data
@@ -522,9 +522,9 @@ def _short_citation(citation: Citation) -> str:
 def render_escalation_card(escalation: Escalation, closest: Sequence[Hit], lang: str = "zh", *,
                            asker_username: str = "", times: int = 0,
                            kind: str = "not_found") -> Reply:
-    """What the admins get for a question: who asked and where (or, for an entry of /unanswered,
-    how it failed — ``kind`` — and how often), the closest passages with 就是这段 buttons, and 写答案.
-    One message (bounded well below 4096)."""
+    """What the admins get for a question: who asked and where (or, for an entry of
+    /unanswered, how it failed — ``kind`` — and how often), the closest passages with 就是这段
+    buttons, and 写答案. One message (bounded well below 4096)."""
     e = escalation
     lines = [text_for(lang, "card_header"), f"❓ <b>{escape(truncate(e.question, 300))}</b>"]
     if e.asker_id:
@@ -632,8 +632,8 @@ def render_unanswered(items: Sequence[UnansweredQuestion], lang: str = "zh") -> 
     if not items:
         return [Reply(text_for(lang, "no_unanswered"))]
     lines = [text_for(lang, "unanswered_header")]
-    lines += [f"{q.count}× {escape(truncate(q.question, 200))} · {text_for(lang, 'kind_' + q.kind)}"
-              for q in items]
+    lines += [f"{q.count}× {escape(truncate(q.question, 200))} · "
+              f"{text_for(lang, 'kind_' + q.kind)}" for q in items]
     return _replies("\n".join(lines))
 
 

@@ -336,6 +336,8 @@ class Searcher:
         ranked = by_words = self._articles(ranked, query)
         evidence = self.ranker.evidence(ranked, query)
         status = searched = decide(ranked, config, evidence)
+        # the rules holding a likely answer back (what --explain and the reply say of suggestions)
+        held = held_back(config, evidence) if status == "suggestions" else ()
         meant = self._meaning_applies(status, closest, taught, link, config, judging, reranked)
         close: dict[int, Closeness] = {}
         if meant == "applied":
@@ -344,7 +346,7 @@ class Searcher:
             # taking back those far in meaning cost right ones: bench/README.md)
             first = ranked[0].row if ranked else None
             faq_first = first is not None and bool(self.rows[first].question) \
-                and status == "suggestions" and not held_back(config, evidence)
+                and status == "suggestions" and not held
             status, meant = meaning_decides(
                 status, first, close, judging,
                 answer_judged=first is not None and not self.rows[first].question,
@@ -393,8 +395,7 @@ class Searcher:
                 "readable_paragraphs": len(self) if visible is None else
                 int((visible & self.snapshot.live_mask()).sum()),
                 "paragraphs": len(self)}
-        reasons = held_back(config, evidence) \
-            if status == searched == "suggestions" and taught.entry is None else ()
+        reasons = held if status == searched == "suggestions" and taught.entry is None else ()
         return Answer(question, status, hits, explained, see_also=also,
                       searched_terms=tuple(u.text for u in query.units), held_back=reasons)
 

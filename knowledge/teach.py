@@ -4,8 +4,9 @@ A :class:`Teaching` is a snapshot of the ``taught`` and ``votes`` tables (the kn
 it again whenever ``meta.teaching_generation`` moves, in the bot's process and in the search
 process alike). :func:`match` finds, for one analysed question, the taught question it repeats
 (same :func:`question_norm`) or closely paraphrases (:func:`similarity` ≥ :data:`PARAPHRASE`)
-or, with a sentence model, asks in other words (:class:`SameMeaning`), and the votes cast on its paragraphs for it and its close paraphrases. :func:`vote_factor` turns
-a pair's net vote into a bounded multiplier of its final score. :func:`open_questions` says which
+or, with a sentence model, asks in other words (:class:`SameMeaning`), and the votes cast on its
+paragraphs for it and its close paraphrases. :func:`vote_factor` turns a pair's net vote into a
+bounded multiplier of its final score. :func:`open_questions` says which
 logged questions are still for the admins to teach (``/unanswered``).
 
 Pure: no SQL here, and nothing about how a hit is made (:mod:`.search` does that).
@@ -64,19 +65,15 @@ def open_questions(asked: Sequence[tuple[str, str, int | None, str, int, int]],
     A question is open while it is not taught and its last asking was not a confident answer left
     without a 👎 (a document added since answers it: it leaves the list). Its count is its askings
     not answered confidently or voted 👎; its kind is the last asking's."""
-    merged: dict[str, tuple[int, tuple[str, str, int | None, str], int]] = {}
-    for question, status, feedback, asked_at, failed, last in asked:
+    # (in the order of their last askings: a spelling's last asking replaces an earlier one's)
+    merged: dict[str, tuple[tuple[str, str, int | None, str], int]] = {}
+    for question, status, feedback, asked_at, failed, _ in sorted(asked, key=lambda a: a[5]):
         norm = question_norm(question)
-        if not norm or norm in taught:
-            continue
-        before = merged.get(norm)
-        if before is not None:
-            failed += before[2]
-            if before[0] > last:
-                last, (question, status, feedback, asked_at) = before[0], before[1]
-        merged[norm] = (last, (question, status, feedback, asked_at), failed)
+        if norm and norm not in taught:
+            earlier = merged.get(norm, ((), 0))[1]
+            merged[norm] = ((question, status, feedback, asked_at), failed + earlier)
     found: list[UnansweredQuestion] = []
-    for _, (question, status, feedback, asked_at), failed in merged.values():
+    for (question, status, feedback, asked_at), failed in merged.values():
         if not failed or status == "answer" and feedback != 0:
             continue
         kind = "unhelpful" if feedback == 0 else status
