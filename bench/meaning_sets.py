@@ -35,11 +35,11 @@ from realdocs import classify, read_questions, summary  # noqa: E402
 from knowledge import KnowledgeBase, SearchConfig  # noqa: E402
 
 
-ENCODER_SETTINGS = ("suggest_at", "decline_at", "chars_below")   # the encoder's Judging
+ENCODER_SETTINGS = ("suggest_at", "decline_at", "chars_below", "agree", "agree_lead")  # its Judging
 
 
 def variant_config(text: str, base: SearchConfig, encoder=None) -> SearchConfig:
-    if encoder is not None:    # suggest_at=…, decline_at=…, chars_below=… change its judging
+    if encoder is not None:    # suggest_at=…, decline_at=…, agree=… change its judging
         changes = {}
         items = [t for t in text.split(",") if t.split("=")[0] in ENCODER_SETTINGS]
         for item in items:

@@ -1332,10 +1332,10 @@ def by_meaning(ranked: Sequence[Ranked], cosines: dict[int, float],
 
 def meaning_decides(status: str, first: int | None, close: dict[int, Closeness],
                     judging: Judging | None, *, answer_judged: bool = True,
-                    faq_first: bool = False) -> tuple[str, str]:
+                    agreed: frozenset[int] = frozenset()) -> tuple[str, str]:
     """How close in meaning the candidates are decides between suggestions and "not found", and
-    takes back a confident answer far from the question in meaning (it makes one only for an
-    FAQ pair both agree on, below; the rest stays the words'). ``first``: the words' first
+    takes back a confident answer far from the question in meaning (it makes one only for a
+    hit both agree on, below; the rest stays the words'). ``first``: the words' first
     hit's row; ``close``: the candidates' that have a vector
     (:meth:`~.search.Searcher._meanings`); ``judging``: the encoder's own cosines (None: none
     of this); ``answer_judged``: False keeps any answer. A "not found" whose
@@ -1347,11 +1347,12 @@ def meaning_decides(status: str, first: int | None, close: dict[int, Closeness],
     its closeness is unknown). Returns the status and what ``--explain`` says of it
     (bench/README.md, "Meaning decides between suggestions and not found").
 
-    The one answer meaning makes: ``faq_first``, the words' first hit is an FAQ pair they only
-    suggest (no rule holding it back), and it is also the closest candidate in meaning,
-    ``faq_agree`` close and ``faq_lead`` ahead of the next — the words and the model, which make
-    different mistakes, agree on one pair of a sheet (bench/README.md, "An FAQ pair the words
-    and meaning agree on")."""
+    The one answer meaning makes: ``agreed``, the rows of the words' first hit when they only
+    suggest it with no rule holding it back (an FAQ pair's row; an article's paragraphs, which
+    share its vector), and it is also the closest candidate in meaning, ``agree`` close and
+    ``agree_lead`` ahead of every candidate not of it — the words and the model, which make
+    different mistakes, agree on one pair of a sheet or one article of a rule (bench/README.md,
+    "An FAQ pair the words and meaning agree on", "… and an article the same way")."""
     if not close:
         return status, "applied"
     best = max(close.values(), key=lambda c: c.cosine)
@@ -1366,13 +1367,18 @@ def meaning_decides(status: str, first: int | None, close: dict[int, Closeness],
                 f": {mine.cosine:.3f} close in meaning" if mine else "")
         status, said = "suggestions", (f"the words' answer is {mine.cosine:.3f} close in "
                                        f"meaning < {judging.decline_at}, {said}")
-    if status == "suggestions" and faq_first and judging.faq_agree and first in close:
+    if status == "suggestions" and first in agreed and judging.agree and first in close:
         mine = close[first].cosine
-        lead = mine - max((c.cosine for row, c in close.items() if row != first), default=0.0)
-        if mine >= judging.faq_agree and lead >= judging.faq_lead:
-            return "answer", (f"applied; the words' first FAQ pair answers: the closest in "
-                              f"meaning too, {mine:.3f} ≥ {judging.faq_agree}, {lead:.3f} ahead "
-                              f"of the next ≥ {judging.faq_lead}")
+        lead = mine - max((c.cosine for row, c in close.items() if row not in agreed),
+                          default=0.0)
+        if mine >= judging.agree and lead >= judging.agree_lead:
+            return "answer", (f"applied; the words' first hit answers: the closest in meaning "
+                              f"too, {mine:.3f} ≥ {judging.agree}, {lead:.3f} ahead of the next "
+                              f"≥ {judging.agree_lead}")
+        agreement = (f"; the words' first hit {mine:.3f} close in meaning, {lead:.3f} ahead of "
+                     f"the next (answered at ≥ {judging.agree}, ≥ {judging.agree_lead})")
+    else:
+        agreement = ""
     judged = best.chars < judging.chars_below
     if status == "not_found" and judged and best.cosine >= judging.suggest_at:
         return "suggestions", (f"applied; not found by the words, suggested: {said} "
@@ -1380,7 +1386,7 @@ def meaning_decides(status: str, first: int | None, close: dict[int, Closeness],
     if status == "suggestions" and judged and best.cosine < judging.decline_at \
             and first in close:
         return "not_found", f"applied; not found: {said} < {judging.decline_at}"
-    return status, f"applied; {said}"
+    return status, f"applied; {said}{agreement}"
 
 
 def _load_decision() -> dict:

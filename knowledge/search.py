@@ -345,12 +345,12 @@ class Searcher:
             # (an FAQ pair's answer keeps the words' decision: its own, fitted on paraphrases;
             # taking back those far in meaning cost right ones: bench/README.md)
             first = ranked[0].row if ranked else None
-            faq_first = first is not None and bool(self.rows[first].question) \
-                and status == "suggestions" and not held
+            agreed = self._agreed(first, reranked, close, judging) \
+                if status == "suggestions" and not held and judging is not None else frozenset()
             status, meant = meaning_decides(
                 status, first, close, judging,
                 answer_judged=first is not None and not self.rows[first].question,
-                faq_first=faq_first)
+                agreed=agreed)
             cosines = {row: c.cosine for row, c in close.items()}
             if status != "answer":
                 ranked = self._articles(by_meaning(reranked, cosines, config), query)
@@ -427,6 +427,21 @@ class Searcher:
         """How the encoder's cosines decide (None: they only order, or meaning is off)."""
         judging = getattr(self.meaning, "judging", None)
         return judging if config.meaning_decides and config.meaning_weight else None
+
+    def _agreed(self, first: int | None, ranked: list, close: dict[int, Closeness],
+                judging: Judging) -> frozenset[int]:
+        """The rows meaning may find the words' suggested first hit in
+        (:func:`~.rank.meaning_decides`' ``agreed``): an FAQ pair's own row; a rule's article
+        or paragraph, when its text is short enough for its cosine to judge (``chars_below``),
+        with every candidate paragraph of that article (they share its vector)."""
+        if first is None or first not in close:
+            return frozenset()
+        if self.rows[first].question:
+            return frozenset((first,))
+        if close[first].chars >= judging.chars_below:
+            return frozenset()
+        key = article_key(self.rows[first])
+        return frozenset(item.row for item in ranked if article_key(self.rows[item.row]) == key)
 
     def _meanings(self, question: str, ranked: list) -> dict[int, Closeness]:
         """Each ranked row's cosine with the question by the encoder, and how long the text

@@ -340,31 +340,36 @@ def test_meaning_decides_only_on_short_texts_and_never_makes_an_answer():
     assert meaning_decides("suggestions", 0, {0: Closeness(0.5, 10)}, None)[0] == "suggestions"
 
 
-def test_meaning_answers_an_faq_pair_only_where_the_words_put_it_first_and_it_leads():
-    """The one answer meaning makes: the words' first hit, an FAQ pair they only suggest (no
-    rule holding it back: ``faq_first``), is also the closest candidate in meaning, ``faq_agree``
-    close and ``faq_lead`` ahead of the next."""
+def test_meaning_answers_only_the_hit_the_words_put_first_where_it_leads():
+    """The one answer meaning makes: the words' first hit, which they only suggest with no rule
+    holding it back (``agreed``: an FAQ pair's row, or an article's paragraphs), is also the
+    closest candidate in meaning, ``agree`` close and ``agree_lead`` ahead of every candidate
+    not of it."""
     from knowledge.meaning import Closeness, Judging
     from knowledge.rank import meaning_decides
 
-    judging = Judging(suggest_at=0.88, decline_at=0.85, chars_below=250, faq_agree=0.88,
-                      faq_lead=0.015)
+    judging = Judging(suggest_at=0.88, decline_at=0.85, chars_below=250, agree=0.88,
+                      agree_lead=0.015)
 
-    def status(words: str, first: float, *others: float, faq: bool = True) -> str:
+    def status(words: str, first: float, *others: float, agreed=frozenset({0})) -> str:
         close = {row: Closeness(c, 60) for row, c in enumerate((first, *others))}
-        return meaning_decides(words, 0, close, judging, answer_judged=not faq,
-                               faq_first=faq and words == "suggestions")[0]
+        return meaning_decides(words, 0, close, judging, agreed=agreed)[0]
 
     assert status("suggestions", 0.90, 0.88) == "answer"
     assert status("suggestions", 0.90, 0.89) == "suggestions"             # leads by 0.01
     assert status("suggestions", 0.875, 0.80) == "suggestions"            # not close enough
     assert status("suggestions", 0.88, 0.90) == "suggestions"             # another is closer
-    assert status("suggestions", 0.90, 0.80, faq=False) == "suggestions"  # a paragraph
+    # not agreed on (held back by a rule of the words', or too long to judge): never
+    assert status("suggestions", 0.90, 0.80, agreed=frozenset()) == "suggestions"
     assert status("answer", 0.90, 0.80) == "answer"
-    # an encoder without the FAQ cosines: never
+    assert status("not_found", 0.90, 0.80) == "suggestions"               # offered, no more
+    # an article's other paragraphs share its vector: they are not the next candidate
+    assert status("suggestions", 0.90, 0.90, 0.88, agreed=frozenset({0, 1})) == "answer"
+    assert status("suggestions", 0.90, 0.90, 0.88) == "suggestions"
+    # an encoder without these cosines: never
     plain = Judging(suggest_at=0.88, decline_at=0.85, chars_below=250)
     assert meaning_decides("suggestions", 0, {0: Closeness(0.99, 60)}, plain,
-                           faq_first=True)[0] == "suggestions"
+                           agreed=frozenset({0}))[0] == "suggestions"
 
 
 def test_the_setting_is_auto_on_or_off_and_on_without_the_model_says_how_to_install(tmp_path):
@@ -468,7 +473,23 @@ def test_an_faq_pair_the_words_suggest_and_meaning_agrees_on_is_answered(tmp_pat
     assert meant["status"] == "answer", meant["explain"]["stages"]["meaning"]
     assert meant["hits"][0]["question"] == "室友或邻居太吵怎么处理？"
     assert meant["hits"][0]["excerpt"].startswith("先友好沟通")
-    assert meant["explain"]["stages"]["meaning"].startswith("applied; the words' first FAQ pair")
+    assert meant["explain"]["stages"]["meaning"].startswith("applied; the words' first hit answers")
+    assert _ask(db, "附近哪家火锅好吃", "on")["status"] != "answer"
+
+
+@needs_model
+def test_an_article_the_words_suggest_and_meaning_agrees_on_is_answered(tmp_path):
+    """宿舍能养宠物吗 on the dormitory rule: the words put 第五条 (不得在宿舍内饲养猫、狗等动物)
+    first but only suggest it (宠物 is not the rule's word); the model finds that article
+    closest too, ahead of every other: answered. An off-topic question is not."""
+    db = tmp_path / "kb.db"
+    staffbot("ingest", str(FIXTURE), db=db, env={"STAFFBOT_MEANING": "on"})
+    pet = "宿舍能养宠物吗"
+    words, meant = _ask(db, pet, "off"), _ask(db, pet, "on")
+    assert words["status"] == "suggestions" and "第五条" in words["hits"][0]["citation"]
+    assert meant["status"] == "answer", meant["explain"]["stages"]["meaning"]
+    assert "第五条" in meant["hits"][0]["citation"] and "饲养" in meant["hits"][0]["excerpt"]
+    assert meant["explain"]["stages"]["meaning"].startswith("applied; the words' first hit answers")
     assert _ask(db, "附近哪家火锅好吃", "on")["status"] != "answer"
 
 
