@@ -563,9 +563,23 @@ def loose_amount_forms(text: str) -> dict[str, list[str]]:
 # A rate said with 一 (一周要上多少个钟头, 一年能休几天, 一个月能领多少): asked with a quantity it
 # means "each" — rules write it 每周, 每年, 每月 (每周工作40小时). Said without asking a quantity
 # (请了一个月事假, 一个月迟到三次会怎么样) it is a length or a span, left as it is.
-_RATE = re.compile(r"一个?(星期|礼拜|周|月|年|天|日)(?![一二三四五六日天末底初中])")
+_RATE = re.compile(r"一个?(星期|礼拜|周|月|年|天|日|晚上|晚|夜)(?![一二三四五六日天末底初中间里])")
 _EACH = {"星期": ("每周", "每星期"), "礼拜": ("每周",), "周": ("每周",), "月": ("每月", "每个月"),
-         "年": ("每年",), "天": ("每天", "每日"), "日": ("每日", "每天")}
+         "年": ("每年",), "天": ("每天", "每日"), "日": ("每日", "每天"),
+         "晚上": ("每天", "每日", "每晚"), "晚": ("每天", "每日", "每晚"),
+         "夜": ("每天", "每日", "每晚")}
+# A night asked a rate of (住酒店一晚上能报多少钱) is a day to a rule (住宿费每人每天): its 晚上
+# is not the evening a rule names (晚上十一点后不得喧哗), so the night's words stand for the
+# rate alone (:func:`night_rates`), where a month's 一个月 may well be a rule's own.
+_NIGHT = frozenset(("晚上", "晚", "夜"))
+
+
+def night_rates(text: str) -> tuple[str, ...]:
+    """The rates of a night ``text`` asks a quantity of (一晚上, 一夜), as :func:`rate_forms`
+    finds them."""
+    if "quantity" not in answer_types(text):
+        return ()
+    return tuple(m.group(0) for m in _RATE.finditer(text) if m.group(1) in _NIGHT)
 
 
 def rate_forms(text: str) -> dict[str, list[str]]:
@@ -844,10 +858,20 @@ class QueryBuilder:
         spans.update(loose_amount_forms(said))      # 两个多月 → 2个月以上
         for span, found in rate_forms(said).items():
             spans[span] = list(dict.fromkeys([*spans.get(span, ()), *found]))
+        nights = night_rates(said)
         for span, found in spans.items():
             start = said.find(span)
             hosts = [u for u in unit_texts if (at := said.find(u, max(0, start - len(u) + 1)))
                      >= 0 and at < start + len(span) and start < at + len(u)]
+            if span in nights and hosts and all(h in span for h in hosts):
+                # a night's rate: its words (一 / 晚上) are the rate, 每天, and nothing else
+                rate, *others = found
+                unit_texts = [rate if u == hosts[0] else u for u in unit_texts
+                              if u not in hosts[1:]]
+                for host in hosts:
+                    words.pop(host, None)
+                words.setdefault(rate, 1.0)
+                hosts, found = [rate], others
             for host in hosts:
                 alternatives[host] = list(dict.fromkeys([*alternatives.get(host, ()), *found]))
                 expansions[host] = alternatives[host]

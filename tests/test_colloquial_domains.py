@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_cli import asked, ingested, looked_for  # noqa: E402
+from test_cli import asked, ingested, looked_for, staffbot  # noqa: E402
 
 RULES = """综合管理工作细则摘录
 第一条 职工请事假3天以内的，由部门负责人审批。
@@ -136,3 +136,25 @@ def test_may_it_happen_asks_for_the_rule_not_the_penalty(answers) -> None:
     answer = answers[question]
     assert "consequence" not in answer["explain"]["query"]["asks"]
     assert sections(answer)[0] == article, sections(answer)
+
+
+# A night asked a rate of (一晚上 … 多少钱) is a rule's day (住宿费每人每天), not the evening a
+# rule names (晚上十一点后不得喧哗): its words stand for 每天 alone (``query.night_rates``).
+MEANING18 = Path(__file__).parent / "fixtures" / "meaning18"
+
+
+def test_a_night_asked_a_rate_of_is_a_day_not_the_evening(tmp_path) -> None:
+    db = tmp_path / "kb.db"
+    staffbot("ingest", str(MEANING18), db=db)
+    hotel, quiet = "住酒店一晚上能报多少钱", "宿舍晚上几点以后不能大声说话"
+    answers = asked(db, [hotel, quiet])
+    answer = answers[hotel]
+    units = [u["text"] for u in answer["explain"]["query"]["units"]]
+    assert "每天" in units and "晚上" not in units, units
+    assert answer["status"] == "answer", (answer["status"], sections(answer))
+    assert answer["hits"][0]["citation"].startswith("差旅费管理办法 › 第四条")
+    assert "住宿费" in answer["hits"][0]["excerpt"]
+    # the evening asked about, no rate: 晚上 as the rule says it
+    answer = answers[quiet]
+    assert "晚上" in [u["text"] for u in answer["explain"]["query"]["units"]]
+    assert "第三条" in answer["hits"][0]["citation"], sections(answer)
