@@ -1007,15 +1007,25 @@ _MEANING_ASKED = re.compile(r"什么是|是什么|是指|指什么|指的是|含
                             r"属于|属不属于|包括|包含|范围")
 
 
+# A rule's purpose: 为规范员工宿舍管理，保障住宿员工的安全和休息，制定本办法; 为了…，根据…，制定
+# 本法 — and the questions that ask it (目的, 为什么要定这个规定).
+_PURPOSE = re.compile(r"^为了?[^。；\n]{2,150}?[，,](?:[^。；\n]{0,80}?[，,])?(?:特)?制定本"
+                      r"(?:法|条例|办法|规定|细则|规则|制度|手册|准则|规程|方案)")
+_PURPOSE_ASKED = re.compile(r"目的|宗旨|为什么|为了什么|为何|为啥|干嘛|干什么用|用意|初衷|意义|立法|依据")
+
+
 def _only_names(text: str, query: Query) -> bool:
     """Does ``text`` name the question's words without saying anything about them: a list whose
     lead-in says none of the question, so that it says the words only in its items (工作人员享受
     下列假期:（一）年休假；…（五）病假和事假), or — for a question that does not ask what a term
     means — a definition (本法所称职业病，是指…因接触粉尘、放射性物质和其他有毒、有害因素而引起
-    的疾病)?"""
+    的疾病), or — for one that does not ask why — the rule's purpose (为规范员工宿舍管理，保障
+    住宿员工的安全和休息，制定本办法, asked 宿舍几点熄灯休息)?"""
     text = _body(text)
     if _DEFINES.match(text):
         return not _MEANING_ASKED.search(query.normalized)
+    if _PURPOSE.match(text):
+        return not _PURPOSE_ASKED.search(query.normalized)
     lead = _LEAD_IN.match(text)
     return lead is not None and query.cover(lead.group(1)) == 0.0
 
@@ -1791,9 +1801,9 @@ class Ranker:
 
     def _only_named(self, top: Ranked, query: Query) -> float:
         """1 when the best, a rule's article, only names the question's words
-        (:func:`_only_names`): a definition whose meaning is not asked, or an inventory whose
-        lead-in says none of the question — the rule about them is elsewhere (lead_first found
-        none in its document)."""
+        (:func:`_only_names`): a definition whose meaning is not asked, the rule's purpose
+        when no "why" is asked, or an inventory whose lead-in says none of the question — the
+        rule about them is elsewhere (lead_first found none in its document)."""
         # (asked what follows, an inventory's lead-in is the consequence: 有下列情形之一的，按旷工处理)
         if "list" in query.asks or "consequence" in query.asks or top.parts.get("liability") \
                 or _moved(top, "lead") or len(article_key(self.rows[top.row])) != 2:

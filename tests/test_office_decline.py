@@ -1,8 +1,8 @@
 """An office's own rule asked in staff words: no confident answer from an article that cannot
-say it (issues 16 and 11) — a definition when no meaning is asked, a 罚则 article for 怎么办, an
-article saying no number for a limit asked while the next says one. Suggestions keep the right
-article one tap away; the same rule's plain questions are still answered. Through the CLI, on a
-short rule written here."""
+say it (issues 16 and 11) — a definition when no meaning is asked, the rule's purpose when no
+"why" is asked, a 罚则 article for 怎么办, an article saying no number for a limit asked while
+the next says one. Suggestions keep the right article one tap away; the same rule's plain
+questions are still answered. Through the CLI, on a short rule written here."""
 
 from __future__ import annotations
 
@@ -52,12 +52,15 @@ ANSWERED = {
 
 # the meaning asked (什么叫, 何谓): the definition is what is asked, not a mention
 MEANING = ("什么叫报销？", "何谓报销？")
+# the rule's purpose (为规范公司的财务管理，制定本规定) says 财务管理 but nothing of who manages
+# it: not a confident answer; asked why the rule was made, it is the answer
+PURPOSE, WHY = "公司的财务管理谁来管？", "这个规定为什么要制定？"
 
 
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     db = ingested(tmp_path_factory.mktemp("office"), "备用金与报销管理规定.txt", RULE)
-    return asked(db, (*HELD, *ANSWERED, *MEANING))
+    return asked(db, (*HELD, *ANSWERED, *MEANING, PURPOSE, WHY))
 
 
 @pytest.mark.parametrize("question", HELD)
@@ -80,6 +83,13 @@ def test_a_definition_asked_for_is_not_held_back_as_a_mention(answers, question:
     answer = answers[question]
     assert articles(answer)[0] == "第二条"
     assert "named" not in answer["explain"]["stages"]["decide"]["held_back"]
+
+
+def test_a_rules_purpose_answers_only_why_it_was_made(answers) -> None:
+    held, why = answers[PURPOSE], answers[WHY]
+    assert held["status"] == "suggestions", articles(held)
+    assert "named" in held["explain"]["stages"]["decide"]["held_back"]
+    assert (why["status"], articles(why)[0]) == ("answer", "第一条"), articles(why)
 
 
 def test_a_penalty_stating_the_conduct_still_answers_what_to_do(tmp_path) -> None:
