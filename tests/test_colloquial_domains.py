@@ -158,3 +158,33 @@ def test_a_night_asked_a_rate_of_is_a_day_not_the_evening(tmp_path) -> None:
     answer = answers[quiet]
     assert "晚上" in [u["text"] for u in answer["explain"]["query"]["units"]]
     assert "第三条" in answer["hits"][0]["citation"], sections(answer)
+
+
+# (this session) Office talk for keeping, cancelling and coming into force: 在谁那里 → 保管,
+# 不用了 → 取消, 开始执行 → 施行 (knowledge/data/thesaurus.txt), on a rule written here in the
+# words such rules use; each was answered with another item of the rule, or not at all.
+SEALS = """会议室与印章使用管理办法
+一、会议室管理
+（一）会议室实行网上预约，使用部门应当至少提前一个工作日提交申请。
+（二）预约后不使用的，应当在会议开始前2小时取消。
+二、印章管理
+（一）公司公章由综合办公室专人保管。
+（二）使用公章应当填写用印审批单，经分管领导签字后方可用印。
+三、附则
+本办法由综合办公室负责解释，自2026年1月1日起施行。
+"""
+KEEPING = [
+    ("公章在谁那里？", "保管", "专人保管"),
+    ("订了会议室不用了怎么办？", "取消", "前2小时取消"),
+    ("这个办法什么时候开始执行？", "施行", "起施行"),
+]
+
+
+def test_office_talk_for_keeping_cancelling_and_coming_into_force(tmp_path) -> None:
+    db = ingested(tmp_path, "会议室与印章使用管理办法.txt", SEALS)
+    answers = asked(db, [q for q, _, _ in KEEPING])
+    for question, word, says in KEEPING:
+        answer = answers[question]
+        looked_for(answer, word)
+        assert answer["status"] == "answer", (question, answer["status"], sections(answer))
+        assert says in answer["hits"][0]["excerpt"], (question, sections(answer))
