@@ -562,8 +562,10 @@ def loose_amount_forms(text: str) -> dict[str, list[str]]:
 
 # A rate said with 一 (一周要上多少个钟头, 一年能休几天, 一个月能领多少): asked with a quantity it
 # means "each" — rules write it 每周, 每年, 每月 (每周工作40小时). Said without asking a quantity
-# (请了一个月事假, 一个月迟到三次会怎么样) it is a length or a span, left as it is.
-_RATE = re.compile(r"一个?(星期|礼拜|周|月|年|天|日|晚上|晚|夜)(?![一二三四五六日天末底初中间里])")
+# (请了一个月事假, 一个月迟到三次会怎么样) it is a length or a span, left as it is; nor is the 一 of
+# an ordinal or a number (第一天, 十一天).
+_RATE = re.compile(r"(?<![第十百千万零〇几每\d])一个?(星期|礼拜|周|月|年|天|日|晚上|晚|夜)"
+                   r"(?![一二三四五六日天末底初中间里])")
 _EACH = {"星期": ("每周", "每星期"), "礼拜": ("每周",), "周": ("每周",), "月": ("每月", "每个月"),
          "年": ("每年",), "天": ("每天", "每日"), "日": ("每日", "每天"),
          "晚上": ("每天", "每日", "每晚"), "晚": ("每天", "每日", "每晚"),

@@ -174,9 +174,13 @@ def is_liability(heads: str, text: str) -> bool:
     return _SANCTIONS_HEADING.search(heads) is not None and states_sanction(text)
 
 
+# … but the colon of a time of day (上午9:00) ends no clause
+_LABEL_END = re.compile(f"[{re.escape(CLAUSE_ENDS.replace(':', ''))}]|(?<!\\d):|:(?!\\d)")
+
+
 def lead_label(text: str, limit: int = 24) -> str:
     """The paragraph's lead sentence as a short label: 理论是行动的先导。 → 理论是行动的先导."""
-    match = _CLAUSE_END.search(text)
+    match = _LABEL_END.search(text)
     lead = (text[: match.start()] if match else text).strip()
     return lead if len(lead) <= limit else lead[: limit - 1] + "…"
 

@@ -188,3 +188,36 @@ def test_office_talk_for_keeping_cancelling_and_coming_into_force(tmp_path) -> N
         looked_for(answer, word)
         assert answer["status"] == "answer", (question, answer["status"], sections(answer))
         assert says in answer["hits"][0]["excerpt"], (question, sections(answer))
+
+
+# (this session) A new starter's notes in 1. items: 发工资 is looked for as 发放工资 (工资每月15日
+# 发放), 社保 as 五险一金 (a handbook's word for them); the 一 of an ordinal (第一天) is no rate
+# (每天), where 一天 asked a quantity is; and an item's label keeps its time of day (9:00).
+STARTER = """# 新员工入职须知
+
+## 报到
+
+1. 新员工应当在录用通知书载明的日期上午9:00到人力资源部报到。
+2. 报到时须携带身份证原件和学历学位证书原件。
+
+## 工资与福利
+
+1. 工资每月15日发放，遇节假日提前。
+2. 公司按规定为员工缴纳五险一金，自入职当月起缴纳。
+"""
+
+
+def test_a_starters_words_and_an_ordinal_day(tmp_path) -> None:
+    db = ingested(tmp_path, "新员工入职须知.md", STARTER)
+    pay, insurance, first = "几号发工资？", "公司给交社保吗？", "第一天几点去报到？"
+    answers = asked(db, [pay, insurance, first])
+    looked_for(answers[pay], "发放工资")
+    assert answers[pay]["status"] == "answer", sections(answers[pay])
+    assert "15日发放" in answers[pay]["hits"][0]["excerpt"]
+    looked_for(answers[insurance], "五险一金")
+    assert "五险一金" in answers[insurance]["hits"][0]["excerpt"], answers[insurance]["status"]
+    assert not any("每天" in alts for alts in answers[first]["explain"]["query"]["expansions"]
+                   .values()), answers[first]["explain"]["query"]["expansions"]
+    # an item's label (its citation) keeps a time of day whole: 上午9:00, not 上午9
+    assert any("上午9:00到" in section for section in sections(answers[first])), \
+        sections(answers[first])
