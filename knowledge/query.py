@@ -868,8 +868,8 @@ class QueryBuilder:
             if span in nights and hosts and all(h in span for h in hosts):
                 # a night's rate: its words (一 / 晚上) are the rate, 每天, and nothing else
                 rate, *others = found
-                unit_texts = [rate if u == hosts[0] else u for u in unit_texts
-                              if u not in hosts[1:]]
+                unit_texts = list(dict.fromkeys(rate if u == hosts[0] else u
+                                                for u in unit_texts if u not in hosts[1:]))
                 for host in hosts:
                     words.pop(host, None)
                 words.setdefault(rate, 1.0)
