@@ -12,7 +12,7 @@ and one small type at a time:
 4. decide (:func:`~.rank.decide`): a confident answer, suggestions, or not found. With an
    encoder (:mod:`.meaning`), unsure candidates are ordered again by meaning, and how close the
    closest is decides between suggestions and not found (:func:`~.rank.meaning_decides`; an
-   FAQ pair the words suggest first and meaning finds closest is answered).
+   FAQ pair or a short article the words suggest first and meaning finds closest is answered).
 5. excerpt (:mod:`.excerpt`): the one to three sentences that cover the question best, with the
    matched words highlighted → :class:`~.model.Hit`.
 
@@ -405,9 +405,9 @@ class Searcher:
 
         Every question the words do not settle by a taught or voted paragraph (those keep what
         staff said). The words alone make a confident answer (a decision refit with the
-        meaning part did not tell right from wrong better; the exception: an FAQ pair the words
-        put first and meaning closest) and choose its first hit (the part overturned right
-        ones: bench/README.md); meaning takes back an answer far from the
+        meaning part did not tell right from wrong better; the exception: an FAQ pair or a
+        short article the words put first and meaning closest) and choose its first hit (the
+        part overturned right ones: bench/README.md); meaning takes back an answer far from the
         question in meaning, orders what the words are unsure of, and decides between
         suggestions and "not found" (:func:`~.rank.meaning_decides`), so a "not found" is
         embedded even when nothing would be shown."""
