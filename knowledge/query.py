@@ -51,7 +51,14 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
           r"标准是|什么时候|啥时候|何时|哪天|哪一天|截止|最长|最短|最多|最少|至少|上限|下限|最晚|最迟|"
           r"怎么算|怎么计算|如何计算|咋算"),
          (rf"[{_NUMERAL}]+(?:个)?(?:工作日|日|天|个月|月|年|周|小时|分钟|%|％|元|倍|人|位|次|岁|"
-          rf"公里|米|页|份|级|家)|[{_NUMERAL}]+个(?:以上|以下|以内)|百分之|千分之|[{_NUMERAL}]+[%％‰]")),
+          rf"公里|米|页|份|级|家)|[{_NUMERAL}]+个(?:以上|以下|以内)|百分之|千分之|[{_NUMERAL}]+[%％‰]"
+          # … and a time of day, which 几点 asks (上午9:00, 下午五点半, 17时)
+          r"|\d{1,2}[:：][0-5]\d|(?:\d{1,2}|[一二三四五六七八九十]{1,3})[点时](?![钟间期])")),
+        # 什么时候/哪天/从什么时候开始 → also when a thing starts: 自入职当月起, 之日起 (a rule
+        # says a start without a number; asked, a number answers it too: quantity)
+        ("start",
+         r"什么时候|啥时候|何时|哪天|哪一天|几号|几月",
+         r"自[^。；]{1,20}?起|之日起|当[日月年]起|起(?:施行|执行|生效|实施|计算|缴纳|享受)"),
         # 从哪天到哪天/什么时间段/起止 → a period: 自…起…至…止, 1月1日至12月31日 (asked, it stands
         # for quantity: a sentence with any number is no answer to it)
         ("period",
@@ -124,6 +131,13 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
           # a thing's handling asked (旧公章怎么处理), not what follows (会怎么处理)
           + HANDLING.pattern),
          r"立即|及时|报告|采取[^。；]{0,12}措施|启动|通知"),
+        # 走什么流程/要什么手续/怎么申请 → the steps of getting a thing done: what to fill in,
+        # submit, who signs or approves (使用公章应当填写《用印审批单》，经…签字后方可用印)
+        ("steps",
+         (r"什么(?:样的)?(?:流程|手续|程序)|啥(?:流程|手续|程序)|(?:流程|手续|程序)是(?:什么|啥|怎样)|"
+          r"(?:怎么|如何|怎样|咋)(?:申请|办理|报名|申领|登记|报批)"),
+         (r"填写|填报|提交|申请|审批|批准|签字|签批|审核|备案|登记|办理|预约|"
+          r"经[^。；]{1,20}?(?:同意|批准|签字|审批|审核)")),
         # 在哪里/什么地方 → a place: 图书馆三楼, 行政楼305, 位于…, a town (not who: 哪里 alone
         # is 去哪里办)
         ("place",
@@ -612,6 +626,8 @@ def _unglued(text: str) -> str:
 # 要做什么 / 该做些啥: what is to be done asked (the procedure answer type); its 做 is the form's
 _DO_ASKED = re.compile(r"[要该得]做(?:些)?(?:什么|啥)")
 _SPLIT_FORMS = re.compile(r"(?:什么|啥)(时候)|多长(时间)|多少(时间)")
+# … and the 开始 of a start asked (从什么时候开始交): a rule says 自…起, 之日起
+_START_ASKED = re.compile(r"(?:什么时候|啥时候|何时|哪天|哪一天|几号|几月)(?:起|才)?(开始)")
 
 
 # a time asked as …的时候 with a question word before it (西元几年的时候, 哪一年的时候)
@@ -621,10 +637,9 @@ _WHEN_ASKED = re.compile(r"(?:几|哪|什么|啥|多少)[^，。；？！?!,;]{0
 def form_pieces(text: str) -> frozenset[str]:
     """The pieces of split question forms in ``text`` (时候 of 什么时候) that occur in it only
     inside such a form."""
-    pieces = {m.group(m.lastindex) for m in _SPLIT_FORMS.finditer(text)}
-    return frozenset(p for p in pieces
-                     if text.count(p) == sum(m.group(m.lastindex) == p
-                                             for m in _SPLIT_FORMS.finditer(text)))
+    found = [m.group(m.lastindex) for form in (_SPLIT_FORMS, _START_ASKED)
+             for m in form.finditer(text)]
+    return frozenset(p for p in found if text.count(p) == found.count(p))
 
 
 # The measure a number is asked in (多少天, 多少天内, 几个月之内, 多少个工作日): what is asked is
@@ -735,10 +750,10 @@ def asking_pieces(text: str) -> frozenset[str]:
 
 def answer_types(question: str) -> tuple[str, ...]:
     """What ``question`` asks for, as ANSWER_TYPES names (多少天 → quantity; 谁 → agent; 从哪天
-    到哪天 → period, which stands for quantity)."""
+    到哪天 → period, which stands for quantity and a start)."""
     found = tuple(name for name, asks, _ in ANSWER_TYPES if asks.search(question))
     if "period" in found:
-        found = tuple(name for name in found if name != "quantity")
+        found = tuple(name for name in found if name not in ("quantity", "start"))
     return found
 
 
@@ -910,9 +925,10 @@ class QueryBuilder:
         # kind of answer (ANSWER_TYPES); as a topic word it would weigh like the rarest word.
         # Said only by FAQ pairs' questions (调休假多久过期？) it is their form, not their
         # topic, as is a form jieba cut in two (什么|时候 → 时候) put to FAQ pairs.
+        # So is a piece the knowledge base never says of a form jieba cut in two (什么|时候
+        # 开始 → 时候, 开始 where no rule says 开始): every paragraph lacks it alike.
         forms = self.faq_forms
-        pieces = {p for p in form_pieces(said) if p in forms
-                  or p not in self.words.vocab} if forms else set()
+        pieces = {p for p in form_pieces(said) if p in forms or p not in self.words.vocab}
         done = _DO_ASKED.search(said) if said.count("做") == 1 else None
         if done:         # 要做什么: the procedure asked (做, and 要做 as jieba may glue it)
             pieces.update(("做", done.group(0)[:2]))
@@ -1065,8 +1081,11 @@ class QueryBuilder:
                 if not (len(overlap) == 1 and first <= i and end <= last) and (not all(
                         not rest or (len(rest) >= 2 and self._whole_word(rest))
                         or self._fragment(unit)     # jieba's guess (要交个 / 税 → 个税)
-                        for rest, unit in ((text[first:i], overlap[0][2]),
-                                           (text[end:last], overlap[-1][2]))) or any(
+                        # a modal or particle glued on (能带 / 出去 → 能 + 带出去)
+                        or rest in glued
+                        for rest, unit, glued in ((text[first:i], overlap[0][2], _GLUED_HEAD),
+                                                  (text[end:last], overlap[-1][2],
+                                                   _GLUED_TAIL))) or any(
                         (a < i < b or a < end < b) and u in self.words.vocab
                         for a, b, u in overlap)):
                     break

@@ -123,6 +123,12 @@ def test_confidence_grows_with_the_evidence() -> None:
     ("预算年度是从哪天到哪天？", "period",
      "预算年度自公历一月一日起，至十二月三十一日止。",
      "预算年度开始后，各级预算草案在本级人民代表大会批准前，可以安排上一年结转的支出。"),
+    ("社保从什么时候开始交？", "start", "公司为员工缴纳五险一金，自入职当月起缴纳。",
+     "公司按规定为员工缴纳五险一金。"),
+    ("盖公章要走什么流程？", "steps", "使用公章应当填写《用印审批单》，经部门负责人签字后方可用印。",
+     "严禁在空白纸张上加盖公章。"),
+    ("第一天几点去报到？", "quantity", "新员工应当在录用通知书载明的日期上午9:00到人力资源部报到。",
+     "报到时须携带身份证原件。"),
     ("档案室在哪里？", "place", "部门：档案室；姓名：冯丽；房间号：图书馆三楼",
      "国家鼓励有条件的机关开展数字档案室建设。"),
     ("办公电脑中了病毒该怎么办？", "procedure",
@@ -162,7 +168,8 @@ def test_a_period_stands_for_a_quantity() -> None:
 
     # any number would say a quantity; from which day to which day needs both ends
     assert answer_types("预算年度是从哪天到哪天？") == ("period",)
-    assert answer_types("预算年度从哪天开始？") == ("quantity",)
+    # … and a start (自公历一月一日起), which the period stands for too
+    assert answer_types("预算年度从哪天开始？") == ("quantity", "start")
 
 
 def test_the_article_saying_the_number_outranks_the_one_repeating_the_words(statute_kb) -> None:
