@@ -1342,13 +1342,19 @@ def by_meaning(ranked: Sequence[Ranked], cosines: dict[int, float],
 
 def meaning_decides(status: str, first: int | None, close: dict[int, Closeness],
                     judging: Judging | None, *, answer_judged: bool = True,
-                    agreed: frozenset[int] = frozenset()) -> tuple[str, str]:
+                    agreed: frozenset[int] = frozenset(), said: bool = False
+                    ) -> tuple[str, str]:
     """How close in meaning the candidates are decides between suggestions and "not found", and
     takes back a confident answer far from the question in meaning (it makes one only for a
     hit both agree on, below; the rest stays the words'). ``first``: the words' first
     hit's row; ``close``: the candidates' that have a vector
     (:meth:`~.search.Searcher._meanings`); ``judging``: the encoder's own cosines (None: none
-    of this); ``answer_judged``: False keeps any answer. A "not found" whose
+    of this); ``answer_judged``: False keeps any answer; ``said``: the words' first hit says
+    the question's heaviest words (``rarest`` ≥ :data:`RAREST_SAID`), which keeps the words'
+    own suggestions from "not found" (a word the model reads poorly, 优盘 for U盘, is no sign
+    that nothing answers; every off-topic question the dev sets declined this way said none),
+    not an answer of theirs taken back for being far in meaning. A
+    "not found" whose
     closest candidate is ``suggest_at`` close becomes suggestions; an answer whose first hit is
     less than ``decline_at`` close is suggestions at most; suggestions whose closest candidate
     is less than ``decline_at`` close are "not found" — each judged only on a text shorter
@@ -1366,17 +1372,18 @@ def meaning_decides(status: str, first: int | None, close: dict[int, Closeness],
     if not close:
         return status, "applied"
     best = max(close.values(), key=lambda c: c.cosine)
-    said = f"closest in meaning {best.cosine:.3f} ({best.chars} characters)"
+    said_text = f"closest in meaning {best.cosine:.3f} ({best.chars} characters)"
     if judging is None:
-        return status, f"applied; {said}"
+        return status, f"applied; {said_text}"
     if status == "answer":
         mine = close.get(first) if answer_judged and first is not None else None
         if mine is None or mine.cosine >= judging.decline_at or \
                 mine.chars >= judging.chars_below:
             return status, "applied; the words' answer kept" + (
                 f": {mine.cosine:.3f} close in meaning" if mine else "")
-        status, said = "suggestions", (f"the words' answer is {mine.cosine:.3f} close in "
-                                       f"meaning < {judging.decline_at}, {said}")
+        status, said_text = "suggestions", (f"the words' answer is {mine.cosine:.3f} close in "
+                                            f"meaning < {judging.decline_at}, {said_text}")
+        said = False     # (the words were sure of it and it is far: 飞机为什么能飞 → 乘坐飞机的)
     if status == "suggestions" and first in agreed and judging.agree and first in close:
         mine = close[first].cosine
         lead = mine - max((c.cosine for row, c in close.items() if row not in agreed),
@@ -1391,12 +1398,15 @@ def meaning_decides(status: str, first: int | None, close: dict[int, Closeness],
         agreement = ""
     judged = best.chars < judging.chars_below
     if status == "not_found" and judged and best.cosine >= judging.suggest_at:
-        return "suggestions", (f"applied; not found by the words, suggested: {said} "
+        return "suggestions", (f"applied; not found by the words, suggested: {said_text} "
                                f"≥ {judging.suggest_at}")
     if status == "suggestions" and judged and best.cosine < judging.decline_at \
             and first in close:
-        return "not_found", f"applied; not found: {said} < {judging.decline_at}"
-    return status, f"applied; {said}{agreement}"
+        if said:
+            return status, (f"applied; {said_text} < {judging.decline_at}, kept: the words' "
+                            f"first hit says the question's heaviest words")
+        return "not_found", f"applied; not found: {said_text} < {judging.decline_at}"
+    return status, f"applied; {said_text}{agreement}"
 
 
 def _load_decision() -> dict:

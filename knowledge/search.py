@@ -47,6 +47,7 @@ from .query import ASKER_TALK, QUESTION_FORM, VAGUE_WORDS, Query, QueryBuilder, 
 from .rank import (
     DECISION,
     FIELDS,
+    RAREST_SAID,
     Candidates,
     Ranked,
     Ranker,
@@ -350,7 +351,7 @@ class Searcher:
             status, meant = meaning_decides(
                 status, first, close, judging,
                 answer_judged=first is not None and not self.rows[first].question,
-                agreed=agreed)
+                agreed=agreed, said=evidence.get("rarest", 0.0) >= RAREST_SAID)
             cosines = {row: c.cosine for row, c in close.items()}
             if status != "answer":
                 ranked = self._articles(by_meaning(reranked, cosines, config), query)

@@ -324,6 +324,9 @@ def test_meaning_decides_only_on_short_texts_and_never_makes_an_answer():
     assert status("not_found", (0.87, 80)) == "not_found"
     assert status("not_found", (0.95, 400)) == "not_found"                 # long: not judged
     assert status("suggestions", (0.84, 80), (0.83, 90)) == "not_found"    # nothing close
+    # … unless the words' first hit says the question's heaviest words (优盘 for U盘)
+    assert meaning_decides("suggestions", 0, {0: Closeness(0.84, 80), 1: Closeness(0.83, 90)},
+                           judging, said=True)[0] == "suggestions"
     assert status("suggestions", (0.84, 80), (0.86, 90)) == "suggestions"
     assert status("suggestions", (0.80, 500)) == "suggestions"             # long: not judged
     assert status("answer", (0.90, 80)) == "answer"
@@ -690,3 +693,29 @@ async def test_the_bot_embeds_what_was_ingested_before_and_answers_by_meaning(tm
         await fake.stop()
     assert code == 0, bot.log()[-3000:]
     assert "meaning=on" in bot.log() and "meaning: " in bot.log()
+
+
+# A word the model reads poorly (优盘 beside the rule's U盘) is no sign that nothing answers: the
+# words found the one article saying it (优盘 → U盘, the thesaurus) and suggest it; it is far
+# in meaning (0.844 < decline_at 0.85), which turned it into "not found" before.
+USB = """信息安全管理办法
+第一条 员工账号实行实名制，一人一号，不得转借他人使用。
+第二条 办公电脑不得安装与工作无关的软件。
+第三条 发现电脑感染病毒的，应当立即断开网络，并在1小时内报告信息中心。
+第四条 U盘等移动存储设备应当在信息中心登记后使用，严禁在涉密电脑和非涉密电脑之间交叉使用。
+"""
+
+
+@needs_model
+def test_a_hit_saying_the_questions_heaviest_word_is_not_declined_for_its_meaning(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "信息安全管理办法.txt").write_text(USB, encoding="utf-8")
+    db = tmp_path / "kb.db"
+    staffbot("ingest", str(docs), db=db, env={"STAFFBOT_MEANING": "on"})
+    usb = _ask(db, "优盘能随便插吗", "on")
+    assert usb["status"] == "suggestions", usb["explain"]["stages"]["meaning"]
+    assert "kept: the words' first hit says" in usb["explain"]["stages"]["meaning"]
+    assert "第四条" in usb["hits"][0]["citation"] and "登记后使用" in usb["hits"][0]["excerpt"]
+    # a question the rule does not answer, its words said nowhere, is still "not found"
+    assert _ask(db, "食堂今天吃什么", "on")["status"] == "not_found"
