@@ -625,7 +625,7 @@ def _unglued(text: str) -> str:
 # Question forms jieba cuts in two (什么|时候, 多长|时间): the piece it leaves is no topic word.
 # 要做什么 / 该做些啥: what is to be done asked (the procedure answer type); its 做 is the form's
 _DO_ASKED = re.compile(r"[要该得]做(?:些)?(?:什么|啥)")
-_SPLIT_FORMS = re.compile(r"(?:什么|啥)(时候)|多长(时间)|多少(时间)")
+_SPLIT_FORMS = re.compile(r"(?:什么|啥)(时候)|多长(时间)|多少(时间)|(?:怎么|如何|怎样|咋)(处理)")
 # … and the 开始 of a start asked (从什么时候开始交): a rule says 自…起, 之日起
 _START_ASKED = re.compile(r"(?:什么时候|啥时候|何时|哪天|哪一天|几号|几月)(?:起|才)?(开始)")
 
