@@ -357,3 +357,33 @@ def test_a_training_and_an_assets_rule_asked_as_staff_ask(tmp_path) -> None:
             and says in answer["hits"][0]["excerpt"], (question, answer["status"], sections(answer))
     assert "处理" not in [u["text"] for u in answers["设备坏了不能用了怎么处理？"]["explain"]
                         ["query"]["units"]]
+
+
+# (session 23) An attendance rule asked as staff ask: 几点 asks for a time of day, which 8:30
+# says and 3个工作日 does not (几点上班 was answered with the clock-in article, which says 上下班);
+# 结婚能休 is 婚假 and 老婆生孩子 the father's 陪产假 (the words alone found nothing).
+ATTENDANCE = """考勤与休假制度
+第一章 工作时间
+第一条 公司实行标准工时制，上午8:30至12:00，下午13:30至17:30。
+第二条 员工上下班应当打卡；忘记打卡的，应当在3个工作日内提交补卡申请。
+第二章 假期
+第三条 婚假10天，丧假3天，均为带薪假。
+第四条 女员工产假158天，男员工陪产假15天。
+"""
+ATTENDANCE_ASKED = [
+    ("几点上班？", None, "第一条", "上午8:30"),
+    ("结婚能休几天？", "婚假", "第三条", "婚假10天"),
+    ("老婆生孩子我能休几天？", "陪产假", "第四条", "陪产假15天"),
+]
+
+
+def test_an_attendance_rule_asked_as_staff_ask(tmp_path) -> None:
+    db = ingested(tmp_path, "考勤与休假制度.txt", ATTENDANCE)
+    answers = asked(db, [q for q, _, _, _ in ATTENDANCE_ASKED])
+    for question, word, article, says in ATTENDANCE_ASKED:
+        answer = answers[question]
+        if word:
+            looked_for(answer, word)
+        assert answer["status"] == "answer", (question, answer["status"], sections(answer))
+        assert article in answer["hits"][0]["citation"] and says in answer["hits"][0]["excerpt"], (
+            question, sections(answer))
