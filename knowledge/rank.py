@@ -1012,6 +1012,9 @@ _MEANING_ASKED = re.compile(r"什么是|是什么|是指|指什么|指的是|含
 _PURPOSE = re.compile(r"^为了?[^。；\n]{2,150}?[，,](?:[^。；\n]{0,80}?[，,])?(?:特)?制定本"
                       r"(?:法|条例|办法|规定|细则|规则|制度|手册|准则|规程|方案)")
 _PURPOSE_ASKED = re.compile(r"目的|宗旨|为什么|为了什么|为何|为啥|干嘛|干什么用|用意|初衷|意义|立法|依据")
+# … and a lead-in standing alone, which only announces what follows (现将2027年春节放假安排通知
+# 如下：, a notice's points each a section of their own; 车辆费用标准如下：, before a table)
+_ANNOUNCES = re.compile(r"(?:如下|下列|以下)[^\n。；]{0,6}[:：]$")
 
 
 def _only_names(text: str, query: Query) -> bool:
@@ -1020,12 +1023,15 @@ def _only_names(text: str, query: Query) -> bool:
     下列假期:（一）年休假；…（五）病假和事假), or — for a question that does not ask what a term
     means — a definition (本法所称职业病，是指…因接触粉尘、放射性物质和其他有毒、有害因素而引起
     的疾病), or — for one that does not ask why — the rule's purpose (为规范员工宿舍管理，保障
-    住宿员工的安全和休息，制定本办法, asked 宿舍几点熄灯休息)?"""
+    住宿员工的安全和休息，制定本办法, asked 宿舍几点熄灯休息), or a lead-in standing alone (现将
+    春节放假安排通知如下：, whose points follow as sections)?"""
     text = _body(text)
     if _DEFINES.match(text):
         return not _MEANING_ASKED.search(query.normalized)
     if _PURPOSE.match(text):
         return not _PURPOSE_ASKED.search(query.normalized)
+    if "\n" not in text and _ANNOUNCES.search(text):
+        return True
     lead = _LEAD_IN.match(text)
     return lead is not None and query.cover(lead.group(1)) == 0.0
 

@@ -258,6 +258,16 @@ def _is_item(block: Block) -> bool:
     return found is not None and found[0] in _ITEM_KINDS | {"一、"} and not _pure_heading(text)
 
 
+def _points(items: list[str]) -> bool:
+    """Are ``items`` after an unnumbered lead-in a notice's points, not a list's entries: 一、
+    paragraphs that end as sentences (现将有关事项通知如下：一、放假时间：…共7天。二、…), where
+    a list's entries end with ；(有下列情形之一的：一、…的；二、…的。)? Two such or more: each
+    point is a section of the notice, cited by its own label (通知 › 三、放假期间实行值班制度)."""
+    kinds = [_heading_kind(item) for item in items]
+    return len(items) >= 2 and all(k is not None and k[0] == "一、" for k in kinds) \
+        and sum(item.endswith(("。", "！", "!")) for item in items) >= 2
+
+
 def _outranks(text: str, lead: tuple[str, str] | None) -> bool:
     """Is ``text`` numbered at the level of the numbered lead-in ``lead`` (its marker) or above
     (:data:`_NESTING`): its sibling or its parent's, so not one of its items."""
@@ -311,6 +321,9 @@ def split_document(document: SourceDocument) -> StructuredDocument:
                     and not _outranks(blocks[index].text, found):
                 items.append(blocks[index].text.strip())
                 index += 1
+            if found is None and _points(items):
+                index -= len(items)     # a notice's points: each is a section of its own
+                items = []
         kind = "list" if items else "text"
         if found is None:
             add("\n".join([text, *items]), block, kind)

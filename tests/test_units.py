@@ -271,3 +271,52 @@ def test_reader_settings_from_a_dotenv_file_reach_the_readers(tmp_path: Path) ->
     result = staffbot("ingest", "--json", str(doc), db=tmp_path / "kb.db", cwd=tmp_path)
     [skipped] = json.loads(result.stdout)["skipped"]
     assert "STAFFBOT_SOFFICE=/nonexistent/soffice is not a program" in skipped["reason"]
+
+
+# (session 23) A notice's points: after 现将…通知如下： its 一、二、三、 are sentences, each a point
+# of its own (a section, cited by its label), where a list's 一、二、 entries end with ；and stay
+# the lead-in's items. The lead-in left alone only announces what follows: a question about the
+# holiday gets the point that says it, not the announcement.
+NOTICE = """关于2027年春节放假安排的通知
+各部门：
+根据国务院办公厅通知精神，结合公司实际，现将2027年春节放假安排通知如下：
+一、放假时间：2月5日至2月11日放假调休，共7天。2月1日（星期日）、2月13日（星期六）上班。
+二、节前请各部门做好安全检查，关闭门窗、电源。
+三、放假期间实行值班制度，值班人员名单由各部门于1月25日前报综合办公室。值班人员按规定发放值班补贴，每天200元。
+四、体检时间：4月7日至4月18日，每个工作日上午7:30至10:00。体检前一天晚上10点后禁食禁水。
+五、体检地点：市第一人民医院体检中心（解放路88号）。
+综合办公室
+"""
+
+
+def test_a_notices_points_are_sections_and_a_lists_entries_stay_items() -> None:
+    notice = SourceDocument("通知", tuple(Block("paragraph", line)
+                                         for line in NOTICE.splitlines()[1:]), "n.txt", None, "txt")
+    sections = [(p.section, p.kind) for p in split_document(notice).paragraphs]
+    assert (("一、放假时间",), "text") in sections
+    assert any(section[0].startswith("三、放假期间实行值班制度") for section, _ in sections)
+    assert not any(kind == "list" for _, kind in sections)
+    entries = SourceDocument("规定", (
+        Block("paragraph", "员工有下列情形之一的，公司可以解除劳动合同："),
+        Block("paragraph", "一、严重违反规章制度的；"),
+        Block("paragraph", "二、严重失职，营私舞弊，给公司造成重大损害的。"),
+    ), "r.txt", None, "txt")
+    [paragraph] = split_document(entries).paragraphs
+    assert paragraph.kind == "list" and paragraph.text.endswith("造成重大损害的。")
+
+
+def test_a_question_about_a_notice_gets_its_point(tmp_path: Path) -> None:
+    source = tmp_path / "关于2027年春节放假安排的通知.txt"
+    source.write_text(NOTICE, encoding="utf-8")
+    db = tmp_path / "kb.db"
+    staffbot("ingest", str(source), db=db)
+    for question, label, says in [
+            ("值班一天多少钱？", "三、放假期间实行值班制度", "每天200元"),
+            ("过年从哪天开始放假？", "一、放假时间", "2月5日"),       # not the announcement
+            ("体检几号开始？", "四、体检时间", "4月7日"),             # a date, not 88号
+            ("体检要空腹吗？", "四、体检时间", "禁食禁水")]:          # 空腹 → 禁食
+        answer = json.loads(staffbot("ask", question, "--json", db=db, check=None).stdout)
+        best = answer["hits"][0]
+        assert best["section"].startswith(label) and says in best["excerpt"], (
+            question, answer["status"], best["section"])
+        assert not best["excerpt"].startswith("根据"), question
