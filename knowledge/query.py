@@ -472,6 +472,7 @@ def joined_verbs(text: str) -> str:
 # pronoun, a particle, a verb of direction (来, 去) or a verb's result (完, 掉).
 _GLUED_HEAD = "我你他她是能要会可想该得才还再都就也只没不让来去"
 _GLUED_TAIL = "吗呢吧啊呀了么的完掉能要会没"
+_HEAD_NOT_NEGATION = _GLUED_HEAD.replace("不", "").replace("没", "")
 
 
 # Function characters: places (上 of 打上卡, 里 of 工资里扣), measures (个 of 交个税, 每),
@@ -627,7 +628,7 @@ def _unglued(text: str) -> str:
 # Question forms jieba cuts in two (什么|时候, 多长|时间): the piece it leaves is no topic word.
 # 要做什么 / 该做些啥: what is to be done asked (the procedure answer type); its 做 is the form's
 _DO_ASKED = re.compile(r"[要该得]做(?:些)?(?:什么|啥)")
-_SPLIT_FORMS = re.compile(r"(?:什么|啥)(时候)|多长(时间)|多少(时间)|(?:怎么|如何|怎样|咋)(处理)")
+_SPLIT_FORMS = re.compile(r"(?:什么|啥)(时候)|多长(时间)|多少(时间)")
 # … and the 开始 of a start asked (从什么时候开始交): a rule says 自…起, 之日起
 _START_ASKED = re.compile(r"(?:什么时候|啥时候|何时|哪天|哪一天|几号|几月)(?:起|才)?(开始)")
 
@@ -661,9 +662,8 @@ _MEASURE_ASKED = re.compile(r"(?:多少|(?<![那这后头好])(?<![^提]前)(?<!
 _MEASURES = {"工作日": "工作日|日|天", "天": "工作日|日|天", "日": "工作日|日|天", "星期": "周|星期",
              "礼拜": "周|星期", "周": "周|星期", "月": "月", "年": "年", "小时": "小时", "分钟": "分钟",
              "家": "家|个", "人": "人|名", "名": "人|名", "次": "次", "岁": "岁", "倍": "倍", "位": "位",
-             # 几点: a time of day (8:30, 九点, 17时); 几号: a day of a month (4月7日, 15号; not
-             # 解放路88号)
-             "点": "点|时(?![间期])|[:：][0-5][0-9]", "号": "月[0-9一二三四五六七八九十]{1,3}[日号]",
+             # 几点: a time of day (8:30, 九点, 17时); 几号: a day of a month (measure_asked)
+             "点": "点|时(?![间期])|[:：][0-5][0-9]", "号": "日|号",
              # 几种: kinds counted (处分分为警告、记过…四种)
              "种": "种|类", "类": "类|种"}
 
@@ -674,7 +674,10 @@ def measure_asked(question: str) -> re.Pattern[str] | None:
     found = {m.group(1) for m in _MEASURE_ASKED.finditer(question)}
     if len(found) != 1:
         return None
-    return re.compile(rf"[{_NUMERAL}]+(?:个)?(?:{_MEASURES[found.pop()]})")
+    measure = found.pop()
+    if measure == "号":     # a day of a month: 4月7日, 每月十日前, 15号 (not 解放路88号, 3号楼)
+        return re.compile(rf"(?<![路街道巷{_NUMERAL}])[{_NUMERAL}]{{1,3}}[日号](?![楼院室])")
+    return re.compile(rf"[{_NUMERAL}]+(?:个)?(?:{_MEASURES[measure]})")
 
 
 # … and the span asked for (是从哪天到哪天, 从什么时候到什么时候): 从 and 到 frame the two dates
@@ -1088,9 +1091,10 @@ class QueryBuilder:
                 if not (len(overlap) == 1 and first <= i and end <= last) and (not all(
                         not rest or (len(rest) >= 2 and self._whole_word(rest))
                         or self._fragment(unit)     # jieba's guess (要交个 / 税 → 个税)
-                        # a modal or particle glued on (能带 / 出去 → 能 + 带出去)
-                        or rest in glued
-                        for rest, unit, glued in ((text[first:i], overlap[0][2], _GLUED_HEAD),
+                        # a modal or particle glued on (能带 / 出去 → 能 + 带出去; not a
+                        # negation: 没签 / 劳动合同 is no 签劳动合同)
+                        or (rest and rest in glued)
+                        for rest, unit, glued in ((text[first:i], overlap[0][2], _HEAD_NOT_NEGATION),
                                                   (text[end:last], overlap[-1][2],
                                                    _GLUED_TAIL))) or any(
                         (a < i < b or a < end < b) and u in self.words.vocab
