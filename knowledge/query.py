@@ -1094,9 +1094,9 @@ class QueryBuilder:
                         # a modal or particle glued on (能带 / 出去 → 能 + 带出去; not a
                         # negation: 没签 / 劳动合同 is no 签劳动合同)
                         or (rest and rest in glued)
-                        for rest, unit, glued in ((text[first:i], overlap[0][2], _HEAD_NOT_NEGATION),
-                                                  (text[end:last], overlap[-1][2],
-                                                   _GLUED_TAIL))) or any(
+                        for rest, unit, glued in (
+                                (text[first:i], overlap[0][2], _HEAD_NOT_NEGATION),
+                                (text[end:last], overlap[-1][2], _GLUED_TAIL))) or any(
                         (a < i < b or a < end < b) and u in self.words.vocab
                         for a, b, u in overlap)):
                     break

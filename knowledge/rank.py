@@ -1359,8 +1359,7 @@ def meaning_decides(status: str, first: int | None, close: dict[int, Closeness],
     the question's heaviest words (``rarest`` ≥ :data:`RAREST_SAID`), which keeps the words'
     own suggestions from "not found" (a word the model reads poorly, 优盘 for U盘, is no sign
     that nothing answers; every off-topic question the dev sets declined this way said none),
-    not an answer of theirs taken back for being far in meaning. A
-    "not found" whose
+    not an answer of theirs taken back for being far in meaning. A "not found" whose
     closest candidate is ``suggest_at`` close becomes suggestions; an answer whose first hit is
     less than ``decline_at`` close is suggestions at most; suggestions whose closest candidate
     is less than ``decline_at`` close are "not found" — each judged only on a text shorter
