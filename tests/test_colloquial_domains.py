@@ -412,3 +412,24 @@ def test_a_visitors_and_a_sanctions_rule_asked_as_staff_ask(tmp_path) -> None:
     parcel = answers["我的快递在哪拿？"]
     assert parcel["status"] != "answer" or "第三条" in parcel["hits"][0]["citation"], \
         sections(parcel)
+
+
+# (session 23) A welfare rule asked as staff ask: 过节 is a rule's 节日 and 发东西 its 发放慰问品
+# (过节发东西吗 found nothing); 家里老人走了 is 直系亲属去世 and 有表示 慰问 (nothing either); 红包
+# for a wedding is 贺礼.
+WELFARE = """员工福利管理办法
+第一条 员工生日当月，公司发放价值300元的生日礼品卡。
+第二条 春节、端午节、中秋节，公司向在职员工发放节日慰问品，标准为每人每节不超过500元。
+第三条 员工结婚的，工会送贺礼1000元；员工生育子女的，送慰问金800元。
+第四条 员工本人住院治疗的，工会探望并送慰问金500元；员工直系亲属去世的，送慰问金1000元。
+"""
+WELFARE_ASKED = [
+    ("过节发东西吗？", "节日", "第二条", "节日慰问品"),
+    ("家里老人走了公司有表示吗？", "去世", "第四条", "直系亲属去世"),
+    ("结婚公司给多少红包？", "贺礼", "第三条", "贺礼1000元"),
+]
+
+
+def test_a_welfare_rule_asked_as_staff_ask(tmp_path) -> None:
+    db = ingested(tmp_path, "员工福利管理办法.txt", WELFARE)
+    first_says(asked(db, [q for q, _, _, _ in WELFARE_ASKED]), WELFARE_ASKED)
