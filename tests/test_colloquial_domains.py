@@ -354,10 +354,6 @@ TRAINING_ASKED = [
 ]
 
 
-def test_a_training_and_an_assets_rule_asked_as_staff_ask(tmp_path) -> None:
-    db = ingested(tmp_path, "员工培训与资产管理规定.txt", TRAINING)
-    first_says(asked(db, [q for q, _, _, _ in TRAINING_ASKED]), TRAINING_ASKED)
-
 
 # (session 23) An attendance rule asked as staff ask: 几点 asks for a time of day, which 8:30
 # says and 3个工作日 does not (几点上班 was answered with the clock-in article, which says 上下班);
@@ -430,6 +426,9 @@ WELFARE_ASKED = [
 ]
 
 
-def test_a_welfare_rule_asked_as_staff_ask(tmp_path) -> None:
-    db = ingested(tmp_path, "员工福利管理办法.txt", WELFARE)
-    first_says(asked(db, [q for q, _, _, _ in WELFARE_ASKED]), WELFARE_ASKED)
+@pytest.mark.parametrize(("name", "text", "cases"), [
+    ("员工培训与资产管理规定.txt", TRAINING, TRAINING_ASKED),
+    ("员工福利管理办法.txt", WELFARE, WELFARE_ASKED)], ids=["training_and_assets", "welfare"])
+def test_an_office_rule_asked_as_staff_ask(tmp_path, name, text, cases) -> None:
+    db = ingested(tmp_path, name, text)
+    first_says(asked(db, [q for q, _, _, _ in cases]), cases)
