@@ -593,12 +593,9 @@ _EACH = {"星期": ("每周", "每星期"), "礼拜": ("每周",), "周": ("每�
 _NIGHT = frozenset(("晚上", "晚", "夜"))
 
 
-def night_rates(text: str) -> tuple[str, ...]:
-    """The rates of a night ``text`` asks a quantity of (一晚上, 一夜), as :func:`rate_forms`
-    finds them."""
-    if "quantity" not in answer_types(text):
-        return ()
-    return tuple(m.group(0) for m in _RATE.finditer(text) if m.group(1) in _NIGHT)
+def night_rates(rates: dict[str, list[str]]) -> frozenset[str]:
+    """The rates of a night among ``rates`` (:func:`rate_forms`' spans: 一晚上, 一夜)."""
+    return frozenset(span for span in rates if _RATE.match(span).group(1) in _NIGHT)
 
 
 def rate_forms(text: str) -> dict[str, list[str]]:
@@ -883,9 +880,10 @@ class QueryBuilder:
         # A rate said with 一 (一周 … 多少) stands in for 每周 the same way.
         spans = duration_forms(said)
         spans.update(loose_amount_forms(said))      # 两个多月 → 2个月以上
-        for span, found in rate_forms(said).items():
+        rates = rate_forms(said)
+        for span, found in rates.items():
             spans[span] = list(dict.fromkeys([*spans.get(span, ()), *found]))
-        nights = night_rates(said)
+        nights = night_rates(rates)     # (one reading of the question's forms and rates)
         for span, found in spans.items():
             start = said.find(span)
             hosts = [u for u in unit_texts if (at := said.find(u, max(0, start - len(u) + 1)))
