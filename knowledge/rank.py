@@ -32,7 +32,7 @@ from .faqmatch import FaqSheet, asks_advice, asks_permission, forms_agree
 from .index import FieldIndex, GramIndex
 from .meaning import Closeness, Judging
 from .normalize import normalize
-from .parties import Parties, read_parties, side_of
+from .parties import Parties, ender_asked, enders, read_parties, side_of
 from .query import ANSWER_TYPES, HANDLING, OBLIGATIONS, QUESTION_FORM, Query, Unit
 from .sections import chinese_number, find_references, is_liability
 from .store import ParagraphRow
@@ -2559,7 +2559,14 @@ class Ranker:
         under = _under_parent([paragraph.title for paragraph in paragraphs]) \
             if cfg.parent_weight else np.zeros(len(row_list))
         associated = self._associated(query, row_list, cfg, heads)
-        final = lexical + cfg.faq_support_weight * support + cfg.window_weight * window \
+        # Who ends the employment: 辞退 asked, a rule on the worker's own notice (劳动者提前三十日
+        # …可以解除) answers another question (parties.ender_asked)
+        # …, nor says what the question asks for
+        side = ender_asked(query.normalized) if cfg.ender_weight else ""
+        ender = np.array([1.0 if (said := enders(norm)) and side not in said else 0.0
+                          for norm in norms]) if side else np.zeros(len(row_list))
+        answer_type = np.where(ender > 0, 0.0, answer_type)
+        final = lexical - cfg.ender_weight * ender + cfg.faq_support_weight * support + cfg.window_weight * window \
             + cfg.coverage_weight * coverage + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference \
             + cfg.type_weight * answer_type + cfg.liability_weight * liability \
             + cfg.faq_closeness_weight * closeness - cfg.caption_weight * caption \
@@ -2573,16 +2580,16 @@ class Ranker:
             "bm25": bm, "window": win, "coverage": cov, "fuzzy": fz, "reference": ref,
             "answer_type": at_, "liability": li, "caption": cap, "asked": ak, "closeness": cl,
             "support": su, "under_law": ul, "associated": ac, "final": f, "literal": lt,
-            "said": cfg.fuzzy_weight * (fz - lt),
+            "said": cfg.fuzzy_weight * (fz - lt), **({"ender": -en} if en else {}),
             **by_field}, found_row)
             for row, sentences, a, b, f, bm, win, cov, fz, ref, at_, li, cap, ak, cl, su, ul, ac,
-            lt, by_field, found_row in zip(
+            lt, en, by_field, found_row in zip(
                 row_list, sentence_lists, starts.tolist(), ends.tolist(), final.tolist(),
                 bm25.tolist(),
                 window.tolist(), coverage.tolist(), fuzzy.tolist(), reference.tolist(),
                 answer_type.tolist(), liability.tolist(), caption.tolist(), asked.tolist(),
                 closeness.tolist(), support.tolist(), under.tolist(), associated.tolist(),
-                literal.tolist(), field_scores,
+                literal.tolist(), ender.tolist(), field_scores,
                 found_units)]
         for i, j in pairs:
             ranked[i].parts["cited_row"] = float(row_list[j])

@@ -106,6 +106,8 @@ class SearchConfig:
     reference_weight: float = 2.0    # the paragraph is under the 第N条/章 the question names
     type_weight: float = 0.15        # the paragraph says what the question asks for (多少 → 30日)
     liability_weight: float = 0.3    # a 法律责任/罚则 article: + for 怎么处罚-questions, − else
+    ender_weight: float = 0.5        # − for a paragraph whose 解除 only the other side does
+                                     # (辞退 asked: 劳动者…可以解除; parties.ender_asked)
     caption_weight: float = 0.5      # − for a caption (a short line without a clause mark)
     unit_power: float = 1.0          # question words weigh idf ** unit_power in coverage
     synonym_weight: float = 0.8      # a synonym's weight, relative to the question's own words
@@ -630,6 +632,7 @@ class Searcher:
                                        "reference": cfg.reference_weight,
                                        "answer_type": cfg.type_weight,
                                        "liability": cfg.liability_weight,
+                                       "ender": -cfg.ender_weight,
                                        "caption": -cfg.caption_weight,
                                        "under_law": -cfg.parent_weight,
                                        "associated": cfg.association_weight,

@@ -432,3 +432,56 @@ WELFARE_ASKED = [
 def test_an_office_rule_asked_as_staff_ask(tmp_path, name, text, cases) -> None:
     db = ingested(tmp_path, name, text)
     first_says(asked(db, [q for q, _, _, _ in cases]), cases)
+
+
+# (session 24) Who ends the employment. Staff say it in the verb — 辞退, 开除 are the company's
+# act, 辞职 the employee's —, a rule says 解除劳动合同 for both and names the side doing it; the
+# thesaurus maps both verbs to 解除 and so lost the side (试用期被辞退了怎么办 was answered with
+# the employee's own notice, 员工在试用期内提前三日通知公司，可以解除). A paragraph whose 解除
+# only the other side does is put below and says no answer (parties.ender_asked / enders;
+# ``ender`` in --explain).
+CONTRACTS = """劳动合同管理办法
+第一条 为规范劳动合同的订立、履行和解除，制定本办法。
+第二条 员工提前三十日以书面形式通知公司，可以解除劳动合同。员工在试用期内提前三日通知公司，可以解除劳动合同。
+第三条 在试用期中，除员工有本办法第四条规定的情形外，公司不得解除劳动合同。公司在试用期解除劳动合同的，应当向员工说明理由。
+第四条 员工有下列情形之一的，公司可以解除劳动合同：
+（一）在试用期间被证明不符合录用条件的；
+（二）严重违反公司规章制度的；
+（三）严重失职，给公司造成重大损害的。
+第五条 公司与员工协商一致，可以解除劳动合同。
+"""
+ENDED = [
+    ("试用期被辞退了怎么办？", None, "第三条", "公司不得解除劳动合同"),
+    ("试用期公司可以随便辞退人吗？", None, "第三条", "公司不得解除劳动合同"),
+    ("试用期想辞职要提前几天说？", None, "第二条", "提前三日"),
+]
+# (and the words staff say for a rule's: 回家路上 is 上下班途中, 写字 书写; 不太会 and 不了 are
+# talk, not topic words missing from every paragraph)
+INJURY = """工伤与仲裁须知
+第一条 职工在上下班途中，受到非本人主要责任的交通事故伤害的，应当认定为工伤。
+第二条 书写仲裁申请确有困难的，可以口头申请，由仲裁委员会记入笔录。
+第三条 职工因工作遭受事故伤害，需要暂停工作接受治疗的，在停工留薪期内原工资福利待遇不变。
+"""
+INJURY_ASKED = [
+    ("下班回家路上被车撞了算工伤吗？", "上下班途中", "第一条", "上下班途中"),
+    ("我不太会写字，仲裁申请书写不了怎么办？", None, "第二条", "口头申请"),
+]
+
+
+def test_who_ends_the_employment_is_read_from_the_verb(tmp_path) -> None:
+    db = ingested(tmp_path, "劳动合同管理办法.txt", CONTRACTS)
+    answers = asked(db, [q for q, _, _, _ in ENDED])
+    first_says(answers, ENDED)
+    candidates = answers["试用期被辞退了怎么办？"]["explain"]["candidates"]
+    employee = next(c for c in candidates if "第二条" in c["citation"])
+    assert employee["ender"] == -1.0 and employee["answer_type"] == 0.0, employee
+    # a rule both sides may end by (协商一致) and the company's own are not put below
+    assert all("ender" not in c for c in candidates if "第二条" not in c["citation"]), candidates
+
+
+def test_a_workers_words_for_the_road_home_and_writing(tmp_path) -> None:
+    db = ingested(tmp_path, "工伤与仲裁须知.txt", INJURY)
+    answers = asked(db, [q for q, _, _, _ in INJURY_ASKED])
+    first_says(answers, INJURY_ASKED, answered=True)
+    units = [u["text"] for u in answers["我不太会写字，仲裁申请书写不了怎么办？"]["explain"]["query"]["units"]]
+    assert "不太会" not in units and "不了" not in units, units
