@@ -81,7 +81,9 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ("rule",
          (r"能不能|可不可以|可以.*吗|能.*吗|是否|算不算|算.*吗|要不要|需不需要|需要.*吗|会不会|"
           r"必须.*吗|得.*吗|允许|让不让|行不行|有没有权"),
-         r"应当|不得|可以|视为|认定为|禁止|必须|有权|无权|不予|须|准予|(?<!不)允许|准许|不属于|属于"),
+         # (and 不影响: 用人单位变更名称…不影响劳动合同的履行 answers 合同还算数吗)
+         r"应当|不得|可以|视为|认定为|禁止|必须|有权|无权|不予|须|准予|(?<!不)允许|准许|不属于|属于|"
+         r"不影响"),
         # X有什么义务/有哪些职责/要遵守什么/必须做什么 → the duties binding X: 应当, 必须, 负责
         # (the word 义务 is the question's, not the rule's: 信访人…应当遵守法律、法规，不得…)
         ("duty",
@@ -123,7 +125,9 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
          # an office's own rules give its staff by name: 给予记过, 降职降薪, 通报批评)
          r"责令|罚款|处分|处罚|追究|赔偿|滞纳金|吊销|没收|警告|拘留|补缴|改正|承担|"
          r"记过|记大过|降级|降职|降薪|撤职|开除|除名|留用察看|通报批评|"
-         r"列入[^。；]{0,12}名单|取消[^。；]{0,20}资格|[年月日]内不得(?:参加|参与|承接|申请|再次)"),
+         r"列入[^。；]{0,12}名单|取消[^。；]{0,20}资格|[年月日]内不得(?:参加|参与|承接|申请|再次)|"
+         # (and what a proceeding does to a side that stays away: 视为撤回仲裁申请, 缺席裁决)
+         r"视为(?:撤回|放弃)|缺席(?:裁决|判决)"),
         # 怎么办/该怎么做/X怎么处理 → also what is to be done: 立即断开网络，并在1小时内报告 (a rule says
         # the steps with 立即/及时, 报告, 采取…措施, 启动…预案)
         ("procedure",

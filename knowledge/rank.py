@@ -2904,10 +2904,11 @@ def _windows(found: np.ndarray, n_rows: int, head_of: np.ndarray, starts: np.nda
     return own_cover, best, window, found_units, coverage
 
 
-# A range a rule states (3天以上10天以内, 1年以上不满10年, 五日至十日): its bounds and their measures
+# A range a rule states (3天以上10天以内, 1年以上不满10年, 五日至十日, 已满1年不满10年): its
+# bounds and their measures
 _NUMERAL = r"(\d+|[一二三四五六七八九十百两]+)"
 _MEASURE = r"(个工作日|工作日|个月|月|日|天|年|周|小时|元|万元)"
-_RANGE = re.compile(_NUMERAL + _MEASURE + r"(以上|至|到)(?:不满|不足|未满|不超过)?"
+_RANGE = re.compile(_NUMERAL + _MEASURE + r"(以上|至|到|(?=不满|不足|未满))(?:不满|不足|未满|不超过)?"
                     + _NUMERAL + _MEASURE)
 _MEASURES = {"个工作日": "工作日", "工作日": "工作日", "个月": "月", "月": "月", "日": "日",
              "天": "日", "年": "年", "周": "周", "小时": "小时", "元": "元", "万元": "万元"}
@@ -2916,7 +2917,7 @@ _BOUND = re.compile(_NUMERAL + _MEASURE + r"(以上|以下|以内|之内)(?!不�
 _SPELLINGS: dict[str, tuple[str, ...]] = {}
 for _spelled, _measure in _MEASURES.items():
     _SPELLINGS[_measure] = (*_SPELLINGS.get(_measure, ()), _spelled)
-_RANGE_MARKS = ("以上", "以下", "以内", "之内", "至", "到")
+_RANGE_MARKS = ("以上", "以下", "以内", "之内", "至", "到", "不满", "不足", "未满")
 _RANGE_NEEDLES = {measure: tuple(spelled + mark for spelled in spellings for mark in _RANGE_MARKS)
                   for measure, spellings in _SPELLINGS.items()}
 _RANGE_BEFORE, _RANGE_AFTER = 14, 32     # a range's characters around its measure and mark

@@ -485,3 +485,19 @@ def test_a_workers_words_for_the_road_home_and_writing(tmp_path) -> None:
     first_says(answers, INJURY_ASKED, answered=True)
     units = [u["text"] for u in answers["我不太会写字，仲裁申请书写不了怎么办？"]["explain"]["query"]["units"]]
     assert "不太会" not in units and "不了" not in units, units
+
+
+# (session 24) A situation said with a number (我工作8年了) is held by a rule's range written
+# 已满1年不满10年 as by 1年以上不满10年: the article stating the days for it comes first, not the
+# one saying who has the leave at all (连续工作1年以上).
+LEAVE = """年休假规定
+第一条 职工连续工作1年以上的，享受带薪年休假。
+第二条 职工累计工作已满1年不满10年的，年休假5天；已满10年不满20年的，年休假10天；已满20年的，年休假15天。
+第三条 年休假在1个年度内可以集中安排，也可以分段安排。
+"""
+LEAVE_ASKED = [("年假有几天啊，我工作8年了", "年休假", "第二条", "年休假5天")]
+
+
+def test_a_years_range_written_from_full_years_holds_the_askers_years(tmp_path) -> None:
+    db = ingested(tmp_path, "年休假规定.txt", LEAVE)
+    first_says(asked(db, [q for q, _, _, _ in LEAVE_ASKED]), LEAVE_ASKED)
