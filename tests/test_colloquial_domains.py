@@ -501,3 +501,25 @@ LEAVE_ASKED = [("年假有几天啊，我工作8年了", "年休假", "第二条
 def test_a_years_range_written_from_full_years_holds_the_askers_years(tmp_path) -> None:
     db = ingested(tmp_path, "年休假规定.txt", LEAVE)
     first_says(asked(db, [q for q, _, _, _ in LEAVE_ASKED]), LEAVE_ASKED)
+
+
+# (session 24) An act not done to the asker, said with the asker in it (老板不跟我签合同, 没给我
+# 交社保): looked for as a rule says it (未订立, 未缴纳), as 不签 and 不交 were; before, 不 and 跟我
+# were lost and the question asked only 老板 签合同 (answered with the rule to sign within a month
+# or the part-time contract article).
+NOT_DONE = """劳动用工规定
+第一条 用人单位应当自用工之日起一个月内与劳动者订立书面劳动合同。
+第二条 用人单位自用工之日起超过一个月不满一年未与劳动者订立书面劳动合同的，应当向劳动者每月支付二倍的工资。
+第三条 非全日制用工的劳动者可以与一个或者一个以上用人单位订立劳动合同。
+第四条 用人单位应当按时足额缴纳社会保险费。
+第五条 用人单位未按时足额缴纳社会保险费的，由社会保险费征收机构责令限期缴纳或者补足，并加收滞纳金。
+"""
+NOT_DONE_ASKED = [
+    ("老板不跟我签合同怎么办？", "未订立", "第二条", "二倍的工资"),
+    ("公司一直没给我交社保怎么办？", "未缴纳", "第五条", "责令限期缴纳"),
+]
+
+
+def test_an_act_not_done_to_the_asker_is_looked_for_as_a_rule_says_it(tmp_path) -> None:
+    db = ingested(tmp_path, "劳动用工规定.txt", NOT_DONE)
+    first_says(asked(db, [q for q, _, _, _ in NOT_DONE_ASKED]), NOT_DONE_ASKED)
