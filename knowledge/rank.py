@@ -351,6 +351,10 @@ ORGAN_AT = 10
 _NAMES_RULE = re.compile(r"违反|[未不](?:按|依)照?[^，。；]{0,12}?规定|"
                          r"本(?:法|条例|办法|规定|细则|制度)[^，。；]{0,12}?规定|"
                          r"第[一二三四五六七八九十百零〇两\d]+条")
+# A state organ's rule banning it a thing (…机关…不得…) answers whether that thing may be done to
+# the asker: not held back as the state's own business (Ranker._organ_rule; 办许可证要交钱吗 →
+# 行政机关提供…格式文本，不得收费; 申辩会不会罚得更重 → 不得因当事人陈述、申辩而给予更重的处罚)
+_ORGAN_BAN = re.compile(r"(?:机关|部门|政府)[^。；]{0,30}?不得")
 _ORGAN_ASKED = re.compile(r"政府|机关|部门|国家|国务院|审计署|税务|公安|监察|主管|机构|财政")
 
 
@@ -1862,6 +1866,9 @@ class Ranker:
         sentence = _best_sentence(item, self.rows, self.norms)
         if _organ_named(sentence, query) or _organ_serves(sentence, query):
             return 0.0      # (审计结果会对外公布吗 → 审计机关可以…向社会公布审计结果)
+        if ("rule" in query.asks or _YES_NO.search(query.normalized)) \
+                and _ORGAN_BAN.search(sentence):
+            return 0.0      # (会不会罚得更重 → 行政机关不得因当事人申辩而给予更重的处罚)
         return 1.0 if _binds_organ(sentence) else 0.0
 
     def _organ_held(self, ranked: Sequence[Ranked], query: Query, article: float) -> float:

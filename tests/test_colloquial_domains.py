@@ -523,3 +523,31 @@ NOT_DONE_ASKED = [
 def test_an_act_not_done_to_the_asker_is_looked_for_as_a_rule_says_it(tmp_path) -> None:
     db = ingested(tmp_path, "劳动用工规定.txt", NOT_DONE)
     first_says(asked(db, [q for q, _, _, _ in NOT_DONE_ASKED]), NOT_DONE_ASKED)
+
+
+# (session 24) A state organ's ban answers whether a thing may be done to the asker. The organ
+# rule holds back an article binding the state when staff ask about themselves (a duty of the
+# government is no answer to 单位要不要…); asked 会不会 / 要…吗 of what the organ does to them,
+# its 不得 is the answer (被罚了去申辩会不会罚得更重 was only suggested).
+PENALTIES = """行政处罚实施细则
+第一条 行政机关在调查时，执法人员不得少于两人。
+第二条 行政机关不得因当事人提出陈述、申辩而加重处罚。
+第三条 当事人应当自收到罚款决定书之日起十五日内缴纳罚款。
+第四条 单位受到处罚的，应当在十日内向上级主管单位报告。
+第五条 员工因个人过错导致单位被罚款的，单位可以要求其承担部分罚款。
+第六条 员工对单位的处理不服的，可以向工会申诉，工会应当在十五日内答复。
+第七条 行政机关办理罚款事项，不得向当事人收取任何手续费。
+第八条 单位缴纳罚款，由财务部门办理，经办人员应当取得收据。
+"""
+PENALTIES_ASKED = [
+    ("被罚了想去申辩一下，会不会罚得更重？", None, "第二条", "不得因当事人提出陈述、申辩而加重处罚"),
+    ("我们交罚款要交手续费吗", None, "第七条", "不得向当事人收取任何手续费"),
+]
+
+
+def test_a_state_organs_ban_answers_whether_it_may_be_done_to_the_asker(tmp_path) -> None:
+    db = ingested(tmp_path, "行政处罚实施细则.txt", PENALTIES)
+    answers = asked(db, [q for q, _, _, _ in PENALTIES_ASKED])
+    first_says(answers, PENALTIES_ASKED, answered=True)
+    for question, _, _, _ in PENALTIES_ASKED:
+        assert "organ" not in answers[question]["explain"]["stages"]["decide"]["held_back"]
