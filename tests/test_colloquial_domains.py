@@ -551,3 +551,24 @@ def test_a_state_organs_ban_answers_whether_it_may_be_done_to_the_asker(tmp_path
     first_says(answers, PENALTIES_ASKED, answered=True)
     for question, _, _, _ in PENALTIES_ASKED:
         assert "organ" not in answers[question]["explain"]["stages"]["decide"]["held_back"]
+
+
+# (session 24) A purchase as an office's clerk says it: 只找一家 is a rule's 单一来源, 假材料 its
+# 虚假材料, 分开买 its 化整为零 (thesaurus block labour24's purchase lines).
+PURCHASES = """采购管理办法
+第一条 采购项目只能从唯一供应商处采购的，可以采用单一来源方式采购。
+第二条 采用询价方式采购的，应当向三家以上供应商发出询价通知书，比较报价后确定成交供应商。
+第三条 供应商提供虚假材料谋取中标的，处以采购金额千分之五的罚款，列入不良行为记录名单。
+第四条 采购人不得将应当公开招标的项目化整为零，规避公开招标。
+第五条 供应商对采购结果有异议的，可以在七个工作日内以书面形式提出质疑。
+"""
+PURCHASES_ASKED = [
+    ("什么情况下可以直接只找一家供应商买？", "单一来源", "第一条", "单一来源"),
+    ("供应商交了假材料中标了会怎么处理？", "提供虚假", "第三条", "千分之五"),
+    ("领导说把这批家具分开买就不用公开招标了，可以吗？", "化整为零", "第四条", "化整为零"),
+]
+
+
+def test_a_purchase_asked_as_an_office_clerk_says_it(tmp_path) -> None:
+    db = ingested(tmp_path, "采购管理办法.txt", PURCHASES)
+    first_says(asked(db, [q for q, _, _, _ in PURCHASES_ASKED]), PURCHASES_ASKED)
