@@ -572,3 +572,22 @@ PURCHASES_ASKED = [
 def test_a_purchase_asked_as_an_office_clerk_says_it(tmp_path) -> None:
     db = ingested(tmp_path, "采购管理办法.txt", PURCHASES)
     first_says(asked(db, [q for q, _, _, _ in PURCHASES_ASKED]), PURCHASES_ASKED)
+
+
+# (session 24) A public institution's staff end their employment by 解除聘用合同 and a civil
+# servant by 辞去公职, where a company's rule says 解除劳动合同: 辞职 and 辞退 asked there are
+# looked for as those (我在事业单位想辞职 was answered with 劳动合同法's 劳动者提前三十日).
+APPOINTMENTS = """事业单位聘用合同管理办法
+第一条 工作人员提前30日书面通知本单位，可以解除聘用合同。
+第二条 工作人员连续旷工超过15个工作日的，本单位可以解除聘用合同。
+第三条 聘用合同期满前一个月，本单位应当与工作人员协商续订事宜。
+第四条 工作人员在本单位工作满10年的，续订聘用合同时可以订立至退休的聘用合同。
+"""
+APPOINTMENTS_ASKED = [
+    ("我在事业单位干了五年想辞职，要提前多久跟单位说？", "解除聘用合同", "第一条", "提前30日"),
+]
+
+
+def test_a_public_institutions_ending_asked_as_any_staff_says_it(tmp_path) -> None:
+    db = ingested(tmp_path, "事业单位聘用合同管理办法.txt", APPOINTMENTS)
+    first_says(asked(db, [q for q, _, _, _ in APPOINTMENTS_ASKED]), APPOINTMENTS_ASKED)
