@@ -75,7 +75,6 @@ def side_of(text: str, alternatives: Iterable[str]) -> str:
     return ""
 
 
-
 # Who ends the employment (issue 11, session 24). Staff say who ends it in the verb itself —
 # 辞退, 开除, 炒, 裁 are the employer's act; 辞职, 不干了, 跳槽 the worker's — while the rules
 # say 解除劳动合同 for both and name the side that does it: 劳动者提前三十日…可以解除 (the

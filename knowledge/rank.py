@@ -2566,19 +2566,19 @@ class Ranker:
         under = _under_parent([paragraph.title for paragraph in paragraphs]) \
             if cfg.parent_weight else np.zeros(len(row_list))
         associated = self._associated(query, row_list, cfg, heads)
-        # Who ends the employment: 辞退 asked, a rule on the worker's own notice (劳动者提前三十日
-        # …可以解除) answers another question (parties.ender_asked)
-        # …, nor says what the question asks for
+        # Who ends the employment: asked of a dismissal (辞退), a rule on the worker's own notice
+        # (劳动者提前三十日…可以解除) answers another question and says no answer to this one
+        # (parties.ender_asked / enders)
         side = ender_asked(query.normalized) if cfg.ender_weight else ""
         ender = np.array([1.0 if (said := enders(norm)) and side not in said else 0.0
                           for norm in norms]) if side else np.zeros(len(row_list))
         answer_type = np.where(ender > 0, 0.0, answer_type)
-        final = lexical - cfg.ender_weight * ender + cfg.faq_support_weight * support + cfg.window_weight * window \
+        final = lexical + cfg.faq_support_weight * support + cfg.window_weight * window \
             + cfg.coverage_weight * coverage + cfg.fuzzy_weight * fuzzy + cfg.reference_weight * reference \
             + cfg.type_weight * answer_type + cfg.liability_weight * liability \
             + cfg.faq_closeness_weight * closeness - cfg.caption_weight * caption \
             - cfg.parent_weight * under + cfg.association_weight * associated \
-            + self._faq_forms(query, row_list, cfg)
+            + self._faq_forms(query, row_list, cfg) - cfg.ender_weight * ender
         field_scores = ([dict(zip(FIELDS, scores)) for scores in zip(
             *(candidates.fields[name].tolist() for name in FIELDS))]
             if candidates.fields is not None else [{}] * len(row_list))
