@@ -5,14 +5,17 @@ the cells that match when it is long. For ordinary text, the one to three consec
 a window where the question's words are densest when they run long). For a list unit (a lead-in
 ending in ：and its items, one a line; see :mod:`knowledge.sections`), the lead-in and the items
 that match the question — or every item when the question asks for the list (哪些, 包括…) — so an
-answer never stops at ``…如下：``. An FAQ pair's answer is shown whole. Highlights are [start, end)
-spans of matched words in the excerpt.
+answer never stops at ``…如下：``. An FAQ pair's answer is shown whole. A statute article's paragraphs (its 款) are one unit
+(:func:`article_excerpt`): an article short enough to read at a glance is shown whole, and a
+longer one adds to its best paragraph's excerpt the sentence of another paragraph that says the
+kind of answer asked when the best does not. Highlights are [start, end) spans of matched words
+in the excerpt.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +23,7 @@ import numpy as np
 from .text import CLAUSE_BREAKS, SENTENCE_ENDS, number_pattern
 
 __all__ = ["Excerpt", "make_excerpt", "excerpt_span", "asks_for_list", "find_spans",
-           "looks_like_record"]
+           "looks_like_record", "article_excerpt", "ArticlePart"]
 
 _CLAUSE = re.compile(f"[{re.escape(CLAUSE_BREAKS)}]")
 # Question forms that ask for an enumeration: the whole list is the answer.
@@ -29,6 +32,10 @@ _LIST_QUESTION = re.compile(r"哪些|哪几|哪一些|几种|几类|几项|有�
 # A list excerpt may run longer than a sentence excerpt: the items are the answer.
 LIST_FACTOR = 2
 MATCHING_SHARE = 0.75
+# An article of several paragraphs up to this many times the excerpt's length is shown whole: a
+# rule and its exception, the unit's time limit and the worker's (用人单位…30日内; …1年内) read
+# together, and the answer is often in the paragraph the question's words did not pick.
+ARTICLE_FACTOR = 1.5
 
 
 @dataclass(frozen=True)
@@ -259,3 +266,57 @@ def find_spans(norm: str, terms) -> list[tuple[int, int]]:
         else:
             merged.append([start, end])
     return [(a, b) for a, b in merged]
+
+
+@dataclass(frozen=True)
+class ArticlePart:
+    """One paragraph of an article, for :func:`article_excerpt`: its text, normalised text
+    (offsets aligned) and sentence spans."""
+
+    text: str
+    norm: str
+    sentences: Sequence[tuple[int, int]]
+    is_list: bool = False       # a lead-in and its items (its excerpt: the items that match)
+
+
+def article_excerpt(parts: Sequence[ArticlePart], at: int, own: Excerpt, terms: Sequence[str],
+                    limit: int = 160, says: Callable[[str], bool] | None = None) -> Excerpt:
+    """The excerpt of a hit that is paragraph ``at`` of an article made of ``parts`` (its
+    paragraphs in order; ``own``: the excerpt of that paragraph alone). The article is the
+    unit a user reads: when the whole is at most ``limit`` × :data:`ARTICLE_FACTOR`
+    characters and holds no list (whose excerpt is the lead-in and the items that match), it
+    is shown whole. Else, with ``says`` (does a normalised text say the kind of
+    answer asked), when ``parts[at]`` does not say it and another paragraph of the article
+    does, with one of the question's words, that paragraph's first sentence saying it joins
+    the excerpt in the article's order — asked 最多能收多少, the excerpt of 退还…投标保证金 alone
+    lacks 不得超过…预算金额的2%, said in the paragraph before it."""
+    if len(parts) < 2:
+        return own
+    if sum(len(p.text) for p in parts) + len(parts) - 1 <= limit * ARTICLE_FACTOR \
+            and not any(p.is_list for p in parts):
+        return Excerpt("\n".join(p.text for p in parts),
+                       tuple(find_spans("\n".join(p.norm for p in parts), terms)))
+    if says is None or says(parts[at].norm):
+        return own
+    order = sorted((j for j in range(len(parts)) if j != at), key=lambda j: (abs(j - at), j))
+    other = next((j for j in order if says(parts[j].norm)
+                  and any(t and t in parts[j].norm for t in terms)), None)
+    if other is None:
+        return own
+    part = parts[other]
+    spans = list(part.sentences) or [(0, len(part.text))]
+    start, end = next(((a, b) for a, b in spans if says(part.norm[a:b])), spans[0])
+    if end - start > limit:
+        start, end = dense_window(part.text, part.norm, start, end, terms, limit - 2)
+    prefix = "…" if start > 0 and part.text[start - 1] not in SENTENCE_ENDS + "\n" else ""
+    suffix = "…" if end < len(part.text) and part.text[end - 1] not in SENTENCE_ENDS else ""
+    piece = prefix + part.text[start:end] + suffix
+    marks = tuple((a + len(prefix), b + len(prefix))
+                  for a, b in find_spans(part.norm[start:end], terms))
+    if other < at:
+        shift = len(piece) + 1
+        return Excerpt(piece + "\n" + own.text,
+                       marks + tuple((a + shift, b + shift) for a, b in own.highlights))
+    shift = len(own.text) + 1
+    return Excerpt(own.text + "\n" + piece,
+                   own.highlights + tuple((a + shift, b + shift) for a, b in marks))

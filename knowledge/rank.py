@@ -2558,7 +2558,7 @@ class Ranker:
             liability = -liability
         # A caption (a table's or a list's title line: 个人所得税税率表一（综合所得适用）) names
         # what follows in the question's own words, and answers nothing itself.
-        caption = np.array([1.0 if _is_caption(norm, paragraph.kind) else 0.0
+        caption = np.array([1.0 if is_caption(norm, paragraph.kind) else 0.0
                             for paragraph, norm in zip(paragraphs, norms)])
         # Laws before the texts made under them: an implementing regulation (档案法实施条例) or
         # a court's interpretation (最高人民法院关于…的解释) repeats its law's words; when an
@@ -2783,7 +2783,7 @@ _NOT_WORD = re.compile(r"[\W_]+")
 _CLAUSE_MARK = re.compile(r"[。；，：:,;.!?！？]")
 
 
-def _is_caption(norm: str, kind: str) -> bool:
+def is_caption(norm: str, kind: str) -> bool:
     """A short line without a clause mark that is no table row: a title or caption
     (表一（综合所得适用）, 附件：… has a mark and is not one)."""
     return kind != "table_row" and kind != "faq" and len(norm) <= 30 \

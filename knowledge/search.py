@@ -38,7 +38,7 @@ import numpy as np
 from .analysis import Analyzer, homophone_chars
 from .associations import default_associations, default_translations
 from .audiences import DocAudiences
-from .excerpt import asks_for_list, make_excerpt
+from .excerpt import ArticlePart, article_excerpt, asks_for_list, make_excerpt
 from .index import release_free_memory
 from .meaning import Closeness, Encoder, Judging, from_blob
 from .model import Answer, Citation, Hit
@@ -66,6 +66,7 @@ from .rank import (
     defines_first,
     held_back,
     in_article,
+    is_caption,
     lead_first,
     leads_sibling,
     meaning_decides,
@@ -83,6 +84,10 @@ from .store import IndexRow, ParagraphRow
 from .teach import ANSWER_SIMILARITY, Match, SameMeaning, Teaching, match, question_norm
 
 __all__ = ["Query", "SearchConfig", "Searcher"]
+
+# How many paragraphs either side of a hit are read as its article's (its excerpt:
+# excerpt.article_excerpt); an article of more is a long list, cut at this many.
+ARTICLE_ROWS = 12
 
 
 @dataclass(frozen=True)
@@ -221,6 +226,12 @@ def _talk_words(_: str, found: list[str]) -> set[str]:
     pairs' questions say one, it is talk there too — a pair's question is asked as staff ask
     (宿舍可以自己做饭吗), so its talk is no more a topic of the sheet than the asker's is."""
     return {w for w in found if w in ASKER_TALK or w in VAGUE_WORDS}
+
+
+def _says_asked(query: Query) -> Callable[[str], bool]:
+    """Does a normalised text say the kind of answer ``query`` asks for (for a quantity asked
+    with a bound, 最多, a limit in that direction: 不得超过)?"""
+    return lambda text: query.says_answer(text) and query.says_bound(text)
 
 
 class Searcher:
@@ -586,10 +597,40 @@ class Searcher:
                                query.highlight_terms, self.config.excerpt_chars,
                                is_list=data.kind == "list", wants_list=asks_for_list(query.text),
                                is_row=data.kind == "table_row", whole=data.kind == "faq")
+        if data.kind in ("text", "list") and in_article(data.section) \
+                and not is_caption(self.norms[item.row], data.kind):
+            rows = self._article_rows(item.row)
+            if len(rows) > 1:
+                excerpt = article_excerpt(
+                    [ArticlePart(self.rows[r].text, self.norms[r], self.rows[r].sentences,
+                                 self.rows[r].kind == "list") for r in rows], rows.index(item.row), excerpt, query.highlight_terms,
+                    self.config.excerpt_chars, _says_asked(query) if query.asks else None)
         return Hit(data.doc_id, data.paragraph_id, data.citation, excerpt.text,
                    excerpt.highlights, item.final, item.parts,
                    kind="faq" if data.kind == "faq" else "paragraph", question=data.question,
                    ref=data.ref)
+
+    def _article_rows(self, row: int) -> list[int]:
+        """The live rows of the statute article ``row`` is a paragraph of, in order: its
+        neighbours of the same document and heading path, numbered on from it, up to a caption
+        or a table (at most :data:`ARTICLE_ROWS` either side)."""
+        data = self.rows[row]
+        docs, live = self.snapshot.docs, self.snapshot.live_mask()
+        found = [row]
+        for step in (-1, 1):
+            at, number = row + step, data.number + step
+            while 0 <= at < len(docs) and abs(at - row) <= ARTICLE_ROWS \
+                    and docs[at] == data.doc_id and live[at]:
+                other = self.rows[at]
+                # (a table's caption after a document's last article is under its heading:
+                # 通讯补贴标准表 is no paragraph of 本办法自印发之日起施行)
+                if other.number != number or other.section != data.section \
+                        or other.kind not in ("text", "list") \
+                        or is_caption(self.norms[at], other.kind):
+                    break
+                found.append(at)
+                at, number = at + step, number + step
+        return sorted(found)
 
     def _defined_names(self, query: Query) -> list[dict]:
         """Which expansions came from a name a document defines (以下简称, 以下统称), and
