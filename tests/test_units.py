@@ -84,8 +84,11 @@ def test_a_question_asking_for_the_list_gets_every_item(rule_db: Path) -> None:
     answer = json.loads(staffbot("ask", "请假需要提交哪些材料", "--json", db=rule_db).stdout)
     best = answer["hits"][0]
     assert best["section"] == "第一章 总则 › 第二条"
-    assert [line[:3] for line in best["excerpt"].split("\n")[1:]] == [
+    lines = best["excerpt"].split("\n")
+    assert [line[:3] for line in lines[1:9]] == [
         "（一）", "（二）", "（三）", "（四）", "（五）", "（六）", "（七）", "（八）"]
+    # the article is short: its other paragraph follows its list (the article is the unit)
+    assert len(lines) == 10 and lines[9].startswith("本条所称员工")
 
 
 def test_numbered_items_without_a_lead_in_do_not_capture_the_next_paragraph() -> None:
