@@ -282,21 +282,21 @@ class ArticlePart:
 def article_excerpt(parts: Sequence[ArticlePart], at: int, own: Excerpt, terms: Sequence[str],
                     limit: int = 160, says: Callable[[str], bool] | None = None) -> Excerpt:
     """The excerpt of a hit that is paragraph ``at`` of an article made of ``parts`` (its
-    paragraphs in order; ``own``: the excerpt of that paragraph alone). The article is the
-    unit a user reads: when the whole is at most ``limit`` × :data:`ARTICLE_FACTOR`
+    paragraphs in order, one or more; ``own``: the excerpt of that paragraph alone). The
+    article is the unit a user reads: when the whole is at most ``limit`` × :data:`ARTICLE_FACTOR`
     characters, it is shown whole — unless ``parts[at]`` is a list whose own excerpt leaves
     items out (the lead-in and the items that match are the answer then). Else, with ``says`` (does a normalised text say the kind of
     answer asked), when ``parts[at]`` does not say it and another paragraph of the article
     does, with one of the question's words, that paragraph's first sentence saying it joins
     the excerpt in the article's order — asked 最多能收多少, the excerpt of 退还…投标保证金 alone
     lacks 不得超过…预算金额的2%, said in the paragraph before it."""
-    if len(parts) < 2:
+    if not parts:
         return own
     if sum(len(p.text) for p in parts) + len(parts) - 1 <= limit * ARTICLE_FACTOR \
             and (not parts[at].is_list or own.text == parts[at].text):
         return Excerpt("\n".join(p.text for p in parts),
                        tuple(find_spans("\n".join(p.norm for p in parts), terms)))
-    if says is None or says(parts[at].norm):
+    if len(parts) < 2 or says is None or says(parts[at].norm):
         return own
     order = sorted((j for j in range(len(parts)) if j != at), key=lambda j: (abs(j - at), j))
     other = next((j for j in order if says(parts[j].norm)

@@ -600,7 +600,7 @@ class Searcher:
         if data.kind in ("text", "list") and in_article(data.section) \
                 and not is_caption(self.norms[item.row], data.kind):
             rows = self._article_rows(item.row)
-            if len(rows) > 1:
+            if len(rows) > 1 or len(data.text) > self.config.excerpt_chars:
                 excerpt = article_excerpt(
                     [ArticlePart(self.rows[r].text, self.norms[r], self.rows[r].sentences,
                                  self.rows[r].kind == "list") for r in rows], rows.index(item.row), excerpt, query.highlight_terms,

@@ -3,6 +3,8 @@ CLI on tests/fixtures/article_excerpt (a training and deposit rule of our own):
 
 - an article short enough to read at a glance is shown whole: asked what to do when one cannot
   attend, the excerpt holds the paragraph saying 开课前一日 as well as the one the words found;
+- so is an article of one paragraph up to that length: a rule and its exception (先由公司垫付;
+  …违反培训纪律导致伤害的，公司不予垫付) are not cut apart;
 - so is a short article whose best paragraph is a list shown with every item (its lead-in
   and items, then the paragraph after them); a list whose excerpt leaves items out is not
   (tests/test_units.py);
@@ -19,7 +21,8 @@ from test_cli import answers_of, articles
 
 DOCS = Path(__file__).parent / "fixtures" / "article_excerpt"
 
-QUESTIONS = ("报了名去不了要提前多久说？", "部门交的培训押金最多能收多少？", "参加外部培训怎么计学时？")
+QUESTIONS = ("报了名去不了要提前多久说？", "部门交的培训押金最多能收多少？", "参加外部培训怎么计学时？",
+             "培训时自己违反纪律受了伤，医药费公司给垫吗？")
 
 
 @pytest.fixture(scope="module")
@@ -52,3 +55,10 @@ def test_a_short_article_with_a_list_shown_whole_keeps_its_other_paragraph(answe
     assert lines[0].startswith("员工参加外部培训的") and [line[:3] for line in lines[1:4]] == [
         "（一）", "（二）", "（三）"]
     assert lines[4].startswith("线上课程的学时") and len(lines) == 5
+
+
+def test_an_article_of_one_paragraph_keeps_its_exception(answers) -> None:
+    answer = answers["培训时自己违反纪律受了伤，医药费公司给垫吗？"]
+    assert articles(answer)[0] == "第六条"
+    excerpt = answer["hits"][0]["excerpt"]
+    assert "先由公司垫付" in excerpt and excerpt.endswith("公司不予垫付，相关费用由员工本人承担。")
