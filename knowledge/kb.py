@@ -29,10 +29,10 @@ from .model import (Answer, DocumentInfo, DocumentView, Escalation, IngestReport
 from .normalize import normalize
 from .prepare import (Source, file_report, prepare_document, preparer, progress_bar, read_words,
                       release_ocr, reused)
-from .rank import in_article
+from .rank import in_article, is_caption
 from .search import SearchConfig, Searcher
 from .segmented import IndexKeeper
-from .store import Store, Versions
+from .store import ParagraphRow, Store, Versions
 from .teach import TaughtEntry, Teaching, open_questions, question_norm
 
 __all__ = ["KnowledgeBase", "default_db_path", "prepare_document"]
@@ -692,14 +692,36 @@ class KnowledgeBase:
         row = self.store.paragraph(paragraph_id)
         if row is None or not self.may_read(row.doc_id, audiences):
             return None
-        return ParagraphView(row.doc_id, row.paragraph_id, row.citation, row.text)
+        return self._view(row)
 
     def paragraph_by_ref(self, ref: str) -> ParagraphView | None:
         """The paragraph a stable ref names now (a deep link's ``p<ref>``); None when gone."""
         row = self.store.paragraph_by_ref(ref)
         if row is None:
             return None
-        return ParagraphView(row.doc_id, row.paragraph_id, row.citation, row.text)
+        return self._view(row)
+
+    def _view(self, row: ParagraphRow) -> ParagraphView:
+        """A paragraph as the full-text button shows it: a statute article's paragraph with the
+        rest of its article (the article is the unit its excerpt and citation are of: the
+        excerpt may show the whole of a short one), up to a caption or a table after it."""
+        text = row.text
+        if row.kind in ("text", "list") and in_article(row.section):
+            under = {number: (other, kind) for number, other, kind
+                     in self.store.section_paragraphs(row.paragraph_id)}
+
+            def part(number: int) -> bool:
+                other, kind = under.get(number, ("", ""))
+                return kind in ("text", "list") and not is_caption(normalize(other), kind)
+
+            if part(row.number):
+                first = last = row.number
+                while part(first - 1):
+                    first -= 1
+                while part(last + 1):
+                    last += 1
+                text = "\n".join(under[number][0] for number in range(first, last + 1))
+        return ParagraphView(row.doc_id, row.paragraph_id, row.citation, text)
 
     # -- synonyms ----------------------------------------------------------------------------------
     def add_synonyms(self, words: Sequence[str], *, one_way: bool = False, by: str = "") -> int:

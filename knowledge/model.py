@@ -121,7 +121,8 @@ class Answer:
 
 @dataclass(frozen=True)
 class ParagraphView:
-    """A whole paragraph, for the "full paragraph" button."""
+    """A whole paragraph, for the "full paragraph" button (a statute article's paragraph: the
+    whole article, :meth:`KnowledgeBase.paragraph`)."""
 
     doc_id: int
     paragraph_id: int

@@ -856,6 +856,13 @@ class Store:
     def schema_version(self) -> int:
         return int(self._meta("schema_version", "0"))
 
+    def section_paragraphs(self, paragraph_id: int) -> list[tuple[int, str, str]]:
+        """(number, text, kind) of every paragraph under the same heading path as
+        ``paragraph_id`` (its statute article's paragraphs, when it is in one), in order."""
+        return [(number, text, kind or "text") for number, text, kind in self.db.execute(
+            "SELECT number, text, kind FROM paragraphs WHERE section_id = "
+            "(SELECT section_id FROM paragraphs WHERE id = ?) ORDER BY number", [paragraph_id])]
+
     def paragraph_by_ref(self, ref: str) -> ParagraphRow | None:
         """The paragraph a stable reference names now (None: its text is gone — stale)."""
         row = self.db.execute("SELECT id FROM paragraphs WHERE ref = ? ORDER BY id LIMIT 1",

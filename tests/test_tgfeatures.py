@@ -308,3 +308,18 @@ async def test_command_menus_per_scope_and_language(fake):
         assert list(admin)[:3] == ["start", "help", "ask"]
         assert {"docs", "remove", "reload", "stats", "unanswered", "synonym"} <= set(admin)
     assert menu(admin_chat, "en")["docs"] == "Documents" and menu(admin_chat)["docs"] == "文档列表"
+
+
+# -- the article as the unit (issue 16) ------------------------------------------------------------
+async def test_the_full_text_of_a_rules_article_is_the_whole_article(fake):
+    rule = Path(__file__).parent / "fixtures" / "article_excerpt" / "培训与押金管理办法.txt"
+    await upload(fake, rule.name, rule.read_bytes())
+    question = fake.private_message(ANN, "参加外部培训怎么计学时？")
+    answer = await fake.wait_for_message(replies_to(question))
+    assert "第五条" in answer["text"] and "线上课程的学时" in answer["text"], answer["text"]
+    mark = fake.mark()
+    await click(fake, ANN, answer, callbacks(answer)[0])       # 📖 全文
+    full = await fake.wait_for_message(chat_id=ANN["id"], after=mark)
+    # the article's list paragraph with the paragraph after it, nothing of the next article
+    assert "（三）三天以上的，计二十学时。\n线上课程的学时" in full["text"], full["text"]
+    assert "第六条" not in full["text"] and "意外伤害" not in full["text"]
