@@ -33,7 +33,7 @@ from .rank import in_article, is_caption
 from .search import SearchConfig, Searcher
 from .segmented import IndexKeeper
 from .store import ParagraphRow, Store, Versions
-from .teach import TaughtEntry, Teaching, open_questions, question_norm
+from .teach import TaughtEntry, Teaching, faq_key, open_questions, question_norm
 
 __all__ = ["KnowledgeBase", "default_db_path", "prepare_document"]
 
@@ -412,6 +412,29 @@ class KnowledgeBase:
             return 0
         return len(missing)
 
+    def _embed_faq_questions(self) -> int:
+        """Vectors for the FAQ pairs' questions without one, each embedded as a question (a
+        paraphrase asked is close to it: :meth:`.search.Searcher._faq_question_agrees`), keyed
+        by :func:`.teach.faq_key`; a failing model is logged and leaves them for the next time.
+        Returns how many were embedded."""
+        encoder = self.meaning
+        if encoder is None:
+            return 0
+        try:
+            keys = {faq_key(q): q for q in self.store.faq_questions()}
+            have = self.store.keyed_question_vectors(keys, encoder.name)
+            missing = [(key, q) for key, q in keys.items() if key not in have]
+            if not missing:
+                return 0
+            vectors = [encoder.query(normalize(question)) for _, question in missing]
+            with self._lock:
+                self.store.put_question_vectors((key, encoder.name, to_blob(vector))
+                                                for (key, _), vector in zip(missing, vectors))
+        except Exception:   # (the pairs are stored; their words still match)
+            log.exception("meaning: FAQ questions not embedded")
+            return 0
+        return len(missing)
+
     def _embed_after_write(self, report: IngestReport | None, *, progress: bool = False) -> None:
         """After a write: its paragraphs embedded now, or (``embed_later``) counted in the
         report as left for :meth:`embed_missing`."""
@@ -446,6 +469,7 @@ class KnowledgeBase:
             with self._lock, store.writing():
                 store.drop_vectors_except(encoder.name)
         self._embed_taught()
+        self._embed_faq_questions()
         have, paragraphs = store.vector_counts(encoder.name)
         if have >= paragraphs:     # (nothing to look for: counted on the index, ~10 ms at 100k)
             return 0

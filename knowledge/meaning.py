@@ -106,7 +106,11 @@ class E5Encoder:
     # Two questions (both embedded as questions): at ≥ 0.93 leading the next by 0.02, the
     # paraphrases of 16 FAQ sheets' questions find their own 154 times, another 8, and 1 of 137
     # off-topic questions finds one; chosen on either half of the sheets, the same on the
-    # other (bench/README.md, "A taught question asked in other words").
+    # other (bench/README.md, "A taught question asked in other words"). The same threshold
+    # answers an FAQ pair first in meaning's order of an unsure answer whose own question is the
+    # closest of the pairs' questions: 9 more of 16 sheets' 824 paraphrases answered with their
+    # pair, 1 with another, no off-topic question ("An FAQ pair's own question, asked in
+    # other words").
     # An FAQ pair the words put first and only suggest, closest in meaning at ≥ 0.88 and leading
     # the next candidate by 0.015: 34 more of 16 sheets' 824 paraphrases answered with their
     # pair (23 and 11 on either half of the sheets), none with another, 1 more of 137 off-topic

@@ -12,8 +12,10 @@ and one small type at a time:
 4. decide (:func:`~.rank.decide`): a confident answer, suggestions, or not found. With an
    encoder (:mod:`.meaning`), unsure candidates are ordered again by meaning, and how close the
    closest is decides between suggestions and not found (:func:`~.rank.meaning_decides`; an
-   FAQ pair or a short article the words suggest first and meaning finds closest is answered).
-5. excerpt (:mod:`.excerpt`): the one to three sentences that cover the question best, with the
+   FAQ pair or a short article the words suggest first and meaning finds closest is answered,
+   and so is an FAQ pair first in meaning's order whose own question is the closest question).
+5. excerpt (:mod:`.excerpt`): the one to three sentences that cover the question best (a
+   statute article's paragraphs read as one unit: :func:`~.excerpt.article_excerpt`), with the
    matched words highlighted → :class:`~.model.Hit`.
 
 With a :class:`~.teach.Teaching` (what admins taught, staff's 👍/👎), a question an admin taught,
@@ -81,7 +83,8 @@ from .rank import (
 from .related import see_also
 from .segmented import Snapshot
 from .store import IndexRow, ParagraphRow
-from .teach import ANSWER_SIMILARITY, Match, SameMeaning, Teaching, match, question_norm
+from .teach import (ANSWER_SIMILARITY, Match, SameMeaning, Teaching, faq_key, match,
+                    question_norm)
 
 __all__ = ["Query", "SearchConfig", "Searcher"]
 
@@ -368,6 +371,14 @@ class Searcher:
             cosines = {row: c.cosine for row, c in close.items()}
             if status != "answer":
                 ranked = self._articles(by_meaning(reranked, cosines, config), query)
+                # an FAQ pair first in meaning's order whose own question is the closest in
+                # meaning too: answered
+                agrees = self._faq_question_agrees(ranked[0].row, query.normalized, judging,
+                                                   visible) \
+                    if ranked and not held and judging is not None \
+                    and self.rows[ranked[0].row].question else ""
+                if agrees:
+                    status, meant = "answer", f"{meant}; {agrees}"
             elif config.meaning_rest and ranked:
                 # the words' answer first; the more results after it in meaning's order
                 rest = self._articles(by_meaning(reranked, cosines, config), query)
@@ -456,6 +467,33 @@ class Searcher:
             return frozenset()
         key = article_key(self.rows[first])
         return frozenset(item.row for item in ranked if article_key(self.rows[item.row]) == key)
+
+    def _faq_question_agrees(self, first: int, question: str, judging: Judging,
+                             visible: np.ndarray | None) -> str:
+        """Why the FAQ pair first in meaning's order of an unsure answer is the answer ("" when
+        it is not): asked in other words, the question is this close in meaning to the pair's
+        own question (both embedded as questions, at the encoder's ``same_question``), and
+        closer than to any other pair's question the asker may read — the pair with its answer
+        and the pair's question agree on it. An FAQ pair's question is what a paraphrase rephrases; its answer read with it (the
+        pair's vector, :func:`~.rank.meaning_decides`) is further from it."""
+        if not judging.same_question:
+            return ""
+        rows = [row for row in self.snapshot.faq_rows.tolist()
+                if visible is None or visible[row]]
+        keys = {row: faq_key(self.rows[row].question) for row in rows}
+        stored = self.snapshot.reader.store.keyed_question_vectors(keys.values(),
+                                                                   self.meaning.name)
+        mine = stored.get(keys.get(first, ""))
+        if mine is None:
+            return ""
+        asked = self.meaning.query(question)
+        cosine = float(from_blob(mine) @ asked)
+        others = [float(from_blob(stored[key]) @ asked) for row, key in keys.items()
+                  if key in stored and key != keys[first]]
+        if cosine < judging.same_question or cosine < max(others, default=0.0):
+            return ""
+        return (f"the pair's question {cosine:.3f} close in meaning ≥ {judging.same_question}, "
+                f"the closest of the pairs' questions")
 
     def _meanings(self, question: str, ranked: list) -> dict[int, Closeness]:
         """Each ranked row's cosine with the question by the encoder, and how long the text

@@ -1028,7 +1028,7 @@ class Store:
                                            (taught_id,)).rowcount
             if deleted:
                 self.db.conn.execute("DELETE FROM question_vectors WHERE norm NOT IN "
-                                     "(SELECT norm FROM taught)")
+                                     "(SELECT norm FROM taught) AND norm NOT LIKE 'faq:%'")
                 self._teaching_moved()
         return deleted > 0
 
@@ -1040,6 +1040,26 @@ class Store:
                                         [model]).fetchall())
         except sqlite3.OperationalError:   # a file its writer has not opened since (no table)
             return {}
+
+    def faq_questions(self) -> list[str]:
+        """The question of every FAQ pair, once each."""
+        return [q for (q,) in self.db.execute(
+            "SELECT DISTINCT question FROM paragraphs WHERE kind = 'faq' AND question != ''")]
+
+    def keyed_question_vectors(self, keys: Iterable[str], model: str) -> dict[str, bytes]:
+        """key → vector of ``model``, of those ``keys`` that have one (an FAQ pair's question's
+        ``faq:`` key, :meth:`KnowledgeBase._embed_faq_questions`)."""
+        keys = list(dict.fromkeys(keys))
+        out: dict[str, bytes] = {}
+        try:
+            for start in range(0, len(keys), 500):
+                part = keys[start:start + 500]
+                out.update(self.db.execute(
+                    f"SELECT norm, vec FROM question_vectors WHERE model = ? AND norm IN "
+                    f"({','.join('?' * len(part))})", [model, *part]).fetchall())
+        except sqlite3.OperationalError:   # a file its writer has not opened since (no table)
+            return {}
+        return out
 
     def taught_without_vector(self, model: str) -> list[tuple[str, str]]:
         """(norm, question) of the taught questions without a vector of ``model``."""

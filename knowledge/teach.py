@@ -26,7 +26,7 @@ from .normalize import normalize
 from .query import Query
 
 __all__ = ["ANSWER_SIMILARITY", "PARAPHRASE", "Match", "SameMeaning", "TaughtEntry", "Teaching",
-           "match", "open_questions",
+           "faq_key", "match", "open_questions",
            "question_norm", "similarity", "vote_factor"]
 
 # Measured on the real-file questions (bench/bench_taught.py --pairs): two questions this similar
@@ -47,6 +47,12 @@ def question_norm(text: str) -> str:
     """A question as taught questions and votes are keyed: :func:`normalize` (traditional →
     simplified, full width, case) without punctuation or spaces (``年假有几天？`` = ``年假 有几天``)."""
     return "".join(char for char in normalize(text) if char.isalnum())
+
+
+def faq_key(question: str) -> str:
+    """How an FAQ pair's question's vector is keyed among the question vectors (beside taught
+    questions' norms, apart from them)."""
+    return "faq:" + question_norm(question)
 
 
 # /unanswered: a question last asked without an answer before one last answered with a 👎, before

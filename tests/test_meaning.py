@@ -483,6 +483,26 @@ def test_an_faq_pair_the_words_suggest_and_meaning_agrees_on_is_answered(tmp_pat
 
 
 @needs_model
+def test_an_faq_pair_whose_own_question_is_closest_in_meaning_is_answered(tmp_path):
+    """饭卡没钱了在哪充 on a campus services sheet (tests/fixtures/faq_meaning, bench/faq's
+    campus sheet): the words only suggest 食堂饭卡怎么充值？ and the pair read with its answer
+    leads the next by too little to answer; asked as a question, it is closest to that pair's
+    own question (both embedded as questions, ≥ 0.93, no other pair's question closer):
+    answered with the whole answer. An off-topic question stays unanswered."""
+    db = tmp_path / "kb.db"
+    staffbot("ingest", str(ROOT / "tests" / "fixtures" / "faq_meaning"), db=db,
+             env={"STAFFBOT_MEANING": "on"})
+    asked = "饭卡没钱了在哪充"
+    words, meant = _ask(db, asked, "off"), _ask(db, asked, "on")
+    assert words["status"] == "suggestions" and words["hits"][0]["question"] == "食堂饭卡怎么充值？"
+    assert meant["status"] == "answer", meant["explain"]["stages"]["meaning"]
+    assert meant["hits"][0]["question"] == "食堂饭卡怎么充值？"
+    assert "the pair's question" in meant["explain"]["stages"]["meaning"]
+    for off_topic in ("附近哪家火锅好吃", "明天上海会下雨吗"):
+        assert _ask(db, off_topic, "on")["status"] != "answer"
+
+
+@needs_model
 def test_an_article_the_words_suggest_and_meaning_agrees_on_is_answered(tmp_path):
     """宿舍能养宠物吗 on the dormitory rule: the words put 第五条 (不得在宿舍内饲养猫、狗等动物)
     first but only suggest it (宠物 is not the rule's word); the model finds that article
