@@ -5,11 +5,11 @@ the cells that match when it is long. For ordinary text, the one to three consec
 a window where the question's words are densest when they run long). For a list unit (a lead-in
 ending in ：and its items, one a line; see :mod:`knowledge.sections`), the lead-in and the items
 that match the question — or every item when the question asks for the list (哪些, 包括…) — so an
-answer never stops at ``…如下：``. An FAQ pair's answer is shown whole. A statute article's paragraphs (its 款) are one unit
-(:func:`article_excerpt`): an article short enough to read at a glance is shown whole, and a
-longer one adds to its best paragraph's excerpt the sentence of another paragraph that says the
-kind of answer asked when the best does not. Highlights are [start, end) spans of matched words
-in the excerpt.
+answer never stops at ``…如下：``. An FAQ pair's answer is shown whole. A statute article's
+paragraphs (its 款) are one unit (:func:`article_excerpt`): an article short enough to read at a
+glance is shown whole, and a longer one adds to its best paragraph's excerpt the sentence of
+another paragraph that says the kind of answer asked when the best does not. Highlights are
+[start, end) spans of matched words in the excerpt.
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ _LIST_QUESTION = re.compile(r"哪些|哪几|哪一些|几种|几类|几项|有�
 # A list excerpt may run longer than a sentence excerpt: the items are the answer.
 LIST_FACTOR = 2
 MATCHING_SHARE = 0.75
-# An article of several paragraphs up to this many times the excerpt's length is shown whole: a
-# rule and its exception, the unit's time limit and the worker's (用人单位…30日内; …1年内) read
-# together, and the answer is often in the paragraph the question's words did not pick.
+# An article up to this many times the excerpt's length is shown whole (one paragraph or
+# several): a rule and its exception, the unit's date and the department's (3月31日前; 1月31日前)
+# read together — the answer is often in the part the question's words did not pick.
 ARTICLE_FACTOR = 1.5
 
 
@@ -283,13 +283,14 @@ def article_excerpt(parts: Sequence[ArticlePart], at: int, own: Excerpt, terms: 
                     limit: int = 160, says: Callable[[str], bool] | None = None) -> Excerpt:
     """The excerpt of a hit that is paragraph ``at`` of an article made of ``parts`` (its
     paragraphs in order, one or more; ``own``: the excerpt of that paragraph alone). The
-    article is the unit a user reads: when the whole is at most ``limit`` × :data:`ARTICLE_FACTOR`
-    characters, it is shown whole — unless ``parts[at]`` is a list whose own excerpt leaves
-    items out (the lead-in and the items that match are the answer then). Else, with ``says`` (does a normalised text say the kind of
-    answer asked), when ``parts[at]`` does not say it and another paragraph of the article
-    does, with one of the question's words, that paragraph's first sentence saying it joins
-    the excerpt in the article's order — asked 最多能收多少, the excerpt of 退还…投标保证金 alone
-    lacks 不得超过…预算金额的2%, said in the paragraph before it."""
+    article is the unit a user reads: when the whole is at most ``limit`` ×
+    :data:`ARTICLE_FACTOR` characters, it is shown whole — unless ``parts[at]`` is a list
+    whose own excerpt leaves items out (the lead-in and the items that match are the answer
+    then). Else, with ``says`` (does a normalised text say the kind of answer asked), when
+    ``parts[at]`` does not say it and another paragraph of the article does, with one of the
+    question's words, that paragraph's first sentence saying it joins the excerpt in the
+    article's order — asked 最多能收多少, the excerpt of 退还…投标保证金 alone lacks
+    不得超过…预算金额的2%, said in the paragraph before it."""
     if not parts:
         return own
     if sum(len(p.text) for p in parts) + len(parts) - 1 <= limit * ARTICLE_FACTOR \

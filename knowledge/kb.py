@@ -394,46 +394,44 @@ class KnowledgeBase:
 
     def _embed_taught(self) -> int:
         """Vectors for the taught questions without one (a question is embedded as a question
-        is asked: its paraphrases are found by meaning, :func:`.teach.match`); a failing model
-        is logged and leaves them for the next time. Returns how many were embedded."""
-        encoder = self.meaning
-        if encoder is None:
+        is asked: its paraphrases are found by meaning, :func:`.teach.match`). Returns how many
+        were embedded."""
+        if self.meaning is None:
             return 0
-        try:
-            missing = self.store.taught_without_vector(encoder.name)
-            if not missing:
-                return 0
-            vectors = [encoder.query(normalize(question)) for _, question in missing]
-            with self._lock:
-                self.store.put_question_vectors((norm, encoder.name, to_blob(vector))
-                                                for (norm, _), vector in zip(missing, vectors))
-        except Exception:   # (the taught question is stored; its words still match)
-            log.exception("meaning: taught questions not embedded")
-            return 0
-        return len(missing)
+        return self._embed_questions(lambda: self.store.taught_without_vector(self.meaning.name),
+                                     "taught questions")
 
     def _embed_faq_questions(self) -> int:
         """Vectors for the FAQ pairs' questions without one, each embedded as a question (a
         paraphrase asked is close to it: :meth:`.search.Searcher._faq_question_agrees`), keyed
-        by :func:`.teach.faq_key`; a failing model is logged and leaves them for the next time.
-        Returns how many were embedded."""
-        encoder = self.meaning
-        if encoder is None:
+        by :func:`.teach.faq_key`. Returns how many were embedded."""
+        if self.meaning is None:
             return 0
-        try:
+
+        def missing() -> list[tuple[str, str]]:
             keys = {faq_key(q): q for q in self.store.faq_questions()}
-            have = self.store.keyed_question_vectors(keys, encoder.name)
-            missing = [(key, q) for key, q in keys.items() if key not in have]
-            if not missing:
+            have = self.store.keyed_question_vectors(keys, self.meaning.name)
+            return [(key, q) for key, q in keys.items() if key not in have]
+
+        return self._embed_questions(missing, "FAQ questions")
+
+    def _embed_questions(self, missing: Callable[[], list[tuple[str, str]]], what: str) -> int:
+        """Embed ``missing()``'s (key, question) pairs as questions into the question vectors; a
+        failing model is logged and leaves them for the next time (the questions are stored;
+        their words still match). Returns how many were embedded."""
+        encoder = self.meaning
+        try:
+            found = missing()
+            if not found:
                 return 0
-            vectors = [encoder.query(normalize(question)) for _, question in missing]
+            vectors = [encoder.query(normalize(question)) for _, question in found]
             with self._lock:
                 self.store.put_question_vectors((key, encoder.name, to_blob(vector))
-                                                for (key, _), vector in zip(missing, vectors))
-        except Exception:   # (the pairs are stored; their words still match)
-            log.exception("meaning: FAQ questions not embedded")
+                                                for (key, _), vector in zip(found, vectors))
+        except Exception:
+            log.exception("meaning: %s not embedded", what)
             return 0
-        return len(missing)
+        return len(found)
 
     def _embed_after_write(self, report: IngestReport | None, *, progress: bool = False) -> None:
         """After a write: its paragraphs embedded now, or (``embed_later``) counted in the

@@ -474,8 +474,9 @@ class Searcher:
         it is not): asked in other words, the question is this close in meaning to the pair's
         own question (both embedded as questions, at the encoder's ``same_question``), and
         closer than to any other pair's question the asker may read — the pair with its answer
-        and the pair's question agree on it. An FAQ pair's question is what a paraphrase rephrases; its answer read with it (the
-        pair's vector, :func:`~.rank.meaning_decides`) is further from it."""
+        and the pair's question agree on it. An FAQ pair's question is what a paraphrase
+        rephrases; its answer read with it (the pair's vector, :func:`~.rank.meaning_decides`)
+        is further from it."""
         if not judging.same_question:
             return ""
         rows = [row for row in self.snapshot.faq_rows.tolist()
@@ -639,9 +640,10 @@ class Searcher:
                 and not is_caption(self.norms[item.row], data.kind):
             rows = self._article_rows(item.row)
             if len(rows) > 1 or len(data.text) > self.config.excerpt_chars:
+                parts = [ArticlePart(self.rows[r].text, self.norms[r], self.rows[r].sentences,
+                                     self.rows[r].kind == "list") for r in rows]
                 excerpt = article_excerpt(
-                    [ArticlePart(self.rows[r].text, self.norms[r], self.rows[r].sentences,
-                                 self.rows[r].kind == "list") for r in rows], rows.index(item.row), excerpt, query.highlight_terms,
+                    parts, rows.index(item.row), excerpt, query.highlight_terms,
                     self.config.excerpt_chars, _says_asked(query) if query.asks else None)
         return Hit(data.doc_id, data.paragraph_id, data.citation, excerpt.text,
                    excerpt.highlights, item.final, item.parts,
