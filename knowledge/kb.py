@@ -29,7 +29,7 @@ from .model import (Answer, DocumentInfo, DocumentView, Escalation, IngestReport
 from .normalize import normalize
 from .prepare import (Source, file_report, prepare_document, preparer, progress_bar, read_words,
                       release_ocr, reused)
-from .rank import in_article, is_caption
+from .rank import article_body, in_article
 from .search import SearchConfig, Searcher
 from .segmented import IndexKeeper
 from .store import ParagraphRow, Store, Versions
@@ -734,7 +734,7 @@ class KnowledgeBase:
 
             def part(number: int) -> bool:
                 other, kind = under.get(number, ("", ""))
-                return kind in ("text", "list") and not is_caption(normalize(other), kind)
+                return article_body(normalize(other), kind)
 
             if part(row.number):
                 first = last = row.number

@@ -2790,6 +2790,14 @@ def is_caption(norm: str, kind: str) -> bool:
         and not _CLAUSE_MARK.search(norm)
 
 
+def article_body(norm: str, kind: str) -> bool:
+    """Whether a paragraph under an article's heading is part of the article's text: a
+    paragraph or a list, not a table row, an FAQ pair or a caption (a table's caption after a
+    rule's last article sits under its heading). What its excerpt and its full text read
+    together (:func:`.excerpt.article_excerpt`, ``KnowledgeBase.paragraph``)."""
+    return kind in ("text", "list") and not is_caption(norm, kind)
+
+
 def _bare(text: str) -> str:
     """Letters, digits and CJK only: 年假怎么申请？ → 年假怎么申请."""
     return _NOT_WORD.sub("", text).lower()

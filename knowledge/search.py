@@ -57,6 +57,7 @@ from .rank import (
     applies_before,
     defers_to,
     apply_votes,
+    article_body,
     article_key,
     bearer_first,
     bound_first,
@@ -68,7 +69,6 @@ from .rank import (
     defines_first,
     held_back,
     in_article,
-    is_caption,
     lead_first,
     leads_sibling,
     meaning_decides,
@@ -636,8 +636,7 @@ class Searcher:
                                query.highlight_terms, self.config.excerpt_chars,
                                is_list=data.kind == "list", wants_list=asks_for_list(query.text),
                                is_row=data.kind == "table_row", whole=data.kind == "faq")
-        if data.kind in ("text", "list") and in_article(data.section) \
-                and not is_caption(self.norms[item.row], data.kind):
+        if in_article(data.section) and article_body(self.norms[item.row], data.kind):
             rows = self._article_rows(item.row)
             if len(rows) > 1 or len(data.text) > self.config.excerpt_chars:
                 parts = [ArticlePart(self.rows[r].text, self.norms[r], self.rows[r].sentences,
@@ -665,8 +664,7 @@ class Searcher:
                 # (a table's caption after a document's last article is under its heading:
                 # 通讯补贴标准表 is no paragraph of 本办法自印发之日起施行)
                 if other.number != number or other.section != data.section \
-                        or other.kind not in ("text", "list") \
-                        or is_caption(self.norms[at], other.kind):
+                        or not article_body(self.norms[at], other.kind):
                     break
                 found.append(at)
                 at, number = at + step, number + step
