@@ -281,6 +281,10 @@ def _first(ranked: list[Ranked], i: int, mark: str) -> list[Ranked]:
     return placed + ranked[i + 1:]
 
 
+LIST_NAMED_REACH = 2      # (times ``among``)
+LIST_NAMED_SLACK = 0.05   # (of strength)
+
+
 def says_it_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: Sequence[str],
                   query: Query, among: int) -> list[Ranked]:
     """Within one document, the article that says what is asked first (issue 16, item 2).
@@ -316,15 +320,24 @@ def says_it_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms:
         if not named:
             named.append(bool(query.listed) and any(
                 rows[other.row].doc_id == doc and query.lists_asked(norms[other.row])
-                for other in ranked[:among]))
+                for other in ranked[:reach]))
         return not named[0] or query.lists_asked(norms[item.row])
 
+    # A lead-in announcing the very list asked (有下列情形之一的 for 哪些情况) is looked for further
+    # down, and its article may cover a little less: what it lists is said in the rule's own
+    # word (情况 → 情形 counts less than 情况 itself), where a sibling listing something else
+    # (履行下列职责：…提取…情况…) says the question's words in passing.
+    reach = among * LIST_NAMED_REACH if query.listed else among
     if says(best):
         return ranked
-    for i in range(1, min(among, len(ranked))):
+    for i in range(1, min(reach, len(ranked))):
         item = ranked[i]
-        if rows[item.row].doc_id == doc and item.strength >= best.strength and says(item) \
-                and not item.parts.get("liability"):
+        if rows[item.row].doc_id != doc or item.parts.get("liability") or not says(item):
+            continue
+        lists = named[0] and query.lists_asked(norms[item.row])
+        if i >= among and not lists:
+            continue
+        if item.strength >= best.strength - (LIST_NAMED_SLACK if lists else 0.0):
             return _first(ranked, i, "says_it")
     return ranked
 
