@@ -75,6 +75,11 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
           r"|、(?<=[^、，。]、)[^、，。]{1,12}、[^、，。]{1,12}、"
           # … or three closed by 等 (公务接待费、公务用车购置和运行费、因公出国(境)费等)
           r"|、(?<=[^、，。]、)[^、，。]{1,12}、[^、，。等]{1,12}等"
+          # … or four closed by 和/及/或 that a clause says what a thing is or has (差旅费，是指…
+          # 城市间交通费、住宿费、伙食补助费和市内交通费; not its subject: 机关、团体、企业事业单位和
+          # 其他组织应当…)
+          r"|(?:是指|系指|指的是|分别是|分别为|即|有)[^，。；：]{0,40}?、[^、，。；]{1,12}、"
+          r"[^、，。；和及或]{1,12}(?:和|及|以及|或者|或)[^、，。；]"
           # … or the kinds a rule divides a thing into (处分分为警告、记过、降职降薪和解除劳动合同四种)
           rf"|分为[^。；：:]{{1,40}}?[{_NUMERAL}]+[种类]")),
         # 能不能/可以…吗/是否/算不算 → a rule: 应当, 不得, 可以, 视为, 认定为
