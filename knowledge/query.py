@@ -158,7 +158,8 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
     ))
 
 # A quantity asked with a bound (最少几位, 最长多久) is answered by a limit in that direction: rules
-# state limits as 不得少于10位, 不少于六个月, 3天以上 (a least) or 不超过24个月, 60日内 (a most).
+# state limits as 不得少于10位, 不少于六个月, 3天以上 (a least) or 不超过24个月, 60日内 (a most),
+# and a deadline asked (多长时间内) as a span within (一个月内).
 # Each row: the bound, the question forms that ask for it, what a sentence stating it says.
 BOUNDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
     (name, re.compile(asks), re.compile(says)) for name, asks, says in (
@@ -166,7 +167,16 @@ BOUNDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
          rf"不得少于|不少于|不低于|不得低于|至少|最低|[{_NUMERAL}]+\S{{0,3}}以上"),
         ("most", r"最多|最长|最高|上限|顶多|最晚|最迟|不超过",
          (rf"不超过|不得超过|不得长于|最长|最多|最高|最迟|上限|[{_NUMERAL}]+\S{{0,3}}(?:以内|以下)|"
+          # … and a period a rule sets (申请仲裁的时效期间为一年, 答复期限为15日)
+          rf"(?:期限|期间|时效)为[{_NUMERAL}]|"
           rf"[{_NUMERAL}]+(?:个)?(?:工作日|日|天|个月|月|年|周|小时)内")),
+        # a time asked as a deadline (多长时间内, 几天之内): a span said with 内 (一个月内, 15日以内),
+        # not a span passed (超过一个月未订立…的, what follows a deadline missed)
+        ("within",
+         (r"(?:多长时间|多长时候|多久|多少天|几天|几日|多少日|几个月|多少个?月|几个工作日|多少个?工作日|"
+          r"几周|几年|多少年)(?:之内|以内|内)"),
+         rf"[{_NUMERAL}]+(?:个)?(?:工作日|日|天|个月|月|年|周|星期|小时)(?:之内|以内|内)|"
+         rf"(?:期限|期间|时效)为[{_NUMERAL}]"),
     ))
 
 # A list asked names what is to be listed (哪些事项, 什么情况下); a rule's lead-in names what its

@@ -983,14 +983,15 @@ def count_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
     number's sentence or list item (and says the title's words the question and the best say),
     the first such goes first (only the order moves, as in
     :func:`says_it_first`; not over an article another order rule moved first; never a 法律责任
-    article; ``parts["counted"]`` marks it)."""
+    article, nor one not stating the limit asked that the best states: 一个月内 for 多长时间内,
+    不得超过 for 最多; ``parts["counted"]`` marks it)."""
     ranked = list(ranked)
     if len(ranked) < 2 or "quantity" not in query.asks or rows[ranked[0].row].kind == "faq":
         return ranked
     best = ranked[0]
     if _moved(best):    # another rule's reason comes first
         return ranked
-    doc, said = rows[best.row].doc_id, None
+    doc, said, bounded = rows[best.row].doc_id, None, False
     for i in range(1, min(among, len(ranked))):
         item = ranked[i]
         if rows[item.row].doc_id != doc or item.strength < best.strength \
@@ -1004,8 +1005,11 @@ def count_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
             said = _counted(norms[best.row], units)
             if not said:      # no number (says_it_first's case), or only the topic with it
                 return ranked
+            bounded = query.says_bound(norms[best.row])
         if any(not u.match(norms[item.row]) for u in topic):
             continue   # a sibling not sharing them is about another thing (决算 for 预算)
+        if bounded and not query.says_bound(norms[item.row]):
+            continue   # the best states the limit asked (一个月内 for 多长时间内); it does not
         if _counted(norms[item.row], units) > said:
             return _first(ranked, i, "counted")
     return ranked
