@@ -165,7 +165,9 @@ BOUNDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
     (name, re.compile(asks), re.compile(says)) for name, asks, says in (
         ("least", r"最少|至少|最低|起码|下限|不少于|不低于",
          rf"不得少于|不少于|不低于|不得低于|至少|最低|[{_NUMERAL}]+\S{{0,3}}以上"),
-        ("most", r"最多|最长|最高|上限|顶多|最晚|最迟|不超过",
+        # (and a time after which a thing can no longer be done: 过多久就不能告了, 多久以后就失效)
+        ("most", (r"最多|最长|最高|上限|顶多|最晚|最迟|不超过|过多久|"
+                  r"(?:多久|多长时间|几年|几个月|几天)(?:之后|以后|后)?就(?:不能|不可以|不行|没|过期|失效|作废)"),
          (rf"不超过|不得超过|不得长于|最长|最多|最高|最迟|上限|[{_NUMERAL}]+\S{{0,3}}(?:以内|以下)|"
           # … and a period a rule sets (申请仲裁的时效期间为一年, 答复期限为15日)
           rf"(?:期限|期间|时效)为[{_NUMERAL}]|"
