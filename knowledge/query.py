@@ -182,13 +182,14 @@ BOUNDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
     ))
 
 # A list asked names what is to be listed (哪些事项, 什么情况下); a rule's lead-in names what its
-# items are (对下列事项实施监察：, 有下列情形之一的). Rules call a case 情形 where staff say 情况.
+# items are (对下列事项实施监察：, 有下列情形之一的). Rules call a case 情形 where staff say 情况,
+# and the aspects asked (查哪些方面) 下列事项 or 下列情况.
 _LIST_ASKED = re.compile(r"哪些|哪几[种类项个]?|什么")
 # … or its kinds (有哪几种, 分几类), which a rule divides: 分为以下五种, 分为三类, 有下列四种
 _KINDS_ASKED = re.compile(r"哪几[种类]|几[种类]|哪些(?:种类|类型|类别)|什么(?:种类|类型)")
 _DIVIDED = rf"(?:分为|分成|划分为|(?:以下|下列|如下)[{_NUMERAL}]*[种类])"
 _CLAUSE_END = re.compile(r"[，。；：？！?!,;:]")
-LISTED_AS = {"情况": ("情形",), "情形": ("情况",)}
+LISTED_AS = {"情况": ("情形",), "情形": ("情况",), "方面": ("事项", "情况", "内容")}
 # … as the last word of the lead-in's noun (下列个人信息保护职责 lists duties, not 个人信息): what
 # follows it ends the noun, or is the verb a lead-in puts after it (对下列事项实施监察).
 _LEAD_END = r"(?=之一|的|[：:，,、；;\n]|$|实施|进行|予以|作出|适用|不得|应当|可以|由|按照|依照)"
