@@ -777,10 +777,17 @@ def asking_pieces(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+# A fine already imposed, named as the thing handled (收到罚款决定书, 交罚款, 罚款单): a question
+# about paying it (钱要在几天之内交掉, 罚款交到哪) asks no consequence.
+_FINE_IN_HAND = re.compile(r"(?:交|缴|缴纳|付|收到|拿到|接到)(?:了|完)?(?:行政)?(?:罚款|罚金|罚单)|"
+                           r"(?:罚款|处罚)(?:决定书|决定|通知书|通知|单|收据)|罚单")
+
+
 def answer_types(question: str) -> tuple[str, ...]:
     """What ``question`` asks for, as ANSWER_TYPES names (多少天 → quantity; 谁 → agent; 从哪天
     到哪天 → period, which stands for quantity and a start)."""
-    found = tuple(name for name, asks, _ in ANSWER_TYPES if asks.search(question))
+    found = tuple(name for name, asks, _ in ANSWER_TYPES if asks.search(
+        _FINE_IN_HAND.sub("", question) if name == "consequence" else question))
     if "period" in found:
         found = tuple(name for name in found if name not in ("quantity", "start"))
     return found
