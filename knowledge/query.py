@@ -777,10 +777,11 @@ def asking_pieces(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-# A fine already imposed, named as the thing handled (收到罚款决定书, 交罚款, 罚款单): a question
-# about paying it (钱要在几天之内交掉, 罚款交到哪) asks no consequence.
+# A fine already imposed, named as the thing handled (收到罚款决定书, 交罚款, 罚款单, 罚款交到哪):
+# a question about paying it (钱要在几天之内交掉) asks no consequence (罚款要交多少 still does).
 _FINE_IN_HAND = re.compile(r"(?:交|缴|缴纳|付|收到|拿到|接到)(?:了|完)?(?:行政)?(?:罚款|罚金|罚单)|"
-                           r"(?:罚款|处罚)(?:决定书|决定|通知书|通知|单|收据)|罚单")
+                           r"(?:罚款|处罚)(?:决定书|决定|通知书|通知|单|收据)|罚单|"
+                           r"(?:罚款|罚金)(?:要|该|应该|得)?(?:交|缴|缴纳)(?:到|给|在|去|哪|了)")
 
 
 def answer_types(question: str) -> tuple[str, ...]:

@@ -141,6 +141,12 @@ def test_confidence_grows_with_the_evidence() -> None:
     ("办公电脑中了病毒该怎么办？", "procedure",
      "发现计算机感染病毒的，应当立即断开网络，并在1小时内报告信息中心。",
      "开展网络安全检测活动，应当遵守国家有关规定。"),
+    # (session 26) a definition spelling out four things answers 哪些; a subject named as four
+    # parties does not
+    ("差旅费都包括哪些钱？", "list",
+     "本办法所称差旅费，是指工作人员临时到常驻地以外地区公务出差所发生的城市间交通费、住宿费、"
+     "伙食补助费和市内交通费。",
+     "机关、团体、企业事业单位和其他组织应当定期向档案馆移交电子档案。"),
 ])
 def test_the_question_form_names_the_sentence_that_answers_it(question, kind, answering,
                                                               not_answering) -> None:
@@ -165,6 +171,33 @@ def test_a_question_about_consequences_is_not_taken_for_a_list() -> None:
     ("交上去的社保钱会不会被挪去干别的", False), ("我的病历会被公开吗？", False),
 ])
 def test_only_a_sanction_after_hui_bei_asks_a_consequence(question, asks_consequence) -> None:
+    from knowledge.query import answer_types
+
+    assert ("consequence" in answer_types(question)) == asks_consequence
+
+
+@pytest.mark.parametrize(("question", "states", "does_not"), [
+    # a deadline asked: a span within, or a period a rule sets — not a span passed
+    ("入职以后多长时间内要签书面合同？", "应当在员工入职之日起一个月内订立书面劳动合同。",
+     "超过一个月未订立书面劳动合同的，向员工每月支付二倍工资。"),
+    ("钱要在几天之内交掉？", "应当自收到罚款决定书之日起十五日内缴纳。", "到期不缴纳的，每日加处罚款。"),
+    # a time after which a thing can no longer be done asks a limit
+    ("打劳动仲裁，过多久就不能告了？", "申请仲裁的时效期间为一年。", "公司提前三十日书面通知员工本人。"),
+    ("过了多久就不能再罚了？", "违法行为在二年内未被发现的，不再给予行政处罚。", "罚款决定书应当载明罚款数额。"),
+])
+def test_the_limit_asked_is_the_limit_said(statute_kb, question, states, does_not) -> None:
+    query = statute_kb.searcher.analyse(question)
+    assert query.bound_patterns, question
+    assert query.says_bound(states)
+    assert not query.says_bound(does_not)
+
+
+@pytest.mark.parametrize(("question", "asks_consequence"), [
+    ("收到罚款决定书了，钱要在几天之内交掉？", False), ("罚款交到哪个银行？", False),
+    ("交罚款能刷卡吗？", False), ("罚款一直不交会怎么样？", True), ("闯红灯罚多少钱？", True),
+])
+def test_a_fine_in_hand_is_the_thing_handled_not_a_consequence_asked(question,
+                                                                     asks_consequence) -> None:
     from knowledge.query import answer_types
 
     assert ("consequence" in answer_types(question)) == asks_consequence

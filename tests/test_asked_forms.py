@@ -1,0 +1,70 @@
+"""What a question asks, read from its form, on an office rule of our own (tests/fixtures/
+asked_forms, written for these tests), through the CLI:
+
+- 多长时间内 asks a deadline: the article saying 一个月内 answers, not the sibling on what follows
+  a month missed (超过一个月未订立…的, 二倍工资), although it says more of the question's words;
+- 出了差错 is the rule's 过错 (the thesaurus), and the article saying the deduction's limit
+  answers 每个月能扣我多少;
+- X都包括哪些 asks what X covers: the article defining it (本办法所称工资，是指A、B、C和D);
+- 哪些情况 is answered by the lead-in announcing those cases (有下列情形之一的), not by a list of
+  something else naming the question's words (人力资源部履行下列职责：…预支工资的情况);
+- a fine in hand (收到罚款决定书) is the thing handled: asked when to pay it, no consequence is
+  asked, while 一直不交会怎么样 still asks one and gets the 罚则 article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_cli import answers_of, articles, units
+
+DOCS = Path(__file__).parent / "fixtures" / "asked_forms"
+
+QUESTIONS = ("入职以后多长时间内公司要跟我签书面合同？", "工作出了差错，公司每个月能扣我多少工资？",
+             "这里说的工资都包括哪些钱？", "哪些情况可以预支工资？",
+             "开公车收到罚款决定书，钱要在几天之内交掉？", "开公车被罚了款一直不交会怎么样？")
+
+
+@pytest.fixture(scope="module")
+def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    return answers_of(tmp_path_factory, DOCS, QUESTIONS)
+
+
+def test_a_deadline_asked_is_answered_by_the_span_within(answers) -> None:
+    answer = answers["入职以后多长时间内公司要跟我签书面合同？"]
+    assert answer["status"] == "answer"
+    assert articles(answer)[:2] == ["第四条", "第五条"]
+    assert "一个月内" in answer["hits"][0]["excerpt"]
+
+
+def test_a_mistake_at_work_is_the_rules_fault(answers) -> None:
+    answer = answers["工作出了差错，公司每个月能扣我多少工资？"]
+    assert answer["status"] == "answer", (answer["status"], articles(answer), units(answer))
+    assert articles(answer)[0] == "第九条"
+    assert "百分之二十" in answer["hits"][0]["excerpt"]
+    mistake = next(u for u in answer["explain"]["query"]["units"] if "差错" in u["text"])
+    assert "过错" in mistake["alternatives"]
+
+
+def test_what_a_term_covers_is_its_definition(answers) -> None:
+    answer = answers["这里说的工资都包括哪些钱？"]
+    assert answer["status"] == "answer"
+    assert articles(answer)[0] == "第二条"
+    assert "基本工资、岗位津贴、绩效奖金和加班工资" in answer["hits"][0]["excerpt"]
+
+
+def test_the_cases_asked_are_those_a_lead_in_announces(answers) -> None:
+    answer = answers["哪些情况可以预支工资？"]
+    assert answer["status"] == "answer"
+    assert articles(answer)[0] == "第十条"
+    assert "重大疾病" in answer["hits"][0]["excerpt"]     # (its items too)
+
+
+def test_a_fine_in_hand_asks_no_consequence(answers) -> None:
+    paying = answers["开公车收到罚款决定书，钱要在几天之内交掉？"]
+    assert "consequence" not in paying["explain"]["query"]["asks"]
+    assert paying["status"] == "answer" and articles(paying)[0] == "第十二条"
+    assert "十五日内" in paying["hits"][0]["excerpt"]
+    unpaid = answers["开公车被罚了款一直不交会怎么样？"]
+    assert "consequence" in unpaid["explain"]["query"]["asks"]
+    assert articles(unpaid)[0] == "第十三条"
