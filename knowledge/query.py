@@ -461,6 +461,17 @@ _A_NOT_A = re.compile(r"([^\W\d_a-zA-Z能可是有要会行对好算该需准让
 _GIVE_ASKED = re.compile(r"给[不没]给(?=[\u4e00-\u9fff])")
 
 
+# "Usually", said just before what is asked (一般多久能批下来, 通常要几天, 正常情况下多少钱): the
+# question's manner, never its topic — though rules say 一般 elsewhere (一般规定, 一般不超过).
+_USUALLY = re.compile(r"(?:一般来说|一般情况下|正常情况下|一般|通常|正常)[，,]?"
+                      r"(?=(?:要|需要|得|是|会|能|可以)?(?:多久|多长|多少|几|怎么|如何|什么时候|啥时候|哪天))")
+
+
+def without_usually(text: str) -> str:
+    """``text`` without a "usually" said before what it asks (一般多久 → 多久)."""
+    return _USUALLY.sub("", text)
+
+
 def without_a_not_a(text: str) -> str:
     """``text`` with its A-not-A forms said once (结没结婚 → 结婚, 可不可以 → 可以) and its
     给不给 before a verb left out (给不给报 → 报)."""
@@ -823,7 +834,7 @@ class QueryBuilder:
         cfg = config
         normalized = normalize(question).strip()
         # what is cut (结没结婚 → 结婚, 加了两天班 → 加班两天); asks are read from the question
-        said = without_obligation_talk(joined_verbs(without_a_not_a(normalized)))
+        said = without_obligation_talk(joined_verbs(without_a_not_a(without_usually(normalized))))
         word_list, unit_list = self.analyzer.question_tokens(said)
         words = dict.fromkeys(word_list, 1.0)
         unit_texts = list(dict.fromkeys(unit_list))
