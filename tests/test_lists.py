@@ -22,22 +22,25 @@ def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     return answers_of(tmp_path_factory, RULES, QUESTIONS)
 
 
-@pytest.mark.parametrize(("question", "answering", "passed", "says"), [
-    # 哪些事项 → 对下列事项实施安全检查：, not 有权采取下列检查措施： (which says 检查事项 twice)
-    ("安全检查都检查哪些事项？", "第三条", "第四条", "危险物品的存放情况"),
-    # 哪些情况 → 有下列情形之一的 (a rule's word for a case), not 用于下列支出：
-    ("领交通补贴期间有哪些情况会被取消？", "第八条", "第七条", "调离本单位"),
+@pytest.mark.parametrize(("question", "answering", "passed", "says", "moved"), [
+    # 哪些事项 → 对下列事项实施安全检查：, not 有权采取下列检查措施： (which says 检查事项 twice):
+    # the words alone put the other list first
+    ("安全检查都检查哪些事项？", "第三条", "第四条", "危险物品的存放情况", True),
+    # 哪些情况 → 有下列情形之一的 (a rule's word for a case), not 用于下列支出： (since session 26
+    # the thesaurus's 情况 > 情形 finds it by its words)
+    ("领交通补贴期间有哪些情况会被取消？", "第八条", "第七条", "调离本单位", False),
 ])
 def test_the_lead_in_naming_what_is_asked_goes_first(answers, question: str, answering: str,
-                                                      passed: str, says: str) -> None:
+                                                      passed: str, says: str, moved: bool) -> None:
     answer = answers[question]
     sections = [hit["section"] for hit in answer["hits"]]
     assert sections[0].endswith(answering) and says in answer["hits"][0]["excerpt"]
     assert sections.index(next(s for s in sections if s.endswith(passed))) > 0
     top = answer["explain"]["candidates"][0]
-    assert top["says_it"] == 1.0 and top["answer_type"] == 1.0
-    # the words alone put the other list first
-    assert top["bm25"] < max(c["bm25"] for c in answer["explain"]["candidates"][1:])
+    assert top["answer_type"] == 1.0
+    if moved:
+        assert top["says_it"] == 1.0
+        assert top["bm25"] < max(c["bm25"] for c in answer["explain"]["candidates"][1:])
 
 
 def test_a_list_named_by_its_own_lead_in_stays_first(answers) -> None:
