@@ -191,8 +191,9 @@ _DIVIDED = rf"(?:分为|分成|划分为|(?:以下|下列|如下)[{_NUMERAL}]*[�
 _CLAUSE_END = re.compile(r"[，。；：？！?!,;:]")
 LISTED_AS = {"情况": ("情形",), "情形": ("情况",), "方面": ("事项", "情况", "内容")}
 # … as the last word of the lead-in's noun (下列个人信息保护职责 lists duties, not 个人信息): what
-# follows it ends the noun, or is the verb a lead-in puts after it (对下列事项实施监察).
-_LEAD_END = r"(?=之一|的|[：:，,、；;\n]|$|实施|进行|予以|作出|适用|不得|应当|可以|由|按照|依照)"
+# follows it ends the noun, or is the verb a lead-in puts after it (对下列事项实施监察), or the
+# decision it is (拟作出下列行政处罚决定 lists the penalties: 哪些处罚).
+_LEAD_END = r"(?=之一|的|[：:，,、；;\n]|$|实施|进行|予以|作出|适用|不得|应当|可以|由|按照|依照|决定)"
 
 
 @dataclass(frozen=True)

@@ -892,7 +892,8 @@ def party_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
     moves, as in :func:`says_it_first`; never from or to a 法律责任 article, nor after another
     order rule moved the best, nor when the best says less than ``floor`` of the question:
     then these are no rules about what is asked, whoever they bind; nor, asked a quantity,
-    before the best when only the best says it, :func:`_says`; ``parts["party"]``)."""
+    before the best when only the best says it, :func:`_says`, nor, asked a list by name, before
+    the best announcing it, :meth:`~.query.Query.lists_asked`; ``parts["party"]``)."""
     ranked = list(ranked)
     if len(ranked) < 2 or not asks_no_organ(query) or ranked[0].strength < floor:
         return ranked
@@ -902,12 +903,15 @@ def party_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow], norms: S
             or not _binds_organ(_best_sentence(best, rows, norms), bodies=True):
         return ranked
     best_says = "quantity" in query.asks and _says(best, norms, query)
+    best_lists = query.lists_asked(norms[best.row])
     for i in range(1, min(among, len(ranked))):
         item = ranked[i]
         if len(article_key(rows[item.row])) != 2 or item.parts.get("liability") \
                 or item.strength < ratio * best.strength \
-                or (best_says and not _says(item, norms, query)):
-            continue     # (not before the one that says what is asked: 三日前 for 提前几天)
+                or (best_says and not _says(item, norms, query)) \
+                or (best_lists and not query.lists_asked(norms[item.row])):
+            continue     # (not before the one that says what is asked: 三日前 for 提前几天,
+            # nor the lead-in announcing the list asked: 拟作出下列行政处罚决定 for 哪些处罚)
         # whom it binds: its opening sentence's subject (…；在发生…时，立即启动… goes on
         # binding the 网络运营者 its paragraph opens with)
         opening = _body(norms[item.row])
