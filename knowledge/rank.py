@@ -281,6 +281,46 @@ def _first(ranked: list[Ranked], i: int, mark: str) -> list[Ranked]:
     return placed + ranked[i + 1:]
 
 
+# An article's number (第十二条 → 12), for the article after another (continued_first).
+_ARTICLE_NUMBER = re.compile(r"^第([一二三四五六七八九十百千零〇两\d]+)条$")
+
+
+def _article_number(section: Sequence[str]) -> int | None:
+    found = _ARTICLE_NUMBER.match(section[-1]) if section else None
+    return chinese_number(found.group(1)) if found else None
+
+
+def continued_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
+                    norms: Sequence[str], query: Query, reach: int,
+                    ratio: float = 0.5) -> list[Ranked]:
+    """Asked a limit (预借现金最多能借多少, 多久之内), when the best article says no number at
+    all and the article right after it (the next number under the same heading of the same
+    document) states what is asked, that one goes first: a rule's procedure is followed by its
+    limits (第十一条 员工…确需预借现金的，应当填写借款单… / 第十二条 个人借款单笔不超过2万元), the
+    second saying the topic in fewer of the question's words. Looked for among the best
+    ``reach`` articles, covering ``ratio`` of the best's share; never a 法律责任 article; only the
+    order moves (``parts["continued"]``)."""
+    ranked = list(ranked)
+    if len(ranked) < 2 or not query.bound_patterns or rows[ranked[0].row].kind == "faq":
+        return ranked
+    best = ranked[0]
+    if best.parts.get("answer_type") or best.parts.get("liability") or _moved(best):
+        return ranked
+    number = _article_number(rows[best.row].section)
+    if number is None:
+        return ranked
+    head, doc = tuple(rows[best.row].section[:-1]), rows[best.row].doc_id
+    for i in range(1, min(reach, len(ranked))):
+        item = ranked[i]
+        row = rows[item.row]
+        if row.doc_id == doc and tuple(row.section[:-1]) == head \
+                and _article_number(row.section) == number + 1 \
+                and item.parts.get("answer_type") == 1.0 and query.says_bound(norms[item.row]) \
+                and not item.parts.get("liability") and item.strength >= ratio * best.strength:
+            return _first(ranked, i, "continued")
+    return ranked
+
+
 LIST_NAMED_REACH = 2      # (times ``among``)
 LIST_NAMED_SLACK = 0.05   # (of strength)
 

@@ -59,6 +59,7 @@ from .rank import (
     apply_votes,
     article_body,
     article_key,
+    continued_first,
     bearer_first,
     bound_first,
     by_meaning,
@@ -550,6 +551,8 @@ class Searcher:
         rule binding the party a question opens with (单位要…吗) before one binding another."""
         articles = says_it_first(one_per_article(ranked, self.rows, query, self.norms),
                                  self.rows, self.norms, query, self.config.sibling_among)
+        articles = continued_first(articles, self.rows, self.norms, query,
+                                   2 * self.config.sibling_among)
         articles = cited_first(articles, self.rows, self.norms, self.config.sibling_among, query)
         articles = act_first(articles, self.rows, self.norms, query, self.config.sibling_among)
         articles = count_first(articles, self.rows, self.norms, query, self.config.sibling_among)

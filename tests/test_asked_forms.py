@@ -9,7 +9,9 @@ asked_forms, written for these tests), through the CLI:
 - 哪些情况 is answered by the lead-in announcing those cases (有下列情形之一的), not by a list of
   something else naming the question's words (人力资源部履行下列职责：…预支工资的情况);
 - a fine in hand (收到罚款决定书) is the thing handled: asked when to pay it, no consequence is
-  asked, while 一直不交会怎么样 still asks one and gets the 罚则 article."""
+  asked, while 一直不交会怎么样 still asks one and gets the 罚则 article;
+- a limit asked (最多能借多少) of a procedure's article saying no number (预借现金的，应当填写
+  借款单…) is the next article's (个人借款单笔不超过二万元)."""
 
 from __future__ import annotations
 
@@ -22,7 +24,8 @@ DOCS = Path(__file__).parent / "fixtures" / "asked_forms"
 
 QUESTIONS = ("入职以后多长时间内公司要跟我签书面合同？", "工作出了差错，公司每个月能扣我多少工资？",
              "这里说的工资都包括哪些钱？", "哪些情况可以预支工资？",
-             "开公车收到罚款决定书，钱要在几天之内交掉？", "开公车被罚了款一直不交会怎么样？")
+             "开公车收到罚款决定书，钱要在几天之内交掉？", "开公车被罚了款一直不交会怎么样？",
+             "预借现金最多能借多少？")
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +71,10 @@ def test_a_fine_in_hand_asks_no_consequence(answers) -> None:
     unpaid = answers["开公车被罚了款一直不交会怎么样？"]
     assert "consequence" in unpaid["explain"]["query"]["asks"]
     assert articles(unpaid)[0] == "第十三条"
+
+
+def test_the_limit_of_a_procedure_is_the_next_article(answers) -> None:
+    answer = answers["预借现金最多能借多少？"]
+    assert articles(answer)[:2] == ["第十五条", "第十四条"]
+    assert "不超过二万元" in answer["hits"][0]["excerpt"]
+    assert answer["explain"]["candidates"][0]["continued"] == 1.0
