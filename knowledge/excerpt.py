@@ -52,11 +52,13 @@ def asks_for_list(question: str) -> bool:
 def make_excerpt(text: str, norm: str, sentences: Sequence[tuple[int, int]],
                  covers: Sequence[float], terms: Sequence[str], limit: int = 160, *,
                  is_list: bool = False, wants_list: bool = False, is_row: bool = False,
-                 whole: bool = False) -> Excerpt:
+                 whole: bool = False, yes_no: bool = False) -> Excerpt:
     """The excerpt of ``text`` (``norm`` is its normalised form, offsets aligned) for a question
     whose per-sentence coverage is ``covers`` and whose highlight words are ``terms``; ``whole``:
-    all of it (an FAQ pair's answer is the reply, however long)."""
-    if whole:
+    all of it (an FAQ pair's answer is the reply, however long). ``yes_no``: the question asks
+    whether a thing may be done (能买一等座吗): a list that fits is shown with every item — who
+    may (院领导…一等座) and who may not (其他人员…二等座) are the answer together."""
+    if whole or (yes_no and is_list and len(text) <= limit * ARTICLE_FACTOR):
         return Excerpt(text, tuple(find_spans(norm, terms)))
     if is_list and "\n" in text:
         return _list_excerpt(text, norm, sentences, covers, terms, limit, wants_list)
@@ -280,13 +282,14 @@ class ArticlePart:
 
 
 def article_excerpt(parts: Sequence[ArticlePart], at: int, own: Excerpt, terms: Sequence[str],
-                    limit: int = 160, says: Callable[[str], bool] | None = None) -> Excerpt:
+                    limit: int = 160, says: Callable[[str], bool] | None = None,
+                    yes_no: bool = False) -> Excerpt:
     """The excerpt of a hit that is paragraph ``at`` of an article made of ``parts`` (its
     paragraphs in order, one or more; ``own``: the excerpt of that paragraph alone). The
     article is the unit a user reads: when the whole is at most ``limit`` ×
     :data:`ARTICLE_FACTOR` characters, it is shown whole — unless ``parts[at]`` is a list
     whose own excerpt leaves items out (the lead-in and the items that match are the answer
-    then). Else, with ``says`` (does a normalised text say the kind of answer asked), when
+    then; asked ``yes_no``, every item is). Else, with ``says`` (does a normalised text say the kind of answer asked), when
     ``parts[at]`` does not say it and another paragraph of the article does, with one of the
     question's words, that paragraph's first sentence saying it joins the excerpt in the
     article's order — asked 最多能收多少, the excerpt of 退还…投标保证金 alone lacks
@@ -294,7 +297,7 @@ def article_excerpt(parts: Sequence[ArticlePart], at: int, own: Excerpt, terms: 
     if not parts:
         return own
     if sum(len(p.text) for p in parts) + len(parts) - 1 <= limit * ARTICLE_FACTOR \
-            and (not parts[at].is_list or own.text == parts[at].text):
+            and (not parts[at].is_list or own.text == parts[at].text or yes_no):
         return Excerpt("\n".join(p.text for p in parts),
                        tuple(find_spans("\n".join(p.norm for p in parts), terms)))
     if len(parts) < 2 or says is None or says(parts[at].norm):

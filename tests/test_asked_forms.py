@@ -11,7 +11,9 @@ asked_forms, written for these tests), through the CLI:
 - a fine in hand (收到罚款决定书) is the thing handled: asked when to pay it, no consequence is
   asked, while 一直不交会怎么样 still asks one and gets the 罚则 article;
 - a limit asked (最多能借多少) of a procedure's article saying no number (预借现金的，应当填写
-  借款单…) is the next article's (个人借款单笔不超过二万元)."""
+  借款单…) is the next article's (个人借款单笔不超过二万元);
+- asked whether a thing may be done (能买一等座吗), a short list is quoted with every item: who
+  may (公司领导…一等座) and who may not (其他人员…二等座) answer together."""
 
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ DOCS = Path(__file__).parent / "fixtures" / "asked_forms"
 QUESTIONS = ("入职以后多长时间内公司要跟我签书面合同？", "工作出了差错，公司每个月能扣我多少工资？",
              "这里说的工资都包括哪些钱？", "哪些情况可以预支工资？",
              "开公车收到罚款决定书，钱要在几天之内交掉？", "开公车被罚了款一直不交会怎么样？",
-             "预借现金最多能借多少？")
+             "预借现金最多能借多少？", "出差坐高铁能买一等座吗？")
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +80,10 @@ def test_the_limit_of_a_procedure_is_the_next_article(answers) -> None:
     assert articles(answer)[:2] == ["第十五条", "第十四条"]
     assert "不超过二万元" in answer["hits"][0]["excerpt"]
     assert answer["explain"]["candidates"][0]["continued"] == 1.0
+
+
+def test_a_yes_no_question_on_a_short_list_sees_every_item(answers) -> None:
+    answer = answers["出差坐高铁能买一等座吗？"]
+    assert answer["status"] == "answer" and articles(answer)[0] == "第十六条"
+    excerpt = answer["hits"][0]["excerpt"]
+    assert "公司领导可以乘坐高铁一等座" in excerpt and "其他人员乘坐高铁二等座" in excerpt
