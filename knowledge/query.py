@@ -88,7 +88,9 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
           r"必须.*吗|得.*吗|允许|让不让|行不行|有没有权"),
          # (and 不影响: 用人单位变更名称…不影响劳动合同的履行 answers 合同还算数吗)
          r"应当|不得|可以|视为|认定为|禁止|必须|有权|无权|不予|须|准予|(?<!不)允许|准许|不属于|属于|"
-         r"不影响"),
+         # (and an employer's commitment not to: 公司不依照第四十五条的规定解除劳动合同,
+         # 公司不以罚款等名义扣减工资, 公司不因员工投诉而对其调岗)
+         r"不影响|(?:公司|用人单位|本单位|单位)不(?=依照|按照|以|因)"),
         # X有什么义务/有哪些职责/要遵守什么/必须做什么 → the duties binding X: 应当, 必须, 负责
         # (the word 义务 is the question's, not the rule's: 信访人…应当遵守法律、法规，不得…)
         ("duty",

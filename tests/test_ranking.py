@@ -147,6 +147,10 @@ def test_confidence_grows_with_the_evidence() -> None:
      "本办法所称差旅费，是指工作人员临时到常驻地以外地区公务出差所发生的城市间交通费、住宿费、"
      "伙食补助费和市内交通费。",
      "机关、团体、企业事业单位和其他组织应当定期向档案馆移交电子档案。"),
+    # … and an employer's commitment not to (公司不依照…解除) answers whether it may
+    ("生病期间公司能辞退我吗？", "rule",
+     "员工有下列情形之一的，公司不依照本手册第四十五条的规定解除劳动合同：",
+     "劳动合同期满的，劳动合同终止。"),
 ])
 def test_the_question_form_names_the_sentence_that_answers_it(question, kind, answering,
                                                               not_answering) -> None:
