@@ -83,7 +83,7 @@ def side_of(text: str, alternatives: Iterable[str]) -> str:
 # it from the question and :func:`enders` from a paragraph, so that the rerank can put a rule
 # on the other side's ending below one on the asked side's.
 _BY_EMPLOYER = re.compile("辞退|开除|解雇|炒鱿鱼|被炒|炒了我|把我炒|裁员|裁掉|裁人|被裁|不要我了|劝退")
-_BY_WORKER = re.compile("辞职|辞工|不干了|不想干了|跳槽|主动离职|自己离职|提离职")
+_BY_WORKER = re.compile("辞职|辞工|裸辞|不干了|不想干了|跳槽|主动离职|自己离职|提离职|我要走|想走人")
 _ENDS = "解除"
 _ENDER_SIDES = (("employer", ("用人单位", "用工单位", "公司", "单位", "企业")),
                 ("worker", ("被派遣劳动者", "劳动者", "职工", "员工")))
