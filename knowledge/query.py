@@ -1077,12 +1077,16 @@ class QueryBuilder:
                 if bare != text and (bare in _GLUED_HEAD or bare in _GLUED_TAIL
                                      or bare in self.analyzer.stopwords
                                      or (QUESTION_FORM.fullmatch(bare) and bare not in vocab)):
-                    continue
-                if bare != text and text in alternatives:      # 能领 → 领, still 领取
-                    # (and 来上班 → 上班 keeps 不来上班's 旷工 beside 上班's own 到岗)
-                    alternatives[bare] = list(dict.fromkeys([*alternatives[text],
-                                                             *alternatives.get(bare, ())]))
-                text = bare
+                    if text not in alternatives:
+                        continue
+                    # a thesaurus phrase that would unglue to nothing (不要我了 → 了) is a
+                    # word of its own: it stands for 解除劳动合同, 辞退
+                else:
+                    if bare != text and text in alternatives:      # 能领 → 领, still 领取
+                        # (and 来上班 → 上班 keeps 不来上班's 旷工 beside 上班's own 到岗)
+                        alternatives[bare] = list(dict.fromkeys([*alternatives[text],
+                                                                 *alternatives.get(bare, ())]))
+                    text = bare
             if text in asking or text not in alternatives and (
                     text in MODAL_TALK or text in RESULT_TALK
                     or (text in QUESTION_TALK and (text not in vocab

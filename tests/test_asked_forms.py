@@ -13,7 +13,9 @@ asked_forms, written for these tests), through the CLI:
 - a limit asked (最多能借多少) of a procedure's article saying no number (预借现金的，应当填写
   借款单…) is the next article's (个人借款单笔不超过二万元);
 - asked whether a thing may be done (能买一等座吗), a short list is quoted with every item: who
-  may (公司领导…一等座) and who may not (其他人员…二等座) answer together."""
+  may (公司领导…一等座) and who may not (其他人员…二等座) answer together;
+- a thesaurus phrase jieba glues to talk (不要我了, which would unglue to 了) is a topic word
+  standing for 解除劳动合同, not question talk."""
 
 from __future__ import annotations
 
@@ -27,7 +29,8 @@ DOCS = Path(__file__).parent / "fixtures" / "asked_forms"
 QUESTIONS = ("入职以后多长时间内公司要跟我签书面合同？", "工作出了差错，公司每个月能扣我多少工资？",
              "这里说的工资都包括哪些钱？", "哪些情况可以预支工资？",
              "开公车收到罚款决定书，钱要在几天之内交掉？", "开公车被罚了款一直不交会怎么样？",
-             "预借现金最多能借多少？", "出差坐高铁能买一等座吗？")
+             "预借现金最多能借多少？", "出差坐高铁能买一等座吗？",
+             "老板突然说不要我了，要提前多久通知我？")
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +90,11 @@ def test_a_yes_no_question_on_a_short_list_sees_every_item(answers) -> None:
     assert answer["status"] == "answer" and articles(answer)[0] == "第十六条"
     excerpt = answer["hits"][0]["excerpt"]
     assert "公司领导可以乘坐高铁一等座" in excerpt and "其他人员乘坐高铁二等座" in excerpt
+
+
+def test_a_thesaurus_phrase_is_no_question_talk(answers) -> None:
+    answer = answers["老板突然说不要我了，要提前多久通知我？"]
+    unit = next(u for u in answer["explain"]["query"]["units"] if u["text"] == "不要我了")
+    assert "解除劳动合同" in unit["alternatives"]
+    assert "不要我了" not in answer["explain"]["query"]["talk"]
+    assert articles(answer)[0] == "第六条"
