@@ -15,6 +15,7 @@ vague noun (东西) the documents never say weighs like a lone character, not li
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -1077,10 +1078,12 @@ class QueryBuilder:
                 if bare != text and (bare in _GLUED_HEAD or bare in _GLUED_TAIL
                                      or bare in self.analyzer.stopwords
                                      or (QUESTION_FORM.fullmatch(bare) and bare not in vocab)):
-                    if text not in alternatives:
+                    if not self._stands_for_said(alternatives.get(text, ())):
                         continue
                     # a thesaurus phrase that would unglue to nothing (不要我了 → 了) is a
-                    # word of its own: it stands for 解除劳动合同, 辞退
+                    # word of its own where it stands for what the documents say (解除劳动合同,
+                    # 辞退); standing for nothing they say (去不了 → 取消, in a base without
+                    # 取消) it only asks
                 else:
                     if bare != text and text in alternatives:      # 能领 → 领, still 领取
                         # (and 来上班 → 上班 keeps 不来上班's 旷工 beside 上班's own 到岗)
@@ -1244,6 +1247,13 @@ class QueryBuilder:
                 words.setdefault(part, weight / len(parts))
         for gram in self.analyzer.grams(other):
             grams.setdefault(gram, weight * 0.5)
+
+    def _stands_for_said(self, alternatives: Iterable[str]) -> bool:
+        """Does one of a thesaurus word's ``alternatives`` occur in the knowledge base (a
+        word it indexed, or a phrase all of whose words it did)?"""
+        vocab = self.words.vocab
+        return any(a in vocab or ((parts := self._parts_of(a)) and all(p in vocab for p in parts))
+                   for a in alternatives)
 
     def _parts_of(self, phrase: str) -> tuple[str, ...]:
         """The content words jieba cuts ``phrase`` into (未订立书面劳动合同 → 订立, 书面,

@@ -40,7 +40,9 @@ WAGES = """工资支付规定
 HELD = {
     "垫付的钱多久之内要去报销？": ("第六条", "named"),       # the definition says 垫付
     "预算超了怎么办？": ("第七条", "todo"),     # the 罚则 article naming 第七条 says 超出预算
-    "预借现金最多能借多少？": ("第五条", "unbounded"),        # 第四条 says 预借现金, no amount
+    # 第四条 says 预借现金, no amount: since session 26 第五条 (the next article, its limit) is
+    # put first (rank.continued_first), and 第四条 next to it says the rarest word, 预借
+    "预借现金最多能借多少？": ("第五条", "rarest_next"),
 }
 # the same rule asked plainly: answered, with the article that says it
 ANSWERED = {
