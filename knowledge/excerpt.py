@@ -289,11 +289,11 @@ def article_excerpt(parts: Sequence[ArticlePart], at: int, own: Excerpt, terms: 
     article is the unit a user reads: when the whole is at most ``limit`` ×
     :data:`ARTICLE_FACTOR` characters, it is shown whole — unless ``parts[at]`` is a list
     whose own excerpt leaves items out (the lead-in and the items that match are the answer
-    then; asked ``yes_no``, every item is). Else, with ``says`` (does a normalised text say the kind of answer asked), when
-    ``parts[at]`` does not say it and another paragraph of the article does, with one of the
-    question's words, that paragraph's first sentence saying it joins the excerpt in the
-    article's order — asked 最多能收多少, the excerpt of 退还…投标保证金 alone lacks
-    不得超过…预算金额的2%, said in the paragraph before it."""
+    then; asked ``yes_no``, every item is). Else, with ``says`` (does a normalised text say the
+    kind of answer asked), when ``parts[at]`` does not say it and another paragraph of the
+    article does, with one of the question's words, that paragraph's first sentence saying it
+    joins the excerpt in the article's order — asked 最多能收多少, the excerpt of 退还…投标保证金
+    alone lacks 不得超过…预算金额的2%, said in the paragraph before it."""
     if not parts:
         return own
     if sum(len(p.text) for p in parts) + len(parts) - 1 <= limit * ARTICLE_FACTOR \
