@@ -109,7 +109,7 @@ FAQ_EVIDENCE = ("asked", "coverage", "fuzzy", "margin", "closeness", "lead", "su
 # a defined name, the formal word): as much as :meth:`Unit.match` gives an alternative.
 ALTERNATIVE_SAID = 0.9
 # A statute article's heading label (sections.py files each 第X条 as a section of its own).
-_ARTICLE = re.compile(r"^第[一二三四五六七八九十百千零〇两\d]+条(?:之[一二三四五六七八九十]+)?$")
+_ARTICLE = re.compile(r"^第([一二三四五六七八九十百千零〇两\d]+)条(之[一二三四五六七八九十]+)?$")
 
 
 @dataclass(frozen=True)
@@ -281,13 +281,11 @@ def _first(ranked: list[Ranked], i: int, mark: str) -> list[Ranked]:
     return placed + ranked[i + 1:]
 
 
-# An article's number (第十二条 → 12), for the article after another (continued_first).
-_ARTICLE_NUMBER = re.compile(r"^第([一二三四五六七八九十百千零〇两\d]+)条$")
-
-
 def _article_number(section: Sequence[str]) -> int | None:
-    found = _ARTICLE_NUMBER.match(section[-1]) if section else None
-    return chinese_number(found.group(1)) if found else None
+    """The number of the article a section path ends in (第十二条 → 12; None for 第十条之一 or
+    no article), for the article after another (:func:`continued_first`)."""
+    found = _ARTICLE.match(section[-1]) if section else None
+    return chinese_number(found.group(1)) if found and not found.group(2) else None
 
 
 def continued_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
@@ -314,8 +312,7 @@ def continued_first(ranked: Sequence[Ranked], rows: Sequence[ParagraphRow],
         item = ranked[i]
         row = rows[item.row]
         if row.doc_id == doc and tuple(row.section[:-1]) == head \
-                and _article_number(row.section) == number + 1 \
-                and item.parts.get("answer_type") == 1.0 and query.says_bound(norms[item.row]) \
+                and _article_number(row.section) == number + 1 and _says(item, norms, query) \
                 and not item.parts.get("liability") and item.strength >= ratio * best.strength:
             return _first(ranked, i, "continued")
     return ranked

@@ -635,11 +635,12 @@ class Searcher:
 
     def _hit(self, item: Ranked, query: Query) -> Hit:
         data = self.rows[item.row]
+        yes_no = query.asks == ("rule",)
         excerpt = make_excerpt(data.text, self.norms[item.row], data.sentences, item.covers,
                                query.highlight_terms, self.config.excerpt_chars,
                                is_list=data.kind == "list", wants_list=asks_for_list(query.text),
                                is_row=data.kind == "table_row", whole=data.kind == "faq",
-                               yes_no=query.asks == ("rule",))
+                               yes_no=yes_no)
         if in_article(data.section) and article_body(self.norms[item.row], data.kind):
             rows = self._article_rows(item.row)
             if len(rows) > 1 or len(data.text) > self.config.excerpt_chars:
@@ -648,7 +649,7 @@ class Searcher:
                 excerpt = article_excerpt(
                     parts, rows.index(item.row), excerpt, query.highlight_terms,
                     self.config.excerpt_chars, _says_asked(query) if query.asks else None,
-                    yes_no=query.asks == ("rule",))
+                    yes_no=yes_no)
         return Hit(data.doc_id, data.paragraph_id, data.citation, excerpt.text,
                    excerpt.highlights, item.final, item.parts,
                    kind="faq" if data.kind == "faq" else "paragraph", question=data.question,
