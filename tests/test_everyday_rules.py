@@ -1,0 +1,72 @@
+"""An office's own staff rule asked in everyday words (session 26), through the CLI on
+tests/fixtures/everyday (a rule of our own): the thesaurus lines a staff member's words need
+(裁掉 → 裁减人员, 先问问 → 征求意见, 拿不准 → 不能确定, 不跟我续 → 不续订, 坐牢 → 刑事责任, 我不同意
+→ 协商一致 / 单方面, 干一样的活 → 同工同酬, 越滚越多 → 加处罚款, 注册在 / 在这边上班 → 所在地 /
+劳动合同履行地, 评伤残等级 as one word), the list a question names by its aspects (哪些方面 →
+下列事项) or by the decision announcing it (哪些处分 → 拟作出下列处分决定), and 裸辞 as the
+worker's own ending."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_cli import answers_of, articles, looked_for, units
+
+DOCS = Path(__file__).parent / "fixtures" / "everyday"
+
+# question → (a word it is also searched for, the article answering it)
+WORDS = {
+    "公司要一次裁掉三十个人，要走什么程序？": ("裁减人员", "第六条"),
+    "改规章制度要不要先问问员工？": ("征求意见", "第七条"),
+    "拿不准一份文件能不能对外公开，报给谁定？": ("不能确定", "第十五条"),
+    "合同到期公司不跟我续，有补偿吗？": ("不续订", "第十条"),
+    "挪用公款会坐牢吗？": ("刑事责任", "第五条"),
+    "领导要给我调岗降薪，我不同意行不行？": ("协商一致", "第十一条"),
+    "女员工干一样的活，工资能比男的低吗？": ("同工同酬", "第十二条"),
+    "罚款一直拖着不交，会不会越滚越多？": ("加处罚款", "第十六条"),
+    "公司注册在外地，我在这边上班，仲裁去哪申请？": ("劳动合同履行地", "第十三条"),
+}
+ASPECTS, DECISIONS = "考核主要看哪些方面？", "哪些处分我可以要求复核？"
+DISABILITY, RESIGNING = "工伤了要评伤残等级找谁？", "我想裸辞，要提前多久跟公司说？"
+
+
+@pytest.fixture(scope="module")
+def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    return answers_of(tmp_path_factory, DOCS, (*WORDS, ASPECTS, DECISIONS, DISABILITY, RESIGNING))
+
+
+@pytest.mark.parametrize("question", WORDS)
+def test_everyday_words_find_the_rules_words(answers, question: str) -> None:
+    word, article = WORDS[question]
+    answer = answers[question]
+    looked_for(answer, word)
+    assert answer["status"] == "answer", (answer["status"], articles(answer), units(answer))
+    assert articles(answer)[0] == article
+
+
+def test_the_aspects_asked_are_the_matters_a_lead_in_lists(answers) -> None:
+    answer = answers[ASPECTS]
+    looked_for(answer, "事项")
+    assert answer["status"] == "answer" and articles(answer)[0] == "第一条"
+    assert "工作业绩" in answer["hits"][0]["excerpt"]
+
+
+def test_the_decisions_a_lead_in_announces_answer_which_ones(answers) -> None:
+    answer = answers[DECISIONS]
+    assert articles(answer)[:2] == ["第三条", "第四条"]
+    assert "降职" in answer["hits"][0]["excerpt"]
+
+
+def test_a_disability_assessment_is_one_word(answers) -> None:
+    answer = answers[DISABILITY]
+    assert "评伤残等级" in units(answer) and "等级" not in units(answer)
+    looked_for(answer, "劳动能力鉴定")
+    assert articles(answer)[0] == "第十四条"
+
+
+def test_quitting_bluntly_is_the_workers_ending(answers) -> None:
+    answer = answers[RESIGNING]
+    assert articles(answer)[0] == "第八条"
+    employers = next(c for c in answer["explain"]["candidates"] if "› 第九条 ›" in c["citation"])
+    assert employers.get("ender") == -1.0    # the company's 提前三十日…可以解除, the other side
