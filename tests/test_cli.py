@@ -366,3 +366,40 @@ def test_an_unusable_knowledge_base_path_exits_2_with_a_clear_message(tmp_path: 
     result = staffbot("docs", db=db, check=2)
     assert result.stderr.startswith(f"staffbot: cannot open the knowledge base {db}")
     assert "Traceback" not in result.stderr
+
+
+def test_the_dictionary_is_kept_read_fast_and_a_damaged_or_foreign_copy_is_not_used(tmp_path):
+    """Each process loads jieba's prefix dictionary; the first writes it where jieba keeps its
+    cache (the temporary folder) in a form read three times faster, the next read it, and a copy
+    that is damaged or writable by others is not trusted: the question is answered as before and
+    the copy is written anew."""
+    from knowledge.analysis import _load_prefix_dict
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    db = ingested(tmp_path, "休假制度.txt", "休假制度\n\n第一条 员工入职满一年可享受年休假五天。\n")
+    env = {"TMPDIR": str(temp)}
+
+    def answer() -> str:
+        out = staffbot("ask", "年休假几天", db=db, env=env).stdout
+        assert "第一条" in out and "五天" in out, out
+        return out
+
+    first = answer()                                   # builds jieba's cache and the copy
+    (kept,) = temp.glob("staffbot-jieba-*.dict")
+    assert kept.stat().st_mode & 0o077 == 0            # its owner's only
+    freq, total = _load_prefix_dict(kept)
+    assert freq["年休假"] > 0 and freq["员工"] > 0 and total > 10**7
+    stamp = kept.stat().st_mtime_ns
+    assert answer() == first and kept.stat().st_mtime_ns == stamp      # read, not rewritten
+
+    kept.write_bytes(kept.read_bytes()[:100_000])      # damaged: cut short
+    assert _load_prefix_dict(kept) is None
+    assert answer() == first
+    assert _load_prefix_dict(kept) is not None         # written anew
+
+    if hasattr(os, "getuid"):
+        kept.chmod(0o666)                              # others could have changed it
+        assert _load_prefix_dict(kept) is None
+        assert answer() == first
+        assert kept.stat().st_mode & 0o077 == 0
