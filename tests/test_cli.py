@@ -403,3 +403,18 @@ def test_the_dictionary_is_kept_read_fast_and_a_damaged_or_foreign_copy_is_not_u
         assert _load_prefix_dict(kept) is None
         assert answer() == first
         assert kept.stat().st_mode & 0o077 == 0
+
+
+def test_a_question_does_not_import_pkg_resources(tmp_path):
+    """jieba opens its data files by path, not through setuptools' pkg_resources (0.15 s of every
+    process, deprecated): the CLI's question is answered and no pkg_resources was imported."""
+    db = ingested(tmp_path, "休假制度.txt", "休假制度\n\n第一条 员工入职满一年可享受年休假五天。\n")
+    script = ("import runpy, sys\n"
+              "sys.argv = ['staffbot', 'ask', '年休假几天']\n"
+              "try:\n    runpy.run_module('bot.cli', run_name='__main__', alter_sys=True)\n"
+              "except SystemExit as exit:\n    assert not exit.code, exit.code\n"
+              "print('modules:', 'jieba' in sys.modules, 'pkg_resources' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=_environment(db),
+                            capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert result.returncode == 0 and "第一条" in result.stdout, (result.stdout, result.stderr)
+    assert "modules: True False" in result.stdout, result.stdout
