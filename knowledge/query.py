@@ -312,6 +312,8 @@ class Query:
         tail = _CLAUSE_END.split(self.normalized[asked.end():], 1)[0]
         words = [w for u in self.units if len(u.text) >= 2 and u.text in tail
                  for w in (u.text, *u.alternatives, *LISTED_AS.get(u.text, ()))]
+        if _ACTS_ASKED.search(self.normalized):
+            words += ACTS_LISTED
         if not words and _KINDS_ASKED.search(self.normalized):
             # X有哪几种 / X分几类: the kinds of what is said before it, which a rule divides
             # (奖励分为以下五种：, 会议分为三类：)
@@ -469,6 +471,20 @@ _GIVE_ASKED = re.compile(r"给[不没]给(?=[\u4e00-\u9fff])")
 # question's manner, never its topic — though rules say 一般 elsewhere (一般规定, 一般不超过).
 _USUALLY = re.compile(r"(?:一般来说|一般情况下|正常情况下|一般|通常|正常)[，,]?"
                       r"(?=(?:要|需要|得|是|会|能|可以)?(?:多久|多长|多少|几|怎么|如何|什么时候|啥时候|哪天))")
+
+
+# What an employer or a worker "did" asked as a list (公司做了哪些事, 员工干了什么事, 犯了哪些错):
+# rules list the cases (有下列情形之一的) or acts (有下列行为之一的), never 做…事. Read as 哪些情形:
+# the verb and 事 are no topic words, and the lead-ins of 情形 and 行为 announce the list asked.
+# (A ban asked, 不许做哪些事, is read as one first: _OBLIGATION_TALK.)
+_ACTS_ASKED = re.compile(r"(?:做|干|搞|办)了?(?:些)?(?:哪些|什么|啥)(?:样的)?(?:事情|事儿|事)"
+                         r"|犯了?(?:些)?(?:哪些|什么|啥)(?:样的)?(?:错误|错)")
+ACTS_LISTED = ("情形", "行为")
+
+
+def without_acts_talk(text: str) -> str:
+    """``text`` with 做了哪些事 read as 哪些情形 (:data:`_ACTS_ASKED`)."""
+    return _ACTS_ASKED.sub("哪些情形", text)
 
 
 def without_usually(text: str) -> str:
@@ -838,7 +854,8 @@ class QueryBuilder:
         cfg = config
         normalized = normalize(question).strip()
         # what is cut (结没结婚 → 结婚, 加了两天班 → 加班两天); asks are read from the question
-        said = without_obligation_talk(joined_verbs(without_a_not_a(without_usually(normalized))))
+        said = without_acts_talk(without_obligation_talk(joined_verbs(without_a_not_a(
+            without_usually(normalized)))))
         word_list, unit_list = self.analyzer.question_tokens(said)
         words = dict.fromkeys(word_list, 1.0)
         unit_texts = list(dict.fromkeys(unit_list))
