@@ -2,7 +2,7 @@
 tests/fixtures/everyday (a rule of our own): the thesaurus lines a staff member's words need
 (裁掉 → 裁减人员, 先问问 → 征求意见, 拿不准 → 不能确定, 不跟我续 → 不续订, 坐牢 → 刑事责任, 我不同意
 → 协商一致 / 单方面, 干一样的活 → 同工同酬, 越滚越多 → 加处罚款, 注册在 / 在这边上班 → 所在地 /
-劳动合同履行地, 被翻出来 → 发现 (session 27), 评伤残等级 as one word), the list a question names by its aspects (哪些方面 →
+劳动合同履行地, 被翻出来 → 发现, 牌子 → 品牌, 手上 → 掌握, 骗保 → 骗取社会保险待遇, 要裁我 → 裁减人员 (session 27), 评伤残等级 as one word), the list a question names by its aspects (哪些方面 →
 下列事项) or by the decision announcing it (哪些处分 → 拟作出下列处分决定), and 裸辞 as the
 worker's own ending."""
 
@@ -27,6 +27,10 @@ WORDS = {
     "罚款一直拖着不交，会不会越滚越多？": ("加处罚款", "第十六条"),
     "公司注册在外地，我在这边上班，仲裁去哪申请？": ("劳动合同履行地", "第十三条"),
     "违规的行为两年后才被翻出来，还会追究吗？": ("发现", "第十七条"),
+    "写采购需求能不能直接写明要某个牌子？": ("品牌", "第十八条"),
+    "考勤记录都在公司手上，谁负责拿出来？": ("掌握", "第十九条"),
+    "骗保会被开除吗？": ("社会保险待遇", "第二十条"),
+    "公司要裁我，要提前跟工会说吗？": ("裁减人员", "第六条"),
 }
 ASPECTS, DECISIONS = "考核主要看哪些方面？", "哪些处分我可以要求复核？"
 DISABILITY, RESIGNING = "工伤了要评伤残等级找谁？", "我想裸辞，要提前多久跟公司说？"
