@@ -135,7 +135,9 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
          r"记过|记大过|降级|降职|降薪|撤职|开除|除名|留用察看|通报批评|"
          r"列入[^。；]{0,12}名单|取消[^。；]{0,20}资格|[年月日]内不得(?:参加|参与|承接|申请|再次)|"
          # (and what a proceeding does to a side that stays away: 视为撤回仲裁申请, 缺席裁决)
-         r"视为(?:撤回|放弃)|缺席(?:裁决|判决)"),
+         r"视为(?:撤回|放弃)|缺席(?:裁决|判决)|"
+         # (and what is enforced by a court: 申请支付令, 申请人民法院强制执行)
+         r"支付令|强制执行"),
         # 怎么办/该怎么做/X怎么处理 → also what is to be done: 立即断开网络，并在1小时内报告 (a rule says
         # the steps with 立即/及时, 报告, 采取…措施, 启动…预案)
         ("procedure",
@@ -480,6 +482,17 @@ _USUALLY = re.compile(r"(?:一般来说|一般情况下|正常情况下|一般|�
 _ACTS_ASKED = re.compile(r"(?:做|干|搞|办)了?(?:些)?(?:哪些|什么|啥)(?:样的)?(?:事情|事儿|事)"
                          r"|犯了?(?:些)?(?:哪些|什么|啥)(?:样的)?(?:错误|错)")
 ACTS_LISTED = ("情形", "行为")
+
+
+# A negated verb of one character before 会 asking what follows (没交会怎么样, 不还会怎样, 不去会
+# 被罚吗): jieba glues the verb onto 会 (交会, 还会) and the question loses what was not done. Cut
+# apart before jieba.
+_NOT_DONE_THEN = re.compile(r"([不没未][\u4e00-\u9fff])(?=会(?:怎么样|怎样|咋样|不会|被|有什么))")
+
+
+def unglued_not_done(text: str) -> str:
+    """``text`` with 没交会怎么样 cut as 没交 / 会怎么样 (:data:`_NOT_DONE_THEN`)."""
+    return _NOT_DONE_THEN.sub(r"\1 ", text)
 
 
 def without_acts_talk(text: str) -> str:
@@ -854,8 +867,8 @@ class QueryBuilder:
         cfg = config
         normalized = normalize(question).strip()
         # what is cut (结没结婚 → 结婚, 加了两天班 → 加班两天); asks are read from the question
-        said = without_acts_talk(without_obligation_talk(joined_verbs(without_a_not_a(
-            without_usually(normalized)))))
+        said = unglued_not_done(without_acts_talk(without_obligation_talk(joined_verbs(
+            without_a_not_a(without_usually(normalized))))))
         word_list, unit_list = self.analyzer.question_tokens(said)
         words = dict.fromkeys(word_list, 1.0)
         unit_texts = list(dict.fromkeys(unit_list))

@@ -2,9 +2,11 @@
 tests/fixtures/everyday (a rule of our own): the thesaurus lines a staff member's words need
 (裁掉 → 裁减人员, 先问问 → 征求意见, 拿不准 → 不能确定, 不跟我续 → 不续订, 坐牢 → 刑事责任, 我不同意
 → 协商一致 / 单方面, 干一样的活 → 同工同酬, 越滚越多 → 加处罚款, 注册在 / 在这边上班 → 所在地 /
-劳动合同履行地, 被翻出来 → 发现, 牌子 → 品牌, 手上 → 掌握, 骗保 → 骗取社会保险待遇, 要裁我 → 裁减人员 (session 27), 评伤残等级 as one word), the list a question names by its aspects (哪些方面 →
-下列事项) or by the decision announcing it (哪些处分 → 拟作出下列处分决定), and 裸辞 as the
-worker's own ending."""
+劳动合同履行地, 评伤残等级 as one word; session 27: 被翻出来 → 发现, 牌子 → 品牌, 手上 → 掌握,
+骗保 → 骗取社会保险待遇, 要裁我 → 裁减人员, 拖着 → 拖延), the list a question names by its aspects
+(哪些方面 → 下列事项) or by the decision announcing it (哪些处分 → 拟作出下列处分决定), 裸辞 as
+the worker's own ending, what a court enforces (支付令, 强制执行) as what follows, and 没交会怎么样
+as asking about 没交."""
 
 from __future__ import annotations
 
@@ -34,11 +36,14 @@ WORDS = {
 }
 ASPECTS, DECISIONS = "考核主要看哪些方面？", "哪些处分我可以要求复核？"
 DISABILITY, RESIGNING = "工伤了要评伤残等级找谁？", "我想裸辞，要提前多久跟公司说？"
+COURT = ("借的备用金一直拖着不还会怎样？", "备用金拖着不还，公司会怎么处理？")
+NOT_PAID = "公司的罚款没交会怎么样？"
 
 
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
-    return answers_of(tmp_path_factory, DOCS, (*WORDS, ASPECTS, DECISIONS, DISABILITY, RESIGNING))
+    return answers_of(tmp_path_factory, DOCS, (*WORDS, ASPECTS, DECISIONS, DISABILITY, RESIGNING,
+                                               *COURT, NOT_PAID))
 
 
 @pytest.mark.parametrize("question", WORDS)
@@ -75,3 +80,21 @@ def test_quitting_bluntly_is_the_workers_ending(answers) -> None:
     assert articles(answer)[0] == "第八条"
     employers = next(c for c in answer["explain"]["candidates"] if "› 第九条 ›" in c["citation"])
     assert employers.get("ender") == -1.0    # the company's 提前三十日…可以解除, the other side
+
+
+@pytest.mark.parametrize("question", COURT)
+def test_what_a_court_enforces_is_what_follows(answers, question: str) -> None:
+    """Asked what follows a debt not paid back, the article on the court's order to pay (申请支付令,
+    强制执行) answers: a consequence like a fine, although it names no sanction; 拖着 is said as
+    拖延 too (not the fine for a late fine, nor the reprimand for borrowing for oneself)."""
+    answer = answers[question]
+    assert answer["status"] == "answer", (answer["status"], articles(answer), units(answer))
+    assert articles(answer)[0] == "第二十二条"
+    assert "支付令" in answer["hits"][0]["excerpt"]
+
+
+def test_a_verb_not_done_is_not_glued_to_the_will_that_asks_what_follows(answers) -> None:
+    """没交会怎么样: jieba would glue 交 to 会 (交会); the question asks about 没交."""
+    answer = answers[NOT_PAID]
+    assert "没交" in units(answer) and "交会" not in units(answer)
+    assert answer["status"] == "answer" and articles(answer)[0] == "第十六条"
